@@ -1,0 +1,179 @@
+# SPDX-License-Identifier: MIT
+"""Water, steam and sea-water properties (IAPWS-IF97, IAPWS-08) behind one SI interface.
+
+All functions take and return SI base units (K, Pa, kg/m³, J/(kg·K), J/kg, Pa·s, W/(m·K)).
+They wrap the ``iapws`` package (which works in MPa, kJ) and raise the project's
+:class:`~condensync_tools.calculators.errors.OutOfRangeError` instead of iapws'
+``NotImplementedError``.
+
+References
+----------
+IAPWS R7-97(2012), *Revised Release on the IAPWS Industrial Formulation 1997 for the
+Thermodynamic Properties of Water and Steam*: region 1 (compressed liquid) and region 4
+(saturation line, Eqs. 30-31).
+IAPWS R13-08, *Release on the IAPWS Formulation 2008 for the Thermodynamic Properties of
+Seawater*.
+IAPWS R12-08 (viscosity) and R15-11 (thermal conductivity) of ordinary water.
+Sharqawy, Lienhard, Zubair (2010), *Thermophysical properties of seawater*, Desalination
+and Water Treatment 16, 354-380, Eq. 22-23 (sea-water viscosity ratio).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from iapws import _iapws, iapws08, iapws97
+
+from .constants import KELVIN_OFFSET
+from .errors import OutOfRangeError
+
+__all__ = [
+    "WATER_SALINITY_KG_KG",
+    "LiquidProperties",
+    "saturation_temperature",
+    "saturation_pressure",
+    "latent_heat",
+    "saturated_vapour_density",
+    "saturated_liquid_density",
+    "liquid_properties",
+    "salinity_for",
+]
+
+#: Triple point and critical point bounds of IF97 region 4 [K].
+T_TRIPLE = 273.16
+T_CRITICAL = 647.096
+P_TRIPLE = 611.657  # Pa
+P_CRITICAL = 22.064e6  # Pa
+#: Nominal tube-side pressure used for liquid cooling-water properties [Pa]. Liquid
+#: density and cp change by < 0.01 % between 1 and 3 bar, so the exact value is immaterial.
+CW_PRESSURE_PA = 2.0e5
+
+#: Absolute salinity by water type [kg/kg]. Sea: IAPWS-08 reference-composition standard
+#: seawater (35.16504 g/kg); brackish: a representative estuarine 10 g/kg (override with
+#: an explicit salinity); fresh: 0.
+WATER_SALINITY_KG_KG = {"fresh": 0.0, "brackish": 0.010, "sea": 0.03516504}
+
+
+def salinity_for(water_type: str, salinity_kg_kg: float | None = None) -> float:
+    """Absolute salinity [kg/kg] for a water type, or the explicit value when given."""
+    if salinity_kg_kg is not None and salinity_kg_kg > 0.0:
+        if salinity_kg_kg > 0.12:
+            raise OutOfRangeError("salinity", f"{salinity_kg_kg * 1000:g} g/kg exceeds the "
+                                  "IAPWS-08 range (0-120 g/kg)")
+        return salinity_kg_kg
+    try:
+        return WATER_SALINITY_KG_KG[water_type]
+    except KeyError:
+        raise OutOfRangeError("water_type", f"unknown water type {water_type!r}; "
+                              f"expected one of {sorted(WATER_SALINITY_KG_KG)}") from None
+
+
+def saturation_temperature(pressure_pa: float) -> float:
+    """Saturation temperature [K] at an absolute pressure [Pa], IAPWS-IF97 Eq. 31.
+
+    Valid from the triple point (611.657 Pa) to the critical point (22.064 MPa).
+
+    >>> round(saturation_temperature(6773.0) - 273.15, 2)   # 2.0 inHgA (physics.md §3.1)
+    38.39
+    """
+    if not (P_TRIPLE <= pressure_pa <= P_CRITICAL):
+        raise OutOfRangeError("condenser_pressure", f"{pressure_pa:g} Pa is outside the IF97 "
+                              f"saturation range {P_TRIPLE:g}-{P_CRITICAL:g} Pa")
+    return _tsat_cached(pressure_pa)
+
+
+@lru_cache(maxsize=4096)
+def _tsat_cached(pressure_pa: float) -> float:
+    return float(iapws97._TSat_P(pressure_pa / 1e6))
+
+
+def saturation_pressure(temperature_k: float) -> float:
+    """Saturation pressure [Pa] at a temperature [K], IAPWS-IF97 Eq. 30."""
+    if not (T_TRIPLE <= temperature_k <= T_CRITICAL):
+        raise OutOfRangeError("saturation_temp", f"{temperature_k - KELVIN_OFFSET:g} °C is outside "
+                              "the IF97 saturation range 0.01-373.946 °C")
+    return _psat_cached(temperature_k)
+
+
+@lru_cache(maxsize=4096)
+def _psat_cached(temperature_k: float) -> float:
+    return float(iapws97._PSat_T(temperature_k)) * 1e6
+
+
+@lru_cache(maxsize=4096)
+def _region4(pressure_pa: float, quality: int) -> tuple[float, float]:
+    state = iapws97._Region4(pressure_pa / 1e6, quality)
+    return float(state["h"]) * 1e3, 1.0 / float(state["v"])
+
+
+def latent_heat(pressure_pa: float) -> float:
+    """Latent heat of condensation h_fg [J/kg] at a saturation pressure [Pa] (IF97 region 4).
+
+    >>> round(latent_heat(saturation_pressure(303.15)) / 1e3, 1)   # 30 °C (physics.md §3.1)
+    2429.8
+    """
+    saturation_temperature(pressure_pa)  # range check
+    return _region4(pressure_pa, 1)[0] - _region4(pressure_pa, 0)[0]
+
+
+def saturated_vapour_density(pressure_pa: float) -> float:
+    """Density of saturated vapour [kg/m³] at a pressure [Pa]."""
+    saturation_temperature(pressure_pa)
+    return _region4(pressure_pa, 1)[1]
+
+
+def saturated_liquid_density(pressure_pa: float) -> float:
+    """Density of saturated liquid [kg/m³] at a pressure [Pa]."""
+    saturation_temperature(pressure_pa)
+    return _region4(pressure_pa, 0)[1]
+
+
+@dataclass(frozen=True, slots=True)
+class LiquidProperties:
+    """Liquid cooling-water properties at one state (SI)."""
+
+    density: float  #: [kg/m³]
+    cp: float  #: isobaric heat capacity [J/(kg·K)]
+    viscosity: float  #: dynamic viscosity [Pa·s]
+    conductivity: float  #: thermal conductivity [W/(m·K)]
+
+    @property
+    def prandtl(self) -> float:
+        """Prandtl number [-]."""
+        return self.cp * self.viscosity / self.conductivity
+
+
+def liquid_properties(temperature_k: float, salinity_kg_kg: float = 0.0,
+                      pressure_pa: float = CW_PRESSURE_PA) -> LiquidProperties:
+    """Cooling-water properties at a bulk temperature [K] and absolute salinity [kg/kg].
+
+    Fresh water (salinity 0): density and cp from IAPWS-IF97 region 1, viscosity from
+    IAPWS R12-08, conductivity from IAPWS R15-11. Saline water: density and cp from
+    IAPWS-08 (``iapws.iapws08.SeaWater``), viscosity = fresh × Sharqawy et al. (2010)
+    Eq. 22 ratio; conductivity taken as fresh water (salinity lowers it by about 1 % at
+    35 g/kg, below the uncertainty of any tube-side correlation).
+
+    Valid 0-80 °C for cooling water (IAPWS-08 covers -6 to 80 °C at these pressures).
+    """
+    if not (273.15 <= temperature_k <= 353.15):
+        raise OutOfRangeError("cw_temperature", f"{temperature_k - KELVIN_OFFSET:.3g} °C is outside "
+                              "the cooling-water property range 0-80 °C")
+    return _liquid_cached(temperature_k, salinity_kg_kg, pressure_pa)
+
+
+@lru_cache(maxsize=8192)
+def _liquid_cached(temperature_k: float, salinity: float, pressure_pa: float) -> LiquidProperties:
+    p_mpa = pressure_pa / 1e6
+    fresh = iapws97._Region1(temperature_k, p_mpa)
+    rho_fresh = 1.0 / float(fresh["v"])
+    mu_fresh = float(_iapws._Viscosity(rho_fresh, temperature_k))
+    k_fresh = float(_iapws._ThCond(rho_fresh, temperature_k))
+    if salinity <= 0.0:
+        return LiquidProperties(rho_fresh, float(fresh["cp"]) * 1e3, mu_fresh, k_fresh)
+    sea = iapws08.SeaWater(T=temperature_k, P=p_mpa, S=salinity)
+    t_c = temperature_k - KELVIN_OFFSET
+    a = 1.541 + 1.998e-2 * t_c - 9.52e-5 * t_c**2
+    b = 7.974 - 7.561e-2 * t_c + 4.724e-4 * t_c**2
+    mu = mu_fresh * (1.0 + a * salinity + b * salinity**2)
+    return LiquidProperties(float(sea.rho), float(sea.cp) * 1e3, mu, k_fresh)

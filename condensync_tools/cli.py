@@ -1,0 +1,183 @@
+# SPDX-License-Identifier: MIT
+"""The ``condensync`` command: serve, list and call tools, schemas, golden files.
+
+Results go to stdout as JSON; diagnostics to stderr. Exit codes: 0 success, 1 a check
+failed or a tool returned an error, 2 bad command-line usage or unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+__all__ = ["main", "build_parser"]
+
+
+def _print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
+
+
+def _fail(message: str, code: int = 2) -> int:
+    sys.stderr.write(f"condensync: {message}\n")
+    return code
+
+
+# ----------------------------------------------------------------------------- commands
+def cmd_tools(args: argparse.Namespace) -> int:
+    from .registry import all_tools
+
+    tools = all_tools()
+    if args.json:
+        _print_json([{"name": t.name, "title": t.title, "version": t.version, "annotations": t.annotations}
+                     for t in tools])
+        return 0
+    width = max(len(t.name) for t in tools)
+    for t in tools:
+        sys.stdout.write(f"{t.name:<{width}}  {t.title}\n")
+    return 0
+
+
+def _read_arguments(args: argparse.Namespace) -> Any:
+    if args.json is not None and args.file is not None:
+        raise ValueError("give either --json or --file, not both")
+    if args.file is not None:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
+        source = args.file
+    elif args.json is not None:
+        text, source = args.json, "--json"
+    else:
+        return {}
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+
+
+def cmd_call(args: argparse.Namespace) -> int:
+    from .registry import execute
+    from .runtime import build_context
+
+    try:
+        arguments = _read_arguments(args)
+    except (OSError, ValueError) as exc:
+        return _fail(str(exc))
+    try:
+        context = build_context(args.config, caller="cli")
+    except Exception as exc:  # configuration errors are reported, not raised
+        return _fail(str(exc))
+    outcome = execute(args.tool, arguments, context)
+    if outcome.error is not None:
+        sys.stderr.write(outcome.error.text() + "\n")
+        return 1
+    _print_json(outcome.result)
+    return 0
+
+
+def cmd_schemas(args: argparse.Namespace) -> int:
+    from .registry import all_tools
+    from .schema import REPO_SCHEMAS_DIR, schema_text
+
+    directory = Path(args.dir) if args.dir else REPO_SCHEMAS_DIR
+    expected: dict[Path, str] = {}
+    for tool in all_tools():
+        expected[directory / f"{tool.name}.input.json"] = schema_text(tool.generated_input_schema())
+        expected[directory / f"{tool.name}.output.json"] = schema_text(tool.generated_output_schema())
+    if args.action == "export":
+        directory.mkdir(parents=True, exist_ok=True)
+        for path, text in expected.items():
+            path.write_text(text, "utf-8")
+        for stale in set(directory.glob("*.json")) - set(expected):
+            stale.unlink()
+        sys.stderr.write(f"wrote {len(expected)} schemas to {directory}\n")
+        return 0
+    drift = [f"{p.name}: {'missing' if not p.exists() else 'differs from the tool definition'}"
+             for p, text in expected.items() if not p.exists() or p.read_text('utf-8') != text]
+    drift += [f"{p.name}: no tool defines it" for p in set(directory.glob("*.json")) - set(expected)]
+    if drift:
+        sys.stderr.write("schemas/ has drifted from the tool definitions (run `condensync schemas export` and "
+                         "review the diff):\n" + "\n".join(f"  {d}" for d in sorted(drift)) + "\n")
+        return 1
+    sys.stderr.write(f"{len(expected)} schemas match the tool definitions\n")
+    return 0
+
+
+def cmd_golden(args: argparse.Namespace) -> int:
+    from . import golden
+
+    directory = Path(args.dir) if args.dir else golden.REPO_GOLDEN_DIR
+    if args.action == "update":
+        changed = golden.update(directory, args.tool)
+        sys.stderr.write(f"rewrote {len(changed)} golden case(s)" + "".join(f"\n  {p}" for p in changed) + "\n")
+        return 0
+    count, diffs = golden.check(directory, args.tool)
+    for d in diffs:
+        sys.stderr.write(f"{d.path}:\n" + "\n".join(f"  {line}" for line in d.differences[:20]) + "\n")
+    sys.stderr.write(f"{count - len(diffs)} of {count} golden cases match\n")
+    return 1 if diffs or count == 0 else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .runtime import serve
+
+    return serve(args)
+
+
+# ----------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="condensync", description="Deterministic condenser performance tools "
+                                     "(MCP server and command line).")
+    parser.add_argument("--log-level", default="WARNING", help="stderr log level (default WARNING)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run the MCP server (stdio by default)")
+    p.add_argument("--transport", choices=["stdio", "http"], default="stdio")
+    p.add_argument("--config", help="plant configuration TOML (default: $CONDENSYNC_CONFIG)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8017)
+    p.add_argument("--metrics-port", type=int, default=9017)
+    p.add_argument("--no-auth", action="store_true", help="HTTP without authentication (loopback only)")
+    p.add_argument("--no-ledger", action="store_true", help="do not record calls in the audit ledger")
+    p.add_argument("--database-url", help="store URL (default: $CONDENSYNC_DATABASE_URL or an SQLite file)")
+    p.add_argument("--allowed-host", action="append", default=[], help="extra allowed Host header (HTTP)")
+    p.add_argument("--tls-cert")
+    p.add_argument("--tls-key")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("tools", help="list the tools")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_tools)
+
+    p = sub.add_parser("call", help="call a tool and print the result as JSON")
+    p.add_argument("tool")
+    p.add_argument("--json", help="arguments as a JSON object")
+    p.add_argument("--file", help="arguments from a JSON file ('-' for stdin)")
+    p.add_argument("--config", help="plant configuration TOML (default: $CONDENSYNC_CONFIG)")
+    p.set_defaults(func=cmd_call)
+
+    p = sub.add_parser("schemas", help="export or check the published JSON schemas")
+    p.add_argument("action", choices=["export", "check"])
+    p.add_argument("--dir", help="schemas directory (default: the repository's schemas/)")
+    p.set_defaults(func=cmd_schemas)
+
+    p = sub.add_parser("golden", help="check or deliberately update the golden files")
+    p.add_argument("action", choices=["check", "update"])
+    p.add_argument("--tool")
+    p.add_argument("--dir", help="golden directory (default: the repository's golden/)")
+    p.set_defaults(func=cmd_golden)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(stream=sys.stderr, level=getattr(logging, str(args.log_level).upper(), logging.WARNING),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

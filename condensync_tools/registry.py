@@ -1,0 +1,381 @@
+# SPDX-License-Identifier: MIT
+"""Tool definitions and the one execution path every caller uses (MCP, CLI, tests, batch).
+
+A tool is defined once (:class:`ToolDefinition`): name, title, description, input and output
+models (which generate the published schemas), annotations and a handler that calls pure
+calculators with SI values. :func:`execute` runs the whole pipeline of ARCHITECTURE.md:
+
+    validate (published schema) → plant design data (condenser_id) → live data → required
+    fields → units to SI → plausibility → handler (calculators) → units to caller → round to
+    10 significant digits → provenance hashes → ledger record → result
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import typing
+import uuid
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Callable, Protocol
+
+from pydantic import BaseModel
+
+from . import provenance, schema
+from .calculators.errors import CalculationError, DomainError, OutOfRangeError
+from .errors import (InvalidArguments, LiveDataError, PhysicallyImpossible, ToolCallError, ToolUnavailable,
+                     UnknownTool)
+from .units import Quantity, from_si, to_si, unit_label
+from .validation import CompiledSchema, implausible_problem, raise_implausible
+
+__all__ = ["ToolDefinition", "ToolCall", "ToolOutput", "ExecutionContext", "CallOutcome", "REGISTRY", "register",
+           "execute", "get_tool", "all_tools", "field_plan"]
+
+log = logging.getLogger("condensync.registry")
+
+
+# --------------------------------------------------------------------------- field plans
+@dataclass(frozen=True, slots=True)
+class FieldPlan:
+    """How one field converts: a quantity, a nested object or a list of nested objects."""
+
+    quantity: Quantity | None = None
+    nested: dict[str, "FieldPlan"] | None = None
+    is_list: bool = False
+
+
+def _unwrap(annotation: Any) -> tuple[Any, bool]:
+    origin = typing.get_origin(annotation)
+    if origin in (list, tuple):
+        return typing.get_args(annotation)[0], True
+    if origin is typing.Union or str(origin) == "types.UnionType":
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _unwrap(args[0]) if len(args) == 1 else (annotation, False)
+    return annotation, False
+
+
+def field_plan(model: type[BaseModel]) -> dict[str, FieldPlan]:
+    """Conversion plan of a model: its quantity fields and nested models, recursively."""
+    plan: dict[str, FieldPlan] = {}
+    for name, info in model.model_fields.items():
+        quantity = next((m for m in info.metadata if isinstance(m, Quantity)), None)
+        inner, is_list = _unwrap(info.annotation)
+        if quantity is not None:
+            plan[name] = FieldPlan(quantity=quantity, is_list=is_list)
+        elif isinstance(inner, type) and issubclass(inner, BaseModel):
+            plan[name] = FieldPlan(nested=field_plan(inner), is_list=is_list)
+    return plan
+
+
+def _convert(values: dict, plan: dict[str, FieldPlan], system: str, to_caller: bool, units: dict | None,
+             prefix: str = "") -> dict:
+    out = dict(values)
+    for name, p in plan.items():
+        if name not in values or values[name] is None:
+            continue
+        value = values[name]
+        if p.quantity is not None:
+            conv = (lambda v: from_si(p.quantity.kind, v, system)) if to_caller else \
+                   (lambda v: to_si(p.quantity.kind, v, system))
+            out[name] = [conv(v) for v in value] if p.is_list else conv(value)
+            if units is not None:
+                units[prefix + name] = unit_label(p.quantity.kind, system)
+        elif p.nested is not None:
+            sub_prefix = prefix + name + ("[]." if p.is_list else ".")
+            if p.is_list:
+                out[name] = [_convert(v, p.nested, system, to_caller, units, sub_prefix) for v in value]
+            else:
+                out[name] = _convert(value, p.nested, system, to_caller, units, sub_prefix)
+    return out
+
+
+# --------------------------------------------------------------------------- definitions
+class LiveProvider(Protocol):
+    """Reads measurements of a condenser from the plant (connectors)."""
+
+    def read(self, condenser_id: str, fields: list[str]) -> tuple[dict[str, float], list[dict]]:
+        """SI values by tool field name, and one provenance source record per value."""
+
+
+class DesignProvider(Protocol):
+    """Plant configuration: design data of a condenser as tool arguments."""
+
+    def design_arguments(self, condenser_id: str, tool: str, unit_system: str,
+                         accepted: set[str]) -> dict[str, Any]:
+        """Design arguments in the caller's unit system, only names the tool accepts."""
+
+
+class Recorder(Protocol):
+    """The audit ledger: records a finished call; returns only once it is durable."""
+
+    def record(self, outcome: "CallOutcome") -> None: ...
+
+
+@dataclass
+class ExecutionContext:
+    """What a call may use beyond its arguments. Everything is optional: a bare context runs
+    calculators on supplied data only."""
+
+    design: DesignProvider | None = None
+    live: LiveProvider | None = None
+    recorder: Recorder | None = None
+    caller: str | None = None
+    role: str | None = None
+    request_id: str | None = None
+    services: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ToolCall:
+    """A validated call as a handler sees it."""
+
+    tool: "ToolDefinition"
+    args: dict  #: normalised arguments, caller units (defaults and design data applied)
+    si: dict  #: the same with quantity fields in SI base units (and live values merged)
+    unit_system: str
+    context: ExecutionContext
+    sources: list[dict] = field(default_factory=list)
+
+    def has(self, name: str) -> bool:
+        return self.si.get(name) is not None
+
+    def to_caller(self, kind: str, value_si: float) -> float:
+        return from_si(kind, value_si, self.unit_system)
+
+    def unit(self, kind: str) -> str:
+        return unit_label(kind, self.unit_system)
+
+
+@dataclass
+class ToolOutput:
+    """What a handler returns: output values (quantity fields in SI), method ids, warnings,
+    and an optional short human summary."""
+
+    values: dict
+    method: dict
+    warnings: list[str] = field(default_factory=list)
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class ToolDefinition:
+    """One tool, defined once. The schemas, validation, docs and MCP listing derive from it."""
+
+    name: str
+    title: str
+    description: str
+    version: str
+    input_model: type[BaseModel]
+    output_model: type[BaseModel]
+    handler: Callable[[ToolCall], ToolOutput]
+    category: str = "calculator"  #: calculator | live_read | work_order | ledger | admin
+    read_only: bool = True
+    destructive: bool = False
+    idempotent: bool = True
+    open_world: bool = False
+    live_fields: tuple[str, ...] = ()
+    #: required when data_source is "supplied": a field name, or a tuple of alternatives
+    required_supplied: tuple[str | tuple[str, ...], ...] = ()
+    #: required in every mode (after design data): same form
+    required_always: tuple[str | tuple[str, ...], ...] = ()
+    record_history: bool = True
+
+    @cached_property
+    def input_plan(self) -> dict[str, FieldPlan]:
+        return field_plan(self.input_model)
+
+    @cached_property
+    def output_plan(self) -> dict[str, FieldPlan]:
+        return field_plan(self.output_model)
+
+    @cached_property
+    def compiled(self) -> CompiledSchema:
+        """The *published* input schema, compiled once (never re-read per call)."""
+        return CompiledSchema(self.name, schema.load_published(self.name, "input"))
+
+    def generated_input_schema(self) -> dict:
+        return schema.model_schema(self.input_model)
+
+    def generated_output_schema(self) -> dict:
+        return schema.model_schema(self.output_model)
+
+    @property
+    def annotations(self) -> dict[str, bool]:
+        return {"readOnlyHint": self.read_only, "destructiveHint": self.destructive,
+                "idempotentHint": self.idempotent, "openWorldHint": self.open_world}
+
+
+REGISTRY: dict[str, ToolDefinition] = {}
+
+
+def register(tool: ToolDefinition) -> ToolDefinition:
+    if tool.name in REGISTRY:
+        raise ValueError(f"tool {tool.name} registered twice")
+    REGISTRY[tool.name] = tool
+    return tool
+
+
+def _load_tools() -> None:
+    from . import tools  # noqa: F401  (registers every tool module)
+
+
+def all_tools() -> list[ToolDefinition]:
+    _load_tools()
+    return [REGISTRY[name] for name in sorted(REGISTRY)]
+
+
+def get_tool(name: str) -> ToolDefinition:
+    _load_tools()
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise UnknownTool([f"$.name: expected one of {', '.join(sorted(REGISTRY))}, got {name!r}"]) from None
+
+
+# --------------------------------------------------------------------------- execution
+@dataclass
+class CallOutcome:
+    """A finished call: the result (success) or the error, with what the ledger records."""
+
+    tool: str
+    tool_version: str
+    arguments: Any
+    normalised: dict | None
+    result: dict | None
+    error: ToolCallError | None
+    duration_ms: float
+    caller: str | None
+    request_id: str
+    summary: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def provenance_hash(self) -> str | None:
+        return self.result["provenance"]["provenance_hash"] if self.result else None
+
+
+def _missing(call_args: dict, rules: tuple, mode: str, plan_descr: dict) -> list[str]:
+    problems = []
+    for rule in rules:
+        names = (rule,) if isinstance(rule, str) else tuple(rule)
+        if any(call_args.get(n) is not None for n in names):
+            continue
+        first = names[0]
+        alt = f" (or {' / '.join(names[1:])})" if len(names) > 1 else ""
+        what = plan_descr.get(first, "a value")
+        problems.append(f"$.{first}: required{alt}{mode} ({what}), got nothing")
+    return problems
+
+
+def _plausibility(si: dict, args: dict, plan: dict[str, FieldPlan], system: str) -> list[str]:
+    problems = []
+    for name, p in plan.items():
+        q = p.quantity
+        if q is None or q.plausible_si is None or si.get(name) is None or p.is_list:
+            continue
+        lo, hi = q.plausible_si
+        if not (lo <= si[name] <= hi):
+            problems.append(implausible_problem(f"$.{name}", q.kind, si[name], lo, hi, system))
+    return problems
+
+
+def _calc_error(exc: CalculationError, tool: str) -> ToolCallError:
+    text = f"$.{exc.field}: {exc.reason}" + (f"; likely cause: {exc.cause}" if exc.cause else "")
+    if isinstance(exc, OutOfRangeError):
+        return InvalidArguments([text], tool)
+    return PhysicallyImpossible([text], tool)
+
+
+def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext) -> tuple[dict, dict, str]:
+    normalised = tool.compiled.normalise(arguments)
+    system = normalised.get("unit_system", "US")
+    condenser_id = normalised.get("condenser_id") or ""
+    accepted = set(tool.input_model.model_fields)
+    if condenser_id:
+        if context.design is None:
+            raise ToolUnavailable([f"$.condenser_id: plant configuration needed to look up {condenser_id!r}, "
+                                   "got no configuration (start the server with --config or CONDENSYNC_CONFIG)"],
+                                  tool.name)
+        design = context.design.design_arguments(condenser_id, tool.name, system, accepted)
+        normalised = {**tool.compiled.defaults, **design, **{k: v for k, v in arguments.items()}}
+        problems = tool.compiled.problems(normalised)
+        if problems:
+            raise InvalidArguments([p + " (after merging the plant configuration)" for p in problems], tool.name)
+    si = _convert(normalised, tool.input_plan, system, to_caller=False, units=None)
+    sources: list[dict] = []
+    live = normalised.get("data_source") == "live"
+    if live:
+        if not condenser_id:
+            raise InvalidArguments(["$.condenser_id: required when data_source is 'live', got nothing"], tool.name)
+        if context.live is None:
+            raise ToolUnavailable(["$.data_source: live data needs configured connectors, got none "
+                                   "(start the server with a plant configuration that defines connectors)"],
+                                  tool.name)
+        wanted = [f for f in tool.live_fields if f not in arguments]
+        values, sources = context.live.read(condenser_id, wanted)
+        si.update(values)
+    descr = {name: sub.get("description", "")[:70]
+             for name, sub in tool.compiled.schema.get("properties", {}).items()}
+    problems = _missing(si, tool.required_always, "", descr)
+    if not live:
+        problems += _missing(si, tool.required_supplied, " when data_source is 'supplied'", descr)
+    if problems:
+        raise InvalidArguments(problems, tool.name)
+    raise_implausible(_plausibility(si, normalised, tool.input_plan, system), tool.name)
+    call = ToolCall(tool, normalised, si, system, context, sources)
+    try:
+        out = tool.handler(call)
+    except CalculationError as exc:
+        raise _calc_error(exc, tool.name) from None
+    units: dict[str, str] = {}
+    values = {k: v for k, v in out.values.items() if v is not None}
+    values = _convert(values, tool.output_plan, system, to_caller=True, units=units)
+    values = provenance.round_floats(values)
+    values["warnings"] = list(out.warnings)
+    values["units"] = dict(sorted(units.items()))
+    hashed = dict(values)
+    values["provenance"] = provenance.build_provenance(tool.name, tool.version, out.method, normalised, hashed,
+                                                       call.sources)
+    return values, normalised, out.summary
+
+
+def execute(name: str, arguments: Any, context: ExecutionContext | None = None) -> CallOutcome:
+    """Run one tool call end to end and record it. Never raises for a bad call: the outcome
+    carries the error. (Only a failure to record in the ledger is raised, because then the
+    call must not be answered.)"""
+    context = context or ExecutionContext()
+    request_id = context.request_id or uuid.uuid4().hex
+    started = time.perf_counter()
+    normalised = None
+    result = None
+    error: ToolCallError | None = None
+    summary = ""
+    version = ""
+    try:
+        tool = get_tool(name)
+        version = tool.version
+        result, normalised, summary = _run(tool, arguments, context)
+    except ToolCallError as exc:
+        exc.tool = exc.tool or name
+        error = exc
+    except CalculationError as exc:  # raised outside the handler (e.g. live conversion)
+        error = _calc_error(exc, name)
+    except LiveDataError as exc:  # pragma: no cover - subclass of ToolCallError, kept explicit
+        error = exc
+    except Exception:  # the boundary: a bug must not take the server down or leak a traceback
+        log.exception("internal error in tool %s (request %s)", name, request_id)
+        error = ToolCallError([f"$: internal error while computing (request id {request_id}); the server "
+                               "logged the details and keeps serving"], name)
+        error.kind = "internal_error"
+    outcome = CallOutcome(name, version, arguments, normalised, result, error,
+                          (time.perf_counter() - started) * 1000.0, context.caller, request_id, summary)
+    if context.recorder is not None:
+        context.recorder.record(outcome)
+    return outcome
+
+
+DomainError  # re-exported for handlers' convenience

@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: MIT
+"""Wiring for the running server and the CLI: execution context (configuration, live data,
+ledger) and the transports."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+
+import anyio
+
+from .registry import ExecutionContext
+
+__all__ = ["build_context", "serve"]
+
+log = logging.getLogger("condensync.runtime")
+
+
+def build_context(config_path: str | None = None, caller: str | None = None) -> ExecutionContext:
+    """An execution context for the CLI or a server: plant configuration when given."""
+    config_path = config_path or os.environ.get("CONDENSYNC_CONFIG")
+    context = ExecutionContext(caller=caller)
+    if config_path:
+        raise NotImplementedError("plant configuration support is not available yet")
+    return context
+
+
+def serve(args: argparse.Namespace) -> int:
+    from .server.mcp_server import build_server, serve_stdio
+
+    base = build_context(args.config, caller="stdio")
+    server = build_server(lambda ctx: ExecutionContext(design=base.design, live=base.live, recorder=base.recorder,
+                                                       caller=base.caller))
+    if args.transport == "stdio":
+        anyio.run(serve_stdio, server)
+        return 0
+    raise SystemExit("condensync: the HTTP transport is not available yet")

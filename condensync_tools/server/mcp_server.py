@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: MIT
+"""The MCP adapter: lists every registered tool with its *published* schemas and runs calls
+through :func:`condensync_tools.registry.execute`.
+
+Uses the SDK's low-level ``Server`` because our committed JSON schemas, not function
+signatures, are the source of truth; validation happens in the tool layer. Results go out
+as ``structuredContent`` plus one short text summary; failures as ``isError`` results whose
+text names every problem. The server keeps serving after any bad call.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Callable
+
+import anyio
+import mcp.types as types
+from mcp.server import Server, ServerRequestContext
+
+from .. import __version__
+from ..registry import CallOutcome, ExecutionContext, all_tools, execute
+from ..schema import load_published
+
+__all__ = ["build_server", "INSTRUCTIONS", "tool_listing", "to_call_result"]
+
+log = logging.getLogger("condensync.server")
+
+INSTRUCTIONS = (
+    "CONDENSYNC: deterministic steam surface condenser calculators (HEI / ASME PTC 12.2-style). Every number you "
+    "report must come from a tool result: quote the values verbatim with their units from the result's `units` map "
+    "and cite provenance.provenance_hash; never compute or estimate a figure yourself. All tools take unit_system "
+    "'US' (default) or 'SI'. If a call returns isError, read the listed problems and fix the arguments.")
+
+
+def tool_listing() -> list[types.Tool]:
+    """MCP tool descriptors built from the definitions and the committed schemas."""
+    listing = []
+    for tool in all_tools():
+        listing.append(types.Tool(
+            name=tool.name, title=tool.title, description=tool.description,
+            input_schema=load_published(tool.name, "input"), output_schema=load_published(tool.name, "output"),
+            annotations=types.ToolAnnotations(title=tool.title, read_only_hint=tool.read_only,
+                                              destructive_hint=tool.destructive, idempotent_hint=tool.idempotent,
+                                              open_world_hint=tool.open_world)))
+    return listing
+
+
+def to_call_result(outcome: CallOutcome) -> types.CallToolResult:
+    """An outcome as an MCP result: structuredContent + text summary, or isError + problems."""
+    if outcome.error is not None:
+        return types.CallToolResult(content=[types.TextContent(type="text", text=outcome.error.text())],
+                                    is_error=True)
+    result = outcome.result or {}
+    prov = result.get("provenance", {})
+    lines = [outcome.summary or f"{outcome.tool} computed."]
+    for w in result.get("warnings", []):
+        lines.append(f"Warning: {w}")
+    lines.append(f"provenance_hash {prov.get('provenance_hash', '')} (report values verbatim; see structuredContent)")
+    return types.CallToolResult(content=[types.TextContent(type="text", text="\n".join(lines))],
+                                structured_content=result, is_error=False)
+
+
+def build_server(context_factory: Callable[[ServerRequestContext[Any]], ExecutionContext] | None = None,
+                 name: str = "condensync") -> Server:
+    """The MCP server. ``context_factory`` builds the per-call execution context (caller
+    identity, plant configuration, connectors, ledger); by default a bare context."""
+    listing = tool_listing()
+    schemas = {t.name: t.input_schema for t in listing}
+
+    async def list_tools(ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+                         ) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=listing)
+
+    async def call_tool(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+                        ) -> types.CallToolResult:
+        context = context_factory(ctx) if context_factory else ExecutionContext()
+        arguments = params.arguments if params.arguments is not None else {}
+        try:
+            outcome = await anyio.to_thread.run_sync(execute, params.name, arguments, context)
+        except Exception as exc:  # the ledger could not record: the call must not be answered as done
+            log.exception("call %s could not be recorded", params.name)
+            return types.CallToolResult(content=[types.TextContent(
+                type="text", text=f"Call not completed [ledger_unavailable]:\n- $: the audit ledger could not "
+                                  f"record the call ({type(exc).__name__}); nothing was answered, retry later")],
+                is_error=True)
+        log.info(json.dumps({"event": "tool_call", "tool": params.name, "ok": outcome.ok,
+                             "duration_ms": round(outcome.duration_ms, 3), "request_id": outcome.request_id}))
+        return to_call_result(outcome)
+
+    return Server(name, version=__version__, title="CONDENSYNC condenser performance tools",
+                  instructions=INSTRUCTIONS, on_list_tools=list_tools, on_call_tool=call_tool,
+                  get_tool_input_schema=schemas.get)
+
+
+async def serve_stdio(server: Server) -> None:
+    """Serve one MCP session over stdin/stdout (stdout carries only the protocol)."""
+    from mcp.server.stdio import stdio_server
+
+    async with stdio_server() as (read_stream, write_stream):
+        await server.run(read_stream, write_stream, server.create_initialization_options())

@@ -1,0 +1,242 @@
+# SPDX-License-Identifier: MIT
+"""Canonical JSON (RFC 8785) and hashing helpers shared by the ledger and retention.
+
+A ledger entry's hash is
+
+.. code-block:: text
+
+    entry_hash = SHA-256( JCS({ "arguments": ..., "caller": ..., "chain": ...,
+                                "duration_ms": ..., "error": ..., "is_error": ...,
+                                "prev_hash": ..., "provenance_hash": ..., "recorded_at": ...,
+                                "request_id": ..., "result": ..., "seq": ...,
+                                "tool": ..., "tool_version": ... }) )
+
+where JCS is the RFC 8785 JSON Canonicalization Scheme, ``recorded_at`` is
+``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (UTC, always six fractional digits) and ``arguments`` /
+``result`` are JSON values (``result`` is ``null`` for an error). Arguments and results are
+stored as their canonical JSON text, so :func:`entry_canonical` composes the canonical form
+from the stored text without re-parsing it; the result is byte-identical to
+``rfc8785.dumps`` of the parsed dictionary (a property test checks this).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import rfc8785
+
+__all__ = [
+    "GENESIS_HASH",
+    "ENTRY_FIELDS",
+    "jsonable",
+    "canonical_text",
+    "clean_text",
+    "sha256_hex",
+    "iso_utc",
+    "to_utc",
+    "entry_canonical",
+    "entry_hash",
+    "checkpoint_canonical",
+    "hmac_hex",
+]
+
+GENESIS_HASH = "0" * 64
+"""``prev_hash`` of the first entry of a chain (when no checkpoint precedes it)."""
+
+ENTRY_FIELDS = (
+    "arguments",
+    "caller",
+    "chain",
+    "duration_ms",
+    "error",
+    "is_error",
+    "prev_hash",
+    "provenance_hash",
+    "recorded_at",
+    "request_id",
+    "result",
+    "seq",
+    "tool",
+    "tool_version",
+)
+"""The hashed fields of a ledger entry, in RFC 8785 (sorted) order."""
+
+_INT_LIMIT = 2**53 - 1
+
+
+def clean_text(s: str) -> str:
+    """Return ``s`` storable in any text column: NUL and lone surrogates replaced by U+FFFD."""
+    if "\x00" in s:
+        s = s.replace("\x00", "\ufffd")
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        s = s.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return s
+
+
+def jsonable(obj: Any) -> Any:
+    """Convert ``obj`` into a value RFC 8785 can canonicalise, losing nothing representable.
+
+    Dicts (with keys as strings), lists and tuples, strings, booleans, ``None``, finite
+    floats and integers within +/-(2**53 - 1) pass through. Everything else is made
+    representable: non-finite floats and larger integers become strings (``"NaN"``,
+    ``"Infinity"``, ``"12345678901234567890"``), datetimes become RFC 3339 text, Decimals
+    become floats (or strings if not finite), bytes become hex, other objects ``str(obj)``.
+    Strings are passed through :func:`clean_text`.
+
+    Parameters
+    ----------
+    obj : Any
+
+    Returns
+    -------
+    Any
+        A JSON value.
+    """
+    if obj is None or isinstance(obj, bool):
+        return obj
+    if isinstance(obj, str):
+        return clean_text(obj)
+    if isinstance(obj, int):
+        return obj if -_INT_LIMIT <= obj <= _INT_LIMIT else str(obj)
+    if isinstance(obj, float):
+        if math.isfinite(obj):
+            return obj
+        return "NaN" if math.isnan(obj) else ("Infinity" if obj > 0 else "-Infinity")
+    if isinstance(obj, Mapping):
+        return {clean_text(str(k)): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, datetime):
+        return iso_utc(obj)
+    if isinstance(obj, date):
+        return obj.isoformat()
+    if isinstance(obj, Decimal):
+        return jsonable(float(obj)) if obj.is_finite() else str(obj)
+    if isinstance(obj, bytes | bytearray):
+        return bytes(obj).hex()
+    return clean_text(str(obj))
+
+
+def canonical_text(obj: Any) -> str:
+    """RFC 8785 canonical JSON text of ``jsonable(obj)``."""
+    return rfc8785.dumps(jsonable(obj)).decode("utf-8")
+
+
+def sha256_hex(data: str | bytes) -> str:
+    """Hex SHA-256 of UTF-8 text or bytes."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def to_utc(dt: datetime) -> datetime:
+    """Return ``dt`` as an aware UTC datetime (naive input is taken as UTC)."""
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def iso_utc(dt: datetime) -> str:
+    """``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC (the form that is hashed)."""
+    return to_utc(dt).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _scalar(v: Any) -> str:
+    return rfc8785.dumps(v).decode("utf-8")
+
+
+def entry_canonical(
+    *,
+    chain: str,
+    seq: int,
+    prev_hash: str,
+    recorded_at: datetime,
+    tool: str,
+    tool_version: str,
+    arguments_json: str,
+    result_json: str | None,
+    error: str | None,
+    is_error: bool,
+    provenance_hash: str | None,
+    caller: str | None,
+    duration_ms: float,
+    request_id: str | None,
+) -> str:
+    """Canonical JSON text of a ledger entry's hashed content.
+
+    ``arguments_json`` and ``result_json`` must already be canonical text (as stored).
+
+    Returns
+    -------
+    str
+        Equal to ``rfc8785.dumps({...})`` of the parsed fields (see module docstring).
+    """
+    parts = (
+        ("arguments", arguments_json),
+        ("caller", _scalar(caller)),
+        ("chain", _scalar(chain)),
+        ("duration_ms", _scalar(float(duration_ms))),
+        ("error", _scalar(error)),
+        ("is_error", "true" if is_error else "false"),
+        ("prev_hash", _scalar(prev_hash)),
+        ("provenance_hash", _scalar(provenance_hash)),
+        ("recorded_at", _scalar(iso_utc(recorded_at))),
+        ("request_id", _scalar(request_id)),
+        ("result", "null" if result_json is None else result_json),
+        ("seq", _scalar(int(seq))),
+        ("tool", _scalar(tool)),
+        ("tool_version", _scalar(tool_version)),
+    )
+    return "{" + ",".join(f'"{k}":{v}' for k, v in parts) + "}"
+
+
+def entry_hash(**fields: Any) -> str:
+    """SHA-256 hex of :func:`entry_canonical` of the given fields."""
+    return sha256_hex(entry_canonical(**fields))
+
+
+def checkpoint_canonical(
+    *,
+    chain: str,
+    ordinal: int,
+    first_seq: int,
+    last_seq: int,
+    last_entry_hash: str,
+    entry_count: int,
+    span_start: datetime,
+    span_end: datetime,
+    prev_checkpoint_hash: str,
+    created_at: datetime,
+) -> str:
+    """Canonical JSON text of a checkpoint's signed content (its hash is SHA-256 of this)."""
+    return rfc8785.dumps(
+        {
+            "chain": chain,
+            "ordinal": int(ordinal),
+            "first_seq": int(first_seq),
+            "last_seq": int(last_seq),
+            "last_entry_hash": last_entry_hash,
+            "entry_count": int(entry_count),
+            "span_start": iso_utc(span_start),
+            "span_end": iso_utc(span_end),
+            "prev_checkpoint_hash": prev_checkpoint_hash,
+            "created_at": iso_utc(created_at),
+        }
+    ).decode("utf-8")
+
+
+def hmac_hex(key: bytes, text: str) -> str:
+    """HMAC-SHA256 of UTF-8 ``text`` under ``key``, hex."""
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def loads(text: str | None) -> Any:
+    """Parse stored JSON text (``None`` stays ``None``)."""
+    return None if text is None else json.loads(text)
