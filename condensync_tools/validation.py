@@ -159,15 +159,15 @@ def implausible_problem(path: str, kind: str, value_si: float, lo: float, hi: fl
     other = "SI" if system == "US" else "US"
     k = KINDS[kind]
     as_other = (k.si_to_base if other == "SI" else k.us_to_base)(shown)
-    if lo <= as_other <= hi and unit_label(kind, other) != unit:
+    if kind == "pressure" and 20_000.0 < value_si < 110_000.0:
+        text += (" — this looks like a gauge vacuum reading or an atmospheric pressure; absolute "
+                 "backpressure = barometric pressure − vacuum (e.g. 29.92 − 28.0 = 1.92 inHgA), or pass "
+                 "vacuum_gauge with barometric_pressure")
+    elif lo <= as_other <= hi and unit_label(kind, other) != unit:
         text += (f" — {shown:.6g} {unit} is outside any plausible range; if the values are "
                  f"{unit_label(kind, other)} set unit_system to {other}")
     elif kind == "temperature" and value_si < 273.15:
         text += " — below freezing for cooling water"
-    elif kind == "pressure" and 20_000.0 < value_si < 110_000.0:
-        text += (" — this looks like a gauge vacuum reading or an atmospheric pressure; absolute "
-                 "backpressure = barometric pressure − vacuum (e.g. 29.92 − 28.0 = 1.92 inHgA), or pass "
-                 "vacuum_gauge with barometric_pressure")
     return text
 
 

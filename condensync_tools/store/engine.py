@@ -144,7 +144,7 @@ def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
         _install_sqlite_hooks(engine, in_memory=(u.database in (None, "", ":memory:")))
         return engine
     if is_postgres(u):
-        connect_args = {"application_name": "condensync"}
+        connect_args = {"application_name": "condensync", "connect_timeout": 10}
         connect_args.update(kwargs.pop("connect_args", {}))
         opts: dict[str, Any] = {"pool_size": 5, "max_overflow": 10, "pool_recycle": 1800}
         opts.update(kwargs)

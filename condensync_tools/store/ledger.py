@@ -87,6 +87,7 @@ _ADVANCE_HEAD = text(
     "UPDATE ledger_chain_heads SET last_seq = last_seq + 1 WHERE chain = :chain "
     "RETURNING last_seq, last_hash"
 )
+_INSERT_ENTRY = insert(_ENTRY)
 _SET_HEAD_HASH = text("UPDATE ledger_chain_heads SET last_hash = :h WHERE chain = :chain")
 
 
@@ -256,7 +257,7 @@ def append(engine: Engine, record: CallRecord, chain: str = DEFAULT_CHAIN) -> Le
                     values["seq"] = seq
                     values["prev_hash"] = prev
                     h = sha256_hex(entry_canonical(**values))
-                    conn.execute(insert(_ENTRY).values(entry_hash=h, **values))
+                    conn.execute(_INSERT_ENTRY, {**values, "entry_hash": h})
                     conn.execute(_SET_HEAD_HASH, {"h": h, "chain": chain})
                     committing = True
             return LedgerEntry(

@@ -1,0 +1,861 @@
+# SPDX-License-Identifier: MIT
+"""Fouling resistance and cleanliness now, fouling trend fits, cleaning date, method and interval.
+
+.. math::
+    R_f = \\frac{1}{U_{actual}} - \\frac{1}{U_{clean}}, \\qquad CF = \\frac{U_{actual}}{U_{clean}},
+    \\qquad R_f U_{clean} = \\frac{1}{CF} - 1
+
+Trend models (physics reference §5.2), t in days since the last cleaning:
+
+* linear: R_f(t) = R_0 + β·t (hard scale, steady deposition);
+* asymptotic, Kern & Seaton (1959): R_f(t) = R_∞·(1 − e^(−t/τ)) (soft/particulate deposits,
+  many biofilms in fast flow).
+
+A history of cleanliness factors is fitted on the dimensionless fouling index
+y = 1/CF − 1 (= R_f·U_clean for each point), which normalises away seasonal changes of the
+clean U (pitfall 9) and needs no U_clean; a history of fouling resistances is fitted as is.
+
+References
+----------
+Kern, D.Q., Seaton, R.E. (1959), "A theoretical analysis of thermal surface fouling",
+Brit. Chem. Eng. 4(5), 258-262.
+TEMA *Standards*, RGP-T-2.4 (cooling-water fouling resistances), as transcribed in the
+CONDENSYNC physics reference §5.1 (``data/tema_fouling.json``).
+HEI *Standards for Steam Surface Condensers* 9th ed., def. 2.3 (cleanliness factor).
+CONDENSYNC physics reference §5.2 (cleaning date, economic interval), §5.3 (cleaning methods:
+Howell & Saxon; Modern Power Systems 2017; Taprogge; comparative cleaning study).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .constants import FT_M, H_FT2_F_BTU_M2_K_W, k_to_f
+from .economics import check_price
+from .errors import DomainError, OutOfRangeError
+from .heat_transfer import HeatTransferInputs, analyse_heat_transfer
+from .tubes import load_data
+from .water import WATER_SALINITY_KG_KG
+
+__all__ = [
+    "TEMA_FILE",
+    "FOULANTS",
+    "CLEANING_METHODS",
+    "DEFAULT_TRIGGER_CLEANLINESS",
+    "DEFAULT_DUE_WINDOW_DAYS",
+    "MIN_VELOCITY_FOULING_M_S",
+    "salinity_class",
+    "tema_water_types",
+    "TemaAllowance",
+    "tema_fouling_resistance",
+    "FoulingFit",
+    "fit_linear",
+    "fit_kern_seaton",
+    "select_model",
+    "TriggerForecast",
+    "days_until_trigger",
+    "CleaningRecommendation",
+    "recommend_cleaning_method",
+    "EconomicInterval",
+    "economic_cleaning_interval",
+    "FoulingResult",
+    "calculate_fouling_factor",
+]
+
+TEMA_FILE = "tema_fouling.json"
+FOULANTS = ("biofilm", "silt", "scale", "macrofouling", "corrosion_products", "unknown")
+CLEANING_METHODS = ("online_ball_cleaning", "brushes_scrapers", "hydro_blasting", "chemical_cleaning",
+                    "debris_filter")
+#: Cleaning trigger on cleanliness: policy value inside the 0.75-0.80 range of physics
+#: reference §5.2 (house default; configure from economics where possible).
+DEFAULT_TRIGGER_CLEANLINESS = 0.75
+#: "Cleaning due" when the trigger is forecast within this many days (house choice: about one
+#: planning cycle for an outage or online campaign).
+DEFAULT_DUE_WINDOW_DAYS = 30.0
+#: Keep tube velocity at or above ~1.5 m/s (5 ft/s) against silt and fouling (physics
+#: reference §5.3; practice, unverified).
+MIN_VELOCITY_FOULING_M_S = 1.5
+_MIN_POINTS = 3
+
+
+def salinity_class(water_type: str) -> str:
+    """Salinity class ("fresh", "brackish", "sea") of a water type.
+
+    Accepts the property classes themselves and every TEMA water type of
+    ``data/tema_fouling.json`` (e.g. "cooling_tower_treated" → "fresh").
+
+    Raises
+    ------
+    OutOfRangeError
+        Unknown water type (field ``water_type``).
+    """
+    if water_type in WATER_SALINITY_KG_KG:
+        return water_type
+    types = load_data(TEMA_FILE)["water_types"]
+    if water_type in types:
+        return types[water_type]["salinity_class"]
+    raise OutOfRangeError("water_type", f"unknown water type {water_type!r}; expected one of "
+                          f"{sorted(WATER_SALINITY_KG_KG) + sorted(types)}")
+
+
+def tema_water_types() -> dict[str, str]:
+    """TEMA water-type keys → labels."""
+    return {k: v["label"] for k, v in load_data(TEMA_FILE)["water_types"].items()}
+
+
+@dataclass(frozen=True, slots=True)
+class TemaAllowance:
+    """A TEMA RGP-T-2.4 design fouling allowance and how its column was chosen."""
+
+    fouling_resistance: float  #: [m²·K/W]
+    fouling_resistance_ip: float  #: as tabulated [h·ft²·°F/Btu]
+    water_type: str
+    label: str
+    column: str  #: e.g. "le125F_gt3fps"
+    source: str
+    notes: tuple[str, ...] = ()
+
+
+def tema_fouling_resistance(water_type: str, water_temp: float | None = None,
+                            velocity: float | None = None) -> TemaAllowance:
+    """TEMA RGP-T-2.4 cooling-water fouling resistance for a water type.
+
+    .. math:: R_{f,TEMA} = \\mathrm{table}(\\text{water type}, T \\lessgtr 125\\,°F, V \\lessgtr 3\\,ft/s)
+              \\times 0.17611
+
+    Parameters
+    ----------
+    water_type : str
+        TEMA water type key (see :func:`tema_water_types`).
+    water_temp : float, optional
+        Water temperature for the column choice [K] (the highest CW temperature, i.e. the
+        outlet, when known). None → "125 °F and less" assumed (power condensers).
+    velocity : float, optional
+        Mean tube velocity [m/s]. None → "over 3 ft/s" assumed (power condensers).
+
+    Returns
+    -------
+    TemaAllowance
+
+    Raises
+    ------
+    OutOfRangeError
+        Water type not a TEMA category (field ``water_type``).
+    DomainError
+        Non-finite or negative temperature/velocity.
+
+    Notes
+    -----
+    The HEI method does not add TEMA resistances (Fc plays that role): an allowance is a
+    design reference, not something to add to an HEI clean U (physics reference §5.1).
+    """
+    data = load_data(TEMA_FILE)
+    types = data["water_types"]
+    if water_type not in types:
+        raise OutOfRangeError("water_type", f"{water_type!r} is not a TEMA RGP-T-2.4 water type; expected one of "
+                              f"{sorted(types)}", "'fresh' is not a TEMA category: use city_well, river_minimum, "
+                              "river_average, cooling_tower_treated...")
+    notes = []
+    if water_temp is None:
+        hot = False
+        notes.append("water temperature not given: '125 °F and less' column assumed (power condensers)")
+    else:
+        if not math.isfinite(water_temp) or water_temp <= 0.0:
+            raise DomainError("cw_outlet_temp", f"water temperature {water_temp!r} K must be positive and finite")
+        hot = k_to_f(water_temp) > data["temperature_limit_f"]
+    if velocity is None:
+        fast = True
+        notes.append("tube velocity not given: 'over 3 ft/s' column assumed (power condensers)")
+    else:
+        if not math.isfinite(velocity) or velocity < 0.0:
+            raise DomainError("tube_velocity", f"tube velocity {velocity!r} m/s must be >= 0 and finite")
+        fast = velocity / FT_M > data["velocity_limit_ft_s"]
+    column = ("gt125F" if hot else "le125F") + ("_gt3fps" if fast else "_le3fps")
+    value_ip = float(types[water_type]["values"][data["columns"].index(column)])
+    return TemaAllowance(value_ip * H_FT2_F_BTU_M2_K_W, value_ip, water_type, types[water_type]["label"], column,
+                         data["source"], tuple(notes))
+
+
+@dataclass(frozen=True, slots=True)
+class FoulingFit:
+    """Least-squares fit of a fouling-time model to a history.
+
+    ``params``: linear {"r0", "beta"} (β per day); kern_seaton {"r_inf", "tau"} (τ in days).
+    Values in the units of the fitted basis: ``"fouling_index"`` (1/CF − 1, dimensionless) or
+    ``"fouling_resistance"`` [m²·K/W].
+    """
+
+    model: str  #: "linear" or "kern_seaton"
+    basis: str
+    params: dict
+    n: int
+    sse: float
+    rmse: float
+    r2: float
+    adj_r2: float
+    aic: float  #: small-sample corrected AIC (AICc) when n > k + 1, else AIC
+    notes: tuple[str, ...] = ()
+
+    def predict(self, t_days: float) -> float:
+        """Model value at a time [days since the last cleaning]."""
+        if self.model == "linear":
+            return self.params["r0"] + self.params["beta"] * t_days
+        return self.params["r_inf"] * -math.expm1(-t_days / self.params["tau"])
+
+
+def _check_history(t_days: Sequence[float], y: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    t = np.asarray(t_days, dtype=float)
+    v = np.asarray(y, dtype=float)
+    if t.ndim != 1 or v.ndim != 1 or t.size != v.size:
+        raise DomainError("history", f"history times and values must be 1-D of equal length, got {t.shape} and "
+                          f"{v.shape}")
+    if t.size < _MIN_POINTS:
+        raise DomainError("history", f"at least {_MIN_POINTS} history points are needed for a 2-parameter fit, got "
+                          f"{t.size}")
+    if not (np.all(np.isfinite(t)) and np.all(np.isfinite(v))):
+        raise DomainError("history", "history contains non-finite times or values", "missing samples as NaN")
+    if np.any(t < 0.0):
+        raise DomainError("history", "history times must be >= 0 days since the last cleaning",
+                          "timestamps before the last cleaning date")
+    if np.any(np.diff(t) <= 0.0):
+        raise DomainError("history", "history times must be strictly increasing (one value per timestamp)",
+                          "unsorted or duplicated timestamps")
+    return t, v
+
+
+def _goodness(model: str, basis: str, params: dict, t: np.ndarray, y: np.ndarray, pred: np.ndarray,
+              notes: tuple[str, ...] = ()) -> FoulingFit:
+    n, k = y.size, 2
+    resid = y - pred
+    sse = float(resid @ resid)
+    sst = float(((y - y.mean()) ** 2).sum())
+    scale = max(float(np.max(np.abs(y))), 1e-300)
+    if sst <= (1e-14 * scale) ** 2 * n:
+        r2 = 1.0 if sse <= (1e-9 * scale) ** 2 * n else 0.0
+    else:
+        r2 = 1.0 - sse / sst
+    adj = 1.0 - (1.0 - r2) * (n - 1) / (n - k - 1) if n > k + 1 else r2
+    aic = n * math.log(max(sse / n, 1e-300)) + 2 * k
+    if n > k + 1:
+        aic += 2 * k * (k + 1) / (n - k - 1)
+    return FoulingFit(model, basis, params, n, sse, math.sqrt(sse / n), r2, adj, aic, notes)
+
+
+def fit_linear(t_days: Sequence[float], values: Sequence[float], basis: str = "fouling_resistance") -> FoulingFit:
+    """Ordinary least-squares fit of R(t) = R_0 + β·t.
+
+    .. math:: \\beta = \\frac{\\sum (t_i - \\bar t)(y_i - \\bar y)}{\\sum (t_i - \\bar t)^2}, \\quad
+              R_0 = \\bar y - \\beta \\bar t
+
+    Parameters
+    ----------
+    t_days : sequence of float
+        Days since the last cleaning, strictly increasing [d].
+    values : sequence of float
+        Fouling resistance [m²·K/W] or fouling index 1/CF − 1 [-].
+    basis : str
+        Label of the values' basis, recorded in the fit.
+
+    Returns
+    -------
+    FoulingFit
+        params {"r0", "beta" [per day]}, SSE, RMSE, R², adjusted R², AICc.
+    """
+    t, y = _check_history(t_days, values)
+    tm, ym = t.mean(), y.mean()
+    dt = t - tm
+    beta = float((dt @ (y - ym)) / (dt @ dt))
+    r0 = float(ym - beta * tm)
+    return _goodness("linear", basis, {"r0": r0, "beta": beta}, t, y, r0 + beta * t)
+
+
+def _ks_sse(t: np.ndarray, y: np.ndarray, log_tau: float) -> tuple[float, float]:
+    g = -np.expm1(-t / math.exp(log_tau))
+    gg = float(g @ g)
+    if gg <= 0.0:
+        return float(y @ y), 0.0
+    r_inf = float(g @ y) / gg
+    r = y - r_inf * g
+    return float(r @ r), r_inf
+
+
+def fit_kern_seaton(t_days: Sequence[float], values: Sequence[float],
+                    basis: str = "fouling_resistance") -> FoulingFit:
+    """Least-squares fit of the Kern–Seaton asymptotic model R(t) = R_∞·(1 − e^(−t/τ)).
+
+    .. math:: R_\\infty(\\tau) = \\frac{\\sum g_i y_i}{\\sum g_i^2}, \\quad g_i = 1 - e^{-t_i/\\tau},
+              \\quad \\tau^* = \\arg\\min_\\tau \\sum (y_i - R_\\infty(\\tau) g_i)^2
+
+    For each τ the best R_∞ is closed-form; τ is found by a 1-D search on ln τ: a 241-point
+    grid from span/1000 to 1000·span (span = last − first time, at least 1 day), then a
+    golden-section refinement between the neighbours of the best grid point. Deterministic,
+    numpy only.
+
+    Parameters
+    ----------
+    t_days : sequence of float
+        Days since the last cleaning (the model has R(0) = 0), strictly increasing [d].
+    values : sequence of float
+        Fouling resistance [m²·K/W] or fouling index 1/CF − 1 [-].
+    basis : str
+        Label of the values' basis.
+
+    Returns
+    -------
+    FoulingFit
+        params {"r_inf", "tau" [days]}; notes flag a τ at a search bound (not identifiable:
+        no curvature → behaves linearly; or an immediate step).
+    """
+    t, y = _check_history(t_days, values)
+    span = max(float(t[-1] - t[0]), float(t[-1]), 1.0)
+    lo, hi = math.log(span / 1000.0), math.log(span * 1000.0)
+    grid = np.linspace(lo, hi, 241)
+    sses = [(_ks_sse(t, y, g)[0]) for g in grid]
+    i = int(np.argmin(sses))
+    a, b = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
+    inv_phi = (math.sqrt(5.0) - 1.0) / 2.0
+    c, d = b - inv_phi * (b - a), a + inv_phi * (b - a)
+    fc, fd = _ks_sse(t, y, c)[0], _ks_sse(t, y, d)[0]
+    for _ in range(200):
+        if b - a < 1e-13:
+            break
+        if fc <= fd:
+            b, d, fd = d, c, fc
+            c = b - inv_phi * (b - a)
+            fc = _ks_sse(t, y, c)[0]
+        else:
+            a, c, fc = c, d, fd
+            d = a + inv_phi * (b - a)
+            fd = _ks_sse(t, y, d)[0]
+    candidates = [(sses[i], grid[i]), (fc, c), (fd, d)]
+    best_log_tau = min(candidates, key=lambda p: (p[0], p[1]))[1]
+    _, r_inf = _ks_sse(t, y, best_log_tau)
+    tau = math.exp(best_log_tau)
+    notes: list[str] = []
+    if i == grid.size - 1:
+        notes.append("tau at the upper search bound: no curvature in the data, the asymptote is not identifiable "
+                     "(the history behaves linearly)")
+    elif i == 0:
+        notes.append("tau at the lower search bound: the history is a step to a constant level")
+    pred = r_inf * -np.expm1(-t / tau)
+    return _goodness("kern_seaton", basis, {"r_inf": r_inf, "tau": tau}, t, y, pred, tuple(notes))
+
+
+def select_model(fits: dict[str, FoulingFit]) -> tuple[str, str]:
+    """Choose the better fit: lower AICc; ties (within 1e-9 relative SSE) go to linear.
+
+    Both models have k = 2 parameters, so AICc, AIC and adjusted R² rank them identically
+    (all reduce to the SSE). A Kern–Seaton fit whose τ sits at a search bound is not
+    identifiable and is chosen only if its SSE is at least 0.1 % lower.
+
+    Returns
+    -------
+    (model id, reason)
+    """
+    lin, ks = fits["linear"], fits["kern_seaton"]
+    if ks.sse < lin.sse * (1.0 - 1e-9) and not (ks.notes and ks.sse >= lin.sse * 0.999):
+        return "kern_seaton", (f"asymptotic (Kern-Seaton) has the lower AICc ({ks.aic:.3f} vs {lin.aic:.3f}; "
+                               f"R² {ks.r2:.4f} vs {lin.r2:.4f}); equal parameter counts, so AICc and adjusted R² "
+                               "agree")
+    return "linear", (f"linear has the lower or equal AICc ({lin.aic:.3f} vs {ks.aic:.3f}; R² {lin.r2:.4f} vs "
+                      f"{ks.r2:.4f}); equal parameter counts, so AICc and adjusted R² agree; ties go to linear")
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerForecast:
+    """Days until a fouling model reaches the cleaning trigger, or why it never does."""
+
+    days: float | None  #: [d]; 0 when already at or beyond the trigger; None = not reached
+    reason: str
+
+
+def days_until_trigger(fit: FoulingFit, y_now: float, y_trigger: float) -> TriggerForecast:
+    """Days from the current fouling level to the trigger level under a fitted model.
+
+    .. math::
+        t_{lin} = \\frac{y_{trig} - y_{now}}{\\beta}, \\qquad
+        t_{KS} = \\tau \\ln\\frac{R_\\infty - y_{now}}{R_\\infty - y_{trig}}
+
+    (the Kern–Seaton form is −τ·ln(1 − y_trig/R_∞) measured from the point of the curve at
+    y_now; physics reference §5.2 steps 3-4).
+
+    Parameters
+    ----------
+    fit : FoulingFit
+        The model.
+    y_now : float
+        Current fouling level, in the fit's basis.
+    y_trigger : float
+        Trigger level, same basis.
+
+    Returns
+    -------
+    TriggerForecast
+        ``days`` None with the reason (zero/negative slope, asymptote at or below the
+        trigger) when the trigger is never reached under this model. Never NaN.
+    """
+    if y_now >= y_trigger:
+        return TriggerForecast(0.0, "already at or beyond the cleaning trigger")
+    if fit.model == "linear":
+        beta = fit.params["beta"]
+        if beta <= 0.0:
+            return TriggerForecast(None, f"not reached under the linear model: zero or negative fouling rate "
+                                         f"(beta = {beta:.3g} per day)")
+        return TriggerForecast((y_trigger - y_now) / beta, "linear model: (trigger - now)/beta")
+    r_inf, tau = fit.params["r_inf"], fit.params["tau"]
+    if r_inf <= y_trigger:
+        return TriggerForecast(None, f"not reached under the asymptotic model: the asymptote R_inf = {r_inf:.4g} is "
+                                     f"at or below the trigger {y_trigger:.4g}")
+    days = tau * math.log((r_inf - y_now) / (r_inf - y_trigger))
+    return TriggerForecast(days, "asymptotic model: tau*ln((R_inf - now)/(R_inf - trigger))")
+
+
+@dataclass(frozen=True, slots=True)
+class CleaningRecommendation:
+    """Recommended cleaning method with alternatives and the reason."""
+
+    method: str  #: one of CLEANING_METHODS
+    alternatives: tuple[str, ...]
+    reason: str
+
+
+def recommend_cleaning_method(foulant: str = "unknown", trend_model: str | None = None,
+                              tube_velocity: float | None = None) -> CleaningRecommendation:
+    """Cleaning method from the foulant type and the trend shape (physics reference §5.3).
+
+    Rules: biofilm and silt → online sponge-ball cleaning (+ biocide for biofilm; offline
+    brushes as alternative); hard scale → water-propelled scrapers, chemical (acid) cleaning or
+    hydro-blasting; macrofouling → upstream debris filters / backwash strainers plus offline
+    removal; corrosion products → chemical cleaning. Unknown foulant: an asymptotic trend
+    points to soft deposits (online balls), a linear trend to hard scale (scrapers/chemical).
+
+    Parameters
+    ----------
+    foulant : str
+        One of ``FOULANTS``.
+    trend_model : {"linear", "kern_seaton", None}
+        Shape of the fouling trend, if fitted.
+    tube_velocity : float, optional
+        Mean tube velocity [m/s]; below 1.5 m/s adds a velocity note.
+
+    Raises
+    ------
+    OutOfRangeError
+        Unknown foulant (field ``foulant``) or trend model.
+    """
+    if foulant not in FOULANTS:
+        raise OutOfRangeError("foulant", f"unknown foulant {foulant!r}; expected one of {FOULANTS}")
+    if trend_model not in (None, "linear", "kern_seaton"):
+        raise OutOfRangeError("trend_model", f"unknown trend model {trend_model!r}")
+    if foulant == "biofilm":
+        rec = ("online_ball_cleaning", ("brushes_scrapers",),
+               "biofilm/slime: online sponge balls keep the tubes near clean, with biocide/chlorination; offline "
+               "brushes or plastic cleaners when established")
+    elif foulant == "silt":
+        rec = ("online_ball_cleaning", ("brushes_scrapers",),
+               "silt/particulate: online sponge balls or offline water-propelled brushes; keep tube velocity at or "
+               "above ~1.5 m/s (5 ft/s)")
+    elif foulant == "scale":
+        rec = ("brushes_scrapers", ("chemical_cleaning", "hydro_blasting"),
+               "hard scale (CaCO3, silica): water-propelled metal scrapers (negligible wall loss on 90/10 CuNi and "
+               "304 SS); acid cleaning is the most effective on tower scale but needs inhibition and time control on "
+               "SS and copper alloys; hydro-blasting 10-20 kpsi; online balls do not remove established scale")
+    elif foulant == "macrofouling":
+        rec = ("debris_filter", ("hydro_blasting",),
+               "macrofouling (shells, mussels, debris): upstream debris filters / backwash strainers, offline manual "
+               "removal and tubesheet inspection")
+    elif foulant == "corrosion_products":
+        rec = ("chemical_cleaning", ("brushes_scrapers",),
+               "corrosion products (Fe, Mn): chemical cleaning, or scrapers")
+    elif trend_model == "kern_seaton":
+        rec = ("online_ball_cleaning", ("brushes_scrapers",),
+               "foulant unknown, asymptotic trend: typical of soft/particulate deposits or biofilm in fast flow; "
+               "online sponge balls, offline brushes if established; sample a tube to confirm")
+    elif trend_model == "linear":
+        rec = ("brushes_scrapers", ("chemical_cleaning", "hydro_blasting"),
+               "foulant unknown, linear trend: typical of hard scale or steady deposition; mechanical scrapers or "
+               "chemical cleaning; sample a tube to confirm")
+    else:
+        rec = ("brushes_scrapers", ("online_ball_cleaning", "chemical_cleaning"),
+               "foulant and trend unknown: offline mechanical cleaning removes soft and most hard deposits; inspect "
+               "and sample the deposit to choose the long-term method")
+    reason = rec[2]
+    if tube_velocity is not None and math.isfinite(tube_velocity) and tube_velocity < MIN_VELOCITY_FOULING_M_S:
+        reason += (f"; tube velocity {tube_velocity:.2f} m/s is below ~1.5 m/s, which favours deposition "
+                   "(raise CW flow if possible)")
+    reason += ". Confirm the loss is fouling, not air binding, before cleaning (physics reference pitfall 13)"
+    return CleaningRecommendation(rec[0], rec[1], reason)
+
+
+@dataclass(frozen=True, slots=True)
+class EconomicInterval:
+    """Economic cleaning interval (physics reference §5.2 (6))."""
+
+    interval_days: float | None  #: [d]; None = no interior optimum within the horizon
+    cost_usd_per_day: float | None  #: minimum average cost rate [USD/day]
+    lost_output_at_interval: float | None  #: lost output just before cleaning [W]
+    method: str
+    reason: str
+
+
+def economic_cleaning_interval(delta_fouling: Callable[[float], float], cleaning_cost_usd: float,
+                               power_price_usd_per_mwh: float, lost_power_per_fouling: float | None = None,
+                               lost_power_fn: Callable[[float], float] | None = None,
+                               max_interval_days: float = 3650.0, linear_beta: float | None = None,
+                               ) -> EconomicInterval:
+    """Cleaning interval T minimising the average cost rate (cleaning + lost output).
+
+    .. math::
+        c(T) = \\frac{C_{clean} + p \\int_0^T L(\\Delta R_f(t))\\,dt}{T}, \\qquad
+        T^* = \\arg\\min_T c(T)
+
+    with ΔR_f(t) the fouling grown since the cleaning, L the lost power and p the price. For a
+    linear loss L = k·ΔR_f and a linear model ΔR_f = β·t the optimum is closed-form:
+    T* = √(2·C/(p·k·β)), c* = √(2·C·p·k·β). The intercept R_0 of a linear fit (residual
+    fouling right after a cleaning) does not depend on the interval and is left out.
+
+    Parameters
+    ----------
+    delta_fouling : callable
+        ΔR_f(t) [m²·K/W] for t [days] since cleaning, non-decreasing.
+    cleaning_cost_usd : float
+        Cost of one cleaning [USD].
+    power_price_usd_per_mwh : float
+        Electricity price [USD/MWh].
+    lost_power_per_fouling : float, optional
+        Linear coefficient k = dL/dR_f [W per m²·K/W].
+    lost_power_fn : callable, optional
+        L(ΔR_f) [W] instead of k (e.g. :func:`~condensync_tools.calculators.vacuum.fouling_loss_function`,
+        which honours the turbine choke point); sampled at 41 fouling levels and interpolated.
+    max_interval_days : float
+        Search horizon [d].
+    linear_beta : float, optional
+        β [m²·K/W per day] when ΔR_f is linear (enables the closed form with ``k``).
+
+    Returns
+    -------
+    EconomicInterval
+        ``interval_days`` None with a reason when the cost rate keeps falling up to the horizon
+        (cleaning never pays back) or no loss accrues.
+    """
+    if not math.isfinite(cleaning_cost_usd) or cleaning_cost_usd <= 0.0:
+        raise DomainError("cleaning_cost_usd", f"cleaning cost {cleaning_cost_usd!r} USD must be positive")
+    price = check_price(power_price_usd_per_mwh)
+    if (lost_power_per_fouling is None) == (lost_power_fn is None):
+        raise DomainError("lost_power_per_fouling", "give exactly one of lost_power_per_fouling and lost_power_fn")
+    if lost_power_per_fouling is not None and (not math.isfinite(lost_power_per_fouling)
+                                               or lost_power_per_fouling < 0.0):
+        raise DomainError("lost_power_per_fouling", f"loss coefficient {lost_power_per_fouling!r} W per m²·K/W must "
+                          "be >= 0 and finite")
+    if not math.isfinite(max_interval_days) or max_interval_days < 2.0:
+        raise DomainError("max_interval_days", f"horizon {max_interval_days!r} days must be >= 2")
+    usd_per_w_day = price * 24.0 / 1e6
+    if lost_power_per_fouling is not None and linear_beta is not None and linear_beta > 0.0:
+        a = usd_per_w_day * lost_power_per_fouling * linear_beta  # cost rate slope [USD/day²]
+        if a <= 0.0:
+            return EconomicInterval(None, None, None, "closed form (linear loss, linear fouling)",
+                                    "no loss accrues (zero price or zero loss coefficient): cleaning never pays back")
+        t_opt = math.sqrt(2.0 * cleaning_cost_usd / a)
+        if t_opt > max_interval_days:
+            return EconomicInterval(None, None, None, "closed form (linear loss, linear fouling)",
+                                    f"optimum {t_opt:.0f} days is beyond the {max_interval_days:.0f}-day horizon")
+        return EconomicInterval(t_opt, math.sqrt(2.0 * cleaning_cost_usd * a),
+                                lost_power_per_fouling * linear_beta * t_opt,
+                                "closed form: T* = sqrt(2C/(p k beta)), c* = sqrt(2 C p k beta)",
+                                "minimum of (cleaning cost + lost-output cost)/interval")
+    t = np.linspace(0.0, max_interval_days, 7301)
+    dr = np.array([max(float(delta_fouling(x)), 0.0) for x in t])
+    if not np.all(np.isfinite(dr)):
+        raise DomainError("history", "the fouling model gives non-finite values over the horizon")
+    if lost_power_per_fouling is not None:
+        loss = lost_power_per_fouling * dr
+        how = "numerical: linear loss coefficient, trapezoid integral, 7301-point grid"
+    else:
+        levels = np.linspace(0.0, float(dr.max()), 41)
+        sampled = np.array([float(lost_power_fn(x)) for x in levels])
+        if not np.all(np.isfinite(sampled)):
+            raise DomainError("lost_power_fn", "the loss function returned non-finite values")
+        loss = np.interp(dr, levels, sampled) if dr.max() > 0.0 else np.zeros_like(dr)
+        how = "numerical: loss function sampled at 41 fouling levels, trapezoid integral, 7301-point grid"
+    loss = np.maximum(loss, 0.0)
+    cum = np.concatenate(([0.0], np.cumsum(0.5 * (loss[1:] + loss[:-1]) * np.diff(t))))
+    rate = (cleaning_cost_usd + usd_per_w_day * cum[1:]) / t[1:]
+    j = int(np.argmin(rate))
+    if not np.any(loss > 0.0) or usd_per_w_day == 0.0:
+        return EconomicInterval(None, None, None, how, "no loss accrues over the horizon (zero price, loss below the "
+                                "turbine choke point, or no fouling growth): cleaning never pays back")
+    if j == rate.size - 1:
+        return EconomicInterval(None, None, None, how, f"the average cost keeps falling up to the "
+                                f"{max_interval_days:.0f}-day horizon: cleaning does not pay back within it")
+    return EconomicInterval(float(t[j + 1]), float(rate[j]), float(loss[j + 1]), how,
+                            "minimum of (cleaning cost + lost-output cost)/interval")
+
+
+@dataclass(frozen=True, slots=True)
+class FoulingResult:
+    """Result of :func:`calculate_fouling_factor` (SI; ``None`` = not computable)."""
+
+    fouling_resistance: float | None  #: now [m²·K/W]
+    cleanliness_factor: float | None  #: now [-]
+    u_actual: float | None  #: [W/(m²·K)]
+    u_clean: float | None  #: [W/(m²·K)]
+    tema: TemaAllowance | None
+    fits: dict  #: "linear"/"kern_seaton" → FoulingFit
+    selected_model: str | None
+    selection_reason: str
+    days_until_cleaning: float | None  #: [d]
+    days_until_cleaning_reason: str
+    forecasts: dict  #: model → TriggerForecast
+    cleaning_due: bool
+    trigger_cleanliness: float
+    trigger_level: float | None  #: trigger in the fit basis
+    fit_basis: str | None
+    recommended_method: str
+    alternative_methods: tuple
+    method_reason: str
+    economic: EconomicInterval | None
+    method: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+
+
+def calculate_fouling_factor(*, u_actual: float | None = None, u_clean: float | None = None,
+                             cleanliness_factor: float | None = None,
+                             measurement: HeatTransferInputs | None = None,
+                             water_type: str | None = None, water_temp: float | None = None,
+                             tube_velocity: float | None = None,
+                             history_days: Sequence[float] | None = None,
+                             history_values: Sequence[float] | None = None,
+                             history_kind: str = "cleanliness_factor",
+                             trigger_cleanliness: float = DEFAULT_TRIGGER_CLEANLINESS,
+                             trigger_fouling_resistance: float | None = None,
+                             due_window_days: float = DEFAULT_DUE_WINDOW_DAYS,
+                             foulant: str = "unknown",
+                             cleaning_cost_usd: float | None = None,
+                             power_price_usd_per_mwh: float | None = None,
+                             lost_power_per_fouling: float | None = None,
+                             lost_power_fn: Callable[[float], float] | None = None,
+                             max_interval_days: float = 3650.0) -> FoulingResult:
+    """Fouling now, its trend, the cleaning date, method and economic interval (SI).
+
+    .. math::
+        R_f = \\frac{1}{U_{actual}} - \\frac{1}{U_{clean}}, \\quad
+        R_{f,target} = \\frac{1}{CF_{trig} U_{clean}} - \\frac{1}{U_{clean}}, \\quad
+        y = \\frac{1}{CF} - 1 = R_f U_{clean}
+
+    Parameters
+    ----------
+    u_actual, u_clean : float, optional
+        Actual and clean overall coefficients [W/(m²·K)].
+    cleanliness_factor : float, optional
+        Current CF [-] when U values are not given.
+    measurement : HeatTransferInputs, optional
+        A snapshot; R_f, CF, U values, CW outlet temperature and velocity come from
+        :func:`~condensync_tools.calculators.heat_transfer.analyse_heat_transfer` (takes
+        precedence).
+    water_type : str, optional
+        TEMA water type for the design allowance (see :func:`tema_water_types`).
+    water_temp : float, optional
+        Water temperature for the TEMA column [K] (CW outlet).
+    tube_velocity : float, optional
+        Mean tube velocity [m/s] (TEMA column, velocity note).
+    history_days : sequence of float, optional
+        Days since the last cleaning, strictly increasing [d].
+    history_values : sequence of float, optional
+        CF [-] (``history_kind="cleanliness_factor"``) or R_f [m²·K/W]
+        (``history_kind="fouling_resistance"``).
+    trigger_cleanliness : float
+        Cleaning trigger CF [-], default 0.75.
+    trigger_fouling_resistance : float, optional
+        Trigger as R_f [m²·K/W] (for an R_f history without U_clean).
+    due_window_days : float
+        Cleaning is due when the trigger is forecast within this window [d], default 30.
+    foulant : str
+        One of ``FOULANTS``.
+    cleaning_cost_usd : float, optional
+        Cost of one cleaning [USD].
+    power_price_usd_per_mwh : float, optional
+        Electricity price [USD/MWh].
+    lost_power_per_fouling : float, optional
+        dL/dR_f [W per m²·K/W] (from the vacuum + turbine chain).
+    lost_power_fn : callable, optional
+        L(ΔR_f) [W] instead of the coefficient.
+    max_interval_days : float
+        Horizon of the economic search [d].
+
+    Returns
+    -------
+    FoulingResult
+
+    Raises
+    ------
+    DomainError, OutOfRangeError
+        Invalid values (field named after the tool argument).
+
+    Notes
+    -----
+    Model choice: lower AICc (both models have two parameters, so adjusted R² agrees); ties go
+    to linear. The current level is the measured one when given, else the chosen model at the
+    last history time. Days until cleaning come from the chosen model; "never reached" is
+    reported as ``None`` with its reason, never NaN.
+    """
+    warnings: list[str] = []
+    method: dict = {"fouling_resistance": "R_f = 1/U_actual - 1/U_clean; CF = U_actual/U_clean (HEI def. 2.3)"}
+    if not math.isfinite(trigger_cleanliness) or not (0.0 < trigger_cleanliness < 1.0):
+        raise DomainError("trigger_cleanliness", f"trigger cleanliness {trigger_cleanliness!r} must be in (0, 1)",
+                          "entered in percent")
+    if not math.isfinite(due_window_days) or due_window_days < 0.0:
+        raise DomainError("due_window_days", f"due window {due_window_days!r} days must be >= 0")
+    if history_kind not in ("cleanliness_factor", "fouling_resistance"):
+        raise DomainError("history", f"history kind {history_kind!r} must be 'cleanliness_factor' or "
+                          "'fouling_resistance'")
+    if trigger_fouling_resistance is not None and (not math.isfinite(trigger_fouling_resistance)
+                                                   or trigger_fouling_resistance <= 0.0):
+        raise DomainError("trigger_fouling_resistance", "trigger fouling resistance must be positive and finite")
+
+    rf_now = cf_now = None
+    if measurement is not None:
+        ht = analyse_heat_transfer(measurement)
+        warnings.extend(ht.warnings)
+        if ht.u_clean is None:
+            raise DomainError("tube_od", "the snapshot has no clean U: give tube_od, tube_count and tube data")
+        u_actual, u_clean = ht.u_actual, ht.u_clean
+        water_temp = measurement.cw_outlet_temp if water_temp is None else water_temp
+        tube_velocity = ht.tube_velocity if tube_velocity is None else tube_velocity
+        method.update(ht.method)
+        method["current_state"] = "measured snapshot (analyse_heat_transfer)"
+    if u_actual is not None or u_clean is not None:
+        for name, val in (("u_actual", u_actual), ("u_clean", u_clean)):
+            if val is not None and (not math.isfinite(val) or val <= 0.0):
+                raise DomainError(name, f"{name} {val!r} W/(m²·K) must be positive and finite")
+    if u_actual is not None and u_clean is not None:
+        cf_now = u_actual / u_clean
+        if cf_now > 1.5:
+            raise DomainError("u_actual", f"cleanliness {cf_now:.3f} > 1.5: actual U implausibly above clean U",
+                              "U values swapped, or in different units")
+        rf_now = 1.0 / u_actual - 1.0 / u_clean
+        method.setdefault("current_state", "caller's U values")
+    elif cleanliness_factor is not None:
+        if not math.isfinite(cleanliness_factor) or not (0.0 < cleanliness_factor <= 1.5):
+            raise DomainError("cleanliness_factor", f"cleanliness factor {cleanliness_factor!r} must be in (0, 1.5]",
+                              "entered in percent")
+        cf_now = float(cleanliness_factor)
+        if u_clean is not None:
+            rf_now = (1.0 / cf_now - 1.0) / u_clean
+        method["current_state"] = "caller's cleanliness factor"
+    if cf_now is not None and cf_now > 1.0:
+        warnings.append(f"cleanliness {cf_now:.3f} above 1.0: check CW flow, outlet temperature and area")
+
+    tema = None
+    if water_type is not None:
+        salinity_class(water_type)
+        if water_type in load_data(TEMA_FILE)["water_types"]:
+            tema = tema_fouling_resistance(water_type, water_temp, tube_velocity)
+            warnings.extend(tema.notes)
+            method["tema"] = f"TEMA RGP-T-2.4, {tema.label}, column {tema.column}"
+            if rf_now is not None and rf_now > tema.fouling_resistance:
+                warnings.append(f"current fouling resistance {rf_now:.3g} m²·K/W exceeds the TEMA design allowance "
+                                f"{tema.fouling_resistance:.3g} m²·K/W for {tema.label}")
+        else:
+            warnings.append(f"water type {water_type!r} is not a TEMA category: no TEMA allowance (use city_well, "
+                            "river_*, cooling_tower_*...)")
+
+    fits: dict = {}
+    forecasts: dict = {}
+    selected = None
+    selection_reason = "no history: no trend fitted"
+    basis = None
+    y_trig = None
+    y_now = None
+    days = None
+    days_reason = "no history: no forecast"
+    if (history_days is None) != (history_values is None):
+        raise DomainError("history", "give both history times and values")
+    if history_days is not None:
+        t, v = _check_history(history_days, history_values)
+        if history_kind == "cleanliness_factor":
+            if np.any(v <= 0.0) or np.any(v > 1.5):
+                raise DomainError("history", "history cleanliness factors must be in (0, 1.5]", "entered in percent")
+            basis, y = "fouling_index", 1.0 / v - 1.0
+            y_trig = 1.0 / trigger_cleanliness - 1.0
+            y_now = 1.0 / cf_now - 1.0 if cf_now is not None else None
+            method["fit_basis"] = "fouling index y = 1/CF - 1 (= R_f*U_clean; normalised against U_clean(V, T_in))"
+        else:
+            basis, y = "fouling_resistance", v
+            if trigger_fouling_resistance is not None:
+                y_trig = float(trigger_fouling_resistance)
+            elif u_clean is not None:
+                y_trig = (1.0 / trigger_cleanliness - 1.0) / u_clean
+            y_now = rf_now
+            method["fit_basis"] = "fouling resistance R_f [m2*K/W]"
+        fits = {"linear": fit_linear(t, y, basis), "kern_seaton": fit_kern_seaton(t, y, basis)}
+        selected, selection_reason = select_model(fits)
+        method["fit"] = ("least squares: linear OLS; Kern-Seaton closed-form R_inf per tau, 1-D search on ln tau; "
+                         "model chosen by AICc (ties to linear)")
+        if y_now is None:
+            y_now = fits[selected].predict(float(t[-1]))
+            method["current_level"] = "chosen model at the last history time"
+        else:
+            method["current_level"] = "measured now"
+        if y_trig is None:
+            days_reason = ("trigger not computable: an R_f history needs u_clean or trigger_fouling_resistance")
+            warnings.append(days_reason)
+        else:
+            forecasts = {name: days_until_trigger(fit, y_now, y_trig) for name, fit in fits.items()}
+            days, days_reason = forecasts[selected].days, forecasts[selected].reason
+        method["cleaning_trigger"] = (f"CF {trigger_cleanliness:g} -> R_f,target = 1/(CF*U_clean) - 1/U_clean "
+                                      "(physics reference §5.2)")
+    elif cf_now is not None:
+        y_now, y_trig, basis = 1.0 / cf_now - 1.0, 1.0 / trigger_cleanliness - 1.0, None
+
+    cleaning_due = bool((y_now is not None and y_trig is not None and y_now >= y_trig)
+                        or (days is not None and days <= due_window_days))
+    rec = recommend_cleaning_method(foulant, selected, tube_velocity)
+
+    economic = None
+    if cleaning_cost_usd is not None or lost_power_per_fouling is not None or lost_power_fn is not None:
+        if selected is None:
+            warnings.append("economic cleaning interval not computed: it needs a history (fouling trend)")
+        elif cleaning_cost_usd is None or power_price_usd_per_mwh is None:
+            warnings.append("economic cleaning interval not computed: it needs cleaning_cost_usd and "
+                            "power_price_usd_per_mwh")
+        elif lost_power_per_fouling is None and lost_power_fn is None:
+            warnings.append("economic cleaning interval not computed: it needs the lost power per unit of fouling")
+        else:
+            fit = fits[selected]
+            to_rf = 1.0
+            if basis == "fouling_index":
+                if u_clean is None:
+                    to_rf = None
+                else:
+                    to_rf = 1.0 / u_clean
+            if to_rf is None:
+                warnings.append("economic cleaning interval not computed: a cleanliness history needs u_clean to "
+                                "convert the fouling index to R_f")
+            else:
+                if fit.model == "linear":
+                    beta = fit.params["beta"] * to_rf
+
+                    def grown(t_d: float) -> float:
+                        return beta * t_d
+                    linear_beta = beta
+                else:
+                    r_inf, tau = fit.params["r_inf"] * to_rf, fit.params["tau"]
+
+                    def grown(t_d: float) -> float:
+                        return r_inf * -math.expm1(-t_d / tau)
+                    linear_beta = None
+                economic = economic_cleaning_interval(grown, cleaning_cost_usd, power_price_usd_per_mwh,
+                                                      lost_power_per_fouling, lost_power_fn, max_interval_days,
+                                                      linear_beta)
+                method["economic_interval"] = economic.method
+    return FoulingResult(
+        fouling_resistance=rf_now, cleanliness_factor=cf_now, u_actual=u_actual, u_clean=u_clean, tema=tema,
+        fits=fits, selected_model=selected, selection_reason=selection_reason, days_until_cleaning=days,
+        days_until_cleaning_reason=days_reason, forecasts=forecasts, cleaning_due=cleaning_due,
+        trigger_cleanliness=trigger_cleanliness, trigger_level=y_trig, fit_basis=basis,
+        recommended_method=rec.method, alternative_methods=rec.alternatives, method_reason=rec.reason,
+        economic=economic, method=method, warnings=warnings)

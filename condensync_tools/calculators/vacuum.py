@@ -1,0 +1,665 @@
+# SPDX-License-Identifier: MIT
+"""Expected, achievable and design-corrected condenser backpressure; deviation split and value.
+
+Chain (physics reference §2 step 7, the ASME PTC 12.2 "correct to design" step as commonly
+applied), all SI:
+
+.. math::
+    U = U_{clean}(V, T_{in}, T_{out}, T_{sat}) \\cdot CF, \\quad
+    TR = \\frac{Q}{\\dot m c_p}, \\quad NTU = \\frac{U A}{\\dot m c_p}, \\quad
+    TTD = \\frac{TR}{e^{NTU} - 1}, \\quad T_{sat} = T_{in} + TR + TTD, \\quad
+    P = P_{sat}(T_{sat})
+
+with ṁ = ρ(T_in)·Q_vol, c_p at the mean CW temperature and the clean U of
+:func:`~condensync_tools.calculators.heat_transfer.clean_u` (HEI C1·√V·Fw·Fm, or first
+principles) evaluated at the actual tube velocity and temperatures. U_clean depends weakly on
+T_sat (shell side, derived Fw/Fm), so T_sat is found by fixed-point iteration. These are the
+conventions of :func:`~condensync_tools.calculators.heat_transfer.analyse_heat_transfer`,
+so feeding back the cleanliness measured on a snapshot reproduces its pressure exactly.
+
+Deviation of a measured backpressure from the reference (design) state is split by
+**sequential substitution** (order: heat duty → CW inlet temperature → CW flow → fouling →
+unexplained); each part is the change of the expected backpressure when one more quantity
+moves from its reference to its actual value, so the parts sum exactly to the total.
+
+References
+----------
+ASME PTC 12.2-2010 (R2020), *Steam Surface Condensers* (chain as commonly applied; its
+reference correlations are not reproduced).
+Heat Exchange Institute, *Standards for Steam Surface Condensers*, 9th ed. (1995):
+def. 2.3 (cleanliness factor), def. 2.5 (duty = steam flow × 950 Btu/lb turbine service).
+CONDENSYNC physics reference §2, §3, §6, pitfalls 8, 13, 15.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import hei
+from .constants import BTU_J, FT_M, INHG_PA, LB_KG
+from .economics import Action, check_price, rank_actions, usd_per_day
+from .errors import DomainError
+from .first_principles import DEFAULT_BANK_ROWS
+from .fouling import salinity_class
+from .heat_transfer import (
+    HeatTransferInputs,
+    analyse_heat_transfer,
+    clean_u,
+    saturation_temp_from_effectiveness,
+)
+from .tubes import TubeBundle, material, tube_bundle
+from .turbine import TurbineCurve
+from .water import liquid_properties, salinity_for, saturation_pressure, saturation_temperature
+
+__all__ = [
+    "HEI_STEAM_HEAT_RELEASE_J_KG",
+    "DEVIATION_ORDER",
+    "CondenserModel",
+    "condenser_model",
+    "DesignPoint",
+    "BackpressureState",
+    "expected_backpressure",
+    "heat_duty_from_steam_flow",
+    "VacuumResult",
+    "optimize_vacuum_pressure",
+    "fouling_loss_function",
+    "fouling_loss_coefficient",
+]
+
+#: HEI 9th ed. def. 2.5: heat released per lb of exhaust steam, turbine service, 950 Btu/lb
+#: (1000 Btu/lb engine service; UFC 3-540-02N: 980 Btu/lb reheat) → J/kg.
+HEI_STEAM_HEAT_RELEASE_J_KG = 950.0 * BTU_J / LB_KG
+#: Order of the sequential substitution from the reference state to the actual state.
+DEVIATION_ORDER = ("heat_duty", "cw_inlet_temp", "cw_flow", "fouling", "unexplained")
+#: Highest CW temperature the property correlations accept (IAPWS-08 range) [K].
+_CW_T_MAX = 353.15
+_CW_T_MIN = 273.15
+#: PTC 12.2-2010 target uncertainty of absolute pressure, ±0.12 inHg (physics reference §2).
+PTC_PRESSURE_UNCERTAINTY_PA = 0.12 * INHG_PA
+_TSAT_TOL_K = 1e-7
+
+
+def _finite_positive(field_name: str, value: float, what: str, cause: str = "") -> float:
+    if value is None or not math.isfinite(value) or value <= 0.0:
+        raise DomainError(field_name, f"{what} must be a positive finite number, got {value!r}", cause)
+    return float(value)
+
+
+def _check_cf(field_name: str, cf: float) -> float:
+    if cf is None or not math.isfinite(cf) or not (0.0 < cf <= 1.5):
+        raise DomainError(field_name, f"cleanliness factor {cf!r} must be in (0, 1.5] (a fraction, not %)",
+                          "cleanliness entered in percent")
+    return float(cf)
+
+
+def _check_cw_temp(field_name: str, t: float) -> float:
+    if t is None or not math.isfinite(t) or not (_CW_T_MIN <= t <= _CW_T_MAX):
+        shown = f"{t - 273.15:.4g} °C" if t is not None and math.isfinite(t) else repr(t)
+        raise DomainError(field_name, f"CW temperature {shown} is outside the liquid cooling-water range "
+                          "0-80 °C", "°F/°C or K mix-up")
+    return float(t)
+
+
+@dataclass(frozen=True, slots=True)
+class CondenserModel:
+    """Condenser geometry and clean-U options shared by the vacuum and CW-flow calculators."""
+
+    bundle: TubeBundle
+    tube_material: str
+    surface_area: float  #: effective outside area used [m²]
+    salinity: float = 0.0  #: absolute salinity [kg/kg]
+    clean_u_method: str = "hei"
+    hei_edition: str = "hei_9th_10th"
+    fw: float = 0.0  #: caller's HEI Fw (0 → derived)
+    fm: float = 0.0  #: caller's HEI Fm (0 → table or derived)
+    bank_rows: int = DEFAULT_BANK_ROWS
+
+    def heat_transfer_inputs(self, cw_inlet_temp: float, cw_outlet_temp: float, cw_flow: float,
+                             condenser_pressure: float, design_cleanliness: float = 0.0) -> HeatTransferInputs:
+        """The :class:`HeatTransferInputs` of one measured snapshot on this condenser (SI)."""
+        return HeatTransferInputs(cw_inlet_temp=cw_inlet_temp, cw_outlet_temp=cw_outlet_temp, cw_flow=cw_flow,
+                                  condenser_pressure=condenser_pressure, surface_area=self.surface_area,
+                                  bundle=self.bundle, tube_material=self.tube_material, salinity=self.salinity,
+                                  clean_u_method=self.clean_u_method, hei_edition=self.hei_edition, fw=self.fw,
+                                  fm=self.fm, design_cleanliness=design_cleanliness, bank_rows=self.bank_rows)
+
+
+def condenser_model(tube_od: float, tube_gauge_bwg: int, tube_count: int, tube_material: str,
+                    tube_passes: int = 1, tube_length: float = 0.0, surface_area: float = 0.0,
+                    plugged_tubes: int = 0, water_type: str = "fresh", salinity: float | None = None,
+                    clean_u_method: str = "hei", hei_edition: str = "hei_9th_10th", fw: float = 0.0,
+                    fm: float = 0.0, bank_rows: int = DEFAULT_BANK_ROWS) -> CondenserModel:
+    """Build and check a :class:`CondenserModel` from the tool arguments (SI).
+
+    Parameters
+    ----------
+    tube_od : float
+        Tube outside diameter [m].
+    tube_gauge_bwg : int
+        Tube wall gauge [BWG].
+    tube_count : int
+        Installed tubes [-].
+    tube_material : str
+        Tube material key (``data/tube_materials.json``).
+    tube_passes : int
+        Water passes [-].
+    tube_length : float
+        Effective tube length between tubesheets [m] (0 when ``surface_area`` is given).
+    surface_area : float
+        Effective outside surface [m²]; 0 → active tubes × π·OD × length.
+    plugged_tubes : int
+        Plugged tubes, excluded from area and flow [-].
+    water_type : str
+        "fresh", "brackish", "sea" or a TEMA water type (``data/tema_fouling.json``); sets the
+        salinity for CW properties unless ``salinity`` is given.
+    salinity : float, optional
+        Absolute salinity [kg/kg].
+    clean_u_method, hei_edition, fw, fm, bank_rows
+        Clean-U options of :func:`~condensync_tools.calculators.heat_transfer.clean_u`.
+
+    Raises
+    ------
+    DomainError, OutOfRangeError
+        Impossible geometry, unknown material/water type/method, no area.
+    """
+    bundle = tube_bundle(tube_od, tube_gauge_bwg, tube_count, plugged_tubes, tube_passes, tube_length)
+    material(tube_material)
+    if clean_u_method not in ("hei", "first_principles"):
+        raise DomainError("clean_u_method", f"{clean_u_method!r} must be 'hei' or 'first_principles'")
+    if surface_area is None or not math.isfinite(surface_area) or surface_area < 0.0:
+        raise DomainError("surface_area", f"surface area {surface_area!r} m² must be >= 0")
+    if tube_length is None or not math.isfinite(tube_length) or tube_length < 0.0:
+        raise DomainError("tube_length", f"tube length {tube_length!r} m must be >= 0")
+    area = surface_area if surface_area > 0.0 else bundle.outside_area
+    if area <= 0.0:
+        raise DomainError("surface_area", "no effective surface area: give surface_area, or tube_length with "
+                          "tube_count and tube_od")
+    sal = salinity_for(salinity_class(water_type), salinity)
+    return CondenserModel(bundle, tube_material, area, sal, clean_u_method, hei_edition, fw, fm, bank_rows)
+
+
+@dataclass(frozen=True, slots=True)
+class DesignPoint:
+    """Reference (design) operating state for deviation analysis and design correction (SI)."""
+
+    cw_inlet_temp: float  #: [K]
+    cw_flow: float  #: [m³/s]
+    heat_duty: float  #: [W]
+
+
+@dataclass(frozen=True, slots=True)
+class BackpressureState:
+    """One solution of the effectiveness/NTU chain (SI)."""
+
+    backpressure: float  #: [Pa]
+    saturation_temp: float  #: [K]
+    cw_inlet_temp: float  #: [K]
+    cw_outlet_temp: float  #: [K]
+    temperature_rise: float  #: [K]
+    itd: float  #: [K]
+    ttd: float  #: [K]
+    cw_flow: float  #: [m³/s]
+    cw_mass_flow: float  #: [kg/s]
+    cw_cp: float  #: [J/(kg·K)]
+    tube_velocity: float  #: [m/s]
+    heat_duty: float  #: [W]
+    u_clean: float  #: [W/(m²·K)]
+    u: float  #: [W/(m²·K)]
+    cleanliness_factor: float  #: [-]
+    fouling_resistance: float  #: [m²·K/W]
+    ntu: float  #: [-]
+    method: dict = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+def heat_duty_from_steam_flow(steam_flow: float, heat_release: float = HEI_STEAM_HEAT_RELEASE_J_KG) -> float:
+    """Condenser duty from exhaust steam flow, HEI 9th ed. def. 2.5 convention.
+
+    .. math:: Q = \\dot m_{steam} \\cdot q, \\qquad q = 950\\ \\mathrm{Btu/lb} = 2.2097\\ \\mathrm{MJ/kg}
+
+    Parameters
+    ----------
+    steam_flow : float
+        Steam condensed [kg/s].
+    heat_release : float
+        Heat released per kg of exhaust steam [J/kg]; default 950 Btu/lb (turbine service).
+
+    Returns
+    -------
+    float
+        Heat duty [W].
+
+    Notes
+    -----
+    HEI 9th ed. def. 2.5: 950 Btu/lb for turbine service unless specified (1000 Btu/lb engine
+    service); UFC 3-540-02N §7.2.1 uses 980 Btu/lb for reheat turbines. Prefer the CW-side
+    duty whenever CW flow and temperature rise are measured (physics reference §1.6,
+    pitfall 8).
+    """
+    _finite_positive("steam_flow", steam_flow, "steam flow")
+    _finite_positive("steam_heat_release", heat_release, "heat released per kg of steam")
+    return steam_flow * heat_release
+
+
+def expected_backpressure(model: CondenserModel, cw_inlet_temp: float, cw_flow: float, heat_duty: float,
+                          cleanliness_factor: float | None = None,
+                          fouling_resistance: float | None = None) -> BackpressureState:
+    """Expected condenser pressure from the effectiveness/NTU chain (physics reference §2 step 7).
+
+    .. math::
+        T_{sat} = T_{in} + TR + \\frac{TR}{e^{NTU} - 1}, \\quad
+        NTU = \\frac{U_{clean} \\cdot CF \\cdot A}{\\dot m c_p}, \\quad P = P_{sat}(T_{sat})
+
+    Parameters
+    ----------
+    model : CondenserModel
+        Geometry and clean-U options.
+    cw_inlet_temp : float
+        CW inlet temperature [K].
+    cw_flow : float
+        CW volumetric flow at inlet conditions [m³/s].
+    heat_duty : float
+        Heat rejected to the CW [W].
+    cleanliness_factor : float, optional
+        CF = U/U_clean [-], 0 < CF ≤ 1.5.
+    fouling_resistance : float, optional
+        Instead of CF: R_f [m²·K/W], U = 1/(1/U_clean + R_f). Exactly one of the two.
+
+    Returns
+    -------
+    BackpressureState
+
+    Raises
+    ------
+    DomainError
+        Non-positive flow or duty, CF outside (0, 1.5], negative R_f, CW temperature outside
+        0-80 °C, or a duty the condenser cannot reject below 80 °C saturation.
+
+    Notes
+    -----
+    U_clean depends on T_sat and T_out, so T_sat is iterated to 1e-7 K. Warns when the tube
+    velocity lies outside the HEI range 3-12 ft/s (unverified range; extrapolated, not clamped).
+    """
+    t_in = _check_cw_temp("cw_inlet_temp", cw_inlet_temp)
+    q_vol = _finite_positive("cw_flow", cw_flow, "CW flow", "CW pumps stopped or flow in the wrong unit")
+    duty = _finite_positive("heat_duty", heat_duty, "heat duty", "unit offline or duty in the wrong unit")
+    if (cleanliness_factor is None) == (fouling_resistance is None):
+        raise DomainError("cleanliness_factor", "give exactly one of cleanliness_factor and fouling_resistance")
+    if cleanliness_factor is not None:
+        cf_in = _check_cf("cleanliness_factor", cleanliness_factor)
+        r_f = None
+    else:
+        cf_in = None
+        if not math.isfinite(fouling_resistance) or fouling_resistance < 0.0:
+            raise DomainError("fouling_resistance", f"fouling resistance {fouling_resistance!r} m²·K/W must be "
+                              ">= 0 and finite")
+        r_f = float(fouling_resistance)
+    props_in = liquid_properties(t_in, model.salinity)
+    m_dot = q_vol * props_in.density
+    velocity = model.bundle.velocity(q_vol)
+    area = model.surface_area
+
+    def rise_and_cp(tr_guess: float) -> tuple[float, float]:
+        tr, cp = tr_guess, props_in.cp
+        for _ in range(20):
+            t_out = t_in + tr
+            if t_out > _CW_T_MAX:
+                raise DomainError("cw_flow", f"CW temperature rise {tr:.3g} K puts the outlet above 80 °C",
+                                  "CW flow far too low for the heat duty, or flow/duty in the wrong unit")
+            cp = liquid_properties(0.5 * (t_in + t_out), model.salinity).cp
+            tr_new = duty / (m_dot * cp)
+            if abs(tr_new - tr) < 1e-12:
+                break
+            tr = tr_new
+        return duty / (m_dot * cp), cp
+
+    tr, cp = rise_and_cp(duty / (m_dot * props_in.cp))
+    t_sat = t_in + tr + 3.0
+    u = u_clean = 0.0
+    ttd = 0.0
+    method: dict = {}
+    for _ in range(60):
+        if t_sat > _CW_T_MAX:
+            raise DomainError("heat_duty", f"expected saturation temperature {t_sat - 273.15:.1f} °C exceeds 80 °C: "
+                              "the condenser cannot reject this duty at a plausible backpressure",
+                              "heat duty too high for the CW flow and surface, or values in the wrong unit")
+        cu = clean_u(model.bundle, velocity, t_in, t_in + tr, saturation_pressure(t_sat), t_sat,
+                     model.tube_material, model.clean_u_method, model.hei_edition, model.fw, model.fm,
+                     model.salinity, model.bank_rows)
+        u_clean = cu.u_clean
+        u = u_clean * cf_in if cf_in is not None else 1.0 / (1.0 / u_clean + r_f)
+        t_new, tr, ttd = saturation_temp_from_effectiveness(t_in, duty, m_dot, cp, u, area)
+        method = cu.method
+        if abs(t_new - t_sat) < _TSAT_TOL_K:
+            t_sat = t_new
+            break
+        t_sat = t_new
+    if t_sat > _CW_T_MAX:
+        raise DomainError("heat_duty", f"expected saturation temperature {t_sat - 273.15:.1f} °C exceeds 80 °C: "
+                          "the condenser cannot reject this duty at a plausible backpressure",
+                          "heat duty too high for the CW flow and surface, or values in the wrong unit")
+    warnings: list[str] = []
+    v_ft_s = velocity / FT_M
+    lo, hi = hei.HEI_VELOCITY_RANGE_FT_S
+    if model.clean_u_method == "hei" and not (lo <= v_ft_s <= hi):
+        warnings.append(f"tube velocity {velocity:.3g} m/s ({v_ft_s:.3g} ft/s) is outside the HEI range "
+                        f"{lo:g}-{hi:g} ft/s: the HEI clean U is extrapolated")
+    return BackpressureState(
+        backpressure=saturation_pressure(t_sat), saturation_temp=t_sat, cw_inlet_temp=t_in,
+        cw_outlet_temp=t_in + tr, temperature_rise=tr, itd=t_sat - t_in, ttd=ttd, cw_flow=q_vol,
+        cw_mass_flow=m_dot, cw_cp=cp, tube_velocity=velocity, heat_duty=duty, u_clean=u_clean, u=u,
+        cleanliness_factor=u / u_clean, fouling_resistance=1.0 / u - 1.0 / u_clean, ntu=u * area / (m_dot * cp),
+        method=dict(method), warnings=tuple(warnings))
+
+
+@dataclass(frozen=True, slots=True)
+class VacuumResult:
+    """Result of :func:`optimize_vacuum_pressure` (SI; ``None`` = not computable from the inputs).
+
+    Pressures in Pa, powers in W, money in USD/day.
+    """
+
+    expected_backpressure: float  #: at actual conditions and actual CF [Pa]
+    achievable_backpressure: float  #: at actual conditions, target CF [Pa]
+    optimal_backpressure: float  #: recommended target = max(achievable, choke) [Pa]
+    reference_backpressure: float  #: design state at target CF (= achievable without design) [Pa]
+    design_corrected_backpressure: float | None  #: design state at actual CF [Pa]
+    measured_backpressure: float | None  #: [Pa]
+    backpressure_deviation: float | None  #: measured − reference [Pa]
+    deviation_parts: dict  #: DEVIATION_ORDER → [Pa]; sums exactly to the deviation
+    lost_output: float | None  #: turbine output lost vs the target backpressure [W]
+    lost_output_parts: dict  #: "fouling", "unexplained" → [W]
+    cost_usd_per_day: float | None  #: [USD/day]
+    cleanliness_factor: float  #: CF used [-]
+    target_cleanliness: float  #: [-]
+    heat_duty: float  #: [W]
+    expected: BackpressureState
+    achievable: BackpressureState
+    recommendations: list  #: ranked list of :class:`~condensync_tools.calculators.economics.Action`
+    method: dict
+    warnings: list
+
+
+def _resolve_duty(model: CondenserModel, cw_inlet_temp: float, cw_flow: float, heat_duty: float | None,
+                  steam_flow: float | None, cw_outlet_temp: float | None, steam_heat_release: float,
+                  warnings: list[str], method: dict) -> float:
+    cw_duty = None
+    if cw_outlet_temp is not None:
+        t_out = _check_cw_temp("cw_outlet_temp", cw_outlet_temp)
+        if t_out <= cw_inlet_temp:
+            raise DomainError("cw_outlet_temp", "CW outlet temperature not above inlet: the CW-side duty is "
+                              "undefined", "inlet and outlet RTDs swapped, CW flow stopped, or a failed sensor")
+        rho = liquid_properties(cw_inlet_temp, model.salinity).density
+        cp = liquid_properties(0.5 * (cw_inlet_temp + t_out), model.salinity).cp
+        cw_duty = cw_flow * rho * cp * (t_out - cw_inlet_temp)
+    steam_duty = (heat_duty_from_steam_flow(steam_flow, steam_heat_release) if steam_flow is not None else None)
+    from_steam = False
+    if heat_duty is not None:
+        duty = _finite_positive("heat_duty", heat_duty, "heat duty", "duty in the wrong unit")
+        method["heat_duty"] = "caller"
+    elif cw_duty is not None:
+        duty = cw_duty
+        method["heat_duty"] = "CW side: rho(T_in)*Q_vol*cp(T_mean)*(T_out-T_in)"
+    elif steam_duty is not None:
+        duty, from_steam = steam_duty, True
+        release_btu_lb = steam_heat_release * LB_KG / BTU_J
+        method["heat_duty"] = (f"steam flow x {release_btu_lb:.0f} Btu/lb (HEI 9th ed. def. 2.5 convention, "
+                               "turbine service)" if abs(release_btu_lb - 950.0) < 1e-6
+                               else f"steam flow x {release_btu_lb:.1f} Btu/lb (caller's heat release)")
+    else:
+        raise DomainError("heat_duty", "no heat duty: give heat_duty, cw_outlet_temp (CW-side duty) or "
+                          "steam_flow (HEI 950 Btu/lb convention)")
+    if steam_duty is not None and not from_steam and abs(steam_duty / duty - 1.0) > 0.10:
+        warnings.append(f"steam-flow duty ({steam_duty / 1e6:.1f} MW at the HEI convention) differs by "
+                        f"{100 * (steam_duty / duty - 1):+.0f} % from the duty used ({duty / 1e6:.1f} MW); "
+                        "check CW flow, outlet RTD mixing or the steam-flow measurement")
+    return duty
+
+
+def optimize_vacuum_pressure(model: CondenserModel, *, cw_inlet_temp: float, cw_flow: float,
+                             heat_duty: float | None = None, steam_flow: float | None = None,
+                             cw_outlet_temp: float | None = None, condenser_pressure: float | None = None,
+                             cleanliness_factor: float | None = None, target_cleanliness: float | None = None,
+                             design: DesignPoint | None = None, turbine: TurbineCurve | None = None,
+                             power_price_usd_per_mwh: float | None = None,
+                             steam_heat_release: float = HEI_STEAM_HEAT_RELEASE_J_KG) -> VacuumResult:
+    """Expected and achievable backpressure, deviation split, lost output and target (SI).
+
+    .. math::
+        \\Delta P_{meas} = \\underbrace{P_1 - P_0}_{duty} + \\underbrace{P_2 - P_1}_{T_{in}}
+        + \\underbrace{P_3 - P_2}_{flow} + \\underbrace{P_4 - P_3}_{fouling}
+        + \\underbrace{P_{meas} - P_4}_{unexplained}
+
+    P0 = P(design T_in, design flow, design duty, CF_target) (reference); P1 with the actual
+    duty; P2 also the actual T_in; P3 also the actual flow (= achievable backpressure);
+    P4 also the actual CF (= expected backpressure). Lost output = turbine gain from the
+    measured (else expected) backpressure to the target max(P3, P_choke), split the same way
+    into fouling (P3 → P4) and unexplained (P4 → P_meas).
+
+    Parameters
+    ----------
+    model : CondenserModel
+        Geometry and clean-U options (:func:`condenser_model`).
+    cw_inlet_temp : float
+        CW inlet temperature [K].
+    cw_flow : float
+        CW volumetric flow [m³/s].
+    heat_duty : float, optional
+        Heat duty [W]; else the CW-side duty (needs ``cw_outlet_temp``), else
+        ``steam_flow`` × 950 Btu/lb.
+    steam_flow : float, optional
+        Exhaust steam flow [kg/s].
+    cw_outlet_temp : float, optional
+        Mixed-mean CW outlet temperature [K].
+    condenser_pressure : float, optional
+        Measured absolute backpressure [Pa].
+    cleanliness_factor : float, optional
+        Actual CF [-]; else measured from the snapshot (needs ``cw_outlet_temp`` and
+        ``condenser_pressure``), else the target (with a warning).
+    target_cleanliness : float, optional
+        Target/design CF [-]; default 0.85 copper alloys, 0.90 titanium and stainless.
+    design : DesignPoint, optional
+        Reference state; without it the reference is the actual CW state (duty, T_in and
+        flow parts are then 0).
+    turbine : TurbineCurve, optional
+        Backpressure correction curve; without it no lost output, cost or choke target.
+    power_price_usd_per_mwh : float, optional
+        Electricity price [USD/MWh].
+    steam_heat_release : float
+        Heat released per kg of steam when the duty comes from steam flow [J/kg].
+
+    Returns
+    -------
+    VacuumResult
+
+    Raises
+    ------
+    DomainError, OutOfRangeError
+        Impossible or out-of-range inputs (field named after the tool argument).
+
+    Notes
+    -----
+    When the cleanliness is measured on the same snapshot, the expected backpressure equals
+    the measured one (closure), the unexplained part is ~0 and any air-binding effect is
+    inside the "fouling" part (pitfall 13: a low CF is not proof of fouling). Pass an
+    independent CF (trend, post-cleaning test, paired-tube measurement) to separate air.
+    The order of substitution puts the uncontrollable external conditions (duty, inlet
+    temperature) first, then CW flow, then tube condition, and leaves the remainder last.
+    """
+    warnings: list[str] = []
+    method: dict = {"backpressure_chain": "effectiveness/NTU: U = U_clean(V, T_in)*CF; TTD = TR/(e^NTU - 1); "
+                                          "Tsat = Tin + TR + TTD; P = Psat(Tsat) (IF97) (physics reference §2 "
+                                          "step 7)",
+                    "deviation_split": "sequential substitution, order " + " -> ".join(DEVIATION_ORDER)}
+    t_in = _check_cw_temp("cw_inlet_temp", cw_inlet_temp)
+    q_vol = _finite_positive("cw_flow", cw_flow, "CW flow", "CW pumps stopped or flow in the wrong unit")
+    price = check_price(power_price_usd_per_mwh)
+    p_meas = None
+    if condenser_pressure is not None:
+        t_sat_meas = saturation_temperature(
+            _finite_positive("condenser_pressure", condenser_pressure, "condenser pressure",
+                             "gauge vacuum entered instead of absolute pressure"))
+        if t_sat_meas <= t_in:
+            raise DomainError("condenser_pressure", "saturation temperature at the measured pressure is not above "
+                              "the CW inlet temperature: the condenser cannot condense",
+                              "gauge vacuum entered as absolute pressure, or inlet RTD fault")
+        p_meas = float(condenser_pressure)
+    duty = _resolve_duty(model, t_in, q_vol, heat_duty, steam_flow, cw_outlet_temp, steam_heat_release,
+                         warnings, method)
+    if target_cleanliness is None:
+        cf_target = hei.design_cleanliness_default(model.tube_material)
+        method["target_cleanliness"] = "default: 0.85 copper alloys, 0.90 titanium/stainless (TIMET CODEWELD)"
+    else:
+        cf_target = _check_cf("target_cleanliness", target_cleanliness)
+        method["target_cleanliness"] = "caller"
+    if cleanliness_factor is not None:
+        cf = _check_cf("cleanliness_factor", cleanliness_factor)
+        method["cleanliness_factor"] = "caller"
+    elif cw_outlet_temp is not None and p_meas is not None:
+        ht = analyse_heat_transfer(model.heat_transfer_inputs(t_in, cw_outlet_temp, q_vol, p_meas))
+        cf = float(ht.cleanliness_factor)
+        warnings.extend(ht.warnings)
+        method["cleanliness_factor"] = "measured on this snapshot (analyse_heat_transfer)"
+        warnings.append("cleanliness measured on the same snapshot: the expected backpressure reproduces the "
+                        "measured one, so the unexplained part is ~0 and any air binding shows as 'fouling'; "
+                        "check air in-leakage indicators before cleaning, or pass an independent cleanliness")
+    else:
+        cf = cf_target
+        method["cleanliness_factor"] = "not known: target cleanliness assumed"
+        warnings.append("cleanliness factor not given and not measurable (needs cw_outlet_temp and "
+                        "condenser_pressure): the target is assumed, so the expected equals the achievable "
+                        "backpressure")
+
+    def state(t: float, q: float, d: float, c: float) -> BackpressureState:
+        return expected_backpressure(model, t, q, d, cleanliness_factor=c)
+
+    achievable = state(t_in, q_vol, duty, cf_target)
+    expected = achievable if cf == cf_target else state(t_in, q_vol, duty, cf)
+    for w in expected.warnings + achievable.warnings:
+        if w not in warnings:
+            warnings.append(w)
+    method.update(expected.method)
+
+    if design is not None:
+        d_t = _check_cw_temp("design_cw_inlet_temp", design.cw_inlet_temp)
+        d_q = _finite_positive("design_cw_flow", design.cw_flow, "design CW flow")
+        d_d = _finite_positive("design_heat_duty", design.heat_duty, "design heat duty")
+        p0 = state(d_t, d_q, d_d, cf_target).backpressure
+        p1 = p0 if d_d == duty else state(d_t, d_q, duty, cf_target).backpressure
+        p2 = p1 if d_t == t_in else state(t_in, d_q, duty, cf_target).backpressure
+        design_corrected = state(d_t, d_q, d_d, cf).backpressure
+        method["reference_state"] = "design point (caller) at the target cleanliness"
+    else:
+        p0 = p1 = p2 = achievable.backpressure
+        design_corrected = None
+        d_q = q_vol
+        d_t = t_in
+        method["reference_state"] = "no design point: actual duty, CW inlet temperature and flow at the target " \
+                                    "cleanliness (duty, inlet-temperature and flow parts are 0)"
+    p3, p4 = achievable.backpressure, expected.backpressure
+
+    parts: dict = {}
+    deviation = None
+    if p_meas is not None:
+        parts = {"heat_duty": p1 - p0, "cw_inlet_temp": p2 - p1, "cw_flow": p3 - p2, "fouling": p4 - p3,
+                 "unexplained": p_meas - p4}
+        deviation = p_meas - p0
+        if parts["unexplained"] < -PTC_PRESSURE_UNCERTAINTY_PA:
+            warnings.append(f"measured backpressure is {-parts['unexplained'] / INHG_PA:.2f} inHg below the expected "
+                            "value: check the pressure instrument, CW flow and the cleanliness factor used")
+
+    optimal = achievable.backpressure
+    lost = None
+    lost_parts: dict = {}
+    cost = None
+    actions: list[Action] = []
+    p_actual = p_meas if p_meas is not None else p4
+    if turbine is not None:
+        method.update(turbine.method)
+        optimal = max(achievable.backpressure, turbine.choke_pressure)
+        lost = turbine.lost_output(p_actual, optimal)
+        lost_parts = {"fouling": turbine.lost_output(p4, p3),
+                      "unexplained": turbine.lost_output(p_actual, p4)}
+        if price is not None:
+            cost = usd_per_day(lost, price)
+
+        def act(action: str, description: str, value_w: float) -> None:
+            actions.append(Action(action, description, value_w,
+                                  usd_per_day(value_w, price) if price is not None else None, "vacuum"))
+
+        if lost_parts["fouling"] > 0.0:
+            act("clean_tubes", f"cleanliness {cf:.3f} is below the target {cf_target:.3f}: restoring it lowers the "
+                f"backpressure by {(p4 - p3) / INHG_PA:.3f} inHg. Confirm fouling (not air binding) with the air "
+                "in-leakage indicators before cleaning (see calculate_fouling_factor for the method)",
+                lost_parts["fouling"])
+        if p_meas is not None and lost_parts["unexplained"] > 0.0:
+            within = parts["unexplained"] <= PTC_PRESSURE_UNCERTAINTY_PA
+            act("find_air_inleakage", f"{parts['unexplained'] / INHG_PA:.3f} inHg of the backpressure is not "
+                "explained by fouling, CW temperature or flow: check air in-leakage (vacuum-decay test, tracer "
+                "test) and the pressure instrument" + (" (within the ±0.12 inHg PTC 12.2 pressure uncertainty)"
+                                                       if within else ""), lost_parts["unexplained"])
+        if design is not None and q_vol < d_q:
+            p_flow = state(t_in, d_q, duty, cf).backpressure
+            act("restore_cw_flow", f"CW flow is {100 * (1 - q_vol / d_q):.1f} % below design: restoring design flow "
+                f"lowers the backpressure by {(p4 - p_flow) / INHG_PA:.3f} inHg (gross: pump power not deducted; "
+                "see optimize_cooling_water_flow)", turbine.lost_output(p4, p_flow))
+        if design is not None and t_in > d_t:
+            value = turbine.lost_output(p2, p1)
+            if value > 0.0:
+                act("check_cw_inlet_temperature", f"CW inlet is {t_in - d_t:.2f} K above design: not directly "
+                    "controllable; on a cooling tower check fans, fill and distribution (approach)", value)
+        if achievable.backpressure < turbine.choke_pressure:
+            act("do_not_chase_vacuum_below_choke", f"the achievable backpressure {achievable.backpressure / INHG_PA:.3f}"
+                f" inHgA is below the choke point {turbine.choke_pressure / INHG_PA:.3f} inHgA: no turbine gain below "
+                "it; consider less CW flow or fewer fans (see optimize_cooling_water_flow)", 0.0)
+    else:
+        warnings.append("no turbine correction curve: lost output, cost and the choke-point target not computed")
+    if lost is not None and lost < 0.0:
+        warnings.append("the backpressure is below the achievable value: lost output is negative (a gain); check "
+                        "the pressure instrument and the target cleanliness")
+    return VacuumResult(
+        expected_backpressure=p4, achievable_backpressure=p3, optimal_backpressure=optimal,
+        reference_backpressure=p0, design_corrected_backpressure=design_corrected, measured_backpressure=p_meas,
+        backpressure_deviation=deviation, deviation_parts=parts, lost_output=lost, lost_output_parts=lost_parts,
+        cost_usd_per_day=cost, cleanliness_factor=cf, target_cleanliness=cf_target, heat_duty=duty,
+        expected=expected, achievable=achievable, recommendations=rank_actions(actions, top=len(actions)),
+        method=method, warnings=warnings)
+
+
+def fouling_loss_function(model: CondenserModel, turbine: TurbineCurve, *, cw_inlet_temp: float, cw_flow: float,
+                          heat_duty: float, base_fouling_resistance: float = 0.0) -> Callable[[float], float]:
+    """Turbine output lost [W] as a function of added fouling resistance ΔR_f [m²·K/W].
+
+    .. math:: L(\\Delta R_f) = \\mathrm{lost}\\big(P(R_{f0} + \\Delta R_f),\\ P(R_{f0})\\big)
+
+    with P from :func:`expected_backpressure` at fixed CW inlet temperature [K], CW flow
+    [m³/s] and heat duty [W], and ``lost`` from the turbine curve (zero while both pressures
+    are below the choke point). For :func:`~condensync_tools.calculators.fouling.economic_cleaning_interval`.
+    """
+    p0 = expected_backpressure(model, cw_inlet_temp, cw_flow, heat_duty,
+                               fouling_resistance=base_fouling_resistance).backpressure
+
+    def loss(delta_rf: float) -> float:
+        p = expected_backpressure(model, cw_inlet_temp, cw_flow, heat_duty,
+                                  fouling_resistance=base_fouling_resistance + max(delta_rf, 0.0)).backpressure
+        return turbine.lost_output(p, p0)
+
+    return loss
+
+
+def fouling_loss_coefficient(model: CondenserModel, turbine: TurbineCurve, *, cw_inlet_temp: float, cw_flow: float,
+                             heat_duty: float, base_fouling_resistance: float = 0.0,
+                             delta: float = 5.0e-5) -> float:
+    """Linear loss coefficient dW/dR_f [W per m²·K/W] by a secant over ``delta`` [m²·K/W].
+
+    .. math:: k = \\frac{L(\\delta)}{\\delta}
+
+    Default δ = 5e-5 m²·K/W (≈ 0.0003 h·ft²·°F/Btu, the fouling an HEI Fc of 0.85 allows on
+    a clean U of ~600 Btu/(h·ft²·°F), physics reference §5.1).
+    """
+    _finite_positive("delta", delta, "fouling-resistance step")
+    loss = fouling_loss_function(model, turbine, cw_inlet_temp=cw_inlet_temp, cw_flow=cw_flow,
+                                 heat_duty=heat_duty, base_fouling_resistance=base_fouling_resistance)
+    return loss(delta) / delta

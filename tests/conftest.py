@@ -1,0 +1,7 @@
+# SPDX-License-Identifier: MIT
+import pytest
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"

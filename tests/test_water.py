@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: MIT
+"""Water/steam properties against IAPWS-IF97 (via iapws) and the published table of
+physics.md §3.1 (VAC-02-saturation-conversions, derived from IF97 with iapws 1.5.5)."""
+
+import pytest
+from iapws import IAPWS97
+
+from condensync_tools.calculators import water
+from condensync_tools.calculators.constants import INHG_PA, k_to_c, k_to_f
+from condensync_tools.calculators.errors import OutOfRangeError
+
+# VAC-02: inHgA (1 inHg at 32 °F = 3.386389 kPa) → Tsat °F, ±0.02 °F
+VAC02_INHG_F = [(1.0, 79.0), (1.5, 91.68), (2.0, 101.1), (2.5, 108.66), (3.0, 115.01), (3.5, 120.51),
+                (4.0, 125.37), (5.0, 133.71)]
+# VAC-02: kPa → Tsat °C, ±0.02 °C
+VAC02_KPA_C = [(4.25, 30.01), (7.38, 39.99), (10.0, 45.81)]
+
+
+@pytest.mark.parametrize("p_inhg,t_f", VAC02_INHG_F)
+def test_saturation_temperature_vac02_inhg(p_inhg, t_f):
+    assert k_to_f(water.saturation_temperature(p_inhg * INHG_PA)) == pytest.approx(t_f, abs=0.02)
+
+
+@pytest.mark.parametrize("p_kpa,t_c", VAC02_KPA_C)
+def test_saturation_temperature_vac02_kpa(p_kpa, t_c):
+    assert k_to_c(water.saturation_temperature(p_kpa * 1000)) == pytest.approx(t_c, abs=0.02)
+
+
+@pytest.mark.parametrize("p_kpa", [1.0, 3.0, 6.773, 12.0, 25.0, 101.325])
+def test_saturation_matches_iapws97_object(p_kpa):
+    assert water.saturation_temperature(p_kpa * 1000) == pytest.approx(IAPWS97(P=p_kpa / 1000, x=0).T, rel=1e-12)
+
+
+def test_saturation_round_trip():
+    for t in (280.0, 300.0, 320.0, 350.0):
+        assert water.saturation_temperature(water.saturation_pressure(t)) == pytest.approx(t, rel=1e-9)
+
+
+@pytest.mark.parametrize("t_c,hfg", [(30.0, 2429.8), (45.0, 2394.0), (60.0, 2357.7), (65.0, 2345.4)])
+def test_latent_heat_physics_table(t_c, hfg):
+    # physics.md §3.1 h_fg (kJ/kg), IF97 via iapws 1.5.5
+    assert water.latent_heat(water.saturation_pressure(t_c + 273.15)) / 1000 == pytest.approx(hfg, abs=0.1)
+
+
+@pytest.mark.parametrize("t_c,cp", [(16.0, 4.1878), (25.0, 4.1816), (30.0, 4.1798)])
+def test_fresh_water_cp_if97(t_c, cp):
+    # physics.md §3: IF97 cp 4.1878 at 16 °C, 4.1816 at 25 °C, 4.1798 at 30 °C (kJ/(kg·K))
+    assert water.liquid_properties(t_c + 273.15).cp / 1000 == pytest.approx(cp, abs=2e-3)
+
+
+def test_sea_water_heavier_and_lower_cp():
+    fresh = water.liquid_properties(298.15)
+    sea = water.liquid_properties(298.15, water.WATER_SALINITY_KG_KG["sea"])
+    assert 1.02 < sea.density / fresh.density < 1.03  # ~2.5 % (physics.md pitfall 7)
+    assert 0.94 < sea.cp / fresh.cp < 0.97  # ~4.5 %
+    assert sea.viscosity > fresh.viscosity
+
+
+def test_out_of_range_raises_named_error():
+    with pytest.raises(OutOfRangeError) as e:
+        water.saturation_temperature(100.0)
+    assert e.value.field == "condenser_pressure"
+    with pytest.raises(OutOfRangeError):
+        water.liquid_properties(400.0)
