@@ -30,7 +30,8 @@ from .units import Quantity, from_si, to_si, unit_label
 from .validation import CompiledSchema, implausible_problem, raise_implausible
 
 __all__ = ["ToolDefinition", "ToolCall", "ToolOutput", "ExecutionContext", "CallOutcome", "REGISTRY", "register",
-           "execute", "get_tool", "all_tools", "field_plan"]
+           "execute", "get_tool", "all_tools", "field_plan",
+           "convert_units"]
 
 log = logging.getLogger("condensync.registry")
 
@@ -68,8 +69,10 @@ def field_plan(model: type[BaseModel]) -> dict[str, FieldPlan]:
     return plan
 
 
-def _convert(values: dict, plan: dict[str, FieldPlan], system: str, to_caller: bool, units: dict | None,
-             prefix: str = "") -> dict:
+def convert_units(values: dict, plan: dict[str, FieldPlan], system: str, to_caller: bool,
+                  units: dict | None = None, prefix: str = "") -> dict:
+    """Convert the quantity fields of ``values`` (recursively) between SI base units and
+    ``system``; fill ``units`` with the caller-facing unit of each converted field."""
     out = dict(values)
     for name, p in plan.items():
         if name not in values or values[name] is None:
@@ -84,9 +87,9 @@ def _convert(values: dict, plan: dict[str, FieldPlan], system: str, to_caller: b
         elif p.nested is not None:
             sub_prefix = prefix + name + ("[]." if p.is_list else ".")
             if p.is_list:
-                out[name] = [_convert(v, p.nested, system, to_caller, units, sub_prefix) for v in value]
+                out[name] = [convert_units(v, p.nested, system, to_caller, units, sub_prefix) for v in value]
             else:
-                out[name] = _convert(value, p.nested, system, to_caller, units, sub_prefix)
+                out[name] = convert_units(value, p.nested, system, to_caller, units, sub_prefix)
     return out
 
 
@@ -305,7 +308,7 @@ def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext) -> tup
         problems = tool.compiled.problems(normalised)
         if problems:
             raise InvalidArguments([p + " (after merging the plant configuration)" for p in problems], tool.name)
-    si = _convert(normalised, tool.input_plan, system, to_caller=False, units=None)
+    si = convert_units(normalised, tool.input_plan, system, to_caller=False, units=None)
     sources: list[dict] = []
     live = normalised.get("data_source") == "live"
     if live:
@@ -333,7 +336,7 @@ def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext) -> tup
         raise _calc_error(exc, tool.name) from None
     units: dict[str, str] = {}
     values = {k: v for k, v in out.values.items() if v is not None}
-    values = _convert(values, tool.output_plan, system, to_caller=True, units=units)
+    values = convert_units(values, tool.output_plan, system, to_caller=True, units=units)
     values = provenance.round_floats(values)
     values["warnings"] = list(out.warnings)
     values["units"] = dict(sorted(units.items()))

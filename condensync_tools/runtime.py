@@ -22,7 +22,9 @@ def build_context(config_path: str | None = None, caller: str | None = None) -> 
     config_path = config_path or os.environ.get("CONDENSYNC_CONFIG")
     context = ExecutionContext(caller=caller)
     if config_path:
-        raise NotImplementedError("plant configuration support is not available yet")
+        from .config import load_config
+
+        context.design = load_config(config_path)
     return context
 
 

@@ -25,6 +25,7 @@ import hashlib
 import hmac
 import json
 import math
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -69,20 +70,22 @@ ENTRY_FIELDS = (
 """The hashed fields of a ledger entry, in RFC 8785 (sorted) order."""
 
 _INT_LIMIT = 2**53 - 1
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def clean_text(s: str) -> str:
-    """Return ``s`` storable in any text column: NUL and lone surrogates replaced by U+FFFD."""
-    if "\x00" in s:
+def clean_text(s: str, *, keep_nul: bool = False) -> str:
+    """Return ``s`` storable in a text column: lone surrogates (and NUL unless ``keep_nul``,
+    which PostgreSQL text cannot hold) replaced by U+FFFD."""
+    if not keep_nul and "\x00" in s:
         s = s.replace("\x00", "\ufffd")
     try:
         s.encode("utf-8")
     except UnicodeEncodeError:
-        s = s.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        s = _SURROGATE.sub("\ufffd", s)
     return s
 
 
-def jsonable(obj: Any) -> Any:
+def jsonable(obj: Any, *, keep_nul: bool = True) -> Any:
     """Convert ``obj`` into a value RFC 8785 can canonicalise, losing nothing representable.
 
     Dicts (with keys as strings), lists and tuples, strings, booleans, ``None``, finite
@@ -90,11 +93,14 @@ def jsonable(obj: Any) -> Any:
     representable: non-finite floats and larger integers become strings (``"NaN"``,
     ``"Infinity"``, ``"12345678901234567890"``), datetimes become RFC 3339 text, Decimals
     become floats (or strings if not finite), bytes become hex, other objects ``str(obj)``.
-    Strings are passed through :func:`clean_text`.
+    Lone surrogates in strings become U+FFFD.
 
     Parameters
     ----------
     obj : Any
+    keep_nul : bool
+        Keep NUL characters (fine in canonical JSON text, which escapes them); pass False
+        for values stored in PostgreSQL ``jsonb``, which cannot hold them.
 
     Returns
     -------
@@ -104,7 +110,7 @@ def jsonable(obj: Any) -> Any:
     if obj is None or isinstance(obj, bool):
         return obj
     if isinstance(obj, str):
-        return clean_text(obj)
+        return clean_text(obj, keep_nul=keep_nul)
     if isinstance(obj, int):
         return obj if -_INT_LIMIT <= obj <= _INT_LIMIT else str(obj)
     if isinstance(obj, float):
@@ -112,9 +118,9 @@ def jsonable(obj: Any) -> Any:
             return obj
         return "NaN" if math.isnan(obj) else ("Infinity" if obj > 0 else "-Infinity")
     if isinstance(obj, Mapping):
-        return {clean_text(str(k)): jsonable(v) for k, v in obj.items()}
+        return {clean_text(str(k), keep_nul=keep_nul): jsonable(v, keep_nul=keep_nul) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [jsonable(v) for v in obj]
+        return [jsonable(v, keep_nul=keep_nul) for v in obj]
     if isinstance(obj, datetime):
         return iso_utc(obj)
     if isinstance(obj, date):
@@ -123,7 +129,7 @@ def jsonable(obj: Any) -> Any:
         return jsonable(float(obj)) if obj.is_finite() else str(obj)
     if isinstance(obj, bytes | bytearray):
         return bytes(obj).hex()
-    return clean_text(str(obj))
+    return clean_text(str(obj), keep_nul=keep_nul)
 
 
 def canonical_text(obj: Any) -> str:

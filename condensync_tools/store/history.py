@@ -75,6 +75,10 @@ _US_TO_SI_RF = 1.0 / 5.678263341
 _UNIT_OF_SYSTEM = {"SI": "m²·K/W", "US": "h·ft²·°F/Btu"}
 
 
+def _jsonb(obj: Any) -> Any:
+    return jsonable(obj, keep_nul=False)
+
+
 def result_metric_name(tool: str, field: str) -> str:
     """Aggregate-table name under which a result column is kept after raw results are pruned."""
     return f"result:{tool}:{field}"
@@ -102,8 +106,8 @@ def _numeric(value: Any) -> tuple[float | None, Any]:
         return float(value), None
     if isinstance(value, int | float):
         f = float(value)
-        return (f, None) if math.isfinite(f) else (None, jsonable(f))
-    return None, jsonable(value)
+        return (f, None) if math.isfinite(f) else (None, _jsonb(f))
+    return None, _jsonb(value)
 
 
 def record_readings(
@@ -145,8 +149,8 @@ def record_readings(
         if rest is not None:
             payload["value"] = rest
         if r.get("payload") is not None:
-            payload["payload"] = jsonable(r["payload"])
-        extra = {k: jsonable(v) for k, v in r.items() if k not in known}
+            payload["payload"] = _jsonb(r["payload"])
+        extra = {k: _jsonb(v) for k, v in r.items() if k not in known}
         payload.update(extra)
         ts = r.get("source_timestamp")
         rows.append(
@@ -238,7 +242,7 @@ def record_result(
         "condenser_id": str(condenser_id),
         "timestamp": parse_time(timestamp),
         "tool": str(tool),
-        "results": jsonable(result),
+        "results": _jsonb(result),
         "cleanliness_factor": cleanliness_factor if cleanliness_factor is not None else cf,
         "fouling_resistance": fouling_resistance if fouling_resistance is not None else rf,
         "fouling_resistance_unit": fouling_resistance_unit if fouling_resistance_unit is not None else rf_unit,

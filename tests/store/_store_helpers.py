@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: MIT
+"""Helpers shared by the store tests (records, raw SQL tampering, child processes)."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+
+from condensync_tools.store import CallRecord, LedgerEntry, Store
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def child_env() -> dict[str, str]:
+    """Environment for child processes: import this checkout's package first."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return env
+
+
+def sql(store: Store, statement: str, **params: object) -> None:
+    """Run raw SQL against the store's database (the tamperer's view)."""
+    with store.engine.begin() as conn:
+        conn.execute(text(statement), params)
+
+
+def make_record(i: int, *, at: datetime | None = None, error: bool = False) -> CallRecord:
+    """A representative call record."""
+    if error:
+        return CallRecord(
+            tool="calculate_heat_transfer_coefficient",
+            tool_version="0.1.0",
+            arguments={"cw_inlet_temp": -500, "i": i},
+            error="$.cw_inlet_temp: expected >= -40, got -500",
+            is_error=True,
+            duration_ms=0.5,
+            request_id=f"req-{i}",
+            recorded_at=at or T0 + timedelta(seconds=i),
+        )
+    return CallRecord(
+        tool="calculate_heat_transfer_coefficient",
+        tool_version="0.1.0",
+        arguments={"unit_system": "US", "cw_inlet_temp": 70.0 + i / 10, "cw_flow": 250000, "i": i},
+        result={"cleanliness_factor": 0.85, "u_actual": 512.25, "units": {"u_actual": "Btu/(h·ft²·°F)"}},
+        provenance_hash=f"{i:064x}",
+        caller="operator@plant",
+        duration_ms=1.25 + i,
+        request_id=f"req-{i}",
+        recorded_at=at or T0 + timedelta(seconds=i),
+    )
+
+
+def fill(store: Store, n: int, **kw: object) -> list[LedgerEntry]:
+    """Append ``n`` records and return the entries."""
+    return [store.append_call(make_record(i, **kw)) for i in range(n)]  # type: ignore[arg-type]
