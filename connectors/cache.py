@@ -14,8 +14,9 @@ __all__ = ["ReadingCache"]
 class ReadingCache:
     """Latest reading per canonical name.
 
-    An update older than the cached value (by source timestamp) is ignored: a replayed OPC UA
-    notification after a reconnect must not overwrite newer data.
+    An update older than the cached value (by source timestamp, and not handled later by the
+    server) is ignored: a replayed OPC UA notification after a reconnect must not overwrite
+    newer data.
     """
 
     def __init__(self) -> None:
@@ -26,7 +27,15 @@ class ReadingCache:
         """Store ``reading`` unless the cache holds a newer one; return True if stored."""
         current = self._readings.get(reading.name)
         if current is not None and reading.source_timestamp < current.source_timestamp:
-            return False
+            # Older source time: a replay, unless the server handled it later (the device
+            # clock was set back), which the server timestamp tells.
+            later = (
+                reading.server_timestamp is not None
+                and current.server_timestamp is not None
+                and reading.server_timestamp > current.server_timestamp
+            )
+            if not later:
+                return False
         self._readings[reading.name] = reading
         self.last_update = utcnow()
         return True

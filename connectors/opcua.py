@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -169,10 +170,11 @@ class OpcUaConnector:
         self.breaker = AsyncCircuitBreaker(settings.service, settings.breaker, endpoint=settings.endpoint, **kwargs)
         self._client: Client | None = None
         self._nodes: dict[str, Node] = {}
-        self._names_by_node: dict[ua.NodeId, str] = {}
+        self._names_by_node: dict[ua.NodeId, list[str]] = {}
         self._unresolved: dict[str, str] = {}
         self._subscribed: set[str] = set()
         self._live = False
+        self._lost_at: float | None = None
         self._cache = ReadingCache()
 
     # ---- lifecycle ---------------------------------------------------------------------
@@ -273,6 +275,7 @@ class OpcUaConnector:
 
     async def _on_connection_lost(self, exc: Exception) -> None:
         self._live = False
+        self._lost_at = time.monotonic()
         log.warning("opcua %s: connection to %s lost (%r); reconnecting", self.service, self.endpoint, exc)
 
     async def _ensure_connected(self) -> None:
@@ -281,14 +284,21 @@ class OpcUaConnector:
             state = client.uaclient.state
             if state is UaClientState.CONNECTED:
                 return
-            if state is not UaClientState.DISCONNECTED:
+            # asyncua's supervisor normally restores the session within its back-off (capped
+            # at reconnect_max_delay_s); if it is stuck far longer (opcua-asyncio#1660) or
+            # gave up (DISCONNECTED), start afresh with a new client.
+            lost_for = time.monotonic() - self._lost_at if self._lost_at is not None else 0.0
+            stuck_after = 2 * self.settings.reconnect_max_delay_s + self.settings.timeout_s
+            if state is not UaClientState.DISCONNECTED and lost_for <= stuck_after:
                 raise ConnectorUnavailable(
-                    f"OPC UA server {self.service} at {self.endpoint}: connection lost, reconnecting "
-                    f"automatically (state {state.value}).",
+                    f"OPC UA server {self.service} at {self.endpoint}: connection lost {lost_for:.0f} s ago, "
+                    f"reconnecting automatically (state {state.value}).",
                     service=self.service,
                     endpoint=self.endpoint,
                 )
-            await self._discard_client()  # the supervisor gave up: start afresh
+            log.warning("opcua %s: automatic reconnect not done after %.0f s (state %s); new client",
+                        self.service, lost_for, state.value)
+            await self._discard_client()
         client = self._new_client()
         try:
             await self._configure_security(client)
@@ -344,7 +354,7 @@ class OpcUaConnector:
                 self._unresolved[tag.name] = f"{name} (browse path not found)"
                 continue
             self._nodes[tag.name] = node
-            self._names_by_node[node.nodeid] = tag.name
+            self._names_by_node.setdefault(node.nodeid, []).append(tag.name)
         for name, why in self._unresolved.items():
             log.error("opcua %s: tag '%s' cannot be resolved: %s", self.service, name, why)
 
@@ -362,11 +372,10 @@ class OpcUaConnector:
         self._live = True
 
     def _on_data_change(self, node: Node, dv: ua.DataValue) -> None:
-        name = self._names_by_node.get(node.nodeid)
-        if name is None:
-            return
-        self._cache.update(reading_from_data_value(self._tags[name], node.nodeid.to_string(), dv, utcnow()))
-        self._live = True
+        received = utcnow()
+        for name in self._names_by_node.get(node.nodeid, ()):
+            self._cache.update(reading_from_data_value(self._tags[name], node.nodeid.to_string(), dv, received))
+            self._live = True
 
     # ---- reads -------------------------------------------------------------------------
 

@@ -162,7 +162,7 @@ class AirInleakageResult:
     estimated_inleakage: float | None  #: dry air [kg/s], order of magnitude
     estimated_inleakage_basis: str | None
     indicators: list  #: list of Indicator
-    likely_location: str  #: none / above_water_line / below_water_line / both / unknown
+    likely_location: str  #: none / above_water_line / below_water_line / both
     location_reason: str
     recommendations: list  #: list of Action
     method: dict = field(default_factory=dict)
@@ -405,7 +405,6 @@ def detect_air_inleakage(*, unit_type: str = "drum_avt", dissolved_oxygen_ppb: f
         location = "above_water_line"
         loc_reason = "backpressure/off-gas/decay signs without high dissolved oxygen point above the hotwell water line"
         if do_ind is None:
-            location = "above_water_line"
             loc_reason += "; DO not measured, so leaks below the water line cannot be excluded"
     else:
         location = "both"

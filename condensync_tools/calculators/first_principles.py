@@ -10,8 +10,10 @@
 * wall: cylindrical conduction through the BWG wall with the material's conductivity;
 * shell side: Nusselt (1916) film condensation on a horizontal tube,
   h = 0.725·[g·ρl·(ρl−ρv)·k³·h'fg / (μ·D_o·ΔT)]^¼ with h'fg = h_fg + 0.68·cp·ΔT (Rohsenow),
-  and Kern's bank correction N^(−1/6) for N effective rows; the film ΔT is solved by fixed
-  point so that the shell-side flux equals the overall flux.
+  and Kern's bank correction N^(−1/6) for N effective rows. The film ΔT is solved (Newton)
+  so that the shell-side flux equals the flux through wall and water film; film properties
+  are evaluated at T_sat, the film ΔT solved, then properties re-evaluated once at the film
+  temperature T_sat − ΔT/2 and ΔT solved again (two property evaluations, deterministic).
 
 Expect ±15-25 % against HEI (physics.md §1.5). References: Incropera et al., *Fundamentals of
 Heat and Mass Transfer*, 7th ed., Eqs. 8.62 (Gnielinski), 10.46 (horizontal tube), 10.47
@@ -66,16 +68,31 @@ def tube_side_coefficient(velocity: float, d_i: float, t_bulk: float,
     return nu * props.conductivity / d_i, re, props.prandtl
 
 
-def _shell_side(p_sat: float, t_sat: float, dt_film: float, od: float, rows: int) -> float:
-    t_film = t_sat - 0.5 * dt_film
+def _nusselt_coefficient(p_sat: float, t_film: float, od: float, rows: int) -> tuple[float, float]:
+    """Nusselt/Kern constant A and the Rohsenow cp term, with h = A·[(h_fg + 0.68·cp·ΔT)/ΔT]^¼:
+    returns (A without the latent-heat bracket, 0.68·cp)."""
     film = liquid_properties(min(max(t_film, 273.16), 353.15))
     rho_v = saturated_vapour_density(p_sat)
-    hfg_mod = latent_heat(p_sat) + 0.68 * film.cp * dt_film
-    single = 0.725 * (STANDARD_GRAVITY * film.density * (film.density - rho_v) * film.conductivity**3
-                      * hfg_mod / (film.viscosity * od * dt_film)) ** 0.25
-    return single * rows ** (-1.0 / 6.0)
+    a = 0.725 * (STANDARD_GRAVITY * film.density * (film.density - rho_v) * film.conductivity**3
+                 / (film.viscosity * od)) ** 0.25 * rows ** (-1.0 / 6.0)
+    return a, 0.68 * film.cp
 
 
+def _solve_film(a: float, c68: float, h_fg: float, r_other: float, driving: float) -> float:
+    """Film temperature difference ΔT [K] with h_shell(ΔT)·ΔT = (driving − ΔT)/r_other, by
+    Newton's method on f(ΔT) = a·(h_fg + c68·ΔT)^¼·ΔT^¾·r_other + ΔT − driving (monotonic,
+    f(0) < 0 < f(driving)); 60 iterations at most, converged to 1e-12 relative."""
+    dt = 0.3 * driving
+    for _ in range(60):
+        g = (h_fg + c68 * dt) ** 0.25
+        f = a * g * dt**0.75 * r_other + dt - driving
+        df = a * r_other * (0.75 * g * dt**-0.25 + 0.25 * c68 * dt**0.75 / g**3) + 1.0
+        step = f / df
+        dt_new = min(max(dt - step, 0.5 * dt), 0.5 * (dt + driving))
+        if abs(dt_new - dt) <= 1e-12 * driving:
+            return dt_new
+        dt = dt_new
+    return dt
 def clean_u_first_principles(bundle: TubeBundle, velocity: float, t_in: float, t_out: float,
                              p_sat: float, t_sat: float, wall_conductivity: float,
                              salinity: float = 0.0, bank_rows: int = DEFAULT_BANK_ROWS) -> CleanUResult:
@@ -104,14 +121,12 @@ def clean_u_first_principles(bundle: TubeBundle, velocity: float, t_in: float, t
     r_tube = d_o / (d_i * h_tube)
     r_wall = d_o * math.log(d_o / d_i) / (2.0 * wall_conductivity)
     driving = max(t_sat - t_bulk, 0.05)
-    dt_film = 0.3 * driving
-    h_shell = _shell_side(p_sat, t_sat, dt_film, d_o, bank_rows)
-    for _ in range(60):
-        u = 1.0 / (1.0 / h_shell + r_wall + r_tube)
-        dt_new = u * driving / h_shell
-        if abs(dt_new - dt_film) < 1e-9:
-            break
-        dt_film = 0.5 * (dt_film + dt_new)
-        h_shell = _shell_side(p_sat, t_sat, dt_film, d_o, bank_rows)
+    h_fg = latent_heat(p_sat)
+    # film properties at T_sat − ΔT/2: solve once with the film at T_sat, then once more
+    a, c68 = _nusselt_coefficient(p_sat, t_sat, d_o, bank_rows)
+    dt_film = _solve_film(a, c68, h_fg, r_wall + r_tube, driving)
+    a, c68 = _nusselt_coefficient(p_sat, t_sat - 0.5 * dt_film, d_o, bank_rows)
+    dt_film = _solve_film(a, c68, h_fg, r_wall + r_tube, driving)
+    h_shell = a * ((h_fg + c68 * dt_film) / dt_film) ** 0.25
     u = 1.0 / (1.0 / h_shell + r_wall + r_tube)
     return CleanUResult(u_clean=u, h_tube=h_tube, h_shell=h_shell, r_wall=r_wall, reynolds=re, prandtl=pr)

@@ -62,6 +62,8 @@ __all__ = [
     "BackpressureState",
     "expected_backpressure",
     "heat_duty_from_steam_flow",
+    "OperatingState",
+    "resolve_operating_state",
     "VacuumResult",
     "optimize_vacuum_pressure",
     "fouling_loss_function",
@@ -382,19 +384,66 @@ class VacuumResult:
     warnings: list
 
 
-def _resolve_duty(model: CondenserModel, cw_inlet_temp: float, cw_flow: float, heat_duty: float | None,
-                  steam_flow: float | None, cw_outlet_temp: float | None, steam_heat_release: float,
-                  warnings: list[str], method: dict) -> float:
+@dataclass(frozen=True, slots=True)
+class OperatingState:
+    """Checked current operating state shared by the vacuum and CW-flow calculators (SI)."""
+
+    cw_inlet_temp: float  #: [K]
+    cw_flow: float  #: [m³/s]
+    heat_duty: float  #: [W]
+    cleanliness_factor: float  #: CF used [-]
+    target_cleanliness: float  #: [-]
+    measured_backpressure: float | None  #: [Pa]
+    method: dict
+    warnings: tuple[str, ...]
+
+
+def resolve_operating_state(model: CondenserModel, *, cw_inlet_temp: float, cw_flow: float,
+                            heat_duty: float | None = None, steam_flow: float | None = None,
+                            cw_outlet_temp: float | None = None, condenser_pressure: float | None = None,
+                            cleanliness_factor: float | None = None, target_cleanliness: float | None = None,
+                            steam_heat_release: float = HEI_STEAM_HEAT_RELEASE_J_KG) -> OperatingState:
+    """Check the current state and resolve heat duty and cleanliness (SI).
+
+    Heat duty: ``heat_duty`` [W] if given; else the CW side ρ(T_in)·Q·c_p(T_mean)·(T_out − T_in)
+    when ``cw_outlet_temp`` [K] is given; else ``steam_flow`` [kg/s] × 950 Btu/lb (HEI 9th ed.
+    def. 2.5). A steam-flow duty differing by more than 10 % from the duty used is warned.
+    Cleanliness: ``cleanliness_factor`` if given; else measured on the snapshot by
+    :func:`~condensync_tools.calculators.heat_transfer.analyse_heat_transfer` (needs
+    ``cw_outlet_temp`` and ``condenser_pressure`` [Pa]); else the target (warned). Target:
+    ``target_cleanliness`` or 0.85 copper alloys / 0.90 titanium and stainless (TIMET
+    CODEWELD).
+
+    Raises
+    ------
+    DomainError, OutOfRangeError
+        CW temperatures outside 0-80 °C, outlet not above inlet, non-positive flow, pressure
+        or duty, CF outside (0, 1.5], saturation at the measured pressure not above the inlet.
+    """
+    warnings: list[str] = []
+    method: dict = {}
+    t_in = _check_cw_temp("cw_inlet_temp", cw_inlet_temp)
+    q_vol = _finite_positive("cw_flow", cw_flow, "CW flow", "CW pumps stopped or flow in the wrong unit")
+    p_meas = None
+    if condenser_pressure is not None:
+        t_sat_meas = saturation_temperature(
+            _finite_positive("condenser_pressure", condenser_pressure, "condenser pressure",
+                             "gauge vacuum entered instead of absolute pressure"))
+        if t_sat_meas <= t_in:
+            raise DomainError("condenser_pressure", "saturation temperature at the measured pressure is not above "
+                              "the CW inlet temperature: the condenser cannot condense",
+                              "gauge vacuum entered as absolute pressure, or inlet RTD fault")
+        p_meas = float(condenser_pressure)
     cw_duty = None
     if cw_outlet_temp is not None:
         t_out = _check_cw_temp("cw_outlet_temp", cw_outlet_temp)
-        if t_out <= cw_inlet_temp:
+        if t_out <= t_in:
             raise DomainError("cw_outlet_temp", "CW outlet temperature not above inlet: the CW-side duty is "
                               "undefined", "inlet and outlet RTDs swapped, CW flow stopped, or a failed sensor")
-        rho = liquid_properties(cw_inlet_temp, model.salinity).density
-        cp = liquid_properties(0.5 * (cw_inlet_temp + t_out), model.salinity).cp
-        cw_duty = cw_flow * rho * cp * (t_out - cw_inlet_temp)
-    steam_duty = (heat_duty_from_steam_flow(steam_flow, steam_heat_release) if steam_flow is not None else None)
+        rho = liquid_properties(t_in, model.salinity).density
+        cp = liquid_properties(0.5 * (t_in + t_out), model.salinity).cp
+        cw_duty = q_vol * rho * cp * (t_out - t_in)
+    steam_duty = heat_duty_from_steam_flow(steam_flow, steam_heat_release) if steam_flow is not None else None
     from_steam = False
     if heat_duty is not None:
         duty = _finite_positive("heat_duty", heat_duty, "heat duty", "duty in the wrong unit")
@@ -415,7 +464,29 @@ def _resolve_duty(model: CondenserModel, cw_inlet_temp: float, cw_flow: float, h
         warnings.append(f"steam-flow duty ({steam_duty / 1e6:.1f} MW at the HEI convention) differs by "
                         f"{100 * (steam_duty / duty - 1):+.0f} % from the duty used ({duty / 1e6:.1f} MW); "
                         "check CW flow, outlet RTD mixing or the steam-flow measurement")
-    return duty
+    if target_cleanliness is None:
+        cf_target = hei.design_cleanliness_default(model.tube_material)
+        method["target_cleanliness"] = "default: 0.85 copper alloys, 0.90 titanium/stainless (TIMET CODEWELD)"
+    else:
+        cf_target = _check_cf("target_cleanliness", target_cleanliness)
+        method["target_cleanliness"] = "caller"
+    if cleanliness_factor is not None:
+        cf = _check_cf("cleanliness_factor", cleanliness_factor)
+        method["cleanliness_factor"] = "caller"
+    elif cw_outlet_temp is not None and p_meas is not None:
+        ht = analyse_heat_transfer(model.heat_transfer_inputs(t_in, cw_outlet_temp, q_vol, p_meas))
+        cf = float(ht.cleanliness_factor)
+        warnings.extend(ht.warnings)
+        method["cleanliness_factor"] = "measured on this snapshot (analyse_heat_transfer)"
+        warnings.append("cleanliness measured on the same snapshot: the expected backpressure reproduces the "
+                        "measured one, so the unexplained part is ~0 and any air binding shows as 'fouling'; "
+                        "check air in-leakage indicators before cleaning, or pass an independent cleanliness")
+    else:
+        cf = cf_target
+        method["cleanliness_factor"] = "not known: target cleanliness assumed"
+        warnings.append("cleanliness factor not given and not measurable (needs cw_outlet_temp and "
+                        "condenser_pressure): the target is assumed")
+    return OperatingState(t_in, q_vol, duty, cf, cf_target, p_meas, method, tuple(warnings))
 
 
 def optimize_vacuum_pressure(model: CondenserModel, *, cw_inlet_temp: float, cw_flow: float,
@@ -488,49 +559,19 @@ def optimize_vacuum_pressure(model: CondenserModel, *, cw_inlet_temp: float, cw_
     The order of substitution puts the uncontrollable external conditions (duty, inlet
     temperature) first, then CW flow, then tube condition, and leaves the remainder last.
     """
-    warnings: list[str] = []
+    op = resolve_operating_state(model, cw_inlet_temp=cw_inlet_temp, cw_flow=cw_flow, heat_duty=heat_duty,
+                                 steam_flow=steam_flow, cw_outlet_temp=cw_outlet_temp,
+                                 condenser_pressure=condenser_pressure, cleanliness_factor=cleanliness_factor,
+                                 target_cleanliness=target_cleanliness, steam_heat_release=steam_heat_release)
+    warnings = list(op.warnings)
     method: dict = {"backpressure_chain": "effectiveness/NTU: U = U_clean(V, T_in)*CF; TTD = TR/(e^NTU - 1); "
                                           "Tsat = Tin + TR + TTD; P = Psat(Tsat) (IF97) (physics reference §2 "
                                           "step 7)",
                     "deviation_split": "sequential substitution, order " + " -> ".join(DEVIATION_ORDER)}
-    t_in = _check_cw_temp("cw_inlet_temp", cw_inlet_temp)
-    q_vol = _finite_positive("cw_flow", cw_flow, "CW flow", "CW pumps stopped or flow in the wrong unit")
+    method.update(op.method)
     price = check_price(power_price_usd_per_mwh)
-    p_meas = None
-    if condenser_pressure is not None:
-        t_sat_meas = saturation_temperature(
-            _finite_positive("condenser_pressure", condenser_pressure, "condenser pressure",
-                             "gauge vacuum entered instead of absolute pressure"))
-        if t_sat_meas <= t_in:
-            raise DomainError("condenser_pressure", "saturation temperature at the measured pressure is not above "
-                              "the CW inlet temperature: the condenser cannot condense",
-                              "gauge vacuum entered as absolute pressure, or inlet RTD fault")
-        p_meas = float(condenser_pressure)
-    duty = _resolve_duty(model, t_in, q_vol, heat_duty, steam_flow, cw_outlet_temp, steam_heat_release,
-                         warnings, method)
-    if target_cleanliness is None:
-        cf_target = hei.design_cleanliness_default(model.tube_material)
-        method["target_cleanliness"] = "default: 0.85 copper alloys, 0.90 titanium/stainless (TIMET CODEWELD)"
-    else:
-        cf_target = _check_cf("target_cleanliness", target_cleanliness)
-        method["target_cleanliness"] = "caller"
-    if cleanliness_factor is not None:
-        cf = _check_cf("cleanliness_factor", cleanliness_factor)
-        method["cleanliness_factor"] = "caller"
-    elif cw_outlet_temp is not None and p_meas is not None:
-        ht = analyse_heat_transfer(model.heat_transfer_inputs(t_in, cw_outlet_temp, q_vol, p_meas))
-        cf = float(ht.cleanliness_factor)
-        warnings.extend(ht.warnings)
-        method["cleanliness_factor"] = "measured on this snapshot (analyse_heat_transfer)"
-        warnings.append("cleanliness measured on the same snapshot: the expected backpressure reproduces the "
-                        "measured one, so the unexplained part is ~0 and any air binding shows as 'fouling'; "
-                        "check air in-leakage indicators before cleaning, or pass an independent cleanliness")
-    else:
-        cf = cf_target
-        method["cleanliness_factor"] = "not known: target cleanliness assumed"
-        warnings.append("cleanliness factor not given and not measurable (needs cw_outlet_temp and "
-                        "condenser_pressure): the target is assumed, so the expected equals the achievable "
-                        "backpressure")
+    t_in, q_vol, duty = op.cw_inlet_temp, op.cw_flow, op.heat_duty
+    cf, cf_target, p_meas = op.cleanliness_factor, op.target_cleanliness, op.measured_backpressure
 
     def state(t: float, q: float, d: float, c: float) -> BackpressureState:
         return expected_backpressure(model, t, q, d, cleanliness_factor=c)

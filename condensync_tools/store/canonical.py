@@ -243,6 +243,17 @@ def hmac_hex(key: bytes, text: str) -> str:
     return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def _parse_int(s: str) -> int | float:
+    n = int(s)
+    return n if -_INT_LIMIT <= n <= _INT_LIMIT else float(s)
+
+
 def loads(text: str | None) -> Any:
-    """Parse stored JSON text (``None`` stays ``None``)."""
-    return None if text is None else json.loads(text)
+    """Parse stored/exported JSON text (``None`` stays ``None``).
+
+    Integer literals beyond +/-(2**53 - 1) are parsed as floats: :func:`jsonable` turns
+    larger Python integers into strings, so such a literal can only be an integral float
+    (RFC 8785 writes 1e16 as ``10000000000000000``), and re-canonicalising it as a float
+    reproduces the same text.
+    """
+    return None if text is None else json.loads(text, parse_int=_parse_int)

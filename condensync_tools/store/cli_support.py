@@ -37,7 +37,7 @@ import rfc8785
 from sqlalchemy import select
 
 from .api import Store
-from .canonical import GENESIS_HASH, hmac_hex, iso_utc, sha256_hex
+from .canonical import GENESIS_HASH, hmac_hex, iso_utc, loads, sha256_hex
 from .engine import is_postgres
 from .ledger import DEFAULT_CHAIN, row_to_entry
 from .migrate import SchemaStatus
@@ -184,7 +184,7 @@ def verify_export(path: str | Path, key: bytes | str | None = None) -> VerifyRep
             prev_cp, seq, prev = h, cp["last_seq"], cp["last_entry_hash"]
         checked, first = 0, None
         for line in f:
-            entry = json.loads(line)
+            entry = loads(line)
             claimed = entry.pop("entry_hash")
             s = entry["seq"]
             if s != seq + 1:

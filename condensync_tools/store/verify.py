@@ -245,8 +245,13 @@ def load_base(conn: Connection, chain: str, key: bytes | None) -> tuple[list[Any
     return cps, head, base, problem
 
 
-def walk(conn: Connection, chain: str, base: Base, upto: int | None = None) -> Walk:
-    """Check entries after ``base`` (up to seq ``upto``) and classify the first problem."""
+def walk(
+    conn: Connection, chain: str, base: Base, upto: int | None = None, head_seq: int | None = None
+) -> Walk:
+    """Check entries after ``base`` (up to seq ``upto``) and classify the first problem.
+
+    ``head_seq`` is the chain head's ``last_seq``, if known: entries past it are foreign.
+    """
     w = Walk(expected_seq=base.seq + 1, expected_prev=base.hash)
     prev_row: Any = None
     bad: Any = None
@@ -275,7 +280,7 @@ def walk(conn: Connection, chain: str, base: Base, upto: int | None = None) -> W
         result.close()
     w.last_seq = None if prev_row is None else int(prev_row.seq)
     if bad is not None:
-        w.problem = _classify(conn, chain, bad, prev_row, w.expected_seq, w.expected_prev, base)
+        w.problem = _classify(conn, chain, bad, prev_row, w.expected_seq, w.expected_prev, base, head_seq)
     return w
 
 
@@ -298,7 +303,7 @@ def _verify(conn: Connection, chain: str, key: bytes | None) -> VerifyReport:
 
     if problem is not None:
         return report(problem)
-    w = walk(conn, chain, base)
+    w = walk(conn, chain, base, head_seq=None if head is None else int(head.last_seq))
     if w.problem is not None:
         return report(w.problem, w)
     # Tail against the head.
@@ -352,11 +357,20 @@ def _is_true_successor(row: Any, seq: int, prev: str) -> bool:
 
 
 def _classify(
-    conn: Connection, chain: str, row: Any, prev_row: Any, expected_seq: int, expected_prev: str, base: Base
+    conn: Connection,
+    chain: str,
+    row: Any,
+    prev_row: Any,
+    expected_seq: int,
+    expected_prev: str,
+    base: Base,
+    head_seq: int | None,
 ) -> Problem:
     s = int(row.seq)
     if s < expected_seq:
         return Problem(s, "inserted", f"entry {s} lies inside the range pruned by checkpoint (<= {base.seq})")
+    if head_seq is not None and expected_seq > head_seq:
+        return Problem(s, "inserted", f"entry {s} lies beyond the chain head (seq {head_seq})")
     if s > expected_seq:
         moved = conn.execute(
             select(_ENTRY).where(_ENTRY.c.chain == chain, _ENTRY.c.prev_hash == expected_prev)

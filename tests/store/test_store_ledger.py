@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from datetime import datetime, timedelta, timezone
 
@@ -15,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from condensync_tools.store import CallRecord, Store
-from condensync_tools.store.canonical import GENESIS_HASH, canonical_text, entry_canonical, jsonable
+from condensync_tools.store.canonical import GENESIS_HASH, canonical_text, entry_canonical, jsonable, loads
 
 
 def third_party_hash(entry_dict: dict) -> str:
@@ -157,6 +156,6 @@ def test_composed_canonical_form_equals_rfc8785(args, result, error, seq, durati
         request_id="r",
     )
     composed = entry_canonical(**fields)
-    parsed = json.loads(composed)
+    parsed = loads(composed)
     assert rfc8785.dumps(parsed).decode() == composed
-    assert parsed["arguments"] == json.loads(rfc8785.dumps(jsonable(args)))
+    assert parsed["arguments"] == loads(rfc8785.dumps(jsonable(args)).decode())

@@ -1,0 +1,601 @@
+# SPDX-License-Identifier: MIT
+"""Cooling-water flow optimisation: pump (and tower fan) options against turbine output.
+
+For each option (pumps running × speed × fans on) the operating point is the intersection of
+the pump curve (identical pumps in parallel, affinity-scaled for speed) with the system curve;
+the backpressure follows from the vacuum chain at the current cleanliness, and
+
+.. math::
+    H_{pump}(Q, N) = N^2 c_0 + N c_1 \\frac{Q}{n} + c_2 \\frac{Q^2}{n^2}
+    = H_{static} + k Q^2 = H_{sys}(Q)
+
+    P_{pump} = \\frac{\\rho g Q H}{\\eta(x)}, \\quad \\eta(x) = \\eta_r (2x - x^2), \\quad
+    x = \\frac{Q/n}{N Q_r}
+
+    \\text{net} = [\\Delta P_{gen}(p_{opt}) - \\Delta P_{gen}(p_{cur})]
+                - [(P_{pumps} + P_{fans})_{opt} - (P_{pumps} + P_{fans})_{cur}]
+
+The default pump curve is the quadratic through the shut-off head (1.25 × rated head) and the
+rated point; affinity laws (Q ∝ N, H ∝ N², P ∝ N³ at similar points) scale the *pump* curve
+only, and the operating point is found by intersection, so static head is honoured (physics
+reference §6, pitfall 14). The efficiency parabola through the origin peaks at the rated point
+(taken as the best-efficiency point), η_r = ρ·g·Q_r·H_r/P_r wire-to-water.
+
+Cooling tower (generic model, house choice, not a tower maker's curve):
+
+.. math::
+    T_{cw,in} = T_{wb} + \\max\\big(a_{min},\\
+    a_d (L/L_d)^{0.6} (n_{fans,d}/n_{fans})^{0.4}\\big)
+
+References
+----------
+Karassik, Messina, Cooper, Heald, *Pump Handbook*, 4th ed. (2008): affinity laws, parallel
+operation, system curves.
+CONDENSYNC physics reference §5.3 (minimum velocity against fouling), §6 (affinity laws with
+static head, net benefit, tower approach, choke point), pitfalls 14-15.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .constants import FT_M, KELVIN_OFFSET, STANDARD_GRAVITY
+from .economics import Action, check_price, usd_per_day, usd_per_hour, usd_per_year
+from .errors import CalculationError, DomainError
+from .tubes import material
+from .turbine import TurbineCurve
+from .vacuum import CondenserModel, expected_backpressure, resolve_operating_state
+from .water import liquid_properties
+
+__all__ = [
+    "DEFAULT_SHUTOFF_HEAD_RATIO",
+    "MAX_TUBE_VELOCITY_M_S",
+    "MIN_TUBE_VELOCITY_M_S",
+    "PUMP_FLOW_RANGE",
+    "PumpCurve",
+    "pump_curve",
+    "operating_flow",
+    "CoolingTower",
+    "cooling_tower",
+    "CwOption",
+    "CwFlowResult",
+    "optimize_cooling_water_flow",
+]
+
+#: Shut-off head / rated head for a typical CW (mixed/axial-flow to radial) pump: 1.2-1.3
+#: (house default 1.25; give curve points when known).
+DEFAULT_SHUTOFF_HEAD_RATIO = 1.25
+#: Erosion limits of tube velocity by material family [m/s]: copper alloys 8 ft/s; titanium
+#: and stainless 10 ft/s (they tolerate more; set the limit explicitly); others 8 ft/s
+#: (unverified - confirm before relying on it).
+MAX_TUBE_VELOCITY_M_S = {"copper_alloy": 8.0 * FT_M, "aluminum": 8.0 * FT_M, "carbon_steel": 8.0 * FT_M,
+                         "stainless": 10.0 * FT_M, "titanium": 10.0 * FT_M}
+#: Minimum tube velocity against silt and fouling, ~1.5 m/s (5 ft/s) (physics reference §5.3).
+MIN_TUBE_VELOCITY_M_S = 1.5
+#: Allowed pump flow range as a fraction of the best-efficiency (rated) flow at the running
+#: speed (house choice, unverified: avoids recirculation below and runout/cavitation above).
+PUMP_FLOW_RANGE = (0.5, 1.3)
+_ETA_FLOOR = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class PumpCurve:
+    """One CW pump at rated speed: H = c0 + c1·q + c2·q² (q per pump), efficiency parabola."""
+
+    rated_flow: float  #: [m³/s] per pump
+    rated_head: float  #: [m]
+    rated_power: float  #: electrical input at the rated point [W]
+    rated_efficiency: float  #: wire-to-water η_r at the rated point [-]
+    coeffs: tuple[float, float, float]  #: (c0 [m], c1 [m/(m³/s)], c2 [m/(m³/s)²])
+    source: str
+
+    def head(self, q_pump: float, speed: float = 1.0) -> float:
+        """Head [m] at a per-pump flow [m³/s] and relative speed N [-] (affinity-scaled)."""
+        c0, c1, c2 = self.coeffs
+        return speed * speed * c0 + speed * c1 * q_pump + c2 * q_pump * q_pump
+
+    def efficiency(self, q_pump: float, speed: float = 1.0) -> float:
+        """Wire-to-water efficiency η_r·(2x − x²), x = q/(N·Q_r) [-] (floored at 0.05)."""
+        x = q_pump / (speed * self.rated_flow)
+        return max(self.rated_efficiency * (2.0 * x - x * x), _ETA_FLOOR)
+
+    def power(self, q_pump: float, speed: float, density: float) -> float:
+        """Electrical input [W] = ρ·g·q·H/η at a per-pump flow [m³/s], speed [-], density [kg/m³]."""
+        return density * STANDARD_GRAVITY * q_pump * max(self.head(q_pump, speed), 0.0) / self.efficiency(q_pump, speed)
+
+
+def pump_curve(rated_flow: float, rated_head: float, rated_power: float, density: float = 998.2,
+               shutoff_head_ratio: float = DEFAULT_SHUTOFF_HEAD_RATIO,
+               points: Sequence[tuple[float, float]] | None = None) -> PumpCurve:
+    """Build a :class:`PumpCurve` from the rated point (and optionally curve points).
+
+    .. math:: H(q) = H_0 - (H_0 - H_r)\\,(q/Q_r)^2, \\quad H_0 = r\\,H_r, \\quad
+              \\eta_r = \\frac{\\rho g Q_r H_r}{P_r}
+
+    Parameters
+    ----------
+    rated_flow : float
+        Rated flow per pump [m³/s].
+    rated_head : float
+        Rated total head [m].
+    rated_power : float
+        Electrical input power at the rated point, full speed [W].
+    density : float
+        Water density for the rated efficiency [kg/m³].
+    shutoff_head_ratio : float
+        H_0/H_r, 1.05-2.0 (default 1.25).
+    points : sequence of (flow [m³/s], head [m]), optional
+        At least three points of the rated-speed curve; a least-squares quadratic is used
+        instead of the shut-off construction.
+
+    Raises
+    ------
+    DomainError
+        Non-positive rated values, implied efficiency above 0.95, ratio outside 1.05-2.0,
+        curve points too few, non-finite or with head rising with flow.
+    """
+    for name, val in (("pump_rated_flow", rated_flow), ("pump_rated_head", rated_head),
+                      ("pump_rated_power", rated_power), ("density", density)):
+        if val is None or not math.isfinite(val) or val <= 0.0:
+            raise DomainError(name, f"{name} {val!r} must be positive and finite")
+    eta = density * STANDARD_GRAVITY * rated_flow * rated_head / rated_power
+    if eta > 0.95:
+        raise DomainError("pump_rated_power", f"rated flow, head and power imply a wire-to-water efficiency of "
+                          f"{eta:.2f} > 0.95", "power in the wrong unit (kW vs W, or shaft vs hydraulic)")
+    if points is None:
+        if not math.isfinite(shutoff_head_ratio) or not (1.05 <= shutoff_head_ratio <= 2.0):
+            raise DomainError("pump_shutoff_head_ratio", f"shut-off/rated head ratio {shutoff_head_ratio!r} must be "
+                              "within 1.05-2.0")
+        h0 = shutoff_head_ratio * rated_head
+        coeffs = (h0, 0.0, -(h0 - rated_head) / rated_flow**2)
+        source = f"quadratic through shut-off head {shutoff_head_ratio:g} x rated head and the rated point"
+    else:
+        pts = np.asarray(points, dtype=float)
+        if pts.ndim != 2 or pts.shape[1] != 2 or pts.shape[0] < 3 or not np.all(np.isfinite(pts)):
+            raise DomainError("pump_curve_points", "need at least three finite (flow, head) points")
+        order = np.argsort(pts[:, 0])
+        q, h = pts[order, 0], pts[order, 1]
+        if np.any(np.diff(q) <= 0.0) or np.any(q < 0.0) or np.any(h <= 0.0):
+            raise DomainError("pump_curve_points", "flows must be distinct and >= 0, heads positive")
+        if np.any(np.diff(h) > 0.0):
+            raise DomainError("pump_curve_points", "head must not rise with flow (unstable curve not supported)",
+                              "points out of order or flow and head columns swapped")
+        c2, c1, c0 = np.polyfit(q, h, 2)
+        if c2 > 0.0 or c0 <= 0.0:
+            raise DomainError("pump_curve_points", "the fitted quadratic is not a falling pump curve")
+        coeffs = (float(c0), float(c1), float(c2))
+        source = f"least-squares quadratic through {len(q)} curve points"
+    return PumpCurve(float(rated_flow), float(rated_head), float(rated_power), eta, coeffs, source)
+
+
+def operating_flow(pump: PumpCurve, pumps_running: int, speed: float, static_head: float, k_system: float) -> float:
+    """Total flow [m³/s] where n identical parallel pumps at speed N meet H = H_s + k·Q².
+
+    .. math:: \\Big(\\frac{c_2}{n^2} - k\\Big) Q^2 + \\frac{N c_1}{n} Q + (N^2 c_0 - H_s) = 0
+
+    Parameters
+    ----------
+    pump : PumpCurve
+    pumps_running : int
+        n ≥ 1 [-].
+    speed : float
+        Relative speed N [-].
+    static_head : float
+        H_s [m].
+    k_system : float
+        System resistance k [m/(m³/s)²] > 0.
+
+    Returns
+    -------
+    float
+        Q [m³/s]; 0 when the pumps cannot overcome the static head.
+    """
+    c0, c1, c2 = pump.coeffs
+    n = pumps_running
+    a = c2 / n**2 - k_system
+    b = speed * c1 / n
+    c = speed * speed * c0 - static_head
+    if c <= 0.0:
+        return 0.0
+    disc = b * b - 4.0 * a * c
+    return (-b - math.sqrt(disc)) / (2.0 * a)
+
+
+@dataclass(frozen=True, slots=True)
+class CoolingTower:
+    """Generic cooling-tower approach model (SI)."""
+
+    wet_bulb: float  #: [K]
+    approach_design: float  #: at design flow and fans [K]
+    design_flow: float  #: total CW flow at design [m³/s]
+    fans_design: int
+    fans_installed: int
+    fan_power: float  #: per fan [W]
+    flow_exponent: float = 0.6
+    fan_exponent: float = 0.4
+    min_approach: float = 5.0 / 1.8  #: 5 °F [K] (unverified)
+    calibration: float = 1.0  #: scale fitted to the current inlet temperature [-]
+
+    def approach(self, flow: float, fans_on: int) -> float:
+        """Model approach [K] before the minimum-approach limit."""
+        return (self.calibration * self.approach_design * (flow / self.design_flow) ** self.flow_exponent
+                * (self.fans_design / fans_on) ** self.fan_exponent)
+
+
+def cooling_tower(wet_bulb: float, approach_design: float, design_flow: float, fans_design: int,
+                  fans_installed: int, fan_power: float, flow_exponent: float = 0.6, fan_exponent: float = 0.4,
+                  min_approach: float = 5.0 / 1.8) -> CoolingTower:
+    """Build a :class:`CoolingTower` (generic approach model, house choice).
+
+    .. math:: a = a_d \\,(L/L_d)^{0.6}\\,(n_{fans,d}/n_{fans})^{0.4}, \\quad a \\ge a_{min}
+
+    Parameters
+    ----------
+    wet_bulb : float
+        Ambient wet-bulb temperature [K].
+    approach_design : float
+        Approach at design flow and fans [K].
+    design_flow : float
+        Design total CW flow [m³/s].
+    fans_design, fans_installed : int
+        Fans in service at design, fans installed.
+    fan_power : float
+        Power per fan [W].
+    flow_exponent, fan_exponent : float
+        a ≈ 0.6 and b ≈ 0.4 (generic defaults, not a tower maker's curve).
+    min_approach : float
+        Lowest economic approach, default 5 °F (physics reference §6: rarely below 5-7 °F;
+        unverified) [K].
+
+    Notes
+    -----
+    The heat-load (range) effect on approach is not modelled; a_d is taken at the current
+    load. Calibrated to the measured CW inlet temperature by
+    :func:`optimize_cooling_water_flow` when one is given.
+    """
+    for name, val in (("wet_bulb_temp", wet_bulb), ("tower_approach_design", approach_design),
+                      ("tower_design_flow", design_flow), ("fan_power", fan_power)):
+        if val is None or not math.isfinite(val) or val <= 0.0:
+            raise DomainError(name, f"{name} {val!r} must be positive and finite")
+    if not (KELVIN_OFFSET - 40.0 <= wet_bulb <= KELVIN_OFFSET + 40.0):
+        raise DomainError("wet_bulb_temp", f"wet bulb {wet_bulb - KELVIN_OFFSET:.1f} °C outside -40..40 °C",
+                          "°F/°C mix-up")
+    if not isinstance(fans_installed, int) or fans_installed < 1:
+        raise DomainError("fans_installed", "at least one tower fan is needed for the fan options")
+    if not isinstance(fans_design, int) or not (1 <= fans_design <= fans_installed):
+        raise DomainError("fans_design", f"design fans {fans_design!r} must be within 1..fans_installed")
+    for name, val in (("tower_flow_exponent", flow_exponent), ("tower_fan_exponent", fan_exponent)):
+        if not math.isfinite(val) or not (0.0 <= val <= 2.0):
+            raise DomainError(name, f"{name} {val!r} must be within 0-2")
+    if not math.isfinite(min_approach) or min_approach < 0.0:
+        raise DomainError("tower_min_approach", "minimum approach must be >= 0")
+    return CoolingTower(float(wet_bulb), float(approach_design), float(design_flow), fans_design, fans_installed,
+                        float(fan_power), float(flow_exponent), float(fan_exponent), float(min_approach))
+
+
+@dataclass(frozen=True, slots=True)
+class CwOption:
+    """One evaluated operating option (SI)."""
+
+    pumps_running: int
+    speed: float  #: relative speed [-]
+    fans_on: int
+    cw_flow: float  #: [m³/s]; 0 when the pumps cannot overcome the static head
+    tube_velocity: float  #: [m/s]
+    cw_inlet_temp: float  #: [K]
+    approach: float | None  #: tower approach used [K]
+    backpressure: float | None  #: [Pa]; None when not computable (see violations)
+    turbine_output_change: float | None  #: vs design backpressure [W]
+    pump_power: float  #: [W]
+    fan_power: float  #: [W]
+    aux_power: float  #: pumps + fans [W]
+    net_benefit: float | None  #: vs the current operation [W]
+    feasible: bool
+    violations: tuple[str, ...]
+    active_constraints: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CwFlowResult:
+    """Result of :func:`optimize_cooling_water_flow` (SI; money in USD)."""
+
+    options: list  #: every CwOption evaluated
+    current: CwOption
+    optimum: CwOption
+    optimal_cw_flow: float  #: [m³/s]
+    net_benefit: float  #: optimum vs current [W]
+    expected_savings_usd_per_hour: float | None
+    expected_savings_usd_per_year: float | None
+    active_constraints: tuple[str, ...]  #: of the optimum
+    recommendations: list  #: list of Action
+    method: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+
+
+def _grid(values: Sequence, field_name: str, lo: float, hi: float) -> list:
+    out = sorted(set(values))
+    if not out:
+        raise DomainError(field_name, "no options to evaluate")
+    for v in out:
+        if not (isinstance(v, (int, float)) and math.isfinite(v) and lo <= v <= hi):
+            raise DomainError(field_name, f"option {v!r} outside {lo:g}..{hi:g}")
+    return out
+
+
+def optimize_cooling_water_flow(model: CondenserModel, pump: PumpCurve, turbine: TurbineCurve, *,
+                                cw_inlet_temp: float, cw_flow: float | None = None,
+                                pumps_installed: int, pumps_running: int, design_pumps_running: int | None = None,
+                                static_head: float = 0.0, vfd: bool = False, speed: float = 1.0,
+                                speed_range: tuple[float, float] = (0.7, 1.0), speed_steps: int = 7,
+                                tower: CoolingTower | None = None, fans_on: int = 0,
+                                heat_duty: float | None = None, steam_flow: float | None = None,
+                                cw_outlet_temp: float | None = None, condenser_pressure: float | None = None,
+                                cleanliness_factor: float | None = None, target_cleanliness: float | None = None,
+                                max_tube_velocity: float | None = None,
+                                min_tube_velocity: float = MIN_TUBE_VELOCITY_M_S,
+                                pump_flow_range: tuple[float, float] = PUMP_FLOW_RANGE,
+                                power_price_usd_per_mwh: float | None = None,
+                                operating_hours_per_year: float = 8760.0) -> CwFlowResult:
+    """Evaluate pump × speed × fan options and pick the one with the largest net benefit.
+
+    .. math:: \\text{net} = \\Delta P_{gen} - \\Delta P_{aux}, \\qquad
+              \\text{savings/h} = \\text{net}/10^6 \\cdot p
+
+    Parameters
+    ----------
+    model : CondenserModel
+        Condenser geometry and clean-U options.
+    pump : PumpCurve
+        One of the identical CW pumps.
+    turbine : TurbineCurve
+        Backpressure correction curve (no gain below the choke point).
+    cw_inlet_temp : float
+        Current CW inlet temperature [K] (once-through: used for every option; tower:
+        calibrates the approach model).
+    cw_flow : float, optional
+        Measured current total CW flow [m³/s]; calibrates the system curve k so that the
+        current option reproduces it. Without it k comes from the design point.
+    pumps_installed : int
+        Identical pumps available.
+    pumps_running : int
+        Pumps running now.
+    design_pumps_running : int, optional
+        Pumps running at the rated (design) point, for k = (H_r − H_s)/(n_d·Q_r)²;
+        default ``pumps_running``.
+    static_head : float
+        System static head H_s [m] (tower lift, siphon loss), < rated head.
+    vfd : bool
+        Pumps on variable-speed drives.
+    speed : float
+        Current relative speed [-] (1 for fixed speed).
+    speed_range : (float, float)
+        VFD relative speed range [-], within 0.3-1.2.
+    speed_steps : int
+        Speeds evaluated across the range (2-101).
+    tower : CoolingTower, optional
+        Cooling tower; None = once-through.
+    fans_on : int
+        Tower fans running now.
+    heat_duty, steam_flow, cw_outlet_temp, condenser_pressure, cleanliness_factor, target_cleanliness
+        Current state, resolved as in
+        :func:`~condensync_tools.calculators.vacuum.resolve_operating_state` (duty [W], steam
+        flow [kg/s], temperatures [K], pressure [Pa]); needs ``cw_flow`` for the CW-side duty.
+    max_tube_velocity : float, optional
+        Erosion limit [m/s]; default by tube material family (unverified).
+    min_tube_velocity : float
+        Fouling limit [m/s], default 1.5 (0 disables).
+    pump_flow_range : (float, float)
+        Allowed per-pump flow as a fraction of rated flow at the running speed.
+    power_price_usd_per_mwh : float, optional
+        Electricity price [USD/MWh].
+    operating_hours_per_year : float
+        Hours per year for the annual savings [h].
+
+    Returns
+    -------
+    CwFlowResult
+
+    Raises
+    ------
+    DomainError, OutOfRangeError
+        Invalid counts, speeds, heads, temperatures; current option infeasible to evaluate.
+
+    Notes
+    -----
+    Violations (option excluded): pumps cannot overcome static head, tube velocity above the
+    erosion or below the fouling limit, pump outside its flow range, backpressure beyond the
+    turbine curve or duty not rejectable. Active constraints (reported, option kept):
+    "choke_point" (backpressure at or below P_choke, no further turbine gain),
+    "tower_min_approach". Ties in net benefit go to lower auxiliary power, then fewer pumps,
+    lower speed, fewer fans. If no option is feasible the current operation is kept (warned).
+    """
+    warnings: list[str] = []
+    method: dict = {
+        "operating_point": "pump curve (affinity-scaled, parallel identical pumps) intersected with H = Hs + k*Q^2",
+        "pump_curve": pump.source,
+        "pump_efficiency": "eta = eta_r*(2x - x^2), x = q/(N*Q_r); rated point taken as best-efficiency point; "
+                           "eta_r = rho*g*Q_r*H_r/P_r (wire-to-water)",
+        "backpressure": "vacuum chain at the current cleanliness (vacuum.expected_backpressure)",
+        "net_benefit": "delta turbine output (curve, no gain below choke) - delta pump and fan power vs current",
+    }
+    method.update(turbine.method)
+    price = check_price(power_price_usd_per_mwh)
+    if not isinstance(pumps_installed, int) or pumps_installed < 1:
+        raise DomainError("pumps_installed", f"pumps installed {pumps_installed!r} must be an integer >= 1")
+    if not isinstance(pumps_running, int) or not (1 <= pumps_running <= pumps_installed):
+        raise DomainError("pumps_running", f"pumps running {pumps_running!r} must be within 1..{pumps_installed}")
+    n_design = pumps_running if design_pumps_running is None else design_pumps_running
+    if not isinstance(n_design, int) or not (1 <= n_design <= pumps_installed):
+        raise DomainError("design_pumps_running", f"design pumps {n_design!r} must be within 1..{pumps_installed}")
+    if not math.isfinite(static_head) or static_head < 0.0 or static_head >= pump.rated_head:
+        raise DomainError("static_head", f"static head {static_head!r} m must be >= 0 and below the rated head "
+                          f"{pump.rated_head:g} m")
+    lo_s, hi_s = speed_range
+    if vfd:
+        if not (math.isfinite(lo_s) and math.isfinite(hi_s) and 0.3 <= lo_s < hi_s <= 1.2):
+            raise DomainError("speed_range", f"VFD speed range {speed_range!r} must satisfy 0.3 <= min < max <= 1.2")
+        if not isinstance(speed_steps, int) or not (2 <= speed_steps <= 101):
+            raise DomainError("speed_steps", f"speed steps {speed_steps!r} must be an integer within 2..101")
+        if not math.isfinite(speed) or not (lo_s <= speed <= hi_s):
+            raise DomainError("speed", f"current speed {speed!r} outside the VFD range {lo_s:g}-{hi_s:g}")
+        speeds = [float(x) for x in np.linspace(lo_s, hi_s, speed_steps)]
+        method["speeds"] = f"VFD: {speed_steps} speeds from {lo_s:g} to {hi_s:g}"
+    else:
+        if speed != 1.0:
+            raise DomainError("speed", "fixed-speed pumps run at relative speed 1.0")
+        speeds = [1.0]
+        method["speeds"] = "fixed speed"
+    lo_q, hi_q = pump_flow_range
+    if not (math.isfinite(lo_q) and math.isfinite(hi_q) and 0.0 <= lo_q < 1.0 < hi_q <= 3.0):
+        raise DomainError("pump_flow_range", f"pump flow range {pump_flow_range!r} must satisfy 0 <= min < 1 < max <= 3")
+    if not math.isfinite(operating_hours_per_year) or not (0.0 <= operating_hours_per_year <= 8784.0):
+        raise DomainError("operating_hours_per_year", "operating hours per year must be within 0-8784")
+    family = material(model.tube_material)["family"]
+    v_max = MAX_TUBE_VELOCITY_M_S.get(family, 8.0 * FT_M) if max_tube_velocity is None else max_tube_velocity
+    if not math.isfinite(v_max) or v_max <= 0.0:
+        raise DomainError("max_tube_velocity", f"maximum tube velocity {v_max!r} m/s must be positive")
+    if not math.isfinite(min_tube_velocity) or not (0.0 <= min_tube_velocity < v_max):
+        raise DomainError("min_tube_velocity", f"minimum tube velocity {min_tube_velocity!r} m/s must be within "
+                          f"0..{v_max:.3g}")
+    method["tube_velocity_limits"] = (f"max {v_max:.3g} m/s ({'caller' if max_tube_velocity is not None else family + ' default, unverified'}), "
+                                      f"min {min_tube_velocity:.3g} m/s (fouling, physics reference §5.3)")
+    if tower is None:
+        if fans_on != 0:
+            raise DomainError("fans_on", "fans_on must be 0 without a cooling tower (once-through)")
+        fan_counts = [0]
+    else:
+        if not isinstance(fans_on, int) or not (1 <= fans_on <= tower.fans_installed):
+            raise DomainError("fans_on", f"fans on {fans_on!r} must be within 1..{tower.fans_installed}")
+        fan_counts = list(range(1, tower.fans_installed + 1))
+        method["tower"] = ("generic approach model a = a_d*(L/L_d)^%g*(fans_d/fans)^%g, min approach %.2f K "
+                           "(house choice, unverified)" % (tower.flow_exponent, tower.fan_exponent, tower.min_approach))
+
+    # System curve: from the design point, or calibrated on the measured current flow.
+    if cw_flow is not None:
+        if not math.isfinite(cw_flow) or cw_flow <= 0.0:
+            raise DomainError("cw_flow", f"CW flow {cw_flow!r} m³/s must be positive")
+        h_now = pump.head(cw_flow / pumps_running, speed)
+        if h_now <= static_head:
+            raise DomainError("cw_flow", f"the measured flow {cw_flow:.3g} m³/s is beyond what {pumps_running} pump(s) "
+                              "can deliver against the static head", "flow meter error, wrong pump data or static head")
+        k_sys = (h_now - static_head) / cw_flow**2
+        method["system_curve"] = "k calibrated on the measured current flow"
+    else:
+        k_sys = (pump.rated_head - static_head) / (n_design * pump.rated_flow) ** 2
+        method["system_curve"] = f"k from the rated point with {n_design} pump(s) running"
+    q_now = operating_flow(pump, pumps_running, speed, static_head, k_sys)
+    if q_now <= 0.0:
+        raise DomainError("static_head", "the current pumps cannot overcome the static head")
+
+    op = resolve_operating_state(model, cw_inlet_temp=cw_inlet_temp, cw_flow=q_now if cw_flow is None else cw_flow,
+                                 heat_duty=heat_duty, steam_flow=steam_flow, cw_outlet_temp=cw_outlet_temp,
+                                 condenser_pressure=condenser_pressure, cleanliness_factor=cleanliness_factor,
+                                 target_cleanliness=target_cleanliness)
+    warnings.extend(op.warnings)
+    method.update(op.method)
+    duty, cf = op.heat_duty, op.cleanliness_factor
+
+    if tower is not None:
+        modelled = tower.approach(q_now, fans_on)
+        measured = op.cw_inlet_temp - tower.wet_bulb
+        if measured <= 0.0:
+            raise DomainError("cw_inlet_temp", "CW inlet temperature at or below the wet bulb: impossible for a "
+                              "cooling tower", "wet bulb or inlet temperature wrong, or °F/°C mix-up")
+        tower = CoolingTower(tower.wet_bulb, tower.approach_design, tower.design_flow, tower.fans_design,
+                             tower.fans_installed, tower.fan_power, tower.flow_exponent, tower.fan_exponent,
+                             tower.min_approach, measured / modelled)
+        method["tower_calibration"] = f"approach scaled by {measured / modelled:.4f} to the measured inlet temperature"
+
+    rho = liquid_properties(op.cw_inlet_temp, model.salinity).density
+    cache: dict = {}
+
+    def evaluate(n: int, spd: float, fans: int) -> dict:
+        key = (n, spd, fans)
+        if key in cache:
+            return cache[key]
+        violations: list[str] = []
+        active: list[str] = []
+        q = operating_flow(pump, n, spd, static_head, k_sys)
+        v = model.bundle.velocity(q) if q > 0.0 else 0.0
+        t_in, approach = op.cw_inlet_temp, None
+        pump_w = 0.0
+        if q <= 0.0:
+            violations.append("static_head: pumps cannot overcome the static head")
+        else:
+            q_pump = q / n
+            pump_w = n * pump.power(q_pump, spd, rho)
+            x = q_pump / (spd * pump.rated_flow)
+            if not (lo_q <= x <= hi_q):
+                violations.append(f"pump_flow_range: {x:.2f} x rated flow outside {lo_q:g}-{hi_q:g}")
+            if v > v_max:
+                violations.append(f"tube_velocity_max: {v:.2f} m/s above the erosion limit {v_max:.2f} m/s")
+            if v < min_tube_velocity:
+                violations.append(f"tube_velocity_min: {v:.2f} m/s below the fouling limit {min_tube_velocity:.2f} m/s")
+            if tower is not None:
+                approach = tower.approach(q, fans)
+                if approach < tower.min_approach:
+                    approach = tower.min_approach
+                    active.append("tower_min_approach")
+                t_in = tower.wet_bulb + approach
+        fan_w = fans * tower.fan_power if tower is not None else 0.0
+        p_bp = out = None
+        if q > 0.0:
+            try:
+                p_bp = expected_backpressure(model, t_in, q, duty, cleanliness_factor=cf).backpressure
+                out = turbine.output_change(p_bp)
+            except CalculationError as exc:  # this option cannot be evaluated: record why, keep the others
+                violations.append(f"{exc.field}: {exc.reason}")
+            if p_bp is not None and p_bp <= turbine.choke_pressure:
+                active.append("choke_point")
+        res = {"n": n, "speed": spd, "fans": fans, "q": q, "v": v, "t_in": t_in, "approach": approach,
+               "p": p_bp, "out": out, "pump_w": pump_w, "fan_w": fan_w, "violations": tuple(violations),
+               "active": tuple(active)}
+        cache[key] = res
+        return res
+
+    cur = evaluate(pumps_running, float(speed), fans_on)
+    if cur["out"] is None:
+        raise DomainError("cw_flow", "the current operation cannot be evaluated: " + "; ".join(cur["violations"]))
+    for vtxt in cur["violations"]:
+        warnings.append(f"current operation violates a limit: {vtxt}")
+
+    def to_option(r: dict) -> CwOption:
+        aux = r["pump_w"] + r["fan_w"]
+        net = None
+        if r["out"] is not None:
+            net = (r["out"] - cur["out"]) - (aux - (cur["pump_w"] + cur["fan_w"]))
+        return CwOption(r["n"], r["speed"], r["fans"], r["q"], r["v"], r["t_in"], r["approach"], r["p"], r["out"],
+                        r["pump_w"], r["fan_w"], aux, net, not r["violations"] and r["out"] is not None,
+                        r["violations"], r["active"])
+
+    options = [to_option(evaluate(n, s, f)) for n in range(1, pumps_installed + 1) for s in speeds for f in fan_counts]
+    current = to_option(cur)
+    feasible = [o for o in options if o.feasible]
+    if feasible:
+        optimum = min(feasible, key=lambda o: (-o.net_benefit, o.aux_power, o.pumps_running, o.speed, o.fans_on))
+        if current.feasible and current.net_benefit >= optimum.net_benefit:
+            optimum = current
+    else:
+        optimum = current
+        warnings.append("no option meets all constraints: the current operation is kept")
+    net = optimum.net_benefit if optimum.net_benefit is not None else 0.0
+    per_h = usd_per_hour(net, price) if price is not None else None
+    per_y = usd_per_year(net, price, operating_hours_per_year) if price is not None else None
+    actions: list[Action] = []
+    if optimum is not current and net > 0.0:
+        what = f"run {optimum.pumps_running} pump(s)"
+        if vfd:
+            what += f" at {100 * optimum.speed:.0f} % speed"
+        if tower is not None:
+            what += f" with {optimum.fans_on} fan(s)"
+        actions.append(Action("set_cw_pumps_and_fans", f"{what}: CW flow {optimum.cw_flow:.3g} m³/s, net gain "
+                              f"{net / 1e6:.3f} MW after pump and fan power", net,
+                              usd_per_day(net, price) if price is not None else None, "cw_flow"))
+    return CwFlowResult(options=options, current=current, optimum=optimum, optimal_cw_flow=optimum.cw_flow,
+                        net_benefit=net, expected_savings_usd_per_hour=per_h, expected_savings_usd_per_year=per_y,
+                        active_constraints=optimum.active_constraints, recommendations=actions, method=method,
+                        warnings=warnings)
