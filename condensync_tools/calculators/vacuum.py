@@ -170,6 +170,8 @@ def condenser_model(tube_od: float, tube_gauge_bwg: int, tube_count: int, tube_m
     material(tube_material)
     if clean_u_method not in ("hei", "first_principles"):
         raise DomainError("clean_u_method", f"{clean_u_method!r} must be 'hei' or 'first_principles'")
+    if clean_u_method == "hei":
+        hei.c1(tube_od, hei_edition)  # tabulated HEI OD and known edition, checked up front
     if surface_area is None or not math.isfinite(surface_area) or surface_area < 0.0:
         raise DomainError("surface_area", f"surface area {surface_area!r} m² must be >= 0")
     if tube_length is None or not math.isfinite(tube_length) or tube_length < 0.0:
@@ -647,10 +649,13 @@ def optimize_vacuum_pressure(model: CondenserModel, *, cw_inlet_temp: float, cw_
                 f"lowers the backpressure by {(p4 - p_flow) / INHG_PA:.3f} inHg (gross: pump power not deducted; "
                 "see optimize_cooling_water_flow)", turbine.lost_output(p4, p_flow))
         if design is not None and t_in > d_t:
-            value = turbine.lost_output(p2, p1)
-            if value > 0.0:
-                act("check_cw_inlet_temperature", f"CW inlet is {t_in - d_t:.2f} K above design: not directly "
-                    "controllable; on a cooling tower check fans, fill and distribution (approach)", value)
+            share = turbine.lost_output(p2, p1)
+            if share > 0.0:
+                # Not directly controllable (weather, river or tower): reported with its share but valued 0 so it
+                # never outranks an action the operator can take.
+                act("check_cw_inlet_temperature", f"CW inlet is {t_in - d_t:.2f} K above design, worth "
+                    f"{share / 1e6:.3f} MW of output: not directly controllable; on a cooling tower check fans, fill "
+                    "and distribution (approach)", 0.0)
         if achievable.backpressure < turbine.choke_pressure:
             act("do_not_chase_vacuum_below_choke", f"the achievable backpressure {achievable.backpressure / INHG_PA:.3f}"
                 f" inHgA is below the choke point {turbine.choke_pressure / INHG_PA:.3f} inHgA: no turbine gain below "

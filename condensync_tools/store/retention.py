@@ -360,20 +360,20 @@ def _collect(conn: Connection, lo: datetime, hi: datetime, unit: str) -> dict[_K
     b = _bucket_expr(conn, _EV.c.timestamp, unit).label("b")
     ev = (
         select(
-            _EV.c.condenser_id, _EV.c.name, func.coalesce(_EV.c.unit, ""), b,
+            _EV.c.condenser_id, _EV.c.name, _EV.c.unit, b,
             func.count(_EV.c.value), func.sum(_EV.c.value), func.min(_EV.c.value), func.max(_EV.c.value),
         )
         .where(_EV.c.timestamp >= lo, _EV.c.timestamp < hi, _EV.c.value.is_not(None))
-        .group_by(_EV.c.condenser_id, _EV.c.name, func.coalesce(_EV.c.unit, ""), b)
+        .group_by(_EV.c.condenser_id, _EV.c.name, _EV.c.unit, b)
     )
     for cid, name, u, bucket, n, s, mn, mx in conn.execute(ev):
-        acc[(cid, name, u, _as_bucket(bucket))].add(int(n), float(s), float(mn), float(mx))
+        acc[(cid, name, u or "", _as_bucket(bucket))].add(int(n), float(s), float(mn), float(mx))
     rb = _bucket_expr(conn, _RES.c.timestamp, unit).label("b")
     for field_name in ("cleanliness_factor", "fouling_resistance"):
         col = getattr(_RES.c, field_name)
         keys: list[Any] = [_RES.c.condenser_id, _RES.c.tool, rb]
         if field_name == "fouling_resistance":
-            keys.append(func.coalesce(_RES.c.fouling_resistance_unit, ""))
+            keys.append(_RES.c.fouling_resistance_unit)
         stmt = (
             select(*keys, func.count(col), func.sum(col), func.min(col), func.max(col))
             .where(_RES.c.timestamp >= lo, _RES.c.timestamp < hi, col.is_not(None))

@@ -1,0 +1,243 @@
+# SPDX-License-Identifier: MIT
+"""OPC UA connector against a real asyncua server on 127.0.0.1 (one server per module)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import pytest_asyncio
+from asyncua import Server, ua
+
+from connectors.freshness import check_fresh
+from connectors.opcua import OpcUaConnector
+from connectors.settings import BreakerSettings, OpcUaSettings, OpcUaTag, RetrySettings
+from connectors.types import BadQualityError, ConnectorError, ConnectorUnavailable, Quality, StaleDataError
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+NS_URI = "urn:condensync:test:condenser"
+FAST = BreakerSettings(fail_max=50, call_timeout_s=3.0, reset_timeout_s=1.0)
+QUICK_RETRY = RetrySettings(attempts=2, backoff_initial_s=0.05, backoff_max_s=0.1, jitter_s=0.0)
+
+
+class PlantServer:
+    """An asyncua server with a small condenser address space."""
+
+    def __init__(self, port: int) -> None:
+        self.url = f"opc.tcp://127.0.0.1:{port}/condenser/"
+        self.server = Server()
+        self.vars: dict[str, object] = {}
+        self.idx = 0
+
+    async def start(self, pressure: float = 8.5) -> PlantServer:
+        """Build the address space (slow: ~1-3 s) and listen."""
+        await self.prepare(pressure)
+        await self.server.start()
+        return self
+
+    async def prepare(self, pressure: float = 8.5) -> PlantServer:
+        """Build the address space without listening yet."""
+        await self.server.init()
+        self.server.set_endpoint(self.url)
+        self.server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
+        self.idx = idx = await self.server.register_namespace(NS_URI)
+        cond = await self.server.nodes.objects.add_object(idx, "Condenser")
+        for key, browse, value in (
+            ("VacuumPressure", "VacuumPressure_kPa", pressure),
+            ("CWInletTemp", "CWInletTemp_C", 25.0),
+            ("CWOutletTemp", "CWOutletTemp_C", 35.0),
+        ):
+            self.vars[key] = await cond.add_variable(
+                ua.NodeId(f"Condenser.{key}", idx), ua.QualifiedName(browse, idx), ua.Variant(value, ua.VariantType.Double)
+            )
+        await self.server.historize_node_data_change(self.vars["VacuumPressure"], period=None, count=1000)
+        return self
+
+    async def write(self, key: str, value: float, status: int = ua.StatusCodes.Good, ts: datetime | None = None) -> datetime:
+        ts = ts or datetime.now(UTC)
+        dv = ua.DataValue(ua.Variant(value, ua.VariantType.Double), StatusCode=ua.StatusCode(status), SourceTimestamp=ts)
+        await self.vars[key].write_value(dv)  # type: ignore[attr-defined]
+        return ts
+
+    async def stop(self) -> None:
+        await self.server.stop()
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if await check():
+                return
+        except ConnectorError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        await asyncio.sleep(0.05)
+
+
+def tags(idx: int) -> list[OpcUaTag]:
+    return [
+        OpcUaTag(name="condenser_pressure", node_id=f"nsu={NS_URI};s=Condenser.VacuumPressure", unit="kPa"),
+        OpcUaTag(name="cw_inlet_temp", browse_path=f"{idx}:Condenser/{idx}:CWInletTemp_C", unit="degC"),
+        OpcUaTag(name="cw_outlet_temp", node_id=f"ns={idx};s=Condenser.CWOutletTemp", unit="degC", stale_after_s=0.5),
+    ]
+
+
+def settings(url: str, idx: int, **kw: object) -> OpcUaSettings:
+    base: dict[str, object] = {
+        "endpoint": url, "timeout_s": 1.0, "subscription_interval_ms": 100, "breaker": FAST,
+        "retry": QUICK_RETRY, "reconnect_max_delay_s": 1.0, "tags": tags(idx),
+    }
+    return OpcUaSettings(**(base | kw))
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def plant(free_port):
+    srv = await PlantServer(free_port()).start()
+    yield srv
+    await srv.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def scada(plant):
+    async with OpcUaConnector(settings(plant.url, plant.idx)) as conn:
+        yield conn
+
+
+async def test_subscription_feeds_cache_with_value_timestamp_and_status(plant, scada):
+    ts = await plant.write("VacuumPressure", 9.1)
+
+    async def arrived() -> bool:
+        return scada._cache.get("condenser_pressure").value == 9.1  # type: ignore[union-attr]
+
+    await eventually(arrived, what="subscription delivers 9.1 kPa")
+    reading = (await scada.read(["condenser_pressure"]))["condenser_pressure"]
+    assert reading.value == 9.1 and reading.unit == "kPa" and reading.source == "opcua"
+    assert reading.source_timestamp == ts and reading.server_timestamp is not None
+    assert reading.quality is Quality.GOOD and reading.status == "Good"
+    assert reading.tag == f"ns={plant.idx};s=Condenser.VacuumPressure"
+    status = scada.status()
+    assert status["connected"] and status["subscription_live"] and status["breaker"]["state"] == "closed"
+    assert "condenser_pressure" in status["tags"]
+
+    await plant.write("VacuumPressure", 9.2, ua.StatusCodes.BadSensorFailure)
+    await eventually(
+        lambda: _quality_is(scada, "condenser_pressure", Quality.BAD), what="bad status reaches the cache"
+    )
+    bad = await scada.read(["condenser_pressure"])
+    assert bad["condenser_pressure"].status == "BadSensorFailure"
+    with pytest.raises(BadQualityError, match="condenser_pressure.*BadSensorFailure"):
+        check_fresh(bad, scada.stale_limits())
+
+    await plant.write("VacuumPressure", 9.3, ua.StatusCodes.UncertainLastUsableValue)
+    await eventually(lambda: _quality_is(scada, "condenser_pressure", Quality.UNCERTAIN), what="uncertain status")
+    await plant.write("VacuumPressure", 8.7)
+    await eventually(lambda: _quality_is(scada, "condenser_pressure", Quality.GOOD), what="good again")
+
+
+async def _quality_is(conn: OpcUaConnector, name: str, quality: Quality) -> bool:
+    return (await conn.read([name]))[name].quality is quality
+
+
+async def test_browse_path_and_node_id_tags_all_resolve(scada):
+    readings = await scada.read()
+    assert set(readings) == {"condenser_pressure", "cw_inlet_temp", "cw_outlet_temp"}
+    assert readings["cw_inlet_temp"].value == 25.0
+    assert scada.status()["unresolved_tags"] == {}
+
+
+async def test_on_demand_read_without_subscription(plant):
+    async with OpcUaConnector(settings(plant.url, plant.idx, subscribe=False)) as conn:
+        await plant.write("CWInletTemp", 26.5)
+        reading = (await conn.read(["cw_inlet_temp"]))["cw_inlet_temp"]
+        assert reading.value == 26.5 and reading.quality is Quality.GOOD
+        assert conn.status()["subscription_live"] is False
+
+
+async def test_history_read(plant, scada):
+    start = datetime.now(UTC) - timedelta(seconds=1)
+    for value in (8.1, 8.2, 8.3):
+        await plant.write("VacuumPressure", value)
+        await asyncio.sleep(0.01)
+    history = await scada.read_history("condenser_pressure", start, datetime.now(UTC) + timedelta(seconds=1))
+    values = [r.value for r in history]
+    assert values[-3:] == [8.1, 8.2, 8.3]
+    assert all(r.name == "condenser_pressure" and r.source_timestamp >= start for r in history)
+
+
+async def test_unresolvable_tag_is_bad_and_unknown_name_is_an_error(plant):
+    extra = OpcUaTag(name="hotwell_temp", browse_path=f"{plant.idx}:Condenser/{plant.idx}:NoSuchVar", unit="degC")
+    async with OpcUaConnector(settings(plant.url, plant.idx, tags=[*tags(plant.idx), extra])) as conn:
+        readings = await conn.read(["hotwell_temp", "cw_inlet_temp"])
+        assert readings["hotwell_temp"].quality is Quality.BAD
+        assert readings["hotwell_temp"].status.startswith("BadNoMatch")
+        with pytest.raises(BadQualityError, match="hotwell_temp"):
+            check_fresh(readings, conn.stale_limits())
+        with pytest.raises(ConnectorError, match="cw_flow not configured.*configured: condenser_pressure"):
+            await conn.read(["cw_flow"])
+
+
+async def test_value_that_stops_updating_goes_stale(plant, scada):
+    await plant.write("CWOutletTemp", 35.5)
+    await eventually(lambda: _value_is(scada, "cw_outlet_temp", 35.5), what="fresh outlet temperature")
+    readings = await scada.read(["cw_outlet_temp"])
+    check_fresh(readings, scada.stale_limits())  # fresh now (limit 0.5 s)
+    await asyncio.sleep(0.7)  # the transmitter stops updating
+    readings = await scada.read(["cw_outlet_temp"])
+    with pytest.raises(StaleDataError) as err:
+        check_fresh(readings, scada.stale_limits())
+    assert err.value.name == "cw_outlet_temp" and err.value.age_s > 0.5 and err.value.max_age_s == 0.5
+    assert "cw_outlet_temp" in str(err.value) and "limit is 0.5 s" in str(err.value)
+
+
+async def _value_is(conn: OpcUaConnector, name: str, value: float) -> bool:
+    return (await conn.read([name]))[name].value == value
+
+
+async def test_server_not_running_gives_clear_error_within_timeout(free_port):
+    url = f"opc.tcp://127.0.0.1:{free_port()}/condenser/"
+    conn = OpcUaConnector(settings(url, 2))
+    t0 = time.monotonic()
+    with pytest.raises(ConnectorUnavailable) as err:
+        await conn.start()
+    assert time.monotonic() - t0 < FAST.call_timeout_s + 0.5
+    msg = str(err.value)
+    assert url in msg and "not reachable" in msg and "timeout 1 s" in msg
+    assert err.value.service == "scada" and err.value.endpoint == url
+
+
+async def test_server_restart_on_same_port_resumes_without_new_connector(free_port):
+    port = free_port()
+    first = await PlantServer(port).start(pressure=8.5)
+    second = await PlantServer(port).prepare(pressure=7.9)  # the restarted server, not listening yet
+    conn = OpcUaConnector(settings(first.url, first.idx))
+    await conn.start()
+    try:
+        assert (await conn.read(["condenser_pressure"]))["condenser_pressure"].value == 8.5
+        await first.stop()
+        with pytest.raises(ConnectorUnavailable):
+            await conn.read(["condenser_pressure"])
+        await second.server.start()
+        try:
+            await eventually(lambda: _value_is(conn, "condenser_pressure", 7.9), timeout=15, what="reconnect")
+            await plant_write_and_wait(second, conn)
+        finally:
+            await second.stop()
+    finally:
+        await conn.stop()
+
+
+async def plant_write_and_wait(srv: PlantServer, conn: OpcUaConnector) -> None:
+    """After the reconnect the subscription delivers new values into the cache again."""
+    await srv.write("VacuumPressure", 7.5)
+
+    async def cached() -> bool:
+        reading = conn._cache.get("condenser_pressure")
+        return reading is not None and reading.value == 7.5 and conn.status()["subscription_live"]
+
+    await eventually(cached, timeout=10, what="subscription re-created after restart")
