@@ -62,9 +62,12 @@ def to_call_result(outcome: CallOutcome) -> types.CallToolResult:
 
 
 def build_server(context_factory: Callable[[ServerRequestContext[Any]], ExecutionContext] | None = None,
-                 name: str = "condensync") -> Server:
+                 name: str = "condensync", config: Any | None = None) -> Server:
     """The MCP server. ``context_factory`` builds the per-call execution context (caller
-    identity, plant configuration, connectors, ledger); by default a bare context."""
+    identity, plant configuration, connectors, ledger); by default a bare context.
+    ``config`` (a PlantConfig) adds the condensers' design data as resources."""
+    from . import resources as res
+
     listing = tool_listing()
     schemas = {t.name: t.input_schema for t in listing}
 
@@ -88,8 +91,37 @@ def build_server(context_factory: Callable[[ServerRequestContext[Any]], Executio
                              "duration_ms": round(outcome.duration_ms, 3), "request_id": outcome.request_id}))
         return to_call_result(outcome)
 
+    async def list_resources(ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+                             ) -> types.ListResourcesResult:
+        return types.ListResourcesResult(resources=res.list_resources(config))
+
+    async def read_resource(ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
+                            ) -> types.ReadResourceResult:
+        uri = str(params.uri)
+        text = res.read_resource(uri, config)
+        if text is None:
+            from mcp import MCPError
+
+            raise MCPError(-32602, f"Resource not found: {uri}", {"uri": uri})
+        mime = "application/schema+json" if uri.startswith("schema://") else "application/json"
+        return types.ReadResourceResult(contents=[types.TextResourceContents(uri=uri, mime_type=mime, text=text)])
+
+    async def list_prompts(ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+                           ) -> types.ListPromptsResult:
+        return types.ListPromptsResult(prompts=res.list_prompts())
+
+    async def get_prompt(ctx: ServerRequestContext[Any], params: types.GetPromptRequestParams) -> types.GetPromptResult:
+        result = res.get_prompt(params.name, params.arguments)
+        if result is None:
+            from mcp import MCPError
+
+            raise MCPError(-32602, f"Unknown prompt: {params.name}; expected one of {', '.join(res.PROMPTS)}")
+        return result
+
     return Server(name, version=__version__, title="CONDENSYNC condenser performance tools",
                   instructions=INSTRUCTIONS, on_list_tools=list_tools, on_call_tool=call_tool,
+                  on_list_resources=list_resources, on_read_resource=read_resource,
+                  on_list_prompts=list_prompts, on_get_prompt=get_prompt,
                   get_tool_input_schema=schemas.get)
 
 
