@@ -286,7 +286,7 @@ class CmmsClient:
                 (request.asset, "EAMS_EQUI") if request.asset else (request.location, "EAMS_FL")
             )
             body = {
-                "NotificationText": request.title[:40],
+                "NotificationText": request.title[:40].rstrip(),
                 "NotificationType": s.sap_notification_type,
                 "MaintNotifLongTextForEdit": self._long_text(request),
                 "TechnicalObject": technical_object,
@@ -380,12 +380,18 @@ class CmmsClient:
         if self.settings.kind == "sap_pm" and self._csrf_token is None:
             await self.find_by_key(request.idempotency_key)  # fetches the token
         try:
-            return await self.http.request("POST", self._create_path(), headers=self._create_headers(), **kwargs)
+            return await self.http.request(
+                "POST", self._create_path(), headers=self._create_headers(), **kwargs
+            )
         except RequestRejectedError as exc:
             # SAP refuses a stale CSRF token with 403 + "x-csrf-token: Required": nothing was
             # created, so fetching a new token and sending once more is safe.
-            if self.settings.kind == "sap_pm" and exc.status_code == 403 and any(
-                k.lower() == "x-csrf-token" and v.lower() == "required" for k, v in exc.headers.items()
+            if (
+                self.settings.kind == "sap_pm"
+                and exc.status_code == 403
+                and any(
+                    k.lower() == "x-csrf-token" and v.lower() == "required" for k, v in exc.headers.items()
+                )
             ):
                 log.info("cmms %s: CSRF token expired; fetching a new one", self.service)
                 self._csrf_token = None
@@ -453,8 +459,11 @@ class CmmsClient:
                 )
             if recorded is not None:
                 return recorded.model_copy(
-                    update={"created": False, "duplicate_of": recorded.work_order_id,
-                            "status": "duplicate (local record)"}
+                    update={
+                        "created": False,
+                        "duplicate_of": recorded.work_order_id,
+                        "status": "duplicate (local record)",
+                    }
                 )
             if not self.settings.enabled:
                 raise WorkOrdersDisabledError(
@@ -467,8 +476,13 @@ class CmmsClient:
             found = await self.find_by_key(key)
             if found is not None:
                 result = WorkOrderResult(
-                    dry_run=False, work_order_id=found.work_order_id, status="duplicate (found in CMMS)",
-                    created=False, duplicate_of=found.work_order_id, location=found.location, **common,
+                    dry_run=False,
+                    work_order_id=found.work_order_id,
+                    status="duplicate (found in CMMS)",
+                    created=False,
+                    duplicate_of=found.work_order_id,
+                    location=found.location,
+                    **common,
                 )
                 self._record.put(result)
                 return result
@@ -486,7 +500,9 @@ class CmmsClient:
         except ConnectorError as exc:
             if isinstance(exc.__cause__, httpx.ConnectError | httpx.ConnectTimeout):
                 raise  # the request never left: nothing was created
-            log.warning("cmms %s: create with key %s failed ambiguously (%s); looking it up", self.service, key, exc)
+            log.warning(
+                "cmms %s: create with key %s failed ambiguously (%s); looking it up", self.service, key, exc
+            )
             try:
                 found = await self.find_by_key(key)
             except ConnectorError as lookup_exc:
@@ -506,14 +522,21 @@ class CmmsClient:
                     endpoint=self.settings.base_url,
                 ) from exc
             return WorkOrderResult(
-                dry_run=False, work_order_id=found.work_order_id, created=True, location=found.location,
-                status=f"created (confirmed by look-up after: {type(exc).__name__})", **common,
+                dry_run=False,
+                work_order_id=found.work_order_id,
+                created=True,
+                location=found.location,
+                status=f"created (confirmed by look-up after: {type(exc).__name__})",
+                **common,
             )
         work_order_id, status = self._created_id(response)
         return WorkOrderResult(
-            dry_run=False, work_order_id=work_order_id, created=True,
+            dry_run=False,
+            work_order_id=work_order_id,
+            created=True,
             status="created" + (f" ({status})" if status else ""),
-            location=response.headers.get("location"), **common,
+            location=response.headers.get("location"),
+            **common,
         )
 
     def status(self) -> dict[str, Any]:

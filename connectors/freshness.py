@@ -91,7 +91,13 @@ async def take_snapshot(
         The first connector failure (other reads are cancelled), or a stale / bad value.
     """
     batches = [(source, list(names)) for source, names in requests]
-    results = await asyncio.gather(*(source.read(names) for source, names in batches))
+    tasks = [asyncio.ensure_future(source.read(names)) for source, names in batches]
+    try:
+        results = await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        raise
     readings: dict[str, Reading] = {}
     limits: dict[str, float] = {}
     for (source, _), got in zip(batches, results, strict=True):

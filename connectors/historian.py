@@ -32,7 +32,7 @@ from .cache import ReadingCache
 from .http import HttpService
 from .resilience import BreakerState
 from .settings import HistorianSettings, HistorianStream
-from .types import ConnectorError, Quality, Reading, as_utc
+from .types import ConnectorError, Quality, Reading, as_utc, require_configured
 
 __all__ = ["PiWebApiHistorian", "parse_pi_item", "pi_time"]
 
@@ -141,7 +141,9 @@ class PiWebApiHistorian:
 
     kind = "historian"
 
-    def __init__(self, settings: HistorianSettings, *, breaker_clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self, settings: HistorianSettings, *, breaker_clock: Callable[[], float] | None = None
+    ) -> None:
         self.settings = settings
         self.service = settings.service
         self._streams = {s.name: s for s in settings.streams}
@@ -185,16 +187,18 @@ class PiWebApiHistorian:
 
     # ---- helpers -----------------------------------------------------------------------
 
+    def _streams_for(self, names: Iterable[str]) -> list[HistorianStream]:
+        wanted = require_configured(
+            names,
+            self._streams,
+            what="historian streams",
+            service=self.service,
+            endpoint=self.settings.base_url,
+        )
+        return [self._streams[n] for n in wanted]
+
     def _stream(self, name: str) -> HistorianStream:
-        try:
-            return self._streams[name]
-        except KeyError:
-            raise ConnectorError(
-                f"'{name}' is not a configured historian stream of {self.service}; "
-                f"configured: {', '.join(sorted(self._streams)) or 'none'}",
-                service=self.service,
-                endpoint=self.settings.base_url,
-            ) from None
+        return self._streams_for([name])[0]
 
     def _parse(self, item: Any, stream: HistorianStream, what: str) -> Reading:
         try:
@@ -212,7 +216,8 @@ class PiWebApiHistorian:
         items = payload.get("Items") if isinstance(payload, Mapping) else None
         if not isinstance(items, list):
             raise ConnectorError(
-                f"{self.service}: reply to {what} has no 'Items' list", service=self.service,
+                f"{self.service}: reply to {what} has no 'Items' list",
+                service=self.service,
                 endpoint=self.settings.base_url,
             )
         return [self._parse(item, stream, what) for item in items]
@@ -236,7 +241,7 @@ class PiWebApiHistorian:
         dict of str to Reading
             Quality as reported by PI; check with :func:`~connectors.freshness.check_fresh`.
         """
-        streams = [self._stream(n) for n in (names if names is not None else self._streams)]
+        streams = self._streams_for(names if names is not None else self._streams)
         readings: dict[str, Reading] = {}
         for stream in streams:  # one logical call per stream, each through the breaker
             what = f"current value of '{stream.name}'"
@@ -259,7 +264,9 @@ class PiWebApiHistorian:
             "boundaryType": "Inside",
         }
         what = f"recorded values of '{name}'"
-        payload = await self.http.get_json(f"streams/{stream.web_id}/recorded", params=params, description=what)
+        payload = await self.http.get_json(
+            f"streams/{stream.web_id}/recorded", params=params, description=what
+        )
         return self._items(payload, stream, what)
 
     async def interpolated(
@@ -278,8 +285,10 @@ class PiWebApiHistorian:
         """Recorded values of one stream (the common history interface)."""
         return await self.recorded(name, start, end)
 
-    async def _streamset(self, kind: str, names: Iterable[str], params: dict[str, Any]) -> dict[str, list[Reading]]:
-        streams = [self._stream(n) for n in names]
+    async def _streamset(
+        self, kind: str, names: Iterable[str], params: dict[str, Any]
+    ) -> dict[str, list[Reading]]:
+        streams = self._streams_for(names)
         what = f"{kind} values of {len(streams)} streams"
         params = {"webId": [s.web_id for s in streams], **params}
         payload = await self.http.get_json(f"streamsets/{kind}", params=params, description=what)
@@ -287,7 +296,8 @@ class PiWebApiHistorian:
         groups = payload.get("Items") if isinstance(payload, Mapping) else None
         if not isinstance(groups, list):
             raise ConnectorError(
-                f"{self.service}: reply to {what} has no 'Items' list", service=self.service,
+                f"{self.service}: reply to {what} has no 'Items' list",
+                service=self.service,
                 endpoint=self.settings.base_url,
             )
         for group in groups:

@@ -10,7 +10,7 @@ connection refused / DNS / connect t/o    ConnectorUnavailable                  
 read / write / pool timeout               ConnectorUnavailable                  reads
 HTTP 429, 502, 503, 504                   ConnectorUnavailable                  reads
 other HTTP 5xx                            ConnectorError (counts for breaker)   no
-HTTP 4xx                                  RequestRejectedError (no breaker)     no
+HTTP 3xx (redirect: wrong URL) and 4xx    RequestRejectedError (no breaker)     no
 reply is not JSON when JSON expected      ConnectorError                        no
 ========================================  ====================================  =========
 """
@@ -18,6 +18,7 @@ reply is not JSON when JSON expected      ConnectorError                        
 from __future__ import annotations
 
 import logging
+import ssl
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -83,14 +84,13 @@ class HttpService:
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
         self.retry = retry
-        kwargs: dict[str, Any] = {"clock": clock} if clock is not None else {}
-        self.breaker = AsyncCircuitBreaker(service, breaker, endpoint=self.base_url, **kwargs)
+        self.breaker = AsyncCircuitBreaker(service, breaker, endpoint=self.base_url, clock=clock)
         self._client = httpx.AsyncClient(
-            base_url=self.base_url + "/",
+            base_url=self.base_url,
             timeout=httpx.Timeout(timeout_s),
             auth=auth,
             headers=dict(headers or {}),
-            verify=str(verify) if isinstance(verify, Path) else verify,
+            verify=ssl.create_default_context(cafile=str(verify)) if isinstance(verify, Path) else verify,
             follow_redirects=False,
         )
 
@@ -104,9 +104,13 @@ class HttpService:
         """Cookies the server set (e.g. the SAP session that goes with a CSRF token)."""
         return self._client.cookies
 
+    def _target(self, path: str) -> str:
+        # "" is the base URL itself (no trailing slash added); anything else is relative to it
+        return path.lstrip("/") if path else self.base_url
+
     def url(self, path: str, params: Mapping[str, Any] | None = None) -> str:
         """Absolute URL of ``path`` with ``params`` encoded as httpx would send them."""
-        return str(self._client.build_request("GET", path.lstrip("/"), params=params).url)
+        return str(self._client.build_request("GET", self._target(path), params=params).url)
 
     async def aclose(self) -> None:
         """Close the connection pool."""
@@ -146,7 +150,7 @@ class HttpService:
         async def once() -> httpx.Response:
             try:
                 response = await self._client.request(
-                    method, path.lstrip("/"), params=params, headers=headers, json=json
+                    method, self._target(path), params=params, headers=headers, json=json
                 )
             except httpx.TimeoutException as exc:
                 raise ConnectorUnavailable(
@@ -199,9 +203,11 @@ class HttpService:
 
     def _raise_for_status(self, response: httpx.Response, description: str) -> None:
         status = response.status_code
-        if status < 400:
+        if status < 300:
             return
-        detail = f"HTTP {status} {response.reason_phrase} for {response.request.method} {response.request.url}"
+        detail = (
+            f"HTTP {status} {response.reason_phrase} for {response.request.method} {response.request.url}"
+        )
         body = response.text[:300].strip()
         if body:
             detail += f": {body}"
@@ -210,11 +216,15 @@ class HttpService:
             raise ConnectorUnavailable(f"{self.service} is busy or unavailable ({detail}).", **kwargs)
         if status >= 500:
             raise ConnectorError(f"{self.service} failed on '{description}' ({detail}).", **kwargs)
-        hint = {
-            401: " Check the credentials / API key.",
-            403: " The account lacks permission (or a CSRF token is missing).",
-            404: " Check the URL, WebId or object name in the plant configuration.",
-        }.get(status, "")
+        if status < 400:
+            where = response.headers.get("location", "?")
+            hint = f" Redirected to {where}: check the URL in the plant configuration."
+        else:
+            hint = {
+                401: " Check the credentials / API key.",
+                403: " The account lacks permission (or a CSRF token is missing).",
+                404: " Check the URL, WebId or object name in the plant configuration.",
+            }.get(status, "")
         raise RequestRejectedError(
             f"{self.service} rejected '{description}' ({detail}).{hint}",
             status_code=status,

@@ -39,7 +39,7 @@ from pymodbus.exceptions import ConnectionException, ModbusException, ModbusIOEx
 from .cache import ReadingCache
 from .resilience import AsyncCircuitBreaker, guarded_call
 from .settings import ModbusRegister, ModbusSettings
-from .types import ConnectorError, ConnectorUnavailable, Quality, Reading, utcnow
+from .types import ConnectorError, ConnectorUnavailable, Quality, Reading, require_configured, utcnow
 
 __all__ = ["ModbusConnector", "plan_blocks", "decode_register"]
 
@@ -71,7 +71,9 @@ class Block:
     registers: tuple[ModbusRegister, ...]
 
 
-def plan_blocks(registers: Iterable[ModbusRegister], default_device_id: int, max_registers: int = 125) -> list[Block]:
+def plan_blocks(
+    registers: Iterable[ModbusRegister], default_device_id: int, max_registers: int = 125
+) -> list[Block]:
     """Group registers into read requests: same unit, contiguous, at most ``max_registers``.
 
     Parameters
@@ -89,7 +91,10 @@ def plan_blocks(registers: Iterable[ModbusRegister], default_device_id: int, max
         Sorted by unit and address.
     """
     keyed = sorted(
-        ((r.device_id if r.device_id is not None else default_device_id, r.pdu_address, r) for r in registers),
+        (
+            (r.device_id if r.device_id is not None else default_device_id, r.pdu_address, r)
+            for r in registers
+        ),
         key=lambda t: (t[0], t[1]),
     )
     blocks: list[Block] = []
@@ -151,8 +156,9 @@ class ModbusConnector:
         self.service = settings.service
         self.endpoint = f"{settings.host}:{settings.port}"
         self._registers = {r.name: r for r in settings.registers}
-        kwargs: dict[str, Any] = {"clock": breaker_clock} if breaker_clock is not None else {}
-        self.breaker = AsyncCircuitBreaker(settings.service, settings.breaker, endpoint=self.endpoint, **kwargs)
+        self.breaker = AsyncCircuitBreaker(
+            settings.service, settings.breaker, endpoint=self.endpoint, clock=breaker_clock
+        )
         # pymodbus' own retries and reconnect loop are off: retries, back-off and reconnects
         # are driven by the shared resilience wrapper so the breaker sees every outage.
         self._client = AsyncModbusTcpClient(
@@ -167,16 +173,27 @@ class ModbusConnector:
     # ---- lifecycle ---------------------------------------------------------------------
 
     async def start(self, *, poll: bool = True) -> None:
-        """Connect (raising :class:`ConnectorUnavailable` if the device is down) and poll.
+        """Start polling and check the connection.
 
         Parameters
         ----------
         poll : bool
-            Start the background poll every ``poll_interval_s``.
+            Start the background poll every ``poll_interval_s``. It keeps running (and
+            reconnecting) while the device is down, until :meth:`stop`.
+
+        Raises
+        ------
+        ConnectorUnavailable
+            The device is not reachable now (polling, if requested, is started anyway).
         """
-        await guarded_call(self.breaker, self._ensure_connected, retry=self.settings.retry, description="connect")
         if poll and self._poll_task is None:
             self._poll_task = asyncio.create_task(self._poll_loop(), name=f"modbus-poll-{self.service}")
+
+        async def connect() -> None:
+            async with self._io_lock:
+                await self._ensure_connected()
+
+        await guarded_call(self.breaker, connect, retry=self.settings.retry, description="connect")
 
     async def stop(self) -> None:
         """Stop polling and close the connection."""
@@ -215,13 +232,17 @@ class ModbusConnector:
 
     async def _read_block(self, block: Block, received: datetime) -> list[Reading]:
         try:
-            rr = await self._client.read_holding_registers(block.start, count=block.count, device_id=block.device_id)
+            rr = await self._client.read_holding_registers(
+                block.start, count=block.count, device_id=block.device_id
+            )
         except (ConnectionException, ModbusIOException) as exc:
             self._client.close()  # force a clean reconnect on the next attempt
             raise self._unavailable(str(exc).strip() or type(exc).__name__) from exc
         except ModbusException as exc:
             raise ConnectorError(
-                f"Modbus device {self.service} at {self.endpoint}: {exc}", service=self.service, endpoint=self.endpoint
+                f"Modbus device {self.service} at {self.endpoint}: {exc}",
+                service=self.service,
+                endpoint=self.endpoint,
             ) from exc
         if rr.isError():
             code = getattr(rr, "exception_code", 0)
@@ -229,8 +250,13 @@ class ModbusConnector:
             if code in _UNAVAILABLE_CODES:
                 raise self._unavailable(f"unit {block.device_id} answered exception {code} ({meaning})")
             status = f"Modbus exception {code} ({meaning})"
-            log.warning("modbus %s unit %d %d+%d: %s", self.service, block.device_id, block.start, block.count, status)
-            return [self._reading(r, block.device_id, math.nan, received, Quality.BAD, status) for r in block.registers]
+            log.warning(
+                "modbus %s unit %d %d+%d: %s", self.service, block.device_id, block.start, block.count, status
+            )
+            return [
+                self._reading(r, block.device_id, math.nan, received, Quality.BAD, status)
+                for r in block.registers
+            ]
         out: list[Reading] = []
         for reg in block.registers:
             offset = reg.pdu_address - block.start
@@ -238,7 +264,11 @@ class ModbusConnector:
             if math.isfinite(value):
                 out.append(self._reading(reg, block.device_id, value, received, Quality.GOOD, "Good"))
             else:
-                out.append(self._reading(reg, block.device_id, math.nan, received, Quality.BAD, f"non-finite {value}"))
+                out.append(
+                    self._reading(
+                        reg, block.device_id, math.nan, received, Quality.BAD, f"non-finite {value}"
+                    )
+                )
         return out
 
     @staticmethod
@@ -275,16 +305,10 @@ class ModbusConnector:
         return {r.name: r for r in readings}
 
     def _lookup(self, names: Iterable[str]) -> list[ModbusRegister]:
-        names = list(names)
-        unknown = [n for n in names if n not in self._registers]
-        if unknown:
-            raise ConnectorError(
-                f"{', '.join(unknown)} not in the register map of {self.service}; "
-                f"configured: {', '.join(sorted(self._registers)) or 'none'}",
-                service=self.service,
-                endpoint=self.endpoint,
-            )
-        return [self._registers[n] for n in names]
+        wanted = require_configured(
+            names, self._registers, what="Modbus registers", service=self.service, endpoint=self.endpoint
+        )
+        return [self._registers[n] for n in wanted]
 
     async def poll_once(self) -> dict[str, Reading]:
         """Read the whole register map once into the cache."""

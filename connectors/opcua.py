@@ -21,6 +21,7 @@ keeps the status-code name (e.g. ``"BadSensorFailure"``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
@@ -42,6 +43,7 @@ from .types import (
     Reading,
     RequestRejectedError,
     as_utc,
+    require_configured,
     utcnow,
 )
 
@@ -166,9 +168,11 @@ class OpcUaConnector:
         self.service = settings.service
         self.endpoint = settings.endpoint
         self._tags = {t.name: t for t in settings.tags}
-        kwargs: dict[str, Any] = {"clock": breaker_clock} if breaker_clock is not None else {}
-        self.breaker = AsyncCircuitBreaker(settings.service, settings.breaker, endpoint=settings.endpoint, **kwargs)
+        self.breaker = AsyncCircuitBreaker(
+            settings.service, settings.breaker, endpoint=settings.endpoint, clock=breaker_clock
+        )
         self._client: Client | None = None
+        self._connect_lock = asyncio.Lock()
         self._nodes: dict[str, Node] = {}
         self._names_by_node: dict[ua.NodeId, list[str]] = {}
         self._unresolved: dict[str, str] = {}
@@ -189,7 +193,9 @@ class OpcUaConnector:
         RequestRejectedError
             Security or identity rejected (certificate untrusted, wrong password, ...).
         """
-        await guarded_call(self.breaker, self._ensure_connected, retry=self.settings.retry, description="connect")
+        await guarded_call(
+            self.breaker, self._ensure_connected, retry=self.settings.retry, description="connect"
+        )
 
     async def stop(self) -> None:
         """Disconnect (deletes the subscription on the server)."""
@@ -225,7 +231,9 @@ class OpcUaConnector:
             return RequestRejectedError(f"{where} refused to {what}: {name}.{hint}", **kw)
         if isinstance(exc, TimeoutError):
             return ConnectorUnavailable(
-                f"{where} did not answer '{what}' within the request timeout of {self.settings.timeout_s:g} s.", **kw
+                f"{where} did not answer '{what}' within the request timeout "
+                f"of {self.settings.timeout_s:g} s.",
+                **kw,
             )
         if isinstance(exc, ConnectionError | OSError):
             return ConnectorUnavailable(
@@ -268,7 +276,9 @@ class OpcUaConnector:
             SecurityPolicyBasic256Sha256,
             certificate=str(s.certificate),
             private_key=str(s.private_key),
-            private_key_password=s.private_key_password.get_secret_value() if s.private_key_password else None,
+            private_key_password=s.private_key_password.get_secret_value()
+            if s.private_key_password
+            else None,
             server_certificate=str(s.server_certificate) if s.server_certificate else None,
             mode=getattr(ua.MessageSecurityMode, s.security_mode),
         )
@@ -279,6 +289,12 @@ class OpcUaConnector:
         log.warning("opcua %s: connection to %s lost (%r); reconnecting", self.service, self.endpoint, exc)
 
     async def _ensure_connected(self) -> None:
+        if self._client is not None and self._client.uaclient.state is UaClientState.CONNECTED:
+            return
+        async with self._connect_lock:  # concurrent reads must not open two sessions
+            await self._connect_if_needed()
+
+    async def _connect_if_needed(self) -> None:
         client = self._client
         if client is not None:
             state = client.uaclient.state
@@ -296,8 +312,12 @@ class OpcUaConnector:
                     service=self.service,
                     endpoint=self.endpoint,
                 )
-            log.warning("opcua %s: automatic reconnect not done after %.0f s (state %s); new client",
-                        self.service, lost_for, state.value)
+            log.warning(
+                "opcua %s: automatic reconnect not done after %.0f s (state %s); new client",
+                self.service,
+                lost_for,
+                state.value,
+            )
             await self._discard_client()
         client = self._new_client()
         try:
@@ -374,22 +394,17 @@ class OpcUaConnector:
     def _on_data_change(self, node: Node, dv: ua.DataValue) -> None:
         received = utcnow()
         for name in self._names_by_node.get(node.nodeid, ()):
-            self._cache.update(reading_from_data_value(self._tags[name], node.nodeid.to_string(), dv, received))
+            self._cache.update(
+                reading_from_data_value(self._tags[name], node.nodeid.to_string(), dv, received)
+            )
             self._live = True
 
     # ---- reads -------------------------------------------------------------------------
 
     def _lookup(self, names: Iterable[str]) -> list[str]:
-        names = list(names)
-        unknown = [n for n in names if n not in self._tags]
-        if unknown:
-            raise ConnectorError(
-                f"{', '.join(unknown)} not configured as OPC UA tags of {self.service}; "
-                f"configured: {', '.join(sorted(self._tags)) or 'none'}",
-                service=self.service,
-                endpoint=self.endpoint,
-            )
-        return names
+        return require_configured(
+            names, self._tags, what="OPC UA tags", service=self.service, endpoint=self.endpoint
+        )
 
     def _unresolved_reading(self, name: str) -> Reading:
         tag = self._tags[name]
@@ -407,9 +422,7 @@ class OpcUaConnector:
 
     def _cache_is_live(self) -> bool:
         return (
-            self._live
-            and self._client is not None
-            and self._client.uaclient.state is UaClientState.CONNECTED
+            self._live and self._client is not None and self._client.uaclient.state is UaClientState.CONNECTED
         )
 
     async def read(self, names: Iterable[str] | None = None) -> dict[str, Reading]:
@@ -462,7 +475,9 @@ class OpcUaConnector:
                     self._cache.update(reading)
             return result
 
-        return await guarded_call(self.breaker, once, retry=self.settings.retry, description=f"read {len(names)} tags")
+        return await guarded_call(
+            self.breaker, once, retry=self.settings.retry, description=f"read {len(names)} tags"
+        )
 
     async def read_history(
         self, name: str, start: datetime, end: datetime, *, max_values: int = 0
@@ -507,7 +522,9 @@ class OpcUaConnector:
             tag_id = node.nodeid.to_string()
             return [reading_from_data_value(self._tags[name], tag_id, dv, received) for dv in values]
 
-        return await guarded_call(self.breaker, once, retry=self.settings.retry, description=f"history of '{name}'")
+        return await guarded_call(
+            self.breaker, once, retry=self.settings.retry, description=f"history of '{name}'"
+        )
 
     # ---- status ------------------------------------------------------------------------
 

@@ -35,8 +35,13 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, TypeVar
 
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
-from tenacity import wait_exponential_jitter
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
 
 from .settings import BreakerSettings, RetrySettings
 from .types import CircuitOpenError, ConnectorUnavailable, RequestRejectedError, utcnow
@@ -73,7 +78,8 @@ class AsyncCircuitBreaker:
     endpoint : str
         Endpoint for error messages.
     clock : callable returning float, optional
-        Monotonic clock [s]; inject a fake one for deterministic tests.
+        Monotonic clock [s], default :func:`time.monotonic`; inject a fake one for
+        deterministic tests.
     """
 
     def __init__(
@@ -82,12 +88,12 @@ class AsyncCircuitBreaker:
         settings: BreakerSettings,
         *,
         endpoint: str = "",
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.name = name
         self.settings = settings
         self.endpoint = endpoint
-        self._clock = clock
+        self._clock = clock or time.monotonic
         self._state = BreakerState.CLOSED
         self._failures = 0
         self._successes = 0

@@ -134,7 +134,9 @@ DCS = SCADA
 #: Historian (PI Web API): 3 failures, 60 s call timeout, 120 s recovery.
 HISTORIAN = BreakerSettings(fail_max=3, call_timeout_s=60.0, reset_timeout_s=120.0, success_threshold=3)
 #: Cooling-tower / CW-pump PLC (Modbus TCP): 5 failures, 10 s call timeout, 30 s recovery.
-COOLING_TOWER_PLC = BreakerSettings(fail_max=5, call_timeout_s=10.0, reset_timeout_s=30.0, success_threshold=3)
+COOLING_TOWER_PLC = BreakerSettings(
+    fail_max=5, call_timeout_s=10.0, reset_timeout_s=30.0, success_threshold=3
+)
 #: CMMS (Maximo / SAP PM): not in the original table; the historian values (enterprise HTTP).
 CMMS = HISTORIAN
 #: Weather API: not in the original table; the historian values (external HTTP).
@@ -305,7 +307,9 @@ class OpcUaSettings(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> OpcUaSettings:
-        if self.security_policy == "Basic256Sha256" and (self.certificate is None or self.private_key is None):
+        if self.security_policy == "Basic256Sha256" and (
+            self.certificate is None or self.private_key is None
+        ):
             raise ValueError(
                 "security_policy 'Basic256Sha256' needs both 'certificate' and 'private_key' "
                 "(the client's application instance certificate and its key)"

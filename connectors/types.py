@@ -9,7 +9,7 @@ service and endpoint and say what to check, because they end up in front of plan
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
@@ -21,6 +21,7 @@ __all__ = [
     "Snapshot",
     "LiveSource",
     "utcnow",
+    "require_configured",
     "ConnectorError",
     "ConnectorUnavailable",
     "CircuitOpenError",
@@ -266,3 +267,36 @@ class BadQualityError(ConnectorError):
         self.name = reading.name
         self.tag = reading.tag
         self.status = reading.status
+
+
+def require_configured(
+    names: Iterable[str], configured: Collection[str], *, what: str, service: str, endpoint: str
+) -> list[str]:
+    """Return ``names`` as a list, or raise naming the unknown ones and what is configured.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Requested canonical names.
+    configured : collection of str
+        Names the connector knows.
+    what : str
+        What the names are, e.g. ``"OPC UA tags"``.
+    service, endpoint : str
+        For the error.
+
+    Raises
+    ------
+    ConnectorError
+        When any name is not configured.
+    """
+    wanted = list(names)
+    unknown = [n for n in wanted if n not in configured]
+    if unknown:
+        raise ConnectorError(
+            f"{', '.join(unknown)} not configured as {what} of {service}; "
+            f"configured: {', '.join(sorted(configured)) or 'none'}",
+            service=service,
+            endpoint=endpoint,
+        )
+    return wanted

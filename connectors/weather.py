@@ -20,7 +20,7 @@ from .cache import ReadingCache
 from .http import HttpService
 from .resilience import BreakerState
 from .settings import WeatherField, WeatherSettings
-from .types import ConnectorError, Quality, Reading, as_utc, utcnow
+from .types import ConnectorError, Quality, Reading, as_utc, require_configured, utcnow
 
 __all__ = ["WeatherConnector", "json_path"]
 
@@ -156,15 +156,13 @@ class WeatherConnector:
             Unknown name, or no good value ever received for a requested field (the
             underlying ``ConnectorUnavailable`` / ``CircuitOpenError`` when the source is down).
         """
-        wanted = list(names) if names is not None else list(self._fields)
-        unknown = [n for n in wanted if n not in self._fields]
-        if unknown:
-            raise ConnectorError(
-                f"{', '.join(unknown)} not configured for weather source {self.service}; "
-                f"configured: {', '.join(sorted(self._fields))}",
-                service=self.service,
-                endpoint=self.settings.url,
-            )
+        wanted = require_configured(
+            names if names is not None else self._fields,
+            self._fields,
+            what="weather fields",
+            service=self.service,
+            endpoint=self.settings.url,
+        )
         fresh = (
             self._fetched_at is not None
             and self._clock() - self._fetched_at < self.settings.poll_interval_s
@@ -187,8 +185,13 @@ class WeatherConnector:
                 out[name] = latest[name]
             else:
                 if name in latest and latest[name].quality is not Quality.GOOD:
-                    log.warning("%s: bad value for %s (%s); using last good value from %s",
-                                self.service, name, latest[name].status, cached.source_timestamp)
+                    log.warning(
+                        "%s: bad value for %s (%s); using last good value from %s",
+                        self.service,
+                        name,
+                        latest[name].status,
+                        cached.source_timestamp,
+                    )
                 out[name] = cached
         return out
 

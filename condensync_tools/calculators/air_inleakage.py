@@ -63,12 +63,20 @@ __all__ = [
 R_AIR = 287.05
 #: Dissolved-oxygen limits at the condensate pump discharge [ppb] by unit type, with trust.
 DO_LIMITS_PPB = {
-    "drum_avt": (10.0, "fossil drum unit (AVT): CPD DO <= 10 ppb (unverified - confirm before relying on it)"),
-    "once_through": (10.0, "fossil once-through unit: CPD DO <= 10 ppb (unverified - confirm before relying on it)"),
+    "drum_avt": (
+        10.0,
+        "fossil drum unit (AVT): CPD DO <= 10 ppb (unverified - confirm before relying on it)",
+    ),
+    "once_through": (
+        10.0,
+        "fossil once-through unit: CPD DO <= 10 ppb (unverified - confirm before relying on it)",
+    ),
     "pwr": (10.0, "PWR secondary: < 10 ppb (Putman & Harpster 2000, citing EPRI in-leakage guideline)"),
     "bwr": (200.0, "BWR: 20-200 ppb, upper value (GE practice; Putman & Harpster 2000, citing EPRI)"),
-    "hei_guarantee": (7.1, "HEI traditional DO guarantee 0.005 cm3/L = 7.1 ppb (guarantee unverified; conversion "
-                           "derived)"),
+    "hei_guarantee": (
+        7.1,
+        "HEI traditional DO guarantee 0.005 cm3/L = 7.1 ppb (guarantee unverified; conversion derived)",
+    ),
 }
 #: Vacuum-decay bands: < 0.03 inHg/min tight, 0.03-0.12 marginal, >= 0.12 excessive (mda139:
 #: ~1 mbar/min expected, >= 4 mbar/min unacceptable); severe >= 0.24 inHg/min (house: twice the
@@ -79,14 +87,25 @@ DECAY_SEVERE_PA_S = 0.24 * INHG_PA / 60.0
 STATUS_SCORES = {"normal": 0.0, "marginal": 1.0 / 3.0, "high": 2.0 / 3.0, "severe": 1.0}
 #: Indicator weights (house choice, by diagnostic strength): direct measurements of air
 #: (decay test, off-gas flow) 1.0; DO 0.7 (also from other causes); indirect signs 0.5.
-WEIGHTS = {"vacuum_decay_rate": 1.0, "air_removal_flow": 1.0, "dissolved_oxygen_ppb": 0.7, "subcooling": 0.5,
-           "air_extraction_temp_depression": 0.5, "unexplained_backpressure": 0.5}
+WEIGHTS = {
+    "vacuum_decay_rate": 1.0,
+    "air_removal_flow": 1.0,
+    "dissolved_oxygen_ppb": 0.7,
+    "subcooling": 0.5,
+    "air_extraction_temp_depression": 0.5,
+    "unexplained_backpressure": 0.5,
+}
 #: Off-gas flow judged without a venting capacity: SCFM per shell heuristic (few SCFM normal,
 #: >= 10 excessive; unverified, low confidence) with a reduced weight.
 _OFFGAS_HEURISTIC_WEIGHT = 0.5
 _DIRECT = ("vacuum_decay_rate", "air_removal_flow", "dissolved_oxygen_ppb")
-_VACUUM_SIDE = ("vacuum_decay_rate", "air_removal_flow", "subcooling", "air_extraction_temp_depression",
-                "unexplained_backpressure")
+_VACUUM_SIDE = (
+    "vacuum_decay_rate",
+    "air_removal_flow",
+    "subcooling",
+    "air_extraction_temp_depression",
+    "unexplained_backpressure",
+)
 _F = 1.0 / 1.8  # 1 °F difference in K
 _DETECT_S = 0.30
 _TEMP_TOL_K = 0.5  # measurement tolerance before "warmer than saturation" is an error
@@ -116,8 +135,9 @@ def _band(value: float, edges: tuple[float, float, float]) -> str:
     return "normal"
 
 
-def _ind(name: str, value: float, unit: str, edges: tuple[float, float, float], weight: float,
-         source: str) -> Indicator:
+def _ind(
+    name: str, value: float, unit: str, edges: tuple[float, float, float], weight: float, source: str
+) -> Indicator:
     status = _band(value, edges)
     return Indicator(name, value, unit, edges, status, STATUS_SCORES[status], weight, source)
 
@@ -142,9 +162,17 @@ def air_mass_from_decay(vacuum_decay_rate: float, steam_space_volume: float, tem
         Air mass flow [kg/s], order of magnitude only (condensation continues during the test
         and the air blanket is not uniform): 0.142 lb/h per ft³·inHg/min at 100 °F
         (physics reference §4 item 2, derived).
+
+    References
+    ----------
+    CONDENSYNC physics reference §4 item 2 (derived, ideal gas).
+    mda139, "Measurement of air leakage rate".
     """
-    for name, val in (("vacuum_decay_rate", vacuum_decay_rate), ("steam_space_volume", steam_space_volume),
-                      ("steam_space_temp", temperature)):
+    for name, val in (
+        ("vacuum_decay_rate", vacuum_decay_rate),
+        ("steam_space_volume", steam_space_volume),
+        ("steam_space_temp", temperature),
+    ):
         if not math.isfinite(val) or val < 0.0 or (name != "vacuum_decay_rate" and val == 0.0):
             raise DomainError(name, f"{name} {val!r} must be a positive finite number")
     return steam_space_volume * vacuum_decay_rate / (R_AIR * temperature)
@@ -177,16 +205,26 @@ def _nonneg(field_name: str, value: float | None, what: str, cause: str = "") ->
     return float(value)
 
 
-def detect_air_inleakage(*, unit_type: str = "drum_avt", dissolved_oxygen_ppb: float | None = None,
-                         do_limit_ppb: float | None = None, condenser_pressure: float | None = None,
-                         hotwell_temp: float | None = None, subcooling_baseline: float | None = None,
-                         air_removal_flow: float | None = None, venting_capacity: float | None = None,
-                         shell_count: int = 1, vacuum_decay_rate: float | None = None,
-                         steam_space_volume: float | None = None, steam_space_temp: float | None = None,
-                         air_extraction_temp: float | None = None,
-                         air_extraction_depression_baseline: float | None = None,
-                         unexplained_backpressure: float | None = None, turbine: TurbineCurve | None = None,
-                         power_price_usd_per_mwh: float | None = None) -> AirInleakageResult:
+def detect_air_inleakage(
+    *,
+    unit_type: str = "drum_avt",
+    dissolved_oxygen_ppb: float | None = None,
+    do_limit_ppb: float | None = None,
+    condenser_pressure: float | None = None,
+    hotwell_temp: float | None = None,
+    subcooling_baseline: float | None = None,
+    air_removal_flow: float | None = None,
+    venting_capacity: float | None = None,
+    shell_count: int = 1,
+    vacuum_decay_rate: float | None = None,
+    steam_space_volume: float | None = None,
+    steam_space_temp: float | None = None,
+    air_extraction_temp: float | None = None,
+    air_extraction_depression_baseline: float | None = None,
+    unexplained_backpressure: float | None = None,
+    turbine: TurbineCurve | None = None,
+    power_price_usd_per_mwh: float | None = None,
+) -> AirInleakageResult:
     """Scored air in-leakage diagnosis from any subset of indicators (SI).
 
     .. math:: S = \\frac{\\sum w_i s_i}{\\sum w_i}, \\quad
@@ -259,32 +297,46 @@ def detect_air_inleakage(*, unit_type: str = "drum_avt", dissolved_oxygen_ppb: f
     above-water-line leak; normal vacuum-side signs with a below-water-line leak) counts half.
     With no indicator at all the result is "not detected" with confidence 0.
     Indicator 5 of physics reference §4 (LP-exhaust to air-extraction ΔP) is not used.
+
+    References
+    ----------
+    mda139, "Measurement of air leakage rate"; HWI, leak test of vacuum system.
+    Putman & Harpster (2000), IJPGC2000-15033; eng-tips hotwell air in-leakage thread.
+    EPRI TR-112819 (2000); IAPWS TGD9-18 (2018); CONDENSYNC physics reference §4.
     """
     warnings: list[str] = []
     method: dict = {
-        "scoring": "weighted bands (normal 0, marginal 1/3, high 2/3, severe 1); detected if S >= 0.30 or a direct "
-                   "indicator >= high; severity from E = max(S, strongest direct)",
+        "scoring": "weighted bands (normal 0, marginal 1/3, high 2/3, severe 1); detected if S >= 0.30 "
+        "or a direct indicator >= high; severity from E = max(S, strongest direct)",
         "confidence": "agreement * (0.3 + 0.7 * available weight / total weight)",
         "venting_capacity": "HEI §6.5 minimum venting capacities are not public (gap): capacity is an input",
     }
     price = check_price(power_price_usd_per_mwh)
     if unit_type not in DO_LIMITS_PPB:
-        raise OutOfRangeError("unit_type", f"unknown unit type {unit_type!r}; expected one of {sorted(DO_LIMITS_PPB)}")
+        raise OutOfRangeError(
+            "unit_type", f"unknown unit type {unit_type!r}; expected one of {sorted(DO_LIMITS_PPB)}"
+        )
     if not isinstance(shell_count, int) or shell_count < 1:
         raise DomainError("shell_count", f"shell count {shell_count!r} must be an integer >= 1")
     t_sat = None
     if condenser_pressure is not None:
         if not math.isfinite(condenser_pressure) or condenser_pressure <= 0.0:
-            raise DomainError("condenser_pressure", f"condenser pressure {condenser_pressure!r} Pa must be a positive "
-                              "absolute pressure", "gauge vacuum entered instead of absolute pressure")
+            raise DomainError(
+                "condenser_pressure",
+                f"condenser pressure {condenser_pressure!r} Pa must be a positive absolute pressure",
+                "gauge vacuum entered instead of absolute pressure",
+            )
         t_sat = saturation_temperature(condenser_pressure)
     indicators: list[Indicator] = []
 
     do = _nonneg("dissolved_oxygen_ppb", dissolved_oxygen_ppb, "dissolved oxygen", "sensor fault")
     if do is not None:
         if do > 15000.0:
-            raise DomainError("dissolved_oxygen_ppb", f"{do:g} ppb exceeds air saturation of water (~14,600 ppb at 0 °C)",
-                              "value entered in ppm x 1000 or wrong unit")
+            raise DomainError(
+                "dissolved_oxygen_ppb",
+                f"{do:g} ppb exceeds air saturation of water (~14,600 ppb at 0 °C)",
+                "value entered in ppm x 1000 or wrong unit",
+            )
         if do_limit_ppb is not None:
             if not math.isfinite(do_limit_ppb) or do_limit_ppb <= 0.0:
                 raise DomainError("do_limit_ppb", f"DO limit {do_limit_ppb!r} ppb must be positive")
@@ -292,95 +344,179 @@ def detect_air_inleakage(*, unit_type: str = "drum_avt", dissolved_oxygen_ppb: f
         else:
             limit, src = DO_LIMITS_PPB[unit_type]
         method["do_limit"] = src
-        indicators.append(_ind("dissolved_oxygen_ppb", do, "ppb", (limit, 2 * limit, 5 * limit),
-                               WEIGHTS["dissolved_oxygen_ppb"], src + "; bands L, 2L, 5L (house)"))
+        indicators.append(
+            _ind(
+                "dissolved_oxygen_ppb",
+                do,
+                "ppb",
+                (limit, 2 * limit, 5 * limit),
+                WEIGHTS["dissolved_oxygen_ppb"],
+                src + "; bands L, 2L, 5L (house)",
+            )
+        )
 
     if hotwell_temp is not None:
         if t_sat is None:
-            raise DomainError("condenser_pressure", "subcooling needs the condenser pressure (saturation temperature)")
+            raise DomainError(
+                "condenser_pressure", "subcooling needs the condenser pressure (saturation temperature)"
+            )
         if not math.isfinite(hotwell_temp) or hotwell_temp <= 0.0:
             raise DomainError("hotwell_temp", f"hotwell temperature {hotwell_temp!r} K must be positive")
         sub = t_sat - hotwell_temp
         if sub < -_TEMP_TOL_K:
-            raise DomainError("hotwell_temp", f"hotwell {-sub:.2f} K warmer than saturation at the condenser pressure",
-                              "pressure tap or hotwell RTD fault, or °F/°C mix-up")
+            raise DomainError(
+                "hotwell_temp",
+                f"hotwell {-sub:.2f} K warmer than saturation at the condenser pressure",
+                "pressure tap or hotwell RTD fault, or °F/°C mix-up",
+            )
         sub = max(sub, 0.0)
         base = _nonneg("subcooling_baseline", subcooling_baseline, "subcooling baseline")
         if base is None:
             base = 0.0
             warnings.append("no clean subcooling baseline: 0 K assumed")
-        indicators.append(_ind("subcooling", sub - base, "K", (2 * _F, 3 * _F, 6 * _F), WEIGHTS["subcooling"],
-                               "subcooling above baseline; flag > 2-3 °F (unverified), severe 6 °F (house)"))
+        indicators.append(
+            _ind(
+                "subcooling",
+                sub - base,
+                "K",
+                (2 * _F, 3 * _F, 6 * _F),
+                WEIGHTS["subcooling"],
+                "subcooling above baseline; flag > 2-3 °F (unverified), severe 6 °F (house)",
+            )
+        )
 
     flow = _nonneg("air_removal_flow", air_removal_flow, "off-gas (air removal) flow", "sign or unit error")
     if flow is not None:
         if venting_capacity is not None:
             if not math.isfinite(venting_capacity) or venting_capacity <= 0.0:
-                raise DomainError("venting_capacity", f"venting capacity {venting_capacity!r} kg/s must be positive")
-            indicators.append(_ind("air_removal_flow", flow / venting_capacity, "fraction of venting capacity",
-                                   (0.5, 0.8, 1.0), WEIGHTS["air_removal_flow"],
-                                   "off-gas / venting capacity (capacity from configuration; HEI §6.5 is a gap); "
-                                   "near or above capacity: extractor overloaded"))
+                raise DomainError(
+                    "venting_capacity", f"venting capacity {venting_capacity!r} kg/s must be positive"
+                )
+            indicators.append(
+                _ind(
+                    "air_removal_flow",
+                    flow / venting_capacity,
+                    "fraction of venting capacity",
+                    (0.5, 0.8, 1.0),
+                    WEIGHTS["air_removal_flow"],
+                    "off-gas / venting capacity (capacity from configuration; HEI §6.5 is a gap); "
+                    "near or above capacity: extractor overloaded",
+                )
+            )
         else:
             scfm = flow / SCFM_AIR_KG_S / shell_count
-            indicators.append(_ind("air_removal_flow", scfm * SCFM_AIR_KG_S, "kg/s per shell",
-                                   (5 * SCFM_AIR_KG_S, 10 * SCFM_AIR_KG_S, 20 * SCFM_AIR_KG_S),
-                                   _OFFGAS_HEURISTIC_WEIGHT,
-                                   "no venting capacity: a few SCFM per shell normal, >= 10 SCFM excessive "
-                                   "(unverified - confirm before relying on it; low confidence), half weight"))
-            warnings.append("no venting capacity given: off-gas flow judged by an unverified SCFM-per-shell rule")
+            indicators.append(
+                _ind(
+                    "air_removal_flow",
+                    scfm * SCFM_AIR_KG_S,
+                    "kg/s per shell",
+                    (5 * SCFM_AIR_KG_S, 10 * SCFM_AIR_KG_S, 20 * SCFM_AIR_KG_S),
+                    _OFFGAS_HEURISTIC_WEIGHT,
+                    "no venting capacity: a few SCFM per shell normal, >= 10 SCFM excessive "
+                    "(unverified - confirm before relying on it; low confidence), half weight",
+                )
+            )
+            warnings.append(
+                "no venting capacity given: off-gas flow judged by an unverified SCFM-per-shell rule"
+            )
 
-    decay = _nonneg("vacuum_decay_rate", vacuum_decay_rate, "vacuum decay rate",
-                    "pressure falling: air extraction not isolated during the test")
+    decay = _nonneg(
+        "vacuum_decay_rate",
+        vacuum_decay_rate,
+        "vacuum decay rate",
+        "pressure falling: air extraction not isolated during the test",
+    )
     if decay is not None:
-        indicators.append(_ind("vacuum_decay_rate", decay, "Pa/s", (DECAY_TIGHT_PA_S, DECAY_EXCESSIVE_PA_S,
-                                                                    DECAY_SEVERE_PA_S), WEIGHTS["vacuum_decay_rate"],
-                               "< 0.03 inHg/min tight, 0.03-0.12 marginal, >= 0.12 excessive (mda139), severe >= "
-                               "0.24 (house)"))
+        indicators.append(
+            _ind(
+                "vacuum_decay_rate",
+                decay,
+                "Pa/s",
+                (DECAY_TIGHT_PA_S, DECAY_EXCESSIVE_PA_S, DECAY_SEVERE_PA_S),
+                WEIGHTS["vacuum_decay_rate"],
+                "< 0.03 inHg/min tight, 0.03-0.12 marginal, >= 0.12 excessive (mda139), severe >= "
+                "0.24 (house)",
+            )
+        )
 
     if air_extraction_temp is not None:
         if t_sat is None:
-            raise DomainError("condenser_pressure", "air-line temperature depression needs the condenser pressure")
+            raise DomainError(
+                "condenser_pressure", "air-line temperature depression needs the condenser pressure"
+            )
         if not math.isfinite(air_extraction_temp) or air_extraction_temp <= 0.0:
-            raise DomainError("air_extraction_temp", f"air-line temperature {air_extraction_temp!r} K must be positive")
+            raise DomainError(
+                "air_extraction_temp", f"air-line temperature {air_extraction_temp!r} K must be positive"
+            )
         dep = t_sat - air_extraction_temp
         if dep < -_TEMP_TOL_K:
-            raise DomainError("air_extraction_temp", f"air-extraction line {-dep:.2f} K warmer than saturation",
-                              "RTD fault, wrong pressure tap, or °F/°C mix-up")
+            raise DomainError(
+                "air_extraction_temp",
+                f"air-extraction line {-dep:.2f} K warmer than saturation",
+                "RTD fault, wrong pressure tap, or °F/°C mix-up",
+            )
         dep = max(dep, 0.0)
-        base = _nonneg("air_extraction_depression_baseline", air_extraction_depression_baseline,
-                       "air-line depression baseline")
+        base = _nonneg(
+            "air_extraction_depression_baseline",
+            air_extraction_depression_baseline,
+            "air-line depression baseline",
+        )
         if base is not None:
-            indicators.append(_ind("air_extraction_temp_depression", dep - base, "K", (3 * _F, 6 * _F, 12 * _F),
-                                   WEIGHTS["air_extraction_temp_depression"],
-                                   "depression above the clean baseline 3/6/12 °F (house heuristic, unverified)"))
+            indicators.append(
+                _ind(
+                    "air_extraction_temp_depression",
+                    dep - base,
+                    "K",
+                    (3 * _F, 6 * _F, 12 * _F),
+                    WEIGHTS["air_extraction_temp_depression"],
+                    "depression above the clean baseline 3/6/12 °F (house heuristic, unverified)",
+                )
+            )
         else:
-            indicators.append(_ind("air_extraction_temp_depression", dep, "K", (5 * _F, 10 * _F, 20 * _F),
-                                   WEIGHTS["air_extraction_temp_depression"],
-                                   "absolute depression below Tsat 5/10/20 °F without a baseline (house heuristic, "
-                                   "unverified)"))
+            indicators.append(
+                _ind(
+                    "air_extraction_temp_depression",
+                    dep,
+                    "K",
+                    (5 * _F, 10 * _F, 20 * _F),
+                    WEIGHTS["air_extraction_temp_depression"],
+                    "absolute depression below Tsat 5/10/20 °F without a baseline (house heuristic, "
+                    "unverified)",
+                )
+            )
 
     if unexplained_backpressure is not None:
         if not math.isfinite(unexplained_backpressure):
             raise DomainError("unexplained_backpressure", "unexplained backpressure must be finite")
-        indicators.append(_ind("unexplained_backpressure", float(unexplained_backpressure), "Pa",
-                               (0.12 * INHG_PA, 0.25 * INHG_PA, 0.5 * INHG_PA), WEIGHTS["unexplained_backpressure"],
-                               "backpressure not explained by fouling, CW temperature or flow; 0.12 inHg = PTC 12.2 "
-                               "pressure uncertainty; 0.25/0.5 inHg (house)"))
+        indicators.append(
+            _ind(
+                "unexplained_backpressure",
+                float(unexplained_backpressure),
+                "Pa",
+                (0.12 * INHG_PA, 0.25 * INHG_PA, 0.5 * INHG_PA),
+                WEIGHTS["unexplained_backpressure"],
+                "backpressure not explained by fouling, CW temperature or flow; 0.12 inHg = PTC 12.2 "
+                "pressure uncertainty; 0.25/0.5 inHg (house)",
+            )
+        )
 
     total_w = sum(WEIGHTS.values())
     avail_w = sum(i.weight for i in indicators)
     by_name = {i.name: i for i in indicators}
     if not indicators:
-        warnings.append("no indicator given: nothing to diagnose (run a vacuum-decay test, measure off-gas flow "
-                        "and condensate DO)")
+        warnings.append(
+            "no indicator given: nothing to diagnose (run a vacuum-decay test, measure off-gas flow "
+            "and condensate DO)"
+        )
         s = e = 0.0
     else:
         s = sum(i.weight * i.score for i in indicators) / avail_w
         direct = [i.score for i in indicators if i.name in _DIRECT]
         e = max([s] + direct)
-    detected = bool(indicators) and (s >= _DETECT_S - 1e-12 or any(
-        i.score >= STATUS_SCORES["high"] - 1e-12 for i in indicators if i.name in _DIRECT))
+    detected = bool(indicators) and (
+        s >= _DETECT_S - 1e-12
+        or any(i.score >= STATUS_SCORES["high"] - 1e-12 for i in indicators if i.name in _DIRECT)
+    )
     if not detected:
         severity = "none"
     elif e < 0.45:
@@ -399,19 +535,28 @@ def detect_air_inleakage(*, unit_type: str = "drum_avt", dissolved_oxygen_ppb: f
         location, loc_reason = "none", "no leak indicated"
     elif do_elev and not vac_elev:
         location = "below_water_line"
-        loc_reason = ("high dissolved oxygen with a modest backpressure effect points below the hotwell water line "
-                      "(eng-tips)")
+        loc_reason = (
+            "high dissolved oxygen with a modest backpressure effect points below the hotwell water line "
+            "(eng-tips)"
+        )
     elif vac_elev and not do_elev:
         location = "above_water_line"
-        loc_reason = "backpressure/off-gas/decay signs without high dissolved oxygen point above the hotwell water line"
+        loc_reason = (
+            "backpressure/off-gas/decay signs without high dissolved oxygen point above the hotwell "
+            "water line"
+        )
         if do_ind is None:
             loc_reason += "; DO not measured, so leaks below the water line cannot be excluded"
     else:
         location = "both"
-        loc_reason = "both dissolved-oxygen and vacuum-side signs: leaks above and below the water line possible"
+        loc_reason = (
+            "both dissolved-oxygen and vacuum-side signs: leaks above and below the water line possible"
+        )
         sub_ind = by_name.get("subcooling")
         if sub_ind is not None and sub_ind.score > 0.0:
-            loc_reason += "; high subcooling itself raises DO (O2 solubility), so part of the DO may be subcooling"
+            loc_reason += (
+                "; high subcooling itself raises DO (O2 solubility), so part of the DO may be subcooling"
+            )
 
     agree_w = 0.0
     for i in indicators:
@@ -419,7 +564,8 @@ def detect_air_inleakage(*, unit_type: str = "drum_avt", dissolved_oxygen_ppb: f
             if i.score > 0.0:
                 a = 1.0
             elif (location == "above_water_line" and i.name == "dissolved_oxygen_ppb") or (
-                    location == "below_water_line" and i.name in _VACUUM_SIDE):
+                location == "below_water_line" and i.name in _VACUUM_SIDE
+            ):
                 a = 0.5
             else:
                 a = 0.0
@@ -438,8 +584,10 @@ def detect_air_inleakage(*, unit_type: str = "drum_avt", dissolved_oxygen_ppb: f
             temp = (100.0 - 32.0) / 1.8 + 273.15
             warnings.append("steam-space temperature unknown: 100 °F assumed for the decay-test air mass")
         estimate = air_mass_from_decay(decay, steam_space_volume, temp)
-        basis = ("vacuum decay, ideal-gas steam space m = V*dP/dt/(R_air*T): order of magnitude only "
-                 "(condensation continues, air blanket not uniform)")
+        basis = (
+            "vacuum decay, ideal-gas steam space m = V*dP/dt/(R_air*T): order of magnitude only "
+            "(condensation continues, air blanket not uniform)"
+        )
         method["inleakage_estimate"] = "ideal gas, R_air = 287.05 J/(kg*K) (physics reference §4 item 2)"
     elif steam_space_volume is not None:
         _nonneg("steam_space_volume", steam_space_volume, "steam-space volume")
@@ -453,40 +601,87 @@ def detect_air_inleakage(*, unit_type: str = "drum_avt", dissolved_oxygen_ppb: f
     actions: list[Action] = []
 
     def act(action: str, description: str, value: float = 0.0) -> None:
-        actions.append(Action(action, description, value, usd_per_day(value, price) if price is not None else None,
-                              "air_inleakage"))
+        actions.append(
+            Action(
+                action,
+                description,
+                value,
+                usd_per_day(value, price) if price is not None else None,
+                "air_inleakage",
+            )
+        )
 
     if detected:
         if location in ("above_water_line", "both"):
-            act("tracer_leak_test", "helium or SF6 tracer test with the detector at the air-removal discharge: probe "
-                "turbine gland seals, LP hood and expansion joints, rupture (atmospheric relief) discs, LP heater "
-                "shells, valve packings and flanges under vacuum, instrument lines", value_w)
-            act("check_turbine_gland_seals", "check gland steam pressure and gland seal condition (a common source "
-                "above the water line)")
-            act("inspect_expansion_joints_rupture_discs", "inspect the exhaust-neck expansion joint and rupture discs")
+            act(
+                "tracer_leak_test",
+                "helium or SF6 tracer test with the detector at the air-removal discharge: probe "
+                "turbine gland seals, LP hood and expansion joints, rupture (atmospheric relief) discs, LP "
+                "heater shells, valve packings and flanges under vacuum, instrument lines",
+                value_w,
+            )
+            act(
+                "check_turbine_gland_seals",
+                "check gland steam pressure and gland seal condition (a common source above the water line)",
+            )
+            act(
+                "inspect_expansion_joints_rupture_discs",
+                "inspect the exhaust-neck expansion joint and rupture discs",
+            )
         if location in ("below_water_line", "both"):
-            act("check_below_water_line", "check condensate pump seals (gland sealing water), hotwell drain and level "
+            act(
+                "check_below_water_line",
+                "check condensate pump seals (gland sealing water), hotwell drain and level "
                 "instrument connections, flanges below the water line and LP heater drains returning to the "
-                "condenser; a flood test during an outage locates them", value_w if location == "below_water_line"
-                else 0.0)
+                "condenser; a flood test during an outage locates them",
+                value_w if location == "below_water_line" else 0.0,
+            )
         if decay is None:
-            act("vacuum_decay_test", "run a vacuum-decay test on stable load: isolate air extraction, read the "
-                "pressure every minute for 5 minutes, restore extraction at once if the rise approaches the turbine "
-                "alarm; < 0.03 inHg/min tight, >= 0.12 inHg/min excessive")
+            act(
+                "vacuum_decay_test",
+                "run a vacuum-decay test on stable load: isolate air extraction, read the "
+                "pressure every minute for 5 minutes, restore extraction at once if the rise approaches "
+                "the turbine alarm; < 0.03 inHg/min tight, >= 0.12 inHg/min excessive",
+            )
         by = by_name.get("air_removal_flow")
         if by is not None and by.status in ("high", "severe") and venting_capacity is not None:
-            act("check_air_removal_equipment", "off-gas flow near or above the venting capacity: check vacuum pump "
-                "seal-water temperature, ejector motive steam and intercondensers; the backpressure is air-controlled")
-        if unexpl is not None and unexpl.score > 0.0 and not any(
-                by_name[n].score > 0.0 for n in ("vacuum_decay_rate", "air_removal_flow") if n in by_name):
-            act("verify_pressure_instrument", "unexplained backpressure without direct air evidence: verify the "
-                "condenser pressure transmitter (absolute, basket-tip) and the CW flow measurement")
+            act(
+                "check_air_removal_equipment",
+                "off-gas flow near or above the venting capacity: check vacuum pump "
+                "seal-water temperature, ejector motive steam and intercondensers; the backpressure is "
+                "air-controlled",
+            )
+        if (
+            unexpl is not None
+            and unexpl.score > 0.0
+            and not any(
+                by_name[n].score > 0.0 for n in ("vacuum_decay_rate", "air_removal_flow") if n in by_name
+            )
+        ):
+            act(
+                "verify_pressure_instrument",
+                "unexplained backpressure without direct air evidence: verify the "
+                "condenser pressure transmitter (absolute, basket-tip) and the CW flow measurement",
+            )
     else:
         if decay is None:
-            act("vacuum_decay_test", "no leak indicated; a periodic vacuum-decay test (5 minutes, read every minute) "
-                "keeps the baseline current")
+            act(
+                "vacuum_decay_test",
+                "no leak indicated; a periodic vacuum-decay test (5 minutes, read every minute) "
+                "keeps the baseline current",
+            )
     return AirInleakageResult(
-        leak_detected=detected, severity=severity, confidence=confidence, score=s, evidence=e,
-        estimated_inleakage=estimate, estimated_inleakage_basis=basis, indicators=indicators,
-        likely_location=location, location_reason=loc_reason, recommendations=actions, method=method,
-        warnings=warnings)
+        leak_detected=detected,
+        severity=severity,
+        confidence=confidence,
+        score=s,
+        evidence=e,
+        estimated_inleakage=estimate,
+        estimated_inleakage_basis=basis,
+        indicators=indicators,
+        likely_location=location,
+        location_reason=loc_reason,
+        recommendations=actions,
+        method=method,
+        warnings=warnings,
+    )

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -72,8 +72,13 @@ DEFAULT_SHUTOFF_HEAD_RATIO = 1.25
 #: Erosion limits of tube velocity by material family [m/s]: copper alloys 8 ft/s; titanium
 #: and stainless 10 ft/s (they tolerate more; set the limit explicitly); others 8 ft/s
 #: (unverified - confirm before relying on it).
-MAX_TUBE_VELOCITY_M_S = {"copper_alloy": 8.0 * FT_M, "aluminum": 8.0 * FT_M, "carbon_steel": 8.0 * FT_M,
-                         "stainless": 10.0 * FT_M, "titanium": 10.0 * FT_M}
+MAX_TUBE_VELOCITY_M_S = {
+    "copper_alloy": 8.0 * FT_M,
+    "aluminum": 8.0 * FT_M,
+    "carbon_steel": 8.0 * FT_M,
+    "stainless": 10.0 * FT_M,
+    "titanium": 10.0 * FT_M,
+}
 #: Minimum tube velocity against silt and fouling, ~1.5 m/s (5 ft/s) (physics reference §5.3).
 MIN_TUBE_VELOCITY_M_S = 1.5
 #: Allowed pump flow range as a fraction of the best-efficiency (rated) flow at the running
@@ -105,12 +110,23 @@ class PumpCurve:
 
     def power(self, q_pump: float, speed: float, density: float) -> float:
         """Electrical input [W] = ρ·g·q·H/η at a per-pump flow [m³/s], speed [-], density [kg/m³]."""
-        return density * STANDARD_GRAVITY * q_pump * max(self.head(q_pump, speed), 0.0) / self.efficiency(q_pump, speed)
+        return (
+            density
+            * STANDARD_GRAVITY
+            * q_pump
+            * max(self.head(q_pump, speed), 0.0)
+            / self.efficiency(q_pump, speed)
+        )
 
 
-def pump_curve(rated_flow: float, rated_head: float, rated_power: float, density: float = 998.2,
-               shutoff_head_ratio: float = DEFAULT_SHUTOFF_HEAD_RATIO,
-               points: Sequence[tuple[float, float]] | None = None) -> PumpCurve:
+def pump_curve(
+    rated_flow: float,
+    rated_head: float,
+    rated_power: float,
+    density: float = 998.2,
+    shutoff_head_ratio: float = DEFAULT_SHUTOFF_HEAD_RATIO,
+    points: Sequence[tuple[float, float]] | None = None,
+) -> PumpCurve:
     """Build a :class:`PumpCurve` from the rated point (and optionally curve points).
 
     .. math:: H(q) = H_0 - (H_0 - H_r)\\,(q/Q_r)^2, \\quad H_0 = r\\,H_r, \\quad
@@ -137,19 +153,33 @@ def pump_curve(rated_flow: float, rated_head: float, rated_power: float, density
     DomainError
         Non-positive rated values, implied efficiency above 0.95, ratio outside 1.05-2.0,
         curve points too few, non-finite or with head rising with flow.
+
+    References
+    ----------
+    Karassik, Messina, Cooper, Heald, *Pump Handbook*, 4th ed. (2008), pump curves and affinity.
+    CONDENSYNC physics reference §6.
     """
-    for name, val in (("pump_rated_flow", rated_flow), ("pump_rated_head", rated_head),
-                      ("pump_rated_power", rated_power), ("density", density)):
+    for name, val in (
+        ("pump_rated_flow", rated_flow),
+        ("pump_rated_head", rated_head),
+        ("pump_rated_power", rated_power),
+        ("density", density),
+    ):
         if val is None or not math.isfinite(val) or val <= 0.0:
             raise DomainError(name, f"{name} {val!r} must be positive and finite")
     eta = density * STANDARD_GRAVITY * rated_flow * rated_head / rated_power
     if eta > 0.95:
-        raise DomainError("pump_rated_power", f"rated flow, head and power imply a wire-to-water efficiency of "
-                          f"{eta:.2f} > 0.95", "power in the wrong unit (kW vs W, or shaft vs hydraulic)")
+        raise DomainError(
+            "pump_rated_power",
+            f"rated flow, head and power imply a wire-to-water efficiency of {eta:.2f} > 0.95",
+            "power in the wrong unit (kW vs W, or shaft vs hydraulic)",
+        )
     if points is None:
         if not math.isfinite(shutoff_head_ratio) or not (1.05 <= shutoff_head_ratio <= 2.0):
-            raise DomainError("pump_shutoff_head_ratio", f"shut-off/rated head ratio {shutoff_head_ratio!r} must be "
-                              "within 1.05-2.0")
+            raise DomainError(
+                "pump_shutoff_head_ratio",
+                f"shut-off/rated head ratio {shutoff_head_ratio!r} must be within 1.05-2.0",
+            )
         h0 = shutoff_head_ratio * rated_head
         coeffs = (h0, 0.0, -(h0 - rated_head) / rated_flow**2)
         source = f"quadratic through shut-off head {shutoff_head_ratio:g} x rated head and the rated point"
@@ -162,8 +192,11 @@ def pump_curve(rated_flow: float, rated_head: float, rated_power: float, density
         if np.any(np.diff(q) <= 0.0) or np.any(q < 0.0) or np.any(h <= 0.0):
             raise DomainError("pump_curve_points", "flows must be distinct and >= 0, heads positive")
         if np.any(np.diff(h) > 0.0):
-            raise DomainError("pump_curve_points", "head must not rise with flow (unstable curve not supported)",
-                              "points out of order or flow and head columns swapped")
+            raise DomainError(
+                "pump_curve_points",
+                "head must not rise with flow (unstable curve not supported)",
+                "points out of order or flow and head columns swapped",
+            )
         c2, c1, c0 = np.polyfit(q, h, 2)
         if c2 > 0.0 or c0 <= 0.0:
             raise DomainError("pump_curve_points", "the fitted quadratic is not a falling pump curve")
@@ -172,7 +205,9 @@ def pump_curve(rated_flow: float, rated_head: float, rated_power: float, density
     return PumpCurve(float(rated_flow), float(rated_head), float(rated_power), eta, coeffs, source)
 
 
-def operating_flow(pump: PumpCurve, pumps_running: int, speed: float, static_head: float, k_system: float) -> float:
+def operating_flow(
+    pump: PumpCurve, pumps_running: int, speed: float, static_head: float, k_system: float
+) -> float:
     """Total flow [m³/s] where n identical parallel pumps at speed N meet H = H_s + k·Q².
 
     .. math:: \\Big(\\frac{c_2}{n^2} - k\\Big) Q^2 + \\frac{N c_1}{n} Q + (N^2 c_0 - H_s) = 0
@@ -193,6 +228,11 @@ def operating_flow(pump: PumpCurve, pumps_running: int, speed: float, static_hea
     -------
     float
         Q [m³/s]; 0 when the pumps cannot overcome the static head.
+
+    References
+    ----------
+    Karassik et al., *Pump Handbook*, 4th ed. (2008), parallel operation and system curves.
+    CONDENSYNC physics reference §6, pitfall 14.
     """
     c0, c1, c2 = pump.coeffs
     n = pumps_running
@@ -222,13 +262,25 @@ class CoolingTower:
 
     def approach(self, flow: float, fans_on: int) -> float:
         """Model approach [K] before the minimum-approach limit."""
-        return (self.calibration * self.approach_design * (flow / self.design_flow) ** self.flow_exponent
-                * (self.fans_design / fans_on) ** self.fan_exponent)
+        return (
+            self.calibration
+            * self.approach_design
+            * (flow / self.design_flow) ** self.flow_exponent
+            * (self.fans_design / fans_on) ** self.fan_exponent
+        )
 
 
-def cooling_tower(wet_bulb: float, approach_design: float, design_flow: float, fans_design: int,
-                  fans_installed: int, fan_power: float, flow_exponent: float = 0.6, fan_exponent: float = 0.4,
-                  min_approach: float = 5.0 / 1.8) -> CoolingTower:
+def cooling_tower(
+    wet_bulb: float,
+    approach_design: float,
+    design_flow: float,
+    fans_design: int,
+    fans_installed: int,
+    fan_power: float,
+    flow_exponent: float = 0.6,
+    fan_exponent: float = 0.4,
+    min_approach: float = 5.0 / 1.8,
+) -> CoolingTower:
     """Build a :class:`CoolingTower` (generic approach model, house choice).
 
     .. math:: a = a_d \\,(L/L_d)^{0.6}\\,(n_{fans,d}/n_{fans})^{0.4}, \\quad a \\ge a_{min}
@@ -256,14 +308,23 @@ def cooling_tower(wet_bulb: float, approach_design: float, design_flow: float, f
     The heat-load (range) effect on approach is not modelled; a_d is taken at the current
     load. Calibrated to the measured CW inlet temperature by
     :func:`optimize_cooling_water_flow` when one is given.
+
+    References
+    ----------
+    CONDENSYNC physics reference §6 (approach grows with L/G, falls with fans; generic model).
     """
-    for name, val in (("wet_bulb_temp", wet_bulb), ("tower_approach_design", approach_design),
-                      ("tower_design_flow", design_flow), ("fan_power", fan_power)):
+    for name, val in (
+        ("wet_bulb_temp", wet_bulb),
+        ("tower_approach_design", approach_design),
+        ("tower_design_flow", design_flow),
+        ("fan_power", fan_power),
+    ):
         if val is None or not math.isfinite(val) or val <= 0.0:
             raise DomainError(name, f"{name} {val!r} must be positive and finite")
     if not (KELVIN_OFFSET - 40.0 <= wet_bulb <= KELVIN_OFFSET + 40.0):
-        raise DomainError("wet_bulb_temp", f"wet bulb {wet_bulb - KELVIN_OFFSET:.1f} °C outside -40..40 °C",
-                          "°F/°C mix-up")
+        raise DomainError(
+            "wet_bulb_temp", f"wet bulb {wet_bulb - KELVIN_OFFSET:.1f} °C outside -40..40 °C", "°F/°C mix-up"
+        )
     if not isinstance(fans_installed, int) or fans_installed < 1:
         raise DomainError("fans_installed", "at least one tower fan is needed for the fan options")
     if not isinstance(fans_design, int) or not (1 <= fans_design <= fans_installed):
@@ -273,8 +334,17 @@ def cooling_tower(wet_bulb: float, approach_design: float, design_flow: float, f
             raise DomainError(name, f"{name} {val!r} must be within 0-2")
     if not math.isfinite(min_approach) or min_approach < 0.0:
         raise DomainError("tower_min_approach", "minimum approach must be >= 0")
-    return CoolingTower(float(wet_bulb), float(approach_design), float(design_flow), fans_design, fans_installed,
-                        float(fan_power), float(flow_exponent), float(fan_exponent), float(min_approach))
+    return CoolingTower(
+        float(wet_bulb),
+        float(approach_design),
+        float(design_flow),
+        fans_design,
+        fans_installed,
+        float(fan_power),
+        float(flow_exponent),
+        float(fan_exponent),
+        float(min_approach),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,20 +396,35 @@ def _grid(values: Sequence, field_name: str, lo: float, hi: float) -> list:
     return out
 
 
-def optimize_cooling_water_flow(model: CondenserModel, pump: PumpCurve, turbine: TurbineCurve, *,
-                                cw_inlet_temp: float, cw_flow: float | None = None,
-                                pumps_installed: int, pumps_running: int, design_pumps_running: int | None = None,
-                                static_head: float = 0.0, vfd: bool = False, speed: float = 1.0,
-                                speed_range: tuple[float, float] = (0.7, 1.0), speed_steps: int = 7,
-                                tower: CoolingTower | None = None, fans_on: int = 0,
-                                heat_duty: float | None = None, steam_flow: float | None = None,
-                                cw_outlet_temp: float | None = None, condenser_pressure: float | None = None,
-                                cleanliness_factor: float | None = None, target_cleanliness: float | None = None,
-                                max_tube_velocity: float | None = None,
-                                min_tube_velocity: float = MIN_TUBE_VELOCITY_M_S,
-                                pump_flow_range: tuple[float, float] = PUMP_FLOW_RANGE,
-                                power_price_usd_per_mwh: float | None = None,
-                                operating_hours_per_year: float = 8760.0) -> CwFlowResult:
+def optimize_cooling_water_flow(
+    model: CondenserModel,
+    pump: PumpCurve,
+    turbine: TurbineCurve,
+    *,
+    cw_inlet_temp: float,
+    cw_flow: float | None = None,
+    pumps_installed: int,
+    pumps_running: int,
+    design_pumps_running: int | None = None,
+    static_head: float = 0.0,
+    vfd: bool = False,
+    speed: float = 1.0,
+    speed_range: tuple[float, float] = (0.7, 1.0),
+    speed_steps: int = 7,
+    tower: CoolingTower | None = None,
+    fans_on: int = 0,
+    heat_duty: float | None = None,
+    steam_flow: float | None = None,
+    cw_outlet_temp: float | None = None,
+    condenser_pressure: float | None = None,
+    cleanliness_factor: float | None = None,
+    target_cleanliness: float | None = None,
+    max_tube_velocity: float | None = None,
+    min_tube_velocity: float = MIN_TUBE_VELOCITY_M_S,
+    pump_flow_range: tuple[float, float] = PUMP_FLOW_RANGE,
+    power_price_usd_per_mwh: float | None = None,
+    operating_hours_per_year: float = 8760.0,
+) -> CwFlowResult:
     """Evaluate pump × speed × fan options and pick the one with the largest net benefit.
 
     .. math:: \\text{net} = \\Delta P_{gen} - \\Delta P_{aux}, \\qquad
@@ -412,32 +497,46 @@ def optimize_cooling_water_flow(model: CondenserModel, pump: PumpCurve, turbine:
     "choke_point" (backpressure at or below P_choke, no further turbine gain),
     "tower_min_approach". Ties in net benefit go to lower auxiliary power, then fewer pumps,
     lower speed, fewer fans. If no option is feasible the current operation is kept (warned).
+
+    References
+    ----------
+    CONDENSYNC physics reference §5.3 (velocity), §6 (net benefit, affinity, tower, choke), pitfalls 14-15.
     """
     warnings: list[str] = []
     method: dict = {
-        "operating_point": "pump curve (affinity-scaled, parallel identical pumps) intersected with H = Hs + k*Q^2",
+        "operating_point": "pump curve (affinity-scaled, parallel identical pumps) intersected with "
+        "H = Hs + k*Q^2",
         "pump_curve": pump.source,
-        "pump_efficiency": "eta = eta_r*(2x - x^2), x = q/(N*Q_r); rated point taken as best-efficiency point; "
-                           "eta_r = rho*g*Q_r*H_r/P_r (wire-to-water)",
+        "pump_efficiency": "eta = eta_r*(2x - x^2), x = q/(N*Q_r); rated point taken as best-efficiency "
+        "point; eta_r = rho*g*Q_r*H_r/P_r (wire-to-water)",
         "backpressure": "vacuum chain at the current cleanliness (vacuum.expected_backpressure)",
-        "net_benefit": "delta turbine output (curve, no gain below choke) - delta pump and fan power vs current",
+        "net_benefit": "delta turbine output (curve, no gain below choke) - delta pump and fan power "
+        "vs current",
     }
     method.update(turbine.method)
     price = check_price(power_price_usd_per_mwh)
     if not isinstance(pumps_installed, int) or pumps_installed < 1:
         raise DomainError("pumps_installed", f"pumps installed {pumps_installed!r} must be an integer >= 1")
     if not isinstance(pumps_running, int) or not (1 <= pumps_running <= pumps_installed):
-        raise DomainError("pumps_running", f"pumps running {pumps_running!r} must be within 1..{pumps_installed}")
+        raise DomainError(
+            "pumps_running", f"pumps running {pumps_running!r} must be within 1..{pumps_installed}"
+        )
     n_design = pumps_running if design_pumps_running is None else design_pumps_running
     if not isinstance(n_design, int) or not (1 <= n_design <= pumps_installed):
-        raise DomainError("design_pumps_running", f"design pumps {n_design!r} must be within 1..{pumps_installed}")
+        raise DomainError(
+            "design_pumps_running", f"design pumps {n_design!r} must be within 1..{pumps_installed}"
+        )
     if not math.isfinite(static_head) or static_head < 0.0 or static_head >= pump.rated_head:
-        raise DomainError("static_head", f"static head {static_head!r} m must be >= 0 and below the rated head "
-                          f"{pump.rated_head:g} m")
+        raise DomainError(
+            "static_head",
+            f"static head {static_head!r} m must be >= 0 and below the rated head {pump.rated_head:g} m",
+        )
     lo_s, hi_s = speed_range
     if vfd:
         if not (math.isfinite(lo_s) and math.isfinite(hi_s) and 0.3 <= lo_s < hi_s <= 1.2):
-            raise DomainError("speed_range", f"VFD speed range {speed_range!r} must satisfy 0.3 <= min < max <= 1.2")
+            raise DomainError(
+                "speed_range", f"VFD speed range {speed_range!r} must satisfy 0.3 <= min < max <= 1.2"
+            )
         if not isinstance(speed_steps, int) or not (2 <= speed_steps <= 101):
             raise DomainError("speed_steps", f"speed steps {speed_steps!r} must be an integer within 2..101")
         if not math.isfinite(speed) or not (lo_s <= speed <= hi_s):
@@ -451,7 +550,9 @@ def optimize_cooling_water_flow(model: CondenserModel, pump: PumpCurve, turbine:
         method["speeds"] = "fixed speed"
     lo_q, hi_q = pump_flow_range
     if not (math.isfinite(lo_q) and math.isfinite(hi_q) and 0.0 <= lo_q < 1.0 < hi_q <= 3.0):
-        raise DomainError("pump_flow_range", f"pump flow range {pump_flow_range!r} must satisfy 0 <= min < 1 < max <= 3")
+        raise DomainError(
+            "pump_flow_range", f"pump flow range {pump_flow_range!r} must satisfy 0 <= min < 1 < max <= 3"
+        )
     if not math.isfinite(operating_hours_per_year) or not (0.0 <= operating_hours_per_year <= 8784.0):
         raise DomainError("operating_hours_per_year", "operating hours per year must be within 0-8784")
     family = material(model.tube_material)["family"]
@@ -459,10 +560,15 @@ def optimize_cooling_water_flow(model: CondenserModel, pump: PumpCurve, turbine:
     if not math.isfinite(v_max) or v_max <= 0.0:
         raise DomainError("max_tube_velocity", f"maximum tube velocity {v_max!r} m/s must be positive")
     if not math.isfinite(min_tube_velocity) or not (0.0 <= min_tube_velocity < v_max):
-        raise DomainError("min_tube_velocity", f"minimum tube velocity {min_tube_velocity!r} m/s must be within "
-                          f"0..{v_max:.3g}")
-    method["tube_velocity_limits"] = (f"max {v_max:.3g} m/s ({'caller' if max_tube_velocity is not None else family + ' default, unverified'}), "
-                                      f"min {min_tube_velocity:.3g} m/s (fouling, physics reference §5.3)")
+        raise DomainError(
+            "min_tube_velocity",
+            f"minimum tube velocity {min_tube_velocity!r} m/s must be within 0..{v_max:.3g}",
+        )
+    method["tube_velocity_limits"] = (
+        f"max {v_max:.3g} m/s "
+        f"({'caller' if max_tube_velocity is not None else family + ' default, unverified'}), "
+        f"min {min_tube_velocity:.3g} m/s (fouling, physics reference §5.3)"
+    )
     if tower is None:
         if fans_on != 0:
             raise DomainError("fans_on", "fans_on must be 0 without a cooling tower (once-through)")
@@ -471,8 +577,10 @@ def optimize_cooling_water_flow(model: CondenserModel, pump: PumpCurve, turbine:
         if not isinstance(fans_on, int) or not (1 <= fans_on <= tower.fans_installed):
             raise DomainError("fans_on", f"fans on {fans_on!r} must be within 1..{tower.fans_installed}")
         fan_counts = list(range(1, tower.fans_installed + 1))
-        method["tower"] = ("generic approach model a = a_d*(L/L_d)^%g*(fans_d/fans)^%g, min approach %.2f K "
-                           "(house choice, unverified)" % (tower.flow_exponent, tower.fan_exponent, tower.min_approach))
+        method["tower"] = (
+            "generic approach model a = a_d*(L/L_d)^%g*(fans_d/fans)^%g, min approach %.2f K "
+            "(house choice, unverified)" % (tower.flow_exponent, tower.fan_exponent, tower.min_approach)
+        )
 
     # System curve: from the design point, or calibrated on the measured current flow.
     if cw_flow is not None:
@@ -480,8 +588,12 @@ def optimize_cooling_water_flow(model: CondenserModel, pump: PumpCurve, turbine:
             raise DomainError("cw_flow", f"CW flow {cw_flow!r} m³/s must be positive")
         h_now = pump.head(cw_flow / pumps_running, speed)
         if h_now <= static_head:
-            raise DomainError("cw_flow", f"the measured flow {cw_flow:.3g} m³/s is beyond what {pumps_running} pump(s) "
-                              "can deliver against the static head", "flow meter error, wrong pump data or static head")
+            raise DomainError(
+                "cw_flow",
+                f"the measured flow {cw_flow:.3g} m³/s is beyond what {pumps_running} pump(s) "
+                "can deliver against the static head",
+                "flow meter error, wrong pump data or static head",
+            )
         k_sys = (h_now - static_head) / cw_flow**2
         method["system_curve"] = "k calibrated on the measured current flow"
     else:
@@ -491,10 +603,17 @@ def optimize_cooling_water_flow(model: CondenserModel, pump: PumpCurve, turbine:
     if q_now <= 0.0:
         raise DomainError("static_head", "the current pumps cannot overcome the static head")
 
-    op = resolve_operating_state(model, cw_inlet_temp=cw_inlet_temp, cw_flow=q_now if cw_flow is None else cw_flow,
-                                 heat_duty=heat_duty, steam_flow=steam_flow, cw_outlet_temp=cw_outlet_temp,
-                                 condenser_pressure=condenser_pressure, cleanliness_factor=cleanliness_factor,
-                                 target_cleanliness=target_cleanliness)
+    op = resolve_operating_state(
+        model,
+        cw_inlet_temp=cw_inlet_temp,
+        cw_flow=q_now if cw_flow is None else cw_flow,
+        heat_duty=heat_duty,
+        steam_flow=steam_flow,
+        cw_outlet_temp=cw_outlet_temp,
+        condenser_pressure=condenser_pressure,
+        cleanliness_factor=cleanliness_factor,
+        target_cleanliness=target_cleanliness,
+    )
     warnings.extend(op.warnings)
     method.update(op.method)
     duty, cf = op.heat_duty, op.cleanliness_factor
@@ -503,12 +622,15 @@ def optimize_cooling_water_flow(model: CondenserModel, pump: PumpCurve, turbine:
         modelled = tower.approach(q_now, fans_on)
         measured = op.cw_inlet_temp - tower.wet_bulb
         if measured <= 0.0:
-            raise DomainError("cw_inlet_temp", "CW inlet temperature at or below the wet bulb: impossible for a "
-                              "cooling tower", "wet bulb or inlet temperature wrong, or °F/°C mix-up")
-        tower = CoolingTower(tower.wet_bulb, tower.approach_design, tower.design_flow, tower.fans_design,
-                             tower.fans_installed, tower.fan_power, tower.flow_exponent, tower.fan_exponent,
-                             tower.min_approach, measured / modelled)
-        method["tower_calibration"] = f"approach scaled by {measured / modelled:.4f} to the measured inlet temperature"
+            raise DomainError(
+                "cw_inlet_temp",
+                "CW inlet temperature at or below the wet bulb: impossible for a cooling tower",
+                "wet bulb or inlet temperature wrong, or °F/°C mix-up",
+            )
+        tower = replace(tower, calibration=measured / modelled)
+        method["tower_calibration"] = (
+            f"approach scaled by {measured / modelled:.4f} to the measured inlet temperature"
+        )
 
     rho = liquid_properties(op.cw_inlet_temp, model.salinity).density
     cache: dict = {}
@@ -534,7 +656,9 @@ def optimize_cooling_water_flow(model: CondenserModel, pump: PumpCurve, turbine:
             if v > v_max:
                 violations.append(f"tube_velocity_max: {v:.2f} m/s above the erosion limit {v_max:.2f} m/s")
             if v < min_tube_velocity:
-                violations.append(f"tube_velocity_min: {v:.2f} m/s below the fouling limit {min_tube_velocity:.2f} m/s")
+                violations.append(
+                    f"tube_velocity_min: {v:.2f} m/s below the fouling limit {min_tube_velocity:.2f} m/s"
+                )
             if tower is not None:
                 approach = tower.approach(q, fans)
                 if approach < tower.min_approach:
@@ -551,15 +675,29 @@ def optimize_cooling_water_flow(model: CondenserModel, pump: PumpCurve, turbine:
                 violations.append(f"{exc.field}: {exc.reason}")
             if p_bp is not None and p_bp <= turbine.choke_pressure:
                 active.append("choke_point")
-        res = {"n": n, "speed": spd, "fans": fans, "q": q, "v": v, "t_in": t_in, "approach": approach,
-               "p": p_bp, "out": out, "pump_w": pump_w, "fan_w": fan_w, "violations": tuple(violations),
-               "active": tuple(active)}
+        res = {
+            "n": n,
+            "speed": spd,
+            "fans": fans,
+            "q": q,
+            "v": v,
+            "t_in": t_in,
+            "approach": approach,
+            "p": p_bp,
+            "out": out,
+            "pump_w": pump_w,
+            "fan_w": fan_w,
+            "violations": tuple(violations),
+            "active": tuple(active),
+        }
         cache[key] = res
         return res
 
     cur = evaluate(pumps_running, float(speed), fans_on)
     if cur["out"] is None:
-        raise DomainError("cw_flow", "the current operation cannot be evaluated: " + "; ".join(cur["violations"]))
+        raise DomainError(
+            "cw_flow", "the current operation cannot be evaluated: " + "; ".join(cur["violations"])
+        )
     for vtxt in cur["violations"]:
         warnings.append(f"current operation violates a limit: {vtxt}")
 
@@ -568,15 +706,37 @@ def optimize_cooling_water_flow(model: CondenserModel, pump: PumpCurve, turbine:
         net = None
         if r["out"] is not None:
             net = (r["out"] - cur["out"]) - (aux - (cur["pump_w"] + cur["fan_w"]))
-        return CwOption(r["n"], r["speed"], r["fans"], r["q"], r["v"], r["t_in"], r["approach"], r["p"], r["out"],
-                        r["pump_w"], r["fan_w"], aux, net, not r["violations"] and r["out"] is not None,
-                        r["violations"], r["active"])
+        return CwOption(
+            r["n"],
+            r["speed"],
+            r["fans"],
+            r["q"],
+            r["v"],
+            r["t_in"],
+            r["approach"],
+            r["p"],
+            r["out"],
+            r["pump_w"],
+            r["fan_w"],
+            aux,
+            net,
+            not r["violations"] and r["out"] is not None,
+            r["violations"],
+            r["active"],
+        )
 
-    options = [to_option(evaluate(n, s, f)) for n in range(1, pumps_installed + 1) for s in speeds for f in fan_counts]
+    options = [
+        to_option(evaluate(n, s, f))
+        for n in range(1, pumps_installed + 1)
+        for s in speeds
+        for f in fan_counts
+    ]
     current = to_option(cur)
     feasible = [o for o in options if o.feasible]
     if feasible:
-        optimum = min(feasible, key=lambda o: (-o.net_benefit, o.aux_power, o.pumps_running, o.speed, o.fans_on))
+        optimum = min(
+            feasible, key=lambda o: (-o.net_benefit, o.aux_power, o.pumps_running, o.speed, o.fans_on)
+        )
         if current.feasible and current.net_benefit >= optimum.net_benefit:
             optimum = current
     else:
@@ -592,10 +752,26 @@ def optimize_cooling_water_flow(model: CondenserModel, pump: PumpCurve, turbine:
             what += f" at {100 * optimum.speed:.0f} % speed"
         if tower is not None:
             what += f" with {optimum.fans_on} fan(s)"
-        actions.append(Action("set_cw_pumps_and_fans", f"{what}: CW flow {optimum.cw_flow:.3g} m³/s, net gain "
-                              f"{net / 1e6:.3f} MW after pump and fan power", net,
-                              usd_per_day(net, price) if price is not None else None, "cw_flow"))
-    return CwFlowResult(options=options, current=current, optimum=optimum, optimal_cw_flow=optimum.cw_flow,
-                        net_benefit=net, expected_savings_usd_per_hour=per_h, expected_savings_usd_per_year=per_y,
-                        active_constraints=optimum.active_constraints, recommendations=actions, method=method,
-                        warnings=warnings)
+        actions.append(
+            Action(
+                "set_cw_pumps_and_fans",
+                f"{what}: CW flow {optimum.cw_flow:.3g} m³/s, net gain "
+                f"{net / 1e6:.3f} MW after pump and fan power",
+                net,
+                usd_per_day(net, price) if price is not None else None,
+                "cw_flow",
+            )
+        )
+    return CwFlowResult(
+        options=options,
+        current=current,
+        optimum=optimum,
+        optimal_cw_flow=optimum.cw_flow,
+        net_benefit=net,
+        expected_savings_usd_per_hour=per_h,
+        expected_savings_usd_per_year=per_y,
+        active_constraints=optimum.active_constraints,
+        recommendations=actions,
+        method=method,
+        warnings=warnings,
+    )

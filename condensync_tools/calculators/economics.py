@@ -4,7 +4,9 @@
 Power is in W (SI base), time in h or days, electricity price in USD/MWh (the tool argument
 ``power_price_usd_per_mwh`` is already in these units and is not converted).
 
-.. math:: C\\,[\\mathrm{USD}] = \\frac{P\\,[\\mathrm{W}]}{10^6} \\cdot t\\,[\\mathrm{h}] \\cdot p\\,[\\mathrm{USD/MWh}]
+.. math::
+    C\\,[\\mathrm{USD}] = \\frac{P\\,[\\mathrm{W}]}{10^6}
+    \\cdot t\\,[\\mathrm{h}] \\cdot p\\,[\\mathrm{USD/MWh}]
 
 References
 ----------
@@ -49,9 +51,12 @@ def check_price(price_usd_per_mwh: float | None) -> float | None:
     if price_usd_per_mwh is None:
         return None
     if not math.isfinite(price_usd_per_mwh) or price_usd_per_mwh < 0.0:
-        raise DomainError("power_price_usd_per_mwh", f"price {price_usd_per_mwh!r} USD/MWh must be a finite "
-                          "number >= 0 (negative market prices are not supported for valuing lost output)",
-                          "price entered in the wrong unit or sign")
+        raise DomainError(
+            "power_price_usd_per_mwh",
+            f"price {price_usd_per_mwh!r} USD/MWh must be a finite "
+            "number >= 0 (negative market prices are not supported for valuing lost output)",
+            "price entered in the wrong unit or sign",
+        )
     return float(price_usd_per_mwh)
 
 
@@ -71,6 +76,10 @@ def energy_cost_usd(power_w: float, hours: float, price_usd_per_mwh: float) -> f
     -------
     float
         Value [USD].
+
+    References
+    ----------
+    Unit arithmetic only: 1 MWh = 10⁶ W × 1 h.
     """
     return power_w / MW_W * hours * price_usd_per_mwh
 
@@ -112,6 +121,7 @@ def rank_actions(actions: Iterable[Action], top: int = 3) -> list[Action]:
     Order: value in USD/day (actions without a price rank by W, after priced ones of equal
     value), then value in W, then the action id (deterministic tie-break).
     """
+
     def key(a: Action) -> tuple[float, float, str]:
         usd = a.value_usd_per_day if a.value_usd_per_day is not None else -math.inf
         return (-usd, -a.value_w, a.action)

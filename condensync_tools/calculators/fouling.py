@@ -68,8 +68,13 @@ __all__ = [
 
 TEMA_FILE = "tema_fouling.json"
 FOULANTS = ("biofilm", "silt", "scale", "macrofouling", "corrosion_products", "unknown")
-CLEANING_METHODS = ("online_ball_cleaning", "brushes_scrapers", "hydro_blasting", "chemical_cleaning",
-                    "debris_filter")
+CLEANING_METHODS = (
+    "online_ball_cleaning",
+    "brushes_scrapers",
+    "hydro_blasting",
+    "chemical_cleaning",
+    "debris_filter",
+)
 #: Cleaning trigger on cleanliness: policy value inside the 0.75-0.80 range of physics
 #: reference §5.2 (house default; configure from economics where possible).
 DEFAULT_TRIGGER_CLEANLINESS = 0.75
@@ -98,8 +103,10 @@ def salinity_class(water_type: str) -> str:
     types = load_data(TEMA_FILE)["water_types"]
     if water_type in types:
         return types[water_type]["salinity_class"]
-    raise OutOfRangeError("water_type", f"unknown water type {water_type!r}; expected one of "
-                          f"{sorted(WATER_SALINITY_KG_KG) + sorted(types)}")
+    raise OutOfRangeError(
+        "water_type",
+        f"unknown water type {water_type!r}; expected one of {sorted(WATER_SALINITY_KG_KG) + sorted(types)}",
+    )
 
 
 def tema_water_types() -> dict[str, str]:
@@ -120,8 +127,9 @@ class TemaAllowance:
     notes: tuple[str, ...] = ()
 
 
-def tema_fouling_resistance(water_type: str, water_temp: float | None = None,
-                            velocity: float | None = None) -> TemaAllowance:
+def tema_fouling_resistance(
+    water_type: str, water_temp: float | None = None, velocity: float | None = None
+) -> TemaAllowance:
     """TEMA RGP-T-2.4 cooling-water fouling resistance for a water type.
 
     .. math:: R_{f,TEMA} = \\mathrm{table}(\\text{water type}, T \\lessgtr 125\\,°F, V \\lessgtr 3\\,ft/s)
@@ -152,32 +160,48 @@ def tema_fouling_resistance(water_type: str, water_temp: float | None = None,
     -----
     The HEI method does not add TEMA resistances (Fc plays that role): an allowance is a
     design reference, not something to add to an HEI clean U (physics reference §5.1).
+
+    References
+    ----------
+    TEMA *Standards*, RGP-T-2.4 (Appendix VII), cooling-water fouling resistances.
     """
     data = load_data(TEMA_FILE)
     types = data["water_types"]
     if water_type not in types:
-        raise OutOfRangeError("water_type", f"{water_type!r} is not a TEMA RGP-T-2.4 water type; expected one of "
-                              f"{sorted(types)}", "'fresh' is not a TEMA category: use city_well, river_minimum, "
-                              "river_average, cooling_tower_treated...")
+        raise OutOfRangeError(
+            "water_type",
+            f"{water_type!r} is not a TEMA RGP-T-2.4 water type; expected one of {sorted(types)}",
+            "'fresh' is not a TEMA category: use city_well, river_minimum, "
+            "river_average, cooling_tower_treated...",
+        )
     notes = []
     if water_temp is None:
         hot = False
         notes.append("water temperature not given: '125 °F and less' column assumed (power condensers)")
     else:
         if not math.isfinite(water_temp) or water_temp <= 0.0:
-            raise DomainError("cw_outlet_temp", f"water temperature {water_temp!r} K must be positive and finite")
-        hot = k_to_f(water_temp) > data["temperature_limit_f"]
+            raise DomainError(
+                "cw_outlet_temp", f"water temperature {water_temp!r} K must be positive and finite"
+            )
+        hot = k_to_f(water_temp) > data["temperature_limit_f"] + 1e-9  # boundary: "and less" column
     if velocity is None:
         fast = True
         notes.append("tube velocity not given: 'over 3 ft/s' column assumed (power condensers)")
     else:
         if not math.isfinite(velocity) or velocity < 0.0:
             raise DomainError("tube_velocity", f"tube velocity {velocity!r} m/s must be >= 0 and finite")
-        fast = velocity / FT_M > data["velocity_limit_ft_s"]
+        fast = velocity / FT_M > data["velocity_limit_ft_s"] + 1e-9
     column = ("gt125F" if hot else "le125F") + ("_gt3fps" if fast else "_le3fps")
     value_ip = float(types[water_type]["values"][data["columns"].index(column)])
-    return TemaAllowance(value_ip * H_FT2_F_BTU_M2_K_W, value_ip, water_type, types[water_type]["label"], column,
-                         data["source"], tuple(notes))
+    return TemaAllowance(
+        value_ip * H_FT2_F_BTU_M2_K_W,
+        value_ip,
+        water_type,
+        types[water_type]["label"],
+        column,
+        data["source"],
+        tuple(notes),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,24 +235,39 @@ def _check_history(t_days: Sequence[float], y: Sequence[float]) -> tuple[np.ndar
     t = np.asarray(t_days, dtype=float)
     v = np.asarray(y, dtype=float)
     if t.ndim != 1 or v.ndim != 1 or t.size != v.size:
-        raise DomainError("history", f"history times and values must be 1-D of equal length, got {t.shape} and "
-                          f"{v.shape}")
+        raise DomainError(
+            "history", f"history times and values must be 1-D of equal length, got {t.shape} and {v.shape}"
+        )
     if t.size < _MIN_POINTS:
-        raise DomainError("history", f"at least {_MIN_POINTS} history points are needed for a 2-parameter fit, got "
-                          f"{t.size}")
+        raise DomainError(
+            "history", f"at least {_MIN_POINTS} history points are needed for a 2-parameter fit, got {t.size}"
+        )
     if not (np.all(np.isfinite(t)) and np.all(np.isfinite(v))):
         raise DomainError("history", "history contains non-finite times or values", "missing samples as NaN")
     if np.any(t < 0.0):
-        raise DomainError("history", "history times must be >= 0 days since the last cleaning",
-                          "timestamps before the last cleaning date")
+        raise DomainError(
+            "history",
+            "history times must be >= 0 days since the last cleaning",
+            "timestamps before the last cleaning date",
+        )
     if np.any(np.diff(t) <= 0.0):
-        raise DomainError("history", "history times must be strictly increasing (one value per timestamp)",
-                          "unsorted or duplicated timestamps")
+        raise DomainError(
+            "history",
+            "history times must be strictly increasing (one value per timestamp)",
+            "unsorted or duplicated timestamps",
+        )
     return t, v
 
 
-def _goodness(model: str, basis: str, params: dict, t: np.ndarray, y: np.ndarray, pred: np.ndarray,
-              notes: tuple[str, ...] = ()) -> FoulingFit:
+def _goodness(
+    model: str,
+    basis: str,
+    params: dict,
+    t: np.ndarray,
+    y: np.ndarray,
+    pred: np.ndarray,
+    notes: tuple[str, ...] = (),
+) -> FoulingFit:
     n, k = y.size, 2
     resid = y - pred
     sse = float(resid @ resid)
@@ -245,7 +284,9 @@ def _goodness(model: str, basis: str, params: dict, t: np.ndarray, y: np.ndarray
     return FoulingFit(model, basis, params, n, sse, math.sqrt(sse / n), r2, adj, aic, notes)
 
 
-def fit_linear(t_days: Sequence[float], values: Sequence[float], basis: str = "fouling_resistance") -> FoulingFit:
+def fit_linear(
+    t_days: Sequence[float], values: Sequence[float], basis: str = "fouling_resistance"
+) -> FoulingFit:
     """Ordinary least-squares fit of R(t) = R_0 + β·t.
 
     .. math:: \\beta = \\frac{\\sum (t_i - \\bar t)(y_i - \\bar y)}{\\sum (t_i - \\bar t)^2}, \\quad
@@ -264,6 +305,10 @@ def fit_linear(t_days: Sequence[float], values: Sequence[float], basis: str = "f
     -------
     FoulingFit
         params {"r0", "beta" [per day]}, SSE, RMSE, R², adjusted R², AICc.
+
+    References
+    ----------
+    Draper, N.R., Smith, H. (1998), *Applied Regression Analysis*, 3rd ed., Wiley, ch. 1.
     """
     t, y = _check_history(t_days, values)
     tm, ym = t.mean(), y.mean()
@@ -283,8 +328,9 @@ def _ks_sse(t: np.ndarray, y: np.ndarray, log_tau: float) -> tuple[float, float]
     return float(r @ r), r_inf
 
 
-def fit_kern_seaton(t_days: Sequence[float], values: Sequence[float],
-                    basis: str = "fouling_resistance") -> FoulingFit:
+def fit_kern_seaton(
+    t_days: Sequence[float], values: Sequence[float], basis: str = "fouling_resistance"
+) -> FoulingFit:
     """Least-squares fit of the Kern–Seaton asymptotic model R(t) = R_∞·(1 − e^(−t/τ)).
 
     .. math:: R_\\infty(\\tau) = \\frac{\\sum g_i y_i}{\\sum g_i^2}, \\quad g_i = 1 - e^{-t_i/\\tau},
@@ -309,6 +355,11 @@ def fit_kern_seaton(t_days: Sequence[float], values: Sequence[float],
     FoulingFit
         params {"r_inf", "tau" [days]}; notes flag a τ at a search bound (not identifiable:
         no curvature → behaves linearly; or an immediate step).
+
+    References
+    ----------
+    Kern, D.Q., Seaton, R.E. (1959), Brit. Chem. Eng. 4(5), 258-262.
+    Kiefer, J. (1953), "Sequential minimax search for a maximum", Proc. AMS 4, 502-506.
     """
     t, y = _check_history(t_days, values)
     span = max(float(t[-1] - t[0]), float(t[-1]), 1.0)
@@ -337,8 +388,10 @@ def fit_kern_seaton(t_days: Sequence[float], values: Sequence[float],
     tau = math.exp(best_log_tau)
     notes: list[str] = []
     if i == grid.size - 1:
-        notes.append("tau at the upper search bound: no curvature in the data, the asymptote is not identifiable "
-                     "(the history behaves linearly)")
+        notes.append(
+            "tau at the upper search bound: no curvature in the data, the asymptote is not identifiable "
+            "(the history behaves linearly)"
+        )
     elif i == 0:
         notes.append("tau at the lower search bound: the history is a step to a constant level")
     pred = r_inf * -np.expm1(-t / tau)
@@ -348,6 +401,8 @@ def fit_kern_seaton(t_days: Sequence[float], values: Sequence[float],
 def select_model(fits: dict[str, FoulingFit]) -> tuple[str, str]:
     """Choose the better fit: lower AICc; ties (within 1e-9 relative SSE) go to linear.
 
+    .. math:: AIC_c = n \\ln\\frac{SSE}{n} + 2k + \\frac{2k(k+1)}{n-k-1}
+
     Both models have k = 2 parameters, so AICc, AIC and adjusted R² rank them identically
     (all reduce to the SSE). A Kern–Seaton fit whose τ sits at a search bound is not
     identifiable and is chosen only if its SSE is at least 0.1 % lower.
@@ -355,14 +410,22 @@ def select_model(fits: dict[str, FoulingFit]) -> tuple[str, str]:
     Returns
     -------
     (model id, reason)
+
+    References
+    ----------
+    Akaike, H. (1974), IEEE Trans. Autom. Control 19(6), 716-723.
+    Hurvich, C.M., Tsai, C.-L. (1989), Biometrika 76(2), 297-307 (AICc).
     """
     lin, ks = fits["linear"], fits["kern_seaton"]
     if ks.sse < lin.sse * (1.0 - 1e-9) and not (ks.notes and ks.sse >= lin.sse * 0.999):
-        return "kern_seaton", (f"asymptotic (Kern-Seaton) has the lower AICc ({ks.aic:.3f} vs {lin.aic:.3f}; "
-                               f"R² {ks.r2:.4f} vs {lin.r2:.4f}); equal parameter counts, so AICc and adjusted R² "
-                               "agree")
-    return "linear", (f"linear has the lower or equal AICc ({lin.aic:.3f} vs {ks.aic:.3f}; R² {lin.r2:.4f} vs "
-                      f"{ks.r2:.4f}); equal parameter counts, so AICc and adjusted R² agree; ties go to linear")
+        return "kern_seaton", (
+            f"asymptotic (Kern-Seaton) has the lower AICc ({ks.aic:.3f} vs {lin.aic:.3f}; "
+            f"R² {ks.r2:.4f} vs {lin.r2:.4f}); equal parameter counts, so AICc and adjusted R² agree"
+        )
+    return "linear", (
+        f"linear has the lower or equal AICc ({lin.aic:.3f} vs {ks.aic:.3f}; R² {lin.r2:.4f} vs "
+        f"{ks.r2:.4f}); equal parameter counts, so AICc and adjusted R² agree; ties go to linear"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,19 +460,29 @@ def days_until_trigger(fit: FoulingFit, y_now: float, y_trigger: float) -> Trigg
     TriggerForecast
         ``days`` None with the reason (zero/negative slope, asymptote at or below the
         trigger) when the trigger is never reached under this model. Never NaN.
+
+    References
+    ----------
+    CONDENSYNC physics reference §5.2 (cleaning date, steps 3-4).
     """
     if y_now >= y_trigger:
         return TriggerForecast(0.0, "already at or beyond the cleaning trigger")
     if fit.model == "linear":
         beta = fit.params["beta"]
         if beta <= 0.0:
-            return TriggerForecast(None, f"not reached under the linear model: zero or negative fouling rate "
-                                         f"(beta = {beta:.3g} per day)")
+            return TriggerForecast(
+                None,
+                f"not reached under the linear model: zero or negative slope "
+                f"(fouling rate beta = {beta:.3g} per day)",
+            )
         return TriggerForecast((y_trigger - y_now) / beta, "linear model: (trigger - now)/beta")
     r_inf, tau = fit.params["r_inf"], fit.params["tau"]
     if r_inf <= y_trigger:
-        return TriggerForecast(None, f"not reached under the asymptotic model: the asymptote R_inf = {r_inf:.4g} is "
-                                     f"at or below the trigger {y_trigger:.4g}")
+        return TriggerForecast(
+            None,
+            f"not reached under the asymptotic model: the asymptote R_inf = {r_inf:.4g} is "
+            f"at or below the trigger {y_trigger:.4g}",
+        )
     days = tau * math.log((r_inf - y_now) / (r_inf - y_trigger))
     return TriggerForecast(days, "asymptotic model: tau*ln((R_inf - now)/(R_inf - trigger))")
 
@@ -423,8 +496,9 @@ class CleaningRecommendation:
     reason: str
 
 
-def recommend_cleaning_method(foulant: str = "unknown", trend_model: str | None = None,
-                              tube_velocity: float | None = None) -> CleaningRecommendation:
+def recommend_cleaning_method(
+    foulant: str = "unknown", trend_model: str | None = None, tube_velocity: float | None = None
+) -> CleaningRecommendation:
     """Cleaning method from the foulant type and the trend shape (physics reference §5.3).
 
     Rules: biofilm and silt → online sponge-ball cleaning (+ biocide for biofilm; offline
@@ -446,47 +520,83 @@ def recommend_cleaning_method(foulant: str = "unknown", trend_model: str | None 
     ------
     OutOfRangeError
         Unknown foulant (field ``foulant``) or trend model.
+
+    References
+    ----------
+    Howell & Saxon (Conco), cleaning technology for condensers; Modern Power Systems (2017);
+    Taprogge; comparative cleaning study; CONDENSYNC physics reference §5.3.
     """
     if foulant not in FOULANTS:
         raise OutOfRangeError("foulant", f"unknown foulant {foulant!r}; expected one of {FOULANTS}")
     if trend_model not in (None, "linear", "kern_seaton"):
         raise OutOfRangeError("trend_model", f"unknown trend model {trend_model!r}")
     if foulant == "biofilm":
-        rec = ("online_ball_cleaning", ("brushes_scrapers",),
-               "biofilm/slime: online sponge balls keep the tubes near clean, with biocide/chlorination; offline "
-               "brushes or plastic cleaners when established")
+        rec = (
+            "online_ball_cleaning",
+            ("brushes_scrapers",),
+            "biofilm/slime: online sponge balls keep the tubes near clean, with biocide/chlorination; "
+            "offline brushes or plastic cleaners when established",
+        )
     elif foulant == "silt":
-        rec = ("online_ball_cleaning", ("brushes_scrapers",),
-               "silt/particulate: online sponge balls or offline water-propelled brushes; keep tube velocity at or "
-               "above ~1.5 m/s (5 ft/s)")
+        rec = (
+            "online_ball_cleaning",
+            ("brushes_scrapers",),
+            "silt/particulate: online sponge balls or offline water-propelled brushes; keep tube velocity "
+            "at or above ~1.5 m/s (5 ft/s)",
+        )
     elif foulant == "scale":
-        rec = ("brushes_scrapers", ("chemical_cleaning", "hydro_blasting"),
-               "hard scale (CaCO3, silica): water-propelled metal scrapers (negligible wall loss on 90/10 CuNi and "
-               "304 SS); acid cleaning is the most effective on tower scale but needs inhibition and time control on "
-               "SS and copper alloys; hydro-blasting 10-20 kpsi; online balls do not remove established scale")
+        rec = (
+            "brushes_scrapers",
+            ("chemical_cleaning", "hydro_blasting"),
+            "hard scale (CaCO3, silica): water-propelled metal scrapers (negligible wall loss on 90/10 "
+            "CuNi and 304 SS); acid cleaning is the most effective on tower scale but needs inhibition and "
+            "time control on SS and copper alloys; hydro-blasting 10-20 kpsi; online balls do not remove "
+            "established scale",
+        )
     elif foulant == "macrofouling":
-        rec = ("debris_filter", ("hydro_blasting",),
-               "macrofouling (shells, mussels, debris): upstream debris filters / backwash strainers, offline manual "
-               "removal and tubesheet inspection")
+        rec = (
+            "debris_filter",
+            ("hydro_blasting",),
+            "macrofouling (shells, mussels, debris): upstream debris filters / backwash strainers, offline "
+            "manual removal and tubesheet inspection",
+        )
     elif foulant == "corrosion_products":
-        rec = ("chemical_cleaning", ("brushes_scrapers",),
-               "corrosion products (Fe, Mn): chemical cleaning, or scrapers")
+        rec = (
+            "chemical_cleaning",
+            ("brushes_scrapers",),
+            "corrosion products (Fe, Mn): chemical cleaning, or scrapers",
+        )
     elif trend_model == "kern_seaton":
-        rec = ("online_ball_cleaning", ("brushes_scrapers",),
-               "foulant unknown, asymptotic trend: typical of soft/particulate deposits or biofilm in fast flow; "
-               "online sponge balls, offline brushes if established; sample a tube to confirm")
+        rec = (
+            "online_ball_cleaning",
+            ("brushes_scrapers",),
+            "foulant unknown, asymptotic trend: typical of soft/particulate deposits or biofilm in fast "
+            "flow; online sponge balls, offline brushes if established; sample a tube to confirm",
+        )
     elif trend_model == "linear":
-        rec = ("brushes_scrapers", ("chemical_cleaning", "hydro_blasting"),
-               "foulant unknown, linear trend: typical of hard scale or steady deposition; mechanical scrapers or "
-               "chemical cleaning; sample a tube to confirm")
+        rec = (
+            "brushes_scrapers",
+            ("chemical_cleaning", "hydro_blasting"),
+            "foulant unknown, linear trend: typical of hard scale or steady deposition; mechanical "
+            "scrapers or chemical cleaning; sample a tube to confirm",
+        )
     else:
-        rec = ("brushes_scrapers", ("online_ball_cleaning", "chemical_cleaning"),
-               "foulant and trend unknown: offline mechanical cleaning removes soft and most hard deposits; inspect "
-               "and sample the deposit to choose the long-term method")
+        rec = (
+            "brushes_scrapers",
+            ("online_ball_cleaning", "chemical_cleaning"),
+            "foulant and trend unknown: offline mechanical cleaning removes soft and most hard deposits; "
+            "inspect and sample the deposit to choose the long-term method",
+        )
     reason = rec[2]
-    if tube_velocity is not None and math.isfinite(tube_velocity) and tube_velocity < MIN_VELOCITY_FOULING_M_S:
-        reason += (f"; tube velocity {tube_velocity:.2f} m/s is below ~1.5 m/s, which favours deposition "
-                   "(raise CW flow if possible)")
+    if (
+        tube_velocity is not None
+        and math.isfinite(tube_velocity)
+        and tube_velocity < MIN_VELOCITY_FOULING_M_S
+    ):
+        reason += (
+            f"; tube velocity {tube_velocity:.2f} m/s is below ~1.5 m/s, which favours deposition "
+            "(raise CW flow if possible)"
+        )
     reason += ". Confirm the loss is fouling, not air binding, before cleaning (physics reference pitfall 13)"
     return CleaningRecommendation(rec[0], rec[1], reason)
 
@@ -502,11 +612,15 @@ class EconomicInterval:
     reason: str
 
 
-def economic_cleaning_interval(delta_fouling: Callable[[float], float], cleaning_cost_usd: float,
-                               power_price_usd_per_mwh: float, lost_power_per_fouling: float | None = None,
-                               lost_power_fn: Callable[[float], float] | None = None,
-                               max_interval_days: float = 3650.0, linear_beta: float | None = None,
-                               ) -> EconomicInterval:
+def economic_cleaning_interval(
+    delta_fouling: Callable[[float], float],
+    cleaning_cost_usd: float,
+    power_price_usd_per_mwh: float,
+    lost_power_per_fouling: float | None = None,
+    lost_power_fn: Callable[[float], float] | None = None,
+    max_interval_days: float = 3650.0,
+    linear_beta: float | None = None,
+) -> EconomicInterval:
     """Cleaning interval T minimising the average cost rate (cleaning + lost output).
 
     .. math::
@@ -541,32 +655,54 @@ def economic_cleaning_interval(delta_fouling: Callable[[float], float], cleaning
     EconomicInterval
         ``interval_days`` None with a reason when the cost rate keeps falling up to the horizon
         (cleaning never pays back) or no loss accrues.
+
+    References
+    ----------
+    CONDENSYNC physics reference §5.2 (6).
     """
     if not math.isfinite(cleaning_cost_usd) or cleaning_cost_usd <= 0.0:
         raise DomainError("cleaning_cost_usd", f"cleaning cost {cleaning_cost_usd!r} USD must be positive")
     price = check_price(power_price_usd_per_mwh)
     if (lost_power_per_fouling is None) == (lost_power_fn is None):
-        raise DomainError("lost_power_per_fouling", "give exactly one of lost_power_per_fouling and lost_power_fn")
-    if lost_power_per_fouling is not None and (not math.isfinite(lost_power_per_fouling)
-                                               or lost_power_per_fouling < 0.0):
-        raise DomainError("lost_power_per_fouling", f"loss coefficient {lost_power_per_fouling!r} W per m²·K/W must "
-                          "be >= 0 and finite")
+        raise DomainError(
+            "lost_power_per_fouling", "give exactly one of lost_power_per_fouling and lost_power_fn"
+        )
+    if lost_power_per_fouling is not None and (
+        not math.isfinite(lost_power_per_fouling) or lost_power_per_fouling < 0.0
+    ):
+        raise DomainError(
+            "lost_power_per_fouling",
+            f"loss coefficient {lost_power_per_fouling!r} W per m²·K/W must be >= 0 and finite",
+        )
     if not math.isfinite(max_interval_days) or max_interval_days < 2.0:
         raise DomainError("max_interval_days", f"horizon {max_interval_days!r} days must be >= 2")
     usd_per_w_day = price * 24.0 / 1e6
     if lost_power_per_fouling is not None and linear_beta is not None and linear_beta > 0.0:
         a = usd_per_w_day * lost_power_per_fouling * linear_beta  # cost rate slope [USD/day²]
         if a <= 0.0:
-            return EconomicInterval(None, None, None, "closed form (linear loss, linear fouling)",
-                                    "no loss accrues (zero price or zero loss coefficient): cleaning never pays back")
+            return EconomicInterval(
+                None,
+                None,
+                None,
+                "closed form (linear loss, linear fouling)",
+                "no loss accrues (zero price or zero loss coefficient): cleaning never pays back",
+            )
         t_opt = math.sqrt(2.0 * cleaning_cost_usd / a)
         if t_opt > max_interval_days:
-            return EconomicInterval(None, None, None, "closed form (linear loss, linear fouling)",
-                                    f"optimum {t_opt:.0f} days is beyond the {max_interval_days:.0f}-day horizon")
-        return EconomicInterval(t_opt, math.sqrt(2.0 * cleaning_cost_usd * a),
-                                lost_power_per_fouling * linear_beta * t_opt,
-                                "closed form: T* = sqrt(2C/(p k beta)), c* = sqrt(2 C p k beta)",
-                                "minimum of (cleaning cost + lost-output cost)/interval")
+            return EconomicInterval(
+                None,
+                None,
+                None,
+                "closed form (linear loss, linear fouling)",
+                f"optimum {t_opt:.0f} days is beyond the {max_interval_days:.0f}-day horizon",
+            )
+        return EconomicInterval(
+            t_opt,
+            math.sqrt(2.0 * cleaning_cost_usd * a),
+            lost_power_per_fouling * linear_beta * t_opt,
+            "closed form: T* = sqrt(2C/(p k beta)), c* = sqrt(2 C p k beta)",
+            "minimum of (cleaning cost + lost-output cost)/interval",
+        )
     t = np.linspace(0.0, max_interval_days, 7301)
     dr = np.array([max(float(delta_fouling(x)), 0.0) for x in t])
     if not np.all(np.isfinite(dr)):
@@ -586,13 +722,30 @@ def economic_cleaning_interval(delta_fouling: Callable[[float], float], cleaning
     rate = (cleaning_cost_usd + usd_per_w_day * cum[1:]) / t[1:]
     j = int(np.argmin(rate))
     if not np.any(loss > 0.0) or usd_per_w_day == 0.0:
-        return EconomicInterval(None, None, None, how, "no loss accrues over the horizon (zero price, loss below the "
-                                "turbine choke point, or no fouling growth): cleaning never pays back")
+        return EconomicInterval(
+            None,
+            None,
+            None,
+            how,
+            "no loss accrues over the horizon (zero price, loss below the "
+            "turbine choke point, or no fouling growth): cleaning never pays back",
+        )
     if j == rate.size - 1:
-        return EconomicInterval(None, None, None, how, f"the average cost keeps falling up to the "
-                                f"{max_interval_days:.0f}-day horizon: cleaning does not pay back within it")
-    return EconomicInterval(float(t[j + 1]), float(rate[j]), float(loss[j + 1]), how,
-                            "minimum of (cleaning cost + lost-output cost)/interval")
+        return EconomicInterval(
+            None,
+            None,
+            None,
+            how,
+            f"the average cost keeps falling up to the "
+            f"{max_interval_days:.0f}-day horizon: cleaning does not pay back within it",
+        )
+    return EconomicInterval(
+        float(t[j + 1]),
+        float(rate[j]),
+        float(loss[j + 1]),
+        how,
+        "minimum of (cleaning cost + lost-output cost)/interval",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -622,23 +775,28 @@ class FoulingResult:
     warnings: list = field(default_factory=list)
 
 
-def calculate_fouling_factor(*, u_actual: float | None = None, u_clean: float | None = None,
-                             cleanliness_factor: float | None = None,
-                             measurement: HeatTransferInputs | None = None,
-                             water_type: str | None = None, water_temp: float | None = None,
-                             tube_velocity: float | None = None,
-                             history_days: Sequence[float] | None = None,
-                             history_values: Sequence[float] | None = None,
-                             history_kind: str = "cleanliness_factor",
-                             trigger_cleanliness: float = DEFAULT_TRIGGER_CLEANLINESS,
-                             trigger_fouling_resistance: float | None = None,
-                             due_window_days: float = DEFAULT_DUE_WINDOW_DAYS,
-                             foulant: str = "unknown",
-                             cleaning_cost_usd: float | None = None,
-                             power_price_usd_per_mwh: float | None = None,
-                             lost_power_per_fouling: float | None = None,
-                             lost_power_fn: Callable[[float], float] | None = None,
-                             max_interval_days: float = 3650.0) -> FoulingResult:
+def calculate_fouling_factor(
+    *,
+    u_actual: float | None = None,
+    u_clean: float | None = None,
+    cleanliness_factor: float | None = None,
+    measurement: HeatTransferInputs | None = None,
+    water_type: str | None = None,
+    water_temp: float | None = None,
+    tube_velocity: float | None = None,
+    history_days: Sequence[float] | None = None,
+    history_values: Sequence[float] | None = None,
+    history_kind: str = "cleanliness_factor",
+    trigger_cleanliness: float = DEFAULT_TRIGGER_CLEANLINESS,
+    trigger_fouling_resistance: float | None = None,
+    due_window_days: float = DEFAULT_DUE_WINDOW_DAYS,
+    foulant: str = "unknown",
+    cleaning_cost_usd: float | None = None,
+    power_price_usd_per_mwh: float | None = None,
+    lost_power_per_fouling: float | None = None,
+    lost_power_fn: Callable[[float], float] | None = None,
+    max_interval_days: float = 3650.0,
+) -> FoulingResult:
     """Fouling now, its trend, the cleaning date, method and economic interval (SI).
 
     .. math::
@@ -701,27 +859,43 @@ def calculate_fouling_factor(*, u_actual: float | None = None, u_clean: float | 
     to linear. The current level is the measured one when given, else the chosen model at the
     last history time. Days until cleaning come from the chosen model; "never reached" is
     reported as ``None`` with its reason, never NaN.
+
+    References
+    ----------
+    HEI 9th ed. def. 2.3; TEMA RGP-T-2.4; Kern & Seaton (1959).
+    CONDENSYNC physics reference §5.
     """
     warnings: list[str] = []
-    method: dict = {"fouling_resistance": "R_f = 1/U_actual - 1/U_clean; CF = U_actual/U_clean (HEI def. 2.3)"}
+    method: dict = {
+        "fouling_resistance": "R_f = 1/U_actual - 1/U_clean; CF = U_actual/U_clean (HEI def. 2.3)"
+    }
     if not math.isfinite(trigger_cleanliness) or not (0.0 < trigger_cleanliness < 1.0):
-        raise DomainError("trigger_cleanliness", f"trigger cleanliness {trigger_cleanliness!r} must be in (0, 1)",
-                          "entered in percent")
+        raise DomainError(
+            "trigger_cleanliness",
+            f"trigger cleanliness {trigger_cleanliness!r} must be in (0, 1)",
+            "entered in percent",
+        )
     if not math.isfinite(due_window_days) or due_window_days < 0.0:
         raise DomainError("due_window_days", f"due window {due_window_days!r} days must be >= 0")
     if history_kind not in ("cleanliness_factor", "fouling_resistance"):
-        raise DomainError("history", f"history kind {history_kind!r} must be 'cleanliness_factor' or "
-                          "'fouling_resistance'")
-    if trigger_fouling_resistance is not None and (not math.isfinite(trigger_fouling_resistance)
-                                                   or trigger_fouling_resistance <= 0.0):
-        raise DomainError("trigger_fouling_resistance", "trigger fouling resistance must be positive and finite")
+        raise DomainError(
+            "history", f"history kind {history_kind!r} must be 'cleanliness_factor' or 'fouling_resistance'"
+        )
+    if trigger_fouling_resistance is not None and (
+        not math.isfinite(trigger_fouling_resistance) or trigger_fouling_resistance <= 0.0
+    ):
+        raise DomainError(
+            "trigger_fouling_resistance", "trigger fouling resistance must be positive and finite"
+        )
 
     rf_now = cf_now = None
     if measurement is not None:
         ht = analyse_heat_transfer(measurement)
         warnings.extend(ht.warnings)
         if ht.u_clean is None:
-            raise DomainError("tube_od", "the snapshot has no clean U: give tube_od, tube_count and tube data")
+            raise DomainError(
+                "tube_od", "the snapshot has no clean U: give tube_od, tube_count and tube data"
+            )
         u_actual, u_clean = ht.u_actual, ht.u_clean
         water_temp = measurement.cw_outlet_temp if water_temp is None else water_temp
         tube_velocity = ht.tube_velocity if tube_velocity is None else tube_velocity
@@ -734,14 +908,20 @@ def calculate_fouling_factor(*, u_actual: float | None = None, u_clean: float | 
     if u_actual is not None and u_clean is not None:
         cf_now = u_actual / u_clean
         if cf_now > 1.5:
-            raise DomainError("u_actual", f"cleanliness {cf_now:.3f} > 1.5: actual U implausibly above clean U",
-                              "U values swapped, or in different units")
+            raise DomainError(
+                "u_actual",
+                f"cleanliness {cf_now:.3f} > 1.5: actual U implausibly above clean U",
+                "U values swapped, or in different units",
+            )
         rf_now = 1.0 / u_actual - 1.0 / u_clean
         method.setdefault("current_state", "caller's U values")
     elif cleanliness_factor is not None:
         if not math.isfinite(cleanliness_factor) or not (0.0 < cleanliness_factor <= 1.5):
-            raise DomainError("cleanliness_factor", f"cleanliness factor {cleanliness_factor!r} must be in (0, 1.5]",
-                              "entered in percent")
+            raise DomainError(
+                "cleanliness_factor",
+                f"cleanliness factor {cleanliness_factor!r} must be in (0, 1.5]",
+                "entered in percent",
+            )
         cf_now = float(cleanliness_factor)
         if u_clean is not None:
             rf_now = (1.0 / cf_now - 1.0) / u_clean
@@ -757,11 +937,15 @@ def calculate_fouling_factor(*, u_actual: float | None = None, u_clean: float | 
             warnings.extend(tema.notes)
             method["tema"] = f"TEMA RGP-T-2.4, {tema.label}, column {tema.column}"
             if rf_now is not None and rf_now > tema.fouling_resistance:
-                warnings.append(f"current fouling resistance {rf_now:.3g} m²·K/W exceeds the TEMA design allowance "
-                                f"{tema.fouling_resistance:.3g} m²·K/W for {tema.label}")
+                warnings.append(
+                    f"current fouling resistance {rf_now:.3g} m²·K/W exceeds the TEMA design allowance "
+                    f"{tema.fouling_resistance:.3g} m²·K/W for {tema.label}"
+                )
         else:
-            warnings.append(f"water type {water_type!r} is not a TEMA category: no TEMA allowance (use city_well, "
-                            "river_*, cooling_tower_*...)")
+            warnings.append(
+                f"water type {water_type!r} is not a TEMA category: no TEMA allowance (use city_well, "
+                "river_*, cooling_tower_*...)"
+            )
 
     fits: dict = {}
     forecasts: dict = {}
@@ -778,11 +962,15 @@ def calculate_fouling_factor(*, u_actual: float | None = None, u_clean: float | 
         t, v = _check_history(history_days, history_values)
         if history_kind == "cleanliness_factor":
             if np.any(v <= 0.0) or np.any(v > 1.5):
-                raise DomainError("history", "history cleanliness factors must be in (0, 1.5]", "entered in percent")
+                raise DomainError(
+                    "history", "history cleanliness factors must be in (0, 1.5]", "entered in percent"
+                )
             basis, y = "fouling_index", 1.0 / v - 1.0
             y_trig = 1.0 / trigger_cleanliness - 1.0
             y_now = 1.0 / cf_now - 1.0 if cf_now is not None else None
-            method["fit_basis"] = "fouling index y = 1/CF - 1 (= R_f*U_clean; normalised against U_clean(V, T_in))"
+            method["fit_basis"] = (
+                "fouling index y = 1/CF - 1 (= R_f*U_clean; normalised against U_clean(V, T_in))"
+            )
         else:
             basis, y = "fouling_resistance", v
             if trigger_fouling_resistance is not None:
@@ -793,26 +981,31 @@ def calculate_fouling_factor(*, u_actual: float | None = None, u_clean: float | 
             method["fit_basis"] = "fouling resistance R_f [m2*K/W]"
         fits = {"linear": fit_linear(t, y, basis), "kern_seaton": fit_kern_seaton(t, y, basis)}
         selected, selection_reason = select_model(fits)
-        method["fit"] = ("least squares: linear OLS; Kern-Seaton closed-form R_inf per tau, 1-D search on ln tau; "
-                         "model chosen by AICc (ties to linear)")
+        method["fit"] = (
+            "least squares: linear OLS; Kern-Seaton closed-form R_inf per tau, 1-D search on ln tau; "
+            "model chosen by AICc (ties to linear)"
+        )
         if y_now is None:
             y_now = fits[selected].predict(float(t[-1]))
             method["current_level"] = "chosen model at the last history time"
         else:
             method["current_level"] = "measured now"
         if y_trig is None:
-            days_reason = ("trigger not computable: an R_f history needs u_clean or trigger_fouling_resistance")
+            days_reason = "trigger not computable: an R_f history needs u_clean or trigger_fouling_resistance"
             warnings.append(days_reason)
         else:
             forecasts = {name: days_until_trigger(fit, y_now, y_trig) for name, fit in fits.items()}
             days, days_reason = forecasts[selected].days, forecasts[selected].reason
-        method["cleaning_trigger"] = (f"CF {trigger_cleanliness:g} -> R_f,target = 1/(CF*U_clean) - 1/U_clean "
-                                      "(physics reference §5.2)")
+        method["cleaning_trigger"] = (
+            f"CF {trigger_cleanliness:g} -> R_f,target = 1/(CF*U_clean) - 1/U_clean (physics reference §5.2)"
+        )
     elif cf_now is not None:
         y_now, y_trig, basis = 1.0 / cf_now - 1.0, 1.0 / trigger_cleanliness - 1.0, None
 
-    cleaning_due = bool((y_now is not None and y_trig is not None and y_now >= y_trig)
-                        or (days is not None and days <= due_window_days))
+    cleaning_due = bool(
+        (y_now is not None and y_trig is not None and y_now >= y_trig)
+        or (days is not None and days <= due_window_days)
+    )
     rec = recommend_cleaning_method(foulant, selected, tube_velocity)
 
     economic = None
@@ -820,10 +1013,14 @@ def calculate_fouling_factor(*, u_actual: float | None = None, u_clean: float | 
         if selected is None:
             warnings.append("economic cleaning interval not computed: it needs a history (fouling trend)")
         elif cleaning_cost_usd is None or power_price_usd_per_mwh is None:
-            warnings.append("economic cleaning interval not computed: it needs cleaning_cost_usd and "
-                            "power_price_usd_per_mwh")
+            warnings.append(
+                "economic cleaning interval not computed: it needs cleaning_cost_usd and "
+                "power_price_usd_per_mwh"
+            )
         elif lost_power_per_fouling is None and lost_power_fn is None:
-            warnings.append("economic cleaning interval not computed: it needs the lost power per unit of fouling")
+            warnings.append(
+                "economic cleaning interval not computed: it needs the lost power per unit of fouling"
+            )
         else:
             fit = fits[selected]
             to_rf = 1.0
@@ -833,29 +1030,55 @@ def calculate_fouling_factor(*, u_actual: float | None = None, u_clean: float | 
                 else:
                     to_rf = 1.0 / u_clean
             if to_rf is None:
-                warnings.append("economic cleaning interval not computed: a cleanliness history needs u_clean to "
-                                "convert the fouling index to R_f")
+                warnings.append(
+                    "economic cleaning interval not computed: a cleanliness history needs u_clean to "
+                    "convert the fouling index to R_f"
+                )
             else:
                 if fit.model == "linear":
                     beta = fit.params["beta"] * to_rf
 
                     def grown(t_d: float) -> float:
                         return beta * t_d
+
                     linear_beta = beta
                 else:
                     r_inf, tau = fit.params["r_inf"] * to_rf, fit.params["tau"]
 
                     def grown(t_d: float) -> float:
                         return r_inf * -math.expm1(-t_d / tau)
+
                     linear_beta = None
-                economic = economic_cleaning_interval(grown, cleaning_cost_usd, power_price_usd_per_mwh,
-                                                      lost_power_per_fouling, lost_power_fn, max_interval_days,
-                                                      linear_beta)
+                economic = economic_cleaning_interval(
+                    grown,
+                    cleaning_cost_usd,
+                    power_price_usd_per_mwh,
+                    lost_power_per_fouling,
+                    lost_power_fn,
+                    max_interval_days,
+                    linear_beta,
+                )
                 method["economic_interval"] = economic.method
     return FoulingResult(
-        fouling_resistance=rf_now, cleanliness_factor=cf_now, u_actual=u_actual, u_clean=u_clean, tema=tema,
-        fits=fits, selected_model=selected, selection_reason=selection_reason, days_until_cleaning=days,
-        days_until_cleaning_reason=days_reason, forecasts=forecasts, cleaning_due=cleaning_due,
-        trigger_cleanliness=trigger_cleanliness, trigger_level=y_trig, fit_basis=basis,
-        recommended_method=rec.method, alternative_methods=rec.alternatives, method_reason=rec.reason,
-        economic=economic, method=method, warnings=warnings)
+        fouling_resistance=rf_now,
+        cleanliness_factor=cf_now,
+        u_actual=u_actual,
+        u_clean=u_clean,
+        tema=tema,
+        fits=fits,
+        selected_model=selected,
+        selection_reason=selection_reason,
+        days_until_cleaning=days,
+        days_until_cleaning_reason=days_reason,
+        forecasts=forecasts,
+        cleaning_due=cleaning_due,
+        trigger_cleanliness=trigger_cleanliness,
+        trigger_level=y_trig,
+        fit_basis=basis,
+        recommended_method=rec.method,
+        alternative_methods=rec.alternatives,
+        method_reason=rec.reason,
+        economic=economic,
+        method=method,
+        warnings=warnings,
+    )

@@ -139,7 +139,7 @@ def clean_u(bundle: TubeBundle, velocity: float, t_in: float, t_out: float, p_sa
         h_ref, _, _ = tube_side_coefficient(velocity, bundle.id, REFERENCE_INLET_TEMP_K + 0.5 * rise, salinity)
         r_tube_ref = bundle.od / (bundle.id * h_ref)
         fw = hei.HeiFactor((r_shell + fp.r_wall + r_tube_ref) / (r_shell + fp.r_wall + r_tube), "derived",
-                           "derived: first-principles water-side resistance at the actual inlet temperature "
+                           "first-principles water-side resistance at the actual inlet temperature "
                            "vs at 70 °F, same velocity, wall and shell side (no public HEI Fw table)")
     bwg = gauge_of_wall(bundle.wall)
     if fm_override > 0.0:
@@ -153,7 +153,7 @@ def clean_u(bundle: TubeBundle, velocity: float, t_in: float, t_out: float, p_sa
             r_wall_ref = bundle.od * math.log(bundle.od / ref_id) / (2.0 * material(_REFERENCE_MATERIAL)["conductivity"])
             r_ref = r_shell + r_wall_ref + bundle.od / (ref_id * h_ref)
             fm = hei.HeiFactor(r_ref / (r_shell + fp.r_wall + r_tube), "derived",
-                               f"derived: first-principles wall and water-side resistance of {tube_material} "
+                               f"first-principles wall and water-side resistance of {tube_material} "
                                f"{bwg} BWG vs 18 BWG admiralty, same velocity and shell side "
                                "(no public HEI Fm value for this tube)")
     method_ids = {
@@ -244,8 +244,8 @@ def analyse_heat_transfer(x: HeatTransferInputs) -> HeatTransferResult:
         warnings.append(f"TTD {_dt(ttd)} is below 0.5 °F (0.3 K): check outlet RTD stratification "
                         "(mixed-mean outlet needed) and the pressure tap")
     t_mean = 0.5 * (x.cw_inlet_temp + x.cw_outlet_temp)
-    props_in = liquid_properties(x.cw_inlet_temp, x.salinity)
-    props_mean = liquid_properties(t_mean, x.salinity)
+    props_in = liquid_properties(x.cw_inlet_temp, x.salinity, field="cw_inlet_temp")
+    props_mean = liquid_properties(t_mean, x.salinity, field="cw_outlet_temp")
     m_dot = x.cw_flow * props_in.density
     rise = x.cw_outlet_temp - x.cw_inlet_temp
     duty = m_dot * props_mean.cp * rise

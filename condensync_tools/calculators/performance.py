@@ -35,8 +35,16 @@ from .constants import INHG_PA
 from .economics import Action, rank_actions
 from .errors import DomainError
 
-__all__ = ["SCORE_WEIGHTS", "CF_SPAN", "BACKPRESSURE_SCALE_PA", "TREND_HORIZON_DAYS", "GRADES",
-           "PerformanceScore", "performance_score", "top_actions"]
+__all__ = [
+    "SCORE_WEIGHTS",
+    "CF_SPAN",
+    "BACKPRESSURE_SCALE_PA",
+    "TREND_HORIZON_DAYS",
+    "GRADES",
+    "PerformanceScore",
+    "performance_score",
+    "top_actions",
+]
 
 SCORE_WEIGHTS = {"cleanliness": 0.35, "backpressure": 0.35, "air_inleakage": 0.20, "fouling_trend": 0.10}
 #: CF below target at which the cleanliness sub-score reaches 0 [-].
@@ -63,11 +71,19 @@ def _clip01(x: float) -> float:
     return min(max(x, 0.0), 1.0)
 
 
-def performance_score(*, cleanliness_factor: float | None = None, target_cleanliness: float | None = None,
-                      backpressure_excess: float | None = None, air_evidence: float | None = None,
-                      days_until_cleaning: float | None = None, cleaning_due: bool | None = None,
-                      trigger_never_reached: bool = False) -> PerformanceScore:
-    """Weighted 0-100 performance score (see the module docstring for the formula).
+def performance_score(
+    *,
+    cleanliness_factor: float | None = None,
+    target_cleanliness: float | None = None,
+    backpressure_excess: float | None = None,
+    air_evidence: float | None = None,
+    days_until_cleaning: float | None = None,
+    cleaning_due: bool | None = None,
+    trigger_never_reached: bool = False,
+) -> PerformanceScore:
+    """Weighted 0-100 performance score (sub-scores defined in the module docstring).
+
+    .. math:: \\text{score} = 100 \\frac{\\sum_c w_c s_c}{\\sum_c w_c}
 
     Parameters
     ----------
@@ -94,22 +110,33 @@ def performance_score(*, cleanliness_factor: float | None = None, target_cleanli
     ------
     DomainError
         No component available, or a value outside its domain (field named after the input).
+
+    References
+    ----------
+    House convention (no standard defines a condenser score); HEI 9th ed. def. 2.3.
     """
     comps: dict = {}
     warnings: list[str] = []
     if cleanliness_factor is not None:
         if target_cleanliness is None:
             raise DomainError("target_cleanliness", "the cleanliness sub-score needs the target cleanliness")
-        for name, val in (("cleanliness_factor", cleanliness_factor), ("target_cleanliness", target_cleanliness)):
+        for name, val in (
+            ("cleanliness_factor", cleanliness_factor),
+            ("target_cleanliness", target_cleanliness),
+        ):
             if not math.isfinite(val) or not (0.0 < val <= 1.5):
                 raise DomainError(name, f"{name} {val!r} must be in (0, 1.5]", "entered in percent")
-        comps["cleanliness"] = (_clip01((cleanliness_factor - (target_cleanliness - CF_SPAN)) / CF_SPAN),
-                                cleanliness_factor)
+        comps["cleanliness"] = (
+            _clip01((cleanliness_factor - (target_cleanliness - CF_SPAN)) / CF_SPAN),
+            cleanliness_factor,
+        )
     if backpressure_excess is not None:
         if not math.isfinite(backpressure_excess):
             raise DomainError("backpressure_deviation", "backpressure excess must be finite")
-        comps["backpressure"] = (_clip01(1.0 - max(backpressure_excess, 0.0) / BACKPRESSURE_SCALE_PA),
-                                 backpressure_excess)
+        comps["backpressure"] = (
+            _clip01(1.0 - max(backpressure_excess, 0.0) / BACKPRESSURE_SCALE_PA),
+            backpressure_excess,
+        )
     if air_evidence is not None:
         if not math.isfinite(air_evidence) or not (0.0 <= air_evidence <= 1.0):
             raise DomainError("air_evidence", f"air evidence {air_evidence!r} must be within 0-1")
@@ -123,8 +150,11 @@ def performance_score(*, cleanliness_factor: float | None = None, target_cleanli
             raise DomainError("days_until_cleaning", f"days {days_until_cleaning!r} must be >= 0 and finite")
         comps["fouling_trend"] = (_clip01(days_until_cleaning / TREND_HORIZON_DAYS), days_until_cleaning)
     if not comps:
-        raise DomainError("cleanliness_factor", "no score component available: give at least one of cleanliness, "
-                          "backpressure excess, air evidence or the fouling forecast")
+        raise DomainError(
+            "cleanliness_factor",
+            "no score component available: give at least one of cleanliness, "
+            "backpressure excess, air evidence or the fouling forecast",
+        )
     missing = [c for c in SCORE_WEIGHTS if c not in comps]
     if missing:
         warnings.append("score re-weighted over the available components; missing: " + ", ".join(missing))
@@ -132,10 +162,12 @@ def performance_score(*, cleanliness_factor: float | None = None, target_cleanli
     score = 100.0 * sum(SCORE_WEIGHTS[c] * comps[c][0] for c in comps) / w_sum
     grade = next(label for lo, label in GRADES if score >= lo)
     components = {c: {"subscore": s, "weight": SCORE_WEIGHTS[c], "input": v} for c, (s, v) in comps.items()}
-    method = {"performance_score": "100 * sum(w*s)/sum(w) over available components; weights " +
-              ", ".join(f"{k} {v:g}" for k, v in SCORE_WEIGHTS.items()) +
-              f"; CF span {CF_SPAN:g}, backpressure scale 1 inHg, trend horizon {TREND_HORIZON_DAYS:g} d (house "
-              "convention)"}
+    method = {
+        "performance_score": "100 * sum(w*s)/sum(w) over available components; weights "
+        + ", ".join(f"{k} {v:g}" for k, v in SCORE_WEIGHTS.items())
+        + f"; CF span {CF_SPAN:g}, backpressure scale 1 inHg, trend horizon {TREND_HORIZON_DAYS:g} d (house "
+        "convention)"
+    }
     return PerformanceScore(score, grade, components, method, warnings)
 
 

@@ -99,6 +99,10 @@ def tube_bundle(od: float, gauge_bwg: int, tube_count: int, plugged_tubes: int =
                 passes: int = 1, length: float = 0.0) -> TubeBundle:
     """Build a :class:`TubeBundle`, checking the geometry is physically possible."""
     wall = wall_thickness(gauge_bwg)
+    if plugged_tubes < 0:
+        raise DomainError("plugged_tubes", f"{plugged_tubes} plugged tubes: a count cannot be negative")
+    if length < 0.0:
+        raise DomainError("tube_length", "effective tube length cannot be negative")
     if od <= 2.0 * wall:
         raise DomainError("tube_od", f"OD {od / INCH_M:.4g} in is not larger than twice the "
                           f"{gauge_bwg} BWG wall ({wall / INCH_M:.3f} in)", "tube OD entered in the wrong unit")

@@ -94,15 +94,25 @@ class TurbineCurve:
             Pressure not a positive finite number (field ``condenser_pressure``).
         OutOfRangeError
             Pressure above the last tabulated point (field ``condenser_pressure``).
+
+        References
+        ----------
+        CONDENSYNC physics reference §6 and pitfall 15 (clamp at the choke point).
         """
         if not math.isfinite(pressure) or pressure <= 0.0:
-            raise DomainError("condenser_pressure", f"backpressure {pressure!r} Pa must be a positive absolute "
-                              "pressure", "gauge vacuum entered instead of absolute pressure")
+            raise DomainError(
+                "condenser_pressure",
+                f"backpressure {pressure!r} Pa must be a positive absolute pressure",
+                "gauge vacuum entered instead of absolute pressure",
+            )
         if pressure > self.pressures[-1] * (1.0 + 1e-12):
-            raise OutOfRangeError("condenser_pressure", f"backpressure {pressure / INHG_PA:.3f} inHgA is above "
-                                  f"the turbine correction curve ({self.pressures[-1] / INHG_PA:.3f} inHgA max); "
-                                  "not extrapolated",
-                                  "unit near its exhaust-pressure alarm/trip, or pressure in the wrong unit")
+            raise OutOfRangeError(
+                "condenser_pressure",
+                f"backpressure {pressure / INHG_PA:.3f} inHgA is above "
+                f"the turbine correction curve ({self.pressures[-1] / INHG_PA:.3f} inHgA max); "
+                "not extrapolated",
+                "unit near its exhaust-pressure alarm/trip, or pressure in the wrong unit",
+            )
         p = max(pressure, self.choke_pressure)
         xs, ys = self.pressures, self.output_change_w
         i = bisect.bisect_right(xs, p)
@@ -125,6 +135,10 @@ class TurbineCurve:
         ----------
         p_actual, p_reference : float
             Absolute backpressures [Pa].
+
+        References
+        ----------
+        Putman & Harpster (2000), IJPGC2000-15033 (no gain below the choke point).
         """
         return self.output_change(p_reference) - self.output_change(p_actual)
 
@@ -135,10 +149,22 @@ class TurbineCurve:
         return self.output_change(pressure) / self.rated_output
 
 
-def turbine_curve(pressures: Sequence[float], output_change: Sequence[float], choke_pressure: float,
-                  rated_output: float = 0.0, kind: str = "fraction", design_pressure: float = 0.0,
-                  curve_id: str = "caller", source: str = "supplied by the caller") -> TurbineCurve:
+def turbine_curve(
+    pressures: Sequence[float],
+    output_change: Sequence[float],
+    choke_pressure: float,
+    rated_output: float = 0.0,
+    kind: str = "fraction",
+    design_pressure: float = 0.0,
+    curve_id: str = "caller",
+    source: str = "supplied by the caller",
+) -> TurbineCurve:
     """Validate a tabulated backpressure correction curve and build a :class:`TurbineCurve`.
+
+    .. math::
+        p_1 < p_2 < \\dots < p_n, \\quad p_1 \\le p_{choke} \\le p_n, \\quad
+        \\Delta_{i+1} \\le \\Delta_i \\ \\text{for}\\ p_i \\ge p_{choke}, \\quad
+        \\Delta P_{gen,i} = \\Delta_i \\cdot P_{rated}\\ (\\text{fraction})
 
     Parameters
     ----------
@@ -173,28 +199,45 @@ def turbine_curve(pressures: Sequence[float], output_change: Sequence[float], ch
     -----
     The curve is unit-specific input (turbine OEM correction curves); never one global linear
     slope (physics reference §6).
+
+    References
+    ----------
+    ASME J. Fluids Eng. 76(3):445, exhaust-pressure correction curves (unit-specific).
+    CONDENSYNC physics reference §6, pitfall 15.
     """
     ps = [float(p) for p in pressures]
     vs = [float(v) for v in output_change]
     if kind not in _KINDS:
         raise DomainError("turbine_curve", f"kind {kind!r} must be one of {_KINDS}")
     if len(ps) < 2 or len(ps) != len(vs):
-        raise DomainError("turbine_curve", f"need at least two (pressure, output change) points of equal length, "
-                          f"got {len(ps)} pressures and {len(vs)} values")
+        raise DomainError(
+            "turbine_curve",
+            f"need at least two (pressure, output change) points of equal length, "
+            f"got {len(ps)} pressures and {len(vs)} values",
+        )
     if not all(math.isfinite(v) for v in ps + vs):
         raise DomainError("turbine_curve", "curve points must be finite numbers")
     if ps[0] <= 0.0:
-        raise DomainError("turbine_curve", "backpressures must be positive absolute pressures",
-                          "gauge vacuum entered instead of absolute pressure")
+        raise DomainError(
+            "turbine_curve",
+            "backpressures must be positive absolute pressures",
+            "gauge vacuum entered instead of absolute pressure",
+        )
     if any(b <= a for a, b in zip(ps, ps[1:], strict=False)):
         raise DomainError("turbine_curve", "backpressures must be strictly increasing")
     if not math.isfinite(choke_pressure) or not (ps[0] <= choke_pressure <= ps[-1]):
-        raise DomainError("choke_pressure", f"choke point {choke_pressure!r} Pa must lie inside the curve "
-                          f"range {ps[0]:g}-{ps[-1]:g} Pa", "choke point in the wrong unit")
+        raise DomainError(
+            "choke_pressure",
+            f"choke point {choke_pressure!r} Pa must lie inside the curve range {ps[0]:g}-{ps[-1]:g} Pa",
+            "choke point in the wrong unit",
+        )
     if kind == "fraction":
         if not math.isfinite(rated_output) or rated_output <= 0.0:
-            raise DomainError("rated_output", f"rated output {rated_output!r} W must be positive to use a curve "
-                              "in fractions of rated output")
+            raise DomainError(
+                "rated_output",
+                f"rated output {rated_output!r} W must be positive to use a curve "
+                "in fractions of rated output",
+            )
         scale = rated_output
     else:
         if not math.isfinite(rated_output) or rated_output < 0.0:
@@ -204,17 +247,27 @@ def turbine_curve(pressures: Sequence[float], output_change: Sequence[float], ch
     above = [(p, v) for p, v in zip(ps, values, strict=True) if p >= choke_pressure]
     for (p0, v0), (p1, v1) in zip(above, above[1:], strict=False):
         if v1 > v0 + 1e-12 * max(1.0, abs(v0)):
-            raise DomainError("turbine_curve", f"output rises with backpressure between {p0:g} and {p1:g} Pa; "
-                              "above the choke point more backpressure never gains output",
-                              "sign convention reversed (loss entered as positive) or points out of order")
-    method = {"turbine_curve": curve_id, "turbine_curve_kind": kind, "turbine_curve_source": source,
-              "turbine_choke": "clamped: no output gain below the choke point (physics reference §6, pitfall 15)"}
-    return TurbineCurve(tuple(ps), tuple(values), float(choke_pressure), float(rated_output),
-                        float(design_pressure), method)
+            raise DomainError(
+                "turbine_curve",
+                f"output rises with backpressure between {p0:g} and {p1:g} Pa; "
+                "above the choke point more backpressure never gains output",
+                "sign convention reversed (loss entered as positive) or points out of order",
+            )
+    method = {
+        "turbine_curve": curve_id,
+        "turbine_curve_kind": kind,
+        "turbine_curve_source": source,
+        "turbine_choke": "clamped: no output gain below the choke point (physics reference §6, pitfall 15)",
+    }
+    return TurbineCurve(
+        tuple(ps), tuple(values), float(choke_pressure), float(rated_output), float(design_pressure), method
+    )
 
 
 def generic_curve(rated_output: float) -> TurbineCurve:
     """The built-in GENERIC, illustrative correction curve scaled to a rated output.
+
+    .. math:: \\Delta P_{gen}(p) = f_{generic}(p) \\cdot P_{rated}
 
     About 1 % of rated output per inHg around a 2.0 inHgA design point, flattening to a
     choke at 1.2 inHgA and steepening to about 2 %/inHg at 5-6 inHgA
@@ -235,12 +288,23 @@ def generic_curve(rated_output: float) -> TurbineCurve:
     Not a manufacturer's curve: shape from physics reference §6, Putman & Harpster (2000)
     (qualitative) and the Pattanayak et al. (2019) data point (≈ 2.1 %/inHg heat rate).
     Replace it with the unit's own curve whenever it is known.
+
+    References
+    ----------
+    Putman & Harpster (2000), IJPGC2000-15033 (qualitative shape).
+    Pattanayak, Padhi, Kodamasingh (2019), Case Stud. Therm. Eng. 14, 100484.
+    CONDENSYNC physics reference §6.
     """
     data = load_data(GENERIC_CURVE_FILE)
     pts = data["points"]
-    curve = turbine_curve([p * INHG_PA for p, _ in pts], [v for _, v in pts],
-                          data["choke_backpressure_inhga"] * INHG_PA, rated_output, "fraction",
-                          data["design_backpressure_inhga"] * INHG_PA,
-                          f"generic: {data['curve_id']}",
-                          "generic illustrative curve, NOT a manufacturer's curve (data/turbine_generic_curve.json)")
+    curve = turbine_curve(
+        [p * INHG_PA for p, _ in pts],
+        [v for _, v in pts],
+        data["choke_backpressure_inhga"] * INHG_PA,
+        rated_output,
+        "fraction",
+        data["design_backpressure_inhga"] * INHG_PA,
+        f"generic: {data['curve_id']}",
+        "generic illustrative curve, NOT a manufacturer's curve (data/turbine_generic_curve.json)",
+    )
     return curve

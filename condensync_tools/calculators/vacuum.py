@@ -91,16 +91,22 @@ def _finite_positive(field_name: str, value: float, what: str, cause: str = "") 
 
 def _check_cf(field_name: str, cf: float) -> float:
     if cf is None or not math.isfinite(cf) or not (0.0 < cf <= 1.5):
-        raise DomainError(field_name, f"cleanliness factor {cf!r} must be in (0, 1.5] (a fraction, not %)",
-                          "cleanliness entered in percent")
+        raise DomainError(
+            field_name,
+            f"cleanliness factor {cf!r} must be in (0, 1.5] (a fraction, not %)",
+            "cleanliness entered in percent",
+        )
     return float(cf)
 
 
 def _check_cw_temp(field_name: str, t: float) -> float:
     if t is None or not math.isfinite(t) or not (_CW_T_MIN <= t <= _CW_T_MAX):
         shown = f"{t - 273.15:.4g} °C" if t is not None and math.isfinite(t) else repr(t)
-        raise DomainError(field_name, f"CW temperature {shown} is outside the liquid cooling-water range "
-                          "0-80 °C", "°F/°C or K mix-up")
+        raise DomainError(
+            field_name,
+            f"CW temperature {shown} is outside the liquid cooling-water range 0-80 °C",
+            "°F/°C or K mix-up",
+        )
     return float(t)
 
 
@@ -118,22 +124,53 @@ class CondenserModel:
     fm: float = 0.0  #: caller's HEI Fm (0 → table or derived)
     bank_rows: int = DEFAULT_BANK_ROWS
 
-    def heat_transfer_inputs(self, cw_inlet_temp: float, cw_outlet_temp: float, cw_flow: float,
-                             condenser_pressure: float, design_cleanliness: float = 0.0) -> HeatTransferInputs:
+    def heat_transfer_inputs(
+        self,
+        cw_inlet_temp: float,
+        cw_outlet_temp: float,
+        cw_flow: float,
+        condenser_pressure: float,
+        design_cleanliness: float = 0.0,
+    ) -> HeatTransferInputs:
         """The :class:`HeatTransferInputs` of one measured snapshot on this condenser (SI)."""
-        return HeatTransferInputs(cw_inlet_temp=cw_inlet_temp, cw_outlet_temp=cw_outlet_temp, cw_flow=cw_flow,
-                                  condenser_pressure=condenser_pressure, surface_area=self.surface_area,
-                                  bundle=self.bundle, tube_material=self.tube_material, salinity=self.salinity,
-                                  clean_u_method=self.clean_u_method, hei_edition=self.hei_edition, fw=self.fw,
-                                  fm=self.fm, design_cleanliness=design_cleanliness, bank_rows=self.bank_rows)
+        return HeatTransferInputs(
+            cw_inlet_temp=cw_inlet_temp,
+            cw_outlet_temp=cw_outlet_temp,
+            cw_flow=cw_flow,
+            condenser_pressure=condenser_pressure,
+            surface_area=self.surface_area,
+            bundle=self.bundle,
+            tube_material=self.tube_material,
+            salinity=self.salinity,
+            clean_u_method=self.clean_u_method,
+            hei_edition=self.hei_edition,
+            fw=self.fw,
+            fm=self.fm,
+            design_cleanliness=design_cleanliness,
+            bank_rows=self.bank_rows,
+        )
 
 
-def condenser_model(tube_od: float, tube_gauge_bwg: int, tube_count: int, tube_material: str,
-                    tube_passes: int = 1, tube_length: float = 0.0, surface_area: float = 0.0,
-                    plugged_tubes: int = 0, water_type: str = "fresh", salinity: float | None = None,
-                    clean_u_method: str = "hei", hei_edition: str = "hei_9th_10th", fw: float = 0.0,
-                    fm: float = 0.0, bank_rows: int = DEFAULT_BANK_ROWS) -> CondenserModel:
+def condenser_model(
+    tube_od: float,
+    tube_gauge_bwg: int,
+    tube_count: int,
+    tube_material: str,
+    tube_passes: int = 1,
+    tube_length: float = 0.0,
+    surface_area: float = 0.0,
+    plugged_tubes: int = 0,
+    water_type: str = "fresh",
+    salinity: float | None = None,
+    clean_u_method: str = "hei",
+    hei_edition: str = "hei_9th_10th",
+    fw: float = 0.0,
+    fm: float = 0.0,
+    bank_rows: int = DEFAULT_BANK_ROWS,
+) -> CondenserModel:
     """Build and check a :class:`CondenserModel` from the tool arguments (SI).
+
+    .. math:: A = (N_{tubes} - N_{plugged}) \\pi D_o L_{eff} \\quad (\\text{unless } A \\text{ is given})
 
     Parameters
     ----------
@@ -165,7 +202,16 @@ def condenser_model(tube_od: float, tube_gauge_bwg: int, tube_count: int, tube_m
     ------
     DomainError, OutOfRangeError
         Impossible geometry, unknown material/water type/method, no area.
+
+    References
+    ----------
+    HEI *Standards for Steam Surface Condensers* 9th/10th ed., C1 by tube OD.
+    CONDENSYNC physics reference §3 and pitfalls 5-6 (active tubes, outside area).
     """
+    if not isinstance(tube_count, int) or tube_count < 1:
+        raise DomainError("tube_count", f"tube count {tube_count!r} must be an integer >= 1")
+    if not isinstance(plugged_tubes, int) or plugged_tubes < 0:
+        raise DomainError("plugged_tubes", f"plugged tubes {plugged_tubes!r} must be an integer >= 0")
     bundle = tube_bundle(tube_od, tube_gauge_bwg, tube_count, plugged_tubes, tube_passes, tube_length)
     material(tube_material)
     if clean_u_method not in ("hei", "first_principles"):
@@ -178,8 +224,10 @@ def condenser_model(tube_od: float, tube_gauge_bwg: int, tube_count: int, tube_m
         raise DomainError("tube_length", f"tube length {tube_length!r} m must be >= 0")
     area = surface_area if surface_area > 0.0 else bundle.outside_area
     if area <= 0.0:
-        raise DomainError("surface_area", "no effective surface area: give surface_area, or tube_length with "
-                          "tube_count and tube_od")
+        raise DomainError(
+            "surface_area",
+            "no effective surface area: give surface_area, or tube_length with tube_count and tube_od",
+        )
     sal = salinity_for(salinity_class(water_type), salinity)
     return CondenserModel(bundle, tube_material, area, sal, clean_u_method, hei_edition, fw, fm, bank_rows)
 
@@ -241,15 +289,25 @@ def heat_duty_from_steam_flow(steam_flow: float, heat_release: float = HEI_STEAM
     service); UFC 3-540-02N §7.2.1 uses 980 Btu/lb for reheat turbines. Prefer the CW-side
     duty whenever CW flow and temperature rise are measured (physics reference §1.6,
     pitfall 8).
+
+    References
+    ----------
+    HEI *Standards for Steam Surface Condensers* 9th ed. (1995), def. 2.5.
+    UFC 3-540-02N (MIL-HDBK-1003/7) §7.2.1.
     """
     _finite_positive("steam_flow", steam_flow, "steam flow")
     _finite_positive("steam_heat_release", heat_release, "heat released per kg of steam")
     return steam_flow * heat_release
 
 
-def expected_backpressure(model: CondenserModel, cw_inlet_temp: float, cw_flow: float, heat_duty: float,
-                          cleanliness_factor: float | None = None,
-                          fouling_resistance: float | None = None) -> BackpressureState:
+def expected_backpressure(
+    model: CondenserModel,
+    cw_inlet_temp: float,
+    cw_flow: float,
+    heat_duty: float,
+    cleanliness_factor: float | None = None,
+    fouling_resistance: float | None = None,
+) -> BackpressureState:
     """Expected condenser pressure from the effectiveness/NTU chain (physics reference §2 step 7).
 
     .. math::
@@ -285,20 +343,29 @@ def expected_backpressure(model: CondenserModel, cw_inlet_temp: float, cw_flow: 
     -----
     U_clean depends on T_sat and T_out, so T_sat is iterated to 1e-7 K. Warns when the tube
     velocity lies outside the HEI range 3-12 ft/s (unverified range; extrapolated, not clamped).
+
+    References
+    ----------
+    ASME PTC 12.2-2010 (R2020), correction to design conditions (as commonly applied).
+    CONDENSYNC physics reference §2 step 7, §3 (effectiveness, Cr = 0).
     """
     t_in = _check_cw_temp("cw_inlet_temp", cw_inlet_temp)
     q_vol = _finite_positive("cw_flow", cw_flow, "CW flow", "CW pumps stopped or flow in the wrong unit")
     duty = _finite_positive("heat_duty", heat_duty, "heat duty", "unit offline or duty in the wrong unit")
     if (cleanliness_factor is None) == (fouling_resistance is None):
-        raise DomainError("cleanliness_factor", "give exactly one of cleanliness_factor and fouling_resistance")
+        raise DomainError(
+            "cleanliness_factor", "give exactly one of cleanliness_factor and fouling_resistance"
+        )
     if cleanliness_factor is not None:
         cf_in = _check_cf("cleanliness_factor", cleanliness_factor)
         r_f = None
     else:
         cf_in = None
         if not math.isfinite(fouling_resistance) or fouling_resistance < 0.0:
-            raise DomainError("fouling_resistance", f"fouling resistance {fouling_resistance!r} m²·K/W must be "
-                              ">= 0 and finite")
+            raise DomainError(
+                "fouling_resistance",
+                f"fouling resistance {fouling_resistance!r} m²·K/W must be >= 0 and finite",
+            )
         r_f = float(fouling_resistance)
     props_in = liquid_properties(t_in, model.salinity)
     m_dot = q_vol * props_in.density
@@ -310,8 +377,11 @@ def expected_backpressure(model: CondenserModel, cw_inlet_temp: float, cw_flow: 
         for _ in range(20):
             t_out = t_in + tr
             if t_out > _CW_T_MAX:
-                raise DomainError("cw_flow", f"CW temperature rise {tr:.3g} K puts the outlet above 80 °C",
-                                  "CW flow far too low for the heat duty, or flow/duty in the wrong unit")
+                raise DomainError(
+                    "cw_flow",
+                    f"CW temperature rise {tr:.3g} K puts the outlet above 80 °C",
+                    "CW flow far too low for the heat duty, or flow/duty in the wrong unit",
+                )
             cp = liquid_properties(0.5 * (t_in + t_out), model.salinity).cp
             tr_new = duty / (m_dot * cp)
             if abs(tr_new - tr) < 1e-12:
@@ -324,38 +394,69 @@ def expected_backpressure(model: CondenserModel, cw_inlet_temp: float, cw_flow: 
     u = u_clean = 0.0
     ttd = 0.0
     method: dict = {}
+    warnings: list[str] = []
     for _ in range(60):
-        if t_sat > _CW_T_MAX:
-            raise DomainError("heat_duty", f"expected saturation temperature {t_sat - 273.15:.1f} °C exceeds 80 °C: "
-                              "the condenser cannot reject this duty at a plausible backpressure",
-                              "heat duty too high for the CW flow and surface, or values in the wrong unit")
-        cu = clean_u(model.bundle, velocity, t_in, t_in + tr, saturation_pressure(t_sat), t_sat,
-                     model.tube_material, model.clean_u_method, model.hei_edition, model.fw, model.fm,
-                     model.salinity, model.bank_rows)
+        t_eval = min(t_sat, _CW_T_MAX)  # keep the clean-U evaluation inside the property range
+        cu = clean_u(
+            model.bundle,
+            velocity,
+            t_in,
+            t_in + tr,
+            saturation_pressure(t_eval),
+            t_eval,
+            model.tube_material,
+            model.clean_u_method,
+            model.hei_edition,
+            model.fw,
+            model.fm,
+            model.salinity,
+            model.bank_rows,
+        )
         u_clean = cu.u_clean
         u = u_clean * cf_in if cf_in is not None else 1.0 / (1.0 / u_clean + r_f)
         t_new, tr, ttd = saturation_temp_from_effectiveness(t_in, duty, m_dot, cp, u, area)
         method = cu.method
-        if abs(t_new - t_sat) < _TSAT_TOL_K:
-            t_sat = t_new
-            break
+        converged = abs(t_new - t_sat) < _TSAT_TOL_K
         t_sat = t_new
+        if converged:
+            break
+    else:
+        warnings.append("saturation-temperature iteration did not converge to 1e-7 K in 60 steps")
     if t_sat > _CW_T_MAX:
-        raise DomainError("heat_duty", f"expected saturation temperature {t_sat - 273.15:.1f} °C exceeds 80 °C: "
-                          "the condenser cannot reject this duty at a plausible backpressure",
-                          "heat duty too high for the CW flow and surface, or values in the wrong unit")
-    warnings: list[str] = []
+        raise DomainError(
+            "heat_duty",
+            f"expected saturation temperature {t_sat - 273.15:.1f} °C exceeds 80 °C: "
+            "the condenser cannot reject this duty at a plausible backpressure",
+            "heat duty too high for the CW flow and surface, or values in the wrong unit",
+        )
     v_ft_s = velocity / FT_M
     lo, hi = hei.HEI_VELOCITY_RANGE_FT_S
     if model.clean_u_method == "hei" and not (lo <= v_ft_s <= hi):
-        warnings.append(f"tube velocity {velocity:.3g} m/s ({v_ft_s:.3g} ft/s) is outside the HEI range "
-                        f"{lo:g}-{hi:g} ft/s: the HEI clean U is extrapolated")
+        warnings.append(
+            f"tube velocity {velocity:.3g} m/s ({v_ft_s:.3g} ft/s) is outside the HEI range "
+            f"{lo:g}-{hi:g} ft/s: the HEI clean U is extrapolated"
+        )
     return BackpressureState(
-        backpressure=saturation_pressure(t_sat), saturation_temp=t_sat, cw_inlet_temp=t_in,
-        cw_outlet_temp=t_in + tr, temperature_rise=tr, itd=t_sat - t_in, ttd=ttd, cw_flow=q_vol,
-        cw_mass_flow=m_dot, cw_cp=cp, tube_velocity=velocity, heat_duty=duty, u_clean=u_clean, u=u,
-        cleanliness_factor=u / u_clean, fouling_resistance=1.0 / u - 1.0 / u_clean, ntu=u * area / (m_dot * cp),
-        method=dict(method), warnings=tuple(warnings))
+        backpressure=saturation_pressure(t_sat),
+        saturation_temp=t_sat,
+        cw_inlet_temp=t_in,
+        cw_outlet_temp=t_in + tr,
+        temperature_rise=tr,
+        itd=t_sat - t_in,
+        ttd=ttd,
+        cw_flow=q_vol,
+        cw_mass_flow=m_dot,
+        cw_cp=cp,
+        tube_velocity=velocity,
+        heat_duty=duty,
+        u_clean=u_clean,
+        u=u,
+        cleanliness_factor=u / u_clean,
+        fouling_resistance=1.0 / u - 1.0 / u_clean,
+        ntu=u * area / (m_dot * cp),
+        method=dict(method),
+        warnings=tuple(warnings),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,12 +501,23 @@ class OperatingState:
     warnings: tuple[str, ...]
 
 
-def resolve_operating_state(model: CondenserModel, *, cw_inlet_temp: float, cw_flow: float,
-                            heat_duty: float | None = None, steam_flow: float | None = None,
-                            cw_outlet_temp: float | None = None, condenser_pressure: float | None = None,
-                            cleanliness_factor: float | None = None, target_cleanliness: float | None = None,
-                            steam_heat_release: float = HEI_STEAM_HEAT_RELEASE_J_KG) -> OperatingState:
+def resolve_operating_state(
+    model: CondenserModel,
+    *,
+    cw_inlet_temp: float,
+    cw_flow: float,
+    heat_duty: float | None = None,
+    steam_flow: float | None = None,
+    cw_outlet_temp: float | None = None,
+    condenser_pressure: float | None = None,
+    cleanliness_factor: float | None = None,
+    target_cleanliness: float | None = None,
+    steam_heat_release: float = HEI_STEAM_HEAT_RELEASE_J_KG,
+) -> OperatingState:
     """Check the current state and resolve heat duty and cleanliness (SI).
+
+    .. math:: Q = \\rho(T_{in}) \\dot V c_p(\\bar T) (T_{out} - T_{in}) \\quad \\text{or} \\quad
+              Q = \\dot m_{steam} \\cdot 950\\ \\mathrm{Btu/lb}
 
     Heat duty: ``heat_duty`` [W] if given; else the CW side ρ(T_in)·Q·c_p(T_mean)·(T_out − T_in)
     when ``cw_outlet_temp`` [K] is given; else ``steam_flow`` [kg/s] × 950 Btu/lb (HEI 9th ed.
@@ -421,6 +533,11 @@ def resolve_operating_state(model: CondenserModel, *, cw_inlet_temp: float, cw_f
     DomainError, OutOfRangeError
         CW temperatures outside 0-80 °C, outlet not above inlet, non-positive flow, pressure
         or duty, CF outside (0, 1.5], saturation at the measured pressure not above the inlet.
+
+    References
+    ----------
+    HEI 9th ed. defs. 2.3 (cleanliness factor) and 2.5 (950 Btu/lb).
+    TIMET CODEWELD, design Fc 0.85 copper alloys / 0.90 Ti and SS.
     """
     warnings: list[str] = []
     method: dict = {}
@@ -429,19 +546,30 @@ def resolve_operating_state(model: CondenserModel, *, cw_inlet_temp: float, cw_f
     p_meas = None
     if condenser_pressure is not None:
         t_sat_meas = saturation_temperature(
-            _finite_positive("condenser_pressure", condenser_pressure, "condenser pressure",
-                             "gauge vacuum entered instead of absolute pressure"))
+            _finite_positive(
+                "condenser_pressure",
+                condenser_pressure,
+                "condenser pressure",
+                "gauge vacuum entered instead of absolute pressure",
+            )
+        )
         if t_sat_meas <= t_in:
-            raise DomainError("condenser_pressure", "saturation temperature at the measured pressure is not above "
-                              "the CW inlet temperature: the condenser cannot condense",
-                              "gauge vacuum entered as absolute pressure, or inlet RTD fault")
+            raise DomainError(
+                "condenser_pressure",
+                "saturation temperature at the measured pressure is not above "
+                "the CW inlet temperature: the condenser cannot condense",
+                "gauge vacuum entered as absolute pressure, or inlet RTD fault",
+            )
         p_meas = float(condenser_pressure)
     cw_duty = None
     if cw_outlet_temp is not None:
         t_out = _check_cw_temp("cw_outlet_temp", cw_outlet_temp)
         if t_out <= t_in:
-            raise DomainError("cw_outlet_temp", "CW outlet temperature not above inlet: the CW-side duty is "
-                              "undefined", "inlet and outlet RTDs swapped, CW flow stopped, or a failed sensor")
+            raise DomainError(
+                "cw_outlet_temp",
+                "CW outlet temperature not above inlet: the CW-side duty is undefined",
+                "inlet and outlet RTDs swapped, CW flow stopped, or a failed sensor",
+            )
         rho = liquid_properties(t_in, model.salinity).density
         cp = liquid_properties(0.5 * (t_in + t_out), model.salinity).cp
         cw_duty = q_vol * rho * cp * (t_out - t_in)
@@ -456,16 +584,23 @@ def resolve_operating_state(model: CondenserModel, *, cw_inlet_temp: float, cw_f
     elif steam_duty is not None:
         duty, from_steam = steam_duty, True
         release_btu_lb = steam_heat_release * LB_KG / BTU_J
-        method["heat_duty"] = (f"steam flow x {release_btu_lb:.0f} Btu/lb (HEI 9th ed. def. 2.5 convention, "
-                               "turbine service)" if abs(release_btu_lb - 950.0) < 1e-6
-                               else f"steam flow x {release_btu_lb:.1f} Btu/lb (caller's heat release)")
+        method["heat_duty"] = (
+            f"steam flow x {release_btu_lb:.0f} Btu/lb (HEI 9th ed. def. 2.5 convention, turbine service)"
+            if abs(release_btu_lb - 950.0) < 1e-6
+            else f"steam flow x {release_btu_lb:.1f} Btu/lb (caller's heat release)"
+        )
     else:
-        raise DomainError("heat_duty", "no heat duty: give heat_duty, cw_outlet_temp (CW-side duty) or "
-                          "steam_flow (HEI 950 Btu/lb convention)")
+        raise DomainError(
+            "heat_duty",
+            "no heat duty: give heat_duty, cw_outlet_temp (CW-side duty) or "
+            "steam_flow (HEI 950 Btu/lb convention)",
+        )
     if steam_duty is not None and not from_steam and abs(steam_duty / duty - 1.0) > 0.10:
-        warnings.append(f"steam-flow duty ({steam_duty / 1e6:.1f} MW at the HEI convention) differs by "
-                        f"{100 * (steam_duty / duty - 1):+.0f} % from the duty used ({duty / 1e6:.1f} MW); "
-                        "check CW flow, outlet RTD mixing or the steam-flow measurement")
+        warnings.append(
+            f"steam-flow duty ({steam_duty / 1e6:.1f} MW at the HEI convention) differs by "
+            f"{100 * (steam_duty / duty - 1):+.0f} % from the duty used ({duty / 1e6:.1f} MW); "
+            "check CW flow, outlet RTD mixing or the steam-flow measurement"
+        )
     if target_cleanliness is None:
         cf_target = hei.design_cleanliness_default(model.tube_material)
         method["target_cleanliness"] = "default: 0.85 copper alloys, 0.90 titanium/stainless (TIMET CODEWELD)"
@@ -480,24 +615,37 @@ def resolve_operating_state(model: CondenserModel, *, cw_inlet_temp: float, cw_f
         cf = float(ht.cleanliness_factor)
         warnings.extend(ht.warnings)
         method["cleanliness_factor"] = "measured on this snapshot (analyse_heat_transfer)"
-        warnings.append("cleanliness measured on the same snapshot: the expected backpressure reproduces the "
-                        "measured one, so the unexplained part is ~0 and any air binding shows as 'fouling'; "
-                        "check air in-leakage indicators before cleaning, or pass an independent cleanliness")
+        warnings.append(
+            "cleanliness measured on the same snapshot: the expected backpressure reproduces the "
+            "measured one, so the unexplained part is ~0 and any air binding shows as 'fouling'; "
+            "check air in-leakage indicators before cleaning, or pass an independent cleanliness"
+        )
     else:
         cf = cf_target
         method["cleanliness_factor"] = "not known: target cleanliness assumed"
-        warnings.append("cleanliness factor not given and not measurable (needs cw_outlet_temp and "
-                        "condenser_pressure): the target is assumed")
+        warnings.append(
+            "cleanliness factor not given and not measurable (needs cw_outlet_temp and "
+            "condenser_pressure): the target is assumed"
+        )
     return OperatingState(t_in, q_vol, duty, cf, cf_target, p_meas, method, tuple(warnings))
 
 
-def optimize_vacuum_pressure(model: CondenserModel, *, cw_inlet_temp: float, cw_flow: float,
-                             heat_duty: float | None = None, steam_flow: float | None = None,
-                             cw_outlet_temp: float | None = None, condenser_pressure: float | None = None,
-                             cleanliness_factor: float | None = None, target_cleanliness: float | None = None,
-                             design: DesignPoint | None = None, turbine: TurbineCurve | None = None,
-                             power_price_usd_per_mwh: float | None = None,
-                             steam_heat_release: float = HEI_STEAM_HEAT_RELEASE_J_KG) -> VacuumResult:
+def optimize_vacuum_pressure(
+    model: CondenserModel,
+    *,
+    cw_inlet_temp: float,
+    cw_flow: float,
+    heat_duty: float | None = None,
+    steam_flow: float | None = None,
+    cw_outlet_temp: float | None = None,
+    condenser_pressure: float | None = None,
+    cleanliness_factor: float | None = None,
+    target_cleanliness: float | None = None,
+    design: DesignPoint | None = None,
+    turbine: TurbineCurve | None = None,
+    power_price_usd_per_mwh: float | None = None,
+    steam_heat_release: float = HEI_STEAM_HEAT_RELEASE_J_KG,
+) -> VacuumResult:
     """Expected and achievable backpressure, deviation split, lost output and target (SI).
 
     .. math::
@@ -560,16 +708,30 @@ def optimize_vacuum_pressure(model: CondenserModel, *, cw_inlet_temp: float, cw_
     independent CF (trend, post-cleaning test, paired-tube measurement) to separate air.
     The order of substitution puts the uncontrollable external conditions (duty, inlet
     temperature) first, then CW flow, then tube condition, and leaves the remainder last.
+
+    References
+    ----------
+    ASME PTC 12.2-2010 (R2020), *Steam Surface Condensers*.
+    CONDENSYNC physics reference §2, §6, pitfalls 13 and 15.
     """
-    op = resolve_operating_state(model, cw_inlet_temp=cw_inlet_temp, cw_flow=cw_flow, heat_duty=heat_duty,
-                                 steam_flow=steam_flow, cw_outlet_temp=cw_outlet_temp,
-                                 condenser_pressure=condenser_pressure, cleanliness_factor=cleanliness_factor,
-                                 target_cleanliness=target_cleanliness, steam_heat_release=steam_heat_release)
+    op = resolve_operating_state(
+        model,
+        cw_inlet_temp=cw_inlet_temp,
+        cw_flow=cw_flow,
+        heat_duty=heat_duty,
+        steam_flow=steam_flow,
+        cw_outlet_temp=cw_outlet_temp,
+        condenser_pressure=condenser_pressure,
+        cleanliness_factor=cleanliness_factor,
+        target_cleanliness=target_cleanliness,
+        steam_heat_release=steam_heat_release,
+    )
     warnings = list(op.warnings)
-    method: dict = {"backpressure_chain": "effectiveness/NTU: U = U_clean(V, T_in)*CF; TTD = TR/(e^NTU - 1); "
-                                          "Tsat = Tin + TR + TTD; P = Psat(Tsat) (IF97) (physics reference §2 "
-                                          "step 7)",
-                    "deviation_split": "sequential substitution, order " + " -> ".join(DEVIATION_ORDER)}
+    method: dict = {
+        "backpressure_chain": "effectiveness/NTU: U = U_clean(V, T_in)*CF; TTD = TR/(e^NTU - 1); "
+        "Tsat = Tin + TR + TTD; P = Psat(Tsat) (IF97) (physics reference §2 step 7)",
+        "deviation_split": "sequential substitution, order " + " -> ".join(DEVIATION_ORDER),
+    }
     method.update(op.method)
     price = check_price(power_price_usd_per_mwh)
     t_in, q_vol, duty = op.cw_inlet_temp, op.cw_flow, op.heat_duty
@@ -599,19 +761,28 @@ def optimize_vacuum_pressure(model: CondenserModel, *, cw_inlet_temp: float, cw_
         design_corrected = None
         d_q = q_vol
         d_t = t_in
-        method["reference_state"] = "no design point: actual duty, CW inlet temperature and flow at the target " \
-                                    "cleanliness (duty, inlet-temperature and flow parts are 0)"
+        method["reference_state"] = (
+            "no design point: actual duty, CW inlet temperature and flow at the target "
+            "cleanliness (duty, inlet-temperature and flow parts are 0)"
+        )
     p3, p4 = achievable.backpressure, expected.backpressure
 
     parts: dict = {}
     deviation = None
     if p_meas is not None:
-        parts = {"heat_duty": p1 - p0, "cw_inlet_temp": p2 - p1, "cw_flow": p3 - p2, "fouling": p4 - p3,
-                 "unexplained": p_meas - p4}
+        parts = {
+            "heat_duty": p1 - p0,
+            "cw_inlet_temp": p2 - p1,
+            "cw_flow": p3 - p2,
+            "fouling": p4 - p3,
+            "unexplained": p_meas - p4,
+        }
         deviation = p_meas - p0
         if parts["unexplained"] < -PTC_PRESSURE_UNCERTAINTY_PA:
-            warnings.append(f"measured backpressure is {-parts['unexplained'] / INHG_PA:.2f} inHg below the expected "
-                            "value: check the pressure instrument, CW flow and the cleanliness factor used")
+            warnings.append(
+                f"measured backpressure is {-parts['unexplained'] / INHG_PA:.2f} inHg below the expected "
+                "value: check the pressure instrument, CW flow and the cleanliness factor used"
+            )
 
     optimal = achievable.backpressure
     lost = None
@@ -623,59 +794,112 @@ def optimize_vacuum_pressure(model: CondenserModel, *, cw_inlet_temp: float, cw_
         method.update(turbine.method)
         optimal = max(achievable.backpressure, turbine.choke_pressure)
         lost = turbine.lost_output(p_actual, optimal)
-        lost_parts = {"fouling": turbine.lost_output(p4, p3),
-                      "unexplained": turbine.lost_output(p_actual, p4)}
+        lost_parts = {
+            "fouling": turbine.lost_output(p4, p3),
+            "unexplained": turbine.lost_output(p_actual, p4),
+        }
         if price is not None:
             cost = usd_per_day(lost, price)
 
         def act(action: str, description: str, value_w: float) -> None:
-            actions.append(Action(action, description, value_w,
-                                  usd_per_day(value_w, price) if price is not None else None, "vacuum"))
+            actions.append(
+                Action(
+                    action,
+                    description,
+                    value_w,
+                    usd_per_day(value_w, price) if price is not None else None,
+                    "vacuum",
+                )
+            )
 
         if lost_parts["fouling"] > 0.0:
-            act("clean_tubes", f"cleanliness {cf:.3f} is below the target {cf_target:.3f}: restoring it lowers the "
-                f"backpressure by {(p4 - p3) / INHG_PA:.3f} inHg. Confirm fouling (not air binding) with the air "
-                "in-leakage indicators before cleaning (see calculate_fouling_factor for the method)",
-                lost_parts["fouling"])
+            act(
+                "clean_tubes",
+                f"cleanliness {cf:.3f} is below the target {cf_target:.3f}: restoring it lowers the "
+                f"backpressure by {(p4 - p3) / INHG_PA:.3f} inHg. Confirm fouling (not air binding) with "
+                "the air in-leakage indicators before cleaning (see calculate_fouling_factor for the method)",
+                lost_parts["fouling"],
+            )
         if p_meas is not None and lost_parts["unexplained"] > 0.0:
             within = parts["unexplained"] <= PTC_PRESSURE_UNCERTAINTY_PA
-            act("find_air_inleakage", f"{parts['unexplained'] / INHG_PA:.3f} inHg of the backpressure is not "
-                "explained by fouling, CW temperature or flow: check air in-leakage (vacuum-decay test, tracer "
-                "test) and the pressure instrument" + (" (within the ±0.12 inHg PTC 12.2 pressure uncertainty)"
-                                                       if within else ""), lost_parts["unexplained"])
+            act(
+                "find_air_inleakage",
+                f"{parts['unexplained'] / INHG_PA:.3f} inHg of the backpressure is not "
+                "explained by fouling, CW temperature or flow: check air in-leakage (vacuum-decay test, "
+                "tracer test) and the pressure instrument"
+                + (" (within the ±0.12 inHg PTC 12.2 pressure uncertainty)" if within else ""),
+                lost_parts["unexplained"],
+            )
         if design is not None and q_vol < d_q:
             p_flow = state(t_in, d_q, duty, cf).backpressure
-            act("restore_cw_flow", f"CW flow is {100 * (1 - q_vol / d_q):.1f} % below design: restoring design flow "
-                f"lowers the backpressure by {(p4 - p_flow) / INHG_PA:.3f} inHg (gross: pump power not deducted; "
-                "see optimize_cooling_water_flow)", turbine.lost_output(p4, p_flow))
+            act(
+                "restore_cw_flow",
+                f"CW flow is {100 * (1 - q_vol / d_q):.1f} % below design: restoring design flow "
+                f"lowers the backpressure by {(p4 - p_flow) / INHG_PA:.3f} inHg (gross: pump power not "
+                "deducted; see optimize_cooling_water_flow)",
+                turbine.lost_output(p4, p_flow),
+            )
         if design is not None and t_in > d_t:
             share = turbine.lost_output(p2, p1)
             if share > 0.0:
-                # Not directly controllable (weather, river or tower): reported with its share but valued 0 so it
-                # never outranks an action the operator can take.
-                act("check_cw_inlet_temperature", f"CW inlet is {t_in - d_t:.2f} K above design, worth "
-                    f"{share / 1e6:.3f} MW of output: not directly controllable; on a cooling tower check fans, fill "
-                    "and distribution (approach)", 0.0)
+                # Not directly controllable (weather, river or tower): reported with its share but
+                # valued 0 so it never outranks an action the operator can take.
+                act(
+                    "check_cw_inlet_temperature",
+                    f"CW inlet is {t_in - d_t:.2f} K above design, worth "
+                    f"{share / 1e6:.3f} MW of output: not directly controllable; on a cooling tower check "
+                    "fans, fill and distribution (approach)",
+                    0.0,
+                )
         if achievable.backpressure < turbine.choke_pressure:
-            act("do_not_chase_vacuum_below_choke", f"the achievable backpressure {achievable.backpressure / INHG_PA:.3f}"
-                f" inHgA is below the choke point {turbine.choke_pressure / INHG_PA:.3f} inHgA: no turbine gain below "
-                "it; consider less CW flow or fewer fans (see optimize_cooling_water_flow)", 0.0)
+            act(
+                "do_not_chase_vacuum_below_choke",
+                f"the achievable backpressure {achievable.backpressure / INHG_PA:.3f}"
+                f" inHgA is below the choke point {turbine.choke_pressure / INHG_PA:.3f} inHgA: no turbine "
+                "gain below it; consider less CW flow or fewer fans (see optimize_cooling_water_flow)",
+                0.0,
+            )
     else:
-        warnings.append("no turbine correction curve: lost output, cost and the choke-point target not computed")
+        warnings.append(
+            "no turbine correction curve: lost output, cost and the choke-point target not computed"
+        )
     if lost is not None and lost < 0.0:
-        warnings.append("the backpressure is below the achievable value: lost output is negative (a gain); check "
-                        "the pressure instrument and the target cleanliness")
+        warnings.append(
+            "the backpressure is below the achievable value: lost output is negative (a gain); check "
+            "the pressure instrument and the target cleanliness"
+        )
     return VacuumResult(
-        expected_backpressure=p4, achievable_backpressure=p3, optimal_backpressure=optimal,
-        reference_backpressure=p0, design_corrected_backpressure=design_corrected, measured_backpressure=p_meas,
-        backpressure_deviation=deviation, deviation_parts=parts, lost_output=lost, lost_output_parts=lost_parts,
-        cost_usd_per_day=cost, cleanliness_factor=cf, target_cleanliness=cf_target, heat_duty=duty,
-        expected=expected, achievable=achievable, recommendations=rank_actions(actions, top=len(actions)),
-        method=method, warnings=warnings)
+        expected_backpressure=p4,
+        achievable_backpressure=p3,
+        optimal_backpressure=optimal,
+        reference_backpressure=p0,
+        design_corrected_backpressure=design_corrected,
+        measured_backpressure=p_meas,
+        backpressure_deviation=deviation,
+        deviation_parts=parts,
+        lost_output=lost,
+        lost_output_parts=lost_parts,
+        cost_usd_per_day=cost,
+        cleanliness_factor=cf,
+        target_cleanliness=cf_target,
+        heat_duty=duty,
+        expected=expected,
+        achievable=achievable,
+        recommendations=rank_actions(actions, top=len(actions)),
+        method=method,
+        warnings=warnings,
+    )
 
 
-def fouling_loss_function(model: CondenserModel, turbine: TurbineCurve, *, cw_inlet_temp: float, cw_flow: float,
-                          heat_duty: float, base_fouling_resistance: float = 0.0) -> Callable[[float], float]:
+def fouling_loss_function(
+    model: CondenserModel,
+    turbine: TurbineCurve,
+    *,
+    cw_inlet_temp: float,
+    cw_flow: float,
+    heat_duty: float,
+    base_fouling_resistance: float = 0.0,
+) -> Callable[[float], float]:
     """Turbine output lost [W] as a function of added fouling resistance ΔR_f [m²·K/W].
 
     .. math:: L(\\Delta R_f) = \\mathrm{lost}\\big(P(R_{f0} + \\Delta R_f),\\ P(R_{f0})\\big)
@@ -683,29 +907,56 @@ def fouling_loss_function(model: CondenserModel, turbine: TurbineCurve, *, cw_in
     with P from :func:`expected_backpressure` at fixed CW inlet temperature [K], CW flow
     [m³/s] and heat duty [W], and ``lost`` from the turbine curve (zero while both pressures
     are below the choke point). For :func:`~condensync_tools.calculators.fouling.economic_cleaning_interval`.
+
+    References
+    ----------
+    CONDENSYNC physics reference §5.2 (6) and §6.
     """
-    p0 = expected_backpressure(model, cw_inlet_temp, cw_flow, heat_duty,
-                               fouling_resistance=base_fouling_resistance).backpressure
+    p0 = expected_backpressure(
+        model, cw_inlet_temp, cw_flow, heat_duty, fouling_resistance=base_fouling_resistance
+    ).backpressure
 
     def loss(delta_rf: float) -> float:
-        p = expected_backpressure(model, cw_inlet_temp, cw_flow, heat_duty,
-                                  fouling_resistance=base_fouling_resistance + max(delta_rf, 0.0)).backpressure
+        p = expected_backpressure(
+            model,
+            cw_inlet_temp,
+            cw_flow,
+            heat_duty,
+            fouling_resistance=base_fouling_resistance + max(delta_rf, 0.0),
+        ).backpressure
         return turbine.lost_output(p, p0)
 
     return loss
 
 
-def fouling_loss_coefficient(model: CondenserModel, turbine: TurbineCurve, *, cw_inlet_temp: float, cw_flow: float,
-                             heat_duty: float, base_fouling_resistance: float = 0.0,
-                             delta: float = 5.0e-5) -> float:
+def fouling_loss_coefficient(
+    model: CondenserModel,
+    turbine: TurbineCurve,
+    *,
+    cw_inlet_temp: float,
+    cw_flow: float,
+    heat_duty: float,
+    base_fouling_resistance: float = 0.0,
+    delta: float = 5.0e-5,
+) -> float:
     """Linear loss coefficient dW/dR_f [W per m²·K/W] by a secant over ``delta`` [m²·K/W].
 
     .. math:: k = \\frac{L(\\delta)}{\\delta}
 
     Default δ = 5e-5 m²·K/W (≈ 0.0003 h·ft²·°F/Btu, the fouling an HEI Fc of 0.85 allows on
     a clean U of ~600 Btu/(h·ft²·°F), physics reference §5.1).
+
+    References
+    ----------
+    CONDENSYNC physics reference §5.1 (Fc 0.85 ≈ R_f 0.0003), §6.
     """
     _finite_positive("delta", delta, "fouling-resistance step")
-    loss = fouling_loss_function(model, turbine, cw_inlet_temp=cw_inlet_temp, cw_flow=cw_flow,
-                                 heat_duty=heat_duty, base_fouling_resistance=base_fouling_resistance)
+    loss = fouling_loss_function(
+        model,
+        turbine,
+        cw_inlet_temp=cw_inlet_temp,
+        cw_flow=cw_flow,
+        heat_duty=heat_duty,
+        base_fouling_resistance=base_fouling_resistance,
+    )
     return loss(delta) / delta

@@ -57,7 +57,9 @@ WATER_SALINITY_KG_KG = {"fresh": 0.0, "brackish": 0.010, "sea": 0.03516504}
 
 def salinity_for(water_type: str, salinity_kg_kg: float | None = None) -> float:
     """Absolute salinity [kg/kg] for a water type, or the explicit value when given."""
-    if salinity_kg_kg is not None and salinity_kg_kg > 0.0:
+    if salinity_kg_kg is not None:
+        if salinity_kg_kg < 0.0:
+            raise OutOfRangeError("salinity", "salinity cannot be negative")
         if salinity_kg_kg > 0.12:
             raise OutOfRangeError("salinity", f"{salinity_kg_kg * 1000:g} g/kg exceeds the "
                                   "IAPWS-08 range (0-120 g/kg)")
@@ -69,7 +71,7 @@ def salinity_for(water_type: str, salinity_kg_kg: float | None = None) -> float:
                               f"expected one of {sorted(WATER_SALINITY_KG_KG)}") from None
 
 
-def saturation_temperature(pressure_pa: float) -> float:
+def saturation_temperature(pressure_pa: float, field: str = "condenser_pressure") -> float:
     """Saturation temperature [K] at an absolute pressure [Pa], IAPWS-IF97 Eq. 31.
 
     Valid from the triple point (611.657 Pa) to the critical point (22.064 MPa).
@@ -78,7 +80,7 @@ def saturation_temperature(pressure_pa: float) -> float:
     38.39
     """
     if not (P_TRIPLE <= pressure_pa <= P_CRITICAL):
-        raise OutOfRangeError("condenser_pressure", f"{pressure_pa:g} Pa is outside the IF97 "
+        raise OutOfRangeError(field, f"{pressure_pa:g} Pa is outside the IF97 "
                               f"saturation range {P_TRIPLE:g}-{P_CRITICAL:g} Pa")
     return _tsat_cached(pressure_pa)
 
@@ -88,10 +90,10 @@ def _tsat_cached(pressure_pa: float) -> float:
     return float(iapws97._TSat_P(pressure_pa / 1e6))
 
 
-def saturation_pressure(temperature_k: float) -> float:
+def saturation_pressure(temperature_k: float, field: str = "saturation_temp") -> float:
     """Saturation pressure [Pa] at a temperature [K], IAPWS-IF97 Eq. 30."""
     if not (T_TRIPLE <= temperature_k <= T_CRITICAL):
-        raise OutOfRangeError("saturation_temp", f"{temperature_k - KELVIN_OFFSET:g} °C is outside "
+        raise OutOfRangeError(field, f"{temperature_k - KELVIN_OFFSET:g} °C is outside "
                               "the IF97 saturation range 0.01-373.946 °C")
     return _psat_cached(temperature_k)
 
@@ -145,7 +147,7 @@ class LiquidProperties:
 
 
 def liquid_properties(temperature_k: float, salinity_kg_kg: float = 0.0,
-                      pressure_pa: float = CW_PRESSURE_PA) -> LiquidProperties:
+                      pressure_pa: float = CW_PRESSURE_PA, field: str = "cw_inlet_temp") -> LiquidProperties:
     """Cooling-water properties at a bulk temperature [K] and absolute salinity [kg/kg].
 
     Fresh water (salinity 0): density and cp from IAPWS-IF97 region 1, viscosity from
@@ -157,7 +159,7 @@ def liquid_properties(temperature_k: float, salinity_kg_kg: float = 0.0,
     Valid 0-80 °C for cooling water (IAPWS-08 covers -6 to 80 °C at these pressures).
     """
     if not (273.15 <= temperature_k <= 353.15):
-        raise OutOfRangeError("cw_temperature", f"{temperature_k - KELVIN_OFFSET:.3g} °C is outside "
+        raise OutOfRangeError(field, f"{temperature_k - KELVIN_OFFSET:.3g} °C is outside "
                               "the cooling-water property range 0-80 °C")
     return _liquid_cached(temperature_k, salinity_kg_kg, pressure_pa)
 

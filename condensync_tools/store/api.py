@@ -174,7 +174,9 @@ class Store:
         **metrics: Any,
     ) -> int:
         """Store a tool result's key figures for a condenser (see :func:`.history.record_result`)."""
-        return history.record_result(self.engine, condenser_id, tool, timestamp, result, provenance_hash, **metrics)
+        return history.record_result(
+            self.engine, condenser_id, tool, timestamp, result, provenance_hash, **metrics
+        )
 
     def fouling_history(
         self,
@@ -188,7 +190,12 @@ class Store:
     ) -> list[dict[str, Any]]:
         """``[{timestamp, cleanliness_factor, fouling_resistance}]`` in time order."""
         return history.fouling_history(
-            self.engine, condenser_id, since, until=until, tools=tools, unit_system=unit_system,
+            self.engine,
+            condenser_id,
+            since,
+            until=until,
+            tools=tools,
+            unit_system=unit_system,
             include_aggregates=include_aggregates,
         )
 

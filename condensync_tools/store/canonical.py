@@ -43,6 +43,7 @@ __all__ = [
     "iso_utc",
     "to_utc",
     "entry_canonical",
+    "entry_canonical_parts",
     "entry_hash",
     "checkpoint_canonical",
     "hmac_hex",
@@ -158,11 +159,9 @@ def _scalar(v: Any) -> str:
     return rfc8785.dumps(v).decode("utf-8")
 
 
-def entry_canonical(
+def entry_canonical_parts(
     *,
     chain: str,
-    seq: int,
-    prev_hash: str,
     recorded_at: datetime,
     tool: str,
     tool_version: str,
@@ -174,33 +173,57 @@ def entry_canonical(
     caller: str | None,
     duration_ms: float,
     request_id: str | None,
-) -> str:
+) -> tuple[str, str, str]:
+    """The canonical text of an entry around its two chain-dependent fields.
+
+    Returns ``(a, b, c)`` such that, for a hex ``prev_hash``, the canonical text is
+    ``a + '"' + prev_hash + '"' + b + str(seq) + c`` (keys ``prev_hash`` and ``seq`` sit
+    between ``is_error``/``provenance_hash`` and ``result``/``tool`` in RFC 8785 order).
+    This lets PostgreSQL finish the hash inside the append statement.
+    """
+    a = (
+        '{"arguments":'
+        + arguments_json
+        + ',"caller":'
+        + _scalar(caller)
+        + ',"chain":'
+        + _scalar(chain)
+        + ',"duration_ms":'
+        + _scalar(float(duration_ms))
+        + ',"error":'
+        + _scalar(error)
+        + ',"is_error":'
+        + ("true" if is_error else "false")
+        + ',"prev_hash":'
+    )
+    b = (
+        ',"provenance_hash":'
+        + _scalar(provenance_hash)
+        + ',"recorded_at":'
+        + _scalar(iso_utc(recorded_at))
+        + ',"request_id":'
+        + _scalar(request_id)
+        + ',"result":'
+        + ("null" if result_json is None else result_json)
+        + ',"seq":'
+    )
+    c = ',"tool":' + _scalar(tool) + ',"tool_version":' + _scalar(tool_version) + "}"
+    return a, b, c
+
+
+def entry_canonical(*, seq: int, prev_hash: str, **content: Any) -> str:
     """Canonical JSON text of a ledger entry's hashed content.
 
-    ``arguments_json`` and ``result_json`` must already be canonical text (as stored).
+    ``content`` holds the other fields of :data:`ENTRY_FIELDS` as stored, i.e. with
+    ``arguments_json`` / ``result_json`` already canonical text.
 
     Returns
     -------
     str
         Equal to ``rfc8785.dumps({...})`` of the parsed fields (see module docstring).
     """
-    parts = (
-        ("arguments", arguments_json),
-        ("caller", _scalar(caller)),
-        ("chain", _scalar(chain)),
-        ("duration_ms", _scalar(float(duration_ms))),
-        ("error", _scalar(error)),
-        ("is_error", "true" if is_error else "false"),
-        ("prev_hash", _scalar(prev_hash)),
-        ("provenance_hash", _scalar(provenance_hash)),
-        ("recorded_at", _scalar(iso_utc(recorded_at))),
-        ("request_id", _scalar(request_id)),
-        ("result", "null" if result_json is None else result_json),
-        ("seq", _scalar(int(seq))),
-        ("tool", _scalar(tool)),
-        ("tool_version", _scalar(tool_version)),
-    )
-    return "{" + ",".join(f'"{k}":{v}' for k, v in parts) + "}"
+    a, b, c = entry_canonical_parts(**content)
+    return a + _scalar(prev_hash) + b + _scalar(int(seq)) + c
 
 
 def entry_hash(**fields: Any) -> str:

@@ -68,7 +68,9 @@ def _store(url: str | None, chain: str, key: bytes | str | None = None) -> Itera
         store.close()
 
 
-def audit_verify(url: str | None = None, chain: str = DEFAULT_CHAIN, key: bytes | str | None = None) -> VerifyReport:
+def audit_verify(
+    url: str | None = None, chain: str = DEFAULT_CHAIN, key: bytes | str | None = None
+) -> VerifyReport:
     """Verify the ledger chain; ``key`` defaults to ``$CONDENSYNC_LEDGER_KEY``."""
     with _store(url, chain, key) as store:
         return store.verify()
@@ -130,19 +132,26 @@ def audit_export(
                 "chain": chain,
                 "head": None
                 if head is None
-                else {"last_seq": int(head.last_seq), "last_hash": head.last_hash,
-                      "checkpoint_hash": head.checkpoint_hash},
+                else {
+                    "last_seq": int(head.last_seq),
+                    "last_hash": head.last_hash,
+                    "checkpoint_hash": head.checkpoint_hash,
+                },
                 "checkpoints": [_checkpoint_dict(c) for c in cps],
             }
             rows = conn.execute(
-                select(entries_t).where(entries_t.c.chain == chain).order_by(entries_t.c.seq)
+                select(entries_t)
+                .where(entries_t.c.chain == chain)
+                .order_by(entries_t.c.seq)
                 .execution_options(yield_per=1000)
             )
             with _open(path) as out:
                 out.write(json.dumps(header, ensure_ascii=False, sort_keys=True) + "\n")
                 n = 0
                 for row in rows:
-                    out.write(json.dumps(row_to_entry(row).to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+                    out.write(
+                        json.dumps(row_to_entry(row).to_dict(), ensure_ascii=False, sort_keys=True) + "\n"
+                    )
                     n += 1
     return n
 
@@ -172,15 +181,27 @@ def verify_export(path: str | Path, key: bytes | str | None = None) -> VerifyRep
         cps = header["checkpoints"]
 
         def fail(checked: int, p: Problem) -> VerifyReport:
-            return VerifyReport(False, chain, checked, p, checkpoints=len(cps), signatures_checked=key is not None)
+            return VerifyReport(
+                False, chain, checked, p, checkpoints=len(cps), signatures_checked=key is not None
+            )
 
         prev_cp, seq, prev = GENESIS_HASH, 0, GENESIS_HASH
         for cp in cps:
             text, h = checkpoint_hash_of(_CpView(cp))
-            if h != cp["checkpoint_hash"] or cp["prev_checkpoint_hash"] != prev_cp or cp["first_seq"] != seq + 1:
-                return fail(0, Problem(cp["last_seq"], "checkpoint", f"checkpoint #{cp['ordinal']} does not verify"))
-            if key is not None and not (cp["signature"] and hmac.compare_digest(cp["signature"], hmac_hex(key, text))):
-                return fail(0, Problem(cp["last_seq"], "checkpoint", f"checkpoint #{cp['ordinal']}: bad signature"))
+            if (
+                h != cp["checkpoint_hash"]
+                or cp["prev_checkpoint_hash"] != prev_cp
+                or cp["first_seq"] != seq + 1
+            ):
+                return fail(
+                    0, Problem(cp["last_seq"], "checkpoint", f"checkpoint #{cp['ordinal']} does not verify")
+                )
+            if key is not None and not (
+                cp["signature"] and hmac.compare_digest(cp["signature"], hmac_hex(key, text))
+            ):
+                return fail(
+                    0, Problem(cp["last_seq"], "checkpoint", f"checkpoint #{cp['ordinal']}: bad signature")
+                )
             prev_cp, seq, prev = h, cp["last_seq"], cp["last_entry_hash"]
         checked, first = 0, None
         for line in f:
@@ -198,8 +219,12 @@ def verify_export(path: str | Path, key: bytes | str | None = None) -> VerifyRep
             checked, seq, prev = checked + 1, s, claimed
     head = header["head"]
     if head is not None and (head["last_seq"] != seq or head["last_hash"] != prev):
-        return fail(checked, Problem(seq, "deleted" if head["last_seq"] > seq else "edited", "tail differs from head"))
-    return VerifyReport(True, chain, checked, None, first, seq if checked else None, prev, len(cps), key is not None)
+        return fail(
+            checked, Problem(seq, "deleted" if head["last_seq"] > seq else "edited", "tail differs from head")
+        )
+    return VerifyReport(
+        True, chain, checked, None, first, seq if checked else None, prev, len(cps), key is not None
+    )
 
 
 class _CpView:
@@ -224,7 +249,9 @@ def db_status(url: str | None = None) -> SchemaStatus:
 
 
 def db_prune(
-    url: str | None = None, policy: RetentionPolicy | None = None, now: datetime | None = None,
+    url: str | None = None,
+    policy: RetentionPolicy | None = None,
+    now: datetime | None = None,
     chain: str = DEFAULT_CHAIN,
 ) -> PruneReport:
     """Apply the retention policy (``condensync db prune``)."""

@@ -19,7 +19,8 @@ SQLite (file)
     reading the chain head). Use :func:`write_connection` for that.
 PostgreSQL
     A small pool without pre-ping (a pre-ping would cost one round trip per append);
-    connections are recycled after 30 minutes; ``application_name=condensync``.
+    connections are recycled after 30 minutes; READ COMMITTED; ``application_name=condensync``,
+    ``connect_timeout`` 10 s.
 """
 
 from __future__ import annotations
@@ -148,7 +149,14 @@ def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
     if is_postgres(u):
         connect_args = {"application_name": "condensync", "connect_timeout": 10}
         connect_args.update(kwargs.pop("connect_args", {}))
-        opts: dict[str, Any] = {"pool_size": 5, "max_overflow": 10, "pool_recycle": 1800}
+        # READ COMMITTED explicitly: the ledger's head-row locking relies on it, whatever the
+        # server's default_transaction_isolation (verify asks for REPEATABLE READ itself).
+        opts: dict[str, Any] = {
+            "pool_size": 5,
+            "max_overflow": 10,
+            "pool_recycle": 1800,
+            "isolation_level": "READ COMMITTED",
+        }
         opts.update(kwargs)
         return create_engine(u, connect_args=connect_args, **opts)
     return create_engine(u, **kwargs)

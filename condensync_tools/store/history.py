@@ -66,8 +66,15 @@ _DAILY = DailyAggregateRow.__table__
 # Unit strings for fouling resistance (as a results' "units" map may spell them).
 _RF_SI = {"m²·K/W", "m2·K/W", "m^2*K/W", "m2K/W", "m2.K/W", "m²K/W", "m2-K/W", "m^2·K/W"}
 _RF_US = {
-    "h·ft²·°F/Btu", "hr·ft²·°F/Btu", "h-ft2-F/Btu", "hr-ft2-F/Btu", "h*ft^2*F/Btu",
-    "h·ft2·°F/Btu", "hr-ft²-°F/Btu", "h ft2 F/Btu", "hr·ft²·F/Btu",
+    "h·ft²·°F/Btu",
+    "hr·ft²·°F/Btu",
+    "h-ft2-F/Btu",
+    "hr-ft2-F/Btu",
+    "h*ft^2*F/Btu",
+    "h·ft2·°F/Btu",
+    "hr-ft²-°F/Btu",
+    "h ft2 F/Btu",
+    "hr·ft²·F/Btu",
 }
 # 1 Btu/(h·ft²·°F) = 5.678263341 W/(m²·K) (international table Btu), so
 # 1 h·ft²·°F/Btu = 1 / 5.678263341 m²·K/W.
@@ -192,8 +199,13 @@ def record_event(
         condenser_id,
         [
             {
-                "name": name, "value": value, "unit": unit, "quality": quality, "source": source,
-                "source_timestamp": timestamp, "payload": payload,
+                "name": name,
+                "value": value,
+                "unit": unit,
+                "quality": quality,
+                "source": source,
+                "source_timestamp": timestamp,
+                "payload": payload,
             }
         ],
         event_type=event_type,
@@ -245,7 +257,9 @@ def record_result(
         "results": _jsonb(result),
         "cleanliness_factor": cleanliness_factor if cleanliness_factor is not None else cf,
         "fouling_resistance": fouling_resistance if fouling_resistance is not None else rf,
-        "fouling_resistance_unit": fouling_resistance_unit if fouling_resistance_unit is not None else rf_unit,
+        "fouling_resistance_unit": fouling_resistance_unit
+        if fouling_resistance_unit is not None
+        else rf_unit,
         "provenance_hash": provenance_hash,
     }
     with engine.connect() as conn, begin_write(conn):
@@ -306,7 +320,10 @@ def fouling_history(
     points: list[tuple[datetime, int, float, float, str | None]] = []
 
     stmt = select(
-        _RES.c.timestamp, _RES.c.tool, _RES.c.cleanliness_factor, _RES.c.fouling_resistance,
+        _RES.c.timestamp,
+        _RES.c.tool,
+        _RES.c.cleanliness_factor,
+        _RES.c.fouling_resistance,
         _RES.c.fouling_resistance_unit,
     ).where(
         _RES.c.condenser_id == condenser_id,
@@ -409,8 +426,14 @@ def readings(
         rows = conn.execute(stmt).all()
     return [
         {
-            "timestamp": rfc3339(r.timestamp), "event_type": r.event_type, "name": r.name, "value": r.value,
-            "unit": r.unit, "quality": r.quality, "source": r.source, "payload": r.payload,
+            "timestamp": rfc3339(r.timestamp),
+            "event_type": r.event_type,
+            "name": r.name,
+            "value": r.value,
+            "unit": r.unit,
+            "quality": r.quality,
+            "source": r.source,
+            "payload": r.payload,
         }
         for r in rows
     ]
@@ -437,9 +460,13 @@ def results(
         rows = conn.execute(stmt).all()
     return [
         {
-            "timestamp": rfc3339(r.timestamp), "tool": r.tool, "results": r.results,
-            "cleanliness_factor": r.cleanliness_factor, "fouling_resistance": r.fouling_resistance,
-            "fouling_resistance_unit": r.fouling_resistance_unit, "provenance_hash": r.provenance_hash,
+            "timestamp": rfc3339(r.timestamp),
+            "tool": r.tool,
+            "results": r.results,
+            "cleanliness_factor": r.cleanliness_factor,
+            "fouling_resistance": r.fouling_resistance,
+            "fouling_resistance_unit": r.fouling_resistance_unit,
+            "provenance_hash": r.provenance_hash,
         }
         for r in rows
     ]
@@ -468,8 +495,13 @@ def aggregates(
         rows = conn.execute(stmt).all()
     return [
         {
-            "bucket_start": rfc3339(r.bucket_start), "name": r.name, "unit": r.unit or None,
-            "count": int(r.value_count), "min": r.value_min, "mean": r.value_mean, "max": r.value_max,
+            "bucket_start": rfc3339(r.bucket_start),
+            "name": r.name,
+            "unit": r.unit or None,
+            "count": int(r.value_count),
+            "min": r.value_min,
+            "mean": r.value_mean,
+            "max": r.value_max,
         }
         for r in rows
     ]

@@ -157,7 +157,9 @@ class LedgerIntegrityError(RuntimeError):
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
-        super().__init__(f"ledger does not verify, not pruned: seq {problem.seq}: {problem.kind}: {problem.detail}")
+        super().__init__(
+            f"ledger does not verify, not pruned: seq {problem.seq}: {problem.kind}: {problem.detail}"
+        )
 
 
 def prune(
@@ -255,7 +257,11 @@ def prune_ledger(
         if info is None:
             return out
         log.info(
-            "ledger %s: pruned entries %d..%d, checkpoint #%d", chain, info.first_seq, info.last_seq, info.ordinal
+            "ledger %s: pruned entries %d..%d, checkpoint #%d",
+            chain,
+            info.first_seq,
+            info.last_seq,
+            info.ordinal,
         )
         out.append(info)
 
@@ -360,8 +366,14 @@ def _collect(conn: Connection, lo: datetime, hi: datetime, unit: str) -> dict[_K
     b = _bucket_expr(conn, _EV.c.timestamp, unit).label("b")
     ev = (
         select(
-            _EV.c.condenser_id, _EV.c.name, _EV.c.unit, b,
-            func.count(_EV.c.value), func.sum(_EV.c.value), func.min(_EV.c.value), func.max(_EV.c.value),
+            _EV.c.condenser_id,
+            _EV.c.name,
+            _EV.c.unit,
+            b,
+            func.count(_EV.c.value),
+            func.sum(_EV.c.value),
+            func.min(_EV.c.value),
+            func.max(_EV.c.value),
         )
         .where(_EV.c.timestamp >= lo, _EV.c.timestamp < hi, _EV.c.value.is_not(None))
         .group_by(_EV.c.condenser_id, _EV.c.name, _EV.c.unit, b)
@@ -413,8 +425,14 @@ def _merge(conn: Connection, table: Any, acc: dict[_Key, _Acc]) -> int:
             cid, name, unit, bucket = key
             inserts.append(
                 {
-                    "condenser_id": cid, "name": name, "unit": unit, "bucket_start": bucket,
-                    "value_count": a.n, "value_sum": a.s, "value_min": a.lo, "value_max": a.hi,
+                    "condenser_id": cid,
+                    "name": name,
+                    "unit": unit,
+                    "bucket_start": bucket,
+                    "value_count": a.n,
+                    "value_sum": a.s,
+                    "value_min": a.lo,
+                    "value_max": a.hi,
                     "value_mean": a.s / a.n,
                 }
             )

@@ -58,7 +58,17 @@ from .engine import is_postgres
 from .ledger import DEFAULT_CHAIN, recompute_hash
 from .models import ChainHeadRow, CheckpointRow, LedgerEntryRow
 
-__all__ = ["ProblemKind", "Problem", "VerifyReport", "Base", "Walk", "verify", "walk", "load_base", "checkpoint_hash_of"]
+__all__ = [
+    "ProblemKind",
+    "Problem",
+    "VerifyReport",
+    "Base",
+    "Walk",
+    "verify",
+    "walk",
+    "load_base",
+    "checkpoint_hash_of",
+]
 
 ProblemKind = Literal["edited", "deleted", "inserted", "reordered", "checkpoint", "head"]
 
@@ -162,9 +172,7 @@ class Base:
     count: int = 0
 
 
-def _check_checkpoints(
-    cps: list[Any], key: bytes | None
-) -> tuple[Base, Problem | None]:
+def _check_checkpoints(cps: list[Any], key: bytes | None) -> tuple[Base, Problem | None]:
     base = Base()
     prev_cp = GENESIS_HASH
     for i, cp in enumerate(cps, start=1):
@@ -175,14 +183,18 @@ def _check_checkpoints(
         if h != cp.checkpoint_hash:
             return base, Problem(cp.last_seq, "checkpoint", f"{where} was edited: its hash does not match")
         if cp.prev_checkpoint_hash != prev_cp:
-            return base, Problem(cp.last_seq, "checkpoint", f"{where} does not link to the previous checkpoint")
+            return base, Problem(
+                cp.last_seq, "checkpoint", f"{where} does not link to the previous checkpoint"
+            )
         if cp.first_seq != base.seq + 1 or cp.entry_count != cp.last_seq - cp.first_seq + 1:
             return base, Problem(
                 cp.last_seq, "checkpoint", f"{where} does not continue the previous one (seq {base.seq})"
             )
         if key is not None:
             if cp.signature is None:
-                return base, Problem(cp.last_seq, "checkpoint", f"{where} is unsigned but a ledger key is set")
+                return base, Problem(
+                    cp.last_seq, "checkpoint", f"{where} is unsigned but a ledger key is set"
+                )
             if not hmac.compare_digest(cp.signature, hmac_hex(key, text)):
                 return base, Problem(cp.last_seq, "checkpoint", f"{where}: signature does not match")
         prev_cp = h
@@ -377,9 +389,7 @@ def _classify(
         ).all()
         for m in moved:
             if m.seq != expected_seq and _is_true_successor(m, expected_seq, expected_prev):
-                return Problem(
-                    expected_seq, "reordered", f"entry {expected_seq} was moved to seq {m.seq}"
-                )
+                return Problem(expected_seq, "reordered", f"entry {expected_seq} was moved to seq {m.seq}")
         missing = f"entry {expected_seq}" if s == expected_seq + 1 else f"entries {expected_seq}..{s - 1}"
         return Problem(expected_seq, "deleted", f"{missing} missing (sequence jumps to {s})")
 
@@ -387,7 +397,9 @@ def _classify(
     if recompute_hash(row) == row.entry_hash:
         # Intact in itself but not linked to its predecessor.
         if _is_true_successor(following, s, expected_prev):
-            return Problem(s, "inserted", f"entry {s} is not part of the chain; its successors were renumbered")
+            return Problem(
+                s, "inserted", f"entry {s} is not part of the chain; its successors were renumbered"
+            )
         if prev_row is None:
             return Problem(s, "edited", f"entry {s} does not link to its checkpoint/genesis hash")
         return Problem(

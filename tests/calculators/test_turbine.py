@@ -38,8 +38,10 @@ def test_generic_slope_about_one_percent_per_inhg_near_design(curve):
 
 def test_generic_slope_rises_at_high_backpressure(curve):
     pts = [x * 0.5 for x in range(3, 13)]  # 1.5 .. 6.0 inHgA
-    slopes = [(curve.output_change(a * INHG_PA) - curve.output_change(b * INHG_PA)) / 0.5
-              for a, b in zip(pts, pts[1:], strict=False)]
+    slopes = [
+        (curve.output_change(a * INHG_PA) - curve.output_change(b * INHG_PA)) / 0.5
+        for a, b in zip(pts, pts[1:], strict=False)
+    ]
     assert all(s2 > s1 for s1, s2 in zip(slopes, slopes[1:], strict=False))
     # Steepest segment bounded by the Pattanayak et al. (2019) ~2.1 %/inHg data point (derived).
     assert slopes[-1] / RATED == pytest.approx(0.022, abs=0.002)
@@ -68,7 +70,9 @@ def test_no_gain_below_choke(p):
     assert curve.lost_output(curve.choke_pressure, p) == 0.0
 
 
-@given(st.floats(min_value=500.0, max_value=6.0 * INHG_PA), st.floats(min_value=500.0, max_value=6.0 * INHG_PA))
+@given(
+    st.floats(min_value=500.0, max_value=6.0 * INHG_PA), st.floats(min_value=500.0, max_value=6.0 * INHG_PA)
+)
 @settings(max_examples=60, deadline=None)
 def test_monotone_and_lost_output_sign(p1, p2):
     curve = generic_curve(RATED)
@@ -83,24 +87,73 @@ def test_fraction_of_rated(curve):
     assert curve.output_change_fraction(3.0 * INHG_PA) == pytest.approx(-0.011)
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    (dict(pressures=[1.0], output_change=[0.0], choke_pressure=1.0, rated_output=1.0), "turbine_curve"),
-    (dict(pressures=[1.0, 2.0], output_change=[0.0], choke_pressure=1.0, rated_output=1.0), "turbine_curve"),
-    (dict(pressures=[2.0, 1.0], output_change=[0.0, -0.1], choke_pressure=1.5, rated_output=1.0), "turbine_curve"),
-    (dict(pressures=[1.0, 1.0], output_change=[0.0, -0.1], choke_pressure=1.0, rated_output=1.0), "turbine_curve"),
-    (dict(pressures=[1.0, math.nan], output_change=[0.0, -0.1], choke_pressure=1.0, rated_output=1.0),
-     "turbine_curve"),
-    (dict(pressures=[-1.0, 2.0], output_change=[0.0, -0.1], choke_pressure=1.0, rated_output=1.0), "turbine_curve"),
-    (dict(pressures=[1.0, 2.0], output_change=[0.0, -0.1], choke_pressure=3.0, rated_output=1.0), "choke_pressure"),
-    (dict(pressures=[1.0, 2.0], output_change=[0.0, -0.1], choke_pressure=0.5, rated_output=1.0), "choke_pressure"),
-    (dict(pressures=[1.0, 2.0, 3.0], output_change=[0.0, -0.1, 0.05], choke_pressure=1.0, rated_output=1.0),
-     "turbine_curve"),
-    (dict(pressures=[1.0, 2.0], output_change=[0.0, -0.1], choke_pressure=1.0, rated_output=0.0), "rated_output"),
-    (dict(pressures=[1.0, 2.0], output_change=[0.0, -0.1], choke_pressure=1.0, rated_output=1.0, kind="percent"),
-     "turbine_curve"),
-    (dict(pressures=[1.0, 2.0], output_change=[0.0, -0.1], choke_pressure=1.0, rated_output=-1.0, kind="power"),
-     "rated_output"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        (dict(pressures=[1.0], output_change=[0.0], choke_pressure=1.0, rated_output=1.0), "turbine_curve"),
+        (
+            dict(pressures=[1.0, 2.0], output_change=[0.0], choke_pressure=1.0, rated_output=1.0),
+            "turbine_curve",
+        ),
+        (
+            dict(pressures=[2.0, 1.0], output_change=[0.0, -0.1], choke_pressure=1.5, rated_output=1.0),
+            "turbine_curve",
+        ),
+        (
+            dict(pressures=[1.0, 1.0], output_change=[0.0, -0.1], choke_pressure=1.0, rated_output=1.0),
+            "turbine_curve",
+        ),
+        (
+            dict(pressures=[1.0, math.nan], output_change=[0.0, -0.1], choke_pressure=1.0, rated_output=1.0),
+            "turbine_curve",
+        ),
+        (
+            dict(pressures=[-1.0, 2.0], output_change=[0.0, -0.1], choke_pressure=1.0, rated_output=1.0),
+            "turbine_curve",
+        ),
+        (
+            dict(pressures=[1.0, 2.0], output_change=[0.0, -0.1], choke_pressure=3.0, rated_output=1.0),
+            "choke_pressure",
+        ),
+        (
+            dict(pressures=[1.0, 2.0], output_change=[0.0, -0.1], choke_pressure=0.5, rated_output=1.0),
+            "choke_pressure",
+        ),
+        (
+            dict(
+                pressures=[1.0, 2.0, 3.0],
+                output_change=[0.0, -0.1, 0.05],
+                choke_pressure=1.0,
+                rated_output=1.0,
+            ),
+            "turbine_curve",
+        ),
+        (
+            dict(pressures=[1.0, 2.0], output_change=[0.0, -0.1], choke_pressure=1.0, rated_output=0.0),
+            "rated_output",
+        ),
+        (
+            dict(
+                pressures=[1.0, 2.0],
+                output_change=[0.0, -0.1],
+                choke_pressure=1.0,
+                rated_output=1.0,
+                kind="percent",
+            ),
+            "turbine_curve",
+        ),
+        (
+            dict(
+                pressures=[1.0, 2.0],
+                output_change=[0.0, -0.1],
+                choke_pressure=1.0,
+                rated_output=-1.0,
+                kind="power",
+            ),
+            "rated_output",
+        ),
+    ],
+)
 def test_invalid_curves(kwargs, field):
     with pytest.raises(DomainError) as exc:
         turbine_curve(**kwargs)
@@ -112,8 +165,16 @@ def test_rising_below_choke_is_allowed_and_ignored():
     assert c.output_change(1.0) == c.output_change(2.0) == pytest.approx(0.1)
 
 
-@pytest.mark.parametrize("p, err", [(6.5 * INHG_PA, OutOfRangeError), (0.0, DomainError), (-5.0, DomainError),
-                                    (math.nan, DomainError), (math.inf, DomainError)])
+@pytest.mark.parametrize(
+    "p, err",
+    [
+        (6.5 * INHG_PA, OutOfRangeError),
+        (0.0, DomainError),
+        (-5.0, DomainError),
+        (math.nan, DomainError),
+        (math.inf, DomainError),
+    ],
+)
 def test_invalid_pressures(curve, p, err):
     with pytest.raises(err) as exc:
         curve.output_change(p)

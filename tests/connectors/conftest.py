@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 
 import pytest
 import uvicorn
+
+from connectors.types import ConnectorError
 
 
 def _free_port() -> int:
@@ -59,6 +62,29 @@ class LiveServer:
         self.server.force_exit = True
         assert self.task is not None
         await self.task
+
+
+Check = Callable[[], Awaitable[bool]]
+
+
+async def _eventually(check: Check, timeout: float = 5.0, what: str = "") -> None:
+    """Poll ``check`` every 50 ms until it is true; connector errors count as "not yet"."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if await check():
+                return
+        except ConnectorError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def eventually() -> Callable[..., Awaitable[None]]:
+    """``await eventually(check, timeout=5.0, what="...")``."""
+    return _eventually
 
 
 @pytest.fixture(scope="session")

@@ -28,8 +28,14 @@ from connectors.types import BadQualityError, LiveSource, Quality, Reading, Stal
 def test_breaker_presets_follow_the_original_design():
     assert (SCADA.fail_max, SCADA.call_timeout_s, SCADA.reset_timeout_s) == (5, 30, 60)
     assert (HISTORIAN.fail_max, HISTORIAN.call_timeout_s, HISTORIAN.reset_timeout_s) == (3, 60, 120)
-    assert (COOLING_TOWER_PLC.fail_max, COOLING_TOWER_PLC.call_timeout_s, COOLING_TOWER_PLC.reset_timeout_s) == (
-        5, 10, 30,
+    assert (
+        COOLING_TOWER_PLC.fail_max,
+        COOLING_TOWER_PLC.call_timeout_s,
+        COOLING_TOWER_PLC.reset_timeout_s,
+    ) == (
+        5,
+        10,
+        30,
     )
     assert SCADA.success_threshold == HISTORIAN.success_threshold == COOLING_TOWER_PLC.success_threshold == 3
     assert OpcUaSettings(endpoint="opc.tcp://h:4840").breaker == SCADA
@@ -47,7 +53,12 @@ def test_settings_load_from_toml_like_dicts():
             "breaker": {"fail_max": 3},
             "tags": [
                 {"name": "condenser_pressure", "node_id": "nsu=urn:plant;s=Cond.P", "unit": "kPa"},
-                {"name": "cw_inlet_temp", "browse_path": "2:Condenser/2:CWIn", "unit": "degC", "stale_after_s": 30},
+                {
+                    "name": "cw_inlet_temp",
+                    "browse_path": "2:Condenser/2:CWIn",
+                    "unit": "degC",
+                    "stale_after_s": 30,
+                },
             ],
         }
     )
@@ -60,14 +71,22 @@ def test_settings_load_from_toml_like_dicts():
     ("model", "data", "message"),
     [
         (OpcUaSettings, {"endpoint": "http://x"}, "must start with opc.tcp://"),
-        (OpcUaSettings, {"endpoint": "opc.tcp://x", "security_policy": "Basic256Sha256"}, "needs both 'certificate'"),
+        (
+            OpcUaSettings,
+            {"endpoint": "opc.tcp://x", "security_policy": "Basic256Sha256"},
+            "needs both 'certificate'",
+        ),
         (OpcUaSettings, {"endpoint": "opc.tcp://x", "timout_s": 3}, "Extra inputs are not permitted"),
         (OpcUaSettings, {"endpoint": "opc.tcp://x", "timeout_s": 45}, "exceeds breaker.call_timeout_s"),
         (OpcUaSettings, {"endpoint": "opc.tcp://x", "username": "op"}, "give both 'username' and 'password'"),
         (OpcUaTag, {"name": "p", "unit": "kPa"}, "exactly one of node_id or browse_path"),
         (OpcUaTag, {"name": "p", "node_id": "Condenser.P", "unit": "kPa"}, "is not an OPC UA node id"),
         (OpcUaTag, {"name": "Cond P", "node_id": "ns=2;s=P", "unit": "kPa"}, "must be snake_case"),
-        (ModbusRegister, {"name": "x", "address": 30001, "type": "uint16", "unit": "-"}, "not a holding-register"),
+        (
+            ModbusRegister,
+            {"name": "x", "address": 30001, "type": "uint16", "unit": "-"},
+            "not a holding-register",
+        ),
         (
             ModbusSettings,
             {
@@ -81,7 +100,11 @@ def test_settings_load_from_toml_like_dicts():
         ),
         (HistorianSettings, {"base_url": "https://pi", "auth": "basic"}, "needs 'username' and 'password'"),
         (CmmsSettings, {"kind": "maximo", "base_url": "https://mx", "apikey": "k"}, "needs 'site_id'"),
-        (CmmsSettings, {"kind": "sap_pm", "base_url": "https://s4", "sap_client": "1"}, "String should match"),
+        (
+            CmmsSettings,
+            {"kind": "sap_pm", "base_url": "https://s4", "sap_client": "1"},
+            "String should match",
+        ),
     ],
 )
 def test_settings_errors_are_clear(model, data, message):
@@ -102,13 +125,23 @@ NOW = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
 def _reading(name: str, age_s: float, quality: Quality = Quality.GOOD, status: str = "Good") -> Reading:
     ts = NOW - timedelta(seconds=age_s)
     return Reading(
-        tag=f"ns=2;s={name}", name=name, value=math.nan if quality is Quality.BAD else 30.0, unit="degC",
-        source_timestamp=ts, server_timestamp=ts, quality=quality, status=status, source="opcua",
+        tag=f"ns=2;s={name}",
+        name=name,
+        value=math.nan if quality is Quality.BAD else 30.0,
+        unit="degC",
+        source_timestamp=ts,
+        server_timestamp=ts,
+        quality=quality,
+        status=status,
+        source="opcua",
     )
 
 
 def test_check_fresh_passes_and_names_the_stale_tag():
-    readings = {"cw_inlet_temp": _reading("cw_inlet_temp", 5), "cw_outlet_temp": _reading("cw_outlet_temp", 95)}
+    readings = {
+        "cw_inlet_temp": _reading("cw_inlet_temp", 5),
+        "cw_outlet_temp": _reading("cw_outlet_temp", 95),
+    }
     check_fresh(readings, {"cw_inlet_temp": 10, "cw_outlet_temp": 100}, NOW)
     with pytest.raises(StaleDataError) as err:
         check_fresh(readings, 60, NOW)
@@ -158,6 +191,8 @@ def test_take_snapshot_merges_sources_and_uses_their_limits():
     assert snap.values() == {"cw_inlet_temp": 30.0, "wet_bulb_temp": 30.0}
     sources = snap.sources()
     assert [s["name"] for s in sources] == ["cw_inlet_temp", "wet_bulb_temp"]
-    assert sources[0]["quality"] == "good" and sources[0]["source_timestamp"].startswith("2025-01-15T11:59:40")
+    assert sources[0]["quality"] == "good" and sources[0]["source_timestamp"].startswith(
+        "2025-01-15T11:59:40"
+    )
     with pytest.raises(StaleDataError, match="wet_bulb_temp"):
         asyncio.run(take_snapshot("COND-1", [(b, ["wet_bulb_temp"])], max_age_s=600, now=NOW))

@@ -7,12 +7,24 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from condensync_tools.store import CallRecord, LedgerEntry, Store
+from condensync_tools.store.models import VERSION_TABLE, Base
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def reset_pg(url: str) -> None:
+    """Drop everything of ours so the next test starts from an empty database."""
+    eng = create_engine(url)
+    try:
+        with eng.begin() as conn:
+            for table in list(Base.metadata.tables) + [VERSION_TABLE]:
+                conn.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
+    finally:
+        eng.dispose()
 
 
 def child_env() -> dict[str, str]:

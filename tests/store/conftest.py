@@ -16,12 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _store_helpers import reset_pg  # noqa: E402  (tests/store is on sys.path)
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from condensync_tools.store import Store
-from condensync_tools.store.models import VERSION_TABLE, Base
 
 PG_ADMIN_URL = os.environ.get(
     "CONDENSYNC_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -50,24 +50,13 @@ def pg_url() -> Iterator[str]:
         admin.dispose()
 
 
-def _reset_pg(url: str) -> None:
-    """Drop everything of ours so the next test starts from an empty database."""
-    eng = create_engine(url)
-    try:
-        with eng.begin() as conn:
-            for table in list(Base.metadata.tables) + [VERSION_TABLE]:
-                conn.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
-    finally:
-        eng.dispose()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """URL of an empty database (no schema) on each backend."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     url = request.getfixturevalue("pg_url")
-    _reset_pg(url)
+    reset_pg(url)
     return url
 
 

@@ -32,8 +32,11 @@ def test_audit_verify_and_show(store: Store, store_url: str) -> None:
     assert cli.audit_show(store_url, seq=42) == []
     sql(store, "UPDATE ledger_entries SET tool = 'x' WHERE seq = 2")
     bad = cli.audit_verify(store_url)
-    assert not bad.ok and bad.to_dict()["first_problem"] == {"seq": 2, "kind": "edited",
-                                                            "detail": bad.first_problem.detail}
+    assert not bad.ok and bad.to_dict()["first_problem"] == {
+        "seq": 2,
+        "kind": "edited",
+        "detail": bad.first_problem.detail,
+    }
 
 
 def test_export_reverifies_independently(store: Store, store_url: str, tmp_path: Path) -> None:

@@ -60,7 +60,14 @@ def test_awkward_values_are_made_canonical(store: Store) -> None:
     rec = CallRecord(
         tool="t\x00ool",
         tool_version="1",
-        arguments={"nan": math.nan, "inf": -math.inf, "big": 2**70, "tuple": (1, 2), 3: "int key", "s": "a\x00b"},
+        arguments={
+            "nan": math.nan,
+            "inf": -math.inf,
+            "big": 2**70,
+            "tuple": (1, 2),
+            3: "int key",
+            "s": "a\x00b",
+        },
         result={"when": datetime(2025, 1, 1, 1, tzinfo=timezone(timedelta(hours=2))), "bytes": b"\x01"},
         caller="x\ud800y",
         duration_ms=1.23456789,
@@ -68,8 +75,14 @@ def test_awkward_values_are_made_canonical(store: Store) -> None:
     )
     e = store.append_call(rec)
     got = store.get_entry(e.seq)
-    assert got.arguments == {"nan": "NaN", "inf": "-Infinity", "big": str(2**70), "tuple": [1, 2], "3": "int key",
-                             "s": "a\x00b"}
+    assert got.arguments == {
+        "nan": "NaN",
+        "inf": "-Infinity",
+        "big": str(2**70),
+        "tuple": [1, 2],
+        "3": "int key",
+        "s": "a\x00b",
+    }
     assert got.result == {"when": "2024-12-31T23:00:00.000000Z", "bytes": "01"}
     assert got.tool == "t\ufffdool" and got.caller == "x\ufffdy"
     assert got.duration_ms == 1.235
@@ -86,8 +99,12 @@ def test_duration_must_be_finite(store: Store) -> None:
 def test_find_by_provenance_hash_returns_latest_success(store: Store) -> None:
     h = "ab" * 32
     for i in range(3):
-        store.append_call(CallRecord("t", "1", {"i": i}, {"v": i}, provenance_hash=h, recorded_at=T0 + timedelta(i)))
-    store.append_call(CallRecord("t", "1", {"i": 9}, None, "boom", True, provenance_hash=h, recorded_at=T0 + timedelta(9)))
+        store.append_call(
+            CallRecord("t", "1", {"i": i}, {"v": i}, provenance_hash=h, recorded_at=T0 + timedelta(i))
+        )
+    store.append_call(
+        CallRecord("t", "1", {"i": 9}, None, "boom", True, provenance_hash=h, recorded_at=T0 + timedelta(9))
+    )
     found = store.find_by_provenance_hash(h)
     assert found is not None and found.seq == 3 and found.result == {"v": 2}
     assert store.find_by_provenance_hash("cd" * 32) is None
@@ -132,7 +149,11 @@ async def test_append_async(store: Store) -> None:
 # --------------------------------------------------------------- pure properties
 
 _json = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**60), 2**60) | st.floats(allow_nan=True) | st.text(max_size=8),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**60), 2**60)
+    | st.floats(allow_nan=True)
+    | st.text(max_size=8),
     lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=6), kids, max_size=4),
     max_leaves=20,
 )
@@ -150,9 +171,19 @@ _json = st.recursive(
 def test_composed_canonical_form_equals_rfc8785(args, result, error, seq, duration, when) -> None:
     """The fast composition over stored canonical text equals RFC 8785 of the parsed entry."""
     fields = dict(
-        chain="main", seq=seq, prev_hash="f" * 64, recorded_at=when, tool="tool", tool_version="1",
-        arguments_json=canonical_text(args), result_json=None if result is None else canonical_text(result),
-        error=error, is_error=error is not None, provenance_hash=None, caller="c", duration_ms=duration,
+        chain="main",
+        seq=seq,
+        prev_hash="f" * 64,
+        recorded_at=when,
+        tool="tool",
+        tool_version="1",
+        arguments_json=canonical_text(args),
+        result_json=None if result is None else canonical_text(result),
+        error=error,
+        is_error=error is not None,
+        provenance_hash=None,
+        caller="c",
+        duration_ms=duration,
         request_id="r",
     )
     composed = entry_canonical(**fields)

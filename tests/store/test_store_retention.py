@@ -195,8 +195,14 @@ def test_key_from_environment(store_url: str, monkeypatch: pytest.MonkeyPatch) -
 
 def test_events_aggregated_then_pruned(store: Store) -> None:
     readings = [
-        {"name": "cw_inlet_temp", "value": float(k), "unit": "°F", "quality": "good", "source": "sim",
-         "source_timestamp": T0 + timedelta(minutes=20 * k)}
+        {
+            "name": "cw_inlet_temp",
+            "value": float(k),
+            "unit": "°F",
+            "quality": "good",
+            "source": "sim",
+            "source_timestamp": T0 + timedelta(minutes=20 * k),
+        }
         for k in range(3 * 72)  # three days, three readings an hour
     ]
     store.record_readings("C1", readings)
@@ -205,8 +211,15 @@ def test_events_aggregated_then_pruned(store: Store) -> None:
     assert report.events_pruned == 2 * 72 + 1
     hourly = store.aggregates("C1", "hourly")
     assert len(hourly) == 48
-    assert hourly[0] == {"bucket_start": "2025-01-01T00:00:00Z", "name": "cw_inlet_temp", "unit": "°F", "count": 3,
-                         "min": 0.0, "mean": 1.0, "max": 2.0}
+    assert hourly[0] == {
+        "bucket_start": "2025-01-01T00:00:00Z",
+        "name": "cw_inlet_temp",
+        "unit": "°F",
+        "count": 3,
+        "min": 0.0,
+        "mean": 1.0,
+        "max": 2.0,
+    }
     daily = store.aggregates("C1", "daily")
     assert [(d["count"], d["min"], d["max"]) for d in daily] == [(72, 0.0, 71.0), (72, 72.0, 143.0)]
     assert daily[1]["mean"] == pytest.approx(107.5)
@@ -220,10 +233,13 @@ def test_events_aggregated_then_pruned(store: Store) -> None:
 
 
 def test_bucket_split_by_horizon_is_merged(store: Store) -> None:
-    store.record_readings("C1", [
-        {"name": "p", "value": v, "unit": "kPa", "source_timestamp": T0 + timedelta(minutes=m)}
-        for m, v in [(10, 1.0), (20, 5.0), (40, 3.0), (50, 7.0)]
-    ])
+    store.record_readings(
+        "C1",
+        [
+            {"name": "p", "value": v, "unit": "kPa", "source_timestamp": T0 + timedelta(minutes=m)}
+            for m, v in [(10, 1.0), (20, 5.0), (40, 3.0), (50, 7.0)]
+        ],
+    )
     store.prune(RetentionPolicy(raw_days=1), T0 + timedelta(days=1, minutes=30))  # takes minutes 10, 20
     assert store.aggregates("C1")[0]["count"] == 2
     store.prune(RetentionPolicy(raw_days=1), T0 + timedelta(days=2))
@@ -236,9 +252,16 @@ def test_bucket_split_by_horizon_is_merged(store: Store) -> None:
 def test_fouling_history_survives_result_pruning(store: Store) -> None:
     for day in range(20):
         cf = 0.9 - 0.01 * day
-        store.record_result("C1", "calculate_heat_transfer_coefficient", T0 + timedelta(days=day),
-                            {"cleanliness_factor": cf, "fouling_resistance": 1e-4 * day,
-                             "units": {"fouling_resistance": "m²·K/W"}})
+        store.record_result(
+            "C1",
+            "calculate_heat_transfer_coefficient",
+            T0 + timedelta(days=day),
+            {
+                "cleanliness_factor": cf,
+                "fouling_resistance": 1e-4 * day,
+                "units": {"fouling_resistance": "m²·K/W"},
+            },
+        )
     before = store.fouling_history("C1")
     report = store.prune(RetentionPolicy(raw_days=10), T0 + timedelta(days=20))
     assert report.results_pruned == 10 and len(store.results("C1")) == 10

@@ -42,8 +42,16 @@ def test_edit_content(chain: Store) -> None:
     assert_problem(chain, "edited", 4)
 
 
-@pytest.mark.parametrize("column,value", [("tool", "other_tool"), ("duration_ms", 99.0), ("caller", None),
-                                          ("entry_hash", "0" * 64), ("prev_hash", "1" * 64)])
+@pytest.mark.parametrize(
+    "column,value",
+    [
+        ("tool", "other_tool"),
+        ("duration_ms", 99.0),
+        ("caller", None),
+        ("entry_hash", "0" * 64),
+        ("prev_hash", "1" * 64),
+    ],
+)
 def test_edit_any_column(chain: Store, column: str, value: object) -> None:
     sql(chain, f"UPDATE ledger_entries SET {column} = :v WHERE seq = 6", v=value)
     assert_problem(chain, "edited", 6)
@@ -90,7 +98,8 @@ def _copy_row_as(store: Store, src: int, dst: int) -> None:
         "SELECT chain, :dst, prev_hash, entry_hash, recorded_at, 'forged', tool_version, arguments_json, "
         "result_json, error, is_error, provenance_hash, caller, duration_ms, request_id "
         "FROM ledger_entries WHERE seq = :src",
-        dst=dst, src=src,
+        dst=dst,
+        src=src,
     )
 
 

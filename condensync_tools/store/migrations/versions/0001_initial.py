@@ -39,7 +39,11 @@ def _aggregate_table(name: str) -> None:
         sa.Column("value_mean", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=f"pk_{name}"),
         sa.UniqueConstraint(
-            "condenser_id", "name", "unit", "bucket_start", name=f"uq_{name}_condenser_id_name_unit_bucket_start"
+            "condenser_id",
+            "name",
+            "unit",
+            "bucket_start",
+            name=f"uq_{name}_condenser_id_name_unit_bucket_start",
         ),
     )
     op.create_index(f"ix_{name}_condenser_id_bucket_start", name, ["condenser_id", "bucket_start"])
@@ -109,8 +113,12 @@ def upgrade() -> None:
         sa.Column("payload", _JSON, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_condenser_events"),
     )
-    op.create_index("ix_condenser_events_condenser_id_timestamp", "condenser_events", ["condenser_id", "timestamp"])
-    op.create_index("ix_condenser_events_event_type_timestamp", "condenser_events", ["event_type", "timestamp"])
+    op.create_index(
+        "ix_condenser_events_condenser_id_timestamp", "condenser_events", ["condenser_id", "timestamp"]
+    )
+    op.create_index(
+        "ix_condenser_events_event_type_timestamp", "condenser_events", ["event_type", "timestamp"]
+    )
     op.create_index("ix_condenser_events_timestamp", "condenser_events", ["timestamp"])
 
     op.create_table(
@@ -127,7 +135,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_optimization_results"),
     )
     op.create_index(
-        "ix_optimization_results_condenser_id_timestamp", "optimization_results", ["condenser_id", "timestamp"]
+        "ix_optimization_results_condenser_id_timestamp",
+        "optimization_results",
+        ["condenser_id", "timestamp"],
     )
     op.create_index("ix_optimization_results_provenance_hash", "optimization_results", ["provenance_hash"])
     op.create_index("ix_optimization_results_timestamp", "optimization_results", ["timestamp"])

@@ -1,0 +1,551 @@
+# SPDX-License-Identifier: MIT
+"""File side of ``analyze_performance_history``: the data-directory sandbox, reading a time
+series (CSV, Parquet), ISO 8601 timestamps, writing the per-row series, and the chart.
+
+The calculator (:mod:`condensync_tools.calculators.history`) stays pure; everything that
+touches the file system or renders lives here.
+
+Sandbox: a caller may name a file only inside the configured data directory
+(``CONDENSYNC_DATA_DIR``, or the CLI's own directory): relative paths are taken from it, any
+``..`` component is refused, and the fully resolved path (symlinks followed) must still lie
+inside the resolved data directory.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Protocol, Sequence
+
+import numpy as np
+
+from ..calculators.history import DAY_MS, MISSING_TIMESTAMP
+from ..errors import InvalidArguments, ToolUnavailable
+
+__all__ = ["DATA_DIR_ENV", "MEASUREMENT_COLUMNS", "SeriesData", "HistorianQuery", "configured_data_dir",
+           "resolve_data_file", "output_directory", "parse_timestamps", "quality_codes", "read_series",
+           "write_series", "series_resource_uri", "format_timestamps", "render_chart", "chart_base64",
+           "parquet_available", "PARQUET_HINT"]
+
+DATA_DIR_ENV = "CONDENSYNC_DATA_DIR"
+#: Measurement columns of a history file (plus ``timestamp`` and optional ``quality``).
+MEASUREMENT_COLUMNS = ("cw_inlet_temp", "cw_outlet_temp", "cw_flow", "condenser_pressure")
+SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+PARQUET_HINT = "Parquet needs the optional pyarrow package: pip install pyarrow (or give a CSV file)"
+#: Rows parsed at a time when reading CSV (progress granularity, bounded memory of text).
+READ_CHUNK_ROWS = 100_000
+
+
+class HistorianQuery(Protocol):
+    """A live historian (provided by the connectors layer through
+    ``ExecutionContext.services["historian"]``): measurement series of a condenser."""
+
+    def query_history(self, condenser_id: str, fields: Sequence[str], start: str, end: str
+                      ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray | None, list[dict]]:
+        """(timestamps [int64 ms since the epoch, UTC], SI arrays by field, quality codes
+        ("good"/"uncertain"/"bad") or None, provenance source records)."""
+
+
+@dataclass
+class SeriesData:
+    """A time series as read: timestamps, measurement arrays in the *caller's* units."""
+
+    timestamp_ms: np.ndarray  #: int64, MISSING_TIMESTAMP where unparseable
+    values: dict[str, np.ndarray]  #: float arrays by MEASUREMENT_COLUMNS (NaN = missing)
+    quality: np.ndarray | None  #: int8: 0 good, 1 uncertain, 2 bad (None: no quality column)
+    unknown_quality_labels: int = 0
+    source_sha256: str | None = None  #: SHA-256 of the file bytes
+    source_rows: int = 0
+
+
+# --------------------------------------------------------------------------- sandbox
+def configured_data_dir(services: dict | None = None) -> Path | None:
+    """The data directory: ``services["data_dir"]`` (CLI), else ``$CONDENSYNC_DATA_DIR``."""
+    raw = (services or {}).get("data_dir") or os.environ.get(DATA_DIR_ENV)
+    return Path(raw) if raw else None
+
+
+def resolve_data_file(file_path: str, data_dir: Path | None, field: str = "file_path") -> Path:
+    """The real path of a history file inside the data directory, or a clear error.
+
+    Refused: no data directory configured (ToolUnavailable); a ``..`` component; an absolute
+    path outside the directory; a symlink (anywhere on the path) resolving outside it; a
+    missing or non-regular file; an unsupported suffix.
+    """
+    if data_dir is None:
+        raise ToolUnavailable([f"$.{field}: reading files needs a data directory on the server "
+                               f"(set {DATA_DIR_ENV}), got none configured; pass the series as arrays instead"])
+    try:
+        root = data_dir.resolve(strict=True)
+    except OSError:
+        raise ToolUnavailable([f"$.{field}: the configured data directory {str(data_dir)!r} does not exist"]) from None
+    if not root.is_dir():
+        raise ToolUnavailable([f"$.{field}: the configured data directory {str(data_dir)!r} is not a directory"])
+    text = file_path.strip()
+    candidate = Path(text)
+    if ".." in candidate.parts:
+        raise InvalidArguments([f"$.{field}: expected a path inside the data directory without '..' components, "
+                                f"got {text!r}"])
+    if "\x00" in text:
+        raise InvalidArguments([f"$.{field}: expected a file path, got a string with a NUL character"])
+    full = candidate if candidate.is_absolute() else root / candidate
+    try:
+        real = full.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise InvalidArguments([f"$.{field}: expected an existing file inside the data directory, got {text!r} "
+                                "(not found)"]) from None
+    if not real.is_relative_to(root):
+        raise InvalidArguments([f"$.{field}: expected a file inside the data directory, got {text!r}, which resolves "
+                                "outside it (absolute path or symlink escaping the directory)"])
+    if not real.is_file():
+        raise InvalidArguments([f"$.{field}: expected a regular file, got {text!r}"])
+    if real.suffix.lower() not in SUFFIXES:
+        raise InvalidArguments([f"$.{field}: expected a .csv or .parquet file, got {text!r}"])
+    return real
+
+
+def output_directory(services: dict | None, data_dir: Path | None) -> Path:
+    """Where series files go: ``services["output_dir"]`` (CLI --out), else
+    ``<data dir>/history``, else ``<temp dir>/condensync/history``."""
+    explicit = (services or {}).get("output_dir")
+    if explicit:
+        return Path(explicit)
+    if data_dir is not None:
+        return data_dir / "history"
+    return Path(tempfile.gettempdir()) / "condensync" / "history"
+
+
+def parquet_available() -> bool:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- timestamps
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?$")
+_DIGIT_POS = (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18)
+
+
+def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of proleptic Gregorian dates (H. Hinnant's algorithm)."""
+    y = y - (m <= 2)
+    era = np.floor_divide(y, 400)
+    yoe = y - era * 400
+    mp = (m + 9) % 12
+    doy = (153 * mp + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def _parse_fixed(raw: np.ndarray, layout: str) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised parse of equal-length ASCII timestamps sharing ``layout`` (one sample):
+    returns (ms, ok)."""
+    n, width = raw.shape
+    ok = np.ones(n, dtype=bool)
+    digits = raw[:, list(_DIGIT_POS)].astype(np.int64) - 48
+    ok &= np.all((digits >= 0) & (digits <= 9), axis=1)
+    for pos in (4, 7, 13, 16):
+        ok &= raw[:, pos] == ord(layout[pos])
+    ok &= (raw[:, 10] == ord("T")) | (raw[:, 10] == ord(" "))
+    y = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+    mo = digits[:, 4] * 10 + digits[:, 5]
+    d = digits[:, 6] * 10 + digits[:, 7]
+    h = digits[:, 8] * 10 + digits[:, 9]
+    mi = digits[:, 10] * 10 + digits[:, 11]
+    s = digits[:, 12] * 10 + digits[:, 13]
+    month_len = np.array([31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(mo, 1, 12) - 1]
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    month_len = month_len - ((mo == 2) & ~leap)
+    ok &= (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= month_len) & (h <= 23) & (mi <= 59) & (s <= 59)
+    ms = (_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s) * 1000
+    pos = 19
+    if pos < width and layout[pos] == ".":
+        end = pos + 1
+        while end < width and layout[end].isdigit():
+            end += 1
+        frac = raw[:, pos + 1:end].astype(np.int64) - 48
+        ok &= raw[:, pos] == ord(".")
+        ok &= np.all((frac >= 0) & (frac <= 9), axis=1)
+        scale = [100, 10, 1]
+        for k in range(min(3, end - pos - 1)):
+            ms += frac[:, k] * scale[k]
+        pos = end
+    if pos < width:
+        if layout[pos] == "Z":
+            ok &= raw[:, pos] == ord("Z")
+        else:
+            sign = np.where(raw[:, pos] == ord("-"), 1, -1)  # local = UTC + offset → UTC = local − offset
+            ok &= (raw[:, pos] == ord("+")) | (raw[:, pos] == ord("-"))
+            off = raw[:, [pos + 1, pos + 2, pos + 4, pos + 5]].astype(np.int64) - 48
+            ok &= np.all((off >= 0) & (off <= 9), axis=1) & (raw[:, pos + 3] == ord(":"))
+            ms += sign * ((off[:, 0] * 10 + off[:, 1]) * 3600 + (off[:, 2] * 10 + off[:, 3]) * 60) * 1000
+    return ms, ok
+
+
+def _parse_one(text: str) -> int | None:
+    """Fallback for one timestamp: ``datetime.fromisoformat`` (naive = UTC)."""
+    t = text.strip()
+    if not t:
+        return None
+    try:
+        dt = datetime.fromisoformat(t[:-1] + "+00:00" if t.endswith(("Z", "z")) else t)
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    delta = dt - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    return (delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
+
+def parse_timestamps(values: Iterable[str] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """ISO 8601 timestamps → (int64 ms since the Unix epoch, UTC; ok mask).
+
+    Accepts ``YYYY-MM-DD[T ]hh:mm:ss[.fff][Z|±hh:mm]``, vectorised when the strings share a
+    layout, and anything else ``datetime.fromisoformat`` reads. Naive times are taken as
+    UTC. Unparseable entries get :data:`MISSING_TIMESTAMP` and ``ok`` False.
+    """
+    arr = np.asarray(values if isinstance(values, np.ndarray) else list(values), dtype=str)
+    n = arr.size
+    ms = np.full(n, MISSING_TIMESTAMP, dtype=np.int64)
+    ok = np.zeros(n, dtype=bool)
+    if n == 0:
+        return ms, ok
+    lengths = np.char.str_len(arr)
+    for width in np.unique(lengths):
+        idx = np.flatnonzero(lengths == width)
+        sample = str(arr[idx[0]])
+        if width >= 19 and _ISO.match(sample) and sample.isascii():
+            try:
+                raw = np.frombuffer(arr[idx].astype(f"S{width}").tobytes(), dtype=np.uint8).reshape(idx.size, width)
+            except UnicodeEncodeError:
+                raw = None
+            if raw is not None:
+                got, good = _parse_fixed(raw, sample)
+                ms[idx[good]] = got[good]
+                ok[idx[good]] = True
+                idx = idx[~good]
+        for i in idx:
+            value = _parse_one(str(arr[i]))
+            if value is not None:
+                ms[i] = value
+                ok[i] = True
+    return ms, ok
+
+
+def format_timestamps(ms: np.ndarray) -> list[str]:
+    """ISO 8601 UTC strings (``...Z``; milliseconds only when present); '' for missing."""
+    ms = np.asarray(ms, dtype=np.int64)
+    missing = ms == MISSING_TIMESTAMP
+    whole = np.all(ms[~missing] % 1000 == 0)
+    stamps = np.where(missing, 0, ms).astype("datetime64[ms]")
+    text = np.datetime_as_string(stamps, unit="s" if whole else "ms")
+    out = [t + "Z" for t in text.tolist()]
+    for i in np.flatnonzero(missing):
+        out[i] = ""
+    return out
+
+
+def quality_codes(labels: Sequence[str] | np.ndarray) -> tuple[np.ndarray, int]:
+    """Quality labels → int8 codes (0 good, 1 uncertain, 2 bad) and the count of
+    unrecognised labels (coded bad). Accepts good/uncertain/bad (any case) and 1/0."""
+    arr = np.char.lower(np.char.strip(np.asarray(labels, dtype=str)))
+    codes = np.full(arr.size, 2, dtype=np.int8)
+    codes[(arr == "good") | (arr == "1") | (arr == "192")] = 0
+    codes[arr == "uncertain"] = 1
+    known = (arr == "good") | (arr == "1") | (arr == "192") | (arr == "uncertain") | (arr == "bad") | (arr == "0")
+    return codes, int(np.count_nonzero(~known))
+
+
+# --------------------------------------------------------------------------- reading
+def _header_map(header: list[str], where: str) -> dict[str, int]:
+    names = [h.strip().strip('"').strip().lower() for h in header]
+    index = {name: i for i, name in enumerate(names)}
+    missing = [c for c in ("timestamp", *MEASUREMENT_COLUMNS) if c not in index]
+    if missing:
+        raise InvalidArguments([f"$.file_path: expected the columns timestamp, {', '.join(MEASUREMENT_COLUMNS)} "
+                                f"(and optionally quality) in {where}, got no {', '.join(missing)} (columns: "
+                                f"{', '.join(names[:12])})"])
+    return index
+
+
+def _split_lines(data: bytes, start: int, rows: int) -> list[tuple[int, int]]:
+    """Byte ranges of consecutive chunks of about ``rows`` lines from ``start``."""
+    ranges = []
+    n = len(data)
+    pos = start
+    while pos < n:
+        end = pos
+        for _ in range(rows):
+            nl = data.find(b"\n", end)
+            if nl < 0:
+                end = n
+                break
+            end = nl + 1
+            if end >= n:
+                break
+        ranges.append((pos, end))
+        pos = end
+    return ranges
+
+
+def _chunk_fast(text: str, cols: list[int], delimiter: str) -> np.ndarray | None:
+    """All requested columns as strings (fast C parser); None when the chunk is irregular."""
+    try:
+        got = np.loadtxt(io.StringIO(text), delimiter=delimiter, usecols=cols, dtype=str, ndmin=2,
+                         quotechar='"', comments=None)
+    except ValueError:
+        return None
+    return got
+
+
+def _to_float(strings: np.ndarray) -> np.ndarray:
+    """Strings → floats; empty or non-numeric entries → NaN."""
+    try:
+        return strings.astype(float)
+    except ValueError:
+        out = np.empty(strings.size)
+        for i, s in enumerate(strings.tolist()):
+            try:
+                out[i] = float(s)
+            except ValueError:
+                out[i] = np.nan
+        return out
+
+
+def _chunk_slow(text: str, cols: list[int], delimiter: str) -> np.ndarray:
+    """Python csv fallback: short rows padded with ''."""
+    rows = []
+    width = max(cols) + 1
+    for rec in csv.reader(io.StringIO(text), delimiter=delimiter):
+        if not rec or (len(rec) == 1 and not rec[0].strip()):
+            continue
+        rec = rec + [""] * (width - len(rec))
+        rows.append([rec[c] for c in cols])
+    return np.array(rows, dtype=str).reshape(len(rows), len(cols))
+
+
+def read_csv(path: Path, progress: Callable[[int, int], None] | None = None) -> SeriesData:
+    """Read a history CSV (header row; comma or semicolon separated; UTF-8)."""
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    first_nl = data.find(b"\n")
+    header_line = (data if first_nl < 0 else data[:first_nl]).decode("utf-8", errors="replace").rstrip("\r")
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    header = next(csv.reader([header_line], delimiter=delimiter))
+    index = _header_map(header, path.name)
+    names = ["timestamp", *MEASUREMENT_COLUMNS] + (["quality"] if "quality" in index else [])
+    cols = [index[c] for c in names]
+    parts: list[np.ndarray] = []
+    ranges = _split_lines(data, 0 if first_nl < 0 else first_nl + 1, READ_CHUNK_ROWS)
+    done = 0
+    total = len(data)
+    for a, b in ranges:
+        text = data[a:b].decode("utf-8", errors="replace")
+        got = _chunk_fast(text, cols, delimiter)
+        if got is None or got.shape[1] != len(cols):
+            got = _chunk_slow(text, cols, delimiter)
+        parts.append(got)
+        done = b
+        if progress is not None:
+            progress(done, total)
+    table = np.concatenate(parts) if parts else np.empty((0, len(cols)), dtype=str)
+    return _series_from_table(table, names, digest)
+
+
+def _series_from_table(table: np.ndarray, names: list[str], digest: str | None) -> SeriesData:
+    col = {name: table[:, i] for i, name in enumerate(names)}
+    ts, _ = parse_timestamps(col["timestamp"])
+    values = {name: _to_float(col[name]) for name in MEASUREMENT_COLUMNS}
+    quality, unknown = (quality_codes(col["quality"]) if "quality" in col else (None, 0))
+    return SeriesData(ts, values, quality, unknown, digest, table.shape[0])
+
+
+def read_parquet(path: Path) -> SeriesData:
+    """Read a history Parquet file (needs pyarrow)."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ToolUnavailable([f"$.file_path: {PARQUET_HINT}"]) from None
+    data = path.read_bytes()
+    table = pq.read_table(io.BytesIO(data))
+    lower = {name.lower(): name for name in table.column_names}
+    _header_map(list(table.column_names), path.name)
+    ts_col = table.column(lower["timestamp"])
+    if str(ts_col.type).startswith("timestamp"):
+        ts = ts_col.cast("timestamp[ms, tz=UTC]").cast("int64").to_numpy(zero_copy_only=False)
+        ts = np.where(np.isnan(ts.astype(float)), MISSING_TIMESTAMP, ts).astype(np.int64)
+    else:
+        ts, _ = parse_timestamps(np.asarray(ts_col.to_pylist(), dtype=str))
+    values = {name: np.asarray(table.column(lower[name]).to_numpy(zero_copy_only=False), dtype=float)
+              for name in MEASUREMENT_COLUMNS}
+    quality, unknown = (quality_codes(np.asarray(table.column(lower["quality"]).to_pylist(), dtype=str))
+                        if "quality" in lower else (None, 0))
+    return SeriesData(ts, values, quality, unknown, hashlib.sha256(data).hexdigest(), table.num_rows)
+
+
+def read_series(path: Path, progress: Callable[[int, int], None] | None = None) -> SeriesData:
+    """Read a history file by its suffix (.csv, .parquet/.pq)."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind == "parquet":
+        return read_parquet(path)
+    return read_csv(path, progress)
+
+
+# --------------------------------------------------------------------------- writing
+def series_resource_uri(sha256: str, fmt: str) -> str:
+    """MCP-style resource URI of a written series file: ``condensync://history/<sha256>.<ext>``."""
+    return f"condensync://history/{sha256}.{fmt}"
+
+
+def _format_column(values: np.ndarray, invalid: np.ndarray | None) -> list[str]:
+    text = list(map("{:.10g}".format, values.tolist()))
+    if invalid is not None:
+        for i in np.flatnonzero(invalid):
+            text[i] = ""
+    return text
+
+
+def write_series(directory: Path, timestamps_ms: np.ndarray, reasons: list[str], reason_codes: np.ndarray,
+                 columns: dict[str, np.ndarray], fmt: str = "csv", chunk_rows: int = 100_000,
+                 progress: Callable[[int, int], None] | None = None) -> tuple[Path, str]:
+    """Write the per-row series (timestamp, reason, columns in caller units) and return
+    (path, SHA-256 of the file). Content-addressed: the file is ``<sha256>.<fmt>``.
+
+    CSV: UTF-8, header row, numbers with 10 significant digits, invalid rows' numbers empty.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    n = int(np.asarray(timestamps_ms).size)
+    names = list(columns)
+    if fmt == "parquet":
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise ToolUnavailable([f"$.series_format: {PARQUET_HINT}"]) from None
+        table = pa.table({"timestamp": pa.array(np.asarray(timestamps_ms, dtype=np.int64), pa.int64()).cast(
+                              pa.timestamp("ms", tz="UTC")),
+                          "reason": pa.array([reasons[c] for c in reason_codes.tolist()]),
+                          **{k: pa.array(v) for k, v in columns.items()}})
+        sink = io.BytesIO()
+        pq.write_table(table, sink)
+        blob = sink.getvalue()
+        digest = hashlib.sha256(blob).hexdigest()
+        final = directory / f"{digest}.parquet"
+        if not final.exists():
+            _atomic_write(directory, final, [blob])
+        if progress is not None:
+            progress(n, n)
+        return final, digest
+    hasher = hashlib.sha256()
+    fd, tmp_name = tempfile.mkstemp(prefix=".series-", suffix=".tmp", dir=directory)
+    label = np.array(reasons, dtype=object)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            head = (",".join(["timestamp", "reason", *names]) + "\n").encode()
+            hasher.update(head)
+            fh.write(head)
+            for start in range(0, n, chunk_rows):
+                stop = min(start + chunk_rows, n)
+                codes = reason_codes[start:stop]
+                invalid = codes != 0
+                any_invalid = invalid if invalid.any() else None
+                parts = [format_timestamps(timestamps_ms[start:stop]), label[codes].tolist()]
+                parts += [_format_column(columns[k][start:stop], any_invalid) for k in names]
+                block = ("\n".join(map(",".join, zip(*parts))) + "\n").encode()
+                hasher.update(block)
+                fh.write(block)
+                if progress is not None:
+                    progress(stop, n)
+        digest = hasher.hexdigest()
+        final = directory / f"{digest}.csv"
+        if final.exists():
+            os.unlink(tmp_name)
+        else:
+            os.replace(tmp_name, final)
+    except BaseException:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+        raise
+    return final, digest
+
+
+def _atomic_write(directory: Path, final: Path, blobs: list[bytes]) -> None:
+    fd, tmp_name = tempfile.mkstemp(prefix=".series-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for b in blobs:
+                fh.write(b)
+        os.replace(tmp_name, final)
+    except BaseException:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+        raise
+
+
+# --------------------------------------------------------------------------- chart
+def render_chart(day_ms: np.ndarray, cf_mean: np.ndarray, cf_min: np.ndarray, cf_max: np.ndarray,
+                 fit_curves: dict[str, tuple[np.ndarray, np.ndarray]], selected: str | None,
+                 trigger: float, forecast_ms: float | None, title: str) -> bytes:
+    """PNG of the daily cleanliness factor (mean with min-max band), the fitted trend curves
+    extended to the forecast, the cleaning trigger and the forecast date (matplotlib, Agg).
+
+    ``day_ms``: daily time centroids [ms]; ``fit_curves``: model → (times [ms], CF).
+    Deterministic for one matplotlib version (no timestamps or software tag in the file).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    import matplotlib.dates as mdates
+
+    def dates(ms: np.ndarray) -> np.ndarray:
+        return np.asarray(ms, dtype=float).astype("int64").astype("datetime64[ms]")
+
+    fig = Figure(figsize=(9.0, 4.6), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    x = dates(day_ms)
+    if x.size:
+        ax.fill_between(x, cf_min, cf_max, color="#9ecae1", alpha=0.5, linewidth=0, label="daily min-max")
+        ax.plot(x, cf_mean, "o-", color="#08519c", markersize=2.5, linewidth=1.0, label="daily mean CF")
+    styles = {"linear": "#d95f02", "kern_seaton": "#1b9e77"}
+    labels = {"linear": "linear fit", "kern_seaton": "Kern-Seaton fit"}
+    for model, (t_ms, cf) in fit_curves.items():
+        chosen = model == selected
+        ax.plot(dates(t_ms), cf, "-" if chosen else "--", color=styles.get(model, "gray"),
+                linewidth=1.8 if chosen else 1.0, label=labels.get(model, model) + (" (selected)" if chosen else ""))
+    ax.axhline(trigger, color="#e31a1c", linewidth=1.0, linestyle=":", label=f"cleaning trigger CF {trigger:g}")
+    if forecast_ms is not None:
+        when = dates(np.array([forecast_ms]))[0]
+        ax.axvline(when, color="#e31a1c", linewidth=1.0)
+        ax.annotate(f"forecast {np.datetime_as_string(when, unit='D')}", xy=(when, trigger),
+                    xytext=(5, 8), textcoords="offset points", color="#e31a1c", fontsize=8)
+    ax.set_ylabel("cleanliness factor [-]")
+    ax.set_title(title, fontsize=10)
+    ax.grid(True, linewidth=0.3)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+    ax.legend(loc="lower left", fontsize=7, ncol=2)
+    fig.tight_layout()
+    sink = io.BytesIO()
+    fig.savefig(sink, format="png", metadata={"Software": None})
+    return sink.getvalue()
+
+
+def chart_base64(png: bytes) -> str:
+    """PNG bytes as base64 text (for the ``chart_png_base64`` result field)."""
+    return base64.b64encode(png).decode("ascii")
+
+
+def day_string(day: int) -> str:
+    """ISO date of a day number (days since 1970-01-01)."""
+    return str(np.datetime64(int(day) * DAY_MS, "ms").astype("datetime64[D]"))
