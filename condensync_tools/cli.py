@@ -66,8 +66,8 @@ def cmd_call(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         return _fail(str(exc))
     try:
-        context = build_context(args.config, caller="cli")
-    except Exception as exc:  # configuration errors are reported, not raised
+        context = build_context(args.config, caller="cli", ledger=not args.no_ledger, database_url=args.database_url)
+    except Exception as exc:  # configuration and store errors are reported, not raised
         return _fail(str(exc))
     outcome = execute(args.tool, arguments, context)
     if outcome.error is not None:
@@ -120,6 +120,63 @@ def cmd_golden(args: argparse.Namespace) -> int:
     return 1 if diffs or count == 0 else 0
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    from .store import cli_support
+
+    try:
+        if args.action == "upgrade":
+            status = cli_support.db_upgrade(args.database_url)
+        elif args.action == "status":
+            status = cli_support.db_status(args.database_url)
+        else:
+            _print_json(_plain(cli_support.db_prune(args.database_url, None, None)))
+            return 0
+    except Exception as exc:
+        return _fail(f"database: {exc}", 1)
+    _print_json(_plain(status))
+    return 0
+
+
+def _plain(obj: Any) -> Any:
+    import dataclasses
+
+    if dataclasses.is_dataclass(obj):
+        return {k: _plain(v) for k, v in dataclasses.asdict(obj).items()}
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, (str, int, float, bool)) or obj is None:
+        return obj
+    return str(obj)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from .store import cli_support
+
+    try:
+        if args.action == "verify":
+            report = cli_support.audit_verify(args.database_url)
+            _print_json(_plain(report))
+            if not report.ok:
+                p = report.first_problem
+                sys.stderr.write(f"ledger chain BROKEN at seq {p.seq}: {p.kind}: {p.detail}\n")
+                return 1
+            sys.stderr.write(f"ledger chain verifies: {report.checked} entries\n")
+            return 0
+        if args.action == "show":
+            _print_json(cli_support.audit_show(args.database_url, seq=args.seq, last=args.last))
+            return 0
+        if not args.out:
+            return _fail("audit export needs --out FILE ('-' for stdout)")
+        target = sys.stdout if args.out == "-" else args.out
+        result = cli_support.audit_export(args.database_url, target)
+        sys.stderr.write(f"exported: {_plain(result)}\n")
+        return 0
+    except Exception as exc:
+        return _fail(f"audit: {exc}", 1)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .runtime import serve
 
@@ -156,7 +213,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", help="arguments as a JSON object")
     p.add_argument("--file", help="arguments from a JSON file ('-' for stdin)")
     p.add_argument("--config", help="plant configuration TOML (default: $CONDENSYNC_CONFIG)")
+    p.add_argument("--no-ledger", action="store_true", help="do not record the call in the audit ledger")
+    p.add_argument("--database-url", help="store URL (default: $CONDENSYNC_DATABASE_URL or an SQLite file)")
     p.set_defaults(func=cmd_call)
+
+    p = sub.add_parser("db", help="database schema: upgrade (apply migrations), status, prune (retention)")
+    p.add_argument("action", choices=["upgrade", "status", "prune"])
+    p.add_argument("--database-url", help="store URL (default: $CONDENSYNC_DATABASE_URL or an SQLite file)")
+    p.set_defaults(func=cmd_db)
+
+    p = sub.add_parser("audit", help="audit ledger: verify the hash chain, show or export entries")
+    p.add_argument("action", choices=["verify", "show", "export"])
+    p.add_argument("--database-url", help="store URL (default: $CONDENSYNC_DATABASE_URL or an SQLite file)")
+    p.add_argument("--seq", type=int, help="show one entry")
+    p.add_argument("--last", type=int, default=20, help="show the last N entries (default 20)")
+    p.add_argument("--out", help="export file (JSON Lines; '-' for stdout)")
+    p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("schemas", help="export or check the published JSON schemas")
     p.add_argument("action", choices=["export", "check"])

@@ -293,8 +293,36 @@ def _calc_error(exc: CalculationError, tool: str) -> ToolCallError:
     return PhysicallyImpossible([text], tool)
 
 
+def _schema_descriptions(tool: ToolDefinition) -> dict[str, str]:
+    """Per field, what is expected: its JSON type and the units bracket of its description."""
+    out = {}
+    for name, sub in tool.compiled.schema.get("properties", {}).items():
+        kind = {"number": "a number", "integer": "an integer", "string": "a string", "array": "an array",
+                "object": "an object", "boolean": "true or false"}.get(sub.get("type"), "a value")
+        desc = sub.get("description", "")
+        unit = desc[desc.rfind("["):] if desc.endswith("]") and "[" in desc else ""
+        out[name] = f"{kind} {unit}".strip()
+    return out
+
+
+def _normalise(tool: ToolDefinition, arguments: Any) -> dict:
+    """Schema validation plus, when the schema already failed, the missing required fields,
+    so that every violation is reported at once."""
+    try:
+        return tool.compiled.normalise(arguments)
+    except InvalidArguments as exc:
+        if isinstance(arguments, dict) and not arguments.get("condenser_id"):
+            present = {k: v for k, v in arguments.items() if v is not None}
+            descr = _schema_descriptions(tool)
+            extra = _missing(present, tool.required_always, "", descr)
+            if arguments.get("data_source") != "live":
+                extra += _missing(present, tool.required_supplied, " when data_source is 'supplied'", descr)
+            exc.problems.extend(p for p in extra if p not in exc.problems)
+        raise InvalidArguments(exc.problems, tool.name) from None
+
+
 def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext) -> tuple[dict, dict, str]:
-    normalised = tool.compiled.normalise(arguments)
+    normalised = _normalise(tool, arguments)
     system = normalised.get("unit_system", "US")
     condenser_id = normalised.get("condenser_id") or ""
     accepted = set(tool.input_model.model_fields)
@@ -321,8 +349,7 @@ def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext) -> tup
         wanted = [f for f in tool.live_fields if f not in arguments]
         values, sources = context.live.read(condenser_id, wanted)
         si.update(values)
-    descr = {name: sub.get("description", "")[:70]
-             for name, sub in tool.compiled.schema.get("properties", {}).items()}
+    descr = _schema_descriptions(tool)
     problems = _missing(si, tool.required_always, "", descr)
     if not live:
         problems += _missing(si, tool.required_supplied, " when data_source is 'supplied'", descr)

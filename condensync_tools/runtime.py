@@ -17,23 +17,41 @@ __all__ = ["build_context", "serve"]
 log = logging.getLogger("condensync.runtime")
 
 
-def build_context(config_path: str | None = None, caller: str | None = None) -> ExecutionContext:
-    """An execution context for the CLI or a server: plant configuration when given."""
+def open_store(database_url: str | None = None):
+    """The store (ledger + history): ``database_url`` → ``$CONDENSYNC_DATABASE_URL`` → the
+    default SQLite file; migrations are applied on open when that is safe."""
+    from .store import Store
+
+    return Store(database_url, auto_upgrade=True)
+
+
+def build_context(config_path: str | None = None, caller: str | None = None, *, ledger: bool = True,
+                  database_url: str | None = None) -> ExecutionContext:
+    """An execution context for the CLI or a server: plant configuration when given, the
+    audit ledger and history store unless ``ledger`` is False."""
     config_path = config_path or os.environ.get("CONDENSYNC_CONFIG")
     context = ExecutionContext(caller=caller)
     if config_path:
         from .config import load_config
 
         context.design = load_config(config_path)
+    if ledger:
+        from .recording import StoreRecorder
+
+        store = open_store(database_url)
+        context.recorder = StoreRecorder(store)
+        context.services["store"] = store
+        context.services["history"] = store
     return context
 
 
 def serve(args: argparse.Namespace) -> int:
     from .server.mcp_server import build_server, serve_stdio
 
-    base = build_context(args.config, caller="stdio")
+    base = build_context(args.config, caller="stdio", ledger=not args.no_ledger, database_url=args.database_url)
     server = build_server(lambda ctx: ExecutionContext(design=base.design, live=base.live, recorder=base.recorder,
-                                                       caller=base.caller))
+                                                       caller=base.caller, services=base.services),
+                          config=base.design)
     if args.transport == "stdio":
         anyio.run(serve_stdio, server)
         return 0

@@ -48,6 +48,7 @@ KINDS: dict[str, Kind] = {
         _scale("temperature_difference", "°F", "K", 1.0 / 1.8, 1.0),
         _scale("pressure", "inHgA", "kPa(a)", c.INHG_PA, c.KPA_PA),
         _scale("pressure_gauge", "inHg", "kPa", c.INHG_PA, c.KPA_PA),
+        _scale("pressure_difference", "inHg", "kPa", c.INHG_PA, c.KPA_PA),
         _scale("pressure_rate", "inHg/min", "kPa/min", c.INHG_PA / 60.0, c.KPA_PA / 60.0),
         _scale("volumetric_flow", "gpm", "m³/h", c.GPM_M3_S, c.M3_H_M3_S),
         _scale("area", "ft²", "m²", c.FT2_M2, 1.0),

@@ -217,26 +217,9 @@ class CmmsClient:
     def __init__(self, settings: CmmsSettings, *, breaker_clock: Callable[[], float] | None = None) -> None:
         self.settings = settings
         self.service = settings.service
-        headers = {"Accept": "application/json"}
-        auth: httpx.Auth | None = None
-        if settings.apikey is not None:
-            headers["apikey"] = settings.apikey.get_secret_value()
-        if settings.auth == "basic":
-            assert settings.username is not None and settings.password is not None
-            auth = httpx.BasicAuth(settings.username, settings.password.get_secret_value())
-        elif settings.auth == "bearer":
-            assert settings.token is not None
-            headers["Authorization"] = f"Bearer {settings.token.get_secret_value()}"
-        self.http = HttpService(
-            settings.service,
-            settings.base_url,
-            timeout_s=settings.timeout_s,
-            breaker=settings.breaker,
-            retry=settings.retry,
-            auth=auth,
-            headers=headers,
-            verify=settings.verify_tls,
-            clock=breaker_clock,
+        apikey = {"apikey": settings.apikey.get_secret_value()} if settings.apikey is not None else {}
+        self.http = HttpService.from_settings(
+            settings, base_url=settings.base_url, headers=apikey, clock=breaker_clock
         )
         self._record = _LocalRecord(settings.record_path)
         self._locks: dict[str, asyncio.Lock] = {}

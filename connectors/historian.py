@@ -26,8 +26,6 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
-
 from .cache import ReadingCache
 from .http import HttpService
 from .resilience import BreakerState
@@ -148,25 +146,7 @@ class PiWebApiHistorian:
         self.service = settings.service
         self._streams = {s.name: s for s in settings.streams}
         self._by_web_id = {s.web_id: s for s in settings.streams}
-        headers: dict[str, str] = {"Accept": "application/json"}
-        auth: httpx.Auth | None = None
-        if settings.auth == "basic":
-            assert settings.username is not None and settings.password is not None
-            auth = httpx.BasicAuth(settings.username, settings.password.get_secret_value())
-        elif settings.auth == "bearer":
-            assert settings.token is not None
-            headers["Authorization"] = f"Bearer {settings.token.get_secret_value()}"
-        self.http = HttpService(
-            settings.service,
-            settings.base_url,
-            timeout_s=settings.timeout_s,
-            breaker=settings.breaker,
-            retry=settings.retry,
-            auth=auth,
-            headers=headers,
-            verify=settings.verify_tls,
-            clock=breaker_clock,
-        )
+        self.http = HttpService.from_settings(settings, base_url=settings.base_url, clock=breaker_clock)
         self._cache = ReadingCache()
 
     # ---- lifecycle ---------------------------------------------------------------------

@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 from .resilience import AsyncCircuitBreaker, guarded_call
-from .settings import BreakerSettings, RetrySettings
+from .settings import BreakerSettings, CmmsSettings, HistorianSettings, RetrySettings, WeatherSettings
 from .types import ConnectorError, ConnectorUnavailable, RequestRejectedError
 
 __all__ = ["HttpService", "redact_headers"]
@@ -92,6 +92,49 @@ class HttpService:
             headers=dict(headers or {}),
             verify=ssl.create_default_context(cafile=str(verify)) if isinstance(verify, Path) else verify,
             follow_redirects=False,
+        )
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: HistorianSettings | WeatherSettings | CmmsSettings,
+        *,
+        base_url: str,
+        headers: Mapping[str, str] | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> HttpService:
+        """Build the service of an HTTP source from its settings (auth none / basic / bearer).
+
+        Parameters
+        ----------
+        settings : HistorianSettings, WeatherSettings or CmmsSettings
+            Service name, timeout, breaker, retry, TLS and credentials.
+        base_url : str
+            Root URL of the requests.
+        headers : mapping, optional
+            Extra headers for every request (API keys).
+        clock : callable, optional
+            Monotonic clock for the breaker (tests).
+        """
+        all_headers = {"Accept": "application/json", **(headers or {})}
+        auth: httpx.Auth | None = None
+        kind = getattr(settings, "auth", "none")
+        if kind == "basic":
+            assert settings.username is not None and settings.password is not None  # type: ignore[union-attr]
+            auth = httpx.BasicAuth(settings.username, settings.password.get_secret_value())  # type: ignore[union-attr]
+        elif kind == "bearer":
+            assert settings.token is not None  # type: ignore[union-attr]
+            all_headers["Authorization"] = f"Bearer {settings.token.get_secret_value()}"  # type: ignore[union-attr]
+        return cls(
+            settings.service,
+            base_url,
+            timeout_s=settings.timeout_s,
+            breaker=settings.breaker,
+            retry=settings.retry,
+            auth=auth,
+            headers=all_headers,
+            verify=settings.verify_tls,
+            clock=clock,
         )
 
     @property

@@ -77,18 +77,9 @@ class WeatherConnector:
         self.settings = settings
         self.service = settings.service
         self._fields = {f.name: f for f in settings.fields}
-        headers = {"Accept": "application/json"}
-        if settings.api_key is not None:
-            headers[settings.api_key_header] = settings.api_key.get_secret_value()
-        self.http = HttpService(
-            settings.service,
-            settings.url,
-            timeout_s=settings.timeout_s,
-            breaker=settings.breaker,
-            retry=settings.retry,
-            headers=headers,
-            verify=settings.verify_tls,
-            clock=breaker_clock,
+        api_key = {settings.api_key_header: settings.api_key.get_secret_value()} if settings.api_key else {}
+        self.http = HttpService.from_settings(
+            settings, base_url=settings.url, headers=api_key, clock=breaker_clock
         )
         self._clock = clock
         self._cache = ReadingCache()

@@ -43,7 +43,7 @@ from .tubes import TubeBundle, gauge_of_wall, material, wall_thickness
 
 __all__ = ["REASONS", "REASON_CODES", "RowLimits", "HistoryDesign", "RowResults", "analyse_rows",
            "DailyTable", "daily_aggregates", "percentiles", "PERCENTILES", "TrendResult", "fit_trend",
-           "DAY_MS", "ROW_COLUMNS", "MISSING_TIMESTAMP", "SUMMARY_COLUMNS", "TREND_COLUMNS", "HistoryAnalysis", "analyse_history"]
+           "DAY_MS", "ROW_COLUMNS", "STORED_COLUMNS", "DayGrouping", "MISSING_TIMESTAMP", "SUMMARY_COLUMNS", "TREND_COLUMNS", "HistoryAnalysis", "analyse_history"]
 
 DAY_MS = 86_400_000
 #: Timestamp value [ms] of a row whose timestamp is missing or unparseable (as NaT).
@@ -55,6 +55,8 @@ BLOCK_ROWS = 16_384
 #: Per-row output columns (SI), in series-file order.
 ROW_COLUMNS = ("saturation_temp", "itd", "ttd", "lmtd", "heat_duty", "tube_velocity", "u_actual", "u_clean",
                "cleanliness_factor", "fouling_resistance")
+#: The row columns kept in memory; the rest are derived on request (:meth:`RowResults.column`).
+STORED_COLUMNS = ("saturation_temp", "heat_duty", "u_actual", "u_clean")
 
 #: Invalid-row reasons: code → (id, explanation with the likely cause). Code 0 = valid.
 REASONS: tuple[tuple[str, str], ...] = (
@@ -182,25 +184,69 @@ def _plan(design: HistoryDesign) -> _Plan:
 class RowResults:
     """Per-row results (SI; NaN on invalid rows) and counts.
 
-    ``reason``: int8 code per row (:data:`REASONS`, 0 = valid).
+    ``reason``: int8 code per row (:data:`REASONS`, 0 = valid). Only the base columns
+    (:data:`STORED_COLUMNS`) are stored; the others are recomputed on request from them and
+    the inputs with the very operations of the row chain (bit-identical), which keeps the
+    memory of a long series near its input size.
     """
 
     reason: np.ndarray
-    columns: dict[str, np.ndarray]
+    stored: dict[str, np.ndarray]
+    inputs: dict[str, np.ndarray]  #: t_in, t_out, flow (the caller's arrays, not copied)
+    flow_area: float
     hei_fw: np.ndarray | None = None  #: per-row derived Fw (derived-Fw runs only)
     hei_fm: np.ndarray | None = None  #: per-row derived Fm (derived-Fm runs only)
     method: dict = field(default_factory=dict)
     warning_counts: dict[str, int] = field(default_factory=dict)
     design_cleanliness: float = 0.0
+    hei_fw_value: float | None = None  #: Fw used on every row (caller's), HEI only
+    hei_fm_value: float | None = None  #: Fm used on every row (caller's or table), HEI only
 
     @property
     def valid(self) -> np.ndarray:
         return self.reason == 0
 
+    @property
+    def size(self) -> int:
+        return int(self.reason.size)
+
     def reason_counts(self) -> dict[str, int]:
         """Rows per reason code name (invalid reasons only, zero counts omitted)."""
         counts = np.bincount(self.reason, minlength=len(REASONS))
         return {REASONS[i][0]: int(c) for i, c in enumerate(counts) if i and c}
+
+    def column(self, name: str, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """One of :data:`ROW_COLUMNS` for rows [start, stop) (NaN where invalid)."""
+        sl = slice(start, stop)
+        if name in self.stored:
+            return self.stored[name][sl]
+        s = self.stored
+        with np.errstate(all="ignore"):
+            if name == "itd":
+                return s["saturation_temp"][sl] - self.inputs["t_in"][sl]
+            if name == "ttd":
+                return s["saturation_temp"][sl] - self.inputs["t_out"][sl]
+            if name == "lmtd":
+                i_, t_ = self.column("itd", start, stop), self.column("ttd", start, stop)
+                out = np.log(i_ / t_)
+                np.divide(i_ - t_, out, out=out)
+                return out
+            if name == "tube_velocity":
+                v = self.inputs["flow"][sl] / self.flow_area
+                v[self.reason[sl] != 0] = np.nan
+                return v
+            if name == "cleanliness_factor":
+                return s["u_actual"][sl] / s["u_clean"][sl]
+            if name == "fouling_resistance":
+                rf = 1.0 / s["u_actual"][sl]
+                rf -= 1.0 / s["u_clean"][sl]
+                return rf
+        raise KeyError(f"unknown row column {name!r}; expected one of {ROW_COLUMNS}")
+
+    @property
+    def columns(self) -> dict[str, np.ndarray]:
+        """Every row column (computed; for short series and tests)."""
+        return {name: self.column(name) for name in ROW_COLUMNS}
 
 
 def _tube_side(velocity: np.ndarray, d_i: float, t_bulk: np.ndarray, salinity: float
@@ -415,9 +461,7 @@ def _block(p: _Plan, limits: RowLimits, t_in: np.ndarray, t_out: np.ndarray, flo
         rf = 1.0 / u_actual
         rf -= 1.0 / u_clean
     reject(cf > _CF_LIMIT, _CF)
-    values = {"saturation_temp": ts, "itd": i_, "ttd": t_, "lmtd": log_mean, "heat_duty": duty,
-              "tube_velocity": velocity, "u_actual": u_actual, "u_clean": u_clean, "cleanliness_factor": cf,
-              "fouling_resistance": rf}
+    values = {"saturation_temp": ts, "heat_duty": duty, "u_actual": u_actual, "u_clean": u_clean}
     if fw_out is not None:
         values["hei_fw"] = fw
     if fm_out is not None:
@@ -498,7 +542,7 @@ def analyse_rows(t_in: np.ndarray, t_out: np.ndarray, flow: np.ndarray, pressure
         raise DomainError("history", "reason codes must be an int8 array of the series length")
     limits = limits or RowLimits()
     p = _plan(design)
-    columns = {name: np.empty(n) for name in ROW_COLUMNS}
+    columns = {name: np.empty(n) for name in STORED_COLUMNS}
     fw_out = np.empty(n) if (p.hei and p.fw <= 0.0) else None
     fm_out = np.empty(n) if (p.hei and p.fm <= 0.0) else None
     counts = {"ttd_below_warning": 0, "cleanliness_above_1": 0, "velocity_outside_hei_range": 0, "fw_derived": 0}
@@ -516,7 +560,9 @@ def analyse_rows(t_in: np.ndarray, t_out: np.ndarray, flow: np.ndarray, pressure
         progress(0, 0)
     fc = design.design_cleanliness if design.design_cleanliness > 0.0 else \
         hei.design_cleanliness_default(design.tube_material)
-    return RowResults(reason, columns, fw_out, fm_out, _method(design, p), counts, fc)
+    return RowResults(reason, columns, {"t_in": arrays[0], "t_out": arrays[1], "flow": arrays[2]}, p.flow_area,
+                      fw_out, fm_out, _method(design, p), counts, fc,
+                      p.fw if (p.hei and p.fw > 0.0) else None, p.fm if (p.hei and p.fm > 0.0) else None)
 
 
 def _method(design: HistoryDesign, p: _Plan) -> dict[str, str]:
@@ -552,64 +598,80 @@ class DailyTable:
     stats: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
+class DayGrouping:
+    """Rows grouped by UTC day (valid rows only for the statistics), built once and applied to
+    one column at a time.
+
+    Rows whose timestamp is :data:`MISSING_TIMESTAMP` belong to no day (they must be invalid).
+    Time-sorted input (the usual case) needs no sort: day boundaries come from a binary search
+    of the midnights.
+    """
+
+    def __init__(self, timestamp_ms: np.ndarray, valid: np.ndarray) -> None:
+        ts = np.asarray(timestamp_ms, dtype=np.int64)
+        known = ts != MISSING_TIMESTAMP
+        rows_idx = None if known.all() else np.flatnonzero(known)  # sorted position -> row (None: identity)
+        ts_k = ts if rows_idx is None else ts[rows_idx]
+        if ts_k.size and np.any(ts_k[1:] < ts_k[:-1]):
+            order = np.argsort(ts_k, kind="stable")
+            ts_k = ts_k[order]
+            rows_idx = order if rows_idx is None else rows_idx[order]
+        self.empty = ts_k.size == 0
+        if self.empty:
+            self.day = self.rows = self.valid_rows = np.empty(0, dtype=np.int64)
+            self.centroid = np.empty(0)
+            return
+        first_day, last_day = int(ts_k[0] // DAY_MS), int(ts_k[-1] // DAY_MS)
+        edges_ms = np.arange(first_day, last_day + 2, dtype=np.int64) * DAY_MS
+        counts_all = np.diff(np.searchsorted(ts_k, edges_ms))
+        present = counts_all > 0
+        self.day = np.arange(first_day, last_day + 1, dtype=np.int64)[present]
+        self.rows = counts_all[present].astype(np.int64)
+        v = valid if rows_idx is None else valid[rows_idx]
+        # how to pick the valid rows in day order: None (all rows), a bool mask, or indices
+        if v.all():
+            self._pick: np.ndarray | None = rows_idx
+            vts = ts_k
+        elif rows_idx is None:
+            self._pick = v
+            vts = ts_k[v]
+        else:
+            self._pick = rows_idx[v]
+            vts = ts_k[v]
+        vbounds = np.searchsorted(vts, edges_ms)
+        self.valid_rows = np.diff(vbounds)[present].astype(np.int64)
+        self._has = self.valid_rows > 0
+        self._starts = vbounds[:-1][present][self._has]
+        self._counts = self.valid_rows[self._has]
+        self.centroid = np.full(self.day.size, np.nan)
+        if self._has.any():
+            # integer sums of ms are exact (< 2^63 for any realistic day)
+            self.centroid[self._has] = np.add.reduceat(vts, self._starts) / self._counts
+
+    def stats(self, column: np.ndarray, mean_only: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(mean, min, max) per day over the valid rows (NaN on days without; min/max NaN
+        when ``mean_only``)."""
+        mean, lo, hi = (np.full(self.day.size, np.nan) for _ in range(3))
+        if self.empty or not self._has.any():
+            return mean, lo, hi
+        c = column if self._pick is None else column[self._pick]
+        mean[self._has] = np.add.reduceat(c, self._starts) / self._counts
+        if not mean_only:
+            lo[self._has] = np.minimum.reduceat(c, self._starts)
+            hi[self._has] = np.maximum.reduceat(c, self._starts)
+        return mean, lo, hi
+
+    def table(self, stats: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> "DailyTable":
+        return DailyTable(self.day, self.rows, self.valid_rows, self.centroid, stats)
+
+
 def daily_aggregates(timestamp_ms: np.ndarray, valid: np.ndarray, columns: dict[str, np.ndarray],
                      mean_only: tuple[str, ...] = ()) -> DailyTable:
     """Count, valid count, and mean/min/max of each column over the valid rows of each UTC day
-    (only the mean for the columns in ``mean_only``; their min/max stay NaN).
-
-    Rows whose timestamp is :data:`MISSING_TIMESTAMP` belong to no day (they must be invalid).
-    """
-    ts = np.asarray(timestamp_ms, dtype=np.int64)
-    known = ts != MISSING_TIMESTAMP
-    rows_idx = None if known.all() else np.flatnonzero(known)  # sorted position -> row (None: identity)
-    ts_k = ts if rows_idx is None else ts[rows_idx]
-    if ts_k.size and np.any(ts_k[1:] < ts_k[:-1]):
-        order = np.argsort(ts_k, kind="stable")
-        ts_k = ts_k[order]
-        rows_idx = order if rows_idx is None else rows_idx[order]
-    stats = {name: (np.empty(0), np.empty(0), np.empty(0)) for name in columns}
-    if ts_k.size == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return DailyTable(empty, empty, empty, np.empty(0), stats)
-    # time-sorted rows: day boundaries by binary search on midnight edges (no per-row division)
-    first_day, last_day = int(ts_k[0] // DAY_MS), int(ts_k[-1] // DAY_MS)
-    edges_ms = np.arange(first_day, last_day + 2, dtype=np.int64) * DAY_MS
-    bounds = np.searchsorted(ts_k, edges_ms)
-    counts_all = np.diff(bounds)
-    present = counts_all > 0
-    day = np.arange(first_day, last_day + 1, dtype=np.int64)[present]
-    rows = counts_all[present]
-    v = valid if rows_idx is None else valid[rows_idx]
-    if v.all():
-        vidx, vts = rows_idx, ts_k
-    else:
-        pick = np.flatnonzero(v)
-        vidx = pick if rows_idx is None else rows_idx[pick]
-        vts = ts_k[pick]
-
-    def gather(a: np.ndarray) -> np.ndarray:
-        return a if vidx is None else a[vidx]
-
-    vbounds = np.searchsorted(vts, edges_ms)
-    vcounts_all = np.diff(vbounds)[present]
-    valid_rows = vcounts_all.astype(np.int64)
-    nan = np.full(day.size, np.nan)
-    centroid = nan.copy()
-    stats = {name: (nan.copy(), nan.copy(), nan.copy()) for name in columns}
-    has = valid_rows > 0
-    if has.any():
-        vstarts = vbounds[:-1][present][has]
-        vcounts = valid_rows[has]
-        # integer sums of ms are exact (< 2^63 for any realistic day)
-        centroid[has] = np.add.reduceat(vts, vstarts) / vcounts
-        for name, col in columns.items():
-            c = gather(col)
-            mean, lo, hi = stats[name]
-            mean[has] = np.add.reduceat(c, vstarts) / vcounts
-            if name not in mean_only:
-                lo[has] = np.minimum.reduceat(c, vstarts)
-                hi[has] = np.maximum.reduceat(c, vstarts)
-    return DailyTable(day, rows.astype(np.int64), valid_rows, centroid, stats)
+    (only the mean for the columns in ``mean_only``; their min/max stay NaN). See
+    :class:`DayGrouping`."""
+    g = DayGrouping(timestamp_ms, valid)
+    return g.table({name: g.stats(col, name in mean_only) for name, col in columns.items()})
 
 
 def _lerp(lo: float, hi: float, t: float) -> float:
@@ -763,11 +825,18 @@ def analyse_history(timestamp_ms: np.ndarray, t_in: np.ndarray, t_out: np.ndarra
     """
     rows = analyse_rows(t_in, t_out, flow, pressure, design, reason, limits, chunk_rows, progress)
     valid = rows.valid
-    columns = {name: (np.asarray(pressure, dtype=float) if name == "condenser_pressure" else rows.columns[name])
-               for name in SUMMARY_COLUMNS + TREND_COLUMNS}
     ts = np.asarray(timestamp_ms, dtype=np.int64)
-    daily = daily_aggregates(ts, valid, columns, mean_only=TREND_COLUMNS)
-    distributions = {name: percentiles(columns[name], valid) for name in SUMMARY_COLUMNS}
+    pressure = np.asarray(pressure, dtype=float)
+    grouping = DayGrouping(ts, valid)
+    stats: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    distributions: dict[str, dict[str, float] | None] = {}
+    for name in SUMMARY_COLUMNS + TREND_COLUMNS:  # one derived column in memory at a time
+        col = pressure if name == "condenser_pressure" else rows.column(name)
+        stats[name] = grouping.stats(col, mean_only=name in TREND_COLUMNS)
+        if name in SUMMARY_COLUMNS:
+            distributions[name] = percentiles(col, valid)
+        del col
+    daily = grouping.table(stats)
     known = ts[valid]
     first = float(known.min()) if known.size else None
     last = float(known.max()) if known.size else None

@@ -16,7 +16,7 @@ SQLite (file)
     crash), ``busy_timeout`` 30 s, foreign keys on. The sqlite3 driver's own transaction
     handling is switched off and SQLAlchemy emits ``BEGIN`` itself, so that a write
     transaction can start with ``BEGIN IMMEDIATE`` (take the database write lock *before*
-    reading the chain head). Use :func:`write_connection` for that.
+    reading the chain head). Use :func:`begin_write` for that.
 PostgreSQL
     A small pool without pre-ping (a pre-ping would cost one round trip per append);
     connections are recycled after 30 minutes; READ COMMITTED; ``application_name=condensync``,
@@ -29,8 +29,6 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +41,6 @@ __all__ = [
     "default_sqlite_url",
     "resolve_url",
     "make_engine",
-    "write_connection",
     "begin_write",
     "is_sqlite",
     "is_postgres",
@@ -201,33 +198,14 @@ def _enable_wal(cur: Any) -> None:
             time.sleep(0.01)
 
 
-@contextmanager
-def write_connection(engine: Engine) -> Iterator[Connection]:
-    """Open a connection whose transaction is a *write* transaction from its first statement.
-
-    On SQLite the transaction starts with ``BEGIN IMMEDIATE``, which takes the database's
-    single write lock up front (waiting up to ``busy_timeout``), so a read-then-write
-    sequence such as "read chain head, insert entry, update head" cannot interleave with
-    another process. On PostgreSQL it is an ordinary transaction; callers lock rows
-    explicitly.
-
-    The transaction commits when the block exits normally and rolls back on an exception.
-
-    Parameters
-    ----------
-    engine : sqlalchemy.Engine
-
-    Yields
-    ------
-    sqlalchemy.engine.Connection
-    """
-    with engine.connect() as conn:
-        with begin_write(conn):
-            yield conn
-
-
 def begin_write(conn: Connection) -> RootTransaction:
     """Begin a write transaction on ``conn`` (``BEGIN IMMEDIATE`` on SQLite).
+
+    On SQLite this takes the database's single write lock up front (waiting up to
+    ``busy_timeout``), so a read-then-write sequence such as "read chain head, insert
+    entry, update head" cannot interleave with another process, and a deferred
+    transaction can never fail to upgrade its read lock. On PostgreSQL it is an ordinary
+    transaction; callers lock rows explicitly.
 
     Parameters
     ----------

@@ -41,9 +41,10 @@ one transaction, killing the process (SIGKILL) at any instant leaves either both
 neither, and the chain verifies.
 
 Measured throughput (``benchmarks/ledger_bench.py``, 2-core container shared with other
-work, so +/-30 %): one process appends about 650/s to SQLite and 750/s to PostgreSQL on
-loopback, i.e. about 1.2-1.5 ms per call, roughly the cost of one plain durable INSERT
-(ledger / plain-insert ratio 0.77 SQLite, 0.95 PostgreSQL). Details in ``docs/store.md``.
+work, so +/-30 %): one process appends 510-700/s to SQLite and 450-760/s to PostgreSQL on
+loopback, i.e. 1.2-1.8 ms per call, close to the cost of one plain durable INSERT
+(ledger / plain-insert ratio 0.5-0.8 on SQLite, 0.77-0.95 on PostgreSQL; ledger / no-ledger
+0.06-0.14 against a hashing-only baseline). Details in ``docs/store.md``.
 """
 
 from __future__ import annotations

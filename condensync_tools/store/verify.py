@@ -62,7 +62,7 @@ __all__ = [
     "ProblemKind",
     "Problem",
     "VerifyReport",
-    "Base",
+    "ChainStart",
     "Walk",
     "verify",
     "walk",
@@ -163,17 +163,16 @@ def checkpoint_hash_of(cp: Row[Any] | Any) -> tuple[str, str]:
 
 
 @dataclass
-class Base:
+class ChainStart:
     """Where a walk starts: the last checkpoint (or genesis)."""
 
     seq: int = 0
     hash: str = GENESIS_HASH
     checkpoint_hash: str | None = None
-    count: int = 0
 
 
-def _check_checkpoints(cps: list[Any], key: bytes | None) -> tuple[Base, Problem | None]:
-    base = Base()
+def _check_checkpoints(cps: list[Any], key: bytes | None) -> tuple[ChainStart, Problem | None]:
+    base = ChainStart()
     prev_cp = GENESIS_HASH
     for i, cp in enumerate(cps, start=1):
         where = f"checkpoint #{cp.ordinal} (entries {cp.first_seq}..{cp.last_seq})"
@@ -198,7 +197,7 @@ def _check_checkpoints(cps: list[Any], key: bytes | None) -> tuple[Base, Problem
             if not hmac.compare_digest(cp.signature, hmac_hex(key, text)):
                 return base, Problem(cp.last_seq, "checkpoint", f"{where}: signature does not match")
         prev_cp = h
-        base = Base(seq=cp.last_seq, hash=cp.last_entry_hash, checkpoint_hash=h, count=i)
+        base = ChainStart(seq=cp.last_seq, hash=cp.last_entry_hash, checkpoint_hash=h)
     return base, None
 
 
@@ -237,7 +236,9 @@ class Walk:
     problem: Problem | None = None
 
 
-def load_base(conn: Connection, chain: str, key: bytes | None) -> tuple[list[Any], Any, Base, Problem | None]:
+def load_base(
+    conn: Connection, chain: str, key: bytes | None
+) -> tuple[list[Any], Any, ChainStart, Problem | None]:
     """Read checkpoints and head of ``chain`` and check the checkpoints.
 
     Returns
@@ -258,7 +259,7 @@ def load_base(conn: Connection, chain: str, key: bytes | None) -> tuple[list[Any
 
 
 def walk(
-    conn: Connection, chain: str, base: Base, upto: int | None = None, head_seq: int | None = None
+    conn: Connection, chain: str, base: ChainStart, upto: int | None = None, head_seq: int | None = None
 ) -> Walk:
     """Check entries after ``base`` (up to seq ``upto``) and classify the first problem.
 
@@ -347,7 +348,7 @@ def _row_by_hash(conn: Connection, chain: str, h: str) -> Any:
     ).first()
 
 
-def _original_seq(conn: Connection, chain: str, row: Any, base: Base, depth: int = 0) -> int | None:
+def _original_seq(conn: Connection, chain: str, row: Any, base: ChainStart, depth: int = 0) -> int | None:
     """The seq ``row`` was hashed with, found through its predecessor link; None if forged."""
     if recompute_hash(row) == row.entry_hash:
         return int(row.seq)
@@ -375,7 +376,7 @@ def _classify(
     prev_row: Any,
     expected_seq: int,
     expected_prev: str,
-    base: Base,
+    base: ChainStart,
     head_seq: int | None,
 ) -> Problem:
     s = int(row.seq)

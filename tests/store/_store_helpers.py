@@ -27,6 +27,21 @@ def reset_pg(url: str) -> None:
         eng.dispose()
 
 
+def truncate_pg(url: str) -> bool:
+    """Empty all store tables if the schema is current; False if it must be rebuilt."""
+    from condensync_tools.store import schema_status
+
+    if schema_status(url).state != "current":
+        return False
+    eng = create_engine(url)
+    try:
+        with eng.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(Base.metadata.tables)} RESTART IDENTITY"))
+    finally:
+        eng.dispose()
+    return True
+
+
 def child_env() -> dict[str, str]:
     """Environment for child processes: import this checkout's package first."""
     env = dict(os.environ)

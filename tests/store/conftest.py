@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _store_helpers import reset_pg  # noqa: E402  (tests/store is on sys.path)
+from _store_helpers import reset_pg, truncate_pg  # noqa: E402  (tests/store is on sys.path)
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -51,9 +51,15 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def backend(request: pytest.FixtureRequest) -> str:
+    """Every test using a database fixture runs once per backend."""
+    return str(request.param)
+
+
+@pytest.fixture
+def empty_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """URL of an empty database (no schema) on each backend."""
-    if request.param == "sqlite":
+    if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     url = request.getfixturevalue("pg_url")
     reset_pg(url)
@@ -61,11 +67,22 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def store_url(empty_url: str) -> str:
-    """URL of a migrated, empty database on each backend."""
-    with Store(empty_url) as s:
+def store_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """URL of a migrated, empty database on each backend.
+
+    On PostgreSQL the session database is reused: emptied with TRUNCATE when its schema
+    is current (fast), rebuilt when a previous test changed the schema.
+    """
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        url = request.getfixturevalue("pg_url")
+        if truncate_pg(url):
+            return url
+        reset_pg(url)
+    with Store(url) as s:
         s.upgrade()
-    return empty_url
+    return url
 
 
 @pytest.fixture

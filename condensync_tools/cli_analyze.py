@@ -1,0 +1,241 @@
+# SPDX-License-Identifier: MIT
+"""``condensync analyze HISTORY.csv``: analyse a condenser history file from the command line.
+
+Runs the ``analyze_performance_history`` tool (same registry path as MCP calls, so the
+result carries the same provenance hashes) on a local CSV or Parquet file, with a progress
+bar for reading, analysing (100,000 rows per chunk) and writing, then writes into ``--out``:
+
+* ``result.json``  — the full tool result (provenance-hashed);
+* ``<sha256>.csv`` — the per-row series (its SHA-256 is in the result);
+* ``cleanliness.png`` — daily cleanliness factor with the trend and the cleaning forecast;
+
+and prints a summary table (or the result JSON with ``--json``). Exit codes: 0 success,
+1 the tool returned an error, 2 bad usage or unreadable input.
+
+Register in ``cli.py``::
+
+    from .cli_analyze import add_parser as add_analyze_parser
+    add_analyze_parser(sub)
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["add_parser", "cmd_analyze", "DESIGN_OPTIONS"]
+
+#: Design options: flag → (argument name, type).
+DESIGN_OPTIONS: dict[str, tuple[str, type]] = {
+    "--tube-od": ("tube_od", float),
+    "--tube-gauge-bwg": ("tube_gauge_bwg", int),
+    "--tube-material": ("tube_material", str),
+    "--tube-count": ("tube_count", int),
+    "--plugged-tubes": ("plugged_tubes", int),
+    "--tube-passes": ("tube_passes", int),
+    "--tube-length": ("tube_length", float),
+    "--surface-area": ("surface_area", float),
+    "--water-type": ("water_type", str),
+    "--salinity": ("salinity", float),
+    "--clean-u-method": ("clean_u_method", str),
+    "--hei-edition": ("hei_edition", str),
+    "--hei-fw": ("hei_fw", float),
+    "--hei-fm": ("hei_fm", float),
+    "--design-cleanliness": ("design_cleanliness", float),
+    "--bank-rows": ("bank_rows", int),
+    "--trigger-cleanliness": ("trigger_cleanliness", float),
+    "--due-window-days": ("due_window_days", float),
+    "--last-cleaning-date": ("last_cleaning_date", str),
+    "--trend-basis": ("trend_basis", str),
+    "--series-format": ("series_format", str),
+    "--max-daily-rows": ("max_daily_rows", int),
+}
+CHART_NAME = "cleanliness.png"
+RESULT_NAME = "result.json"
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``analyze`` subcommand to the ``condensync`` parser's subparsers."""
+    p = subparsers.add_parser("analyze", help="analyse a condenser history CSV/Parquet file (trend, cleaning "
+                              "forecast, chart)", description=__doc__.split("\n\n")[0])
+    p.add_argument("file", help="history file: CSV (timestamp, cw_inlet_temp, cw_outlet_temp, cw_flow, "
+                   "condenser_pressure[, quality]) or Parquet, values in --unit-system units")
+    p.add_argument("--out", help="output directory (default: <file stem>-analysis beside the file)")
+    p.add_argument("--unit-system", choices=["US", "SI"], default=None, help="units of the file and the result "
+                   "(default US)")
+    p.add_argument("--config", help="plant configuration TOML (default: $CONDENSYNC_CONFIG)")
+    p.add_argument("--condenser-id", help="condenser in the plant configuration (its design data fill the "
+                   "arguments not given)")
+    p.add_argument("--design-json", help="design arguments as a JSON object, e.g. '{\"tube_od\": 1.0, ...}'; "
+                   "explicit --options override it")
+    for flag, (name, tp) in DESIGN_OPTIONS.items():
+        p.add_argument(flag, dest=name, type=tp, default=None, help=f"tool argument {name}")
+    p.add_argument("--accept-uncertain-quality", action="store_true", help="treat 'uncertain' rows as valid")
+    p.add_argument("--no-series", action="store_true", help="do not write the per-row series file")
+    p.add_argument("--no-chart", action="store_true", help="do not render the chart")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-ledger", action="store_true", help="do not record the call in the audit ledger")
+    p.add_argument("--database-url", help="store URL (default: $CONDENSYNC_DATABASE_URL or an SQLite file)")
+    p.add_argument("--json", action="store_true", help="print the result JSON (without the chart) instead of "
+                   "the table")
+    p.set_defaults(func=cmd_analyze)
+    return p
+
+
+def _fail(message: str, code: int = 2) -> int:
+    sys.stderr.write(f"condensync analyze: {message}\n")
+    return code
+
+
+def _arguments(args: argparse.Namespace, file_name: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if args.design_json:
+        try:
+            design = json.loads(args.design_json)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"--design-json is not valid JSON: {exc.msg} at column {exc.colno}") from None
+        if not isinstance(design, dict):
+            raise ValueError("--design-json must be a JSON object")
+        out.update(design)
+    for name, _ in DESIGN_OPTIONS.values():
+        value = getattr(args, name)
+        if value is not None:
+            out[name] = value
+    if args.unit_system:
+        out["unit_system"] = args.unit_system
+    if args.condenser_id:
+        out["condenser_id"] = args.condenser_id
+    if args.accept_uncertain_quality:
+        out["accept_uncertain_quality"] = True
+    out["file_path"] = file_name
+    out["series_output"] = "none" if args.no_series else "file"
+    out["include_chart"] = not args.no_chart
+    out.setdefault("max_daily_rows", 366)
+    return out
+
+
+class _Progress:
+    """A rich progress display (stderr) fed by the tool's stage callbacks."""
+
+    LABELS = {"read": "reading", "analyse": "analysing", "write": "writing series"}
+
+    def __init__(self, enabled: bool) -> None:
+        self.progress = None
+        self.tasks: dict[str, Any] = {}
+        if not enabled:
+            return
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn,
+                                   TimeElapsedColumn, TimeRemainingColumn)
+
+        self.progress = Progress(TextColumn("{task.description:<15}"), BarColumn(), TaskProgressColumn(),
+                                 MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
+                                 console=Console(stderr=True), transient=False)
+
+    def __enter__(self) -> "_Progress":
+        if self.progress is not None:
+            self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.progress is not None:
+            self.progress.__exit__(*exc)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.progress is None:
+            return
+        task = self.tasks.get(stage)
+        if task is None:
+            task = self.tasks[stage] = self.progress.add_task(self.LABELS.get(stage, stage), total=total)
+        self.progress.update(task, completed=done, total=total)
+
+
+def _table(result: dict, out_dir: Path, chart: Path | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    units = result.get("units", {})
+    t = Table(title="Condenser performance history", show_header=True, header_style="bold")
+    t.add_column("quantity")
+    t.add_column("value", justify="right")
+    t.add_row("rows (valid / invalid)", f"{result['rows_total']} ({result['rows_valid']} / {result['rows_invalid']})")
+    for item in result["invalid_rows"]:
+        t.add_row(f"  invalid: {item['reason']}", str(item["count"]))
+    if "period_start" in result:
+        t.add_row("period", f"{result['period_start']} → {result['period_end']}")
+    t.add_row("days (with valid rows)", f"{result['days_with_data']} ({result['days_with_valid_rows']})")
+    for name in ("cleanliness_factor", "fouling_resistance", "ttd", "condenser_pressure"):
+        d = result.get(name)
+        if d:
+            unit = units.get(f"{name}.p50", "")
+            t.add_row(f"{name} p5 / p50 / p95", " / ".join(f"{d[k]:.4g}" for k in ("p05", "p50", "p95"))
+                      + (f" {unit}" if unit not in ("", "1") else ""))
+    if "latest_day" in result:
+        t.add_row(f"latest day {result['latest_day']} mean CF", f"{result['latest_cleanliness_factor']:.4f}")
+    t.add_row("trend model", f"{result.get('trend_selected_model', 'none')} ({result['trend_points']} daily points)")
+    for fit in result["trend_fits"]:
+        params = (f"beta {fit['beta_per_day']:.4g}/d" if fit["model"] == "linear"
+                  else f"R_inf {fit['r_inf']:.4g}, tau {fit['tau_days']:.4g} d")
+        t.add_row(f"  {fit['model']}", f"{params}, R² {fit['r2']:.3f}")
+    days = result.get("days_until_cleaning")
+    t.add_row(f"days until CF {result['trigger_cleanliness']:g}",
+              f"{days:.1f} ({result.get('forecast_cleaning_date', '')})" if days is not None
+              else result["days_until_cleaning_reason"])
+    t.add_row("cleaning due", "yes" if result["cleaning_due"] else "no")
+    if result.get("series_file"):
+        t.add_row("series file", result["series_file"])
+        t.add_row("series resource", result["series_resource_uri"])
+    if chart is not None:
+        t.add_row("chart", str(chart))
+    t.add_row("result", str(out_dir / RESULT_NAME))
+    t.add_row("provenance_hash", result["provenance"]["provenance_hash"])
+    console = Console()
+    console.print(t)
+    for w in result.get("warnings", []):
+        console.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    import condensync_tools.tools.history  # noqa: F401  (registers the tool)
+
+    from .registry import execute
+    from .runtime import build_context
+    from .tools.history import CHART_FIELD
+
+    path = Path(args.file)
+    if not path.is_file():
+        return _fail(f"{args.file}: no such file")
+    real = path.resolve()
+    out_dir = Path(args.out) if args.out else real.parent / f"{real.stem}-analysis"
+    try:
+        arguments = _arguments(args, real.name)
+    except ValueError as exc:
+        return _fail(str(exc))
+    try:
+        context = build_context(args.config, caller="cli", ledger=not args.no_ledger, database_url=args.database_url)
+    except Exception as exc:  # configuration errors are reported, not raised
+        return _fail(str(exc))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    show = not args.no_progress
+    with _Progress(show) as progress:
+        context.services.update(data_dir=str(real.parent), output_dir=str(out_dir), progress=progress)
+        outcome = execute("analyze_performance_history", arguments, context)
+    if outcome.error is not None:
+        sys.stderr.write(outcome.error.text() + "\n")
+        return 1
+    result = outcome.result
+    chart = None
+    if result.get(CHART_FIELD):
+        chart = out_dir / CHART_NAME
+        chart.write_bytes(base64.b64decode(result[CHART_FIELD]))
+    (out_dir / RESULT_NAME).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    if args.json:
+        shown = {k: v for k, v in result.items() if k != CHART_FIELD}
+        sys.stdout.write(json.dumps(shown, indent=2, ensure_ascii=False) + "\n")
+    else:
+        _table(result, out_dir, chart)
+    return 0

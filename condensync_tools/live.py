@@ -1,0 +1,798 @@
+# SPDX-License-Identifier: MIT
+"""Live plant data for the tools (CONTRACT §4): the plant's connectors on one background event
+loop, unit strings to SI, freshness and quality checks, provenance of every value.
+
+Tool execution is synchronous (worker threads); the connectors are asyncio. A
+:class:`ConnectorManager` owns ONE event loop in a daemon thread, builds the connectors of every
+condenser of a :class:`~condensync_tools.config.PlantConfig` (OPC UA, Modbus TCP, PI Web API
+historian, weather; the CMMS client for work orders) and runs their coroutines there with
+:func:`asyncio.run_coroutine_threadsafe` and a timeout. Connectors start lazily, on the first
+read that needs them (or all at once with :meth:`ConnectorManager.start`).
+
+It implements the registry's ``LiveProvider`` protocol::
+
+    values_si, sources = manager.read("unit3", ["cw_inlet_temp", "condenser_pressure"])
+
+- A field is read from the connector that has a tag / register / stream / weather field of that
+  *name* (tag names are tool argument names); fields with no tag are simply not returned.
+- Every value is checked: quality bad → error; source timestamp older than its limit → error
+  naming the tag, its age and the limit. Nothing is ever substituted.
+- Each value is converted from its unit string (``degF``, ``inHgA``, ``gpm``, ``kg/h``...) to SI
+  base units (:data:`UNITS`); an unknown unit is an error naming the tag.
+- Connector failures (unreachable, timed out, breaker open) become
+  :class:`~condensync_tools.errors.LiveDataError` with the connector's own message.
+
+``sources`` holds one provenance record per value: name, tag, service, source, value, unit,
+source timestamp, quality, status.
+
+This module imports no tool modules at import time (the field → quantity-kind map is read
+from the registry lazily), so the simulator may use its unit table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import logging
+import math
+import threading
+import weakref
+from collections.abc import Callable, Coroutine, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .calculators import constants as c
+from .errors import LiveDataError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .config import PlantConfig
+
+__all__ = [
+    "UnitSpec",
+    "UNITS",
+    "KIND_DIMENSION",
+    "UnitError",
+    "unit_spec",
+    "to_si_unit",
+    "from_si_unit",
+    "field_kinds",
+    "LiveValue",
+    "LiveSnapshot",
+    "ConnectorManager",
+    "PlantLiveProvider",
+    "build_live_provider",
+    "check_config_units",
+    "READING_KINDS",
+]
+
+log = logging.getLogger("condensync.live")
+T = TypeVar("T")
+
+#: Connector tables that deliver readings, in priority order (a name configured in two
+#: connectors is read from the first).
+READING_KINDS = ("opcua", "modbus", "historian", "weather")
+
+
+# ------------------------------------------------------------------------------------------
+# Unit strings → SI base units
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UnitSpec:
+    """How one engineering-unit string converts to SI base units: ``si = value·factor + offset``.
+
+    Attributes
+    ----------
+    dimension : str
+        ``temperature`` [K], ``pressure`` [Pa abs], ``pressure_gauge`` [Pa gauge],
+        ``pressure_rate`` [Pa/s], ``volumetric_flow`` [m³/s], ``mass_flow`` [kg/s],
+        ``ppb`` [ppb], ``percent`` [%], ``fraction`` [1], ``rotational_speed`` [rpm],
+        ``power`` [W], ``velocity`` [m/s], ``length`` [m], ``frequency`` [Hz].
+    factor, offset : float
+        Conversion to the base unit of the dimension.
+    """
+
+    dimension: str
+    factor: float
+    offset: float = 0.0
+
+
+def _aliases(spec: UnitSpec, *names: str) -> dict[str, UnitSpec]:
+    return {n: spec for n in names}
+
+
+_K0 = c.KELVIN_OFFSET
+#: Unit string → conversion. Case-sensitive on purpose ("MW" is not "mW"); spaces are ignored.
+UNITS: dict[str, UnitSpec] = {
+    # temperature (absolute)
+    **_aliases(UnitSpec("temperature", 1.0, _K0), "°C", "degC", "C", "deg C", "℃", "Cel", "celsius"),
+    **_aliases(UnitSpec("temperature", 1.0 / 1.8, _K0 - 32.0 / 1.8), "°F", "degF", "F", "deg F", "℉",
+               "[degF]", "fahrenheit"),
+    **_aliases(UnitSpec("temperature", 1.0), "K", "kelvin"),
+    # absolute pressure
+    **_aliases(UnitSpec("pressure", 1.0), "Pa", "Pa(a)", "PaA", "Pa abs"),
+    **_aliases(UnitSpec("pressure", c.KPA_PA), "kPa", "kPa(a)", "kPaA", "kPaa", "kPa abs"),
+    **_aliases(UnitSpec("pressure", 1.0e6), "MPa", "MPa(a)", "MPaA"),
+    **_aliases(UnitSpec("pressure", 1.0e5), "bar", "bar(a)", "bara", "barA"),
+    **_aliases(UnitSpec("pressure", c.MBAR_PA), "mbar", "mbar(a)", "mbara", "mbarA", "hPa"),
+    **_aliases(UnitSpec("pressure", c.PSI_PA), "psi", "psia", "psi(a)", "psiA"),
+    **_aliases(UnitSpec("pressure", c.INHG_PA), "inHg", "inHgA", "inHg(a)", "inHga", "in Hg", "inHg abs"),
+    **_aliases(UnitSpec("pressure", c.MMHG_PA), "mmHg", "mmHgA", "mmHg(a)", "torr", "Torr"),
+    # gauge pressure / vacuum below atmosphere (only for gauge fields such as vacuum_gauge)
+    **_aliases(UnitSpec("pressure_gauge", c.KPA_PA), "kPag", "kPa(g)", "kPaG", "kPa vac"),
+    **_aliases(UnitSpec("pressure_gauge", 1.0e5), "barg", "bar(g)", "barG"),
+    **_aliases(UnitSpec("pressure_gauge", c.MBAR_PA), "mbarg", "mbar(g)", "mbar vac"),
+    **_aliases(UnitSpec("pressure_gauge", c.PSI_PA), "psig", "psi(g)", "psiG"),
+    **_aliases(UnitSpec("pressure_gauge", c.INHG_PA), "inHgV", "inHg vac", "inHg(g)", "inHgG"),
+    **_aliases(UnitSpec("pressure_gauge", c.MMHG_PA), "mmHgV", "mmHg vac", "mmHg(g)"),
+    # pressure rate (vacuum decay)
+    **_aliases(UnitSpec("pressure_rate", c.INHG_PA / 60.0), "inHg/min"),
+    **_aliases(UnitSpec("pressure_rate", c.KPA_PA / 60.0), "kPa/min"),
+    **_aliases(UnitSpec("pressure_rate", c.MBAR_PA / 60.0), "mbar/min"),
+    **_aliases(UnitSpec("pressure_rate", c.MMHG_PA / 60.0), "mmHg/min", "torr/min"),
+    **_aliases(UnitSpec("pressure_rate", 1.0), "Pa/s"),
+    # volumetric flow
+    **_aliases(UnitSpec("volumetric_flow", c.GPM_M3_S), "gpm", "GPM", "USgpm", "gal/min", "US gal/min"),
+    **_aliases(UnitSpec("volumetric_flow", c.M3_H_M3_S), "m3/h", "m³/h", "m3/hr", "m³/hr", "m^3/h"),
+    **_aliases(UnitSpec("volumetric_flow", 1.0), "m3/s", "m³/s", "m^3/s"),
+    **_aliases(UnitSpec("volumetric_flow", 1.0e-3), "L/s", "l/s"),
+    **_aliases(UnitSpec("volumetric_flow", 1.0e-3 / 60.0), "L/min", "l/min"),
+    # mass flow (SCFM: dry air at 70 °F, 14.696 psia: 4.495 lb/h)
+    **_aliases(UnitSpec("mass_flow", 1.0), "kg/s"),
+    **_aliases(UnitSpec("mass_flow", c.KG_H_KG_S), "kg/h", "kg/hr"),
+    **_aliases(UnitSpec("mass_flow", 1000.0 * c.KG_H_KG_S), "t/h", "tph", "t/hr"),
+    **_aliases(UnitSpec("mass_flow", c.LB_H_KG_S), "lb/h", "lb/hr", "lbm/h", "lbm/hr", "pph"),
+    **_aliases(UnitSpec("mass_flow", 1000.0 * c.LB_H_KG_S), "klb/h", "klb/hr", "kpph"),
+    **_aliases(UnitSpec("mass_flow", c.SCFM_AIR_KG_S), "SCFM", "scfm"),
+    # concentration
+    **_aliases(UnitSpec("ppb", 1.0), "ppb", "µg/kg", "μg/kg", "ug/kg", "µg/L", "μg/L", "ug/L", "ug/l"),
+    **_aliases(UnitSpec("ppb", 1000.0), "ppm", "mg/kg", "mg/L", "mg/l"),
+    # ratios
+    **_aliases(UnitSpec("percent", 1.0), "%", "pct", "percent"),
+    **_aliases(UnitSpec("fraction", 1.0), "1", "-", "frac", "fraction"),
+    # machines
+    **_aliases(UnitSpec("rotational_speed", 1.0), "rpm", "RPM", "1/min", "r/min"),
+    **_aliases(UnitSpec("frequency", 1.0), "Hz"),
+    **_aliases(UnitSpec("power", 1.0), "W"),
+    **_aliases(UnitSpec("power", c.KW_W), "kW"),
+    **_aliases(UnitSpec("power", c.MW_W), "MW", "MWe"),
+    **_aliases(UnitSpec("power", c.HP_W), "hp", "HP"),
+    # geometry and velocity
+    **_aliases(UnitSpec("velocity", 1.0), "m/s"),
+    **_aliases(UnitSpec("velocity", c.FT_M), "ft/s", "fps"),
+    **_aliases(UnitSpec("length", 1.0), "m"),
+    **_aliases(UnitSpec("length", c.FT_M), "ft"),
+    **_aliases(UnitSpec("length", c.MM_M), "mm"),
+    **_aliases(UnitSpec("length", c.INCH_M), "in"),
+}
+_UNITS_NOSPACE = {k.replace(" ", ""): v for k, v in UNITS.items()}
+
+#: Tool quantity kind (condensync_tools.units.KINDS) → the unit dimension it accepts.
+KIND_DIMENSION: dict[str, str] = {
+    "temperature": "temperature",
+    "temperature_difference": "temperature",
+    "pressure": "pressure",
+    "pressure_gauge": "pressure_gauge",
+    "pressure_rate": "pressure_rate",
+    "volumetric_flow": "volumetric_flow",
+    "mass_flow": "mass_flow",
+    "steam_flow": "mass_flow",
+    "air_flow": "mass_flow",
+    "ppb": "ppb",
+    "percent": "percent",
+    "fraction": "fraction",
+    "power_mw": "power",
+    "power_kw": "power",
+    "heat_rate": "power",
+    "velocity": "velocity",
+    "length": "length",
+    "head": "length",
+    "tube_diameter": "length",
+}
+#: Compatible dimension pairs with an extra factor (unit dimension, kind dimension) → factor.
+_CROSS = {("percent", "fraction"): 0.01, ("fraction", "percent"): 100.0}
+
+
+class UnitError(ValueError):
+    """A unit string that cannot be converted, or that does not fit the field it feeds."""
+
+
+def unit_spec(unit: str) -> UnitSpec | None:
+    """The conversion of ``unit`` (spaces ignored), or None when unknown."""
+    unit = unit.strip()
+    return UNITS.get(unit) or _UNITS_NOSPACE.get(unit.replace(" ", ""))
+
+
+def _known_units_hint() -> str:
+    return ("°C/degC, °F/degF, K, Pa, kPa, kPa(a), MPa, bar, mbar, psia, inHg, inHgA, mmHg, gpm, m3/h, m3/s, "
+            "L/s, kg/s, kg/h, lb/h, klb/h, t/h, SCFM, ppb, ppm, %, rpm, kW, MW (gauge: kPag, psig, inHgV)")
+
+
+def to_si_unit(value: float, unit: str, *, kind: str | None = None, tag: str = "") -> float:
+    """Convert ``value`` in ``unit`` to SI base units (K, Pa, m³/s, kg/s, W, ...).
+
+    Parameters
+    ----------
+    value : float
+        Value in ``unit``.
+    unit : str
+        Engineering-unit string as the source delivers it, e.g. ``"degF"``, ``"inHgA"``.
+    kind : str, optional
+        Quantity kind of the tool field it feeds (``temperature``, ``temperature_difference``,
+        ``pressure``...). A temperature *difference* converts without offset; a unit of another
+        dimension is an error; ``%`` feeding a fraction is divided by 100.
+    tag : str
+        Tag named in errors.
+
+    Returns
+    -------
+    float
+        Value in SI base units of the kind (or of the unit's dimension without a kind).
+
+    Raises
+    ------
+    UnitError
+        Unknown unit, or a unit whose dimension does not fit ``kind``.
+    """
+    spec = unit_spec(unit)
+    where = f"tag {tag} " if tag else ""
+    if spec is None:
+        raise UnitError(f"{where}has unit {unit!r}, which CONDENSYNC cannot convert to SI; use one of "
+                        f"{_known_units_hint()}")
+    factor = spec.factor
+    offset = spec.offset
+    if kind is not None and kind in KIND_DIMENSION:
+        want = KIND_DIMENSION[kind]
+        if spec.dimension != want:
+            cross = _CROSS.get((spec.dimension, want))
+            if cross is None:
+                raise UnitError(f"{where}has unit {unit!r} ({spec.dimension.replace('_', ' ')}), but the field it "
+                                f"feeds is a {kind.replace('_', ' ')}: check the tag's unit or its name")
+            factor *= cross
+        if kind == "temperature_difference":
+            offset = 0.0
+    return value * factor + offset
+
+
+def from_si_unit(value_si: float, unit: str) -> float:
+    """Inverse of :func:`to_si_unit` without a kind: SI base value → ``unit``.
+
+    Raises
+    ------
+    UnitError
+        Unknown unit.
+    """
+    spec = unit_spec(unit)
+    if spec is None:
+        raise UnitError(f"unit {unit!r} is unknown; use one of {_known_units_hint()}")
+    return (value_si - spec.offset) / spec.factor
+
+
+_DIMENSION_KIND = {
+    "temperature": "temperature",
+    "pressure": "pressure",
+    "pressure_gauge": "pressure_gauge",
+    "pressure_rate": "pressure_rate",
+    "volumetric_flow": "volumetric_flow",
+    "mass_flow": "mass_flow",
+    "ppb": "ppb",
+    "percent": "percent",
+    "fraction": "fraction",
+    "velocity": "velocity",
+    "length": "length",
+}
+
+
+def field_kinds() -> dict[str, str]:
+    """Tool argument name → quantity kind, over every registered tool (first wins)."""
+    from .registry import all_tools
+
+    out: dict[str, str] = {}
+    for tool in all_tools():
+        for name, plan in tool.input_plan.items():
+            if plan.quantity is not None and not plan.is_list:
+                out.setdefault(name, plan.quantity.kind)
+    return out
+
+
+def display_kind(name: str, unit: str, kinds: Mapping[str, str]) -> str | None:
+    """The quantity kind a value is reported in: the tool field's kind, else one that fits its
+    unit's dimension (power in MW, or kW for kW tags), else None (reported in its own unit)."""
+    if name in kinds:
+        return kinds[name]
+    spec = unit_spec(unit)
+    if spec is None:
+        return None
+    if spec.dimension == "power":
+        return "power_kw" if unit.strip() == "kW" else "power_mw"
+    return _DIMENSION_KIND.get(spec.dimension)
+
+
+# ------------------------------------------------------------------------------------------
+# Configuration checks
+# ------------------------------------------------------------------------------------------
+
+
+def _entries(kind: str, settings: Any) -> list[tuple[str, str, str]]:
+    """(list key, name, unit) of every reading a connector settings object defines."""
+    if kind == "opcua":
+        return [("tags", t.name, t.unit) for t in settings.tags]
+    if kind == "modbus":
+        return [("registers", r.name, r.unit) for r in settings.registers]
+    if kind == "historian":
+        return [("streams", s.name, s.unit) for s in settings.streams]
+    if kind == "weather":
+        return [("fields", f.name, f.unit) for f in settings.fields]
+    return []
+
+
+def check_config_units(config: PlantConfig, kinds: Mapping[str, str] | None = None) -> list[str]:
+    """Problems with the units of the configured tags: unknown unit strings, and units whose
+    dimension does not fit the tool field of the same name. Each names the key path."""
+    kinds = field_kinds() if kinds is None else kinds
+    problems = []
+    for cid, cond in config.condensers.items():
+        for kind in READING_KINDS:
+            settings = cond.connectors.get(kind)
+            if settings is None:
+                continue
+            counters: dict[str, int] = {}
+            for key, name, unit in _entries(kind, settings):
+                i = counters.get(key, 0)
+                counters[key] = i + 1
+                path = f"condensers.{cid}.{kind}.{key}[{i}].unit"
+                try:
+                    to_si_unit(1.0, unit, kind=kinds.get(name))
+                except UnitError as exc:
+                    problems.append(f"{path}: '{name}' {exc}")
+    return problems
+
+
+# ------------------------------------------------------------------------------------------
+# Values
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LiveValue:
+    """One reading with what the tools need to judge and use it.
+
+    Attributes
+    ----------
+    name : str
+        Canonical name (tool argument name).
+    reading : connectors.Reading
+        As the connector delivered it (value in ``reading.unit``).
+    service, connector : str
+        Connector service name (breaker name, e.g. ``"scada"``) and kind (``"opcua"``...).
+    kind : str or None
+        Quantity kind of the tool field of that name, if any.
+    value_si : float or None
+        Value in SI base units (None when bad or not convertible).
+    age_s, max_age_s : float
+        Age of the source timestamp and its staleness limit [s].
+    stale, bad : bool
+        Older than the limit; quality bad (or not convertible).
+    problem : str or None
+        Why the value may not be used (stale, bad, unit), naming the tag.
+    """
+
+    name: str
+    reading: Any
+    service: str
+    connector: str
+    kind: str | None
+    value_si: float | None
+    age_s: float
+    max_age_s: float
+    stale: bool
+    bad: bool
+    problem: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.problem is None
+
+    def source(self) -> dict[str, Any]:
+        """The ``provenance.sources`` record of this value."""
+        return {**self.reading.provenance(), "service": self.service}
+
+
+@dataclass
+class LiveSnapshot:
+    """What a read gave: values by name (every one judged) and per-connector failures."""
+
+    condenser_id: str
+    taken_at: datetime
+    values: dict[str, LiveValue] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------------
+# The manager
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Slot:
+    """One connector of one condenser, started lazily on the loop."""
+
+    condenser_id: str
+    kind: str
+    connector: Any
+    names: tuple[str, ...]
+    started: bool = False
+    lock: asyncio.Lock | None = None
+    start_error: str | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return str(getattr(self.connector, "endpoint", "") or getattr(getattr(self.connector, "settings", None),
+                                                                     "base_url", "") or "")
+
+    @property
+    def call_timeout_s(self) -> float:
+        breaker = getattr(self.connector, "breaker", None) or getattr(getattr(self.connector, "http", None),
+                                                                     "breaker", None)
+        return float(breaker.settings.call_timeout_s) if breaker is not None else 30.0
+
+
+_MANAGERS: weakref.WeakSet[ConnectorManager] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:  # pragma: no cover - process exit
+    for manager in list(_MANAGERS):
+        manager.close(timeout=2.0)
+
+
+class ConnectorManager:
+    """The plant's connectors on one background event loop; the registry's live provider.
+
+    Parameters
+    ----------
+    config : PlantConfig
+        Condensers and their connector settings.
+    read_timeout_s : float, optional
+        Upper bound on one :meth:`read` [s]; default: the longest breaker ``call_timeout_s`` of
+        the connectors involved plus 2 s (the connectors' own timeouts normally fire first).
+    breaker_clock : callable, optional
+        Monotonic clock for every connector's circuit breaker (tests).
+
+    Raises
+    ------
+    condensync_tools.config.ConfigError
+        A tag's unit is unknown or does not fit the tool field of the same name.
+    """
+
+    def __init__(self, config: PlantConfig, *, read_timeout_s: float | None = None,
+                 breaker_clock: Callable[[], float] | None = None) -> None:
+        from .config import ConfigError
+
+        problems = check_config_units(config)
+        if problems:
+            raise ConfigError(config.path, problems)
+        self.config = config
+        self.read_timeout_s = read_timeout_s
+        self._breaker_clock = breaker_clock
+        self._kinds: dict[str, str] | None = None
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run_loop, name="condensync-connectors", daemon=True)
+        self._closed = False
+        self._slots: dict[str, list[_Slot]] = {}
+        self._cmms: dict[str, Any] = {}
+        self._thread.start()
+        try:
+            self._call(self._build(), timeout=30.0)
+        except BaseException:
+            self.close()
+            raise
+        _MANAGERS.add(self)
+
+    # ---- loop --------------------------------------------------------------------------
+
+    def _run_loop(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_forever()
+
+    def _call(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
+        """Run ``coro`` on the connector loop and wait at most ``timeout`` seconds for it."""
+        if self._closed:
+            coro.close()
+            raise LiveDataError(["$.data_source: live data is not available, got a closed connector manager"])
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 60.0) -> T:
+        """Run a coroutine on the connector loop (e.g. a CMMS request) and return its result."""
+        return self._call(coro, timeout)
+
+    async def _build(self) -> None:
+        """Create the connectors (on the loop: their asyncio objects belong to it)."""
+        import connectors
+
+        factories: dict[str, Callable[..., Any]] = {
+            "opcua": connectors.OpcUaConnector,
+            "modbus": connectors.ModbusConnector,
+            "historian": connectors.PiWebApiHistorian,
+            "weather": connectors.WeatherConnector,
+        }
+        for cid, cond in self.config.condensers.items():
+            slots = []
+            for kind in READING_KINDS:
+                settings = cond.connectors.get(kind)
+                if settings is None:
+                    continue
+                connector = factories[kind](settings, breaker_clock=self._breaker_clock)
+                names = tuple(name for _, name, _ in _entries(kind, settings))
+                slots.append(_Slot(cid, kind, connector, names, lock=asyncio.Lock()))
+            self._slots[cid] = slots
+            if "cmms" in cond.connectors:
+                self._cmms[cid] = connectors.CmmsClient(cond.connectors["cmms"], breaker_clock=self._breaker_clock)
+
+    # ---- lifecycle -----------------------------------------------------------------------
+
+    async def _start_slot(self, slot: _Slot) -> None:
+        assert slot.lock is not None
+        async with slot.lock:
+            if slot.started:
+                return
+            slot.started = True  # a failed start is not repeated: reads reconnect on demand
+            try:
+                await slot.connector.start()
+                slot.start_error = None
+            except Exception as exc:  # noqa: BLE001 - reported by status() and by the next read
+                slot.start_error = str(exc)
+                log.warning("connector %s (%s) of %s did not start: %s", slot.connector.service, slot.kind,
+                            slot.condenser_id, exc)
+                raise
+
+    async def _start_all(self) -> None:
+        slots = [s for group in self._slots.values() for s in group]
+        await asyncio.gather(*(self._start_slot(s) for s in slots), return_exceptions=True)
+
+    def start(self, wait: bool = False, timeout: float = 30.0) -> None:
+        """Start every reading connector now (connect, subscribe, poll) instead of on first use.
+
+        Parameters
+        ----------
+        wait : bool
+            Wait until every connector has started or failed to.
+        timeout : float
+            Longest wait [s].
+        """
+        future = asyncio.run_coroutine_threadsafe(self._start_all(), self._loop)
+        if wait:
+            try:
+                future.result(timeout)
+            except concurrent.futures.TimeoutError:
+                log.warning("connectors still starting after %g s", timeout)
+
+    async def _stop_all(self) -> None:
+        for group in self._slots.values():
+            for slot in group:
+                try:
+                    await slot.connector.stop()
+                except Exception:  # noqa: BLE001 - best effort on shutdown
+                    log.debug("stopping %s failed", slot.connector.service, exc_info=True)
+        for client in self._cmms.values():
+            try:
+                await client.aclose()
+            except Exception:  # noqa: BLE001
+                log.debug("closing the CMMS client failed", exc_info=True)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop every connector and the loop thread (idempotent)."""
+        if self._closed:
+            return
+        if self._thread.is_alive():
+            future = asyncio.run_coroutine_threadsafe(self._stop_all(), self._loop)
+            try:
+                future.result(timeout)
+            except Exception:  # noqa: BLE001 - best effort on shutdown
+                log.debug("connector shutdown did not finish cleanly", exc_info=True)
+        self._closed = True
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout)
+        if not self._thread.is_alive():
+            self._loop.close()
+        _MANAGERS.discard(self)
+
+    def __enter__(self) -> ConnectorManager:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- configuration -------------------------------------------------------------------
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        if self._kinds is None:
+            self._kinds = field_kinds()
+        return self._kinds
+
+    def condenser_ids(self) -> list[str]:
+        return sorted(self._slots)
+
+    def _slots_of(self, condenser_id: str) -> list[_Slot]:
+        self.config.condenser(condenser_id)  # InvalidArguments naming the configured ids
+        return self._slots.get(condenser_id, [])
+
+    def configured_names(self, condenser_id: str) -> dict[str, tuple[str, str]]:
+        """Name → (connector kind, service) of every reading configured for the condenser."""
+        out: dict[str, tuple[str, str]] = {}
+        for slot in self._slots_of(condenser_id):
+            for name in slot.names:
+                out.setdefault(name, (slot.kind, slot.connector.service))
+        return out
+
+    def cmms(self, condenser_id: str) -> Any | None:
+        """The condenser's :class:`connectors.CmmsClient`, or None when it has no ``[cmms]``."""
+        self.config.condenser(condenser_id)
+        return self._cmms.get(condenser_id)
+
+    def _plan(self, condenser_id: str, names: Iterable[str]) -> list[tuple[_Slot, list[str]]]:
+        wanted = list(dict.fromkeys(names))
+        plan: list[tuple[_Slot, list[str]]] = []
+        taken: set[str] = set()
+        for slot in self._slots_of(condenser_id):
+            mine = [n for n in wanted if n in slot.names and n not in taken]
+            if mine:
+                plan.append((slot, mine))
+                taken.update(mine)
+        return plan
+
+    # ---- reading -------------------------------------------------------------------------
+
+    async def _read_slot(self, slot: _Slot, names: list[str]) -> dict[str, Any]:
+        if not slot.started:
+            await self._start_slot(slot)  # its error is the reason this read fails
+        return await slot.connector.read(names)
+
+    async def _gather(self, plan: list[tuple[_Slot, list[str]]]) -> list[Any]:
+        return await asyncio.gather(*(self._read_slot(slot, names) for slot, names in plan),
+                                    return_exceptions=True)
+
+    def _timeout(self, plan: list[tuple[_Slot, list[str]]]) -> float:
+        if self.read_timeout_s is not None:
+            return self.read_timeout_s
+        return max((slot.call_timeout_s for slot, _ in plan), default=10.0) + 2.0
+
+    def _judge(self, slot: _Slot, name: str, reading: Any, now: datetime) -> LiveValue:
+        from connectors import BadQualityError, StaleDataError, check_fresh
+
+        limit = float(slot.connector.stale_limits()[name])
+        age = reading.age_s(now)
+        kind = self.kinds.get(name)
+        problem = None
+        stale = bad = False
+        value_si = None
+        try:
+            check_fresh({name: reading}, limit, now)
+        except BadQualityError:
+            bad = True
+            problem = (f"$.{name}: a good-quality live value from tag {reading.tag} ({slot.connector.service}, "
+                       f"{slot.kind}), got quality {reading.quality.value} with status {reading.status} at "
+                       f"{reading.source_timestamp.isoformat()}; the value is not used: check the instrument "
+                       "and its signal path")
+        except StaleDataError:
+            stale = True
+        if stale:
+            problem = (f"$.{name}: a live value no older than {limit:g} s from tag {reading.tag} "
+                       f"({slot.connector.service}, {slot.kind}), got one {age:.1f} s old (source timestamp "
+                       f"{reading.source_timestamp.isoformat()}); the value is not used: check that the "
+                       "transmitter, the PLC/DCS scan and the data link are alive")
+        if not bad and math.isfinite(reading.value):
+            try:
+                value_si = to_si_unit(reading.value, reading.unit, kind=kind, tag=reading.tag)
+            except UnitError as exc:
+                bad = True
+                problem = problem or f"$.{name}: a convertible unit, got: {exc}"
+        return LiveValue(name, reading, slot.connector.service, slot.kind, kind, value_si, age, limit, stale, bad,
+                         problem)
+
+    def snapshot(self, condenser_id: str, names: Iterable[str] | None = None) -> LiveSnapshot:
+        """Read ``names`` (default: every configured one) and judge each value; never raises for
+        a stale or bad value or an unreachable connector: those are flagged / listed.
+
+        Raises
+        ------
+        InvalidArguments
+            Unknown condenser.
+        LiveDataError
+            The read did not finish within the read timeout.
+        """
+        from connectors.types import utcnow
+
+        configured = self.configured_names(condenser_id)
+        wanted = list(configured) if names is None else [n for n in names if n in configured]
+        plan = self._plan(condenser_id, wanted)
+        timeout = self._timeout(plan)
+        try:
+            results = self._call(self._gather(plan), timeout) if plan else []
+        except concurrent.futures.TimeoutError:
+            raise LiveDataError([f"$.data_source: live values of {condenser_id} within {timeout:g} s, got no "
+                                 "answer from " + ", ".join(f"{s.connector.service} ({s.endpoint})" for s, _ in plan)
+                                 ]) from None
+        now = utcnow()
+        snap = LiveSnapshot(condenser_id, now)
+        for (slot, slot_names), result in zip(plan, results, strict=True):
+            if isinstance(result, BaseException):
+                message = getattr(result, "message", None) or f"{type(result).__name__}: {result}"
+                snap.errors.append({"service": slot.connector.service, "connector": slot.kind,
+                                    "endpoint": slot.endpoint, "names": list(slot_names),
+                                    "error": message, "error_type": type(result).__name__})
+                continue
+            for name in slot_names:
+                snap.values[name] = self._judge(slot, name, result[name], now)
+        return snap
+
+    def read(self, condenser_id: str, fields: list[str]) -> tuple[dict[str, float], list[dict]]:
+        """The registry's ``LiveProvider.read``: SI values by field name and their sources.
+
+        Fields with no configured tag are not returned.
+
+        Raises
+        ------
+        LiveDataError
+            Any value stale, of bad quality or in an unknown unit (each named with its tag), or a
+            connector unreachable / timed out / with an open breaker (its message).
+        InvalidArguments
+            Unknown condenser.
+        """
+        snap = self.snapshot(condenser_id, fields)
+        problems = [v.problem for v in snap.values.values() if v.problem]
+        for err in snap.errors:
+            problems.append(f"$.data_source: live values of {', '.join(err['names'])} from {err['service']} "
+                            f"({err['connector']}, {err['endpoint']}), got an error: {err['error']}")
+        if problems:
+            raise LiveDataError(problems)
+        values = {name: v.value_si for name, v in snap.values.items() if v.value_si is not None}
+        sources = [snap.values[name].source() for name in sorted(snap.values)]
+        return values, sources
+
+    # ---- status --------------------------------------------------------------------------
+
+    async def _status(self, condenser_id: str | None) -> dict[str, Any]:
+        from connectors import breaker_states
+
+        connectors_out = []
+        for cid in sorted(self._slots):
+            if condenser_id and cid != condenser_id:
+                continue
+            for slot in self._slots[cid]:
+                status = dict(slot.connector.status())
+                status.update({"condenser_id": cid, "started": slot.started, "start_error": slot.start_error,
+                               "stale_limits_s": dict(slot.connector.stale_limits())})
+                connectors_out.append(status)
+            if cid in self._cmms:
+                status = dict(self._cmms[cid].status())
+                status.update({"condenser_id": cid, "kind": "cmms", "started": True, "start_error": None})
+                connectors_out.append(status)
+        return {"connectors": connectors_out, "breakers": breaker_states()}
+
+    def status(self, condenser_id: str | None = None, timeout: float = 10.0) -> dict[str, Any]:
+        """Every connector's status (connection, last update, breaker, age of each value) and the
+        state of every circuit breaker in the process."""
+        if condenser_id:
+            self.config.condenser(condenser_id)
+        return self._call(self._status(condenser_id or None), timeout)
+
+
+#: The registry-facing name of the manager.
+PlantLiveProvider = ConnectorManager
+
+
+def build_live_provider(config: PlantConfig | None, **kwargs: Any) -> ConnectorManager | None:
+    """A :class:`ConnectorManager` for ``config`` when any condenser has a connector, else None."""
+    if config is None or not any(cond.connectors for cond in config.condensers.values()):
+        return None
+    return ConnectorManager(config, **kwargs)

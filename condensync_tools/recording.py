@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: MIT
+"""The ledger recorder: every finished call → one audit-ledger entry (success or error),
+committed before the call is answered; successful condenser results and the live readings
+they used → condenser history."""
+
+from __future__ import annotations
+
+import logging
+import math
+from datetime import datetime, timezone
+from typing import Any
+
+from .registry import CallOutcome
+
+__all__ = ["StoreRecorder", "json_safe", "HISTORY_TOOLS"]
+
+log = logging.getLogger("condensync.recording")
+
+#: Tools whose successful results per condenser go into history (optimization_results).
+HISTORY_TOOLS = ("calculate_heat_transfer_coefficient", "calculate_fouling_factor", "optimize_vacuum_pressure",
+                 "detect_air_inleakage", "optimize_cooling_water_flow", "analyze_condenser_performance")
+
+
+def json_safe(value: Any) -> Any:
+    """Arguments as received may hold NaN/Infinity or non-JSON types: make them canonical
+    JSON-safe for the ledger (non-finite numbers become the strings "NaN", "Infinity")."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return repr(value)
+
+
+class StoreRecorder:
+    """Records outcomes in a :class:`condensync_tools.store.Store` (Recorder protocol)."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def record(self, outcome: CallOutcome) -> None:
+        from .store import CallRecord
+
+        arguments = outcome.normalised if outcome.normalised is not None else outcome.arguments
+        if not isinstance(arguments, dict):
+            arguments = {"$": arguments}
+        self.store.append_call(CallRecord(
+            tool=outcome.tool, tool_version=outcome.tool_version or "", arguments=json_safe(arguments),
+            result=outcome.result, error=outcome.error.text() if outcome.error else None,
+            is_error=outcome.error is not None, provenance_hash=outcome.provenance_hash, caller=outcome.caller,
+            duration_ms=outcome.duration_ms, request_id=outcome.request_id))
+        if outcome.result is None or not outcome.normalised:
+            return
+        condenser_id = outcome.normalised.get("condenser_id") or ""
+        if not condenser_id:
+            return
+        try:
+            now = datetime.now(timezone.utc)
+            sources = outcome.result.get("provenance", {}).get("sources", [])
+            if sources:
+                self.store.record_readings(condenser_id, [
+                    {"name": s.get("name") or s.get("tag"), "value": s.get("value"), "unit": s.get("unit"),
+                     "quality": s.get("quality"), "source": s.get("source"),
+                     "source_timestamp": s.get("source_timestamp")} for s in sources])
+            if outcome.tool in HISTORY_TOOLS:
+                self.store.record_result(condenser_id, outcome.tool, now, outcome.result,
+                                         outcome.provenance_hash)
+        except Exception:  # history is secondary to the ledger entry, which is already committed
+            log.exception("could not record history for %s (%s)", outcome.tool, condenser_id)

@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: MIT
+"""Tool ``verify_provenance``: re-execute a recorded or supplied result and say whether it
+matches, and what differs if not.
+
+Checks, in order: (1) the result's own hashes — output_sha256 recomputed from the result
+without ``provenance``, provenance_hash recomputed from its hashed fields (detects a result
+edited after it was produced); (2) input_sha256 recomputed from the arguments (normalised
+with the current schema defaults); (3) re-execution with the same arguments under the
+current tool version: output_sha256 and provenance_hash compared, and each differing
+output field listed. Live-data results cannot be re-executed from their arguments (the
+plant values are in ``provenance.sources``): checks (1)-(2) still run and the report says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from ..errors import InvalidArguments, ToolUnavailable
+from ..provenance import provenance_hash, sha256_hex
+from ..registry import ExecutionContext, ToolCall, ToolDefinition, ToolOutput, execute, get_tool, register
+from .common import ToolInput, ToolResult
+
+__all__ = ["VerifyInput", "VerifyOutput", "TOOL", "verify_result"]
+
+
+class VerifyInput(ToolInput):
+    provenance_hash: str = Field("", pattern=r"^([0-9a-f]{64})?$", description="Provenance hash to look up in the "
+                                 "audit ledger (64 hex digits); or give result and arguments instead")
+    tool: str = Field("", pattern=r"^[a-z_]{0,64}$", description="Tool that produced `result` (default: "
+                      "result.provenance.tool)")
+    arguments: dict[str, Any] = Field(None, description="The arguments of the call that produced `result`")
+    result: dict[str, Any] = Field(None, description="A full result object, including its provenance")
+
+
+class Check(ToolInput):
+    check: str = Field(description="What was checked")
+    ok: bool = Field(description="Whether it holds")
+    detail: str = Field(description="Expected and found values, or why the check could not run")
+
+
+class VerifyOutput(ToolResult):
+    matches: bool = Field(description="True when every check that could run holds")
+    tool: str = Field(description="Tool of the verified result")
+    tool_version: str = Field(description="Tool version recorded in the verified result")
+    current_tool_version: str = Field(description="Tool version used for the re-execution")
+    ledger_seq: int = Field(None, description="Ledger entry of the verified call, when looked up by hash [1]")
+    re_executed: bool = Field(description="Whether the calculation was re-executed")
+    checks: list[Check] = Field(description="Each check with its outcome")
+    differences: list[str] = Field(description="Output fields that differ on re-execution: path, recorded, now")
+
+
+def _diff(a: Any, b: Any, path: str = "$") -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in sorted(set(a) | set(b)):
+            if k == "provenance":
+                continue
+            out += _diff(a.get(k), b.get(k), f"{path}.{k}") if k in a and k in b else \
+                [f"{path}.{k}: {'only in the recorded result' if k in a else 'only in the re-executed result'}"]
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in _diff(x, y, f"{path}[{i}]")]
+    return [] if a == b else [f"{path}: recorded {a!r}, now {b!r}"[:240]]
+
+
+def verify_result(tool_name: str, arguments: dict | None, result: dict, context: ExecutionContext | None = None
+                  ) -> dict:
+    """The verification report (see module docstring) as plain data."""
+    prov = result.get("provenance")
+    if not isinstance(prov, dict):
+        raise InvalidArguments(["$.result.provenance: expected the provenance object of a CONDENSYNC result, "
+                                "got nothing"])
+    checks: list[dict] = []
+    outputs = {k: v for k, v in result.items() if k != "provenance"}
+    out_hash = sha256_hex(outputs)
+    checks.append({"check": "output_sha256 recomputed from the result", "ok": out_hash == prov.get("output_sha256"),
+                   "detail": f"recorded {prov.get('output_sha256')}, recomputed {out_hash}"})
+    try:
+        p_hash = provenance_hash(prov["tool"], prov["tool_version"], prov["method"], prov["input_sha256"],
+                                 prov["output_sha256"], prov["sources"])
+        checks.append({"check": "provenance_hash recomputed from the hashed fields",
+                       "ok": p_hash == prov.get("provenance_hash"),
+                       "detail": f"recorded {prov.get('provenance_hash')}, recomputed {p_hash}"})
+    except KeyError as exc:
+        checks.append({"check": "provenance_hash recomputed from the hashed fields", "ok": False,
+                       "detail": f"provenance lacks {exc.args[0]!r}"})
+    tool = get_tool(tool_name)
+    differences: list[str] = []
+    re_executed = False
+    if arguments is None:
+        checks.append({"check": "re-execution", "ok": True, "detail": "not run: no arguments given"})
+    else:
+        normalised = {**tool.compiled.defaults, **arguments}
+        in_hash = sha256_hex(normalised)
+        checks.append({"check": "input_sha256 recomputed from the arguments", "ok": in_hash == prov.get("input_sha256"),
+                       "detail": f"recorded {prov.get('input_sha256')}, recomputed {in_hash}"})
+        if normalised.get("data_source") == "live" or prov.get("sources"):
+            checks.append({"check": "re-execution", "ok": True, "detail": "not run: live-data inputs are recorded "
+                           "in provenance.sources, not in the arguments"})
+        else:
+            bare = ExecutionContext(design=context.design if context else None)
+            again = execute(tool.name, arguments, bare)
+            re_executed = True
+            if again.error is not None:
+                checks.append({"check": "re-execution", "ok": False, "detail": again.error.text()[:400]})
+            else:
+                new = again.result["provenance"]
+                differences = _diff(result, again.result)
+                checks.append({"check": "re-execution output_sha256", "ok": new["output_sha256"] ==
+                               prov.get("output_sha256"), "detail": f"recorded {prov.get('output_sha256')}, "
+                               f"now {new['output_sha256']}"})
+                checks.append({"check": "re-execution provenance_hash", "ok": new["provenance_hash"] ==
+                               prov.get("provenance_hash"), "detail": f"recorded {prov.get('provenance_hash')}, "
+                               f"now {new['provenance_hash']}"})
+    return {"matches": all(c["ok"] for c in checks), "tool": tool.name,
+            "tool_version": str(prov.get("tool_version", "")), "current_tool_version": tool.version,
+            "re_executed": re_executed, "checks": checks, "differences": differences}
+
+
+def handle(call: ToolCall) -> ToolOutput:
+    a = call.args
+    seq = None
+    if a.get("provenance_hash"):
+        store = call.context.services.get("store")
+        if store is None:
+            raise ToolUnavailable(["$.provenance_hash: looking up a hash needs the audit ledger, got a server "
+                                   "running without one (--no-ledger)"])
+        entry = store.find_by_provenance_hash(a["provenance_hash"])
+        if entry is None:
+            raise InvalidArguments([f"$.provenance_hash: expected the hash of a recorded call, got "
+                                    f"{a['provenance_hash']!r} (not in the ledger)"])
+        seq = entry.seq
+        tool_name, arguments, result = entry.tool, entry.arguments, entry.result
+    elif a.get("result") is not None:
+        result = a["result"]
+        tool_name = a.get("tool") or str((result.get("provenance") or {}).get("tool", ""))
+        arguments = a.get("arguments")
+    else:
+        raise InvalidArguments(["$.provenance_hash: required (or result with arguments), got nothing"])
+    report = verify_result(tool_name, arguments, result, call.context)
+    report["ledger_seq"] = seq
+    verdict = "MATCHES" if report["matches"] else "DOES NOT MATCH"
+    failed = [c["check"] for c in report["checks"] if not c["ok"]]
+    summary = f"{tool_name} result {verdict}" + (f"; failed: {', '.join(failed)}" if failed else "")
+    return ToolOutput(values=report, method={"verification": "RFC 8785 + SHA-256 recomputation and re-execution "
+                                                             "under the current tool version"}, summary=summary)
+
+
+TOOL = register(ToolDefinition(
+    name="verify_provenance",
+    title="Verify a result's provenance (re-execute and compare)",
+    description=("Given a provenance hash (looked up in the audit ledger) or a full result with its arguments, "
+                 "recompute the hashes, re-execute the calculation and say whether it matches, listing every "
+                 "output that differs."),
+    version="1.0.0",
+    input_model=VerifyInput,
+    output_model=VerifyOutput,
+    handler=handle,
+    category="ledger",
+    record_history=False,
+))
