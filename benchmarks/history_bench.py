@@ -38,15 +38,28 @@ from condensync_tools.calculators.history import DAY_MS, HistoryDesign, analyse_
 from condensync_tools.calculators.tubes import material, tube_bundle  # noqa: E402
 
 #: The benchmark condenser (500 MW class, two-pass, admiralty), in tool arguments (US).
-DESIGN_ARGS = {"tube_od": 1.0, "tube_gauge_bwg": 18, "tube_material": "admiralty", "tube_count": 28000,
-               "plugged_tubes": 300, "tube_passes": 2, "tube_length": 38.0}
+DESIGN_ARGS = {
+    "tube_od": 1.0,
+    "tube_gauge_bwg": 18,
+    "tube_material": "admiralty",
+    "tube_count": 28000,
+    "plugged_tubes": 300,
+    "tube_passes": 2,
+    "tube_length": 38.0,
+}
 START_MS = 1_704_067_200_000  # 2024-01-01T00:00:00Z
 
 
 def bundle():
     a = DESIGN_ARGS
-    return tube_bundle(a["tube_od"] * INCH_M, a["tube_gauge_bwg"], a["tube_count"], a["plugged_tubes"],
-                       a["tube_passes"], a["tube_length"] * FT_M)
+    return tube_bundle(
+        a["tube_od"] * INCH_M,
+        a["tube_gauge_bwg"],
+        a["tube_count"],
+        a["plugged_tubes"],
+        a["tube_passes"],
+        a["tube_length"] * FT_M,
+    )
 
 
 def design(method: str = "hei", fw: float = 1.0) -> HistoryDesign:
@@ -86,12 +99,19 @@ def synthetic_history(n: int, days: float = 120.0, seed: int = 7, invalid_fracti
     k = int(n * invalid_fraction)
     if k:
         pick = rng.choice(n, size=4 * k, replace=False)
-        gap, bad, strat, trip = pick[:k], pick[k:2 * k], pick[2 * k:3 * k], pick[3 * k:]
+        gap, bad, strat, trip = pick[:k], pick[k : 2 * k], pick[2 * k : 3 * k], pick[3 * k :]
         t_out[gap] = np.nan
         quality[bad] = 2
         t_out[strat] = t_sat[strat] + 0.3
         q[trip] = 0.0
-    return {"timestamp_ms": ts, "t_in": t_in, "t_out": t_out, "flow": q, "pressure": pressure, "quality": quality}
+    return {
+        "timestamp_ms": ts,
+        "t_in": t_in,
+        "t_out": t_out,
+        "flow": q,
+        "pressure": pressure,
+        "quality": quality,
+    }
 
 
 def write_csv(path: Path, data: dict, chunk: int = 200_000) -> None:
@@ -104,18 +124,27 @@ def write_csv(path: Path, data: dict, chunk: int = 200_000) -> None:
         fh.write("timestamp,cw_inlet_temp,cw_outlet_temp,cw_flow,condenser_pressure,quality\n")
         for s in range(0, n, chunk):
             e = min(s + chunk, n)
-            cols = [format_timestamps(data["timestamp_ms"][s:e]),
-                    ["" if math.isnan(v) else f"{v:.3f}" for v in ((data["t_in"][s:e] - 273.15) * 1.8 + 32).tolist()],
-                    ["" if math.isnan(v) else f"{v:.3f}" for v in ((data["t_out"][s:e] - 273.15) * 1.8 + 32).tolist()],
-                    [f"{v:.1f}" for v in (data["flow"][s:e] / GPM_M3_S).tolist()],
-                    [f"{v:.5f}" for v in (data["pressure"][s:e] / 3386.389).tolist()],
-                    labels[data["quality"][s:e]].tolist()]
-            fh.write("\n".join(map(",".join, zip(*cols))) + "\n")
+            cols = [
+                format_timestamps(data["timestamp_ms"][s:e]),
+                [
+                    "" if math.isnan(v) else f"{v:.3f}"
+                    for v in ((data["t_in"][s:e] - 273.15) * 1.8 + 32).tolist()
+                ],
+                [
+                    "" if math.isnan(v) else f"{v:.3f}"
+                    for v in ((data["t_out"][s:e] - 273.15) * 1.8 + 32).tolist()
+                ],
+                [f"{v:.1f}" for v in (data["flow"][s:e] / GPM_M3_S).tolist()],
+                [f"{v:.5f}" for v in (data["pressure"][s:e] / 3386.389).tolist()],
+                labels[data["quality"][s:e]].tolist(),
+            ]
+            fh.write("\n".join(map(",".join, zip(*cols, strict=False))) + "\n")
 
 
 # --------------------------------------------------------------------------- baseline
-def _iapws_row(t_in: float, t_out: float, q: float, p: float, method: str, fw: float, b, k_wall: float,
-               c1: float) -> float:
+def _iapws_row(
+    t_in: float, t_out: float, q: float, p: float, method: str, fw: float, b, k_wall: float, c1: float
+) -> float:
     """One row the way a per-row script does it with ``iapws.IAPWS97`` objects; returns CF."""
     from iapws import IAPWS97
 
@@ -149,14 +178,14 @@ def _iapws_row(t_in: float, t_out: float, q: float, p: float, method: str, fw: f
     dt = 0.3 * driving
     for t_film in (t_sat, None):
         f = IAPWS97(T=min(max(t_film if t_film is not None else t_sat - 0.5 * dt, 273.16), 353.15), P=0.2)
-        a = 0.725 * (9.80665 * f.rho * (f.rho - sat_v.rho) * f.k ** 3 / (f.mu * b.od)) ** 0.25 * 10 ** (-1 / 6)
+        a = 0.725 * (9.80665 * f.rho * (f.rho - sat_v.rho) * f.k**3 / (f.mu * b.od)) ** 0.25 * 10 ** (-1 / 6)
         c68 = 0.68 * f.cp * 1e3
         r_other = r_wall + r_tube
         dt = 0.3 * driving
         for _ in range(60):
             g = (h_fg + c68 * dt) ** 0.25
-            fx = a * g * dt ** 0.75 * r_other + dt - driving
-            dfx = a * r_other * (0.75 * g * dt ** -0.25 + 0.25 * c68 * dt ** 0.75 / g ** 3) + 1.0
+            fx = a * g * dt**0.75 * r_other + dt - driving
+            dfx = a * r_other * (0.75 * g * dt**-0.25 + 0.25 * c68 * dt**0.75 / g**3) + 1.0
             new = min(max(dt - fx / dfx, 0.5 * dt), 0.5 * (dt + driving))
             if abs(new - dt) <= 1e-12 * driving:
                 dt = new
@@ -172,8 +201,9 @@ def _iapws_row(t_in: float, t_out: float, q: float, p: float, method: str, fw: f
     return u_actual / (u1 * fw_d)
 
 
-def baseline_rate(data: dict, valid: np.ndarray, sample: int, method: str, fw: float
-                  ) -> tuple[float, np.ndarray, np.ndarray]:
+def baseline_rate(
+    data: dict, valid: np.ndarray, sample: int, method: str, fw: float
+) -> tuple[float, np.ndarray, np.ndarray]:
     """Rows/s of the per-row IAPWS97 loop on the first ``sample`` valid rows; also the
     indices and CFs (for an agreement check)."""
     b = bundle()
@@ -183,16 +213,26 @@ def baseline_rate(data: dict, valid: np.ndarray, sample: int, method: str, fw: f
     cfs = np.empty(ok.size)
     started = time.perf_counter()
     for j, i in enumerate(ok):
-        cfs[j] = _iapws_row(float(data["t_in"][i]), float(data["t_out"][i]), float(data["flow"][i]),
-                            float(data["pressure"][i]), method, fw, b, k_wall, c1)
+        cfs[j] = _iapws_row(
+            float(data["t_in"][i]),
+            float(data["t_out"][i]),
+            float(data["flow"][i]),
+            float(data["pressure"][i]),
+            method,
+            fw,
+            b,
+            k_wall,
+            c1,
+        )
     return ok.size / (time.perf_counter() - started), ok, cfs
 
 
 # --------------------------------------------------------------------------- vectorised
 def run_analysis(data: dict, d: HistoryDesign):
     reason = np.where(data["quality"] == 2, np.int8(2), np.int8(0)).astype(np.int8)
-    return analyse_history(data["timestamp_ms"], data["t_in"], data["t_out"], data["flow"], data["pressure"], d,
-                           reason=reason)
+    return analyse_history(
+        data["timestamp_ms"], data["t_in"], data["t_out"], data["flow"], data["pressure"], d, reason=reason
+    )
 
 
 def vector_rate(data: dict, d: HistoryDesign, repeats: int) -> tuple[float, object]:
@@ -237,36 +277,58 @@ class Figure:
 
     def line(self) -> str:
         mark = "" if self.met is None else ("  [goal met]" if self.met else "  [goal MISSED]")
-        return (f"{self.name:<44} {self.value:>14,.0f} {self.unit:<9} vs {self.baseline_label} "
-                f"{self.baseline:,.1f}: ratio {self.ratio:,.2f}  (goal {self.goal}){mark}")
+        return (
+            f"{self.name:<44} {self.value:>14,.0f} {self.unit:<9} vs {self.baseline_label} "
+            f"{self.baseline:,.1f}: ratio {self.ratio:,.2f}  (goal {self.goal}){mark}"
+        )
 
 
 def run(quick: bool = False, rows: int | None = None) -> list[Figure]:
     """All history figures. Full: 1,000,000 rows, IAPWS97 samples of 10,000 (HEI) and 2,000
-    (derived Fw, first principles). Quick: 50,000 rows, samples of 200 and 50."""
-    n = rows or (50_000 if quick else 1_000_000)
-    sample = 200 if quick else 10_000
-    sample_slow = 50 if quick else 2_000
+    (derived Fw, first principles). Quick: 20,000 rows, samples of 100 and 20."""
+    n = rows or (20_000 if quick else 1_000_000)
+    sample = 100 if quick else 10_000
+    sample_slow = 20 if quick else 2_000
     repeats = 2 if quick else 3
     data = synthetic_history(n)
     figures = []
-    for label, method, fw, smp in (("HEI, caller Fw", "hei", 1.0, sample),
-                                   ("HEI, derived Fw", "hei", 0.0, sample_slow),
-                                   ("first principles", "first_principles", 0.0, sample_slow)):
+    for label, method, fw, smp in (
+        ("HEI, caller Fw", "hei", 1.0, sample),
+        ("HEI, derived Fw", "hei", 0.0, sample_slow),
+        ("first principles", "first_principles", 0.0, sample_slow),
+    ):
         d = design(method, fw)
         rate, result = vector_rate(data, d, repeats if label.startswith("HEI, caller") else 1)
         base, idx, cf_base = baseline_rate(data, result.rows.valid, smp, method, fw)
         agree = float(np.max(np.abs(result.rows.columns["cleanliness_factor"][idx] / cf_base - 1.0)))
         ratio = rate / base
         goal_rate = label.startswith("HEI, caller")
-        figures.append(Figure(f"history {label}: rows/s ({n:,} rows)", rate, "rows/s", base,
-                              f"IAPWS97 loop ({smp:,} rows)", ratio,
-                              ">= 1000x and >= 5,000,000 rows/s" if goal_rate else "report",
-                              (ratio >= 1000 and rate >= 5e6) if goal_rate else None))
+        figures.append(
+            Figure(
+                f"history {label}: rows/s ({n:,} rows)",
+                rate,
+                "rows/s",
+                base,
+                f"IAPWS97 loop ({smp:,} rows)",
+                ratio,
+                ">= 1000x and >= 5,000,000 rows/s" if goal_rate else "report",
+                (ratio >= 1000 and rate >= 5e6) if goal_rate else None,
+            )
+        )
         figures[-1].name += f" [max |CF/CF_loop - 1| = {agree:.1e}]"
     peak, inputs = peak_memory(data, design("hei", 1.0))
-    figures.append(Figure(f"history peak memory ({n:,} rows, tracemalloc)", peak / 1e6, "MB", inputs / 1e6,
-                          "input arrays MB", peak / inputs, "<= 3x input", peak / inputs <= 3.0))
+    figures.append(
+        Figure(
+            f"history peak memory ({n:,} rows, tracemalloc)",
+            peak / 1e6,
+            "MB",
+            inputs / 1e6,
+            "input arrays MB",
+            peak / inputs,
+            "<= 3x input",
+            peak / inputs <= 3.0,
+        )
+    )
     return figures
 
 

@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_parser", "cmd_analyze", "DESIGN_OPTIONS"]
+__all__ = ["add_parser", "cmd_analyze", "main", "DESIGN_OPTIONS"]
 
 #: Design options: flag → (argument name, type).
 DESIGN_OPTIONS: dict[str, tuple[str, type]] = {
@@ -60,18 +60,33 @@ RESULT_NAME = "result.json"
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``analyze`` subcommand to the ``condensync`` parser's subparsers."""
-    p = subparsers.add_parser("analyze", help="analyse a condenser history CSV/Parquet file (trend, cleaning "
-                              "forecast, chart)", description=__doc__.split("\n\n")[0])
-    p.add_argument("file", help="history file: CSV (timestamp, cw_inlet_temp, cw_outlet_temp, cw_flow, "
-                   "condenser_pressure[, quality]) or Parquet, values in --unit-system units")
+    p = subparsers.add_parser(
+        "analyze",
+        help="analyse a condenser history CSV/Parquet file (trend, cleaning forecast, chart)",
+        description=__doc__.split("\n\n")[0],
+    )
+    p.add_argument(
+        "file",
+        help="history file: CSV (timestamp, cw_inlet_temp, cw_outlet_temp, cw_flow, "
+        "condenser_pressure[, quality]) or Parquet, values in --unit-system units",
+    )
     p.add_argument("--out", help="output directory (default: <file stem>-analysis beside the file)")
-    p.add_argument("--unit-system", choices=["US", "SI"], default=None, help="units of the file and the result "
-                   "(default US)")
+    p.add_argument(
+        "--unit-system",
+        choices=["US", "SI"],
+        default=None,
+        help="units of the file and the result (default US)",
+    )
     p.add_argument("--config", help="plant configuration TOML (default: $CONDENSYNC_CONFIG)")
-    p.add_argument("--condenser-id", help="condenser in the plant configuration (its design data fill the "
-                   "arguments not given)")
-    p.add_argument("--design-json", help="design arguments as a JSON object, e.g. '{\"tube_od\": 1.0, ...}'; "
-                   "explicit --options override it")
+    p.add_argument(
+        "--condenser-id",
+        help="condenser in the plant configuration (its design data fill the arguments not given)",
+    )
+    p.add_argument(
+        "--design-json",
+        help="design arguments as a JSON object, e.g. '{\"tube_od\": 1.0, ...}'; "
+        "explicit --options override it",
+    )
     for flag, (name, tp) in DESIGN_OPTIONS.items():
         p.add_argument(flag, dest=name, type=tp, default=None, help=f"tool argument {name}")
     p.add_argument("--accept-uncertain-quality", action="store_true", help="treat 'uncertain' rows as valid")
@@ -80,8 +95,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-ledger", action="store_true", help="do not record the call in the audit ledger")
     p.add_argument("--database-url", help="store URL (default: $CONDENSYNC_DATABASE_URL or an SQLite file)")
-    p.add_argument("--json", action="store_true", help="print the result JSON (without the chart) instead of "
-                   "the table")
+    p.add_argument(
+        "--json", action="store_true", help="print the result JSON (without the chart) instead of the table"
+    )
     p.set_defaults(func=cmd_analyze)
     return p
 
@@ -129,12 +145,26 @@ class _Progress:
         if not enabled:
             return
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
-        self.progress = Progress(TextColumn("{task.description:<15}"), BarColumn(), TaskProgressColumn(),
-                                 MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
-                                 console=Console(stderr=True), transient=False)
+        self.progress = Progress(
+            TextColumn("{task.description:<15}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
 
     def __enter__(self) -> "_Progress":
         if self.progress is not None:
@@ -162,7 +192,10 @@ def _table(result: dict, out_dir: Path, chart: Path | None) -> None:
     t = Table(title="Condenser performance history", show_header=True, header_style="bold")
     t.add_column("quantity")
     t.add_column("value", justify="right")
-    t.add_row("rows (valid / invalid)", f"{result['rows_total']} ({result['rows_valid']} / {result['rows_invalid']})")
+    t.add_row(
+        "rows (valid / invalid)",
+        f"{result['rows_total']} ({result['rows_valid']} / {result['rows_invalid']})",
+    )
     for item in result["invalid_rows"]:
         t.add_row(f"  invalid: {item['reason']}", str(item["count"]))
     if "period_start" in result:
@@ -172,19 +205,30 @@ def _table(result: dict, out_dir: Path, chart: Path | None) -> None:
         d = result.get(name)
         if d:
             unit = units.get(f"{name}.p50", "")
-            t.add_row(f"{name} p5 / p50 / p95", " / ".join(f"{d[k]:.4g}" for k in ("p05", "p50", "p95"))
-                      + (f" {unit}" if unit not in ("", "1") else ""))
+            t.add_row(
+                f"{name} p5 / p50 / p95",
+                " / ".join(f"{d[k]:.4g}" for k in ("p05", "p50", "p95"))
+                + (f" {unit}" if unit not in ("", "1") else ""),
+            )
     if "latest_day" in result:
         t.add_row(f"latest day {result['latest_day']} mean CF", f"{result['latest_cleanliness_factor']:.4f}")
-    t.add_row("trend model", f"{result.get('trend_selected_model', 'none')} ({result['trend_points']} daily points)")
+    t.add_row(
+        "trend model", f"{result.get('trend_selected_model', 'none')} ({result['trend_points']} daily points)"
+    )
     for fit in result["trend_fits"]:
-        params = (f"beta {fit['beta_per_day']:.4g}/d" if fit["model"] == "linear"
-                  else f"R_inf {fit['r_inf']:.4g}, tau {fit['tau_days']:.4g} d")
+        params = (
+            f"beta {fit['beta_per_day']:.4g}/d"
+            if fit["model"] == "linear"
+            else f"R_inf {fit['r_inf']:.4g}, tau {fit['tau_days']:.4g} d"
+        )
         t.add_row(f"  {fit['model']}", f"{params}, R² {fit['r2']:.3f}")
     days = result.get("days_until_cleaning")
-    t.add_row(f"days until CF {result['trigger_cleanliness']:g}",
-              f"{days:.1f} ({result.get('forecast_cleaning_date', '')})" if days is not None
-              else result["days_until_cleaning_reason"])
+    t.add_row(
+        f"days until CF {result['trigger_cleanliness']:g}",
+        f"{days:.1f} ({result.get('forecast_cleaning_date', '')})"
+        if days is not None
+        else result["days_until_cleaning_reason"],
+    )
     t.add_row("cleaning due", "yes" if result["cleaning_due"] else "no")
     if result.get("series_file"):
         t.add_row("series file", result["series_file"])
@@ -200,15 +244,16 @@ def _table(result: dict, out_dir: Path, chart: Path | None) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        return _fail(f"{args.file}: no such file")
+
     import condensync_tools.tools.history  # noqa: F401  (registers the tool)
 
     from .registry import execute
     from .runtime import build_context
     from .tools.history import CHART_FIELD
 
-    path = Path(args.file)
-    if not path.is_file():
-        return _fail(f"{args.file}: no such file")
     real = path.resolve()
     out_dir = Path(args.out) if args.out else real.parent / f"{real.stem}-analysis"
     try:
@@ -216,7 +261,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     try:
-        context = build_context(args.config, caller="cli", ledger=not args.no_ledger, database_url=args.database_url)
+        context = build_context(
+            args.config, caller="cli", ledger=not args.no_ledger, database_url=args.database_url
+        )
     except Exception as exc:  # configuration errors are reported, not raised
         return _fail(str(exc))
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -239,3 +286,19 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     else:
         _table(result, out_dir, chart)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m condensync_tools.cli_analyze analyze FILE ...`` (same as ``condensync analyze``)."""
+    import logging
+
+    parser = argparse.ArgumentParser(prog="condensync")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_parser(sub)
+    args = parser.parse_args(argv)
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -576,6 +576,14 @@ class ConnectorManager:
                 log.warning("connectors still starting after %g s", timeout)
 
     async def _stop_all(self) -> None:
+        await self._stop_connectors()
+        me = asyncio.current_task()
+        rest = [t for t in asyncio.all_tasks() if t is not me]
+        for task in rest:
+            task.cancel()
+        await asyncio.gather(*rest, return_exceptions=True)
+
+    async def _stop_connectors(self) -> None:
         for group in self._slots.values():
             for slot in group:
                 try:
@@ -775,7 +783,8 @@ class ConnectorManager:
                 connectors_out.append(status)
             if cid in self._cmms:
                 status = dict(self._cmms[cid].status())
-                status.update({"condenser_id": cid, "kind": "cmms", "started": True, "start_error": None})
+                status.update({"condenser_id": cid, "kind": "cmms", "started": True, "start_error": None,
+                               "connected": (status.get("breaker") or {}).get("state") != "open"})
                 connectors_out.append(status)
         return {"connectors": connectors_out, "breakers": breaker_states()}
 

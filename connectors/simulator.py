@@ -97,7 +97,7 @@ MEASUREMENTS: dict[str, tuple[str, str]] = {
     "cw_pump_speed": ("rpm", "CW pump speed (running pumps)"),
     "cw_pump_power": ("W", "CW pumps' total electrical power"),
     "cw_discharge_pressure": ("Pa", "CW pump discharge header pressure, gauge"),
-    "cw_pumps_running": ("1", "Number of CW pumps running"),
+    "pumps_running": ("1", "Number of CW pumps running"),
 }
 #: Relative (or absolute for temperatures, K) standard deviation of the measurement noise at
 #: ``noise = 1``.
@@ -446,7 +446,7 @@ class SimulatorModel:
             "cw_pump_speed": 590.0,
             "cw_pump_power": pumps * 1.75e6 * (1.0 if pumps == 3 else 1.08),
             "cw_discharge_pressure": 50_000.0 + 120_000.0 * _FLOW_FRACTION[pumps] ** 2,
-            "cw_pumps_running": float(pumps),
+            "pumps_running": float(pumps),
             # hidden truth
             "cleanliness_factor": cf,
             "load": load,
@@ -845,6 +845,17 @@ class SimulatorThread:
     def step(self) -> dict[str, float]:
         return self._call(self.sim.step)
 
+    def wait_update(self, count: int = 1, timeout: float = 10.0) -> int:
+        """Block until ``count`` more updates have been published (events injected now take
+        effect at the next update); returns the update number."""
+        target = self.sim.n + count
+        deadline = time.monotonic() + timeout
+        while self.sim.n < target:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"simulator did not publish update {target} within {timeout} s")
+            time.sleep(0.01)
+        return self.sim.n
+
     def values(self) -> dict[str, float]:
         """The last published values [SI]."""
         return self._call(lambda: dict(self.sim.current))
@@ -853,11 +864,25 @@ class SimulatorThread:
         return self._call(lambda: self.sim.model.truth(self.sim.n))
 
     def close(self) -> None:
+        """Stop the servers, cancel what is left on the loop and end the thread."""
         if self._thread.is_alive():
             with contextlib.suppress(Exception):
                 self.stop()
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(_cancel_others(), self._loop).result(5.0)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(5.0)
+            if not self._thread.is_alive():
+                self._loop.close()
+
+
+async def _cancel_others() -> None:
+    """Cancel every task on the running loop but the current one, and wait for them."""
+    me = asyncio.current_task()
+    tasks = [t for t in asyncio.all_tasks() if t is not me]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 # ------------------------------------------------------------------------------------------

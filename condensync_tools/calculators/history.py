@@ -28,6 +28,8 @@ Pure numpy (+ the scalar calculators for design constants); no I/O, no clock.
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -41,20 +43,53 @@ from .first_principles import DEFAULT_BANK_ROWS
 from .heat_transfer import REFERENCE_INLET_TEMP_K, TTD_WARN_K
 from .tubes import TubeBundle, gauge_of_wall, material, wall_thickness
 
-__all__ = ["REASONS", "REASON_CODES", "RowLimits", "HistoryDesign", "RowResults", "analyse_rows",
-           "DailyTable", "daily_aggregates", "percentiles", "PERCENTILES", "TrendResult", "fit_trend",
-           "DAY_MS", "ROW_COLUMNS", "STORED_COLUMNS", "DayGrouping", "MISSING_TIMESTAMP", "SUMMARY_COLUMNS", "TREND_COLUMNS", "HistoryAnalysis", "analyse_history"]
+__all__ = [
+    "REASONS",
+    "REASON_CODES",
+    "RowLimits",
+    "HistoryDesign",
+    "RowResults",
+    "analyse_rows",
+    "DailyTable",
+    "daily_aggregates",
+    "percentiles",
+    "PERCENTILES",
+    "TrendResult",
+    "fit_trend",
+    "DAY_MS",
+    "ROW_COLUMNS",
+    "STORED_COLUMNS",
+    "DayGrouping",
+    "MISSING_TIMESTAMP",
+    "SUMMARY_COLUMNS",
+    "TREND_COLUMNS",
+    "HistoryAnalysis",
+    "analyse_history",
+]
 
 DAY_MS = 86_400_000
 #: Timestamp value [ms] of a row whose timestamp is missing or unparseable (as NaT).
 MISSING_TIMESTAMP = int(np.iinfo(np.int64).min)
 #: Percentiles reported for each distribution [%].
 PERCENTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
-#: Rows per block inside a chunk: small enough for the CPU cache, large enough to amortise numpy's call overhead.
+#: Rows per block inside a chunk: small enough for the CPU cache, large enough to amortise numpy's call
+#: overhead.
 BLOCK_ROWS = 16_384
+#: Rows per block when blocks run on several threads (fewer GIL hand-overs per row).
+THREAD_BLOCK_ROWS = 65_536
 #: Per-row output columns (SI), in series-file order.
-ROW_COLUMNS = ("saturation_temp", "itd", "ttd", "lmtd", "heat_duty", "tube_velocity", "u_actual", "u_clean",
-               "cleanliness_factor", "fouling_resistance")
+ROW_COLUMNS = (
+    "saturation_temp",
+    "itd",
+    "ttd",
+    "lmtd",
+    "heat_duty",
+    "tube_velocity",
+    "u_actual",
+    "u_clean",
+    "cleanliness_factor",
+    "fouling_resistance",
+)
 #: The row columns kept in memory; the rest are derived on request (:meth:`RowResults.column`).
 STORED_COLUMNS = ("saturation_temp", "heat_duty", "u_actual", "u_clean")
 
@@ -62,29 +97,69 @@ STORED_COLUMNS = ("saturation_temp", "heat_duty", "u_actual", "u_clean")
 REASONS: tuple[tuple[str, str], ...] = (
     ("valid", "valid row"),
     ("bad_timestamp", "timestamp missing or not ISO 8601; likely cause: export format or a gap filler"),
-    ("bad_quality", "quality flag bad (or uncertain, unless accepted); likely cause: historian marked the "
-                    "sample bad (sensor fault, communication loss)"),
-    ("missing_value", "a measurement is missing or not a number; likely cause: historian gap or text in a "
-                      "numeric column"),
-    ("non_positive_flow", "CW flow is zero or negative; likely cause: pumps off, unit offline or a failed flow "
-                          "meter"),
-    ("implausible_value", "a measurement is outside the sane plant range (CW temperature 0-60 °C, flow "
-                          "0.005-60 m³/s, absolute pressure 0.7-30 kPa); likely cause: unit mix-up, gauge vacuum "
-                          "recorded as absolute, or a failed sensor"),
-    ("itd_not_positive", "CW inlet at or above the saturation temperature (ITD <= 0); likely cause: wrong "
-                         "pressure tap or unit, or an inlet RTD fault"),
-    ("no_temperature_rise", "CW outlet not above inlet (no rise): LMTD and U undefined; likely cause: RTDs "
-                            "swapped, CW flow stopped, or a failed sensor"),
-    ("ttd_not_positive", "CW outlet at or above the saturation temperature (TTD <= 0); likely cause: outlet "
-                         "RTD stratified or misplaced, or wrong condenser pressure tap"),
-    ("laminar_tube_flow", "tube-side flow is laminar (Re < 2300): the turbulent correlation does not apply; "
-                          "likely cause: very low CW flow or a wrong tube count"),
-    ("cleanliness_above_limit", "cleanliness factor above 1.5: measured U implausibly above clean U; likely "
-                                "cause: CW flow overstated, outlet RTD reading high, or surface area understated"),
+    (
+        "bad_quality",
+        "quality flag bad (or uncertain, unless accepted); likely cause: historian marked the "
+        "sample bad (sensor fault, communication loss)",
+    ),
+    (
+        "missing_value",
+        "a measurement is missing or not a number; likely cause: historian gap or text in a numeric column",
+    ),
+    (
+        "non_positive_flow",
+        "CW flow is zero or negative; likely cause: pumps off, unit offline or a failed flow meter",
+    ),
+    (
+        "implausible_value",
+        "a measurement is outside the sane plant range (CW temperature 0-60 °C, flow "
+        "0.005-60 m³/s, absolute pressure 0.7-30 kPa); likely cause: unit mix-up, gauge vacuum "
+        "recorded as absolute, or a failed sensor",
+    ),
+    (
+        "itd_not_positive",
+        "CW inlet at or above the saturation temperature (ITD <= 0); likely cause: wrong "
+        "pressure tap or unit, or an inlet RTD fault",
+    ),
+    (
+        "no_temperature_rise",
+        "CW outlet not above inlet (no rise): LMTD and U undefined; likely cause: RTDs "
+        "swapped, CW flow stopped, or a failed sensor",
+    ),
+    (
+        "ttd_not_positive",
+        "CW outlet at or above the saturation temperature (TTD <= 0); likely cause: outlet "
+        "RTD stratified or misplaced, or wrong condenser pressure tap",
+    ),
+    (
+        "laminar_tube_flow",
+        "tube-side flow is laminar (Re < 2300): the turbulent correlation does not apply; "
+        "likely cause: very low CW flow or a wrong tube count",
+    ),
+    (
+        "cleanliness_above_limit",
+        "cleanliness factor above 1.5: measured U implausibly above clean U; likely "
+        "cause: CW flow overstated, outlet RTD reading high, or surface area understated",
+    ),
 )
 REASON_CODES = {name: code for code, (name, _) in enumerate(REASONS)}
 _OK, _BAD_TS, _BAD_Q, _MISSING, _FLOW, _IMPLAUSIBLE, _ITD, _RISE, _TTD, _LAMINAR, _CF = range(len(REASONS))
 _CF_LIMIT = 1.5
+#: Per-row warning counters of :class:`RowResults`.
+WARNING_COUNTS = ("ttd_below_warning", "cleanliness_above_1", "velocity_outside_hei_range", "fw_derived")
+
+
+def default_workers() -> int:
+    """Threads for the row evaluation when not given: ``$CONDENSYNC_HISTORY_THREADS``, else 1.
+
+    Blocks on two threads run about 1.6x faster on an idle two-core machine, but slower when
+    the cores are shared, so threading is opt-in."""
+    try:
+        return max(1, int(os.environ.get("CONDENSYNC_HISTORY_THREADS", "1")))
+    except ValueError:
+        return 1
+
+
 _RE_LAMINAR = 2300.0
 
 
@@ -120,8 +195,10 @@ class HistoryDesign:
         if self.surface_area > 0.0:
             return self.surface_area
         if self.bundle.length <= 0.0:
-            raise DomainError("surface_area", "no effective surface area: give surface_area, or tube_count, "
-                              "tube_od and tube_length")
+            raise DomainError(
+                "surface_area",
+                "no effective surface area: give surface_area, or tube_count, tube_od and tube_length",
+            )
         return self.bundle.outside_area
 
 
@@ -164,20 +241,44 @@ def _plan(design: HistoryDesign) -> _Plan:
         if table is not None:
             fm, fm_basis, fm_detail = table.value, table.basis, table.detail
         else:
-            fm, fm_basis, fm_detail = 0.0, "derived", (
-                f"derived: first-principles wall and water-side resistance of {design.tube_material} "
-                f"{gauge_of_wall(b.wall)} BWG vs 18 BWG admiralty, same velocity and shell side "
-                "(no public HEI Fm value for this tube)")
+            fm, fm_basis, fm_detail = (
+                0.0,
+                "derived",
+                (
+                    f"derived: first-principles wall and water-side resistance of {design.tube_material} "
+                    f"{gauge_of_wall(b.wall)} BWG vs 18 BWG admiralty, same velocity and shell side "
+                    "(no public HEI Fm value for this tube)"
+                ),
+            )
     ref_id = d_o - 2.0 * wall_thickness(18)
-    r_wall_ref = d_o * math.log(d_o / ref_id) / (2.0 * material("admiralty")["conductivity"]) if ref_id > 0 else 0.0
+    r_wall_ref = (
+        d_o * math.log(d_o / ref_id) / (2.0 * material("admiralty")["conductivity"]) if ref_id > 0 else 0.0
+    )
     fw_basis = "caller" if design.fw > 0.0 else "derived"
     need_fp = (not is_hei) or design.fw <= 0.0 or fm <= 0.0
     # Re = ρ·V·D/μ ≥ (960 kg/m³ / 2.5e-3 Pa·s)·V·D for any water at 0-80 °C up to 120 g/kg: a
     # conservative bound, so only rows below it need the exact Reynolds number (fast path).
     laminar_vd = _RE_LAMINAR * 2.5e-3 / 960.0
-    return _Plan(d_o, d_i, b.flow_area, design.area, r_wall, design.salinity, is_hei, u1_factor, design.fw,
-                 fw_basis, fm, fm_basis, fm_detail, ref_id, r_wall_ref, design.bank_rows ** (-1.0 / 6.0), need_fp,
-                 laminar_vd)
+    return _Plan(
+        d_o,
+        d_i,
+        b.flow_area,
+        design.area,
+        r_wall,
+        design.salinity,
+        is_hei,
+        u1_factor,
+        design.fw,
+        fw_basis,
+        fm,
+        fm_basis,
+        fm_detail,
+        ref_id,
+        r_wall_ref,
+        design.bank_rows ** (-1.0 / 6.0),
+        need_fp,
+        laminar_vd,
+    )
 
 
 @dataclass
@@ -249,8 +350,9 @@ class RowResults:
         return {name: self.column(name) for name in ROW_COLUMNS}
 
 
-def _tube_side(velocity: np.ndarray, d_i: float, t_bulk: np.ndarray, salinity: float
-               ) -> tuple[np.ndarray, np.ndarray, v97.LiquidArrays]:
+def _tube_side(
+    velocity: np.ndarray, d_i: float, t_bulk: np.ndarray, salinity: float
+) -> tuple[np.ndarray, np.ndarray, v97.LiquidArrays]:
     """Gnielinski/Petukhov tube-side coefficient [W/(m²·K)] on the inside area and Re
     (as :func:`.first_principles.tube_side_coefficient`; the laminar test is the caller's)."""
     props = v97.liquid_properties(t_bulk, salinity)
@@ -258,8 +360,8 @@ def _tube_side(velocity: np.ndarray, d_i: float, t_bulk: np.ndarray, salinity: f
     with np.errstate(invalid="ignore", divide="ignore"):
         fd = (0.790 * np.log(re) - 1.64) ** -2
         pr = props.prandtl
-        f8 = fd / 8.
-        nu = f8 * (re - 1E3) * pr / (1. + 12.7 * f8 ** 0.5 * (pr ** (2 / 3.) - 1.))
+        f8 = fd / 8.0
+        nu = f8 * (re - 1e3) * pr / (1.0 + 12.7 * f8**0.5 * (pr ** (2 / 3.0) - 1.0))
     return nu * props.conductivity / d_i, re, props
 
 
@@ -267,13 +369,24 @@ def _nusselt(p: _Plan, t_film: np.ndarray, rho_v: np.ndarray) -> tuple[np.ndarra
     """Nusselt/Kern constant A (h = A·[(h_fg + 0.68·cp·ΔT)/ΔT]^¼) and 0.68·cp of the film (as
     :func:`.first_principles._nusselt_coefficient`)."""
     film = v97.liquid_properties(np.minimum(np.maximum(t_film, 273.16), 353.15))
-    a = 0.725 * (STANDARD_GRAVITY * film.density * (film.density - rho_v) * film.conductivity ** 3
-                 / (film.viscosity * p.d_o)) ** 0.25 * p.rows_factor
+    a = (
+        0.725
+        * (
+            STANDARD_GRAVITY
+            * film.density
+            * (film.density - rho_v)
+            * film.conductivity**3
+            / (film.viscosity * p.d_o)
+        )
+        ** 0.25
+        * p.rows_factor
+    )
     return a, 0.68 * film.cp
 
 
-def _solve_film(a: np.ndarray, c68: np.ndarray, h_fg: np.ndarray, r_other: np.ndarray, driving: np.ndarray
-                ) -> np.ndarray:
+def _solve_film(
+    a: np.ndarray, c68: np.ndarray, h_fg: np.ndarray, r_other: np.ndarray, driving: np.ndarray
+) -> np.ndarray:
     """Film ΔT [K] by the damped Newton iteration of :func:`.first_principles._solve_film`,
     row by row (each row stops when its own step is below 1e-12·driving, at most 60 steps)."""
     dt = 0.3 * driving
@@ -282,10 +395,17 @@ def _solve_film(a: np.ndarray, c68: np.ndarray, h_fg: np.ndarray, r_other: np.nd
     for _ in range(60):
         if active.size == 0:
             return result
-        d, aa, cc, hh, rr, dr = dt[active], a[active], c68[active], h_fg[active], r_other[active], driving[active]
+        d, aa, cc, hh, rr, dr = (
+            dt[active],
+            a[active],
+            c68[active],
+            h_fg[active],
+            r_other[active],
+            driving[active],
+        )
         g = (hh + cc * d) ** 0.25
-        f = aa * g * d ** 0.75 * rr + d - dr
-        df = aa * rr * (0.75 * g * d ** -0.25 + 0.25 * cc * d ** 0.75 / g ** 3) + 1.0
+        f = aa * g * d**0.75 * rr + d - dr
+        df = aa * rr * (0.75 * g * d**-0.25 + 0.25 * cc * d**0.75 / g**3) + 1.0
         step = f / df
         dt_new = np.minimum(np.maximum(d - step, 0.5 * d), 0.5 * (d + dr))
         done = np.abs(dt_new - d) <= 1e-12 * dr
@@ -296,8 +416,9 @@ def _solve_film(a: np.ndarray, c68: np.ndarray, h_fg: np.ndarray, r_other: np.nd
     return result
 
 
-def _first_principles(p: _Plan, t_bulk: np.ndarray, t_sat: np.ndarray, pressure: np.ndarray,
-                      h_tube: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _first_principles(
+    p: _Plan, t_bulk: np.ndarray, t_sat: np.ndarray, pressure: np.ndarray, h_tube: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Clean U by resistance build-up, row-wise exactly as
     :func:`.first_principles.clean_u_first_principles` (film ΔT solved with the film at T_sat,
     then once more with the film at T_sat − ΔT/2). Returns (u_clean, h_shell, r_tube)."""
@@ -314,8 +435,17 @@ def _first_principles(p: _Plan, t_bulk: np.ndarray, t_sat: np.ndarray, pressure:
     return u_clean, h_shell, r_tube
 
 
-def _explain(reason: np.ndarray, rows: np.ndarray, t_in: np.ndarray, t_out: np.ndarray, flow: np.ndarray,
-             pressure: np.ndarray, itd: np.ndarray, ttd: np.ndarray, limits: RowLimits) -> None:
+def _explain(
+    reason: np.ndarray,
+    rows: np.ndarray,
+    t_in: np.ndarray,
+    t_out: np.ndarray,
+    flow: np.ndarray,
+    pressure: np.ndarray,
+    itd: np.ndarray,
+    ttd: np.ndarray,
+    limits: RowLimits,
+) -> None:
     """Reason codes of the rejected ``rows`` (indices), in the order the per-call tool checks:
     missing → flow → plausibility → ITD → rise → TTD → LMTD domain."""
     ti, to, q, pp, i_, t_ = t_in[rows], t_out[rows], flow[rows], pressure[rows], itd[rows], ttd[rows]
@@ -326,8 +456,19 @@ def _explain(reason: np.ndarray, rows: np.ndarray, t_in: np.ndarray, t_out: np.n
     checks = (
         (~(np.isfinite(ti) & np.isfinite(to) & np.isfinite(q) & np.isfinite(pp)), _MISSING),
         (q <= 0.0, _FLOW),
-        (~((ti >= lo_t) & (ti <= hi_t) & (to >= lo_t) & (to <= hi_t) & (q >= lo_q) & (q <= hi_q) & (pp >= lo_p)
-           & (pp <= hi_p)), _IMPLAUSIBLE),
+        (
+            ~(
+                (ti >= lo_t)
+                & (ti <= hi_t)
+                & (to >= lo_t)
+                & (to <= hi_t)
+                & (q >= lo_q)
+                & (q <= hi_q)
+                & (pp >= lo_p)
+                & (pp <= hi_p)
+            ),
+            _IMPLAUSIBLE,
+        ),
         (i_ <= 0.0, _ITD),
         (to <= ti, _RISE),
         (t_ <= 0.0, _TTD),
@@ -337,9 +478,19 @@ def _explain(reason: np.ndarray, rows: np.ndarray, t_in: np.ndarray, t_out: np.n
     reason[rows] = code
 
 
-def _block(p: _Plan, limits: RowLimits, t_in: np.ndarray, t_out: np.ndarray, flow: np.ndarray,
-           pressure: np.ndarray, reason: np.ndarray, out: dict[str, np.ndarray], fw_out: np.ndarray | None,
-           fm_out: np.ndarray | None, counts: dict[str, int]) -> None:
+def _block(
+    p: _Plan,
+    limits: RowLimits,
+    t_in: np.ndarray,
+    t_out: np.ndarray,
+    flow: np.ndarray,
+    pressure: np.ndarray,
+    reason: np.ndarray,
+    out: dict[str, np.ndarray],
+    fw_out: np.ndarray | None,
+    fm_out: np.ndarray | None,
+    counts: dict[str, int],
+) -> None:
     """Evaluate one block in place: ``reason`` (pre-set codes kept) and the output slices.
 
     The checks are evaluated on every row at once (NaN fails every comparison); only rows that
@@ -353,28 +504,47 @@ def _block(p: _Plan, limits: RowLimits, t_in: np.ndarray, t_out: np.ndarray, flo
         itd = t_sat - t_in
         ttd = t_sat - t_out
         good = reason == _OK
-        for x, lo, hi in ((t_in, lo_t, hi_t), (t_out, lo_t, hi_t), (flow, lo_q, hi_q), (pressure, lo_p, hi_p)):
+        for x, lo, hi in (
+            (t_in, lo_t, hi_t),
+            (t_out, lo_t, hi_t),
+            (flow, lo_q, hi_q),
+            (pressure, lo_p, hi_p),
+        ):
             good &= x >= lo
             good &= x <= hi
         good &= flow > 0.0
         good &= ttd > 0.0
         good &= itd > ttd
         good &= t_out > t_in
-    if good.all():
-        idx = None
-    else:
-        _explain(reason, np.flatnonzero(~good & (reason == _OK)), t_in, t_out, flow, pressure, itd, ttd, limits)
-        idx = np.flatnonzero(good)
-        for a in (*out.values(), fw_out, fm_out):
-            if a is not None:
-                a.fill(np.nan)
-        if idx.size == 0:
-            return
+    idx = None  # rows evaluated: None = all rows of the block (masked by `ok` below)
+    ok: np.ndarray | None = None  # rows still valid; None = all
+    if not good.all():
+        _explain(
+            reason, np.flatnonzero(~good & (reason == _OK)), t_in, t_out, flow, pressure, itd, ttd, limits
+        )
+        if p.need_fp or p.salinity > 0.0:
+            # iterative paths: evaluate only the good rows (no iteration on garbage)
+            idx = np.flatnonzero(good)
+            for a in (*out.values(), fw_out, fm_out):
+                if a is not None:
+                    a.fill(np.nan)
+            if idx.size == 0:
+                return
+        else:
+            ok = good  # closed-form path: evaluate every row, keep the good ones
 
     def take(a: np.ndarray) -> np.ndarray:
         return a if idx is None else a[idx]
 
-    ti, to, q, pp, ts, i_, t_ = take(t_in), take(t_out), take(flow), take(pressure), take(t_sat), take(itd), take(ttd)
+    ti, to, q, pp, ts, i_, t_ = (
+        take(t_in),
+        take(t_out),
+        take(flow),
+        take(pressure),
+        take(t_sat),
+        take(itd),
+        take(ttd),
+    )
     n_ok = ti.size
     log_mean = np.log(i_ / t_)
     np.divide(i_ - t_, log_mean, out=log_mean)
@@ -383,6 +553,7 @@ def _block(p: _Plan, limits: RowLimits, t_in: np.ndarray, t_out: np.ndarray, flo
     rise = to - ti
     velocity = q / p.flow_area
     s = p.salinity
+    pre_ok = ok
     local_reason = None
     if p.need_fp:
         h_tube, re, props = _tube_side(velocity, p.d_i, t_mean, s)
@@ -393,6 +564,8 @@ def _block(p: _Plan, limits: RowLimits, t_in: np.ndarray, t_out: np.ndarray, flo
         cp_mean = v97.density_cp(t_mean, s, want_density=False)[1]
         re = None
         slow = velocity * p.d_i < p.laminar_vd
+        if pre_ok is not None:
+            slow &= pre_ok
         if slow.any():
             sub = v97.liquid_properties(t_mean[slow], s)
             re = np.full(n_ok, np.inf)
@@ -401,12 +574,6 @@ def _block(p: _Plan, limits: RowLimits, t_in: np.ndarray, t_out: np.ndarray, flo
     duty *= cp_mean
     duty *= rise
     u_actual = duty / (p.area * log_mean)
-    ok = None
-    if re is not None:
-        lam = re < _RE_LAMINAR
-        if lam.any():
-            local_reason = np.where(lam, _LAMINAR, _OK).astype(np.int8)
-            ok = ~lam
 
     def reject(mask: np.ndarray, code: int) -> None:
         nonlocal ok, local_reason
@@ -416,9 +583,11 @@ def _block(p: _Plan, limits: RowLimits, t_in: np.ndarray, t_out: np.ndarray, flo
             return
         if local_reason is None:
             local_reason = np.zeros(n_ok, dtype=np.int8)
-            ok = np.ones(n_ok, dtype=bool)
+        ok = ~mask if ok is None else ok & ~mask
         local_reason[mask] = code
-        ok &= ~mask
+
+    if re is not None:
+        reject(re < _RE_LAMINAR, _LAMINAR)
 
     fw = fm = None
     if p.need_fp:
@@ -436,8 +605,9 @@ def _block(p: _Plan, limits: RowLimits, t_in: np.ndarray, t_out: np.ndarray, flo
                 derive = np.abs(ti - REFERENCE_INLET_TEMP_K) >= 1e-9
                 if derive.any():
                     with np.errstate(all="ignore"):
-                        h_ref, re_ref, _ = _tube_side(velocity[derive], p.d_i,
-                                                      REFERENCE_INLET_TEMP_K + 0.5 * rise[derive], s)
+                        h_ref, re_ref, _ = _tube_side(
+                            velocity[derive], p.d_i, REFERENCE_INLET_TEMP_K + 0.5 * rise[derive], s
+                        )
                     r_tube_ref = p.d_o / (p.d_i * h_ref)
                     fw[derive] = (r_shell[derive] + p.r_wall + r_tube_ref) / r_act[derive]
                     lam = np.zeros(n_ok, dtype=bool)
@@ -477,11 +647,12 @@ def _block(p: _Plan, limits: RowLimits, t_in: np.ndarray, t_out: np.ndarray, flo
             arr[:] = vals
         else:
             arr[idx] = vals
-    if ok is not None:
+    if local_reason is not None:
         if idx is None:
-            reason[:] = local_reason
+            hit = ~ok if pre_ok is None else pre_ok & ~ok
+            reason[hit] = local_reason[hit]
         else:
-            reason[idx] = local_reason
+            reason[idx] = np.where(ok, reason[idx], local_reason)
     valid = slice(None) if ok is None else ok
     counts["ttd_below_warning"] += int(np.count_nonzero(t_[valid] < TTD_WARN_K))
     counts["cleanliness_above_1"] += int(np.count_nonzero(cf[valid] > 1.0))
@@ -498,10 +669,19 @@ def _hei_u1(p: _Plan, velocity: np.ndarray) -> np.ndarray:
     return p.u1_factor * np.sqrt(velocity / FT_M) * BTU_H_FT2_F_W_M2_K
 
 
-def analyse_rows(t_in: np.ndarray, t_out: np.ndarray, flow: np.ndarray, pressure: np.ndarray,
-                 design: HistoryDesign, reason: np.ndarray | None = None, limits: RowLimits | None = None,
-                 chunk_rows: int = 100_000, progress: Callable[[int, int], None] | None = None,
-                 block_rows: int = BLOCK_ROWS) -> RowResults:
+def analyse_rows(
+    t_in: np.ndarray,
+    t_out: np.ndarray,
+    flow: np.ndarray,
+    pressure: np.ndarray,
+    design: HistoryDesign,
+    reason: np.ndarray | None = None,
+    limits: RowLimits | None = None,
+    chunk_rows: int = 100_000,
+    progress: Callable[[int, int], None] | None = None,
+    block_rows: int = BLOCK_ROWS,
+    workers: int | None = None,
+) -> RowResults:
     """The heat-transfer test chain on every row (SI arrays of equal length).
 
     Parameters
@@ -525,6 +705,10 @@ def analyse_rows(t_in: np.ndarray, t_out: np.ndarray, flow: np.ndarray, pressure
         Called after each chunk.
     block_rows : int
         Rows evaluated at once (cache-sized).
+    workers : int, optional
+        Threads evaluating blocks in parallel (numpy releases the GIL in its loops); default
+        :func:`default_workers`. Results do not depend on it: every row is evaluated by the
+        same operations, blocks write disjoint slices and the counts are sums.
 
     Returns
     -------
@@ -545,41 +729,88 @@ def analyse_rows(t_in: np.ndarray, t_out: np.ndarray, flow: np.ndarray, pressure
     columns = {name: np.empty(n) for name in STORED_COLUMNS}
     fw_out = np.empty(n) if (p.hei and p.fw <= 0.0) else None
     fm_out = np.empty(n) if (p.hei and p.fm <= 0.0) else None
-    counts = {"ttd_below_warning": 0, "cleanliness_above_1": 0, "velocity_outside_hei_range": 0, "fw_derived": 0}
+    counts = dict.fromkeys(WARNING_COUNTS, 0)
+
+    def run_block(b0: int, b1: int) -> dict[str, int]:
+        sl = slice(b0, b1)
+        local = dict.fromkeys(WARNING_COUNTS, 0)
+        with np.errstate(all="ignore"):  # invalid rows may hold anything; they are masked, not computed on
+            _block(
+                p,
+                limits,
+                *(a[sl] for a in arrays),
+                reason[sl],
+                {k: v[sl] for k, v in columns.items()},
+                None if fw_out is None else fw_out[sl],
+                None if fm_out is None else fm_out[sl],
+                local,
+            )
+        return local
+
     chunk_rows = max(int(chunk_rows), 1)
-    for c0 in range(0, n, chunk_rows):
-        c1 = min(c0 + chunk_rows, n)
-        for b0 in range(c0, c1, block_rows):
-            b1 = min(b0 + block_rows, c1)
-            sl = slice(b0, b1)
-            _block(p, limits, *(a[sl] for a in arrays), reason[sl], {k: v[sl] for k, v in columns.items()},
-                   None if fw_out is None else fw_out[sl], None if fm_out is None else fm_out[sl], counts)
-        if progress is not None:
-            progress(c1, n)
+    workers = default_workers() if workers is None else max(int(workers), 1)
+    if workers > 1 and block_rows == BLOCK_ROWS:
+        block_rows = THREAD_BLOCK_ROWS
+    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 and n > 2 * block_rows else None
+    try:
+        for c0 in range(0, n, chunk_rows):
+            c1 = min(c0 + chunk_rows, n)
+            spans = [(b0, min(b0 + block_rows, c1)) for b0 in range(c0, c1, block_rows)]
+            results = (
+                pool.map(lambda span: run_block(*span), spans) if pool else (run_block(*s) for s in spans)
+            )
+            for local in results:
+                for k, v in local.items():
+                    counts[k] += v
+            if progress is not None:
+                progress(c1, n)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     if n == 0 and progress is not None:
         progress(0, 0)
-    fc = design.design_cleanliness if design.design_cleanliness > 0.0 else \
-        hei.design_cleanliness_default(design.tube_material)
-    return RowResults(reason, columns, {"t_in": arrays[0], "t_out": arrays[1], "flow": arrays[2]}, p.flow_area,
-                      fw_out, fm_out, _method(design, p), counts, fc,
-                      p.fw if (p.hei and p.fw > 0.0) else None, p.fm if (p.hei and p.fm > 0.0) else None)
+    fc = (
+        design.design_cleanliness
+        if design.design_cleanliness > 0.0
+        else hei.design_cleanliness_default(design.tube_material)
+    )
+    return RowResults(
+        reason,
+        columns,
+        {"t_in": arrays[0], "t_out": arrays[1], "flow": arrays[2]},
+        p.flow_area,
+        fw_out,
+        fm_out,
+        _method(design, p),
+        counts,
+        fc,
+        p.fw if (p.hei and p.fw > 0.0) else None,
+        p.fm if (p.hei and p.fm > 0.0) else None,
+    )
 
 
 def _method(design: HistoryDesign, p: _Plan) -> dict[str, str]:
-    method = {"properties": "IAPWS-IF97 (fresh water) / IAPWS-08 (saline), vectorised numpy twins of the iapws "
-                            "formulations",
-              "duty": "CW side: rho(T_in)*Q_vol*cp(T_mean)*(T_out-T_in)",
-              "row_chain": "calculate_heat_transfer_coefficient chain, vectorised per row"}
+    method = {
+        "properties": "IAPWS-IF97 (fresh water) / IAPWS-08 (saline), vectorised numpy twins of the iapws "
+        "formulations",
+        "duty": "CW side: rho(T_in)*Q_vol*cp(T_mean)*(T_out-T_in)",
+        "row_chain": "calculate_heat_transfer_coefficient chain, vectorised per row",
+    }
     if not p.hei:
-        method["clean_u"] = ("first_principles: Gnielinski tube side (IF97/IAPWS-08 properties), BWG wall conduction, "
-                             "Nusselt horizontal-tube film condensation with Kern N^-1/6 bank factor "
-                             f"(N = {design.bank_rows})")
+        method["clean_u"] = (
+            "first_principles: Gnielinski tube side (IF97/IAPWS-08 properties), BWG wall conduction, "
+            "Nusselt horizontal-tube film condensation with Kern N^-1/6 bank factor "
+            f"(N = {design.bank_rows})"
+        )
         return method
     method["clean_u"] = f"hei: U = C1*sqrt(V)*Fw*Fm; C1 {design.hei_edition}"
-    method["hei_fw"] = ("caller: supplied by the caller" if p.fw > 0.0 else
-                        "derived: first-principles water-side resistance at the actual inlet temperature vs at "
-                        "70 °F, same velocity, wall and shell side (no public HEI Fw table); Fw = 1.00 on rows at "
-                        "exactly 70 °F")
+    method["hei_fw"] = (
+        "caller: supplied by the caller"
+        if p.fw > 0.0
+        else "derived: first-principles water-side resistance at the actual inlet temperature vs at "
+        "70 °F, same velocity, wall and shell side (no public HEI Fw table); Fw = 1.00 on rows at "
+        "exactly 70 °F"
+    )
     method["hei_fm"] = f"{p.fm_basis}: {p.fm_detail}"
     return method
 
@@ -648,13 +879,22 @@ class DayGrouping:
             # integer sums of ms are exact (< 2^63 for any realistic day)
             self.centroid[self._has] = np.add.reduceat(vts, self._starts) / self._counts
 
-    def stats(self, column: np.ndarray, mean_only: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def valid_values(self, column: np.ndarray) -> tuple[np.ndarray, bool]:
+        """The column's values on the valid rows, in day order, and whether the array is a
+        fresh copy (False: the column itself)."""
+        if self.empty:
+            return column[:0], True
+        return (column, False) if self._pick is None else (column[self._pick], True)
+
+    def stats(
+        self, column: np.ndarray, mean_only: bool = False, gathered: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(mean, min, max) per day over the valid rows (NaN on days without; min/max NaN
-        when ``mean_only``)."""
+        when ``mean_only``). ``gathered``: :meth:`valid_values` of the column, if at hand."""
         mean, lo, hi = (np.full(self.day.size, np.nan) for _ in range(3))
         if self.empty or not self._has.any():
             return mean, lo, hi
-        c = column if self._pick is None else column[self._pick]
+        c = gathered if gathered is not None else self.valid_values(column)[0]
         mean[self._has] = np.add.reduceat(c, self._starts) / self._counts
         if not mean_only:
             lo[self._has] = np.minimum.reduceat(c, self._starts)
@@ -665,8 +905,12 @@ class DayGrouping:
         return DailyTable(self.day, self.rows, self.valid_rows, self.centroid, stats)
 
 
-def daily_aggregates(timestamp_ms: np.ndarray, valid: np.ndarray, columns: dict[str, np.ndarray],
-                     mean_only: tuple[str, ...] = ()) -> DailyTable:
+def daily_aggregates(
+    timestamp_ms: np.ndarray,
+    valid: np.ndarray,
+    columns: dict[str, np.ndarray],
+    mean_only: tuple[str, ...] = (),
+) -> DailyTable:
     """Count, valid count, and mean/min/max of each column over the valid rows of each UTC day
     (only the mean for the columns in ``mean_only``; their min/max stay NaN). See
     :class:`DayGrouping`."""
@@ -687,7 +931,11 @@ def percentiles(values: np.ndarray, valid: np.ndarray | None = None) -> dict[str
     Equal to ``np.percentile``; computed by nested single-pivot partitions (numpy's SIMD
     selection), about 3x faster than ``np.percentile`` with several percentiles at once.
     """
-    a = values[valid] if valid is not None else values.copy()
+    return _percentiles_inplace(values[valid] if valid is not None else values.copy())
+
+
+def _percentiles_inplace(a: np.ndarray) -> dict[str, float] | None:
+    """:func:`percentiles` of all of ``a``, reordering ``a`` in place."""
     n = a.size
     if n == 0:
         return None
@@ -706,12 +954,12 @@ def percentiles(values: np.ndarray, valid: np.ndarray | None = None) -> dict[str
     select(0, n, pivots)
     bounds = pivots + [n]
     out = {}
-    for q, g in zip(PERCENTILES, positions):
+    for q, g in zip(PERCENTILES, positions, strict=False):
         j = int(math.floor(g))
         below = float(a[j])
         if j + 1 < n:
             stop = next(b for b in bounds if b > j)
-            above = float(a[j + 1:stop].min()) if stop > j + 1 else float(a[j + 1])
+            above = float(a[j + 1 : stop].min()) if stop > j + 1 else float(a[j + 1])
         else:
             above = below
         out[f"p{int(q):02d}"] = _lerp(below, above, g - j)
@@ -739,8 +987,13 @@ class TrendResult:
     notes: list[str] = field(default_factory=list)
 
 
-def fit_trend(daily: DailyTable, reference_ms: float, trigger_cleanliness: float = fouling.DEFAULT_TRIGGER_CLEANLINESS,
-              due_window_days: float = fouling.DEFAULT_DUE_WINDOW_DAYS, basis: str = "fouling_index") -> TrendResult:
+def fit_trend(
+    daily: DailyTable,
+    reference_ms: float,
+    trigger_cleanliness: float = fouling.DEFAULT_TRIGGER_CLEANLINESS,
+    due_window_days: float = fouling.DEFAULT_DUE_WINDOW_DAYS,
+    basis: str = "fouling_index",
+) -> TrendResult:
     """Linear and Kern–Seaton fits on the daily means and the cleaning forecast.
 
     Daily points: days with at least one valid row, at the time centroid of their valid rows,
@@ -753,8 +1006,11 @@ def fit_trend(daily: DailyTable, reference_ms: float, trigger_cleanliness: float
     the last daily point.
     """
     if not (0.0 < trigger_cleanliness < 1.0):
-        raise DomainError("trigger_cleanliness", f"trigger cleanliness {trigger_cleanliness!r} must be in (0, 1)",
-                          "entered in percent")
+        raise DomainError(
+            "trigger_cleanliness",
+            f"trigger cleanliness {trigger_cleanliness!r} must be in (0, 1)",
+            "entered in percent",
+        )
     if basis not in ("fouling_index", "fouling_resistance"):
         raise DomainError("trend_basis", f"unknown trend basis {basis!r}")
     has = daily.valid_rows > 0
@@ -763,7 +1019,9 @@ def fit_trend(daily: DailyTable, reference_ms: float, trigger_cleanliness: float
     cf = daily.stats["cleanliness_factor"][0][has]
     before = t < 0.0
     if before.any():
-        notes.append(f"{int(before.sum())} daily point(s) before the last cleaning date were left out of the trend fit")
+        notes.append(
+            f"{int(before.sum())} daily point(s) before the last cleaning date were left out of the trend fit"
+        )
         keep = ~before
     else:
         keep = np.ones(t.size, dtype=bool)
@@ -783,12 +1041,29 @@ def fit_trend(daily: DailyTable, reference_ms: float, trigger_cleanliness: float
     fits = {"linear": fouling.fit_linear(t, y, basis), "kern_seaton": fouling.fit_kern_seaton(t, y, basis)}
     selected, why = fouling.select_model(fits)
     y_now = fits[selected].predict(float(t[-1]))
-    forecasts = {name: fouling.days_until_trigger(fit, y_now if name == selected else fit.predict(float(t[-1])),
-                                                  y_trig) for name, fit in fits.items()}
+    forecasts = {
+        name: fouling.days_until_trigger(
+            fit, y_now if name == selected else fit.predict(float(t[-1])), y_trig
+        )
+        for name, fit in fits.items()
+    }
     days = forecasts[selected].days
     due = bool(y_now >= y_trig or (days is not None and days <= due_window_days))
-    return TrendResult(basis, t, y, fits, selected, why, y_now, y_trig, days, forecasts[selected].reason,
-                       forecasts, due, notes)
+    return TrendResult(
+        basis,
+        t,
+        y,
+        fits,
+        selected,
+        why,
+        y_now,
+        y_trig,
+        days,
+        forecasts[selected].reason,
+        forecasts,
+        due,
+        notes,
+    )
 
 
 # --------------------------------------------------------------------------- whole analysis
@@ -811,35 +1086,60 @@ class HistoryAnalysis:
     last_ms: float | None
 
 
-def analyse_history(timestamp_ms: np.ndarray, t_in: np.ndarray, t_out: np.ndarray, flow: np.ndarray,
-                    pressure: np.ndarray, design: HistoryDesign, reason: np.ndarray | None = None,
-                    limits: RowLimits | None = None, trigger_cleanliness: float = fouling.DEFAULT_TRIGGER_CLEANLINESS,
-                    due_window_days: float = fouling.DEFAULT_DUE_WINDOW_DAYS, trend_basis: str = "fouling_index",
-                    last_cleaning_ms: float | None = None, chunk_rows: int = 100_000,
-                    progress: Callable[[int, int], None] | None = None) -> HistoryAnalysis:
+def analyse_history(
+    timestamp_ms: np.ndarray,
+    t_in: np.ndarray,
+    t_out: np.ndarray,
+    flow: np.ndarray,
+    pressure: np.ndarray,
+    design: HistoryDesign,
+    reason: np.ndarray | None = None,
+    limits: RowLimits | None = None,
+    trigger_cleanliness: float = fouling.DEFAULT_TRIGGER_CLEANLINESS,
+    due_window_days: float = fouling.DEFAULT_DUE_WINDOW_DAYS,
+    trend_basis: str = "fouling_index",
+    last_cleaning_ms: float | None = None,
+    chunk_rows: int = 100_000,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+) -> HistoryAnalysis:
     """Rows (:func:`analyse_rows`), daily aggregates, percentiles and the fouling trend.
 
     ``timestamp_ms``: int64 ms since the Unix epoch (UTC), :data:`MISSING_TIMESTAMP` where
     unknown (those rows must already carry the ``bad_timestamp`` reason). The fit's time
     origin is ``last_cleaning_ms`` when given, else the first valid timestamp.
     """
-    rows = analyse_rows(t_in, t_out, flow, pressure, design, reason, limits, chunk_rows, progress)
+    rows = analyse_rows(
+        t_in, t_out, flow, pressure, design, reason, limits, chunk_rows, progress, workers=workers
+    )
     valid = rows.valid
     ts = np.asarray(timestamp_ms, dtype=np.int64)
     pressure = np.asarray(pressure, dtype=float)
     grouping = DayGrouping(ts, valid)
-    stats: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-    distributions: dict[str, dict[str, float] | None] = {}
-    for name in SUMMARY_COLUMNS + TREND_COLUMNS:  # one derived column in memory at a time
-        col = pressure if name == "condenser_pressure" else rows.column(name)
-        stats[name] = grouping.stats(col, mean_only=name in TREND_COLUMNS)
-        if name in SUMMARY_COLUMNS:
-            distributions[name] = percentiles(col, valid)
-        del col
-    daily = grouping.table(stats)
+
+    def summarise(name: str) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], dict[str, float] | None]:
+        col = pressure if name == "condenser_pressure" else rows.column(name)  # derived columns one at a time
+        values, fresh = grouping.valid_values(col)
+        stats = grouping.stats(col, mean_only=name in TREND_COLUMNS, gathered=values)
+        if name not in SUMMARY_COLUMNS:
+            return stats, None
+        # rows without a timestamp are invalid, so the day-ordered valid values are all the valid values
+        return stats, _percentiles_inplace(values if fresh else values.copy())
+
+    names = SUMMARY_COLUMNS + TREND_COLUMNS
+    workers = default_workers() if workers is None else max(int(workers), 1)
+    if workers > 1 and rows.size > 2 * THREAD_BLOCK_ROWS:
+        with ThreadPoolExecutor(max_workers=min(workers, 2)) as pool:  # at most two derived columns at once
+            done = dict(zip(names, pool.map(summarise, names), strict=False))
+    else:
+        done = {name: summarise(name) for name in names}
+    distributions = {name: done[name][1] for name in SUMMARY_COLUMNS}
+    daily = grouping.table({name: done[name][0] for name in names})
     known = ts[valid]
     first = float(known.min()) if known.size else None
     last = float(known.max()) if known.size else None
-    reference = float(last_cleaning_ms) if last_cleaning_ms is not None else (first if first is not None else 0.0)
+    reference = (
+        float(last_cleaning_ms) if last_cleaning_ms is not None else (first if first is not None else 0.0)
+    )
     trend = fit_trend(daily, reference, trigger_cleanliness, due_window_days, trend_basis)
     return HistoryAnalysis(rows, daily, distributions, trend, reference, first, last)

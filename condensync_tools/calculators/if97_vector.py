@@ -39,8 +39,20 @@ from iapws.iapws95 import IAPWS95
 
 from .constants import KELVIN_OFFSET
 
-__all__ = ["tsat_p", "psat_t", "Region1Isobar", "region1", "region2", "saturation_props", "viscosity",
-           "conductivity", "seawater_density_cp", "LiquidArrays", "liquid_properties", "CW_PRESSURE_PA"]
+__all__ = [
+    "tsat_p",
+    "psat_t",
+    "Region1Isobar",
+    "region1",
+    "region2",
+    "saturation_props",
+    "viscosity",
+    "conductivity",
+    "seawater_density_cp",
+    "LiquidArrays",
+    "liquid_properties",
+    "CW_PRESSURE_PA",
+]
 
 #: Tube-side pressure of the cooling-water property evaluations [Pa] (= water.CW_PRESSURE_PA).
 CW_PRESSURE_PA = 2.0e5
@@ -48,9 +60,19 @@ CW_PRESSURE_PA = 2.0e5
 # Coefficients are taken from the iapws package itself, so both paths use identical tables.
 _R = 0.461526  # kJ/(kg·K), IF97 specific gas constant (iapws97.R)
 _TC, _RHOC = 647.096, 322.0  # critical point (iapws._iapws)
-_N4 = (0, 0.11670521452767E+04, -0.72421316703206E+06, -0.17073846940092E+02, 0.12020824702470E+05,
-       -0.32325550322333E+07, 0.14915108613530E+02, -0.48232657361591E+04, 0.40511340542057E+06,
-       -0.23855557567849E+00, 0.65017534844798E+03)
+_N4 = (
+    0,
+    0.11670521452767e04,
+    -0.72421316703206e06,
+    -0.17073846940092e02,
+    0.12020824702470e05,
+    -0.32325550322333e07,
+    0.14915108613530e02,
+    -0.48232657361591e04,
+    0.40511340542057e06,
+    -0.23855557567849e00,
+    0.65017534844798e03,
+)
 _C = iapws97.Const
 _R1_N = [float(v) for v in _C.Region1_n]
 _R1_I = [int(v) for v in _C.Region1_Li]
@@ -118,8 +140,9 @@ class _Laurent:
             acc *= pw(last)
         return acc
 
-    def __call__(self, x: np.ndarray, x_powers: _Powers | None = None,
-                 y_powers: _Powers | None = None) -> np.ndarray:
+    def __call__(
+        self, x: np.ndarray, x_powers: _Powers | None = None, y_powers: _Powers | None = None
+    ) -> np.ndarray:
         total = None
         if self.pos is not None:
             total = self._horner(self.pos, x_powers or _Powers(x))
@@ -137,14 +160,38 @@ def tsat_p(pressure_pa: np.ndarray) -> np.ndarray:
     unchecked here).
     """
     n = _N4
-    p = np.asarray(pressure_pa, dtype=float) / 1e6
-    beta = np.sqrt(np.sqrt(p))  # P^0.25 (within 1 ulp of pow, and 3x faster)
-    beta2 = beta ** 2
-    e = beta2 + n[3] * beta + n[6]
-    f = n[1] * beta2 + n[4] * beta + n[7]
-    g = n[2] * beta2 + n[5] * beta + n[8]
-    d = 2 * g / (-f - (f ** 2 - 4 * e * g) ** 0.5)
-    return (n[10] + d - ((n[10] + d) ** 2 - 4 * (n[9] + n[10] * d)) ** 0.5) / 2
+    beta = np.asarray(pressure_pa, dtype=float) / 1e6
+    np.sqrt(beta, out=beta)
+    np.sqrt(beta, out=beta)  # P^0.25 (within 1 ulp of pow, and 3x faster)
+    beta2 = beta * beta
+
+    def quad(a: float, b: float, c: float) -> np.ndarray:  # a·β² + b·β + c
+        out = beta2 * a if a != 1.0 else beta2.copy()
+        out += beta * b
+        out += c
+        return out
+
+    e, f, g = quad(1.0, n[3], n[6]), quad(n[1], n[4], n[7]), quad(n[2], n[5], n[8])
+    disc = f * f
+    e *= g
+    e *= 4
+    disc -= e
+    np.sqrt(disc, out=disc)
+    disc += f
+    np.negative(disc, out=disc)  # −F − √(F² − 4EG)
+    d = g
+    d *= 2
+    d /= disc
+    a = d + n[10]
+    b = a * a
+    d *= n[10]
+    d += n[9]
+    d *= 4
+    b -= d
+    np.sqrt(b, out=b)
+    a -= b
+    a /= 2
+    return a
 
 
 def psat_t(temperature_k: np.ndarray) -> np.ndarray:
@@ -152,10 +199,10 @@ def psat_t(temperature_k: np.ndarray) -> np.ndarray:
     n = _N4
     t = np.asarray(temperature_k, dtype=float)
     tita = t + n[9] / (t - n[10])
-    a = tita ** 2 + n[1] * tita + n[2]
-    b = n[3] * tita ** 2 + n[4] * tita + n[5]
-    c = n[6] * tita ** 2 + n[7] * tita + n[8]
-    return (2 * c / (-b + (b ** 2 - 4 * a * c) ** 0.5)) ** 4 * 1e6
+    a = tita**2 + n[1] * tita + n[2]
+    b = n[3] * tita**2 + n[4] * tita + n[5]
+    c = n[6] * tita**2 + n[7] * tita + n[8]
+    return (2 * c / (-b + (b**2 - 4 * a * c) ** 0.5)) ** 4 * 1e6
 
 
 # --------------------------------------------------------------------------- region 1
@@ -173,11 +220,11 @@ class Region1Isobar:
         a = 7.1 - self.pr
         gp: dict[int, float] = {}
         gtt: dict[int, float] = {}
-        for n, i, j in zip(_R1_N, _R1_I, _R1_J):
+        for n, i, j in zip(_R1_N, _R1_I, _R1_J, strict=False):
             if i:
                 gp[j] = gp.get(j, 0.0) - n * i * a ** (i - 1)
             if j * (j - 1):
-                gtt[j - 2] = gtt.get(j - 2, 0.0) + n * j * (j - 1) * a ** i
+                gtt[j - 2] = gtt.get(j - 2, 0.0) + n * j * (j - 1) * a**i
         self._gp = _Laurent(gp)
         self._gtt = _Laurent(gtt)
         # v = Pr·γπ·R·T/P/1000 = γπ·T·(Pr·R/P/1000)
@@ -217,7 +264,7 @@ def region1(temperature_k: np.ndarray, p_mpa: np.ndarray) -> tuple[np.ndarray, n
 
     gp = 0.0
     gt = 0.0
-    for n, i, j in zip(_R1_N, _R1_I, _R1_J):
+    for n, i, j in zip(_R1_N, _R1_I, _R1_J, strict=False):
         ai = 1.0 if i == 0 else a(i)
         if i:
             gp = gp - n * i * (1.0 if i == 1 else a(i - 1)) * xpow(j)
@@ -232,10 +279,10 @@ def region2(temperature_k: np.ndarray, p_mpa: np.ndarray) -> tuple[np.ndarray, n
     """IF97 region 2 at (T [K], P [MPa]) arrays: (v [m³/kg], h [kJ/kg])."""
     tr = 540 / temperature_k
     pr = p_mpa / 1
-    gop = pr ** -1
+    gop = pr**-1
     trp, trn = _Powers(tr), _Powers(1.0 / tr)
     got = 0.0
-    for n0, j0 in zip(_R2_N0, _R2_J0):
+    for n0, j0 in zip(_R2_N0, _R2_J0, strict=False):
         if j0:
             k = j0 - 1
             got = got + n0 * j0 * (1.0 if k == 0 else (trp(k) if k > 0 else trn(-k)))
@@ -243,7 +290,7 @@ def region2(temperature_k: np.ndarray, p_mpa: np.ndarray) -> tuple[np.ndarray, n
     xp = _Powers(tr - 0.5)
     grp = 0.0
     grt = 0.0
-    for n, i, j in zip(_R2_N, _R2_I, _R2_J):
+    for n, i, j in zip(_R2_N, _R2_I, _R2_J, strict=False):
         pi_im1 = 1.0 if i == 1 else pp(i - 1)
         x_j = 1.0 if j == 0 else xp(j)
         grp = grp + n * i * pi_im1 * x_j
@@ -271,20 +318,74 @@ def saturation_props(pressure_pa: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
 
 # --------------------------------------------------------------------------- transport
 _VISC_H = (1.67752, 2.20462, 0.6366564, -0.241605)
-_VISC_TERMS = tuple(zip(
-    (0, 1, 2, 3, 0, 1, 2, 3, 5, 0, 1, 2, 3, 4, 0, 1, 0, 3, 4, 3, 5),
-    (0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 4, 4, 5, 6, 6),
-    (0.520094, 0.850895e-1, -0.108374e1, -0.289555, 0.222531, 0.999115, 0.188797e1, 0.126613e1, 0.120573,
-     -0.281378, -0.906851, -0.772479, -0.489837, -0.257040, 0.161913, 0.257399, -0.325372e-1, 0.698452e-1,
-     0.872102e-2, -0.435673e-2, -0.593264e-3)))
+_VISC_TERMS = tuple(
+    zip(
+        (0, 1, 2, 3, 0, 1, 2, 3, 5, 0, 1, 2, 3, 4, 0, 1, 0, 3, 4, 3, 5),
+        (0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 4, 4, 5, 6, 6),
+        (
+            0.520094,
+            0.850895e-1,
+            -0.108374e1,
+            -0.289555,
+            0.222531,
+            0.999115,
+            0.188797e1,
+            0.126613e1,
+            0.120573,
+            -0.281378,
+            -0.906851,
+            -0.772479,
+            -0.489837,
+            -0.257040,
+            0.161913,
+            0.257399,
+            -0.325372e-1,
+            0.698452e-1,
+            0.872102e-2,
+            -0.435673e-2,
+            -0.593264e-3,
+        ),
+        strict=False,
+    )
+)
 _COND_N0 = (2.443221e-3, 1.323095e-2, 6.770357e-3, -3.454586e-3, 4.096266e-4)
-_COND_TERMS = tuple(zip(
-    (0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4),
-    (0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5),
-    (1.60397357, -0.646013523, 0.111443906, 0.102997357, -0.0504123634, 0.00609859258, 2.33771842,
-     -2.78843778, 1.53616167, -0.463045512, 0.0832827019, -0.00719201245, 2.19650529, -4.54580785,
-     3.55777244, -1.40944978, 0.275418278, -0.0205938816, -1.21051378, 1.60812989, -0.621178141,
-     0.0716373224, -2.7203370, 4.57586331, -3.18369245, 1.1168348, -0.19268305, 0.012913842)))
+_COND_TERMS = tuple(
+    zip(
+        (0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4),
+        (0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 0, 1, 2, 3, 4, 5),
+        (
+            1.60397357,
+            -0.646013523,
+            0.111443906,
+            0.102997357,
+            -0.0504123634,
+            0.00609859258,
+            2.33771842,
+            -2.78843778,
+            1.53616167,
+            -0.463045512,
+            0.0832827019,
+            -0.00719201245,
+            2.19650529,
+            -4.54580785,
+            3.55777244,
+            -1.40944978,
+            0.275418278,
+            -0.0205938816,
+            -1.21051378,
+            1.60812989,
+            -0.621178141,
+            0.0716373224,
+            -2.7203370,
+            4.57586331,
+            -3.18369245,
+            1.1168348,
+            -0.19268305,
+            0.012913842,
+        ),
+        strict=False,
+    )
+)
 
 
 def _bivariate(terms: tuple, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -304,8 +405,8 @@ def viscosity(density: np.ndarray, temperature_k: np.ndarray) -> np.ndarray:
     tr = temperature_k / _TC
     dr = density / _RHOC
     inv = 1.0 / tr
-    denominator = _VISC_H[0] + _VISC_H[1] * inv + _VISC_H[2] * inv ** 2 + _VISC_H[3] * inv ** 3
-    mu0 = 100 * tr ** 0.5 / denominator
+    denominator = _VISC_H[0] + _VISC_H[1] * inv + _VISC_H[2] * inv**2 + _VISC_H[3] * inv**3
+    mu0 = 100 * tr**0.5 / denominator
     mu1 = np.exp(dr * _bivariate(_VISC_TERMS, inv - 1, dr - 1))
     return mu0 * mu1 * 1e-6
 
@@ -316,8 +417,8 @@ def conductivity(density: np.ndarray, temperature_k: np.ndarray) -> np.ndarray:
     d = density / _RHOC
     inv = 1.0 / tr
     n = _COND_N0
-    denominator = n[0] + n[1] * inv + n[2] * inv ** 2 + n[3] * inv ** 3 + n[4] * inv ** 4
-    k0 = tr ** 0.5 / denominator
+    denominator = n[0] + n[1] * inv + n[2] * inv**2 + n[3] * inv**3 + n[4] * inv**4
+    k0 = tr**0.5 / denominator
     k1 = np.exp(d * _bivariate(_COND_TERMS, inv - 1, d - 1))
     return 1e-3 * (k0 * k1)
 
@@ -328,8 +429,9 @@ _W95_R = _W95["R"] / IAPWS95.M  # kJ/(kg·K)
 _FI0 = IAPWS95.Fi0
 
 
-def _iapws95_derivatives(tau: np.ndarray, delta: np.ndarray, full: bool
-                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+def _iapws95_derivatives(
+    tau: np.ndarray, delta: np.ndarray, full: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
     """Residual Helmholtz derivatives (φr_δ, φr_δδ[, φr_ττ, φr_δτ]) of IAPWS-95.
 
     Polynomial, exponential and Gaussian terms. The two non-analytic terms carry the factor
@@ -342,8 +444,8 @@ def _iapws95_derivatives(tau: np.ndarray, delta: np.ndarray, full: bool
     firdd = np.zeros_like(delta)
     firtt = np.zeros_like(delta) if full else None
     firdt = np.zeros_like(delta) if full else None
-    for n, d, t in zip(_W95["nr1"], _W95["d1"], _W95["t1"]):
-        tau_t = tau ** t
+    for n, d, t in zip(_W95["nr1"], _W95["d1"], _W95["t1"], strict=False):
+        tau_t = tau**t
         base = n * tau_t
         fird += base * d * (dp(d - 1) if d > 1 else 1.0)
         if d > 1:
@@ -352,7 +454,7 @@ def _iapws95_derivatives(tau: np.ndarray, delta: np.ndarray, full: bool
             firtt += n * t * (t - 1) * dp(d) * tau_t * inv_tau * inv_tau
             firdt += n * t * d * (dp(d - 1) if d > 1 else 1.0) * tau_t * inv_tau
     exps: dict[int, np.ndarray] = {}
-    for n, d, g, t, c in zip(_W95["nr2"], _W95["d2"], _W95["gamma2"], _W95["t2"], _W95["c2"]):
+    for n, d, g, t, c in zip(_W95["nr2"], _W95["d2"], _W95["gamma2"], _W95["t2"], _W95["c2"], strict=False):
         dc = dp(c)
         e = exps.get(c)
         if e is None:
@@ -369,17 +471,34 @@ def _iapws95_derivatives(tau: np.ndarray, delta: np.ndarray, full: bool
             tau_tm2 = tp_(t - 2) if t > 2 else (1.0 if t == 2 else inv_tau)
             firtt += n * t * (t - 1) * dp(d) * tau_tm2 * e
             firdt += n * t * d_m1 * tau_tm1 * k * e
-    for n, d, t, a, eps, b, g in zip(_W95["nr3"], _W95["d3"], _W95["t3"], _W95["alfa3"], _W95["epsilon3"],
-                                     _W95["beta3"], _W95["gamma3"]):
+    for n, d, t, a, eps, b, g in zip(
+        _W95["nr3"],
+        _W95["d3"],
+        _W95["t3"],
+        _W95["alfa3"],
+        _W95["epsilon3"],
+        _W95["beta3"],
+        _W95["gamma3"],
+        strict=False,
+    ):
         ex = np.exp(-a * (delta - eps) ** 2 - b * (tau - g) ** 2)
-        tau_t = tau ** t
+        tau_t = tau**t
         dd = dp(d)
         fird += n * dd * tau_t * ex * (d / delta - 2 * a * (delta - eps))
-        firdd += n * tau_t * ex * (-2 * a * dd + 4 * a * a * dd * (delta - eps) ** 2
-                                   - 4 * d * a * dp(d - 1) * (delta - eps) + d * (d - 1) * dp(d - 2))
+        firdd += (
+            n
+            * tau_t
+            * ex
+            * (
+                -2 * a * dd
+                + 4 * a * a * dd * (delta - eps) ** 2
+                - 4 * d * a * dp(d - 1) * (delta - eps)
+                + d * (d - 1) * dp(d - 2)
+            )
+        )
         if full:
             tt = t * inv_tau - 2 * b * (tau - g)
-            firtt += n * dd * tau_t * ex * (tt ** 2 - t * inv_tau ** 2 - 2 * b)
+            firtt += n * dd * tau_t * ex * (tt**2 - t * inv_tau**2 - 2 * b)
             firdt += n * dd * tau_t * ex * tt * (d / delta - 2 * a * (delta - eps))
     return fird, firdd, firtt, firdt
 
@@ -401,22 +520,218 @@ def _iapws95_liquid(temperature_k: np.ndarray, p_mpa: float) -> tuple[np.ndarray
             break
     delta = rho / _RHOC
     fird, firdd, firtt, firdt = _iapws95_derivatives(tau, delta, full=True)
-    fiott = -_FI0["ao_log"][1] / tau ** 2
-    for n, t in zip(_FI0["ao_exp"], _FI0["titao"]):
+    fiott = -_FI0["ao_log"][1] / tau**2
+    for n, t in zip(_FI0["ao_exp"], _FI0["titao"], strict=False):
         e = np.exp(-t * tau)
-        fiott = fiott - n * t ** 2 * e * (1 - e) ** -2
+        fiott = fiott - n * t**2 * e * (1 - e) ** -2
     num = 1 + delta * fird - delta * tau * firdt
-    cp = _W95_R * (-tau ** 2 * (fiott + firtt) + num ** 2 / (1 + 2 * delta * fird + delta ** 2 * firdd))
+    cp = _W95_R * (-(tau**2) * (fiott + firtt) + num**2 / (1 + 2 * delta * fird + delta**2 * firdd))
     return rho, cp
 
 
-_SALINE = tuple(zip(
-    [1, 2, 3, 4, 5, 6, 7, 1, 2, 3, 4, 5, 6, 2, 3, 4, 2, 3, 4, 2, 3, 4, 2, 4, 2, 2, 3, 4, 5, 2, 3, 4, 2, 3, 2, 3, 2, 3,
-     2, 3, 4, 2, 3, 2, 3, 2, 2, 2, 3, 4, 2, 3, 2, 3, 2, 2, 2, 3, 2, 2, 2, 2, 2, 2],
-    [0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 6, 0, 0, 0, 0, 1, 1, 1, 2, 2, 3, 3, 4, 4,
-     0, 0, 0, 1, 1, 2, 2, 3, 4, 0, 0, 0, 1, 1, 2, 2, 3, 4, 0, 0, 1, 2, 3, 0, 1, 2],
-    [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-     2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 5, 5, 5]))
+_SALINE = tuple(
+    zip(
+        [
+            1,
+            2,
+            3,
+            4,
+            5,
+            6,
+            7,
+            1,
+            2,
+            3,
+            4,
+            5,
+            6,
+            2,
+            3,
+            4,
+            2,
+            3,
+            4,
+            2,
+            3,
+            4,
+            2,
+            4,
+            2,
+            2,
+            3,
+            4,
+            5,
+            2,
+            3,
+            4,
+            2,
+            3,
+            2,
+            3,
+            2,
+            3,
+            2,
+            3,
+            4,
+            2,
+            3,
+            2,
+            3,
+            2,
+            2,
+            2,
+            3,
+            4,
+            2,
+            3,
+            2,
+            3,
+            2,
+            2,
+            2,
+            3,
+            2,
+            2,
+            2,
+            2,
+            2,
+            2,
+        ],
+        [
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+            2,
+            2,
+            2,
+            3,
+            3,
+            3,
+            4,
+            4,
+            4,
+            5,
+            5,
+            6,
+            0,
+            0,
+            0,
+            0,
+            1,
+            1,
+            1,
+            2,
+            2,
+            3,
+            3,
+            4,
+            4,
+            0,
+            0,
+            0,
+            1,
+            1,
+            2,
+            2,
+            3,
+            4,
+            0,
+            0,
+            0,
+            1,
+            1,
+            2,
+            2,
+            3,
+            4,
+            0,
+            0,
+            1,
+            2,
+            3,
+            0,
+            1,
+            2,
+        ],
+        [
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+            2,
+            2,
+            2,
+            2,
+            2,
+            2,
+            2,
+            2,
+            2,
+            3,
+            3,
+            3,
+            3,
+            3,
+            3,
+            3,
+            3,
+            3,
+            4,
+            4,
+            4,
+            4,
+            4,
+            5,
+            5,
+            5,
+        ],
+        strict=False,
+    )
+)
 
 
 @lru_cache(maxsize=16)
@@ -428,37 +743,88 @@ def _saline_polynomials(salinity: float, p_mpa: float) -> tuple[tuple[float, ...
     gtab = _saline_coefficients()
     gp = [0.0] * 8
     gtt = [0.0] * 8
-    for (i, j, k), g in zip(_SALINE, gtab):
+    for (i, j, k), g in zip(_SALINE, gtab, strict=False):
         if k >= 1:
-            gp[j] += k * g * x ** i * pi ** (k - 1)
+            gp[j] += k * g * x**i * pi ** (k - 1)
         if j >= 2:
-            gtt[j - 2] += j * (j - 1) * g * x ** i * pi ** k
-    return tuple(v / 100 * 1e-6 for v in gp), tuple(v / 40 ** 2 * 1e-3 for v in gtt)
+            gtt[j - 2] += j * (j - 1) * g * x**i * pi**k
+    return tuple(v / 100 * 1e-6 for v in gp), tuple(v / 40**2 * 1e-3 for v in gtt)
 
 
 @lru_cache(maxsize=1)
 def _saline_coefficients() -> tuple[float, ...]:
     """IAPWS-08 Table 2 saline Gibbs coefficients g_ijk, in the order of :data:`_SALINE`."""
-    return (0.581281456626732e4, 0.141627648484197e4, -0.243214662381794e4, 0.202580115603697e4,
-            -0.109166841042967e4, 0.374601237877840e3, -0.485891069025409e2, 0.851226734946706e3,
-            0.168072408311545e3, -0.493407510141682e3, 0.543835333000098e3, -0.196028306689776e3,
-            0.367571622995805e2, 0.880031352997204e3, -0.430664675978042e2, -0.685572509204491e2,
-            -0.225267649263401e3, -0.100227370861875e2, 0.493667694856254e2, 0.914260447751259e2,
-            0.875600661808945, -0.171397577419788e2, -0.216603240875311e2, 0.249697009569508e1,
-            0.213016970847183e1, -0.331049154044839e4, 0.199459603073901e3, -0.547919133532887e2,
-            0.360284195611086e2, 0.729116529735046e3, -0.175292041186547e3, -0.226683558512829e2,
-            -0.860764303783977e3, 0.383058066002476e3, 0.694244814133268e3, -0.460319931801257e3,
-            -0.297728741987187e3, 0.234565187611355e3, 0.384794152978599e3, -0.522940909281335e2,
-            -0.408193978912261e1, -0.343956902961561e3, 0.831923927801819e2, 0.337409530269367e3,
-            -0.541917262517112e2, -0.204889641964903e3, 0.747261411387560e2, -0.965324320107458e2,
-            0.680444942726459e2, -0.301755111971161e2, 0.124687671116248e3, -0.294830643494290e2,
-            -0.178314556207638e3, 0.256398487389914e2, 0.113561697840594e3, -0.364872919001588e2,
-            0.158408172766824e2, -0.341251932441282e1, -0.316569643860730e2, 0.442040358308000e2,
-            -0.111282734326413e2, -0.262480156590992e1, 0.704658803315449e1, -0.792001547211682e1)
+    return (
+        0.581281456626732e4,
+        0.141627648484197e4,
+        -0.243214662381794e4,
+        0.202580115603697e4,
+        -0.109166841042967e4,
+        0.374601237877840e3,
+        -0.485891069025409e2,
+        0.851226734946706e3,
+        0.168072408311545e3,
+        -0.493407510141682e3,
+        0.543835333000098e3,
+        -0.196028306689776e3,
+        0.367571622995805e2,
+        0.880031352997204e3,
+        -0.430664675978042e2,
+        -0.685572509204491e2,
+        -0.225267649263401e3,
+        -0.100227370861875e2,
+        0.493667694856254e2,
+        0.914260447751259e2,
+        0.875600661808945,
+        -0.171397577419788e2,
+        -0.216603240875311e2,
+        0.249697009569508e1,
+        0.213016970847183e1,
+        -0.331049154044839e4,
+        0.199459603073901e3,
+        -0.547919133532887e2,
+        0.360284195611086e2,
+        0.729116529735046e3,
+        -0.175292041186547e3,
+        -0.226683558512829e2,
+        -0.860764303783977e3,
+        0.383058066002476e3,
+        0.694244814133268e3,
+        -0.460319931801257e3,
+        -0.297728741987187e3,
+        0.234565187611355e3,
+        0.384794152978599e3,
+        -0.522940909281335e2,
+        -0.408193978912261e1,
+        -0.343956902961561e3,
+        0.831923927801819e2,
+        0.337409530269367e3,
+        -0.541917262517112e2,
+        -0.204889641964903e3,
+        0.747261411387560e2,
+        -0.965324320107458e2,
+        0.680444942726459e2,
+        -0.301755111971161e2,
+        0.124687671116248e3,
+        -0.294830643494290e2,
+        -0.178314556207638e3,
+        0.256398487389914e2,
+        0.113561697840594e3,
+        -0.364872919001588e2,
+        0.158408172766824e2,
+        -0.341251932441282e1,
+        -0.316569643860730e2,
+        0.442040358308000e2,
+        -0.111282734326413e2,
+        -0.262480156590992e1,
+        0.704658803315449e1,
+        -0.792001547211682e1,
+    )
 
 
-def seawater_density_cp(temperature_k: np.ndarray, salinity: float,
-                        pressure_pa: float = CW_PRESSURE_PA) -> tuple[np.ndarray, np.ndarray]:
+def seawater_density_cp(
+    temperature_k: np.ndarray, salinity: float, pressure_pa: float = CW_PRESSURE_PA
+) -> tuple[np.ndarray, np.ndarray]:
     """Sea-water density [kg/m³] and cp [J/(kg·K)], IAPWS-08 with IAPWS-95 pure water
     (as ``iapws.iapws08.SeaWater(T, P, S)``)."""
     p_mpa = pressure_pa / 1e6
@@ -479,8 +845,9 @@ class LiquidArrays:
 
     __slots__ = ("density", "cp", "viscosity", "conductivity")
 
-    def __init__(self, density: np.ndarray, cp: np.ndarray, viscosity: np.ndarray,
-                 conductivity: np.ndarray) -> None:
+    def __init__(
+        self, density: np.ndarray, cp: np.ndarray, viscosity: np.ndarray, conductivity: np.ndarray
+    ) -> None:
         self.density = density
         self.cp = cp
         self.viscosity = viscosity
@@ -491,18 +858,26 @@ class LiquidArrays:
         return self.cp * self.viscosity / self.conductivity
 
 
-def density_cp(temperature_k: np.ndarray, salinity: float = 0.0, pressure_pa: float = CW_PRESSURE_PA,
-               want_density: bool = True, want_cp: bool = True) -> tuple[np.ndarray | None, np.ndarray | None]:
+def density_cp(
+    temperature_k: np.ndarray,
+    salinity: float = 0.0,
+    pressure_pa: float = CW_PRESSURE_PA,
+    want_density: bool = True,
+    want_cp: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray | None]:
     """Density [kg/m³] and cp [J/(kg·K)] of cooling water (IF97 fresh, IAPWS-08 saline); for
     fresh water only the wanted ones are computed (None otherwise)."""
     if salinity <= 0.0:
         r1 = region1_isobar(pressure_pa)
-        return (r1.density(temperature_k) if want_density else None), (r1.cp(temperature_k) if want_cp else None)
+        return (r1.density(temperature_k) if want_density else None), (
+            r1.cp(temperature_k) if want_cp else None
+        )
     return seawater_density_cp(temperature_k, salinity, pressure_pa)
 
 
-def liquid_properties(temperature_k: np.ndarray, salinity: float = 0.0,
-                      pressure_pa: float = CW_PRESSURE_PA) -> LiquidArrays:
+def liquid_properties(
+    temperature_k: np.ndarray, salinity: float = 0.0, pressure_pa: float = CW_PRESSURE_PA
+) -> LiquidArrays:
     """Cooling-water properties at temperatures [K] (0-80 °C; unchecked), as
     :func:`.water.liquid_properties`: fresh water IF97 region 1 + R12-08 + R15-11; saline
     water IAPWS-08 density and cp, viscosity × Sharqawy ratio, conductivity of fresh water."""
@@ -514,8 +889,7 @@ def liquid_properties(temperature_k: np.ndarray, salinity: float = 0.0,
         return LiquidArrays(rho_fresh, r1.cp(temperature_k), mu_fresh, k_fresh)
     rho, cp = seawater_density_cp(temperature_k, salinity, pressure_pa)
     t_c = temperature_k - KELVIN_OFFSET
-    a = 1.541 + 1.998e-2 * t_c - 9.52e-5 * t_c ** 2
-    b = 7.974 - 7.561e-2 * t_c + 4.724e-4 * t_c ** 2
-    mu = mu_fresh * (1.0 + a * salinity + b * salinity ** 2)
+    a = 1.541 + 1.998e-2 * t_c - 9.52e-5 * t_c**2
+    b = 7.974 - 7.561e-2 * t_c + 4.724e-4 * t_c**2
+    mu = mu_fresh * (1.0 + a * salinity + b * salinity**2)
     return LiquidArrays(rho, cp, mu, k_fresh)
-

@@ -17,7 +17,7 @@ from ..calculators.air_inleakage import DO_LIMITS_PPB, detect_air_inleakage
 from ..calculators.water import saturation_temperature
 from ..registry import ToolCall, ToolDefinition, ToolOutput, register
 from .common import C, CALCULATOR_NOTE, ToolInput, ToolResult, quantity, summary_number
-from .shared_inputs import (CW_TEMP_RANGE, PRESSURE_RANGE, CommonFields, RecommendationItem, TurbineFields,
+from .shared_inputs import (PRESSURE_RANGE, CommonFields, RecommendationItem, TurbineFields,
                             measured_pressure, recommendation_items, renamed_fields, turbine_from)
 
 __all__ = ["AirInleakageInput", "AirInleakageFields", "AirInleakageOutput", "TOOL", "LIVE_FIELDS",
@@ -31,6 +31,8 @@ INDICATOR_FIELDS = ("dissolved_oxygen_ppb", "hotwell_temp", "air_removal_flow", 
 UNIT_TYPES = tuple(DO_LIMITS_PPB)
 UnitType = Literal[UNIT_TYPES]  # type: ignore[valid-type]
 STEAM_TEMP_RANGE = (5.0 + C, 80.0 + C)
+#: Hotwell and air-line temperatures sit a few degrees below saturation: 10-75 °C (50-167 °F).
+CONDENSATE_TEMP_RANGE = (10.0 + C, 75.0 + C)
 #: Quantity kind of each indicator value (thresholds in the same kind), for caller units.
 _INDICATOR_KINDS = {
     "dissolved_oxygen_ppb": "ppb",
@@ -50,7 +52,7 @@ class AirInleakageFields(ToolInput):
     dissolved_oxygen_ppb: quantity("ppb", "Condensate pump discharge dissolved oxygen", ge=0) = None
     do_limit_ppb: quantity("ppb", "Dissolved-oxygen limit overriding the unit_type default", gt=0) = None
     hotwell_temp: quantity("temperature", "Hotwell condensate temperature (subcooling = T_sat(condenser_pressure) "
-                           "− hotwell_temp)", plausible=CW_TEMP_RANGE) = None
+                           "− hotwell_temp)", plausible=CONDENSATE_TEMP_RANGE) = None
     subcooling_baseline: quantity("temperature_difference", "The unit's clean condensate subcooling; default 0",
                                   ge=0, plausible=(0.0, 15.0)) = None
     air_removal_flow: quantity("air_flow", "Measured dry-air off-gas flow at the vacuum pump / SJAE discharge "
@@ -67,7 +69,7 @@ class AirInleakageFields(ToolInput):
     steam_space_temp: quantity("temperature", "Steam-space temperature during the decay test; default: T_sat at "
                                "condenser_pressure", plausible=STEAM_TEMP_RANGE) = None
     air_extraction_temp: quantity("temperature", "Air-extraction (off-gas) line temperature at the condenser "
-                                  "outlet", plausible=CW_TEMP_RANGE) = None
+                                  "outlet", plausible=CONDENSATE_TEMP_RANGE) = None
     air_extraction_depression_baseline: quantity("temperature_difference", "Clean-unit depression T_sat − "
                                                  "air_extraction_temp; without it absolute bands are used", ge=0,
                                                  plausible=(0.0, 30.0)) = None

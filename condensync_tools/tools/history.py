@@ -26,11 +26,26 @@ from ..errors import InvalidArguments, ToolUnavailable
 from ..registry import ToolCall, ToolDefinition, ToolOutput, register
 from ..units import KINDS, from_si, unit_label
 from . import history_io as hio
-from .common import CALCULATOR_NOTE, CondenserIdField, DataSourceField, ToolInput, ToolResult, UnitSystemField, quantity
+from .common import (
+    CALCULATOR_NOTE,
+    CondenserIdField,
+    DataSourceField,
+    ToolInput,
+    ToolResult,
+    UnitSystemField,
+    quantity,
+)
 from .heat_transfer import CW_TEMP_RANGE, PRESSURE_RANGE, HeatTransferInput
 
-__all__ = ["HistoryInput", "HistoryOutput", "TOOL", "MAX_ARRAY_ROWS", "INLINE_SERIES_AUTO_ROWS",
-           "INLINE_SERIES_MAX_ROWS", "CHART_FIELD"]
+__all__ = [
+    "HistoryInput",
+    "HistoryOutput",
+    "TOOL",
+    "MAX_ARRAY_ROWS",
+    "INLINE_SERIES_AUTO_ROWS",
+    "INLINE_SERIES_MAX_ROWS",
+    "CHART_FIELD",
+]
 
 #: Rows accepted as arrays in the call (larger series: a file in the data directory).
 MAX_ARRAY_ROWS = 50_000
@@ -41,16 +56,40 @@ INLINE_SERIES_MAX_ROWS = 500
 #: Output field carrying the chart (PNG, base64) when include_chart is true.
 CHART_FIELD = "chart_png_base64"
 #: Design arguments shared with calculate_heat_transfer_coefficient (same names, types, bounds, text).
-DESIGN_FIELDS = ("surface_area", "tube_od", "tube_gauge_bwg", "tube_material", "tube_count", "plugged_tubes",
-                 "tube_passes", "tube_length", "water_type", "salinity", "clean_u_method", "hei_edition", "hei_fw",
-                 "hei_fm", "design_cleanliness", "bank_rows")
+DESIGN_FIELDS = (
+    "surface_area",
+    "tube_od",
+    "tube_gauge_bwg",
+    "tube_material",
+    "tube_count",
+    "plugged_tubes",
+    "tube_passes",
+    "tube_length",
+    "water_type",
+    "salinity",
+    "clean_u_method",
+    "hei_edition",
+    "hei_fw",
+    "hei_fm",
+    "design_cleanliness",
+    "bank_rows",
+)
 #: Per-row series columns (SI kind) written to the series file / inline series.
-SERIES_KINDS = {"saturation_temp": "temperature", "itd": "temperature_difference", "ttd": "temperature_difference",
-                "lmtd": "temperature_difference", "heat_duty": "heat_rate", "tube_velocity": "velocity",
-                "u_actual": "htc", "u_clean": "htc", "cleanliness_factor": "fraction",
-                "fouling_resistance": "fouling_resistance"}
-_FLOW_RANGE = next(m for m in HeatTransferInput.model_fields["cw_flow"].metadata
-                   if hasattr(m, "plausible_si")).plausible_si
+SERIES_KINDS = {
+    "saturation_temp": "temperature",
+    "itd": "temperature_difference",
+    "ttd": "temperature_difference",
+    "lmtd": "temperature_difference",
+    "heat_duty": "heat_rate",
+    "tube_velocity": "velocity",
+    "u_actual": "htc",
+    "u_clean": "htc",
+    "cleanliness_factor": "fraction",
+    "fouling_resistance": "fouling_resistance",
+}
+_FLOW_RANGE = next(
+    m for m in HeatTransferInput.model_fields["cw_flow"].metadata if hasattr(m, "plausible_si")
+).plausible_si
 ROW_LIMITS = hist.RowLimits(cw_temp=CW_TEMP_RANGE, cw_flow=_FLOW_RANGE, pressure=PRESSURE_RANGE)
 
 Timestamp = Annotated[str, Field(max_length=40)]
@@ -58,68 +97,150 @@ Quality = Literal["good", "uncertain", "bad"]
 
 
 def _array(kind: str, what: str) -> Any:
-    return quantity(kind, f"{what}, one value per timestamp (arrays mode; or use file_path)", tp=list[float],
-                    max_length=MAX_ARRAY_ROWS)
+    return quantity(
+        kind,
+        f"{what}, one value per timestamp (arrays mode; or use file_path)",
+        tp=list[float],
+        max_length=MAX_ARRAY_ROWS,
+    )
 
 
 class _HistoryInputBase(ToolInput):
     unit_system: UnitSystemField = "US"
     condenser_id: CondenserIdField = ""
     data_source: DataSourceField = "supplied"
-    timestamps: list[Timestamp] = Field(None, max_length=MAX_ARRAY_ROWS, description=(
-        "ISO 8601 timestamps of the rows, e.g. '2024-05-01T13:00:00Z' (naive = UTC); arrays mode: give timestamps "
-        f"and the four measurement arrays of equal length (at most {MAX_ARRAY_ROWS} rows; larger series: file_path) "
-        "[ISO 8601]"))
+    timestamps: list[Timestamp] = Field(
+        None,
+        max_length=MAX_ARRAY_ROWS,
+        description=(
+            "ISO 8601 timestamps of the rows, e.g. '2024-05-01T13:00:00Z' (naive = UTC); arrays mode: give "
+            "timestamps "
+            f"and the four measurement arrays of equal length (at most {MAX_ARRAY_ROWS} rows; larger series: "
+            "file_path) "
+            "[ISO 8601]"
+        ),
+    )
     cw_inlet_temp: _array("temperature", "Cooling-water inlet temperatures") = None
     cw_outlet_temp: _array("temperature", "Cooling-water outlet temperatures, mixed mean") = None
     cw_flow: _array("volumetric_flow", "Cooling-water volumetric flows") = None
     condenser_pressure: _array("pressure", "Condenser shell absolute pressures (backpressure)") = None
-    quality: list[Quality] = Field(None, max_length=MAX_ARRAY_ROWS, description=(
-        "Optional quality flag per row ('good', 'uncertain', 'bad'); bad rows (and uncertain ones unless "
-        "accept_uncertain_quality) are counted invalid [1]"))
-    file_path: str = Field("", max_length=1024, description=(
-        "CSV or Parquet file with columns timestamp, cw_inlet_temp, cw_outlet_temp, cw_flow, condenser_pressure "
-        "[, quality], values in unit_system units; a path inside the server's data directory "
-        "(CONDENSYNC_DATA_DIR), relative to it or absolute; '..' and symlinks leaving it are refused [path]"))
-    start_time: str = Field("", max_length=40, description="Live mode: start of the historian query window "
-                                                           "(ISO 8601) [ISO 8601]")
-    end_time: str = Field("", max_length=40, description="Live mode: end of the historian query window "
-                                                         "(ISO 8601) [ISO 8601]")
+    quality: list[Quality] = Field(
+        None,
+        max_length=MAX_ARRAY_ROWS,
+        description=(
+            "Optional quality flag per row ('good', 'uncertain', 'bad'); bad rows (and uncertain ones unless "
+            "accept_uncertain_quality) are counted invalid [1]"
+        ),
+    )
+    file_path: str = Field(
+        "",
+        max_length=1024,
+        description=(
+            "CSV or Parquet file with columns timestamp, cw_inlet_temp, cw_outlet_temp, cw_flow, "
+            "condenser_pressure "
+            "[, quality], values in unit_system units; a path inside the server's data directory "
+            "(CONDENSYNC_DATA_DIR), relative to it or absolute; '..' and symlinks leaving it are refused "
+            "[path]"
+        ),
+    )
+    start_time: str = Field(
+        "", max_length=40, description="Live mode: start of the historian query window (ISO 8601) [ISO 8601]"
+    )
+    end_time: str = Field(
+        "", max_length=40, description="Live mode: end of the historian query window (ISO 8601) [ISO 8601]"
+    )
     accept_uncertain_quality: bool = Field(False, description="Treat rows flagged 'uncertain' as valid [1]")
-    trigger_cleanliness: float = Field(DEFAULT_TRIGGER_CLEANLINESS, gt=0, lt=1, description=(
-        "Cleaning trigger: cleanliness factor at which cleaning is due (default 0.75) [1]"))
-    due_window_days: float = Field(DEFAULT_DUE_WINDOW_DAYS, ge=0, le=3650, description=(
-        "cleaning_due is true when the trigger is forecast within this many days (default 30) [d]"))
-    last_cleaning_date: str = Field("", max_length=40, description=(
-        "Date (ISO 8601) of the last cleaning: origin of the fouling trend fit (Kern-Seaton R(0) = 0); default: "
-        "the first valid timestamp [ISO 8601]"))
-    trend_basis: Literal["fouling_index", "fouling_resistance"] = Field("fouling_index", description=(
-        "Daily values fitted: 'fouling_index' = 1/CF - 1 of the daily mean CF (normalised against clean U, so "
-        "seasonal inlet temperature does not look like fouling; default) or 'fouling_resistance' = daily mean "
-        "R_f [1]"))
-    series_output: Literal["auto", "inline", "file", "none"] = Field("auto", description=(
-        f"Per-row series: 'auto' (inline up to {INLINE_SERIES_AUTO_ROWS} rows, else a file), 'inline' (at most "
-        f"{INLINE_SERIES_MAX_ROWS} rows), 'file' (CSV/Parquet under the data directory, or a temp directory), or "
-        "'none' [1]"))
-    series_format: Literal["csv", "parquet"] = Field("csv", description=(
-        "Series file format; parquet needs the optional pyarrow package [1]"))
-    max_daily_rows: int = Field(31, ge=0, le=366, description=(
-        "Most recent days returned in `daily` (all days are in the trend fit and the chart) [1]"))
-    include_chart: bool = Field(False, description=(
-        f"Also return a PNG chart of daily cleanliness with the trend and forecast, base64 in {CHART_FIELD} [1]"))
+    trigger_cleanliness: float = Field(
+        DEFAULT_TRIGGER_CLEANLINESS,
+        gt=0,
+        lt=1,
+        description=("Cleaning trigger: cleanliness factor at which cleaning is due (default 0.75) [1]"),
+    )
+    due_window_days: float = Field(
+        DEFAULT_DUE_WINDOW_DAYS,
+        ge=0,
+        le=3650,
+        description=(
+            "cleaning_due is true when the trigger is forecast within this many days (default 30) [d]"
+        ),
+    )
+    last_cleaning_date: str = Field(
+        "",
+        max_length=40,
+        description=(
+            "Date (ISO 8601) of the last cleaning: origin of the fouling trend fit (Kern-Seaton R(0) = 0); "
+            "default: "
+            "the first valid timestamp [ISO 8601]"
+        ),
+    )
+    trend_basis: Literal["fouling_index", "fouling_resistance"] = Field(
+        "fouling_index",
+        description=(
+            "Daily values fitted: 'fouling_index' = 1/CF - 1 of the daily mean CF (normalised against clean "
+            "U, so "
+            "seasonal inlet temperature does not look like fouling; default) or 'fouling_resistance' = daily "
+            "mean "
+            "R_f [1]"
+        ),
+    )
+    series_output: Literal["auto", "inline", "file", "none"] = Field(
+        "auto",
+        description=(
+            f"Per-row series: 'auto' (inline up to {INLINE_SERIES_AUTO_ROWS} rows, else a file), 'inline' "
+            "(at most "
+            f"{INLINE_SERIES_MAX_ROWS} rows), 'file' (CSV/Parquet under the data directory, or a temp "
+            "directory), or "
+            "'none' [1]"
+        ),
+    )
+    series_format: Literal["csv", "parquet"] = Field(
+        "csv", description=("Series file format; parquet needs the optional pyarrow package [1]")
+    )
+    max_daily_rows: int = Field(
+        31,
+        ge=0,
+        le=366,
+        description=(
+            "Most recent days returned in `daily` (all days are in the trend fit and the chart) [1]"
+        ),
+    )
+    include_chart: bool = Field(
+        False,
+        description=(
+            "Also return a PNG chart of daily cleanliness with the trend and forecast, base64 in "
+            f"{CHART_FIELD} [1]"
+        ),
+    )
 
 
 HistoryInput = create_model(
-    "HistoryInput", __base__=_HistoryInputBase,
-    **{name: (HeatTransferInput.model_fields[name].annotation, copy.deepcopy(HeatTransferInput.model_fields[name]))
-       for name in DESIGN_FIELDS})
+    "HistoryInput",
+    __base__=_HistoryInputBase,
+    **{
+        name: (
+            HeatTransferInput.model_fields[name].annotation,
+            copy.deepcopy(HeatTransferInput.model_fields[name]),
+        )
+        for name in DESIGN_FIELDS
+    },
+)
 
 
 # --------------------------------------------------------------------------- outputs
 def _distribution(kind: str, what: str) -> type[BaseModel]:
-    fields = {key: (quantity(kind, f"{label} of {what} over the valid rows"), ...) for key, label in (
-        ("p05", "5th percentile"), ("p25", "25th percentile"), ("p50", "Median"), ("p75", "75th percentile"),
-        ("p95", "95th percentile"), ("mean", "Mean"), ("min", "Minimum"), ("max", "Maximum"))}
+    fields = {
+        key: (quantity(kind, f"{label} of {what} over the valid rows"), ...)
+        for key, label in (
+            ("p05", "5th percentile"),
+            ("p25", "25th percentile"),
+            ("p50", "Median"),
+            ("p75", "75th percentile"),
+            ("p95", "95th percentile"),
+            ("mean", "Mean"),
+            ("min", "Minimum"),
+            ("max", "Maximum"),
+        )
+    }
     return create_model(f"Distribution_{kind}", **fields)
 
 
@@ -149,7 +270,9 @@ class DailyRow(BaseModel):
 
 
 class TrendFit(BaseModel):
-    model: str = Field(description="'linear' (y = r0 + beta*t) or 'kern_seaton' (y = r_inf*(1 - exp(-t/tau)))")
+    model: str = Field(
+        description="'linear' (y = r0 + beta*t) or 'kern_seaton' (y = r_inf*(1 - exp(-t/tau)))"
+    )
     r0: float = Field(None, description="Linear intercept at the fit origin, in trend_value_unit")
     beta_per_day: float = Field(None, description="Linear fouling rate, trend_value_unit per day")
     r_inf: float = Field(None, description="Kern-Seaton asymptotic level, in trend_value_unit")
@@ -157,9 +280,14 @@ class TrendFit(BaseModel):
     r2: float = Field(description="Coefficient of determination [1]")
     rmse: float = Field(description="Root-mean-square residual, in trend_value_unit")
     aicc: float = Field(description="Small-sample corrected Akaike information criterion [1]")
-    days_until_cleaning: float = Field(None, description="Days after the last daily point until the trigger under "
-                                                         "this model; absent when never reached [d]")
-    forecast_reason: str = Field(description="How the forecast was obtained, or why the trigger is never reached")
+    days_until_cleaning: float = Field(
+        None,
+        description="Days after the last daily point until the trigger under "
+        "this model; absent when never reached [d]",
+    )
+    forecast_reason: str = Field(
+        description="How the forecast was obtained, or why the trigger is never reached"
+    )
     notes: list[str] = Field(description="Identifiability notes (tau at a search bound)")
 
 
@@ -193,41 +321,54 @@ class HistoryOutput(ToolResult):
     hei_fw: float = Field(None, description="HEI Fw used on every row (caller's value) [1]")
     hei_fm: float = Field(None, description="HEI Fm used on every row (caller or table) [1]")
     cleanliness_factor: _distribution("fraction", "the cleanliness factor") = Field(
-        None, description="Cleanliness factor over the valid rows: percentiles, mean, min, max")
+        None, description="Cleanliness factor over the valid rows: percentiles, mean, min, max"
+    )
     fouling_resistance: _distribution("fouling_resistance", "the fouling resistance") = Field(
-        None, description="Fouling resistance over the valid rows: percentiles, mean, min, max")
+        None, description="Fouling resistance over the valid rows: percentiles, mean, min, max"
+    )
     ttd: _distribution("temperature_difference", "the terminal temperature difference") = Field(
-        None, description="Terminal temperature difference over the valid rows: percentiles, mean, min, max")
+        None, description="Terminal temperature difference over the valid rows: percentiles, mean, min, max"
+    )
     condenser_pressure: _distribution("pressure", "the condenser pressure") = Field(
-        None, description="Condenser absolute pressure over the valid rows: percentiles, mean, min, max")
+        None, description="Condenser absolute pressure over the valid rows: percentiles, mean, min, max"
+    )
     latest_day: str = Field(None, description="Last UTC day with valid rows (YYYY-MM-DD)")
-    latest_cleanliness_factor: float = Field(None, description="Mean cleanliness factor of the latest day [1]")
+    latest_cleanliness_factor: float = Field(
+        None, description="Mean cleanliness factor of the latest day [1]"
+    )
     daily: list[DailyRow] = Field(description="Daily aggregates of the most recent days (max_daily_rows)")
     daily_truncated: bool = Field(description="True when `daily` holds only the most recent days")
     trend_basis: str = Field(description="Values fitted: fouling_index (1/CF - 1) or fouling_resistance")
     trend_value_unit: str = Field(description="Unit of r0, r_inf, rmse and beta (per day)")
     trend_points: int = Field(description="Daily points in the fit [1]")
-    trend_reference_time: str = Field(None, description="Fit time origin: last cleaning or first valid timestamp")
+    trend_reference_time: str = Field(
+        None, description="Fit time origin: last cleaning or first valid timestamp"
+    )
     trend_selected_model: str = Field(None, description="Chosen model (lower AICc; ties to linear)")
     trend_selection_reason: str = Field(description="Why that model, or why no trend was fitted")
     trend_fits: list[TrendFit] = Field(description="Linear and Kern-Seaton fits (empty without a trend)")
     trigger_cleanliness: float = Field(description="Cleaning trigger cleanliness factor [1]")
-    days_until_cleaning: quantity("duration_days", "Days after the last data day until the trigger (chosen "
-                                  "model); absent when never reached or no trend") = None
+    days_until_cleaning: quantity(
+        "duration_days",
+        "Days after the last data day until the trigger (chosen "
+        "model); absent when never reached or no trend",
+    ) = None
     days_until_cleaning_reason: str = Field(description="How the forecast was obtained, or why none")
     forecast_cleaning_date: str = Field(None, description="Forecast date the trigger is reached (YYYY-MM-DD)")
     cleaning_due: bool = Field(description="Trigger reached, or forecast within due_window_days")
     series_output: str = Field(description="Where the per-row series is: 'inline', 'file' or 'none'")
     series_file: str = Field(None, description="Path of the per-row series file")
-    series_resource_uri: str = Field(None, description="Resource URI of the series file "
-                                                       "(condensync://history/<sha256>.<format>)")
+    series_resource_uri: str = Field(
+        None, description="Resource URI of the series file (condensync://history/<sha256>.<format>)"
+    )
     series_sha256: str = Field(None, description="SHA-256 of the series file bytes")
     series_format: str = Field(None, description="csv or parquet")
     series_units: dict[str, str] = Field(None, description="Unit of each numeric series column")
     series: list[SeriesRow] = Field(None, description="Per-row results (series_output inline)")
     input_file_sha256: str = Field(None, description="SHA-256 of the input file bytes (file mode)")
-    chart_png_base64: str = Field(None, description="PNG chart (base64): daily cleanliness, trend and forecast "
-                                                    "(include_chart)")
+    chart_png_base64: str = Field(
+        None, description="PNG chart (base64): daily cleanliness, trend and forecast (include_chart)"
+    )
 
 
 # --------------------------------------------------------------------------- handler
@@ -271,22 +412,38 @@ def _load(call: ToolCall) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray
     if a.get("data_source") == "live":
         historian = call.context.services.get("historian")
         if historian is None:
-            raise ToolUnavailable(["$.data_source: live historian queries are not available in this build (no "
-                                   "historian configured); pass the series as arrays or as a file_path"])
+            raise ToolUnavailable(
+                [
+                    "$.data_source: live historian queries are not available in this build (no "
+                    "historian configured); pass the series as arrays or as a file_path"
+                ]
+            )
         if not (a.get("start_time") and a.get("end_time")):
-            raise InvalidArguments(["$.start_time: live mode needs start_time and end_time (ISO 8601), got "
-                                    f"{a.get('start_time')!r} and {a.get('end_time')!r}"])
-        ts, values, quality, sources = historian.query_history(a["condenser_id"], hio.MEASUREMENT_COLUMNS,
-                                                               a["start_time"], a["end_time"])
+            raise InvalidArguments(
+                [
+                    "$.start_time: live mode needs start_time and end_time (ISO 8601), got "
+                    f"{a.get('start_time')!r} and {a.get('end_time')!r}"
+                ]
+            )
+        ts, values, quality, sources = historian.query_history(
+            a["condenser_id"], hio.MEASUREMENT_COLUMNS, a["start_time"], a["end_time"]
+        )
         call.sources.extend(sources)
-        data = hio.SeriesData(np.asarray(ts, dtype=np.int64), {k: np.asarray(v, dtype=float) for k, v in values.items()},
-                              None if quality is None else hio.quality_codes(quality)[0])
+        data = hio.SeriesData(
+            np.asarray(ts, dtype=np.int64),
+            {k: np.asarray(v, dtype=float) for k, v in values.items()},
+            None if quality is None else hio.quality_codes(quality)[0],
+        )
         in_si = True
         digest = None
     elif a.get("file_path"):
         if arrays_given:
-            raise InvalidArguments([f"$.file_path: give either file_path or the arrays, got both (arrays: "
-                                    f"{', '.join(arrays_given)})"])
+            raise InvalidArguments(
+                [
+                    f"$.file_path: give either file_path or the arrays, got both (arrays: "
+                    f"{', '.join(arrays_given)})"
+                ]
+            )
         path = hio.resolve_data_file(a["file_path"], hio.configured_data_dir(call.context.services))
         if path.suffix.lower() in (".parquet", ".pq") and not hio.parquet_available():
             raise ToolUnavailable([f"$.file_path: {hio.PARQUET_HINT}"])
@@ -296,26 +453,43 @@ def _load(call: ToolCall) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray
     else:
         missing = [n for n in ("timestamps", *hio.MEASUREMENT_COLUMNS) if a.get(n) is None]
         if missing:
-            raise InvalidArguments([f"$.{n}: required (arrays mode, or give file_path), got nothing" for n in missing])
+            raise InvalidArguments(
+                [f"$.{n}: required (arrays mode, or give file_path), got nothing" for n in missing]
+            )
         lengths = {n: len(a[n]) for n in ("timestamps", *hio.MEASUREMENT_COLUMNS)}
         if a.get("quality") is not None:
             lengths["quality"] = len(a["quality"])
         if len(set(lengths.values())) != 1:
-            raise InvalidArguments([f"$.{n}: expected {lengths['timestamps']} items (as timestamps), got {v}"
-                                    for n, v in lengths.items() if v != lengths["timestamps"]])
+            raise InvalidArguments(
+                [
+                    f"$.{n}: expected {lengths['timestamps']} items (as timestamps), got {v}"
+                    for n, v in lengths.items()
+                    if v != lengths["timestamps"]
+                ]
+            )
         ts, _ = hio.parse_timestamps(a["timestamps"])
         quality = None if a.get("quality") is None else hio.quality_codes(a["quality"])[0]
-        data = hio.SeriesData(ts, {n: np.asarray(si[n], dtype=float) for n in hio.MEASUREMENT_COLUMNS}, quality)
+        data = hio.SeriesData(
+            ts, {n: np.asarray(si[n], dtype=float) for n in hio.MEASUREMENT_COLUMNS}, quality
+        )
         in_si = True
         digest = None
     if data.unknown_quality_labels:
-        warnings.append(f"{data.unknown_quality_labels} quality label(s) not recognised (expected good, uncertain, "
-                        "bad, 1 or 0): those rows are counted as bad_quality")
+        warnings.append(
+            f"{data.unknown_quality_labels} quality label(s) not recognised (expected good, uncertain, "
+            "bad, 1 or 0): those rows are counted as bad_quality"
+        )
     system = call.unit_system
-    kinds = {"cw_inlet_temp": "temperature", "cw_outlet_temp": "temperature", "cw_flow": "volumetric_flow",
-             "condenser_pressure": "pressure"}
-    values = {n: (data.values[n] if in_si else _to_si_array(kinds[n], data.values[n], system))
-              for n in hio.MEASUREMENT_COLUMNS}
+    kinds = {
+        "cw_inlet_temp": "temperature",
+        "cw_outlet_temp": "temperature",
+        "cw_flow": "volumetric_flow",
+        "condenser_pressure": "pressure",
+    }
+    values = {
+        n: (data.values[n] if in_si else _to_si_array(kinds[n], data.values[n], system))
+        for n in hio.MEASUREMENT_COLUMNS
+    }
     reason = np.zeros(data.timestamp_ms.size, dtype=np.int8)
     if data.quality is not None:
         bad = data.quality == 2
@@ -329,17 +503,32 @@ def _load(call: ToolCall) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray
 def _design(call: ToolCall) -> tuple[hist.HistoryDesign, list[str]]:
     si = call.si
     warnings: list[str] = []
-    bundle = tube_bundle(si["tube_od"], si["tube_gauge_bwg"], si["tube_count"], si["plugged_tubes"],
-                         si["tube_passes"], si.get("tube_length") or 0.0)
+    bundle = tube_bundle(
+        si["tube_od"],
+        si["tube_gauge_bwg"],
+        si["tube_count"],
+        si["plugged_tubes"],
+        si["tube_passes"],
+        si.get("tube_length") or 0.0,
+    )
     area = si.get("surface_area") or 0.0
     if area > 0.0 and bundle.length > 0.0 and abs(bundle.outside_area - area) > 0.05 * area:
-        warnings.append(f"surface_area differs by {100 * (area / bundle.outside_area - 1):+.1f} % from active tubes "
-                        "× π·OD × effective length; the given surface_area is used (plugged tubes excluded?)")
+        warnings.append(
+            f"surface_area differs by {100 * (area / bundle.outside_area - 1):+.1f} % from active tubes "
+            "× π·OD × effective length; the given surface_area is used (plugged tubes excluded?)"
+        )
     design = hist.HistoryDesign(
-        bundle=bundle, surface_area=area, tube_material=si["tube_material"],
-        salinity=salinity_for(si["water_type"], si.get("salinity")), clean_u_method=si["clean_u_method"],
-        hei_edition=si["hei_edition"], fw=si.get("hei_fw") or 0.0, fm=si.get("hei_fm") or 0.0,
-        design_cleanliness=si.get("design_cleanliness") or 0.0, bank_rows=si["bank_rows"])
+        bundle=bundle,
+        surface_area=area,
+        tube_material=si["tube_material"],
+        salinity=salinity_for(si["water_type"], si.get("salinity")),
+        clean_u_method=si["clean_u_method"],
+        hei_edition=si["hei_edition"],
+        fw=si.get("hei_fw") or 0.0,
+        fm=si.get("hei_fm") or 0.0,
+        design_cleanliness=si.get("design_cleanliness") or 0.0,
+        bank_rows=si["bank_rows"],
+    )
     return design, warnings
 
 
@@ -347,26 +536,42 @@ def _row_warnings(result: hist.RowResults, call: ToolCall, design: hist.HistoryD
     c = result.warning_counts
     out = []
     if c["ttd_below_warning"]:
-        out.append(f"{c['ttd_below_warning']} valid row(s) with TTD below 0.5 °F (0.3 K): check outlet RTD "
-                   "stratification (mixed-mean outlet needed) and the pressure tap")
+        out.append(
+            f"{c['ttd_below_warning']} valid row(s) with TTD below 0.5 °F (0.3 K): check outlet RTD "
+            "stratification (mixed-mean outlet needed) and the pressure tap"
+        )
     if c["cleanliness_above_1"]:
-        out.append(f"{c['cleanliness_above_1']} valid row(s) with a cleanliness factor above 1.0: check CW flow, "
-                   "outlet temperature (mixed mean) and the effective surface area")
+        out.append(
+            f"{c['cleanliness_above_1']} valid row(s) with a cleanliness factor above 1.0: check CW flow, "
+            "outlet temperature (mixed mean) and the effective surface area"
+        )
     if c["velocity_outside_hei_range"]:
-        out.append(f"{c['velocity_outside_hei_range']} valid row(s) with a tube velocity outside the HEI range "
-                   "3-12 ft/s: the HEI clean U is extrapolated there")
+        out.append(
+            f"{c['velocity_outside_hei_range']} valid row(s) with a tube velocity outside the HEI range "
+            "3-12 ft/s: the HEI clean U is extrapolated there"
+        )
     if c["fw_derived"]:
-        out.append(f"HEI Fw is derived from first principles on {c['fw_derived']} row(s) (no public HEI Fw table): "
-                   "pass hei_fw from a licensed table for an HEI-grade result")
+        out.append(
+            f"HEI Fw is derived from first principles on {c['fw_derived']} row(s) (no public HEI Fw table): "
+            "pass hei_fw from a licensed table for an HEI-grade result"
+        )
     if result.method.get("hei_fm", "").startswith("table") and design.tube_material == "titanium":
-        out.append("Fm for titanium comes from the older HEI edition ('tentative' there); 9th/10th-edition values "
-                   "differ: pass hei_fm from a licensed table for an HEI-grade result")
+        out.append(
+            "Fm for titanium comes from the older HEI edition ('tentative' there); 9th/10th-edition values "
+            "differ: pass hei_fm from a licensed table for an HEI-grade result"
+        )
     return out
 
 
 def _fit_out(name: str, fit: FoulingFit, forecast: Any, scale: float) -> dict:
-    out: dict[str, Any] = {"model": name, "r2": fit.r2, "rmse": fit.rmse * scale, "aicc": fit.aic,
-                           "forecast_reason": forecast.reason, "notes": list(fit.notes)}
+    out: dict[str, Any] = {
+        "model": name,
+        "r2": fit.r2,
+        "rmse": fit.rmse * scale,
+        "aicc": fit.aic,
+        "forecast_reason": forecast.reason,
+        "notes": list(fit.notes),
+    }
     if name == "linear":
         out.update(r0=fit.params["r0"] * scale, beta_per_day=fit.params["beta"] * scale)
     else:
@@ -384,18 +589,26 @@ def _daily_rows(daily: hist.DailyTable, keep: int) -> list[dict]:
     rows = []
     start = max(daily.day.size - keep, 0)
     for i in range(start, daily.day.size):
-        row: dict[str, Any] = {"date": hio.day_string(daily.day[i]), "rows": int(daily.rows[i]),
-                               "valid_rows": int(daily.valid_rows[i])}
+        row: dict[str, Any] = {
+            "date": hio.day_string(daily.day[i]),
+            "rows": int(daily.rows[i]),
+            "valid_rows": int(daily.valid_rows[i]),
+        }
         if daily.valid_rows[i]:
             for name in hist.SUMMARY_COLUMNS:
                 mean, lo, hi = daily.stats[name]
-                row[f"{name}_mean"], row[f"{name}_min"], row[f"{name}_max"] = float(mean[i]), float(lo[i]), float(hi[i])
+                row[f"{name}_mean"], row[f"{name}_min"], row[f"{name}_max"] = (
+                    float(mean[i]),
+                    float(lo[i]),
+                    float(hi[i]),
+                )
         rows.append(row)
     return rows
 
 
-def _fit_curves(trend: hist.TrendResult, reference_ms: float, horizon_days: float, u_clean_last: float | None
-                ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def _fit_curves(
+    trend: hist.TrendResult, reference_ms: float, horizon_days: float, u_clean_last: float | None
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     curves = {}
     if not trend.fits:
         return curves
@@ -421,18 +634,39 @@ def handle(call: ToolCall) -> ToolOutput:
     warnings += load_warnings
     n = ts.size
     if n == 0:
-        raise InvalidArguments(["$.timestamps: expected at least one row, got an empty series"])
+        field = "file_path" if a.get("file_path") else "timestamps"
+        raise InvalidArguments([f"$.{field}: expected at least one row, got an empty series"])
     if a["series_output"] == "inline" and n > INLINE_SERIES_MAX_ROWS:
-        raise InvalidArguments([f"$.series_output: 'inline' allows at most {INLINE_SERIES_MAX_ROWS} rows, got {n} "
-                                "rows; use 'file' (or 'auto')"])
-    if a["series_format"] == "parquet" and a["series_output"] in ("file", "auto") and not hio.parquet_available():
+        raise InvalidArguments(
+            [
+                f"$.series_output: 'inline' allows at most {INLINE_SERIES_MAX_ROWS} rows, got {n} "
+                "rows; use 'file' (or 'auto')"
+            ]
+        )
+    if (
+        a["series_format"] == "parquet"
+        and a["series_output"] in ("file", "auto")
+        and not hio.parquet_available()
+    ):
         raise ToolUnavailable([f"$.series_format: {hio.PARQUET_HINT}"])
-    last_cleaning = _iso_ms(a["last_cleaning_date"], "last_cleaning_date") if a.get("last_cleaning_date") else None
+    last_cleaning = (
+        _iso_ms(a["last_cleaning_date"], "last_cleaning_date") if a.get("last_cleaning_date") else None
+    )
     analysis = hist.analyse_history(
-        ts, values["cw_inlet_temp"], values["cw_outlet_temp"], values["cw_flow"], values["condenser_pressure"], design,
-        reason=reason, limits=ROW_LIMITS, trigger_cleanliness=a["trigger_cleanliness"],
-        due_window_days=a["due_window_days"], trend_basis=a["trend_basis"], last_cleaning_ms=last_cleaning,
-        progress=_stage(cb, "analyse"))
+        ts,
+        values["cw_inlet_temp"],
+        values["cw_outlet_temp"],
+        values["cw_flow"],
+        values["condenser_pressure"],
+        design,
+        reason=reason,
+        limits=ROW_LIMITS,
+        trigger_cleanliness=a["trigger_cleanliness"],
+        due_window_days=a["due_window_days"],
+        trend_basis=a["trend_basis"],
+        last_cleaning_ms=last_cleaning,
+        progress=_stage(cb, "analyse"),
+    )
     rows, daily, trend = analysis.rows, analysis.daily, analysis.trend
     valid = rows.valid
     n_valid = int(np.count_nonzero(valid))
@@ -441,8 +675,14 @@ def handle(call: ToolCall) -> ToolOutput:
     invalid_rows = []
     for code in np.flatnonzero(counts[1:]) + 1:
         name, text = hist.REASONS[code]
-        invalid_rows.append({"reason": name, "count": int(counts[code]),
-                             "first_row": int(np.argmax(rows.reason == code)), "description": text})
+        invalid_rows.append(
+            {
+                "reason": name,
+                "count": int(counts[code]),
+                "first_row": int(np.argmax(rows.reason == code)),
+                "description": text,
+            }
+        )
     if n_valid < n:
         warnings.append(f"{n - n_valid} of {n} rows are invalid and were not analysed (see invalid_rows)")
     if n_valid == 0:
@@ -454,15 +694,24 @@ def handle(call: ToolCall) -> ToolOutput:
     scale = 1.0 if trend.basis == "fouling_index" else from_si("fouling_resistance", 1.0, system)
     latest = int(np.flatnonzero(has_days)[-1]) if has_days.any() else None
     values_out: dict[str, Any] = {
-        "rows_total": n, "rows_valid": n_valid, "rows_invalid": n - n_valid, "invalid_rows": invalid_rows,
-        "days_with_data": int(daily.day.size), "days_with_valid_rows": int(np.count_nonzero(has_days)),
-        "surface_area": design.area, "active_tubes": design.bundle.active_tubes,
+        "rows_total": n,
+        "rows_valid": n_valid,
+        "rows_invalid": n - n_valid,
+        "invalid_rows": invalid_rows,
+        "days_with_data": int(daily.day.size),
+        "days_with_valid_rows": int(np.count_nonzero(has_days)),
+        "surface_area": design.area,
+        "active_tubes": design.bundle.active_tubes,
         "design_cleanliness": rows.design_cleanliness,
-        "daily": _daily_rows(daily, keep), "daily_truncated": bool(daily.day.size > keep),
-        "trend_basis": trend.basis, "trend_value_unit": "1" if trend.basis == "fouling_index" else fr_unit,
-        "trend_points": int(trend.t_days.size), "trend_selection_reason": trend.selection_reason,
+        "daily": _daily_rows(daily, keep),
+        "daily_truncated": bool(daily.day.size > keep),
+        "trend_basis": trend.basis,
+        "trend_value_unit": "1" if trend.basis == "fouling_index" else fr_unit,
+        "trend_points": int(trend.t_days.size),
+        "trend_selection_reason": trend.selection_reason,
         "trend_fits": [_fit_out(name, fit, trend.forecasts[name], scale) for name, fit in trend.fits.items()],
-        "trigger_cleanliness": a["trigger_cleanliness"], "days_until_cleaning_reason": trend.days_until_cleaning_reason,
+        "trigger_cleanliness": a["trigger_cleanliness"],
+        "days_until_cleaning_reason": trend.days_until_cleaning_reason,
         "cleaning_due": trend.cleaning_due,
     }
     if rows.hei_fw_value is not None:
@@ -475,7 +724,9 @@ def handle(call: ToolCall) -> ToolOutput:
     if analysis.first_ms is not None:
         first_last = hio.format_timestamps(np.array([analysis.first_ms, analysis.last_ms], dtype=np.int64))
         values_out["period_start"], values_out["period_end"] = first_last
-        values_out["trend_reference_time"] = hio.format_timestamps(np.array([analysis.reference_ms], dtype=np.int64))[0]
+        values_out["trend_reference_time"] = hio.format_timestamps(
+            np.array([analysis.reference_ms], dtype=np.int64)
+        )[0]
     if latest is not None:
         values_out["latest_day"] = hio.day_string(daily.day[latest])
         values_out["latest_cleanliness_factor"] = float(daily.stats["cleanliness_factor"][0][latest])
@@ -490,8 +741,10 @@ def handle(call: ToolCall) -> ToolOutput:
         else:
             forecast_ms = None
     if daily.day.size > keep:
-        warnings.append(f"daily holds the most recent {keep} of {daily.day.size} days (all days are in the trend fit"
-                        + (" and the series file)" if a["series_output"] != "none" else ")"))
+        warnings.append(
+            f"daily holds the most recent {keep} of {daily.day.size} days (all days are in the trend fit"
+            + (" and the series file)" if a["series_output"] != "none" else ")")
+        )
 
     # per-row series
     mode = a["series_output"]
@@ -516,15 +769,30 @@ def handle(call: ToolCall) -> ToolOutput:
         series_kinds.update({k: "fraction" for k in extras})
 
         def block(start: int, stop: int) -> dict[str, np.ndarray]:
-            cols = {k: _from_si_array(kind, rows.column(k, start, stop), system) for k, kind in SERIES_KINDS.items()}
+            cols = {
+                k: _from_si_array(kind, rows.column(k, start, stop), system)
+                for k, kind in SERIES_KINDS.items()
+            }
             cols.update({k: arr[start:stop] for k, arr in extras.items()})
             return cols
 
-        path, sha = hio.write_series(out_dir, ts, [r for r, _ in hist.REASONS], rows.reason, list(series_kinds),
-                                     block, a["series_format"], progress=_stage(cb, "write"))
-        values_out.update(series_file=str(path), series_resource_uri=hio.series_resource_uri(sha, a["series_format"]),
-                          series_sha256=sha, series_format=a["series_format"],
-                          series_units={k: unit_label(kind, system) for k, kind in series_kinds.items()})
+        path, sha = hio.write_series(
+            out_dir,
+            ts,
+            [r for r, _ in hist.REASONS],
+            rows.reason,
+            list(series_kinds),
+            block,
+            a["series_format"],
+            progress=_stage(cb, "write"),
+        )
+        values_out.update(
+            series_file=str(path),
+            series_resource_uri=hio.series_resource_uri(sha, a["series_format"]),
+            series_sha256=sha,
+            series_format=a["series_format"],
+            series_units={k: unit_label(kind, system) for k, kind in series_kinds.items()},
+        )
     if digest is not None:
         values_out["input_file_sha256"] = digest
     if a["include_chart"]:
@@ -535,40 +803,64 @@ def handle(call: ToolCall) -> ToolOutput:
             horizon *= 1.25
         u_last = float(daily.stats["u_clean"][0][latest]) if latest is not None else None
         cf_mean, cf_min, cf_max = daily.stats["cleanliness_factor"]
-        title = "Cleanliness factor" + (f" — {a['condenser_id']}" if a.get("condenser_id") else "") + \
-            (f" ({a['file_path']})" if a.get("file_path") else "")
-        png = hio.render_chart(daily.centroid_ms[has_days], cf_mean[has_days], cf_min[has_days], cf_max[has_days],
-                               _fit_curves(trend, analysis.reference_ms, horizon, u_last), trend.selected_model,
-                               a["trigger_cleanliness"], forecast_ms, title)
+        title = (
+            "Cleanliness factor"
+            + (f" — {a['condenser_id']}" if a.get("condenser_id") else "")
+            + (f" ({a['file_path']})" if a.get("file_path") else "")
+        )
+        png = hio.render_chart(
+            daily.centroid_ms[has_days],
+            cf_mean[has_days],
+            cf_min[has_days],
+            cf_max[has_days],
+            _fit_curves(trend, analysis.reference_ms, horizon, u_last),
+            trend.selected_model,
+            a["trigger_cleanliness"],
+            forecast_ms,
+            title,
+        )
         values_out[CHART_FIELD] = hio.chart_base64(png)
 
     method = dict(rows.method)
-    method.update({
-        "row_checks": "rows invalid by reason in the per-call order: quality, missing, flow <= 0, plausibility "
-                      "(CW 0-60 °C, 0.005-60 m3/s, 0.7-30 kPa), ITD, rise, TTD, LMTD domain, laminar, CF > 1.5",
-        "daily": "UTC days; mean/min/max over valid rows; time centroid of the valid rows",
-        "percentiles": "numpy linear interpolation (p5, p25, p50, p75, p95) over valid rows",
-    })
+    method.update(
+        {
+            "row_checks": (
+                "rows invalid by reason in the per-call order: quality, missing, flow <= 0, plausibility "
+                "(CW 0-60 °C, 0.005-60 m3/s, 0.7-30 kPa), ITD, rise, TTD, LMTD domain, laminar, CF > 1.5"
+            ),
+            "daily": "UTC days; mean/min/max over valid rows; time centroid of the valid rows",
+            "percentiles": "numpy linear interpolation (p5, p25, p50, p75, p95) over valid rows",
+        }
+    )
     if trend.fits:
-        method["trend"] = (f"least squares on daily {trend.basis}: linear OLS and Kern-Seaton (fouling.fit_linear, "
-                           "fouling.fit_kern_seaton), model by AICc (ties to linear); current level = chosen model at "
-                           "the last daily point")
+        method["trend"] = (
+            f"least squares on daily {trend.basis}: linear OLS and Kern-Seaton (fouling.fit_linear, "
+            "fouling.fit_kern_seaton), model by AICc (ties to linear); current level = chosen model at "
+            "the last daily point"
+        )
         method["cleaning_trigger"] = f"CF {a['trigger_cleanliness']:g} (physics reference §5.2)"
     if mode == "file":
-        method["series_file"] = "CSV: UTF-8, header, 10 significant digits, caller units, invalid rows' numbers empty"
+        method["series_file"] = (
+            "CSV: UTF-8, header, 10 significant digits, caller units, invalid rows' numbers empty"
+        )
 
     cf_dist = analysis.distributions["cleanliness_factor"]
     summary = f"{n} rows, {n_valid} valid ({n - n_valid} invalid)"
     if cf_dist is not None:
-        summary += (f"; cleanliness factor median {cf_dist['p50']:.3f} (p5 {cf_dist['p05']:.3f}, p95 "
-                    f"{cf_dist['p95']:.3f})")
+        summary += (
+            f"; cleanliness factor median {cf_dist['p50']:.3f} (p5 {cf_dist['p05']:.3f}, p95 "
+            f"{cf_dist['p95']:.3f})"
+        )
         if latest is not None:
-            summary += f"; latest day {values_out['latest_day']} mean CF {values_out['latest_cleanliness_factor']:.3f}"
+            latest_cf = values_out["latest_cleanliness_factor"]
+            summary += f"; latest day {values_out['latest_day']} mean CF {latest_cf:.3f}"
     if trend.selected_model:
         summary += f"; trend {trend.selected_model}"
         if trend.days_until_cleaning is not None and "forecast_cleaning_date" in values_out:
-            summary += (f", CF {a['trigger_cleanliness']:g} reached in {trend.days_until_cleaning:.1f} d "
-                        f"({values_out['forecast_cleaning_date']})")
+            summary += (
+                f", CF {a['trigger_cleanliness']:g} reached in {trend.days_until_cleaning:.1f} d "
+                f"({values_out['forecast_cleaning_date']})"
+            )
         else:
             summary += f", {trend.days_until_cleaning_reason}"
         summary += "; cleaning due" if trend.cleaning_due else "; cleaning not due"
@@ -577,23 +869,33 @@ def handle(call: ToolCall) -> ToolOutput:
     return ToolOutput(values=values_out, method=method, warnings=warnings, summary=summary)
 
 
-TOOL = register(ToolDefinition(
-    name="analyze_performance_history",
-    title="Condenser performance history: cleanliness trend and cleaning forecast",
-    description=(
-        "Runs the condenser heat-transfer test chain (as calculate_heat_transfer_coefficient: T_sat IAPWS-IF97, "
-        "ITD/TTD/LMTD, duty, tube velocity, U actual, clean U by HEI or first principles, cleanliness factor, "
-        "fouling resistance) on every row of a time series, vectorised. Give the series as arrays (timestamps + "
-        f"cw_inlet_temp, cw_outlet_temp, cw_flow, condenser_pressure, at most {MAX_ARRAY_ROWS} rows) or as a "
-        "CSV/Parquet file_path inside the server's data directory, plus the tube data (tube_od, tube_count, "
-        "tube_length or surface_area, ...). Invalid rows are counted by reason, never dropped silently. Returns "
-        "percentiles, daily aggregates (UTC), linear and Kern-Seaton fouling trend fits, days until the cleaning "
-        "trigger (CF 0.75 default) and whether cleaning is due; large per-row series go to a file (path, "
-        "condensync:// resource URI, SHA-256). " + CALCULATOR_NOTE),
-    version="1.0.0",
-    input_model=HistoryInput,
-    output_model=HistoryOutput,
-    handler=handle,
-    required_always=("tube_od", "tube_count", ("surface_area", "tube_length")),
-    record_history=False,
-))
+TOOL = register(
+    ToolDefinition(
+        name="analyze_performance_history",
+        title="Condenser performance history: cleanliness trend and cleaning forecast",
+        description=(
+            "Runs the condenser heat-transfer test chain (as calculate_heat_transfer_coefficient: T_sat "
+            "IAPWS-IF97, "
+            "ITD/TTD/LMTD, duty, tube velocity, U actual, clean U by HEI or first principles, cleanliness "
+            "factor, "
+            "fouling resistance) on every row of a time series, vectorised. Give the series as arrays "
+            "(timestamps + "
+            f"cw_inlet_temp, cw_outlet_temp, cw_flow, condenser_pressure, at most {MAX_ARRAY_ROWS} rows) or "
+            "as a "
+            "CSV/Parquet file_path inside the server's data directory, plus the tube data (tube_od, "
+            "tube_count, "
+            "tube_length or surface_area, ...). Invalid rows are counted by reason, never dropped silently. "
+            "Returns "
+            "percentiles, daily aggregates (UTC), linear and Kern-Seaton fouling trend fits, days until the "
+            "cleaning "
+            "trigger (CF 0.75 default) and whether cleaning is due; large per-row series go to a file (path, "
+            "condensync:// resource URI, SHA-256). " + CALCULATOR_NOTE
+        ),
+        version="1.0.0",
+        input_model=HistoryInput,
+        output_model=HistoryOutput,
+        handler=handle,
+        required_always=("tube_od", "tube_count", ("surface_area", "tube_length")),
+        record_history=False,
+    )
+)

@@ -31,10 +31,25 @@ import numpy as np
 from ..calculators.history import DAY_MS, MISSING_TIMESTAMP
 from ..errors import InvalidArguments, ToolUnavailable
 
-__all__ = ["DATA_DIR_ENV", "MEASUREMENT_COLUMNS", "SeriesData", "HistorianQuery", "configured_data_dir",
-           "resolve_data_file", "output_directory", "parse_timestamps", "quality_codes", "read_series",
-           "write_series", "series_resource_uri", "format_timestamps", "render_chart", "chart_base64",
-           "parquet_available", "PARQUET_HINT"]
+__all__ = [
+    "DATA_DIR_ENV",
+    "MEASUREMENT_COLUMNS",
+    "SeriesData",
+    "HistorianQuery",
+    "configured_data_dir",
+    "resolve_data_file",
+    "output_directory",
+    "parse_timestamps",
+    "quality_codes",
+    "read_series",
+    "write_series",
+    "series_resource_uri",
+    "format_timestamps",
+    "render_chart",
+    "chart_base64",
+    "parquet_available",
+    "PARQUET_HINT",
+]
 
 DATA_DIR_ENV = "CONDENSYNC_DATA_DIR"
 #: Measurement columns of a history file (plus ``timestamp`` and optional ``quality``).
@@ -49,8 +64,9 @@ class HistorianQuery(Protocol):
     """A live historian (provided by the connectors layer through
     ``ExecutionContext.services["historian"]``): measurement series of a condenser."""
 
-    def query_history(self, condenser_id: str, fields: Sequence[str], start: str, end: str
-                      ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray | None, list[dict]]:
+    def query_history(
+        self, condenser_id: str, fields: Sequence[str], start: str, end: str
+    ) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray | None, list[dict]]:
         """(timestamps [int64 ms since the epoch, UTC], SI arrays by field, quality codes
         ("good"/"uncertain"/"bad") or None, provenance source records)."""
 
@@ -82,30 +98,44 @@ def resolve_data_file(file_path: str, data_dir: Path | None, field: str = "file_
     missing or non-regular file; an unsupported suffix.
     """
     if data_dir is None:
-        raise ToolUnavailable([f"$.{field}: reading files needs a data directory on the server "
-                               f"(set {DATA_DIR_ENV}), got none configured; pass the series as arrays instead"])
+        raise ToolUnavailable(
+            [
+                f"$.{field}: reading files needs a data directory on the server "
+                f"(set {DATA_DIR_ENV}), got none configured; pass the series as arrays instead"
+            ]
+        )
     try:
         root = data_dir.resolve(strict=True)
     except OSError:
-        raise ToolUnavailable([f"$.{field}: the configured data directory {str(data_dir)!r} does not exist"]) from None
+        raise ToolUnavailable(
+            [f"$.{field}: the configured data directory {str(data_dir)!r} does not exist"]
+        ) from None
     if not root.is_dir():
-        raise ToolUnavailable([f"$.{field}: the configured data directory {str(data_dir)!r} is not a directory"])
+        raise ToolUnavailable(
+            [f"$.{field}: the configured data directory {str(data_dir)!r} is not a directory"]
+        )
     text = file_path.strip()
     candidate = Path(text)
     if ".." in candidate.parts:
-        raise InvalidArguments([f"$.{field}: expected a path inside the data directory without '..' components, "
-                                f"got {text!r}"])
+        raise InvalidArguments(
+            [f"$.{field}: expected a path inside the data directory without '..' components, got {text!r}"]
+        )
     if "\x00" in text:
         raise InvalidArguments([f"$.{field}: expected a file path, got a string with a NUL character"])
     full = candidate if candidate.is_absolute() else root / candidate
     try:
         real = full.resolve(strict=True)
     except (OSError, RuntimeError):
-        raise InvalidArguments([f"$.{field}: expected an existing file inside the data directory, got {text!r} "
-                                "(not found)"]) from None
+        raise InvalidArguments(
+            [f"$.{field}: expected an existing file inside the data directory, got {text!r} (not found)"]
+        ) from None
     if not real.is_relative_to(root):
-        raise InvalidArguments([f"$.{field}: expected a file inside the data directory, got {text!r}, which resolves "
-                                "outside it (absolute path or symlink escaping the directory)"])
+        raise InvalidArguments(
+            [
+                f"$.{field}: expected a file inside the data directory, got {text!r}, which resolves "
+                "outside it (absolute path or symlink escaping the directory)"
+            ]
+        )
     if not real.is_file():
         raise InvalidArguments([f"$.{field}: expected a regular file, got {text!r}"])
     if real.suffix.lower() not in SUFFIXES:
@@ -168,7 +198,9 @@ def _parse_fixed(raw: np.ndarray, layout: str) -> tuple[np.ndarray, np.ndarray]:
         return out
 
     y, mo, day, h, mi, sec = num(0, 4), num(4, 6), num(6, 8), num(8, 10), num(10, 12), num(12, 14)
-    month_len = np.array([31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)[np.clip(mo, 1, 12) - 1]
+    month_len = np.array([31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)[
+        np.clip(mo, 1, 12) - 1
+    ]
     leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
     month_len -= (mo == 2) & ~leap
     ok &= (mo >= 1) & (mo <= 12) & (day >= 1) & (day <= month_len) & (h <= 23) & (mi <= 59) & (sec <= 59)
@@ -180,10 +212,10 @@ def _parse_fixed(raw: np.ndarray, layout: str) -> tuple[np.ndarray, np.ndarray]:
         end = pos + 1
         while end < width and layout[end].isdigit():
             end += 1
-        frac = raw[:, pos + 1:end]
+        frac = raw[:, pos + 1 : end]
         ok &= raw[:, pos] == ord(".")
         ok &= np.all((frac >= 48) & (frac <= 57), axis=1)
-        for k, scale in zip(range(min(3, end - pos - 1)), (100, 10, 1)):
+        for k, scale in zip(range(min(3, end - pos - 1)), (100, 10, 1), strict=False):
             ms += (frac[:, k].astype(np.int64) - 48) * scale
         pos = end
     if pos < width:
@@ -308,9 +340,13 @@ def _header_map(header: list[str], where: str) -> dict[str, int]:
     index = {name: i for i, name in enumerate(names)}
     missing = [c for c in ("timestamp", *MEASUREMENT_COLUMNS) if c not in index]
     if missing:
-        raise InvalidArguments([f"$.file_path: expected the columns timestamp, {', '.join(MEASUREMENT_COLUMNS)} "
-                                f"(and optionally quality) in {where}, got no {', '.join(missing)} (columns: "
-                                f"{', '.join(names[:12])})"])
+        raise InvalidArguments(
+            [
+                f"$.file_path: expected the columns timestamp, {', '.join(MEASUREMENT_COLUMNS)} "
+                f"(and optionally quality) in {where}, got no {', '.join(missing)} (columns: "
+                f"{', '.join(names[:12])})"
+            ]
+        )
     return index
 
 
@@ -318,7 +354,7 @@ def _split_lines(data: bytes, start: int, rows: int) -> list[tuple[int, int]]:
     """Byte ranges of consecutive chunks of about ``rows`` lines from ``start`` (chunk size
     estimated from the first lines, cut at line ends)."""
     n = len(data)
-    sample = data[start:start + 65536]
+    sample = data[start : start + 65536]
     lines = max(sample.count(b"\n"), 1)
     step = max(int(len(sample) / lines * rows), 1)
     ranges = []
@@ -349,8 +385,15 @@ def _chunk_fast(text: str, cols: list[int], names: list[str], delimiter: str) ->
     dtype = [(name, "S40" if name in ("timestamp", "quality") else "f8") for name in names]
     text = _fill_empty(text, delimiter)
     try:
-        got = np.loadtxt(io.StringIO(text), delimiter=delimiter, usecols=cols, dtype=dtype, ndmin=1,
-                         quotechar='"', comments=None)
+        got = np.loadtxt(
+            io.StringIO(text),
+            delimiter=delimiter,
+            usecols=cols,
+            dtype=dtype,
+            ndmin=1,
+            quotechar='"',
+            comments=None,
+        )
     except ValueError:
         return None
     return {name: got[name] for name in names}
@@ -372,12 +415,19 @@ def _chunk_slow(text: str, cols: list[int], names: list[str], delimiter: str) ->
             continue
         if len(rec) < width:
             rec = rec + [""] * (width - len(rec))
-        for name, c in zip(names, cols):
+        for name, c in zip(names, cols, strict=False):
             field = rec[c].strip()
-            out[name].append(field.encode("utf-8", errors="replace")[:40] if name in ("timestamp", "quality")
-                             else _float(field))
-    return {name: (np.array(vals, dtype="S40") if name in ("timestamp", "quality") else np.array(vals, dtype=float))
-            for name, vals in out.items()}
+            out[name].append(
+                field.encode("utf-8", errors="replace")[:40]
+                if name in ("timestamp", "quality")
+                else _float(field)
+            )
+    return {
+        name: (
+            np.array(vals, dtype="S40") if name in ("timestamp", "quality") else np.array(vals, dtype=float)
+        )
+        for name, vals in out.items()
+    }
 
 
 def read_csv(path: Path, progress: Callable[[int, int], None] | None = None) -> SeriesData:
@@ -404,10 +454,11 @@ def read_csv(path: Path, progress: Callable[[int, int], None] | None = None) -> 
     if progress is not None and not parts:
         progress(total, total)
     col = {name: (np.concatenate([p[name] for p in parts]) if parts else np.empty(0)) for name in names}
-    ts, _ = parse_timestamps(col["timestamp"].astype("S40") if col["timestamp"].dtype.kind == "U"
-                             else col["timestamp"])
+    ts, _ = parse_timestamps(
+        col["timestamp"].astype("S40") if col["timestamp"].dtype.kind == "U" else col["timestamp"]
+    )
     values = {name: np.asarray(col[name], dtype=float) for name in MEASUREMENT_COLUMNS}
-    quality, unknown = (quality_codes(col["quality"]) if "quality" in col else (None, 0))
+    quality, unknown = quality_codes(col["quality"]) if "quality" in col else (None, 0)
     return SeriesData(ts, values, quality, unknown, digest, ts.size)
 
 
@@ -427,10 +478,15 @@ def read_parquet(path: Path) -> SeriesData:
         ts = np.where(np.isnan(ts.astype(float)), MISSING_TIMESTAMP, ts).astype(np.int64)
     else:
         ts, _ = parse_timestamps(np.asarray(ts_col.to_pylist(), dtype=str))
-    values = {name: np.asarray(table.column(lower[name]).to_numpy(zero_copy_only=False), dtype=float)
-              for name in MEASUREMENT_COLUMNS}
-    quality, unknown = (quality_codes(np.asarray(table.column(lower["quality"]).to_pylist(), dtype=str))
-                        if "quality" in lower else (None, 0))
+    values = {
+        name: np.asarray(table.column(lower[name]).to_numpy(zero_copy_only=False), dtype=float)
+        for name in MEASUREMENT_COLUMNS
+    }
+    quality, unknown = (
+        quality_codes(np.asarray(table.column(lower["quality"]).to_pylist(), dtype=str))
+        if "quality" in lower
+        else (None, 0)
+    )
     return SeriesData(ts, values, quality, unknown, hashlib.sha256(data).hexdigest(), table.num_rows)
 
 
@@ -456,9 +512,17 @@ def _format_column(values: np.ndarray, invalid: np.ndarray | None) -> list[str]:
     return text
 
 
-def write_series(directory: Path, timestamps_ms: np.ndarray, reasons: list[str], reason_codes: np.ndarray,
-                 names: Sequence[str], block: Callable[[int, int], dict[str, np.ndarray]], fmt: str = "csv",
-                 chunk_rows: int = 100_000, progress: Callable[[int, int], None] | None = None) -> tuple[Path, str]:
+def write_series(
+    directory: Path,
+    timestamps_ms: np.ndarray,
+    reasons: list[str],
+    reason_codes: np.ndarray,
+    names: Sequence[str],
+    block: Callable[[int, int], dict[str, np.ndarray]],
+    fmt: str = "csv",
+    chunk_rows: int = 100_000,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Path, str]:
     """Write the per-row series (timestamp, reason, the ``names`` columns) and return
     (path, SHA-256 of the file). Content-addressed: the file is ``<sha256>.<fmt>``.
 
@@ -475,10 +539,15 @@ def write_series(directory: Path, timestamps_ms: np.ndarray, reasons: list[str],
             import pyarrow.parquet as pq
         except ImportError:
             raise ToolUnavailable([f"$.series_format: {PARQUET_HINT}"]) from None
-        table = pa.table({"timestamp": pa.array(np.asarray(timestamps_ms, dtype=np.int64), pa.int64()).cast(
-                              pa.timestamp("ms", tz="UTC")),
-                          "reason": pa.array([reasons[c] for c in reason_codes.tolist()]),
-                          **{k: pa.array(v) for k, v in block(0, n).items()}})
+        table = pa.table(
+            {
+                "timestamp": pa.array(np.asarray(timestamps_ms, dtype=np.int64), pa.int64()).cast(
+                    pa.timestamp("ms", tz="UTC")
+                ),
+                "reason": pa.array([reasons[c] for c in reason_codes.tolist()]),
+                **{k: pa.array(v) for k, v in block(0, n).items()},
+            }
+        )
         sink = io.BytesIO()
         pq.write_table(table, sink)
         blob = sink.getvalue()
@@ -505,7 +574,7 @@ def write_series(directory: Path, timestamps_ms: np.ndarray, reasons: list[str],
                 cols = block(start, stop)
                 parts = [format_timestamps(timestamps_ms[start:stop]), label[codes].tolist()]
                 parts += [_format_column(cols[k], any_invalid) for k in names]
-                payload = ("\n".join(map(",".join, zip(*parts))) + "\n").encode()
+                payload = ("\n".join(map(",".join, zip(*parts, strict=False))) + "\n").encode()
                 hasher.update(payload)
                 fh.write(payload)
                 if progress is not None:
@@ -539,18 +608,26 @@ def _atomic_write(directory: Path, final: Path, blobs: list[bytes]) -> None:
 
 
 # --------------------------------------------------------------------------- chart
-def render_chart(day_ms: np.ndarray, cf_mean: np.ndarray, cf_min: np.ndarray, cf_max: np.ndarray,
-                 fit_curves: dict[str, tuple[np.ndarray, np.ndarray]], selected: str | None,
-                 trigger: float, forecast_ms: float | None, title: str) -> bytes:
+def render_chart(
+    day_ms: np.ndarray,
+    cf_mean: np.ndarray,
+    cf_min: np.ndarray,
+    cf_max: np.ndarray,
+    fit_curves: dict[str, tuple[np.ndarray, np.ndarray]],
+    selected: str | None,
+    trigger: float,
+    forecast_ms: float | None,
+    title: str,
+) -> bytes:
     """PNG of the daily cleanliness factor (mean with min-max band), the fitted trend curves
     extended to the forecast, the cleaning trigger and the forecast date (matplotlib, Agg).
 
     ``day_ms``: daily time centroids [ms]; ``fit_curves``: model → (times [ms], CF).
     Deterministic for one matplotlib version (no timestamps or software tag in the file).
     """
+    import matplotlib.dates as mdates
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    import matplotlib.dates as mdates
 
     def dates(ms: np.ndarray) -> np.ndarray:
         return np.asarray(ms, dtype=float).astype("int64").astype("datetime64[ms]")
@@ -566,14 +643,29 @@ def render_chart(day_ms: np.ndarray, cf_mean: np.ndarray, cf_min: np.ndarray, cf
     labels = {"linear": "linear fit", "kern_seaton": "Kern-Seaton fit"}
     for model, (t_ms, cf) in fit_curves.items():
         chosen = model == selected
-        ax.plot(dates(t_ms), cf, "-" if chosen else "--", color=styles.get(model, "gray"),
-                linewidth=1.8 if chosen else 1.0, label=labels.get(model, model) + (" (selected)" if chosen else ""))
-    ax.axhline(trigger, color="#e31a1c", linewidth=1.0, linestyle=":", label=f"cleaning trigger CF {trigger:g}")
+        ax.plot(
+            dates(t_ms),
+            cf,
+            "-" if chosen else "--",
+            color=styles.get(model, "gray"),
+            linewidth=1.8 if chosen else 1.0,
+            label=labels.get(model, model) + (" (selected)" if chosen else ""),
+        )
+    ax.axhline(
+        trigger, color="#e31a1c", linewidth=1.0, linestyle=":", label=f"cleaning trigger CF {trigger:g}"
+    )
     if forecast_ms is not None:
         when = dates(np.array([forecast_ms]))[0]
         ax.axvline(when, color="#e31a1c", linewidth=1.0)
-        ax.annotate(f"forecast {np.datetime_as_string(when, unit='D')}", xy=(when, trigger),
-                    xytext=(5, 8), textcoords="offset points", color="#e31a1c", fontsize=8)
+        ax.annotate(
+            f"forecast {np.datetime_as_string(when, unit='D')}",
+            xy=(when, trigger),
+            xytext=(-5, 8),
+            textcoords="offset points",
+            color="#e31a1c",
+            fontsize=8,
+            ha="right",
+        )
     ax.set_ylabel("cleanliness factor [-]")
     ax.set_title(title, fontsize=10)
     ax.grid(True, linewidth=0.3)

@@ -1,0 +1,220 @@
+# SPDX-License-Identifier: MIT
+"""All CONDENSYNC benchmarks, one command::
+
+    python benchmarks/run.py            # full sizes (about 1-2 minutes)
+    python benchmarks/run.py --quick    # small sizes (seconds; used by the test suite)
+
+Every figure is printed with the baseline measured in the same run and their ratio, so the
+numbers compare across machines (see benchmarks/README.md):
+
+1. history analysis (vectorised) vs a per-row ``iapws.IAPWS97`` loop: HEI with caller Fw
+   (goal >= 1000x and >= 5 M rows/s), derived Fw and first principles (reported);
+2. in-process heat-transfer calls through ``registry.execute`` (validate + compute + hash) vs
+   the bare calculator: calls/s (goal >= 10,000 calls/s on one core);
+3. MCP stdio round trip of ``calculate_heat_transfer_coefficient`` on our server vs a bare
+   ``echo`` tool (benchmarks/echo_server.py), same SDK and client (goal ratio <= 1.15);
+4. peak memory of the history analysis vs its input arrays (goal <= 3x);
+5. the ledger benchmark (benchmarks/ledger_bench.py, SQLite), when present, as its own
+   report (skip with --no-ledger).
+
+Exit code 0 whatever the goals (a benchmark reports, it does not gate); ``--strict`` exits 1
+when a goal is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+import history_bench  # noqa: E402
+from history_bench import Figure  # noqa: E402
+
+HT_ARGS = {
+    "unit_system": "US",
+    "cw_inlet_temp": 72.4,
+    "cw_outlet_temp": 91.8,
+    "cw_flow": 248000.0,
+    "condenser_pressure": 2.05,
+    "tube_od": 1.0,
+    "tube_gauge_bwg": 18,
+    "tube_material": "admiralty",
+    "tube_count": 28000,
+    "plugged_tubes": 300,
+    "tube_passes": 2,
+    "tube_length": 38.0,
+    "hei_fw": 1.0,
+}
+
+
+def _variants(n: int) -> list[dict]:
+    """n different, valid argument sets (so no cache can answer a repeated call)."""
+    return [
+        {
+            **HT_ARGS,
+            "cw_inlet_temp": 66.0 + (i % 997) * 0.01,
+            "cw_outlet_temp": 86.0 + (i % 991) * 0.01,
+            "cw_flow": 240000.0 + (i % 983),
+        }
+        for i in range(n)
+    ]
+
+
+def calls_per_second(seconds: float) -> list[Figure]:
+    """execute() calls/s (one thread) vs the bare calculator on the same argument sets."""
+    from condensync_tools.calculators.heat_transfer import analyse_heat_transfer
+    from condensync_tools.registry import ExecutionContext, ToolCall, convert_units, execute, get_tool
+    from condensync_tools.tools.heat_transfer import build_inputs
+
+    tool = get_tool("calculate_heat_transfer_coefficient")
+    variants = _variants(4000 if seconds >= 2 else 400)
+    context = ExecutionContext()
+    for a in variants[:50]:
+        assert execute(tool.name, a, context).error is None
+    prebuilt = []
+    for a in variants:
+        normal = tool.compiled.normalise(a)
+        si = convert_units(normal, tool.input_plan, "US", to_caller=False)
+        prebuilt.append(build_inputs(ToolCall(tool, normal, si, "US", context)))
+
+    def rate(fn, items) -> float:
+        best = 0.0
+        for _ in range(3):
+            done, i = 0, 0
+            t0 = time.perf_counter()
+            while time.perf_counter() - t0 < seconds / 3:
+                for _ in range(50):
+                    fn(items[i % len(items)])
+                    i += 1
+                done += 50
+            best = max(best, done / (time.perf_counter() - t0))
+        return best
+
+    full = rate(lambda a: execute(tool.name, a, context), variants)
+    bare = rate(analyse_heat_transfer, prebuilt)
+    return [
+        Figure(
+            "in-process execute(): calls/s, one thread",
+            full,
+            "calls/s",
+            bare,
+            "bare calculator calls/s",
+            full / bare,
+            ">= 10,000 calls/s",
+            full >= 10_000,
+        )
+    ]
+
+
+async def _round_trips(params, tool: str, args_list: list[dict], warmup: int) -> list[float]:
+    from mcp import Client
+
+    times = []
+    async with Client(params) as client:
+        for a in args_list[:warmup]:
+            await client.call_tool(tool, a)
+        for a in args_list:
+            t0 = time.perf_counter()
+            r = await client.call_tool(tool, a)
+            times.append(time.perf_counter() - t0)
+            if r.is_error:
+                raise RuntimeError(f"{tool} failed in the benchmark: {r.content}")
+    return times
+
+
+def mcp_round_trip(n: int, rounds: int) -> list[Figure]:
+    """Median per-call latency over stdio: our server's heat-transfer tool vs the echo tool,
+    interleaved rounds (best round of each), same client."""
+    import anyio
+    from mcp import StdioServerParameters
+
+    ours = StdioServerParameters(
+        command=sys.executable, args=["-m", "condensync_tools", "serve", "--no-ledger"], cwd=str(HERE.parent)
+    )
+    echo = StdioServerParameters(command=sys.executable, args=[str(HERE / "echo_server.py")])
+    variants = _variants(n)
+    best_ours, best_echo = float("inf"), float("inf")
+    for _ in range(rounds):
+        warmup = min(10, n)
+        t_echo = anyio.run(_round_trips, echo, "echo", variants, warmup)
+        t_ours = anyio.run(_round_trips, ours, "calculate_heat_transfer_coefficient", variants, warmup)
+        best_echo = min(best_echo, statistics.median(t_echo))
+        best_ours = min(best_ours, statistics.median(t_ours))
+    ratio = best_ours / best_echo
+    return [
+        Figure(
+            "MCP stdio round trip, heat-transfer tool: ms/call",
+            best_ours * 1e3,
+            "ms",
+            best_echo * 1e3,
+            "echo tool ms/call",
+            ratio,
+            "ratio <= 1.15",
+            ratio <= 1.15,
+        )
+    ]
+
+
+def ledger_report(quick: bool) -> str:
+    script = HERE / "ledger_bench.py"
+    if not script.exists():
+        return "ledger benchmark: benchmarks/ledger_bench.py not present"
+    cmd = [sys.executable, str(script), "--backends", "sqlite"] + (
+        ["--n", "100", "--rounds", "1"] if quick else []
+    )
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    out = r.stdout.strip()
+    if r.returncode != 0:
+        out += f"\n(ledger benchmark exited {r.returncode}: {r.stderr.strip().splitlines()[-1:]})"
+    return "ledger benchmark (benchmarks/ledger_bench.py --backends sqlite):\n" + out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="small sizes (seconds)")
+    p.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
+    p.add_argument("--no-ledger", action="store_true", help="skip benchmarks/ledger_bench.py")
+    p.add_argument(
+        "--only",
+        choices=["history", "calls", "mcp", "ledger"],
+        action="append",
+        help="run only these groups (repeatable)",
+    )
+    a = p.parse_args(argv)
+    groups = set(a.only or ["history", "calls", "mcp", "ledger"])
+    if a.no_ledger:
+        groups.discard("ledger")
+    started = time.perf_counter()
+    print(f"CONDENSYNC benchmarks ({'quick' if a.quick else 'full'} mode), python {sys.version.split()[0]}")
+    figures: list[Figure] = []
+    if "history" in groups:
+        figures += history_bench.run(quick=a.quick)
+        for f in figures:
+            print(f.line(), flush=True)
+    if "calls" in groups:
+        for f in calls_per_second(0.6 if a.quick else 6.0):
+            figures.append(f)
+            print(f.line(), flush=True)
+    if "mcp" in groups:
+        for f in mcp_round_trip(10 if a.quick else 300, 1 if a.quick else 3):
+            figures.append(f)
+            print(f.line(), flush=True)
+    if "ledger" in groups:
+        print(ledger_report(a.quick), flush=True)
+    missed = [f.name for f in figures if f.met is False]
+    print(
+        f"done in {time.perf_counter() - started:.1f} s; goals missed: {len(missed)}"
+        + "".join(f"\n  - {m}" for m in missed)
+    )
+    return 1 if (a.strict and missed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+# SPDX-License-Identifier: MIT
+"""Tool ``connector_status``: health of the plant connectors — connection, last update, circuit
+breaker state, and the age of every cached value against its staleness limit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ..registry import ToolCall, ToolDefinition, ToolOutput, register
+from .common import CondenserIdField, ToolInput, ToolResult, UnitSystemField
+from .live_data import live_manager
+
+__all__ = ["ConnectorStatusInput", "ConnectorStatusOutput", "TOOL", "normalise_status"]
+
+
+class ConnectorStatusInput(ToolInput):
+    unit_system: UnitSystemField = "US"
+    condenser_id: CondenserIdField = ""
+
+
+class TagAge(BaseModel):
+    name: str = Field(description="Measurement name")
+    age_s: float = Field(description="Age of the cached value's source timestamp [s]")
+    max_age_s: float = Field(None, description="Staleness limit of the tag [s]")
+    stale: bool = Field(description="Older than its limit")
+    quality: str = Field(description="good, uncertain or bad")
+    status: str = Field(description="The source's own status")
+
+
+class ConnectorItem(BaseModel):
+    condenser_id: str = Field(description="Condenser the connector belongs to")
+    service: str = Field(description="Service name (also the circuit breaker's name)")
+    kind: str = Field(description="opcua, modbus, historian, weather or cmms")
+    endpoint: str = Field(description="Endpoint URL or host:port")
+    connected: bool = Field(description="Connected now (HTTP services: breaker not open)")
+    state: str = Field(description="Connection / polling state in words")
+    started: bool = Field(description="The connector has been started (connectors start on first use)")
+    start_error: str = Field("", description="Why starting failed, if it did")
+    last_update: str = Field("", description="When a value last arrived (RFC 3339), empty if never")
+    last_error: str = Field("", description="Last error reported by the connector")
+    breaker_state: str = Field(description="closed, open or half_open")
+    breaker_failure_count: int = Field(description="Consecutive failures counted by the breaker [1]")
+    stale_count: int = Field(description="Cached values older than their limit [1]")
+    tags: list[TagAge] = Field(description="Age and quality of each cached value")
+
+
+class BreakerItem(BaseModel):
+    name: str = Field(description="Breaker (service) name")
+    endpoint: str = Field(description="Endpoint it protects")
+    state: str = Field(description="closed, open or half_open")
+    failure_count: int = Field(description="Consecutive failures while closed [1]")
+    fail_max: int = Field(description="Failures that open it [1]")
+    reset_timeout_s: float = Field(description="Time open before half-open [s]")
+    call_timeout_s: float = Field(description="Timeout of one logical call [s]")
+    success_threshold: int = Field(description="Half-open successes that close it [1]")
+    half_open_in_s: float = Field(None, description="Seconds until a trial call is let through (open only) [s]")
+    opened_at: str = Field("", description="When it opened (RFC 3339), empty when closed")
+    last_error: str = Field("", description="Last failure it counted")
+
+
+class ConnectorStatusOutput(ToolResult):
+    connectors: list[ConnectorItem] = Field(description="Every connector of the selected condenser(s)")
+    breakers: list[BreakerItem] = Field(description="Circuit breakers of those connectors")
+    connector_count: int = Field(description="Connectors listed [1]")
+    connected_count: int = Field(description="Connectors connected now [1]")
+    open_breakers: int = Field(description="Breakers open or half-open [1]")
+    stale_values: int = Field(description="Cached values older than their limit [1]")
+    healthy: bool = Field(description="Every started connector connected, no breaker open, no stale value")
+
+
+def _state(status: dict[str, Any]) -> str:
+    if "connection_state" in status:
+        live = "subscription live" if status.get("subscription_live") else "no live subscription"
+        return f"{status['connection_state']}, {live}"
+    if "polling" in status:
+        return "polling" if status.get("polling") else "not polling"
+    if status.get("kind") == "cmms":
+        return "work orders enabled" if status.get("enabled") else "work orders disabled (preview only)"
+    return "on demand"
+
+
+def normalise_status(status: dict[str, Any]) -> dict[str, Any]:
+    """One connector's ``status()`` dict (as extended by the manager) in the tool's item form."""
+    breaker = status.get("breaker") or {}
+    limits = status.get("stale_limits_s") or {}
+    tags = []
+    for name, info in sorted((status.get("tags") or {}).items()):
+        tag = {"name": name, "age_s": float(info["age_s"]), "quality": str(info["quality"]),
+               "status": str(info["status"]), "stale": False}
+        if name in limits:
+            tag["max_age_s"] = float(limits[name])
+            tag["stale"] = tag["age_s"] > tag["max_age_s"]
+        tags.append(tag)
+    return {"condenser_id": status["condenser_id"], "service": str(status.get("service", "")),
+            "kind": str(status.get("kind", "")), "endpoint": str(status.get("endpoint", "")),
+            "connected": bool(status.get("connected", False)), "state": _state(status),
+            "started": bool(status.get("started", False)), "start_error": status.get("start_error") or "",
+            "last_update": status.get("last_update") or "", "last_error": status.get("last_error") or "",
+            "breaker_state": str(breaker.get("state", "closed")),
+            "breaker_failure_count": int(breaker.get("failure_count", 0)),
+            "stale_count": sum(1 for t in tags if t["stale"]), "tags": tags}
+
+
+def _breaker(b: dict[str, Any]) -> dict[str, Any]:
+    out = {k: b[k] for k in ("name", "endpoint", "state", "failure_count", "fail_max", "reset_timeout_s",
+                             "call_timeout_s", "success_threshold")}
+    if b.get("half_open_in_s") is not None:
+        out["half_open_in_s"] = float(b["half_open_in_s"])
+    out["opened_at"] = b.get("opened_at") or ""
+    out["last_error"] = b.get("last_error") or ""
+    return out
+
+
+def handle(call: ToolCall) -> ToolOutput:
+    manager = live_manager(call, "connector status")
+    cid = call.args.get("condenser_id") or None
+    raw = manager.status(cid)
+    items = [normalise_status(s) for s in raw["connectors"]]
+    ours = {(s.get("breaker") or {}).get("name") for s in raw["connectors"]} - {None}
+    pairs = {((s.get("breaker") or {}).get("name"), (s.get("breaker") or {}).get("endpoint"))
+             for s in raw["connectors"]}
+    breakers = [_breaker(b) for b in raw["breakers"] if b["name"] in ours and (b["name"], b["endpoint"]) in pairs]
+    connected = sum(1 for i in items if i["connected"])
+    open_breakers = sum(1 for b in breakers if b["state"] != "closed")
+    stale = sum(i["stale_count"] for i in items)
+    healthy = open_breakers == 0 and stale == 0 and all(i["connected"] for i in items if i["started"])
+    warnings = [f"circuit breaker '{b['name']}' ({b['endpoint']}) is {b['state']}: {b['last_error']}"
+                for b in breakers if b["state"] != "closed"]
+    warnings += [f"{i['service']} ({i['kind']}) of {i['condenser_id']}: {t['name']} is {t['age_s']:.1f} s old, "
+                 f"limit {t['max_age_s']:g} s" for i in items for t in i["tags"] if t["stale"]]
+    warnings += [f"{i['service']} ({i['kind']}) of {i['condenser_id']} did not start: {i['start_error']}"
+                 for i in items if i["start_error"]]
+    summary = (f"{len(items)} connector(s), {connected} connected, {open_breakers} breaker(s) open, "
+               f"{stale} stale value(s): " + ("healthy" if healthy else "attention needed"))
+    values = {"connectors": items, "breakers": breakers, "connector_count": len(items),
+              "connected_count": connected, "open_breakers": open_breakers, "stale_values": stale,
+              "healthy": healthy}
+    return ToolOutput(values=values, method={"status": "connector status() and circuit-breaker snapshots"},
+                      warnings=warnings, summary=summary)
+
+
+TOOL = register(ToolDefinition(
+    name="connector_status",
+    title="Plant connector health: connections, circuit breakers, value ages",
+    description=(
+        "Health of the plant-data connectors (OPC UA, Modbus TCP, PI historian, weather, CMMS) of one condenser "
+        "or of all: connected or not, last update, last error, circuit-breaker state (closed / open / "
+        "half-open, with the time until a trial call) and the age of every cached value against its staleness "
+        "limit. Connectors start on first use, so a connector not yet used shows started=false. Read-only."),
+    version="1.0.0",
+    input_model=ConnectorStatusInput,
+    output_model=ConnectorStatusOutput,
+    handler=handle,
+    category="live_read",
+    read_only=True,
+    destructive=False,
+    idempotent=True,
+    open_world=True,
+    record_history=False,
+))
