@@ -235,6 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", help="schemas directory (default: the repository's schemas/)")
     p.set_defaults(func=cmd_schemas)
 
+    from .cli_analyze import add_parser as add_analyze_parser
+
+    add_analyze_parser(sub)
+
     p = sub.add_parser("golden", help="check or deliberately update the golden files")
     p.add_argument("action", choices=["check", "update"])
     p.add_argument("--tool")

@@ -343,7 +343,7 @@ def check_config_units(config: PlantConfig, kinds: Mapping[str, str] | None = No
             for key, name, unit in _entries(kind, settings):
                 i = counters.get(key, 0)
                 counters[key] = i + 1
-                path = f"condensers.{cid}.{kind}.{key}[{i}].unit"
+                path = f"condensers.{cid}.{kind}.{key}.{i}.unit"
                 try:
                     to_si_unit(1.0, unit, kind=kinds.get(name))
                 except UnitError as exc:

@@ -103,7 +103,7 @@ async def test_every_core_tool_live_over_stdio(setup):
         ht = await client.call_tool("calculate_heat_transfer_coefficient",
                                     {"condenser_id": "unit3", "data_source": "live", "unit_system": "SI"})
         cf = ht.structured_content["cleanliness_factor"]
-        assert cf == pytest.approx(sim.truth()["cleanliness_factor"], abs=0.01)  # with measurement noise
+        assert cf == pytest.approx(sim.truth()["cleanliness_factor"], abs=0.05)  # measurement noise: sd ~0.01
 
         live = await client.call_tool("read_live_data", {"condenser_id": "unit3"})
         assert not live.is_error

@@ -11,8 +11,16 @@ from _live_helpers import example_data, write_config
 
 from condensync_tools.calculators import constants as c
 from condensync_tools.config import ConfigError, load_config
-from condensync_tools.live import (UNITS, ConnectorManager, UnitError, build_live_provider, check_config_units,
-                                   from_si_unit, to_si_unit, unit_spec)
+from condensync_tools.live import (
+    UNITS,
+    ConnectorManager,
+    UnitError,
+    build_live_provider,
+    check_config_units,
+    from_si_unit,
+    to_si_unit,
+    unit_spec,
+)
 
 CASES = [
     # (value, unit, SI value)
@@ -107,11 +115,11 @@ def test_manager_refuses_unknown_units_with_the_key_path(tmp_path):
         ConnectorManager(config)
     text = str(info.value)
     assert str(path) in text
-    assert "condensers.unit3.opcua.tags[3].unit: 'condenser_pressure' has unit 'inH2O'" in text
-    assert "condensers.unit3.opcua.tags[2].unit: 'cw_flow' has unit 'degC' (temperature), but the field it feeds " \
+    assert "condensers.unit3.opcua.tags.3.unit: 'condenser_pressure' has unit 'inH2O'" in text
+    assert "condensers.unit3.opcua.tags.2.unit: 'cw_flow' has unit 'degC' (temperature), but the field it feeds " \
            "is a volumetric flow" in text
     # ct_outlet_temp is not a tool argument: any known unit is accepted for it
-    assert "modbus.registers[0]" not in text
+    assert "modbus.registers.0" not in text
 
 
 def test_no_connectors_no_provider(tmp_path):

@@ -10,19 +10,39 @@ from condensync_tools.registry import convert_units, execute, get_tool
 from condensync_tools.units import to_si
 
 TOOL = "detect_air_inleakage"
-CURVE = {"turbine_curve_pressure": [1.0, 1.3, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0],
-         "turbine_curve_output_change": [0.004, 0.004, 0.0032, 0.0, -0.0055, -0.0115, -0.018, -0.025, -0.041],
-         "turbine_choke_pressure": 1.3, "rated_output_mw": 620}
-GOOD = {"unit_system": "US", "unit_type": "drum_avt", "condenser_pressure": 2.3, "dissolved_oxygen_ppb": 24.0,
-        "hotwell_temp": 102.5, "subcooling_baseline": 0.5, "air_removal_flow": 11.0, "venting_capacity": 12.0,
-        "shell_count": 2, "vacuum_decay_rate": 0.09, "steam_space_volume": 60000.0, "air_extraction_temp": 95.0,
-        "air_extraction_depression_baseline": 4.0, "unexplained_backpressure": 0.3, **CURVE,
-        "power_price_usd_per_mwh": 45.0}
+CURVE = {
+    "turbine_curve_pressure": [1.0, 1.3, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0],
+    "turbine_curve_output_change": [0.004, 0.004, 0.0032, 0.0, -0.0055, -0.0115, -0.018, -0.025, -0.041],
+    "turbine_choke_pressure": 1.3,
+    "rated_output_mw": 620,
+}
+GOOD = {
+    "unit_system": "US",
+    "unit_type": "drum_avt",
+    "condenser_pressure": 2.3,
+    "dissolved_oxygen_ppb": 24.0,
+    "hotwell_temp": 102.5,
+    "subcooling_baseline": 0.5,
+    "air_removal_flow": 11.0,
+    "venting_capacity": 12.0,
+    "shell_count": 2,
+    "vacuum_decay_rate": 0.09,
+    "steam_space_volume": 60000.0,
+    "air_extraction_temp": 95.0,
+    "air_extraction_depression_baseline": 4.0,
+    "unexplained_backpressure": 0.3,
+    **CURVE,
+    "power_price_usd_per_mwh": 45.0,
+}
 #: Quantity kind of each indicator's value in the result (caller units).
-INDICATOR_KINDS = {"dissolved_oxygen_ppb": "ppb", "subcooling": "temperature_difference",
-                   "air_removal_flow": "fraction", "vacuum_decay_rate": "pressure_rate",
-                   "air_extraction_temp_depression": "temperature_difference",
-                   "unexplained_backpressure": "pressure_difference"}
+INDICATOR_KINDS = {
+    "dissolved_oxygen_ppb": "ppb",
+    "subcooling": "temperature_difference",
+    "air_removal_flow": "fraction",
+    "vacuum_decay_rate": "pressure_rate",
+    "air_extraction_temp_depression": "temperature_difference",
+    "unexplained_backpressure": "pressure_difference",
+}
 
 
 def ok(args):
@@ -42,8 +62,14 @@ def test_leak_detected_with_every_indicator():
     assert r["leak_detected"] is True and r["severity"] in ("moderate", "high", "severe")
     assert 0.0 < r["confidence"] <= 1.0 and r["likely_location"] == "both"
     names = [i["name"] for i in r["indicators"]]
-    assert names == ["dissolved_oxygen_ppb", "subcooling", "air_removal_flow", "vacuum_decay_rate",
-                     "air_extraction_temp_depression", "unexplained_backpressure"]
+    assert names == [
+        "dissolved_oxygen_ppb",
+        "subcooling",
+        "air_removal_flow",
+        "vacuum_decay_rate",
+        "air_extraction_temp_depression",
+        "unexplained_backpressure",
+    ]
     by = {i["name"]: i for i in r["indicators"]}
     assert by["dissolved_oxygen_ppb"]["unit"] == "ppb" and by["dissolved_oxygen_ppb"]["threshold"] == 10.0
     assert by["vacuum_decay_rate"]["unit"] == "inHg/min"
@@ -61,8 +87,17 @@ def test_leak_detected_with_every_indicator():
 
 
 def test_tight_unit_not_detected():
-    r = ok({"unit_system": "SI", "unit_type": "pwr", "condenser_pressure": 6.5, "dissolved_oxygen_ppb": 4.0,
-            "hotwell_temp": 37.4, "air_removal_flow": 9.0, "venting_capacity": 45.0})
+    r = ok(
+        {
+            "unit_system": "SI",
+            "unit_type": "pwr",
+            "condenser_pressure": 6.5,
+            "dissolved_oxygen_ppb": 4.0,
+            "hotwell_temp": 37.4,
+            "air_removal_flow": 9.0,
+            "venting_capacity": 45.0,
+        }
+    )
     assert r["leak_detected"] is False and r["severity"] == "none" and r["likely_location"] == "none"
     assert all(i["status"] == "normal" for i in r["indicators"])
     assert r["units"]["estimated_inleakage"] == "kg/h"
@@ -92,14 +127,15 @@ def test_us_and_si_agree():
     for key in ("confidence", "score", "evidence"):
         assert us[key] == pytest.approx(si[key], rel=1e-9)
     assert to_si("air_flow", us["estimated_inleakage"], "US") == pytest.approx(
-        to_si("air_flow", si["estimated_inleakage"], "SI"), rel=1e-9)
-    for a, b in zip(us["indicators"], si["indicators"]):
+        to_si("air_flow", si["estimated_inleakage"], "SI"), rel=1e-9
+    )
+    for a, b in zip(us["indicators"], si["indicators"], strict=True):
         kind = INDICATOR_KINDS[a["name"]]
         for key in ("value", "threshold", "threshold_high", "threshold_severe"):
             assert to_si(kind, a[key], "US") == pytest.approx(to_si(kind, b[key], "SI"), rel=1e-7, abs=1e-12)
         assert a["status"] == b["status"] and a["weight"] == b["weight"]
     assert [a["action"] for a in us["recommendations"]] == [b["action"] for b in si["recommendations"]]
-    for a, b in zip(us["recommendations"], si["recommendations"]):
+    for a, b in zip(us["recommendations"], si["recommendations"], strict=True):
         assert a["value_mw"] == pytest.approx(b["value_mw"], rel=1e-7, abs=1e-12)
 
 
@@ -114,23 +150,50 @@ BAD_CASES = [
     ("air line without pressure", {"air_extraction_temp": 90.0}, "$.condenser_pressure", "depression needs"),
     ("air line above saturation", {**GOOD, "air_extraction_temp": 108.0}, "$.air_extraction_temp", "warmer"),
     ("negative DO", {**GOOD, "dissolved_oxygen_ppb": -3.0}, "$.dissolved_oxygen_ppb", ">= 0"),
-    ("DO beyond air saturation", {**GOOD, "dissolved_oxygen_ppb": 24000.0}, "$.dissolved_oxygen_ppb",
-     "air saturation"),
+    (
+        "DO beyond air saturation",
+        {**GOOD, "dissolved_oxygen_ppb": 24000.0},
+        "$.dissolved_oxygen_ppb",
+        "air saturation",
+    ),
     ("unknown unit type", {**GOOD, "unit_type": "magnox"}, "$.unit_type", "expected one of"),
     ("zero venting capacity", {**GOOD, "venting_capacity": 0}, "$.venting_capacity", "> 0"),
     ("no shells", {**GOOD, "shell_count": 0}, "$.shell_count", ">= 1"),
     ("negative decay rate", {**GOOD, "vacuum_decay_rate": -0.05}, "$.vacuum_decay_rate", ">= 0"),
-    ("decay rate in mbar/min as inHg/min", {**GOOD, "vacuum_decay_rate": 4.0}, "$.vacuum_decay_rate", "plausible"),
-    ("Celsius hotwell in a US call", {**GOOD, "hotwell_temp": 38.0}, "$.hotwell_temp", "set unit_system to SI"),
-    ("Fahrenheit hotwell in an SI call", {"unit_system": "SI", "condenser_pressure": 7.0, "hotwell_temp": 100.0},
-     "$.hotwell_temp", "set unit_system to US"),
+    (
+        "decay rate in mbar/min as inHg/min",
+        {**GOOD, "vacuum_decay_rate": 4.0},
+        "$.vacuum_decay_rate",
+        "plausible",
+    ),
+    (
+        "Celsius hotwell in a US call",
+        {**GOOD, "hotwell_temp": 38.0},
+        "$.hotwell_temp",
+        "set unit_system to SI",
+    ),
+    (
+        "Fahrenheit hotwell in an SI call",
+        {"unit_system": "SI", "condenser_pressure": 7.0, "hotwell_temp": 100.0},
+        "$.hotwell_temp",
+        "set unit_system to US",
+    ),
     ("string for number", {**GOOD, "air_removal_flow": "11 scfm"}, "$.air_removal_flow", "expected a number"),
     ("NaN", {**GOOD, "dissolved_oxygen_ppb": float("nan")}, "$.dissolved_oxygen_ppb", "finite"),
     ("negative baseline", {**GOOD, "subcooling_baseline": -1.0}, "$.subcooling_baseline", ">= 0"),
-    ("vacuum without barometer", {"vacuum_gauge": 27.9, "hotwell_temp": 100.0}, "$.barometric_pressure",
-     "required"),
+    (
+        "vacuum without barometer",
+        {"vacuum_gauge": 27.9, "hotwell_temp": 100.0},
+        "$.barometric_pressure",
+        "required",
+    ),
     ("unknown field", {**GOOD, "do_ppm": 0.02}, "$.do_ppm", "unknown field"),
-    ("gauge vacuum as absolute", {**GOOD, "condenser_pressure": 27.5}, "$.condenser_pressure", "gauge vacuum"),
+    (
+        "gauge vacuum as absolute",
+        {**GOOD, "condenser_pressure": 27.5},
+        "$.condenser_pressure",
+        "gauge vacuum",
+    ),
 ]
 
 

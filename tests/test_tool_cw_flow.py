@@ -5,25 +5,73 @@ savings, US/SI agreement, clear errors for bad arguments."""
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from condensync_tools.registry import convert_units, execute, get_tool
 
 TOOL = "optimize_cooling_water_flow"
-PLANT = {"tube_od": 1.0, "tube_gauge_bwg": 18, "tube_material": "admiralty", "tube_count": 32000,
-         "plugged_tubes": 400, "tube_passes": 2, "tube_length": 40.0}
-CURVE = {"turbine_curve_pressure": [1.0, 1.3, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0],
-         "turbine_curve_output_change": [0.004, 0.004, 0.0032, 0.0, -0.0055, -0.0115, -0.018, -0.025, -0.041],
-         "turbine_choke_pressure": 1.3, "rated_output_mw": 620}
-PUMPS = {"pump_rated_flow": 82000, "pump_rated_head": 58.0, "pump_rated_power": 1300.0, "pumps_installed": 3,
-         "pumps_running": 3, "static_head": 22.0}
-TOWER = {"wet_bulb_temp": 68.0, "tower_approach_design": 9.0, "tower_design_flow": 246000, "fans_installed": 10,
-         "fans_on": 10, "fan_power": 160.0}
-GOOD = {"unit_system": "US", "cw_inlet_temp": 78.0, "cw_outlet_temp": 97.5, "cw_flow": 232000,
-        "condenser_pressure": 2.12, **PLANT, **PUMPS, "vfd": True, "vfd_min_speed": 0.75, "vfd_max_speed": 1.0,
-        "speed_steps": 6, **TOWER, **CURVE, "power_price_usd_per_mwh": 45.0}
-FIXED = {"cw_inlet_temp": 70.0, "heat_duty": 2.3e9, "cleanliness_factor": 0.8, **PLANT, "pump_rated_flow": 62000,
-         "pump_rated_head": 42.0, "pump_rated_power": 850.0, "pumps_installed": 4, "pumps_running": 3,
-         "static_head": 8.0, "rated_output_mw": 620, "power_price_usd_per_mwh": 40.0}
+PLANT = {
+    "tube_od": 1.0,
+    "tube_gauge_bwg": 18,
+    "tube_material": "admiralty",
+    "tube_count": 32000,
+    "plugged_tubes": 400,
+    "tube_passes": 2,
+    "tube_length": 40.0,
+}
+CURVE = {
+    "turbine_curve_pressure": [1.0, 1.3, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0],
+    "turbine_curve_output_change": [0.004, 0.004, 0.0032, 0.0, -0.0055, -0.0115, -0.018, -0.025, -0.041],
+    "turbine_choke_pressure": 1.3,
+    "rated_output_mw": 620,
+}
+PUMPS = {
+    "pump_rated_flow": 82000,
+    "pump_rated_head": 58.0,
+    "pump_rated_power": 1300.0,
+    "pumps_installed": 3,
+    "pumps_running": 3,
+    "static_head": 22.0,
+}
+TOWER = {
+    "wet_bulb_temp": 68.0,
+    "tower_approach_design": 9.0,
+    "tower_design_flow": 246000,
+    "fans_installed": 10,
+    "fans_on": 10,
+    "fan_power": 160.0,
+}
+GOOD = {
+    "unit_system": "US",
+    "cw_inlet_temp": 78.0,
+    "cw_outlet_temp": 97.5,
+    "cw_flow": 232000,
+    "condenser_pressure": 2.12,
+    **PLANT,
+    **PUMPS,
+    "vfd": True,
+    "vfd_min_speed": 0.75,
+    "vfd_max_speed": 1.0,
+    "speed_steps": 6,
+    **TOWER,
+    **CURVE,
+    "power_price_usd_per_mwh": 45.0,
+}
+FIXED = {
+    "cw_inlet_temp": 70.0,
+    "heat_duty": 2.3e9,
+    "cleanliness_factor": 0.8,
+    **PLANT,
+    "pump_rated_flow": 62000,
+    "pump_rated_head": 42.0,
+    "pump_rated_power": 850.0,
+    "pumps_installed": 4,
+    "pumps_running": 3,
+    "static_head": 8.0,
+    "rated_output_mw": 620,
+    "power_price_usd_per_mwh": 40.0,
+}
 
 
 def ok(args):
@@ -55,9 +103,11 @@ def test_tower_vfd_options_and_optimum():
     assert r["expected_savings_usd_per_hour"] == pytest.approx(r["net_benefit_mw"] * 45.0)
     assert r["expected_savings_usd_per_year"] == pytest.approx(r["net_benefit_mw"] * 45.0 * 8760)
     # a fixed tower: more flow raises the cold-water temperature (approach grows with L/G)
-    ten = sorted((o for o in r["options"] if o["fans_on"] == 10 and o["pumps_running"] == 3),
-                 key=lambda o: o["cw_flow"])
-    assert all(a["cw_inlet_temp"] < b["cw_inlet_temp"] for a, b in zip(ten, ten[1:]))
+    ten = sorted(
+        (o for o in r["options"] if o["fans_on"] == 10 and o["pumps_running"] == 3),
+        key=lambda o: o["cw_flow"],
+    )
+    assert all(a["cw_inlet_temp"] < b["cw_inlet_temp"] for a, b in zip(ten, ten[1:], strict=False))
     assert r["units"]["options[].pump_power"] == "kW" and r["units"]["optimal_cw_flow"] == "gpm"
     assert r["units"]["expected_savings_usd_per_year"] == "USD/yr"
 
@@ -72,9 +122,17 @@ def test_fixed_speed_once_through():
 
 
 def test_choke_point_makes_fewer_pumps_pay():
-    r = ok({**FIXED, "cw_inlet_temp": 50.0, "heat_duty": 2.0e9, "turbine_choke_pressure": 1.3,
+    r = ok(
+        {
+            **FIXED,
+            "cw_inlet_temp": 50.0,
+            "heat_duty": 2.0e9,
+            "turbine_choke_pressure": 1.3,
             "turbine_curve_pressure": CURVE["turbine_curve_pressure"],
-            "turbine_curve_output_change": CURVE["turbine_curve_output_change"], "pumps_running": 4})
+            "turbine_curve_output_change": CURVE["turbine_curve_output_change"],
+            "pumps_running": 4,
+        }
+    )
     assert r["optimal_pumps_running"] < 4 and r["net_benefit_mw"] > 0.0
     assert r["turbine_gain_mw"] == pytest.approx(0.0, abs=1e-9)  # no gain below the choke point
     assert "choke_point" in r["active_constraints"]
@@ -89,7 +147,7 @@ def test_us_and_si_agree():
     assert set(a) == set(b)
     for key, value in a.items():
         if key == "options":
-            for oa, ob in zip(value, b[key]):
+            for oa, ob in zip(value, b[key], strict=True):
                 for k, v in oa.items():
                     if isinstance(v, float):
                         assert v == pytest.approx(ob[k], rel=1e-6, abs=1e-9), k
@@ -112,31 +170,78 @@ def drop(*names, base=GOOD):
 
 BAD_CASES = [
     ("missing pump data", drop("pump_rated_flow"), "$.pump_rated_flow", "required"),
-    ("no turbine curve or rating", drop("turbine_curve_pressure", "turbine_curve_output_change",
-                                        "turbine_choke_pressure", "rated_output_mw"),
-     "$.turbine_curve_pressure", "required"),
-    ("more pumps running than installed", {**GOOD, "pumps_running": 4}, "$.pumps_running", "at most pumps_installed"),
+    (
+        "no turbine curve or rating",
+        drop(
+            "turbine_curve_pressure",
+            "turbine_curve_output_change",
+            "turbine_choke_pressure",
+            "rated_output_mw",
+        ),
+        "$.turbine_curve_pressure",
+        "required",
+    ),
+    (
+        "more pumps running than installed",
+        {**GOOD, "pumps_running": 4},
+        "$.pumps_running",
+        "at most pumps_installed",
+    ),
     ("no pumps installed", {**GOOD, "pumps_installed": 0}, "$.pumps_installed", ">= 1"),
-    ("static head above the rated head", {**GOOD, "static_head": 70.0}, "$.static_head", "below the rated head"),
+    (
+        "static head above the rated head",
+        {**GOOD, "static_head": 70.0},
+        "$.static_head",
+        "below the rated head",
+    ),
     ("pump power in W as kW", {**GOOD, "pump_rated_power": 1300000.0}, "$.pump_rated_power", "plausible"),
-    ("pump power implies > 95 % efficiency", {**GOOD, "pump_rated_power": 900.0}, "$.pump_rated_power",
-     "efficiency"),
+    (
+        "pump power implies > 95 % efficiency",
+        {**GOOD, "pump_rated_power": 900.0},
+        "$.pump_rated_power",
+        "efficiency",
+    ),
     ("fixed speed not at 1.0", {**drop("vfd"), "speed": 0.9}, "$.speed", "fixed-speed"),
     ("speed outside the VFD range", {**GOOD, "speed": 0.6}, "$.speed", "outside the VFD range"),
-    ("VFD range inverted", {**GOOD, "vfd_min_speed": 1.0, "vfd_max_speed": 0.8}, "$.vfd_min_speed",
-     "below vfd_max_speed"),
-    ("too many options", {**GOOD, "pumps_installed": 12, "speed_steps": 21, "fans_installed": 30, "fans_on": 10},
-     "$.speed_steps", "options"),
+    (
+        "VFD range inverted",
+        {**GOOD, "vfd_min_speed": 1.0, "vfd_max_speed": 0.8},
+        "$.vfd_min_speed",
+        "below vfd_max_speed",
+    ),
+    (
+        "too many options",
+        {**GOOD, "pumps_installed": 12, "speed_steps": 21, "fans_installed": 30, "fans_on": 10},
+        "$.speed_steps",
+        "options",
+    ),
     ("tower without an approach", drop("tower_approach_design"), "$.tower_approach_design", "required"),
-    ("inlet below the wet bulb", {**GOOD, "cw_inlet_temp": 66.0, "cw_outlet_temp": 85.0, "condenser_pressure": 1.6},
-     "$.cw_inlet_temp", "wet bulb"),
+    (
+        "inlet below the wet bulb",
+        {**GOOD, "cw_inlet_temp": 66.0, "cw_outlet_temp": 85.0, "condenser_pressure": 1.6},
+        "$.cw_inlet_temp",
+        "wet bulb",
+    ),
     ("more fans on than installed", {**GOOD, "fans_on": 12}, "$.fans_on", "at most fans_installed"),
-    ("measured flow beyond the pumps", {**GOOD, "cw_flow": 500000, "cw_outlet_temp": 90.0,
-                                        "condenser_pressure": 1.8}, "$.cw_flow", "beyond what"),
-    ("shut-off ratio out of range", {**GOOD, "pump_shutoff_head_ratio": 3.0}, "$.pump_shutoff_head_ratio", "<= 2"),
+    (
+        "measured flow beyond the pumps",
+        {**GOOD, "cw_flow": 500000, "cw_outlet_temp": 90.0, "condenser_pressure": 1.8},
+        "$.cw_flow",
+        "beyond what",
+    ),
+    (
+        "shut-off ratio out of range",
+        {**GOOD, "pump_shutoff_head_ratio": 3.0},
+        "$.pump_shutoff_head_ratio",
+        "<= 2",
+    ),
     ("pump flow window inverted", {**GOOD, "pump_min_flow_fraction": 1.2}, "$.pump_min_flow_fraction", "< 1"),
-    ("wet bulb in Fahrenheit in an SI call", {**as_si(GOOD), "wet_bulb_temp": 68.0}, "$.wet_bulb_temp",
-     "set unit_system to US"),
+    (
+        "wet bulb in Fahrenheit in an SI call",
+        {**as_si(GOOD), "wet_bulb_temp": 68.0},
+        "$.wet_bulb_temp",
+        "set unit_system to US",
+    ),
     ("string for a count", {**GOOD, "pumps_running": "three"}, "$.pumps_running", "expected an integer"),
     ("NaN head", {**GOOD, "static_head": float("nan")}, "$.static_head", "finite"),
     ("unknown field", {**GOOD, "pump_count": 3}, "$.pump_count", "unknown field"),
@@ -151,3 +256,36 @@ def test_bad_arguments_give_clear_errors(name, args, path, fragment):
     text = out.error.text()
     assert path + ":" in text and fragment in text, text
     assert "Traceback" not in text and "nan" not in text.split(":", 1)[0]
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    t_in=st.floats(40.0, 95.0),
+    duty=st.floats(1.5e9, 3.0e9),
+    cf=st.floats(0.4, 1.0),
+    running=st.integers(1, 4),
+    static=st.floats(0.0, 30.0),
+    price=st.one_of(st.none(), st.floats(0.0, 200.0)),
+)
+def test_never_nan_never_internal_error(t_in, duty, cf, running, static, price):
+    args = {
+        **FIXED,
+        "cw_inlet_temp": t_in,
+        "heat_duty": duty,
+        "cleanliness_factor": cf,
+        "pumps_running": running,
+        "static_head": static,
+    }
+    args.pop("power_price_usd_per_mwh")
+    if price is not None:
+        args["power_price_usd_per_mwh"] = price
+    out = execute(TOOL, args)
+    if out.error is not None:
+        assert out.error.kind in ("invalid_arguments", "physically_impossible", "implausible_value"), (
+            out.error.text()
+        )
+    else:
+        r = out.result
+        text = json.dumps(r)
+        assert "NaN" not in text and "Infinity" not in text and "null" not in text
+        assert r["net_benefit_mw"] >= 0.0 or any("no option" in w or "violates" in w for w in r["warnings"])

@@ -3,29 +3,66 @@
 days until cleaning (never NaN), stored-history hook, US/SI agreement, clear errors."""
 
 import json
+from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from condensync_tools.registry import ExecutionContext, convert_units, execute, get_tool
 from condensync_tools.units import to_si
 
 TOOL = "calculate_fouling_factor"
-PLANT = {"tube_od": 1.0, "tube_gauge_bwg": 18, "tube_material": "admiralty", "tube_count": 32000,
-         "plugged_tubes": 400, "tube_passes": 2, "tube_length": 40.0}
-SNAP = {"unit_system": "US", "cw_inlet_temp": 75.0, "cw_outlet_temp": 95.0, "cw_flow": 240000,
-        "condenser_pressure": 1.99}
-CURVE = {"turbine_curve_pressure": [1.0, 1.3, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0],
-         "turbine_curve_output_change": [0.004, 0.004, 0.0032, 0.0, -0.0055, -0.0115, -0.018, -0.025, -0.041],
-         "turbine_choke_pressure": 1.3, "rated_output_mw": 620}
-HISTORY = [{"timestamp": "2025-01-05", "cleanliness_factor": 0.86}, {"timestamp": "2025-02-04", "cleanliness_factor": 0.835},
-           {"timestamp": "2025-03-06", "cleanliness_factor": 0.811}, {"timestamp": "2025-04-05", "cleanliness_factor": 0.79},
-           {"timestamp": "2025-05-05", "cleanliness_factor": 0.768}, {"timestamp": "2025-06-04", "cleanliness_factor": 0.749},
-           {"timestamp": "2025-07-04", "cleanliness_factor": 0.729}]
-GOOD = {**SNAP, **PLANT, "water_type": "cooling_tower_treated", "history": HISTORY, "last_cleaning_date": "2025-01-01",
-        "trigger_cleanliness": 0.65, "cleaning_cost_usd": 85000.0, **CURVE, "power_price_usd_per_mwh": 45.0}
-ASYMPTOTIC = [{"timestamp": "2025-01-01", "cleanliness_factor": 0.991}, {"timestamp": "2025-02-01", "cleanliness_factor": 0.866},
-              {"timestamp": "2025-03-01", "cleanliness_factor": 0.831}, {"timestamp": "2025-04-01", "cleanliness_factor": 0.825},
-              {"timestamp": "2025-05-01", "cleanliness_factor": 0.82}, {"timestamp": "2025-06-01", "cleanliness_factor": 0.821}]
+PLANT = {
+    "tube_od": 1.0,
+    "tube_gauge_bwg": 18,
+    "tube_material": "admiralty",
+    "tube_count": 32000,
+    "plugged_tubes": 400,
+    "tube_passes": 2,
+    "tube_length": 40.0,
+}
+SNAP = {
+    "unit_system": "US",
+    "cw_inlet_temp": 75.0,
+    "cw_outlet_temp": 95.0,
+    "cw_flow": 240000,
+    "condenser_pressure": 1.99,
+}
+CURVE = {
+    "turbine_curve_pressure": [1.0, 1.3, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0],
+    "turbine_curve_output_change": [0.004, 0.004, 0.0032, 0.0, -0.0055, -0.0115, -0.018, -0.025, -0.041],
+    "turbine_choke_pressure": 1.3,
+    "rated_output_mw": 620,
+}
+HISTORY = [
+    {"timestamp": "2025-01-05", "cleanliness_factor": 0.86},
+    {"timestamp": "2025-02-04", "cleanliness_factor": 0.835},
+    {"timestamp": "2025-03-06", "cleanliness_factor": 0.811},
+    {"timestamp": "2025-04-05", "cleanliness_factor": 0.79},
+    {"timestamp": "2025-05-05", "cleanliness_factor": 0.768},
+    {"timestamp": "2025-06-04", "cleanliness_factor": 0.749},
+    {"timestamp": "2025-07-04", "cleanliness_factor": 0.729},
+]
+GOOD = {
+    **SNAP,
+    **PLANT,
+    "water_type": "cooling_tower_treated",
+    "history": HISTORY,
+    "last_cleaning_date": "2025-01-01",
+    "trigger_cleanliness": 0.65,
+    "cleaning_cost_usd": 85000.0,
+    **CURVE,
+    "power_price_usd_per_mwh": 45.0,
+}
+ASYMPTOTIC = [
+    {"timestamp": "2025-01-01", "cleanliness_factor": 0.991},
+    {"timestamp": "2025-02-01", "cleanliness_factor": 0.866},
+    {"timestamp": "2025-03-01", "cleanliness_factor": 0.831},
+    {"timestamp": "2025-04-01", "cleanliness_factor": 0.825},
+    {"timestamp": "2025-05-01", "cleanliness_factor": 0.82},
+    {"timestamp": "2025-06-01", "cleanliness_factor": 0.821},
+]
 
 
 def ok(args, context=None):
@@ -76,8 +113,10 @@ def test_already_at_trigger_without_history():
 
 
 def test_fouling_resistance_history_in_caller_units():
-    hist = [{"timestamp": f"2025-0{m}-01", "fouling_resistance": v} for m, v in
-            ((1, 0.00002), (2, 0.00012), (3, 0.00022), (4, 0.00031), (5, 0.00042))]
+    hist = [
+        {"timestamp": f"2025-0{m}-01", "fouling_resistance": v}
+        for m, v in ((1, 0.00002), (2, 0.00012), (3, 0.00022), (4, 0.00031), (5, 0.00042))
+    ]
     us = ok({"u_clean": 700.0, "history": hist})
     assert us["fit_basis"] == "fouling_resistance"
     lin = next(f for f in us["fits"] if f["model"] == "linear")
@@ -111,8 +150,14 @@ class _NoDesign:
 
 
 def test_stored_history_used_when_none_supplied():
-    rows = [{"timestamp": p["timestamp"] + "T00:00:00Z", "cleanliness_factor": p["cleanliness_factor"],
-             "fouling_resistance": 0.0} for p in HISTORY]
+    rows = [
+        {
+            "timestamp": p["timestamp"] + "T00:00:00Z",
+            "cleanliness_factor": p["cleanliness_factor"],
+            "fouling_resistance": 0.0,
+        }
+        for p in HISTORY
+    ]
     service = _StoredHistory(rows)
     ctx = ExecutionContext(design=_NoDesign(), services={"history": service})
     r = ok({"condenser_id": "unit3", "cleanliness_factor": 0.73}, ctx)
@@ -132,16 +177,24 @@ def test_stored_history_used_when_none_supplied():
 def test_us_and_si_agree():
     us, si = ok(GOOD), ok(as_si(GOOD))
     plan = get_tool(TOOL).output_plan
-    a = convert_units({k: v for k, v in us.items() if k not in ("provenance", "units", "warnings")}, plan, "US",
-                      to_caller=False)
-    b = convert_units({k: v for k, v in si.items() if k not in ("provenance", "units", "warnings")}, plan, "SI",
-                      to_caller=False)
+    a = convert_units(
+        {k: v for k, v in us.items() if k not in ("provenance", "units", "warnings")},
+        plan,
+        "US",
+        to_caller=False,
+    )
+    b = convert_units(
+        {k: v for k, v in si.items() if k not in ("provenance", "units", "warnings")},
+        plan,
+        "SI",
+        to_caller=False,
+    )
     assert set(a) == set(b)
     for key, value in a.items():
         if isinstance(value, float):
             assert value == pytest.approx(b[key], rel=1e-6, abs=1e-12), key
         elif key == "fits":
-            for fa, fb in zip(value, b[key]):
+            for fa, fb in zip(value, b[key], strict=True):
                 for k, v in fa.items():
                     if isinstance(v, float):
                         assert v == pytest.approx(fb[k], rel=1e-6, abs=1e-12), (fa["model"], k)
@@ -154,32 +207,92 @@ BAD_CASES = [
     ("u_actual without u_clean", {"u_actual": 500.0}, "$.u_clean", "required"),
     ("cleanliness in percent", {"cleanliness_factor": 78}, "$.cleanliness_factor", "<= 1.5"),
     ("two history points", {"history": HISTORY[:2]}, "$.history", "at least 3 items"),
-    ("timestamp not ISO 8601", {"history": [{"timestamp": "05/01/2025", "cleanliness_factor": 0.8}] + HISTORY[1:]},
-     "$.history[0].timestamp", "matching"),
-    ("impossible date", {"history": HISTORY[:1] + [{"timestamp": "2025-02-30", "cleanliness_factor": 0.8}]
-                         + HISTORY[2:]}, "$.history[1].timestamp", "ISO 8601"),
-    ("mixed history kinds", {"history": HISTORY[:1] + [{"timestamp": "2025-02-04", "fouling_resistance": 0.0002}]
-                             + HISTORY[2:]}, "$.history[1].cleanliness_factor", "required"),
-    ("point without a value", {"history": HISTORY[:2] + [{"timestamp": "2025-03-06"}] + HISTORY[3:]},
-     "$.history[2].cleanliness_factor", "got neither"),
-    ("duplicate timestamps", {"history": HISTORY[:3] + [{"timestamp": "2025-03-06", "cleanliness_factor": 0.8}]},
-     "$.history[3].timestamp", "duplicate"),
-    ("history cleanliness in percent", {"history": [{"timestamp": "2025-01-05", "cleanliness_factor": 86}]
-                                        + HISTORY[1:]}, "$.history[0].cleanliness_factor", "<= 1.5"),
-    ("unknown key in a point", {"history": [{"timestamp": "2025-01-05", "cf": 0.86}] + HISTORY[1:]},
-     "$.history[0].cf", "unknown field"),
-    ("last cleaning after the history", {"history": HISTORY, "last_cleaning_date": "2025-06-01"}, "$.history",
-     "on or after last_cleaning_date"),
-    ("bad last cleaning date", {"history": HISTORY, "last_cleaning_date": "yesterday"}, "$.last_cleaning_date",
-     "matching"),
-    ("trigger above 1", {"cleanliness_factor": 0.8, "trigger_cleanliness": 1.2}, "$.trigger_cleanliness", "< 1"),
-    ("unknown foulant", {"cleanliness_factor": 0.8, "foulant": "zebra_mussels"}, "$.foulant", "expected one of"),
-    ("unknown water type", {"cleanliness_factor": 0.8, "water_type": "lake"}, "$.water_type", "expected one of"),
+    (
+        "timestamp not ISO 8601",
+        {"history": [{"timestamp": "05/01/2025", "cleanliness_factor": 0.8}] + HISTORY[1:]},
+        "$.history[0].timestamp",
+        "matching",
+    ),
+    (
+        "impossible date",
+        {"history": HISTORY[:1] + [{"timestamp": "2025-02-30", "cleanliness_factor": 0.8}] + HISTORY[2:]},
+        "$.history[1].timestamp",
+        "ISO 8601",
+    ),
+    (
+        "mixed history kinds",
+        {"history": HISTORY[:1] + [{"timestamp": "2025-02-04", "fouling_resistance": 0.0002}] + HISTORY[2:]},
+        "$.history[1].cleanliness_factor",
+        "required",
+    ),
+    (
+        "point without a value",
+        {"history": HISTORY[:2] + [{"timestamp": "2025-03-06"}] + HISTORY[3:]},
+        "$.history[2].cleanliness_factor",
+        "got neither",
+    ),
+    (
+        "duplicate timestamps",
+        {"history": HISTORY[:3] + [{"timestamp": "2025-03-06", "cleanliness_factor": 0.8}]},
+        "$.history[3].timestamp",
+        "duplicate",
+    ),
+    (
+        "history cleanliness in percent",
+        {"history": [{"timestamp": "2025-01-05", "cleanliness_factor": 86}] + HISTORY[1:]},
+        "$.history[0].cleanliness_factor",
+        "<= 1.5",
+    ),
+    (
+        "unknown key in a point",
+        {"history": [{"timestamp": "2025-01-05", "cf": 0.86}] + HISTORY[1:]},
+        "$.history[0].cf",
+        "unknown field",
+    ),
+    (
+        "last cleaning after the history",
+        {"history": HISTORY, "last_cleaning_date": "2025-06-01"},
+        "$.history",
+        "on or after last_cleaning_date",
+    ),
+    (
+        "bad last cleaning date",
+        {"history": HISTORY, "last_cleaning_date": "yesterday"},
+        "$.last_cleaning_date",
+        "matching",
+    ),
+    (
+        "trigger above 1",
+        {"cleanliness_factor": 0.8, "trigger_cleanliness": 1.2},
+        "$.trigger_cleanliness",
+        "< 1",
+    ),
+    (
+        "unknown foulant",
+        {"cleanliness_factor": 0.8, "foulant": "zebra_mussels"},
+        "$.foulant",
+        "expected one of",
+    ),
+    (
+        "unknown water type",
+        {"cleanliness_factor": 0.8, "water_type": "lake"},
+        "$.water_type",
+        "expected one of",
+    ),
     ("partial snapshot only", {"cw_inlet_temp": 75.0, **PLANT}, "$.cw_outlet_temp", "required"),
     ("snapshot without tube data", {**SNAP}, "$.tube_od", "required"),
-    ("actual U above 1.5 × clean U", {"u_actual": 900.0, "u_clean": 500.0}, "$.u_actual", "implausibly above"),
-    ("negative cleaning cost", {"cleanliness_factor": 0.8, "cleaning_cost_usd": -100.0}, "$.cleaning_cost_usd",
-     "> 0"),
+    (
+        "actual U above 1.5 × clean U",
+        {"u_actual": 900.0, "u_clean": 500.0},
+        "$.u_actual",
+        "implausibly above",
+    ),
+    (
+        "negative cleaning cost",
+        {"cleanliness_factor": 0.8, "cleaning_cost_usd": -100.0},
+        "$.cleaning_cost_usd",
+        "> 0",
+    ),
     ("SI U in a US call", {"u_actual": 2800.0, "u_clean": 4000.0}, "$.u_actual", "plausible"),
     ("outlet above saturation", {**SNAP, **PLANT, "cw_outlet_temp": 103.0}, "$.cw_outlet_temp", "TTD"),
 ]
@@ -192,3 +305,36 @@ def test_bad_arguments_give_clear_errors(name, args, path, fragment):
     text = out.error.text()
     assert path + ":" in text and fragment in text, text
     assert "Traceback" not in text and "nan" not in text.split(":", 1)[0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    start=st.floats(0.6, 1.05),
+    slope=st.floats(-0.002, 0.004),
+    curve=st.floats(0.0, 1.0),
+    n=st.integers(3, 12),
+    noise=st.lists(st.floats(-0.02, 0.02), min_size=12, max_size=12),
+    cf_now=st.one_of(st.none(), st.floats(0.3, 1.2)),
+)
+def test_never_nan_never_internal_error(start, slope, curve, n, noise, cf_now):
+    hist = []
+    for i in range(n):
+        days = 20 * i
+        cf = start - slope * days * (1 - curve) - 0.2 * curve * (1 - 2.718281828 ** (-days / 40.0)) + noise[i]
+        when = datetime(2025, 1, 1, tzinfo=timezone.utc) + timedelta(days=days)
+        hist.append({"timestamp": when.isoformat(), "cleanliness_factor": min(max(cf, 0.05), 1.5)})
+    args = {"history": hist, "cleaning_cost_usd": 50000.0, "power_price_usd_per_mwh": 40.0}
+    if cf_now is not None:
+        args["cleanliness_factor"] = cf_now
+    out = execute(TOOL, args)
+    if out.error is not None:
+        assert out.error.kind in ("invalid_arguments", "physically_impossible", "implausible_value"), (
+            out.error.text()
+        )
+    else:
+        r = out.result
+        text = json.dumps(r)
+        assert "NaN" not in text and "Infinity" not in text and "null" not in text
+        assert ("days_until_cleaning" in r) == (
+            r["days_until_cleaning_status"] in ("forecast", "already_at_trigger")
+        )

@@ -10,26 +10,76 @@ from condensync_tools.calculators.performance import SCORE_WEIGHTS
 from condensync_tools.registry import convert_units, execute, get_tool
 
 TOOL = "analyze_condenser_performance"
-PLANT = {"tube_od": 1.0, "tube_gauge_bwg": 18, "tube_material": "admiralty", "tube_count": 32000,
-         "plugged_tubes": 400, "tube_passes": 2, "tube_length": 40.0}
-SNAP = {"unit_system": "US", "cw_inlet_temp": 78.0, "cw_outlet_temp": 97.5, "cw_flow": 232000,
-        "condenser_pressure": 2.12}
-CURVE = {"turbine_curve_pressure": [1.0, 1.3, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0],
-         "turbine_curve_output_change": [0.004, 0.004, 0.0032, 0.0, -0.0055, -0.0115, -0.018, -0.025, -0.041],
-         "turbine_choke_pressure": 1.3, "rated_output_mw": 620}
-HISTORY = [{"timestamp": "2025-01-05", "cleanliness_factor": 0.86}, {"timestamp": "2025-02-04", "cleanliness_factor": 0.835},
-           {"timestamp": "2025-03-06", "cleanliness_factor": 0.811}, {"timestamp": "2025-04-05", "cleanliness_factor": 0.79},
-           {"timestamp": "2025-05-05", "cleanliness_factor": 0.768}, {"timestamp": "2025-06-04", "cleanliness_factor": 0.749},
-           {"timestamp": "2025-07-04", "cleanliness_factor": 0.729}]
-FULL = {**SNAP, **PLANT, "design_cw_inlet_temp": 70.0, "design_cw_flow": 250000, "design_heat_duty": 2.35e9, **CURVE,
-        "power_price_usd_per_mwh": 45.0, "dissolved_oxygen_ppb": 9.0, "hotwell_temp": 101.8, "subcooling_baseline": 0.5,
-        "air_removal_flow": 6.0, "venting_capacity": 12.0, "history": HISTORY, "last_cleaning_date": "2025-01-01",
-        "trigger_cleanliness": 0.65, "pump_rated_flow": 82000, "pump_rated_head": 58.0, "pump_rated_power": 1300.0,
-        "pumps_installed": 3, "pumps_running": 3, "static_head": 22.0, "vfd": True, "vfd_min_speed": 0.75,
-        "speed_steps": 4, "wet_bulb_temp": 68.0, "tower_approach_design": 9.0, "tower_design_flow": 246000,
-        "fans_installed": 6, "fans_on": 6, "fan_power": 250.0}
-PARTS = ["calculate_heat_transfer_coefficient", "optimize_vacuum_pressure", "detect_air_inleakage",
-         "calculate_fouling_factor", "optimize_cooling_water_flow"]
+PLANT = {
+    "tube_od": 1.0,
+    "tube_gauge_bwg": 18,
+    "tube_material": "admiralty",
+    "tube_count": 32000,
+    "plugged_tubes": 400,
+    "tube_passes": 2,
+    "tube_length": 40.0,
+}
+SNAP = {
+    "unit_system": "US",
+    "cw_inlet_temp": 78.0,
+    "cw_outlet_temp": 97.5,
+    "cw_flow": 232000,
+    "condenser_pressure": 2.12,
+}
+CURVE = {
+    "turbine_curve_pressure": [1.0, 1.3, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0],
+    "turbine_curve_output_change": [0.004, 0.004, 0.0032, 0.0, -0.0055, -0.0115, -0.018, -0.025, -0.041],
+    "turbine_choke_pressure": 1.3,
+    "rated_output_mw": 620,
+}
+HISTORY = [
+    {"timestamp": "2025-01-05", "cleanliness_factor": 0.86},
+    {"timestamp": "2025-02-04", "cleanliness_factor": 0.835},
+    {"timestamp": "2025-03-06", "cleanliness_factor": 0.811},
+    {"timestamp": "2025-04-05", "cleanliness_factor": 0.79},
+    {"timestamp": "2025-05-05", "cleanliness_factor": 0.768},
+    {"timestamp": "2025-06-04", "cleanliness_factor": 0.749},
+    {"timestamp": "2025-07-04", "cleanliness_factor": 0.729},
+]
+FULL = {
+    **SNAP,
+    **PLANT,
+    "design_cw_inlet_temp": 70.0,
+    "design_cw_flow": 250000,
+    "design_heat_duty": 2.35e9,
+    **CURVE,
+    "power_price_usd_per_mwh": 45.0,
+    "dissolved_oxygen_ppb": 9.0,
+    "hotwell_temp": 101.8,
+    "subcooling_baseline": 0.5,
+    "air_removal_flow": 6.0,
+    "venting_capacity": 12.0,
+    "history": HISTORY,
+    "last_cleaning_date": "2025-01-01",
+    "trigger_cleanliness": 0.65,
+    "pump_rated_flow": 82000,
+    "pump_rated_head": 58.0,
+    "pump_rated_power": 1300.0,
+    "pumps_installed": 3,
+    "pumps_running": 3,
+    "static_head": 22.0,
+    "vfd": True,
+    "vfd_min_speed": 0.75,
+    "speed_steps": 4,
+    "wet_bulb_temp": 68.0,
+    "tower_approach_design": 9.0,
+    "tower_design_flow": 246000,
+    "fans_installed": 6,
+    "fans_on": 6,
+    "fan_power": 250.0,
+}
+PARTS = [
+    "calculate_heat_transfer_coefficient",
+    "optimize_vacuum_pressure",
+    "detect_air_inleakage",
+    "calculate_fouling_factor",
+    "optimize_cooling_water_flow",
+]
 
 
 def ok(args, tool=TOOL):
@@ -47,8 +97,17 @@ def test_all_parts_run_and_are_embedded():
     r = ok(FULL)
     assert [p["tool"] for p in r["parts"]] == PARTS and all(p["status"] == "ok" for p in r["parts"])
     assert all(len(p["provenance_hash"]) == 64 for p in r["parts"])
-    for key in ("heat_duty", "u_actual", "expected_backpressure", "achievable_backpressure", "lost_output_mw",
-                "leak_detected", "days_until_cleaning", "optimal_cw_flow", "net_benefit_mw"):
+    for key in (
+        "heat_duty",
+        "u_actual",
+        "expected_backpressure",
+        "achievable_backpressure",
+        "lost_output_mw",
+        "leak_detected",
+        "days_until_cleaning",
+        "optimal_cw_flow",
+        "net_benefit_mw",
+    ):
         assert key in r, key
     # each part's key figure is the part's own result
     ht = ok(subset("calculate_heat_transfer_coefficient", FULL), "calculate_heat_transfer_coefficient")
@@ -66,7 +125,8 @@ def test_score_follows_the_documented_formula():
     assert set(comps) == set(SCORE_WEIGHTS)
     total_w = sum(c["weight"] for c in comps.values())
     assert r["performance_score"] == pytest.approx(
-        100 * sum(c["weight"] * c["subscore"] for c in comps.values()) / total_w)
+        100 * sum(c["weight"] * c["subscore"] for c in comps.values()) / total_w
+    )
     assert r["performance_score"] == pytest.approx(sum(c["points"] for c in comps.values()))
     cf, target = r["cleanliness_factor"], r["target_cleanliness"]
     assert comps["cleanliness"]["subscore"] == pytest.approx(min(max((cf - (target - 0.35)) / 0.35, 0), 1))
@@ -74,7 +134,13 @@ def test_score_follows_the_documented_formula():
     assert comps["backpressure"]["subscore"] == pytest.approx(1 - excess / 1.0)
     assert comps["air_inleakage"]["subscore"] == pytest.approx(1 - r["air_evidence"])
     assert comps["fouling_trend"]["subscore"] == pytest.approx(min(r["days_until_cleaning"] / 180, 1))
-    assert 0 <= r["performance_score"] <= 100 and r["grade"] in ("excellent", "good", "fair", "poor", "critical")
+    assert 0 <= r["performance_score"] <= 100 and r["grade"] in (
+        "excellent",
+        "good",
+        "fair",
+        "poor",
+        "critical",
+    )
     assert "100 × Σ w·s / Σ w" in r["provenance"]["method"]["performance_score_formula"]
     assert "0.35" in get_tool(TOOL).description
 
@@ -111,11 +177,21 @@ def test_independent_cleanliness_feeds_the_air_part():
 
 
 def test_us_and_si_agree():
-    us_args = {**SNAP, **PLANT, **CURVE, "power_price_usd_per_mwh": 45.0, "dissolved_oxygen_ppb": 12.0,
-               "hotwell_temp": 101.0, "cleanliness_factor": 0.78, "history": HISTORY}
+    us_args = {
+        **SNAP,
+        **PLANT,
+        **CURVE,
+        "power_price_usd_per_mwh": 45.0,
+        "dissolved_oxygen_ppb": 12.0,
+        "hotwell_temp": 101.0,
+        "cleanliness_factor": 0.78,
+        "history": HISTORY,
+    }
     plan_in = get_tool(TOOL).input_plan
-    si_args = {**convert_units({k: v for k, v in us_args.items() if k != "unit_system"}, plan_in, "US", False),
-               "unit_system": "SI"}
+    si_args = {
+        **convert_units({k: v for k, v in us_args.items() if k != "unit_system"}, plan_in, "US", False),
+        "unit_system": "SI",
+    }
     si_args = {**convert_units(si_args, plan_in, "SI", True), "unit_system": "SI"}
     us, si = ok(us_args), ok(si_args)
     plan = get_tool(TOOL).output_plan
@@ -130,7 +206,8 @@ def test_us_and_si_agree():
             assert value == b[key], key
     assert [p["status"] for p in us["parts"]] == [p["status"] for p in si["parts"]]
     assert [c["subscore"] for c in us["score_components"]] == pytest.approx(
-        [c["subscore"] for c in si["score_components"]], rel=1e-6)
+        [c["subscore"] for c in si["score_components"]], rel=1e-6
+    )
     assert [a["action"] for a in us["top_actions"]] == [a["action"] for a in si["top_actions"]]
 
 
@@ -141,26 +218,58 @@ def test_no_nan():
 
 BAD_CASES = [
     ("nothing to analyse", {"unit_system": "US"}, "$.cw_inlet_temp", "required"),
-    ("outlet above saturation", {**SNAP, **PLANT, "cw_outlet_temp": 106.0}, "$.cw_outlet_temp",
-     "[in part calculate_heat_transfer_coefficient]"),
+    (
+        "outlet above saturation",
+        {**SNAP, **PLANT, "cw_outlet_temp": 106.0},
+        "$.cw_outlet_temp",
+        "[in part calculate_heat_transfer_coefficient]",
+    ),
     ("string for number", {**SNAP, **PLANT, "cw_flow": "232k"}, "$.cw_flow", "expected a number"),
     ("unknown field", {**SNAP, **PLANT, "colour": "blue"}, "$.colour", "unknown field"),
-    ("Celsius in a US call", {**SNAP, **PLANT, "cw_inlet_temp": 25.0, "cw_outlet_temp": 36.0}, "$.cw_inlet_temp",
-     "set unit_system to SI"),
-    ("hotwell above saturation", {**SNAP, **PLANT, "hotwell_temp": 108.0}, "$.hotwell_temp",
-     "[in part detect_air_inleakage]"),
-    ("mixed history", {"cleanliness_factor": 0.8, "history": HISTORY[:1] + [{"timestamp": "2025-02-04",
-                                                                           "fouling_resistance": 0.0002}]
-                       + HISTORY[2:]}, "$.history[1].cleanliness_factor", "required"),
-    ("more pumps running than installed", {**FULL, "pumps_running": 4}, "$.pumps_running",
-     "at most pumps_installed"),
+    (
+        "Celsius in a US call",
+        {**SNAP, **PLANT, "cw_inlet_temp": 25.0, "cw_outlet_temp": 36.0},
+        "$.cw_inlet_temp",
+        "set unit_system to SI",
+    ),
+    (
+        "hotwell above saturation",
+        {**SNAP, **PLANT, "hotwell_temp": 108.0},
+        "$.hotwell_temp",
+        "[in part detect_air_inleakage]",
+    ),
+    (
+        "mixed history",
+        {
+            "cleanliness_factor": 0.8,
+            "history": HISTORY[:1]
+            + [{"timestamp": "2025-02-04", "fouling_resistance": 0.0002}]
+            + HISTORY[2:],
+        },
+        "$.history[1].cleanliness_factor",
+        "required",
+    ),
+    (
+        "more pumps running than installed",
+        {**FULL, "pumps_running": 4},
+        "$.pumps_running",
+        "at most pumps_installed",
+    ),
     ("cleanliness in percent", {**SNAP, **PLANT, "cleanliness_factor": 80}, "$.cleanliness_factor", "<= 1.5"),
     ("NaN", {**SNAP, **PLANT, "condenser_pressure": float("nan")}, "$.condenser_pressure", "finite"),
     ("too short a history", {"history": HISTORY[:2]}, "$.history", "at least 3 items"),
-    ("curve lengths differ", {**SNAP, **PLANT, **CURVE, "turbine_curve_output_change": [0.0, -0.01]},
-     "$.turbine_curve_output_change", "expected 9 values"),
-    ("gauge vacuum as absolute", {**SNAP, **PLANT, "condenser_pressure": 27.0}, "$.condenser_pressure",
-     "gauge vacuum"),
+    (
+        "curve lengths differ",
+        {**SNAP, **PLANT, **CURVE, "turbine_curve_output_change": [0.0, -0.01]},
+        "$.turbine_curve_output_change",
+        "expected 9 values",
+    ),
+    (
+        "gauge vacuum as absolute",
+        {**SNAP, **PLANT, "condenser_pressure": 27.0},
+        "$.condenser_pressure",
+        "gauge vacuum",
+    ),
 ]
 
 

@@ -234,7 +234,7 @@ def _plan(design: HistoryDesign) -> _Plan:
     is_hei = design.clean_u_method == "hei"
     if design.clean_u_method not in ("hei", "first_principles"):
         raise DomainError("clean_u_method", f"unknown clean U method {design.clean_u_method!r}")
-    u1_factor = hei.c1(d_o, design.hei_edition) * 1.0 if is_hei else 0.0
+    u1_factor = hei.c1(d_o, design.hei_edition) if is_hei else 0.0
     fm, fm_basis, fm_detail = design.fm, "caller", "supplied by the caller"
     if is_hei and fm <= 0.0:
         table = hei.fm_table(design.tube_material, gauge_of_wall(b.wall))

@@ -327,6 +327,13 @@ class ServiceMiddleware:
                     await self._refuse(scope, send, failure, request_id)
                     return
                 scope[SCOPE_IDENTITY] = identity
+            if route == "mcp" and scope.get("method") != "POST":
+                # stateless: no standalone SSE stream (GET would hold a connection open for
+                # nothing) and no session to DELETE
+                status["code"] = 405
+                await _plain_response(send, 405, "Method Not Allowed: POST JSON-RPC messages to /mcp",
+                                      [(b"allow", b"POST"), (b"x-request-id", request_id.encode())])
+                return
             await self.app(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - started
@@ -337,6 +344,14 @@ class ServiceMiddleware:
                           path=scope.get("path", "")[:200], status=status["code"],
                           duration_ms=round(elapsed * 1000, 3), caller=identity.caller if identity else None)
             request_id_var.reset(token)
+
+
+async def _plain_response(send: Send, status: int, text: str, headers: list[tuple[bytes, bytes]]) -> None:
+    body = text.encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()), *headers]})
+    await send({"type": "http.response.body", "body": body})
 
 
 # --------------------------------------------------------------------------- the app

@@ -57,8 +57,15 @@ def to_call_result(outcome: CallOutcome) -> types.CallToolResult:
     for w in result.get("warnings", []):
         lines.append(f"Warning: {w}")
     lines.append(f"provenance_hash {prov.get('provenance_hash', '')} (report values verbatim; see structuredContent)")
-    return types.CallToolResult(content=[types.TextContent(type="text", text="\n".join(lines))],
-                                structured_content=result, is_error=False)
+    content: list = [types.TextContent(type="text", text="\n".join(lines))]
+    if result.get("chart_png_base64"):
+        content.append(types.ImageContent(type="image", data=result["chart_png_base64"], mime_type="image/png"))
+    if result.get("series_resource_uri"):
+        content.append(types.ResourceLink(type="resource_link", name="full per-row series",
+                                          uri=result["series_resource_uri"], mime_type="text/csv",
+                                          description=f"file {result.get('series_file', '')}, sha256 "
+                                                      f"{result.get('series_sha256', '')}"))
+    return types.CallToolResult(content=content, structured_content=result, is_error=False)
 
 
 def build_server(context_factory: Callable[[ServerRequestContext[Any]], ExecutionContext] | None = None,

@@ -11,3 +11,4 @@ from . import performance  # noqa: F401
 from . import live_data  # noqa: F401
 from . import status  # noqa: F401
 from . import work_orders  # noqa: F401
+from . import history  # noqa: F401

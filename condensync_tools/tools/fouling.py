@@ -20,65 +20,133 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..calculators.fouling import FOULANTS, calculate_fouling_factor
 from ..calculators.errors import CalculationError
+from ..calculators.fouling import FOULANTS, calculate_fouling_factor
 from ..calculators.vacuum import expected_backpressure, resolve_operating_state
 from ..errors import InvalidArguments
 from ..registry import ToolCall, ToolDefinition, ToolOutput, register
 from .common import CALCULATOR_NOTE, ToolInput, ToolResult, quantity, summary_number
-from .shared_inputs import (CommonFields, DutyFields, RecommendationItem, SnapshotFields, TubeFields,
-                            TurbineFields, condenser_from, measured_pressure, recommendation_items, renamed_fields,
-                            require, turbine_from)
+from .shared_inputs import (
+    CommonFields,
+    DutyFields,
+    RecommendationItem,
+    SnapshotFields,
+    TubeFields,
+    TurbineFields,
+    condenser_from,
+    measured_pressure,
+    recommendation_items,
+    renamed_fields,
+    require,
+    turbine_from,
+)
 
-__all__ = ["FoulingInput", "FoulingFields", "FoulingOutput", "HistoryPoint", "TOOL", "LIVE_FIELDS",
-           "parse_timestamp", "TIMESTAMP_PATTERN"]
+__all__ = [
+    "FoulingInput",
+    "FoulingFields",
+    "FoulingOutput",
+    "HistoryPoint",
+    "TOOL",
+    "LIVE_FIELDS",
+    "parse_timestamp",
+    "TIMESTAMP_PATTERN",
+]
 
 LIVE_FIELDS = ("cw_inlet_temp", "cw_outlet_temp", "cw_flow", "condenser_pressure")
 #: ISO 8601 date or date-time, optional fraction and offset (UTC when absent).
-TIMESTAMP_PATTERN = (r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$")
+TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$"
 Foulant = Literal[FOULANTS]  # type: ignore[valid-type]
 _DAY_S = 86400.0
 FIELD_NAMES = {"lost_power_fn": "cleaning_cost_usd", "lost_power_per_fouling": "cleaning_cost_usd"}
 
 
 class HistoryPoint(ToolInput):
-    timestamp: str = Field(pattern=TIMESTAMP_PATTERN, description="ISO 8601 date or date-time of the point, e.g. "
-                           "2025-03-01 or 2025-03-01T12:00:00Z (UTC when no offset)")
-    cleanliness_factor: float = Field(None, gt=0, le=1.5, description="Cleanliness factor at that time (a "
-                                      "fraction); give it or fouling_resistance, the same for every point [1]")
-    fouling_resistance: quantity("fouling_resistance", "Fouling resistance at that time", ge=-0.01,
-                                 le=0.1) = None
+    timestamp: str = Field(
+        pattern=TIMESTAMP_PATTERN,
+        description="ISO 8601 date or date-time of the point, e.g. "
+        "2025-03-01 or 2025-03-01T12:00:00Z (UTC when no offset)",
+    )
+    cleanliness_factor: float = Field(
+        None,
+        gt=0,
+        le=1.5,
+        description="Cleanliness factor at that time (a "
+        "fraction); give it or fouling_resistance, the same for every point [1]",
+    )
+    fouling_resistance: quantity(
+        "fouling_resistance", "Fouling resistance at that time", ge=-0.01, le=0.1
+    ) = None
 
 
 class FoulingFields(ToolInput):
     """Fields of calculate_fouling_factor beyond the shared groups (shared with
     analyze_condenser_performance)."""
 
-    u_actual: quantity("htc", "Actual (test) overall coefficient; with u_clean gives the fouling now",
-                       plausible=(20.0, 15_000.0), gt=0) = None
-    u_clean: quantity("htc", "Clean overall coefficient at the same conditions (HEI or first principles)",
-                      plausible=(50.0, 15_000.0), gt=0) = None
-    tube_velocity: quantity("velocity", "Mean tube water velocity (TEMA column, velocity note); default: from "
-                            "cw_flow and the tube data", plausible=(0.05, 6.0), gt=0) = None
-    history: list[HistoryPoint] = Field(None, min_length=3, max_length=20_000, description=(
-        "Fouling history since the last cleaning: objects {timestamp, cleanliness_factor} or {timestamp, "
-        "fouling_resistance}, at least 3; default: the stored history of condenser_id when the server has one"))
-    last_cleaning_date: str = Field("", pattern=r"^$|" + TIMESTAMP_PATTERN, description=(
-        "ISO 8601 date of the last cleaning: history times count from it, earlier points are dropped; empty "
-        "(default): the first history point is taken as the last cleaning"))
-    trigger_cleanliness: float = Field(0.75, gt=0, lt=1, description="Cleaning trigger cleanliness factor, "
-                                       "default 0.75 (policy value, 0.75-0.80 typical) [1]")
-    trigger_fouling_resistance: quantity("fouling_resistance", "Cleaning trigger as a fouling resistance (for "
-                                         "a fouling_resistance history without u_clean)", gt=0) = None
-    due_window_days: quantity("duration_days", "Cleaning is due when the trigger is forecast within this many "
-                              "days", ge=0, le=3650) = 30.0
-    foulant: Foulant = Field("unknown", description="Known foulant (biofilm, silt, scale, macrofouling, "
-                             "corrosion_products) or 'unknown' (then the trend shape suggests the method) [1]")
-    cleaning_cost_usd: quantity("money_usd", "Cost of one cleaning (with power_price_usd_per_mwh, tube data, the "
-                                "CW state and a turbine curve or rated_output_mw: the economic interval)",
-                                gt=0, le=1e9) = None
-    max_interval_days: quantity("duration_days", "Horizon of the economic-interval search", ge=2,
-                                le=36_500) = 3650.0
+    u_actual: quantity(
+        "htc",
+        "Actual (test) overall coefficient; with u_clean gives the fouling now",
+        plausible=(20.0, 15_000.0),
+        gt=0,
+    ) = None
+    u_clean: quantity(
+        "htc",
+        "Clean overall coefficient at the same conditions (HEI or first principles)",
+        plausible=(50.0, 15_000.0),
+        gt=0,
+    ) = None
+    tube_velocity: quantity(
+        "velocity",
+        "Mean tube water velocity (TEMA column, velocity note); default: from cw_flow and the tube data",
+        plausible=(0.05, 6.0),
+        gt=0,
+    ) = None
+    history: list[HistoryPoint] = Field(
+        None,
+        min_length=3,
+        max_length=20_000,
+        description=(
+            "Fouling history since the last cleaning: objects {timestamp, cleanliness_factor} or {timestamp, "
+            "fouling_resistance}, at least 3; default: the stored history of condenser_id when the server "
+            "has one"
+        ),
+    )
+    last_cleaning_date: str = Field(
+        "",
+        pattern=r"^$|" + TIMESTAMP_PATTERN,
+        description=(
+            "ISO 8601 date of the last cleaning: history times count from it, earlier points are dropped; "
+            "empty (default): the first history point is taken as the last cleaning"
+        ),
+    )
+    trigger_cleanliness: float = Field(
+        0.75,
+        gt=0,
+        lt=1,
+        description="Cleaning trigger cleanliness factor, default 0.75 (policy value, 0.75-0.80 typical) [1]",
+    )
+    trigger_fouling_resistance: quantity(
+        "fouling_resistance",
+        "Cleaning trigger as a fouling resistance (for a fouling_resistance history without u_clean)",
+        gt=0,
+    ) = None
+    due_window_days: quantity(
+        "duration_days", "Cleaning is due when the trigger is forecast within this many days", ge=0, le=3650
+    ) = 30.0
+    foulant: Foulant = Field(
+        "unknown",
+        description="Known foulant (biofilm, silt, scale, macrofouling, "
+        "corrosion_products) or 'unknown' (then the trend shape suggests the method) [1]",
+    )
+    cleaning_cost_usd: quantity(
+        "money_usd",
+        "Cost of one cleaning (with power_price_usd_per_mwh, tube data, the "
+        "CW state and a turbine curve or rated_output_mw: the economic interval)",
+        gt=0,
+        le=1e9,
+    ) = None
+    max_interval_days: quantity(
+        "duration_days", "Horizon of the economic-interval search", ge=2, le=36_500
+    ) = 3650.0
 
 
 class FoulingInput(CommonFields, SnapshotFields, FoulingFields, DutyFields, TubeFields, TurbineFields):
@@ -86,10 +154,13 @@ class FoulingInput(CommonFields, SnapshotFields, FoulingFields, DutyFields, Tube
 
 
 class FitItem(BaseModel):
-    model: Literal["linear", "kern_seaton"] = Field(description="linear R = r0 + beta·t, or Kern–Seaton R = "
-                                                    "r_inf·(1 − e^(−t/tau)), t in days since the last cleaning")
-    basis: Literal["fouling_index", "fouling_resistance"] = Field(description="Fitted quantity: fouling index "
-                                                                  "1/CF − 1 (a CF history) or fouling resistance")
+    model: Literal["linear", "kern_seaton"] = Field(
+        description="linear R = r0 + beta·t, or Kern–Seaton R = "
+        "r_inf·(1 − e^(−t/tau)), t in days since the last cleaning"
+    )
+    basis: Literal["fouling_index", "fouling_resistance"] = Field(
+        description="Fitted quantity: fouling index 1/CF − 1 (a CF history) or fouling resistance"
+    )
     level_unit: str = Field(description="Unit of r0, r_inf, rmse and the trigger level ('1' for the index)")
     rate_unit: str = Field(description="Unit of beta")
     selected: bool = Field(description="This model was chosen (lower AICc; ties go to linear)")
@@ -101,59 +172,91 @@ class FitItem(BaseModel):
     r2: float = Field(description="Coefficient of determination R² [1]")
     adj_r2: float = Field(description="Adjusted R² [1]")
     rmse: float = Field(description="Root-mean-square residual, in level_unit")
-    aicc: float = Field(description="Small-sample corrected Akaike criterion (computed on SI values; lower is "
-                        "better) [1]")
-    days_until_cleaning: quantity("duration_days", "Days until this model reaches the trigger (omitted when "
-                                  "never reached)") = None
+    aicc: float = Field(
+        description="Small-sample corrected Akaike criterion (computed on SI values; lower is better) [1]"
+    )
+    days_until_cleaning: quantity(
+        "duration_days", "Days until this model reaches the trigger (omitted when never reached)"
+    ) = None
     forecast: str = Field(description="How the days were computed, or why the trigger is never reached")
     notes: list[str] = Field(description="Fit notes (e.g. time constant at a search bound: not identifiable)")
 
 
 class FoulingOutput(ToolResult):
-    fouling_resistance: quantity("fouling_resistance", "Fouling resistance now, 1/U_actual − 1/U_clean "
-                                 "(needs U values, the snapshot, or u_clean with a cleanliness factor)") = None
+    fouling_resistance: quantity(
+        "fouling_resistance",
+        "Fouling resistance now, 1/U_actual − 1/U_clean "
+        "(needs U values, the snapshot, or u_clean with a cleanliness factor)",
+    ) = None
     cleanliness_factor: float = Field(None, description="Cleanliness factor now, U_actual/U_clean [1]")
     u_actual: quantity("htc", "Actual overall coefficient used") = None
     u_clean: quantity("htc", "Clean overall coefficient used") = None
-    tema_fouling_resistance: quantity("fouling_resistance", "TEMA RGP-T-2.4 design fouling allowance for the "
-                                      "water type (a design reference: HEI's cleanliness factor plays that role; "
-                                      "do not add it to an HEI U)") = None
+    tema_fouling_resistance: quantity(
+        "fouling_resistance",
+        "TEMA RGP-T-2.4 design fouling allowance for the "
+        "water type (a design reference: HEI's cleanliness factor plays that role; "
+        "do not add it to an HEI U)",
+    ) = None
     tema_water_type: str = Field(None, description="TEMA category label used")
-    tema_column: str = Field(None, description="TEMA column: water temperature ≤/> 125 °F, velocity ≤/> 3 ft/s")
+    tema_column: str = Field(
+        None, description="TEMA column: water temperature ≤/> 125 °F, velocity ≤/> 3 ft/s"
+    )
     tema_exceeded: bool = Field(None, description="The fouling resistance now exceeds the TEMA allowance")
     history_source: Literal["none", "supplied", "stored"] = Field(description="Where the history came from")
     history_points: int = Field(description="History points used [1]")
-    history_span_days: quantity("duration_days", "Days from the last cleaning to the last history point") = None
+    history_span_days: quantity("duration_days", "Days from the last cleaning to the last history point") = (
+        None
+    )
     fit_basis: str = Field(None, description="fouling_index (1/CF − 1) or fouling_resistance")
-    fits: list[FitItem] = Field(description="Linear and Kern–Seaton fits with goodness of fit (empty without a "
-                                "history)")
+    fits: list[FitItem] = Field(
+        description="Linear and Kern–Seaton fits with goodness of fit (empty without a history)"
+    )
     selected_model: str = Field(None, description="Model chosen for the forecast")
     selection_reason: str = Field(description="Why that model (or why none)")
     trigger_cleanliness: float = Field(description="Cleaning trigger cleanliness factor used [1]")
-    days_until_cleaning: quantity("duration_days", "Days until the cleaning trigger under the chosen model (0 when "
-                                  "already at or beyond it); omitted when never reached or not computable, see "
-                                  "days_until_cleaning_status") = None
-    days_until_cleaning_status: Literal["forecast", "already_at_trigger", "not_reached", "no_history",
-                                        "not_computable"] = Field(description="Meaning of days_until_cleaning")
-    days_until_cleaning_reason: str = Field(description="How the days were computed, or why there is no number")
-    cleaning_due: bool = Field(description="At or beyond the trigger now, or the trigger forecast within "
-                               "due_window_days")
-    recommended_method: str = Field(description="Recommended cleaning method: online_ball_cleaning, "
-                                    "brushes_scrapers, hydro_blasting, chemical_cleaning or debris_filter")
+    days_until_cleaning: quantity(
+        "duration_days",
+        "Days until the cleaning trigger under the chosen model (0 when "
+        "already at or beyond it); omitted when never reached or not computable, see "
+        "days_until_cleaning_status",
+    ) = None
+    days_until_cleaning_status: Literal[
+        "forecast", "already_at_trigger", "not_reached", "no_history", "not_computable"
+    ] = Field(description="Meaning of days_until_cleaning")
+    days_until_cleaning_reason: str = Field(
+        description="How the days were computed, or why there is no number"
+    )
+    cleaning_due: bool = Field(
+        description="At or beyond the trigger now, or the trigger forecast within due_window_days"
+    )
+    recommended_method: str = Field(
+        description="Recommended cleaning method: online_ball_cleaning, "
+        "brushes_scrapers, hydro_blasting, chemical_cleaning or debris_filter"
+    )
     recommended_method_reason: str = Field(description="Why that method")
     alternative_methods: list[str] = Field(description="Alternative cleaning methods")
-    lost_output_mw: quantity("power_mw", "Turbine output lost now by fouling beyond the target cleanliness (needs "
-                             "tube data, CW state and a turbine curve or rated_output_mw)") = None
-    cost_usd_per_day: quantity("money_usd_per_day", "Value of lost_output_mw at power_price_usd_per_mwh") = None
-    economic_interval_days: quantity("duration_days", "Economic cleaning interval minimising (cleaning cost + "
-                                     "lost-output cost)/interval") = None
-    economic_cost_usd_per_day: quantity("money_usd_per_day", "Minimum average cost rate at that interval") = None
+    lost_output_mw: quantity(
+        "power_mw",
+        "Turbine output lost now by fouling beyond the target cleanliness (needs "
+        "tube data, CW state and a turbine curve or rated_output_mw)",
+    ) = None
+    cost_usd_per_day: quantity("money_usd_per_day", "Value of lost_output_mw at power_price_usd_per_mwh") = (
+        None
+    )
+    economic_interval_days: quantity(
+        "duration_days", "Economic cleaning interval minimising (cleaning cost + lost-output cost)/interval"
+    ) = None
+    economic_cost_usd_per_day: quantity("money_usd_per_day", "Minimum average cost rate at that interval") = (
+        None
+    )
     economic_lost_output_mw: quantity("power_mw", "Output lost just before cleaning at that interval") = None
     economic_interval_status: Literal["optimum", "no_optimum", "not_computed"] = Field(
-        None, description="Economic interval result; omitted when cleaning_cost_usd is not given")
+        None, description="Economic interval result; omitted when cleaning_cost_usd is not given"
+    )
     economic_interval_reason: str = Field(None, description="How it was computed, or why there is no optimum")
-    recommendations: list[RecommendationItem] = Field(description="Cleaning action when due, valued by the "
-                                                      "output it recovers")
+    recommendations: list[RecommendationItem] = Field(
+        description="Cleaning action when due, valued by the output it recovers"
+    )
 
 
 # --------------------------------------------------------------------------- history
@@ -162,18 +265,23 @@ def parse_timestamp(text: str, path: str, tool: str) -> datetime:
     try:
         ts = datetime.fromisoformat(text.replace(" ", "T", 1))
     except ValueError:
-        raise InvalidArguments([f"{path}: expected an ISO 8601 date or date-time, got string {text!r}"],
-                               tool) from None
+        raise InvalidArguments(
+            [f"{path}: expected an ISO 8601 date or date-time, got string {text!r}"], tool
+        ) from None
     return ts.replace(tzinfo=timezone.utc) if ts.tzinfo is None else ts.astimezone(timezone.utc)
 
 
-def _points(call: ToolCall, method: dict, warnings: list[str]) -> tuple[str, list[tuple[datetime, dict, str]]]:
+def _points(
+    call: ToolCall, method: dict, warnings: list[str]
+) -> tuple[str, list[tuple[datetime, dict, str]]]:
     """(source, [(time, point SI, json path)]) from the arguments or the stored history."""
     tool = call.tool.name
     if call.has("history"):
         method["history"] = "supplied by the caller"
-        return "supplied", [(parse_timestamp(p["timestamp"], f"$.history[{i}].timestamp", tool), p,
-                             f"$.history[{i}]") for i, p in enumerate(call.si["history"])]
+        return "supplied", [
+            (parse_timestamp(p["timestamp"], f"$.history[{i}].timestamp", tool), p, f"$.history[{i}]")
+            for i, p in enumerate(call.si["history"])
+        ]
     condenser_id = call.args.get("condenser_id") or ""
     service = call.context.services.get("history") if condenser_id else None
     if service is None:
@@ -188,16 +296,24 @@ def _points(call: ToolCall, method: dict, warnings: list[str]) -> tuple[str, lis
         for k in ("cleanliness_factor", "fouling_resistance"):
             if p[k] is not None and not (isinstance(p[k], (int, float)) and math.isfinite(p[k])):
                 p[k] = None
-        points.append((parse_timestamp(str(p["timestamp"]), f"stored history[{i}].timestamp", tool), p,
-                       f"stored history[{i}]"))
+        points.append(
+            (
+                parse_timestamp(str(p["timestamp"]), f"stored history[{i}].timestamp", tool),
+                p,
+                f"stored history[{i}]",
+            )
+        )
     digest = hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode("utf-8")).hexdigest()
-    method["history"] = (f"stored history of condenser {condenser_id} ({len(rows)} points, sha256 {digest}); "
-                         "no history argument given")
+    method["history"] = (
+        f"stored history of condenser {condenser_id} ({len(rows)} points, sha256 {digest}); "
+        "no history argument given"
+    )
     return "stored", points
 
 
-def history_series(call: ToolCall, method: dict, warnings: list[str]
-                   ) -> tuple[str, list[float] | None, list[float] | None, str]:
+def history_series(
+    call: ToolCall, method: dict, warnings: list[str]
+) -> tuple[str, list[float] | None, list[float] | None, str]:
     """(source, days since the last cleaning, values, kind) of the history, or Nones."""
     tool = call.tool.name
     source, points = _points(call, method, warnings)
@@ -207,42 +323,60 @@ def history_series(call: ToolCall, method: dict, warnings: list[str]
         ref = parse_timestamp(call.args["last_cleaning_date"], "$.last_cleaning_date", tool)
         kept = [p for p in points if p[0] >= ref]
         if len(kept) < len(points):
-            warnings.append(f"{len(points) - len(kept)} history point(s) before last_cleaning_date dropped (they "
-                            "belong to an earlier fouling cycle)")
+            warnings.append(
+                f"{len(points) - len(kept)} history point(s) before last_cleaning_date dropped (they "
+                "belong to an earlier fouling cycle)"
+            )
         points = kept
         method["history_time_origin"] = "last_cleaning_date"
     else:
         ref = min(p[0] for p in points)
         method["history_time_origin"] = "first history point taken as the last cleaning"
-        warnings.append("last_cleaning_date not given: the first history point is taken as the last cleaning "
-                        "(Kern–Seaton assumes no fouling at t = 0)")
+        warnings.append(
+            "last_cleaning_date not given: the first history point is taken as the last cleaning "
+            "(Kern–Seaton assumes no fouling at t = 0)"
+        )
     if source == "stored":
         with_cf = [p for p in points if p[1].get("cleanliness_factor") is not None]
         kind = "cleanliness_factor" if len(with_cf) >= 3 else "fouling_resistance"
-        usable = with_cf if kind == "cleanliness_factor" else [p for p in points
-                                                               if p[1].get("fouling_resistance") is not None]
+        usable = (
+            with_cf
+            if kind == "cleanliness_factor"
+            else [p for p in points if p[1].get("fouling_resistance") is not None]
+        )
         if len(usable) < 3:
-            warnings.append(f"stored history has {len(usable)} usable point(s) after the last cleaning: no trend "
-                            "fitted (at least 3 needed)")
+            warnings.append(
+                f"stored history has {len(usable)} usable point(s) after the last cleaning: no trend "
+                "fitted (at least 3 needed)"
+            )
             return "none", None, None, kind
         points = usable
     else:
         if len(points) < 3:
-            raise InvalidArguments([f"$.history: expected at least 3 points on or after last_cleaning_date, got "
-                                    f"{len(points)}"], tool)
+            raise InvalidArguments(
+                [f"$.history: expected at least 3 points on or after last_cleaning_date, got {len(points)}"],
+                tool,
+            )
         first = points[0][1]
         kind = "cleanliness_factor" if first.get("cleanliness_factor") is not None else "fouling_resistance"
         for _, p, path in points:
             if p.get(kind) is None:
                 other = "fouling_resistance" if kind == "cleanliness_factor" else "cleanliness_factor"
                 got = f"{other} only" if p.get(other) is not None else "neither"
-                raise InvalidArguments([f"{path}.{kind}: required (every point gives the same quantity as "
-                                        f"history[0]: {kind}), got {got}"], tool)
+                raise InvalidArguments(
+                    [
+                        f"{path}.{kind}: required (every point gives the same quantity as "
+                        f"history[0]: {kind}), got {got}"
+                    ],
+                    tool,
+                )
     points.sort(key=lambda p: p[0])
-    for (t0, _, _), (t1, _, path) in zip(points, points[1:]):
+    for (t0, _, _), (t1, _, path) in zip(points, points[1:], strict=False):
         if t1 == t0:
-            raise InvalidArguments([f"{path}.timestamp: expected one point per timestamp, got a duplicate of "
-                                    f"{t1.isoformat()}"], tool)
+            raise InvalidArguments(
+                [f"{path}.timestamp: expected one point per timestamp, got a duplicate of {t1.isoformat()}"],
+                tool,
+            )
     days = [(t - ref).total_seconds() / _DAY_S for t, _, _ in points]
     return source, days, [float(p[kind]) for _, p, _ in points], kind
 
@@ -266,18 +400,30 @@ def _current_inputs(call: ToolCall, warnings: list[str]):
         return model, model.heat_transfer_inputs(si["cw_inlet_temp"], si["cw_outlet_temp"], si["cw_flow"], p)
     if other:
         if complete:
-            warnings.append("snapshot given without tube data: not used for the fouling state (give tube_od, "
-                            "tube_count and tube_length or surface_area)")
+            warnings.append(
+                "snapshot given without tube data: not used for the fouling state (give tube_od, "
+                "tube_count and tube_length or surface_area)"
+            )
         elif given and "cw_outlet_temp" in given:
-            warnings.append("incomplete snapshot (cw_inlet_temp, cw_outlet_temp, cw_flow and condenser_pressure "
-                            "are all needed): the fouling state comes from the other arguments")
+            warnings.append(
+                "incomplete snapshot (cw_inlet_temp, cw_outlet_temp, cw_flow and condenser_pressure "
+                "are all needed): the fouling state comes from the other arguments"
+            )
         return model, None
     if given:
-        require(call, list(snap) + [("condenser_pressure", "vacuum_gauge")],
-                "for the fouling state from a measured snapshot")
-    raise InvalidArguments(["$.cleanliness_factor: required (or u_actual with u_clean / history / the snapshot "
-                            "cw_inlet_temp, cw_outlet_temp, cw_flow, condenser_pressure with tube data) to know "
-                            "the fouling state, got nothing"], call.tool.name)
+        require(
+            call,
+            list(snap) + [("condenser_pressure", "vacuum_gauge")],
+            "for the fouling state from a measured snapshot",
+        )
+    raise InvalidArguments(
+        [
+            "$.cleanliness_factor: required (or u_actual with u_clean / history / the snapshot "
+            "cw_inlet_temp, cw_outlet_temp, cw_flow, condenser_pressure with tube data) to know "
+            "the fouling state, got nothing"
+        ],
+        call.tool.name,
+    )
 
 
 def _loss_chain(call: ToolCall, model, warnings: list[str], method: dict):
@@ -293,30 +439,44 @@ def _loss_chain(call: ToolCall, model, warnings: list[str], method: dict):
     si = call.si
     kwargs = {"steam_heat_release": si["steam_heat_release"]} if call.has("steam_heat_release") else {}
     with renamed_fields():
-        op = resolve_operating_state(model, cw_inlet_temp=si["cw_inlet_temp"], cw_flow=si["cw_flow"],
-                                     heat_duty=si.get("heat_duty"), steam_flow=si.get("steam_flow"),
-                                     cw_outlet_temp=si.get("cw_outlet_temp"), cleanliness_factor=1.0,
-                                     target_cleanliness=si.get("target_cleanliness"), **kwargs)
+        op = resolve_operating_state(
+            model,
+            cw_inlet_temp=si["cw_inlet_temp"],
+            cw_flow=si["cw_flow"],
+            heat_duty=si.get("heat_duty"),
+            steam_flow=si.get("steam_flow"),
+            cw_outlet_temp=si.get("cw_outlet_temp"),
+            cleanliness_factor=1.0,
+            target_cleanliness=si.get("target_cleanliness"),
+            **kwargs,
+        )
     method["loss_chain_heat_duty"] = op.method["heat_duty"]
     method.update(turbine.method)
     return turbine, op.heat_duty
 
 
-def capped_loss_function(model, turbine, cw_inlet_temp: float, cw_flow: float, heat_duty: float,
-                         base_fouling_resistance: float):
+def capped_loss_function(
+    model, turbine, cw_inlet_temp: float, cw_flow: float, heat_duty: float, base_fouling_resistance: float
+):
     """Lost output [W] vs added fouling ΔR_f [m²·K/W], like
     :func:`~condensync_tools.calculators.vacuum.fouling_loss_function`, but held at the
     turbine curve's last point when the fouled backpressure runs off the curve (or the duty can
     no longer be rejected below 80 °C saturation): the economic search samples fouling levels
     far beyond the optimum, which must not fail the whole call."""
-    p0 = expected_backpressure(model, cw_inlet_temp, cw_flow, heat_duty,
-                               fouling_resistance=base_fouling_resistance).backpressure
+    p0 = expected_backpressure(
+        model, cw_inlet_temp, cw_flow, heat_duty, fouling_resistance=base_fouling_resistance
+    ).backpressure
     p_max = turbine.max_pressure
 
     def loss(delta_rf: float) -> float:
         try:
-            p = expected_backpressure(model, cw_inlet_temp, cw_flow, heat_duty,
-                                      fouling_resistance=base_fouling_resistance + max(delta_rf, 0.0)).backpressure
+            p = expected_backpressure(
+                model,
+                cw_inlet_temp,
+                cw_flow,
+                heat_duty,
+                fouling_resistance=base_fouling_resistance + max(delta_rf, 0.0),
+            ).backpressure
         except CalculationError:
             p = p_max
         return turbine.lost_output(min(p, p_max), min(p0, p_max))
@@ -332,12 +492,19 @@ def handle(call: ToolCall) -> ToolOutput:
     source, days, values_h, kind = history_series(call, method, warnings)
     turbine, duty = _loss_chain(call, model, warnings, method)
     u_clean = si.get("u_clean")
-    if (u_clean is None and measurement is None and duty is not None
-            and (call.has("cleanliness_factor") or kind == "cleanliness_factor")):
+    if (
+        u_clean is None
+        and measurement is None
+        and duty is not None
+        and (call.has("cleanliness_factor") or kind == "cleanliness_factor")
+    ):
         # the clean U at the current conditions converts a cleanliness history to R_f for the economics
-        u_clean = expected_backpressure(model, si["cw_inlet_temp"], si["cw_flow"], duty,
-                                        cleanliness_factor=1.0).u_clean
-        method["u_clean"] = "clean U of the condenser at the current CW conditions (HEI/first principles chain)"
+        u_clean = expected_backpressure(
+            model, si["cw_inlet_temp"], si["cw_flow"], duty, cleanliness_factor=1.0
+        ).u_clean
+        method["u_clean"] = (
+            "clean U of the condenser at the current CW conditions (HEI/first principles chain)"
+        )
     tube_velocity = si.get("tube_velocity")
     if tube_velocity is None and measurement is None and model is not None and call.has("cw_flow"):
         tube_velocity = model.bundle.velocity(si["cw_flow"])
@@ -345,16 +512,25 @@ def handle(call: ToolCall) -> ToolOutput:
     def run(lost_power_fn=None, economics: bool = False):
         with renamed_fields(FIELD_NAMES):
             return calculate_fouling_factor(
-                u_actual=si.get("u_actual"), u_clean=u_clean if measurement is None else None,
-                cleanliness_factor=si.get("cleanliness_factor"), measurement=measurement,
-                water_type=si["water_type"], water_temp=si.get("cw_outlet_temp") if measurement is None else None,
-                tube_velocity=tube_velocity, history_days=days, history_values=values_h, history_kind=kind,
+                u_actual=si.get("u_actual"),
+                u_clean=u_clean if measurement is None else None,
+                cleanliness_factor=si.get("cleanliness_factor"),
+                measurement=measurement,
+                water_type=si["water_type"],
+                water_temp=si.get("cw_outlet_temp") if measurement is None else None,
+                tube_velocity=tube_velocity,
+                history_days=days,
+                history_values=values_h,
+                history_kind=kind,
                 trigger_cleanliness=si["trigger_cleanliness"],
                 trigger_fouling_resistance=si.get("trigger_fouling_resistance"),
-                due_window_days=si["due_window_days"], foulant=si["foulant"],
+                due_window_days=si["due_window_days"],
+                foulant=si["foulant"],
                 cleaning_cost_usd=si.get("cleaning_cost_usd") if economics else None,
-                power_price_usd_per_mwh=si.get("power_price_usd_per_mwh"), lost_power_fn=lost_power_fn,
-                max_interval_days=si["max_interval_days"])
+                power_price_usd_per_mwh=si.get("power_price_usd_per_mwh"),
+                lost_power_fn=lost_power_fn,
+                max_interval_days=si["max_interval_days"],
+            )
 
     r = run()
     economics = call.has("cleaning_cost_usd")
@@ -367,37 +543,52 @@ def handle(call: ToolCall) -> ToolOutput:
                 base = base / r.u_clean if r.u_clean else None
             if base is not None:
                 loss_fn = capped_loss_function(model, turbine, si["cw_inlet_temp"], si["cw_flow"], duty, base)
-                method["economic_loss"] = ("turbine curve between the expected backpressure at R_f0 + growth and at "
-                                           "R_f0 (vacuum chain); beyond the curve's last point (or 80 °C saturation) "
-                                           "the loss is held at the curve's last point, never extrapolated")
+                method["economic_loss"] = (
+                    "turbine curve between the expected backpressure at R_f0 + growth and at "
+                    "R_f0 (vacuum chain); beyond the curve's last point (or 80 °C saturation) "
+                    "the loss is held at the curve's last point, never extrapolated"
+                )
         r = run(loss_fn, economics=True)
         if loss_fn is None and r.selected_model is not None:
-            warnings.append("economic cleaning interval not computed: valuing fouling needs tube data, "
-                            "cw_inlet_temp, cw_flow, a heat duty and a turbine curve (or rated_output_mw)")
-    warnings.extend(w for w in r.warnings if w not in warnings
-                    and not w.startswith("economic cleaning interval not computed: it needs the lost power"))
+            warnings.append(
+                "economic cleaning interval not computed: valuing fouling needs tube data, "
+                "cw_inlet_temp, cw_flow, a heat duty and a turbine curve (or rated_output_mw)"
+            )
+    warnings.extend(
+        w
+        for w in r.warnings
+        if w not in warnings
+        and not w.startswith("economic cleaning interval not computed: it needs the lost power")
+    )
     method.update(r.method)
 
     cf_now = r.cleanliness_factor
     target = si.get("target_cleanliness")
     if target is None and model is not None:
         from ..calculators import hei
+
         target = hei.design_cleanliness_default(si["tube_material"])
     lost = cost = None
     if turbine is not None and cf_now is not None and target is not None:
         with renamed_fields():
-            p_now = expected_backpressure(model, si["cw_inlet_temp"], si["cw_flow"], duty,
-                                          cleanliness_factor=cf_now).backpressure
-            p_target = expected_backpressure(model, si["cw_inlet_temp"], si["cw_flow"], duty,
-                                             cleanliness_factor=target).backpressure
+            p_now = expected_backpressure(
+                model, si["cw_inlet_temp"], si["cw_flow"], duty, cleanliness_factor=cf_now
+            ).backpressure
+            p_target = expected_backpressure(
+                model, si["cw_inlet_temp"], si["cw_flow"], duty, cleanliness_factor=target
+            ).backpressure
             lost = max(turbine.lost_output(p_now, p_target), 0.0) if cf_now < target else 0.0
         if call.has("power_price_usd_per_mwh"):
             cost = lost / 1e6 * 24.0 * si["power_price_usd_per_mwh"]
-        method["lost_output"] = ("turbine curve between the expected backpressure at the current cleanliness and "
-                                 "at the target cleanliness (vacuum chain)")
+        method["lost_output"] = (
+            "turbine curve between the expected backpressure at the current cleanliness and "
+            "at the target cleanliness (vacuum chain)"
+        )
 
     # days until cleaning: a number only where one is promised
-    at_trigger = r.trigger_level is not None and _index_now(r) is not None and _index_now(r) >= r.trigger_level
+    at_trigger = (
+        r.trigger_level is not None and _index_now(r) is not None and _index_now(r) >= r.trigger_level
+    )
     if r.days_until_cleaning is not None:
         days_out = float(r.days_until_cleaning)
         status = "already_at_trigger" if days_out == 0.0 else "forecast"
@@ -406,8 +597,13 @@ def handle(call: ToolCall) -> ToolOutput:
         days_out, status, reason = 0.0, "already_at_trigger", "already at or beyond the cleaning trigger"
     else:
         days_out, reason = None, r.days_until_cleaning_reason
-        status = ("no_history" if r.selected_model is None else
-                  "not_reached" if reason.startswith("not reached") else "not_computable")
+        status = (
+            "no_history"
+            if r.selected_model is None
+            else "not_reached"
+            if reason.startswith("not reached")
+            else "not_computable"
+        )
 
     level_kind = "fouling_resistance" if r.fit_basis == "fouling_resistance" else None
     level_unit = call.unit("fouling_resistance") if level_kind else "1"
@@ -416,9 +612,17 @@ def handle(call: ToolCall) -> ToolOutput:
     for name, fit in r.fits.items():
         fc = r.forecasts.get(name)
         item: dict[str, Any] = {
-            "model": name, "basis": fit.basis, "level_unit": level_unit, "rate_unit": f"{level_unit}/d"
-            if level_kind else "1/d", "selected": name == r.selected_model, "n": int(fit.n), "r2": fit.r2,
-            "adj_r2": fit.adj_r2, "rmse": conv(fit.rmse), "aicc": fit.aic, "notes": list(fit.notes),
+            "model": name,
+            "basis": fit.basis,
+            "level_unit": level_unit,
+            "rate_unit": f"{level_unit}/d" if level_kind else "1/d",
+            "selected": name == r.selected_model,
+            "n": int(fit.n),
+            "r2": fit.r2,
+            "adj_r2": fit.adj_r2,
+            "rmse": conv(fit.rmse),
+            "aicc": fit.aic,
+            "notes": list(fit.notes),
             "forecast": fc.reason if fc is not None else "trigger not computable",
         }
         if name == "linear":
@@ -432,50 +636,84 @@ def handle(call: ToolCall) -> ToolOutput:
     actions = []
     if r.cleaning_due:
         from ..calculators.economics import Action
+
         price = si.get("power_price_usd_per_mwh")
         value = lost or 0.0
-        actions.append(Action("clean_tubes", f"cleaning due ({reason}); method {r.recommended_method}: "
-                              f"{r.method_reason}", value, value / 1e6 * 24.0 * price if price is not None else None,
-                              "fouling"))
+        actions.append(
+            Action(
+                "clean_tubes",
+                f"cleaning due ({reason}); method {r.recommended_method}: {r.method_reason}",
+                value,
+                value / 1e6 * 24.0 * price if price is not None else None,
+                "fouling",
+            )
+        )
     econ = r.economic
     values = {
-        "fouling_resistance": r.fouling_resistance, "cleanliness_factor": cf_now, "u_actual": r.u_actual,
-        "u_clean": r.u_clean, "history_source": source if days is not None else "none",
+        "fouling_resistance": r.fouling_resistance,
+        "cleanliness_factor": cf_now,
+        "u_actual": r.u_actual,
+        "u_clean": r.u_clean,
+        "history_source": source if days is not None else "none",
         "history_points": len(days) if days is not None else 0,
-        "history_span_days": days[-1] if days else None, "fit_basis": r.fit_basis, "fits": fits,
-        "selected_model": r.selected_model, "selection_reason": r.selection_reason,
-        "trigger_cleanliness": r.trigger_cleanliness, "days_until_cleaning": days_out,
-        "days_until_cleaning_status": status, "days_until_cleaning_reason": reason,
-        "cleaning_due": bool(r.cleaning_due), "recommended_method": r.recommended_method,
-        "recommended_method_reason": r.method_reason, "alternative_methods": list(r.alternative_methods),
-        "lost_output_mw": lost, "cost_usd_per_day": cost, "recommendations": recommendation_items(actions),
+        "history_span_days": days[-1] if days else None,
+        "fit_basis": r.fit_basis,
+        "fits": fits,
+        "selected_model": r.selected_model,
+        "selection_reason": r.selection_reason,
+        "trigger_cleanliness": r.trigger_cleanliness,
+        "days_until_cleaning": days_out,
+        "days_until_cleaning_status": status,
+        "days_until_cleaning_reason": reason,
+        "cleaning_due": bool(r.cleaning_due),
+        "recommended_method": r.recommended_method,
+        "recommended_method_reason": r.method_reason,
+        "alternative_methods": list(r.alternative_methods),
+        "lost_output_mw": lost,
+        "cost_usd_per_day": cost,
+        "recommendations": recommendation_items(actions),
     }
     if r.tema is not None:
-        values.update(tema_fouling_resistance=r.tema.fouling_resistance, tema_water_type=r.tema.label,
-                      tema_column=r.tema.column)
+        values.update(
+            tema_fouling_resistance=r.tema.fouling_resistance,
+            tema_water_type=r.tema.label,
+            tema_column=r.tema.column,
+        )
         if r.fouling_resistance is not None:
             values["tema_exceeded"] = bool(r.fouling_resistance > r.tema.fouling_resistance)
     if economics:
         if econ is not None:
-            values.update(economic_interval_days=econ.interval_days, economic_cost_usd_per_day=econ.cost_usd_per_day,
-                          economic_lost_output_mw=econ.lost_output_at_interval,
-                          economic_interval_status="optimum" if econ.interval_days is not None else "no_optimum",
-                          economic_interval_reason=econ.reason)
+            values.update(
+                economic_interval_days=econ.interval_days,
+                economic_cost_usd_per_day=econ.cost_usd_per_day,
+                economic_lost_output_mw=econ.lost_output_at_interval,
+                economic_interval_status="optimum" if econ.interval_days is not None else "no_optimum",
+                economic_interval_reason=econ.reason,
+            )
         else:
-            why = next((w for w in warnings if w.startswith("economic cleaning interval not computed")),
-                       "economic cleaning interval not computed")
+            why = next(
+                (w for w in warnings if w.startswith("economic cleaning interval not computed")),
+                "economic cleaning interval not computed",
+            )
             values.update(economic_interval_status="not_computed", economic_interval_reason=why)
 
     text = []
     if cf_now is not None:
         text.append(f"Cleanliness factor {cf_now:.3f}")
     if r.fouling_resistance is not None:
-        text.append("fouling resistance " + summary_number(call.to_caller("fouling_resistance", r.fouling_resistance),
-                                                           call.unit("fouling_resistance")))
+        text.append(
+            "fouling resistance "
+            + summary_number(
+                call.to_caller("fouling_resistance", r.fouling_resistance), call.unit("fouling_resistance")
+            )
+        )
     if r.selected_model is not None:
         text.append(f"trend {r.selected_model} ({len(days)} points)")
-    text.append(f"days until cleaning: {days_out:.4g} d" if days_out is not None else
-                f"days until cleaning: {status.replace('_', ' ')}")
+    text.append(
+        f"days until cleaning: {days_out:.4g} d"
+        if days_out is not None
+        else f"days until cleaning: {status.replace('_', ' ')}"
+    )
     text.append(f"cleaning due: {'yes' if r.cleaning_due else 'no'}; method {r.recommended_method}")
     if econ is not None and econ.interval_days is not None:
         text.append(f"economic interval {econ.interval_days:.4g} d")
@@ -489,22 +727,26 @@ def _index_now(r) -> float | None:
     return 1.0 / r.cleanliness_factor - 1.0 if r.cleanliness_factor else None
 
 
-TOOL = register(ToolDefinition(
-    name="calculate_fouling_factor",
-    title="Condenser fouling now, its trend, cleaning date, method and economic interval",
-    description=(
-        "Fouling of a steam surface condenser: fouling resistance and cleanliness now (from u_actual + u_clean, a "
-        "cleanliness_factor, or the measured snapshot cw_inlet_temp/cw_outlet_temp/cw_flow/condenser_pressure "
-        "with tube data through the HEI / PTC 12.2 chain); the TEMA RGP-T-2.4 allowance for the water_type; with "
-        "a history (array of {timestamp ISO 8601, cleanliness_factor} or {timestamp, fouling_resistance}; or the "
-        "stored history of condenser_id) linear and Kern–Seaton asymptotic fits with R², RMSE and AICc, the "
-        "chosen model, days_until_cleaning to the trigger_cleanliness (or days_until_cleaning_status "
-        "'not_reached' with the reason — never a made-up number), cleaning_due, the recommended cleaning method "
-        "with its reason, and with cleaning_cost_usd and power_price_usd_per_mwh the economic cleaning interval. "
-        + CALCULATOR_NOTE),
-    version="1.0.0",
-    input_model=FoulingInput,
-    output_model=FoulingOutput,
-    handler=handle,
-    live_fields=LIVE_FIELDS,
-))
+TOOL = register(
+    ToolDefinition(
+        name="calculate_fouling_factor",
+        title="Condenser fouling now, its trend, cleaning date, method and economic interval",
+        description=(
+            "Fouling of a steam surface condenser: fouling resistance and cleanliness now (from u_actual + "
+            "u_clean, a cleanliness_factor, or the measured snapshot "
+            "cw_inlet_temp/cw_outlet_temp/cw_flow/condenser_pressure with tube data through the HEI / PTC "
+            "12.2 chain); the TEMA RGP-T-2.4 allowance for the water_type; with a history (array of "
+            "{timestamp ISO 8601, cleanliness_factor} or {timestamp, fouling_resistance}; or the stored "
+            "history of condenser_id) linear and Kern–Seaton asymptotic fits with R², RMSE and AICc, the "
+            "chosen model, days_until_cleaning to the trigger_cleanliness (or days_until_cleaning_status "
+            "'not_reached' with the reason — never a made-up number), cleaning_due, the recommended cleaning "
+            "method with its reason, and with cleaning_cost_usd and power_price_usd_per_mwh the economic "
+            "cleaning interval. " + CALCULATOR_NOTE
+        ),
+        version="1.0.0",
+        input_model=FoulingInput,
+        output_model=FoulingOutput,
+        handler=handle,
+        live_fields=LIVE_FIELDS,
+    )
+)

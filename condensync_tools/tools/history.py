@@ -12,7 +12,6 @@ URI + SHA-256) when it is too large to return inline.
 from __future__ import annotations
 
 import copy
-import math
 from typing import Annotated, Any, Callable, Literal
 
 import numpy as np
@@ -532,7 +531,7 @@ def _design(call: ToolCall) -> tuple[hist.HistoryDesign, list[str]]:
     return design, warnings
 
 
-def _row_warnings(result: hist.RowResults, call: ToolCall, design: hist.HistoryDesign) -> list[str]:
+def _row_warnings(result: hist.RowResults, design: hist.HistoryDesign) -> list[str]:
     c = result.warning_counts
     out = []
     if c["ttd_below_warning"]:
@@ -579,10 +578,6 @@ def _fit_out(name: str, fit: FoulingFit, forecast: Any, scale: float) -> dict:
     if forecast.days is not None:
         out["days_until_cleaning"] = forecast.days
     return out
-
-
-def _finite(x: float) -> float | None:
-    return float(x) if x is not None and math.isfinite(x) else None
 
 
 def _daily_rows(daily: hist.DailyTable, keep: int) -> list[dict]:
@@ -670,7 +665,7 @@ def handle(call: ToolCall) -> ToolOutput:
     rows, daily, trend = analysis.rows, analysis.daily, analysis.trend
     valid = rows.valid
     n_valid = int(np.count_nonzero(valid))
-    warnings += _row_warnings(rows, call, design)
+    warnings += _row_warnings(rows, design)
     counts = np.bincount(rows.reason, minlength=len(hist.REASONS))
     invalid_rows = []
     for code in np.flatnonzero(counts[1:]) + 1:
@@ -856,7 +851,9 @@ def handle(call: ToolCall) -> ToolOutput:
             summary += f"; latest day {values_out['latest_day']} mean CF {latest_cf:.3f}"
     if trend.selected_model:
         summary += f"; trend {trend.selected_model}"
-        if trend.days_until_cleaning is not None and "forecast_cleaning_date" in values_out:
+        if trend.days_until_cleaning == 0.0:
+            summary += f", CF already at or below the trigger {a['trigger_cleanliness']:g}"
+        elif trend.days_until_cleaning is not None and "forecast_cleaning_date" in values_out:
             summary += (
                 f", CF {a['trigger_cleanliness']:g} reached in {trend.days_until_cleaning:.1f} d "
                 f"({values_out['forecast_cleaning_date']})"

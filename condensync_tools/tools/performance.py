@@ -19,8 +19,15 @@ from ..calculators.constants import INHG_PA
 from ..calculators.economics import Action
 from ..calculators.fouling import salinity_class
 from ..calculators.hei import design_cleanliness_default
-from ..calculators.performance import (BACKPRESSURE_SCALE_PA, CF_SPAN, GRADES, SCORE_WEIGHTS, TREND_HORIZON_DAYS,
-                                       performance_score, top_actions)
+from ..calculators.performance import (
+    BACKPRESSURE_SCALE_PA,
+    CF_SPAN,
+    GRADES,
+    SCORE_WEIGHTS,
+    TREND_HORIZON_DAYS,
+    performance_score,
+    top_actions,
+)
 from ..errors import InvalidArguments, ToolCallError
 from ..registry import ToolCall, ToolDefinition, ToolOutput, execute, get_tool, register
 from ..units import from_si, to_si
@@ -32,58 +39,99 @@ from .cw_flow import CwFlowFields
 from .fouling import LIVE_FIELDS as FOULING_LIVE
 from .fouling import FoulingFields
 from .heat_transfer import MEASUREMENT_FIELDS as HT_LIVE
-from .shared_inputs import (CommonFields, DesignPointFields, DutyFields, RecommendationItem, SnapshotFields,
-                            TubeFields, TurbineFields, recommendation_items)
+from .shared_inputs import (
+    CommonFields,
+    DesignPointFields,
+    DutyFields,
+    RecommendationItem,
+    SnapshotFields,
+    TubeFields,
+    TurbineFields,
+    recommendation_items,
+)
 from .vacuum import LIVE_FIELDS as VACUUM_LIVE
 
 __all__ = ["PerformanceInput", "PerformanceOutput", "TOOL", "PARTS", "LIVE_FIELDS", "SCORE_DESCRIPTION"]
 
-HT, VAC, AIR, FOUL, CW = ("calculate_heat_transfer_coefficient", "optimize_vacuum_pressure", "detect_air_inleakage",
-                          "calculate_fouling_factor", "optimize_cooling_water_flow")
+HT, VAC, AIR, FOUL, CW = (
+    "calculate_heat_transfer_coefficient",
+    "optimize_vacuum_pressure",
+    "detect_air_inleakage",
+    "calculate_fouling_factor",
+    "optimize_cooling_water_flow",
+)
 PARTS = (HT, VAC, AIR, FOUL, CW)
 LIVE_FIELDS = tuple(dict.fromkeys(HT_LIVE + VACUUM_LIVE + AIR_LIVE + FOULING_LIVE + CW_LIVE))
 _W = SCORE_WEIGHTS
 SCORE_DESCRIPTION = (
-    f"performance_score = 100 × Σ w·s / Σ w over the components available: cleanliness (w {_W['cleanliness']:g}, "
-    f"s = clip((CF − (CF_target − {CF_SPAN:g}))/{CF_SPAN:g}, 0, 1)), backpressure (w {_W['backpressure']:g}, s = "
-    f"clip(1 − (measured or expected − achievable backpressure)/{BACKPRESSURE_SCALE_PA / INHG_PA:g} inHg, 0, 1)), "
-    f"air in-leakage (w {_W['air_inleakage']:g}, s = 1 − evidence level of detect_air_inleakage), fouling trend "
-    f"(w {_W['fouling_trend']:g}, s = 0 when cleaning is due, else clip(days until the cleaning trigger/"
-    f"{TREND_HORIZON_DAYS:g} d, 0, 1), 1 when never reached); grades "
-    + ", ".join(f"≥ {lo:g} {label}" for lo, label in GRADES[:-1]) + f", else {GRADES[-1][1]} (house convention)")
+    f"performance_score = 100 × Σ w·s / Σ w over the components available: cleanliness (w "
+    f"{_W['cleanliness']:g}, s = clip((CF − (CF_target − {CF_SPAN:g}))/{CF_SPAN:g}, 0, 1)), backpressure (w "
+    f"{_W['backpressure']:g}, s = clip(1 − (measured or expected − achievable "
+    f"backpressure)/{BACKPRESSURE_SCALE_PA / INHG_PA:g} inHg, 0, 1)), air in-leakage (w "
+    f"{_W['air_inleakage']:g}, s = 1 − evidence level of detect_air_inleakage), fouling trend (w "
+    f"{_W['fouling_trend']:g}, s = 0 when cleaning is due, else clip(days until the cleaning "
+    f"trigger/{TREND_HORIZON_DAYS:g} d, 0, 1), 1 when never reached); grades "
+    + ", ".join(f"≥ {lo:g} {label}" for lo, label in GRADES[:-1])
+    + f", else {GRADES[-1][1]} (house convention)"
+)
 #: Key figures: output field → (part, field in the part's result).
 KEY_FIGURES = {
-    "heat_duty": (HT, "heat_duty"), "saturation_temp": (HT, "saturation_temp"), "ttd": (HT, "ttd"),
-    "tube_velocity": (HT, "tube_velocity"), "u_actual": (HT, "u_actual"), "u_clean": (HT, "u_clean"),
+    "heat_duty": (HT, "heat_duty"),
+    "saturation_temp": (HT, "saturation_temp"),
+    "ttd": (HT, "ttd"),
+    "tube_velocity": (HT, "tube_velocity"),
+    "u_actual": (HT, "u_actual"),
+    "u_clean": (HT, "u_clean"),
     "fouling_resistance": (HT, "fouling_resistance"),
-    "expected_backpressure": (VAC, "expected_backpressure"), "achievable_backpressure": (VAC,
-                                                                                       "achievable_backpressure"),
-    "optimal_backpressure": (VAC, "optimal_backpressure"), "measured_backpressure": (VAC, "measured_backpressure"),
-    "backpressure_deviation": (VAC, "backpressure_deviation"), "deviation_fouling": (VAC, "deviation_fouling"),
-    "deviation_unexplained": (VAC, "deviation_unexplained"), "lost_output_mw": (VAC, "lost_output_mw"),
+    "expected_backpressure": (VAC, "expected_backpressure"),
+    "achievable_backpressure": (VAC, "achievable_backpressure"),
+    "optimal_backpressure": (VAC, "optimal_backpressure"),
+    "measured_backpressure": (VAC, "measured_backpressure"),
+    "backpressure_deviation": (VAC, "backpressure_deviation"),
+    "deviation_fouling": (VAC, "deviation_fouling"),
+    "deviation_unexplained": (VAC, "deviation_unexplained"),
+    "lost_output_mw": (VAC, "lost_output_mw"),
     "cost_usd_per_day": (VAC, "cost_usd_per_day"),
-    "leak_detected": (AIR, "leak_detected"), "air_severity": (AIR, "severity"), "air_confidence": (AIR, "confidence"),
-    "air_evidence": (AIR, "evidence"), "likely_leak_location": (AIR, "likely_location"),
+    "leak_detected": (AIR, "leak_detected"),
+    "air_severity": (AIR, "severity"),
+    "air_confidence": (AIR, "confidence"),
+    "air_evidence": (AIR, "evidence"),
+    "likely_leak_location": (AIR, "likely_location"),
     "estimated_inleakage": (AIR, "estimated_inleakage"),
-    "days_until_cleaning": (FOUL, "days_until_cleaning"), "days_until_cleaning_status": (FOUL,
-                                                                                       "days_until_cleaning_status"),
-    "cleaning_due": (FOUL, "cleaning_due"), "recommended_method": (FOUL, "recommended_method"),
-    "fouling_trend_model": (FOUL, "selected_model"), "economic_interval_days": (FOUL, "economic_interval_days"),
-    "optimal_cw_flow": (CW, "optimal_cw_flow"), "net_benefit_mw": (CW, "net_benefit_mw"),
+    "days_until_cleaning": (FOUL, "days_until_cleaning"),
+    "days_until_cleaning_status": (FOUL, "days_until_cleaning_status"),
+    "cleaning_due": (FOUL, "cleaning_due"),
+    "recommended_method": (FOUL, "recommended_method"),
+    "fouling_trend_model": (FOUL, "selected_model"),
+    "economic_interval_days": (FOUL, "economic_interval_days"),
+    "optimal_cw_flow": (CW, "optimal_cw_flow"),
+    "net_benefit_mw": (CW, "net_benefit_mw"),
     "expected_savings_usd_per_year": (CW, "expected_savings_usd_per_year"),
 }
 
 
-class PerformanceInput(CommonFields, SnapshotFields, DutyFields, TubeFields, DesignPointFields, TurbineFields,
-                       AirInleakageFields, FoulingFields, CwFlowFields):
+class PerformanceInput(
+    CommonFields,
+    SnapshotFields,
+    DutyFields,
+    TubeFields,
+    DesignPointFields,
+    TurbineFields,
+    AirInleakageFields,
+    FoulingFields,
+    CwFlowFields,
+):
     pass
 
 
 class PartItem(BaseModel):
     tool: str = Field(description="Tool run as a part of the analysis")
     status: str = Field(description="'ok' (computed) or 'skipped' (inputs missing)")
-    provenance_hash: str = Field(None, description="provenance_hash of the part's own result (verify it with the "
-                                 "part's tool and the same arguments)")
+    provenance_hash: str = Field(
+        None,
+        description="provenance_hash of the part's own result (verify it with the "
+        "part's tool and the same arguments)",
+    )
     summary: str = Field(None, description="The part's key figures in words")
     note: str = Field(None, description="Why the part was skipped, or how it was fed")
 
@@ -97,14 +145,19 @@ class ScoreComponent(BaseModel):
 
 
 class PerformanceOutput(ToolResult):
-    performance_score: quantity("score", "Condenser performance score 0-100 (formula in provenance.method and the "
-                                "tool description)")
+    performance_score: quantity(
+        "score", "Condenser performance score 0-100 (formula in provenance.method and the tool description)"
+    )
     grade: str = Field(description="excellent (≥ 90), good (≥ 75), fair (≥ 60), poor (≥ 40), critical")
     score_components: list[ScoreComponent] = Field(description="Components of the score")
-    top_actions: list[RecommendationItem] = Field(description="The three most valuable actions of all parts "
-                                                  "(one per action id), value in MW and USD/day")
+    top_actions: list[RecommendationItem] = Field(
+        description="The three most valuable actions of all parts "
+        "(one per action id), value in MW and USD/day"
+    )
     parts: list[PartItem] = Field(description="Each part with its status and provenance_hash")
-    cleanliness_factor: float = Field(None, description="Cleanliness factor scored (caller's, else measured) [1]")
+    cleanliness_factor: float = Field(
+        None, description="Cleanliness factor scored (caller's, else measured) [1]"
+    )
     target_cleanliness: float = Field(None, description="Target cleanliness factor [1]")
     heat_duty: quantity("heat_rate", "Heat duty (heat-transfer part)") = None
     saturation_temp: quantity("temperature", "Saturation temperature (heat-transfer part)") = None
@@ -114,16 +167,20 @@ class PerformanceOutput(ToolResult):
     u_clean: quantity("htc", "Clean overall coefficient (heat-transfer part)") = None
     fouling_resistance: quantity("fouling_resistance", "Fouling resistance (heat-transfer part)") = None
     expected_backpressure: quantity("pressure", "Expected backpressure (vacuum part)") = None
-    achievable_backpressure: quantity("pressure", "Achievable backpressure at the target cleanliness (vacuum "
-                                      "part)") = None
-    optimal_backpressure: quantity("pressure", "Recommended backpressure target, never below choke (vacuum "
-                                   "part)") = None
+    achievable_backpressure: quantity(
+        "pressure", "Achievable backpressure at the target cleanliness (vacuum part)"
+    ) = None
+    optimal_backpressure: quantity(
+        "pressure", "Recommended backpressure target, never below choke (vacuum part)"
+    ) = None
     measured_backpressure: quantity("pressure", "Measured backpressure (vacuum part)") = None
-    backpressure_deviation: quantity("pressure_difference", "Measured minus reference backpressure (vacuum "
-                                     "part)") = None
+    backpressure_deviation: quantity(
+        "pressure_difference", "Measured minus reference backpressure (vacuum part)"
+    ) = None
     deviation_fouling: quantity("pressure_difference", "Fouling part of the deviation (vacuum part)") = None
-    deviation_unexplained: quantity("pressure_difference", "Unexplained part of the deviation: air or "
-                                    "instrumentation (vacuum part)") = None
+    deviation_unexplained: quantity(
+        "pressure_difference", "Unexplained part of the deviation: air or instrumentation (vacuum part)"
+    ) = None
     lost_output_mw: quantity("power_mw", "Output lost vs the optimal backpressure (vacuum part)") = None
     cost_usd_per_day: quantity("money_usd_per_day", "Value of the lost output (vacuum part)") = None
     leak_detected: bool = Field(None, description="Air in-leakage detected (air part)")
@@ -140,8 +197,9 @@ class PerformanceOutput(ToolResult):
     economic_interval_days: quantity("duration_days", "Economic cleaning interval (fouling part)") = None
     optimal_cw_flow: quantity("volumetric_flow", "Optimal CW flow (CW-flow part)") = None
     net_benefit_mw: quantity("power_mw", "Net benefit of the optimal CW option (CW-flow part)") = None
-    expected_savings_usd_per_year: quantity("money_usd_per_year", "Savings of the optimal CW option per year "
-                                            "(CW-flow part)") = None
+    expected_savings_usd_per_year: quantity(
+        "money_usd_per_year", "Savings of the optimal CW option per year (CW-flow part)"
+    ) = None
 
 
 # --------------------------------------------------------------------------- parts
@@ -164,21 +222,33 @@ def _is_missing_inputs(error: ToolCallError) -> bool:
     return error.kind == "invalid_arguments" and all(": required" in p for p in error.problems)
 
 
-def _run_part(call: ToolCall, tool: str, args: dict[str, Any], parts: list[dict], missing: list[str]
-              ) -> dict | None:
+def _run_part(
+    call: ToolCall, tool: str, args: dict[str, Any], parts: list[dict], missing: list[str]
+) -> dict | None:
     """Run one part; None when skipped for missing inputs; any other error fails the analysis."""
     out = execute(tool, args, call.context)
     if out.error is not None:
         if _is_missing_inputs(out.error):
-            parts.append({"tool": tool, "status": "skipped", "note": "skipped, inputs missing: "
-                          + "; ".join(out.error.problems)})
+            parts.append(
+                {
+                    "tool": tool,
+                    "status": "skipped",
+                    "note": "skipped, inputs missing: " + "; ".join(out.error.problems),
+                }
+            )
             missing.extend(f"{p} [in part {tool}]" for p in out.error.problems)
             return None
         err = type(out.error)([f"{p} [in part {tool}]" for p in out.error.problems], call.tool.name)
         err.kind = out.error.kind
         raise err
-    parts.append({"tool": tool, "status": "ok", "provenance_hash": out.result["provenance"]["provenance_hash"],
-                  "summary": out.summary})
+    parts.append(
+        {
+            "tool": tool,
+            "status": "ok",
+            "provenance_hash": out.result["provenance"]["provenance_hash"],
+            "summary": out.summary,
+        }
+    )
     return out.result
 
 
@@ -189,8 +259,9 @@ def handle(call: ToolCall) -> ToolOutput:
     missing: list[str] = []
     results: dict[str, dict] = {}
     warnings: list[str] = []
-    method: dict = {"parts": "each part is a full tool call (registry.execute) on the same snapshot: "
-                             + ", ".join(PARTS)}
+    method: dict = {
+        "parts": "each part is a full tool call (registry.execute) on the same snapshot: " + ", ".join(PARTS)
+    }
 
     ht_args = _subset(HT, base)
     if ht_args.get("water_type") not in (None, "fresh", "brackish", "sea"):
@@ -204,15 +275,24 @@ def handle(call: ToolCall) -> ToolOutput:
 
     air_args = _subset(AIR, base)
     vac = results.get(VAC)
-    if (vac is not None and "unexplained_backpressure" not in air_args and "deviation_unexplained" in vac
-            and vac["provenance"]["method"].get("cleanliness_factor") == "caller"):
+    if (
+        vac is not None
+        and "unexplained_backpressure" not in air_args
+        and "deviation_unexplained" in vac
+        and vac["provenance"]["method"].get("cleanliness_factor") == "caller"
+    ):
         air_args["unexplained_backpressure"] = vac["deviation_unexplained"]
         air_note = "unexplained_backpressure taken from the vacuum part (independent cleanliness_factor)"
     else:
         air_note = None
     if "unexplained_backpressure" not in air_args:  # the curve values only the unexplained backpressure
-        for name in ("turbine_curve_pressure", "turbine_curve_output_change", "turbine_curve_kind",
-                     "turbine_choke_pressure", "rated_output_mw"):
+        for name in (
+            "turbine_curve_pressure",
+            "turbine_curve_output_change",
+            "turbine_curve_kind",
+            "turbine_choke_pressure",
+            "rated_output_mw",
+        ):
             air_args.pop(name, None)
     if any(f in air_args for f in INDICATOR_FIELDS):
         r = _run_part(call, AIR, air_args, parts, missing)
@@ -221,9 +301,16 @@ def handle(call: ToolCall) -> ToolOutput:
             if air_note:
                 parts[-1]["note"] = air_note
     else:
-        parts.append({"tool": AIR, "status": "skipped", "note": "skipped: no air in-leakage indicator given "
-                      "(dissolved_oxygen_ppb, hotwell_temp, air_removal_flow, vacuum_decay_rate, air_extraction_temp, "
-                      "unexplained_backpressure)"})
+        parts.append(
+            {
+                "tool": AIR,
+                "status": "skipped",
+                "note": "skipped: no air in-leakage indicator given "
+                "(dissolved_oxygen_ppb, hotwell_temp, air_removal_flow, vacuum_decay_rate, "
+                "air_extraction_temp, "
+                "unexplained_backpressure)",
+            }
+        )
     for tool in (FOUL, CW):
         r = _run_part(call, tool, _subset(tool, base), parts, missing)
         if r is not None:
@@ -242,10 +329,15 @@ def handle(call: ToolCall) -> ToolOutput:
 
     # score inputs
     ht, air, foul = results.get(HT), results.get(AIR), results.get(FOUL)
-    cf = next((r["cleanliness_factor"] for r in (vac, ht, foul) if r is not None and "cleanliness_factor" in r),
-              base.get("cleanliness_factor"))
-    target = (vac["target_cleanliness"] if vac is not None else
-              base.get("target_cleanliness") or design_cleanliness_default(base["tube_material"]))
+    cf = next(
+        (r["cleanliness_factor"] for r in (vac, ht, foul) if r is not None and "cleanliness_factor" in r),
+        base.get("cleanliness_factor"),
+    )
+    target = (
+        vac["target_cleanliness"]
+        if vac is not None
+        else base.get("target_cleanliness") or design_cleanliness_default(base["tube_material"])
+    )
     excess = None
     if vac is not None:
         actual = vac.get("measured_backpressure", vac["expected_backpressure"])
@@ -254,25 +346,50 @@ def handle(call: ToolCall) -> ToolOutput:
     days = foul.get("days_until_cleaning") if foul is not None else None
     never = foul is not None and foul["days_until_cleaning_status"] == "not_reached"
     if cf is None and excess is None and air is None and not due and days is None and not never:
-        raise InvalidArguments(["$.cleanliness_factor: required for a performance score (or the snapshot "
-                                "cw_inlet_temp, cw_outlet_temp, cw_flow, condenser_pressure with tube data, or an air "
-                                "in-leakage indicator, or a fouling history), got nothing"], call.tool.name)
-    score = performance_score(cleanliness_factor=cf, target_cleanliness=target if cf is not None else None,
-                              backpressure_excess=excess, air_evidence=air["evidence"] if air else None,
-                              days_until_cleaning=days, cleaning_due=due, trigger_never_reached=never)
+        raise InvalidArguments(
+            [
+                "$.cleanliness_factor: required for a performance score (or the snapshot "
+                "cw_inlet_temp, cw_outlet_temp, cw_flow, condenser_pressure with tube data, or an air "
+                "in-leakage indicator, or a fouling history), got nothing"
+            ],
+            call.tool.name,
+        )
+    score = performance_score(
+        cleanliness_factor=cf,
+        target_cleanliness=target if cf is not None else None,
+        backpressure_excess=excess,
+        air_evidence=air["evidence"] if air else None,
+        days_until_cleaning=days,
+        cleaning_due=due,
+        trigger_never_reached=never,
+    )
     w_sum = sum(c["weight"] for c in score.components.values())
     bases = {
-        "cleanliness": lambda v: f"cleanliness factor {v:.4g} vs target {target:.4g} (0 at {target - CF_SPAN:.4g})",
-        "backpressure": lambda v: (f"{from_si('pressure_difference', v, system):.4g} "
-                                   f"{call.unit('pressure_difference')} above the achievable backpressure (0 at "
-                                   f"{from_si('pressure_difference', BACKPRESSURE_SCALE_PA, system):.4g})"),
+        "cleanliness": lambda v: (
+            f"cleanliness factor {v:.4g} vs target {target:.4g} (0 at {target - CF_SPAN:.4g})"
+        ),
+        "backpressure": lambda v: (
+            f"{from_si('pressure_difference', v, system):.4g} "
+            f"{call.unit('pressure_difference')} above the achievable backpressure (0 at "
+            f"{from_si('pressure_difference', BACKPRESSURE_SCALE_PA, system):.4g})"
+        ),
         "air_inleakage": lambda v: f"air evidence level {v:.4g} (detect_air_inleakage)",
-        "fouling_trend": lambda v: (v if isinstance(v, str) else
-                                    f"{v:.4g} d until the cleaning trigger (1 at {TREND_HORIZON_DAYS:g} d)"),
+        "fouling_trend": lambda v: (
+            v
+            if isinstance(v, str)
+            else f"{v:.4g} d until the cleaning trigger (1 at {TREND_HORIZON_DAYS:g} d)"
+        ),
     }
-    components = [{"component": c, "subscore": d["subscore"], "weight": d["weight"],
-                   "points": 100.0 * d["weight"] * d["subscore"] / w_sum, "basis": bases[c](d["input"])}
-                  for c, d in score.components.items()]
+    components = [
+        {
+            "component": c,
+            "subscore": d["subscore"],
+            "weight": d["weight"],
+            "points": 100.0 * d["weight"] * d["subscore"] / w_sum,
+            "basis": bases[c](d["input"]),
+        }
+        for c, d in score.components.items()
+    ]
     warnings.extend(score.warnings)
     method.update(score.method)
     method["performance_score_formula"] = SCORE_DESCRIPTION
@@ -281,35 +398,48 @@ def handle(call: ToolCall) -> ToolOutput:
     actions = []
     for tool, r in results.items():
         for a in r.get("recommendations", []):
-            actions.append(Action(a["action"], a["reason"], a["value_mw"] * 1e6, a.get("value_usd_per_day"), tool))
+            actions.append(
+                Action(a["action"], a["reason"], a["value_mw"] * 1e6, a.get("value_usd_per_day"), tool)
+            )
     by_text: dict[str, list[str]] = {}
     for tool, r in results.items():
         for w in r.get("warnings", []):
             by_text.setdefault(w, []).append(tool)
     warnings.extend(f"{', '.join(tools)}: {w}" for w, tools in by_text.items())
-    values.update(performance_score=score.score, grade=score.grade, score_components=components,
-                  top_actions=recommendation_items(top_actions(actions, 3)), parts=parts, cleanliness_factor=cf,
-                  target_cleanliness=target if cf is not None else None)
+    values.update(
+        performance_score=score.score,
+        grade=score.grade,
+        score_components=components,
+        top_actions=recommendation_items(top_actions(actions, 3)),
+        parts=parts,
+        cleanliness_factor=cf,
+        target_cleanliness=target if cf is not None else None,
+    )
     ran = [p["tool"] for p in parts if p["status"] == "ok"]
-    text = (f"Performance score {score.score:.1f}/100 ({score.grade}) from {len(ran)} part(s): {', '.join(ran)}")
+    text = (
+        f"Performance score {score.score:.1f}/100 ({score.grade}) from {len(ran)} part(s): {', '.join(ran)}"
+    )
     if values.get("top_actions"):
         text += "; top action: " + values["top_actions"][0]["action"]
     return ToolOutput(values=values, method=method, warnings=warnings, summary=text)
 
 
-TOOL = register(ToolDefinition(
-    name="analyze_condenser_performance",
-    title="Whole-condenser analysis of one snapshot with a 0-100 performance score",
-    description=(
-        "Runs every applicable condenser tool on one snapshot — calculate_heat_transfer_coefficient, "
-        "optimize_vacuum_pressure, detect_air_inleakage, calculate_fouling_factor, optimize_cooling_water_flow — "
-        "each with the arguments it accepts (same unit_system), skipping a part whose inputs are missing (noted "
-        "in parts), and returns the combined key figures, each part's provenance_hash, the top three actions of "
-        "all parts ranked by value (MW, USD/day) and a performance score: " + SCORE_DESCRIPTION + ". "
-        + CALCULATOR_NOTE),
-    version="1.0.0",
-    input_model=PerformanceInput,
-    output_model=PerformanceOutput,
-    handler=handle,
-    live_fields=LIVE_FIELDS,
-))
+TOOL = register(
+    ToolDefinition(
+        name="analyze_condenser_performance",
+        title="Whole-condenser analysis of one snapshot with a 0-100 performance score",
+        description=(
+            "Runs every applicable condenser tool on one snapshot — calculate_heat_transfer_coefficient, "
+            "optimize_vacuum_pressure, detect_air_inleakage, calculate_fouling_factor, "
+            "optimize_cooling_water_flow — each with the arguments it accepts (same unit_system), skipping a "
+            "part whose inputs are missing (noted in parts), and returns the combined key figures, each "
+            "part's provenance_hash, the top three actions of all parts ranked by value (MW, USD/day) and a "
+            "performance score: " + SCORE_DESCRIPTION + ". " + CALCULATOR_NOTE
+        ),
+        version="1.0.0",
+        input_model=PerformanceInput,
+        output_model=PerformanceOutput,
+        handler=handle,
+        live_fields=LIVE_FIELDS,
+    )
+)

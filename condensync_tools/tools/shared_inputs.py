@@ -34,10 +34,28 @@ from .common import CondenserIdField, DataSourceField, ToolInput, UnitSystemFiel
 from .heat_transfer import CW_TEMP_RANGE, PRESSURE_RANGE, TUBE_MATERIALS
 
 __all__ = [
-    "WATER_TYPES", "CW_TEMP_RANGE", "PRESSURE_RANGE", "CW_FLOW_RANGE", "HEAT_DUTY_RANGE", "STEAM_FLOW_RANGE",
-    "CommonFields", "SnapshotFields", "TubeFields", "DutyFields", "DesignPointFields", "TurbineFields",
-    "RecommendationItem", "renamed_fields", "require", "measured_pressure", "condenser_from", "turbine_from",
-    "recommendation_items", "drop_none", "finite", "COMMON_FIELD_NAMES",
+    "WATER_TYPES",
+    "CW_TEMP_RANGE",
+    "PRESSURE_RANGE",
+    "CW_FLOW_RANGE",
+    "HEAT_DUTY_RANGE",
+    "STEAM_FLOW_RANGE",
+    "CommonFields",
+    "SnapshotFields",
+    "TubeFields",
+    "DutyFields",
+    "DesignPointFields",
+    "TurbineFields",
+    "RecommendationItem",
+    "renamed_fields",
+    "require",
+    "measured_pressure",
+    "condenser_from",
+    "turbine_from",
+    "recommendation_items",
+    "drop_none",
+    "finite",
+    "COMMON_FIELD_NAMES",
 ]
 
 #: Water types: property classes (fresh, brackish, sea) and the TEMA RGP-T-2.4 categories.
@@ -60,95 +78,203 @@ class CommonFields(ToolInput):
 
 class SnapshotFields(ToolInput):
     cw_inlet_temp: quantity("temperature", "Cooling-water inlet temperature", plausible=CW_TEMP_RANGE) = None
-    cw_outlet_temp: quantity("temperature", "Cooling-water outlet temperature, mixed mean (gives the CW-side heat "
-                             "duty, and with condenser_pressure the measured cleanliness)",
-                             plausible=CW_TEMP_RANGE) = None
-    cw_flow: quantity("volumetric_flow", "Cooling-water volumetric flow through the condenser (total, all pumps)",
-                      plausible=CW_FLOW_RANGE, gt=0) = None
-    condenser_pressure: quantity("pressure", "Measured condenser shell absolute pressure (backpressure); "
-                                 "alternative: vacuum_gauge with barometric_pressure", plausible=PRESSURE_RANGE,
-                                 gt=0) = None
-    vacuum_gauge: quantity("pressure_gauge", "Condenser vacuum as a gauge reading (below atmosphere) instead of "
-                           "condenser_pressure; needs barometric_pressure", plausible=(0.0, 110_000.0), ge=0) = None
-    barometric_pressure: quantity("pressure", "Barometric (atmospheric) pressure, absolute, for vacuum_gauge",
-                                  plausible=(60_000.0, 110_000.0), gt=0) = None
+    cw_outlet_temp: quantity(
+        "temperature",
+        "Cooling-water outlet temperature, mixed mean (gives the CW-side heat "
+        "duty, and with condenser_pressure the measured cleanliness)",
+        plausible=CW_TEMP_RANGE,
+    ) = None
+    cw_flow: quantity(
+        "volumetric_flow",
+        "Cooling-water volumetric flow through the condenser (total, all pumps)",
+        plausible=CW_FLOW_RANGE,
+        gt=0,
+    ) = None
+    condenser_pressure: quantity(
+        "pressure",
+        "Measured condenser shell absolute pressure (backpressure); "
+        "alternative: vacuum_gauge with barometric_pressure",
+        plausible=PRESSURE_RANGE,
+        gt=0,
+    ) = None
+    vacuum_gauge: quantity(
+        "pressure_gauge",
+        "Condenser vacuum as a gauge reading (below atmosphere) instead of "
+        "condenser_pressure; needs barometric_pressure",
+        plausible=(0.0, 110_000.0),
+        ge=0,
+    ) = None
+    barometric_pressure: quantity(
+        "pressure",
+        "Barometric (atmospheric) pressure, absolute, for vacuum_gauge",
+        plausible=(60_000.0, 110_000.0),
+        gt=0,
+    ) = None
 
 
 class TubeFields(ToolInput):
-    surface_area: quantity("area", "Effective outside heat-transfer surface, plugged tubes excluded; default: "
-                           "active tubes × π × tube_od × tube_length", plausible=(1.0, 300_000.0), gt=0) = None
-    tube_od: quantity("tube_diameter", "Tube outside diameter (an HEI tabulated OD)", plausible=(0.008, 0.06),
-                      gt=0) = None
-    tube_gauge_bwg: int = Field(18, ge=10, le=28, description="Tube wall gauge, BWG (10-28) [1]; default 18 "
-                                "(the HEI reference wall)")
-    tube_material: TubeMaterial = Field("admiralty", description="Tube material (HEI Fm, wall conductivity, "
-                                        "default target cleanliness and velocity limit) [1]; default admiralty")
+    surface_area: quantity(
+        "area",
+        "Effective outside heat-transfer surface, plugged tubes excluded; default: "
+        "active tubes × π × tube_od × tube_length",
+        plausible=(1.0, 300_000.0),
+        gt=0,
+    ) = None
+    tube_od: quantity(
+        "tube_diameter", "Tube outside diameter (an HEI tabulated OD)", plausible=(0.008, 0.06), gt=0
+    ) = None
+    tube_gauge_bwg: int = Field(
+        18, ge=10, le=28, description="Tube wall gauge, BWG (10-28) [1]; default 18 (the HEI reference wall)"
+    )
+    tube_material: TubeMaterial = Field(
+        "admiralty",
+        description="Tube material (HEI Fm, wall conductivity, "
+        "default target cleanliness and velocity limit) [1]; default admiralty",
+    )
     tube_count: int = Field(None, ge=1, le=500_000, description="Installed tubes, all passes [1]")
-    plugged_tubes: int = Field(0, ge=0, le=500_000, description="Plugged tubes, excluded from area and flow [1]")
+    plugged_tubes: int = Field(
+        0, ge=0, le=500_000, description="Plugged tubes, excluded from area and flow [1]"
+    )
     tube_passes: int = Field(1, ge=1, le=4, description="Number of water passes [1]")
-    tube_length: quantity("length", "Effective tube length between tubesheets (per pass)",
-                          plausible=(0.5, 40.0), gt=0) = None
-    water_type: WaterType = Field("fresh", description="Cooling-water type: 'fresh', 'brackish', 'sea' or a "
-                                  "TEMA RGP-T-2.4 category (cooling_tower_treated, river_average, ...); sets "
-                                  "density and heat capacity (IF97 fresh, IAPWS-08 saline) [1]")
-    salinity: quantity("salinity", "Absolute salinity, overrides the water_type default (brackish 10, sea "
-                       "35.165)", ge=0, le=120) = None
-    clean_u_method: Literal["hei", "first_principles"] = Field("hei", description="Clean U method: 'hei' "
-                                                               "(C1·√V·Fw·Fm) or 'first_principles' (resistance "
-                                                               "build-up) [1]")
-    hei_edition: Literal[hei.C1_EDITIONS] = Field("hei_9th_10th", description="Edition of the HEI C1 table [1]")  # type: ignore[valid-type]
-    hei_fw: float = Field(None, gt=0, le=2, description="HEI inlet-water temperature factor Fw from your "
-                          "licensed table; default: derived (labelled in provenance.method) [1]")
-    hei_fm: float = Field(None, gt=0, le=2, description="HEI material/gauge factor Fm from your licensed table; "
-                          "default: older-edition public table, else derived [1]")
-    bank_rows: int = Field(10, ge=1, le=200, description="Effective condensing rows for the first-principles "
-                           "shell-side factor N^-1/6 [1]")
+    tube_length: quantity(
+        "length", "Effective tube length between tubesheets (per pass)", plausible=(0.5, 40.0), gt=0
+    ) = None
+    water_type: WaterType = Field(
+        "fresh",
+        description="Cooling-water type: 'fresh', 'brackish', 'sea' or a "
+        "TEMA RGP-T-2.4 category (cooling_tower_treated, river_average, ...); sets "
+        "density and heat capacity (IF97 fresh, IAPWS-08 saline) [1]",
+    )
+    salinity: quantity(
+        "salinity",
+        "Absolute salinity, overrides the water_type default (brackish 10, sea 35.165)",
+        ge=0,
+        le=120,
+    ) = None
+    clean_u_method: Literal["hei", "first_principles"] = Field(
+        "hei",
+        description="Clean U method: 'hei' (C1·√V·Fw·Fm) or 'first_principles' (resistance build-up) [1]",
+    )
+    hei_edition: Literal[hei.C1_EDITIONS] = Field(
+        "hei_9th_10th", description="Edition of the HEI C1 table [1]"
+    )  # type: ignore[valid-type]
+    hei_fw: float = Field(
+        None,
+        gt=0,
+        le=2,
+        description="HEI inlet-water temperature factor Fw from your "
+        "licensed table; default: derived (labelled in provenance.method) [1]",
+    )
+    hei_fm: float = Field(
+        None,
+        gt=0,
+        le=2,
+        description="HEI material/gauge factor Fm from your licensed table; "
+        "default: older-edition public table, else derived [1]",
+    )
+    bank_rows: int = Field(
+        10,
+        ge=1,
+        le=200,
+        description="Effective condensing rows for the first-principles shell-side factor N^-1/6 [1]",
+    )
 
 
 class DutyFields(ToolInput):
-    heat_duty: quantity("heat_rate", "Heat rejected to the cooling water; default: CW side from cw_outlet_temp, "
-                        "else steam_flow × 950 Btu/lb (HEI)", plausible=HEAT_DUTY_RANGE, gt=0) = None
-    steam_flow: quantity("steam_flow", "Exhaust steam flow to the condenser (duty = steam_flow × steam_heat_"
-                         "release when neither heat_duty nor cw_outlet_temp is given)", plausible=STEAM_FLOW_RANGE,
-                         gt=0) = None
-    steam_heat_release: quantity("latent_heat", "Heat released per unit of exhaust steam for a steam-flow duty; "
-                                 "default 950 Btu/lb (HEI 9th ed. def. 2.5, turbine service)",
-                                 plausible=(1.5e6, 2.6e6), gt=0) = None
-    cleanliness_factor: float = Field(None, gt=0, le=1.5, description="Current cleanliness factor U/U_clean "
-                                      "(a fraction, not %), e.g. from a trend or a post-cleaning test; default: "
-                                      "measured on the snapshot (cw_outlet_temp + condenser_pressure) [1]")
-    target_cleanliness: float = Field(None, gt=0, le=1.5, description="Target (design) cleanliness factor; "
-                                      "default 0.85 copper alloys, 0.90 titanium and stainless [1]")
+    heat_duty: quantity(
+        "heat_rate",
+        "Heat rejected to the cooling water; default: CW side from cw_outlet_temp, "
+        "else steam_flow × 950 Btu/lb (HEI)",
+        plausible=HEAT_DUTY_RANGE,
+        gt=0,
+    ) = None
+    steam_flow: quantity(
+        "steam_flow",
+        "Exhaust steam flow to the condenser (duty = steam_flow × steam_heat_"
+        "release when neither heat_duty nor cw_outlet_temp is given)",
+        plausible=STEAM_FLOW_RANGE,
+        gt=0,
+    ) = None
+    steam_heat_release: quantity(
+        "latent_heat",
+        "Heat released per unit of exhaust steam for a steam-flow duty; "
+        "default 950 Btu/lb (HEI 9th ed. def. 2.5, turbine service)",
+        plausible=(1.5e6, 2.6e6),
+        gt=0,
+    ) = None
+    cleanliness_factor: float = Field(
+        None,
+        gt=0,
+        le=1.5,
+        description="Current cleanliness factor U/U_clean "
+        "(a fraction, not %), e.g. from a trend or a post-cleaning test; default: "
+        "measured on the snapshot (cw_outlet_temp + condenser_pressure) [1]",
+    )
+    target_cleanliness: float = Field(
+        None,
+        gt=0,
+        le=1.5,
+        description="Target (design) cleanliness factor; "
+        "default 0.85 copper alloys, 0.90 titanium and stainless [1]",
+    )
 
 
 class DesignPointFields(ToolInput):
-    design_cw_inlet_temp: quantity("temperature", "Design CW inlet temperature (reference state for the "
-                                   "deviation split and design correction)", plausible=CW_TEMP_RANGE) = None
-    design_cw_flow: quantity("volumetric_flow", "Design CW flow (total)", plausible=CW_FLOW_RANGE, gt=0) = None
+    design_cw_inlet_temp: quantity(
+        "temperature",
+        "Design CW inlet temperature (reference state for the deviation split and design correction)",
+        plausible=CW_TEMP_RANGE,
+    ) = None
+    design_cw_flow: quantity("volumetric_flow", "Design CW flow (total)", plausible=CW_FLOW_RANGE, gt=0) = (
+        None
+    )
     design_heat_duty: quantity("heat_rate", "Design heat duty", plausible=HEAT_DUTY_RANGE, gt=0) = None
-    design_backpressure: quantity("pressure", "Design (guaranteed) backpressure at the design point, compared "
-                                  "with the design-corrected backpressure", plausible=PRESSURE_RANGE, gt=0) = None
+    design_backpressure: quantity(
+        "pressure",
+        "Design (guaranteed) backpressure at the design point, compared "
+        "with the design-corrected backpressure",
+        plausible=PRESSURE_RANGE,
+        gt=0,
+    ) = None
 
 
 class TurbineFields(ToolInput):
     turbine_curve_pressure: quantity(
-        "pressure", "Turbine exhaust-pressure correction curve: backpressures, strictly increasing, paired with "
+        "pressure",
+        "Turbine exhaust-pressure correction curve: backpressures, strictly increasing, paired with "
         "turbine_curve_output_change; default: the GENERIC illustrative curve scaled to rated_output_mw",
-        tp=list[Annotated[float, Field(gt=0)]], min_length=2, max_length=60) = None
+        tp=list[Annotated[float, Field(gt=0)]],
+        min_length=2,
+        max_length=60,
+    ) = None
     turbine_curve_output_change: list[float] = Field(
-        None, min_length=2, max_length=60,
+        None,
+        min_length=2,
+        max_length=60,
         description="Output change at each turbine_curve_pressure relative to the output at the design "
-                    "backpressure (negative = output lost), as a fraction of rated_output_mw or in MW per "
-                    "turbine_curve_kind [1 | MW]")
+        "backpressure (negative = output lost), as a fraction of rated_output_mw or in MW per "
+        "turbine_curve_kind [1 | MW]",
+    )
     turbine_curve_kind: Literal["fraction", "mw"] = Field(
-        "fraction", description="Meaning of turbine_curve_output_change: 'fraction' of rated_output_mw, or 'mw' [1]")
-    turbine_choke_pressure: quantity("pressure", "Turbine choke point: no output gain below it; default: the "
-                                     "lowest curve pressure (generic curve: 1.2 inHgA)", plausible=PRESSURE_RANGE,
-                                     gt=0) = None
-    rated_output_mw: quantity("power_mw", "Rated gross generator output (scales a fractional curve or the "
-                              "generic curve)", plausible=RATED_OUTPUT_RANGE, gt=0) = None
-    power_price_usd_per_mwh: quantity("price_usd_per_mwh", "Electricity price for valuing output and auxiliary "
-                                      "power", ge=0, le=10_000) = None
+        "fraction",
+        description="Meaning of turbine_curve_output_change: 'fraction' of rated_output_mw, or 'mw' [1]",
+    )
+    turbine_choke_pressure: quantity(
+        "pressure",
+        "Turbine choke point: no output gain below it; default: the "
+        "lowest curve pressure (generic curve: 1.2 inHgA)",
+        plausible=PRESSURE_RANGE,
+        gt=0,
+    ) = None
+    rated_output_mw: quantity(
+        "power_mw",
+        "Rated gross generator output (scales a fractional curve or the generic curve)",
+        plausible=RATED_OUTPUT_RANGE,
+        gt=0,
+    ) = None
+    power_price_usd_per_mwh: quantity(
+        "price_usd_per_mwh", "Electricity price for valuing output and auxiliary power", ge=0, le=10_000
+    ) = None
 
 
 class RecommendationItem(BaseModel):
@@ -156,8 +282,9 @@ class RecommendationItem(BaseModel):
     action: str = Field(description="Stable action id, e.g. clean_tubes, find_air_inleakage")
     reason: str = Field(description="What to do and why, in plain words")
     value_mw: quantity("power_mw", "Output recoverable by the action (0 when not valued or not controllable)")
-    value_usd_per_day: quantity("money_usd_per_day", "Value of value_mw at power_price_usd_per_mwh (omitted "
-                                "without a price)") = None
+    value_usd_per_day: quantity(
+        "money_usd_per_day", "Value of value_mw at power_price_usd_per_mwh (omitted without a price)"
+    ) = None
     source: str = Field(description="Tool or calculator that proposed the action")
 
 
@@ -206,23 +333,42 @@ def measured_pressure(call: ToolCall) -> float | None:
         p = call.si["barometric_pressure"] - call.si["vacuum_gauge"]
         if p <= 0.0:
             from ..calculators.errors import DomainError
-            raise DomainError("vacuum_gauge", "vacuum exceeds the barometric pressure (absolute pressure ≤ 0)",
-                              "vacuum and barometer in different units, or the barometer is wrong")
+
+            raise DomainError(
+                "vacuum_gauge",
+                "vacuum exceeds the barometric pressure (absolute pressure ≤ 0)",
+                "vacuum and barometer in different units, or the barometer is wrong",
+            )
         return p
     return None
 
 
 def condenser_from(call: ToolCall) -> CondenserModel:
     """The condenser model (tube bundle, surface, clean-U options) from the tube fields."""
-    require(call, ["tube_od", "tube_count", ("surface_area", "tube_length")],
-            "(tube data for the tube velocity and the clean U)")
+    require(
+        call,
+        ["tube_od", "tube_count", ("surface_area", "tube_length")],
+        "(tube data for the tube velocity and the clean U)",
+    )
     si = call.si
     with renamed_fields():
         return condenser_model(
-            si["tube_od"], si["tube_gauge_bwg"], si["tube_count"], si["tube_material"], si["tube_passes"],
-            si.get("tube_length") or 0.0, si.get("surface_area") or 0.0, si["plugged_tubes"], si["water_type"],
-            si.get("salinity"), si["clean_u_method"], si["hei_edition"], si.get("hei_fw") or 0.0,
-            si.get("hei_fm") or 0.0, si["bank_rows"])
+            si["tube_od"],
+            si["tube_gauge_bwg"],
+            si["tube_count"],
+            si["tube_material"],
+            si["tube_passes"],
+            si.get("tube_length") or 0.0,
+            si.get("surface_area") or 0.0,
+            si["plugged_tubes"],
+            si["water_type"],
+            si.get("salinity"),
+            si["clean_u_method"],
+            si["hei_edition"],
+            si.get("hei_fw") or 0.0,
+            si.get("hei_fm") or 0.0,
+            si["bank_rows"],
+        )
 
 
 def turbine_from(call: ToolCall) -> tuple[TurbineCurve | None, list[str]]:
@@ -240,44 +386,84 @@ def turbine_from(call: ToolCall) -> tuple[TurbineCurve | None, list[str]]:
         if choke is not None:
             if not (curve.pressures[0] <= choke <= curve.pressures[-1]):
                 from ..calculators.errors import DomainError
-                raise DomainError("turbine_choke_pressure", "the choke point must lie inside the generic curve's "
-                                  f"range {curve.pressures[0] / INHG_PA:g}-{curve.pressures[-1] / INHG_PA:g} inHgA",
-                                  "choke point in the wrong unit")
-            curve = dataclasses.replace(curve, choke_pressure=choke, method={
-                **curve.method, "turbine_choke": "caller's choke point on the generic curve; no output gain below "
-                                                  "it (physics reference §6, pitfall 15)"})
-        warnings.append("no turbine correction curve given: the GENERIC illustrative curve (about 1 % of rated "
-                        "output per inHg near 2 inHgA, choke 1.2 inHgA) is used; pass the unit's own "
-                        "turbine_curve_pressure/turbine_curve_output_change for decisions")
+
+                raise DomainError(
+                    "turbine_choke_pressure",
+                    "the choke point must lie inside the generic curve's "
+                    f"range {curve.pressures[0] / INHG_PA:g}-{curve.pressures[-1] / INHG_PA:g} inHgA",
+                    "choke point in the wrong unit",
+                )
+            curve = dataclasses.replace(
+                curve,
+                choke_pressure=choke,
+                method={
+                    **curve.method,
+                    "turbine_choke": "caller's choke point on the generic curve; no output gain below "
+                    "it (physics reference §6, pitfall 15)",
+                },
+            )
+        warnings.append(
+            "no turbine correction curve given: the GENERIC illustrative curve (about 1 % of rated "
+            "output per inHg near 2 inHgA, choke 1.2 inHgA) is used; pass the unit's own "
+            "turbine_curve_pressure/turbine_curve_output_change for decisions"
+        )
         return curve, warnings
-    require(call, ["turbine_curve_pressure", "turbine_curve_output_change"], "(the curve is a pair of arrays)")
+    require(
+        call, ["turbine_curve_pressure", "turbine_curve_output_change"], "(the curve is a pair of arrays)"
+    )
     if len(pressures) != len(changes):
-        raise InvalidArguments([f"$.turbine_curve_output_change: expected {len(pressures)} values (one per "
-                                f"turbine_curve_pressure), got an array of {len(changes)} items"], call.tool.name)
-    problems = [implausible_problem(f"$.turbine_curve_pressure[{i}]", "pressure", p, *PRESSURE_RANGE, system)
-                for i, p in enumerate(pressures) if not (PRESSURE_RANGE[0] <= p <= PRESSURE_RANGE[1])]
+        raise InvalidArguments(
+            [
+                f"$.turbine_curve_output_change: expected {len(pressures)} values (one per "
+                f"turbine_curve_pressure), got an array of {len(changes)} items"
+            ],
+            call.tool.name,
+        )
+    problems = [
+        implausible_problem(f"$.turbine_curve_pressure[{i}]", "pressure", p, *PRESSURE_RANGE, system)
+        for i, p in enumerate(pressures)
+        if not (PRESSURE_RANGE[0] <= p <= PRESSURE_RANGE[1])
+    ]
     if problems:
         raise Implausible(problems, call.tool.name)
     for i in range(1, len(pressures)):
         if pressures[i] <= pressures[i - 1]:
-            raise InvalidArguments([f"$.turbine_curve_pressure[{i}]: expected a pressure above the previous "
-                                    f"point (strictly increasing), got {call.args['turbine_curve_pressure'][i]!r}"],
-                                   call.tool.name)
+            raise InvalidArguments(
+                [
+                    f"$.turbine_curve_pressure[{i}]: expected a pressure above the previous "
+                    f"point (strictly increasing), got {call.args['turbine_curve_pressure'][i]!r}"
+                ],
+                call.tool.name,
+            )
     kind = si["turbine_curve_kind"]
     if kind == "fraction":
         require(call, ["rated_output_mw"], "(turbine_curve_output_change is a fraction of the rated output)")
         if any(abs(v) > 0.5 for v in changes):
-            raise InvalidArguments(["$.turbine_curve_output_change: expected fractions of rated output (|x| ≤ "
-                                    "0.5), got values beyond ±0.5 — if they are MW set turbine_curve_kind to "
-                                    "'mw'"], call.tool.name)
+            raise InvalidArguments(
+                [
+                    "$.turbine_curve_output_change: expected fractions of rated output (|x| ≤ "
+                    "0.5), got values beyond ±0.5 — if they are MW set turbine_curve_kind to "
+                    "'mw'"
+                ],
+                call.tool.name,
+            )
     if choke is None:
         choke = pressures[0]
-        warnings.append("turbine_choke_pressure not given: the lowest curve pressure is taken as the choke point "
-                        "(no output gain credited below it)")
+        warnings.append(
+            "turbine_choke_pressure not given: the lowest curve pressure is taken as the choke point "
+            "(no output gain credited below it)"
+        )
     with renamed_fields():
-        curve = turbine_curve(pressures, [v * (1e6 if kind == "mw" else 1.0) for v in changes], choke,
-                              rated or 0.0, "power" if kind == "mw" else "fraction", 0.0, "caller",
-                              "supplied by the caller")
+        curve = turbine_curve(
+            pressures,
+            [v * (1e6 if kind == "mw" else 1.0) for v in changes],
+            choke,
+            rated or 0.0,
+            "power" if kind == "mw" else "fraction",
+            0.0,
+            "caller",
+            "supplied by the caller",
+        )
     return curve, warnings
 
 
@@ -285,8 +471,13 @@ def recommendation_items(actions: Iterable[Action]) -> list[dict[str, Any]]:
     """Ranked actions as output items (value in W, the registry converts to MW)."""
     out = []
     for rank, a in enumerate(actions, start=1):
-        item = {"rank": rank, "action": a.action, "reason": a.description, "value_mw": float(a.value_w),
-                "source": a.source}
+        item = {
+            "rank": rank,
+            "action": a.action,
+            "reason": a.description,
+            "value_mw": float(a.value_w),
+            "source": a.source,
+        }
         if a.value_usd_per_day is not None:
             item["value_usd_per_day"] = float(a.value_usd_per_day)
         out.append(item)
@@ -301,4 +492,3 @@ def drop_none(d: dict[str, Any]) -> dict[str, Any]:
 def finite(x: float | None) -> float | None:
     """``x`` when finite, else None (never let a NaN/Infinity reach an output)."""
     return x if x is not None and math.isfinite(x) else None
-
