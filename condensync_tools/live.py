@@ -274,7 +274,6 @@ def from_si_unit(value_si: float, unit: str) -> float:
 _DIMENSION_KIND = {
     "temperature": "temperature",
     "pressure": "pressure",
-    "pressure_gauge": "pressure_gauge",
     "pressure_rate": "pressure_rate",
     "volumetric_flow": "volumetric_flow",
     "mass_flow": "mass_flow",
@@ -283,7 +282,7 @@ _DIMENSION_KIND = {
     "fraction": "fraction",
     "velocity": "velocity",
     "length": "length",
-}
+}  # gauge pressures other than tool fields (pump discharge) stay in their own unit
 
 
 def field_kinds() -> dict[str, str]:
@@ -418,26 +417,40 @@ class LiveSnapshot:
 
 @dataclass
 class _Slot:
-    """One connector of one condenser, started lazily on the loop."""
+    """One connector of one condenser; created and started lazily, on the loop, at first use
+    (so a configuration costs no connector imports or connections until live data is needed)."""
 
     condenser_id: str
     kind: str
-    connector: Any
+    settings: Any
     names: tuple[str, ...]
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    connector: Any = None
     started: bool = False
-    lock: asyncio.Lock | None = None
     start_error: str | None = None
 
     @property
+    def service(self) -> str:
+        return str(self.settings.service)
+
+    @property
     def endpoint(self) -> str:
-        return str(getattr(self.connector, "endpoint", "") or getattr(getattr(self.connector, "settings", None),
-                                                                     "base_url", "") or "")
+        s = self.settings
+        if self.kind == "modbus":
+            return f"{s.host}:{s.port}"
+        return str(getattr(s, "endpoint", None) or getattr(s, "base_url", None) or getattr(s, "url", ""))
 
     @property
     def call_timeout_s(self) -> float:
-        breaker = getattr(self.connector, "breaker", None) or getattr(getattr(self.connector, "http", None),
-                                                                     "breaker", None)
-        return float(breaker.settings.call_timeout_s) if breaker is not None else 30.0
+        return float(self.settings.breaker.call_timeout_s)
+
+    def stale_limits(self) -> dict[str, float]:
+        """Staleness limit per name [s] (the connectors' own rule: per-tag limit, else the default)."""
+        default = float(getattr(self.settings, "stale_after_s", 60.0))
+        items = {"opcua": "tags", "modbus": "registers", "historian": "streams"}.get(self.kind)
+        if items is None:
+            return {name: default for name in self.names}
+        return {e.name: float(e.stale_after_s or default) for e in getattr(self.settings, items)}
 
 
 _MANAGERS: weakref.WeakSet[ConnectorManager] = weakref.WeakSet()
@@ -483,13 +496,12 @@ class ConnectorManager:
         self._thread = threading.Thread(target=self._run_loop, name="condensync-connectors", daemon=True)
         self._closed = False
         self._slots: dict[str, list[_Slot]] = {}
+        for cid, cond in config.condensers.items():
+            self._slots[cid] = [_Slot(cid, kind, cond.connectors[kind],
+                                      tuple(name for _, name, _ in _entries(kind, cond.connectors[kind])))
+                                for kind in READING_KINDS if kind in cond.connectors]
         self._cmms: dict[str, Any] = {}
         self._thread.start()
-        try:
-            self._call(self._build(), timeout=30.0)
-        except BaseException:
-            self.close()
-            raise
         _MANAGERS.add(self)
 
     # ---- loop --------------------------------------------------------------------------
@@ -514,43 +526,39 @@ class ConnectorManager:
         """Run a coroutine on the connector loop (e.g. a CMMS request) and return its result."""
         return self._call(coro, timeout)
 
-    async def _build(self) -> None:
-        """Create the connectors (on the loop: their asyncio objects belong to it)."""
-        import connectors
+    def _connector(self, slot: _Slot) -> Any:
+        """The slot's connector, created on first use (call on the loop: its asyncio objects
+        belong to it)."""
+        if slot.connector is None:
+            import connectors
 
-        factories: dict[str, Callable[..., Any]] = {
-            "opcua": connectors.OpcUaConnector,
-            "modbus": connectors.ModbusConnector,
-            "historian": connectors.PiWebApiHistorian,
-            "weather": connectors.WeatherConnector,
-        }
-        for cid, cond in self.config.condensers.items():
-            slots = []
-            for kind in READING_KINDS:
-                settings = cond.connectors.get(kind)
-                if settings is None:
-                    continue
-                connector = factories[kind](settings, breaker_clock=self._breaker_clock)
-                names = tuple(name for _, name, _ in _entries(kind, settings))
-                slots.append(_Slot(cid, kind, connector, names, lock=asyncio.Lock()))
-            self._slots[cid] = slots
-            if "cmms" in cond.connectors:
-                self._cmms[cid] = connectors.CmmsClient(cond.connectors["cmms"], breaker_clock=self._breaker_clock)
+            factory: Callable[..., Any] = getattr(connectors, {
+                "opcua": "OpcUaConnector", "modbus": "ModbusConnector", "historian": "PiWebApiHistorian",
+                "weather": "WeatherConnector"}[slot.kind])
+            slot.connector = factory(slot.settings, breaker_clock=self._breaker_clock)
+        return slot.connector
+
+    async def _cmms_client(self, condenser_id: str) -> Any:
+        if condenser_id not in self._cmms:
+            import connectors
+
+            settings = self.config.condensers[condenser_id].connectors["cmms"]
+            self._cmms[condenser_id] = connectors.CmmsClient(settings, breaker_clock=self._breaker_clock)
+        return self._cmms[condenser_id]
 
     # ---- lifecycle -----------------------------------------------------------------------
 
     async def _start_slot(self, slot: _Slot) -> None:
-        assert slot.lock is not None
         async with slot.lock:
             if slot.started:
                 return
             slot.started = True  # a failed start is not repeated: reads reconnect on demand
             try:
-                await slot.connector.start()
+                await self._connector(slot).start()
                 slot.start_error = None
             except Exception as exc:  # noqa: BLE001 - reported by status() and by the next read
                 slot.start_error = str(exc)
-                log.warning("connector %s (%s) of %s did not start: %s", slot.connector.service, slot.kind,
+                log.warning("connector %s (%s) of %s did not start: %s", slot.service, slot.kind,
                             slot.condenser_id, exc)
                 raise
 
@@ -586,10 +594,12 @@ class ConnectorManager:
     async def _stop_connectors(self) -> None:
         for group in self._slots.values():
             for slot in group:
+                if slot.connector is None:
+                    continue
                 try:
                     await slot.connector.stop()
                 except Exception:  # noqa: BLE001 - best effort on shutdown
-                    log.debug("stopping %s failed", slot.connector.service, exc_info=True)
+                    log.debug("stopping %s failed", slot.service, exc_info=True)
         for client in self._cmms.values():
             try:
                 await client.aclose()
@@ -639,13 +649,15 @@ class ConnectorManager:
         out: dict[str, tuple[str, str]] = {}
         for slot in self._slots_of(condenser_id):
             for name in slot.names:
-                out.setdefault(name, (slot.kind, slot.connector.service))
+                out.setdefault(name, (slot.kind, slot.service))
         return out
 
     def cmms(self, condenser_id: str) -> Any | None:
-        """The condenser's :class:`connectors.CmmsClient`, or None when it has no ``[cmms]``."""
-        self.config.condenser(condenser_id)
-        return self._cmms.get(condenser_id)
+        """The condenser's :class:`connectors.CmmsClient` (created on first use), or None when it
+        has no ``[cmms]`` table."""
+        if "cmms" not in self.config.condenser(condenser_id).connectors:
+            return None
+        return self._call(self._cmms_client(condenser_id), timeout=10.0)
 
     def _plan(self, condenser_id: str, names: Iterable[str]) -> list[tuple[_Slot, list[str]]]:
         wanted = list(dict.fromkeys(names))
@@ -663,7 +675,7 @@ class ConnectorManager:
     async def _read_slot(self, slot: _Slot, names: list[str]) -> dict[str, Any]:
         if not slot.started:
             await self._start_slot(slot)  # its error is the reason this read fails
-        return await slot.connector.read(names)
+        return await self._connector(slot).read(names)
 
     async def _gather(self, plan: list[tuple[_Slot, list[str]]]) -> list[Any]:
         return await asyncio.gather(*(self._read_slot(slot, names) for slot, names in plan),
@@ -677,7 +689,7 @@ class ConnectorManager:
     def _judge(self, slot: _Slot, name: str, reading: Any, now: datetime) -> LiveValue:
         from connectors import BadQualityError, StaleDataError, check_fresh
 
-        limit = float(slot.connector.stale_limits()[name])
+        limit = slot.stale_limits()[name]
         age = reading.age_s(now)
         kind = self.kinds.get(name)
         problem = None
@@ -687,7 +699,7 @@ class ConnectorManager:
             check_fresh({name: reading}, limit, now)
         except BadQualityError:
             bad = True
-            problem = (f"$.{name}: a good-quality live value from tag {reading.tag} ({slot.connector.service}, "
+            problem = (f"$.{name}: a good-quality live value from tag {reading.tag} ({slot.service}, "
                        f"{slot.kind}), got quality {reading.quality.value} with status {reading.status} at "
                        f"{reading.source_timestamp.isoformat()}; the value is not used: check the instrument "
                        "and its signal path")
@@ -695,7 +707,7 @@ class ConnectorManager:
             stale = True
         if stale:
             problem = (f"$.{name}: a live value no older than {limit:g} s from tag {reading.tag} "
-                       f"({slot.connector.service}, {slot.kind}), got one {age:.1f} s old (source timestamp "
+                       f"({slot.service}, {slot.kind}), got one {age:.1f} s old (source timestamp "
                        f"{reading.source_timestamp.isoformat()}); the value is not used: check that the "
                        "transmitter, the PLC/DCS scan and the data link are alive")
         if not bad and math.isfinite(reading.value):
@@ -704,7 +716,7 @@ class ConnectorManager:
             except UnitError as exc:
                 bad = True
                 problem = problem or f"$.{name}: a convertible unit, got: {exc}"
-        return LiveValue(name, reading, slot.connector.service, slot.kind, kind, value_si, age, limit, stale, bad,
+        return LiveValue(name, reading, slot.service, slot.kind, kind, value_si, age, limit, stale, bad,
                          problem)
 
     def snapshot(self, condenser_id: str, names: Iterable[str] | None = None) -> LiveSnapshot:
@@ -728,14 +740,14 @@ class ConnectorManager:
             results = self._call(self._gather(plan), timeout) if plan else []
         except concurrent.futures.TimeoutError:
             raise LiveDataError([f"$.data_source: live values of {condenser_id} within {timeout:g} s, got no "
-                                 "answer from " + ", ".join(f"{s.connector.service} ({s.endpoint})" for s, _ in plan)
+                                 "answer from " + ", ".join(f"{s.service} ({s.endpoint})" for s, _ in plan)
                                  ]) from None
         now = utcnow()
         snap = LiveSnapshot(condenser_id, now)
         for (slot, slot_names), result in zip(plan, results, strict=True):
             if isinstance(result, BaseException):
                 message = getattr(result, "message", None) or f"{type(result).__name__}: {result}"
-                snap.errors.append({"service": slot.connector.service, "connector": slot.kind,
+                snap.errors.append({"service": slot.service, "connector": slot.kind,
                                     "endpoint": slot.endpoint, "names": list(slot_names),
                                     "error": message, "error_type": type(result).__name__})
                 continue
@@ -777,12 +789,16 @@ class ConnectorManager:
             if condenser_id and cid != condenser_id:
                 continue
             for slot in self._slots[cid]:
-                status = dict(slot.connector.status())
+                if slot.connector is not None:
+                    status = dict(slot.connector.status())
+                else:  # not used yet: nothing created, nothing connected
+                    status = {"service": slot.service, "kind": slot.kind, "endpoint": slot.endpoint,
+                              "connected": False, "last_update": None, "tags": {}}
                 status.update({"condenser_id": cid, "started": slot.started, "start_error": slot.start_error,
-                               "stale_limits_s": dict(slot.connector.stale_limits())})
+                               "stale_limits_s": slot.stale_limits()})
                 connectors_out.append(status)
-            if cid in self._cmms:
-                status = dict(self._cmms[cid].status())
+            if "cmms" in self.config.condensers[cid].connectors:
+                status = dict((await self._cmms_client(cid)).status())
                 status.update({"condenser_id": cid, "kind": "cmms", "started": True, "start_error": None,
                                "connected": (status.get("breaker") or {}).get("state") != "open"})
                 connectors_out.append(status)

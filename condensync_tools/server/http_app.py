@@ -40,25 +40,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator
 
-import anyio
-import mcp.types as types
-from mcp.server import Server, ServerRequestContext
-from mcp.server.transport_security import TransportSecuritySettings
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Mount, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from typing import TYPE_CHECKING, Callable
 
-from ..registry import CallOutcome, ExecutionContext, Recorder, all_tools
-from . import roles
-from .auth import ApiTokenVerifier, AuthFailure, Authenticator, Identity, OidcSettings, OidcVerifier
-from .health import HealthState, health_routes
 from .logging_setup import configure_logging, log_event, request_id_var
-from .mcp_server import build_server, to_call_result
-from .metrics import Metrics, metrics_app
 
-__all__ = ["HttpSettings", "build_http_app", "serve_http", "is_loopback", "MCP_PATH", "DEFAULT_MAX_REQUEST_BYTES"]
+# Heavy imports (mcp, starlette, the tool registry, the store) happen inside the functions
+# that need them, so that configuration errors (``preflight``) are reported in a fraction
+# of a second, before tools and database are loaded.
+if TYPE_CHECKING:  # pragma: no cover
+    import mcp.types as types
+    from mcp.server import Server, ServerRequestContext
+    from mcp.server.transport_security import TransportSecuritySettings
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from ..registry import CallOutcome, ExecutionContext, Recorder
+    from .auth import AuthFailure, Authenticator, Identity, OidcSettings
+    from .health import HealthState
+    from .metrics import Metrics
+
+__all__ = ["HttpSettings", "build_http_app", "serve_http", "preflight", "is_loopback", "MCP_PATH",
+           "DEFAULT_MAX_REQUEST_BYTES"]
 
 log = logging.getLogger("condensync.http")
 
@@ -139,6 +140,8 @@ class HttpSettings:
 
     def transport_security(self) -> TransportSecuritySettings | None:
         """DNS-rebinding protection: explicit hosts replace the loopback defaults."""
+        from mcp.server.transport_security import TransportSecuritySettings
+
         if self.allowed_hosts:
             origins = [f"{scheme}://{h}" for h in self.allowed_hosts for scheme in ("https", "http")]
             return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=self.allowed_hosts,
@@ -178,6 +181,8 @@ def _scope_of(ctx: ServerRequestContext[Any]) -> dict[str, Any]:
 
 def identity_of(ctx: ServerRequestContext[Any]) -> Identity | None:
     """The identity the HTTP middleware attached to this request (None: fail closed)."""
+    from .auth import Identity
+
     ident = _scope_of(ctx).get(SCOPE_IDENTITY)
     return ident if isinstance(ident, Identity) else None
 
@@ -197,6 +202,13 @@ def _error_kind(result: Any) -> str | None:
 def install_role_guard(server: Server, recorder: Recorder | None, metrics: Metrics) -> None:
     """Wrap the adapter's ``tools/call`` handler: enforce the role policy (denials are answered
     as ``isError`` and recorded in the ledger) and count every call in the metrics."""
+    import anyio
+    import mcp.types as types
+
+    from ..registry import CallOutcome, all_tools
+    from . import roles
+    from .mcp_server import to_call_result
+
     entry = server.get_request_handler("tools/call")
     assert entry is not None, "build_server registers tools/call"
     inner = entry.handler
@@ -244,6 +256,9 @@ class ServiceMiddleware:
 
     def __init__(self, app: ASGIApp, authenticator: Authenticator, metrics: Metrics,
                  public_url: str | None = None, oidc: OidcSettings | None = None) -> None:
+        from .auth import AuthFailure
+
+        self._auth_failure = AuthFailure
         self.app = app
         self.authenticator = authenticator
         self.metrics = metrics
@@ -319,7 +334,7 @@ class ServiceMiddleware:
                 try:
                     identity = await self.authenticator.authenticate(
                         auth_header.decode("latin-1") if auth_header is not None else None)
-                except AuthFailure as failure:
+                except self._auth_failure as failure:
                     self.metrics.auth_failures.labels(failure.reason).inc()
                     log_event(log, "auth_refused", logging.WARNING, reason=failure.reason, status=failure.status,
                               client=(scope.get("client") or ("", 0))[0])
@@ -369,6 +384,18 @@ class HttpService:
 def build_http_app(base: ExecutionContext, settings: HttpSettings, authenticator: Authenticator,
                    oidc: OidcSettings | None = None, token_store: Any | None = None) -> HttpService:
     """The MCP server over streamable HTTP with auth, roles, health and metrics (see module doc)."""
+    import anyio
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Mount, Route
+
+    from ..registry import ExecutionContext, all_tools
+    from . import roles
+    from .health import HealthState, health_routes
+    from .mcp_server import build_server
+    from .metrics import Metrics
+
     live_getter = lambda: base.live if base.live is not None else base.services.get("live")  # noqa: E731
     tool_names = [t.name for t in all_tools()]
     metrics = Metrics(live_getter, tool_names)
@@ -449,6 +476,8 @@ def _bind(host: str, port: int) -> socket.socket:
 def _uvicorn_servers(service: HttpService, settings: HttpSettings) -> tuple[Any, Any | None]:
     import uvicorn
 
+    from .metrics import metrics_app
+
     class _QuietServer(uvicorn.Server):
         """The metrics server: the main server owns the signal handlers."""
 
@@ -491,9 +520,11 @@ def make_authenticator(settings: HttpSettings, base: ExecutionContext, database_
                        ) -> tuple[Authenticator, OidcSettings | None, Any | None]:
     """API tokens from the store (the ledger's, or one opened for tokens only) and OIDC from
     ``CONDENSYNC_OIDC_*``."""
+    from ..store.tokens import TokenStore
+    from .auth import ApiTokenVerifier, Authenticator, OidcSettings, OidcVerifier
+
     if settings.no_auth:
         return Authenticator(None, None, no_auth=True), None, base.services.get("store")
-    from ..store.tokens import TokenStore
 
     store = base.services.get("store")
     own_store = None
@@ -506,11 +537,20 @@ def make_authenticator(settings: HttpSettings, base: ExecutionContext, database_
     return Authenticator(ApiTokenVerifier(TokenStore(store.engine)), verifier), oidc, own_store
 
 
-def serve_http(args: argparse.Namespace, base_context: ExecutionContext) -> int:
+def preflight(args: argparse.Namespace) -> list[str]:
+    """Configuration errors of ``condensync serve --transport http`` (cheap: no tools, no
+    database). Empty when the service may start."""
+    return HttpSettings.from_args(args).problems()
+
+
+def serve_http(args: argparse.Namespace,
+               base_context: ExecutionContext | Callable[[], ExecutionContext]) -> int:
     """Run the HTTP service until SIGTERM/SIGINT. ``args`` are the ``condensync serve``
     options; ``base_context`` comes from :func:`condensync_tools.runtime.build_context`
-    (plant configuration, live provider, ledger recorder and store). Returns an exit code
-    (2 for configuration errors)."""
+    (plant configuration, live provider, ledger recorder and store) — or is a callable that
+    builds it, called only after the options passed :func:`preflight`, so a refused
+    configuration (``--no-auth`` on a public address, half a TLS pair…) exits at once.
+    Returns an exit code (2 for configuration errors)."""
     settings = HttpSettings.from_args(args)
     configure_logging(settings.log_level)
     problems = settings.problems()
@@ -527,6 +567,13 @@ def serve_http(args: argparse.Namespace, base_context: ExecutionContext) -> int:
         log_event(log, "host_check_disabled", logging.WARNING, host=settings.host,
                   detail="no --allowed-host: Host headers are not checked (DNS-rebinding protection off); "
                          "list the service's DNS names with --allowed-host")
+    if callable(base_context):
+        try:
+            base_context = base_context()
+        except Exception as exc:  # configuration file or store errors: reported, not a traceback
+            log_event(log, "startup_failed", logging.ERROR, error=f"{type(exc).__name__}: {exc}")
+            sys.stderr.write(f"condensync: {exc}\n")
+            return 2
     if base_context.recorder is None:
         log_event(log, "ledger_disabled", logging.WARNING, detail="--no-ledger: calls are not recorded")
     try:

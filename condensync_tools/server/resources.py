@@ -45,6 +45,8 @@ def read_resource(uri: str, config: Any | None) -> str | None:
         if len(parts) == 2 and parts[0] in names and parts[1] in ("input", "output"):
             return json.dumps(load_published(parts[0], parts[1]), ensure_ascii=False, indent=2)
         return None
+    if uri.startswith("condensync://history/"):
+        return _history_series(uri[len("condensync://history/"):])
     if uri.startswith("condenser://configs/") and config is not None:
         cid = uri[len("condenser://configs/"):]
         c = config.condensers.get(cid)
@@ -54,6 +56,22 @@ def read_resource(uri: str, config: Any | None) -> str | None:
                            "arguments": c.arguments, "connectors": sorted(c.connectors)}, ensure_ascii=False,
                           indent=2)
     return None
+
+
+def _history_series(name: str) -> str | None:
+    """A series file written by analyze_performance_history, by its content hash: only
+    ``<64 hex>.csv`` names inside the server's history output directory are served."""
+    import re
+
+    from ..tools.history_io import configured_data_dir, output_directory
+
+    if not re.fullmatch(r"[0-9a-f]{64}\.csv", name):
+        return None
+    path = output_directory(None, configured_data_dir()) / name
+    try:
+        return path.read_text("utf-8")
+    except OSError:
+        return None
 
 
 PROMPTS: dict[str, tuple[str, str, list[tuple[str, str, bool]], Callable[[dict], str]]] = {

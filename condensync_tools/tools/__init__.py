@@ -1,14 +1,16 @@
 # SPDX-License-Identifier: MIT
 """Tool modules: importing this package registers every tool in the registry."""
 
-from . import heat_transfer  # noqa: F401
-from . import vacuum  # noqa: F401
-from . import verify  # noqa: F401
-from . import air_inleakage  # noqa: F401
-from . import fouling  # noqa: F401
-from . import cw_flow  # noqa: F401
-from . import performance  # noqa: F401
-from . import live_data  # noqa: F401
-from . import status  # noqa: F401
-from . import work_orders  # noqa: F401
-from . import history  # noqa: F401
+from . import (
+    air_inleakage,  # noqa: F401
+    cw_flow,  # noqa: F401
+    fouling,  # noqa: F401
+    heat_transfer,  # noqa: F401
+    history,  # noqa: F401
+    live_data,  # noqa: F401
+    performance,  # noqa: F401
+    status,  # noqa: F401
+    vacuum,  # noqa: F401
+    verify,  # noqa: F401
+    work_orders,  # noqa: F401
+)

@@ -13,17 +13,31 @@ from pydantic import Field
 
 from ..calculators import hei
 from ..calculators.errors import DomainError
+from ..calculators.fouling import salinity_class, tema_water_types
 from ..calculators.heat_transfer import HeatTransferInputs, analyse_heat_transfer
 from ..calculators.tubes import materials, tube_bundle
-from ..calculators.water import salinity_for, saturation_pressure
+from ..calculators.water import WATER_SALINITY_KG_KG, salinity_for, saturation_pressure
 from ..registry import ToolCall, ToolDefinition, ToolOutput, register
-from .common import (C, CALCULATOR_NOTE, CondenserIdField, DataSourceField, ToolInput, ToolResult,
-                     UnitSystemField, quantity, summary_number)
+from .common import (
+    CALCULATOR_NOTE,
+    C,
+    CondenserIdField,
+    DataSourceField,
+    ToolInput,
+    ToolResult,
+    UnitSystemField,
+    quantity,
+    summary_number,
+)
 
-__all__ = ["HeatTransferInput", "HeatTransferOutput", "TOOL", "build_inputs", "TUBE_MATERIALS",
+__all__ = ["HeatTransferInput", "HeatTransferOutput", "TOOL", "build_inputs", "TUBE_MATERIALS", "WATER_TYPES",
            "MEASUREMENT_FIELDS", "CW_TEMP_RANGE", "PRESSURE_RANGE"]
 
 TUBE_MATERIALS = tuple(sorted(materials()))
+#: Water types: the property classes (fresh, brackish, sea) and the TEMA RGP-T-2.4 services,
+#: each mapped to its salinity class for density and heat capacity.
+WATER_TYPES = tuple(sorted(set(WATER_SALINITY_KG_KG) | set(tema_water_types())))
+WaterType = Literal[WATER_TYPES]  # type: ignore[valid-type]
 TubeMaterial = Literal[TUBE_MATERIALS]  # type: ignore[valid-type]
 #: Sane plant ranges in SI base units.
 CW_TEMP_RANGE = (0.0 + C, 60.0 + C)
@@ -65,8 +79,9 @@ class HeatTransferInput(ToolInput):
                           plausible=(0.5, 40.0), gt=0) = None
     tube_velocity: quantity("velocity", "Measured mean tube water velocity; default: from cw_flow and the "
                             "active tubes per pass", plausible=(0.05, 6.0), gt=0) = None
-    water_type: Literal["fresh", "brackish", "sea"] = Field("fresh", description="Cooling-water type for density "
-                                                            "and heat capacity (IF97 fresh, IAPWS-08 saline) [1]")
+    water_type: WaterType = Field("fresh", description="Cooling-water type: fresh, brackish, sea or a TEMA "
+                                  "service (e.g. cooling_tower_treated, river_average); its salinity class sets "
+                                  "density and heat capacity (IF97 fresh, IAPWS-08 saline) [1]")
     salinity: quantity("salinity", "Absolute salinity, overrides the water_type default (brackish 10, sea "
                        "35.165)", ge=0, le=120) = None
     clean_u_method: Literal["hei", "first_principles"] = Field("hei", description="Clean U method: 'hei' "
@@ -147,7 +162,7 @@ def build_inputs(call: ToolCall) -> HeatTransferInputs:
     elif call.has("tube_od") and call.has("tube_velocity"):
         bundle = tube_bundle(si["tube_od"], si["tube_gauge_bwg"], 1, 0, si["tube_passes"], si.get("tube_length")
                              or 0.0)
-    salinity = salinity_for(si["water_type"], si.get("salinity"))
+    salinity = salinity_for(salinity_class(si["water_type"]), si.get("salinity"))
     return HeatTransferInputs(
         cw_inlet_temp=si["cw_inlet_temp"], cw_outlet_temp=si["cw_outlet_temp"], cw_flow=si["cw_flow"],
         condenser_pressure=condenser_pressure_si(call), surface_area=si.get("surface_area") or 0.0,

@@ -23,15 +23,13 @@ from ..calculators import hei
 from ..calculators.constants import INHG_PA
 from ..calculators.economics import Action
 from ..calculators.errors import CalculationError
-from ..calculators.fouling import tema_water_types
 from ..calculators.turbine import TurbineCurve, generic_curve, turbine_curve
 from ..calculators.vacuum import CondenserModel, condenser_model
-from ..calculators.water import WATER_SALINITY_KG_KG
 from ..errors import Implausible, InvalidArguments
 from ..registry import ToolCall
 from ..validation import implausible_problem
 from .common import CondenserIdField, DataSourceField, ToolInput, UnitSystemField, quantity
-from .heat_transfer import CW_TEMP_RANGE, PRESSURE_RANGE, TUBE_MATERIALS
+from .heat_transfer import CW_TEMP_RANGE, PRESSURE_RANGE, TUBE_MATERIALS, WATER_TYPES
 
 __all__ = [
     "WATER_TYPES",
@@ -59,7 +57,6 @@ __all__ = [
 ]
 
 #: Water types: property classes (fresh, brackish, sea) and the TEMA RGP-T-2.4 categories.
-WATER_TYPES = tuple(sorted(set(WATER_SALINITY_KG_KG) | set(tema_water_types())))
 WaterType = Literal[WATER_TYPES]  # type: ignore[valid-type]
 TubeMaterial = Literal[TUBE_MATERIALS]  # type: ignore[valid-type]
 #: Sane plant ranges in SI base units.

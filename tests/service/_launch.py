@@ -65,9 +65,9 @@ def _has_subcommand(parser, name: str) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    if argv and argv[0] == "--with-test-tools":
+    test_tools = bool(argv) and argv[0] == "--with-test-tools"
+    if test_tools:
         argv = argv[1:]
-        _register_test_tools()
     import logging
 
     from condensync_tools import cli, cli_service, runtime
@@ -84,9 +84,15 @@ def main(argv: list[str]) -> int:
         logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
         from condensync_tools.server.http_app import serve_http
 
-        base = runtime.build_context(args.config, caller="http", ledger=not args.no_ledger,
-                                     database_url=args.database_url)
+        def base():
+            if test_tools:
+                _register_test_tools()
+            return runtime.build_context(args.config, caller="http", ledger=not args.no_ledger,
+                                         database_url=args.database_url)
+
         return serve_http(args, base)
+    if test_tools:
+        _register_test_tools()
     return int(cli.main(argv) or 0)
 
 
