@@ -21,7 +21,6 @@ Prints one JSON object to stdout: calls, errors, throughput (calls/s), latency p
 from __future__ import annotations
 
 import argparse
-import asyncio
 import inspect
 import json
 import os

@@ -199,9 +199,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-auth", action="store_true", help="HTTP without authentication (loopback only)")
     p.add_argument("--no-ledger", action="store_true", help="do not record calls in the audit ledger")
     p.add_argument("--database-url", help="store URL (default: $CONDENSYNC_DATABASE_URL or an SQLite file)")
-    p.add_argument("--allowed-host", action="append", default=[], help="extra allowed Host header (HTTP)")
-    p.add_argument("--tls-cert")
-    p.add_argument("--tls-key")
+    p.add_argument("--allowed-host", action="append", default=[],
+                   help="HTTP: allowed Host header value, repeatable ('name:*' for any port); the list "
+                        "replaces the loopback defaults ($CONDENSYNC_ALLOWED_HOSTS, comma-separated)")
+    p.add_argument("--tls-cert", help="HTTP: TLS certificate (PEM)")
+    p.add_argument("--tls-key", help="HTTP: TLS private key (PEM)")
+    from .cli_service import add_parsers as add_service_parsers
+    from .cli_service import add_serve_arguments
+
+    add_serve_arguments(p)  # --json-response/--no-json-response, --max-request-bytes
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("tools", help="list the tools")
@@ -238,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_analyze import add_parser as add_analyze_parser
 
     add_analyze_parser(sub)
+    add_service_parsers(sub)  # condensync token create|list|revoke
 
     p = sub.add_parser("golden", help="check or deliberately update the golden files")
     p.add_argument("action", choices=["check", "update"])

@@ -53,8 +53,9 @@ def cmd_token(args: argparse.Namespace) -> int:
                 return _fail(str(exc), 2)
             sys.stdout.write(token + "\n")
             sys.stdout.flush()
-            sys.stderr.write(f"created {info.id} (role {info.role}{', label ' + repr(info.label) if info.label else ''})"
-                             f"; the token above is shown only this once: store it now\n")
+            label = f", label {info.label!r}" if info.label else ""
+            sys.stderr.write(f"created {info.id} (role {info.role}{label}); the token above is shown only this "
+                             "once: store it now\n")
             return 0
         if args.action == "list":
             items = [t.to_dict() for t in tokens.list(include_revoked=not args.active)]
@@ -100,4 +101,4 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default on; $CONDENSYNC_JSON_RESPONSE)")
     parser.add_argument("--max-request-bytes", type=int, default=None,
                         help="HTTP: largest request body accepted, larger gets 413 "
-                             "(default 1048576; $CONDENSYNC_MAX_REQUEST_BYTES)")
+                             "(default 8388608 = 8 MiB; $CONDENSYNC_MAX_REQUEST_BYTES)")

@@ -46,13 +46,16 @@ def build_context(config_path: str | None = None, caller: str | None = None, *, 
 
 
 def serve(args: argparse.Namespace) -> int:
+    if args.transport == "http":
+        from .server.http_app import serve_http
+
+        return serve_http(args, lambda: build_context(args.config, caller="http", ledger=not args.no_ledger,
+                                                      database_url=args.database_url))
     from .server.mcp_server import build_server, serve_stdio
 
     base = build_context(args.config, caller="stdio", ledger=not args.no_ledger, database_url=args.database_url)
     server = build_server(lambda ctx: ExecutionContext(design=base.design, live=base.live, recorder=base.recorder,
                                                        caller=base.caller, services=base.services),
                           config=base.design)
-    if args.transport == "stdio":
-        anyio.run(serve_stdio, server)
-        return 0
-    raise SystemExit("condensync: the HTTP transport is not available yet")
+    anyio.run(serve_stdio, server)
+    return 0

@@ -562,15 +562,18 @@ class PlantSimulator:
     async def stop(self) -> None:
         """Stop the update loop and both servers (the model and its time are kept)."""
         self._running = False
+        log.error("DBG stop: begin")
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        log.error("DBG stop: task done")
         if self._modbus is not None:
             with contextlib.suppress(Exception):
                 await self._modbus.shutdown()
             self._modbus = None
+        log.error("DBG stop: modbus done")
         if self._opc is not None:
             with contextlib.suppress(Exception):
                 await self._opc.stop()

@@ -105,7 +105,7 @@ def test_velocity_from_flow_uses_tubes_per_pass_and_inside_diameter():
 
 
 @settings(max_examples=40, deadline=None)
-@given(t_out_f=st.floats(80.0, 99.0), dt=st.floats(0.05, 1.0))
+@given(t_out_f=st.floats(80.0, 94.0), dt=st.floats(0.05, 1.0))
 def test_cleanliness_rises_as_outlet_rises_at_fixed_pressure(t_out_f, dt):
     """At fixed pressure, inlet temperature and flow, a higher outlet temperature means a
     smaller TTD and U = ṁ·cp·ln(ITD/TTD)/A grows, so CF *rises*. (The issue's wording "CF

@@ -184,6 +184,11 @@ class HeatTransferInputs:
     design_cleanliness: float = 0.0  #: Fc; 0 → 0.85 Cu alloys / 0.90 Ti, SS
     shell_heat_loss: float = 0.0  #: shell heat loss to ambient [W]
     bank_rows: int = DEFAULT_BANK_ROWS
+    #: Heat duty [W] when the CW flow is not measured (cw_flow = 0): the CW mass flow is then
+    #: derived as Q/(cp·(T_out − T_in)). With a measured flow the CW-side duty is used and a
+    #: given duty is only compared with it (physics.md §1.6: never mix duty sources).
+    heat_duty: float = 0.0
+    heat_duty_basis: str = "given"
 
 
 @dataclass
@@ -246,9 +251,21 @@ def analyse_heat_transfer(x: HeatTransferInputs) -> HeatTransferResult:
     t_mean = 0.5 * (x.cw_inlet_temp + x.cw_outlet_temp)
     props_in = liquid_properties(x.cw_inlet_temp, x.salinity, field="cw_inlet_temp")
     props_mean = liquid_properties(t_mean, x.salinity, field="cw_outlet_temp")
-    m_dot = x.cw_flow * props_in.density
     rise = x.cw_outlet_temp - x.cw_inlet_temp
+    cw_flow = x.cw_flow
+    duty_method = "CW side: rho(T_in)*Q_vol*cp(T_mean)*(T_out-T_in)"
+    if cw_flow <= 0.0:
+        if x.heat_duty <= 0.0:
+            raise DomainError("cw_flow", "neither a CW flow nor a heat duty: the duty cannot be determined",
+                              "pass cw_flow (measured), or heat_duty / steam_flow")
+        cw_flow = x.heat_duty / (props_mean.cp * rise) / props_in.density
+        duty_method = (f"{x.heat_duty_basis} heat duty; CW mass flow derived as Q/(cp(T_mean)*(T_out-T_in)) "
+                       "(no measured CW flow)")
+    m_dot = cw_flow * props_in.density
     duty = m_dot * props_mean.cp * rise
+    if x.cw_flow > 0.0 and x.heat_duty > 0.0 and abs(x.heat_duty / duty - 1.0) > 0.05:
+        warnings.append(f"the given heat duty differs by {100 * (x.heat_duty / duty - 1):+.1f} % from the CW-side "
+                        "duty; the CW-side duty is used (check the CW flow meter or the duty basis)")
 
     bundle = x.bundle
     area = x.surface_area
@@ -272,14 +289,14 @@ def analyse_heat_transfer(x: HeatTransferInputs) -> HeatTransferResult:
         surface_area=area, u_actual=u_actual, ntu=ntu, effectiveness=rise / itd, latent_heat=h_fg,
         steam_condensed=steam_duty / h_fg, warnings=warnings,
         method={"properties": "IAPWS-IF97 (fresh water) / IAPWS-08 (saline) via iapws",
-                "duty": "CW side: rho(T_in)*Q_vol*cp(T_mean)*(T_out-T_in)"},
+                "duty": duty_method},
     )
     velocity = x.tube_velocity
     if bundle is not None:
         result.active_tubes = bundle.active_tubes
         result.tube_id = bundle.id
         if velocity <= 0.0 and bundle.active_tubes > 0:
-            velocity = bundle.velocity(x.cw_flow)
+            velocity = bundle.velocity(cw_flow)
     if velocity <= 0.0 or bundle is None:
         warnings.append("clean U, design U, cleanliness factor and fouling resistance not computed: "
                         "tube_od and tube_count (or tube_velocity) are needed")

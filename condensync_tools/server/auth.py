@@ -140,7 +140,7 @@ class OidcSettings:
         values = [env.get(n, "").strip() for n in names]
         if not any(values):
             return None
-        missing = [n for n, v in zip(names, values) if not v]
+        missing = [n for n, v in zip(names, values, strict=True) if not v]
         if missing:
             raise ValueError(f"OIDC is partly configured: set {', '.join(missing)} too (or none of them)")
         algs = tuple(a.strip() for a in env.get("CONDENSYNC_OIDC_ALGORITHMS", "RS256,ES256,PS256").split(",")
@@ -187,24 +187,59 @@ def role_from_claims(claims: dict[str, Any], role_claim: str = "condensync_role"
 class OidcVerifier:
     """JWT access tokens of one issuer/audience, keys from its JWKS URL."""
 
+    #: An unknown ``kid`` refetches the JWKS (key rotation) at most this often, so forged
+    #: tokens with random key ids cannot turn the server into a JWKS request amplifier.
+    REFRESH_INTERVAL_S = 30.0
+
     def __init__(self, settings: OidcSettings) -> None:
+        import threading
+
         import jwt
 
         self.settings = settings
-        self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=300, timeout=10)
+        self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=False, cache_jwk_set=True, lifespan=300,
+                                     timeout=10)
+        self._lock = threading.Lock()
+        self._last_refresh = -1e9
+
+    def _signing_key(self, token: str) -> Any:
+        import jwt
+
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.InvalidTokenError as exc:
+            raise AuthFailure(401, "invalid_token", "the token is not a well-formed JWT", "malformed") from exc
+
+        def match(keys: list[Any]) -> Any:
+            if kid is None:
+                return keys[0] if len(keys) == 1 else None
+            return next((k for k in keys if k.key_id == kid), None)
+
+        try:
+            key = match(self._jwks.get_signing_keys())
+            if key is None:
+                with self._lock:
+                    due = time.monotonic() - self._last_refresh >= self.REFRESH_INTERVAL_S
+                    if due:
+                        self._last_refresh = time.monotonic()
+                if due:
+                    key = match(self._jwks.get_signing_keys(refresh=True))
+        except jwt.PyJWKClientConnectionError as exc:
+            raise AuthFailure(503, "temporarily_unavailable", "the identity provider's signing keys could not be "
+                              "fetched; retry later", "jwks_unreachable") from exc
+        except jwt.PyJWKClientError as exc:
+            raise AuthFailure(503, "temporarily_unavailable", "the identity provider published no usable signing "
+                              "keys; retry later", "jwks_unusable") from exc
+        if key is None:
+            raise AuthFailure(401, "invalid_token", "the token's signing key is not known to the identity provider",
+                              "unknown_key")
+        return key
 
     def _decode(self, token: str) -> dict[str, Any]:
         import jwt
 
         s = self.settings
-        try:
-            key = self._jwks.get_signing_key_from_jwt(token)
-        except jwt.PyJWKClientConnectionError as exc:
-            raise AuthFailure(503, "temporarily_unavailable", "the identity provider's signing keys could not be "
-                              "fetched; retry later", "jwks_unreachable") from exc
-        except (jwt.PyJWKClientError, jwt.InvalidTokenError) as exc:
-            raise AuthFailure(401, "invalid_token", "the token's signing key is not known to the identity provider",
-                              "unknown_key") from exc
+        key = self._signing_key(token)
         try:
             return jwt.decode(token, key.key, algorithms=list(s.algorithms), audience=s.audience, issuer=s.issuer,
                               leeway=s.leeway_s, options={"require": ["exp", "iss", "aud"]})

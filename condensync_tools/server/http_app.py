@@ -7,7 +7,7 @@ adds, around it:
 
 * **transport** — the SDK's streamable HTTP app, ``stateless_http=True`` (no session state:
   any replica answers any request), JSON responses instead of SSE when ``--json-response``
-  (default on), a request body limit (``--max-request-bytes``, default 1 MiB → 413),
+  (default on), a request body limit (``--max-request-bytes``, default 8 MiB → 413),
   DNS-rebinding protection with the allowed ``Host`` values (``--allowed-host``, an explicit
   list *replaces* the loopback defaults), TLS with ``--tls-cert``/``--tls-key``;
 * **authentication** (:mod:`.auth`) on ``/mcp``: API tokens or OIDC JWTs → an identity and a
@@ -38,9 +38,7 @@ import uuid
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator
-
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
 
 from .logging_setup import configure_logging, log_event, request_id_var
 
@@ -54,7 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
     from ..registry import CallOutcome, ExecutionContext, Recorder
-    from .auth import AuthFailure, Authenticator, Identity, OidcSettings
+    from .auth import Authenticator, AuthFailure, Identity, OidcSettings
     from .health import HealthState
     from .metrics import Metrics
 
@@ -64,7 +62,9 @@ __all__ = ["HttpSettings", "build_http_app", "serve_http", "preflight", "is_loop
 log = logging.getLogger("condensync.http")
 
 MCP_PATH = "/mcp"
-DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024
+#: Largest request body (413 above). analyze_performance_history accepts 50 000-row series,
+#: about 4-6 MB of JSON, so the default leaves room for the largest valid call.
+DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024
 SCOPE_IDENTITY = "condensync.identity"
 SCOPE_REQUEST_ID = "condensync.request_id"
 #: Paths served without authentication (exact matches).

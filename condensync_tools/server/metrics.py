@@ -24,13 +24,14 @@ globals, so tests can run several servers in one process). Series:
 
 Tool names outside the registry are counted as ``tool="_unknown"`` so hostile names cannot
 blow up the label space. Connector and breaker series are collected at scrape time
-(``connectors.breaker_states()`` is imported lazily; the live provider's ``status()`` has a
+(``connectors.breaker_states()``, only when the connectors package is loaded; the live provider's ``status()`` has a
 2 s budget).
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any, Callable, Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -85,11 +86,12 @@ class _LiveCollector(Collector):
             except Exception as exc:  # a scrape must not fail because a connector is stuck
                 log.warning("connector status for metrics failed: %s", type(exc).__name__)
         else:
+            # breakers exist only if the connectors package is in use in this process: never
+            # import it (asyncua, pymodbus…) just to find none
+            connectors = sys.modules.get("connectors")
             try:
-                from connectors import breaker_states
-
-                breakers = breaker_states()
-            except Exception:  # connectors package absent or broken: no breaker series
+                breakers = connectors.breaker_states() if connectors is not None else []
+            except Exception:  # a broken connectors package must not break the scrape
                 breakers = []
         for b in breakers:
             name, endpoint = str(b.get("name", "")), str(b.get("endpoint", ""))

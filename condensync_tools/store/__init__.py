@@ -54,6 +54,7 @@ Environment
 
 from __future__ import annotations
 
+from . import tokens  # noqa: F401  (registers api_tokens in the metadata)
 from .api import Store
 from .engine import ENV_URL, default_sqlite_url, resolve_url
 from .history import FOULING_TOOLS

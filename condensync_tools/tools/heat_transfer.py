@@ -18,6 +18,9 @@ from ..calculators.heat_transfer import HeatTransferInputs, analyse_heat_transfe
 from ..calculators.tubes import materials, tube_bundle
 from ..calculators.water import WATER_SALINITY_KG_KG, salinity_for, saturation_pressure
 from ..registry import ToolCall, ToolDefinition, ToolOutput, register
+
+#: HEI 9th ed. def. 2.5: 950 Btu/lb of exhaust steam for turbine service [J/kg].
+STEAM_HEAT_RELEASE_J_KG = 950.0 * 2326.0
 from .common import (
     CALCULATOR_NOTE,
     C,
@@ -94,6 +97,15 @@ class HeatTransferInput(ToolInput):
                           "default: older-edition public table, else derived [1]")
     design_cleanliness: float = Field(None, gt=0, le=1, description="Design cleanliness factor Fc for U_design; "
                                       "default 0.85 copper alloys, 0.90 titanium/stainless [1]")
+    heat_duty: quantity("heat_rate", "Heat duty, used only when cw_flow is not measured (the CW mass flow is then "
+                        "derived from it); with cw_flow it is only compared with the CW-side duty",
+                        plausible=(1e5, 1e10), gt=0) = None
+    steam_flow: quantity("steam_flow", "Exhaust steam flow to the condenser, used only when neither cw_flow nor "
+                         "heat_duty is given (duty = steam_flow × steam_heat_release)", plausible=(0.01, 2000.0),
+                         gt=0) = None
+    steam_heat_release: quantity("latent_heat", "Heat released per unit of exhaust steam for steam_flow; default "
+                                 "950 Btu/lb (HEI 9th ed. def. 2.5, turbine service)", gt=0,
+                                 plausible=(1.5e6, 2.6e6)) = None
     shell_heat_loss: quantity("heat_rate", "Heat lost from the shell to ambient, added to the steam-side duty",
                               ge=0) = None
     bank_rows: int = Field(10, ge=1, le=200, description="Effective condensing rows for the first-principles "
@@ -163,14 +175,21 @@ def build_inputs(call: ToolCall) -> HeatTransferInputs:
         bundle = tube_bundle(si["tube_od"], si["tube_gauge_bwg"], 1, 0, si["tube_passes"], si.get("tube_length")
                              or 0.0)
     salinity = salinity_for(salinity_class(si["water_type"]), si.get("salinity"))
+    duty, basis = 0.0, "given"
+    if call.has("heat_duty"):
+        duty = si["heat_duty"]
+    elif call.has("steam_flow"):
+        release = si.get("steam_heat_release") or STEAM_HEAT_RELEASE_J_KG
+        duty, basis = si["steam_flow"] * release, (
+            f"steam flow x {release / 2326.0:.4g} Btu/lb ({'caller' if call.has('steam_heat_release') else 'HEI 9th ed. def. 2.5'})")
     return HeatTransferInputs(
-        cw_inlet_temp=si["cw_inlet_temp"], cw_outlet_temp=si["cw_outlet_temp"], cw_flow=si["cw_flow"],
+        cw_inlet_temp=si["cw_inlet_temp"], cw_outlet_temp=si["cw_outlet_temp"], cw_flow=si.get("cw_flow") or 0.0,
         condenser_pressure=condenser_pressure_si(call), surface_area=si.get("surface_area") or 0.0,
         bundle=bundle, tube_velocity=si.get("tube_velocity") or 0.0, tube_material=si["tube_material"],
         salinity=salinity, clean_u_method=si["clean_u_method"], hei_edition=si["hei_edition"],
         fw=si.get("hei_fw") or 0.0, fm=si.get("hei_fm") or 0.0,
         design_cleanliness=si.get("design_cleanliness") or 0.0, shell_heat_loss=si.get("shell_heat_loss") or 0.0,
-        bank_rows=si["bank_rows"])
+        bank_rows=si["bank_rows"], heat_duty=duty, heat_duty_basis=basis)
 
 
 def handle(call: ToolCall) -> ToolOutput:
@@ -222,7 +241,7 @@ TOOL = register(ToolDefinition(
     output_model=HeatTransferOutput,
     handler=handle,
     live_fields=MEASUREMENT_FIELDS,
-    required_supplied=("cw_inlet_temp", "cw_outlet_temp", "cw_flow",
+    required_supplied=("cw_inlet_temp", "cw_outlet_temp", ("cw_flow", "heat_duty", "steam_flow"),
                        ("condenser_pressure", "vacuum_gauge", "saturation_temp")),
     required_always=(("surface_area", "tube_length"),),
 ))

@@ -50,7 +50,8 @@ class ServerProcess:
     """``condensync serve --transport http`` as a real subprocess (via tests/service/_launch.py)."""
 
     def __init__(self, workdir: Path, *, port: int | None = None, metrics_port: int | None = None,
-                 database_url: str | None = None, extra_args: list[str] | None = None, env: dict[str, str] | None = None,
+                 database_url: str | None = None, extra_args: list[str] | None = None,
+                 env: dict[str, str] | None = None,
                  test_tools: bool = True, scheme: str = "http", name: str = "server", argv: list[str] | None = None
                  ) -> None:
         self.port = port or free_port()
@@ -205,6 +206,7 @@ class JwksServer:
         self.jwks_url = f"http://127.0.0.1:{self.port}/realm/jwks.json"
         self._server: Any = None
         self._thread: threading.Thread | None = None
+        self.hits = 0  #: JWKS fetches served
 
     def start(self) -> JwksServer:
         import uvicorn
@@ -213,6 +215,7 @@ class JwksServer:
         from starlette.routing import Route
 
         async def jwks(request: Any) -> JSONResponse:
+            self.hits += 1
             return JSONResponse(self.jwks)
 
         app = Starlette(routes=[Route("/realm/jwks.json", jwks)])

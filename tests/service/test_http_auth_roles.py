@@ -54,7 +54,7 @@ async def test_every_role_against_every_tool_class(svc):
     # every denial is in the ledger, with the caller, the role and the request id
     with svc.store() as store:
         entries = list(store.iter_entries())
-    for (role, cls), r in seen.items():
+    for role, cls in seen:
         name = calls[cls][0]
         caller = f"token:{svc.token_ids[role]} role={role}"
         mine = [e for e in entries if e.caller == caller and e.tool == name and e.request_id == f"matrix-{role}"]
@@ -110,6 +110,11 @@ def test_401_without_or_with_bad_credentials(svc):
         assert token not in r.text and token not in _www(r)
     assert "expired" in raw_post(url, INIT, bad["expired jwt"]).json()["error_description"]
     assert "audience" in raw_post(url, INIT, bad["wrong audience jwt"]).json()["error_description"]
+    # forged tokens with made-up key ids do not make the server refetch the JWKS each time
+    hits = svc.jwks.hits
+    for i in range(5):
+        assert raw_post(url, INIT, svc.jwks.token(key=svc.jwks.rogue, kid=f"made-up-{i}")).status_code == 401
+    assert svc.jwks.hits - hits <= 1
     basic = raw_post(url, INIT, headers={"authorization": "Basic dXNlcjpwYXNz"})
     assert basic.status_code == 401
     # algorithm confusion: HS256 signed with the public key, and alg none

@@ -125,3 +125,79 @@ def test_api_tokens_table_matches_its_migration(tmp_path):
         diff = [d for d in compare_metadata(ctx, Base.metadata)
                 if not (d[0] == "remove_table" and d[1].name == VERSION_TABLE)]
     assert diff == []
+
+
+class _FakeStore:
+    url = "postgresql+psycopg://condensync:***@db/condensync"
+
+    def __init__(self, ok: bool = True) -> None:
+        self.ok = ok
+
+    def ping(self) -> bool:
+        return self.ok
+
+
+class _FakeLive:
+    """The live provider's status() shape (condensync_tools.live.ConnectorManager.status)."""
+
+    def __init__(self, dcs_connected: bool) -> None:
+        self.dcs_connected = dcs_connected
+
+    def status(self, condenser_id=None, timeout=10.0):
+        dcs_breaker = {"name": "unit3_dcs", "endpoint": "opc.tcp://dcs:4840", "state":
+                       "closed" if self.dcs_connected else "open", "failure_count": 0 if self.dcs_connected else 5}
+        return {"connectors": [
+            {"service": "unit3_dcs", "kind": "opcua", "condenser_id": "unit3", "connected": self.dcs_connected,
+             "breaker": dcs_breaker, "stale_limits_s": {"cw_inlet_temp": 60.0, "cw_flow": 60.0},
+             "tags": {"cw_inlet_temp": {"age_s": 12.5, "quality": "good"}, "cw_flow": {"age_s": 95.0}}},
+            {"service": "unit3_cmms", "kind": "cmms", "condenser_id": "unit3",
+             "breaker": {"state": "closed"}}],
+            "breakers": [dcs_breaker]}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("required,connected,status,not_ready", [
+    ("", False, 200, None),  # connectors reported, not required: ready
+    ("unit3_dcs", True, 200, None),
+    ("unit3_dcs", False, 503, ["connectors"]),
+    ("all", False, 503, ["connectors"]),
+    ("unit9_missing", True, 503, ["connectors"]),
+])
+async def test_readiness_with_connectors(monkeypatch, required, connected, status, not_ready):
+    from condensync_tools.server.health import HealthState
+
+    monkeypatch.setenv("CONDENSYNC_REQUIRED_CONNECTORS", required)
+    state = HealthState(_FakeStore(), lambda: _FakeLive(connected), tools=3)
+    state.started = True
+    code, body = await state.readiness()
+    assert code == status and body.get("not_ready") == not_ready
+    dcs = next(c for c in body["components"]["connectors"]["connectors"] if c["service"] == "unit3_dcs")
+    assert dcs["connected"] is connected and dcs["breaker"] == ("closed" if connected else "open")
+
+
+@pytest.mark.anyio
+async def test_readiness_store_down_names_the_store():
+    from condensync_tools.server.health import HealthState
+
+    state = HealthState(_FakeStore(ok=False), tools=3)
+    state.started = True
+    code, body = await state.readiness()
+    assert code == 503 and body["not_ready"] == ["store"] and "***" in body["components"]["store"]["url"]
+
+
+def test_metrics_collect_connectors_and_breakers():
+    from prometheus_client import generate_latest
+
+    from condensync_tools.server.metrics import Metrics
+
+    m = Metrics(lambda: _FakeLive(False), known_tools=["calculate_heat_transfer_coefficient"])
+    m.observe_call("calculate_heat_transfer_coefficient", 0.01, None)
+    m.observe_call("../../etc/passwd", 0.01, "unknown_tool")
+    text = generate_latest(m.registry).decode()
+    assert 'condensync_connector_up{condenser_id="unit3",kind="opcua",service="unit3_dcs"} 0.0' in text
+    assert 'condensync_connector_up{condenser_id="unit3",kind="cmms",service="unit3_cmms"} 1.0' in text
+    assert 'condensync_connector_staleness_seconds{condenser_id="unit3",kind="opcua",service="unit3_dcs"} 95.0' in text
+    assert 'condensync_connector_stale_values{condenser_id="unit3",kind="opcua",service="unit3_dcs"} 1.0' in text
+    assert 'condensync_breaker_state{endpoint="opc.tcp://dcs:4840",name="unit3_dcs",state="open"} 1.0' in text
+    assert 'condensync_breaker_failures{endpoint="opc.tcp://dcs:4840",name="unit3_dcs"} 5.0' in text
+    assert 'condensync_tool_calls_total{tool="_unknown"} 1.0' in text and "passwd" not in text
