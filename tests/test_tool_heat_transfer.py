@@ -183,3 +183,26 @@ def test_partial_result_without_tube_data():
     assert "u_clean" not in r and "cleanliness_factor" not in r
     assert any("clean U" in w for w in r["warnings"])
     assert r["ttd"] == pytest.approx(8.0, abs=1e-6) and r["lmtd"] == pytest.approx(11.5416, abs=1e-3)
+
+
+def test_ht01_through_the_tool_with_heat_duty_instead_of_flow():
+    """HT-01 (GATE-style, interviewmania.com 89680): Tsat 30 °C, CW 14→22 °C, A 50 m²,
+    Q 1.154 MW → U 2000 W/(m²K), steam 0.475 kg/s, CW 34.51 kg/s (rel 0.5 %)."""
+    r = ok({"unit_system": "SI", "cw_inlet_temp": 14.0, "cw_outlet_temp": 22.0, "heat_duty": 1.154,
+            "saturation_temp": 30.0, "surface_area": 50.0})
+    assert r["u_actual"] == pytest.approx(2000.0, rel=2e-3)
+    assert r["steam_condensed"] == pytest.approx(0.475, rel=5e-3)
+    assert r["cw_mass_flow"] == pytest.approx(34.51, rel=5e-3)
+    assert "derived" in r["provenance"]["method"]["duty"]
+
+
+def test_steam_flow_uses_hei_950_btu_per_lb_and_is_labelled():
+    r = ok({**{k: v for k, v in GOOD_US.items() if k != "cw_flow"}, "steam_flow": 2_400_000})
+    assert r["heat_duty"] == pytest.approx(2_400_000 * 950.0, rel=1e-9)
+    assert "950 Btu/lb" in r["provenance"]["method"]["duty"]
+
+
+def test_given_duty_far_from_cw_side_is_warned_not_mixed():
+    r = ok({**GOOD_US, "heat_duty": 1.0e9})
+    assert any("differs" in w for w in r["warnings"])
+    assert r["heat_duty"] != 1.0e9
