@@ -178,9 +178,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from .config import ConfigError
     from .runtime import serve
 
-    return serve(args)
+    try:
+        return serve(args)
+    except ConfigError as exc:
+        return _fail(str(exc))
 
 
 # ----------------------------------------------------------------------------- parser
@@ -245,6 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_analyze_parser(sub)
     add_service_parsers(sub)  # condensync token create|list|revoke
+    from .cli_live import add_parsers as add_live_parsers
+
+    add_live_parsers(sub)  # condensync simulate, condensync status
 
     p = sub.add_parser("golden", help="check or deliberately update the golden files")
     p.add_argument("action", choices=["check", "update"])

@@ -353,6 +353,9 @@ def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext) -> tup
     problems = _missing(si, tool.required_always, "", descr)
     if not live:
         problems += _missing(si, tool.required_supplied, " when data_source is 'supplied'", descr)
+    else:
+        problems += _missing(si, tool.required_supplied, f" (no live tag is configured for it in condensers."
+                             f"{condenser_id}; pass it as an argument)", descr)
     if problems:
         raise InvalidArguments(problems, tool.name)
     raise_implausible(_plausibility(si, normalised, tool.input_plan, system), tool.name)

@@ -35,6 +35,9 @@ def build_context(config_path: str | None = None, caller: str | None = None, *, 
         from .config import load_config
 
         context.design = load_config(config_path)
+        from .live import build_live_provider
+
+        context.live = build_live_provider(context.design)
     if ledger:
         from .recording import StoreRecorder
 
@@ -54,6 +57,8 @@ def serve(args: argparse.Namespace) -> int:
     from .server.mcp_server import build_server, serve_stdio
 
     base = build_context(args.config, caller="stdio", ledger=not args.no_ledger, database_url=args.database_url)
+    if base.live is not None:
+        base.live.start()  # connect in the background; calls wait for fresh values
     server = build_server(lambda ctx: ExecutionContext(design=base.design, live=base.live, recorder=base.recorder,
                                                        caller=base.caller, services=base.services),
                           config=base.design)

@@ -562,21 +562,17 @@ class PlantSimulator:
     async def stop(self) -> None:
         """Stop the update loop and both servers (the model and its time are kept)."""
         self._running = False
-        log.error("DBG stop: begin")
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        log.error("DBG stop: task done")
         if self._modbus is not None:
             with contextlib.suppress(Exception):
                 await self._modbus.shutdown()
             self._modbus = None
-        log.error("DBG stop: modbus done")
         if self._opc is not None:
-            with contextlib.suppress(Exception):
-                await self._opc.stop()
+            await _stop_opcua(self._opc)
             self._opc = None
             self._opc_nodes = {}
 
@@ -764,6 +760,27 @@ class PlantSimulator:
             words = AsyncModbusTcpClient.convert_to_registers(raw, types[reg.type], word_order=word_order)
             registers[lo - start_address:hi - start_address] = words
         return None
+
+
+async def _stop_opcua(server: Any, timeout: float = 5.0) -> None:
+    """Stop an asyncua server without hanging.
+
+    asyncua's ``Server.stop()`` closes the client connections before it closes the listening
+    socket, so an auto-reconnecting client can open a new connection in between, and
+    ``wait_closed()`` then waits for that connection forever. Stop listening first, bound the
+    rest, and abort whatever is still open.
+    """
+    listener = getattr(getattr(server, "bserver", None), "_server", None)
+    if listener is not None:
+        listener.close()
+    try:
+        await asyncio.wait_for(server.stop(), timeout)
+    except Exception as exc:  # noqa: BLE001 - a simulator shutdown must finish
+        log.warning("OPC UA server did not stop cleanly within %g s (%r); aborting its connections", timeout, exc)
+        for transport in list(getattr(server.iserver, "asyncio_transports", [])):
+            transport.abort()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(server.iserver.stop(), timeout)
 
 
 def _port_of(url: str, default: int) -> int:

@@ -23,7 +23,7 @@ from connectors.simulator import SimPlant, SimSettings, SimulatorThread
 
 CORE = ("calculate_heat_transfer_coefficient", "optimize_vacuum_pressure", "detect_air_inleakage",
         "calculate_fouling_factor", "optimize_cooling_water_flow", "analyze_condenser_performance")
-EXTRA = {"optimize_cooling_water_flow": {"pumps_running": 3}}
+EXTRA: dict = {}  # every measurement, pumps_running included, comes from the plant
 HELPERS = Path(__file__).resolve().parent / "_live_helpers.py"
 
 

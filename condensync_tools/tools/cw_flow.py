@@ -48,6 +48,7 @@ LIVE_FIELDS = (
     "condenser_pressure",
     "steam_flow",
     "wet_bulb_temp",
+    "pumps_running",
 )
 #: Most options evaluated in one call (pumps × speeds × fan counts).
 MAX_OPTIONS = 400
@@ -322,6 +323,11 @@ def handle(call: ToolCall) -> ToolOutput:
             ],
             call.tool.name,
         )
+    if isinstance(si.get("pumps_running"), float):  # live values arrive as numbers (Modbus register)
+        if not si["pumps_running"].is_integer() or si["pumps_running"] < 0:
+            raise InvalidArguments([f"$.pumps_running: expected a whole number of running pumps from the plant, got "
+                                    f"{si['pumps_running']!r}"], call.tool.name)
+        si["pumps_running"] = int(si["pumps_running"])
     if si["pumps_running"] > si["pumps_installed"]:
         raise InvalidArguments(
             [
