@@ -26,7 +26,7 @@ from connectors.simulator import SimPlant, SimSettings, SimulatorThread
 CORE = ("calculate_heat_transfer_coefficient", "optimize_vacuum_pressure", "detect_air_inleakage",
         "calculate_fouling_factor", "optimize_cooling_water_flow", "analyze_condenser_performance")
 #: Arguments a tool needs besides live data and the configuration (operating state not measured).
-EXTRA = {"optimize_cooling_water_flow": {"pumps_running": 3}}
+EXTRA: dict = {}  # pumps_running too comes from the plant (Modbus)
 OPC_FIELDS = ["cw_inlet_temp", "cw_outlet_temp", "cw_flow", "condenser_pressure"]
 
 
