@@ -91,7 +91,7 @@ def _sorted_keys(obj: dict) -> list:
     for key in keys:
         if type(key) is not str:
             raise TypeError(f"object key {key!r} is not a string")
-    if all(key.isascii() for key in keys):
+    if "".join(keys).isascii():
         return sorted(keys)  # code-point order equals UTF-16 order for ASCII
     return sorted(keys, key=_utf16_key)
 

@@ -294,7 +294,11 @@ def _calc_error(exc: CalculationError, tool: str) -> ToolCallError:
 
 
 def _schema_descriptions(tool: ToolDefinition) -> dict[str, str]:
-    """Per field, what is expected: its JSON type and the units bracket of its description."""
+    """Per field, what is expected: its JSON type and the units bracket of its description
+    (computed once per tool)."""
+    cached = _DESCRIPTIONS.get(tool.name)
+    if cached is not None:
+        return cached
     out = {}
     for name, sub in tool.compiled.schema.get("properties", {}).items():
         kind = {"number": "a number", "integer": "an integer", "string": "a string", "array": "an array",
@@ -302,7 +306,11 @@ def _schema_descriptions(tool: ToolDefinition) -> dict[str, str]:
         desc = sub.get("description", "")
         unit = desc[desc.rfind("["):] if desc.endswith("]") and "[" in desc else ""
         out[name] = f"{kind} {unit}".strip()
+    _DESCRIPTIONS[tool.name] = out
     return out
+
+
+_DESCRIPTIONS: dict[str, dict[str, str]] = {}
 
 
 def _normalise(tool: ToolDefinition, arguments: Any) -> dict:
