@@ -129,7 +129,11 @@ def cmd_db(args: argparse.Namespace) -> int:
         elif args.action == "status":
             status = cli_support.db_status(args.database_url)
         else:
-            _print_json(_plain(cli_support.db_prune(args.database_url, None, None)))
+            from .store import RetentionPolicy
+
+            policy = RetentionPolicy(raw_days=args.raw_days, hourly_days=args.hourly_days,
+                                     daily_days=args.daily_days, prune_ledger=not args.keep_ledger)
+            _print_json(_plain(cli_support.db_prune(args.database_url, policy, None)))
             return 0
     except Exception as exc:
         return _fail(f"database: {exc}", 1)
@@ -230,6 +234,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("db", help="database schema: upgrade (apply migrations), status, prune (retention)")
     p.add_argument("action", choices=["upgrade", "status", "prune"])
     p.add_argument("--database-url", help="store URL (default: $CONDENSYNC_DATABASE_URL or an SQLite file)")
+    p.add_argument("--raw-days", type=int, default=90, help="prune: keep raw records this long (default 90)")
+    p.add_argument("--hourly-days", type=int, default=365, help="prune: keep hourly aggregates (default 365)")
+    p.add_argument("--daily-days", type=int, default=2557, help="prune: keep daily aggregates (default 7 years)")
+    p.add_argument("--keep-ledger", action="store_true", help="prune: never prune audit-ledger entries")
     p.set_defaults(func=cmd_db)
 
     p = sub.add_parser("audit", help="audit ledger: verify the hash chain, show or export entries")

@@ -134,3 +134,12 @@ async def test_sigkill_under_load_loses_no_answered_call(tmp_path):
     recorded = {e.provenance_hash for e in store.iter_entries(0)}
     assert set(answered) <= recorded
     store.close()
+
+
+def test_db_cli_status_upgrade_and_configurable_prune(db_url):
+    assert run_cli("db", "upgrade", db_url=db_url).returncode == 0
+    status = json.loads(run_cli("db", "status", db_url=db_url).stdout)
+    assert status["state"] == "current"
+    r = run_cli("db", "prune", "--raw-days", "30", "--hourly-days", "100", "--daily-days", "400", db_url=db_url)
+    assert r.returncode == 0 and "raw_horizon" in json.loads(r.stdout)["details"]
+    assert run_cli("audit", "verify", db_url=db_url).returncode == 0
