@@ -143,3 +143,23 @@ def test_db_cli_status_upgrade_and_configurable_prune(db_url):
     r = run_cli("db", "prune", "--raw-days", "30", "--hourly-days", "100", "--daily-days", "400", db_url=db_url)
     assert r.returncode == 0 and "raw_horizon" in json.loads(r.stdout)["details"]
     assert run_cli("audit", "verify", db_url=db_url).returncode == 0
+
+
+def test_fouling_tool_uses_stored_history_when_none_is_passed(db_url):
+    """Results recorded for a condenser become its fouling history: the fouling tool fits them
+    when the caller passes no history."""
+    from datetime import datetime, timedelta, timezone
+
+    from condensync_tools.config import EXAMPLE_CONFIG
+
+    ctx = build_context(str(EXAMPLE_CONFIG), caller="pytest", database_url=db_url)
+    store = ctx.services["store"]
+    start = datetime(2026, 5, 1, tzinfo=timezone.utc)
+    for day, cf in enumerate([0.86, 0.84, 0.82, 0.80, 0.78]):
+        store.record_result("unit3", "calculate_heat_transfer_coefficient", start + timedelta(days=20 * day),
+                            {"cleanliness_factor": cf, "fouling_resistance": (1 / cf - 1) / 700.0,
+                             "units": {"fouling_resistance": "h·ft²·°F/Btu"}}, None)
+    out = execute("calculate_fouling_factor", {"condenser_id": "unit3", "cleanliness_factor": 0.78}, ctx)
+    assert out.error is None, out.error and out.error.text()
+    assert out.result["history_source"] == "stored" and out.result["history_points"] == 5
+    assert "stored history" in json.dumps(out.result["provenance"]["method"])
