@@ -5,17 +5,11 @@ agreement, clear errors for bad arguments."""
 import json
 
 import pytest
+from _tool_cases import CURVE, as_si, assert_clear_error, ok
 
-from condensync_tools.registry import convert_units, execute, get_tool
 from condensync_tools.units import to_si
 
 TOOL = "detect_air_inleakage"
-CURVE = {
-    "turbine_curve_pressure": [1.0, 1.3, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0],
-    "turbine_curve_output_change": [0.004, 0.004, 0.0032, 0.0, -0.0055, -0.0115, -0.018, -0.025, -0.041],
-    "turbine_choke_pressure": 1.3,
-    "rated_output_mw": 620,
-}
 GOOD = {
     "unit_system": "US",
     "unit_type": "drum_avt",
@@ -45,20 +39,8 @@ INDICATOR_KINDS = {
 }
 
 
-def ok(args):
-    out = execute(TOOL, args)
-    assert out.error is None, out.error and out.error.text()
-    return out.result
-
-
-def as_si(args):
-    plan = get_tool(TOOL).input_plan
-    si = convert_units({k: v for k, v in args.items() if k != "unit_system"}, plan, "US", to_caller=False)
-    return {**convert_units(si, plan, "SI", to_caller=True), "unit_system": "SI"}
-
-
 def test_leak_detected_with_every_indicator():
-    r = ok(GOOD)
+    r = ok(TOOL, GOOD)
     assert r["leak_detected"] is True and r["severity"] in ("moderate", "high", "severe")
     assert 0.0 < r["confidence"] <= 1.0 and r["likely_location"] == "both"
     names = [i["name"] for i in r["indicators"]]
@@ -88,6 +70,7 @@ def test_leak_detected_with_every_indicator():
 
 def test_tight_unit_not_detected():
     r = ok(
+        TOOL,
         {
             "unit_system": "SI",
             "unit_type": "pwr",
@@ -104,24 +87,24 @@ def test_tight_unit_not_detected():
 
 
 def test_below_water_line_from_dissolved_oxygen_only():
-    r = ok({"dissolved_oxygen_ppb": 60.0, "unit_type": "pwr"})
+    r = ok(TOOL, {"dissolved_oxygen_ppb": 60.0, "unit_type": "pwr"})
     assert r["leak_detected"] and r["likely_location"] == "below_water_line"
 
 
 def test_decay_test_estimate_matches_the_ideal_gas_rule():
     # physics reference §4: ṁ [lb/h] ≈ 0.142·V[ft³]·dP/dt[inHg/min] at 100 °F; 1 SCFM = 4.495 lb/h
-    r = ok({"vacuum_decay_rate": 0.05, "steam_space_volume": 25000.0, "steam_space_temp": 100.0})
+    r = ok(TOOL, {"vacuum_decay_rate": 0.05, "steam_space_volume": 25000.0, "steam_space_temp": 100.0})
     assert r["estimated_inleakage"] * 4.495 == pytest.approx(0.142 * 25000 * 0.05, rel=0.01)
 
 
 def test_no_indicator_gives_zero_confidence_and_a_warning():
-    r = ok({})
+    r = ok(TOOL, {})
     assert r["leak_detected"] is False and r["confidence"] == 0.0 and r["indicators"] == []
     assert any("no indicator" in w for w in r["warnings"])
 
 
 def test_us_and_si_agree():
-    us, si = ok(GOOD), ok(as_si(GOOD))
+    us, si = ok(TOOL, GOOD), ok(TOOL, as_si(TOOL, GOOD))
     for key in ("leak_detected", "severity", "likely_location"):
         assert us[key] == si[key]
     for key in ("confidence", "score", "evidence"):
@@ -140,7 +123,7 @@ def test_us_and_si_agree():
 
 
 def test_no_nan():
-    text = json.dumps(ok(GOOD))
+    text = json.dumps(ok(TOOL, GOOD))
     assert "NaN" not in text and "Infinity" not in text and "null" not in text
 
 
@@ -199,8 +182,4 @@ BAD_CASES = [
 
 @pytest.mark.parametrize("name,args,path,fragment", BAD_CASES, ids=[c[0] for c in BAD_CASES])
 def test_bad_arguments_give_clear_errors(name, args, path, fragment):
-    out = execute(TOOL, args)
-    assert out.result is None and out.error is not None, name
-    text = out.error.text()
-    assert path + ":" in text and fragment in text, text
-    assert "Traceback" not in text and "nan" not in text.split(":", 1)[0]
+    assert_clear_error(TOOL, name, args, path, fragment)

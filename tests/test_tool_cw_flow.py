@@ -5,27 +5,13 @@ savings, US/SI agreement, clear errors for bad arguments."""
 import json
 
 import pytest
+from _tool_cases import CURVE, PLANT, as_si, assert_clear_error, ok
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from condensync_tools.registry import convert_units, execute, get_tool
 
 TOOL = "optimize_cooling_water_flow"
-PLANT = {
-    "tube_od": 1.0,
-    "tube_gauge_bwg": 18,
-    "tube_material": "admiralty",
-    "tube_count": 32000,
-    "plugged_tubes": 400,
-    "tube_passes": 2,
-    "tube_length": 40.0,
-}
-CURVE = {
-    "turbine_curve_pressure": [1.0, 1.3, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0],
-    "turbine_curve_output_change": [0.004, 0.004, 0.0032, 0.0, -0.0055, -0.0115, -0.018, -0.025, -0.041],
-    "turbine_choke_pressure": 1.3,
-    "rated_output_mw": 620,
-}
 PUMPS = {
     "pump_rated_flow": 82000,
     "pump_rated_head": 58.0,
@@ -74,20 +60,8 @@ FIXED = {
 }
 
 
-def ok(args):
-    out = execute(TOOL, args)
-    assert out.error is None, out.error and out.error.text()
-    return out.result
-
-
-def as_si(args):
-    plan = get_tool(TOOL).input_plan
-    si = convert_units({k: v for k, v in args.items() if k != "unit_system"}, plan, "US", to_caller=False)
-    return {**convert_units(si, plan, "SI", to_caller=True), "unit_system": "SI"}
-
-
 def test_tower_vfd_options_and_optimum():
-    r = ok(GOOD)
+    r = ok(TOOL, GOOD)
     assert r["options_evaluated"] == 3 * 6 * 10 == len(r["options"])
     assert r["options_feasible"] == sum(o["feasible"] for o in r["options"])
     current = [o for o in r["options"] if o["is_current"]]
@@ -113,7 +87,7 @@ def test_tower_vfd_options_and_optimum():
 
 
 def test_fixed_speed_once_through():
-    r = ok(FIXED)
+    r = ok(TOOL, FIXED)
     assert r["options_evaluated"] == 4 and all(o["fans_on"] == 0 and o["speed"] == 1.0 for o in r["options"])
     flows = [o["cw_flow"] for o in r["options"]]
     assert flows == sorted(flows) and flows[1] < 2 * flows[0]  # a parallel pump adds less than its share
@@ -123,6 +97,7 @@ def test_fixed_speed_once_through():
 
 def test_choke_point_makes_fewer_pumps_pay():
     r = ok(
+        TOOL,
         {
             **FIXED,
             "cw_inlet_temp": 50.0,
@@ -139,7 +114,7 @@ def test_choke_point_makes_fewer_pumps_pay():
 
 
 def test_us_and_si_agree():
-    us, si = ok(GOOD), ok(as_si(GOOD))
+    us, si = ok(TOOL, GOOD), ok(TOOL, as_si(TOOL, GOOD))
     plan = get_tool(TOOL).output_plan
     skip = ("provenance", "units", "warnings", "recommendations")
     a = convert_units({k: v for k, v in us.items() if k not in skip}, plan, "US", to_caller=False)
@@ -160,7 +135,7 @@ def test_us_and_si_agree():
 
 
 def test_no_nan():
-    text = json.dumps(ok(GOOD))
+    text = json.dumps(ok(TOOL, GOOD))
     assert "NaN" not in text and "Infinity" not in text and "null" not in text
 
 
@@ -238,7 +213,7 @@ BAD_CASES = [
     ("pump flow window inverted", {**GOOD, "pump_min_flow_fraction": 1.2}, "$.pump_min_flow_fraction", "< 1"),
     (
         "wet bulb in Fahrenheit in an SI call",
-        {**as_si(GOOD), "wet_bulb_temp": 68.0},
+        {**as_si(TOOL, GOOD), "wet_bulb_temp": 68.0},
         "$.wet_bulb_temp",
         "set unit_system to US",
     ),
@@ -251,11 +226,7 @@ BAD_CASES = [
 
 @pytest.mark.parametrize("name,args,path,fragment", BAD_CASES, ids=[c[0] for c in BAD_CASES])
 def test_bad_arguments_give_clear_errors(name, args, path, fragment):
-    out = execute(TOOL, args)
-    assert out.result is None and out.error is not None, name
-    text = out.error.text()
-    assert path + ":" in text and fragment in text, text
-    assert "Traceback" not in text and "nan" not in text.split(":", 1)[0]
+    assert_clear_error(TOOL, name, args, path, fragment)
 
 
 @settings(max_examples=15, deadline=None)

@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from _tool_cases import CURVE, HISTORY, PLANT, as_si, assert_clear_error, ok
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,15 +14,6 @@ from condensync_tools.registry import ExecutionContext, convert_units, execute, 
 from condensync_tools.units import to_si
 
 TOOL = "calculate_fouling_factor"
-PLANT = {
-    "tube_od": 1.0,
-    "tube_gauge_bwg": 18,
-    "tube_material": "admiralty",
-    "tube_count": 32000,
-    "plugged_tubes": 400,
-    "tube_passes": 2,
-    "tube_length": 40.0,
-}
 SNAP = {
     "unit_system": "US",
     "cw_inlet_temp": 75.0,
@@ -29,21 +21,6 @@ SNAP = {
     "cw_flow": 240000,
     "condenser_pressure": 1.99,
 }
-CURVE = {
-    "turbine_curve_pressure": [1.0, 1.3, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0],
-    "turbine_curve_output_change": [0.004, 0.004, 0.0032, 0.0, -0.0055, -0.0115, -0.018, -0.025, -0.041],
-    "turbine_choke_pressure": 1.3,
-    "rated_output_mw": 620,
-}
-HISTORY = [
-    {"timestamp": "2025-01-05", "cleanliness_factor": 0.86},
-    {"timestamp": "2025-02-04", "cleanliness_factor": 0.835},
-    {"timestamp": "2025-03-06", "cleanliness_factor": 0.811},
-    {"timestamp": "2025-04-05", "cleanliness_factor": 0.79},
-    {"timestamp": "2025-05-05", "cleanliness_factor": 0.768},
-    {"timestamp": "2025-06-04", "cleanliness_factor": 0.749},
-    {"timestamp": "2025-07-04", "cleanliness_factor": 0.729},
-]
 GOOD = {
     **SNAP,
     **PLANT,
@@ -65,20 +42,8 @@ ASYMPTOTIC = [
 ]
 
 
-def ok(args, context=None):
-    out = execute(TOOL, args, context)
-    assert out.error is None, out.error and out.error.text()
-    return out.result
-
-
-def as_si(args):
-    plan = get_tool(TOOL).input_plan
-    si = convert_units({k: v for k, v in args.items() if k != "unit_system"}, plan, "US", to_caller=False)
-    return {**convert_units(si, plan, "SI", to_caller=True), "unit_system": "SI"}
-
-
 def test_snapshot_history_and_economics():
-    r = ok(GOOD)
+    r = ok(TOOL, GOOD)
     ht = execute("calculate_heat_transfer_coefficient", {**SNAP, **PLANT}).result
     assert r["cleanliness_factor"] == pytest.approx(ht["cleanliness_factor"], rel=1e-9)
     assert r["fouling_resistance"] == pytest.approx(ht["fouling_resistance"], rel=1e-9)
@@ -97,7 +62,7 @@ def test_snapshot_history_and_economics():
 
 
 def test_trigger_never_reached_is_a_status_not_a_number():
-    r = ok({"cleanliness_factor": 0.82, "history": ASYMPTOTIC, "last_cleaning_date": "2024-12-31"})
+    r = ok(TOOL, {"cleanliness_factor": 0.82, "history": ASYMPTOTIC, "last_cleaning_date": "2024-12-31"})
     assert r["selected_model"] == "kern_seaton"
     assert r["days_until_cleaning_status"] == "not_reached" and "days_until_cleaning" not in r
     assert "not reached" in r["days_until_cleaning_reason"] and r["cleaning_due"] is False
@@ -106,7 +71,7 @@ def test_trigger_never_reached_is_a_status_not_a_number():
 
 
 def test_already_at_trigger_without_history():
-    r = ok({"cleanliness_factor": 0.7})
+    r = ok(TOOL, {"cleanliness_factor": 0.7})
     assert r["cleaning_due"] is True and r["days_until_cleaning"] == 0.0
     assert r["days_until_cleaning_status"] == "already_at_trigger"
     assert r["recommendations"][0]["action"] == "clean_tubes"
@@ -117,12 +82,12 @@ def test_fouling_resistance_history_in_caller_units():
         {"timestamp": f"2025-0{m}-01", "fouling_resistance": v}
         for m, v in ((1, 0.00002), (2, 0.00012), (3, 0.00022), (4, 0.00031), (5, 0.00042))
     ]
-    us = ok({"u_clean": 700.0, "history": hist})
+    us = ok(TOOL, {"u_clean": 700.0, "history": hist})
     assert us["fit_basis"] == "fouling_resistance"
     lin = next(f for f in us["fits"] if f["model"] == "linear")
     assert lin["level_unit"] == "h·ft²·°F/Btu" and lin["rate_unit"] == "h·ft²·°F/Btu/d"
     assert lin["beta"] == pytest.approx(0.0001 / 30, rel=0.1)
-    si = ok(as_si({"u_clean": 700.0, "history": hist}))
+    si = ok(TOOL, as_si(TOOL, {"u_clean": 700.0, "history": hist}))
     lin_si = next(f for f in si["fits"] if f["model"] == "linear")
     assert lin_si["level_unit"] == "m²·K/W"
     assert to_si("fouling_resistance", lin["r0"], "US") == pytest.approx(lin_si["r0"], rel=1e-7, abs=1e-15)
@@ -131,7 +96,7 @@ def test_fouling_resistance_history_in_caller_units():
 
 def test_points_before_last_cleaning_are_dropped():
     hist = [{"timestamp": "2024-11-01", "cleanliness_factor": 0.7}] + HISTORY
-    r = ok({"cleanliness_factor": 0.73, "history": hist, "last_cleaning_date": "2025-01-01"})
+    r = ok(TOOL, {"cleanliness_factor": 0.73, "history": hist, "last_cleaning_date": "2025-01-01"})
     assert r["history_points"] == 7 and any("dropped" in w for w in r["warnings"])
 
 
@@ -160,22 +125,22 @@ def test_stored_history_used_when_none_supplied():
     ]
     service = _StoredHistory(rows)
     ctx = ExecutionContext(design=_NoDesign(), services={"history": service})
-    r = ok({"condenser_id": "unit3", "cleanliness_factor": 0.73}, ctx)
+    r = ok(TOOL, {"condenser_id": "unit3", "cleanliness_factor": 0.73}, ctx)
     assert service.calls == ["unit3"]
     assert r["history_source"] == "stored" and r["history_points"] == 7
     assert r["provenance"]["method"]["history"].startswith("stored history of condenser unit3")
-    supplied = ok({"cleanliness_factor": 0.73, "history": HISTORY})
+    supplied = ok(TOOL, {"cleanliness_factor": 0.73, "history": HISTORY})
     assert r["days_until_cleaning"] == pytest.approx(supplied["days_until_cleaning"], rel=1e-9)
     # a supplied history wins over the stored one
-    r2 = ok({"condenser_id": "unit3", "cleanliness_factor": 0.73, "history": HISTORY[:4]}, ctx)
+    r2 = ok(TOOL, {"condenser_id": "unit3", "cleanliness_factor": 0.73, "history": HISTORY[:4]}, ctx)
     assert r2["history_source"] == "supplied" and r2["history_points"] == 4 and service.calls == ["unit3"]
     # the stored history alone is enough to call the tool
-    r3 = ok({"condenser_id": "unit3"}, ctx)
+    r3 = ok(TOOL, {"condenser_id": "unit3"}, ctx)
     assert r3["history_source"] == "stored" and r3["selected_model"] == "linear"
 
 
 def test_us_and_si_agree():
-    us, si = ok(GOOD), ok(as_si(GOOD))
+    us, si = ok(TOOL, GOOD), ok(TOOL, as_si(TOOL, GOOD))
     plan = get_tool(TOOL).output_plan
     a = convert_units(
         {k: v for k, v in us.items() if k not in ("provenance", "units", "warnings")},
@@ -300,11 +265,7 @@ BAD_CASES = [
 
 @pytest.mark.parametrize("name,args,path,fragment", BAD_CASES, ids=[c[0] for c in BAD_CASES])
 def test_bad_arguments_give_clear_errors(name, args, path, fragment):
-    out = execute(TOOL, args)
-    assert out.result is None and out.error is not None, name
-    text = out.error.text()
-    assert path + ":" in text and fragment in text, text
-    assert "Traceback" not in text and "nan" not in text.split(":", 1)[0]
+    assert_clear_error(TOOL, name, args, path, fragment)
 
 
 @settings(max_examples=40, deadline=None)

@@ -5,20 +5,12 @@ skipped parts, the documented score, the top actions, US/SI agreement and clear 
 import json
 
 import pytest
+from _tool_cases import CURVE, HISTORY, PLANT, assert_clear_error, ok
 
 from condensync_tools.calculators.performance import SCORE_WEIGHTS
-from condensync_tools.registry import convert_units, execute, get_tool
+from condensync_tools.registry import convert_units, get_tool
 
 TOOL = "analyze_condenser_performance"
-PLANT = {
-    "tube_od": 1.0,
-    "tube_gauge_bwg": 18,
-    "tube_material": "admiralty",
-    "tube_count": 32000,
-    "plugged_tubes": 400,
-    "tube_passes": 2,
-    "tube_length": 40.0,
-}
 SNAP = {
     "unit_system": "US",
     "cw_inlet_temp": 78.0,
@@ -26,21 +18,6 @@ SNAP = {
     "cw_flow": 232000,
     "condenser_pressure": 2.12,
 }
-CURVE = {
-    "turbine_curve_pressure": [1.0, 1.3, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0],
-    "turbine_curve_output_change": [0.004, 0.004, 0.0032, 0.0, -0.0055, -0.0115, -0.018, -0.025, -0.041],
-    "turbine_choke_pressure": 1.3,
-    "rated_output_mw": 620,
-}
-HISTORY = [
-    {"timestamp": "2025-01-05", "cleanliness_factor": 0.86},
-    {"timestamp": "2025-02-04", "cleanliness_factor": 0.835},
-    {"timestamp": "2025-03-06", "cleanliness_factor": 0.811},
-    {"timestamp": "2025-04-05", "cleanliness_factor": 0.79},
-    {"timestamp": "2025-05-05", "cleanliness_factor": 0.768},
-    {"timestamp": "2025-06-04", "cleanliness_factor": 0.749},
-    {"timestamp": "2025-07-04", "cleanliness_factor": 0.729},
-]
 FULL = {
     **SNAP,
     **PLANT,
@@ -82,19 +59,13 @@ PARTS = [
 ]
 
 
-def ok(args, tool=TOOL):
-    out = execute(tool, args)
-    assert out.error is None, out.error and out.error.text()
-    return out.result
-
-
 def subset(tool, args):
     fields = get_tool(tool).input_model.model_fields
     return {k: v for k, v in args.items() if k in fields}
 
 
 def test_all_parts_run_and_are_embedded():
-    r = ok(FULL)
+    r = ok(TOOL, FULL)
     assert [p["tool"] for p in r["parts"]] == PARTS and all(p["status"] == "ok" for p in r["parts"])
     assert all(len(p["provenance_hash"]) == 64 for p in r["parts"])
     for key in (
@@ -110,17 +81,17 @@ def test_all_parts_run_and_are_embedded():
     ):
         assert key in r, key
     # each part's key figure is the part's own result
-    ht = ok(subset("calculate_heat_transfer_coefficient", FULL), "calculate_heat_transfer_coefficient")
+    ht = ok("calculate_heat_transfer_coefficient", subset("calculate_heat_transfer_coefficient", FULL))
     assert r["u_actual"] == ht["u_actual"] and r["heat_duty"] == ht["heat_duty"]
     assert r["parts"][0]["provenance_hash"] == ht["provenance"]["provenance_hash"]
-    vac = ok(subset("optimize_vacuum_pressure", FULL), "optimize_vacuum_pressure")
+    vac = ok("optimize_vacuum_pressure", subset("optimize_vacuum_pressure", FULL))
     assert r["parts"][1]["provenance_hash"] == vac["provenance"]["provenance_hash"]
     assert r["expected_backpressure"] == vac["expected_backpressure"]
     assert r["units"]["expected_backpressure"] == "inHgA" and r["units"]["top_actions[].value_mw"] == "MW"
 
 
 def test_score_follows_the_documented_formula():
-    r = ok(FULL)
+    r = ok(TOOL, FULL)
     comps = {c["component"]: c for c in r["score_components"]}
     assert set(comps) == set(SCORE_WEIGHTS)
     total_w = sum(c["weight"] for c in comps.values())
@@ -146,7 +117,7 @@ def test_score_follows_the_documented_formula():
 
 
 def test_top_three_actions_ranked_by_value():
-    r = ok(FULL)
+    r = ok(TOOL, FULL)
     acts = r["top_actions"]
     assert 1 <= len(acts) <= 3 and len({a["action"] for a in acts}) == len(acts)
     values = [a["value_usd_per_day"] for a in acts]
@@ -155,7 +126,7 @@ def test_top_three_actions_ranked_by_value():
 
 
 def test_missing_inputs_skip_parts_with_a_note():
-    r = ok({**{k: v for k, v in SNAP.items() if k != "unit_system"}, **PLANT})
+    r = ok(TOOL, {**{k: v for k, v in SNAP.items() if k != "unit_system"}, **PLANT})
     status = {p["tool"]: p for p in r["parts"]}
     assert status["detect_air_inleakage"]["status"] == "skipped"
     assert status["optimize_cooling_water_flow"]["status"] == "skipped"
@@ -163,15 +134,15 @@ def test_missing_inputs_skip_parts_with_a_note():
     assert "provenance_hash" not in status["optimize_cooling_water_flow"]
     assert status["optimize_vacuum_pressure"]["status"] == "ok"
     assert any("re-weighted" in w for w in r["warnings"])
-    only_cf = ok({"cleanliness_factor": 0.8})
+    only_cf = ok(TOOL, {"cleanliness_factor": 0.8})
     assert [p["status"] for p in only_cf["parts"]].count("ok") == 1
 
 
 def test_independent_cleanliness_feeds_the_air_part():
-    r = ok({**SNAP, **PLANT, "cleanliness_factor": 0.8, "dissolved_oxygen_ppb": 5.0})
+    r = ok(TOOL, {**SNAP, **PLANT, "cleanliness_factor": 0.8, "dissolved_oxygen_ppb": 5.0})
     air = next(p for p in r["parts"] if p["tool"] == "detect_air_inleakage")
     assert air["status"] == "ok" and "unexplained_backpressure" in air["note"]
-    measured = ok({**SNAP, **PLANT, "dissolved_oxygen_ppb": 5.0})
+    measured = ok(TOOL, {**SNAP, **PLANT, "dissolved_oxygen_ppb": 5.0})
     air2 = next(p for p in measured["parts"] if p["tool"] == "detect_air_inleakage")
     assert "note" not in air2  # a CF measured on the snapshot leaves no unexplained part to pass on
 
@@ -193,7 +164,7 @@ def test_us_and_si_agree():
         "unit_system": "SI",
     }
     si_args = {**convert_units(si_args, plan_in, "SI", True), "unit_system": "SI"}
-    us, si = ok(us_args), ok(si_args)
+    us, si = ok(TOOL, us_args), ok(TOOL, si_args)
     plan = get_tool(TOOL).output_plan
     skip = ("provenance", "units", "warnings", "parts", "score_components", "top_actions")
     a = convert_units({k: v for k, v in us.items() if k not in skip}, plan, "US", to_caller=False)
@@ -212,7 +183,7 @@ def test_us_and_si_agree():
 
 
 def test_no_nan():
-    text = json.dumps(ok(FULL))
+    text = json.dumps(ok(TOOL, FULL))
     assert "NaN" not in text and "Infinity" not in text and "null" not in text
 
 
@@ -275,8 +246,4 @@ BAD_CASES = [
 
 @pytest.mark.parametrize("name,args,path,fragment", BAD_CASES, ids=[c[0] for c in BAD_CASES])
 def test_bad_arguments_give_clear_errors(name, args, path, fragment):
-    out = execute(TOOL, args)
-    assert out.result is None and out.error is not None, name
-    text = out.error.text()
-    assert path + ":" in text and fragment in text, text
-    assert "Traceback" not in text and "nan" not in text.split(":", 1)[0]
+    assert_clear_error(TOOL, name, args, path, fragment)

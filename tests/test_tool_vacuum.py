@@ -5,33 +5,19 @@ deviation split, US/SI agreement, clear errors for bad arguments."""
 import json
 
 import pytest
+from _tool_cases import CURVE, PLANT, as_si, assert_clear_error, ok
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from condensync_tools.registry import convert_units, execute, get_tool
 
 TOOL = "optimize_vacuum_pressure"
-PLANT = {
-    "tube_od": 1.0,
-    "tube_gauge_bwg": 18,
-    "tube_material": "admiralty",
-    "tube_count": 32000,
-    "plugged_tubes": 400,
-    "tube_passes": 2,
-    "tube_length": 40.0,
-}
 SNAP = {
     "unit_system": "US",
     "cw_inlet_temp": 75.0,
     "cw_outlet_temp": 95.0,
     "cw_flow": 240000,
     "condenser_pressure": 2.05,
-}
-CURVE = {
-    "turbine_curve_pressure": [1.0, 1.3, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0],
-    "turbine_curve_output_change": [0.004, 0.004, 0.0032, 0.0, -0.0055, -0.0115, -0.018, -0.025, -0.041],
-    "turbine_choke_pressure": 1.3,
-    "rated_output_mw": 620,
 }
 DESIGN = {
     "design_cw_inlet_temp": 70.0,
@@ -40,19 +26,6 @@ DESIGN = {
     "design_backpressure": 1.75,
 }
 GOOD = {**SNAP, **PLANT, "cleanliness_factor": 0.72, **DESIGN, **CURVE, "power_price_usd_per_mwh": 45.0}
-
-
-def ok(tool, args, context=None):
-    out = execute(tool, args, context)
-    assert out.error is None, out.error and out.error.text()
-    return out.result
-
-
-def as_si(tool, args):
-    """The same call in SI units (conversion through the tool's own field plan)."""
-    plan = get_tool(tool).input_plan
-    si = convert_units({k: v for k, v in args.items() if k != "unit_system"}, plan, "US", to_caller=False)
-    return {**convert_units(si, plan, "SI", to_caller=True), "unit_system": "SI"}
 
 
 def assert_results_agree(tool, us, si, skip=("provenance", "units", "warnings"), rel=1e-6):
@@ -286,11 +259,7 @@ BAD_CASES = [
 
 @pytest.mark.parametrize("name,args,path,fragment", BAD_CASES, ids=[c[0] for c in BAD_CASES])
 def test_bad_arguments_give_clear_errors(name, args, path, fragment):
-    out = execute(TOOL, args)
-    assert out.result is None and out.error is not None, name
-    text = out.error.text()
-    assert path + ":" in text and fragment in text, text
-    assert "Traceback" not in text and "nan" not in text.split(":", 1)[0]
+    assert_clear_error(TOOL, name, args, path, fragment)
 
 
 @settings(max_examples=25, deadline=None)
