@@ -366,7 +366,7 @@ def detect_air_inleakage(
         if sub < -_TEMP_TOL_K:
             raise DomainError(
                 "hotwell_temp",
-                f"hotwell {-sub:.2f} K warmer than saturation at the condenser pressure",
+                f"hotwell {-sub:.2f} K ({-1.8 * sub:.2f} °F) warmer than saturation at the condenser pressure",
                 "pressure tap or hotwell RTD fault, or °F/°C mix-up",
             )
         sub = max(sub, 0.0)
@@ -452,7 +452,7 @@ def detect_air_inleakage(
         if dep < -_TEMP_TOL_K:
             raise DomainError(
                 "air_extraction_temp",
-                f"air-extraction line {-dep:.2f} K warmer than saturation",
+                f"air-extraction line {-dep:.2f} K ({-1.8 * dep:.2f} °F) warmer than saturation",
                 "RTD fault, wrong pressure tap, or °F/°C mix-up",
             )
         dep = max(dep, 0.0)

@@ -323,7 +323,7 @@ def cooling_tower(
             raise DomainError(name, f"{name} {val!r} must be positive and finite")
     if not (KELVIN_OFFSET - 40.0 <= wet_bulb <= KELVIN_OFFSET + 40.0):
         raise DomainError(
-            "wet_bulb_temp", f"wet bulb {wet_bulb - KELVIN_OFFSET:.1f} °C outside -40..40 °C", "°F/°C mix-up"
+            "wet_bulb_temp", f"wet bulb {wet_bulb - KELVIN_OFFSET:.1f} °C ({(wet_bulb - KELVIN_OFFSET) * 1.8 + 32:.1f} °F) outside -40..40 °C (-40..104 °F)", "°F/°C mix-up"
         )
     if not isinstance(fans_installed, int) or fans_installed < 1:
         raise DomainError("fans_installed", "at least one tower fan is needed for the fan options")

@@ -82,6 +82,21 @@ _CW_T_MIN = 273.15
 PTC_PRESSURE_UNCERTAINTY_PA = 0.12 * INHG_PA
 _TSAT_TOL_K = 1e-7
 
+def _dp_text(pa: float, digits: int = 3) -> str:
+    """A pressure difference in both unit systems for messages: "0.099 inHg (0.335 kPa)"."""
+    return f"{pa / INHG_PA:.{digits}f} inHg ({pa / 1000.0:.{digits}f} kPa)"
+
+
+def _p_text(pa: float) -> str:
+    """An absolute pressure in both unit systems for messages."""
+    return f"{pa / INHG_PA:.3f} inHgA ({pa / 1000.0:.3f} kPa(a))"
+
+
+def _dt_text(k: float) -> str:
+    """A temperature difference in both unit systems for messages: "2.78 K (5.00 °F)"."""
+    return f"{k:.2f} K ({1.8 * k:.2f} °F)"
+
+
 
 def _finite_positive(field_name: str, value: float, what: str, cause: str = "") -> float:
     if value is None or not math.isfinite(value) or value <= 0.0:
@@ -379,7 +394,7 @@ def expected_backpressure(
             if t_out > _CW_T_MAX:
                 raise DomainError(
                     "cw_flow",
-                    f"CW temperature rise {tr:.3g} K puts the outlet above 80 °C",
+                    f"CW temperature rise {_dt_text(tr)} puts the outlet above 80 °C (176 °F)",
                     "CW flow far too low for the heat duty, or flow/duty in the wrong unit",
                 )
             cp = liquid_properties(0.5 * (t_in + t_out), model.salinity).cp
@@ -780,7 +795,7 @@ def optimize_vacuum_pressure(
         deviation = p_meas - p0
         if parts["unexplained"] < -PTC_PRESSURE_UNCERTAINTY_PA:
             warnings.append(
-                f"measured backpressure is {-parts['unexplained'] / INHG_PA:.2f} inHg below the expected "
+                f"measured backpressure is {_dp_text(-parts['unexplained'], 2)} below the expected "
                 "value: check the pressure instrument, CW flow and the cleanliness factor used"
             )
 
@@ -816,7 +831,7 @@ def optimize_vacuum_pressure(
             act(
                 "clean_tubes",
                 f"cleanliness {cf:.3f} is below the target {cf_target:.3f}: restoring it lowers the "
-                f"backpressure by {(p4 - p3) / INHG_PA:.3f} inHg. Confirm fouling (not air binding) with "
+                f"backpressure by {_dp_text(p4 - p3)}. Confirm fouling (not air binding) with "
                 "the air in-leakage indicators before cleaning (see calculate_fouling_factor for the method)",
                 lost_parts["fouling"],
             )
@@ -824,7 +839,7 @@ def optimize_vacuum_pressure(
             within = parts["unexplained"] <= PTC_PRESSURE_UNCERTAINTY_PA
             act(
                 "find_air_inleakage",
-                f"{parts['unexplained'] / INHG_PA:.3f} inHg of the backpressure is not "
+                f"{_dp_text(parts['unexplained'])} of the backpressure is not "
                 "explained by fouling, CW temperature or flow: check air in-leakage (vacuum-decay test, "
                 "tracer test) and the pressure instrument"
                 + (" (within the ±0.12 inHg PTC 12.2 pressure uncertainty)" if within else ""),
@@ -835,7 +850,7 @@ def optimize_vacuum_pressure(
             act(
                 "restore_cw_flow",
                 f"CW flow is {100 * (1 - q_vol / d_q):.1f} % below design: restoring design flow "
-                f"lowers the backpressure by {(p4 - p_flow) / INHG_PA:.3f} inHg (gross: pump power not "
+                f"lowers the backpressure by {_dp_text(p4 - p_flow)} (gross: pump power not "
                 "deducted; see optimize_cooling_water_flow)",
                 turbine.lost_output(p4, p_flow),
             )
@@ -846,7 +861,7 @@ def optimize_vacuum_pressure(
                 # valued 0 so it never outranks an action the operator can take.
                 act(
                     "check_cw_inlet_temperature",
-                    f"CW inlet is {t_in - d_t:.2f} K above design, worth "
+                    f"CW inlet is {_dt_text(t_in - d_t)} above design, worth "
                     f"{share / 1e6:.3f} MW of output: not directly controllable; on a cooling tower check "
                     "fans, fill and distribution (approach)",
                     0.0,
@@ -854,8 +869,8 @@ def optimize_vacuum_pressure(
         if achievable.backpressure < turbine.choke_pressure:
             act(
                 "do_not_chase_vacuum_below_choke",
-                f"the achievable backpressure {achievable.backpressure / INHG_PA:.3f}"
-                f" inHgA is below the choke point {turbine.choke_pressure / INHG_PA:.3f} inHgA: no turbine "
+                f"the achievable backpressure {_p_text(achievable.backpressure)}"
+                f" is below the choke point {_p_text(turbine.choke_pressure)}: no turbine "
                 "gain below it; consider less CW flow or fewer fans (see optimize_cooling_water_flow)",
                 0.0,
             )
