@@ -79,9 +79,16 @@ def cmd_call(args: argparse.Namespace) -> int:
 
 def cmd_schemas(args: argparse.Namespace) -> int:
     from .registry import all_tools
-    from .schema import REPO_SCHEMAS_DIR, schema_text
+    from .schema import REPO_SCHEMAS_DIR, published_dir, schema_text
 
-    directory = Path(args.dir) if args.dir else REPO_SCHEMAS_DIR
+    if args.dir:
+        directory = Path(args.dir)
+    elif args.action == "check":
+        directory = published_dir()  # the source checkout's schemas/, or the copy inside an installed wheel
+    elif REPO_SCHEMAS_DIR.is_dir():
+        directory = REPO_SCHEMAS_DIR
+    else:
+        return _fail("schemas export writes the repository's schemas/: run it from a source checkout, or pass --dir")
     expected: dict[Path, str] = {}
     for tool in all_tools():
         expected[directory / f"{tool.name}.input.json"] = schema_text(tool.generated_input_schema())
