@@ -46,7 +46,7 @@ def test_fm_gaps_are_none():
 
 def test_unknown_od_rejected():
     with pytest.raises(OutOfRangeError) as e:
-        hei.c1(0.7 * INCH_M)
+        hei.c1(0.5 * INCH_M)
     assert e.value.field == "tube_od"
 
 

@@ -151,7 +151,7 @@ BAD_CASES = [
     ("no area information", {k: v for k, v in GOOD_US.items() if k != "tube_length"}, "$.surface_area", "required"),
     ("injection string", {**GOOD_US, "condenser_id": "x'; DROP TABLE ledger;--"}, "$.condenser_id", "matching"),
     ("negative temperature difference input", {**GOOD_US, "shell_heat_loss": -5.0}, "$.shell_heat_loss", ">= 0"),
-    ("OD not in HEI table", {**GOOD_US, "tube_od": 0.7}, "$.tube_od", "HEI tube OD"),
+    ("OD not in HEI table", {**GOOD_US, "tube_od": 0.5}, "$.tube_od", "HEI tube OD"),
 ]
 
 
@@ -206,3 +206,9 @@ def test_given_duty_far_from_cw_side_is_warned_not_mixed():
     r = ok({**GOOD_US, "heat_duty": 1.0e9})
     assert any("differs" in w for w in r["warnings"])
     assert r["heat_duty"] != 1.0e9
+
+
+def test_metric_tube_uses_nearest_hei_od_group_with_warning():
+    r = ok({**us_to_si_args(GOOD_US), "tube_od": 25.0})
+    assert "nearest tabulated OD 1 in" in r["provenance"]["method"]["clean_u"]
+    assert any("not an HEI tabulated OD" in w for w in r["warnings"])

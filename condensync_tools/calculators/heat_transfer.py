@@ -157,7 +157,7 @@ def clean_u(bundle: TubeBundle, velocity: float, t_in: float, t_out: float, p_sa
                                f"{bwg} BWG vs 18 BWG admiralty, same velocity and shell side "
                                "(no public HEI Fm value for this tube)")
     method_ids = {
-        "clean_u": f"hei: U = C1*sqrt(V)*Fw*Fm; C1 {hei_edition}",
+        "clean_u": f"hei: U = C1*sqrt(V)*Fw*Fm; {hei.c1_lookup(bundle.od, hei_edition)[1]}",
         "hei_fw": f"{fw.basis}: {fw.detail}",
         "hei_fm": f"{fm.basis}: {fm.detail}",
     }

@@ -28,7 +28,7 @@ from .constants import BTU_H_FT2_F_W_M2_K, FT_M, INCH_M
 from .errors import OutOfRangeError
 from .tubes import load_data, material
 
-__all__ = ["C1_EDITIONS", "HEI_VELOCITY_RANGE_FT_S", "c1", "fm_table", "u1", "design_cleanliness_default",
+__all__ = ["C1_EDITIONS", "HEI_VELOCITY_RANGE_FT_S", "c1", "c1_lookup", "C1_OD_TOLERANCE_IN", "fm_table", "u1", "design_cleanliness_default",
            "HeiFactor"]
 
 #: HEI velocity validity range (physics.md §1.1, unverified: warn outside, never clamp) [ft/s].
@@ -45,20 +45,36 @@ class HeiFactor:
     detail: str  #: edition/table id, or how it was derived
 
 
-def c1(od_m: float, edition: str = "hei_9th_10th") -> float:
-    """HEI constant C1 [Btu/(h·ft²·°F)/(ft/s)^0.5] for a tube OD [m] and C1 edition."""
+#: Largest distance [in] from a tabulated OD at which that OD's C1 is used for a non-standard
+#: (e.g. metric) tube: 1/16 in, half the step between HEI OD groups.
+C1_OD_TOLERANCE_IN = 1.0 / 16.0
+
+
+def c1_lookup(od_m: float, edition: str = "hei_9th_10th") -> tuple[float, str]:
+    """HEI C1 and how it was chosen: the tabulated OD (exact), or — for a tube within 1/16 in of
+    a tabulated OD, e.g. a 25 mm metric tube — that nearest OD's group, labelled as such."""
     data = load_data("hei_c1.json")["editions"]
     if edition not in data:
         raise OutOfRangeError("hei_edition", f"unknown HEI C1 edition {edition!r}; expected one of "
                               f"{sorted(data)}")
     od_in = od_m / INCH_M
-    for group in data[edition]["groups"]:
-        for od in group["od_in"]:
-            if abs(od - od_in) < 1e-3:
-                return float(group["c1"])
-    tabulated = sorted(od for g in data[edition]["groups"] for od in g["od_in"])
-    raise OutOfRangeError("tube_od", f"{od_in:.4g} in is not a tabulated HEI tube OD for "
-                          f"{edition} ({', '.join(f'{o:g}' for o in tabulated)} in)")
+    pairs = sorted((abs(od - od_in), od, float(group["c1"])) for group in data[edition]["groups"]
+                   for od in group["od_in"])
+    distance, nearest, value = pairs[0]
+    if distance < 1e-3:
+        return value, f"C1 {value:g} for {nearest:g} in OD ({edition})"
+    if distance <= C1_OD_TOLERANCE_IN:
+        return value, (f"C1 {value:g} of the nearest tabulated OD {nearest:g} in for a {od_in:.4g} in "
+                       f"({od_m * 1000:.4g} mm) tube ({edition}; not an HEI tabulated OD)")
+    tabulated = sorted(od for _, od, _ in pairs)
+    raise OutOfRangeError("tube_od", f"{od_in:.4g} in ({od_m * 1000:.4g} mm) is not within 1/16 in of an HEI tube "
+                          f"OD for {edition} ({', '.join(f'{o:g}' for o in tabulated)} in)")
+
+
+def c1(od_m: float, edition: str = "hei_9th_10th") -> float:
+    """HEI constant C1 [Btu/(h·ft²·°F)/(ft/s)^0.5] for a tube OD [m] and C1 edition (see
+    :func:`c1_lookup` for non-standard ODs)."""
+    return c1_lookup(od_m, edition)[0]
 
 
 def u1(velocity_m_s: float, od_m: float, edition: str = "hei_9th_10th") -> float:

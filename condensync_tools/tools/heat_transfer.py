@@ -212,6 +212,9 @@ def handle(call: ToolCall) -> ToolOutput:
     if r.method.get("hei_fm", "").startswith("table") and x.tube_material == "titanium":
         warnings.append("Fm for titanium comes from the older HEI edition ('tentative' there); 9th/10th-edition "
                         "values differ: pass hei_fm from a licensed table for an HEI-grade result")
+    if "not an HEI tabulated OD" in r.method.get("clean_u", ""):
+        warnings.append("tube OD is not an HEI tabulated OD: the C1 of the nearest tabulated OD is used (see "
+                        "provenance.method.clean_u)")
     if r.method.get("hei_fw", "").startswith("derived"):
         warnings.append("HEI Fw is derived from first principles (no public HEI Fw table): pass hei_fw from a "
                         "licensed table for an HEI-grade result")
