@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from . import hei
 from .constants import BTU_J, FT_M, INHG_PA, LB_KG
 from .economics import Action, check_price, rank_actions, usd_per_day
-from .errors import DomainError
+from .errors import CalculationError, DomainError
 from .first_principles import DEFAULT_BANK_ROWS
 from .fouling import salinity_class
 from .heat_transfer import (
@@ -914,6 +914,7 @@ def fouling_loss_function(
     cw_flow: float,
     heat_duty: float,
     base_fouling_resistance: float = 0.0,
+    hold_at_curve_end: bool = False,
 ) -> Callable[[float], float]:
     """Turbine output lost [W] as a function of added fouling resistance ΔR_f [m²·K/W].
 
@@ -923,6 +924,10 @@ def fouling_loss_function(
     [m³/s] and heat duty [W], and ``lost`` from the turbine curve (zero while both pressures
     are below the choke point). For :func:`~condensync_tools.calculators.fouling.economic_cleaning_interval`.
 
+    With ``hold_at_curve_end`` the loss is held at the turbine curve's last point when the
+    fouled backpressure runs off the curve, or the duty can no longer be rejected at all
+    (instead of raising): an economic search samples fouling levels far beyond the optimum.
+
     References
     ----------
     CONDENSYNC physics reference §5.2 (6) and §6.
@@ -931,15 +936,18 @@ def fouling_loss_function(
         model, cw_inlet_temp, cw_flow, heat_duty, fouling_resistance=base_fouling_resistance
     ).backpressure
 
+    p_max = turbine.max_pressure
+
     def loss(delta_rf: float) -> float:
-        p = expected_backpressure(
-            model,
-            cw_inlet_temp,
-            cw_flow,
-            heat_duty,
-            fouling_resistance=base_fouling_resistance + max(delta_rf, 0.0),
-        ).backpressure
-        return turbine.lost_output(p, p0)
+        rf = base_fouling_resistance + max(delta_rf, 0.0)
+        if not hold_at_curve_end:
+            return turbine.lost_output(expected_backpressure(model, cw_inlet_temp, cw_flow, heat_duty,
+                                                             fouling_resistance=rf).backpressure, p0)
+        try:
+            p = expected_backpressure(model, cw_inlet_temp, cw_flow, heat_duty, fouling_resistance=rf).backpressure
+        except CalculationError:
+            p = p_max
+        return turbine.lost_output(min(p, p_max), min(p0, p_max))
 
     return loss
 

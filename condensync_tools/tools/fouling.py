@@ -20,9 +20,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..calculators.errors import CalculationError
 from ..calculators.fouling import FOULANTS, calculate_fouling_factor
-from ..calculators.vacuum import expected_backpressure, resolve_operating_state
+from ..calculators.vacuum import expected_backpressure, fouling_loss_function, resolve_operating_state
 from ..errors import InvalidArguments
 from ..registry import ToolCall, ToolDefinition, ToolOutput, register
 from .common import CALCULATOR_NOTE, ToolInput, ToolResult, quantity, summary_number
@@ -455,35 +454,6 @@ def _loss_chain(call: ToolCall, model, warnings: list[str], method: dict):
     return turbine, op.heat_duty
 
 
-def capped_loss_function(
-    model, turbine, cw_inlet_temp: float, cw_flow: float, heat_duty: float, base_fouling_resistance: float
-):
-    """Lost output [W] vs added fouling ΔR_f [m²·K/W], like
-    :func:`~condensync_tools.calculators.vacuum.fouling_loss_function`, but held at the
-    turbine curve's last point when the fouled backpressure runs off the curve (or the duty can
-    no longer be rejected below 80 °C saturation): the economic search samples fouling levels
-    far beyond the optimum, which must not fail the whole call."""
-    p0 = expected_backpressure(
-        model, cw_inlet_temp, cw_flow, heat_duty, fouling_resistance=base_fouling_resistance
-    ).backpressure
-    p_max = turbine.max_pressure
-
-    def loss(delta_rf: float) -> float:
-        try:
-            p = expected_backpressure(
-                model,
-                cw_inlet_temp,
-                cw_flow,
-                heat_duty,
-                fouling_resistance=base_fouling_resistance + max(delta_rf, 0.0),
-            ).backpressure
-        except CalculationError:
-            p = p_max
-        return turbine.lost_output(min(p, p_max), min(p0, p_max))
-
-    return loss
-
-
 def handle(call: ToolCall) -> ToolOutput:
     si = call.si
     warnings: list[str] = []
@@ -542,7 +512,9 @@ def handle(call: ToolCall) -> ToolOutput:
             if r.fit_basis == "fouling_index":
                 base = base / r.u_clean if r.u_clean else None
             if base is not None:
-                loss_fn = capped_loss_function(model, turbine, si["cw_inlet_temp"], si["cw_flow"], duty, base)
+                loss_fn = fouling_loss_function(model, turbine, cw_inlet_temp=si["cw_inlet_temp"],
+                                                cw_flow=si["cw_flow"], heat_duty=duty,
+                                                base_fouling_resistance=base, hold_at_curve_end=True)
                 method["economic_loss"] = (
                     "turbine curve between the expected backpressure at R_f0 + growth and at "
                     "R_f0 (vacuum chain); beyond the curve's last point (or 80 °C saturation) "
