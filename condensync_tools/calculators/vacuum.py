@@ -82,6 +82,17 @@ _CW_T_MIN = 273.15
 PTC_PRESSURE_UNCERTAINTY_PA = 0.12 * INHG_PA
 _TSAT_TOL_K = 1e-7
 
+#: Round-off below these is exactly 0 (e.g. the unexplained part when the cleanliness is
+#: measured on the same snapshot, where the chain closes to ~1e-9 Pa): 1 µPa, 1 mW.
+ROUND_OFF_PA = 1.0e-6
+ROUND_OFF_W = 1.0e-3
+
+
+def _snap(x: float, tol: float) -> float:
+    """``x``, or exactly 0 when it is below the round-off tolerance ``tol``."""
+    return 0.0 if abs(x) < tol else x
+
+
 def _dp_text(pa: float, digits: int = 3) -> str:
     """A pressure difference in both unit systems for messages: "0.099 inHg (0.335 kPa)"."""
     return f"{pa / INHG_PA:.{digits}f} inHg ({pa / 1000.0:.{digits}f} kPa)"
@@ -785,13 +796,13 @@ def optimize_vacuum_pressure(
     parts: dict = {}
     deviation = None
     if p_meas is not None:
-        parts = {
-            "heat_duty": p1 - p0,
-            "cw_inlet_temp": p2 - p1,
-            "cw_flow": p3 - p2,
-            "fouling": p4 - p3,
-            "unexplained": p_meas - p4,
-        }
+        parts = {name: _snap(value, ROUND_OFF_PA) for name, value in (
+            ("heat_duty", p1 - p0),
+            ("cw_inlet_temp", p2 - p1),
+            ("cw_flow", p3 - p2),
+            ("fouling", p4 - p3),
+            ("unexplained", p_meas - p4),
+        )}
         deviation = p_meas - p0
         if parts["unexplained"] < -PTC_PRESSURE_UNCERTAINTY_PA:
             warnings.append(
@@ -808,15 +819,17 @@ def optimize_vacuum_pressure(
     if turbine is not None:
         method.update(turbine.method)
         optimal = max(achievable.backpressure, turbine.choke_pressure)
-        lost = turbine.lost_output(p_actual, optimal)
+        lost = _snap(turbine.lost_output(p_actual, optimal), ROUND_OFF_W)
         lost_parts = {
-            "fouling": turbine.lost_output(p4, p3),
-            "unexplained": turbine.lost_output(p_actual, p4),
+            "fouling": _snap(turbine.lost_output(p4, p3), ROUND_OFF_W),
+            "unexplained": _snap(turbine.lost_output(p_actual, p4), ROUND_OFF_W),
         }
         if price is not None:
             cost = usd_per_day(lost, price)
 
         def act(action: str, description: str, value_w: float) -> None:
+            if 0.0 < value_w < ROUND_OFF_W:
+                return  # round-off, not an action worth taking
             actions.append(
                 Action(
                     action,

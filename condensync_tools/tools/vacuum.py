@@ -127,16 +127,6 @@ class VacuumOutput(ToolResult):
     )
 
 
-#: Round-off below these is reported as exactly 0 (e.g. the unexplained part when the cleanliness
-#: is measured on the same snapshot): 1 µPa of backpressure, 1 mW of output.
-NOISE_PA = 1.0e-6
-NOISE_W = 1.0e-3
-
-
-def _denoise(x: float | None, tol: float) -> float | None:
-    return 0.0 if x is not None and abs(x) < tol else x
-
-
 def design_point(call: ToolCall) -> DesignPoint | None:
     """The design point when any design_* field is given (then the three are required)."""
     names = ("design_cw_inlet_temp", "design_cw_flow", "design_heat_duty")
@@ -173,8 +163,7 @@ def handle(call: ToolCall) -> ToolOutput:
             **kwargs,
         )
     e = r.expected
-    lost_parts = {k: _denoise(v, NOISE_W) for k, v in r.lost_output_parts.items()}
-    actions = [a for a in r.recommendations if not 0.0 < a.value_w < NOISE_W]
+    lost_parts = r.lost_output_parts
     values = {
         "expected_backpressure": r.expected_backpressure,
         "achievable_backpressure": r.achievable_backpressure,
@@ -183,7 +172,7 @@ def handle(call: ToolCall) -> ToolOutput:
         "design_corrected_backpressure": r.design_corrected_backpressure,
         "measured_backpressure": r.measured_backpressure,
         "backpressure_deviation": r.backpressure_deviation,
-        "lost_output_mw": _denoise(r.lost_output, NOISE_W),
+        "lost_output_mw": r.lost_output,
         "lost_output_fouling_mw": lost_parts.get("fouling"),
         "lost_output_unexplained_mw": lost_parts.get("unexplained") if p_meas is not None else None,
         "cost_usd_per_day": r.cost_usd_per_day,
@@ -198,10 +187,10 @@ def handle(call: ToolCall) -> ToolOutput:
         "u_clean": e.u_clean,
         "u_expected": e.u,
         "turbine_curve": turbine.method["turbine_curve"] if turbine is not None else None,
-        "recommendations": recommendation_items(actions),
+        "recommendations": recommendation_items(r.recommendations),
     }
     for part, name in DEVIATION_FIELDS.items():
-        values[name] = _denoise(r.deviation_parts.get(part), NOISE_PA)
+        values[name] = r.deviation_parts.get(part)
     if r.design_corrected_backpressure is not None and call.has("design_backpressure"):
         values["design_backpressure_margin"] = r.design_corrected_backpressure - si["design_backpressure"]
     elif call.has("design_backpressure") and design is None:
