@@ -23,8 +23,8 @@ from typing import Any, Callable, Protocol
 from pydantic import BaseModel
 
 from . import provenance, schema
-from .calculators.errors import CalculationError, DomainError, OutOfRangeError
-from .errors import (InvalidArguments, LiveDataError, PhysicallyImpossible, ToolCallError, ToolUnavailable,
+from .calculators.errors import CalculationError, OutOfRangeError
+from .errors import (InvalidArguments, PhysicallyImpossible, ToolCallError, ToolUnavailable,
                      UnknownTool)
 from .units import Quantity, from_si, to_si, unit_label
 from .validation import CompiledSchema, implausible_problem, raise_implausible
@@ -405,8 +405,6 @@ def execute(name: str, arguments: Any, context: ExecutionContext | None = None) 
         error = exc
     except CalculationError as exc:  # raised outside the handler (e.g. live conversion)
         error = _calc_error(exc, name)
-    except LiveDataError as exc:  # pragma: no cover - subclass of ToolCallError, kept explicit
-        error = exc
     except Exception:  # the boundary: a bug must not take the server down or leak a traceback
         log.exception("internal error in tool %s (request %s)", name, request_id)
         error = ToolCallError([f"$: internal error while computing (request id {request_id}); the server "
@@ -418,5 +416,3 @@ def execute(name: str, arguments: Any, context: ExecutionContext | None = None) 
         context.recorder.record(outcome)
     return outcome
 
-
-DomainError  # re-exported for handlers' convenience

@@ -127,7 +127,8 @@ def clean_u(bundle: TubeBundle, velocity: float, t_in: float, t_out: float, p_sa
                                   "BWG wall conduction, Nusselt horizontal-tube film condensation with "
                                   f"Kern N^-1/6 bank factor (N = {bank_rows})"},
                       fp.h_tube, fp.h_shell, fp.r_wall)
-    u1 = hei.u1(velocity, bundle.od, hei_edition)
+    c1_value, c1_note = hei.c1_lookup(bundle.od, hei_edition)
+    u1 = hei.u1_from_c1(c1_value, velocity)
     r_shell = 1.0 / fp.h_shell
     r_tube = bundle.od / (bundle.id * fp.h_tube)
     if fw_override > 0.0:
@@ -157,7 +158,7 @@ def clean_u(bundle: TubeBundle, velocity: float, t_in: float, t_out: float, p_sa
                                f"{bwg} BWG vs 18 BWG admiralty, same velocity and shell side "
                                "(no public HEI Fm value for this tube)")
     method_ids = {
-        "clean_u": f"hei: U = C1*sqrt(V)*Fw*Fm; {hei.c1_lookup(bundle.od, hei_edition)[1]}",
+        "clean_u": f"hei: U = C1*sqrt(V)*Fw*Fm; {c1_note}",
         "hei_fw": f"{fw.basis}: {fw.detail}",
         "hei_fm": f"{fm.basis}: {fm.detail}",
     }

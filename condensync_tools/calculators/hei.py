@@ -28,7 +28,7 @@ from .constants import BTU_H_FT2_F_W_M2_K, FT_M, INCH_M
 from .errors import OutOfRangeError
 from .tubes import load_data, material
 
-__all__ = ["C1_EDITIONS", "HEI_VELOCITY_RANGE_FT_S", "c1", "c1_lookup", "C1_OD_TOLERANCE_IN", "fm_table", "u1", "design_cleanliness_default",
+__all__ = ["C1_EDITIONS", "HEI_VELOCITY_RANGE_FT_S", "c1", "c1_lookup", "u1_from_c1", "C1_OD_TOLERANCE_IN", "fm_table", "u1", "design_cleanliness_default",
            "HeiFactor"]
 
 #: HEI velocity validity range (physics.md §1.1, unverified: warn outside, never clamp) [ft/s].
@@ -83,8 +83,12 @@ def u1(velocity_m_s: float, od_m: float, edition: str = "hei_9th_10th") -> float
     >>> round(u1(7.0 * 0.3048, 0.0254) / 5.678263, 1)   # HT-05: 263·√7 = 695.8 Btu/(h·ft²·°F)
     695.8
     """
-    v_ft_s = velocity_m_s / FT_M
-    return c1(od_m, edition) * math.sqrt(v_ft_s) * BTU_H_FT2_F_W_M2_K
+    return u1_from_c1(c1(od_m, edition), velocity_m_s)
+
+
+def u1_from_c1(c1_value: float, velocity_m_s: float) -> float:
+    """U1 = C1·√V [W/(m²·K)] for a C1 in HEI units and a velocity [m/s]."""
+    return c1_value * math.sqrt(velocity_m_s / FT_M) * BTU_H_FT2_F_W_M2_K
 
 
 def fm_table(material_key: str, gauge_bwg: int) -> HeiFactor | None:
