@@ -171,12 +171,13 @@ def test_turbine_gain_below_choke_is_zero():
     assert r.optimum.aux_power <= r.current.aux_power
 
 
-def test_tower_fans_and_min_approach():
+def _tower_run(approach_f: float, fans_design: int, cw_inlet_f: float, **extra):
+    """A two-of-three-pump tower case: (tower, result)."""
     tower = cooling_tower(
         wet_bulb=f_to_k(70.0),
-        approach_design=10.0 / 1.8,
+        approach_design=approach_f / 1.8,
         design_flow=Q_DESIGN,
-        fans_design=6,
+        fans_design=fans_design,
         fans_installed=8,
         fan_power=150e3,
     )
@@ -184,16 +185,21 @@ def test_tower_fans_and_min_approach():
         MODEL,
         PUMP,
         TURBINE,
-        cw_inlet_temp=f_to_k(80.0),
+        cw_inlet_temp=f_to_k(cw_inlet_f),
         pumps_installed=3,
         pumps_running=2,
         static_head=8.0,
         tower=tower,
-        fans_on=6,
+        fans_on=fans_design,
         heat_duty=400e6,
         cleanliness_factor=0.85,
-        power_price_usd_per_mwh=50.0,
+        **extra,
     )
+    return tower, r
+
+
+def test_tower_fans_and_min_approach():
+    tower, r = _tower_run(10.0, 6, 80.0, power_price_usd_per_mwh=50.0)
     assert r.current.cw_inlet_temp == pytest.approx(f_to_k(80.0))  # calibrated on the measured inlet
     two = sorted((o for o in r.options if o.pumps_running == 2), key=lambda o: o.fans_on)
     temps = [o.cw_inlet_temp for o in two]
@@ -205,27 +211,7 @@ def test_tower_fans_and_min_approach():
 
 
 def test_tower_min_approach_active():
-    tower = cooling_tower(
-        wet_bulb=f_to_k(70.0),
-        approach_design=6.0 / 1.8,
-        design_flow=Q_DESIGN,
-        fans_design=2,
-        fans_installed=8,
-        fan_power=150e3,
-    )
-    r = optimize_cooling_water_flow(
-        MODEL,
-        PUMP,
-        TURBINE,
-        cw_inlet_temp=f_to_k(76.0),
-        pumps_installed=3,
-        pumps_running=2,
-        static_head=8.0,
-        tower=tower,
-        fans_on=2,
-        heat_duty=400e6,
-        cleanliness_factor=0.85,
-    )
+    _, r = _tower_run(6.0, 2, 76.0)
     assert any("tower_min_approach" in o.active_constraints for o in r.options)
 
 
