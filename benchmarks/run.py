@@ -113,10 +113,10 @@ def calls_per_second(seconds: float) -> list[Figure]:
     ]
 
 
-async def _round_trips(params, tool: str, args_list: list[dict], warmup: int) -> list[float]:
+async def _round_trips(params, tool: str, args_list: list[dict], warmup: int) -> tuple[list[float], list]:
     from mcp import Client
 
-    times = []
+    times, results = [], []
     async with Client(params) as client:
         for a in args_list[:warmup]:
             await client.call_tool(tool, a)
@@ -126,39 +126,85 @@ async def _round_trips(params, tool: str, args_list: list[dict], warmup: int) ->
             times.append(time.perf_counter() - t0)
             if r.is_error:
                 raise RuntimeError(f"{tool} failed in the benchmark: {r.content}")
-    return times
+            results.append(r.structured_content)
+    return times, results
+
+
+def _client_validation_seconds(tool: str, results: list) -> float:
+    """Median time the SDK client spends re-validating one result against the tool's output
+    schema (mcp.client.session.ClientSession.validate_tool_result: a cached jsonschema
+    validator, iter_errors + best_match), measured on the results of the run."""
+    from jsonschema import exceptions as jsonschema_exceptions
+    from jsonschema.validators import validator_for
+    from referencing import Registry
+
+    from condensync_tools.schema import load_published
+
+    schema = load_published(tool, "output")
+    validator = validator_for(schema)(schema, registry=Registry())
+    times = []
+    for result in results:
+        t0 = time.perf_counter()
+        error = jsonschema_exceptions.best_match(validator.iter_errors(result))
+        times.append(time.perf_counter() - t0)
+        assert error is None, error
+    return statistics.median(times)
 
 
 def mcp_round_trip(n: int, rounds: int) -> list[Figure]:
     """Median per-call latency over stdio: our server's heat-transfer tool vs the echo tool,
-    interleaved rounds (best round of each), same client."""
+    interleaved rounds (best round of each), same client. Reported beside it: the part of
+    our round trip that is the SDK client validating our structured content against our
+    output schema (the echo tool has no output schema, so its baseline has no such step)."""
     import anyio
     from mcp import StdioServerParameters
 
+    tool = "calculate_heat_transfer_coefficient"
     ours = StdioServerParameters(
         command=sys.executable, args=["-m", "condensync_tools", "serve", "--no-ledger"], cwd=str(HERE.parent)
     )
     echo = StdioServerParameters(command=sys.executable, args=[str(HERE / "echo_server.py")])
     variants = _variants(n)
-    best_ours, best_echo = float("inf"), float("inf")
+    best_ours, best_echo, results = float("inf"), float("inf"), []
     for _ in range(rounds):
         warmup = min(10, n)
-        t_echo = anyio.run(_round_trips, echo, "echo", variants, warmup)
-        t_ours = anyio.run(_round_trips, ours, "calculate_heat_transfer_coefficient", variants, warmup)
+        t_echo, _ = anyio.run(_round_trips, echo, "echo", variants, warmup)
+        t_ours, results = anyio.run(_round_trips, ours, tool, variants, warmup)
         best_echo = min(best_echo, statistics.median(t_echo))
         best_ours = min(best_ours, statistics.median(t_ours))
     ratio = best_ours / best_echo
+    validation = _client_validation_seconds(tool, results)
     return [
         Figure(
-            "MCP stdio round trip, heat-transfer tool: ms/call",
-            best_ours * 1e3,
-            "ms",
-            best_echo * 1e3,
-            "echo tool ms/call",
+            "MCP stdio round trip, heat-transfer tool: µs/call",
+            best_ours * 1e6,
+            "µs",
+            best_echo * 1e6,
+            "echo tool µs/call",
             ratio,
             "ratio <= 1.15",
             ratio <= 1.15,
-        )
+        ),
+        Figure(
+            "  of which SDK client output validation: µs",
+            validation * 1e6,
+            "µs",
+            best_ours * 1e6,
+            "round trip µs/call",
+            validation / best_ours,
+            "report",
+            None,
+        ),
+        Figure(
+            "  round trip without it vs echo: µs/call",
+            (best_ours - validation) * 1e6,
+            "µs",
+            best_echo * 1e6,
+            "echo tool µs/call",
+            (best_ours - validation) / best_echo,
+            "report",
+            None,
+        ),
     ]
 
 

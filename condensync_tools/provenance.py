@@ -19,13 +19,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Any
 
 import rfc8785
 
 __all__ = ["round_sig", "round_floats", "canonical", "sha256_hex", "build_provenance", "provenance_hash",
-           "SIGNIFICANT_DIGITS"]
+           "round_and_canonicalise", "hashed_outputs", "SIGNIFICANT_DIGITS"]
 
 SIGNIFICANT_DIGITS = 10
 
@@ -87,13 +88,34 @@ def _utf16_key(key: str) -> bytes:
 
 
 def _sorted_keys(obj: dict) -> list:
-    keys = list(obj)
-    for key in keys:
-        if type(key) is not str:
-            raise TypeError(f"object key {key!r} is not a string")
-    if "".join(keys).isascii():
-        return sorted(keys)  # code-point order equals UTF-16 order for ASCII
+    try:
+        keys = sorted(obj)
+        plain = "".join(keys).isascii()
+    except TypeError:
+        bad = next(k for k in obj if type(k) is not str)
+        raise TypeError(f"object key {bad!r} is not a string") from None
+    if plain:
+        return keys  # code-point order equals UTF-16 order for ASCII
     return sorted(keys, key=_utf16_key)
+
+
+_MAX_SAFE_INT = 2**53 - 1
+
+
+def _scalar_text(value: Any) -> str | None:
+    """Canonical text of a str/int/bool/None (None for anything else)."""
+    t = type(value)
+    if t is str:
+        return _escape_string(value)
+    if t is int and -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT:
+        return str(value)
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    return None
 
 
 def _jcs(obj: Any, out: list[str]) -> None:
@@ -149,6 +171,154 @@ def _jcs(obj: Any, out: list[str]) -> None:
         raise TypeError(f"{type(obj).__name__} is not JSON-serialisable")
 
 
+def _rounded_fragment(x: float) -> tuple[float, str]:
+    """A float rounded to 10 significant digits and its RFC 8785 text, from one formatting.
+
+    ``format(x, ".10g")`` is correctly rounded; the float it parses to has exactly those
+    digits as its shortest round-trip representation (two decimals of at most 10 significant
+    digits are at least 1e-10 apart relatively, far more than one ulp), so for fixed notation
+    the text *is* the ECMAScript form; exponent forms go through :func:`_es_number`.
+    """
+    text = format(x, ".10g")
+    r = float(text)
+    if r == 0.0:
+        if x != 0.0 and not math.isfinite(x):
+            raise ValueError(f"non-finite number {x!r} in a result")
+        return 0.0, "0"
+    if not math.isfinite(r):
+        raise ValueError(f"non-finite number {x!r} in a result")
+    if "e" in text:
+        return r, _es_number(r)
+    return r, text
+
+
+def _round_canon(obj: Any) -> tuple[Any, str]:
+    """(:func:`round_floats` of ``obj``, its canonical JSON text) in one walk."""
+    t = type(obj)
+    if t is float:
+        return _rounded_fragment(obj)
+    if t is dict:
+        rounded, parts = _round_canon_items(obj)
+        return rounded, _object_text(parts)
+    if t is list or t is tuple:
+        items = [_round_canon(v) for v in obj]
+        return [r for r, _ in items], "[" + ",".join(text for _, text in items) + "]"
+    text = _scalar_text(obj)
+    if text is not None:
+        return obj, text
+    if isinstance(obj, float):
+        return _rounded_fragment(float(obj))
+    out: list[str] = []
+    _jcs(obj, out)
+    return obj, "".join(out)
+
+
+_BATCH_FORMATS: dict[int, str] = {}
+
+
+def _round_float_batch(values: list[float]) -> tuple[list[float], list[str]]:
+    """:func:`_rounded_fragment` of many floats with one C-level formatting call; values
+    whose text needs care (exponent form, non-finite, negative zero) take the scalar path."""
+    fmt = _BATCH_FORMATS.get(len(values))
+    if fmt is None:
+        fmt = _BATCH_FORMATS.setdefault(len(values), "%.10g\x00" * len(values))
+    text = fmt % tuple(values)
+    if "e" in text or "n" in text or "-0\x00" in text:  # exponent, nan/inf, -0
+        pairs = [_rounded_fragment(v) for v in values]
+        return [r for r, _ in pairs], [t for _, t in pairs]
+    texts = text.split("\x00")
+    texts.pop()
+    return list(map(float, texts)), texts
+
+
+def _round_canon_items(obj: dict) -> tuple[dict, dict[str, str]]:
+    rounded = dict(obj)
+    float_keys = [k for k, v in obj.items() if type(v) is float]
+    parts: dict[str, str] = {}
+    if float_keys:
+        numbers, texts = _round_float_batch([obj[k] for k in float_keys])
+        rounded.update(zip(float_keys, numbers))
+        parts.update(zip(float_keys, texts))
+    if len(float_keys) < len(obj):
+        for key, value in obj.items():
+            if type(value) is not float:
+                rounded[key], parts[key] = _round_canon(value)
+    return rounded, parts
+
+
+def _object_text(parts: dict[str, str]) -> str:
+    """``{"key":text,...}`` in RFC 8785 key order from the canonical texts of the values."""
+    keys = _sorted_keys(parts)
+    return "{" + ",".join(map(_MEMBER.format, map(_escape_string, keys), map(parts.__getitem__, keys))) + "}"
+
+
+_MEMBER = "{}:{}"
+
+
+@lru_cache(maxsize=1024)
+def _string_map_text(items: tuple[tuple[str, str], ...]) -> str:
+    """Canonical text of a map of strings, e.g. ``units`` or ``provenance.method`` (a tool
+    produces few distinct ones, so they are cached)."""
+    return _object_text({k: _escape_string(v) for k, v in items})
+
+
+def round_and_canonicalise(values: dict) -> tuple[dict, bytes]:
+    """``(round_floats(values), canonical(round_floats(values)))`` in one walk: the hot path of
+    every tool call (tests check it equals the two-step form, including key order)."""
+    rounded, parts = _round_canon_items(values)
+    return rounded, _object_text(parts).encode("utf-8")
+
+
+def hashed_outputs(values: dict, warnings: list[str], units: dict[str, str]) -> tuple[dict, str]:
+    """The outputs of a result as returned and hashed: ``values`` rounded to 10 significant
+    digits plus ``warnings`` and ``units``; with their ``output_sha256``."""
+    rounded, parts = _round_canon_items(values)
+    rounded["warnings"] = warnings
+    rounded["units"] = units
+    parts["warnings"] = "[" + ",".join(_escape_string(w) for w in warnings) + "]"
+    parts["units"] = _string_map_text(tuple(units.items()))
+    return rounded, hashlib.sha256(_object_text(parts).encode("utf-8")).hexdigest()
+
+
+def _repr_float_batch(values: list[float]) -> list[str]:
+    """RFC 8785 texts of many floats with one C-level ``repr`` formatting call: Python's repr
+    has the shortest round-trip digits, as ECMAScript; integral values drop ``.0``; values in
+    exponent form, non-finite values and -0.0 take :func:`_es_number`."""
+    fmt = _REPR_FORMATS.get(len(values))
+    if fmt is None:
+        fmt = _REPR_FORMATS.setdefault(len(values), "%r\x00" * len(values))
+    text = fmt % tuple(values)
+    if "e" in text or "n" in text or "-0.0\x00" in text:
+        return [_es_number(v) for v in values]
+    texts = text.replace(".0\x00", "\x00").split("\x00")
+    texts.pop()
+    return texts
+
+
+_REPR_FORMATS: dict[int, str] = {}
+
+
+def _canon_items(obj: dict) -> dict[str, str]:
+    """Canonical text of each value of a dict, by key (floats formatted in one batch)."""
+    float_keys = [k for k, v in obj.items() if type(v) is float]
+    parts = dict(zip(float_keys, _repr_float_batch([obj[k] for k in float_keys]))) if float_keys else {}
+    if len(float_keys) < len(obj):
+        for key, value in obj.items():
+            t = type(value)
+            if t is float:
+                continue
+            if t is str:
+                parts[key] = _escape_string(value)
+            else:
+                text = _scalar_text(value)
+                if text is None:
+                    out: list[str] = []
+                    _jcs(value, out)
+                    text = "".join(out)
+                parts[key] = text
+    return parts
+
+
 def canonical(obj: Any) -> bytes:
     """RFC 8785 canonical JSON bytes.
 
@@ -156,6 +326,8 @@ def canonical(obj: Any) -> bytes:
     checks it byte for byte against the reference ``rfc8785`` package on random structures
     and numbers (``tests/test_provenance.py``).
     """
+    if type(obj) is dict:
+        return _object_text(_canon_items(obj)).encode("utf-8")
     out: list[str] = []
     _jcs(obj, out)
     return "".join(out).encode("utf-8")
@@ -173,16 +345,25 @@ def sha256_hex(obj: Any) -> str:
 
 def provenance_hash(tool: str, tool_version: str, method: dict, input_sha256: str, output_sha256: str,
                     sources: list) -> str:
-    """The provenance hash over the hashed fields of a provenance record."""
-    return sha256_hex({"tool": tool, "tool_version": tool_version, "method": method,
-                       "input_sha256": input_sha256, "output_sha256": output_sha256, "sources": sources})
+    """The provenance hash over the hashed fields of a provenance record: SHA-256 of
+    JCS({"tool", "tool_version", "method", "input_sha256", "output_sha256", "sources"})."""
+    if sources or type(method) is not dict or any(type(v) is not str for v in method.values()):
+        return sha256_hex({"tool": tool, "tool_version": tool_version, "method": method,
+                           "input_sha256": input_sha256, "output_sha256": output_sha256, "sources": sources})
+    # Hot path (supplied data): the members in RFC 8785 key order (input_sha256, method,
+    # output_sha256, sources, tool, tool_version), the method text cached (a tool has few).
+    text = (f'{{"input_sha256":{_escape_string(input_sha256)},"method":{_string_map_text(tuple(method.items()))},'
+            f'"output_sha256":{_escape_string(output_sha256)},"sources":[],"tool":{_escape_string(tool)},'
+            f'"tool_version":{_escape_string(tool_version)}}}')
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def build_provenance(tool: str, tool_version: str, method: dict, normalised_args: dict, outputs: dict,
-                     sources: list, computed_at: datetime | None = None) -> dict:
-    """The ``provenance`` object of a result (outputs already rounded, without provenance)."""
+def build_provenance(tool: str, tool_version: str, method: dict, normalised_args: dict, outputs: dict | None,
+                     sources: list, computed_at: datetime | None = None, *, output_sha256: str | None = None) -> dict:
+    """The ``provenance`` object of a result (outputs already rounded, without provenance;
+    or their ``output_sha256`` when already computed, e.g. by :func:`hashed_outputs`)."""
     in_hash = sha256_hex(normalised_args)
-    out_hash = sha256_hex(outputs)
+    out_hash = output_sha256 if output_sha256 is not None else sha256_hex(outputs)
     when = (computed_at or datetime.now(timezone.utc)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return {
         "tool": tool,

@@ -13,9 +13,9 @@ calculators with SI values. :func:`execute` runs the whole pipeline of ARCHITECT
 from __future__ import annotations
 
 import logging
+import os
 import time
 import typing
-import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable, Protocol
@@ -26,7 +26,7 @@ from . import provenance, schema
 from .calculators.errors import CalculationError, OutOfRangeError
 from .errors import (InvalidArguments, PhysicallyImpossible, ToolCallError, ToolUnavailable,
                      UnknownTool)
-from .units import Quantity, from_si, to_si, unit_label
+from .units import KINDS, Quantity, from_si, unit_label
 from .validation import CompiledSchema, implausible_problem, raise_implausible
 
 __all__ = ["ToolDefinition", "ToolCall", "ToolOutput", "ExecutionContext", "CallOutcome", "REGISTRY", "register",
@@ -69,27 +69,74 @@ def field_plan(model: type[BaseModel]) -> dict[str, FieldPlan]:
     return plan
 
 
+@dataclass(frozen=True, slots=True)
+class _Conversion:
+    """A field plan compiled for one unit system and direction: per scalar, list and nested
+    field, what to call (built once; the per-call loop does no look-ups by kind)."""
+
+    scalars: tuple[tuple[str, Callable[[float], float], str], ...]  #: name, converter, unit label
+    lists: tuple[tuple[str, Callable[[float], float], str], ...]
+    nested: tuple[tuple[str, dict, bool], ...]  #: name, sub-plan, is a list
+    plausible: tuple[tuple[str, str, float, float], ...]  #: name, kind, SI range (scalars)
+
+
+_COMPILED: dict[tuple[int, str, bool], tuple[dict, _Conversion]] = {}
+
+
+def _compiled(plan: dict[str, FieldPlan], system: str, to_caller: bool) -> _Conversion:
+    key = (id(plan), system, to_caller)
+    hit = _COMPILED.get(key)
+    if hit is not None and hit[0] is plan:  # the entry holds the plan, so its id is not reused
+        return hit[1]
+    scalars, lists, nested, plausible = [], [], [], []
+    for name, p in plan.items():
+        q = p.quantity
+        if q is not None:
+            kind = KINDS[q.kind]
+            if to_caller:
+                conv = kind.base_to_us if system == "US" else kind.base_to_si
+            else:
+                conv = kind.us_to_base if system == "US" else kind.si_to_base
+            (lists if p.is_list else scalars).append((name, conv, unit_label(q.kind, system)))
+            if q.plausible_si is not None and not p.is_list:
+                plausible.append((name, q.kind, *q.plausible_si))
+        elif p.nested is not None:
+            nested.append((name, p.nested, p.is_list))
+    compiled = _Conversion(tuple(scalars), tuple(lists), tuple(nested), tuple(plausible))
+    if len(_COMPILED) > 4096:
+        _COMPILED.clear()
+    _COMPILED[key] = (plan, compiled)
+    return compiled
+
+
 def convert_units(values: dict, plan: dict[str, FieldPlan], system: str, to_caller: bool,
                   units: dict | None = None, prefix: str = "") -> dict:
     """Convert the quantity fields of ``values`` (recursively) between SI base units and
     ``system``; fill ``units`` with the caller-facing unit of each converted field."""
+    c = _compiled(plan, system, to_caller)
     out = dict(values)
-    for name, p in plan.items():
-        if name not in values or values[name] is None:
-            continue
-        value = values[name]
-        if p.quantity is not None:
-            conv = (lambda v: from_si(p.quantity.kind, v, system)) if to_caller else \
-                   (lambda v: to_si(p.quantity.kind, v, system))
-            out[name] = [conv(v) for v in value] if p.is_list else conv(value)
+    get = values.get
+    for name, conv, label in c.scalars:
+        value = get(name)
+        if value is not None:
+            out[name] = conv(value)
             if units is not None:
-                units[prefix + name] = unit_label(p.quantity.kind, system)
-        elif p.nested is not None:
-            sub_prefix = prefix + name + ("[]." if p.is_list else ".")
-            if p.is_list:
-                out[name] = [convert_units(v, p.nested, system, to_caller, units, sub_prefix) for v in value]
-            else:
-                out[name] = convert_units(value, p.nested, system, to_caller, units, sub_prefix)
+                units[prefix + name] = label
+    for name, conv, label in c.lists:
+        value = get(name)
+        if value is not None:
+            out[name] = [conv(v) for v in value]
+            if units is not None:
+                units[prefix + name] = label
+    for name, sub_plan, is_list in c.nested:
+        value = get(name)
+        if value is None:
+            continue
+        sub_prefix = prefix + name + ("[]." if is_list else ".")
+        if is_list:
+            out[name] = [convert_units(v, sub_plan, system, to_caller, units, sub_prefix) for v in value]
+        else:
+            out[name] = convert_units(value, sub_plan, system, to_caller, units, sub_prefix)
     return out
 
 
@@ -153,12 +200,13 @@ class ToolCall:
 @dataclass
 class ToolOutput:
     """What a handler returns: output values (quantity fields in SI), method ids, warnings,
-    and an optional short human summary."""
+    and an optional short human summary (text, or a function giving it, so that callers that
+    never show it, e.g. batch runs, do not pay for formatting it)."""
 
     values: dict
     method: dict
     warnings: list[str] = field(default_factory=list)
-    summary: str = ""
+    summary: str | Callable[[], str] = ""
 
 
 @dataclass(frozen=True)
@@ -183,6 +231,9 @@ class ToolDefinition:
     #: required in every mode (after design data): same form
     required_always: tuple[str | tuple[str, ...], ...] = ()
     record_history: bool = True
+    #: Bounded CPU-only work on supplied data (well under a millisecond, no I/O unless the call
+    #: reads live data, history or the ledger): the MCP adapter may run it on the event loop.
+    quick: bool = False
 
     @cached_property
     def input_plan(self) -> dict[str, FieldPlan]:
@@ -219,8 +270,15 @@ def register(tool: ToolDefinition) -> ToolDefinition:
     return tool
 
 
+_TOOLS_LOADED = False
+
+
 def _load_tools() -> None:
-    from . import tools  # noqa: F401  (registers every tool module)
+    global _TOOLS_LOADED
+    if not _TOOLS_LOADED:
+        from . import tools  # noqa: F401  (registers every tool module)
+
+        _TOOLS_LOADED = True
 
 
 def all_tools() -> list[ToolDefinition]:
@@ -250,7 +308,18 @@ class CallOutcome:
     duration_ms: float
     caller: str | None
     request_id: str
-    summary: str = ""
+    summary_source: str | Callable[[], str] = ""  #: the summary, or the function that formats it
+
+    @property
+    def summary(self) -> str:
+        """Short human summary of the result (formatted on first use)."""
+        if callable(self.summary_source):
+            try:
+                self.summary_source = self.summary_source()
+            except Exception:  # a summary is presentation only: never lose the result for it
+                log.exception("summary of %s (request %s) could not be formatted", self.tool, self.request_id)
+                self.summary_source = f"{self.tool} computed (summary unavailable; see structuredContent)."
+        return self.summary_source
 
     @property
     def ok(self) -> bool:
@@ -274,15 +343,13 @@ def _missing(call_args: dict, rules: tuple, mode: str, plan_descr: dict) -> list
     return problems
 
 
-def _plausibility(si: dict, args: dict, plan: dict[str, FieldPlan], system: str) -> list[str]:
+def _plausibility(si: dict, plan: dict[str, FieldPlan], system: str) -> list[str]:
     problems = []
-    for name, p in plan.items():
-        q = p.quantity
-        if q is None or q.plausible_si is None or si.get(name) is None or p.is_list:
-            continue
-        lo, hi = q.plausible_si
-        if not (lo <= si[name] <= hi):
-            problems.append(implausible_problem(f"$.{name}", q.kind, si[name], lo, hi, system))
+    get = si.get
+    for name, kind, lo, hi in _compiled(plan, system, to_caller=False).plausible:
+        value = get(name)
+        if value is not None and not (lo <= value <= hi):
+            problems.append(implausible_problem(f"$.{name}", kind, value, lo, hi, system))
     return problems
 
 
@@ -329,12 +396,13 @@ def _normalise(tool: ToolDefinition, arguments: Any) -> dict:
         raise InvalidArguments(exc.problems, tool.name) from None
 
 
-def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext) -> tuple[dict, dict, str]:
+def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext
+         ) -> tuple[dict, dict, str | Callable[[], str]]:
     normalised = _normalise(tool, arguments)
     system = normalised.get("unit_system", "US")
     condenser_id = normalised.get("condenser_id") or ""
-    accepted = set(tool.input_model.model_fields)
     if condenser_id:
+        accepted = set(tool.input_model.model_fields)
         if context.design is None:
             raise ToolUnavailable([f"$.condenser_id: plant configuration needed to look up {condenser_id!r}, "
                                    "got no configuration (start the server with --config or CONDENSYNC_CONFIG)"],
@@ -366,7 +434,7 @@ def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext) -> tup
                              f"{condenser_id}; pass it as an argument)", descr)
     if problems:
         raise InvalidArguments(problems, tool.name)
-    raise_implausible(_plausibility(si, normalised, tool.input_plan, system), tool.name)
+    raise_implausible(_plausibility(si, tool.input_plan, system), tool.name)
     call = ToolCall(tool, normalised, si, system, context, sources)
     try:
         out = tool.handler(call)
@@ -375,12 +443,9 @@ def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext) -> tup
     units: dict[str, str] = {}
     values = {k: v for k, v in out.values.items() if v is not None}
     values = convert_units(values, tool.output_plan, system, to_caller=True, units=units)
-    values = provenance.round_floats(values)
-    values["warnings"] = list(out.warnings)
-    values["units"] = dict(sorted(units.items()))
-    hashed = dict(values)
-    values["provenance"] = provenance.build_provenance(tool.name, tool.version, out.method, normalised, hashed,
-                                                       call.sources)
+    values, out_hash = provenance.hashed_outputs(values, list(out.warnings), dict(sorted(units.items())))
+    values["provenance"] = provenance.build_provenance(tool.name, tool.version, out.method, normalised, None,
+                                                       call.sources, output_sha256=out_hash)
     return values, normalised, out.summary
 
 
@@ -389,12 +454,12 @@ def execute(name: str, arguments: Any, context: ExecutionContext | None = None) 
     carries the error. (Only a failure to record in the ledger is raised, because then the
     call must not be answered.)"""
     context = context or ExecutionContext()
-    request_id = context.request_id or uuid.uuid4().hex
+    request_id = context.request_id or os.urandom(16).hex()  # 128 random bits, as a uuid4
     started = time.perf_counter()
     normalised = None
     result = None
     error: ToolCallError | None = None
-    summary = ""
+    summary: str | Callable[[], str] = ""
     version = ""
     try:
         tool = get_tool(name)

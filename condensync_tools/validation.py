@@ -116,6 +116,30 @@ def non_finite_problems(value: Any, path: str = "$") -> list[str]:
     return []
 
 
+_INF = math.inf
+
+
+def _has_non_finite(value: Any) -> bool:
+    """Whether a NaN or ±Infinity occurs anywhere in an argument structure (fast check; the
+    paths come from :func:`non_finite_problems` only when it does)."""
+    t = type(value)
+    if t is float:
+        return not (-_INF < value < _INF)  # NaN fails both comparisons
+    if t is dict:
+        value = value.values()
+    elif t is not list:
+        return isinstance(value, float) and not math.isfinite(value)
+    for item in value:
+        ti = type(item)
+        if ti is float:
+            if not (-_INF < item < _INF):
+                return True
+        elif ti is dict or ti is list or (ti is not str and ti is not int and ti is not bool and item is not None):
+            if _has_non_finite(item):
+                return True
+    return False
+
+
 class CompiledSchema:
     """A published input schema compiled once: validation, defaults, error formatting."""
 
@@ -135,7 +159,7 @@ class CompiledSchema:
         """Every schema violation and non-finite number, formatted (empty when valid)."""
         if not isinstance(arguments, dict):
             return [f"$: expected an object of named arguments, got {describe_value(arguments)}"]
-        found = non_finite_problems(arguments)
+        found = non_finite_problems(arguments) if _has_non_finite(arguments) else []
         try:
             self.fast(arguments)
             return found

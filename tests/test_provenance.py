@@ -2,6 +2,7 @@
 """Provenance canonicalisation: the fast JCS serialiser equals the reference rfc8785
 package byte for byte; rounding to 10 significant digits."""
 
+import hashlib
 import math
 
 import pytest
@@ -47,3 +48,60 @@ def test_round_sig():
     assert provenance.round_sig(-0.0) == 0.0 and math.copysign(1, provenance.round_sig(-0.0)) == 1
     with pytest.raises(ValueError):
         provenance.round_sig(float("nan"))
+
+
+# The hot path formats many floats in one batch (C-level %-formatting); every special form —
+# exponent notation, negative zero, integral values, subnormals — must still equal rfc8785.
+# (below 1.7976931345e308, which rounds to 10 digits beyond the largest float: rejected either way)
+awkward_floats = st.floats(-1e308, 1e308) | st.sampled_from([0.0, -0.0, 1.0, -1.0, 1e-7, 1.5e-5, 1e21, 1e16, 2.5e10, 5e-324,
+                                           123456.0, -0.5, 0.1, 1e-4, 9.999999999e9])
+bounded_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | awkward_floats | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=8), children, max_size=5),
+    max_leaves=30)
+flat_dicts = st.dictionaries(st.text(max_size=8), awkward_floats | st.integers(-1000, 1000) | st.text(max_size=5)
+                             | st.booleans() | st.none(), max_size=40)
+
+
+@settings(max_examples=600, deadline=None)
+@given(flat_dicts)
+def test_batch_canonical_of_flat_dicts_equals_rfc8785(obj):
+    assert provenance.canonical(obj) == rfc8785.dumps(obj)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), bounded_json, max_size=30))
+def test_round_and_canonicalise_equals_two_step_form(obj):
+    rounded, text = provenance.round_and_canonicalise(obj)
+    expected = provenance.round_floats(obj)
+    assert rounded == expected and list(rounded) == list(obj)  # same values, same key order
+    assert [math.copysign(1, v) for v in rounded.values() if isinstance(v, float)] == \
+           [math.copysign(1, v) for v in expected.values() if isinstance(v, float)]
+    assert text == rfc8785.dumps(expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), awkward_floats, max_size=30),
+       st.lists(st.text(max_size=10), max_size=3),
+       st.dictionaries(st.text(max_size=8), st.text(max_size=6), max_size=30))
+def test_hashed_outputs_equals_the_documented_recipe(values, warnings, units):
+    out, digest = provenance.hashed_outputs(values, warnings, units)
+    recipe = {**provenance.round_floats(values), "warnings": warnings, "units": units}
+    assert out == recipe
+    assert digest == hashlib.sha256(rfc8785.dumps(recipe)).hexdigest()
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_round_and_canonicalise_rejects_non_finite(bad):
+    with pytest.raises(ValueError):
+        provenance.round_and_canonicalise({"a": 1.0, "b": bad})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=10), st.text(max_size=5), st.dictionaries(st.text(max_size=8), st.text(max_size=30), max_size=6),
+       st.lists(st.dictionaries(st.text(max_size=5), st.text(max_size=5) | finite, max_size=3), max_size=2))
+def test_provenance_hash_equals_the_documented_recipe(tool, version, method, sources):
+    fields = {"tool": tool, "tool_version": version, "method": method, "input_sha256": "ab" * 32,
+              "output_sha256": "cd" * 32, "sources": sources}
+    assert provenance.provenance_hash(tool, version, method, "ab" * 32, "cd" * 32, sources) == \
+        hashlib.sha256(rfc8785.dumps(fields)).hexdigest()

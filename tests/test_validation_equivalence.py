@@ -36,3 +36,13 @@ def test_fast_and_reference_validators_agree(tool):
         assert fast_ok == ref.is_valid(args), args
 
     check()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.recursive(scalars | st.sampled_from([float("nan"), float("inf"), -float("inf")]),
+                    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=4), c, max_size=4),
+                    max_leaves=12))
+def test_fast_non_finite_check_agrees_with_the_reporting_walk(value):
+    from condensync_tools.validation import _has_non_finite, non_finite_problems
+
+    assert _has_non_finite(value) == bool(non_finite_problems(value))

@@ -3,7 +3,9 @@
 physics.md §3.1 (VAC-02-saturation-conversions, derived from IF97 with iapws 1.5.5)."""
 
 import pytest
-from iapws import IAPWS97
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from iapws import IAPWS97, iapws97
 
 from condensync_tools.calculators import water
 from condensync_tools.calculators.constants import INHG_PA, k_to_c, k_to_f
@@ -62,3 +64,31 @@ def test_out_of_range_raises_named_error():
     assert e.value.field == "condenser_pressure"
     with pytest.raises(OutOfRangeError):
         water.liquid_properties(400.0)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.floats(273.15, 353.15), st.floats(0.0007, 5.0))
+def test_fast_region1_equals_iapws_float_for_float(t_k, p_mpa):
+    """The two-derivative region-1 evaluation gives the very floats of iapws97._Region1
+    (same terms, same operations, numpy's pairwise summation order); allow one part in 1e15
+    should a future numpy change its summation."""
+    v, cp = water.region1_volume_cp(t_k, p_mpa)
+    ref = iapws97._Region1(t_k, p_mpa)
+    assert v == pytest.approx(float(ref["v"]), rel=1e-15, abs=0.0)
+    assert cp == pytest.approx(float(ref["cp"]), rel=1e-15, abs=0.0)
+
+
+def test_fast_region1_is_bit_identical_on_a_fixed_grid():
+    pairs = [(273.15 + 0.37 * k, 0.01 + 0.0123 * k) for k in range(200)]
+    assert all(water.region1_volume_cp(t, p) == (float(iapws97._Region1(t, p)["v"]),
+                                                  float(iapws97._Region1(t, p)["cp"])) for t, p in pairs)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.floats(612.0, 21.9e6))
+def test_saturated_phase_pair_gives_iapws_region4_floats(p_pa):
+    """Latent heat and saturated densities come from one cached liquid/vapour pair with
+    iapws97._Region4's mixing rule: the same floats as two _Region4 calls."""
+    for quality in (0, 1):
+        state = iapws97._Region4(p_pa / 1e6, quality)
+        assert water._region4(p_pa, quality) == (float(state["h"]) * 1e3, 1.0 / float(state["v"]))

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .constants import BTU_H_FT2_F_W_M2_K, FT_M, INCH_M
 from .errors import OutOfRangeError
@@ -50,6 +51,7 @@ class HeiFactor:
 C1_OD_TOLERANCE_IN = 1.0 / 16.0
 
 
+@lru_cache(maxsize=256)  # pure look-up in constant tables; a plant has a handful of tube ODs
 def c1_lookup(od_m: float, edition: str = "hei_9th_10th") -> tuple[float, str]:
     """HEI C1 and how it was chosen: the tabulated OD (exact), or — for a tube within 1/16 in of
     a tabulated OD, e.g. a 25 mm metric tube — that nearest OD's group, labelled as such."""
@@ -91,6 +93,7 @@ def u1_from_c1(c1_value: float, velocity_m_s: float) -> float:
     return c1_value * math.sqrt(velocity_m_s / FT_M) * BTU_H_FT2_F_W_M2_K
 
 
+@lru_cache(maxsize=256)  # pure look-up in a constant table (HeiFactor is immutable)
 def fm_table(material_key: str, gauge_bwg: int) -> HeiFactor | None:
     """Fm from the public older-edition table, or None when the table has no value
     (material absent, gauge outside 12-24 BWG or not an even gauge, titanium below 18 BWG)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from .constants import INCH_M
@@ -34,6 +34,7 @@ def wall_thickness(gauge_bwg: int) -> float:
                               f"(10-28 BWG available)") from None
 
 
+@lru_cache(maxsize=256)  # pure inverse look-up in the constant BWG table
 def gauge_of_wall(wall_m: float) -> int:
     """BWG number whose tabulated wall thickness equals ``wall_m`` [m] (inverse of
     :func:`wall_thickness`)."""

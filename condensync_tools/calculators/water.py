@@ -104,9 +104,25 @@ def _psat_cached(temperature_k: float) -> float:
 
 
 @lru_cache(maxsize=4096)
+def _saturated_phases(pressure_pa: float) -> tuple[dict, dict]:
+    """IF97 region-1 liquid and region-2 vapour states at the saturation temperature of a
+    pressure (below 623.15 K; what ``iapws97._Region4`` evaluates for either quality)."""
+    p_mpa = pressure_pa / 1e6
+    t_sat = iapws97._TSat_P(p_mpa)
+    if t_sat > 623.15:
+        state_l, state_v = iapws97._Region4(p_mpa, 0), iapws97._Region4(p_mpa, 1)
+        return {"h": state_l["h"], "v": state_l["v"]}, {"h": state_v["h"], "v": state_v["v"]}
+    return iapws97._Region1(t_sat, p_mpa), iapws97._Region2(t_sat, p_mpa)
+
+
 def _region4(pressure_pa: float, quality: int) -> tuple[float, float]:
-    state = iapws97._Region4(pressure_pa / 1e6, quality)
-    return float(state["h"]) * 1e3, 1.0 / float(state["v"])
+    """Enthalpy [J/kg] and density [kg/m³] of saturated liquid (quality 0) or vapour (1):
+    ``iapws97._Region4``'s mixing rule x' + q·(x'' − x') on one cached pair of phase states
+    (the same floats as iapws, with both qualities from a single evaluation)."""
+    liquid, vapour = _saturated_phases(pressure_pa)
+    h = liquid["h"] + quality * (vapour["h"] - liquid["h"])
+    v = liquid["v"] + quality * (vapour["v"] - liquid["v"])
+    return float(h) * 1e3, 1.0 / float(v)
 
 
 def latent_heat(pressure_pa: float) -> float:
@@ -164,15 +180,66 @@ def liquid_properties(temperature_k: float, salinity_kg_kg: float = 0.0,
     return _liquid_cached(temperature_k, salinity_kg_kg, pressure_pa)
 
 
+# IF97 region 1 coefficients (Table 2), as float lists in the iapws package's term order.
+_R1_N = [float(x) for x in iapws97.Const.Region1_n]
+_R1_I = [float(x) for x in iapws97.Const.Region1_Li]
+_R1_GAMMA_PI_TERMS = tuple(zip([n * i for n, i in zip(_R1_N, _R1_I)],
+                               [float(x) for x in iapws97.Const.Region1_Li_less_1],
+                               [float(x) for x in iapws97.Const.Region1_Lj]))
+_R1_GAMMA_TAUTAU_TERMS = tuple(zip(_R1_N, [float(x) for x in iapws97.Const.Region1_Lj],
+                                   [float(x) for x in iapws97.Const.Region1_Lj_less_1], _R1_I,
+                                   [float(x) for x in iapws97.Const.Region1_Lj_less_2]))
+
+
+def _pairwise_sum(terms: list[float]) -> float:
+    """Sum in numpy's pairwise order for 8-128 terms (eight running sums, combined as
+    ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)), then the tail), so that the result is the very
+    float numpy's ``np.sum`` gives, as in the iapws package."""
+    r0, r1, r2, r3, r4, r5, r6, r7 = terms[:8]
+    n, i = len(terms), 8
+    while i + 8 <= n:
+        r0 += terms[i]
+        r1 += terms[i + 1]
+        r2 += terms[i + 2]
+        r3 += terms[i + 3]
+        r4 += terms[i + 4]
+        r5 += terms[i + 5]
+        r6 += terms[i + 6]
+        r7 += terms[i + 7]
+        i += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for k in range(i, n):
+        total += terms[k]
+    return total
+
+
+def region1_volume_cp(temperature_k: float, pressure_mpa: float) -> tuple[float, float]:
+    """Specific volume [m³/kg] and isobaric heat capacity [kJ/(kg·K)] of IF97 region 1.
+
+    IAPWS R7-97(2012) Eq. 7 and Table 3: γ(π, τ) = Σ nᵢ (7.1 − π)^Iᵢ (τ − 1.222)^Jᵢ with
+    π = p/16.53 MPa, τ = 1386 K/T; v = π·γ_π·R·T/p, cp = −τ²·γ_ττ·R. Only the two
+    derivatives needed here are evaluated (``iapws97._Region1`` computes every property,
+    about 6x slower), term by term with the same operations and summation order as iapws,
+    so the results are the same floats (tests/test_water.py checks equality).
+    """
+    tau = 1386 / temperature_k
+    pi = pressure_mpa / 16.53
+    a = 7.1 - pi
+    b = tau - 1.222
+    gamma_pi = -_pairwise_sum([n_i * a ** i1 * b ** j for n_i, i1, j in _R1_GAMMA_PI_TERMS])
+    gamma_tautau = _pairwise_sum([n * j * j1 * a ** i * b ** j2 for n, j, j1, i, j2 in _R1_GAMMA_TAUTAU_TERMS])
+    return pi * gamma_pi * iapws97.R * temperature_k / pressure_mpa / 1000, -iapws97.R * tau ** 2 * gamma_tautau
+
+
 @lru_cache(maxsize=8192)
 def _liquid_cached(temperature_k: float, salinity: float, pressure_pa: float) -> LiquidProperties:
     p_mpa = pressure_pa / 1e6
-    fresh = iapws97._Region1(temperature_k, p_mpa)
-    rho_fresh = 1.0 / float(fresh["v"])
+    volume, cp_kj = region1_volume_cp(temperature_k, p_mpa)
+    rho_fresh = 1.0 / volume
     mu_fresh = float(_iapws._Viscosity(rho_fresh, temperature_k))
     k_fresh = float(_iapws._ThCond(rho_fresh, temperature_k))
     if salinity <= 0.0:
-        return LiquidProperties(rho_fresh, float(fresh["cp"]) * 1e3, mu_fresh, k_fresh)
+        return LiquidProperties(rho_fresh, cp_kj * 1e3, mu_fresh, k_fresh)
     sea = iapws08.SeaWater(T=temperature_k, P=p_mpa, S=salinity)
     t_c = temperature_k - KELVIN_OFFSET
     a = 1.541 + 1.998e-2 * t_c - 9.52e-5 * t_c**2

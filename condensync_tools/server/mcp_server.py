@@ -19,10 +19,10 @@ import mcp.types as types
 from mcp.server import Server, ServerRequestContext
 
 from .. import __version__
-from ..registry import CallOutcome, ExecutionContext, all_tools, execute
+from ..registry import REGISTRY, CallOutcome, ExecutionContext, all_tools, execute
 from ..schema import load_published
 
-__all__ = ["build_server", "INSTRUCTIONS", "tool_listing", "to_call_result"]
+__all__ = ["build_server", "INSTRUCTIONS", "tool_listing", "to_call_result", "runs_inline"]
 
 log = logging.getLogger("condensync.server")
 
@@ -44,6 +44,18 @@ def tool_listing() -> list[types.Tool]:
                                               destructive_hint=tool.destructive, idempotent_hint=tool.idempotent,
                                               open_world_hint=tool.open_world)))
     return listing
+
+
+def runs_inline(name: str, arguments: Any, context: ExecutionContext) -> bool:
+    """Whether a call runs on the event loop instead of a worker thread: a quick calculator
+    (bounded CPU work, a fraction of a millisecond) on supplied data, with no ledger, store or
+    connectors involved. Everything else (live reads, history, the ledger's durable commit,
+    long analyses) runs in a worker thread so the loop keeps serving; the hop costs about
+    0.5 ms, more than a quick calculation itself (benchmarks/README.md)."""
+    tool = REGISTRY.get(name)
+    return (tool is not None and tool.quick and context.recorder is None and context.live is None
+            and not context.services and isinstance(arguments, dict)
+            and arguments.get("data_source", "supplied") != "live")
 
 
 def to_call_result(outcome: CallOutcome) -> types.CallToolResult:
@@ -87,7 +99,10 @@ def build_server(context_factory: Callable[[ServerRequestContext[Any]], Executio
         context = context_factory(ctx) if context_factory else ExecutionContext()
         arguments = params.arguments if params.arguments is not None else {}
         try:
-            outcome = await anyio.to_thread.run_sync(execute, params.name, arguments, context)
+            if runs_inline(params.name, arguments, context):
+                outcome = execute(params.name, arguments, context)
+            else:
+                outcome = await anyio.to_thread.run_sync(execute, params.name, arguments, context)
         except Exception as exc:  # the ledger could not record: the call must not be answered as done
             log.exception("call %s could not be recorded", params.name)
             return types.CallToolResult(content=[types.TextContent(

@@ -326,6 +326,7 @@ TOOL = register(
         version="1.0.0",
         input_model=AirInleakageInput,
         output_model=AirInleakageOutput,
+        quick=True,
         handler=handle,
         live_fields=LIVE_FIELDS,
     )

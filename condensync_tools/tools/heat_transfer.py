@@ -14,7 +14,7 @@ from pydantic import Field
 from ..calculators import hei
 from ..calculators.errors import DomainError
 from ..calculators.fouling import salinity_class, tema_water_types
-from ..calculators.heat_transfer import HeatTransferInputs, analyse_heat_transfer
+from ..calculators.heat_transfer import HeatTransferInputs, HeatTransferResult, analyse_heat_transfer
 from ..calculators.tubes import materials, tube_bundle
 from ..calculators.water import WATER_SALINITY_KG_KG, salinity_for, saturation_pressure
 from ..registry import ToolCall, ToolDefinition, ToolOutput, register
@@ -218,16 +218,21 @@ def handle(call: ToolCall) -> ToolOutput:
     if r.method.get("hei_fw", "").startswith("derived"):
         warnings.append("HEI Fw is derived from first principles (no public HEI Fw table): pass hei_fw from a "
                         "licensed table for an HEI-grade result")
+    return ToolOutput(values=values, method=dict(r.method), warnings=warnings,
+                      summary=lambda: _summary(call, r, x.clean_u_method))
+
+
+def _summary(call: ToolCall, r: HeatTransferResult, clean_u_method: str) -> str:
+    """The key figures in the caller's units, for the text content of a result."""
     u = call.unit
     cf = r.cleanliness_factor
-    summary = (f"Heat duty {summary_number(call.to_caller('heat_rate', r.heat_duty), u('heat_rate'))}; "
-               f"T_sat {summary_number(call.to_caller('temperature', r.saturation_temp), u('temperature'))}; "
-               f"LMTD {summary_number(call.to_caller('temperature_difference', r.lmtd), u('temperature_difference'))}; "
-               f"TTD {summary_number(call.to_caller('temperature_difference', r.ttd), u('temperature_difference'))}; "
-               f"U actual {summary_number(call.to_caller('htc', r.u_actual), u('htc'))}"
-               + (f"; U clean {summary_number(call.to_caller('htc', r.u_clean), u('htc'))} ({x.clean_u_method}); "
-                  f"cleanliness factor {cf:.3f}" if cf is not None else ""))
-    return ToolOutput(values=values, method=dict(r.method), warnings=warnings, summary=summary)
+    return (f"Heat duty {summary_number(call.to_caller('heat_rate', r.heat_duty), u('heat_rate'))}; "
+            f"T_sat {summary_number(call.to_caller('temperature', r.saturation_temp), u('temperature'))}; "
+            f"LMTD {summary_number(call.to_caller('temperature_difference', r.lmtd), u('temperature_difference'))}; "
+            f"TTD {summary_number(call.to_caller('temperature_difference', r.ttd), u('temperature_difference'))}; "
+            f"U actual {summary_number(call.to_caller('htc', r.u_actual), u('htc'))}"
+            + (f"; U clean {summary_number(call.to_caller('htc', r.u_clean), u('htc'))} ({clean_u_method}); "
+               f"cleanliness factor {cf:.3f}" if cf is not None else ""))
 
 
 TOOL = register(ToolDefinition(
@@ -242,6 +247,7 @@ TOOL = register(ToolDefinition(
     version="1.0.0",
     input_model=HeatTransferInput,
     output_model=HeatTransferOutput,
+    quick=True,
     handler=handle,
     live_fields=MEASUREMENT_FIELDS,
     required_supplied=("cw_inlet_temp", "cw_outlet_temp", ("cw_flow", "heat_duty", "steam_flow"),

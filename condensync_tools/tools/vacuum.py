@@ -244,6 +244,7 @@ TOOL = register(
         version="1.0.0",
         input_model=VacuumInput,
         output_model=VacuumOutput,
+        quick=True,
         handler=handle,
         live_fields=LIVE_FIELDS,
         required_supplied=("cw_inlet_temp", "cw_flow"),
