@@ -92,3 +92,12 @@ def test_saturated_phase_pair_gives_iapws_region4_floats(p_pa):
     for quality in (0, 1):
         state = iapws97._Region4(p_pa / 1e6, quality)
         assert water._region4(p_pa, quality) == (float(state["h"]) * 1e3, 1.0 / float(state["v"]))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.floats(273.16, 623.15))
+def test_fast_region1_and_region2_states_equal_iapws_on_the_saturation_line(t_k):
+    p_mpa = float(iapws97._PSat_T(t_k))
+    r1, r2 = iapws97._Region1(t_k, p_mpa), iapws97._Region2(t_k, p_mpa)
+    assert water.region1_volume_enthalpy(t_k, p_mpa) == pytest.approx((r1["v"], r1["h"]), rel=1e-15, abs=0.0)
+    assert water.region2_volume_enthalpy(t_k, p_mpa) == pytest.approx((r2["v"], r2["h"]), rel=1e-15, abs=0.0)

@@ -104,24 +104,25 @@ def _psat_cached(temperature_k: float) -> float:
 
 
 @lru_cache(maxsize=4096)
-def _saturated_phases(pressure_pa: float) -> tuple[dict, dict]:
-    """IF97 region-1 liquid and region-2 vapour states at the saturation temperature of a
-    pressure (below 623.15 K; what ``iapws97._Region4`` evaluates for either quality)."""
+def _saturated_phases(pressure_pa: float) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(v [m³/kg], h [kJ/kg]) of saturated liquid (IF97 region 1) and vapour (region 2) at a
+    pressure: what ``iapws97._Region4`` evaluates for either quality (region 3 above
+    623.15 K, through iapws)."""
     p_mpa = pressure_pa / 1e6
     t_sat = iapws97._TSat_P(p_mpa)
     if t_sat > 623.15:
-        state_l, state_v = iapws97._Region4(p_mpa, 0), iapws97._Region4(p_mpa, 1)
-        return {"h": state_l["h"], "v": state_l["v"]}, {"h": state_v["h"], "v": state_v["v"]}
-    return iapws97._Region1(t_sat, p_mpa), iapws97._Region2(t_sat, p_mpa)
+        liquid, vapour = iapws97._Region4(p_mpa, 0), iapws97._Region4(p_mpa, 1)
+        return (liquid["v"], liquid["h"]), (vapour["v"], vapour["h"])
+    return region1_volume_enthalpy(t_sat, p_mpa), region2_volume_enthalpy(t_sat, p_mpa)
 
 
 def _region4(pressure_pa: float, quality: int) -> tuple[float, float]:
     """Enthalpy [J/kg] and density [kg/m³] of saturated liquid (quality 0) or vapour (1):
     ``iapws97._Region4``'s mixing rule x' + q·(x'' − x') on one cached pair of phase states
     (the same floats as iapws, with both qualities from a single evaluation)."""
-    liquid, vapour = _saturated_phases(pressure_pa)
-    h = liquid["h"] + quality * (vapour["h"] - liquid["h"])
-    v = liquid["v"] + quality * (vapour["v"] - liquid["v"])
+    (v_l, h_l), (v_v, h_v) = _saturated_phases(pressure_pa)
+    h = h_l + quality * (h_v - h_l)
+    v = v_l + quality * (v_v - v_l)
     return float(h) * 1e3, 1.0 / float(v)
 
 
@@ -180,15 +181,29 @@ def liquid_properties(temperature_k: float, salinity_kg_kg: float = 0.0,
     return _liquid_cached(temperature_k, salinity_kg_kg, pressure_pa)
 
 
-# IF97 region 1 coefficients (Table 2), as float lists in the iapws package's term order.
-_R1_N = [float(x) for x in iapws97.Const.Region1_n]
-_R1_I = [float(x) for x in iapws97.Const.Region1_Li]
-_R1_GAMMA_PI_TERMS = tuple(zip([n * i for n, i in zip(_R1_N, _R1_I)],
-                               [float(x) for x in iapws97.Const.Region1_Li_less_1],
-                               [float(x) for x in iapws97.Const.Region1_Lj]))
-_R1_GAMMA_TAUTAU_TERMS = tuple(zip(_R1_N, [float(x) for x in iapws97.Const.Region1_Lj],
-                                   [float(x) for x in iapws97.Const.Region1_Lj_less_1], _R1_I,
-                                   [float(x) for x in iapws97.Const.Region1_Lj_less_2]))
+def _floats(values) -> list[float]:
+    return [float(x) for x in values]
+
+
+# IF97 coefficients as float lists in the iapws package's term order. Region 1 (Table 2):
+_R1_N, _R1_I, _R1_J = _floats(iapws97.Const.Region1_n), _floats(iapws97.Const.Region1_Li), \
+    _floats(iapws97.Const.Region1_Lj)
+_R1_GAMMA_PI_TERMS = tuple(zip([n * i for n, i in zip(_R1_N, _R1_I)], _floats(iapws97.Const.Region1_Li_less_1),
+                               _R1_J))
+_R1_GAMMA_TAU_TERMS = tuple(zip([n * j for n, j in zip(_R1_N, _R1_J)], _R1_I,
+                                _floats(iapws97.Const.Region1_Lj_less_1)))
+_R1_GAMMA_TAUTAU_TERMS = tuple(zip(_R1_N, _R1_J, _floats(iapws97.Const.Region1_Lj_less_1), _R1_I,
+                                   _floats(iapws97.Const.Region1_Lj_less_2)))
+# Region 2, ideal-gas part (Table 10) and residual part (Table 11):
+_R2_IDEAL_TAU_TERMS = tuple(zip([n * j for n, j in zip(_floats(iapws97.Const.Region2_cp0_no),
+                                                       _floats(iapws97.Const.Region2_cp0_Jo))],
+                                _floats(iapws97.Const.Region2_cp0_Jo - 1)))
+_R2_N, _R2_I, _R2_J = _floats(iapws97.Const.Region2_n), _floats(iapws97.Const.Region2_Li), \
+    _floats(iapws97.Const.Region2_Lj)
+_R2_RES_PI_TERMS = tuple(zip([n * i for n, i in zip(_R2_N, _R2_I)], _floats(iapws97.Const.Region2_Li_less_1),
+                             _R2_J))
+_R2_RES_TAU_TERMS = tuple(zip([n * j for n, j in zip(_R2_N, _R2_J)], _R2_I,
+                              _floats(iapws97.Const.Region2_Lj_less_1)))
 
 
 def _pairwise_sum(terms: list[float]) -> float:
@@ -217,10 +232,10 @@ def region1_volume_cp(temperature_k: float, pressure_mpa: float) -> tuple[float,
     """Specific volume [m³/kg] and isobaric heat capacity [kJ/(kg·K)] of IF97 region 1.
 
     IAPWS R7-97(2012) Eq. 7 and Table 3: γ(π, τ) = Σ nᵢ (7.1 − π)^Iᵢ (τ − 1.222)^Jᵢ with
-    π = p/16.53 MPa, τ = 1386 K/T; v = π·γ_π·R·T/p, cp = −τ²·γ_ττ·R. Only the two
-    derivatives needed here are evaluated (``iapws97._Region1`` computes every property,
-    about 6x slower), term by term with the same operations and summation order as iapws,
-    so the results are the same floats (tests/test_water.py checks equality).
+    π = p/16.53 MPa, τ = 1386 K/T; v = π·γ_π·R·T/p, cp = −τ²·γ_ττ·R. Only the derivatives
+    needed here are evaluated (``iapws97._Region1`` computes every property, about 6x
+    slower), term by term with the same operations and summation order as iapws, so the
+    results are the same floats (tests/test_water.py checks equality).
     """
     tau = 1386 / temperature_k
     pi = pressure_mpa / 16.53
@@ -229,6 +244,37 @@ def region1_volume_cp(temperature_k: float, pressure_mpa: float) -> tuple[float,
     gamma_pi = -_pairwise_sum([n_i * a ** i1 * b ** j for n_i, i1, j in _R1_GAMMA_PI_TERMS])
     gamma_tautau = _pairwise_sum([n * j * j1 * a ** i * b ** j2 for n, j, j1, i, j2 in _R1_GAMMA_TAUTAU_TERMS])
     return pi * gamma_pi * iapws97.R * temperature_k / pressure_mpa / 1000, -iapws97.R * tau ** 2 * gamma_tautau
+
+
+def region1_volume_enthalpy(temperature_k: float, pressure_mpa: float) -> tuple[float, float]:
+    """Specific volume [m³/kg] and enthalpy [kJ/kg] of IF97 region 1 (Eq. 7, Table 3:
+    h = τ·γ_τ·R·T), the same floats as ``iapws97._Region1``."""
+    tau = 1386 / temperature_k
+    pi = pressure_mpa / 16.53
+    a = 7.1 - pi
+    b = tau - 1.222
+    gamma_pi = -_pairwise_sum([n_i * a ** i1 * b ** j for n_i, i1, j in _R1_GAMMA_PI_TERMS])
+    gamma_tau = _pairwise_sum([n_j * a ** i * b ** j1 for n_j, i, j1 in _R1_GAMMA_TAU_TERMS])
+    return pi * gamma_pi * iapws97.R * temperature_k / pressure_mpa / 1000, tau * gamma_tau * iapws97.R * temperature_k
+
+
+def region2_volume_enthalpy(temperature_k: float, pressure_mpa: float) -> tuple[float, float]:
+    """Specific volume [m³/kg] and enthalpy [kJ/kg] of IF97 region 2 (steam).
+
+    IAPWS R7-97(2012) Eqs. 15-17, Tables 10-12: γ = γ° + γʳ with π = p/1 MPa, τ = 540 K/T;
+    γ°_π = 1/π, γ°_τ = Σ n°ᵢJ°ᵢτ^(J°ᵢ−1), γʳ_π = Σ nᵢIᵢπ^(Iᵢ−1)(τ−0.5)^Jᵢ,
+    γʳ_τ = Σ nᵢπ^Iᵢ Jᵢ(τ−0.5)^(Jᵢ−1); v = π(γ°_π + γʳ_π)RT/p, h = τ(γ°_τ + γʳ_τ)RT.
+    Same operations and summation order as ``iapws97._Region2``: the same floats.
+    """
+    tau = 540 / temperature_k
+    pi = pressure_mpa / 1
+    b = tau - 0.5
+    gamma0_pi = pi ** -1
+    gamma0_tau = _pairwise_sum([n_j * tau ** j1 for n_j, j1 in _R2_IDEAL_TAU_TERMS])
+    gammar_pi = _pairwise_sum([n_i * pi ** i1 * b ** j for n_i, i1, j in _R2_RES_PI_TERMS])
+    gammar_tau = _pairwise_sum([n_j * pi ** i * b ** j1 for n_j, i, j1 in _R2_RES_TAU_TERMS])
+    return (pi * (gamma0_pi + gammar_pi) * iapws97.R * temperature_k / pressure_mpa / 1000,
+            tau * (gamma0_tau + gammar_tau) * iapws97.R * temperature_k)
 
 
 @lru_cache(maxsize=8192)
