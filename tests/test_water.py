@@ -5,7 +5,7 @@ physics.md §3.1 (VAC-02-saturation-conversions, derived from IF97 with iapws 1.
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from iapws import IAPWS97, iapws97
+from iapws import IAPWS97, _iapws, iapws97
 
 from condensync_tools.calculators import water
 from condensync_tools.calculators.constants import INHG_PA, k_to_c, k_to_f
@@ -101,3 +101,14 @@ def test_fast_region1_and_region2_states_equal_iapws_on_the_saturation_line(t_k)
     r1, r2 = iapws97._Region1(t_k, p_mpa), iapws97._Region2(t_k, p_mpa)
     assert water.region1_volume_enthalpy(t_k, p_mpa) == pytest.approx((r1["v"], r1["h"]), rel=1e-15, abs=0.0)
     assert water.region2_volume_enthalpy(t_k, p_mpa) == pytest.approx((r2["v"], r2["h"]), rel=1e-15, abs=0.0)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.floats(273.15, 373.15), st.floats(940.0, 1002.0))
+def test_fast_transport_properties_equal_iapws(t_k, rho):
+    """IAPWS 2008 viscosity and 2011 conductivity (no critical enhancement), the same
+    floats as iapws._Viscosity / iapws._ThCond called without a phase (one part in 1e15
+    allowed should a platform's pow differ)."""
+    mu, k = water.liquid_transport(rho, t_k)
+    assert mu == pytest.approx(_iapws._Viscosity(rho, t_k), rel=1e-15, abs=0.0)
+    assert k == pytest.approx(_iapws._ThCond(rho, t_k), rel=1e-15, abs=0.0)

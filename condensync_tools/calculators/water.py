@@ -20,6 +20,7 @@ and Water Treatment 16, 354-380, Eq. 22-23 (sea-water viscosity ratio).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -277,13 +278,55 @@ def region2_volume_enthalpy(temperature_k: float, pressure_mpa: float) -> tuple[
             tau * (gamma0_tau + gammar_tau) * iapws97.R * temperature_k)
 
 
+# IAPWS R12-08 Eqs. 11-12 (viscosity) and R15-11 Eqs. 16-17 (thermal conductivity) coefficients.
+_VISC_H0 = (1.67752, 2.20462, 0.6366564, -0.241605)
+_VISC_TERMS = tuple(zip((0, 1, 2, 3, 0, 1, 2, 3, 5, 0, 1, 2, 3, 4, 0, 1, 0, 3, 4, 3, 5),
+                        (0, 0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 4, 4, 5, 6, 6),
+                        (0.520094, 0.850895e-1, -0.108374e1, -0.289555, 0.222531, 0.999115, 0.188797e1,
+                         0.126613e1, 0.120573, -0.281378, -0.906851, -0.772479, -0.489837, -0.257040,
+                         0.161913, 0.257399, -0.325372e-1, 0.698452e-1, 0.872102e-2, -0.435673e-2,
+                         -0.593264e-3)))
+_COND_L0 = (2.443221e-3, 1.323095e-2, 6.770357e-3, -3.454586e-3, 4.096266e-4)
+_COND_TERMS = tuple(zip((0,) * 6 + (1,) * 6 + (2,) * 6 + (3,) * 4 + (4,) * 6,
+                        (0, 1, 2, 3, 4, 5) * 3 + (0, 1, 2, 3) + (0, 1, 2, 3, 4, 5),
+                        (1.60397357, -0.646013523, 0.111443906, 0.102997357, -0.0504123634, 0.00609859258,
+                         2.33771842, -2.78843778, 1.53616167, -0.463045512, 0.0832827019, -0.00719201245,
+                         2.19650529, -4.54580785, 3.55777244, -1.40944978, 0.275418278, -0.0205938816,
+                         -1.21051378, 1.60812989, -0.621178141, 0.0716373224, -2.7203370, 4.57586331,
+                         -3.18369245, 1.1168348, -0.19268305, 0.012913842)))
+
+
+def liquid_transport(density: float, temperature_k: float) -> tuple[float, float]:
+    """Dynamic viscosity [Pa·s] and thermal conductivity [W/(m·K)] of water, without the
+    critical enhancement (negligible for cooling water, as in ``iapws._Viscosity`` and
+    ``iapws._ThCond`` called without a phase).
+
+    IAPWS R12-08 Eqs. 10-12: μ = μ0(T̄)·μ1(T̄, ρ̄), μ0 = 100·√T̄ / Σ Hᵢ/T̄ⁱ,
+    μ1 = exp(ρ̄ Σ Hᵢⱼ (1/T̄ − 1)ⁱ (ρ̄ − 1)ʲ) [μPa·s]; IAPWS R15-11 Eqs. 10, 16-17:
+    λ = λ0(T̄)·λ1(T̄, ρ̄), λ0 = √T̄ / Σ Lₖ/T̄ᵏ, λ1 = exp(ρ̄ Σ Lᵢⱼ (1/T̄ − 1)ⁱ (ρ̄ − 1)ʲ)
+    [mW/(m·K)]; T̄ = T/647.096 K, ρ̄ = ρ/322 kg/m³. The powers are shared by both sums; each
+    is computed with ``**`` as iapws does, and the sums run in the same order, so the results
+    are the same floats (tests/test_water.py).
+    """
+    tr = temperature_k / _iapws.Tc
+    dr = density / _iapws.rhoc
+    x = 1 / tr - 1
+    x_pow = [x ** i for i in range(6)]
+    y = dr - 1
+    y_pow = [y ** j for j in range(7)]
+    mu0 = 100 * tr ** 0.5 / sum(h / tr ** i for i, h in enumerate(_VISC_H0))
+    mu1 = math.exp(dr * sum(x_pow[i] * h * y_pow[j] for i, j, h in _VISC_TERMS))
+    k0 = tr ** 0.5 / sum(n / tr ** i for i, n in enumerate(_COND_L0))
+    k1 = math.exp(dr * sum(x_pow[i] * n * y_pow[j] for i, j, n in _COND_TERMS))
+    return mu0 * mu1 * 1e-6, 1e-3 * (k0 * k1)
+
+
 @lru_cache(maxsize=8192)
 def _liquid_cached(temperature_k: float, salinity: float, pressure_pa: float) -> LiquidProperties:
     p_mpa = pressure_pa / 1e6
     volume, cp_kj = region1_volume_cp(temperature_k, p_mpa)
     rho_fresh = 1.0 / volume
-    mu_fresh = float(_iapws._Viscosity(rho_fresh, temperature_k))
-    k_fresh = float(_iapws._ThCond(rho_fresh, temperature_k))
+    mu_fresh, k_fresh = liquid_transport(rho_fresh, temperature_k)
     if salinity <= 0.0:
         return LiquidProperties(rho_fresh, cp_kj * 1e3, mu_fresh, k_fresh)
     sea = iapws08.SeaWater(T=temperature_k, P=p_mpa, S=salinity)
