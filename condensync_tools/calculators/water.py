@@ -117,6 +117,7 @@ def _saturated_phases(pressure_pa: float) -> tuple[tuple[float, float], tuple[fl
     return region1_volume_enthalpy(t_sat, p_mpa), region2_volume_enthalpy(t_sat, p_mpa)
 
 
+@lru_cache(maxsize=8192)
 def _region4(pressure_pa: float, quality: int) -> tuple[float, float]:
     """Enthalpy [J/kg] and density [kg/m³] of saturated liquid (quality 0) or vapour (1):
     ``iapws97._Region4``'s mixing rule x' + q·(x'' − x') on one cached pair of phase states
