@@ -19,7 +19,8 @@ import mcp.types as types
 from mcp.server import Server, ServerRequestContext
 
 from .. import __version__
-from ..registry import REGISTRY, CallOutcome, ExecutionContext, all_tools, execute
+from ..errors import UnknownTool
+from ..registry import CallOutcome, ExecutionContext, all_tools, execute, get_tool
 from ..schema import load_published
 
 __all__ = ["build_server", "INSTRUCTIONS", "tool_listing", "to_call_result", "runs_inline"]
@@ -52,8 +53,11 @@ def runs_inline(name: str, arguments: Any, context: ExecutionContext) -> bool:
     connectors involved. Everything else (live reads, history, the ledger's durable commit,
     long analyses) runs in a worker thread so the loop keeps serving; the hop costs about
     0.5 ms, more than a quick calculation itself (benchmarks/README.md)."""
-    tool = REGISTRY.get(name)
-    return (tool is not None and tool.quick and context.recorder is None and context.live is None
+    try:
+        tool = get_tool(name)
+    except UnknownTool:
+        return False
+    return (tool.quick and context.recorder is None and context.live is None
             and not context.services and isinstance(arguments, dict)
             and arguments.get("data_source", "supplied") != "live")
 
