@@ -190,12 +190,20 @@ def _floats(values) -> list[float]:
 # IF97 coefficients as float lists in the iapws package's term order. Region 1 (Table 2):
 _R1_N, _R1_I, _R1_J = _floats(iapws97.Const.Region1_n), _floats(iapws97.Const.Region1_Li), \
     _floats(iapws97.Const.Region1_Lj)
-_R1_GAMMA_PI_TERMS = tuple(zip([n * i for n, i in zip(_R1_N, _R1_I)], _floats(iapws97.Const.Region1_Li_less_1),
-                               _R1_J))
-_R1_GAMMA_TAU_TERMS = tuple(zip([n * j for n, j in zip(_R1_N, _R1_J)], _R1_I,
-                                _floats(iapws97.Const.Region1_Lj_less_1)))
-_R1_GAMMA_TAUTAU_TERMS = tuple(zip(_R1_N, _R1_J, _floats(iapws97.Const.Region1_Lj_less_1), _R1_I,
-                                   _floats(iapws97.Const.Region1_Lj_less_2)))
+_R1_I1 = _floats(iapws97.Const.Region1_Li_less_1)
+_R1_J1 = _floats(iapws97.Const.Region1_Lj_less_1)
+_R1_J2 = _floats(iapws97.Const.Region1_Lj_less_2)
+#: Every power of (7.1 − π) and (τ − 1.222) the derivatives use, each evaluated once per state.
+_R1_A_EXPONENTS = sorted(set(_R1_I) | set(_R1_I1))
+_R1_B_EXPONENTS = sorted(set(_R1_J) | set(_R1_J1) | set(_R1_J2))
+_A, _B = _R1_A_EXPONENTS.index, _R1_B_EXPONENTS.index
+#: Terms as (coefficient, index of the power of a, index of the power of b); coefficients
+#: n·I, n·J and n·J·(J−1) are the products iapws forms first, so every term is the same float.
+_R1_GAMMA_PI_TERMS = tuple((n * i, _A(i1), _B(j)) for n, i, i1, j in zip(_R1_N, _R1_I, _R1_I1, _R1_J))
+_R1_GAMMA_TAU_TERMS = tuple((n * j, _A(i), _B(j1)) for n, i, j, j1 in zip(_R1_N, _R1_I, _R1_J, _R1_J1))
+_R1_GAMMA_TAUTAU_TERMS = tuple((n * j * j1, _A(i), _B(j2))
+                               for n, i, j, j1, j2 in zip(_R1_N, _R1_I, _R1_J, _R1_J1, _R1_J2))
+del _A, _B
 # Region 2, ideal-gas part (Table 10) and residual part (Table 11):
 _R2_IDEAL_TAU_TERMS = tuple(zip([n * j for n, j in zip(_floats(iapws97.Const.Region2_cp0_no),
                                                        _floats(iapws97.Const.Region2_cp0_Jo))],
@@ -230,6 +238,10 @@ def _pairwise_sum(terms: list[float]) -> float:
     return total
 
 
+def _region1_powers(a: float, b: float) -> tuple[list[float], list[float]]:
+    return [a ** e for e in _R1_A_EXPONENTS], [b ** e for e in _R1_B_EXPONENTS]
+
+
 def region1_volume_cp(temperature_k: float, pressure_mpa: float) -> tuple[float, float]:
     """Specific volume [m³/kg] and isobaric heat capacity [kJ/(kg·K)] of IF97 region 1.
 
@@ -241,10 +253,9 @@ def region1_volume_cp(temperature_k: float, pressure_mpa: float) -> tuple[float,
     """
     tau = 1386 / temperature_k
     pi = pressure_mpa / 16.53
-    a = 7.1 - pi
-    b = tau - 1.222
-    gamma_pi = -_pairwise_sum([n_i * a ** i1 * b ** j for n_i, i1, j in _R1_GAMMA_PI_TERMS])
-    gamma_tautau = _pairwise_sum([n * j * j1 * a ** i * b ** j2 for n, j, j1, i, j2 in _R1_GAMMA_TAUTAU_TERMS])
+    pa, pb = _region1_powers(7.1 - pi, tau - 1.222)
+    gamma_pi = -_pairwise_sum([c * pa[x] * pb[y] for c, x, y in _R1_GAMMA_PI_TERMS])
+    gamma_tautau = _pairwise_sum([c * pa[x] * pb[y] for c, x, y in _R1_GAMMA_TAUTAU_TERMS])
     return pi * gamma_pi * iapws97.R * temperature_k / pressure_mpa / 1000, -iapws97.R * tau ** 2 * gamma_tautau
 
 
@@ -253,10 +264,9 @@ def region1_volume_enthalpy(temperature_k: float, pressure_mpa: float) -> tuple[
     h = τ·γ_τ·R·T), the same floats as ``iapws97._Region1``."""
     tau = 1386 / temperature_k
     pi = pressure_mpa / 16.53
-    a = 7.1 - pi
-    b = tau - 1.222
-    gamma_pi = -_pairwise_sum([n_i * a ** i1 * b ** j for n_i, i1, j in _R1_GAMMA_PI_TERMS])
-    gamma_tau = _pairwise_sum([n_j * a ** i * b ** j1 for n_j, i, j1 in _R1_GAMMA_TAU_TERMS])
+    pa, pb = _region1_powers(7.1 - pi, tau - 1.222)
+    gamma_pi = -_pairwise_sum([c * pa[x] * pb[y] for c, x, y in _R1_GAMMA_PI_TERMS])
+    gamma_tau = _pairwise_sum([c * pa[x] * pb[y] for c, x, y in _R1_GAMMA_TAU_TERMS])
     return pi * gamma_pi * iapws97.R * temperature_k / pressure_mpa / 1000, tau * gamma_tau * iapws97.R * temperature_k
 
 
