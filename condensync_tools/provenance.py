@@ -19,14 +19,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from functools import lru_cache
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 import rfc8785
 
 __all__ = ["round_sig", "round_floats", "canonical", "sha256_hex", "build_provenance", "provenance_hash",
-           "round_and_canonicalise", "hashed_outputs", "SIGNIFICANT_DIGITS"]
+           "hashed_outputs", "SIGNIFICANT_DIGITS"]
 
 SIGNIFICANT_DIGITS = 10
 
@@ -237,8 +237,8 @@ def _round_canon_items(obj: dict) -> tuple[dict, dict[str, str]]:
     parts: dict[str, str] = {}
     if float_keys:
         numbers, texts = _round_float_batch([obj[k] for k in float_keys])
-        rounded.update(zip(float_keys, numbers))
-        parts.update(zip(float_keys, texts))
+        rounded.update(zip(float_keys, numbers, strict=True))
+        parts.update(zip(float_keys, texts, strict=True))
     if len(float_keys) < len(obj):
         for key, value in obj.items():
             if type(value) is not float:
@@ -262,16 +262,11 @@ def _string_map_text(items: tuple[tuple[str, str], ...]) -> str:
     return _object_text({k: _escape_string(v) for k, v in items})
 
 
-def round_and_canonicalise(values: dict) -> tuple[dict, bytes]:
-    """``(round_floats(values), canonical(round_floats(values)))`` in one walk: the hot path of
-    every tool call (tests check it equals the two-step form, including key order)."""
-    rounded, parts = _round_canon_items(values)
-    return rounded, _object_text(parts).encode("utf-8")
-
-
 def hashed_outputs(values: dict, warnings: list[str], units: dict[str, str]) -> tuple[dict, str]:
     """The outputs of a result as returned and hashed: ``values`` rounded to 10 significant
-    digits plus ``warnings`` and ``units``; with their ``output_sha256``."""
+    digits plus ``warnings`` and ``units``; with their ``output_sha256``. The hot path of every
+    call: rounding and canonical text in one walk (tests check it equals the documented
+    recipe, round_floats then RFC 8785, including key order and the sign of zero)."""
     rounded, parts = _round_canon_items(values)
     rounded["warnings"] = warnings
     rounded["units"] = units
@@ -301,7 +296,7 @@ _REPR_FORMATS: dict[int, str] = {}
 def _canon_items(obj: dict) -> dict[str, str]:
     """Canonical text of each value of a dict, by key (floats formatted in one batch)."""
     float_keys = [k for k, v in obj.items() if type(v) is float]
-    parts = dict(zip(float_keys, _repr_float_batch([obj[k] for k in float_keys]))) if float_keys else {}
+    parts = dict(zip(float_keys, _repr_float_batch([obj[k] for k in float_keys]), strict=True)) if float_keys else {}
     if len(float_keys) < len(obj):
         for key, value in obj.items():
             t = type(value)

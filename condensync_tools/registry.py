@@ -24,8 +24,7 @@ from pydantic import BaseModel
 
 from . import provenance, schema
 from .calculators.errors import CalculationError, OutOfRangeError
-from .errors import (InvalidArguments, PhysicallyImpossible, ToolCallError, ToolUnavailable,
-                     UnknownTool)
+from .errors import InvalidArguments, PhysicallyImpossible, ToolCallError, ToolUnavailable, UnknownTool
 from .units import KINDS, Quantity, from_si, unit_label
 from .validation import CompiledSchema, implausible_problem, raise_implausible
 

@@ -199,21 +199,21 @@ _R1_B_EXPONENTS = sorted(set(_R1_J) | set(_R1_J1) | set(_R1_J2))
 _A, _B = _R1_A_EXPONENTS.index, _R1_B_EXPONENTS.index
 #: Terms as (coefficient, index of the power of a, index of the power of b); coefficients
 #: n·I, n·J and n·J·(J−1) are the products iapws forms first, so every term is the same float.
-_R1_GAMMA_PI_TERMS = tuple((n * i, _A(i1), _B(j)) for n, i, i1, j in zip(_R1_N, _R1_I, _R1_I1, _R1_J))
-_R1_GAMMA_TAU_TERMS = tuple((n * j, _A(i), _B(j1)) for n, i, j, j1 in zip(_R1_N, _R1_I, _R1_J, _R1_J1))
+_R1_GAMMA_PI_TERMS = tuple((n * i, _A(i1), _B(j)) for n, i, i1, j in zip(_R1_N, _R1_I, _R1_I1, _R1_J, strict=True))
+_R1_GAMMA_TAU_TERMS = tuple((n * j, _A(i), _B(j1)) for n, i, j, j1 in zip(_R1_N, _R1_I, _R1_J, _R1_J1, strict=True))
 _R1_GAMMA_TAUTAU_TERMS = tuple((n * j * j1, _A(i), _B(j2))
-                               for n, i, j, j1, j2 in zip(_R1_N, _R1_I, _R1_J, _R1_J1, _R1_J2))
+                               for n, i, j, j1, j2 in zip(_R1_N, _R1_I, _R1_J, _R1_J1, _R1_J2, strict=True))
 del _A, _B
 # Region 2, ideal-gas part (Table 10) and residual part (Table 11):
 _R2_IDEAL_TAU_TERMS = tuple(zip([n * j for n, j in zip(_floats(iapws97.Const.Region2_cp0_no),
-                                                       _floats(iapws97.Const.Region2_cp0_Jo))],
-                                _floats(iapws97.Const.Region2_cp0_Jo - 1)))
+                                                       _floats(iapws97.Const.Region2_cp0_Jo), strict=True)],
+                                _floats(iapws97.Const.Region2_cp0_Jo - 1), strict=True))
 _R2_N, _R2_I, _R2_J = _floats(iapws97.Const.Region2_n), _floats(iapws97.Const.Region2_Li), \
     _floats(iapws97.Const.Region2_Lj)
-_R2_RES_PI_TERMS = tuple(zip([n * i for n, i in zip(_R2_N, _R2_I)], _floats(iapws97.Const.Region2_Li_less_1),
-                             _R2_J))
-_R2_RES_TAU_TERMS = tuple(zip([n * j for n, j in zip(_R2_N, _R2_J)], _R2_I,
-                              _floats(iapws97.Const.Region2_Lj_less_1)))
+_R2_RES_PI_TERMS = tuple(zip([n * i for n, i in zip(_R2_N, _R2_I, strict=True)],
+                             _floats(iapws97.Const.Region2_Li_less_1), _R2_J, strict=True))
+_R2_RES_TAU_TERMS = tuple(zip([n * j for n, j in zip(_R2_N, _R2_J, strict=True)], _R2_I,
+                              _floats(iapws97.Const.Region2_Lj_less_1), strict=True))
 
 
 def _pairwise_sum(terms: list[float]) -> float:
@@ -296,7 +296,7 @@ _VISC_TERMS = tuple(zip((0, 1, 2, 3, 0, 1, 2, 3, 5, 0, 1, 2, 3, 4, 0, 1, 0, 3, 4
                         (0.520094, 0.850895e-1, -0.108374e1, -0.289555, 0.222531, 0.999115, 0.188797e1,
                          0.126613e1, 0.120573, -0.281378, -0.906851, -0.772479, -0.489837, -0.257040,
                          0.161913, 0.257399, -0.325372e-1, 0.698452e-1, 0.872102e-2, -0.435673e-2,
-                         -0.593264e-3)))
+                         -0.593264e-3), strict=True))
 _COND_L0 = (2.443221e-3, 1.323095e-2, 6.770357e-3, -3.454586e-3, 4.096266e-4)
 _COND_TERMS = tuple(zip((0,) * 6 + (1,) * 6 + (2,) * 6 + (3,) * 4 + (4,) * 6,
                         (0, 1, 2, 3, 4, 5) * 3 + (0, 1, 2, 3) + (0, 1, 2, 3, 4, 5),
@@ -304,7 +304,7 @@ _COND_TERMS = tuple(zip((0,) * 6 + (1,) * 6 + (2,) * 6 + (3,) * 4 + (4,) * 6,
                          2.33771842, -2.78843778, 1.53616167, -0.463045512, 0.0832827019, -0.00719201245,
                          2.19650529, -4.54580785, 3.55777244, -1.40944978, 0.275418278, -0.0205938816,
                          -1.21051378, 1.60812989, -0.621178141, 0.0716373224, -2.7203370, 4.57586331,
-                         -3.18369245, 1.1168348, -0.19268305, 0.012913842)))
+                         -3.18369245, 1.1168348, -0.19268305, 0.012913842), strict=True))
 
 
 def liquid_transport(density: float, temperature_k: float) -> tuple[float, float]:
