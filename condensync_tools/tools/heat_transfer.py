@@ -18,9 +18,6 @@ from ..calculators.heat_transfer import HeatTransferInputs, HeatTransferResult, 
 from ..calculators.tubes import materials, tube_bundle
 from ..calculators.water import WATER_SALINITY_KG_KG, salinity_for, saturation_pressure
 from ..registry import ToolCall, ToolDefinition, ToolOutput, register
-
-#: HEI 9th ed. def. 2.5: 950 Btu/lb of exhaust steam for turbine service [J/kg].
-STEAM_HEAT_RELEASE_J_KG = 950.0 * 2326.0
 from .common import (
     CALCULATOR_NOTE,
     C,
@@ -32,6 +29,9 @@ from .common import (
     quantity,
     summary_number,
 )
+
+#: HEI 9th ed. def. 2.5: 950 Btu/lb of exhaust steam for turbine service [J/kg].
+STEAM_HEAT_RELEASE_J_KG = 950.0 * 2326.0
 
 __all__ = ["HeatTransferInput", "HeatTransferOutput", "TOOL", "build_inputs", "TUBE_MATERIALS", "WATER_TYPES",
            "MEASUREMENT_FIELDS", "CW_TEMP_RANGE", "PRESSURE_RANGE"]
@@ -180,8 +180,8 @@ def build_inputs(call: ToolCall) -> HeatTransferInputs:
         duty = si["heat_duty"]
     elif call.has("steam_flow"):
         release = si.get("steam_heat_release") or STEAM_HEAT_RELEASE_J_KG
-        duty, basis = si["steam_flow"] * release, (
-            f"steam flow x {release / 2326.0:.4g} Btu/lb ({'caller' if call.has('steam_heat_release') else 'HEI 9th ed. def. 2.5'})")
+        source = "caller" if call.has("steam_heat_release") else "HEI 9th ed. def. 2.5"
+        duty, basis = si["steam_flow"] * release, f"steam flow x {release / 2326.0:.4g} Btu/lb ({source})"
     return HeatTransferInputs(
         cw_inlet_temp=si["cw_inlet_temp"], cw_outlet_temp=si["cw_outlet_temp"], cw_flow=si.get("cw_flow") or 0.0,
         condenser_pressure=condenser_pressure_si(call), surface_area=si.get("surface_area") or 0.0,

@@ -61,7 +61,7 @@ def _diff(a: Any, b: Any, path: str = "$") -> list[str]:
                 [f"{path}.{k}: {'only in the recorded result' if k in a else 'only in the re-executed result'}"]
         return out
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        return [d for i, (x, y) in enumerate(zip(a, b)) for d in _diff(x, y, f"{path}[{i}]")]
+        return [d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in _diff(x, y, f"{path}[{i}]")]
     return [] if a == b else [f"{path}: recorded {a!r}, now {b!r}"[:240]]
 
 
