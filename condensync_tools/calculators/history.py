@@ -72,9 +72,10 @@ DAY_MS = 86_400_000
 MISSING_TIMESTAMP = int(np.iinfo(np.int64).min)
 #: Percentiles reported for each distribution [%].
 PERCENTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
-#: Rows per block inside a chunk: small enough for the CPU cache, large enough to amortise numpy's call
-#: overhead.
-BLOCK_ROWS = 16_384
+#: Rows per block inside a chunk: large enough to amortise numpy's per-call overhead (measured on
+#: 1M rows: 65,536 is about 20 % faster than 16,384 on every path), small enough that the temporaries
+#: stay within a few MB.
+BLOCK_ROWS = 65_536
 #: Rows per block when blocks run on several threads (fewer GIL hand-overs per row).
 THREAD_BLOCK_ROWS = 65_536
 #: Per-row output columns (SI), in series-file order.
@@ -356,63 +357,112 @@ def _tube_side(
     """Gnielinski/Petukhov tube-side coefficient [W/(m²·K)] on the inside area and Re
     (as :func:`.first_principles.tube_side_coefficient`; the laminar test is the caller's)."""
     props = v97.liquid_properties(t_bulk, salinity)
-    re = props.density * velocity * d_i / props.viscosity
+    re = props.density * velocity
+    re *= d_i
+    re /= props.viscosity  # ρ·V·D/μ
     with np.errstate(invalid="ignore", divide="ignore"):
-        fd = (0.790 * np.log(re) - 1.64) ** -2
+        fd = np.log(re)
+        fd *= 0.790
+        fd -= 1.64
+        np.power(fd, -2, out=fd)  # (0.790·ln Re − 1.64)^-2
         pr = props.prandtl
-        f8 = fd / 8.0
-        nu = f8 * (re - 1e3) * pr / (1.0 + 12.7 * f8**0.5 * (pr ** (2 / 3.0) - 1.0))
-    return nu * props.conductivity / d_i, re, props
+        f8 = np.divide(fd, 8.0, out=fd)
+        nu = f8 * (re - 1e3)
+        nu *= pr  # f/8·(Re − 1000)·Pr
+        den = np.power(pr, 2 / 3.0, out=pr)
+        den -= 1.0
+        sq = f8**0.5
+        sq *= 12.7
+        den *= sq
+        den += 1.0  # 1 + 12.7·√(f/8)·(Pr^⅔ − 1)
+        nu /= den
+    nu *= props.conductivity
+    nu /= d_i
+    return nu, re, props
 
 
 def _nusselt(p: _Plan, t_film: np.ndarray, rho_v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Nusselt/Kern constant A (h = A·[(h_fg + 0.68·cp·ΔT)/ΔT]^¼) and 0.68·cp of the film (as
     :func:`.first_principles._nusselt_coefficient`)."""
-    film = v97.liquid_properties(np.minimum(np.maximum(t_film, 273.16), 353.15))
-    a = (
-        0.725
-        * (
-            STANDARD_GRAVITY
-            * film.density
-            * (film.density - rho_v)
-            * film.conductivity**3
-            / (film.viscosity * p.d_o)
-        )
-        ** 0.25
-        * p.rows_factor
-    )
-    return a, 0.68 * film.cp
+    t = np.maximum(t_film, 273.16)
+    film = v97.liquid_properties(np.minimum(t, 353.15, out=t))
+    # 0.725·[g·ρ·(ρ − ρ_v)·k³/(μ·D_o)]^¼·N^(-1/6), left to right
+    a = film.density * STANDARD_GRAVITY
+    a *= np.subtract(film.density, rho_v, out=t)
+    a *= np.power(film.conductivity, 3, out=film.conductivity)
+    mu_d = np.multiply(film.viscosity, p.d_o, out=film.viscosity)
+    a /= mu_d
+    np.power(a, 0.25, out=a)
+    a *= 0.725
+    a *= p.rows_factor
+    c68 = np.multiply(film.cp, 0.68, out=film.cp)
+    return a, c68
 
 
 def _solve_film(
     a: np.ndarray, c68: np.ndarray, h_fg: np.ndarray, r_other: np.ndarray, driving: np.ndarray
 ) -> np.ndarray:
     """Film ΔT [K] by the damped Newton iteration of :func:`.first_principles._solve_film`,
-    row by row (each row stops when its own step is below 1e-12·driving, at most 60 steps)."""
-    dt = 0.3 * driving
-    result = dt.copy()
-    active = np.arange(dt.size)
+    row by row (each row stops when its own step is below 1e-12·driving, at most 60 steps).
+
+    Every row sees the scalar iteration's operations in the same order (so the same values);
+    the arrays are compacted only when some rows have converged (usually all converge at
+    the same step), and the row constants a·r, 0.25·c68 and 1e-12·driving are formed once.
+    """
+    d = 0.3 * driving
+    result = np.empty_like(d)
+    rows = None  # indices of the active rows in the caller's arrays; None: all rows
+    aa, cc, hh, rr, dr = a, c68, h_fg, r_other, driving
+    ar = a * r_other
+    c25 = 0.25 * c68
+    tol = 1e-12 * driving
+    n = d.size
+    g, d75, f, t1, t2 = (np.empty(n) for _ in range(5))
     for _ in range(60):
-        if active.size == 0:
+        if d.size == 0:
             return result
-        d, aa, cc, hh, rr, dr = (
-            dt[active],
-            a[active],
-            c68[active],
-            h_fg[active],
-            r_other[active],
-            driving[active],
-        )
-        g = (hh + cc * d) ** 0.25
-        f = aa * g * d**0.75 * rr + d - dr
-        df = aa * rr * (0.75 * g * d**-0.25 + 0.25 * cc * d**0.75 / g**3) + 1.0
-        step = f / df
-        dt_new = np.minimum(np.maximum(d - step, 0.5 * d), 0.5 * (d + dr))
-        done = np.abs(dt_new - d) <= 1e-12 * dr
-        result[active[done]] = dt_new[done]
-        dt[active] = dt_new
-        active = active[~done]
-    result[active] = dt[active]
+        np.multiply(cc, d, out=g)
+        g += hh
+        np.power(g, 0.25, out=g)  # (h_fg + c68·ΔT)^¼
+        np.power(d, 0.75, out=d75)
+        np.multiply(aa, g, out=f)
+        f *= d75
+        f *= rr
+        f += d
+        f -= dr  # a·g·ΔT^¾·r + ΔT − driving
+        np.multiply(g, 0.75, out=t1)
+        t1 *= np.power(d, -0.25, out=t2)
+        np.multiply(c25, d75, out=t2)
+        t2 /= np.power(g, 3, out=g)
+        t1 += t2
+        df = np.multiply(ar, t1, out=t1)
+        df += 1.0  # a·r·(0.75·g·ΔT^-¼ + 0.25·c68·ΔT^¾/g³) + 1
+        f /= df  # the Newton step
+        new = np.subtract(d, f, out=f)
+        np.maximum(new, np.multiply(d, 0.5, out=t2), out=new)
+        hi = np.add(d, dr, out=t2)
+        hi *= 0.5
+        np.minimum(new, hi, out=new)
+        np.subtract(new, d, out=t2)
+        np.abs(t2, out=t2)
+        done = t2 <= tol
+        if not done.any():
+            d, f = new, d  # swap buffers: the next ΔT, and a free one
+            continue
+        if rows is None:
+            if done.all():
+                return new  # every row converged at this step (the usual case)
+            rows = np.arange(n)
+        result[rows[done]] = new[done]
+        keep = ~done
+        rows = rows[keep]
+        d = new[keep]
+        aa, cc, hh, rr, dr, ar, c25, tol = (x[keep] for x in (aa, cc, hh, rr, dr, ar, c25, tol))
+        m = d.size
+        g, d75, f, t1, t2 = (np.empty(m) for _ in range(5))
+    if rows is None:
+        return d
+    result[rows] = d
     return result
 
 
@@ -422,16 +472,27 @@ def _first_principles(
     """Clean U by resistance build-up, row-wise exactly as
     :func:`.first_principles.clean_u_first_principles` (film ΔT solved with the film at T_sat,
     then once more with the film at T_sat − ΔT/2). Returns (u_clean, h_shell, r_tube)."""
-    r_tube = p.d_o / (p.d_i * h_tube)
-    _, h_fg, rho_v = v97.saturation_props(pressure)
-    driving = np.maximum(t_sat - t_bulk, 0.05)
-    r_other = p.r_wall + r_tube
+    r_tube = p.d_i * h_tube
+    np.divide(p.d_o, r_tube, out=r_tube)  # D_o/(D_i·h)
+    _, h_fg, rho_v = v97.saturation_props(pressure, t_sat)
+    driving = np.subtract(t_sat, t_bulk)
+    np.maximum(driving, 0.05, out=driving)
+    r_other = r_tube + p.r_wall  # r_wall + r_tube (addition commutes exactly)
     a, c68 = _nusselt(p, t_sat, rho_v)
     dt_film = _solve_film(a, c68, h_fg, r_other, driving)
-    a, c68 = _nusselt(p, t_sat - 0.5 * dt_film, rho_v)
+    t_film = dt_film * 0.5
+    np.subtract(t_sat, t_film, out=t_film)
+    a, c68 = _nusselt(p, t_film, rho_v)
     dt_film = _solve_film(a, c68, h_fg, r_other, driving)
-    h_shell = a * ((h_fg + c68 * dt_film) / dt_film) ** 0.25
-    u_clean = 1.0 / (1.0 / h_shell + p.r_wall + r_tube)
+    h_shell = c68 * dt_film
+    h_shell += h_fg
+    h_shell /= dt_film
+    np.power(h_shell, 0.25, out=h_shell)
+    h_shell *= a  # a·[(h_fg + c68·ΔT)/ΔT]^¼
+    u_clean = np.divide(1.0, h_shell)
+    u_clean += p.r_wall
+    u_clean += r_tube
+    np.divide(1.0, u_clean, out=u_clean)
     return u_clean, h_shell, r_tube
 
 
@@ -558,7 +619,7 @@ def _block(
     if p.need_fp:
         h_tube, re, props = _tube_side(velocity, p.d_i, t_mean, s)
         cp_mean = props.cp
-        rho_in, _ = v97.density_cp(ti, s)
+        rho_in = v97.density_cp(ti, s, want_cp=False)[0]
     else:
         rho_in = v97.density_cp(ti, s, want_cp=False)[0]
         cp_mean = v97.density_cp(t_mean, s, want_density=False)[1]
@@ -570,10 +631,12 @@ def _block(
             sub = v97.liquid_properties(t_mean[slow], s)
             re = np.full(n_ok, np.inf)
             re[slow] = sub.density * velocity[slow] * p.d_i / sub.viscosity
-    duty = q * rho_in
+    direct = idx is None  # results go straight into the output slices (else scattered to idx)
+    duty = np.multiply(q, rho_in, out=out["heat_duty"] if direct else None)
     duty *= cp_mean
     duty *= rise
-    u_actual = duty / (p.area * log_mean)
+    area_lmtd = np.multiply(log_mean, p.area, out=log_mean)  # A·LMTD
+    u_actual = np.divide(duty, area_lmtd, out=out["u_actual"] if direct else area_lmtd)
 
     def reject(mask: np.ndarray, code: int) -> None:
         nonlocal ok, local_reason
@@ -589,6 +652,7 @@ def _block(
     if re is not None:
         reject(re < _RE_LAMINAR, _LAMINAR)
 
+    v_ft_s = velocity / FT_M if p.hei else None  # HEI: U1 and the velocity-range count
     fw = fm = None
     if p.need_fp:
         with np.errstate(all="ignore"):
@@ -597,22 +661,34 @@ def _block(
             u_clean = u_fp
         else:
             r_shell = 1.0 / h_shell
-            r_act = r_shell + p.r_wall + r_tube
+            r_act = r_shell + p.r_wall
+            r_act += r_tube  # r_shell + r_wall + r_tube
             if p.fw > 0.0:
                 fw = np.full(n_ok, p.fw)
             else:
                 fw = np.ones(n_ok)
                 derive = np.abs(ti - REFERENCE_INLET_TEMP_K) >= 1e-9
-                if derive.any():
+                every = bool(derive.all())
+                if every or derive.any():
                     with np.errstate(all="ignore"):
                         h_ref, re_ref, _ = _tube_side(
-                            velocity[derive], p.d_i, REFERENCE_INLET_TEMP_K + 0.5 * rise[derive], s
+                            velocity if every else velocity[derive],
+                            p.d_i,
+                            REFERENCE_INLET_TEMP_K + 0.5 * (rise if every else rise[derive]),
+                            s,
                         )
-                    r_tube_ref = p.d_o / (p.d_i * h_ref)
-                    fw[derive] = (r_shell[derive] + p.r_wall + r_tube_ref) / r_act[derive]
-                    lam = np.zeros(n_ok, dtype=bool)
-                    lam[derive] = re_ref < _RE_LAMINAR
-                    reject(lam, _LAMINAR)
+                    r_tube_ref = p.d_i * h_ref
+                    np.divide(p.d_o, r_tube_ref, out=r_tube_ref)  # D_o/(D_i·h_ref)
+                    if every:
+                        fw = np.add(r_shell, p.r_wall, out=fw)
+                        fw += r_tube_ref
+                        fw /= r_act
+                        reject(re_ref < _RE_LAMINAR, _LAMINAR)
+                    else:
+                        fw[derive] = (r_shell[derive] + p.r_wall + r_tube_ref) / r_act[derive]
+                        lam = np.zeros(n_ok, dtype=bool)
+                        lam[derive] = re_ref < _RE_LAMINAR
+                        reject(lam, _LAMINAR)
             if p.fm > 0.0:
                 fm = np.full(n_ok, p.fm)
             else:
@@ -621,15 +697,15 @@ def _block(
                 r_ref = r_shell + p.r_wall_ref + p.d_o / (p.ref_id * h_ref2)
                 fm = r_ref / r_act
                 reject(re_ref2 < _RE_LAMINAR, _LAMINAR)
-            u_clean = _hei_u1(p, velocity) * fw * fm
+            u_clean = _hei_u1(p, v_ft_s)
+            u_clean *= fw
+            u_clean *= fm
     else:
-        u_clean = _hei_u1(p, velocity)
+        u_clean = _hei_u1(p, v_ft_s, out["u_clean"] if direct else None)
         u_clean *= p.fw
         u_clean *= p.fm
     with np.errstate(all="ignore"):
         cf = u_actual / u_clean
-        rf = 1.0 / u_actual
-        rf -= 1.0 / u_clean
     reject(cf > _CF_LIMIT, _CF)
     values = {"saturation_temp": ts, "heat_duty": duty, "u_actual": u_actual, "u_clean": u_clean}
     if fw_out is not None:
@@ -641,10 +717,17 @@ def _block(
         targets["hei_fw"] = fw_out
     if fm_out is not None:
         targets["hei_fm"] = fm_out
+    bad = None if ok is None else np.flatnonzero(~ok)  # usually a few rows
     for name, arr in targets.items():
-        vals = values[name] if ok is None else np.where(ok, values[name], np.nan)
-        if idx is None:
-            arr[:] = vals
+        vals = values[name]
+        if bad is not None and bad.size:
+            if direct and vals is not arr:
+                arr[:] = vals
+                vals = arr
+            vals[bad] = np.nan  # our own arrays (or the output slice)
+        if direct:
+            if vals is not arr:
+                arr[:] = vals
         else:
             arr[idx] = vals
     if local_reason is not None:
@@ -653,20 +736,27 @@ def _block(
             reason[hit] = local_reason[hit]
         else:
             reason[idx] = np.where(ok, reason[idx], local_reason)
-    valid = slice(None) if ok is None else ok
-    counts["ttd_below_warning"] += int(np.count_nonzero(t_[valid] < TTD_WARN_K))
-    counts["cleanliness_above_1"] += int(np.count_nonzero(cf[valid] > 1.0))
+
+    def count(mask: np.ndarray) -> int:
+        return int(np.count_nonzero(mask if ok is None else mask & ok))
+
+    counts["ttd_below_warning"] += count(t_ < TTD_WARN_K)
+    counts["cleanliness_above_1"] += count(cf > 1.0)
     if p.hei:
         lo, hi = hei.HEI_VELOCITY_RANGE_FT_S
-        v_ft_s = velocity[valid] / FT_M
-        counts["velocity_outside_hei_range"] += int(np.count_nonzero((v_ft_s < lo) | (v_ft_s > hi)))
+        outside = v_ft_s < lo
+        outside |= v_ft_s > hi
+        counts["velocity_outside_hei_range"] += count(outside)
         if fw is not None and p.fw <= 0.0:
-            counts["fw_derived"] += int(np.count_nonzero(np.abs(ti[valid] - REFERENCE_INLET_TEMP_K) >= 1e-9))
+            counts["fw_derived"] += count(np.abs(ti - REFERENCE_INLET_TEMP_K) >= 1e-9)
 
 
-def _hei_u1(p: _Plan, velocity: np.ndarray) -> np.ndarray:
-    """HEI U1 = C1·√(V [ft/s]) in W/(m²·K) (as :func:`.hei.u1`)."""
-    return p.u1_factor * np.sqrt(velocity / FT_M) * BTU_H_FT2_F_W_M2_K
+def _hei_u1(p: _Plan, v_ft_s: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """HEI U1 = C1·√(V [ft/s]) in W/(m²·K) (as :func:`.hei.u1`); ``v_ft_s`` = V/(0.3048 m/ft)."""
+    u1 = np.sqrt(v_ft_s, out=out)
+    u1 *= p.u1_factor
+    u1 *= BTU_H_FT2_F_W_M2_K
+    return u1
 
 
 def analyse_rows(
@@ -946,7 +1036,7 @@ def _percentiles_inplace(a: np.ndarray) -> dict[str, float] | None:
     def select(start: int, stop: int, ks: list[int]) -> None:
         if not ks:
             return
-        m = ks[len(ks) // 2]
+        m = min(ks, key=lambda k: abs(2 * k - start - stop))  # the pivot nearest the middle
         a[start:stop].partition(m - start)
         select(start, m, [k for k in ks if k < m])
         select(m + 1, stop, [k for k in ks if k > m])

@@ -48,6 +48,7 @@ __all__ = [
     "saturation_props",
     "viscosity",
     "conductivity",
+    "viscosity_conductivity",
     "seawater_density_cp",
     "LiquidArrays",
     "liquid_properties",
@@ -148,7 +149,10 @@ class _Laurent:
             total = self._horner(self.pos, x_powers or _Powers(x))
         if self.neg is not None:
             neg = self._horner(self.neg, y_powers or _Powers(1.0 / x))
-            total = neg if total is None else total + neg
+            if total is None:
+                total = neg
+            else:
+                total += neg  # both fresh arrays
         return total
 
 
@@ -164,15 +168,20 @@ def tsat_p(pressure_pa: np.ndarray) -> np.ndarray:
     np.sqrt(beta, out=beta)
     np.sqrt(beta, out=beta)  # P^0.25 (within 1 ulp of pow, and 3x faster)
     beta2 = beta * beta
+    tmp = np.empty_like(beta)
 
     def quad(a: float, b: float, c: float) -> np.ndarray:  # a·β² + b·β + c
-        out = beta2 * a if a != 1.0 else beta2.copy()
-        out += beta * b
+        if a != 1.0:
+            out = beta2 * a
+            out += np.multiply(beta, b, out=tmp)
+        else:
+            out = np.multiply(beta, b)
+            out += beta2  # β² + b·β (addition commutes exactly)
         out += c
         return out
 
     e, f, g = quad(1.0, n[3], n[6]), quad(n[1], n[4], n[7]), quad(n[2], n[5], n[8])
-    disc = f * f
+    disc = np.multiply(f, f, out=beta2)
     e *= g
     e *= 4
     disc -= e
@@ -182,8 +191,8 @@ def tsat_p(pressure_pa: np.ndarray) -> np.ndarray:
     d = g
     d *= 2
     d /= disc
-    a = d + n[10]
-    b = a * a
+    a = np.add(d, n[10], out=e)
+    b = np.multiply(a, a, out=f)
     d *= n[10]
     d += n[9]
     d *= 4
@@ -232,23 +241,46 @@ class Region1Isobar:
 
     def specific_volume(self, temperature_k: np.ndarray) -> np.ndarray:
         """Specific volume [m³/kg]."""
-        x = 1386 / temperature_k - 1.222
-        return self._gp(x) * temperature_k * self._v_factor
+        x = 1386 / temperature_k
+        x -= 1.222
+        v = self._gp(x)  # a fresh array (powers freed on return: a small working set)
+        v *= temperature_k
+        v *= self._v_factor
+        return v
 
     def density(self, temperature_k: np.ndarray) -> np.ndarray:
         """Density [kg/m³] = 1/v (as :func:`.water.liquid_properties`)."""
-        return 1.0 / self.specific_volume(temperature_k)
+        v = self.specific_volume(temperature_k)
+        return np.divide(1.0, v, out=v)
 
     def cp(self, temperature_k: np.ndarray) -> np.ndarray:
         """Isobaric heat capacity [J/(kg·K)] = −R·τ²·γ_ττ·1000."""
         tr = 1386 / temperature_k
-        return self._gtt(tr - 1.222) * (tr * tr) * (-_R * 1e3)
+        x = tr - 1.222
+        cp = self._gtt(x)  # a fresh array
+        cp *= np.multiply(tr, tr, out=x)
+        cp *= -_R * 1e3
+        return cp
 
 
 @lru_cache(maxsize=8)
 def region1_isobar(pressure_pa: float) -> Region1Isobar:
     """A cached :class:`Region1Isobar`."""
     return Region1Isobar(pressure_pa)
+
+
+def _term(coef: float, a: np.ndarray | float, b: np.ndarray | float, out: np.ndarray) -> np.ndarray | float:
+    """coef·a·b evaluated left to right, as Python evaluates ``coef * a * b`` (a, b: arrays
+    or 1.0), into ``out`` when it is an array."""
+    if isinstance(a, np.ndarray):
+        np.multiply(a, coef, out=out)
+        if isinstance(b, np.ndarray):
+            out *= b
+        return out
+    c = coef * a
+    if isinstance(b, np.ndarray):
+        return np.multiply(b, c, out=out)
+    return c * b
 
 
 def region1(temperature_k: np.ndarray, p_mpa: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -262,16 +294,24 @@ def region1(temperature_k: np.ndarray, p_mpa: np.ndarray) -> tuple[np.ndarray, n
     def xpow(k: int) -> np.ndarray | float:
         return 1.0 if k == 0 else (xp(k) if k > 0 else yp(-k))
 
-    gp = 0.0
-    gt = 0.0
+    shape = np.broadcast(tr, pr).shape
+    gp = np.zeros(shape)  # Σ sums accumulated in place, term by term in the table's order
+    gt = np.zeros(shape)
+    tmp = np.empty(shape)
     for n, i, j in zip(_R1_N, _R1_I, _R1_J, strict=False):
         ai = 1.0 if i == 0 else a(i)
         if i:
-            gp = gp - n * i * (1.0 if i == 1 else a(i - 1)) * xpow(j)
+            gp -= _term(n * i, 1.0 if i == 1 else a(i - 1), xpow(j), tmp)
         if j:
-            gt = gt + n * j * ai * xpow(j - 1)
-    v = pr * gp * _R * temperature_k / p_mpa / 1000
-    h = tr * gt * _R * temperature_k
+            gt += _term(n * j, ai, xpow(j - 1), tmp)
+    v = pr * gp
+    v *= _R
+    v *= temperature_k
+    v /= p_mpa
+    v /= 1000
+    h = np.multiply(tr, gt, out=gt)
+    h *= _R
+    h *= temperature_k
     return v, h
 
 
@@ -281,39 +321,90 @@ def region2(temperature_k: np.ndarray, p_mpa: np.ndarray) -> tuple[np.ndarray, n
     pr = p_mpa / 1
     gop = pr**-1
     trp, trn = _Powers(tr), _Powers(1.0 / tr)
-    got = 0.0
+    shape = np.broadcast(tr, pr).shape
+    tmp = np.empty(shape)
+    got = np.zeros(shape)
     for n0, j0 in zip(_R2_N0, _R2_J0, strict=False):
         if j0:
             k = j0 - 1
-            got = got + n0 * j0 * (1.0 if k == 0 else (trp(k) if k > 0 else trn(-k)))
+            got += _term(n0 * j0, 1.0, 1.0 if k == 0 else (trp(k) if k > 0 else trn(-k)), tmp)
     pp = _Powers(pr)
     xp = _Powers(tr - 0.5)
-    grp = 0.0
-    grt = 0.0
+    grp = np.zeros(shape)
+    grt = np.zeros(shape)
     for n, i, j in zip(_R2_N, _R2_I, _R2_J, strict=False):
         pi_im1 = 1.0 if i == 1 else pp(i - 1)
         x_j = 1.0 if j == 0 else xp(j)
-        grp = grp + n * i * pi_im1 * x_j
+        grp += _term(n * i, pi_im1, x_j, tmp)
         if j:
-            grt = grt + n * j * pp(i) * (1.0 if j == 1 else xp(j - 1))
-    v = pr * (gop + grp) * _R * temperature_k / p_mpa / 1000
-    h = tr * (got + grt) * _R * temperature_k
+            grt += _term(n * j, pp(i), 1.0 if j == 1 else xp(j - 1), tmp)
+    gop += grp
+    v = np.multiply(pr, gop, out=gop)
+    v *= _R
+    v *= temperature_k
+    v /= p_mpa
+    v /= 1000
+    got += grt
+    h = np.multiply(tr, got, out=got)
+    h *= _R
+    h *= temperature_k
     return v, h
 
 
-def saturation_props(pressure_pa: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def saturation_props(
+    pressure_pa: np.ndarray, t_sat: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(T_sat [K], latent heat h_fg [J/kg], saturated vapour density [kg/m³]) at P [Pa].
 
     As :func:`.water.latent_heat` and :func:`.water.saturated_vapour_density` (IF97 region 4
     below 623.15 K: regions 1 and 2 at T_sat; mixture value v1 + x·(v2 − v1)).
+    ``t_sat``: :func:`tsat_p` of ``pressure_pa`` when the caller has it already (returned as is).
     """
-    p_mpa = np.asarray(pressure_pa, dtype=float) / 1e6
-    t = tsat_p(pressure_pa)
+    pressure_pa = np.asarray(pressure_pa, dtype=float)
+    t = tsat_p(pressure_pa) if t_sat is None else t_sat
+    if pressure_pa.ndim == 1 and pressure_pa.size > PIECE_ROWS:
+        h_fg, rho_v = _in_pieces(_latent_vapour, pressure_pa, t)
+        return t, h_fg, rho_v
+    return (t, *_latent_vapour(pressure_pa, t))
+
+
+def _latent_vapour(pressure_pa: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(h_fg, ρ_v) of :func:`saturation_props` at (P, T_sat)."""
+    p_mpa = pressure_pa / 1e6
     v1, h1 = region1(t, p_mpa)
     v2, h2 = region2(t, p_mpa)
-    h_fg = (h1 + 1 * (h2 - h1)) * 1e3 - (h1 + 0 * (h2 - h1)) * 1e3
-    rho_v = 1.0 / (v1 + 1 * (v2 - v1))
-    return t, h_fg, rho_v
+    # (h1 + 1·(h2 − h1))·1e3 − (h1 + 0·(h2 − h1))·1e3, operation for operation (in place)
+    h2 -= h1
+    zero = np.multiply(h2, 0, out=p_mpa)
+    zero += h1
+    zero *= 1e3
+    h2 += h1
+    h2 *= 1e3
+    h2 -= zero
+    v2 -= v1
+    v2 += v1
+    rho_v = np.divide(1.0, v2, out=v2)
+    return h2, rho_v
+
+
+#: Rows evaluated at once by the many-term formulations (IF97 regions 1-2 at T_sat, R12-08 and
+#: R15-11): their cached powers then stay in the CPU cache and in memory already mapped, instead
+#: of tens of fresh arrays per call. Row by row the same operations, so the same values.
+PIECE_ROWS = 16_384
+
+
+def _in_pieces(fn, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``fn(*arrays)`` (an elementwise function returning a tuple of arrays) evaluated on pieces
+    of :data:`PIECE_ROWS` rows, assembled."""
+    n = arrays[0].size
+    out: list[np.ndarray] | None = None
+    for i in range(0, n, PIECE_ROWS):
+        got = fn(*(a[i : i + PIECE_ROWS] for a in arrays))
+        if out is None:
+            out = [np.empty(n) for _ in got]
+        for o, g in zip(out, got, strict=True):
+            o[i : i + PIECE_ROWS] = g
+    return tuple(out or ())
 
 
 # --------------------------------------------------------------------------- transport
@@ -388,39 +479,100 @@ _COND_TERMS = tuple(
 )
 
 
-def _bivariate(terms: tuple, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Σ h·a^i·b^j, each (i, j, h) term in the order of the release's table."""
-    ap, bp = _Powers(a), _Powers(b)
+def _bivariate(terms: tuple, a: np.ndarray, b: np.ndarray, ap: _Powers | None = None,
+               bp: _Powers | None = None) -> np.ndarray:
+    """Σ h·a^i·b^j, each (i, j, h) term in the order of the release's table (each term
+    evaluated as (a^i·h)·b^j and added in place; ``ap``/``bp``: shared powers of a and b)."""
+    ap, bp = ap or _Powers(a), bp or _Powers(b)
     total = None
+    tmp = np.empty_like(a)
     for i, j, h in terms:
-        term = (ap(i) * h) if i else np.full_like(a, h)
-        if j:
-            term *= bp(j)
-        total = term if total is None else total + term
+        if i:
+            term = np.multiply(ap(i), h, out=tmp)
+            if j:
+                term *= bp(j)
+        elif j:
+            term = np.multiply(bp(j), h, out=tmp)  # full(h)·b^j
+        else:
+            term = np.full_like(a, h)
+        if total is None:
+            total = term.copy() if term is tmp else term
+        else:
+            total += term
     return total
+
+
+class _Reduced:
+    """Reduced variables shared by :func:`viscosity` and :func:`conductivity` at the same
+    (ρ, T): T/T*, ρ/ρ*, T*/T and its powers, √(T/T*), and the powers of T*/T − 1 and
+    ρ/ρ* − 1 (each computed once, with the operations of the separate functions)."""
+
+    __slots__ = ("tr", "dr", "inv", "inv_p", "sqrt_tr", "ap", "bp")
+
+    def __init__(self, density: np.ndarray, temperature_k: np.ndarray) -> None:
+        self.tr = temperature_k / _TC
+        self.dr = density / _RHOC
+        self.inv = 1.0 / self.tr
+        self.inv_p: dict[int, np.ndarray] = {}
+        self.sqrt_tr = self.tr**0.5
+        self.ap = _Powers(self.inv - 1)
+        self.bp = _Powers(self.dr - 1)
+
+    def inv_pow(self, k: int) -> np.ndarray:
+        """(T*/T)**k as numpy evaluates it (k = 2: square; k > 2: pow)."""
+        got = self.inv_p.get(k)
+        if got is None:
+            got = self.inv_p[k] = self.inv**k
+        return got
+
+    def denominator(self, coefficients: tuple) -> np.ndarray:
+        """c0 + c1·inv + c2·inv² + ..., summed left to right."""
+        out = self.inv * coefficients[1]
+        out += coefficients[0]  # c0 + c1·inv (addition commutes exactly)
+        tmp = np.empty_like(out)
+        for k, c in enumerate(coefficients[2:], start=2):
+            out += np.multiply(self.inv_pow(k), c, out=tmp)
+        return out
+
+
+def _viscosity(r: _Reduced) -> np.ndarray:
+    denominator = r.denominator(_VISC_H)
+    mu0 = r.sqrt_tr * 100
+    mu0 /= denominator
+    mu1 = _bivariate(_VISC_TERMS, r.ap(1), r.bp(1), r.ap, r.bp)
+    mu1 *= r.dr
+    np.exp(mu1, out=mu1)
+    mu0 *= mu1
+    mu0 *= 1e-6
+    return mu0
+
+
+def _conductivity(r: _Reduced) -> np.ndarray:
+    denominator = r.denominator(_COND_N0)
+    k0 = np.divide(r.sqrt_tr, denominator, out=denominator)
+    k1 = _bivariate(_COND_TERMS, r.ap(1), r.bp(1), r.ap, r.bp)
+    k1 *= r.dr
+    np.exp(k1, out=k1)
+    k1 *= k0  # k0·k1 (multiplication commutes exactly)
+    k1 *= 1e-3
+    return k1
 
 
 def viscosity(density: np.ndarray, temperature_k: np.ndarray) -> np.ndarray:
     """Dynamic viscosity [Pa·s], IAPWS R12-08 Eqs. 10-12 without critical enhancement."""
-    tr = temperature_k / _TC
-    dr = density / _RHOC
-    inv = 1.0 / tr
-    denominator = _VISC_H[0] + _VISC_H[1] * inv + _VISC_H[2] * inv**2 + _VISC_H[3] * inv**3
-    mu0 = 100 * tr**0.5 / denominator
-    mu1 = np.exp(dr * _bivariate(_VISC_TERMS, inv - 1, dr - 1))
-    return mu0 * mu1 * 1e-6
+    return _viscosity(_Reduced(density, temperature_k))
 
 
 def conductivity(density: np.ndarray, temperature_k: np.ndarray) -> np.ndarray:
     """Thermal conductivity [W/(m·K)], IAPWS R15-11 Eqs. 10, 16-17 without critical enhancement."""
-    tr = temperature_k / _TC
-    d = density / _RHOC
-    inv = 1.0 / tr
-    n = _COND_N0
-    denominator = n[0] + n[1] * inv + n[2] * inv**2 + n[3] * inv**3 + n[4] * inv**4
-    k0 = tr**0.5 / denominator
-    k1 = np.exp(d * _bivariate(_COND_TERMS, inv - 1, d - 1))
-    return 1e-3 * (k0 * k1)
+    return _conductivity(_Reduced(density, temperature_k))
+
+
+def viscosity_conductivity(density: np.ndarray, temperature_k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(:func:`viscosity`, :func:`conductivity`) at the same (ρ, T), sharing the reduced
+    variables and their powers (same values as the two calls)."""
+    r = _Reduced(density, temperature_k)
+    return _viscosity(r), _conductivity(r)
 
 
 # --------------------------------------------------------------------------- IAPWS-95 + IAPWS-08
@@ -875,6 +1027,15 @@ def density_cp(
     return seawater_density_cp(temperature_k, salinity, pressure_pa)
 
 
+def _fresh_properties(
+    r1: Region1Isobar, temperature_k: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(ρ, cp, μ, k) of fresh water at temperatures [K] on one isobar."""
+    rho = r1.density(temperature_k)
+    mu, k = viscosity_conductivity(rho, temperature_k)
+    return rho, r1.cp(temperature_k), mu, k
+
+
 def liquid_properties(
     temperature_k: np.ndarray, salinity: float = 0.0, pressure_pa: float = CW_PRESSURE_PA
 ) -> LiquidArrays:
@@ -882,11 +1043,13 @@ def liquid_properties(
     :func:`.water.liquid_properties`: fresh water IF97 region 1 + R12-08 + R15-11; saline
     water IAPWS-08 density and cp, viscosity × Sharqawy ratio, conductivity of fresh water."""
     r1 = region1_isobar(pressure_pa)
-    rho_fresh = r1.density(temperature_k)
-    mu_fresh = viscosity(rho_fresh, temperature_k)
-    k_fresh = conductivity(rho_fresh, temperature_k)
     if salinity <= 0.0:
-        return LiquidArrays(rho_fresh, r1.cp(temperature_k), mu_fresh, k_fresh)
+        t = np.asarray(temperature_k, dtype=float)
+        if t.ndim == 1 and t.size > PIECE_ROWS:
+            return LiquidArrays(*_in_pieces(lambda tp: _fresh_properties(r1, tp), t))
+        return LiquidArrays(*_fresh_properties(r1, temperature_k))
+    rho_fresh = r1.density(temperature_k)
+    mu_fresh, k_fresh = viscosity_conductivity(rho_fresh, temperature_k)
     rho, cp = seawater_density_cp(temperature_k, salinity, pressure_pa)
     t_c = temperature_k - KELVIN_OFFSET
     a = 1.541 + 1.998e-2 * t_c - 9.52e-5 * t_c**2
