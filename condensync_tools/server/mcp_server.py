@@ -113,8 +113,9 @@ def build_server(context_factory: Callable[[ServerRequestContext[Any]], Executio
                 type="text", text=f"Call not completed [ledger_unavailable]:\n- $: the audit ledger could not "
                                   f"record the call ({type(exc).__name__}); nothing was answered, retry later")],
                 is_error=True)
-        log.info(json.dumps({"event": "tool_call", "tool": params.name, "ok": outcome.ok,
-                             "duration_ms": round(outcome.duration_ms, 3), "request_id": outcome.request_id}))
+        if log.isEnabledFor(logging.INFO):
+            log.info(json.dumps({"event": "tool_call", "tool": params.name, "ok": outcome.ok,
+                                 "duration_ms": round(outcome.duration_ms, 3), "request_id": outcome.request_id}))
         return to_call_result(outcome)
 
     async def list_resources(ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
