@@ -21,7 +21,8 @@ import json
 import math
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any
+from operator import itemgetter
+from typing import Any, Callable
 
 import rfc8785
 
@@ -248,11 +249,23 @@ def _round_canon_items(obj: dict) -> tuple[dict, dict[str, str]]:
 
 def _object_text(parts: dict[str, str]) -> str:
     """``{"key":text,...}`` in RFC 8785 key order from the canonical texts of the values."""
-    keys = _sorted_keys(parts)
-    return "{" + ",".join(map(_MEMBER.format, map(_escape_string, keys), map(parts.__getitem__, keys))) + "}"
+    if not parts:
+        return "{}"
+    template, values_in_order = _object_template(tuple(parts))
+    return template % values_in_order(parts)
 
 
-_MEMBER = "{}:{}"
+@lru_cache(maxsize=4096)
+def _object_template(keys: tuple[str, ...]) -> tuple[str, Callable[[dict], tuple]]:
+    """A ``%``-template of an object with these keys in RFC 8785 order, and a getter of the
+    member texts in that order (a tool's results have few distinct key sets, so both are
+    built once per set)."""
+    ordered = _sorted_keys(dict.fromkeys(keys))
+    template = "{" + ",".join(_escape_string(k).replace("%", "%%") + ":%s" for k in ordered) + "}"
+    if len(ordered) == 1:
+        only = ordered[0]
+        return template, lambda parts: (parts[only],)
+    return template, itemgetter(*ordered)
 
 
 @lru_cache(maxsize=1024)
