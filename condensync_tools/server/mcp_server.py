@@ -52,7 +52,8 @@ def runs_inline(name: str, arguments: Any, context: ExecutionContext) -> bool:
     (bounded CPU work, a fraction of a millisecond) on supplied data, with no ledger, store or
     connectors involved. Everything else (live reads, history, the ledger's durable commit,
     long analyses) runs in a worker thread so the loop keeps serving; the hop costs about
-    0.5 ms, more than a quick calculation itself (benchmarks/README.md)."""
+    0.5 ms on a 2-core machine (measured with the official client in memory), more than a
+    quick calculation itself."""
     try:
         tool = get_tool(name)
     except UnknownTool:
