@@ -230,8 +230,9 @@ class ToolDefinition:
     #: required in every mode (after design data): same form
     required_always: tuple[str | tuple[str, ...], ...] = ()
     record_history: bool = True
-    #: Bounded CPU-only work on supplied data (well under a millisecond, no I/O unless the call
-    #: reads live data, history or the ledger): the MCP adapter may run it on the event loop.
+    #: Bounded CPU-only work on supplied data (about a millisecond at most; no I/O unless the
+    #: call reads live data, history or the ledger): the MCP adapter may run it on the event
+    #: loop. Sweeps and multi-part analyses (tens of ms) are not quick.
     quick: bool = False
 
     @cached_property

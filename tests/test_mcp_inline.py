@@ -36,8 +36,7 @@ def test_only_quick_supplied_data_calls_without_store_run_inline():
     assert not runs_inline("no_such_tool", {}, bare)
     assert not runs_inline(TOOL, "not an object", bare)
     quick = {t.name for t in all_tools() if t.quick}
-    assert quick == {TOOL, "optimize_vacuum_pressure", "detect_air_inleakage", "calculate_fouling_factor",
-                     "optimize_cooling_water_flow", "analyze_condenser_performance"}
+    assert quick == {TOOL, "optimize_vacuum_pressure", "detect_air_inleakage"}
 
 
 @pytest.mark.anyio

@@ -49,7 +49,7 @@ def tool_listing() -> list[types.Tool]:
 
 def runs_inline(name: str, arguments: Any, context: ExecutionContext) -> bool:
     """Whether a call runs on the event loop instead of a worker thread: a quick calculator
-    (bounded CPU work, a fraction of a millisecond) on supplied data, with no ledger, store or
+    (bounded CPU work, about a millisecond at most) on supplied data, with no ledger, store or
     connectors involved. Everything else (live reads, history, the ledger's durable commit,
     long analyses) runs in a worker thread so the loop keeps serving; the hop costs about
     0.5 ms on a 2-core machine (measured with the official client in memory), more than a

@@ -478,7 +478,6 @@ TOOL = register(
         version="1.0.0",
         input_model=CwFlowInput,
         output_model=CwFlowOutput,
-        quick=True,
         handler=handle,
         live_fields=LIVE_FIELDS,
         required_supplied=("cw_inlet_temp",),

@@ -718,7 +718,6 @@ TOOL = register(
         version="1.0.0",
         input_model=FoulingInput,
         output_model=FoulingOutput,
-        quick=True,
         handler=handle,
         live_fields=LIVE_FIELDS,
     )

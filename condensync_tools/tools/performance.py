@@ -439,7 +439,6 @@ TOOL = register(
         version="1.0.0",
         input_model=PerformanceInput,
         output_model=PerformanceOutput,
-        quick=True,
         handler=handle,
         live_fields=LIVE_FIELDS,
     )
