@@ -10,9 +10,11 @@ numbers compare across machines (see benchmarks/README.md):
 1. history analysis (vectorised) vs a per-row ``iapws.IAPWS97`` loop: HEI with caller Fw
    (goal >= 1000x and >= 5 M rows/s), derived Fw and first principles (reported);
 2. in-process heat-transfer calls through ``registry.execute`` (validate + compute + hash) vs
-   the bare calculator: calls/s (goal >= 10,000 calls/s on one core);
+   the bare calculator: calls/s (goal >= 10,000 calls/s on one core); and the same with fresh
+   conditions in every call, so the property caches miss (reported);
 3. MCP stdio round trip of ``calculate_heat_transfer_coefficient`` on our server vs a bare
-   ``echo`` tool (benchmarks/echo_server.py), same SDK and client (goal ratio <= 1.15);
+   ``echo`` tool (benchmarks/echo_server.py), same SDK and client (goal ratio <= 1.15); and
+   the same with the client's output-schema validation switched off (reported);
 4. peak memory of the history analysis vs its input arrays (goal <= 3x);
 5. the ledger benchmark (benchmarks/ledger_bench.py, SQLite), when present, as its own
    report (skip with --no-ledger).
