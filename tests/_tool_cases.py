@@ -3,6 +3,8 @@
 turbine-curve and cleanliness-history dicts several of them use unchanged, a call that must
 succeed, the US→SI argument conversion and the clear-error assertion for bad arguments."""
 
+import json
+
 from condensync_tools.registry import convert_units, execute, get_tool
 
 PLANT = {
@@ -52,3 +54,22 @@ def assert_clear_error(tool, name, args, path, fragment):
     text = out.error.text()
     assert path + ":" in text and fragment in text, text
     assert "Traceback" not in text and "nan" not in text.split(":", 1)[0]
+
+
+def assert_json_clean(result):
+    """A result serialises without NaN, Infinity or null (CONTRACT §1: never where a number is
+    promised; absent values are omitted)."""
+    text = json.dumps(result)
+    assert "NaN" not in text and "Infinity" not in text and "null" not in text
+
+
+def result_or_client_error(out):
+    """A fuzzed call either fails with a client-side error kind (bad, physically impossible
+    or implausible arguments) or returns a clean result; the result, or None on error."""
+    if out.error is not None:
+        assert out.error.kind in ("invalid_arguments", "physically_impossible", "implausible_value"), (
+            out.error.text()
+        )
+        return None
+    assert_json_clean(out.result)
+    return out.result

@@ -109,7 +109,8 @@ def test_provenance_hash_equals_the_documented_recipe(tool, version, method, sou
         hashlib.sha256(rfc8785.dumps(fields)).hexdigest()
 
 
-@pytest.mark.parametrize("obj", [{}, {"%s": 1.5}, {"a%": "%d", "b": [1.0, {"%%": None}]}, {"\U0001F600%": 2.0, "é": -0.0}])
+@pytest.mark.parametrize("obj", [{}, {"%s": 1.5}, {"a%": "%d", "b": [1.0, {"%%": None}]},
+                                 {"\U0001F600%": 2.0, "é": -0.0}])
 def test_canonical_object_templates_escape_percent_and_order_keys(obj):
     assert provenance.canonical(obj) == rfc8785.dumps(obj)
     assert provenance.hashed_outputs(obj, ["50 % load"], {"%": "%"})[1] == hashlib.sha256(

@@ -2,10 +2,8 @@
 """detect_air_inleakage through the tool layer: indicators in caller units, verdicts, US/SI
 agreement, clear errors for bad arguments."""
 
-import json
-
 import pytest
-from _tool_cases import CURVE, as_si, assert_clear_error, ok
+from _tool_cases import CURVE, as_si, assert_clear_error, assert_json_clean, ok
 
 from condensync_tools.units import to_si
 
@@ -123,8 +121,7 @@ def test_us_and_si_agree():
 
 
 def test_no_nan():
-    text = json.dumps(ok(TOOL, GOOD))
-    assert "NaN" not in text and "Infinity" not in text and "null" not in text
+    assert_json_clean(ok(TOOL, GOOD))
 
 
 BAD_CASES = [

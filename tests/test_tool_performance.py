@@ -2,10 +2,8 @@
 """analyze_condenser_performance: parts run through the registry with their own hashes,
 skipped parts, the documented score, the top actions, US/SI agreement and clear errors."""
 
-import json
-
 import pytest
-from _tool_cases import CURVE, HISTORY, PLANT, assert_clear_error, ok
+from _tool_cases import CURVE, HISTORY, PLANT, assert_clear_error, assert_json_clean, ok
 
 from condensync_tools.calculators.performance import SCORE_WEIGHTS
 from condensync_tools.registry import convert_units, get_tool
@@ -183,8 +181,7 @@ def test_us_and_si_agree():
 
 
 def test_no_nan():
-    text = json.dumps(ok(TOOL, FULL))
-    assert "NaN" not in text and "Infinity" not in text and "null" not in text
+    assert_json_clean(ok(TOOL, FULL))
 
 
 BAD_CASES = [
