@@ -66,32 +66,41 @@ def test_out_of_range_raises_named_error():
         water.liquid_properties(400.0)
 
 
+# Our per-call routines evaluate iapws' terms with the same operations and summation order,
+# on Python floats (the C library's pow/exp: the same bits on every machine). iapws evaluates
+# them on numpy arrays, whose pow/exp loops numpy picks by CPU (its own AVX-512 routines on
+# some machines), so the two agree to a few ulp, not always to the bit.
+FEW_ULP = 1e-14
+# up to 623 K (13-20 MPa on the saturation line) the Gibbs sums cancel more: a few ulp of a
+# term are a few more of the total
+NEAR_CRITICAL = 1e-13
+
+
 @settings(max_examples=3000, deadline=None)
 @given(st.floats(273.15, 353.15), st.floats(0.0007, 5.0))
-def test_fast_region1_equals_iapws_float_for_float(t_k, p_mpa):
-    """The two-derivative region-1 evaluation gives the very floats of iapws97._Region1
-    (same terms, same operations, numpy's pairwise summation order); allow one part in 1e15
-    should a future numpy change its summation."""
+def test_fast_region1_equals_iapws(t_k, p_mpa):
     v, cp = water.region1_volume_cp(t_k, p_mpa)
     ref = iapws97._Region1(t_k, p_mpa)
-    assert v == pytest.approx(float(ref["v"]), rel=1e-15, abs=0.0)
-    assert cp == pytest.approx(float(ref["cp"]), rel=1e-15, abs=0.0)
+    assert v == pytest.approx(float(ref["v"]), rel=FEW_ULP, abs=0.0)
+    assert cp == pytest.approx(float(ref["cp"]), rel=FEW_ULP, abs=0.0)
 
 
-def test_fast_region1_is_bit_identical_on_a_fixed_grid():
-    pairs = [(273.15 + 0.37 * k, 0.01 + 0.0123 * k) for k in range(200)]
-    assert all(water.region1_volume_cp(t, p) == (float(iapws97._Region1(t, p)["v"]),
-                                                  float(iapws97._Region1(t, p)["cp"])) for t, p in pairs)
+def test_fast_region1_equals_iapws_on_a_fixed_grid():
+    for t, p in [(273.15 + 0.37 * k, 0.01 + 0.0123 * k) for k in range(200)]:
+        ref = iapws97._Region1(t, p)
+        assert water.region1_volume_cp(t, p) == pytest.approx((float(ref["v"]), float(ref["cp"])), rel=FEW_ULP,
+                                                              abs=0.0)
 
 
 @settings(max_examples=500, deadline=None)
 @given(st.floats(612.0, 21.9e6))
-def test_saturated_phase_pair_gives_iapws_region4_floats(p_pa):
+def test_saturated_phase_pair_gives_iapws_region4_values(p_pa):
     """Latent heat and saturated densities come from one cached liquid/vapour pair with
-    iapws97._Region4's mixing rule: the same floats as two _Region4 calls."""
+    iapws97._Region4's mixing rule: the values of two _Region4 calls."""
     for quality in (0, 1):
         state = iapws97._Region4(p_pa / 1e6, quality)
-        assert water._region4(p_pa, quality) == (float(state["h"]) * 1e3, 1.0 / float(state["v"]))
+        assert water._region4(p_pa, quality) == pytest.approx((float(state["h"]) * 1e3, 1.0 / float(state["v"])),
+                                                              rel=NEAR_CRITICAL, abs=0.0)
 
 
 @settings(max_examples=1000, deadline=None)
@@ -99,16 +108,15 @@ def test_saturated_phase_pair_gives_iapws_region4_floats(p_pa):
 def test_fast_region1_and_region2_states_equal_iapws_on_the_saturation_line(t_k):
     p_mpa = float(iapws97._PSat_T(t_k))
     r1, r2 = iapws97._Region1(t_k, p_mpa), iapws97._Region2(t_k, p_mpa)
-    assert water.region1_volume_enthalpy(t_k, p_mpa) == pytest.approx((r1["v"], r1["h"]), rel=1e-15, abs=0.0)
-    assert water.region2_volume_enthalpy(t_k, p_mpa) == pytest.approx((r2["v"], r2["h"]), rel=1e-15, abs=0.0)
+    assert water.region1_volume_enthalpy(t_k, p_mpa) == pytest.approx((r1["v"], r1["h"]), rel=NEAR_CRITICAL, abs=0.0)
+    assert water.region2_volume_enthalpy(t_k, p_mpa) == pytest.approx((r2["v"], r2["h"]), rel=NEAR_CRITICAL, abs=0.0)
 
 
 @settings(max_examples=2000, deadline=None)
 @given(st.floats(273.15, 373.15), st.floats(940.0, 1002.0))
 def test_fast_transport_properties_equal_iapws(t_k, rho):
-    """IAPWS 2008 viscosity and 2011 conductivity (no critical enhancement), the same
-    floats as iapws._Viscosity / iapws._ThCond called without a phase (one part in 1e15
-    allowed should a platform's pow differ)."""
+    """IAPWS 2008 viscosity and 2011 conductivity (no critical enhancement), the values of
+    iapws._Viscosity / iapws._ThCond called without a phase."""
     mu, k = water.liquid_transport(rho, t_k)
-    assert mu == pytest.approx(_iapws._Viscosity(rho, t_k), rel=1e-15, abs=0.0)
-    assert k == pytest.approx(_iapws._ThCond(rho, t_k), rel=1e-15, abs=0.0)
+    assert mu == pytest.approx(_iapws._Viscosity(rho, t_k), rel=FEW_ULP, abs=0.0)
+    assert k == pytest.approx(_iapws._ThCond(rho, t_k), rel=FEW_ULP, abs=0.0)

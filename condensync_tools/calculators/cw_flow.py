@@ -197,12 +197,41 @@ def pump_curve(
                 "head must not rise with flow (unstable curve not supported)",
                 "points out of order or flow and head columns swapped",
             )
-        c2, c1, c0 = np.polyfit(q, h, 2)
+        c0, c1, c2 = _quadratic_least_squares(q.tolist(), h.tolist())
         if c2 > 0.0 or c0 <= 0.0:
             raise DomainError("pump_curve_points", "the fitted quadratic is not a falling pump curve")
         coeffs = (float(c0), float(c1), float(c2))
         source = f"least-squares quadratic through {len(q)} curve points"
     return PumpCurve(float(rated_flow), float(rated_head), float(rated_power), eta, coeffs, source)
+
+
+def _quadratic_least_squares(q: list[float], h: list[float]) -> tuple[float, float, float]:
+    """(c0, c1, c2) of the least-squares h = c0 + c1·q + c2·q².
+
+    Householder QR of the columns [1, x, x²] with x = q/q_max, then back substitution
+    (Golub & Van Loan, *Matrix Computations*, 4th ed., §5.3.3), in Python floats with sums
+    correctly rounded by ``math.fsum``: the same bits on every machine, unlike ``np.polyfit``,
+    whose LAPACK/BLAS kernels are chosen by CPU.
+    """
+    scale = max(q)
+    x = [v / scale for v in q]
+    cols = [[1.0] * len(x), x, [v * v for v in x]]
+    b = list(h)
+    for k in range(3):
+        v = cols[k][k:]
+        norm = math.sqrt(math.fsum(e * e for e in v))
+        alpha = -norm if v[0] >= 0.0 else norm
+        v[0] -= alpha
+        vv = math.fsum(e * e for e in v)
+        if vv == 0.0:
+            continue
+        for target in [*cols[k:], b]:
+            tau = 2.0 * math.fsum(map(float.__mul__, v, target[k:])) / vv
+            target[k:] = [t - tau * e for t, e in zip(target[k:], v, strict=True)]
+    coef = [0.0, 0.0, 0.0]
+    for r in (2, 1, 0):
+        coef[r] = (b[r] - math.fsum(cols[c][r] * coef[c] for c in range(r + 1, 3))) / cols[r][r]
+    return coef[0], coef[1] / scale, coef[2] / (scale * scale)
 
 
 def operating_flow(
@@ -323,7 +352,10 @@ def cooling_tower(
             raise DomainError(name, f"{name} {val!r} must be positive and finite")
     if not (KELVIN_OFFSET - 40.0 <= wet_bulb <= KELVIN_OFFSET + 40.0):
         raise DomainError(
-            "wet_bulb_temp", f"wet bulb {wet_bulb - KELVIN_OFFSET:.1f} °C ({(wet_bulb - KELVIN_OFFSET) * 1.8 + 32:.1f} °F) outside -40..40 °C (-40..104 °F)", "°F/°C mix-up"
+            "wet_bulb_temp",
+            f"wet bulb {wet_bulb - KELVIN_OFFSET:.1f} °C ({(wet_bulb - KELVIN_OFFSET) * 1.8 + 32:.1f} °F) "
+            "outside -40..40 °C (-40..104 °F)",
+            "°F/°C mix-up",
         )
     if not isinstance(fans_installed, int) or fans_installed < 1:
         raise DomainError("fans_installed", "at least one tower fan is needed for the fan options")

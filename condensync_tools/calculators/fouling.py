@@ -259,20 +259,33 @@ def _check_history(t_days: Sequence[float], y: Sequence[float]) -> tuple[np.ndar
     return t, v
 
 
+# Fit arithmetic is reproducible on every machine (CONTRACT §1.2: same outputs and hashes on
+# any machine): sums are correctly rounded (math.fsum of IEEE products), exponentials come from
+# the C library (math.expm1), never from BLAS dot kernels or numpy's CPU-specific SIMD
+# routines, which differ in the last bit between CPUs. Fitted parameters are located to near
+# machine precision (the root of the derivative, not the minimum of a flat SSE), so a last-bit
+# difference in the data (e.g. from a vectorised history) stays far below 10 significant digits.
+def _fsum_dot(a: Sequence[float], b: Sequence[float]) -> float:
+    """Σ a_i·b_i, correctly rounded."""
+    return math.fsum(map(float.__mul__, a, b))
+
+
 def _goodness(
     model: str,
     basis: str,
     params: dict,
-    t: np.ndarray,
-    y: np.ndarray,
-    pred: np.ndarray,
+    t: list[float],
+    y: list[float],
+    pred: list[float],
     notes: tuple[str, ...] = (),
 ) -> FoulingFit:
-    n, k = y.size, 2
-    resid = y - pred
-    sse = float(resid @ resid)
-    sst = float(((y - y.mean()) ** 2).sum())
-    scale = max(float(np.max(np.abs(y))), 1e-300)
+    n, k = len(y), 2
+    resid = [yi - pi for yi, pi in zip(y, pred, strict=True)]
+    sse = _fsum_dot(resid, resid)
+    mean = math.fsum(y) / n
+    dev = [yi - mean for yi in y]
+    sst = _fsum_dot(dev, dev)
+    scale = max(max(abs(yi) for yi in y), 1e-300)
     if sst <= (1e-14 * scale) ** 2 * n:
         r2 = 1.0 if sse <= (1e-9 * scale) ** 2 * n else 0.0
     else:
@@ -292,6 +305,8 @@ def fit_linear(
     .. math:: \\beta = \\frac{\\sum (t_i - \\bar t)(y_i - \\bar y)}{\\sum (t_i - \\bar t)^2}, \\quad
               R_0 = \\bar y - \\beta \\bar t
 
+    Sums are correctly rounded (``math.fsum``), so the fit is the same on every machine.
+
     Parameters
     ----------
     t_days : sequence of float
@@ -310,22 +325,87 @@ def fit_linear(
     ----------
     Draper, N.R., Smith, H. (1998), *Applied Regression Analysis*, 3rd ed., Wiley, ch. 1.
     """
-    t, y = _check_history(t_days, values)
-    tm, ym = t.mean(), y.mean()
-    dt = t - tm
-    beta = float((dt @ (y - ym)) / (dt @ dt))
-    r0 = float(ym - beta * tm)
-    return _goodness("linear", basis, {"r0": r0, "beta": beta}, t, y, r0 + beta * t)
+    t_arr, y_arr = _check_history(t_days, values)
+    t, y = t_arr.tolist(), y_arr.tolist()
+    n = len(t)
+    tm, ym = math.fsum(t) / n, math.fsum(y) / n
+    dt = [ti - tm for ti in t]
+    beta = _fsum_dot(dt, [yi - ym for yi in y]) / _fsum_dot(dt, dt)
+    r0 = ym - beta * tm
+    return _goodness("linear", basis, {"r0": r0, "beta": beta}, t, y, [r0 + beta * ti for ti in t])
 
 
-def _ks_sse(t: np.ndarray, y: np.ndarray, log_tau: float) -> tuple[float, float]:
-    g = -np.expm1(-t / math.exp(log_tau))
-    gg = float(g @ g)
+def _ks_terms(t: list[float], y: list[float], log_tau: float) -> tuple[float, float, float, float]:
+    """Kern–Seaton sums at s = ln τ with g_i = 1 − e^(−t_i/τ) and h_i = ∂g_i/∂s = −(t_i/τ)·e^(−t_i/τ):
+    (g·g, g·y, h·y, g·h), each correctly rounded."""
+    tau = math.exp(log_tau)
+    u = [ti / tau for ti in t]
+    em1 = [math.expm1(-ui) for ui in u]  # e^(−u) − 1 = −g
+    g = [-e for e in em1]
+    h = [-ui * (e + 1.0) for ui, e in zip(u, em1, strict=True)]
+    return _fsum_dot(g, g), _fsum_dot(g, y), _fsum_dot(h, y), _fsum_dot(g, h)
+
+
+def _ks_sse(t: list[float], y: list[float], log_tau: float) -> tuple[float, float]:
+    """(SSE, R_∞) of the best R_∞ at this τ: R_∞ = g·y / g·g, SSE = Σ(y − R_∞·g)²."""
+    tau = math.exp(log_tau)
+    g = [-math.expm1(-ti / tau) for ti in t]
+    gg = _fsum_dot(g, g)
     if gg <= 0.0:
-        return float(y @ y), 0.0
-    r_inf = float(g @ y) / gg
-    r = y - r_inf * g
-    return float(r @ r), r_inf
+        return _fsum_dot(y, y), 0.0
+    r_inf = _fsum_dot(g, y) / gg
+    resid = [yi - r_inf * gi for yi, gi in zip(y, g, strict=True)]
+    return _fsum_dot(resid, resid), r_inf
+
+
+def _ks_grid_sse(t: np.ndarray, y: np.ndarray, log_taus: np.ndarray) -> np.ndarray:
+    """SSE of the best R_∞ at each grid τ, vectorised (SSE = y·y − (g·y)²/(g·g)). Used only
+    to bracket the minimum: its last bits may differ between CPUs."""
+    g = -np.expm1(-t[None, :] / np.exp(log_taus)[:, None])
+    gg = np.einsum("ij,ij->i", g, g)
+    gy = g @ y
+    yy = float(y @ y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(gg > 0.0, yy - gy * gy / gg, yy)
+
+
+def _ks_slope_sign(t: list[float], y: list[float], log_tau: float) -> float:
+    """A function with the sign of dSSE/ds at s = ln τ (zero at the optimum):
+    dSSE/ds = −2(g·y)·[(h·y)(g·g) − (g·y)(g·h)]/(g·g)², so −(g·y)·[(h·y)(g·g) − (g·y)(g·h)]
+    scaled by 1/(g·g)², smooth in s."""
+    gg, gy, hy, gh = _ks_terms(t, y, log_tau)
+    if gg <= 0.0:
+        return 0.0
+    return -gy * (hy * gg - gy * gh) / (gg * gg)
+
+
+def _ks_root(t: list[float], y: list[float], a: float, b: float, fa: float, fb: float) -> float:
+    """The s in [a, b] where the slope changes sign (fa < 0 < fb), by the Illinois variant of
+    regula falsi (superlinear, always bracketed) to 1e-15 relative in s, 100 steps at most.
+    Deterministic: the same steps on every machine."""
+    side = 0
+    for _ in range(100):
+        if b - a <= 1e-15 * max(1.0, abs(a), abs(b)):
+            break
+        c = (a * fb - b * fa) / (fb - fa)
+        if not (a < c < b):
+            c = 0.5 * (a + b)
+            if not (a < c < b):  # a and b are adjacent floats
+                break
+        fc = _ks_slope_sign(t, y, c)
+        if fc == 0.0:
+            return c
+        if (fc < 0.0) == (fa < 0.0):
+            a, fa = c, fc
+            if side == -1:
+                fb *= 0.5
+            side = -1
+        else:
+            b, fb = c, fc
+            if side == 1:
+                fa *= 0.5
+            side = 1
+    return a if abs(fa) <= abs(fb) else b
 
 
 def fit_kern_seaton(
@@ -336,10 +416,13 @@ def fit_kern_seaton(
     .. math:: R_\\infty(\\tau) = \\frac{\\sum g_i y_i}{\\sum g_i^2}, \\quad g_i = 1 - e^{-t_i/\\tau},
               \\quad \\tau^* = \\arg\\min_\\tau \\sum (y_i - R_\\infty(\\tau) g_i)^2
 
-    For each τ the best R_∞ is closed-form; τ is found by a 1-D search on ln τ: a 241-point
-    grid from span/1000 to 1000·span (span = last − first time, at least 1 day), then a
-    golden-section refinement between the neighbours of the best grid point. Deterministic,
-    numpy only.
+    For each τ the best R_∞ is closed-form (variable projection); τ is found on s = ln τ: a
+    241-point grid from span/1000 to 1000·span (span = last − first time, at least 1 day;
+    evaluated vectorised) brackets the minimum, then the root of dSSE/ds between the
+    neighbours of the best grid point (Illinois regula falsi) locates it to about 1e-15 in s.
+    Minimising the SSE value itself would fix τ only to about √ε ≈ 1e-8 (the SSE is flat at
+    its minimum), so a last-bit difference in the data could move the 10th digit. Sums are correctly rounded
+    and exponentials come from the C library, so the fit is the same on every machine.
 
     Parameters
     ----------
@@ -359,42 +442,36 @@ def fit_kern_seaton(
     References
     ----------
     Kern, D.Q., Seaton, R.E. (1959), Brit. Chem. Eng. 4(5), 258-262.
-    Kiefer, J. (1953), "Sequential minimax search for a maximum", Proc. AMS 4, 502-506.
+    Golub, G., Pereyra, V. (1973), "The differentiation of pseudo-inverses and nonlinear least
+    squares problems whose variables separate", SIAM J. Numer. Anal. 10(2), 413-432.
+    Dowell, M., Jarratt, P. (1971), "A modified regula falsi method for computing the root of
+    an equation", BIT 11, 168-174 (the Illinois method).
     """
-    t, y = _check_history(t_days, values)
-    span = max(float(t[-1] - t[0]), float(t[-1]), 1.0)
+    t_arr, y_arr = _check_history(t_days, values)
+    t, y = t_arr.tolist(), y_arr.tolist()
+    span = max(t[-1] - t[0], t[-1], 1.0)
     lo, hi = math.log(span / 1000.0), math.log(span * 1000.0)
-    grid = np.linspace(lo, hi, 241)
-    sses = [(_ks_sse(t, y, g)[0]) for g in grid]
-    i = int(np.argmin(sses))
-    a, b = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
-    inv_phi = (math.sqrt(5.0) - 1.0) / 2.0
-    c, d = b - inv_phi * (b - a), a + inv_phi * (b - a)
-    fc, fd = _ks_sse(t, y, c)[0], _ks_sse(t, y, d)[0]
-    for _ in range(200):
-        if b - a < 1e-13:
-            break
-        if fc <= fd:
-            b, d, fd = d, c, fc
-            c = b - inv_phi * (b - a)
-            fc = _ks_sse(t, y, c)[0]
-        else:
-            a, c, fc = c, d, fd
-            d = a + inv_phi * (b - a)
-            fd = _ks_sse(t, y, d)[0]
-    candidates = [(sses[i], grid[i]), (fc, c), (fd, d)]
-    best_log_tau = min(candidates, key=lambda p: (p[0], p[1]))[1]
-    _, r_inf = _ks_sse(t, y, best_log_tau)
-    tau = math.exp(best_log_tau)
+    grid = [lo + (hi - lo) * k / 240 for k in range(241)]
+    i = int(np.argmin(_ks_grid_sse(t_arr, y_arr, np.array(grid))))
+    best = grid[i]
     notes: list[str] = []
-    if i == grid.size - 1:
+    if i == len(grid) - 1:
         notes.append(
             "tau at the upper search bound: no curvature in the data, the asymptote is not identifiable "
             "(the history behaves linearly)"
         )
     elif i == 0:
         notes.append("tau at the lower search bound: the history is a step to a constant level")
-    pred = r_inf * -np.expm1(-t / tau)
+    else:
+        a, b = grid[i - 1], grid[i + 1]
+        fa, fb = _ks_slope_sign(t, y, a), _ks_slope_sign(t, y, b)
+        if fa < 0.0 < fb:
+            root = _ks_root(t, y, a, b, fa, fb)
+            if _ks_sse(t, y, root)[0] <= _ks_sse(t, y, best)[0]:
+                best = root
+    _, r_inf = _ks_sse(t, y, best)
+    tau = math.exp(best)
+    pred = [r_inf * -math.expm1(-ti / tau) for ti in t]
     return _goodness("kern_seaton", basis, {"r_inf": r_inf, "tau": tau}, t, y, pred, tuple(notes))
 
 

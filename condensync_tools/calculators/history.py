@@ -37,6 +37,7 @@ import numpy as np
 
 from . import fouling, hei
 from . import if97_vector as v97
+from . import portable_math as pm
 from .constants import BTU_H_FT2_F_W_M2_K, FT_M, STANDARD_GRAVITY
 from .errors import DomainError
 from .first_principles import DEFAULT_BANK_ROWS
@@ -288,7 +289,7 @@ class RowResults:
 
     ``reason``: int8 code per row (:data:`REASONS`, 0 = valid). Only the base columns
     (:data:`STORED_COLUMNS`) are stored; the others are recomputed on request from them and
-    the inputs with the very operations of the row chain (bit-identical), which keeps the
+    the inputs with the very operations of the row chain (the same bits), which keeps the
     memory of a long series near its input size.
     """
 
@@ -330,7 +331,7 @@ class RowResults:
                 return s["saturation_temp"][sl] - self.inputs["t_out"][sl]
             if name == "lmtd":
                 i_, t_ = self.column("itd", start, stop), self.column("ttd", start, stop)
-                out = np.log(i_ / t_)
+                out = pm.log(i_ / t_)
                 np.divide(i_ - t_, out, out=out)
                 return out
             if name == "tube_velocity":
@@ -361,15 +362,16 @@ def _tube_side(
     re *= d_i
     re /= props.viscosity  # ρ·V·D/μ
     with np.errstate(invalid="ignore", divide="ignore"):
-        fd = np.log(re)
+        fd = pm.log(re)
         fd *= 0.790
         fd -= 1.64
-        np.power(fd, -2, out=fd)  # (0.790·ln Re − 1.64)^-2
+        np.multiply(fd, fd, out=fd)
+        np.divide(1.0, fd, out=fd)  # (0.790·ln Re − 1.64)^-2
         pr = props.prandtl
         f8 = np.divide(fd, 8.0, out=fd)
         nu = f8 * (re - 1e3)
         nu *= pr  # f/8·(Re − 1000)·Pr
-        den = np.power(pr, 2 / 3.0, out=pr)
+        den = pm.power(pr, 2 / 3.0)
         den -= 1.0
         sq = f8**0.5
         sq *= 12.7
@@ -389,10 +391,11 @@ def _nusselt(p: _Plan, t_film: np.ndarray, rho_v: np.ndarray) -> tuple[np.ndarra
     # 0.725·[g·ρ·(ρ − ρ_v)·k³/(μ·D_o)]^¼·N^(-1/6), left to right
     a = film.density * STANDARD_GRAVITY
     a *= np.subtract(film.density, rho_v, out=t)
-    a *= np.power(film.conductivity, 3, out=film.conductivity)
+    k3 = film.conductivity * film.conductivity
+    a *= np.multiply(k3, film.conductivity, out=k3)
     mu_d = np.multiply(film.viscosity, p.d_o, out=film.viscosity)
     a /= mu_d
-    np.power(a, 0.25, out=a)
+    pm.quarter_power(a, out=a)
     a *= 0.725
     a *= p.rows_factor
     c68 = np.multiply(film.cp, 0.68, out=film.cp)
@@ -423,17 +426,19 @@ def _solve_film(
             return result
         np.multiply(cc, d, out=g)
         g += hh
-        np.power(g, 0.25, out=g)  # (h_fg + c68·ΔT)^¼
-        np.power(d, 0.75, out=d75)
+        pm.quarter_power(g, out=g)  # (h_fg + c68·ΔT)^¼
+        pm.three_quarter_power(d, out=d75)
         np.multiply(aa, g, out=f)
         f *= d75
         f *= rr
         f += d
         f -= dr  # a·g·ΔT^¾·r + ΔT − driving
         np.multiply(g, 0.75, out=t1)
-        t1 *= np.power(d, -0.25, out=t2)
+        t1 /= pm.quarter_power(d, out=t2)  # ·ΔT^-¼
         np.multiply(c25, d75, out=t2)
-        t2 /= np.power(g, 3, out=g)
+        np.multiply(g, g, out=d75)
+        d75 *= g  # g³ (ΔT^¾ is not needed again in this step)
+        t2 /= d75
         t1 += t2
         df = np.multiply(ar, t1, out=t1)
         df += 1.0  # a·r·(0.75·g·ΔT^-¼ + 0.25·c68·ΔT^¾/g³) + 1
@@ -487,7 +492,7 @@ def _first_principles(
     h_shell = c68 * dt_film
     h_shell += h_fg
     h_shell /= dt_film
-    np.power(h_shell, 0.25, out=h_shell)
+    pm.quarter_power(h_shell, out=h_shell)
     h_shell *= a  # a·[(h_fg + c68·ΔT)/ΔT]^¼
     u_clean = np.divide(1.0, h_shell)
     u_clean += p.r_wall
@@ -607,7 +612,7 @@ def _block(
         take(ttd),
     )
     n_ok = ti.size
-    log_mean = np.log(i_ / t_)
+    log_mean = pm.log(i_ / t_)
     np.divide(i_ - t_, log_mean, out=log_mean)
     t_mean = ti + to
     t_mean *= 0.5

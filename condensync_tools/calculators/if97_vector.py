@@ -19,6 +19,11 @@ round-off (tests assert 1e-9 relative; typical agreement is 1e-14):
   method on δ, started from IF97; cp from the Helmholtz derivatives) + the IAPWS-08 saline
   Gibbs polynomial; viscosity ratio Sharqawy et al. (2010), as in :func:`.water.liquid_properties`.
 
+Every elementary function comes from :mod:`.portable_math` (or is a product, quotient or
+square root), never from numpy's ``log``/``exp``/``power`` loops, which numpy picks by CPU and
+which differ in the last bit between machines: the results, and so the history analysis'
+hashes, are the same on every machine.
+
 Pure numpy; no I/O. Range checks are the caller's job (the history analysis marks rows
 outside the ranges of :mod:`.water` as invalid before evaluating anything).
 
@@ -37,6 +42,7 @@ import numpy as np
 from iapws import iapws08, iapws97
 from iapws.iapws95 import IAPWS95
 
+from . import portable_math as pm
 from .constants import KELVIN_OFFSET
 
 __all__ = [
@@ -211,7 +217,7 @@ def psat_t(temperature_k: np.ndarray) -> np.ndarray:
     a = tita**2 + n[1] * tita + n[2]
     b = n[3] * tita**2 + n[4] * tita + n[5]
     c = n[6] * tita**2 + n[7] * tita + n[8]
-    return (2 * c / (-b + (b**2 - 4 * a * c) ** 0.5)) ** 4 * 1e6
+    return pm.int_power(2 * c / (-b + (b**2 - 4 * a * c) ** 0.5), 4) * 1e6
 
 
 # --------------------------------------------------------------------------- region 1
@@ -519,10 +525,10 @@ class _Reduced:
         self.bp = _Powers(self.dr - 1)
 
     def inv_pow(self, k: int) -> np.ndarray:
-        """(T*/T)**k as numpy evaluates it (k = 2: square; k > 2: pow)."""
+        """(T*/T)**k (k = 2: square; k > 2: products, the same bits on every machine)."""
         got = self.inv_p.get(k)
         if got is None:
-            got = self.inv_p[k] = self.inv**k
+            got = self.inv_p[k] = self.inv**k if k == 2 else pm.int_power(self.inv, k)
         return got
 
     def denominator(self, coefficients: tuple) -> np.ndarray:
@@ -541,7 +547,7 @@ def _viscosity(r: _Reduced) -> np.ndarray:
     mu0 /= denominator
     mu1 = _bivariate(_VISC_TERMS, r.ap(1), r.bp(1), r.ap, r.bp)
     mu1 *= r.dr
-    np.exp(mu1, out=mu1)
+    mu1 = pm.exp(mu1)
     mu0 *= mu1
     mu0 *= 1e-6
     return mu0
@@ -552,7 +558,7 @@ def _conductivity(r: _Reduced) -> np.ndarray:
     k0 = np.divide(r.sqrt_tr, denominator, out=denominator)
     k1 = _bivariate(_COND_TERMS, r.ap(1), r.bp(1), r.ap, r.bp)
     k1 *= r.dr
-    np.exp(k1, out=k1)
+    k1 = pm.exp(k1)
     k1 *= k0  # k0·k1 (multiplication commutes exactly)
     k1 *= 1e-3
     return k1
@@ -581,6 +587,13 @@ _W95_R = _W95["R"] / IAPWS95.M  # kJ/(kg·K)
 _FI0 = IAPWS95.Fi0
 
 
+def _real_power(x: np.ndarray, t: float) -> np.ndarray:
+    """x**t with the same bits on every machine: products for an integer t, else e^(t·ln x)."""
+    if float(t).is_integer():
+        return pm.int_power(x, int(t))
+    return pm.power(x, t)
+
+
 def _iapws95_derivatives(
     tau: np.ndarray, delta: np.ndarray, full: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
@@ -597,7 +610,7 @@ def _iapws95_derivatives(
     firtt = np.zeros_like(delta) if full else None
     firdt = np.zeros_like(delta) if full else None
     for n, d, t in zip(_W95["nr1"], _W95["d1"], _W95["t1"], strict=False):
-        tau_t = tau**t
+        tau_t = _real_power(tau, t)
         base = n * tau_t
         fird += base * d * (dp(d - 1) if d > 1 else 1.0)
         if d > 1:
@@ -610,7 +623,7 @@ def _iapws95_derivatives(
         dc = dp(c)
         e = exps.get(c)
         if e is None:
-            e = exps[c] = np.exp(-g * dc)
+            e = exps[c] = pm.exp(-g * dc)
         tau_t = tp_(t)
         k = d - g * c * dc
         common = n * e * tau_t
@@ -633,8 +646,8 @@ def _iapws95_derivatives(
         _W95["gamma3"],
         strict=False,
     ):
-        ex = np.exp(-a * (delta - eps) ** 2 - b * (tau - g) ** 2)
-        tau_t = tau**t
+        ex = pm.exp(-a * (delta - eps) ** 2 - b * (tau - g) ** 2)
+        tau_t = _real_power(tau, t)
         dd = dp(d)
         fird += n * dd * tau_t * ex * (d / delta - 2 * a * (delta - eps))
         firdd += (
@@ -674,8 +687,8 @@ def _iapws95_liquid(temperature_k: np.ndarray, p_mpa: float) -> tuple[np.ndarray
     fird, firdd, firtt, firdt = _iapws95_derivatives(tau, delta, full=True)
     fiott = -_FI0["ao_log"][1] / tau**2
     for n, t in zip(_FI0["ao_exp"], _FI0["titao"], strict=False):
-        e = np.exp(-t * tau)
-        fiott = fiott - n * t**2 * e * (1 - e) ** -2
+        e = pm.exp(-t * tau)
+        fiott = fiott - n * t**2 * e * pm.int_power(1 - e, -2)
     num = 1 + delta * fird - delta * tau * firdt
     cp = _W95_R * (-(tau**2) * (fiott + firtt) + num**2 / (1 + 2 * delta * fird + delta**2 * firdd))
     return rho, cp

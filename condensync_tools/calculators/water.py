@@ -6,8 +6,11 @@ They build on the ``iapws`` package (which works in MPa, kJ) and raise the proje
 :class:`~condensync_tools.calculators.errors.OutOfRangeError` instead of iapws'
 ``NotImplementedError``. On the per-call path (region 1, saturated region 1/2 states,
 viscosity and conductivity) only the derivatives a condenser needs are evaluated, with the
-iapws coefficients, operations and summation order, so the results are the same floats as
-iapws at a fraction of the cost (tests/test_water.py asserts the equality).
+iapws coefficients, operations and summation order, at a fraction of the cost. They use the
+C library's ``pow``/``exp`` on Python floats, which give the same bits on every machine;
+iapws evaluates the same terms on numpy arrays, whose ``pow``/``exp`` loops numpy picks by CPU
+(its own AVX-512 routines on some machines), so the two agree to within a few ulp
+(tests/test_water.py: 1e-14 relative).
 
 References
 ----------
@@ -124,7 +127,7 @@ def _saturated_phases(pressure_pa: float) -> tuple[tuple[float, float], tuple[fl
 def _region4(pressure_pa: float, quality: int) -> tuple[float, float]:
     """Enthalpy [J/kg] and density [kg/m³] of saturated liquid (quality 0) or vapour (1):
     ``iapws97._Region4``'s mixing rule x' + q·(x'' − x') on one cached pair of phase states
-    (the same floats as iapws, with both qualities from a single evaluation)."""
+    (iapws' values to within a few ulp, with both qualities from a single evaluation)."""
     (v_l, h_l), (v_v, h_v) = _saturated_phases(pressure_pa)
     h = h_l + quality * (h_v - h_l)
     v = v_l + quality * (v_v - v_l)
@@ -251,8 +254,8 @@ def region1_volume_cp(temperature_k: float, pressure_mpa: float) -> tuple[float,
     IAPWS R7-97(2012) Eq. 7 and Table 3: γ(π, τ) = Σ nᵢ (7.1 − π)^Iᵢ (τ − 1.222)^Jᵢ with
     π = p/16.53 MPa, τ = 1386 K/T; v = π·γ_π·R·T/p, cp = −τ²·γ_ττ·R. Only the derivatives
     needed here are evaluated (``iapws97._Region1`` computes every property, about 8x
-    slower), term by term with the same operations and summation order as iapws, so the
-    results are the same floats (tests/test_water.py checks equality).
+    slower), term by term with the same operations and summation order as iapws (equal to
+    within a few ulp, tests/test_water.py; see the module docstring).
     """
     tau = 1386 / temperature_k
     pi = pressure_mpa / 16.53
@@ -264,7 +267,7 @@ def region1_volume_cp(temperature_k: float, pressure_mpa: float) -> tuple[float,
 
 def region1_volume_enthalpy(temperature_k: float, pressure_mpa: float) -> tuple[float, float]:
     """Specific volume [m³/kg] and enthalpy [kJ/kg] of IF97 region 1 (Eq. 7, Table 3:
-    h = τ·γ_τ·R·T), the same floats as ``iapws97._Region1``."""
+    h = τ·γ_τ·R·T), as ``iapws97._Region1`` (within a few ulp)."""
     tau = 1386 / temperature_k
     pi = pressure_mpa / 16.53
     pa, pb = _region1_powers(7.1 - pi, tau - 1.222)
@@ -279,7 +282,7 @@ def region2_volume_enthalpy(temperature_k: float, pressure_mpa: float) -> tuple[
     IAPWS R7-97(2012) Eqs. 15-17, Tables 10-12: γ = γ° + γʳ with π = p/1 MPa, τ = 540 K/T;
     γ°_π = 1/π, γ°_τ = Σ n°ᵢJ°ᵢτ^(J°ᵢ−1), γʳ_π = Σ nᵢIᵢπ^(Iᵢ−1)(τ−0.5)^Jᵢ,
     γʳ_τ = Σ nᵢπ^Iᵢ Jᵢ(τ−0.5)^(Jᵢ−1); v = π(γ°_π + γʳ_π)RT/p, h = τ(γ°_τ + γʳ_τ)RT.
-    Same operations and summation order as ``iapws97._Region2``: the same floats.
+    Same operations and summation order as ``iapws97._Region2`` (within a few ulp).
     """
     tau = 540 / temperature_k
     pi = pressure_mpa / 1
@@ -320,7 +323,7 @@ def liquid_transport(density: float, temperature_k: float) -> tuple[float, float
     λ = λ0(T̄)·λ1(T̄, ρ̄), λ0 = √T̄ / Σ Lₖ/T̄ᵏ, λ1 = exp(ρ̄ Σ Lᵢⱼ (1/T̄ − 1)ⁱ (ρ̄ − 1)ʲ)
     [mW/(m·K)]; T̄ = T/647.096 K, ρ̄ = ρ/322 kg/m³. The powers are shared by both sums; each
     is computed with ``**`` as iapws does, and the sums run in the same order, so the results
-    are the same floats (tests/test_water.py).
+    agree with iapws to within a few ulp (tests/test_water.py).
     """
     tr = temperature_k / _iapws.Tc
     dr = density / _iapws.rhoc

@@ -888,7 +888,7 @@ TOOL = register(
             "trigger (CF 0.75 default) and whether cleaning is due; large per-row series go to a file (path, "
             "condensync:// resource URI, SHA-256). " + CALCULATOR_NOTE
         ),
-        version="1.0.0",
+        version="1.0.1",
         input_model=HistoryInput,
         output_model=HistoryOutput,
         handler=handle,

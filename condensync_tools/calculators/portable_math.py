@@ -1,0 +1,191 @@
+# SPDX-License-Identifier: MIT
+"""Elementary functions on numpy arrays that give the same bits on every machine.
+
+numpy picks its ``log``, ``exp``, ``power``, ``expm1``, ``cbrt`` loops by CPU at import time
+(for float64, AVX-512 machines get numpy's own SIMD routines, others the C library's), and the
+two differ in the last bit for some inputs. A vectorised history analysis built on them then
+rounds differently to 10 significant digits on different machines now and then, and its
+provenance hash changes: CONTRACT §1.2 ("same outputs and the same hashes, on any machine")
+forbids that. The functions here use only operations that IEEE 754 rounds exactly (+, −, ×,
+÷, √, ``frexp``/``ldexp``, ``rint``), so their results do not depend on the CPU, the SIMD
+width or the numpy build. ``tests/test_portable_math.py`` checks them against the C library
+(at most 1 ulp for log and exp) and runs the golden cases with numpy's AVX-512 loops
+switched off.
+
+Algorithms: Sun fdlibm 5.3 ``e_log.c`` and ``e_exp.c`` (argument reduction by ln 2 with a split
+constant, the minimax polynomials and their error bound < 1 ulp), Copyright (C) 1993 Sun
+Microsystems, "Permission to use, copy, modify, and distribute this software is freely
+granted, provided that this notice is preserved."
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["log", "exp", "power", "int_power", "quarter_power", "three_quarter_power"]
+
+_LN2_HI = 6.93147180369123816490e-01  # ln 2 with its last 21 bits zero: k·LN2_HI is exact
+_LN2_LO = 1.90821492927058770002e-10
+_SQRT_HALF = 0.70710678118654752440
+_INV_LN2 = 1.44269504088896338700e00
+# e_log.c: log(1+f) = f − s·(f − R), s = f/(2+f), R(z) ≈ Lg1·z + Lg2·z² + ... (z = s²)
+_LG1, _LG2, _LG3, _LG4, _LG5, _LG6, _LG7 = (
+    6.666666666666735130e-01,
+    3.999999999940941908e-01,
+    2.857142874366239149e-01,
+    2.222219843214978396e-01,
+    1.818357216161805012e-01,
+    1.531383769920937332e-01,
+    1.479819860511658591e-01,
+)
+# e_exp.c: exp(r) = 1 + r + r·c/(2 − c), c = r − P1·r² − ... − P5·r¹⁰
+_P1, _P2, _P3, _P4, _P5 = (
+    1.66666666666666019037e-01,
+    -2.77777777770155933842e-03,
+    6.61375632143793436117e-05,
+    -1.65339022054652515390e-06,
+    4.13813679705723846039e-08,
+)
+_EXP_MAX, _EXP_MIN = 709.782712893383973096, -745.13321910194110842
+
+
+def log(x: np.ndarray) -> np.ndarray:
+    """Natural logarithm, elementwise (fdlibm ``e_log.c``; error < 1 ulp).
+
+    x = 2^k·m with m in [√½, √2); f = m − 1, s = f/(2 + f), z = s²;
+    ln x = k·ln2_hi − ((f²/2 − (s·(f²/2 + R(z)) + k·ln2_lo)) − f).
+    Zero, negative, infinite and NaN inputs give what ``np.log`` gives (−inf, NaN, inf, NaN).
+    """
+    x = np.asarray(x, dtype=float)
+    with np.errstate(all="ignore"):  # special inputs are replaced at the end
+        out = _log_finite(x)
+    special = ~((x > 0.0) & (x < np.inf))
+    if special.any():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[special] = np.log(x[special])  # exact special values on every machine
+    return out
+
+
+def _log_finite(x: np.ndarray) -> np.ndarray:
+    m, e = np.frexp(x)  # x = m·2^e, m in [0.5, 1)
+    low = m < _SQRT_HALF
+    np.multiply(m, 2.0, out=m, where=low)
+    e -= low
+    k = e.astype(float)
+    f = np.subtract(m, 1.0, out=m)
+    s = f + 2.0
+    np.divide(f, s, out=s)
+    z = s * s
+    w = z * z
+    t1 = w * _LG6
+    t1 += _LG4
+    t1 *= w
+    t1 += _LG2
+    t1 *= w  # w·(Lg2 + w·(Lg4 + w·Lg6))
+    t2 = w * _LG7
+    t2 += _LG5
+    t2 *= w
+    t2 += _LG3
+    t2 *= w
+    t2 += _LG1
+    t2 *= z  # z·(Lg1 + w·(Lg3 + w·(Lg5 + w·Lg7)))
+    t2 += t1  # R
+    hfsq = f * f
+    hfsq *= 0.5
+    t2 += hfsq
+    t2 *= s  # s·(hfsq + R)
+    t2 += np.multiply(k, _LN2_LO, out=w)
+    np.subtract(hfsq, t2, out=t2)
+    t2 -= f
+    out = np.multiply(k, _LN2_HI, out=k)
+    out -= t2
+    return out
+
+
+def exp(x: np.ndarray) -> np.ndarray:
+    """Exponential, elementwise (fdlibm ``e_exp.c``; error < 1 ulp).
+
+    k = rint(x/ln 2), r = (x − k·ln2_hi) − k·ln2_lo, c = r − r²·(P1 + r²·(P2 + ...)),
+    eˣ = 2^k·(1 − ((k·ln2_lo − r·c/(2 − c)) − (x − k·ln2_hi))). Overflow gives inf,
+    underflow 0, NaN stays NaN.
+    """
+    x = np.asarray(x, dtype=float)
+    with np.errstate(all="ignore"):  # inf, NaN and out-of-range inputs are set at the end
+        return _exp(x)
+
+
+def _exp(x: np.ndarray) -> np.ndarray:
+    k = np.multiply(x, _INV_LN2)
+    np.rint(k, out=k)
+    finite = np.abs(x) <= 746.0
+    k[~finite] = 0.0  # filled in below
+    hi = k * _LN2_HI
+    np.subtract(x, hi, out=hi)  # x − k·ln2_hi (exact)
+    lo = k * _LN2_LO
+    r = hi - lo
+    t = r * r
+    c = t * _P5
+    c += _P4
+    c *= t
+    c += _P3
+    c *= t
+    c += _P2
+    c *= t
+    c += _P1
+    c *= t
+    np.subtract(r, c, out=c)  # c = r − t·(P1 + t·(P2 + ...))
+    rc = r * c
+    c -= 2.0
+    np.negative(c, out=c)  # 2 − c
+    np.divide(rc, c, out=rc)
+    np.subtract(lo, rc, out=lo)
+    lo -= hi
+    y = np.subtract(1.0, lo, out=lo)
+    out = np.ldexp(y, k.astype(np.int64))
+    out[x > _EXP_MAX] = np.inf
+    out[x < _EXP_MIN] = 0.0
+    nan = np.isnan(x)
+    if nan.any():
+        out[nan] = np.nan
+    return out
+
+
+def int_power(x: np.ndarray, k: int) -> np.ndarray:
+    """x^k for an integer k by binary powering (products only; k < 0 is 1/x^|k|)."""
+    x = np.asarray(x, dtype=float)
+    if k == 0:
+        return np.ones_like(x)
+    n = abs(k)
+    result = None
+    base = x
+    while True:
+        if n & 1:
+            result = base.copy() if result is None else np.multiply(result, base)
+        n >>= 1
+        if not n:
+            break
+        base = base * base
+    if k < 0:
+        np.divide(1.0, result, out=result)
+    return result
+
+
+def quarter_power(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """x^¼ = √√x (two correctly rounded square roots)."""
+    out = np.sqrt(x, out=out)
+    return np.sqrt(out, out=out)
+
+
+def three_quarter_power(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """x^¾ = √x·√√x."""
+    root = np.sqrt(x)
+    out = np.sqrt(root, out=out)
+    out *= root
+    return out
+
+
+def power(x: np.ndarray, y: float) -> np.ndarray:
+    """x^y for x > 0 as e^(y·ln x) (relative error about (1 + |y·ln x|) ulp)."""
+    t = log(x)
+    t *= y
+    return exp(t)
