@@ -27,7 +27,7 @@ from typing import Any, Callable
 import rfc8785
 
 __all__ = ["round_sig", "round_floats", "canonical", "sha256_hex", "build_provenance", "provenance_hash",
-           "hashed_outputs", "SIGNIFICANT_DIGITS"]
+           "hashed_outputs", "hashed_output_fields", "SIGNIFICANT_DIGITS"]
 
 SIGNIFICANT_DIGITS = 10
 
@@ -275,6 +275,11 @@ def _string_map_text(items: tuple[tuple[str, str], ...]) -> str:
     return _object_text({k: _escape_string(v) for k, v in items})
 
 
+def string_map_text(mapping: dict[str, str]) -> str:
+    """Canonical text of a map of strings (cached by its items)."""
+    return _string_map_text(tuple(mapping.items()))
+
+
 def hashed_outputs(values: dict, warnings: list[str], units: dict[str, str]) -> tuple[dict, str]:
     """The outputs of a result as returned and hashed: ``values`` rounded to 10 significant
     digits plus ``warnings`` and ``units``; with their ``output_sha256``. The hot path of every
@@ -286,6 +291,45 @@ def hashed_outputs(values: dict, warnings: list[str], units: dict[str, str]) -> 
     parts["warnings"] = "[" + ",".join(_escape_string(w) for w in warnings) + "]"
     parts["units"] = _string_map_text(tuple(units.items()))
     return rounded, hashlib.sha256(_object_text(parts).encode("utf-8")).hexdigest()
+
+
+def hashed_output_fields(keys: list[str], values: list, floats_at: list[int], others_at: list[int],
+                         warnings: list[str], units: dict[str, str], units_text: str | None = None
+                         ) -> tuple[dict, str]:
+    """:func:`hashed_outputs` of outputs given as parallel lists, as the tool layer builds them
+    in its one pass over a handler's fields: ``keys`` and ``values`` in result order, with the
+    positions of the float values (``floats_at``) and of every other value (``others_at``);
+    ``units`` already in key order, with its canonical text when the caller has it cached.
+    Same result and hash as :func:`hashed_outputs` (tested), without building intermediate
+    dicts."""
+    rounded = values[:]
+    parts: list = values[:]
+    if floats_at:
+        numbers, texts = _round_float_batch([values[i] for i in floats_at])
+        for i, number, text in zip(floats_at, numbers, texts, strict=True):
+            rounded[i] = number
+            parts[i] = text
+    for i in others_at:
+        rounded[i], parts[i] = _round_canon(values[i])
+    result = dict(zip(keys, rounded, strict=True))
+    result["warnings"] = warnings
+    result["units"] = units
+    parts.append("[" + ",".join(_escape_string(w) for w in warnings) + "]")
+    parts.append(units_text if units_text is not None else _string_map_text(tuple(units.items())))
+    template, in_order = _positional_template((*keys, "warnings", "units"))
+    return result, hashlib.sha256((template % in_order(parts)).encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=4096)
+def _positional_template(keys: tuple[str, ...]) -> tuple[str, Callable[[list], tuple]]:
+    """:func:`_object_template` for member texts given as a list in ``keys`` order."""
+    template, _ = _object_template(keys)
+    position = {k: i for i, k in enumerate(keys)}
+    ordered = [position[k] for k in _sorted_keys(position)]
+    if len(ordered) == 1:
+        only = ordered[0]
+        return template, lambda parts: (parts[only],)
+    return template, itemgetter(*ordered)
 
 
 def _repr_float_batch(values: list[float]) -> list[str]:

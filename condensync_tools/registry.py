@@ -30,7 +30,7 @@ from .validation import CompiledSchema, implausible_problem, raise_implausible
 
 __all__ = ["ToolDefinition", "ToolCall", "ToolOutput", "ExecutionContext", "CallOutcome", "REGISTRY", "register",
            "execute", "get_tool", "all_tools", "field_plan",
-           "convert_units"]
+           "convert_units", "caller_outputs"]
 
 log = logging.getLogger("condensync.registry")
 
@@ -77,6 +77,10 @@ class _Conversion:
     lists: tuple[tuple[str, Callable[[float], float], str], ...]
     nested: tuple[tuple[str, dict, bool], ...]  #: name, sub-plan, is a list
     plausible: tuple[tuple[str, str, float, float], ...]  #: name, kind, SI range (scalars)
+    scalar_by_name: dict[str, tuple[Callable[[float], float], str]]  #: name → converter, unit label
+    structured: frozenset[str]  #: names of the list and nested fields
+    #: units map and its canonical text by the tuple of scalar names present (to_caller only)
+    units_maps: dict[tuple[str, ...], tuple[dict[str, str], str]]
 
 
 _COMPILED: dict[tuple[int, str, bool], tuple[dict, _Conversion]] = {}
@@ -101,7 +105,9 @@ def _compiled(plan: dict[str, FieldPlan], system: str, to_caller: bool) -> _Conv
                 plausible.append((name, q.kind, *q.plausible_si))
         elif p.nested is not None:
             nested.append((name, p.nested, p.is_list))
-    compiled = _Conversion(tuple(scalars), tuple(lists), tuple(nested), tuple(plausible))
+    compiled = _Conversion(tuple(scalars), tuple(lists), tuple(nested), tuple(plausible),
+                           {name: (conv, label) for name, conv, label in scalars},
+                           frozenset(name for name, *_ in lists + nested), {})
     if len(_COMPILED) > 4096:
         _COMPILED.clear()
     _COMPILED[key] = (plan, compiled)
@@ -137,6 +143,45 @@ def convert_units(values: dict, plan: dict[str, FieldPlan], system: str, to_call
         else:
             out[name] = convert_units(value, sub_plan, system, to_caller, units, sub_prefix)
     return out
+
+
+def caller_outputs(out: "ToolOutput", plan: dict[str, FieldPlan], system: str) -> tuple[dict, str]:
+    """A handler's outputs as the result carries them, and their ``output_sha256``: fields
+    that are None left out, quantity fields converted from SI to ``system`` (each with its
+    ``units`` entry), every float rounded to 10 significant digits, ``warnings`` and ``units``
+    added (see :mod:`provenance`). One pass over the fields, the hot path of every call; the
+    same as :func:`convert_units` followed by :func:`provenance.hashed_outputs` (tested)."""
+    c = _compiled(plan, system, to_caller=True)
+    scalar = c.scalar_by_name.get
+    keys: list[str] = []
+    values: list = []
+    floats_at: list[int] = []
+    others_at: list[int] = []
+    unit_names: list[str] = []
+    extra_units: dict[str, str] = {}
+    for name, value in out.values.items():
+        if value is None:
+            continue
+        spec = scalar(name)
+        if spec is not None:
+            value = spec[0](value)
+            unit_names.append(name)
+        elif name in c.structured:
+            value = convert_units({name: value}, plan, system, True, extra_units)[name]
+        (floats_at if type(value) is float else others_at).append(len(values))
+        keys.append(name)
+        values.append(value)
+    names = tuple(unit_names)
+    cached = c.units_maps.get(names)
+    if cached is None:
+        units = dict(sorted((name, c.scalar_by_name[name][1]) for name in names))
+        cached = c.units_maps.setdefault(names, (units, provenance.string_map_text(units)))
+    units, units_text = cached
+    if extra_units:
+        units = dict(sorted({**units, **extra_units}.items()))
+        units_text = provenance.string_map_text(units)
+    return provenance.hashed_output_fields(keys, values, floats_at, others_at, list(out.warnings), dict(units),
+                                           units_text)
 
 
 # --------------------------------------------------------------------------- definitions
@@ -440,10 +485,7 @@ def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext
         out = tool.handler(call)
     except CalculationError as exc:
         raise _calc_error(exc, tool.name) from None
-    units: dict[str, str] = {}
-    values = {k: v for k, v in out.values.items() if v is not None}
-    values = convert_units(values, tool.output_plan, system, to_caller=True, units=units)
-    values, out_hash = provenance.hashed_outputs(values, list(out.warnings), dict(sorted(units.items())))
+    values, out_hash = caller_outputs(out, tool.output_plan, system)
     values["provenance"] = provenance.build_provenance(tool.name, tool.version, out.method, normalised, None,
                                                        call.sources, output_sha256=out_hash)
     return values, normalised, out.summary

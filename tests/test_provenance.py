@@ -115,3 +115,32 @@ def test_canonical_object_templates_escape_percent_and_order_keys(obj):
     assert provenance.canonical(obj) == rfc8785.dumps(obj)
     assert provenance.hashed_outputs(obj, ["50 % load"], {"%": "%"})[1] == hashlib.sha256(
         rfc8785.dumps({**provenance.round_floats(obj), "warnings": ["50 % load"], "units": {"%": "%"}})).hexdigest()
+
+
+def test_one_pass_output_stage_equals_convert_then_round_and_hash(monkeypatch):
+    """registry.caller_outputs (the per-call hot path) gives what the two documented steps
+    give, convert_units to the caller's units then hashed_outputs, for every golden case of
+    every tool: the same dict, key order included, and the same output_sha256."""
+    import json
+
+    from condensync_tools import golden, registry
+
+    real = registry.caller_outputs
+    seen = []
+
+    def checked(out, plan, system):
+        result, digest = real(out, plan, system)
+        units: dict = {}
+        values = {k: v for k, v in out.values.items() if v is not None}
+        values = registry.convert_units(values, plan, system, to_caller=True, units=units)
+        expected, expected_digest = provenance.hashed_outputs(values, list(out.warnings), dict(sorted(units.items())))
+        assert json.dumps(result) == json.dumps(expected)
+        assert digest == expected_digest
+        seen.append(system)
+        return result, digest
+
+    monkeypatch.setattr(registry, "caller_outputs", checked)
+    for path in golden.iter_cases(golden.REPO_GOLDEN_DIR):
+        case = json.loads(path.read_text("utf-8"))
+        registry.execute(path.parent.name, case["arguments"])
+    assert {"US", "SI"} <= set(seen) and len(seen) >= 40
