@@ -1,10 +1,17 @@
 # SPDX-License-Identifier: MIT
-"""A bare MCP stdio server with one ``echo`` tool (low-level ``mcp.server.Server``): the
-baseline of the MCP round-trip benchmark (same SDK, same client, no calculation)."""
+"""A bare MCP stdio server (low-level ``mcp.server.Server``, no CONDENSYNC code): the
+baselines of the MCP round-trip benchmark (same SDK, same client, no calculation).
+
+* ``echo`` returns its arguments (no output schema): the issue's baseline;
+* ``echo_result`` returns a stored heat-transfer result (golden/.../us_hei_500mw_two_pass.json)
+  under our published output schema, so the client validates the same payload against the
+  same schema: the gap to our tool is then our server's own work (validation, calculation,
+  hashing, adapter)."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import anyio
 import mcp.types as types
@@ -18,14 +25,35 @@ ECHO = types.Tool(
 )
 
 
+ROOT = Path(__file__).resolve().parents[1]
+STORED_RESULT = json.loads(
+    (ROOT / "golden" / "calculate_heat_transfer_coefficient" / "us_hei_500mw_two_pass.json").read_text("utf-8")
+)["expected"]["result"]
+STORED_RESULT["provenance"]["computed_at"] = "2026-01-01T00:00:00.000Z"  # golden files leave the time out
+ECHO_RESULT = types.Tool(
+    name="echo_result",
+    description="Returns a stored heat-transfer result under the heat-transfer output schema.",
+    input_schema={"type": "object", "additionalProperties": True},
+    output_schema=json.loads(
+        (ROOT / "schemas" / "calculate_heat_transfer_coefficient.output.json").read_text("utf-8")
+    ),
+)
+
+
 async def list_tools(
     ctx: ServerRequestContext, params: types.PaginatedRequestParams | None
 ) -> types.ListToolsResult:
-    return types.ListToolsResult(tools=[ECHO])
+    return types.ListToolsResult(tools=[ECHO, ECHO_RESULT])
 
 
 async def call_tool(ctx: ServerRequestContext, params: types.CallToolRequestParams) -> types.CallToolResult:
     args = params.arguments or {}
+    if params.name == "echo_result":
+        return types.CallToolResult(
+            content=[types.TextContent(type="text", text="stored heat-transfer result")],
+            structured_content=STORED_RESULT,
+            is_error=False,
+        )
     return types.CallToolResult(
         content=[types.TextContent(type="text", text=json.dumps(args))],
         structured_content=args,
