@@ -248,6 +248,21 @@ def _region1_powers(a: float, b: float) -> tuple[list[float], list[float]]:
     return [a ** e for e in _R1_A_EXPONENTS], [b ** e for e in _R1_B_EXPONENTS]
 
 
+@lru_cache(maxsize=256)
+def _region1_isobar(pi: float) -> tuple[tuple[tuple[float, int], ...], ...]:
+    """The region-1 terms at one reduced pressure π, as (c·(7.1 − π)^I, index of the power of
+    τ − 1.222) for γ_π, γ_τ and γ_ττ. A term c·a^I·b^J is evaluated left to right, so its
+    first product depends on the pressure only: formed once per pressure (cooling water is
+    evaluated at one pressure), the terms are the same floats."""
+    pa = [(7.1 - pi) ** e for e in _R1_A_EXPONENTS]
+    return tuple(tuple((c * pa[x], y) for c, x, y in terms)
+                 for terms in (_R1_GAMMA_PI_TERMS, _R1_GAMMA_TAU_TERMS, _R1_GAMMA_TAUTAU_TERMS))
+
+
+def _tau_powers(b: float) -> list[float]:
+    return [b ** e for e in _R1_B_EXPONENTS]
+
+
 def region1_volume_cp(temperature_k: float, pressure_mpa: float) -> tuple[float, float]:
     """Specific volume [m³/kg] and isobaric heat capacity [kJ/(kg·K)] of IF97 region 1.
 
@@ -259,9 +274,10 @@ def region1_volume_cp(temperature_k: float, pressure_mpa: float) -> tuple[float,
     """
     tau = 1386 / temperature_k
     pi = pressure_mpa / 16.53
-    pa, pb = _region1_powers(7.1 - pi, tau - 1.222)
-    gamma_pi = -_pairwise_sum([c * pa[x] * pb[y] for c, x, y in _R1_GAMMA_PI_TERMS])
-    gamma_tautau = _pairwise_sum([c * pa[x] * pb[y] for c, x, y in _R1_GAMMA_TAUTAU_TERMS])
+    pi_terms, _, tautau_terms = _region1_isobar(pi)
+    pb = _tau_powers(tau - 1.222)
+    gamma_pi = -_pairwise_sum([k * pb[y] for k, y in pi_terms])
+    gamma_tautau = _pairwise_sum([k * pb[y] for k, y in tautau_terms])
     return pi * gamma_pi * iapws97.R * temperature_k / pressure_mpa / 1000, -iapws97.R * tau ** 2 * gamma_tautau
 
 
@@ -331,10 +347,11 @@ def liquid_transport(density: float, temperature_k: float) -> tuple[float, float
     x_pow = [x ** i for i in range(6)]
     y = dr - 1
     y_pow = [y ** j for j in range(7)]
-    mu0 = 100 * tr ** 0.5 / sum(h / tr ** i for i, h in enumerate(_VISC_H0))
-    mu1 = math.exp(dr * sum(x_pow[i] * h * y_pow[j] for i, j, h in _VISC_TERMS))
-    k0 = tr ** 0.5 / sum(n / tr ** i for i, n in enumerate(_COND_L0))
-    k1 = math.exp(dr * sum(x_pow[i] * n * y_pow[j] for i, j, n in _COND_TERMS))
+    tr_pow = [tr ** i for i in range(5)]
+    mu0 = 100 * tr ** 0.5 / sum([h / tr_pow[i] for i, h in enumerate(_VISC_H0)])
+    mu1 = math.exp(dr * sum([x_pow[i] * h * y_pow[j] for i, j, h in _VISC_TERMS]))
+    k0 = tr ** 0.5 / sum([n / tr_pow[i] for i, n in enumerate(_COND_L0)])
+    k1 = math.exp(dr * sum([x_pow[i] * n * y_pow[j] for i, j, n in _COND_TERMS]))
     return mu0 * mu1 * 1e-6, 1e-3 * (k0 * k1)
 
 
