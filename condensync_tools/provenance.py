@@ -19,7 +19,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from datetime import datetime, timezone
+import time
+from datetime import datetime
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any, Callable
@@ -410,13 +411,32 @@ def provenance_hash(tool: str, tool_version: str, method: dict, input_sha256: st
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+_SECOND_TEXT: tuple[int, str] = (-1, "")
+
+
+def utc_now_text() -> str:
+    """The current UTC time as RFC 3339 with milliseconds, ``2026-11-28T07:08:02.123Z`` (as
+    ``datetime.isoformat(timespec="milliseconds")``: truncated, not rounded). The text of the
+    whole second is cached, so a call costs a clock read and one small format."""
+    global _SECOND_TEXT
+    ms_total = time.time_ns() // 1_000_000
+    second, ms = divmod(ms_total, 1000)
+    cached = _SECOND_TEXT
+    if cached[0] != second:
+        cached = _SECOND_TEXT = (second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second)))
+    return f"{cached[1]}.{ms:03d}Z"
+
+
 def build_provenance(tool: str, tool_version: str, method: dict, normalised_args: dict, outputs: dict | None,
                      sources: list, computed_at: datetime | None = None, *, output_sha256: str | None = None) -> dict:
     """The ``provenance`` object of a result (outputs already rounded, without provenance;
     or their ``output_sha256`` when already computed, e.g. by :func:`hashed_outputs`)."""
     in_hash = sha256_hex(normalised_args)
     out_hash = output_sha256 if output_sha256 is not None else sha256_hex(outputs)
-    when = (computed_at or datetime.now(timezone.utc)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    if computed_at is None:
+        when = utc_now_text()
+    else:
+        when = computed_at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return {
         "tool": tool,
         "tool_version": tool_version,

@@ -377,15 +377,21 @@ class CallOutcome:
 
 def _missing(call_args: dict, rules: tuple, mode: str, plan_descr: dict) -> list[str]:
     problems = []
+    get = call_args.get
     for rule in rules:
         names = (rule,) if isinstance(rule, str) else tuple(rule)
-        if any(call_args.get(n) is not None for n in names):
-            continue
-        first = names[0]
-        alt = f" (or {' / '.join(names[1:])})" if len(names) > 1 else ""
-        what = plan_descr.get(first, "a value")
-        problems.append(f"$.{first}: required{alt}{mode} ({what}), got nothing")
+        for name in names:
+            if get(name) is not None:
+                break
+        else:
+            problems.append(_missing_problem(names, mode, plan_descr))
     return problems
+
+
+def _missing_problem(names: tuple[str, ...], mode: str, plan_descr: dict) -> str:
+    first = names[0]
+    alt = f" (or {' / '.join(names[1:])})" if len(names) > 1 else ""
+    return f"$.{first}: required{alt}{mode} ({plan_descr.get(first, 'a value')}), got nothing"
 
 
 def _plausibility(si: dict, plan: dict[str, FieldPlan], system: str) -> list[str]:

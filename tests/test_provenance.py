@@ -144,3 +144,14 @@ def test_one_pass_output_stage_equals_convert_then_round_and_hash(monkeypatch):
         case = json.loads(path.read_text("utf-8"))
         registry.execute(path.parent.name, case["arguments"])
     assert {"US", "SI"} <= set(seen) and len(seen) >= 40
+
+
+def test_computed_at_is_rfc3339_utc_with_milliseconds():
+    import re
+    from datetime import datetime, timezone
+
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    text = provenance.utc_now_text()
+    after = datetime.now(timezone.utc)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", text)
+    assert before <= datetime.fromisoformat(text.replace("Z", "+00:00")) <= after
