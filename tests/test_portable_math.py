@@ -103,3 +103,43 @@ def test_golden_cases_match_with_numpys_cpu_specific_loops_switched_off():
     come out the same whichever numpy loops the CPU gets."""
     child = _run_without_dispatch("-m", "condensync_tools", "golden", "check")
     assert child.returncode == 0, child.stderr
+
+
+HISTORY_PROBE = (
+    "import hashlib, sys, numpy as np\n"
+    f"sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
+    "import history_bench as hb\n"
+    "from dataclasses import replace\n"
+    "from condensync_tools.calculators.history import ROW_COLUMNS\n"
+    "data = dict(np.load(sys.argv[1]))\n"
+    "h = hashlib.sha256()\n"
+    "for d in (hb.design('hei', 1.0), hb.design('hei', 0.0), hb.design('first_principles'),\n"
+    "          replace(hb.design('first_principles'), salinity=0.035)):\n"
+    "    a = hb.run_analysis(data, d)\n"
+    "    for name in ROW_COLUMNS:\n"
+    "        h.update(np.ascontiguousarray(a.rows.column(name)).tobytes())\n"
+    "    for mean, lo, hi in a.daily.stats.values():\n"
+    "        h.update(mean.tobytes() + lo.tobytes() + hi.tobytes())\n"
+    "    h.update(repr(sorted(a.distributions.items())).encode())\n"
+    "    h.update(repr([(k, f.params, f.sse) for k, f in sorted(a.trend.fits.items())]).encode())\n"
+    "    h.update(repr(a.trend.days_until_cleaning).encode())\n"
+    "print(h.hexdigest())\n"
+)
+
+
+def test_history_analysis_is_bit_identical_with_numpys_cpu_specific_loops_switched_off(tmp_path):
+    """Every per-row column, daily aggregate, percentile and fit of a 30,000-row history, for
+    HEI with given and derived Fw, first principles and sea water: the same bits both ways.
+    (The synthetic history is generated once and read by both processes: its generator uses
+    numpy's own exp/log.)"""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import history_bench
+
+    data_file = tmp_path / "history.npz"
+    np.savez(data_file, **history_bench.synthetic_history(30_000, days=40.0, seed=3, invalid_fraction=0.01))
+    here = subprocess.run([sys.executable, "-c", HISTORY_PROBE, str(data_file)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert here.returncode == 0, here.stderr
+    child = _run_without_dispatch("-c", HISTORY_PROBE, str(data_file))
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.strip() == here.stdout.strip()
