@@ -49,6 +49,16 @@ _P1, _P2, _P3, _P4, _P5 = (
 _EXP_MAX, _EXP_MIN = 709.782712893383973096, -745.13321910194110842
 
 
+def _polynomial(x: np.ndarray, coefficients: tuple[float, ...]) -> np.ndarray:
+    """c0 + x·(c1 + x·(c2 + ...)) by Horner's rule, in a fresh array."""
+    p = x * coefficients[-1]
+    for c in reversed(coefficients[1:-1]):
+        p += c
+        p *= x
+    p += coefficients[0]
+    return p
+
+
 def log(x: np.ndarray) -> np.ndarray:
     """Natural logarithm, elementwise (fdlibm ``e_log.c``; error < 1 ulp).
 
@@ -77,19 +87,11 @@ def _log_finite(x: np.ndarray) -> np.ndarray:
     np.divide(f, s, out=s)
     z = s * s
     w = z * z
-    t1 = w * _LG6
-    t1 += _LG4
+    t1 = _polynomial(w, (_LG2, _LG4, _LG6))
     t1 *= w
-    t1 += _LG2
-    t1 *= w  # w·(Lg2 + w·(Lg4 + w·Lg6))
-    t2 = w * _LG7
-    t2 += _LG5
-    t2 *= w
-    t2 += _LG3
-    t2 *= w
-    t2 += _LG1
-    t2 *= z  # z·(Lg1 + w·(Lg3 + w·(Lg5 + w·Lg7)))
-    t2 += t1  # R
+    t2 = _polynomial(w, (_LG1, _LG3, _LG5, _LG7))
+    t2 *= z
+    t2 += t1  # R = z·(Lg1 + w·(Lg3 + ...)) + w·(Lg2 + w·(Lg4 + w·Lg6))
     hfsq = f * f
     hfsq *= 0.5
     t2 += hfsq
@@ -124,14 +126,7 @@ def _exp(x: np.ndarray) -> np.ndarray:
     lo = k * _LN2_LO
     r = hi - lo
     t = r * r
-    c = t * _P5
-    c += _P4
-    c *= t
-    c += _P3
-    c *= t
-    c += _P2
-    c *= t
-    c += _P1
+    c = _polynomial(t, (_P1, _P2, _P3, _P4, _P5))
     c *= t
     np.subtract(r, c, out=c)  # c = r − t·(P1 + t·(P2 + ...))
     rc = r * c
