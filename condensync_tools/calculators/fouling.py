@@ -369,10 +369,9 @@ def _ks_grid_sse(t: np.ndarray, y: np.ndarray, log_taus: np.ndarray) -> np.ndarr
         return np.where(gg > 0.0, yy - gy * gy / gg, yy)
 
 
-def _ks_slope_sign(t: list[float], y: list[float], log_tau: float) -> float:
-    """A function with the sign of dSSE/ds at s = ln τ (zero at the optimum):
-    dSSE/ds = −2(g·y)·[(h·y)(g·g) − (g·y)(g·h)]/(g·g)², so −(g·y)·[(h·y)(g·g) − (g·y)(g·h)]
-    scaled by 1/(g·g)², smooth in s."""
+def _ks_half_slope(t: list[float], y: list[float], log_tau: float) -> float:
+    """½·dSSE/ds at s = ln τ, zero at the optimum: with the best R_∞ at every τ,
+    dSSE/ds = −2(g·y)·[(h·y)(g·g) − (g·y)(g·h)]/(g·g)²."""
     gg, gy, hy, gh = _ks_terms(t, y, log_tau)
     if gg <= 0.0:
         return 0.0
@@ -392,7 +391,7 @@ def _ks_root(t: list[float], y: list[float], a: float, b: float, fa: float, fb: 
             c = 0.5 * (a + b)
             if not (a < c < b):  # a and b are adjacent floats
                 break
-        fc = _ks_slope_sign(t, y, c)
+        fc = _ks_half_slope(t, y, c)
         if fc == 0.0:
             return c
         if (fc < 0.0) == (fa < 0.0):
@@ -464,7 +463,7 @@ def fit_kern_seaton(
         notes.append("tau at the lower search bound: the history is a step to a constant level")
     else:
         a, b = grid[i - 1], grid[i + 1]
-        fa, fb = _ks_slope_sign(t, y, a), _ks_slope_sign(t, y, b)
+        fa, fb = _ks_half_slope(t, y, a), _ks_half_slope(t, y, b)
         if fa < 0.0 < fb:
             root = _ks_root(t, y, a, b, fa, fb)
             if _ks_sse(t, y, root)[0] <= _ks_sse(t, y, best)[0]:
