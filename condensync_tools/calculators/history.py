@@ -408,8 +408,9 @@ def _solve_film(
     """Film ΔT [K] by the damped Newton iteration of :func:`.first_principles._solve_film`,
     row by row (each row stops when its own step is below 1e-12·driving, at most 60 steps).
 
-    Every row sees the scalar iteration's operations in the same order (so the same values);
-    the arrays are compacted only when some rows have converged (usually all converge at
+    Every row takes the scalar iteration's steps, with the fractional powers as square roots
+    and products (:mod:`.portable_math`: the same bits on every machine; equal to the scalar
+    path to round-off); the arrays are compacted only when some rows have converged (usually all converge at
     the same step), and the row constants a·r, 0.25·c68 and 1e-12·driving are formed once.
     """
     d = 0.3 * driving
