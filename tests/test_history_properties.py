@@ -66,6 +66,35 @@ def test_percentiles_equal_numpy():
     assert percentiles(np.ones(3), np.zeros(3, dtype=bool)) is None
 
 
+def _large_cases() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(11)
+    n = 200_003
+    step = n // 32_768
+    periodic = np.tile(np.arange(step, dtype=float), n // step + 1)[:n]  # the systematic sample sees one value
+    return {
+        "normal": rng.standard_normal(n),
+        "sorted": np.sort(rng.standard_normal(n)),
+        "reversed": np.sort(rng.standard_normal(n))[::-1].copy(),
+        "constant": np.full(n, 0.85),
+        "two values": rng.choice([0.7, 0.9], n),
+        "many ties": rng.integers(0, 10, n).astype(float),
+        "trend": np.linspace(0.95, 0.7, n) + 0.01 * rng.standard_normal(n),
+        "periodic with the sampling step": periodic,
+        "outliers": np.concatenate([rng.standard_normal(n - 50), np.full(50, 1e300)]),
+    }
+
+
+@pytest.mark.parametrize("name", list(_large_cases()))
+def test_percentiles_of_large_arrays_equal_numpy(name):
+    """Above the sampled-selection size the order statistics come from brackets found on a
+    sample; they must still be exact, including where the sample is misleading (fallback)."""
+    x = _large_cases()[name]
+    got = percentiles(x)
+    ref = np.percentile(x, [5, 25, 50, 75, 95])
+    assert [got[k] for k in ("p05", "p25", "p50", "p75", "p95")] == list(ref)
+    assert (got["min"], got["max"], got["mean"]) == (x.min(), x.max(), x.mean())
+
+
 @pytest.mark.parametrize("shuffle", [False, True])
 def test_daily_aggregates_match_a_naive_groupby(shuffle):
     rng = np.random.default_rng(5)

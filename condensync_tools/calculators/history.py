@@ -1024,43 +1024,81 @@ def percentiles(values: np.ndarray, valid: np.ndarray | None = None) -> dict[str
     """p5/p25/p50/p75/p95 (numpy's default 'linear' method), mean, min and max of the valid
     values (None when there are none).
 
-    Equal to ``np.percentile``; computed by nested single-pivot partitions (numpy's SIMD
-    selection), about 3x faster than ``np.percentile`` with several percentiles at once.
+    Equal to ``np.percentile``: each percentile interpolates between two order statistics,
+    and :func:`_order_statistics` finds those exactly (tests compare with ``np.percentile``).
     """
     return _percentiles_inplace(values[valid] if valid is not None else values.copy())
 
 
 def _percentiles_inplace(a: np.ndarray) -> dict[str, float] | None:
-    """:func:`percentiles` of all of ``a``, reordering ``a`` in place."""
+    """:func:`percentiles` of all of ``a``, which may be reordered in place."""
     n = a.size
     if n == 0:
         return None
     mean, lo, hi = float(a.mean()), float(a.min()), float(a.max())
     positions = [q / 100.0 * (n - 1) for q in PERCENTILES]
-    pivots = sorted({int(math.floor(g)) for g in positions})
-
-    def select(start: int, stop: int, ks: list[int]) -> None:
-        if not ks:
-            return
-        m = min(ks, key=lambda k: abs(2 * k - start - stop))  # the pivot nearest the middle
-        a[start:stop].partition(m - start)
-        select(start, m, [k for k in ks if k < m])
-        select(m + 1, stop, [k for k in ks if k > m])
-
-    select(0, n, pivots)
-    bounds = pivots + [n]
+    ranks = sorted({r for g in positions for r in (int(math.floor(g)), min(int(math.floor(g)) + 1, n - 1))})
+    order = _order_statistics(a, ranks)
     out = {}
-    for q, g in zip(PERCENTILES, positions, strict=False):
+    for q, g in zip(PERCENTILES, positions, strict=True):
         j = int(math.floor(g))
-        below = float(a[j])
-        if j + 1 < n:
-            stop = next(b for b in bounds if b > j)
-            above = float(a[j + 1 : stop].min()) if stop > j + 1 else float(a[j + 1])
-        else:
-            above = below
-        out[f"p{int(q):02d}"] = _lerp(below, above, g - j)
+        out[f"p{int(q):02d}"] = _lerp(order[j], order[min(j + 1, n - 1)], g - j)
     out.update(mean=mean, min=lo, max=hi)
     return out
+
+
+#: Below this size order statistics come from partitions of the whole array directly.
+_SAMPLED_SELECTION_MIN = 65_536
+_SAMPLE_SIZE = 32_768
+
+
+def _order_statistics(a: np.ndarray, ranks: list[int]) -> dict[int, float]:
+    """The values of rank ``ranks`` (0-based, ascending) in ``a``, exactly, as a sort would
+    give them; ``a`` may be reordered.
+
+    Large arrays: a sorted systematic sample (every k-th value) brackets each rank between two
+    sample values with a margin of 8 binomial standard deviations; one counting pass and one
+    gathering pass per bracket leave a few percent of the array, which is partitioned. If a
+    rank is not inside its bracket (the check is exact: count below + size of the bracket),
+    the whole array is partitioned instead. About 2x faster than partitioning ~1 M values
+    for five percentiles; either way the values are order statistics, so the same floats.
+    """
+    n = a.size
+    if n >= _SAMPLED_SELECTION_MIN:
+        step = n // _SAMPLE_SIZE
+        sample = np.sort(a[::step])
+        m = sample.size
+        found: dict[int, float] = {}
+        # a sample quantile's position has a binomial spread of at most ½·√m sample values
+        margin = 8.0 * 0.5 * math.sqrt(m) + 8.0
+        for group in _rank_groups(ranks, n):
+            first, last = group[0], group[-1]
+            lo_pos = int(math.floor(first / (n - 1) * (m - 1) - margin))
+            hi_pos = int(math.ceil(last / (n - 1) * (m - 1) + margin))
+            lo_val = sample[lo_pos] if lo_pos > 0 else -np.inf
+            hi_val = sample[hi_pos] if hi_pos < m - 1 else np.inf
+            below = int(np.count_nonzero(a < lo_val))
+            inside = a[(a >= lo_val) & (a <= hi_val)]
+            if not (below <= first and last < below + inside.size):
+                break
+            local = [r - below for r in group]
+            inside.partition(local)
+            found.update({r: float(inside[r - below]) for r in group})
+        else:
+            return found
+    a.partition(ranks)
+    return {r: float(a[r]) for r in ranks}
+
+
+def _rank_groups(ranks: list[int], n: int) -> list[list[int]]:
+    """Ranks close enough (within 2% of the array) to share one bracket."""
+    groups: list[list[int]] = []
+    for r in ranks:
+        if groups and r - groups[-1][-1] <= 0.02 * n:
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+    return groups
 
 
 # --------------------------------------------------------------------------- trend
