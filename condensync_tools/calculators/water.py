@@ -244,12 +244,16 @@ def _pairwise_sum(terms: list[float]) -> float:
     return total
 
 
+def _region1_powers(a: float, b: float) -> tuple[list[float], list[float]]:
+    return [a ** e for e in _R1_A_EXPONENTS], [b ** e for e in _R1_B_EXPONENTS]
+
+
 @lru_cache(maxsize=256)
 def _region1_isobar(pi: float) -> tuple[tuple[tuple[float, int], ...], ...]:
     """The region-1 terms at one reduced pressure π, as (c·(7.1 − π)^I, index of the power of
     τ − 1.222) for γ_π, γ_τ and γ_ττ. A term c·a^I·b^J is evaluated left to right, so its
     first product depends on the pressure only: formed once per pressure (cooling water is
-    evaluated at one pressure), the terms are the same floats as formed term by term."""
+    evaluated at one pressure), the terms are the same floats."""
     pa = [(7.1 - pi) ** e for e in _R1_A_EXPONENTS]
     return tuple(tuple((c * pa[x], y) for c, x, y in terms)
                  for terms in (_R1_GAMMA_PI_TERMS, _R1_GAMMA_TAU_TERMS, _R1_GAMMA_TAUTAU_TERMS))
@@ -282,10 +286,9 @@ def region1_volume_enthalpy(temperature_k: float, pressure_mpa: float) -> tuple[
     h = τ·γ_τ·R·T), as ``iapws97._Region1`` (within a few ulp)."""
     tau = 1386 / temperature_k
     pi = pressure_mpa / 16.53
-    pi_terms, tau_terms, _ = _region1_isobar(pi)
-    pb = _tau_powers(tau - 1.222)
-    gamma_pi = -_pairwise_sum([k * pb[y] for k, y in pi_terms])
-    gamma_tau = _pairwise_sum([k * pb[y] for k, y in tau_terms])
+    pa, pb = _region1_powers(7.1 - pi, tau - 1.222)
+    gamma_pi = -_pairwise_sum([c * pa[x] * pb[y] for c, x, y in _R1_GAMMA_PI_TERMS])
+    gamma_tau = _pairwise_sum([c * pa[x] * pb[y] for c, x, y in _R1_GAMMA_TAU_TERMS])
     return pi * gamma_pi * iapws97.R * temperature_k / pressure_mpa / 1000, tau * gamma_tau * iapws97.R * temperature_k
 
 
