@@ -250,13 +250,12 @@ def _region1_powers(a: float, b: float) -> tuple[list[float], list[float]]:
 
 @lru_cache(maxsize=256)
 def _region1_isobar(pi: float) -> tuple[tuple[tuple[float, int], ...], ...]:
-    """The region-1 terms at one reduced pressure π, as (c·(7.1 − π)^I, index of the power of
-    τ − 1.222) for γ_π, γ_τ and γ_ττ. A term c·a^I·b^J is evaluated left to right, so its
-    first product depends on the pressure only: formed once per pressure (cooling water is
+    """The γ_π and γ_ττ terms of region 1 at one reduced pressure π, as (c·(7.1 − π)^I, index
+    of the power of τ − 1.222). A term c·a^I·b^J is evaluated left to right, so its first
+    product depends on the pressure only: formed once per pressure (cooling water is
     evaluated at one pressure), the terms are the same floats."""
     pa = [(7.1 - pi) ** e for e in _R1_A_EXPONENTS]
-    return tuple(tuple((c * pa[x], y) for c, x, y in terms)
-                 for terms in (_R1_GAMMA_PI_TERMS, _R1_GAMMA_TAU_TERMS, _R1_GAMMA_TAUTAU_TERMS))
+    return tuple(tuple((c * pa[x], y) for c, x, y in terms) for terms in (_R1_GAMMA_PI_TERMS, _R1_GAMMA_TAUTAU_TERMS))
 
 
 def _tau_powers(b: float) -> list[float]:
@@ -274,7 +273,7 @@ def region1_volume_cp(temperature_k: float, pressure_mpa: float) -> tuple[float,
     """
     tau = 1386 / temperature_k
     pi = pressure_mpa / 16.53
-    pi_terms, _, tautau_terms = _region1_isobar(pi)
+    pi_terms, tautau_terms = _region1_isobar(pi)
     pb = _tau_powers(tau - 1.222)
     gamma_pi = -_pairwise_sum([k * pb[y] for k, y in pi_terms])
     gamma_tautau = _pairwise_sum([k * pb[y] for k, y in tautau_terms])
