@@ -453,6 +453,7 @@ def fit_kern_seaton(
     grid = [lo + (hi - lo) * k / 240 for k in range(241)]
     i = int(np.argmin(_ks_grid_sse(t_arr, y_arr, np.array(grid))))
     best = grid[i]
+    best_sse, r_inf = _ks_sse(t, y, best)
     notes: list[str] = []
     if i == len(grid) - 1:
         notes.append(
@@ -466,9 +467,9 @@ def fit_kern_seaton(
         fa, fb = _ks_half_slope(t, y, a), _ks_half_slope(t, y, b)
         if fa < 0.0 < fb:
             root = _ks_root(t, y, a, b, fa, fb)
-            if _ks_sse(t, y, root)[0] <= _ks_sse(t, y, best)[0]:
-                best = root
-    _, r_inf = _ks_sse(t, y, best)
+            root_sse, root_r_inf = _ks_sse(t, y, root)
+            if root_sse <= best_sse:
+                best, r_inf = root, root_r_inf
     tau = math.exp(best)
     pred = [r_inf * -math.expm1(-ti / tau) for ti in t]
     return _goodness("kern_seaton", basis, {"r_inf": r_inf, "tau": tau}, t, y, pred, tuple(notes))
