@@ -290,7 +290,7 @@ def hashed_outputs(values: dict, warnings: list[str], units: dict[str, str]) -> 
     rounded["warnings"] = warnings
     rounded["units"] = units
     parts["warnings"] = "[" + ",".join(_escape_string(w) for w in warnings) + "]"
-    parts["units"] = _string_map_text(tuple(units.items()))
+    parts["units"] = string_map_text(units)
     return rounded, hashlib.sha256(_object_text(parts).encode("utf-8")).hexdigest()
 
 
@@ -316,7 +316,7 @@ def hashed_output_fields(keys: list[str], values: list, floats_at: list[int], ot
     result["warnings"] = warnings
     result["units"] = units
     parts.append("[" + ",".join(_escape_string(w) for w in warnings) + "]")
-    parts.append(units_text if units_text is not None else _string_map_text(tuple(units.items())))
+    parts.append(units_text if units_text is not None else string_map_text(units))
     template, in_order = _positional_template((*keys, "warnings", "units"))
     return result, hashlib.sha256((template % in_order(parts)).encode("utf-8")).hexdigest()
 
