@@ -49,6 +49,7 @@ from .water import saturation_temperature
 __all__ = [
     "R_AIR",
     "DO_LIMITS_PPB",
+    "HEI_DO_GUARANTEE_PPB",
     "DECAY_TIGHT_PA_S",
     "DECAY_EXCESSIVE_PA_S",
     "STATUS_SCORES",
@@ -61,6 +62,10 @@ __all__ = [
 
 #: Specific gas constant of dry air, R/M = 8.314462618/0.0289647 [J/(kg·K)] (derived).
 R_AIR = 287.05
+#: HEI traditional dissolved-oxygen guarantee 0.005 cm³/L × 1.429 mg/cm³ (O2 gas density at 0 °C, 1 atm)
+#: = 0.007145 mg/L = 7.145 µg/L = 7.145 ppb
+#: (kept unrounded: 7.1 ppb would judge 7.12 ppb as "above the guarantee").
+HEI_DO_GUARANTEE_PPB = 7.145
 #: Dissolved-oxygen limits at the condensate pump discharge [ppb] by unit type, with trust.
 DO_LIMITS_PPB = {
     "drum_avt": (
@@ -74,8 +79,9 @@ DO_LIMITS_PPB = {
     "pwr": (10.0, "PWR secondary: < 10 ppb (Putman & Harpster 2000, citing EPRI in-leakage guideline)"),
     "bwr": (200.0, "BWR: 20-200 ppb, upper value (GE practice; Putman & Harpster 2000, citing EPRI)"),
     "hei_guarantee": (
-        7.1,
-        "HEI traditional DO guarantee 0.005 cm3/L = 7.1 ppb (guarantee unverified; conversion derived)",
+        HEI_DO_GUARANTEE_PPB,
+        "HEI traditional DO guarantee 0.005 cm3/L = 7.145 ppb (0.005 cm3/L x 1.429 mg/cm3 O2 at 0 °C, "
+        "1 atm; guarantee unverified; conversion derived)",
     ),
 }
 #: Vacuum-decay bands: < 0.03 inHg/min tight, 0.03-0.12 marginal, >= 0.12 excessive (mda139:

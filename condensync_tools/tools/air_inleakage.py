@@ -76,7 +76,7 @@ class AirInleakageFields(ToolInput):
         "drum_avt",
         description="Unit type for the dissolved-oxygen limit: drum_avt "
         "(fossil drum, AVT, 10 ppb), once_through (10 ppb), pwr (10 ppb), bwr (200 ppb), "
-        "hei_guarantee (7.1 ppb) [1]",
+        "hei_guarantee (HEI 0.005 cm³/L = 7.145 ppb) [1]",
     )
     dissolved_oxygen_ppb: quantity("ppb", "Condensate pump discharge dissolved oxygen", ge=0) = None
     do_limit_ppb: quantity("ppb", "Dissolved-oxygen limit overriding the unit_type default", gt=0) = None
