@@ -119,9 +119,7 @@ def test_bwr_limit_is_200_ppb():
 
 
 def test_decay_estimate_is_order_of_magnitude():
-    r = detect_air_inleakage(
-        vacuum_decay_rate=0.1 * INHG_MIN, steam_space_volume=1000.0, condenser_pressure=P
-    )
+    r = detect_air_inleakage(vacuum_decay_rate=0.1 * INHG_MIN, steam_space_volume=1000.0, condenser_pressure=P)
     assert r.estimated_inleakage == pytest.approx(1000.0 * 0.1 * INHG_MIN / (287.05 * TSAT))
     assert "order of magnitude" in r.estimated_inleakage_basis
 
@@ -196,9 +194,7 @@ def test_any_subset_works_and_is_finite(do, sub, flow, cap, decay, air, unexpl, 
     assert 0.0 <= r.score <= 1.0 and 0.0 <= r.evidence <= 1.0
     assert r.severity in ("none", "low", "moderate", "high", "severe")
     assert (r.severity == "none") == (not r.leak_detected)
-    assert r.estimated_inleakage is None or (
-        math.isfinite(r.estimated_inleakage) and r.estimated_inleakage >= 0
-    )
+    assert r.estimated_inleakage is None or (math.isfinite(r.estimated_inleakage) and r.estimated_inleakage >= 0)
     assert all(math.isfinite(i.value) for i in r.indicators)
 
 
