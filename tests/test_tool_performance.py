@@ -215,9 +215,7 @@ BAD_CASES = [
         "mixed history",
         {
             "cleanliness_factor": 0.8,
-            "history": HISTORY[:1]
-            + [{"timestamp": "2025-02-04", "fouling_resistance": 0.0002}]
-            + HISTORY[2:],
+            "history": HISTORY[:1] + [{"timestamp": "2025-02-04", "fouling_resistance": 0.0002}] + HISTORY[2:],
         },
         "$.history[1].cleanliness_factor",
         "required",
