@@ -12,14 +12,11 @@ not due."""
 from __future__ import annotations
 
 import pytest
-from _live_helpers import example_data, fast_settings, free_port, wait_for, write_config
+from _live_helpers import LivePlant, example_data, fast_settings, free_port, wait_for
 from mcp import Client
 
-from condensync_tools.config import load_config
-from condensync_tools.live import ConnectorManager
 from condensync_tools.registry import ExecutionContext
 from condensync_tools.server.mcp_server import build_server
-from connectors.simulator import SimPlant, SimSettings, SimulatorThread
 
 AIR_ACTIONS = {"tracer_leak_test", "check_below_water_line", "find_air_inleakage"}
 LIVE = {"condenser_id": "unit3", "data_source": "live"}
@@ -27,17 +24,11 @@ LIVE = {"condenser_id": "unit3", "data_source": "live"}
 
 @pytest.fixture(scope="module")
 def plant(tmp_path_factory):
-    path = write_config(
-        tmp_path_factory.mktemp("live_air") / "plant.toml",
-        fast_settings(example_data(), free_port(), free_port()),
+    live = LivePlant(
+        tmp_path_factory.mktemp("live_air"), fast_settings(example_data(), free_port(), free_port()), seed=11
     )
-    sim = SimulatorThread(SimPlant.from_toml(path), SimSettings(interval_s=0.2, noise=0.0, seed=11))
-    sim.start()
-    config = load_config(path)
-    manager = ConnectorManager(config)
-    yield sim, config, manager
-    manager.close()
-    sim.close()
+    yield live.sim, live.config, live.manager
+    live.close()
 
 
 @pytest.mark.anyio

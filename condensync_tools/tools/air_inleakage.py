@@ -27,7 +27,6 @@ from ..calculators.air_attribution import (
     expected_fouling_cleanliness,
 )
 from ..calculators.air_inleakage import DO_LIMITS_PPB, detect_air_inleakage
-from ..calculators.vacuum import resolve_operating_state
 from ..calculators.water import saturation_temperature
 from ..registry import ToolCall, ToolDefinition, ToolOutput, register
 from .common import CALCULATOR_NOTE, C, ToolInput, ToolResult, quantity, summary_number
@@ -41,6 +40,7 @@ from .shared_inputs import (
     TurbineFields,
     condenser_from,
     measured_pressure,
+    operating_state,
     recommendation_items,
     renamed_fields,
     turbine_from,
@@ -331,19 +331,8 @@ def _attribution(call: ToolCall, p: float | None, turbine, warnings: list[str]) 
         cf, source = expected_fouling_cleanliness(
             design=target, stored_before_air_event=stored_cleanliness_before_air_event(call)
         )
-    kwargs = {"steam_heat_release": si["steam_heat_release"]} if call.has("steam_heat_release") else {}
+    op = operating_state(call, model, cf, target)
     with renamed_fields():
-        op = resolve_operating_state(
-            model,
-            cw_inlet_temp=si["cw_inlet_temp"],
-            cw_flow=si["cw_flow"],
-            heat_duty=si.get("heat_duty"),
-            steam_flow=si.get("steam_flow"),
-            cw_outlet_temp=si.get("cw_outlet_temp"),
-            cleanliness_factor=cf,
-            target_cleanliness=target,
-            **kwargs,
-        )
         attribution = attribute_air_and_fouling(
             model,
             cw_inlet_temp=op.cw_inlet_temp,

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ..calculators.fouling import FOULANTS, calculate_fouling_factor
-from ..calculators.vacuum import expected_backpressure, fouling_loss_function, resolve_operating_state
+from ..calculators.vacuum import expected_backpressure, fouling_loss_function
 from ..errors import InvalidArguments
 from ..registry import ToolCall, ToolDefinition, ToolOutput, register
 from .common import CALCULATOR_NOTE, ToolInput, ToolResult, quantity, summary_number
@@ -34,6 +34,7 @@ from .shared_inputs import (
     TurbineFields,
     condenser_from,
     measured_pressure,
+    operating_state,
     recommendation_items,
     renamed_fields,
     require,
@@ -435,20 +436,7 @@ def _loss_chain(call: ToolCall, model, warnings: list[str], method: dict):
     if turbine is None:
         return None, None
     warnings.extend(t_warn)
-    si = call.si
-    kwargs = {"steam_heat_release": si["steam_heat_release"]} if call.has("steam_heat_release") else {}
-    with renamed_fields():
-        op = resolve_operating_state(
-            model,
-            cw_inlet_temp=si["cw_inlet_temp"],
-            cw_flow=si["cw_flow"],
-            heat_duty=si.get("heat_duty"),
-            steam_flow=si.get("steam_flow"),
-            cw_outlet_temp=si.get("cw_outlet_temp"),
-            cleanliness_factor=1.0,
-            target_cleanliness=si.get("target_cleanliness"),
-            **kwargs,
-        )
+    op = operating_state(call, model, 1.0, call.si.get("target_cleanliness"))
     method["loss_chain_heat_duty"] = op.method["heat_duty"]
     method.update(turbine.method)
     return turbine, op.heat_duty

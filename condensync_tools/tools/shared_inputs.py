@@ -24,7 +24,7 @@ from ..calculators.constants import INHG_PA
 from ..calculators.economics import Action
 from ..calculators.errors import CalculationError
 from ..calculators.turbine import TurbineCurve, generic_curve, turbine_curve
-from ..calculators.vacuum import CondenserModel, condenser_model
+from ..calculators.vacuum import CondenserModel, OperatingState, condenser_model, resolve_operating_state
 from ..errors import Implausible, InvalidArguments
 from ..registry import ToolCall
 from ..validation import implausible_problem
@@ -50,6 +50,7 @@ __all__ = [
     "measured_pressure",
     "condenser_from",
     "turbine_from",
+    "operating_state",
     "recommendation_items",
     "drop_none",
     "finite",
@@ -462,6 +463,27 @@ def turbine_from(call: ToolCall) -> tuple[TurbineCurve | None, list[str]]:
             "supplied by the caller",
         )
     return curve, warnings
+
+
+def operating_state(
+    call: ToolCall, model: CondenserModel, cleanliness_factor: float, target_cleanliness: float | None
+) -> OperatingState:
+    """The checked current state (CW inlet temperature, flow, heat duty from heat_duty, else the
+    CW side, else steam_flow) of the snapshot fields, at the given cleanliness (SI)."""
+    si = call.si
+    kwargs = {"steam_heat_release": si["steam_heat_release"]} if call.has("steam_heat_release") else {}
+    with renamed_fields():
+        return resolve_operating_state(
+            model,
+            cw_inlet_temp=si["cw_inlet_temp"],
+            cw_flow=si["cw_flow"],
+            heat_duty=si.get("heat_duty"),
+            steam_flow=si.get("steam_flow"),
+            cw_outlet_temp=si.get("cw_outlet_temp"),
+            cleanliness_factor=cleanliness_factor,
+            target_cleanliness=target_cleanliness,
+            **kwargs,
+        )
 
 
 def recommendation_items(actions: Iterable[Action]) -> list[dict[str, Any]]:
