@@ -134,3 +134,16 @@ def test_stored_cleanliness_before_the_air_event_on_repeated_calls(tmp_path):
     # the standalone air tool reads the same stored value
     air = ok("detect_air_inleakage", AIR_SNAPSHOT, ctx)
     assert (air["fouling_cleanliness_factor"], air["fouling_cleanliness_source"]) == (0.86, "stored_before_air_event")
+
+
+def test_air_bound_and_fouled_cleaning_stays_due_valued_by_the_fouling_share_only():
+    args = _case("us_air_inleakage_not_fouling")
+    history = [dict(p) for p in args["history"]]
+    history[-1]["cleanliness_factor"] = 0.62  # fouled below the 0.65 trigger a week before the leak
+    r = ok("analyze_condenser_performance", {**args, "history": history})
+    assert r["air_confounded"] and r["cleaning_due"] is True and r["fouling_cleanliness_factor"] == 0.62
+    clean = next(a for a in r["top_actions"] if a["action"] == "clean_tubes")
+    air = next(a for a in r["top_actions"] if a["action"] in AIR_ACTIONS)
+    # cleaning is valued from the fouling CF to the target only; the air share goes to the leak
+    assert clean["source"] == "optimize_vacuum_pressure" and 0.0 < clean["value_mw"] < r["lost_output_mw"]
+    assert clean["value_mw"] + air["value_mw"] == pytest.approx(r["lost_output_mw"], rel=1e-6)

@@ -423,16 +423,17 @@ def _air_override(values: dict, results: dict, fouling: tuple[float, str], warni
     return due
 
 
-def _actions(results: dict, confounded: bool, due: bool | None) -> list[Action]:
-    """All parts' actions; on an air-confounded snapshot without cleaning due, the fouling part's
-    cleaning action is withdrawn, and the vacuum part's generic air action gives way to the air
-    part's specific (equally valued) ones."""
+def _actions(results: dict, confounded: bool) -> list[Action]:
+    """All parts' actions. On an air-confounded snapshot the fouling part's cleaning action (valued
+    on the air-bound CF) is withdrawn: tube cleaning is then the vacuum part's, valued by the fouling
+    share only. With a leak, the vacuum part's generic air action gives way to the air part's
+    specific (equally valued) ones."""
     leak = results.get(AIR, {}).get("leak_detected", False)
     actions = []
     for tool, r in results.items():
         for a in r.get("recommendations", []):
-            if confounded and tool == FOUL and a["action"] == "clean_tubes" and not due:
-                continue
+            if confounded and tool == FOUL and a["action"] == "clean_tubes":
+                continue  # valued on the air-bound CF; the vacuum part's clean_tubes carries the fouling share
             if leak and tool == VAC and a["action"] == "find_air_inleakage":
                 continue
             actions.append(Action(a["action"], a["reason"], a["value_mw"] * 1e6, a.get("value_usd_per_day"), tool))
@@ -560,7 +561,7 @@ def handle(call: ToolCall) -> ToolOutput:
         performance_score=score.score,
         grade=score.grade,
         score_components=_score_components(call, score, target, confounded),
-        top_actions=recommendation_items(top_actions(_actions(results, confounded, due), 3)),
+        top_actions=recommendation_items(top_actions(_actions(results, confounded), 3)),
         parts=parts,
         cleanliness_factor=cf,
         target_cleanliness=target if cf is not None else None,
