@@ -206,11 +206,11 @@ def tema_fouling_resistance(
 
 @dataclass(frozen=True, slots=True)
 class FoulingFit:
-    """Least-squares fit of a fouling-time model to a history.
+    """Least-squares fit of a fouling-time model to one fouling cycle.
 
-    ``params``: linear {"r0", "beta"} (β per day); kern_seaton {"r_inf", "tau"} (τ in days).
-    Values in the units of the fitted basis: ``"fouling_index"`` (1/CF − 1, dimensionless) or
-    ``"fouling_resistance"`` [m²·K/W].
+    ``params``: linear {"r0", "beta"} (β per day); kern_seaton {"r0", "r_inf", "tau"} (τ in
+    days; r0 = the residual fouling left by the cleaning). Values in the units of the fitted
+    basis: ``"fouling_index"`` (1/CF − 1, dimensionless) or ``"fouling_resistance"`` [m²·K/W].
     """
 
     model: str  #: "linear" or "kern_seaton"
@@ -223,12 +223,20 @@ class FoulingFit:
     adj_r2: float
     aic: float  #: small-sample corrected AIC (AICc) when n > k + 1, else AIC
     notes: tuple[str, ...] = ()
+    k: int = 2  #: parameters fitted to these points
+    #: kern_seaton: "fitted", "tau_from_earlier_cycles" or "tau_and_r_inf_from_earlier_cycles"
+    shape_source: str = ""
 
     def predict(self, t_days: float) -> float:
-        """Model value at a time [days since the last cleaning]."""
+        """Model value at a time [days since the start of the cycle]."""
         if self.model == "linear":
             return self.params["r0"] + self.params["beta"] * t_days
-        return self.params["r_inf"] * -math.expm1(-t_days / self.params["tau"])
+        return self.params.get("r0", 0.0) + self.params["r_inf"] * -math.expm1(-t_days / self.params["tau"])
+
+    @property
+    def asymptote(self) -> float:
+        """Kern–Seaton: the level approached for t → ∞, r0 + r_inf."""
+        return self.params.get("r0", 0.0) + self.params["r_inf"]
 
 
 def _check_history(t_days: Sequence[float], y: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
@@ -278,8 +286,10 @@ def _goodness(
     y: list[float],
     pred: list[float],
     notes: tuple[str, ...] = (),
+    k: int = 2,
+    shape_source: str = "",
 ) -> FoulingFit:
-    n, k = len(y), 2
+    n = len(y)
     resid = [yi - pi for yi, pi in zip(y, pred, strict=True)]
     sse = _fsum_dot(resid, resid)
     mean = math.fsum(y) / n
@@ -294,7 +304,7 @@ def _goodness(
     aic = n * math.log(max(sse / n, 1e-300)) + 2 * k
     if n > k + 1:
         aic += 2 * k * (k + 1) / (n - k - 1)
-    return FoulingFit(model, basis, params, n, sse, math.sqrt(sse / n), r2, adj, aic, notes)
+    return FoulingFit(model, basis, params, n, sse, math.sqrt(sse / n), r2, adj, aic, notes, k, shape_source)
 
 
 def fit_linear(
@@ -335,47 +345,48 @@ def fit_linear(
     return _goodness("linear", basis, {"r0": r0, "beta": beta}, t, y, [r0 + beta * ti for ti in t])
 
 
-def _ks_terms(t: list[float], y: list[float], log_tau: float) -> tuple[float, float, float, float]:
-    """Kern–Seaton sums at s = ln τ with g_i = 1 − e^(−t_i/τ) and h_i = ∂g_i/∂s = −(t_i/τ)·e^(−t_i/τ):
-    (g·g, g·y, h·y, g·h), each correctly rounded."""
+def _ks_basis(t: list[float], log_tau: float) -> tuple[list[float], list[float]]:
+    """g_i = 1 − e^(−t_i/τ) and h_i = ∂g_i/∂s = −(t_i/τ)·e^(−t_i/τ) at s = ln τ."""
     tau = math.exp(log_tau)
     u = [ti / tau for ti in t]
     em1 = [math.expm1(-ui) for ui in u]  # e^(−u) − 1 = −g
-    g = [-e for e in em1]
-    h = [-ui * (e + 1.0) for ui, e in zip(u, em1, strict=True)]
-    return _fsum_dot(g, g), _fsum_dot(g, y), _fsum_dot(h, y), _fsum_dot(g, h)
+    return [-e for e in em1], [-ui * (e + 1.0) for ui, e in zip(u, em1, strict=True)]
 
 
-def _ks_sse(t: list[float], y: list[float], log_tau: float) -> tuple[float, float]:
-    """(SSE, R_∞) of the best R_∞ at this τ: R_∞ = g·y / g·g, SSE = Σ(y − R_∞·g)²."""
-    tau = math.exp(log_tau)
-    g = [-math.expm1(-ti / tau) for ti in t]
-    gg = _fsum_dot(g, g)
-    if gg <= 0.0:
-        return _fsum_dot(y, y), 0.0
-    r_inf = _fsum_dot(g, y) / gg
-    resid = [yi - r_inf * gi for yi, gi in zip(y, g, strict=True)]
-    return _fsum_dot(resid, resid), r_inf
+def _ks_linear(t: list[float], y: list[float], log_tau: float) -> tuple[float, float, float, list[float]]:
+    """(SSE, R_0, R_∞, residuals) of the best R_0 and R_∞ at this τ (ordinary least squares on
+    g, centred: R_∞ = Σ(g−ḡ)(y−ȳ)/Σ(g−ḡ)², R_0 = ȳ − R_∞·ḡ), sums correctly rounded."""
+    g, _ = _ks_basis(t, log_tau)
+    n = len(y)
+    gm, ym = math.fsum(g) / n, math.fsum(y) / n
+    gc = [gi - gm for gi in g]
+    yc = [yi - ym for yi in y]
+    gg = _fsum_dot(gc, gc)
+    r_inf = _fsum_dot(gc, yc) / gg if gg > 0.0 else 0.0
+    r0 = ym - r_inf * gm
+    resid = [yi - r0 - r_inf * gi for yi, gi in zip(y, g, strict=True)]
+    return _fsum_dot(resid, resid), r0, r_inf, resid
 
 
 def _ks_grid_sse(t: np.ndarray, y: np.ndarray, log_taus: np.ndarray) -> np.ndarray:
-    """SSE of the best R_∞ at each grid τ, vectorised (SSE = y·y − (g·y)²/(g·g)). Used only
-    to bracket the minimum: its last bits may differ between CPUs."""
+    """SSE of the best R_0, R_∞ at each grid τ, vectorised (SSE = Σyc² − (Σgc·yc)²/Σgc²).
+    Used only to bracket the minimum: its last bits may differ between CPUs."""
     g = -np.expm1(-t[None, :] / np.exp(log_taus)[:, None])
-    gg = np.einsum("ij,ij->i", g, g)
-    gy = g @ y
-    yy = float(y @ y)
+    gc = g - g.mean(axis=1, keepdims=True)
+    yc = y - y.mean()
+    gg = np.einsum("ij,ij->i", gc, gc)
+    gy = gc @ yc
+    yy = float(yc @ yc)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(gg > 0.0, yy - gy * gy / gg, yy)
+        return np.where(gg > 1e-300, yy - gy * gy / np.where(gg > 1e-300, gg, 1.0), yy)
 
 
 def _ks_half_slope(t: list[float], y: list[float], log_tau: float) -> float:
-    """½·dSSE/ds at s = ln τ, zero at the optimum: with the best R_∞ at every τ,
-    dSSE/ds = −2(g·y)·[(h·y)(g·g) − (g·y)(g·h)]/(g·g)²."""
-    gg, gy, hy, gh = _ks_terms(t, y, log_tau)
-    if gg <= 0.0:
-        return 0.0
-    return -gy * (hy * gg - gy * gh) / (gg * gg)
+    """½·dSSE/ds at s = ln τ, zero at the optimum. With the best R_0, R_∞ at every τ the
+    envelope theorem gives ½·dSSE/ds = −R_∞·Σ h_i·r_i (r_i the residuals)."""
+    _, _, r_inf, resid = _ks_linear(t, y, log_tau)
+    _, h = _ks_basis(t, log_tau)
+    return -r_inf * _fsum_dot(h, resid)
 
 
 def _ks_root(t: list[float], y: list[float], a: float, b: float, fa: float, fb: float) -> float:
@@ -408,39 +419,56 @@ def _ks_root(t: list[float], y: list[float], a: float, b: float, fa: float, fb: 
 
 
 def fit_kern_seaton(
-    t_days: Sequence[float], values: Sequence[float], basis: str = "fouling_resistance"
+    t_days: Sequence[float],
+    values: Sequence[float],
+    basis: str = "fouling_resistance",
+    tau_days: float | None = None,
+    r_inf_held: float | None = None,
 ) -> FoulingFit:
-    """Least-squares fit of the Kern–Seaton asymptotic model R(t) = R_∞·(1 − e^(−t/τ)).
+    """Least-squares fit of the Kern–Seaton asymptotic model with the residual a cleaning leaves,
+    R(t) = R_0 + R_∞·(1 − e^(−t/τ)).
 
-    .. math:: R_\\infty(\\tau) = \\frac{\\sum g_i y_i}{\\sum g_i^2}, \\quad g_i = 1 - e^{-t_i/\\tau},
-              \\quad \\tau^* = \\arg\\min_\\tau \\sum (y_i - R_\\infty(\\tau) g_i)^2
+    .. math:: g_i = 1 - e^{-t_i/\\tau}, \\quad
+              R_\\infty(\\tau) = \\frac{\\sum (g_i - \\bar g)(y_i - \\bar y)}{\\sum (g_i - \\bar g)^2}, \\quad
+              R_0(\\tau) = \\bar y - R_\\infty \\bar g, \\quad
+              \\tau^* = \\arg\\min_\\tau \\sum (y_i - R_0 - R_\\infty g_i)^2
 
-    For each τ the best R_∞ is closed-form (variable projection); τ is found on s = ln τ: a
-    241-point grid from span/1000 to 1000·span (span = last − first time, at least 1 day;
-    evaluated vectorised) brackets the minimum, then the root of dSSE/ds between the
-    neighbours of the best grid point (Illinois regula falsi) locates it to about 1e-15 in s.
-    Minimising the SSE value itself would fix τ only to about √ε ≈ 1e-8 (the SSE is flat at
-    its minimum), so a last-bit difference in the data could move the 10th digit. Sums are correctly rounded
-    and exponentials come from the C library, so the fit is the same on every machine.
+    Real cleanings never restore the clean state (CF 0.88-0.93 after a cleaning is common),
+    so R_0 is fitted: the original form R_∞·(1 − e^(−t/τ)) forced through R(0) = 0 misfits
+    every real cycle. For each τ, R_0 and R_∞ are linear least squares (variable projection);
+    τ is found on s = ln τ: a 241-point grid from span/1000 to 1000·span (vectorised) brackets
+    the minimum, then the root of dSSE/ds between the neighbours of the best grid point
+    (Illinois regula falsi) locates it to about 1e-15 in s (minimising the flat SSE itself fixes
+    τ only to about 1e-8). Sums are correctly rounded and exponentials come from the C
+    library, so the fit is the same on every machine. Three parameters (k = 3).
+
+    With ``tau_days`` the time constant is held (e.g. from earlier cycles of the same
+    condenser) and only R_0 and R_∞ are fitted (k = 2); with ``r_inf_held`` as well only R_0
+    is (k = 1: R_0 = mean of y − R_∞·g).
 
     Parameters
     ----------
     t_days : sequence of float
-        Days since the last cleaning (the model has R(0) = 0), strictly increasing [d].
+        Days since the start of the cycle (the cleaning), strictly increasing, >= 0 [d].
     values : sequence of float
         Fouling resistance [m²·K/W] or fouling index 1/CF − 1 [-].
     basis : str
         Label of the values' basis.
+    tau_days : float, optional
+        Time constant to hold [d].
+    r_inf_held : float, optional
+        With ``tau_days``: the R_∞ to hold [basis].
 
     Returns
     -------
     FoulingFit
-        params {"r_inf", "tau" [days]}; notes flag a τ at a search bound (not identifiable:
-        no curvature → behaves linearly; or an immediate step).
+        params {"r0", "r_inf", "tau" [days]}; notes flag a τ at a search bound (not
+        identifiable: no curvature → behaves linearly; or an immediate step).
 
     References
     ----------
-    Kern, D.Q., Seaton, R.E. (1959), Brit. Chem. Eng. 4(5), 258-262.
+    Kern, D.Q., Seaton, R.E. (1959), "A theoretical analysis of thermal surface fouling",
+    Brit. Chem. Eng. 4(5), 258-262.
     Golub, G., Pereyra, V. (1973), "The differentiation of pseudo-inverses and nonlinear least
     squares problems whose variables separate", SIAM J. Numer. Anal. 10(2), 413-432.
     Dowell, M., Jarratt, P. (1971), "A modified regula falsi method for computing the root of
@@ -448,41 +476,60 @@ def fit_kern_seaton(
     """
     t_arr, y_arr = _check_history(t_days, values)
     t, y = t_arr.tolist(), y_arr.tolist()
+    if tau_days is not None:
+        if not (math.isfinite(tau_days) and tau_days > 0.0):
+            raise DomainError("tau_days", f"time constant {tau_days!r} d must be positive and finite")
+        if r_inf_held is None:
+            _, r0, r_inf, _ = _ks_linear(t, y, math.log(tau_days))
+            k, source = 2, "tau_from_earlier_cycles"
+        else:
+            r_inf, k, source = float(r_inf_held), 1, "tau_and_r_inf_from_earlier_cycles"
+            r0 = math.fsum(yi + r_inf * math.expm1(-ti / tau_days) for ti, yi in zip(t, y, strict=True)) / len(t)
+        pred = [r0 + r_inf * -math.expm1(-ti / tau_days) for ti in t]
+        params = {"r0": r0, "r_inf": r_inf, "tau": float(tau_days)}
+        return _goodness("kern_seaton", basis, params, t, y, pred, (), k, source)
     span = max(t[-1] - t[0], t[-1], 1.0)
     lo, hi = math.log(span / 1000.0), math.log(span * 1000.0)
     grid = [lo + (hi - lo) * k / 240 for k in range(241)]
     i = int(np.argmin(_ks_grid_sse(t_arr, y_arr, np.array(grid))))
     best = grid[i]
-    best_sse, r_inf = _ks_sse(t, y, best)
+    best_sse, r0, r_inf, _ = _ks_linear(t, y, best)
     notes: list[str] = []
     if i == len(grid) - 1:
         notes.append(
             "tau at the upper search bound: no curvature in the data, the asymptote is not identifiable "
-            "(the history behaves linearly)"
+            "(the cycle behaves linearly)"
         )
     elif i == 0:
-        notes.append("tau at the lower search bound: the history is a step to a constant level")
+        notes.append("tau at the lower search bound: the cycle is a step to a constant level")
     else:
         a, b = grid[i - 1], grid[i + 1]
         fa, fb = _ks_half_slope(t, y, a), _ks_half_slope(t, y, b)
         if fa < 0.0 < fb:
             root = _ks_root(t, y, a, b, fa, fb)
-            root_sse, root_r_inf = _ks_sse(t, y, root)
+            root_sse, root_r0, root_r_inf, _ = _ks_linear(t, y, root)
             if root_sse <= best_sse:
-                best, r_inf = root, root_r_inf
+                best, r0, r_inf = root, root_r0, root_r_inf
     tau = math.exp(best)
-    pred = [r_inf * -math.expm1(-ti / tau) for ti in t]
-    return _goodness("kern_seaton", basis, {"r_inf": r_inf, "tau": tau}, t, y, pred, tuple(notes))
+    pred = [r0 + r_inf * -math.expm1(-ti / tau) for ti in t]
+    params = {"r0": r0, "r_inf": r_inf, "tau": tau}
+    return _goodness("kern_seaton", basis, params, t, y, pred, tuple(notes), 3, "fitted")
+
+
+#: AICc difference below which two models count as equally supported; the one with fewer
+#: parameters is then chosen (Burnham & Anderson 2002, §2.6: Δ ≤ 2 "substantial support").
+AICC_EQUIVALENT = 2.0
 
 
 def select_model(fits: dict[str, FoulingFit]) -> tuple[str, str]:
-    """Choose the better fit: lower AICc; ties (within 1e-9 relative SSE) go to linear.
+    """Choose the better fit by AICc; a model with more parameters must lower it by more than 2.
 
     .. math:: AIC_c = n \\ln\\frac{SSE}{n} + 2k + \\frac{2k(k+1)}{n-k-1}
 
-    Both models have k = 2 parameters, so AICc, AIC and adjusted R² rank them identically
-    (all reduce to the SSE). A Kern–Seaton fit whose τ sits at a search bound is not
-    identifiable and is chosen only if its SSE is at least 0.1 % lower.
+    Linear has k = 2 (R_0, β); Kern–Seaton k = 3 (R_0, R_∞, τ), k = 2 when τ is held from
+    earlier cycles, k = 1 when τ and R_∞ are. With equal k the lower AICc wins (ties to
+    linear); with unequal k the model with more parameters needs an AICc lower by more than
+    :data:`AICC_EQUIVALENT` (parsimony).
 
     Returns
     -------
@@ -492,25 +539,42 @@ def select_model(fits: dict[str, FoulingFit]) -> tuple[str, str]:
     ----------
     Akaike, H. (1974), IEEE Trans. Autom. Control 19(6), 716-723.
     Hurvich, C.M., Tsai, C.-L. (1989), Biometrika 76(2), 297-307 (AICc).
+    Burnham, K.P., Anderson, D.R. (2002), *Model Selection and Multimodel Inference*, 2nd ed.,
+    Springer, §2.6.
     """
     lin, ks = fits["linear"], fits["kern_seaton"]
-    if ks.sse < lin.sse * (1.0 - 1e-9) and not (ks.notes and ks.sse >= lin.sse * 0.999):
-        return "kern_seaton", (
-            f"asymptotic (Kern-Seaton) has the lower AICc ({ks.aic:.3f} vs {lin.aic:.3f}; "
-            f"R² {ks.r2:.4f} vs {lin.r2:.4f}); equal parameter counts, so AICc and adjusted R² agree"
-        )
-    return "linear", (
-        f"linear has the lower or equal AICc ({lin.aic:.3f} vs {ks.aic:.3f}; R² {lin.r2:.4f} vs "
-        f"{ks.r2:.4f}); equal parameter counts, so AICc and adjusted R² agree; ties go to linear"
-    )
+    scale = 1e-9 * max(abs(lin.aic), abs(ks.aic), 1.0)
+    tail = f"k = {lin.k} vs {ks.k}; R² {lin.r2:.4f} vs {ks.r2:.4f}"
+    if ks.k > lin.k:
+        chosen = ks.aic < lin.aic - AICC_EQUIVALENT - scale
+        rule = f"the Kern-Seaton fit has more parameters and must lower AICc by more than {AICC_EQUIVALENT:g}"
+    elif ks.k < lin.k:
+        chosen = not lin.aic < ks.aic - AICC_EQUIVALENT - scale
+        rule = f"linear has more parameters and must lower AICc by more than {AICC_EQUIVALENT:g}"
+    else:
+        chosen = ks.aic < lin.aic - scale
+        rule = "equal parameter counts: lower AICc, ties go to linear"
+    if chosen:
+        return "kern_seaton", f"asymptotic (Kern-Seaton): AICc {ks.aic:.3f} vs linear {lin.aic:.3f} ({tail}; {rule})"
+    return "linear", f"linear: AICc {lin.aic:.3f} vs Kern-Seaton {ks.aic:.3f} ({tail}; {rule})"
+
+
+#: TriggerForecast.status values.
+FORECAST_STATUSES = ("forecast", "already_at_trigger", "not_reached_slope", "not_reached_asymptote")
 
 
 @dataclass(frozen=True, slots=True)
 class TriggerForecast:
-    """Days until a fouling model reaches the cleaning trigger, or why it never does."""
+    """Days until a fouling model reaches the cleaning trigger, or why it never does.
+
+    ``reason`` carries no numbers in a unit: callers word the levels (``rate``,
+    ``asymptote``, in the fit basis) in their own units."""
 
     days: float | None  #: [d]; 0 when already at or beyond the trigger; None = not reached
     reason: str
+    status: str = "forecast"  #: one of FORECAST_STATUSES
+    rate: float | None = None  #: linear β [basis per day]
+    asymptote: float | None = None  #: Kern–Seaton R_0 + R_∞ [basis]
 
 
 def days_until_trigger(fit: FoulingFit, y_now: float, y_trigger: float) -> TriggerForecast:
@@ -518,10 +582,9 @@ def days_until_trigger(fit: FoulingFit, y_now: float, y_trigger: float) -> Trigg
 
     .. math::
         t_{lin} = \\frac{y_{trig} - y_{now}}{\\beta}, \\qquad
-        t_{KS} = \\tau \\ln\\frac{R_\\infty - y_{now}}{R_\\infty - y_{trig}}
+        t_{KS} = \\tau \\ln\\frac{A - y_{now}}{A - y_{trig}}, \\quad A = R_0 + R_\\infty
 
-    (the Kern–Seaton form is −τ·ln(1 − y_trig/R_∞) measured from the point of the curve at
-    y_now; physics reference §5.2 steps 3-4).
+    (the Kern–Seaton time from the point of the curve at y_now to the trigger).
 
     Parameters
     ----------
@@ -535,33 +598,33 @@ def days_until_trigger(fit: FoulingFit, y_now: float, y_trigger: float) -> Trigg
     Returns
     -------
     TriggerForecast
-        ``days`` None with the reason (zero/negative slope, asymptote at or below the
+        ``days`` None with the status (zero/negative slope, asymptote at or below the
         trigger) when the trigger is never reached under this model. Never NaN.
-
-    References
-    ----------
-    CONDENSYNC physics reference §5.2 (cleaning date, steps 3-4).
     """
     if y_now >= y_trigger:
-        return TriggerForecast(0.0, "already at or beyond the cleaning trigger")
+        return TriggerForecast(0.0, "already at or beyond the cleaning trigger", "already_at_trigger")
     if fit.model == "linear":
         beta = fit.params["beta"]
         if beta <= 0.0:
             return TriggerForecast(
                 None,
-                f"not reached under the linear model: zero or negative slope "
-                f"(fouling rate beta = {beta:.3g} per day)",
+                "not reached under the linear model: zero or negative fouling rate",
+                "not_reached_slope",
+                rate=beta,
             )
-        return TriggerForecast((y_trigger - y_now) / beta, "linear model: (trigger - now)/beta")
-    r_inf, tau = fit.params["r_inf"], fit.params["tau"]
-    if r_inf <= y_trigger:
+        return TriggerForecast((y_trigger - y_now) / beta, "linear model: (trigger - now)/beta", rate=beta)
+    asymptote = fit.asymptote
+    if asymptote <= y_trigger:
         return TriggerForecast(
             None,
-            f"not reached under the asymptotic model: the asymptote R_inf = {r_inf:.4g} is "
-            f"at or below the trigger {y_trigger:.4g}",
+            "not reached under the asymptotic model: the asymptote R0 + R_inf is at or below the trigger",
+            "not_reached_asymptote",
+            asymptote=asymptote,
         )
-    days = tau * math.log((r_inf - y_now) / (r_inf - y_trigger))
-    return TriggerForecast(days, "asymptotic model: tau*ln((R_inf - now)/(R_inf - trigger))")
+    days = fit.params["tau"] * math.log((asymptote - y_now) / (asymptote - y_trigger))
+    return TriggerForecast(
+        days, "asymptotic model: tau*ln((R0 + R_inf - now)/(R0 + R_inf - trigger))", asymptote=asymptote
+    )
 
 
 @dataclass(frozen=True, slots=True)
