@@ -47,8 +47,10 @@ CLEANINGS = (
 )
 #: State of the first, partial cycle at START: (age [d], residual CF, tau, R_inf).
 FIRST_CYCLE = (260.0, 0.90, 80.0, 0.36)
-OUTAGES = ((datetime(2023, 4, 17, tzinfo=timezone.utc), datetime(2023, 4, 19, tzinfo=timezone.utc)),
-           (datetime(2023, 10, 5, tzinfo=timezone.utc), datetime(2023, 10, 17, tzinfo=timezone.utc)))
+OUTAGES = (
+    (datetime(2023, 4, 17, tzinfo=timezone.utc), datetime(2023, 4, 19, tzinfo=timezone.utc)),
+    (datetime(2023, 10, 5, tzinfo=timezone.utc), datetime(2023, 10, 17, tzinfo=timezone.utc)),
+)
 TRIGGER_CF = 0.75
 
 
@@ -89,6 +91,7 @@ class Synthetic:
 
     def arrays(self, system: str) -> dict:
         """Tool arguments (timestamps and the four measurement arrays) in a unit system."""
+
         def conv(kind, a):
             return [round(from_si(kind, float(v), system), 6) for v in a]
 
@@ -128,8 +131,13 @@ def generate(seed: int = 7, end: datetime = END) -> Synthetic:
     eps = rng.standard_normal(hours) * 0.08
     for i in range(1, hours):
         ar[i] = 0.97 * ar[i - 1] + eps[i]
-    t_in = 273.15 + 17.0 + 9.0 * np.sin(2 * np.pi * (doy - 115.0) / 365.25) + 0.8 * np.sin(
-        2 * np.pi * (hour - 9.0) / 24.0) + ar
+    t_in = (
+        273.15
+        + 17.0
+        + 9.0 * np.sin(2 * np.pi * (doy - 115.0) / 365.25)
+        + 0.8 * np.sin(2 * np.pi * (hour - 9.0) / 24.0)
+        + ar
+    )
     weekday = np.floor(t + 4).astype(np.int64) % 7  # 1970-01-01 was a Thursday: 0 = Monday
     load = 0.85 + 0.13 * np.sin(2 * np.pi * (hour - 8.0) / 24.0)
     load = np.where(weekday >= 5, load * 0.8, load)
@@ -156,6 +164,8 @@ def generate(seed: int = 7, end: datetime = END) -> Synthetic:
     meas_p = pressure * (1.0 + 0.004 * rng.standard_normal(hours))
     meas_flow = np.where(running, meas_flow, 0.0)
     meas_out = np.where(running, meas_out, meas_in)
-    stamps = [s.replace(".000", "") for s in np.datetime_as_string(
-        (t * DAY_S * 1000).round().astype(np.int64).astype("datetime64[ms]"), unit="s")]
+    stamps = [
+        s.replace(".000", "")
+        for s in np.datetime_as_string((t * DAY_S * 1000).round().astype(np.int64).astype("datetime64[ms]"), unit="s")
+    ]
     return Synthetic([s + "Z" for s in stamps], t, meas_in, meas_out, meas_flow, meas_p, cf, u_clean, running)

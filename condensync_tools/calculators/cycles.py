@@ -111,7 +111,7 @@ class CycleSummary:
     rate_per_day: float | None  #: linear fouling rate over the cycle [basis per day]
     signal_start: float | None  #: median of the first points (detection signal)
     signal_end: float | None  #: median of the last points
-    recovered: float | None  #: signal drop at the cleaning that starts the cycle
+    event: CleaningEvent | None  #: the cleaning that opens the cycle
     current: bool
 
 
@@ -189,9 +189,7 @@ def _window_after(t: np.ndarray, i: int, width: float, minimum: int = 3) -> np.n
     return np.arange(i, max(hi, min(i + minimum, t.size)))
 
 
-def detect_cleanings(
-    t: np.ndarray, s: np.ndarray, min_step: float = MIN_STEP_INDEX
-) -> tuple[list[int], float]:
+def detect_cleanings(t: np.ndarray, s: np.ndarray, min_step: float = MIN_STEP_INDEX) -> tuple[list[int], float]:
     """Indices of the first daily point after each detected cleaning, and the noise level.
 
     A boundary between points i−1 and i is a cleaning when
@@ -236,11 +234,7 @@ def detect_cleanings(
     for step, i, level_after in sorted(candidates, key=lambda c: (-c[0], c[1])):
         if any(abs(t[i] - t[j]) < STEP_WINDOW_DAYS for j in accepted):
             continue
-        if (
-            i + 1 < n
-            and t[i + 1] - t[i] <= STEP_SHARPNESS_DAYS
-            and s[i] - level_after > 0.5 * step
-        ):
+        if i + 1 < n and t[i + 1] - t[i] <= STEP_SHARPNESS_DAYS and s[i] - level_after > 0.5 * step:
             i += 1  # transitional day: the cleaning finished during it
         accepted.append(i)
     return sorted(accepted), noise
@@ -301,11 +295,6 @@ def _cycles(t: np.ndarray, y: np.ndarray, s: np.ndarray, events: list[CleaningEv
             continue
         end = float(t[idx[-1]]) if idx.size else start
         length = (stop if math.isfinite(stop) else end) - start
-        recovered = (
-            event.signal_before - event.signal_after
-            if event is not None and event.signal_before is not None and event.signal_after is not None
-            else None
-        )
         out.append(
             CycleSummary(
                 start,
@@ -316,7 +305,7 @@ def _cycles(t: np.ndarray, y: np.ndarray, s: np.ndarray, events: list[CleaningEv
                 _rate(t[idx], y[idx]),
                 _median(s[idx[:3]]) if idx.size else None,
                 _median(s[idx[-3:]]) if idx.size else None,
-                recovered,
+                event,
                 not math.isfinite(stop),
             )
         )
@@ -327,9 +316,7 @@ def _enough(t: np.ndarray) -> bool:
     return t.size >= MIN_TREND_POINTS and t[-1] - t[0] >= MIN_TREND_SPAN_DAYS
 
 
-def _earlier_shape(
-    t: np.ndarray, y: np.ndarray, cycles: list[CycleSummary], basis: str
-) -> tuple[float, float] | None:
+def _earlier_shape(t: np.ndarray, y: np.ndarray, cycles: list[CycleSummary], basis: str) -> tuple[float, float] | None:
     """(median τ, median R_∞) of the earlier cycles that start with a cleaning, meet the trend
     minimum, prefer Kern–Seaton to linear by AICc and resolve τ (inside the search range and
     shorter than the cycle); None when no cycle qualifies."""
@@ -429,8 +416,7 @@ def _current_trend(
         trend.days_reason = "trigger not computable: an R_f history needs u_clean or trigger_fouling_resistance"
         return trend
     trend.forecasts = {
-        name: fouling.days_until_trigger(fit, fit.predict(float(tc[-1])), y_trigger)
-        for name, fit in trend.fits.items()
+        name: fouling.days_until_trigger(fit, fit.predict(float(tc[-1])), y_trigger) for name, fit in trend.fits.items()
     }
     trend.days = trend.forecasts[trend.selected].days
     trend.days_reason = trend.forecasts[trend.selected].reason
@@ -495,9 +481,7 @@ def analyse_cycles(
     started = [e for e in events if e.time <= ta[-1]]
     later = [e for e in events if e.time > ta[-1]]
     if later:
-        notes.append(
-            f"{len(later)} given cleaning date(s) after the last data point: no data in that cycle yet"
-        )
+        notes.append(f"{len(later)} given cleaning date(s) after the last data point: no data in that cycle yet")
     current_event = started[-1] if started else None
     origin = current_event.time if current_event is not None else float(ta[0])
     if later:
@@ -511,3 +495,17 @@ def analyse_cycles(
             "(the level at the start is fitted as R0); " + trend.method
         )
     return CycleAnalysis(events, cycles, trend, noise, notes)
+
+
+def smoothed_within_cycles(
+    t: np.ndarray, s: np.ndarray, events: list[CleaningEvent], half_width: float = 3.0
+) -> np.ndarray:
+    """Centred running median of the daily signal over ±``half_width`` days that never crosses
+    a cleaning: the slow fouling level of each day, without day-to-day scatter."""
+    cuts = np.array(sorted(e.time for e in events), dtype=float)
+    cycle = np.searchsorted(cuts, t, side="right")
+    out = np.empty(t.size)
+    for i in range(t.size):
+        sel = (np.abs(t - t[i]) <= half_width) & (cycle == cycle[i])
+        out[i] = _median(s[sel])
+    return out
