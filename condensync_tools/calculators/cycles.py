@@ -368,15 +368,11 @@ def _current_trend(
     keep = t >= origin
     tc, yc = t[keep] - origin, y[keep]
     trend = CycleTrend("ok", "", origin, tc, yc, y_trigger=y_trigger, shape_earlier=shape)
-    step = (
-        first_event.level_before - first_event.level_after
-        if first_event is not None and first_event.level_before is not None and first_event.level_after is not None
-        else None
-    )
-    if step is not None and step > 0.0 and tc.size >= 4 and yc[0] - _median(yc[1:4]) > 0.5 * step:
-        tc, yc = tc[1:], yc[1:]  # the cleaning day's own mean mixes fouled and clean hours
+    if first_event is not None and tc.size and tc[0] < 1.0:
+        # the cleaning day's own daily mean mixes hours before and after the cleaning
+        tc, yc = tc[tc >= 1.0], yc[tc >= 1.0]
         trend.t, trend.y = tc, yc
-        trend.method = "cleaning day's daily point left out (mixes fouled and clean hours); "
+        trend.method = "the cleaning day's own daily point is left out (it mixes fouled and clean hours); "
     if not _enough(tc):
         span = float(tc[-1] - tc[0]) if tc.size else 0.0
         trend.status = "insufficient_history"
@@ -385,10 +381,13 @@ def _current_trend(
             f"{MIN_TREND_POINTS} daily points over {MIN_TREND_SPAN_DAYS:g} days: no forecast"
         )
         trend.selection_reason = trend.days_reason = trend.reason
+        trend.cleaning_due = bool(yc.size and y_trigger is not None and _median(yc[-3:]) >= y_trigger)
         return trend
     tl, yl = tc.tolist(), yc.tolist()
     lin = fouling.fit_linear(tl, yl, basis)
-    variants = [fouling.fit_kern_seaton(tl, yl, basis)]
+    variants = []
+    if shape is None or tc[-1] >= shape[0]:
+        variants.append(fouling.fit_kern_seaton(tl, yl, basis))  # tau resolvable: the cycle spans it
     if shape is not None:
         variants.append(fouling.fit_kern_seaton(tl, yl, basis, tau_days=shape[0]))
         variants.append(fouling.fit_kern_seaton(tl, yl, basis, tau_days=shape[0], r_inf_held=shape[1]))
@@ -396,11 +395,14 @@ def _current_trend(
     trend.method += _SHAPE_TEXT[ks.shape_source]
     if shape is not None:
         trend.method += (
-            f" (earlier cycles: tau {shape[0]:.4g} d, R_inf {shape[1]:.4g} in the fit basis; variant chosen by "
-            f"AICc, fewest parameters within {fouling.AICC_EQUIVALENT:g})"
+            f" (earlier cycles: tau {shape[0]:.4g} d, R_inf {shape[1]:.4g} in the fit basis; tau is fitted "
+            "afresh only when the current cycle spans it; variant chosen by AICc, fewest parameters within "
+            f"{fouling.AICC_EQUIVALENT:g}; with equal support Kern-Seaton is preferred to linear)"
         )
     trend.fits = {"linear": lin, "kern_seaton": ks}
-    trend.selected, trend.selection_reason = fouling.select_model(trend.fits)
+    trend.selected, trend.selection_reason = fouling.select_model(
+        trend.fits, "kern_seaton" if shape is not None else "linear"
+    )
     chosen = trend.fits[trend.selected]
     trend.y_now = chosen.predict(float(tc[-1]))
     if chosen.r2 < POOR_FIT_R2:
@@ -436,7 +438,7 @@ def analyse_cycles(
     basis: str,
     y_trigger: float | None,
     given: Sequence[float] = (),
-    due_window_days: float = fouling.DEFAULT_DUE_WINDOW_DAYS,
+    due_window_days: float = 30.0,
     signal: Sequence[float] | None = None,
     min_step: float = MIN_STEP_INDEX,
 ) -> CycleAnalysis:

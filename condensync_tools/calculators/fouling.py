@@ -521,15 +521,16 @@ def fit_kern_seaton(
 AICC_EQUIVALENT = 2.0
 
 
-def select_model(fits: dict[str, FoulingFit]) -> tuple[str, str]:
-    """Choose the better fit by AICc; a model with more parameters must lower it by more than 2.
+def select_model(fits: dict[str, FoulingFit], prefer: str = "linear") -> tuple[str, str]:
+    """Choose the better fit by AICc, with parsimony between equally supported fits.
 
     .. math:: AIC_c = n \\ln\\frac{SSE}{n} + 2k + \\frac{2k(k+1)}{n-k-1}
 
     Linear has k = 2 (R_0, β); Kern–Seaton k = 3 (R_0, R_∞, τ), k = 2 when τ is held from
-    earlier cycles, k = 1 when τ and R_∞ are. With equal k the lower AICc wins (ties to
-    linear); with unequal k the model with more parameters needs an AICc lower by more than
-    :data:`AICC_EQUIVALENT` (parsimony).
+    earlier cycles, k = 1 when τ and R_∞ are. Two fits whose AICc differ by at most
+    :data:`AICC_EQUIVALENT` are equally supported: the one with fewer parameters is chosen,
+    and with equal k the ``prefer``-red model (linear by default; the tools prefer Kern–Seaton
+    when the condenser's own earlier cycles were asymptotic). Otherwise the lower AICc wins.
 
     Returns
     -------
@@ -543,20 +544,22 @@ def select_model(fits: dict[str, FoulingFit]) -> tuple[str, str]:
     Springer, §2.6.
     """
     lin, ks = fits["linear"], fits["kern_seaton"]
-    scale = 1e-9 * max(abs(lin.aic), abs(ks.aic), 1.0)
     tail = f"k = {lin.k} vs {ks.k}; R² {lin.r2:.4f} vs {ks.r2:.4f}"
-    if ks.k > lin.k:
-        chosen = ks.aic < lin.aic - AICC_EQUIVALENT - scale
-        rule = f"the Kern-Seaton fit has more parameters and must lower AICc by more than {AICC_EQUIVALENT:g}"
-    elif ks.k < lin.k:
-        chosen = not lin.aic < ks.aic - AICC_EQUIVALENT - scale
-        rule = f"linear has more parameters and must lower AICc by more than {AICC_EQUIVALENT:g}"
+    if abs(ks.aic - lin.aic) <= AICC_EQUIVALENT:
+        if ks.k != lin.k:
+            chosen = "kern_seaton" if ks.k < lin.k else "linear"
+            rule = f"AICc within {AICC_EQUIVALENT:g}: equally supported, the model with fewer parameters"
+        else:
+            chosen = prefer
+            rule = (
+                f"AICc within {AICC_EQUIVALENT:g}: equally supported, "
+                + ("linear by default" if prefer == "linear" else "Kern-Seaton, the shape of this condenser's earlier cycles")
+            )
     else:
-        chosen = ks.aic < lin.aic - scale
-        rule = "equal parameter counts: lower AICc, ties go to linear"
-    if chosen:
-        return "kern_seaton", f"asymptotic (Kern-Seaton): AICc {ks.aic:.3f} vs linear {lin.aic:.3f} ({tail}; {rule})"
-    return "linear", f"linear: AICc {lin.aic:.3f} vs Kern-Seaton {ks.aic:.3f} ({tail}; {rule})"
+        chosen = "kern_seaton" if ks.aic < lin.aic else "linear"
+        rule = "lower AICc"
+    name = "asymptotic (Kern-Seaton)" if chosen == "kern_seaton" else "linear"
+    return chosen, f"{name}: AICc linear {lin.aic:.3f} vs Kern-Seaton {ks.aic:.3f} ({tail}; {rule})"
 
 
 #: TriggerForecast.status values.
@@ -634,6 +637,7 @@ class CleaningRecommendation:
     method: str  #: one of CLEANING_METHODS
     alternatives: tuple[str, ...]
     reason: str
+    low_velocity: bool = False  #: tube velocity below MIN_VELOCITY_FOULING_M_S (callers word the note)
 
 
 def recommend_cleaning_method(
@@ -727,18 +731,9 @@ def recommend_cleaning_method(
             "foulant and trend unknown: offline mechanical cleaning removes soft and most hard deposits; "
             "inspect and sample the deposit to choose the long-term method",
         )
-    reason = rec[2]
-    if (
-        tube_velocity is not None
-        and math.isfinite(tube_velocity)
-        and tube_velocity < MIN_VELOCITY_FOULING_M_S
-    ):
-        reason += (
-            f"; tube velocity {tube_velocity:.2f} m/s is below ~1.5 m/s, which favours deposition "
-            "(raise CW flow if possible)"
-        )
-    reason += ". Confirm the loss is fouling, not air binding, before cleaning (physics reference pitfall 13)"
-    return CleaningRecommendation(rec[0], rec[1], reason)
+    low = tube_velocity is not None and math.isfinite(tube_velocity) and tube_velocity < MIN_VELOCITY_FOULING_M_S
+    reason = rec[2] + ". Confirm the loss is fouling, not air binding, before cleaning (physics reference pitfall 13)"
+    return CleaningRecommendation(rec[0], rec[1], reason, low)
 
 
 @dataclass(frozen=True, slots=True)
@@ -913,6 +908,94 @@ class FoulingResult:
     economic: EconomicInterval | None
     method: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    #: cleaning events, cycles and the current-cycle trend (None without a history)
+    cycles: object | None = None
+    trend_status: str = "no_history"  #: ok | poor_fit | insufficient_history | no_history
+    trend_reason: str = "no history: no trend fitted"
+    #: CF the current-cycle trend gives at the last history time (None without a valid trend)
+    trend_cleanliness_factor: float | None = None
+    history_span_days: float | None = None  #: current cycle: its start to the last point [d]
+    tema_exceeded: bool | None = None  #: fouling now above the TEMA allowance
+    low_velocity: bool = False  #: tube velocity below MIN_VELOCITY_FOULING_M_S
+
+
+@dataclass
+class _HistoryTrend:
+    analysis: object
+    basis: str
+    y_trig: float | None
+    y_now: float | None
+    fits: dict
+    selected: str | None
+    forecasts: dict
+    days: float | None
+    days_reason: str
+    due: bool
+    trend_cf: float | None
+    signal_is_index: bool
+
+
+def _history_trend(
+    history_days: Sequence[float],
+    history_values: Sequence[float],
+    history_kind: str,
+    cleaning_days: Sequence[float],
+    y_now_measured: float | None,
+    u_clean: float | None,
+    trigger_cleanliness: float,
+    trigger_fouling_resistance: float | None,
+    due_window_days: float,
+    warnings: list[str],
+) -> _HistoryTrend:
+    """Daily points, cleaning events, cycles and the current-cycle trend of a history."""
+    from .cycles import MIN_STEP_INDEX, analyse_cycles, daily_points  # cycles builds on this module
+
+    t = np.asarray(history_days, dtype=float)
+    v = np.asarray(history_values, dtype=float)
+    if t.ndim != 1 or v.ndim != 1 or t.size != v.size or t.size == 0:
+        raise DomainError("history", "history times and values must be 1-D, of equal length and not empty")
+    if not (np.all(np.isfinite(t)) and np.all(np.isfinite(v))):
+        raise DomainError("history", "history contains non-finite times or values", "missing samples as NaN")
+    if history_kind == "cleanliness_factor":
+        if np.any(v <= 0.0) or np.any(v > 1.5):
+            raise DomainError("history", "history cleanliness factors must be in (0, 1.5]", "entered in percent")
+        basis, y_trig = "fouling_index", 1.0 / trigger_cleanliness - 1.0
+        to_index: float | None = 1.0
+        values = 1.0 / v - 1.0
+    else:
+        basis, values = "fouling_resistance", v
+        y_trig = (
+            float(trigger_fouling_resistance)
+            if trigger_fouling_resistance is not None
+            else ((1.0 / trigger_cleanliness - 1.0) / u_clean if u_clean is not None else None)
+        )
+        to_index = u_clean
+    td, yd, duplicates = daily_points(t, values)
+    if duplicates:
+        warnings.append(f"{duplicates} history point(s) share a timestamp with another: averaged into the day")
+    signal = yd * to_index if to_index is not None else yd
+    # without U_clean an R_f history is scanned in R_f: the smallest step is the index step at a
+    # typical clean U of 3,500 W/(m²·K) (HEI 1-in tubes at 7 ft/s)
+    min_step = MIN_STEP_INDEX if to_index is not None else MIN_STEP_INDEX / 3500.0
+    analysis = analyse_cycles(td, yd, basis, y_trig, cleaning_days, due_window_days, signal, min_step)
+    tr = analysis.trend
+    forecasts, days, reason, due = tr.forecasts, tr.days, tr.days_reason, tr.cleaning_due
+    if tr.fits and y_trig is not None and y_now_measured is not None:
+        forecasts = {name: days_until_trigger(fit, y_now_measured, y_trig) for name, fit in tr.fits.items()}
+        days, reason = forecasts[tr.selected].days, forecasts[tr.selected].reason
+        if tr.status == "ok":
+            due = bool(days is not None and days <= due_window_days)
+    if y_now_measured is not None and y_trig is not None and y_now_measured >= y_trig:
+        due = True
+    trend_cf = None
+    if tr.fits and to_index is not None:
+        trend_index = tr.fits[tr.selected].predict(float(tr.t[-1])) * to_index
+        trend_cf = 1.0 / (1.0 + trend_index) if trend_index > -1.0 else None
+    y_now = y_now_measured if y_now_measured is not None else tr.y_now
+    return _HistoryTrend(
+        analysis, basis, y_trig, y_now, tr.fits, tr.selected, forecasts, days, reason, due, trend_cf,
+        to_index is not None,
+    )
 
 
 def calculate_fouling_factor(
@@ -927,6 +1010,7 @@ def calculate_fouling_factor(
     history_days: Sequence[float] | None = None,
     history_values: Sequence[float] | None = None,
     history_kind: str = "cleanliness_factor",
+    cleaning_days: Sequence[float] = (),
     trigger_cleanliness: float = DEFAULT_TRIGGER_CLEANLINESS,
     trigger_fouling_resistance: float | None = None,
     due_window_days: float = DEFAULT_DUE_WINDOW_DAYS,
@@ -961,10 +1045,13 @@ def calculate_fouling_factor(
     tube_velocity : float, optional
         Mean tube velocity [m/s] (TEMA column, velocity note).
     history_days : sequence of float, optional
-        Days since the last cleaning, strictly increasing [d].
+        Times of the history points in days on any common origin (the tool uses days since
+        1970-01-01 UTC) [d]; any order, repeated times are averaged into their day.
     history_values : sequence of float, optional
         CF [-] (``history_kind="cleanliness_factor"``) or R_f [m²·K/W]
         (``history_kind="fouling_resistance"``).
+    cleaning_days : sequence of float
+        Known cleaning times, same origin as ``history_days`` [d]; more are detected.
     trigger_cleanliness : float
         Cleaning trigger CF [-], default 0.75.
     trigger_fouling_resistance : float, optional
@@ -995,10 +1082,12 @@ def calculate_fouling_factor(
 
     Notes
     -----
-    Model choice: lower AICc (both models have two parameters, so adjusted R² agrees); ties go
-    to linear. The current level is the measured one when given, else the chosen model at the
-    last history time. Days until cleaning come from the chosen model; "never reached" is
-    reported as ``None`` with its reason, never NaN.
+    The history is reduced to daily points, cleanings are detected and merged with the given
+    ones, and only the current cycle is fitted (:func:`.cycles.analyse_cycles`): no trend
+    below 5 daily points over 7 days (``trend_status`` "insufficient_history"). Model choice by
+    AICc (:func:`select_model`). The current level is the measured one when given, else the
+    chosen model at the last history time. Days until cleaning come from the chosen model;
+    "never reached" is reported as ``None`` with its reason, never NaN.
 
     References
     ----------
@@ -1076,11 +1165,6 @@ def calculate_fouling_factor(
             tema = tema_fouling_resistance(water_type, water_temp, tube_velocity)
             warnings.extend(tema.notes)
             method["tema"] = f"TEMA RGP-T-2.4, {tema.label}, column {tema.column}"
-            if rf_now is not None and rf_now > tema.fouling_resistance:
-                warnings.append(
-                    f"current fouling resistance {rf_now:.3g} m²·K/W exceeds the TEMA design allowance "
-                    f"{tema.fouling_resistance:.3g} m²·K/W for {tema.label}"
-                )
         else:
             warnings.append(
                 f"water type {water_type!r} is not a TEMA category: no TEMA allowance (use city_well, "
@@ -1093,59 +1177,59 @@ def calculate_fouling_factor(
     selection_reason = "no history: no trend fitted"
     basis = None
     y_trig = None
-    y_now = None
     days = None
     days_reason = "no history: no forecast"
+    trend = None
     if (history_days is None) != (history_values is None):
         raise DomainError("history", "give both history times and values")
+    if history_kind == "cleanliness_factor":
+        y_now_measured = 1.0 / cf_now - 1.0 if cf_now is not None else None
+    else:
+        y_now_measured = rf_now
     if history_days is not None:
-        t, v = _check_history(history_days, history_values)
-        if history_kind == "cleanliness_factor":
-            if np.any(v <= 0.0) or np.any(v > 1.5):
-                raise DomainError(
-                    "history", "history cleanliness factors must be in (0, 1.5]", "entered in percent"
-                )
-            basis, y = "fouling_index", 1.0 / v - 1.0
-            y_trig = 1.0 / trigger_cleanliness - 1.0
-            y_now = 1.0 / cf_now - 1.0 if cf_now is not None else None
-            method["fit_basis"] = (
-                "fouling index y = 1/CF - 1 (= R_f*U_clean; normalised against U_clean(V, T_in))"
-            )
-        else:
-            basis, y = "fouling_resistance", v
-            if trigger_fouling_resistance is not None:
-                y_trig = float(trigger_fouling_resistance)
-            elif u_clean is not None:
-                y_trig = (1.0 / trigger_cleanliness - 1.0) / u_clean
-            y_now = rf_now
-            method["fit_basis"] = "fouling resistance R_f [m2*K/W]"
-        fits = {"linear": fit_linear(t, y, basis), "kern_seaton": fit_kern_seaton(t, y, basis)}
-        selected, selection_reason = select_model(fits)
-        method["fit"] = (
-            "least squares: linear OLS; Kern-Seaton closed-form R_inf per tau, 1-D search on ln tau; "
-            "model chosen by AICc (ties to linear)"
+        trend = _history_trend(
+            history_days,
+            history_values,
+            history_kind,
+            cleaning_days,
+            y_now_measured,
+            u_clean,
+            trigger_cleanliness,
+            trigger_fouling_resistance,
+            due_window_days,
+            warnings,
         )
-        if y_now is None:
-            y_now = fits[selected].predict(float(t[-1]))
-            method["current_level"] = "chosen model at the last history time"
-        else:
-            method["current_level"] = "measured now"
+        basis, y_trig, fits, selected = trend.basis, trend.y_trig, trend.fits, trend.selected
+        forecasts, days, days_reason = trend.forecasts, trend.days, trend.days_reason
+        status = trend.analysis.trend
+        selection_reason = status.selection_reason
+        method["fit_basis"] = (
+            "fouling index y = 1/CF - 1 (= R_f*U_clean; normalised against U_clean(V, T_in))"
+            if basis == "fouling_index"
+            else "fouling resistance R_f [m2*K/W]"
+        )
+        method["fit"] = (
+            "daily points (mean per UTC day); current cycle only: linear with intercept and Kern-Seaton "
+            "with the post-cleaning residual R0; " + status.method + "; model by AICc, the model with more "
+            "parameters must lower it by more than 2"
+        )
+        if fits:
+            method["current_level"] = "measured now" if y_now_measured is not None else "chosen model at the last point"
         if y_trig is None:
             days_reason = "trigger not computable: an R_f history needs u_clean or trigger_fouling_resistance"
             warnings.append(days_reason)
-        else:
-            forecasts = {name: days_until_trigger(fit, y_now, y_trig) for name, fit in fits.items()}
-            days, days_reason = forecasts[selected].days, forecasts[selected].reason
         method["cleaning_trigger"] = (
-            f"CF {trigger_cleanliness:g} -> R_f,target = 1/(CF*U_clean) - 1/U_clean (physics reference §5.2)"
+            f"CF {trigger_cleanliness:g} -> R_f,target = 1/(CF*U_clean) - 1/U_clean (policy value, 0.75-0.80)"
         )
-    elif cf_now is not None:
-        y_now, y_trig, basis = 1.0 / cf_now - 1.0, 1.0 / trigger_cleanliness - 1.0, None
+        y_now = trend.y_now
+    else:
+        y_now = 1.0 / cf_now - 1.0 if cf_now is not None else None
+        y_trig = 1.0 / trigger_cleanliness - 1.0 if cf_now is not None else None
 
-    cleaning_due = bool(
-        (y_now is not None and y_trig is not None and y_now >= y_trig)
-        or (days is not None and days <= due_window_days)
-    )
+    if trend is not None:
+        cleaning_due = trend.due
+    else:
+        cleaning_due = bool(y_now is not None and y_trig is not None and y_now >= y_trig)
     rec = recommend_cleaning_method(foulant, selected, tube_velocity)
 
     economic = None
@@ -1221,4 +1305,17 @@ def calculate_fouling_factor(
         economic=economic,
         method=method,
         warnings=warnings,
+        cycles=trend.analysis if trend is not None else None,
+        trend_status=trend.analysis.trend.status if trend is not None else "no_history",
+        trend_reason=trend.analysis.trend.reason if trend is not None else "no history: no trend fitted",
+        trend_cleanliness_factor=trend.trend_cf if trend is not None else None,
+        history_span_days=(
+            float(trend.analysis.trend.t[-1])
+            if trend is not None and trend.analysis.trend.t.size
+            else None
+        ),
+        tema_exceeded=(
+            bool(rf_now > tema.fouling_resistance) if tema is not None and rf_now is not None else None
+        ),
+        low_velocity=rec.low_velocity,
     )
