@@ -551,10 +551,8 @@ def select_model(fits: dict[str, FoulingFit], prefer: str = "linear") -> tuple[s
             rule = f"AICc within {AICC_EQUIVALENT:g}: equally supported, the model with fewer parameters"
         else:
             chosen = prefer
-            rule = (
-                f"AICc within {AICC_EQUIVALENT:g}: equally supported, "
-                + ("linear by default" if prefer == "linear" else "Kern-Seaton, the shape of this condenser's earlier cycles")
-            )
+            why = "linear by default" if prefer == "linear" else "Kern-Seaton, the shape of the earlier cycles"
+            rule = f"AICc within {AICC_EQUIVALENT:g}: equally supported, {why}"
     else:
         chosen = "kern_seaton" if ks.aic < lin.aic else "linear"
         rule = "lower AICc"
