@@ -196,10 +196,11 @@ def detect_cleanings(t: np.ndarray, s: np.ndarray, min_step: float = MIN_STEP_IN
 
     1. the median level over the :data:`STEP_WINDOW_DAYS` before minus the median over the
        window after exceeds max(``min_step``, :data:`NOISE_MULTIPLE` × robust noise);
-    2. the step is sharp: the nearest points (≤ 2 each side, within
-       :data:`STEP_SHARPNESS_DAYS`) already show at least 60 % of it, so a slow decline over
-       weeks is not a cleaning (an outage gap longer than that cannot be timed and is accepted:
-       cleanings are often done in outages);
+    2. the step is sharp: the last point before already lies at least 60 % of it above the
+       first point after (or the second, when that is within :data:`STEP_SHARPNESS_DAYS`: a
+       cleaning part-way through a day), so a slow decline over weeks, or a step elsewhere in
+       the window, is not taken for a cleaning here; across an outage gap the step cannot be
+       timed more closely and is dated at the restart (cleanings are often done in outages);
     3. it is the largest such step within a window (non-maximum suppression).
 
     When the first point after a step is still half-way (a cleaning during that day), the
@@ -220,13 +221,11 @@ def detect_cleanings(t: np.ndarray, s: np.ndarray, min_step: float = MIN_STEP_IN
         step = _median(s[before]) - level_after
         if step <= threshold:
             continue
-        gap = t[i] - t[i - 1]
-        if gap <= STEP_SHARPNESS_DAYS:
-            near_before = [j for j in (i - 2, i - 1) if t[i] - t[j] <= STEP_SHARPNESS_DAYS + 1.0]
-            near_after = [j for j in (i, i + 1) if j < n and t[j] - t[i - 1] <= STEP_SHARPNESS_DAYS + 1.0]
-            near = _median(s[near_before]) - _median(s[near_after])
-            if near < 0.6 * step:
-                continue
+        near = s[i - 1] - s[i]
+        if i + 1 < n and t[i + 1] - t[i] <= STEP_SHARPNESS_DAYS:
+            near = max(near, s[i - 1] - s[i + 1])  # a cleaning part-way through day i
+        if near < 0.6 * step:
+            continue  # not a step across this boundary: a slow decline, or a step elsewhere in the window
         if after.size == 1 and s[i] > np.min(s[before]) - threshold:
             continue  # a single point after the step: it must clear every point before it
         candidates.append((step, i, level_after))
@@ -279,7 +278,7 @@ def _events(
 
 
 def _rate(t: np.ndarray, y: np.ndarray) -> float | None:
-    if t.size < 2 or t[-1] - t[0] <= 0.0:
+    if t.size < 3 or t[-1] - t[0] <= 0.0:
         return None
     return fouling.fit_linear((t - t[0]).tolist(), y.tolist(), "cycle").params["beta"]
 
