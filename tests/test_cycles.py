@@ -13,6 +13,7 @@ import json
 import struct
 from datetime import date, datetime, timedelta, timezone
 
+import cycles_synth as cs
 import numpy as np
 import pytest
 from jsonschema import Draft202012Validator
@@ -23,13 +24,10 @@ from condensync_tools.calculators import cycles
 from condensync_tools.registry import ExecutionContext, execute
 from condensync_tools.schema import REPO_SCHEMAS_DIR
 
-import cycles_synth as cs
-
 HISTORY = "analyze_performance_history"
 FOULING = "calculate_fouling_factor"
 SCHEMAS = {
-    t: Draft202012Validator(json.loads((REPO_SCHEMAS_DIR / f"{t}.output.json").read_text()))
-    for t in (HISTORY, FOULING)
+    t: Draft202012Validator(json.loads((REPO_SCHEMAS_DIR / f"{t}.output.json").read_text())) for t in (HISTORY, FOULING)
 }
 TRUE_CLEANINGS = [c[0] for c in cs.CLEANINGS]
 
@@ -216,7 +214,9 @@ def test_chart_shows_two_panels(synth):
 
 
 def test_messages_in_caller_units():
-    us = call(FOULING, {"u_actual": 300.0, "u_clean": 600.0, "water_type": "cooling_tower_treated", "unit_system": "US"})
+    us = call(
+        FOULING, {"u_actual": 300.0, "u_clean": 600.0, "water_type": "cooling_tower_treated", "unit_system": "US"}
+    )
     tema = next(w for w in us["warnings"] if "TEMA" in w)
     assert "h·ft²·°F/Btu" in tema and "m²·K/W" not in tema and "0.00167" in tema
     slow = call(FOULING, {"cleanliness_factor": 0.8, "tube_velocity": 3.5, "unit_system": "US"})

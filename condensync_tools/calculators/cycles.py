@@ -284,8 +284,14 @@ def _rate(t: np.ndarray, y: np.ndarray) -> float | None:
 
 
 def _cycles(t: np.ndarray, y: np.ndarray, s: np.ndarray, events: list[CleaningEvent]) -> list[CycleSummary]:
-    inside = [e for e in events if t[0] < e.time <= t[-1]]
-    starts = [(float(t[0]), None)] + [(e.time, e) for e in inside]
+    """Cycles: the first opens with the last cleaning on or before the first point (else the
+    history start), the others with each cleaning inside the data."""
+    opening = [e for e in events if e.time <= math.floor(t[0])]
+    first = (opening[-1].time, opening[-1]) if opening else (float(t[0]), None)
+    starts = [first] + [(e.time, e) for e in events if math.floor(t[0]) < e.time <= t[-1]]
+    later = [e for e in events if e.time > t[-1]]
+    if later:  # cleaned after the last point: the current cycle has no data yet
+        starts.append((later[-1].time, later[-1]))
     out = []
     for k, (start, event) in enumerate(starts):
         stop = starts[k + 1][0] if k + 1 < len(starts) else math.inf
@@ -363,13 +369,15 @@ def _current_trend(
     due_window_days: float,
     basis: str,
     shape: tuple[float, float] | None,
+    noise: float,
 ) -> CycleTrend:
     keep = t >= origin
     tc, yc = t[keep] - origin, y[keep]
     trend = CycleTrend("ok", "", origin, tc, yc, y_trigger=y_trigger, shape_earlier=shape)
-    if first_event is not None and tc.size and tc[0] < 1.0:
-        # the cleaning day's own daily mean mixes hours before and after the cleaning
-        tc, yc = tc[tc >= 1.0], yc[tc >= 1.0]
+    if first_event is not None and tc.size >= 4 and tc[0] < 1.0 and yc[0] - _median(yc[1:4]) > 3.0 * noise:
+        # the cleaning day's own point lies well above the days after it: a daily mean that mixes
+        # hours before and after the cleaning (a test made after the cleaning is kept)
+        tc, yc = tc[1:], yc[1:]
         trend.t, trend.y = tc, yc
         trend.method = "the cleaning day's own daily point is left out (it mixes fouled and clean hours); "
     if not _enough(tc):
@@ -476,6 +484,7 @@ def analyse_cycles(
         events = [CleaningEvent(float(math.floor(g)), "given", None, None, None, None) for g in sorted(set(given))]
         return CycleAnalysis(events, [], trend, 0.0, notes)
     detected, noise = detect_cleanings(ta, sa, min_step)
+    noise_y = robust_noise(ya)
     events, more = _events(ta, ya, sa, detected, given)
     notes += more
     cycles = _cycles(ta, ya, sa, events)
@@ -489,7 +498,7 @@ def analyse_cycles(
         origin = later[-1].time
         current_event = later[-1]
     shape = _earlier_shape(ta, ya, cycles, basis) if current_event is not None else None
-    trend = _current_trend(ta, ya, origin, current_event, y_trigger, due_window_days, basis, shape)
+    trend = _current_trend(ta, ya, origin, current_event, y_trigger, due_window_days, basis, shape, noise_y)
     if current_event is None:
         trend.method = (
             "no cleaning found or given: the whole history is one cycle from its first point "

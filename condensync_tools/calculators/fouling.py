@@ -1208,8 +1208,9 @@ def calculate_fouling_factor(
         )
         method["fit"] = (
             "daily points (mean per UTC day); current cycle only: linear with intercept and Kern-Seaton "
-            "with the post-cleaning residual R0; " + status.method + "; model by AICc, the model with more "
-            "parameters must lower it by more than 2"
+            "with the post-cleaning residual R0; " + status.method + "; model by AICc: within 2 of each other "
+            "the one with fewer parameters (equal counts: Kern-Seaton when the earlier cycles were asymptotic, "
+            "else linear)"
         )
         if fits:
             method["current_level"] = "measured now" if y_now_measured is not None else "chosen model at the last point"

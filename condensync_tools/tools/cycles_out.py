@@ -36,8 +36,8 @@ CLEANING_DETECTION_METHOD = (
     "cleanings = step recoveries of the daily fouling index 1/CF - 1: median of the 7 days before minus "
     "median of the 7 days after > max(0.03, 5 x the robust day-to-day scatter 1.4826*MAD(diff)/sqrt(2)); "
     "the last point before at least 60 % of the step above the first (or, within 2 days, the second) point "
-    "after (a slow decline is not a cleaning; a step across an outage gap is dated at the restart); largest step within 7 days; given dates (arguments, plant configuration) merged with "
-    "detections within 3 days"
+    "after (a slow decline is not a cleaning; a step across an outage gap is dated at the restart); largest "
+    "step within 7 days; given dates (arguments, plant configuration) merged with detections within 3 days"
 )
 TrendStatus = Literal["ok", "poor_fit", "insufficient_history", "no_history"]
 TREND_STATUS_TEXT = (

@@ -977,7 +977,8 @@ def handle(call: ToolCall) -> ToolOutput:
             f"current cycle only, least squares on daily {trend.basis}: linear with intercept and Kern-Seaton "
             "with the post-cleaning residual R0 (fouling.fit_linear, fouling.fit_kern_seaton); "
             + (trend.analysis.trend.method if trend.analysis else "")
-            + "; model by AICc, the model with more parameters must lower it by more than 2; current level = "
+            + "; model by AICc: within 2 of each other the one with fewer parameters (equal counts: Kern-Seaton when "
+            "the earlier cycles were asymptotic, else linear); current level = "
             "chosen model at the last daily point"
         )
         method["cleaning_trigger"] = f"CF {a['trigger_cleanliness']:g} (policy value, 0.75-0.80 typical)"
