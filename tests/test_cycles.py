@@ -243,3 +243,24 @@ def test_detection_ignores_slow_decline_and_single_bad_days():
     y2 = y.copy()
     y2[120:] -= 0.15  # a real cleaning
     assert cycles.detect_cleanings(t, y2)[0] == [120]
+
+
+def test_cleaning_dates_from_the_plant_configuration(tmp_path):
+    from condensync_tools.config import load_config
+
+    cfg = tmp_path / "plant.toml"
+    cfg.write_text(
+        '[plant]\nname = "Test"\n\n[condensers.u1]\n[condensers.u1.maintenance]\ncleaning_dates = ["2025-01-01"]\n',
+        "utf-8",
+    )
+    plant = load_config(cfg)
+    history = [{"timestamp": "2024-11-01", "cleanliness_factor": 0.7}] + [
+        {"timestamp": (date(2025, 1, 5) + timedelta(days=10 * i)).isoformat(), "cleanliness_factor": 0.9 - 0.01 * i}
+        for i in range(8)
+    ]
+    out = execute(FOULING, {"condenser_id": "u1", "history": history}, ExecutionContext(design=plant))
+    assert out.error is None, out.error and out.error.text()
+    r = out.result
+    # nothing measured in the week before the cleaning: no "before" value, never a guess
+    assert r["cleaning_events"][-1] == {"date": "2025-01-01", "source": "given", "cleanliness_after": 0.9}
+    assert r["current_cycle_start"] == "2025-01-01" and r["trend_status"] == "ok"

@@ -97,7 +97,7 @@ def test_points_before_last_cleaning_form_an_earlier_cycle():
     r = ok(TOOL, {"cleanliness_factor": 0.73, "history": hist, "last_cleaning_date": "2025-01-01"})
     assert r["history_points"] == 8 and r["current_cycle_start"] == "2025-01-01"
     assert [c["starts_with"] for c in r["cycles"]] == ["history_start", "cleaning"]
-    assert r["cleaning_events"] == [{"date": "2025-01-01", "source": "given"}]
+    assert r["cleaning_events"] == [{"date": "2025-01-01", "source": "given", "cleanliness_after": 0.86}]
     only = ok(TOOL, {"cleanliness_factor": 0.73, "history": HISTORY, "last_cleaning_date": "2025-01-01"})
     assert r["days_until_cleaning"] == pytest.approx(only["days_until_cleaning"], rel=1e-9)
 
