@@ -264,3 +264,16 @@ def test_cleaning_dates_from_the_plant_configuration(tmp_path):
     # nothing measured in the week before the cleaning: no "before" value, never a guess
     assert r["cleaning_events"][-1] == {"date": "2025-01-01", "source": "given", "cleanliness_after": 0.9}
     assert r["current_cycle_start"] == "2025-01-01" and r["trend_status"] == "ok"
+
+
+def test_poor_fit_is_flagged_and_never_sets_cleaning_due():
+    rng = np.random.default_rng(11)
+    cf = 0.80 + 0.01 * rng.standard_normal(40)  # a cycle with no visible fouling, only scatter
+    history = [
+        {"timestamp": (date(2025, 3, 1) + timedelta(days=i)).isoformat(), "cleanliness_factor": round(float(c), 4)}
+        for i, c in enumerate(cf)
+    ]
+    r = call(FOULING, {"history": history, "trigger_cleanliness": 0.79, "due_window_days": 3650})
+    assert r["trend_status"] == "poor_fit" and "explains only" in r["trend_status_reason"]
+    assert any(w.startswith("fouling trend: the chosen") for w in r["warnings"])
+    assert r["cleaning_due"] is False  # an indicative forecast never sends a crew

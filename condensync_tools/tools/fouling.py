@@ -772,8 +772,9 @@ TOOL = register(
             "cw_inlet_temp/cw_outlet_temp/cw_flow/condenser_pressure with tube data through the HEI / PTC "
             "12.2 chain); the TEMA RGP-T-2.4 allowance for the water_type; with a history (array of "
             "{timestamp ISO 8601, cleanliness_factor} or {timestamp, fouling_resistance}; or the stored "
-            "history of condenser_id) linear and Kern–Seaton asymptotic fits with R², RMSE and AICc, the "
-            "chosen model, days_until_cleaning to the trigger_cleanliness (or days_until_cleaning_status "
+            "history of condenser_id) the cleanings (detected or given) and fouling cycles, linear and "
+            "Kern–Seaton asymptotic fits of the current cycle with R², RMSE and AICc and a trend_status, the "
+            "chosen model, trend_cleanliness_factor, days_until_cleaning to the trigger_cleanliness (or days_until_cleaning_status "
             "'not_reached' with the reason — never a made-up number), cleaning_due, the recommended cleaning "
             "method with its reason, and with cleaning_cost_usd and power_price_usd_per_mwh the economic "
             "cleaning interval. " + CALCULATOR_NOTE

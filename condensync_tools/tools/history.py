@@ -1036,10 +1036,11 @@ TOOL = register(
             "tube_count, "
             "tube_length or surface_area, ...). Invalid rows are counted by reason, never dropped silently. "
             "Returns "
-            "percentiles, daily aggregates (UTC), linear and Kern-Seaton fouling trend fits, days until the "
-            "cleaning "
-            "trigger (CF 0.75 default) and whether cleaning is due; large per-row series go to a file (path, "
-            "condensync:// resource URI, SHA-256). " + CALCULATOR_NOTE
+            "percentiles, daily aggregates (UTC), the cleanings (detected as step recoveries of the cleanliness "
+            "factor, or given: last_cleaning_date, cleaning_dates) with what each achieved, the fouling cycles, "
+            "linear and Kern-Seaton fits of the current cycle with trend_status (no forecast below 5 daily points "
+            "over 7 days), days until the cleaning trigger (CF 0.75 default) and whether cleaning is due; large "
+            "per-row series go to a file (path, condensync:// resource URI, SHA-256). " + CALCULATOR_NOTE
         ),
         version="1.1.0",
         input_model=HistoryInput,
