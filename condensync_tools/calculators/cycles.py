@@ -239,7 +239,9 @@ def detect_cleanings(t: np.ndarray, s: np.ndarray, min_step: float = MIN_STEP_IN
     return sorted(accepted), noise
 
 
-def _levels(t: np.ndarray, v: np.ndarray, when: float, width: float = STEP_WINDOW_DAYS) -> tuple[float | None, float | None]:
+def _levels(
+    t: np.ndarray, v: np.ndarray, when: float, width: float = STEP_WINDOW_DAYS
+) -> tuple[float | None, float | None]:
     """Median of the last (up to) 3 points in the ``width`` days before ``when`` and of the first
     (up to) 3 points in the ``width`` days from ``when`` on, None where there are none."""
     i = int(np.searchsorted(t, when, side="left"))

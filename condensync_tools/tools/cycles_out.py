@@ -22,6 +22,7 @@ from .common import quantity
 __all__ = [
     "CLEANING_DETECTION_METHOD",
     "CleaningEventOut",
+    "CycleFields",
     "CycleOut",
     "TrendStatus",
     "TREND_STATUS_TEXT",
@@ -77,6 +78,21 @@ class CycleOut(BaseModel):
         None, description="Cleanliness factor gained by the cleaning that opens the cycle (after - before) [1]"
     )
     current: bool = Field(description="The current cycle (the one the trend is fitted on)")
+
+
+class CycleFields(BaseModel):
+    """Output fields shared by the history and fouling tools: cleanings, cycles, trend status."""
+
+    cleaning_events: list[CleaningEventOut] = Field(
+        description="Cleanings found in the data or given, oldest first, with the cleanliness just before and "
+        "after (what each achieved); empty without a history"
+    )
+    current_cycle_start: str = Field(
+        None, description="Start of the current fouling cycle (YYYY-MM-DD): the last cleaning, else the first data day"
+    )
+    cycles: list[CycleOut] = Field(description="Fouling cycles between cleanings, oldest first")
+    trend_status: TrendStatus = Field(description=TREND_STATUS_TEXT)
+    trend_status_reason: str = Field(description="Why that status")
 
 
 def day_text(days: float) -> str:

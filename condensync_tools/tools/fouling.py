@@ -27,10 +27,7 @@ from ..registry import ToolCall, ToolDefinition, ToolOutput, register
 from ..units import format_quantity
 from .common import CALCULATOR_NOTE, ToolInput, ToolResult, quantity, summary_number
 from .cycles_out import (
-    TREND_STATUS_TEXT,
-    CleaningEventOut,
-    CycleOut,
-    TrendStatus,
+    CycleFields,
     cleaning_events_out,
     cycles_out,
     day_text,
@@ -208,7 +205,7 @@ class FitItem(BaseModel):
     )
 
 
-class FoulingOutput(ToolResult):
+class FoulingOutput(CycleFields, ToolResult):
     fouling_resistance: quantity(
         "fouling_resistance",
         "Fouling resistance now, 1/U_actual − 1/U_clean "
@@ -233,15 +230,6 @@ class FoulingOutput(ToolResult):
     history_span_days: quantity(
         "duration_days", "Days from the start of the current cycle to its last history point"
     ) = None
-    cleaning_events: list[CleaningEventOut] = Field(
-        description="Cleanings detected in the history or given, oldest first (empty without a history)"
-    )
-    current_cycle_start: str = Field(
-        None, description="Start of the current fouling cycle (YYYY-MM-DD): the last cleaning, else the first point"
-    )
-    cycles: list[CycleOut] = Field(description="Fouling cycles between cleanings, oldest first")
-    trend_status: TrendStatus = Field(description=TREND_STATUS_TEXT)
-    trend_status_reason: str = Field(description="Why that status")
     trend_cleanliness_factor: float = Field(
         None,
         description="Cleanliness factor the current-cycle trend gives at the last history time (fouling only: "
@@ -774,9 +762,9 @@ TOOL = register(
             "{timestamp ISO 8601, cleanliness_factor} or {timestamp, fouling_resistance}; or the stored "
             "history of condenser_id) the cleanings (detected or given) and fouling cycles, linear and "
             "Kern–Seaton asymptotic fits of the current cycle with R², RMSE and AICc and a trend_status, the "
-            "chosen model, trend_cleanliness_factor, days_until_cleaning to the trigger_cleanliness (or days_until_cleaning_status "
-            "'not_reached' with the reason — never a made-up number), cleaning_due, the recommended cleaning "
-            "method with its reason, and with cleaning_cost_usd and power_price_usd_per_mwh the economic "
+            "chosen model, trend_cleanliness_factor, days_until_cleaning to the trigger_cleanliness (or "
+            "days_until_cleaning_status 'not_reached' with the reason — never a made-up number), cleaning_due, "
+            "the recommended cleaning method with its reason, and with cleaning_cost_usd and power_price_usd_per_mwh the economic "
             "cleaning interval. " + CALCULATOR_NOTE
         ),
         version="1.1.0",

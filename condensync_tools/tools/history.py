@@ -37,10 +37,7 @@ from .common import (
 )
 from .cycles_out import (
     CLEANING_DETECTION_METHOD,
-    TREND_STATUS_TEXT,
-    CleaningEventOut,
-    CycleOut,
-    TrendStatus,
+    CycleFields,
     cleaning_events_out,
     cycles_out,
     forecast_reason,
@@ -335,7 +332,7 @@ class SeriesRow(BaseModel):
     fouling_resistance: quantity("fouling_resistance", "Fouling resistance") = None
 
 
-class HistoryOutput(ToolResult):
+class HistoryOutput(CycleFields, ToolResult):
     rows_total: int = Field(description="Rows in the series [1]")
     rows_valid: int = Field(description="Rows that passed every check and were analysed [1]")
     rows_invalid: int = Field(description="Rows not analysed, counted by reason in invalid_rows [1]")
@@ -369,15 +366,6 @@ class HistoryOutput(ToolResult):
     daily_truncated: bool = Field(description="True when `daily` holds only the most recent days")
     trend_basis: str = Field(description="Values fitted: fouling_index (1/CF - 1) or fouling_resistance")
     trend_value_unit: str = Field(description="Unit of r0, r_inf, rmse and beta (per day)")
-    cleaning_events: list[CleaningEventOut] = Field(
-        description="Cleanings found in the data or given, oldest first (each cleaning's date and what it achieved)"
-    )
-    current_cycle_start: str = Field(
-        None, description="Start of the current fouling cycle (YYYY-MM-DD): the last cleaning, else the first data day"
-    )
-    cycles: list[CycleOut] = Field(description="Fouling cycles between cleanings, oldest first")
-    trend_status: TrendStatus = Field(description=TREND_STATUS_TEXT)
-    trend_status_reason: str = Field(description="Why that status")
     trend_points: int = Field(description="Daily points in the fit (current cycle) [1]")
     trend_reference_time: str = Field(
         None, description="Fit time origin: start of the current cycle (ISO 8601 UTC)"
