@@ -764,8 +764,8 @@ TOOL = register(
             "Kern–Seaton asymptotic fits of the current cycle with R², RMSE and AICc and a trend_status, the "
             "chosen model, trend_cleanliness_factor, days_until_cleaning to the trigger_cleanliness (or "
             "days_until_cleaning_status 'not_reached' with the reason — never a made-up number), cleaning_due, "
-            "the recommended cleaning method with its reason, and with cleaning_cost_usd and power_price_usd_per_mwh the economic "
-            "cleaning interval. " + CALCULATOR_NOTE
+            "the recommended cleaning method with its reason, and with cleaning_cost_usd and "
+            "power_price_usd_per_mwh the economic cleaning interval. " + CALCULATOR_NOTE
         ),
         version="1.1.0",
         input_model=FoulingInput,
