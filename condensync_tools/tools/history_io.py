@@ -681,9 +681,9 @@ def _cleanliness_panel(ax, c: ChartData) -> None:
             bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#e31a1c", "lw": 0.6},
         )
     ax.set_ylabel("cleanliness factor [-]")
-    ax.set_title(c.title, fontsize=10)
     ax.grid(True, linewidth=0.3)
-    ax.legend(loc="lower left", fontsize=7, ncol=3, framealpha=0.85)
+    # above the axes: inside, it would hide a cycle
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=7, ncol=4, frameon=False)
 
 
 def mdates_num(when: np.datetime64) -> float:
@@ -695,9 +695,9 @@ def mdates_num(when: np.datetime64) -> float:
 
 def _backpressure_panel(ax, c: ChartData) -> None:
     x = _dates(c.bp_day_ms)
-    ax.plot(x, c.bp_measured, "-", color="#08519c", linewidth=0.9, label="measured (daily mean)")
-    ax.plot(x, c.bp_expected, "-", color="#ff7f00", linewidth=0.9, label="expected at the fouling trend CF")
     ax.plot(x, c.bp_achievable, "-", color="#33a02c", linewidth=0.9, label=c.achievable_label)
+    ax.plot(x, c.bp_expected, "-", color="#ff7f00", linewidth=0.9, label="expected at the cycle's fouling level")
+    ax.plot(x, c.bp_measured, "-", color="#08519c", linewidth=1.2, label="measured (daily mean)", zorder=3)
     ax.set_ylabel(f"backpressure [{c.pressure_unit}]")
     ax.grid(True, linewidth=0.3)
     twin = ax.twinx()
@@ -724,6 +724,7 @@ def render_chart(c: ChartData) -> bytes:
     panels = 2 if c.bp_day_ms is not None and c.bp_day_ms.size else 1
     fig = Figure(figsize=(10.0, 4.8 if panels == 1 else 8.0), dpi=100)
     FigureCanvasAgg(fig)
+    fig.suptitle(c.title, fontsize=10)
     axes = fig.subplots(panels, 1, sharex=True, squeeze=False)[:, 0]
     _cleanliness_panel(axes[0], c)
     if panels == 2:
