@@ -277,3 +277,10 @@ def test_poor_fit_is_flagged_and_never_sets_cleaning_due():
     assert r["trend_status"] == "poor_fit" and "explains only" in r["trend_status_reason"]
     assert any(w.startswith("fouling trend: the chosen") for w in r["warnings"])
     assert r["cleaning_due"] is False  # an indicative forecast never sends a crew
+
+
+def test_history_fouling_resistance_basis_finds_the_same_cycles(synth):
+    r = call(HISTORY, history_args(synth, "US", trend_basis="fouling_resistance"))
+    assert_cleanings_found(r["cleaning_events"])  # detection always runs on the cleanliness factor
+    assert r["trend_value_unit"] == "h·ft²·°F/Btu" and r["trend_status"] == "ok"
+    assert_forecast(r["days_until_cleaning"])  # R_f carries the seasonal clean-U swing: measured -18 %
