@@ -252,8 +252,9 @@ def _levels(
 
 def _events(
     t: np.ndarray, y: np.ndarray, s: np.ndarray, detected: list[int], given: Sequence[float]
-) -> tuple[list[CleaningEvent], list[str]]:
-    notes: list[str] = []
+) -> list[CleaningEvent]:
+    """Given cleanings (a detection within :data:`MERGE_DAYS` is the same cleaning, on the given
+    date) and the other detections, with the levels just before and after, oldest first."""
     events: list[CleaningEvent] = []
     given_days = sorted({math.floor(g) for g in given})
     used: set[int] = set()
@@ -276,7 +277,7 @@ def _events(
         sb, sa = _levels(t, s, when)
         events.append(CleaningEvent(when, "detected", yb, ya, sb, sa))
     events.sort(key=lambda e: e.time)
-    return events, notes
+    return events
 
 
 def _rate(t: np.ndarray, y: np.ndarray) -> float | None:
@@ -487,8 +488,7 @@ def analyse_cycles(
         return CycleAnalysis(events, [], trend, 0.0, notes)
     detected, noise = detect_cleanings(ta, sa, min_step)
     noise_y = robust_noise(ya)
-    events, more = _events(ta, ya, sa, detected, given)
-    notes += more
+    events = _events(ta, ya, sa, detected, given)
     cycles = _cycles(ta, ya, sa, events)
     started = [e for e in events if e.time <= ta[-1]]
     later = [e for e in events if e.time > ta[-1]]
