@@ -228,7 +228,7 @@ BAD_CASES = [
     ),
     ("cleanliness in percent", {**SNAP, **PLANT, "cleanliness_factor": 80}, "$.cleanliness_factor", "<= 1.5"),
     ("NaN", {**SNAP, **PLANT, "condenser_pressure": float("nan")}, "$.condenser_pressure", "finite"),
-    ("too short a history", {"history": HISTORY[:2]}, "$.history", "at least 3 items"),
+    ("empty history", {"history": []}, "$.history", "at least 1 item"),
     (
         "curve lengths differ",
         {**SNAP, **PLANT, **CURVE, "turbine_curve_output_change": [0.0, -0.01]},

@@ -35,14 +35,15 @@ from typing import Callable
 
 import numpy as np
 
-from . import fouling, hei
+from . import cycles, fouling, hei
 from . import if97_vector as v97
 from . import portable_math as pm
 from .constants import BTU_H_FT2_F_W_M2_K, FT_M, STANDARD_GRAVITY
-from .errors import DomainError
+from .errors import CalculationError, DomainError
 from .first_principles import DEFAULT_BANK_ROWS
 from .heat_transfer import REFERENCE_INLET_TEMP_K, TTD_WARN_K
 from .tubes import TubeBundle, gauge_of_wall, material, wall_thickness
+from .vacuum import CondenserModel, expected_backpressure
 
 __all__ = [
     "REASONS",
@@ -1104,10 +1105,11 @@ def _rank_groups(ranks: list[int], n: int) -> list[list[int]]:
 # --------------------------------------------------------------------------- trend
 @dataclass
 class TrendResult:
-    """Fouling trend on the daily points and the cleaning forecast (see :func:`fit_trend`)."""
+    """Cleaning events, fouling cycles and the current-cycle trend on the daily points, with
+    the cleaning forecast (see :func:`fit_trend`)."""
 
     basis: str  #: "fouling_index" (1/CF − 1) or "fouling_resistance" [m²·K/W]
-    t_days: np.ndarray  #: fit times, days since the reference (last cleaning) [d]
+    t_days: np.ndarray  #: fit times, days since the current cycle's start [d]
     y: np.ndarray  #: fitted daily values in the basis
     fits: dict  #: model → fouling.FoulingFit
     selected_model: str | None
@@ -1118,26 +1120,29 @@ class TrendResult:
     days_until_cleaning_reason: str
     forecasts: dict  #: model → fouling.TriggerForecast
     cleaning_due: bool
+    status: str = "no_history"  #: one of cycles.TREND_STATUSES
+    status_reason: str = ""
+    origin_ms: float | None = None  #: current cycle start [ms since the epoch]
+    analysis: cycles.CycleAnalysis | None = None
     notes: list[str] = field(default_factory=list)
 
 
 def fit_trend(
     daily: DailyTable,
-    reference_ms: float,
     trigger_cleanliness: float = fouling.DEFAULT_TRIGGER_CLEANLINESS,
     due_window_days: float = fouling.DEFAULT_DUE_WINDOW_DAYS,
     basis: str = "fouling_index",
+    cleaning_ms: tuple[float, ...] = (),
 ) -> TrendResult:
-    """Linear and Kern–Seaton fits on the daily means and the cleaning forecast.
+    """Cleaning events, cycles and the current-cycle fouling trend on the daily means.
 
-    Daily points: days with at least one valid row, at the time centroid of their valid rows,
-    t = (centroid − reference)/1 day (reference = last cleaning, or the first timestamp).
-    Basis ``fouling_index``: y = 1/CF_day − 1 with CF_day the daily mean CF (normalised
-    against U_clean(V, T_in), so seasonal inlet temperature does not look like fouling);
-    trigger y = 1/CF_trig − 1. Basis ``fouling_resistance``: y = daily mean R_f; trigger
-    R_f = (1/CF_trig − 1)/U_clean with the last day's mean U_clean. Fits, model choice and
-    days-until-trigger are those of :mod:`.fouling`; the current level is the chosen model at
-    the last daily point.
+    Daily points: days with at least one valid row, at the time centroid of their valid rows.
+    Cleanings are detected on the daily fouling index 1/CF_day − 1 (CF_day the daily mean CF,
+    normalised against U_clean(V, T_in), so seasonal inlet temperature does not look like
+    fouling) and merged with the given ones (``cleaning_ms``); only the current cycle is
+    fitted (:func:`.cycles.analyse_cycles`). Basis ``fouling_index``: y = 1/CF_day − 1,
+    trigger 1/CF_trig − 1. Basis ``fouling_resistance``: y = daily mean R_f, trigger
+    (1/CF_trig − 1)/U_clean with the last day's mean U_clean.
     """
     if not (0.0 < trigger_cleanliness < 1.0):
         raise DomainError(
@@ -1148,55 +1153,37 @@ def fit_trend(
     if basis not in ("fouling_index", "fouling_resistance"):
         raise DomainError("trend_basis", f"unknown trend basis {basis!r}")
     has = daily.valid_rows > 0
-    notes: list[str] = []
-    t = (daily.centroid_ms[has] - reference_ms) / DAY_MS
-    cf = daily.stats["cleanliness_factor"][0][has]
-    before = t < 0.0
-    if before.any():
-        notes.append(
-            f"{int(before.sum())} daily point(s) before the last cleaning date were left out of the trend fit"
-        )
-        keep = ~before
-    else:
-        keep = np.ones(t.size, dtype=bool)
-    t = t[keep]
+    t = daily.centroid_ms[has] / DAY_MS
+    signal = 1.0 / daily.stats["cleanliness_factor"][0][has] - 1.0
     if basis == "fouling_index":
-        y = 1.0 / cf[keep] - 1.0
+        y = signal
         y_trig = 1.0 / trigger_cleanliness - 1.0
     else:
-        y = daily.stats["fouling_resistance"][0][has][keep]
-        u_clean = daily.stats["u_clean"][0][has][keep]
+        y = daily.stats["fouling_resistance"][0][has]
+        u_clean = daily.stats["u_clean"][0][has]
         y_trig = (1.0 / trigger_cleanliness - 1.0) / u_clean[-1] if u_clean.size else None
-    empty = TrendResult(basis, t, y, {}, None, "", None, y_trig, None, "", {}, False, notes)
-    if t.size < 3:
-        empty.selection_reason = f"no trend: {t.size} day(s) with valid rows, at least 3 are needed"
-        empty.days_until_cleaning_reason = "no trend fitted: no forecast"
-        return empty
-    fits = {"linear": fouling.fit_linear(t, y, basis), "kern_seaton": fouling.fit_kern_seaton(t, y, basis)}
-    selected, why = fouling.select_model(fits)
-    y_now = fits[selected].predict(float(t[-1]))
-    forecasts = {
-        name: fouling.days_until_trigger(
-            fit, y_now if name == selected else fit.predict(float(t[-1])), y_trig
-        )
-        for name, fit in fits.items()
-    }
-    days = forecasts[selected].days
-    due = bool(y_now >= y_trig or (days is not None and days <= due_window_days))
+    result = cycles.analyse_cycles(
+        t, y, basis, y_trig, [c / DAY_MS for c in cleaning_ms], due_window_days, signal=signal
+    )
+    tr = result.trend
     return TrendResult(
         basis,
-        t,
-        y,
-        fits,
-        selected,
-        why,
-        y_now,
+        tr.t,
+        tr.y,
+        tr.fits,
+        tr.selected,
+        tr.selection_reason,
+        tr.y_now,
         y_trig,
-        days,
-        forecasts[selected].reason,
-        forecasts,
-        due,
-        notes,
+        tr.days,
+        tr.days_reason,
+        tr.forecasts,
+        tr.cleaning_due,
+        tr.status,
+        tr.reason,
+        None if tr.origin is None else tr.origin * DAY_MS,
+        result,
+        list(result.notes),
     )
 
 
@@ -1215,7 +1202,7 @@ class HistoryAnalysis:
     daily: DailyTable
     distributions: dict[str, dict[str, float] | None]
     trend: TrendResult
-    reference_ms: float  #: fit time origin [ms since the epoch]
+    reference_ms: float  #: fit time origin: the current cycle's start [ms since the epoch]
     first_ms: float | None
     last_ms: float | None
 
@@ -1232,7 +1219,7 @@ def analyse_history(
     trigger_cleanliness: float = fouling.DEFAULT_TRIGGER_CLEANLINESS,
     due_window_days: float = fouling.DEFAULT_DUE_WINDOW_DAYS,
     trend_basis: str = "fouling_index",
-    last_cleaning_ms: float | None = None,
+    cleaning_ms: tuple[float, ...] = (),
     chunk_rows: int = 100_000,
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
@@ -1240,8 +1227,9 @@ def analyse_history(
     """Rows (:func:`analyse_rows`), daily aggregates, percentiles and the fouling trend.
 
     ``timestamp_ms``: int64 ms since the Unix epoch (UTC), :data:`MISSING_TIMESTAMP` where
-    unknown (those rows must already carry the ``bad_timestamp`` reason). The fit's time
-    origin is ``last_cleaning_ms`` when given, else the first valid timestamp.
+    unknown (those rows must already carry the ``bad_timestamp`` reason). ``cleaning_ms``:
+    known cleaning times [ms]; more are detected (:func:`fit_trend`). The fit's time origin is
+    the start of the current cycle (the last cleaning, else the first valid daily point).
     """
     rows = analyse_rows(
         t_in, t_out, flow, pressure, design, reason, limits, chunk_rows, progress, workers=workers
@@ -1272,8 +1260,45 @@ def analyse_history(
     known = ts[valid]
     first = float(known.min()) if known.size else None
     last = float(known.max()) if known.size else None
-    reference = (
-        float(last_cleaning_ms) if last_cleaning_ms is not None else (first if first is not None else 0.0)
-    )
-    trend = fit_trend(daily, reference, trigger_cleanliness, due_window_days, trend_basis)
+    trend = fit_trend(daily, trigger_cleanliness, due_window_days, trend_basis, tuple(cleaning_ms))
+    reference = trend.origin_ms if trend.origin_ms is not None else (first if first is not None else 0.0)
     return HistoryAnalysis(rows, daily, distributions, trend, reference, first, last)
+
+
+def reference_backpressures(
+    design: HistoryDesign,
+    t_in: np.ndarray,
+    flow: np.ndarray,
+    duty: np.ndarray,
+    cleanliness: dict[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Backpressure [Pa] of the effectiveness/NTU chain at given CW states and cleanliness
+    factors (:func:`.vacuum.expected_backpressure`, one point at a time; for charts of daily
+    points). NaN where the chain has no answer (e.g. a duty not rejectable below 80 °C).
+
+    ``cleanliness``: name → CF per point (an array, or a 0-d array for one CF for all)."""
+    model = CondenserModel(
+        design.bundle,
+        design.tube_material,
+        design.area,
+        design.salinity,
+        design.clean_u_method,
+        design.hei_edition,
+        design.fw,
+        design.fm,
+        design.bank_rows,
+    )
+    out = {}
+    for name, cf in cleanliness.items():
+        cf_all = np.broadcast_to(np.asarray(cf, dtype=float), np.shape(t_in))
+        p = np.full(np.shape(t_in), np.nan)
+        for i, (ti, qi, di, ci) in enumerate(zip(t_in, flow, duty, cf_all, strict=True)):
+            if not (math.isfinite(ti) and math.isfinite(qi) and math.isfinite(di) and math.isfinite(ci)):
+                continue
+            try:
+                state = expected_backpressure(model, float(ti), float(qi), float(di), cleanliness_factor=float(ci))
+                p[i] = state.backpressure
+            except CalculationError:
+                continue
+        out[name] = p
+    return out
