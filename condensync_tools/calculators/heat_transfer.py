@@ -25,7 +25,7 @@ from . import hei
 from .constants import FT_M, KELVIN_OFFSET
 from .errors import DomainError
 from .first_principles import DEFAULT_BANK_ROWS, clean_u_first_principles, tube_side_coefficient
-from .tubes import TubeBundle, gauge_of_wall, material, wall_thickness
+from .tubes import TubeBundle, gauge_of_wall, material
 from .water import latent_heat, liquid_properties, saturation_temperature
 
 __all__ = [
@@ -38,8 +38,6 @@ __all__ = [
 TTD_WARN_K = 0.5 / 1.8
 #: HEI reference inlet temperature, 70 °F (Fw = 1.00) [K].
 REFERENCE_INLET_TEMP_K = (70.0 - 32.0) / 1.8 + KELVIN_OFFSET
-_REFERENCE_MATERIAL = "admiralty"
-_REFERENCE_GAUGE = 18
 
 
 def _dt(k: float) -> str:
@@ -116,8 +114,8 @@ def clean_u(bundle: TubeBundle, velocity: float, t_in: float, t_out: float, p_sa
 
     HEI: U = C1·√V·Fw·Fm (Fc = 1). Fw: caller's value (from a licensed table) or derived
     (first-principles U at T_in / U at 70 °F, same V, T_sat and tube). Fm: caller's value, the
-    older-edition public table, or derived (first-principles U with this wall / with 18 BWG
-    admiralty).
+    older-edition public table, or derived from it (:func:`~.hei.fm_factor`: anchored to the
+    material's tabulated gauges, monotone in wall thickness).
     """
     k_wall = material(tube_material)["conductivity"]
     fp = clean_u_first_principles(bundle, velocity, t_in, t_out, p_sat, t_sat, k_wall, salinity, bank_rows)
@@ -142,21 +140,10 @@ def clean_u(bundle: TubeBundle, velocity: float, t_in: float, t_out: float, p_sa
         fw = hei.HeiFactor((r_shell + fp.r_wall + r_tube_ref) / (r_shell + fp.r_wall + r_tube), "derived",
                            "first-principles water-side resistance at the actual inlet temperature "
                            "vs at 70 °F, same velocity, wall and shell side (no public HEI Fw table)")
-    bwg = gauge_of_wall(bundle.wall)
     if fm_override > 0.0:
         fm = hei.HeiFactor(fm_override, "caller", "supplied by the caller")
     else:
-        fm = hei.fm_table(tube_material, bwg)
-        if fm is None:
-            ref_wall = wall_thickness(_REFERENCE_GAUGE)
-            ref_id = bundle.od - 2.0 * ref_wall
-            h_ref, _, _ = tube_side_coefficient(velocity, ref_id, 0.5 * (t_in + t_out), salinity)
-            r_wall_ref = bundle.od * math.log(bundle.od / ref_id) / (2.0 * material(_REFERENCE_MATERIAL)["conductivity"])
-            r_ref = r_shell + r_wall_ref + bundle.od / (ref_id * h_ref)
-            fm = hei.HeiFactor(r_ref / (r_shell + fp.r_wall + r_tube), "derived",
-                               f"first-principles wall and water-side resistance of {tube_material} "
-                               f"{bwg} BWG vs 18 BWG admiralty, same velocity and shell side "
-                               "(no public HEI Fm value for this tube)")
+        fm = hei.fm_factor(tube_material, gauge_of_wall(bundle.wall), bundle.od, hei_edition)
     method_ids = {
         "clean_u": f"hei: U = C1*sqrt(V)*Fw*Fm; {c1_note}",
         "hei_fw": f"{fw.basis}: {fw.detail}",

@@ -215,6 +215,9 @@ def handle(call: ToolCall) -> ToolOutput:
     if "not an HEI tabulated OD" in r.method.get("clean_u", ""):
         warnings.append("tube OD is not an HEI tabulated OD: the C1 of the nearest tabulated OD is used (see "
                         "provenance.method.clean_u)")
+    if r.method.get("hei_fm", "").startswith("derived"):
+        warnings.append("HEI Fm is derived (this material/gauge is not in the public HEI table; see "
+                        "provenance.method.hei_fm): pass hei_fm from a licensed table for an HEI-grade result")
     if r.method.get("hei_fw", "").startswith("derived"):
         warnings.append("HEI Fw is derived from first principles (no public HEI Fw table): pass hei_fw from a "
                         "licensed table for an HEI-grade result")
