@@ -32,9 +32,21 @@ from .errors import OutOfRangeError
 from .first_principles import tube_side_coefficient
 from .tubes import load_data, material, wall_thickness
 
-__all__ = ["C1_EDITIONS", "HEI_VELOCITY_RANGE_FT_S", "c1", "c1_lookup", "u1_from_c1", "C1_OD_TOLERANCE_IN",
-           "fm_table", "u1", "design_cleanliness_default", "HeiFactor", "fm_factor", "fm_wall_factor",
-           "FM_REFERENCE_VELOCITY_FT_S"]
+__all__ = [
+    "C1_EDITIONS",
+    "HEI_VELOCITY_RANGE_FT_S",
+    "c1",
+    "c1_lookup",
+    "u1_from_c1",
+    "C1_OD_TOLERANCE_IN",
+    "fm_table",
+    "u1",
+    "design_cleanliness_default",
+    "HeiFactor",
+    "fm_factor",
+    "fm_wall_factor",
+    "FM_REFERENCE_VELOCITY_FT_S",
+]
 
 #: HEI velocity validity range (physics.md §1.1, unverified: warn outside, never clamp) [ft/s].
 HEI_VELOCITY_RANGE_FT_S = (3.0, 12.0)
@@ -61,20 +73,25 @@ def c1_lookup(od_m: float, edition: str = "hei_9th_10th") -> tuple[float, str]:
     a tabulated OD, e.g. a 25 mm metric tube — that nearest OD's group, labelled as such."""
     data = load_data("hei_c1.json")["editions"]
     if edition not in data:
-        raise OutOfRangeError("hei_edition", f"unknown HEI C1 edition {edition!r}; expected one of "
-                              f"{sorted(data)}")
+        raise OutOfRangeError("hei_edition", f"unknown HEI C1 edition {edition!r}; expected one of {sorted(data)}")
     od_in = od_m / INCH_M
-    pairs = sorted((abs(od - od_in), od, float(group["c1"])) for group in data[edition]["groups"]
-                   for od in group["od_in"])
+    pairs = sorted(
+        (abs(od - od_in), od, float(group["c1"])) for group in data[edition]["groups"] for od in group["od_in"]
+    )
     distance, nearest, value = pairs[0]
     if distance < 1e-3:
         return value, f"C1 {value:g} for {nearest:g} in OD ({edition})"
     if distance <= C1_OD_TOLERANCE_IN:
-        return value, (f"C1 {value:g} of the nearest tabulated OD {nearest:g} in for a {od_in:.4g} in "
-                       f"({od_m * 1000:.4g} mm) tube ({edition}; not an HEI tabulated OD)")
+        return value, (
+            f"C1 {value:g} of the nearest tabulated OD {nearest:g} in for a {od_in:.4g} in "
+            f"({od_m * 1000:.4g} mm) tube ({edition}; not an HEI tabulated OD)"
+        )
     tabulated = sorted(od for _, od, _ in pairs)
-    raise OutOfRangeError("tube_od", f"{od_in:.4g} in ({od_m * 1000:.4g} mm) is not within 1/16 in of an HEI tube "
-                          f"OD for {edition} ({', '.join(f'{o:g}' for o in tabulated)} in)")
+    raise OutOfRangeError(
+        "tube_od",
+        f"{od_in:.4g} in ({od_m * 1000:.4g} mm) is not within 1/16 in of an HEI tube "
+        f"OD for {edition} ({', '.join(f'{o:g}' for o in tabulated)} in)",
+    )
 
 
 def c1(od_m: float, edition: str = "hei_9th_10th") -> float:
@@ -186,10 +203,13 @@ def fm_factor(material_key: str, gauge_bwg: int, od_m: float, edition: str = "he
     phi = fm_wall_factor(material_key, gauge_bwg, od_m, edition)
     if not row:
         reference = fm_wall_factor(_FM_REFERENCE_MATERIAL, _FM_REFERENCE_GAUGE, od_m, edition)
-        return HeiFactor(phi / reference, "derived",
-                         f"no HEI Fm row for {material_key}; first-principles wall and water-side "
-                         f"resistance at 70 °F, 7 ft/s of {gauge_bwg} BWG {material_key} vs 18 BWG admiralty "
-                         "(Fm 1.00)")
+        return HeiFactor(
+            phi / reference,
+            "derived",
+            f"no HEI Fm row for {material_key}; first-principles wall and water-side "
+            f"resistance at 70 °F, 7 ft/s of {gauge_bwg} BWG {material_key} vs 18 BWG admiralty "
+            "(Fm 1.00)",
+        )
     wall = wall_thickness(gauge_bwg)
     thinner = [gv for gv in row if wall_thickness(gv[0]) < wall]
     thicker = [gv for gv in row if wall_thickness(gv[0]) > wall]
@@ -199,13 +219,19 @@ def fm_factor(material_key: str, gauge_bwg: int, od_m: float, edition: str = "he
         phi_a = fm_wall_factor(material_key, g_a, od_m, edition)
         phi_b = fm_wall_factor(material_key, g_b, od_m, edition)
         value = fm_a + (fm_b - fm_a) * (phi - phi_a) / (phi_b - phi_a)
-        return HeiFactor(value, "derived",
-                         f"{gauge_bwg} BWG interpolated between the {edition_tag} table values at "
-                         f"{g_a} BWG ({fm_a:g}) and {g_b} BWG ({fm_b:g}), linear in the first-principles "
-                         "wall and water-side resistance factor")
+        return HeiFactor(
+            value,
+            "derived",
+            f"{gauge_bwg} BWG interpolated between the {edition_tag} table values at "
+            f"{g_a} BWG ({fm_a:g}) and {g_b} BWG ({fm_b:g}), linear in the first-principles "
+            "wall and water-side resistance factor",
+        )
     g_anchor, fm_anchor = thinner[-1] if thinner else thicker[0]
     value = fm_anchor * phi / fm_wall_factor(material_key, g_anchor, od_m, edition)
-    return HeiFactor(value, "derived",
-                     f"{gauge_bwg} BWG is beyond the {edition_tag} table; anchored to its nearest "
-                     f"tabulated gauge {g_anchor} BWG (Fm {fm_anchor:g}) and scaled by the first-principles wall "
-                     "and water-side resistance ratio at 70 °F, 7 ft/s")
+    return HeiFactor(
+        value,
+        "derived",
+        f"{gauge_bwg} BWG is beyond the {edition_tag} table; anchored to its nearest "
+        f"tabulated gauge {g_anchor} BWG (Fm {fm_anchor:g}) and scaled by the first-principles wall "
+        "and water-side resistance ratio at 70 °F, 7 ft/s",
+    )
