@@ -63,6 +63,8 @@ __all__ = [
     "cooling_tower",
     "CwOption",
     "CwFlowResult",
+    "TowerCheck",
+    "TOWER_MODEL_TOLERANCE_K",
     "optimize_cooling_water_flow",
 ]
 
@@ -401,6 +403,34 @@ class CwOption:
     active_constraints: tuple[str, ...]
 
 
+#: Largest difference between the (uncalibrated) tower approach model and the measured CW inlet
+#: temperature accepted without a warning: 2 °F (1.1 K), about the combined uncertainty of a
+#: plant wet-bulb reading (±1 °F) and the generic approach model at off-design flow.
+TOWER_MODEL_TOLERANCE_K = 2.0 / 1.8
+
+
+@dataclass(frozen=True, slots=True)
+class TowerCheck:
+    """The measured tower state against the generic approach model (SI), for the tool layer
+    to word: the current option always uses the measured inlet temperature."""
+
+    measured_approach: float  #: CW inlet − wet bulb, measured [K]
+    model_approach: float  #: design approach model at the current flow and fans [K]
+    min_approach: float  #: caller's (or default) minimum approach [K]
+    approach_floor: float  #: floor applied to the other options, min(min_approach, measured) [K]
+    calibration: float  #: measured / model approach [-]
+
+    @property
+    def model_disagrees(self) -> bool:
+        """Model and measurement differ by more than :data:`TOWER_MODEL_TOLERANCE_K`."""
+        return abs(self.model_approach - self.measured_approach) > TOWER_MODEL_TOLERANCE_K
+
+    @property
+    def below_min_approach(self) -> bool:
+        """The measured approach is below the minimum approach."""
+        return self.measured_approach < self.min_approach
+
+
 @dataclass(frozen=True, slots=True)
 class CwFlowResult:
     """Result of :func:`optimize_cooling_water_flow` (SI; money in USD)."""
@@ -416,6 +446,7 @@ class CwFlowResult:
     recommendations: list  #: list of Action
     method: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    tower_check: TowerCheck | None = None  #: measured vs modelled tower (None: once-through)
 
 
 def _grid(values: Sequence, field_name: str, lo: float, hi: float) -> list:
@@ -650,6 +681,7 @@ def optimize_cooling_water_flow(
     method.update(op.method)
     duty, cf = op.heat_duty, op.cleanliness_factor
 
+    tower_check = None
     if tower is not None:
         modelled = tower.approach(q_now, fans_on)
         measured = op.cw_inlet_temp - tower.wet_bulb
@@ -659,13 +691,20 @@ def optimize_cooling_water_flow(
                 "CW inlet temperature at or below the wet bulb: impossible for a cooling tower",
                 "wet bulb or inlet temperature wrong, or °F/°C mix-up",
             )
-        tower = replace(tower, calibration=measured / modelled)
+        # The current state is the measured one; the model, scaled to it, only moves the other
+        # options, and its minimum approach never floors them above what the tower does now.
+        floor = min(tower.min_approach, measured)
+        tower_check = TowerCheck(measured, modelled, tower.min_approach, floor, measured / modelled)
+        tower = replace(tower, calibration=measured / modelled, min_approach=floor)
         method["tower_calibration"] = (
-            f"approach scaled by {measured / modelled:.4f} to the measured inlet temperature"
+            f"approach scaled by {measured / modelled:.4f} to the measured inlet temperature; the current "
+            "option uses the measured inlet temperature; minimum approach floor "
+            f"{floor:.3f} K = min(minimum approach, measured approach)"
         )
 
     rho = liquid_properties(op.cw_inlet_temp, model.salinity).density
     cache: dict = {}
+    current_key = (pumps_running, float(speed), fans_on)
 
     def evaluate(n: int, spd: float, fans: int) -> dict:
         key = (n, spd, fans)
@@ -691,12 +730,14 @@ def optimize_cooling_water_flow(
                 violations.append(
                     f"tube_velocity_min: {v:.2f} m/s below the fouling limit {min_tube_velocity:.2f} m/s"
                 )
-            if tower is not None:
+            if tower_check is not None and key == current_key:
+                approach = tower_check.measured_approach  # measured now: never re-modelled
+            elif tower is not None:
                 approach = tower.approach(q, fans)
                 if approach < tower.min_approach:
                     approach = tower.min_approach
                     active.append("tower_min_approach")
-                t_in = tower.wet_bulb + approach
+                t_in = op.cw_inlet_temp if key == current_key else tower.wet_bulb + approach
         fan_w = fans * tower.fan_power if tower is not None else 0.0
         p_bp = out = None
         if q > 0.0:
@@ -806,4 +847,5 @@ def optimize_cooling_water_flow(
         recommendations=actions,
         method=method,
         warnings=warnings,
+        tower_check=tower_check,
     )
