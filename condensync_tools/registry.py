@@ -24,8 +24,9 @@ from pydantic import BaseModel
 
 from . import provenance, schema
 from .calculators.errors import CalculationError, OutOfRangeError
+from .calculators.messages import render, render_values
 from .errors import InvalidArguments, PhysicallyImpossible, ToolCallError, ToolUnavailable, UnknownTool
-from .units import KINDS, Quantity, from_si, unit_label
+from .units import KINDS, Quantity, format_quantity, from_si, unit_label
 from .validation import CompiledSchema, implausible_problem, raise_implausible
 
 __all__ = ["ToolDefinition", "ToolCall", "ToolOutput", "ExecutionContext", "CallOutcome", "REGISTRY", "register",
@@ -404,8 +405,15 @@ def _plausibility(si: dict, plan: dict[str, FieldPlan], system: str) -> list[str
     return problems
 
 
-def _calc_error(exc: CalculationError, tool: str) -> ToolCallError:
-    text = f"$.{exc.field}: {exc.reason}" + (f"; likely cause: {exc.cause}" if exc.cause else "")
+def caller_formatter(system: str) -> Callable[[str, float, int], str]:
+    """Words a typed quantity of a calculator message in ``system``'s units."""
+    return lambda kind, value, digits: format_quantity(kind, value, system, digits)
+
+
+def _calc_error(exc: CalculationError, tool: str, system: str = "US") -> ToolCallError:
+    fmt = caller_formatter(system)
+    reason, cause = render(exc.reason, fmt), render(exc.cause, fmt)
+    text = f"$.{exc.field}: {reason}" + (f"; likely cause: {cause}" if cause else "")
     if isinstance(exc, OutOfRangeError):
         return InvalidArguments([text], tool)
     return PhysicallyImpossible([text], tool)
@@ -490,7 +498,10 @@ def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext
     try:
         out = tool.handler(call)
     except CalculationError as exc:
-        raise _calc_error(exc, tool.name) from None
+        raise _calc_error(exc, tool.name, system) from None
+    fmt = caller_formatter(system)
+    out.warnings = [render(w, fmt) for w in out.warnings]
+    out.values = render_values(out.values, fmt)
     values, out_hash = caller_outputs(out, tool.output_plan, system)
     values["provenance"] = provenance.build_provenance(tool.name, tool.version, out.method, normalised, None,
                                                        call.sources, output_sha256=out_hash)
@@ -517,7 +528,8 @@ def execute(name: str, arguments: Any, context: ExecutionContext | None = None) 
         exc.tool = exc.tool or name
         error = exc
     except CalculationError as exc:  # raised outside the handler (e.g. live conversion)
-        error = _calc_error(exc, name)
+        system = arguments.get("unit_system") if isinstance(arguments, dict) else None
+        error = _calc_error(exc, name, system if system in ("US", "SI") else "US")
     except Exception:  # the boundary: a bug must not take the server down or leak a traceback
         log.exception("internal error in tool %s (request %s)", name, request_id)
         error = ToolCallError([f"$: internal error while computing (request id {request_id}); the server "

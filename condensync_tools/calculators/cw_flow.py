@@ -46,6 +46,7 @@ import numpy as np
 from .constants import FT_M, KELVIN_OFFSET, STANDARD_GRAVITY
 from .economics import Action, check_price, usd_per_day, usd_per_hour, usd_per_year
 from .errors import CalculationError, DomainError
+from .messages import Text, joined, prefixed
 from .tubes import material
 from .turbine import TurbineCurve
 from .vacuum import CondenserModel, expected_backpressure, resolve_operating_state
@@ -355,8 +356,8 @@ def cooling_tower(
     if not (KELVIN_OFFSET - 40.0 <= wet_bulb <= KELVIN_OFFSET + 40.0):
         raise DomainError(
             "wet_bulb_temp",
-            f"wet bulb {wet_bulb - KELVIN_OFFSET:.1f} °C ({(wet_bulb - KELVIN_OFFSET) * 1.8 + 32:.1f} °F) "
-            "outside -40..40 °C (-40..104 °F)",
+            Text("wet bulb {t} outside {lo}..{hi}", t=("temperature", wet_bulb, 4),
+                 lo=("temperature", KELVIN_OFFSET - 40.0, 3), hi=("temperature", KELVIN_OFFSET + 40.0, 3)),
             "°F/°C mix-up",
         )
     if not isinstance(fans_installed, int) or fans_installed < 1:
@@ -653,8 +654,8 @@ def optimize_cooling_water_flow(
         if h_now <= static_head:
             raise DomainError(
                 "cw_flow",
-                f"the measured flow {cw_flow:.3g} m³/s is beyond what {pumps_running} pump(s) "
-                "can deliver against the static head",
+                Text("the measured flow {q} is beyond what " f"{pumps_running} pump(s) can deliver against the "
+                     "static head", q=("volumetric_flow", cw_flow, 6)),
                 "flow meter error, wrong pump data or static head",
             )
         k_sys = (h_now - static_head) / cw_flow**2
@@ -725,11 +726,11 @@ def optimize_cooling_water_flow(
             if not (lo_q <= x <= hi_q):
                 violations.append(f"pump_flow_range: {x:.2f} x rated flow outside {lo_q:g}-{hi_q:g}")
             if v > v_max:
-                violations.append(f"tube_velocity_max: {v:.2f} m/s above the erosion limit {v_max:.2f} m/s")
+                violations.append(Text("tube_velocity_max: {v} above the erosion limit {limit}",
+                                       v=("velocity", v, 3), limit=("velocity", v_max, 3)))
             if v < min_tube_velocity:
-                violations.append(
-                    f"tube_velocity_min: {v:.2f} m/s below the fouling limit {min_tube_velocity:.2f} m/s"
-                )
+                violations.append(Text("tube_velocity_min: {v} below the fouling limit {limit}",
+                                       v=("velocity", v, 3), limit=("velocity", min_tube_velocity, 3)))
             if tower_check is not None and key == current_key:
                 approach = tower_check.measured_approach  # measured now: never re-modelled
             elif tower is not None:
@@ -745,7 +746,7 @@ def optimize_cooling_water_flow(
                 p_bp = expected_backpressure(model, t_in, q, duty, cleanliness_factor=cf).backpressure
                 out = turbine.output_change(p_bp)
             except CalculationError as exc:  # this option cannot be evaluated: record why, keep the others
-                violations.append(f"{exc.field}: {exc.reason}")
+                violations.append(prefixed(f"{exc.field}: ", exc.reason))
             if p_bp is not None and p_bp <= turbine.choke_pressure:
                 active.append("choke_point")
         res = {
@@ -768,11 +769,9 @@ def optimize_cooling_water_flow(
 
     cur = evaluate(pumps_running, float(speed), fans_on)
     if cur["out"] is None:
-        raise DomainError(
-            "cw_flow", "the current operation cannot be evaluated: " + "; ".join(cur["violations"])
-        )
+        raise DomainError("cw_flow", joined("the current operation cannot be evaluated: ", cur["violations"]))
     for vtxt in cur["violations"]:
-        warnings.append(f"current operation violates a limit: {vtxt}")
+        warnings.append(prefixed("current operation violates a limit: ", vtxt))
 
     def to_option(r: dict) -> CwOption:
         aux = r["pump_w"] + r["fan_w"]
@@ -828,8 +827,8 @@ def optimize_cooling_water_flow(
         actions.append(
             Action(
                 "set_cw_pumps_and_fans",
-                f"{what}: CW flow {optimum.cw_flow:.3g} m³/s, net gain "
-                f"{net / 1e6:.3f} MW after pump and fan power",
+                Text(f"{what}: CW flow " "{q}" f", net gain {net / 1e6:.3f} MW after pump and fan power",
+                     q=("volumetric_flow", optimum.cw_flow, 6)),
                 net,
                 usd_per_day(net, price) if price is not None else None,
                 "cw_flow",

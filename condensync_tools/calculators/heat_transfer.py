@@ -25,13 +25,14 @@ from . import hei
 from .constants import FT_M, KELVIN_OFFSET
 from .errors import DomainError
 from .first_principles import DEFAULT_BANK_ROWS, clean_u_first_principles, tube_side_coefficient
+from .messages import Text
 from .tubes import TubeBundle, gauge_of_wall, material
 from .water import latent_heat, liquid_properties, saturation_temperature
 
 __all__ = [
     "lmtd", "ttd_from_ntu", "saturation_temp_from_effectiveness", "HeatTransferInputs",
     "HeatTransferResult", "analyse_heat_transfer", "clean_u", "CleanU", "TTD_WARN_K",
-    "REFERENCE_INLET_TEMP_K",
+    "REFERENCE_INLET_TEMP_K", "hei_velocity_warning",
 ]
 
 #: Warn when TTD is below 0.5 °F (0.3 K): physically possible, but usually instrumentation.
@@ -40,9 +41,16 @@ TTD_WARN_K = 0.5 / 1.8
 REFERENCE_INLET_TEMP_K = (70.0 - 32.0) / 1.8 + KELVIN_OFFSET
 
 
-def _dt(k: float) -> str:
-    """A temperature difference as 'x K (y °F)' for messages."""
-    return f"{k:.3g} K ({k * 1.8:.3g} °F)"
+def _dt(k: float) -> tuple:
+    """A temperature difference [K] as a typed message quantity (worded in the caller's units)."""
+    return ("temperature_difference", k, 3)
+
+
+def hei_velocity_warning(velocity: float) -> Text:
+    """The warning for a tube velocity [m/s] outside the HEI range 3-12 ft/s (extrapolated)."""
+    lo, hi = (v * FT_M for v in hei.HEI_VELOCITY_RANGE_FT_S)
+    return Text("tube velocity {v} is outside the HEI range {lo}-{hi}: the HEI clean U is extrapolated",
+                v=("velocity", velocity, 3), lo=("velocity", lo, 3), hi=("velocity", hi, 3))
 
 
 def lmtd(itd: float, ttd: float) -> float:
@@ -58,8 +66,8 @@ def lmtd(itd: float, ttd: float) -> float:
     11.5416
     """
     if ttd <= 0.0:
-        raise DomainError("cw_outlet_temp", f"CW outlet at or above saturation temperature "
-                          f"(TTD = {_dt(ttd)} <= 0): invalid",
+        raise DomainError("cw_outlet_temp", Text("CW outlet at or above saturation temperature "
+                                                 "(TTD = {ttd} <= 0): invalid", ttd=_dt(ttd)),
                           "outlet RTD stratified or misplaced, or wrong condenser pressure tap")
     if itd <= ttd:
         raise DomainError("cw_outlet_temp", "CW outlet temperature not above inlet (no temperature "
@@ -225,17 +233,18 @@ def analyse_heat_transfer(x: HeatTransferInputs) -> HeatTransferResult:
     itd = t_sat - x.cw_inlet_temp
     ttd = t_sat - x.cw_outlet_temp
     if itd <= 0.0:
-        raise DomainError("cw_inlet_temp", f"CW inlet at or above saturation temperature (ITD = {_dt(itd)}):"
-                          " the condenser cannot condense",
+        raise DomainError("cw_inlet_temp", Text("CW inlet at or above saturation temperature (ITD = {itd}): "
+                                                "the condenser cannot condense", itd=_dt(itd)),
                           "wrong condenser pressure (gauge entered as absolute?) or inlet RTD fault")
     if x.cw_outlet_temp <= x.cw_inlet_temp:
-        raise DomainError("cw_outlet_temp", "CW outlet temperature not above inlet (temperature rise "
-                          f"{_dt(x.cw_outlet_temp - x.cw_inlet_temp)}): duty and U are undefined",
+        raise DomainError("cw_outlet_temp", Text("CW outlet temperature not above inlet (temperature rise "
+                                                 "{rise}): duty and U are undefined",
+                                                 rise=_dt(x.cw_outlet_temp - x.cw_inlet_temp)),
                           "inlet and outlet RTDs swapped, CW flow stopped, or a failed sensor")
     log_mean = lmtd(itd, ttd)
     if ttd < TTD_WARN_K:
-        warnings.append(f"TTD {_dt(ttd)} is below 0.5 °F (0.3 K): check outlet RTD stratification "
-                        "(mixed-mean outlet needed) and the pressure tap")
+        warnings.append(Text("TTD {ttd} is below {limit}: check outlet RTD stratification (mixed-mean outlet "
+                             "needed) and the pressure tap", ttd=_dt(ttd), limit=_dt(TTD_WARN_K)))
     t_mean = 0.5 * (x.cw_inlet_temp + x.cw_outlet_temp)
     props_in = liquid_properties(x.cw_inlet_temp, x.salinity, field="cw_inlet_temp")
     props_mean = liquid_properties(t_mean, x.salinity, field="cw_outlet_temp")
@@ -290,11 +299,9 @@ def analyse_heat_transfer(x: HeatTransferInputs) -> HeatTransferResult:
                         "tube_od and tube_count (or tube_velocity) are needed")
         return result
     result.tube_velocity = velocity
-    v_ft_s = velocity / FT_M
     lo, hi = hei.HEI_VELOCITY_RANGE_FT_S
-    if x.clean_u_method == "hei" and not (lo <= v_ft_s <= hi):
-        warnings.append(f"tube velocity {velocity:.3g} m/s ({v_ft_s:.3g} ft/s) is outside the HEI range "
-                        f"{lo:g}-{hi:g} ft/s: the HEI clean U is extrapolated")
+    if x.clean_u_method == "hei" and not (lo <= velocity / FT_M <= hi):
+        warnings.append(hei_velocity_warning(velocity))
     cu = clean_u(bundle, velocity, x.cw_inlet_temp, x.cw_outlet_temp, x.condenser_pressure, t_sat,
                  x.tube_material, x.clean_u_method, x.hei_edition, x.fw, x.fm, x.salinity, x.bank_rows)
     fc = x.design_cleanliness if x.design_cleanliness > 0.0 else hei.design_cleanliness_default(x.tube_material)

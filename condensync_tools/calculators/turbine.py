@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from .constants import INHG_PA
 from .errors import DomainError, OutOfRangeError
+from .messages import Text
 from .tubes import load_data
 
 __all__ = ["TurbineCurve", "turbine_curve", "generic_curve", "GENERIC_CURVE_FILE"]
@@ -108,9 +109,8 @@ class TurbineCurve:
         if pressure > self.pressures[-1] * (1.0 + 1e-12):
             raise OutOfRangeError(
                 "condenser_pressure",
-                f"backpressure {pressure / INHG_PA:.3f} inHgA is above "
-                f"the turbine correction curve ({self.pressures[-1] / INHG_PA:.3f} inHgA max); "
-                "not extrapolated",
+                Text("backpressure {p} is above the turbine correction curve ({top} max); not extrapolated",
+                     p=("pressure", pressure, 4), top=("pressure", self.pressures[-1], 4)),
                 "unit near its exhaust-pressure alarm/trip, or pressure in the wrong unit",
             )
         p = max(pressure, self.choke_pressure)
