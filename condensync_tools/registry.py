@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 import typing
 from dataclasses import dataclass, field
@@ -376,7 +377,7 @@ class CallOutcome:
         return self.result["provenance"]["provenance_hash"] if self.result else None
 
 
-def _missing(call_args: dict, rules: tuple, mode: str, plan_descr: dict) -> list[str]:
+def _missing(call_args: dict, rules: tuple, mode: str, plan_descr: dict, system: str | None = None) -> list[str]:
     problems = []
     get = call_args.get
     for rule in rules:
@@ -385,14 +386,22 @@ def _missing(call_args: dict, rules: tuple, mode: str, plan_descr: dict) -> list
             if get(name) is not None:
                 break
         else:
-            problems.append(_missing_problem(names, mode, plan_descr))
+            problems.append(_missing_problem(names, mode, plan_descr, system))
     return problems
 
 
-def _missing_problem(names: tuple[str, ...], mode: str, plan_descr: dict) -> str:
+_UNIT_BRACKET = re.compile(r"\[([^|\]]+) \| ([^\]]+)\]$")
+
+
+def _missing_problem(names: tuple[str, ...], mode: str, plan_descr: dict, system: str | None = None) -> str:
+    """A missing-field problem; with a known unit system the field's unit bracket names only the
+    caller's unit ("[°F]" for US rather than "[°F | °C]")."""
     first = names[0]
     alt = f" (or {' / '.join(names[1:])})" if len(names) > 1 else ""
-    return f"$.{first}: required{alt}{mode} ({plan_descr.get(first, 'a value')}), got nothing"
+    expected = plan_descr.get(first, "a value")
+    if system in ("US", "SI"):
+        expected = _UNIT_BRACKET.sub(lambda m: f"[{m.group(1) if system == 'US' else m.group(2)}]", expected)
+    return f"$.{first}: required{alt}{mode} ({expected}), got nothing"
 
 
 def _plausibility(si: dict, plan: dict[str, FieldPlan], system: str) -> list[str]:
@@ -485,12 +494,12 @@ def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext
         values, sources = context.live.read(condenser_id, wanted)
         si.update(values)
     descr = _schema_descriptions(tool)
-    problems = _missing(si, tool.required_always, "", descr)
+    problems = _missing(si, tool.required_always, "", descr, system)
     if not live:
-        problems += _missing(si, tool.required_supplied, " when data_source is 'supplied'", descr)
+        problems += _missing(si, tool.required_supplied, " when data_source is 'supplied'", descr, system)
     else:
         problems += _missing(si, tool.required_supplied, f" (no live tag is configured for it in condensers."
-                             f"{condenser_id}; pass it as an argument)", descr)
+                             f"{condenser_id}; pass it as an argument)", descr, system)
     if problems:
         raise InvalidArguments(problems, tool.name)
     raise_implausible(_plausibility(si, tool.input_plan, system), tool.name)
