@@ -276,6 +276,12 @@ class ToolDefinition:
     required_supplied: tuple[str | tuple[str, ...], ...] = ()
     #: required in every mode (after design data): same form
     required_always: tuple[str | tuple[str, ...], ...] = ()
+    #: further rules by the value of one input field: (field, {value: rules}), e.g. the fields
+    #: each ``mode`` of a tool needs (same form as required_always)
+    required_by_mode: tuple[str, dict[str, tuple]] | None = None
+    #: further argument rules the schema cannot state (e.g. fields a mode does not accept): the
+    #: present arguments (values not None) → problems, reported with the missing fields
+    argument_problems: Callable[[dict], list[str]] | None = None
     record_history: bool = True
     #: Bounded CPU-only work on supplied data (about a millisecond at most; no I/O unless the
     #: call reads live data, history or the ledger): the MCP adapter may run it on the event
@@ -390,6 +396,17 @@ def _missing(call_args: dict, rules: tuple, mode: str, plan_descr: dict, system:
     return problems
 
 
+def _mode_rules(tool: ToolDefinition, args: dict) -> tuple[tuple, str]:
+    """The extra required-field rules of the mode selected in ``args`` and their wording."""
+    if tool.required_by_mode is None:
+        return (), ""
+    name, by_value = tool.required_by_mode
+    value = args.get(name)
+    if value is None:
+        value = tool.compiled.defaults.get(name)
+    return by_value.get(value, ()), f" in {name} '{value}'"
+
+
 _UNIT_BRACKET = re.compile(r"\[([^|\]]+) \| ([^\]]+)\]$")
 
 
@@ -458,6 +475,10 @@ def _normalise(tool: ToolDefinition, arguments: Any) -> dict:
             present = {k: v for k, v in arguments.items() if v is not None}
             descr = _schema_descriptions(tool)
             extra = _missing(present, tool.required_always, "", descr)
+            mode_rules, mode_text = _mode_rules(tool, present)
+            extra += _missing(present, mode_rules, mode_text, descr)
+            if tool.argument_problems is not None:
+                extra += tool.argument_problems({**tool.compiled.defaults, **present})
             if arguments.get("data_source") != "live":
                 extra += _missing(present, tool.required_supplied, " when data_source is 'supplied'", descr)
             exc.problems.extend(p for p in extra if p not in exc.problems)
@@ -495,6 +516,12 @@ def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext
         si.update(values)
     descr = _schema_descriptions(tool)
     problems = _missing(si, tool.required_always, "", descr, system)
+    mode_rules, mode_text = _mode_rules(tool, normalised)
+    problems += _missing(si, mode_rules, mode_text, descr, system)
+    if tool.argument_problems is not None:
+        present = {k: v for k, v in si.items() if v is not None}  # live values included
+        present.update((k, v) for k, v in normalised.items() if v is not None)  # caller units for messages
+        problems += tool.argument_problems(present)
     if not live:
         problems += _missing(si, tool.required_supplied, " when data_source is 'supplied'", descr, system)
     else:

@@ -16,8 +16,12 @@ from condensync_tools.calculators.messages import Text, joined, prefixed
 from condensync_tools.registry import convert_units, execute, get_tool
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
-TOOLS = ("calculate_heat_transfer_coefficient", "optimize_vacuum_pressure", "optimize_cooling_water_flow",
-         "read_live_data")
+TOOLS = (
+    "calculate_heat_transfer_coefficient",
+    "optimize_vacuum_pressure",
+    "optimize_cooling_water_flow",
+    "read_live_data",
+)
 SI_UNITS = ("m²·K/W", "kPa", "°C", "W/(m²·K)", "m/s", "m³/h", "m³/s")
 US_UNITS = ("°F", "inHg", "ft/s", "gpm", "Btu", "ft²")
 #: A likely cause naming both unit systems ("°F/°C mix-up") is about units, not a value in them.
@@ -47,28 +51,57 @@ def golden_calls():
             yield pytest.param(tool, other, id=f"{path.stem}-{'SI' if system == 'US' else 'US'}")
 
 
-HT = {"unit_system": "US", "cw_inlet_temp": 70.0, "cw_outlet_temp": 88.5, "cw_flow": 230000, "condenser_pressure": 2.1,
-      "tube_od": 1.0, "tube_gauge_bwg": 18, "tube_material": "admiralty", "tube_count": 28000, "tube_passes": 2,
-      "tube_length": 38.0}
+HT = {
+    "unit_system": "US",
+    "cw_inlet_temp": 70.0,
+    "cw_outlet_temp": 88.5,
+    "cw_flow": 230000,
+    "condenser_pressure": 2.1,
+    "tube_od": 1.0,
+    "tube_gauge_bwg": 18,
+    "tube_material": "admiralty",
+    "tube_count": 28000,
+    "tube_passes": 2,
+    "tube_length": 38.0,
+}
 CW = json.loads((GOLDEN / "optimize_cooling_water_flow" / "us_tower_vfd_rich.json").read_text("utf-8"))["arguments"]
 VAC = json.loads((GOLDEN / "optimize_vacuum_pressure" / "us_rich_design_point_caller_curve.json").read_text("utf-8"))[
-    "arguments"]
+    "arguments"
+]
 TRIGGERS = [
     ("ht_velocity_above_hei_range", "calculate_heat_transfer_coefficient", {**HT, "cw_flow": 560000}),
-    ("ht_small_ttd", "calculate_heat_transfer_coefficient",
-     {**{k: v for k, v in HT.items() if not k.startswith("tube_")}, "cw_outlet_temp": 102.3,
-      "surface_area": 450000.0}),
+    (
+        "ht_small_ttd",
+        "calculate_heat_transfer_coefficient",
+        {
+            **{k: v for k, v in HT.items() if not k.startswith("tube_")},
+            "cw_outlet_temp": 102.3,
+            "surface_area": 450000.0,
+        },
+    ),
     ("ht_outlet_above_saturation", "calculate_heat_transfer_coefficient", {**HT, "cw_outlet_temp": 105.0}),
-    ("ht_inlet_above_saturation", "calculate_heat_transfer_coefficient",
-     {**HT, "cw_inlet_temp": 104.0, "cw_outlet_temp": 110.0}),
+    (
+        "ht_inlet_above_saturation",
+        "calculate_heat_transfer_coefficient",
+        {**HT, "cw_inlet_temp": 104.0, "cw_outlet_temp": 110.0},
+    ),
     ("ht_derived_fm", "calculate_heat_transfer_coefficient", {**HT, "tube_material": "titanium", "tube_gauge_bwg": 25}),
-    ("vac_duty_too_high", "optimize_vacuum_pressure",
-     {k: v for k, v in {**VAC, "heat_duty": 5.0e9, "cw_flow": 20000}.items() if k != "cw_outlet_temp"}),
+    (
+        "vac_duty_too_high",
+        "optimize_vacuum_pressure",
+        {k: v for k, v in {**VAC, "heat_duty": 5.0e9, "cw_flow": 20000}.items() if k != "cw_outlet_temp"},
+    ),
     ("cw_tower_below_min_approach", "optimize_cooling_water_flow", {**CW, "wet_bulb_temp": 75.0}),
-    ("cw_generic_curve", "optimize_cooling_water_flow",
-     {k: v for k, v in CW.items() if not k.startswith("turbine_curve") and k != "turbine_choke_pressure"}),
-    ("ht_missing_fields", "calculate_heat_transfer_coefficient",
-     {k: v for k, v in HT.items() if k not in ("cw_outlet_temp", "tube_length")}),
+    (
+        "cw_generic_curve",
+        "optimize_cooling_water_flow",
+        {k: v for k, v in CW.items() if not k.startswith("turbine_curve") and k != "turbine_choke_pressure"},
+    ),
+    (
+        "ht_missing_fields",
+        "calculate_heat_transfer_coefficient",
+        {k: v for k, v in HT.items() if k not in ("cw_outlet_temp", "tube_length")},
+    ),
     ("cw_erosion_limit", "optimize_cooling_water_flow", {**CW, "max_tube_velocity": 6.5}),
 ]
 

@@ -32,7 +32,7 @@ from .water import latent_heat, liquid_properties, saturation_temperature
 __all__ = [
     "lmtd", "ttd_from_ntu", "saturation_temp_from_effectiveness", "HeatTransferInputs",
     "HeatTransferResult", "analyse_heat_transfer", "clean_u", "CleanU", "TTD_WARN_K",
-    "REFERENCE_INLET_TEMP_K", "hei_velocity_warning",
+    "REFERENCE_INLET_TEMP_K", "hei_velocity_warning", "check_itd",
 ]
 
 #: Warn when TTD is below 0.5 °F (0.3 K): physically possible, but usually instrumentation.
@@ -51,6 +51,14 @@ def hei_velocity_warning(velocity: float) -> Text:
     lo, hi = (v * FT_M for v in hei.HEI_VELOCITY_RANGE_FT_S)
     return Text("tube velocity {v} is outside the HEI range {lo}-{hi}: the HEI clean U is extrapolated",
                 v=("velocity", velocity, 3), lo=("velocity", lo, 3), hi=("velocity", hi, 3))
+
+
+def check_itd(itd: float) -> None:
+    """Reject ITD = T_sat − T_in ≤ 0 [K]: the shell cannot condense on water at or above T_sat."""
+    if itd <= 0.0:
+        raise DomainError("cw_inlet_temp", Text("CW inlet at or above saturation temperature (ITD = {itd}): "
+                                                "the condenser cannot condense", itd=_dt(itd)),
+                          "wrong condenser pressure (gauge entered as absolute?) or inlet RTD fault")
 
 
 def lmtd(itd: float, ttd: float) -> float:
@@ -232,10 +240,7 @@ def analyse_heat_transfer(x: HeatTransferInputs) -> HeatTransferResult:
     t_sat = saturation_temperature(x.condenser_pressure)
     itd = t_sat - x.cw_inlet_temp
     ttd = t_sat - x.cw_outlet_temp
-    if itd <= 0.0:
-        raise DomainError("cw_inlet_temp", Text("CW inlet at or above saturation temperature (ITD = {itd}): "
-                                                "the condenser cannot condense", itd=_dt(itd)),
-                          "wrong condenser pressure (gauge entered as absolute?) or inlet RTD fault")
+    check_itd(itd)
     if x.cw_outlet_temp <= x.cw_inlet_temp:
         raise DomainError("cw_outlet_temp", Text("CW outlet temperature not above inlet (temperature rise "
                                                  "{rise}): duty and U are undefined",

@@ -18,9 +18,20 @@ __all__ = ["Text", "render", "render_values", "prefixed", "joined"]
 Formatter = Callable[[str, float, int], str]
 
 #: SI base units of the kinds used in messages, for the plain (unrendered) text only.
-_BASE_UNIT = {"temperature": "K", "temperature_difference": "K", "pressure": "Pa", "pressure_difference": "Pa",
-              "velocity": "m/s", "volumetric_flow": "m³/s", "area": "m²", "htc": "W/(m²·K)", "heat_rate": "W",
-              "fouling_resistance": "m²·K/W", "length": "m", "mass_flow": "kg/s"}
+_BASE_UNIT = {
+    "temperature": "K",
+    "temperature_difference": "K",
+    "pressure": "Pa",
+    "pressure_difference": "Pa",
+    "velocity": "m/s",
+    "volumetric_flow": "m³/s",
+    "area": "m²",
+    "htc": "W/(m²·K)",
+    "heat_rate": "W",
+    "fouling_resistance": "m²·K/W",
+    "length": "m",
+    "mass_flow": "kg/s",
+}
 
 
 class Text(str):
@@ -35,8 +46,9 @@ class Text(str):
     quantities: dict[str, tuple]
 
     def __new__(cls, template: str, **quantities: tuple) -> "Text":
-        plain = template.format(**{name: f"{q[1]:.{_digits(q)}g} {_BASE_UNIT.get(q[0], '(SI)')}"
-                                   for name, q in quantities.items()})
+        plain = template.format(
+            **{name: f"{q[1]:.{_digits(q)}g} {_BASE_UNIT.get(q[0], '(SI)')}" for name, q in quantities.items()}
+        )
         obj = super().__new__(cls, plain)
         obj.template = template
         obj.quantities = quantities
