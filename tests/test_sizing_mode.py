@@ -166,3 +166,11 @@ def test_required_area_above_installed_is_warned():
     r = ok(TOOL, args)
     assert r["installed_surface_area"] == pytest.approx(100 * math.pi * 0.0254 * 5.0, rel=1e-9)
     assert any("larger than the installed active surface" in w for w in r["warnings"])
+
+
+def test_u_above_what_the_tubes_can_reach_blames_the_u_given():
+    args = {**HT01, "u_actual": 9000.0, "cw_flow": 124.3, "tube_od": 25.4, "tube_count": 40}
+    args = {k: v for k, v in args.items() if k != "heat_duty"}
+    out = execute(TOOL, args)
+    assert out.error is not None and out.error.kind == "physically_impossible"
+    assert "$.u_actual:" in out.error.text() and "clean U" in out.error.text()

@@ -193,6 +193,9 @@ class HeatTransferInputs:
     #: given duty is only compared with it (physics.md §1.6: never mix duty sources).
     heat_duty: float = 0.0
     heat_duty_basis: str = "given"
+    #: U is a design value given by the caller (sizing), not a measurement: a U above 1.5 × clean
+    #: U is then blamed on that value rather than on the CW flow.
+    u_given: bool = False
 
 
 @dataclass
@@ -311,6 +314,9 @@ def analyse_heat_transfer(x: HeatTransferInputs) -> HeatTransferResult:
                  x.tube_material, x.clean_u_method, x.hei_edition, x.fw, x.fm, x.salinity, x.bank_rows)
     fc = x.design_cleanliness if x.design_cleanliness > 0.0 else hei.design_cleanliness_default(x.tube_material)
     cf = u_actual / cu.u_clean
+    if cf > 1.5 and x.u_given:
+        raise DomainError("u_actual", f"the U given is {cf:.3f} times the clean U of these tubes at this velocity: "
+                          "no tube bundle reaches it", "U in the wrong unit, or the tube count or flow too low")
     if cf > 1.5:
         raise DomainError("cw_flow", f"cleanliness factor {cf:.3f} exceeds 1.5: the measured U is "
                           "implausibly above the clean U",

@@ -83,7 +83,7 @@ def required_surface_area(x: HeatTransferInputs, u: float) -> HeatTransferResult
     probe = analyse_heat_transfer(replace(x, surface_area=1.0, bundle=None, tube_velocity=0.0))
     area = probe.heat_duty / (u * probe.lmtd)
     bundle = replace(x.bundle, length=0.0) if x.bundle is not None else None
-    result = analyse_heat_transfer(replace(x, surface_area=area, bundle=bundle))
+    result = analyse_heat_transfer(replace(x, surface_area=area, bundle=bundle, u_given=True))
     result.method["sizing"] = "size_area: A = Q/(U*LMTD), U given"
     return result
 
@@ -124,6 +124,6 @@ def outlet_temperature_for_area(x: HeatTransferInputs, u: float) -> HeatTransfer
             t_out = new
             break
         t_out = new
-    result = analyse_heat_transfer(replace(x, cw_outlet_temp=t_out, surface_area=area, heat_duty=0.0))
+    result = analyse_heat_transfer(replace(x, cw_outlet_temp=t_out, surface_area=area, heat_duty=0.0, u_given=True))
     result.method["sizing"] = "outlet_temp: T_out = T_sat - ITD*exp(-U*A/(m*cp)), U and A given"
     return result
