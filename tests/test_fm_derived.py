@@ -4,6 +4,7 @@ material's tabulated gauges, monotone in wall thickness, continuous at the table
 warned about at the tool layer."""
 
 import pytest
+from _tool_cases import HT_US
 
 from condensync_tools.calculators import hei
 from condensync_tools.calculators.constants import INCH_M
@@ -67,19 +68,7 @@ def test_material_without_row_anchored_to_hei_reference():
 
 
 def test_tool_warns_and_labels_derived_fm():
-    args = {
-        "unit_system": "US",
-        "cw_inlet_temp": 70.0,
-        "cw_outlet_temp": 88.5,
-        "cw_flow": 230000,
-        "condenser_pressure": 2.1,
-        "tube_od": 1.0,
-        "tube_gauge_bwg": 25,
-        "tube_material": "titanium",
-        "tube_count": 28000,
-        "tube_passes": 2,
-        "tube_length": 38.0,
-    }
+    args = {**HT_US, "tube_gauge_bwg": 25, "tube_material": "titanium"}
     out = execute("calculate_heat_transfer_coefficient", args)
     assert out.error is None, out.error and out.error.text()
     r = out.result

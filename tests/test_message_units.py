@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from _tool_cases import as_si
+from _tool_cases import HT_US, as_si
 
 from condensync_tools.calculators.messages import Text, joined, prefixed
 from condensync_tools.registry import convert_units, execute, get_tool
@@ -51,19 +51,7 @@ def golden_calls():
             yield pytest.param(tool, other, id=f"{path.stem}-{'SI' if system == 'US' else 'US'}")
 
 
-HT = {
-    "unit_system": "US",
-    "cw_inlet_temp": 70.0,
-    "cw_outlet_temp": 88.5,
-    "cw_flow": 230000,
-    "condenser_pressure": 2.1,
-    "tube_od": 1.0,
-    "tube_gauge_bwg": 18,
-    "tube_material": "admiralty",
-    "tube_count": 28000,
-    "tube_passes": 2,
-    "tube_length": 38.0,
-}
+HT = HT_US
 CW = json.loads((GOLDEN / "optimize_cooling_water_flow" / "us_tower_vfd_rich.json").read_text("utf-8"))["arguments"]
 VAC = json.loads((GOLDEN / "optimize_vacuum_pressure" / "us_rich_design_point_caller_curve.json").read_text("utf-8"))[
     "arguments"
