@@ -303,7 +303,13 @@ def _summary(call: ToolCall, r: HeatTransferResult, clean_u_method: str) -> str:
     """The key figures in the caller's units, for the text content of a result."""
     u = call.unit
     cf = r.cleanliness_factor
-    return (f"Heat duty {summary_number(call.to_caller('heat_rate', r.heat_duty), u('heat_rate'))}; "
+    sized = ""
+    if call.si["mode"] == "size_area":
+        sized = f"Required surface {summary_number(call.to_caller('area', r.surface_area), u('area'))}; "
+    elif call.si["mode"] == "outlet_temp":
+        outlet = r.saturation_temp - r.ttd
+        sized = f"CW outlet {summary_number(call.to_caller('temperature', outlet), u('temperature'))}; "
+    return sized + (f"Heat duty {summary_number(call.to_caller('heat_rate', r.heat_duty), u('heat_rate'))}; "
             f"T_sat {summary_number(call.to_caller('temperature', r.saturation_temp), u('temperature'))}; "
             f"LMTD {summary_number(call.to_caller('temperature_difference', r.lmtd), u('temperature_difference'))}; "
             f"TTD {summary_number(call.to_caller('temperature_difference', r.ttd), u('temperature_difference'))}; "
@@ -320,7 +326,8 @@ TOOL = register(ToolDefinition(
         "pressure and tube data: heat duty, saturation temperature (IAPWS-IF97), ITD, TTD, LMTD, tube velocity, "
         "actual U, clean U (HEI C1·√V·Fw·Fm or first principles), design U, cleanliness factor, fouling "
         "resistance, NTU and steam condensed. Give tube_od + tube_count (+ tube_length or surface_area) for "
-        "velocity and clean U. " + CALCULATOR_NOTE),
+        "velocity and clean U. Sizing: mode 'size_area' returns the surface a known u_actual needs for a duty; "
+        "mode 'outlet_temp' the CW outlet temperature a known u_actual and surface reach. " + CALCULATOR_NOTE),
     version="1.1.0",
     input_model=HeatTransferInput,
     output_model=HeatTransferOutput,
