@@ -145,7 +145,9 @@ class CwFlowFields(ToolInput):
     )
     tower_min_approach: quantity(
         "temperature_difference",
-        "Lowest economic tower approach; default 5 °F (2.8 K)",
+        "Lowest economic tower approach, a floor for the modelled options (lowered to the measured approach when "
+        "the tower does better now; the current option always uses the measured CW inlet temperature); default "
+        "5 °F (2.8 K)",
         plausible=(0.0, 15.0),
         ge=0,
     ) = None
