@@ -149,3 +149,10 @@ def test_text_keeps_typed_quantities_through_prefix_and_join():
     assert b.render(us) == "tube_velocity_max: v 9.84 ft/s above 8 ft/s"
     assert c.render(us) == "cannot evaluate: tube_velocity_max: v 9.84 ft/s above 8 ft/s; plain {braces}"
     assert str(a) == "v 3 m/s above 2.44 m/s"
+
+
+def test_joined_keeps_literal_braces_of_templates():
+    a = Text("set {{x}} to {v}", v=("velocity", 1.0))
+    c = joined("a {b}: ", [a, a])
+    si = lambda kind, value, digits: f"{value:.{digits}g} m/s"  # noqa: E731
+    assert c.render(si) == "a {b}: set {x} to 1 m/s; set {x} to 1 m/s"

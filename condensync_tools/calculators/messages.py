@@ -10,6 +10,7 @@ unchanged.
 
 from __future__ import annotations
 
+import string
 from typing import Any, Callable
 
 __all__ = ["Text", "render", "render_values", "prefixed", "joined"]
@@ -69,16 +70,30 @@ def prefixed(prefix: str, text: str) -> str:
 def joined(prefix: str, texts: list, separator: str = "; ") -> str:
     """``prefix`` followed by ``texts`` joined by ``separator``, keeping their typed quantities
     (renamed per text so that names cannot clash)."""
-    esc = lambda t: t.replace("{", "{{").replace("}", "}}")  # noqa: E731
     parts, quantities = [], {}
     for i, t in enumerate(texts):
         if isinstance(t, Text):
-            names = {name: f"q{i}_{name}" for name in t.quantities}
-            parts.append(t.template.format(**{n: "{" + m + "}" for n, m in names.items()}))
-            quantities.update({names[n]: q for n, q in t.quantities.items()})
+            parts.append(_renamed(t.template, f"q{i}_"))
+            quantities.update({f"q{i}_{name}": q for name, q in t.quantities.items()})
         else:
-            parts.append(esc(str(t)))
-    return Text(esc(prefix) + separator.join(parts), **quantities)
+            parts.append(_escaped(str(t)))
+    return Text(_escaped(prefix) + _escaped(separator).join(parts), **quantities)
+
+
+def _escaped(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _renamed(template: str, prefix: str) -> str:
+    """``template`` with every replacement field renamed ``prefix + name`` (literal braces kept)."""
+    out = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        out.append(_escaped(literal))
+        if name is not None:
+            out.append(
+                "{" + prefix + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            )
+    return "".join(out)
 
 
 def _digits(q: tuple) -> int:
