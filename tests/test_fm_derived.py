@@ -77,3 +77,24 @@ def test_tool_warns_and_labels_derived_fm():
     assert any("HEI Fm is derived" in w for w in r["warnings"])
     table = execute("calculate_heat_transfer_coefficient", {**args, "tube_gauge_bwg": 24}).result
     assert not any("HEI Fm is derived" in w for w in table["warnings"])
+
+
+@pytest.mark.parametrize(
+    "tool,case",
+    [
+        ("optimize_vacuum_pressure", "us_rich_design_point_caller_curve"),
+        ("optimize_cooling_water_flow", "us_tower_vfd_rich"),
+    ],
+)
+def test_vacuum_and_cw_flow_tools_warn_on_derived_fm(tool, case):
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "golden" / tool / f"{case}.json"
+    args = json.loads(path.read_text("utf-8"))["arguments"]
+    out = execute(tool, {**args, "tube_material": "titanium", "tube_gauge_bwg": 25})
+    assert out.error is None, out.error and out.error.text()
+    assert out.result["provenance"]["method"]["hei_fm"].startswith("derived: 25 BWG")
+    assert any("HEI Fm is derived" in w for w in out.result["warnings"])
+    table = execute(tool, args).result
+    assert not any("HEI Fm is derived" in w for w in table["warnings"])

@@ -743,7 +743,10 @@ def optimize_cooling_water_flow(
         p_bp = out = None
         if q > 0.0:
             try:
-                p_bp = expected_backpressure(model, t_in, q, duty, cleanliness_factor=cf).backpressure
+                state = expected_backpressure(model, t_in, q, duty, cleanliness_factor=cf)
+                p_bp = state.backpressure
+                if key == current_key:
+                    method.update({k: v for k, v in state.method.items() if k.startswith(("clean_u", "hei_"))})
                 out = turbine.output_change(p_bp)
             except CalculationError as exc:  # this option cannot be evaluated: record why, keep the others
                 violations.append(prefixed(f"{exc.field}: ", exc.reason))

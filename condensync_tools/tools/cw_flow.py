@@ -26,6 +26,7 @@ from ..errors import InvalidArguments
 from ..registry import ToolCall, ToolDefinition, ToolOutput, register
 from ..units import format_quantity
 from .common import CALCULATOR_NOTE, C, ToolInput, ToolResult, quantity, summary_number
+from .heat_transfer import derived_fm_warnings
 from .shared_inputs import (
     CW_FLOW_RANGE,
     CommonFields,
@@ -476,6 +477,7 @@ def handle(call: ToolCall) -> ToolOutput:
     }
     warnings.extend(w for w in r.warnings if w not in warnings)
     warnings.extend(tower_warnings(r.tower_check, call.unit_system))
+    warnings.extend(derived_fm_warnings(r.method))
     flow = summary_number(call.to_caller("volumetric_flow", r.optimal_cw_flow), call.unit("volumetric_flow"))
     bp = summary_number(call.to_caller("pressure", opt.backpressure), call.unit("pressure"))
     text = (

@@ -35,7 +35,7 @@ from .common import (
 STEAM_HEAT_RELEASE_J_KG = 950.0 * 2326.0
 
 __all__ = ["HeatTransferInput", "HeatTransferOutput", "TOOL", "build_inputs", "TUBE_MATERIALS", "WATER_TYPES",
-           "MEASUREMENT_FIELDS", "CW_TEMP_RANGE", "PRESSURE_RANGE"]
+           "MEASUREMENT_FIELDS", "CW_TEMP_RANGE", "PRESSURE_RANGE", "derived_fm_warnings"]
 
 TUBE_MATERIALS = tuple(sorted(materials()))
 #: Water types: the property classes (fresh, brackish, sea) and the TEMA RGP-T-2.4 services,
@@ -289,14 +289,20 @@ def handle(call: ToolCall) -> ToolOutput:
     if "not an HEI tabulated OD" in r.method.get("clean_u", ""):
         warnings.append("tube OD is not an HEI tabulated OD: the C1 of the nearest tabulated OD is used (see "
                         "provenance.method.clean_u)")
-    if r.method.get("hei_fm", "").startswith("derived"):
-        warnings.append("HEI Fm is derived (this material/gauge is not in the public HEI table; see "
-                        "provenance.method.hei_fm): pass hei_fm from a licensed table for an HEI-grade result")
+    warnings.extend(derived_fm_warnings(r.method))
     if r.method.get("hei_fw", "").startswith("derived"):
         warnings.append("HEI Fw is derived from first principles (no public HEI Fw table): pass hei_fw from a "
                         "licensed table for an HEI-grade result")
     return ToolOutput(values=values, method=dict(r.method), warnings=warnings,
                       summary=lambda: _summary(call, r, x.clean_u_method))
+
+
+def derived_fm_warnings(method: dict) -> list[str]:
+    """The warning for an HEI Fm derived from the table (provenance.method.hei_fm), else none."""
+    if not method.get("hei_fm", "").startswith("derived"):
+        return []
+    return ["HEI Fm is derived (this material/gauge is not in the public HEI table; see provenance.method.hei_fm): "
+            "pass hei_fm from a licensed table for an HEI-grade result"]
 
 
 def _summary(call: ToolCall, r: HeatTransferResult, clean_u_method: str) -> str:
