@@ -593,7 +593,10 @@ def optimize_cooling_water_flow(
     if not math.isfinite(static_head) or static_head < 0.0 or static_head >= pump.rated_head:
         raise DomainError(
             "static_head",
-            f"static head {static_head!r} m must be >= 0 and below the rated head {pump.rated_head:g} m",
+            Text("static head {h} must be >= 0 and below the rated head {rated}", h=("head", static_head, 4),
+                 rated=("head", pump.rated_head, 4))
+            if math.isfinite(static_head)
+            else f"static head {static_head!r} must be a finite number",
         )
     lo_s, hi_s = speed_range
     if vfd:
@@ -626,7 +629,8 @@ def optimize_cooling_water_flow(
     if not math.isfinite(min_tube_velocity) or not (0.0 <= min_tube_velocity < v_max):
         raise DomainError(
             "min_tube_velocity",
-            f"minimum tube velocity {min_tube_velocity!r} m/s must be within 0..{v_max:.3g}",
+            Text("minimum tube velocity {v} must be within 0..{v_max} (below the maximum)",
+                 v=("velocity", min_tube_velocity, 3), v_max=("velocity", v_max, 3)),
         )
     method["tube_velocity_limits"] = (
         f"max {v_max:.3g} m/s "

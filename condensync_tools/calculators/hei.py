@@ -30,6 +30,7 @@ from functools import lru_cache
 from .constants import BTU_H_FT2_F_W_M2_K, FT_M, INCH_M, KELVIN_OFFSET
 from .errors import OutOfRangeError
 from .first_principles import tube_side_coefficient
+from .messages import Text
 from .tubes import load_data, material, wall_thickness
 
 __all__ = [
@@ -89,8 +90,16 @@ def c1_lookup(od_m: float, edition: str = "hei_9th_10th") -> tuple[float, str]:
     tabulated = sorted(od for _, od, _ in pairs)
     raise OutOfRangeError(
         "tube_od",
-        f"{od_in:.4g} in ({od_m * 1000:.4g} mm) is not within 1/16 in of an HEI tube "
-        f"OD for {edition} ({', '.join(f'{o:g}' for o in tabulated)} in)",
+        Text(
+            "{od} is not within {tol} of an HEI tube OD for "
+            + edition
+            + " ("
+            + ", ".join("{od%d}" % i for i in range(len(tabulated)))
+            + ")",
+            od=("tube_diameter", od_m, 4),
+            tol=("tube_diameter", C1_OD_TOLERANCE_IN * INCH_M, 3),
+            **{f"od{i}": ("tube_diameter", o * INCH_M, 4) for i, o in enumerate(tabulated)},
+        ),
     )
 
 
