@@ -106,19 +106,12 @@ def test_impossible_duty_is_a_physical_error():
 def test_every_missing_and_refused_field_is_named_at_once():
     out = execute(
         TOOL,
-        {
-            "unit_system": "SI",
-            "mode": "size_area",
-            "saturation_temp": 30.0,
-            "cw_inlet_temp": 14.0,
-            "surface_area": 50.0,
-        },
+        {"unit_system": "SI", "mode": "size_area", "saturation_temp": 30.0, "cw_inlet_temp": 14.0},
     )
     text = out.error.text()
     assert out.error.kind == "invalid_arguments"
     for fragment in (
         "$.u_actual: required in mode 'size_area'",
-        "$.surface_area: not accepted in mode 'size_area'",
         "$.cw_outlet_temp: required",
         "$.cw_flow: required",
         "$.heat_duty: required (or steam_flow)",
@@ -174,3 +167,10 @@ def test_u_above_what_the_tubes_can_reach_blames_the_u_given():
     out = execute(TOOL, args)
     assert out.error is not None and out.error.kind == "physically_impossible"
     assert "$.u_actual:" in out.error.text() and "clean U" in out.error.text()
+
+
+def test_a_given_surface_is_the_installed_one_in_area_mode():
+    r = ok(TOOL, {**HT01, "surface_area": 45.0})
+    assert r["installed_surface_area"] == pytest.approx(45.0, rel=1e-9)
+    assert r["surface_area"] == pytest.approx(ok(TOOL, HT01)["surface_area"], rel=1e-12)
+    assert any("larger than the installed active surface" in w for w in r["warnings"])

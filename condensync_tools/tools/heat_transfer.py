@@ -58,8 +58,9 @@ class HeatTransferInput(ToolInput):
         "rate", description="What to compute [1]. 'rate' (default, a test): U, cleanliness and fouling from "
         "measured CW temperatures, flow and pressure. 'size_area' (design or re-tubing): the effective surface "
         "area a known u_actual needs for a duty — give u_actual, cw_inlet_temp, the pressure and two of "
-        "cw_outlet_temp, cw_flow, heat_duty (or steam_flow); surface_area is the result. 'outlet_temp': the CW "
-        "outlet temperature (and TTD, LMTD, duty, steam condensed) a known u_actual and surface reach — give "
+        "cw_outlet_temp, cw_flow, heat_duty (or steam_flow); the result is surface_area (a surface_area given, "
+        "or tube_count × π × tube_od × tube_length, is the installed surface it is compared with). "
+        "'outlet_temp': the CW outlet temperature (and TTD, LMTD, duty, steam condensed) a known u_actual and surface reach — give "
         "u_actual, cw_inlet_temp, the pressure, cw_flow and surface_area (or tube_count, tube_od, tube_length); "
         "cw_outlet_temp is the result. Sizing modes take supplied values only")
     u_actual: quantity("htc", "Known overall coefficient on the outside area, for mode 'size_area' or "
@@ -138,8 +139,9 @@ class HeatTransferOutput(ToolResult):
     cw_density: quantity("density", "CW density at the inlet temperature")
     cw_cp: quantity("specific_heat", "CW isobaric heat capacity at the mean temperature")
     surface_area: quantity("area", "Effective outside surface used (mode 'size_area': the required surface)")
-    installed_surface_area: quantity("area", "Mode 'size_area' with tube_count, tube_od and tube_length: the "
-                                     "installed active surface, for comparison with the required one") = None
+    installed_surface_area: quantity("area", "Mode 'size_area' with surface_area, or tube_count, tube_od and "
+                                     "tube_length: the installed active surface, for comparison with the required "
+                                     "one") = None
     u_actual: quantity("htc", "Actual (test) overall coefficient on the outside area, Q/(A·LMTD) (sizing modes: "
                        "the U given, recomputed from the result)")
     ntu: float = Field(description="Number of transfer units, U·A/(ṁ·cp) [1]")
@@ -189,12 +191,11 @@ MODE_REQUIRED: dict[str, tuple] = {
 }
 MODE_REFUSED: dict[str, tuple[str, ...]] = {
     "rate": ("u_actual",),
-    "size_area": ("surface_area",),
+    "size_area": (),
     "outlet_temp": ("cw_outlet_temp", "heat_duty", "steam_flow"),
 }
 _WHY_NOT = {
     "u_actual": "U is the result in mode 'rate'; set mode to 'size_area' or 'outlet_temp' to use a known U",
-    "surface_area": "the surface is the result in mode 'size_area'",
     "cw_outlet_temp": "the outlet temperature is the result in mode 'outlet_temp'",
     "heat_duty": "the duty follows from U, the surface and the CW flow in mode 'outlet_temp'",
     "steam_flow": "the duty follows from U, the surface and the CW flow in mode 'outlet_temp'",
@@ -258,7 +259,9 @@ def handle(call: ToolCall) -> ToolOutput:
     x = build_inputs(call)
     installed = None
     if mode == "size_area":
-        if x.bundle is not None and x.bundle.length > 0.0:
+        if x.surface_area > 0.0:  # given (or from the plant configuration): the installed surface
+            installed = x.surface_area
+        elif x.bundle is not None and x.bundle.length > 0.0:
             installed = x.bundle.outside_area
         r = required_surface_area(x, call.si["u_actual"])
     elif mode == "outlet_temp":
