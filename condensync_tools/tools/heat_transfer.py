@@ -60,7 +60,8 @@ class HeatTransferInput(ToolInput):
         "area a known u_actual needs for a duty — give u_actual, cw_inlet_temp, the pressure and two of "
         "cw_outlet_temp, cw_flow, heat_duty (or steam_flow); the result is surface_area (a surface_area given, "
         "or tube_count × π × tube_od × tube_length, is the installed surface it is compared with). "
-        "'outlet_temp': the CW outlet temperature (and TTD, LMTD, duty, steam condensed) a known u_actual and surface reach — give "
+        "'outlet_temp': the CW outlet temperature (and TTD, LMTD, duty, steam condensed) a known u_actual and "
+        "surface reach — give "
         "u_actual, cw_inlet_temp, the pressure, cw_flow and surface_area (or tube_count, tube_od, tube_length); "
         "cw_outlet_temp is the result. Sizing modes take supplied values only")
     u_actual: quantity("htc", "Known overall coefficient on the outside area, for mode 'size_area' or "
