@@ -42,7 +42,7 @@ from .constants import BTU_H_FT2_F_W_M2_K, FT_M, STANDARD_GRAVITY
 from .errors import CalculationError, DomainError
 from .first_principles import DEFAULT_BANK_ROWS
 from .heat_transfer import REFERENCE_INLET_TEMP_K, TTD_WARN_K
-from .tubes import TubeBundle, gauge_of_wall, material, wall_thickness
+from .tubes import TubeBundle, gauge_of_wall, material
 from .vacuum import CondenserModel, expected_backpressure
 
 __all__ = [
@@ -188,7 +188,7 @@ class HistoryDesign:
     clean_u_method: str = "hei"
     hei_edition: str = "hei_9th_10th"
     fw: float = 0.0  #: caller's HEI Fw; 0 → derived per row
-    fm: float = 0.0  #: caller's HEI Fm; 0 → table, else derived per row
+    fm: float = 0.0  #: caller's HEI Fm; 0 → table, else derived from it (hei.fm_factor)
     design_cleanliness: float = 0.0  #: Fc; 0 → default by material
     bank_rows: int = DEFAULT_BANK_ROWS
 
@@ -219,11 +219,9 @@ class _Plan:
     u1_factor: float  #: C1·BTU→SI, U1 = factor·√(V/ft)
     fw: float  #: > 0: fixed (caller)
     fw_basis: str
-    fm: float  #: > 0: fixed (caller or table)
+    fm: float  #: > 0 for HEI: caller, table or derived (hei.fm_factor)
     fm_basis: str
     fm_detail: str
-    ref_id: float  #: inside diameter of the 18 BWG reference wall (derived Fm)
-    r_wall_ref: float
     rows_factor: float  #: N^(-1/6)
     need_fp: bool  #: first-principles resistances needed on every row
     laminar_vd: float  #: V·D_i above which Re > 2300 for any cooling water in range [m²/s]
@@ -239,24 +237,9 @@ def _plan(design: HistoryDesign) -> _Plan:
         raise DomainError("clean_u_method", f"unknown clean U method {design.clean_u_method!r}")
     u1_factor = hei.c1(d_o, design.hei_edition) if is_hei else 0.0
     fm, fm_basis, fm_detail = design.fm, "caller", "supplied by the caller"
-    if is_hei and fm <= 0.0:
-        table = hei.fm_table(design.tube_material, gauge_of_wall(b.wall))
-        if table is not None:
-            fm, fm_basis, fm_detail = table.value, table.basis, table.detail
-        else:
-            fm, fm_basis, fm_detail = (
-                0.0,
-                "derived",
-                (
-                    f"derived: first-principles wall and water-side resistance of {design.tube_material} "
-                    f"{gauge_of_wall(b.wall)} BWG vs 18 BWG admiralty, same velocity and shell side "
-                    "(no public HEI Fm value for this tube)"
-                ),
-            )
-    ref_id = d_o - 2.0 * wall_thickness(18)
-    r_wall_ref = (
-        d_o * math.log(d_o / ref_id) / (2.0 * material("admiralty")["conductivity"]) if ref_id > 0 else 0.0
-    )
+    if is_hei and fm <= 0.0:  # table, or derived from it: a constant of the tube (hei.fm_factor)
+        factor = hei.fm_factor(design.tube_material, gauge_of_wall(b.wall), d_o, design.hei_edition)
+        fm, fm_basis, fm_detail = factor.value, factor.basis, factor.detail
     fw_basis = "caller" if design.fw > 0.0 else "derived"
     need_fp = (not is_hei) or design.fw <= 0.0 or fm <= 0.0
     # Re = ρ·V·D/μ ≥ (960 kg/m³ / 2.5e-3 Pa·s)·V·D for any water at 0-80 °C up to 120 g/kg: a
@@ -276,8 +259,6 @@ def _plan(design: HistoryDesign) -> _Plan:
         fm,
         fm_basis,
         fm_detail,
-        ref_id,
-        r_wall_ref,
         design.bank_rows ** (-1.0 / 6.0),
         need_fp,
         laminar_vd,
@@ -696,14 +677,7 @@ def _block(
                         lam = np.zeros(n_ok, dtype=bool)
                         lam[derive] = re_ref < _RE_LAMINAR
                         reject(lam, _LAMINAR)
-            if p.fm > 0.0:
-                fm = np.full(n_ok, p.fm)
-            else:
-                with np.errstate(all="ignore"):
-                    h_ref2, re_ref2, _ = _tube_side(velocity, p.ref_id, t_mean, s)
-                r_ref = r_shell + p.r_wall_ref + p.d_o / (p.ref_id * h_ref2)
-                fm = r_ref / r_act
-                reject(re_ref2 < _RE_LAMINAR, _LAMINAR)
+            fm = np.full(n_ok, p.fm)
             u_clean = _hei_u1(p, v_ft_s)
             u_clean *= fw
             u_clean *= fm

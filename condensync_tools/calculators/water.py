@@ -34,6 +34,7 @@ from iapws import _iapws, iapws08, iapws97
 
 from .constants import KELVIN_OFFSET
 from .errors import OutOfRangeError
+from .messages import Text
 
 __all__ = [
     "WATER_SALINITY_KG_KG",
@@ -87,8 +88,9 @@ def saturation_temperature(pressure_pa: float, field: str = "condenser_pressure"
     38.39
     """
     if not (P_TRIPLE <= pressure_pa <= P_CRITICAL):
-        raise OutOfRangeError(field, f"{pressure_pa:g} Pa is outside the IF97 "
-                              f"saturation range {P_TRIPLE:g}-{P_CRITICAL:g} Pa")
+        raise OutOfRangeError(field, Text("{p} is outside the IF97 saturation range {lo}-{hi}",
+                                          p=("pressure", pressure_pa, 4), lo=("pressure", P_TRIPLE, 4),
+                                          hi=("pressure", P_CRITICAL, 4)))
     return _tsat_cached(pressure_pa)
 
 
@@ -100,8 +102,9 @@ def _tsat_cached(pressure_pa: float) -> float:
 def saturation_pressure(temperature_k: float, field: str = "saturation_temp") -> float:
     """Saturation pressure [Pa] at a temperature [K], IAPWS-IF97 Eq. 30."""
     if not (T_TRIPLE <= temperature_k <= T_CRITICAL):
-        raise OutOfRangeError(field, f"{temperature_k - KELVIN_OFFSET:g} °C is outside "
-                              "the IF97 saturation range 0.01-373.946 °C")
+        raise OutOfRangeError(field, Text("{t} is outside the IF97 saturation range {lo}-{hi}",
+                                          t=("temperature", temperature_k, 6), lo=("temperature", T_TRIPLE, 6),
+                                          hi=("temperature", T_CRITICAL, 6)))
     return _psat_cached(temperature_k)
 
 
@@ -184,8 +187,9 @@ def liquid_properties(temperature_k: float, salinity_kg_kg: float = 0.0,
     Valid 0-80 °C for cooling water (IAPWS-08 covers -6 to 80 °C at these pressures).
     """
     if not (273.15 <= temperature_k <= 353.15):
-        raise OutOfRangeError(field, f"{temperature_k - KELVIN_OFFSET:.3g} °C is outside "
-                              "the cooling-water property range 0-80 °C")
+        raise OutOfRangeError(field, Text("{t} is outside the cooling-water property range {lo}-{hi}",
+                                          t=("temperature", temperature_k, 3), lo=("temperature", 273.15, 3),
+                                          hi=("temperature", 353.15, 3)))
     return _liquid_cached(temperature_k, salinity_kg_kg, pressure_pa)
 
 

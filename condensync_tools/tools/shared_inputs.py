@@ -23,6 +23,7 @@ from ..calculators import hei
 from ..calculators.constants import INHG_PA
 from ..calculators.economics import Action
 from ..calculators.errors import CalculationError
+from ..calculators.messages import Text
 from ..calculators.turbine import TurbineCurve, generic_curve, turbine_curve
 from ..calculators.vacuum import CondenserModel, OperatingState, condenser_model, resolve_operating_state
 from ..errors import Implausible, InvalidArguments
@@ -387,8 +388,8 @@ def turbine_from(call: ToolCall) -> tuple[TurbineCurve | None, list[str]]:
 
                 raise DomainError(
                     "turbine_choke_pressure",
-                    "the choke point must lie inside the generic curve's "
-                    f"range {curve.pressures[0] / INHG_PA:g}-{curve.pressures[-1] / INHG_PA:g} inHgA",
+                    Text("the choke point must lie inside the generic curve's range {lo}-{hi}",
+                         lo=("pressure", curve.pressures[0], 4), hi=("pressure", curve.pressures[-1], 4)),
                     "choke point in the wrong unit",
                 )
             curve = dataclasses.replace(
@@ -401,9 +402,11 @@ def turbine_from(call: ToolCall) -> tuple[TurbineCurve | None, list[str]]:
                 },
             )
         warnings.append(
-            "no turbine correction curve given: the GENERIC illustrative curve (about 1 % of rated "
-            "output per inHg near 2 inHgA, choke 1.2 inHgA) is used; pass the unit's own "
-            "turbine_curve_pressure/turbine_curve_output_change for decisions"
+            Text("no turbine correction curve given: the GENERIC illustrative curve (about 1 % of rated "
+                 "output per {step} near {design}, choke {choke}) is used; pass the unit's own "
+                 "turbine_curve_pressure/turbine_curve_output_change for decisions",
+                 step=("pressure_difference", INHG_PA, 3), design=("pressure", 2.0 * INHG_PA, 3),
+                 choke=("pressure", 1.2 * INHG_PA, 3))
         )
         return curve, warnings
     require(
