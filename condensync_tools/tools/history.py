@@ -478,6 +478,13 @@ def _load(call: ToolCall) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray
             f"{data.unknown_quality_labels} quality label(s) not recognised (expected good, uncertain, "
             "bad, 1 or 0): those rows are counted as bad_quality"
         )
+    if data.malformed_rows:
+        warnings.append(
+            f"{data.malformed_rows} CSV row(s) had a wrong number of fields: read field by field (missing "
+            "fields empty, extra fields ignored)"
+        )
+    if data.blank_lines_skipped:
+        warnings.append(f"{data.blank_lines_skipped} blank line(s) in the file were skipped")
     system = call.unit_system
     kinds = {
         "cw_inlet_temp": "temperature",
