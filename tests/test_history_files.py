@@ -194,4 +194,4 @@ def test_row_and_size_limits_are_clear_errors(data_dir, monkeypatch):
     assert out.error.kind == "invalid_arguments" and history_read.MAX_FILE_MB_ENV in out.error.text()
     monkeypatch.setenv(history_read.MAX_FILE_MB_ENV, "lots")
     out = run({"file_path": "u.csv"})
-    assert out.error.kind == "invalid_arguments" and "positive integer" in out.error.text()
+    assert out.error.kind == "unavailable" and "positive integer" in out.error.text()

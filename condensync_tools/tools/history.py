@@ -787,6 +787,7 @@ def handle(call: ToolCall) -> ToolOutput:
             block,
             a["series_format"],
             progress=_stage(cb, "write"),
+            retention=hio.series_retention(call.context.services),
         )
         values_out.update(
             series_file=str(path),

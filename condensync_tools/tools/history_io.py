@@ -34,6 +34,7 @@ from .history_read import (
     read_parquet,
 )
 from .history_read import parse_one_timestamp as _parse_one  # noqa: F401  (kept name, used by tests)
+from .series_retention import SeriesRetention, managed_series_directories, prune_series_files
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -133,9 +134,18 @@ def output_directory(services: dict | None, data_dir: Path | None) -> Path:
     explicit = (services or {}).get("output_dir")
     if explicit:
         return Path(explicit)
-    if data_dir is not None:
-        return data_dir / "history"
-    return Path(tempfile.gettempdir()) / "condensync" / "history"
+    return managed_series_directories(data_dir)[0]
+
+
+def series_retention(services: dict | None) -> SeriesRetention | None:
+    """The retention policy applied after writing a series file; None for a directory the
+    caller chose (``services["output_dir"]``, CLI ``--out``), which is left alone."""
+    if (services or {}).get("output_dir"):
+        return None
+    try:
+        return SeriesRetention.from_env()
+    except ValueError as exc:
+        raise ToolUnavailable([f"$.series_output: {exc}; fix the server setting"]) from None
 
 
 def parquet_available() -> bool:
@@ -194,42 +204,75 @@ def write_series(
     fmt: str = "csv",
     chunk_rows: int = 100_000,
     progress: Callable[[int, int], None] | None = None,
+    retention: SeriesRetention | None = None,
 ) -> tuple[Path, str]:
     """Write the per-row series (timestamp, reason, the ``names`` columns) and return
     (path, SHA-256 of the file). Content-addressed: the file is ``<sha256>.<fmt>``.
 
     ``block(start, stop)`` gives the columns of rows [start, stop) (caller units), so a long
     series is formatted chunk by chunk. CSV: UTF-8, header row, numbers with 10 significant
-    digits, invalid rows' numbers empty.
+    digits, invalid rows' numbers empty. The file's modification time is set to now (also
+    when the same content existed), then ``retention`` (if any) is applied to the directory,
+    sparing this file (:mod:`.series_retention`).
     """
     directory.mkdir(parents=True, exist_ok=True)
+    if fmt == "parquet":
+        final, digest = _write_parquet(directory, timestamps_ms, reasons, reason_codes, block, progress)
+    else:
+        final, digest = _write_csv(directory, timestamps_ms, reasons, reason_codes, names, block, chunk_rows, progress)
+    os.utime(final)
+    if retention is not None:
+        prune_series_files(directory, retention, keep=[final])
+    return final, digest
+
+
+def _write_parquet(
+    directory: Path,
+    timestamps_ms: np.ndarray,
+    reasons: list[str],
+    reason_codes: np.ndarray,
+    block: Callable[[int, int], dict[str, np.ndarray]],
+    progress: Callable[[int, int], None] | None,
+) -> tuple[Path, str]:
+    n = int(np.asarray(timestamps_ms).size)
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ToolUnavailable([f"$.series_format: {PARQUET_HINT}"]) from None
+    table = pa.table(
+        {
+            "timestamp": pa.array(np.asarray(timestamps_ms, dtype=np.int64), pa.int64()).cast(
+                pa.timestamp("ms", tz="UTC")
+            ),
+            "reason": pa.array([reasons[c] for c in reason_codes.tolist()]),
+            **{k: pa.array(v) for k, v in block(0, n).items()},
+        }
+    )
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    blob = sink.getvalue()
+    digest = hashlib.sha256(blob).hexdigest()
+    final = directory / f"{digest}.parquet"
+    if not final.exists():
+        _atomic_write(directory, final, [blob])
+    if progress is not None:
+        progress(n, n)
+    return final, digest
+
+
+def _write_csv(
+    directory: Path,
+    timestamps_ms: np.ndarray,
+    reasons: list[str],
+    reason_codes: np.ndarray,
+    names: Sequence[str],
+    block: Callable[[int, int], dict[str, np.ndarray]],
+    chunk_rows: int,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[Path, str]:
     n = int(np.asarray(timestamps_ms).size)
     names = list(names)
-    if fmt == "parquet":
-        try:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-        except ImportError:
-            raise ToolUnavailable([f"$.series_format: {PARQUET_HINT}"]) from None
-        table = pa.table(
-            {
-                "timestamp": pa.array(np.asarray(timestamps_ms, dtype=np.int64), pa.int64()).cast(
-                    pa.timestamp("ms", tz="UTC")
-                ),
-                "reason": pa.array([reasons[c] for c in reason_codes.tolist()]),
-                **{k: pa.array(v) for k, v in block(0, n).items()},
-            }
-        )
-        sink = io.BytesIO()
-        pq.write_table(table, sink)
-        blob = sink.getvalue()
-        digest = hashlib.sha256(blob).hexdigest()
-        final = directory / f"{digest}.parquet"
-        if not final.exists():
-            _atomic_write(directory, final, [blob])
-        if progress is not None:
-            progress(n, n)
-        return final, digest
     hasher = hashlib.sha256()
     fd, tmp_name = tempfile.mkstemp(prefix=".series-", suffix=".tmp", dir=directory)
     label = np.array(reasons, dtype=object)

@@ -42,7 +42,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from ..calculators.history import MISSING_TIMESTAMP
-from ..errors import InvalidArguments
+from ..errors import InvalidArguments, ToolUnavailable
 
 __all__ = [
     "MEASUREMENT_COLUMNS",
@@ -117,7 +117,9 @@ def _positive_int(env, name: str, default: int) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise InvalidArguments([f"$.file_path: the server setting {name} must be a positive integer, got {raw!r}"])
+        raise ToolUnavailable(
+            [f"$.file_path: the server setting {name} must be a positive integer, got {raw!r}; fix the setting"]
+        )
     return value
 
 
