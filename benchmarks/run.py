@@ -259,42 +259,9 @@ def mcp_round_trip(n: int, rounds: int) -> list[Figure]:
     ]
 
 
-#: A cooling-water system (condenser, three pumps on VFDs, cooling tower, turbine curve) in tool arguments (US).
-CW_ARGS = {
-    "unit_system": "US",
-    "cw_inlet_temp": 78.0,
-    "cw_outlet_temp": 97.5,
-    "cw_flow": 232000,
-    "condenser_pressure": 2.12,
-    "tube_od": 1.0,
-    "tube_gauge_bwg": 18,
-    "tube_material": "admiralty",
-    "tube_count": 32000,
-    "plugged_tubes": 400,
-    "tube_passes": 2,
-    "tube_length": 40.0,
-    "pump_rated_flow": 82000,
-    "pump_rated_head": 58.0,
-    "pump_rated_power": 1300.0,
-    "pumps_installed": 3,
-    "pumps_running": 3,
-    "static_head": 22.0,
-    "vfd": True,
-    "vfd_min_speed": 0.75,
-    "vfd_max_speed": 1.0,
-    "speed_steps": 6,
-    "wet_bulb_temp": 68.0,
-    "tower_approach_design": 9.0,
-    "tower_design_flow": 246000,
-    "fans_installed": 10,
-    "fans_on": 10,
-    "fan_power": 160.0,
-    "turbine_curve_pressure": [1.0, 1.3, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0],
-    "turbine_curve_output_change": [0.004, 0.004, 0.0032, 0.0, -0.0055, -0.0115, -0.018, -0.025, -0.041],
-    "turbine_choke_pressure": 1.3,
-    "rated_output_mw": 620,
-    "power_price_usd_per_mwh": 45.0,
-}
+#: Golden case whose arguments the sea-vs-fresh figure sweeps: a cooling-water system (condenser,
+#: three pumps on VFDs, cooling tower, turbine curve) in US units, fresh water by default.
+CW_CASE = HERE.parent / "golden" / "optimize_cooling_water_flow" / "us_tower_vfd_rich.json"
 
 
 def sea_vs_fresh(calls: int) -> list[Figure]:
@@ -303,12 +270,13 @@ def sea_vs_fresh(calls: int) -> list[Figure]:
     property states, as live data), one warm-up call per water type, types interleaved."""
     from condensync_tools.registry import ExecutionContext, execute
 
+    base = json.loads(CW_CASE.read_text("utf-8"))["arguments"]
     context = ExecutionContext()
     kinds = ("fresh", "sea", "brackish")
     times: dict[str, list[float]] = {k: [] for k in kinds}
     for i in range(calls + 1):
         for kind in kinds:
-            args = {**CW_ARGS, "water_type": kind, "cw_inlet_temp": CW_ARGS["cw_inlet_temp"] + 0.0173 * i}
+            args = {**base, "water_type": kind, "cw_inlet_temp": base["cw_inlet_temp"] + 0.0173 * i}
             t0 = time.perf_counter()
             out = execute("optimize_cooling_water_flow", args, context)
             elapsed = time.perf_counter() - t0

@@ -8,20 +8,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from test_history_tool import DESIGN
 
 import condensync_tools.tools.history  # noqa: F401  (registers the tool)
 from condensync_tools.registry import ExecutionContext, execute
 from condensync_tools.tools import history_read
 
 TOOL = "analyze_performance_history"
-DESIGN = {
-    "tube_od": 1.0,
-    "tube_count": 28000,
-    "plugged_tubes": 300,
-    "tube_passes": 2,
-    "tube_length": 38.0,
-    "hei_fw": 1.0,
-}
 N = 72
 START_MS = 1_717_200_000_000  # 2024-06-01T00:00:00Z
 MEASUREMENTS = {
@@ -194,4 +187,4 @@ def test_row_and_size_limits_are_clear_errors(data_dir, monkeypatch):
     assert out.error.kind == "invalid_arguments" and history_read.MAX_FILE_MB_ENV in out.error.text()
     monkeypatch.setenv(history_read.MAX_FILE_MB_ENV, "lots")
     out = run({"file_path": "u.csv"})
-    assert out.error.kind == "unavailable" and "positive integer" in out.error.text()
+    assert out.error.kind == "unavailable" and "must be a number > 0" in out.error.text()

@@ -19,7 +19,7 @@ import io
 import os
 import tempfile
 from pathlib import Path
-from typing import Callable, Protocol, Sequence
+from typing import Callable, NamedTuple, Protocol, Sequence
 
 import numpy as np
 
@@ -216,25 +216,31 @@ def write_series(
     sparing this file (:mod:`.series_retention`).
     """
     directory.mkdir(parents=True, exist_ok=True)
+    series = _Series(np.asarray(timestamps_ms), reasons, reason_codes, list(names), block, progress)
     if fmt == "parquet":
-        final, digest = _write_parquet(directory, timestamps_ms, reasons, reason_codes, block, progress)
+        final, digest = _write_parquet(directory, series)
     else:
-        final, digest = _write_csv(directory, timestamps_ms, reasons, reason_codes, names, block, chunk_rows, progress)
+        final, digest = _write_csv(directory, series, chunk_rows)
     os.utime(final)
     if retention is not None:
         prune_series_files(directory, retention, keep=[final])
     return final, digest
 
 
-def _write_parquet(
-    directory: Path,
-    timestamps_ms: np.ndarray,
-    reasons: list[str],
-    reason_codes: np.ndarray,
-    block: Callable[[int, int], dict[str, np.ndarray]],
-    progress: Callable[[int, int], None] | None,
-) -> tuple[Path, str]:
-    n = int(np.asarray(timestamps_ms).size)
+class _Series(NamedTuple):
+    """What :func:`write_series` writes (its arguments of the same names)."""
+
+    timestamps_ms: np.ndarray
+    reasons: list[str]
+    reason_codes: np.ndarray
+    names: list[str]
+    block: Callable[[int, int], dict[str, np.ndarray]]
+    progress: Callable[[int, int], None] | None
+
+
+def _write_parquet(directory: Path, series: _Series) -> tuple[Path, str]:
+    timestamps_ms, reasons, reason_codes, _, block, progress = series
+    n = int(timestamps_ms.size)
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -261,18 +267,9 @@ def _write_parquet(
     return final, digest
 
 
-def _write_csv(
-    directory: Path,
-    timestamps_ms: np.ndarray,
-    reasons: list[str],
-    reason_codes: np.ndarray,
-    names: Sequence[str],
-    block: Callable[[int, int], dict[str, np.ndarray]],
-    chunk_rows: int,
-    progress: Callable[[int, int], None] | None,
-) -> tuple[Path, str]:
-    n = int(np.asarray(timestamps_ms).size)
-    names = list(names)
+def _write_csv(directory: Path, series: _Series, chunk_rows: int) -> tuple[Path, str]:
+    timestamps_ms, reasons, reason_codes, names, block, progress = series
+    n = int(timestamps_ms.size)
     hasher = hashlib.sha256()
     fd, tmp_name = tempfile.mkstemp(prefix=".series-", suffix=".tmp", dir=directory)
     label = np.array(reasons, dtype=object)

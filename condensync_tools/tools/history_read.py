@@ -43,6 +43,7 @@ import pyarrow.parquet as pq
 
 from ..calculators.history import MISSING_TIMESTAMP
 from ..errors import InvalidArguments, ToolUnavailable
+from .settings import setting_number
 
 __all__ = [
     "MEASUREMENT_COLUMNS",
@@ -109,18 +110,10 @@ class ReadLimits:
 
 
 def _positive_int(env, name: str, default: int) -> int:
-    raw = str(env.get(name, "") or "").strip().replace("_", "")
-    if not raw:
-        return default
     try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise ToolUnavailable(
-            [f"$.file_path: the server setting {name} must be a positive integer, got {raw!r}; fix the setting"]
-        )
-    return value
+        return int(setting_number(env, name, default))
+    except ValueError as exc:
+        raise ToolUnavailable([f"$.file_path: the server setting {exc}; fix the setting"]) from None
 
 
 def _too_many_rows(rows: int | str, limits: ReadLimits, name: str) -> InvalidArguments:

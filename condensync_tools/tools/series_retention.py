@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from .settings import setting_number
+
 __all__ = [
     "MAX_AGE_DAYS_ENV",
     "MAX_TOTAL_MB_ENV",
@@ -56,22 +58,9 @@ class SeriesRetention:
     def from_env(cls, env: dict | None = None) -> SeriesRetention:
         """The policy from ``CONDENSYNC_SERIES_MAX_AGE_DAYS`` and ``CONDENSYNC_SERIES_MAX_TOTAL_MB``."""
         env = os.environ if env is None else env
-        age = _number(env, MAX_AGE_DAYS_ENV, DEFAULT_MAX_AGE_DAYS)
-        total = _number(env, MAX_TOTAL_MB_ENV, DEFAULT_MAX_TOTAL_MB)
+        age = setting_number(env, MAX_AGE_DAYS_ENV, DEFAULT_MAX_AGE_DAYS, allow_zero=True)
+        total = setting_number(env, MAX_TOTAL_MB_ENV, DEFAULT_MAX_TOTAL_MB, allow_zero=True)
         return cls(max_age_days=age, max_total_bytes=int(total * 2**20))
-
-
-def _number(env, name: str, default: float) -> float:
-    raw = str(env.get(name, "") or "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not value >= 0.0 or value == float("inf"):
-        raise ValueError(f"{name} must be a number >= 0 (0 = no limit), got {raw!r}")
-    return value
 
 
 @dataclass(frozen=True)
