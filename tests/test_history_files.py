@@ -188,3 +188,15 @@ def test_row_and_size_limits_are_clear_errors(data_dir, monkeypatch):
     monkeypatch.setenv(history_read.MAX_FILE_MB_ENV, "lots")
     out = run({"file_path": "u.csv"})
     assert out.error.kind == "unavailable" and "must be a number > 0" in out.error.text()
+
+
+def test_csv_with_a_non_utf8_byte_spoils_only_that_field(data_dir):
+    (data_dir / "latin1.csv").write_bytes(
+        b"timestamp,cw_inlet_temp,cw_outlet_temp,cw_flow,condenser_pressure,quality,comment\n"
+        b"2024-01-01T00:00:00Z,70,88,230000,2.0,good,ok\n"
+        b"2024-01-01T01:00:00Z,70,88,230000,2.0,g\xf6od,70\xb0F\n"
+        b"2024-01-01T02:00:00Z,70,88,230000,2.0,good,\xb0\n"
+    )
+    r = run({"file_path": "latin1.csv"}).result
+    assert r["rows_total"] == 3 and r["rows_valid"] == 2
+    assert r["invalid_rows"][0]["reason"] == "bad_quality" and r["invalid_rows"][0]["first_row"] == 1

@@ -467,7 +467,7 @@ def read_csv(
     )
     convert_options = pa_csv.ConvertOptions(
         include_columns=[generated[p] for p in positions],
-        column_types={generated[p]: pa.string() for p in positions},
+        column_types={generated[p]: pa.binary() for p in positions},  # UTF-8 checked per column: _text
         strings_can_be_null=True,
         null_values=[""],
         quoted_strings_can_be_null=True,
@@ -478,7 +478,7 @@ def read_csv(
         try:
             reader = pa_csv.open_csv(source, read_options, parse_options, convert_options)
             for batch in reader:
-                cols = [batch.column(generated[p]) for p in positions]
+                cols = [_text(batch.column(generated[p])) for p in positions]
                 columns.add(
                     _timestamps_ms(cols[0]),
                     {n: _floats(c, n, path.name) for n, c in zip(MEASUREMENT_COLUMNS, cols[1:5], strict=True)},
@@ -487,9 +487,9 @@ def read_csv(
                 )
                 if progress is not None:
                     progress(min(source.bytes_read, total), total)
-        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        except pa.ArrowInvalid as exc:
             raise InvalidArguments(
-                [f"$.file_path: expected a UTF-8 CSV file, got one that cannot be read: {_arrow_message(exc)}"]
+                [f"$.file_path: expected a CSV file, got one that cannot be read: {_arrow_message(exc)}"]
             ) from None
         while source.readinto(bytearray(1 << 20)):  # the hash covers the whole file
             pass
@@ -511,6 +511,18 @@ def read_csv(
         np.count_nonzero(np.frombuffer(malformed.kept, dtype=np.int8) == 0)
     )
     return series
+
+
+def _text(column: pa.Array) -> pa.Array:
+    """CSV bytes → UTF-8 text; a block with invalid UTF-8 (a Latin-1 '°', say) is decoded
+    entry by entry with U+FFFD replacing the bad bytes, so one bad byte spoils one field, not
+    the file."""
+    try:
+        return column.cast(pa.string())
+    except pa.ArrowInvalid:
+        return pa.array(
+            [None if b is None else b.decode("utf-8", errors="replace") for b in column.to_pylist()], pa.string()
+        )
 
 
 def _blank_rows(batch: pa.RecordBatch) -> np.ndarray:
