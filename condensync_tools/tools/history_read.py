@@ -335,8 +335,13 @@ class _Columns:
             self.blank.append(blank)
 
     def series(self, digest: str) -> SeriesData:
+        """The joined columns; each column's chunks are released as soon as it is joined, so
+        the peak is the result plus one column's chunks, not twice the result."""
+
         def join(parts: list, dtype) -> np.ndarray:
-            return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+            out = np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+            parts.clear()
+            return out
 
         ts = join(self.ts, np.int64)
         values = {n: join(self.values[n], float) for n in MEASUREMENT_COLUMNS}
