@@ -193,7 +193,7 @@ class _HistoryInputBase(ToolInput):
         ),
     )
     series_format: Literal["csv", "parquet"] = Field(
-        "csv", description=("Series file format; parquet needs the optional pyarrow package [1]")
+        "csv", description=("Series file format: csv (UTF-8 text) or parquet (timestamp[ms, UTC] column) [1]")
     )
     max_daily_rows: int = Field(
         31,
@@ -896,7 +896,7 @@ TOOL = register(
             "trigger (CF 0.75 default) and whether cleaning is due; large per-row series go to a file (path, "
             "condensync:// resource URI, SHA-256). " + CALCULATOR_NOTE
         ),
-        version="1.0.1",
+        version="1.0.2",
         input_model=HistoryInput,
         output_model=HistoryOutput,
         handler=handle,
