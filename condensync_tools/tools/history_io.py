@@ -58,7 +58,7 @@ __all__ = [
 
 DATA_DIR_ENV = "CONDENSYNC_DATA_DIR"
 SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
-PARQUET_HINT = "Parquet needs the pyarrow package (a dependency of condensync): pip install pyarrow (or give a CSV file)"
+PARQUET_HINT = "Parquet needs the pyarrow package (a condensync dependency): pip install pyarrow (or give a CSV)"
 
 
 class HistorianQuery(Protocol):
