@@ -210,7 +210,7 @@ class _HistoryInputBase(ToolInput):
         ),
     )
     series_format: Literal["csv", "parquet"] = Field(
-        "csv", description=("Series file format; parquet needs the optional pyarrow package [1]")
+        "csv", description=("Series file format: csv (UTF-8 text) or parquet (timestamp[ms, UTC] column) [1]")
     )
     max_daily_rows: int = Field(
         31,
@@ -509,6 +509,13 @@ def _load(call: ToolCall) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray
             f"{data.unknown_quality_labels} quality label(s) not recognised (expected good, uncertain, "
             "bad, 1 or 0): those rows are counted as bad_quality"
         )
+    if data.malformed_rows:
+        warnings.append(
+            f"{data.malformed_rows} CSV row(s) had a wrong number of fields: read field by field (missing "
+            "fields empty, extra fields ignored)"
+        )
+    if data.blank_lines_skipped:
+        warnings.append(f"{data.blank_lines_skipped} blank line(s) in the file were skipped")
     system = call.unit_system
     kinds = {
         "cw_inlet_temp": "temperature",
@@ -933,6 +940,7 @@ def handle(call: ToolCall) -> ToolOutput:
             block,
             a["series_format"],
             progress=_stage(cb, "write"),
+            retention=hio.series_retention(call.context.services),
         )
         values_out.update(
             series_file=str(path),
