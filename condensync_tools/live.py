@@ -450,6 +450,7 @@ class _Slot:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     connector: Any = None
     started: bool = False
+    starting: bool = False  #: its first start (connect, subscribe) is in progress
     start_error: str | None = None
 
     @property
@@ -577,6 +578,7 @@ class ConnectorManager:
             if slot.started:
                 return
             slot.started = True  # a failed start is not repeated: reads reconnect on demand
+            slot.starting = True
             try:
                 await self._connector(slot).start()
                 slot.start_error = None
@@ -585,6 +587,8 @@ class ConnectorManager:
                 log.warning("connector %s (%s) of %s did not start: %s", slot.service, slot.kind,
                             slot.condenser_id, exc)
                 raise
+            finally:
+                slot.starting = False
 
     async def _start_all(self) -> None:
         slots = [s for group in self._slots.values() for s in group]
@@ -838,7 +842,7 @@ class ConnectorManager:
                     status = {"service": slot.service, "kind": slot.kind, "endpoint": slot.endpoint,
                               "connected": False, "last_update": None, "tags": {}}
                 status.update({"condenser_id": cid, "started": slot.started, "start_error": slot.start_error,
-                               "stale_limits_s": slot.stale_limits()})
+                               "starting": slot.starting, "stale_limits_s": slot.stale_limits()})
                 connectors_out.append(status)
             if "cmms" in self.config.condensers[cid].connectors:
                 status = dict((await self._cmms_client(cid)).status())
