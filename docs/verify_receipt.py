@@ -196,16 +196,20 @@ def check_head(head: dict, key: Key, hashes: dict[int, str], first: int, last: i
         raise Failed(f"{what}: invalid signature")
     seq = head["seq"]
     if seq > last:
-        raise Failed(f"{what}: seq {seq} was signed at {head['signed_at']} but the export ends at seq {last}: "
-                     "the ledger was truncated")
+        raise Failed(
+            f"{what}: seq {seq} was signed at {head['signed_at']} but the export ends at seq {last}: "
+            "the ledger was truncated"
+        )
     if seq >= first - 1 and seq in hashes and hashes[seq] != head["hash"]:
         raise Failed(f"{what}: entry {seq} differs from the head signed at {head['signed_at']}: rewritten")
     return True
 
 
 def verify(args: argparse.Namespace) -> str:
-    key = Key(open(args.public_key, "rb").read() if args.public_key else None,
-              os.environ[args.hmac_key_env].encode("utf-8") if args.hmac_key_env else None)
+    key = Key(
+        open(args.public_key, "rb").read() if args.public_key else None,
+        os.environ[args.hmac_key_env].encode("utf-8") if args.hmac_key_env else None,
+    )
     with open(args.receipt, encoding="utf-8") as f:
         doc = json.load(f)
     result = doc if isinstance(doc.get("provenance"), dict) else None
@@ -227,8 +231,10 @@ def verify(args: argparse.Namespace) -> str:
         if jcs(shown) != jcs(entry["result"]) or entry["provenance_hash"] != shown["provenance"]["provenance_hash"]:
             raise Failed(f"entry {seq} holds another result than the one given")
     witnessed = " (its signed head is in the witness)" if receipt["signed_head"] in heads else ""
-    return (f"OK: entry {seq} ({entry['tool']} at {entry['recorded_at']}) is in chain {chain!r}{witnessed}; "
-            f"{last - first + 1} exported entries verified; {checked} witnessed head(s) consistent with the export")
+    return (
+        f"OK: entry {seq} ({entry['tool']} at {entry['recorded_at']}) is in chain {chain!r}{witnessed}; "
+        f"{last - first + 1} exported entries verified; {checked} witnessed head(s) consistent with the export"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

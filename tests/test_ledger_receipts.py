@@ -21,16 +21,25 @@ from condensync_tools.runtime import build_context
 from condensync_tools.store.cli_support import audit_export, audit_public_key
 
 SCRIPT = Path(__file__).resolve().parent.parent / "docs" / "verify_receipt.py"
-GOOD = {"cw_inlet_temp": 70.0, "cw_outlet_temp": 88.0, "cw_flow": 200000, "condenser_pressure": 2.0,
-        "tube_od": 1.0, "tube_count": 20000, "tube_passes": 2, "tube_length": 40.0}
+GOOD = {
+    "cw_inlet_temp": 70.0,
+    "cw_outlet_temp": 88.0,
+    "cw_flow": 200000,
+    "condenser_pressure": 2.0,
+    "tube_od": 1.0,
+    "tube_count": 20000,
+    "tube_passes": 2,
+    "tube_length": 40.0,
+}
 
 
 def _third_party(tmp: Path, *args: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
     """The script alone: no PYTHONPATH to this repository, run from an empty directory."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",) and not k.startswith("CONDENSYNC_")}
     env.update(env_extra or {})
-    return subprocess.run([sys.executable, "-I", str(SCRIPT), *args], cwd=tmp, env=env, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-I", str(SCRIPT), *args], cwd=tmp, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def _record_calls(tmp_path: Path) -> tuple[str, dict, dict]:
@@ -95,8 +104,17 @@ def test_third_party_verifies_a_receipt_with_export_witness_and_key(tmp_path, mo
     assert out.returncode == 1 and "truncated" in out.stdout, out.stdout
 
     wrong = ["--hmac-key-env", "AUDIT_KEY"] if keying == "ed25519" else ["--hmac-key-env", "WRONG"]
-    out = _third_party(tmp_path, "--export", "export.jsonl", "--witness", "witness.jsonl", *wrong, "--receipt",
-                       "receipt.json", env_extra={"AUDIT_KEY": "x", "WRONG": "y"})
+    out = _third_party(
+        tmp_path,
+        "--export",
+        "export.jsonl",
+        "--witness",
+        "witness.jsonl",
+        *wrong,
+        "--receipt",
+        "receipt.json",
+        env_extra={"AUDIT_KEY": "x", "WRONG": "y"},
+    )
     assert out.returncode == 1
 
 
@@ -105,8 +123,16 @@ def test_cli_audit_verify_receipt_and_public_key(tmp_path):
     (tmp_path / "result.json").write_text(json.dumps(result))
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     env.pop("CONDENSYNC_LEDGER_KEY", None)
-    run = lambda *a: subprocess.run([sys.executable, "-m", "condensync_tools", "audit", *a, "--database-url", url],  # noqa: E731
-                                    env=env, capture_output=True, text=True, timeout=120)
+
+    def run(*a):
+        return subprocess.run(
+            [sys.executable, "-m", "condensync_tools", "audit", *a, "--database-url", url],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
     proven = run("verify", "--receipt", str(tmp_path / "result.json"))
     assert proven.returncode == 0, proven.stderr
     assert "receipt proven" in proven.stderr and json.loads(proven.stdout)["ok"]
@@ -122,11 +148,25 @@ def test_the_scripts_canonical_json_matches_rfc8785():
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     rng = random.Random(8785)
-    values = [0.0, -0.0, 1.0, -1.5, 1e21, 1e-7, 123456789.125, 5e-324, 1.7976931348623157e308, 1e-6, 0.000001234,
-              100.0, 1e20, 333333333.33333333]
+    values = [
+        0.0,
+        -0.0,
+        1.0,
+        -1.5,
+        1e21,
+        1e-7,
+        123456789.125,
+        5e-324,
+        1.7976931348623157e308,
+        1e-6,
+        0.000001234,
+        100.0,
+        1e20,
+        333333333.33333333,
+    ]
     values += [rng.uniform(-1e6, 1e6) for _ in range(300)]
     values += [10 ** rng.uniform(-30, 30) * rng.choice((-1, 1)) for _ in range(300)]
     for v in values:
         assert mod.jcs(v) == rfc8785.dumps(v).decode(), v
-    doc = {"b": [1, 2.5, None, True], "a": {"é": "x\n\u2028\"", "\U0001f600": 1, "z": -3}, "\u00e9": "é"}
+    doc = {"b": [1, 2.5, None, True], "a": {"é": 'x\n\u2028"', "\U0001f600": 1, "z": -3}, "\u00e9": "é"}
     assert mod.jcs(doc) == rfc8785.dumps(doc).decode()

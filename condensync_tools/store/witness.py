@@ -222,8 +222,11 @@ def load_or_create_ed25519(path: Path, *, create: bool = True) -> Ed25519Private
             os.close(fd)
         try:
             os.link(tmp, path)
-            log.warning("generated the ledger signing key %s (Ed25519); back it up and share its public key "
-                        "(`condensync audit public-key`) with auditors", path)
+            log.warning(
+                "generated the ledger signing key %s (Ed25519); back it up and share its public key "
+                "(`condensync audit public-key`) with auditors",
+                path,
+            )
         except FileExistsError:
             pass
         finally:

@@ -122,8 +122,9 @@ def test_public_key_verification_and_wrong_key(store_url: str, monkeypatch: pyte
         pem = audit_public_key(store_url)
         assert pem.startswith("-----BEGIN PUBLIC KEY-----")
         assert s.verify(public_key_pem=pem).witness["signed_by"] == s.signer().key_id
-        other = HeadSigner.ed25519(__import__("cryptography.hazmat.primitives.asymmetric.ed25519",
-                                              fromlist=["x"]).Ed25519PrivateKey.generate())
+        other = HeadSigner.ed25519(
+            __import__("cryptography.hazmat.primitives.asymmetric.ed25519", fromlist=["x"]).Ed25519PrivateKey.generate()
+        )
         report = s.verify(public_key_pem=other.public_key_pem())
         assert report.ok and report.witness["unverified"] == 3  # checked as a prefix, signature unchecked
         _truncate(s, 1)
