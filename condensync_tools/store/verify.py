@@ -136,9 +136,10 @@ class VerifyReport:
         True when checkpoint HMAC signatures were verified with a configured key.
     witness : dict or None
         The witness check: ``path``, ``heads`` (signed heads of this chain checked against it),
-        ``signed_by`` (key id whose signatures were verified, None without a key),
-        ``unverified`` (heads signed by another key: checked against the chain, signature not
-        checked), ``pruned`` (heads inside the pruned range, skipped), ``max_seq`` (newest
+        ``signed_by`` (key id whose signatures are checked, None without a key),
+        ``signatures_verified`` (signatures checked: the newest head and every head that
+        contradicts the chain, before it is reported), ``unverified`` (heads signed by another
+        key: checked against the chain, signature not checked), ``pruned`` (heads inside the pruned range, skipped), ``max_seq`` (newest
         witnessed seq), ``torn_tail`` (a last line cut short by a crash, ignored). None when
         no witness is configured.
     """
@@ -472,62 +473,67 @@ def _classify(
 # --------------------------------------------------------------------------- witness
 
 
-def _witness_signatures(heads: WitnessRead, signer: HeadSigner | None) -> tuple[Problem | None, int]:
-    """Check the signature of every head signed by ``signer``'s key; count the others."""
-    unverified = 0
-    for head in heads.heads:
-        if signer is None or head["key_id"] != signer.key_id or head["alg"] != signer.alg:
-            unverified += 1
-        elif not signer.verify_head(head):
-            return Problem(
-                head["seq"], "witness", f"the witnessed head for seq {head['seq']} has an invalid signature"
-            ), unverified
-    return None, unverified
+class _Heads:
+    """Witnessed heads of one chain with lazy signature checks.
+
+    Only the heads that matter are verified: every head that contradicts the chain (before it
+    is reported, so a forged or altered line is named as such instead of as truncation) and
+    the newest one. Heads that agree with the chain need no signature to be trusted, and one
+    Ed25519 verification per entry would make ``verify`` several times slower.
+    """
+
+    def __init__(self, read: WitnessRead, signer: HeadSigner | None) -> None:
+        self.heads = read.heads
+        self.signer = signer
+        self.verified = 0
+
+    def ours(self, head: dict[str, Any]) -> bool:
+        return self.signer is not None and head["key_id"] == self.signer.key_id and head["alg"] == self.signer.alg
+
+    def forged(self, head: dict[str, Any]) -> Problem | None:
+        """A ``witness`` problem if ``head`` is signed by our key but its signature fails."""
+        if not self.ours(head):
+            return None
+        assert self.signer is not None
+        self.verified += 1
+        if self.signer.verify_head(head):
+            return None
+        return Problem(
+            head["seq"],
+            "witness",
+            f"the witnessed head for seq {head['seq']} has an invalid signature "
+            "(the witness line was forged or altered)",
+        )
+
+    def claim(self, head: dict[str, Any], problem: Problem) -> Problem:
+        """``problem`` unless ``head`` turns out forged; says when its signature could not be checked."""
+        forged = self.forged(head)
+        if forged is not None:
+            return forged
+        if not self.ours(head):
+            return replace(problem, detail=problem.detail + f" (head signed by key {head['key_id']}, not verified)")
+        return problem
 
 
-def check_witness(
-    conn: Connection, chain: str, report: VerifyReport, heads: WitnessRead, witness: WitnessCheck
-) -> tuple[Problem | None, dict[str, Any]]:
-    """Check that every witnessed head of ``chain`` is a prefix of the (already walked) chain."""
-    stats: dict[str, Any] = {
-        "path": str(witness.path),
-        "heads": len(heads.heads),
-        "signed_by": None if witness.signer is None else witness.signer.key_id,
-        "unverified": 0,
-        "pruned": 0,
-        "max_seq": max((h["seq"] for h in heads.heads), default=None),
-        "torn_tail": heads.torn_tail,
-    }
-    if heads.malformed:
-        n = heads.malformed[0]
-        return Problem(None, "witness", f"line {n} of the witness {witness.path} is not a signed head"), stats
-    problem, stats["unverified"] = _witness_signatures(heads, witness.signer)
-    if problem is not None:
-        return problem, stats
-    witnessed: dict[int, dict[str, Any]] = {}
-    for head in heads.heads:
-        seen = witnessed.setdefault(head["seq"], head)
-        if seen["hash"] != head["hash"]:
-            return Problem(
-                head["seq"],
-                "edited",
-                f"the witness holds two different signed heads for entry {head['seq']} (signed at "
-                f"{seen['signed_at']} and {head['signed_at']}): the chain was rewritten from there and re-signed",
-            ), stats
-    base_seq = 0
-    if report.checkpoints:
-        cp = conn.execute(
-            select(_CP.c.last_seq, _CP.c.last_entry_hash)
-            .where(_CP.c.chain == chain)
-            .order_by(_CP.c.ordinal.desc())
-            .limit(1)
-        ).one()
-        base_seq = int(cp.last_seq)
-        head = witnessed.get(base_seq)
-        if head is not None and head["hash"] != cp.last_entry_hash:
-            return _rewritten(base_seq, head), stats
-    stats["pruned"] = sum(1 for s in witnessed if s < base_seq)
-    end_seq = report.last_seq if report.last_seq is not None else base_seq
+def _base_of(conn: Connection, chain: str, report: VerifyReport) -> tuple[int, str | None]:
+    if not report.checkpoints:
+        return 0, None
+    cp = conn.execute(
+        select(_CP.c.last_seq, _CP.c.last_entry_hash)
+        .where(_CP.c.chain == chain)
+        .order_by(_CP.c.ordinal.desc())
+        .limit(1)
+    ).one()
+    return int(cp.last_seq), str(cp.last_entry_hash)
+
+
+def _first_contradiction(
+    conn: Connection, chain: str, witnessed: dict[int, dict[str, Any]], base: tuple[int, str | None], end_seq: int
+) -> tuple[dict[str, Any], Problem] | None:
+    base_seq, base_hash = base
+    head = witnessed.get(base_seq)
+    if head is not None and base_hash is not None and head["hash"] != base_hash:
+        return head, _rewritten(base_seq, head)
     rows = conn.execute(
         select(_ENTRY.c.seq, _ENTRY.c.entry_hash)
         .where(_ENTRY.c.chain == chain, _ENTRY.c.seq > base_seq, _ENTRY.c.seq <= end_seq)
@@ -538,19 +544,71 @@ def check_witness(
         for seq, entry_hash in rows:
             head = witnessed.get(int(seq))
             if head is not None and head["hash"] != entry_hash:
-                return _rewritten(int(seq), head), stats
+                return head, _rewritten(int(seq), head)
     finally:
         rows.close()
-    newest = stats["max_seq"]
-    if newest is not None and newest > end_seq:
-        head = witnessed[newest]
-        return Problem(
-            end_seq + 1,
-            "deleted",
-            f"the chain was truncated: it ends at seq {end_seq} but the witness holds a head for seq {newest} "
-            f"signed at {head['signed_at']}; entries {end_seq + 1}..{newest} were deleted with the chain head",
-        ), stats
-    return None, stats
+    return None
+
+
+def check_witness(
+    conn: Connection, chain: str, report: VerifyReport, read: WitnessRead, witness: WitnessCheck
+) -> tuple[Problem | None, dict[str, Any]]:
+    """Check that every witnessed head of ``chain`` is a prefix of the (already walked) chain."""
+    heads = _Heads(read, witness.signer)
+    newest = max(read.heads, key=lambda h: h["seq"], default=None)
+    stats: dict[str, Any] = {
+        "path": str(witness.path),
+        "heads": len(read.heads),
+        "signed_by": None if witness.signer is None else witness.signer.key_id,
+        "signatures_verified": 0,
+        "unverified": sum(1 for h in read.heads if not heads.ours(h)),
+        "pruned": 0,
+        "max_seq": None if newest is None else newest["seq"],
+        "torn_tail": read.torn_tail,
+    }
+
+    def done(problem: Problem | None) -> tuple[Problem | None, dict[str, Any]]:
+        stats["signatures_verified"] = heads.verified
+        return problem, stats
+
+    if read.malformed:
+        return done(
+            Problem(None, "witness", f"line {read.malformed[0]} of the witness {witness.path} is not a signed head")
+        )
+    witnessed: dict[int, dict[str, Any]] = {}
+    for head in read.heads:
+        seen = witnessed.setdefault(head["seq"], head)
+        if seen["hash"] != head["hash"]:
+            problem = Problem(
+                head["seq"],
+                "edited",
+                f"the witness holds two different signed heads for entry "
+                f"{head['seq']} (signed at {seen['signed_at']} and {head['signed_at']}): the chain "
+                "was rewritten from there and re-signed",
+            )
+            return done(heads.forged(seen) or heads.claim(head, problem))
+    base = _base_of(conn, chain, report)
+    stats["pruned"] = sum(1 for seq in witnessed if seq < base[0])
+    end_seq = report.last_seq if report.last_seq is not None else base[0]
+    contradiction = _first_contradiction(conn, chain, witnessed, base, end_seq)
+    if contradiction is not None:
+        return done(heads.claim(*contradiction))
+    if newest is None:
+        return done(None)
+    if newest["seq"] > end_seq:
+        return done(
+            heads.claim(
+                newest,
+                Problem(
+                    end_seq + 1,
+                    "deleted",
+                    f"the chain was truncated: it ends at seq {end_seq} but the witness holds a head for seq "
+                    f"{newest['seq']} signed at {newest['signed_at']}; entries {end_seq + 1}..{newest['seq']} "
+                    "were deleted with the chain head",
+                ),
+            )
+        )
+    return done(heads.forged(newest))
 
 
 def _rewritten(seq: int, head: dict[str, Any]) -> Problem:

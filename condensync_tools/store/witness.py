@@ -47,7 +47,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -93,10 +92,20 @@ def default_data_dir() -> Path:
 
 
 def head_statement(chain: str, seq: int, head_hash: str, signed_at: str) -> bytes:
-    """The signed bytes of a head: RFC 8785 canonical JSON of the five statement fields."""
-    return rfc8785.dumps(
-        {"type": HEAD_TYPE, "chain": chain, "seq": int(seq), "hash": head_hash, "signed_at": signed_at}
-    )
+    """The signed bytes of a head: RFC 8785 canonical JSON of the five statement fields.
+
+    With only strings and an integer, sorted keys (ASCII, so UTF-16 order is byte order), no
+    whitespace and ``ensure_ascii=False``, :func:`json.dumps` writes exactly the RFC 8785 form
+    (checked against ``rfc8785.dumps`` in the tests) at a fraction of its cost.
+    """
+    statement = {
+        "type": HEAD_TYPE,
+        "chain": str(chain),
+        "seq": int(seq),
+        "hash": str(head_hash),
+        "signed_at": str(signed_at),
+    }
+    return json.dumps(statement, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 class HeadSigner:

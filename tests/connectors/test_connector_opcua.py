@@ -285,14 +285,19 @@ async def test_server_not_running_gives_clear_error_within_timeout(free_port):
     assert err.value.service == "scada" and err.value.endpoint == url
 
 
-async def test_silent_server_times_out_within_the_configured_timeout(free_port):
-    """A peer that accepts TCP but never answers the OPC UA Hello."""
-    port = free_port()
+async def silent_server(port: int) -> asyncio.Server:
+    """A peer on 127.0.0.1 that accepts TCP but never answers the OPC UA Hello."""
 
     async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.read()
 
-    silent = await asyncio.start_server(hang, "127.0.0.1", port)
+    return await asyncio.start_server(hang, "127.0.0.1", port)
+
+
+async def test_silent_server_times_out_within_the_configured_timeout(free_port):
+    """A peer that accepts TCP but never answers the OPC UA Hello."""
+    port = free_port()
+    silent = await silent_server(port)
     conn = OpcUaConnector(settings(f"opc.tcp://127.0.0.1:{port}/", 2, timeout_s=0.3))
     try:
         t0 = time.monotonic()
@@ -386,11 +391,7 @@ async def test_first_connection_in_progress_is_reported_as_connecting(free_port)
     from condensync_tools.tools.status import normalise_status
 
     port = free_port()
-
-    async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read()
-
-    silent = await asyncio.start_server(hang, "127.0.0.1", port)
+    silent = await silent_server(port)
     conn = OpcUaConnector(settings(f"opc.tcp://127.0.0.1:{port}/", 2, timeout_s=1.0))
     try:
         starting = asyncio.create_task(conn.start())

@@ -53,6 +53,17 @@ def test_truncation_is_detected(keyed: Store) -> None:
     assert (p.kind, p.seq) == ("deleted", N - 2), p
     assert "truncated" in p.detail and f"seq {N}" in p.detail
     assert report.witness["heads"] == N and report.witness["max_seq"] == N
+    assert report.witness["signatures_verified"] == 1 and report.witness["unverified"] == 0
+
+
+def test_head_statement_is_rfc8785() -> None:
+    import rfc8785
+
+    from condensync_tools.store.witness import HEAD_TYPE, head_statement
+
+    args = ("chaîne-\u2028\"x", 2**40, "ab" * 32, "2026-12-07T01:02:03.000004Z")
+    expected = {"type": HEAD_TYPE, "chain": args[0], "seq": args[1], "hash": args[2], "signed_at": args[3]}
+    assert head_statement(*args) == rfc8785.dumps(expected)
 
 
 def test_rewritten_last_entry_with_recomputed_hash_and_head_is_detected(keyed: Store) -> None:
