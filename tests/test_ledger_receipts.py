@@ -9,6 +9,7 @@ import importlib.util
 import json
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -141,6 +142,16 @@ def test_cli_audit_verify_receipt_and_public_key(tmp_path):
     (tmp_path / "pub.pem").write_text(pem.stdout)
     chain = run("verify", "--public-key", str(tmp_path / "pub.pem"))
     assert chain.returncode == 0 and json.loads(chain.stdout)["witness"]["heads"] == 5
+    # Truncate behind the service's back: drop the newest two entries and move the head back.
+    db = sqlite3.connect(str(tmp_path / "ledger.db"))
+    with db:
+        (last_hash,) = db.execute("SELECT entry_hash FROM ledger_entries WHERE seq = 3").fetchone()
+        db.execute("DELETE FROM ledger_entries WHERE seq > 3")
+        db.execute("UPDATE ledger_chain_heads SET last_seq = 3, last_hash = ?", (last_hash,))
+    db.close()
+    broken = run("verify")
+    assert broken.returncode == 1 and "BROKEN at seq 4: deleted: the chain was truncated" in broken.stderr
+    assert run("verify", "--receipt", str(tmp_path / "result.json")).returncode == 1
 
 
 def test_the_scripts_canonical_json_matches_rfc8785():
