@@ -139,9 +139,9 @@ class VerifyReport:
         ``signed_by`` (key id whose signatures are checked, None without a key),
         ``signatures_verified`` (signatures checked: the newest head and every head that
         contradicts the chain, before it is reported), ``unverified`` (heads signed by another
-        key: checked against the chain, signature not checked), ``pruned`` (heads inside the pruned range, skipped), ``max_seq`` (newest
-        witnessed seq), ``torn_tail`` (a last line cut short by a crash, ignored). None when
-        no witness is configured.
+        key: checked against the chain, signature not checked), ``pruned`` (heads inside the
+        pruned range, skipped), ``max_seq`` (newest witnessed seq), ``torn_tail`` (a last line
+        cut short by a crash, ignored). None when no witness is configured.
     """
 
     ok: bool
