@@ -15,7 +15,7 @@ from condensync_tools.store import Store
 from condensync_tools.store.canonical import entry_hash
 from condensync_tools.store.cli_support import audit_public_key, audit_verify, audit_verify_receipt
 from condensync_tools.store.models import LedgerEntryRow
-from condensync_tools.store.witness import HeadSigner, read_witness
+from condensync_tools.store.witness import HeadSigner, default_data_dir, read_witness
 
 N = 10
 
@@ -132,6 +132,8 @@ def test_public_key_verification_and_wrong_key(store_url: str, monkeypatch: pyte
         fill(s, 3)
         pem = audit_public_key(store_url)
         assert pem.startswith("-----BEGIN PUBLIC KEY-----")
+        key_file = default_data_dir() / "ledger-signing-key.pem"
+        assert key_file.stat().st_mode & 0o777 == 0o600  # the private key: owner only
         assert s.verify(public_key_pem=pem).witness["signed_by"] == s.signer().key_id
         other = HeadSigner.ed25519(
             __import__("cryptography.hazmat.primitives.asymmetric.ed25519", fromlist=["x"]).Ed25519PrivateKey.generate()
