@@ -66,8 +66,11 @@ def runs_inline(name: str, arguments: Any, context: ExecutionContext) -> bool:
 def to_call_result(outcome: CallOutcome) -> types.CallToolResult:
     """An outcome as an MCP result: structuredContent + text summary, or isError + problems."""
     if outcome.error is not None:
-        return types.CallToolResult(content=[types.TextContent(type="text", text=outcome.error.text())],
-                                    is_error=True)
+        text = outcome.error.text()
+        if outcome.receipt:  # an error is recorded too: say where
+            text += f"\n(audit ledger: chain {outcome.receipt['chain']} seq {outcome.receipt['seq']})"
+        return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True,
+                                    meta={"condensync/receipt": outcome.receipt} if outcome.receipt else None)
     result = outcome.result or {}
     prov = result.get("provenance", {})
     lines = [outcome.summary or f"{outcome.tool} computed."]
