@@ -393,6 +393,8 @@ def _headline(h: dict, latest: dict | None, money: list[Kpi]) -> list[str]:
         lines.append(
             f"Cleaning trigger forecast on {h['forecast_cleaning_date']} ({h.get('days_until_cleaning', 0):.0f} days)."
         )
+    elif h.get("days_until_cleaning_reason"):
+        lines.append(f"No cleaning forecast: {h['days_until_cleaning_reason']}.")
     if latest is not None and latest.get("lost_output_mw") is not None:
         text = f"Lost output now {latest['lost_output_mw']:.3g} MW"
         if latest.get("cost_usd_per_day") is not None:
