@@ -33,6 +33,7 @@ from ..calculators.history import DAY_MS
 from ..errors import InvalidArguments
 from ..registry import ExecutionContext, ToolCall, execute, get_tool
 from . import history_io as hio
+from .history import INLINE_SERIES_MAX_ROWS
 
 __all__ = ["ReportData", "IntervalResult", "gather", "HISTORY_TOOL", "VACUUM_TOOL", "COMBINED_TOOL"]
 
@@ -152,9 +153,12 @@ def _history_arguments(call: ToolCall, lo: float | None, hi: float | None) -> di
     window."""
     hist_fields = set(get_tool(HISTORY_TOOL).input_model.model_fields)
     args = {k: v for k, v in call.args.items() if v is not None and k in hist_fields and k not in _REPORT_ONLY}
-    args.update(series_output="file", series_format="csv", include_chart=True, max_daily_rows=366)
+    # the chart PNG is in the history result (and so in its hash) only when a file is written:
+    # figures-only reports (report_output 'none') stay byte-identical across matplotlib versions
+    chart = call.args.get("report_output") == "file"
+    args.update(series_output="file", series_format="csv", include_chart=chart, max_daily_rows=366)
     if lo is None and hi is None:
-        return args
+        return _inline_when_small(args)
     if args.get("data_source") == "live":
         for name, ms in (("start_time", lo), ("end_time", hi)):
             if ms is not None:
@@ -166,9 +170,19 @@ def _history_arguments(call: ToolCall, lo: float | None, hi: float | None) -> di
     if args.get("timestamps") is not None:
         ts, _ = hio.parse_timestamps(args["timestamps"])
         keep = np.flatnonzero(_in_window(ts, lo, hi)).tolist()
+        if not keep:
+            raise InvalidArguments(["$.report_from: no rows of the timestamps lie in the report window"])
         for name in ("timestamps", *hio.MEASUREMENT_COLUMNS, "quality"):
             if args.get(name) is not None:
                 args[name] = [args[name][i] for i in keep]
+    return _inline_when_small(args)
+
+
+def _inline_when_small(args: dict) -> dict:
+    """Small array series come back inline (the result then names no file path, so its
+    provenance hash is the same on every machine); larger ones go to a series file."""
+    if args.get("timestamps") is not None and len(args["timestamps"]) <= INLINE_SERIES_MAX_ROWS:
+        args["series_output"] = "inline"
     return args
 
 
@@ -203,6 +217,21 @@ def _read_series_columns(path: str, names: tuple[str, ...]) -> dict[str, np.ndar
     return out
 
 
+def _series_columns(history: dict) -> dict[str, np.ndarray] | None:
+    """reason, cleanliness_factor and ttd of every row, from the history result's inline
+    series or its series file; None without either (live mode)."""
+    names = ("reason", "cleanliness_factor", "ttd")
+    if history.get("series_file"):
+        return _read_series_columns(history["series_file"], names)
+    if history.get("series") is None:
+        return None
+    rows = history["series"]
+    out = {"reason": np.array([r["reason"] for r in rows], dtype=object)}
+    for n in names[1:]:
+        out[n] = np.array([r.get(n, np.nan) for r in rows], dtype=float)
+    return out
+
+
 def _measurements(history_args: dict, call: ToolCall) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Timestamps [ms] and the four measurements in caller units, in the order the history
     tool analysed them (the same reader)."""
@@ -221,9 +250,9 @@ def _bucket_means(
     valid: np.ndarray,
     columns: dict[str, np.ndarray],
     interval_days: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    """Interval index of each valid row's day → (first day of each interval, valid days,
-    valid rows, means of each column over the valid rows)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Interval index of each valid row's day → (first day of each interval, its last day
+    with valid rows, valid days, valid rows, means of each column over the valid rows)."""
     day = (ts[valid] // DAY_MS).astype(np.int64)
     first = int(day.min())
     bucket = (day - first) // interval_days
@@ -238,8 +267,9 @@ def _bucket_means(
         c = np.bincount(bucket[ok], minlength=n)
         with np.errstate(invalid="ignore", divide="ignore"):
             means[name] = np.where(c > 0, s / np.maximum(c, 1), np.nan)
-    starts = first + np.arange(n) * interval_days
-    return starts, days, rows, means
+    last = np.full(n, first, dtype=np.int64)
+    np.maximum.at(last, bucket, day)
+    return first + np.arange(n) * interval_days, last, days, rows, means
 
 
 def _fouling_level(
@@ -284,7 +314,7 @@ def _interval_results(
         data.warnings.append("no valid rows: no deviation split over time")
         return
     columns = {**{n: values[n] for n in _MEANS}, "ttd": series["ttd"]}
-    starts, days, rows, means = _bucket_means(ts, valid, columns, interval)
+    starts, last_days, days, rows, means = _bucket_means(ts, valid, columns, interval)
     level = _fouling_level(ts, valid, series["cleanliness_factor"], data.history, interval)
     hours = float(np.median(np.diff(np.unique(ts[valid])))) / 3.6e6 if int(valid.sum()) > 1 else 1.0
     base = _vacuum_base(call, data.history)
@@ -300,7 +330,7 @@ def _interval_results(
         ttd = means["ttd"][b]
         iv = IntervalResult(
             start=hio.day_string(int(starts[b])),
-            end=hio.day_string(int(starts[b]) + interval - 1),
+            end=hio.day_string(int(last_days[b])),
             valid_days=int(days[b]),
             valid_hours=float(rows[b]) * min(hours, 24.0),
             ttd_mean=float(ttd) if math.isfinite(ttd) else None,
@@ -342,9 +372,8 @@ def gather(call: ToolCall) -> ReportData:
         raise err
     data = ReportData(call.unit_system, outcome.result, history_args)
     data.warnings += [f"history analysis: {w}" for w in outcome.result.get("warnings", [])]
-    series_file = outcome.result.get("series_file")
-    if series_file:
-        series = _read_series_columns(series_file, ("reason", "cleanliness_factor", "ttd"))
+    series = _series_columns(outcome.result)
+    if series is not None:
         ts, values = _measurements(history_args, call)
         if values:
             _interval_results(call, data, ts, values, series)
