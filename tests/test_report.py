@@ -12,9 +12,9 @@ import subprocess
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+import cycles_synth as cs
 import pytest
 
-import cycles_synth as cs
 from condensync_tools.registry import ExecutionContext, execute
 from condensync_tools.server.mcp_server import to_call_result
 from condensync_tools.server.resources import read_resource
@@ -97,7 +97,9 @@ def test_report_split_is_plausible_for_a_condenser_without_air_leak(report):
     # ±0.12 inHg PTC 12.2 pressure uncertainty, while fouling costs real output
     assert abs(fig["Unexplained backpressure, median of the intervals"]["value"]) < 0.02
     assert fig["Energy lost over the period"]["value"] > 0
-    assert fig["Value lost over the period"]["value"] == pytest.approx(50.0 * fig["Energy lost over the period"]["value"])
+    assert fig["Value lost over the period"]["value"] == pytest.approx(
+        50.0 * fig["Energy lost over the period"]["value"]
+    )
     assert [a["rank"] for a in r["top_actions"]] == sorted(a["rank"] for a in r["top_actions"])
     assert r["top_actions"][0]["action"] == "clean_tubes"
 
@@ -125,8 +127,9 @@ def test_report_mcp_result_links_the_report_resource(report, monkeypatch):
 
 def test_report_bad_windows_are_clear_errors(report):
     _, context, _ = report
-    bad = execute("generate_performance_report", {**ARGS, "report_from": "2024-01-01", "report_to": "2023-01-01"},
-                  context)
+    bad = execute(
+        "generate_performance_report", {**ARGS, "report_from": "2024-01-01", "report_to": "2023-01-01"}, context
+    )
     assert bad.error.kind == "invalid_arguments" and "$.report_to" in bad.error.text()
     empty = execute("generate_performance_report", {**ARGS, "report_from": "2030-01-01"}, context)
     assert empty.error.kind == "invalid_arguments" and "$.report_from" in empty.error.text()
@@ -135,8 +138,10 @@ def test_report_bad_windows_are_clear_errors(report):
 
 
 CHROMIUM = find_chromium()
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install "
-                                    "chromium); the headless rendering test needs it")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Chromium is not installed (Debian: apt-get install chromium); the headless rendering test needs it",
+)
 
 
 @needs_chromium
@@ -144,8 +149,15 @@ def test_report_renders_in_headless_chromium_without_console_errors(report, tmp_
     _, _, outcome = report
     html_path = Path(outcome.result["report_file"])
     shot = tmp_path / "report.png"
-    cmd = chromium_command(CHROMIUM, html_path, "--enable-logging=stderr", "--v=0", "--hide-scrollbars",
-                           "--window-size=1100,1800", f"--screenshot={shot}")
+    cmd = chromium_command(
+        CHROMIUM,
+        html_path,
+        "--enable-logging=stderr",
+        "--v=0",
+        "--hide-scrollbars",
+        "--window-size=1100,1800",
+        f"--screenshot={shot}",
+    )
     done = subprocess.run(cmd, capture_output=True, timeout=60, check=False)
     stderr = done.stderr.decode("utf-8", "replace")
     assert done.returncode == 0, stderr[-2000:]
@@ -154,8 +166,12 @@ def test_report_renders_in_headless_chromium_without_console_errors(report, tmp_
     png = shot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 100_000  # a page with charts, not a blank one
     Path("/tmp/condensync-report-screenshot.png").write_bytes(png)  # for a human look
-    phone = subprocess.run(chromium_command(CHROMIUM, html_path, "--dump-dom", "--window-size=390,844"),
-                           capture_output=True, timeout=60, check=False)
+    phone = subprocess.run(
+        chromium_command(CHROMIUM, html_path, "--dump-dom", "--window-size=390,844"),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     dom = phone.stdout.decode("utf-8", "replace")
     assert "<h1>Unit 1 condenser &lt;performance&gt; &amp; cleanings</h1>" in dom
     assert dom.count("data:image/png;base64,") == 3
@@ -177,9 +193,27 @@ def test_report_cli_writes_the_html(tmp_path, capsys):
 
     write_history_csv(tmp_path, datetime(2022, 3, 1, tzinfo=timezone.utc))
     out = tmp_path / "out" / "report.html"
-    rc = main(["report", str(tmp_path / "history.csv"), "--out", str(out), "--no-ledger", "--tube-od", "1.0",
-               "--tube-count", "28000", "--tube-length", "38", "--tube-passes", "2", "--from", "2022-01-15",
-               "--title", "CLI report"])
+    rc = main(
+        [
+            "report",
+            str(tmp_path / "history.csv"),
+            "--out",
+            str(out),
+            "--no-ledger",
+            "--tube-od",
+            "1.0",
+            "--tube-count",
+            "28000",
+            "--tube-length",
+            "38",
+            "--tube-passes",
+            "2",
+            "--from",
+            "2022-01-15",
+            "--title",
+            "CLI report",
+        ]
+    )
     assert rc == 0, capsys.readouterr().err
     html = out.read_text("utf-8")
     assert "<h1>CLI report</h1>" in html and "data:image/png;base64," in html
@@ -192,3 +226,65 @@ def test_report_png_charts_decode(report):
     html = Path(outcome.result["report_file"]).read_text("utf-8")
     for b64 in re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html):
         assert base64.b64decode(b64)[:4] == b"\x89PNG"
+
+
+PLANT = """
+[plant]
+name = "Synthetic station"
+unit_system = "US"
+
+[condensers.u1]
+description = "Synthetic unit (tests/cycles_synth.py)"
+
+[condensers.u1.tubes]
+tube_od = 1.0
+tube_count = 28000
+plugged_tubes = 300
+tube_passes = 2
+tube_length = 38.0
+
+[condensers.u1.design_point]
+design_cw_inlet_temp = 62.6
+design_cw_flow = 237750.0
+design_heat_duty = 1.925e9
+
+[condensers.u1.turbine]
+rated_output_mw = 350.0
+
+[condensers.u1.economics]
+power_price_usd_per_mwh = 50.0
+"""
+
+
+def test_report_for_a_configured_condenser_shows_the_stored_air_diagnosis(tmp_path):
+    from condensync_tools.config import load_config
+    from condensync_tools.store import Store
+
+    (tmp_path / "plant.toml").write_text(PLANT, "utf-8")
+    write_history_csv(tmp_path, datetime(2022, 3, 1, tzinfo=timezone.utc))
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}", auto_upgrade=True)
+    stored = {
+        "leak_detected": True,
+        "air_severity": "moderate",
+        "estimated_inleakage": 14.2,
+        "air_backpressure": 0.21,
+        "units": {"estimated_inleakage": "SCFM", "air_backpressure": "inHg"},
+    }
+    store.record_result("u1", "analyze_condenser_performance", "2022-02-20T10:00:00Z", stored, "ab" * 32)
+    store.record_result(
+        "u1", "analyze_condenser_performance", "2022-05-01T10:00:00Z", {"leak_detected": False}, "cd" * 32
+    )  # outside the report window: not shown
+    context = ExecutionContext(
+        design=load_config(tmp_path / "plant.toml"), services={"data_dir": str(tmp_path), "history": store}
+    )
+    args = {"condenser_id": "u1", "file_path": "history.csv", "report_to": "2022-03-01"}
+    outcome = execute("generate_performance_report", args, context)
+    store.close()
+    assert outcome.error is None, outcome.error and outcome.error.text()
+    fig = {f["label"]: f for f in outcome.result["figures"]}
+    leak = fig["Stored analyze_condenser_performance: leak detected"]
+    assert leak["text"] == "true" and leak["provenance_hash"] == "ab" * 32
+    assert fig["Stored analyze_condenser_performance: estimated inleakage"]["value"] == 14.2
+    assert fig["Lost output now (vs the optimal backpressure)"]["unit"] == "MW"  # economics from the config
+    html = Path(outcome.result["report_file"]).read_text("utf-8")
+    assert "Condenser u1" in html and "ab" * 32 in html and "cd" * 32 not in html

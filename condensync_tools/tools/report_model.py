@@ -20,6 +20,18 @@ from .report_data import COMBINED_TOOL, HISTORY_TOOL, VACUUM_TOOL, ReportData
 
 __all__ = ["Kpi", "Row", "ReportModel", "build_model", "DEVIATION_PARTS", "series_digest"]
 
+#: Air fields of a stored analyze_condenser_performance result shown among the air indicators.
+STORED_AIR_FIELDS = (
+    "leak_detected",
+    "air_severity",
+    "air_confidence",
+    "likely_leak_location",
+    "estimated_inleakage",
+    "air_backpressure",
+    "air_lost_output_mw",
+    "air_cost_usd_per_day",
+    "air_confounded",
+)
 #: Deviation parts of optimize_vacuum_pressure, in its substitution order, with labels.
 DEVIATION_PARTS = (
     ("deviation_heat_duty", "heat duty"),
@@ -304,21 +316,23 @@ def _air(data: ReportData, rows: list[Row], latest: dict | None) -> list[Kpi]:
             )
         )
     stored = data.stored_combined
-    if stored:
-        res = stored.get("results") or {}
-        units = res.get("units", {}) if isinstance(res, dict) else {}
-        for key, value in sorted(res.items() if isinstance(res, dict) else []):
-            if ("air" in key or "leak" in key) and _f(value) is not None:
-                out.append(
-                    Kpi(
-                        f"Stored {COMBINED_TOOL}: {key}",
-                        value,
-                        units.get(key, ""),
-                        COMBINED_TOOL,
-                        stored.get("provenance_hash") or "",
-                        f"stored {stored.get('timestamp', '')}",
-                    )
+    res = (stored or {}).get("results")
+    if isinstance(res, dict):
+        units = res.get("units", {})
+        for key in STORED_AIR_FIELDS:
+            value = res.get(key)
+            if value is None:
+                continue
+            out.append(
+                Kpi(
+                    f"Stored {COMBINED_TOOL}: {key.replace('_', ' ')}",
+                    str(value).lower() if isinstance(value, bool) else value,
+                    units.get(key, ""),
+                    COMBINED_TOOL,
+                    stored.get("provenance_hash") or "",
+                    f"stored {stored.get('timestamp', '')}",
                 )
+            )
     return out
 
 
