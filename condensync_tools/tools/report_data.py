@@ -195,7 +195,8 @@ def _window_file(call: ToolCall, file_path: str, lo: float | None, hi: float | N
     keep = _in_window(data.timestamp_ms, lo, hi)
     if not keep.any():
         raise InvalidArguments([f"$.report_from: no rows of {file_path!r} lie in the report window"])
-    return str(write_window_csv(data_dir, data, keep))
+    written = write_window_csv(data_dir, data, keep)
+    return str(written.relative_to(data_dir.resolve())) if data_dir is not None else str(written)
 
 
 def _read_series_columns(path: str, names: tuple[str, ...]) -> dict[str, np.ndarray]:

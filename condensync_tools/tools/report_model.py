@@ -166,11 +166,13 @@ def _history_kpis(h: dict, ph: str) -> list[Kpi]:
         ),
         Kpi(
             "Forecast date of the cleaning trigger",
-            h.get("forecast_cleaning_date") or h.get("days_until_cleaning_reason", "-"),
+            h.get("forecast_cleaning_date") or ("reached" if h.get("cleaning_due") else "none"),
             "",
             HISTORY_TOOL,
             ph,
-            f"trigger CF {h.get('trigger_cleanliness', 0):g}" + ("; cleaning due" if h.get("cleaning_due") else ""),
+            f"trigger CF {h.get('trigger_cleanliness', 0):g}"
+            + ("; cleaning due" if h.get("cleaning_due") else "")
+            + ("" if h.get("forecast_cleaning_date") else f"; {h.get('days_until_cleaning_reason', '')}"),
         ),
         Kpi(
             "Valid rows",
