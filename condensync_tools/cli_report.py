@@ -61,10 +61,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     for flag, (name, tp) in {**DESIGN_OPTIONS, **REPORT_OPTIONS}.items():
         if name not in _NOT_FOR_REPORT:
             p.add_argument(flag, dest=name, type=tp, default=None, help=f"tool argument {name}")
+    p.add_argument("--accept-uncertain-quality", action="store_true", help="treat 'uncertain' rows as valid")
     p.add_argument("--no-ledger", action="store_true", help="do not record the call in the audit ledger")
     p.add_argument("--database-url", help="store URL (default: $CONDENSYNC_DATABASE_URL or an SQLite file)")
     p.add_argument("--json", action="store_true", help="print the tool result JSON")
-    p.set_defaults(func=cmd_report)
+    p.set_defaults(func=cmd_report, no_series=False, no_chart=False, **dict.fromkeys(_NOT_FOR_REPORT))
     return p
 
 
@@ -74,23 +75,15 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def _arguments(args: argparse.Namespace) -> dict[str, Any]:
-    from .cli_analyze import DESIGN_OPTIONS
+    """The tool arguments: those of ``condensync analyze`` (design JSON, design options, unit
+    system, condenser id) without its series/chart choices, plus the report options."""
+    from .cli_analyze import _arguments as analyze_arguments
 
-    out: dict[str, Any] = {}
-    if args.design_json:
-        try:
-            design = json.loads(args.design_json)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"--design-json is not valid JSON: {exc.msg} at column {exc.colno}") from None
-        if not isinstance(design, dict):
-            raise ValueError("--design-json must be a JSON object")
-        out.update(design)
-    for name, _ in {**DESIGN_OPTIONS, **REPORT_OPTIONS}.values():
-        value = getattr(args, name, None)
-        if value is not None and name not in _NOT_FOR_REPORT:
-            out[name] = value
-    for name in ("unit_system", "condenser_id"):
-        if getattr(args, name):
+    out = analyze_arguments(args, "")
+    for name in ("file_path", "series_output", "include_chart", *_NOT_FOR_REPORT):
+        out.pop(name, None)
+    for name, _ in REPORT_OPTIONS.values():
+        if getattr(args, name, None) is not None:
             out[name] = getattr(args, name)
     if args.pdf:
         out["pdf"] = True

@@ -14,7 +14,6 @@ print CSS applied; no other renderer is bundled.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 import tempfile
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .history_io import SeriesData, configured_data_dir, format_timestamps
+from .history_io import SeriesData, _atomic_write, configured_data_dir, format_timestamps
 
 __all__ = [
     "REPORTS_DIR_NAME",
@@ -57,16 +56,7 @@ def report_resource_uri(sha256: str) -> str:
 
 def _atomic(path: Path, blob: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(blob)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    _atomic_write(path.parent, path, [blob])
 
 
 def write_report(html_text: str, services: dict | None) -> tuple[Path, str]:
