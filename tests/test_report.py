@@ -288,3 +288,26 @@ def test_report_for_a_configured_condenser_shows_the_stored_air_diagnosis(tmp_pa
     assert fig["Lost output now (vs the optimal backpressure)"]["unit"] == "MW"  # economics from the config
     html = Path(outcome.result["report_file"]).read_text("utf-8")
     assert "Condenser u1" in html and "ab" * 32 in html and "cd" * 32 not in html
+
+
+@pytest.mark.anyio
+async def test_report_over_mcp_returns_a_readable_html_resource(tmp_path, monkeypatch):
+    from mcp import Client
+
+    from condensync_tools.server.mcp_server import build_server
+
+    monkeypatch.setenv("CONDENSYNC_DATA_DIR", str(tmp_path))
+    syn = cs.generate(end=datetime(2022, 1, 11, tzinfo=timezone.utc))  # 10 days, 240 rows: arrays mode
+    args = {k: v for k, v in ARGS.items() if k != "file_path"} | syn.arrays("US")
+    async with Client(build_server()) as c:
+        tool = next(t for t in (await c.list_tools()).tools if t.name == "generate_performance_report")
+        hints = tool.annotations
+        assert (hints.read_only_hint, hints.destructive_hint, hints.idempotent_hint) == (False, False, True)
+        result = await c.call_tool("generate_performance_report", args)
+        assert not result.is_error, result.content[0].text
+        link = next(x for x in result.content if x.type == "resource_link")
+        assert result.structured_content["report_resource_uri"] == str(link.uri)
+        assert "Report: condensync://reports/" in result.content[0].text
+        page = (await c.read_resource(str(link.uri))).contents[0]
+        assert page.mime_type == "text/html" and page.text.startswith("<!DOCTYPE html>")
+        assert Path(result.structured_content["report_file"]).parent == tmp_path / "reports"
