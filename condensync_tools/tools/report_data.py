@@ -370,6 +370,7 @@ def gather(call: ToolCall) -> ReportData:
     if outcome.error is not None:
         err = outcome.error
         err.problems = [f"{p} (in the history analysis of the report)" for p in err.problems]
+        err.tool = ""  # reported as an error of the report call
         raise err
     data = ReportData(call.unit_system, outcome.result, history_args)
     data.warnings += [f"history analysis: {w}" for w in outcome.result.get("warnings", [])]
