@@ -52,6 +52,7 @@ __all__ = [
     "tema_water_types",
     "TemaAllowance",
     "tema_fouling_resistance",
+    "fouling_resistance_of",
     "FoulingFit",
     "fit_linear",
     "fit_kern_seaton",
@@ -125,6 +126,29 @@ class TemaAllowance:
     column: str  #: e.g. "le125F_gt3fps"
     source: str
     notes: tuple[str, ...] = ()
+
+
+def fouling_resistance_of(cleanliness_factor: float, u_clean: float) -> float:
+    """Fouling resistance of a cleanliness factor at a clean overall coefficient.
+
+    .. math:: R_f = \\frac{1}{U_{actual}} - \\frac{1}{U_{clean}}
+              = \\frac{1/CF - 1}{U_{clean}}, \\quad CF = U_{actual}/U_{clean}
+
+    (HEI *Standards for Steam Surface Condensers* 9th ed., def. 2.3; ASME PTC 12.2-2010.)
+
+    Parameters
+    ----------
+    cleanliness_factor : float
+        CF [-], > 0.
+    u_clean : float
+        Clean overall coefficient [W/(m²·K)], > 0.
+
+    Returns
+    -------
+    float
+        R_f [m²·K/W].
+    """
+    return (1.0 / cleanliness_factor - 1.0) / u_clean
 
 
 def tema_fouling_resistance(
@@ -1151,7 +1175,7 @@ def calculate_fouling_factor(
             )
         cf_now = float(cleanliness_factor)
         if u_clean is not None:
-            rf_now = (1.0 / cf_now - 1.0) / u_clean
+            rf_now = fouling_resistance_of(cf_now, u_clean)
         method["current_state"] = "caller's cleanliness factor"
     if cf_now is not None and cf_now > 1.0:
         warnings.append(f"cleanliness {cf_now:.3f} above 1.0: check CW flow, outlet temperature and area")

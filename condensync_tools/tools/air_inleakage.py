@@ -28,7 +28,7 @@ from ..calculators.air_attribution import (
 )
 from ..calculators.air_inleakage import DO_LIMITS_PPB, detect_air_inleakage
 from ..calculators.water import saturation_temperature
-from ..registry import ToolCall, ToolDefinition, ToolOutput, register
+from ..registry import HistoryRecord, ToolCall, ToolDefinition, ToolOutput, register
 from .common import CALCULATOR_NOTE, C, ToolInput, ToolResult, quantity, summary_number
 from .fouling import parse_timestamp
 from .shared_inputs import (
@@ -296,9 +296,11 @@ def stored_cleanliness_before_air_event(call: ToolCall) -> float | None:
     if service is None or not hasattr(service, "results"):
         return None
     points = [(_epoch_s(p["timestamp"]), p.get("cleanliness_factor")) for p in service.fouling_history(condenser_id)]
-    air = [
+    air = [  # this tool's diagnoses and those of analyses, which ran it as a part
         (_epoch_s(r["timestamp"]), bool((r.get("results") or {}).get("leak_detected")))
-        for r in service.results(condenser_id, tool=TOOL_NAME)
+        for tool in (TOOL_NAME, "analyze_condenser_performance")
+        for r in service.results(condenser_id, tool=tool)
+        if (r.get("results") or {}).get("leak_detected") is not None
     ]
     return cleanliness_before_air_event(points, air)
 
@@ -421,7 +423,8 @@ def handle(call: ToolCall) -> ToolOutput:
     elif unexplained is not None:
         method["unexplained_backpressure"] = "caller"
     warnings.extend(w for w in r.warnings if w not in warnings)
-    return ToolOutput(values=values, method=method, warnings=warnings, summary=_summary(call, r, values))
+    return ToolOutput(values=values, method=method, warnings=warnings, summary=_summary(call, r, values),
+                      history=HistoryRecord())
 
 
 #: provenance.method text for each fouling-cleanliness source.

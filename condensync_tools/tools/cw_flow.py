@@ -23,7 +23,7 @@ from ..calculators.cw_flow import (
 )
 from ..calculators.water import liquid_properties
 from ..errors import InvalidArguments
-from ..registry import ToolCall, ToolDefinition, ToolOutput, register
+from ..registry import HistoryRecord, ToolCall, ToolDefinition, ToolOutput, register
 from ..units import format_quantity
 from .common import CALCULATOR_NOTE, C, ToolInput, ToolResult, quantity, summary_number
 from .heat_transfer import derived_fm_warnings
@@ -491,7 +491,7 @@ def handle(call: ToolCall) -> ToolOutput:
         text += f" ({r.expected_savings_usd_per_year:.6g} USD/yr)"
     if r.active_constraints:
         text += f"; active constraints: {', '.join(r.active_constraints)}"
-    return ToolOutput(values=values, method=dict(r.method), warnings=warnings, summary=text)
+    return ToolOutput(values=values, method=dict(r.method), warnings=warnings, summary=text, history=HistoryRecord())
 
 
 TOOL = register(

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from ..calculators.fouling import FOULANTS, MIN_VELOCITY_FOULING_M_S, calculate_fouling_factor
 from ..calculators.vacuum import expected_backpressure, fouling_loss_function
 from ..errors import InvalidArguments
-from ..registry import ToolCall, ToolDefinition, ToolOutput, register
+from ..registry import HistoryRecord, ToolCall, ToolDefinition, ToolOutput, register
 from ..units import format_quantity
 from .common import CALCULATOR_NOTE, ToolInput, ToolResult, quantity, summary_number
 from .cycles_out import (
@@ -705,7 +705,8 @@ def handle(call: ToolCall) -> ToolOutput:
     text.append(f"cleaning due: {'yes' if r.cleaning_due else 'no'}; method {r.recommended_method}")
     if econ is not None and econ.interval_days is not None:
         text.append(f"economic interval {econ.interval_days:.4g} d")
-    return ToolOutput(values=values, method=method, warnings=warnings, summary="; ".join(text))
+    return ToolOutput(values=values, method=method, warnings=warnings, summary="; ".join(text),
+                      history=HistoryRecord(cf_now, r.fouling_resistance))
 
 
 def _worded_warnings(r, system: str) -> list[str]:

@@ -18,7 +18,7 @@ from ..calculators.heat_transfer import HeatTransferInputs, HeatTransferResult, 
 from ..calculators.sizing import outlet_temperature_for_area, required_surface_area
 from ..calculators.tubes import materials, tube_bundle
 from ..calculators.water import WATER_SALINITY_KG_KG, salinity_for, saturation_pressure
-from ..registry import ToolCall, ToolDefinition, ToolOutput, register
+from ..registry import HistoryRecord, ToolCall, ToolDefinition, ToolOutput, register
 from .common import (
     CALCULATOR_NOTE,
     C,
@@ -297,8 +297,10 @@ def handle(call: ToolCall) -> ToolOutput:
     if r.method.get("hei_fw", "").startswith("derived"):
         warnings.append("HEI Fw is derived from first principles (no public HEI Fw table): pass hei_fw from a "
                         "licensed table for an HEI-grade result")
+    # only a measured rate test is a fouling point; a sizing what-if keeps nothing
+    kept = HistoryRecord(r.cleanliness_factor, r.fouling_resistance) if mode == "rate" else HistoryRecord()
     return ToolOutput(values=values, method=dict(r.method), warnings=warnings,
-                      summary=lambda: _summary(call, r, x.clean_u_method))
+                      summary=lambda: _summary(call, r, x.clean_u_method), history=kept)
 
 
 def derived_fm_warnings(method: dict) -> list[str]:

@@ -11,11 +11,17 @@ inputs are missing is skipped with a note. The score is
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..calculators.air_attribution import air_confounded, cleaning_due_despite_air, expected_fouling_cleanliness
+from ..calculators.air_attribution import (
+    air_confounded,
+    cleaning_due_despite_air,
+    expected_fouling_cleanliness,
+    fouling_point_to_keep,
+)
 from ..calculators.constants import INHG_PA
 from ..calculators.economics import Action
 from ..calculators.fouling import salinity_class
@@ -30,7 +36,7 @@ from ..calculators.performance import (
     top_actions,
 )
 from ..errors import InvalidArguments, ToolCallError
-from ..registry import ToolCall, ToolDefinition, ToolOutput, execute, get_tool, register
+from ..registry import HistoryRecord, ToolCall, ToolDefinition, ToolOutput, execute, get_tool, register
 from ..units import from_si, to_si
 from .air_inleakage import FOULING_CF_TEXT, INDICATOR_FIELDS, AirInleakageFields, stored_cleanliness_before_air_event
 from .air_inleakage import LIVE_FIELDS as AIR_LIVE
@@ -250,8 +256,9 @@ def _is_missing_inputs(error: ToolCallError) -> bool:
 
 
 def _run_part(call: ToolCall, tool: str, args: dict[str, Any], parts: list[dict], missing: list[str]) -> dict | None:
-    """Run one part; None when skipped for missing inputs; any other error fails the analysis."""
-    out = execute(tool, args, call.context)
+    """Run one part; None when skipped for missing inputs; any other error fails the analysis.
+    The ledger records the part; the condenser history keeps only what the analysis declares."""
+    out = execute(tool, args, replace(call.context, part_of=call.tool.name))
     if out.error is not None:
         if _is_missing_inputs(out.error):
             parts.append(
@@ -573,7 +580,23 @@ def handle(call: ToolCall) -> ToolOutput:
         text += "; top action: " + values["top_actions"][0]["action"]
     if confounded:
         text += _air_text(call, values, fouling)
-    return ToolOutput(values=values, method=method, warnings=warnings, summary=text)
+    return ToolOutput(values=values, method=method, warnings=warnings, summary=text,
+                      history=_history_record(call, values, results, confounded, fouling))
+
+
+def _history_record(call: ToolCall, values: dict, results: dict, confounded: bool,
+                    fouling: tuple[float, str]) -> HistoryRecord:
+    """What the condenser history keeps of this snapshot: the measured CF and R_f (heat-transfer
+    part, else the fouling part), or on an air-confounded snapshot the fouling CF (never the
+    air-bound one); see :func:`~condensync_tools.calculators.air_attribution.fouling_point_to_keep`."""
+    cf, rf = values.get("measured_cleanliness_factor"), values.get("fouling_resistance")
+    foul = results.get(FOUL)
+    if cf is None and foul is not None and foul.get("cleanliness_factor") is not None:
+        cf = foul["cleanliness_factor"]
+        rf = foul.get("fouling_resistance")
+        rf = None if rf is None else to_si("fouling_resistance", rf, call.unit_system)
+    point = fouling_point_to_keep(cf, rf, confounded, *fouling, u_clean=values.get("u_clean"))
+    return HistoryRecord(point.cleanliness_factor, point.fouling_resistance, point.air_confounded)
 
 
 TOOL = register(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ..calculators.vacuum import DEVIATION_ORDER, DesignPoint, optimize_vacuum_pressure
-from ..registry import ToolCall, ToolDefinition, ToolOutput, register
+from ..registry import HistoryRecord, ToolCall, ToolDefinition, ToolOutput, register
 from .common import CALCULATOR_NOTE, ToolResult, quantity, summary_number
 from .heat_transfer import derived_fm_warnings
 from .shared_inputs import (
@@ -220,7 +220,7 @@ def handle(call: ToolCall) -> ToolOutput:
         text += f"; lost output {r.lost_output / 1e6:.4g} MW"
     if r.cost_usd_per_day is not None:
         text += f" ({r.cost_usd_per_day:.6g} USD/d)"
-    return ToolOutput(values=values, method=dict(r.method), warnings=warnings, summary=text)
+    return ToolOutput(values=values, method=dict(r.method), warnings=warnings, summary=text, history=HistoryRecord())
 
 
 TOOL = register(
