@@ -26,7 +26,7 @@ from ..calculators.air_attribution import (
     cleanliness_before_air_event,
     expected_fouling_cleanliness,
 )
-from ..calculators.air_inleakage import DO_LIMITS_PPB, detect_air_inleakage
+from ..calculators.air_inleakage import DO_LIMITS_PPB, AirInleakageInputs, detect_air_inleakage
 from ..calculators.water import saturation_temperature
 from ..registry import HistoryRecord, ToolCall, ToolDefinition, ToolOutput, register
 from .common import CALCULATOR_NOTE, C, ToolInput, ToolResult, quantity, summary_number
@@ -359,7 +359,7 @@ def handle(call: ToolCall) -> ToolOutput:
     unexplained = attribution.air_backpressure if attribution else si.get("unexplained_backpressure")
     scored = cf_source != "design_cleanliness"
     with renamed_fields():
-        r = detect_air_inleakage(
+        r = detect_air_inleakage(AirInleakageInputs(
             unit_type=si["unit_type"],
             dissolved_oxygen_ppb=si.get("dissolved_oxygen_ppb"),
             do_limit_ppb=si.get("do_limit_ppb"),
@@ -378,7 +378,7 @@ def handle(call: ToolCall) -> ToolOutput:
             unexplained_backpressure_scored=scored,
             turbine=turbine,
             power_price_usd_per_mwh=si.get("power_price_usd_per_mwh"),
-        )
+        ))
     t_sat = saturation_temperature(p) if p is not None else None
     subcooling = max(t_sat - si["hotwell_temp"], 0.0) if t_sat is not None and call.has("hotwell_temp") else None
     if turbine is not None and unexplained is None:
