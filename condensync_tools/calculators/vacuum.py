@@ -65,6 +65,11 @@ __all__ = [
     "expected_backpressure",
     "heat_duty_from_steam_flow",
     "OperatingState",
+    "ReferencePressures",
+    "reference_pressures",
+    "deviation_split",
+    "turbine_losses",
+    "vacuum_actions",
     "resolve_operating_state",
     "VacuumResult",
     "optimize_vacuum_pressure",
@@ -692,6 +697,10 @@ def optimize_vacuum_pressure(
     measured (else expected) backpressure to the target max(P3, P_choke), split the same way
     into fouling (P3 → P4) and unexplained (P4 → P_meas).
 
+    Stages: :func:`resolve_operating_state`, :func:`reference_pressures`,
+    :func:`deviation_split`, :func:`turbine_losses` and :func:`vacuum_actions`; this function
+    combines them.
+
     Parameters
     ----------
     model : CondenserModel
@@ -767,137 +776,32 @@ def optimize_vacuum_pressure(
     }
     method.update(op.method)
     price = check_price(power_price_usd_per_mwh)
-    t_in, q_vol, duty = op.cw_inlet_temp, op.cw_flow, op.heat_duty
-    cf, cf_target, p_meas = op.cleanliness_factor, op.target_cleanliness, op.measured_backpressure
-
-    def state(t: float, q: float, d: float, c: float) -> BackpressureState:
-        return expected_backpressure(model, t, q, d, cleanliness_factor=c)
-
-    achievable = state(t_in, q_vol, duty, cf_target)
-    expected = achievable if cf == cf_target else state(t_in, q_vol, duty, cf)
+    achievable = _state(model, op.cw_inlet_temp, op.cw_flow, op.heat_duty, op.target_cleanliness)
+    expected = (
+        achievable
+        if op.cleanliness_factor == op.target_cleanliness
+        else _state(model, op.cw_inlet_temp, op.cw_flow, op.heat_duty, op.cleanliness_factor)
+    )
     for w in expected.warnings + achievable.warnings:
         if w not in warnings:
             warnings.append(w)
     method.update(expected.method)
-
-    if design is not None:
-        d_t = _check_cw_temp("design_cw_inlet_temp", design.cw_inlet_temp)
-        d_q = _finite_positive("design_cw_flow", design.cw_flow, "design CW flow")
-        d_d = _finite_positive("design_heat_duty", design.heat_duty, "design heat duty")
-        p0 = state(d_t, d_q, d_d, cf_target).backpressure
-        p1 = p0 if d_d == duty else state(d_t, d_q, duty, cf_target).backpressure
-        p2 = p1 if d_t == t_in else state(t_in, d_q, duty, cf_target).backpressure
-        design_corrected = state(d_t, d_q, d_d, cf).backpressure
-        method["reference_state"] = "design point (caller) at the target cleanliness"
-    else:
-        p0 = p1 = p2 = achievable.backpressure
-        design_corrected = None
-        d_q = q_vol
-        d_t = t_in
-        method["reference_state"] = (
-            "no design point: actual duty, CW inlet temperature and flow at the target "
-            "cleanliness (duty, inlet-temperature and flow parts are 0)"
-        )
-    p3, p4 = achievable.backpressure, expected.backpressure
-
-    parts: dict = {}
-    deviation = None
-    if p_meas is not None:
-        parts = {name: _snap(value, ROUND_OFF_PA) for name, value in (
-            ("heat_duty", p1 - p0),
-            ("cw_inlet_temp", p2 - p1),
-            ("cw_flow", p3 - p2),
-            ("fouling", p4 - p3),
-            ("unexplained", p_meas - p4),
-        )}
-        deviation = p_meas - p0
-        if parts["unexplained"] < -PTC_PRESSURE_UNCERTAINTY_PA:
-            warnings.append(
-                Text("measured backpressure is {dp} below the expected value: check the pressure instrument, "
-                     "CW flow and the cleanliness factor used", dp=_dp(-parts["unexplained"]))
-            )
-
+    ref = reference_pressures(model, design, op, achievable.backpressure, method)
+    p3, p4, p_meas = achievable.backpressure, expected.backpressure, op.measured_backpressure
+    parts, deviation = deviation_split(ref, p3, p4, p_meas, warnings)
     optimal = achievable.backpressure
-    lost = None
-    lost_parts: dict = {}
-    cost = None
+    loss = None
     actions: list[Action] = []
-    p_actual = p_meas if p_meas is not None else p4
     if turbine is not None:
         method.update(turbine.method)
         optimal = max(achievable.backpressure, turbine.choke_pressure)
-        lost = _snap(turbine.lost_output(p_actual, optimal), ROUND_OFF_W)
-        lost_parts = {
-            "fouling": _snap(turbine.lost_output(p4, p3), ROUND_OFF_W),
-            "unexplained": _snap(turbine.lost_output(p_actual, p4), ROUND_OFF_W),
-        }
-        if price is not None:
-            cost = usd_per_day(lost, price)
-
-        def act(action: str, description: str, value_w: float) -> None:
-            if 0.0 < value_w < ROUND_OFF_W:
-                return  # round-off, not an action worth taking
-            actions.append(
-                Action(
-                    action,
-                    description,
-                    value_w,
-                    usd_per_day(value_w, price) if price is not None else None,
-                    "vacuum",
-                )
-            )
-
-        if lost_parts["fouling"] > 0.0:
-            act(
-                "clean_tubes",
-                Text(f"cleanliness {cf:.3f} is below the target {cf_target:.3f}: restoring it lowers the "
-                     "backpressure by {dp}. Confirm fouling (not air binding) with the air in-leakage indicators "
-                     "before cleaning (see calculate_fouling_factor for the method)", dp=_dp(p4 - p3)),
-                lost_parts["fouling"],
-            )
-        if p_meas is not None and lost_parts["unexplained"] > 0.0:
-            within = parts["unexplained"] <= PTC_PRESSURE_UNCERTAINTY_PA
-            act(
-                "find_air_inleakage",
-                Text("{dp} of the backpressure is not explained by fouling, CW temperature or flow: check air "
-                     "in-leakage (vacuum-decay test, tracer test) and the pressure instrument"
-                     + (" (within the ±{u} PTC 12.2 pressure uncertainty)" if within else ""),
-                     dp=_dp(parts["unexplained"]), **({"u": _dp(PTC_PRESSURE_UNCERTAINTY_PA)} if within else {})),
-                lost_parts["unexplained"],
-            )
-        if design is not None and q_vol < d_q:
-            p_flow = state(t_in, d_q, duty, cf).backpressure
-            act(
-                "restore_cw_flow",
-                Text(f"CW flow is {100 * (1 - q_vol / d_q):.1f} % below design: restoring design flow lowers "
-                     "the backpressure by {dp} (gross: pump power not deducted; see optimize_cooling_water_flow)",
-                     dp=_dp(p4 - p_flow)),
-                turbine.lost_output(p4, p_flow),
-            )
-        if design is not None and t_in > d_t:
-            share = turbine.lost_output(p2, p1)
-            if share > 0.0:
-                # Not directly controllable (weather, river or tower): reported with its share but
-                # valued 0 so it never outranks an action the operator can take.
-                act(
-                    "check_cw_inlet_temperature",
-                    Text("CW inlet is {dt} above design, worth " f"{share / 1e6:.3f} MW of output: not directly "
-                         "controllable; on a cooling tower check fans, fill and distribution (approach)",
-                         dt=_dt(t_in - d_t)),
-                    0.0,
-                )
-        if achievable.backpressure < turbine.choke_pressure:
-            act(
-                "do_not_chase_vacuum_below_choke",
-                Text("the achievable backpressure {p} is below the choke point {choke}: no turbine gain below "
-                     "it; consider less CW flow or fewer fans (see optimize_cooling_water_flow)",
-                     p=_p(achievable.backpressure), choke=_p(turbine.choke_pressure)),
-                0.0,
-            )
+        loss = turbine_losses(turbine, p_meas if p_meas is not None else p4, optimal, p3, p4)
+        actions = vacuum_actions(model, turbine, design, op, ref, parts, achievable, p4, loss, price)
     else:
         warnings.append(
             "no turbine correction curve: lost output, cost and the choke-point target not computed"
         )
+    lost = loss[0] if loss is not None else None
     if lost is not None and lost < 0.0:
         warnings.append(
             "the backpressure is below the achievable value: lost output is negative (a gain); check "
@@ -907,23 +811,177 @@ def optimize_vacuum_pressure(
         expected_backpressure=p4,
         achievable_backpressure=p3,
         optimal_backpressure=optimal,
-        reference_backpressure=p0,
-        design_corrected_backpressure=design_corrected,
+        reference_backpressure=ref.p0,
+        design_corrected_backpressure=ref.design_corrected,
         measured_backpressure=p_meas,
         backpressure_deviation=deviation,
         deviation_parts=parts,
         lost_output=lost,
-        lost_output_parts=lost_parts,
-        cost_usd_per_day=cost,
-        cleanliness_factor=cf,
-        target_cleanliness=cf_target,
-        heat_duty=duty,
+        lost_output_parts=loss[1] if loss is not None else {},
+        cost_usd_per_day=usd_per_day(lost, price) if lost is not None and price is not None else None,
+        cleanliness_factor=op.cleanliness_factor,
+        target_cleanliness=op.target_cleanliness,
+        heat_duty=op.heat_duty,
         expected=expected,
         achievable=achievable,
         recommendations=rank_actions(actions, top=len(actions)),
         method=method,
         warnings=warnings,
     )
+
+
+def _state(model: CondenserModel, t: float, q: float, d: float, c: float) -> BackpressureState:
+    return expected_backpressure(model, t, q, d, cleanliness_factor=c)
+
+
+@dataclass(frozen=True, slots=True)
+class ReferencePressures:
+    """Stage pressures of the deviation split before the actual CW flow and tube condition [Pa]:
+    P0 reference, P1 actual duty, P2 also the actual CW inlet temperature; the design-corrected
+    backpressure (design CW state at the actual CF) and the design CW flow and inlet
+    temperature used (the actual ones without a design point)."""
+
+    p0: float
+    p1: float
+    p2: float
+    design_corrected: float | None
+    design_cw_flow: float
+    design_cw_inlet_temp: float
+
+
+def reference_pressures(
+    model: CondenserModel, design: DesignPoint | None, op: OperatingState, p_achievable: float, method: dict
+) -> ReferencePressures:
+    """P0, P1, P2 of the sequential substitution (at the target cleanliness); without a design
+    point all equal the achievable backpressure (duty, inlet-temperature and flow parts 0)."""
+    t_in, q_vol, duty, cf_target = op.cw_inlet_temp, op.cw_flow, op.heat_duty, op.target_cleanliness
+    if design is None:
+        method["reference_state"] = (
+            "no design point: actual duty, CW inlet temperature and flow at the target "
+            "cleanliness (duty, inlet-temperature and flow parts are 0)"
+        )
+        p = p_achievable  # the actual CW state at the target cleanliness
+        return ReferencePressures(p, p, p, None, q_vol, t_in)
+    d_t = _check_cw_temp("design_cw_inlet_temp", design.cw_inlet_temp)
+    d_q = _finite_positive("design_cw_flow", design.cw_flow, "design CW flow")
+    d_d = _finite_positive("design_heat_duty", design.heat_duty, "design heat duty")
+    p0 = _state(model, d_t, d_q, d_d, cf_target).backpressure
+    p1 = p0 if d_d == duty else _state(model, d_t, d_q, duty, cf_target).backpressure
+    p2 = p1 if d_t == t_in else _state(model, t_in, d_q, duty, cf_target).backpressure
+    design_corrected = _state(model, d_t, d_q, d_d, op.cleanliness_factor).backpressure
+    method["reference_state"] = "design point (caller) at the target cleanliness"
+    return ReferencePressures(p0, p1, p2, design_corrected, d_q, d_t)
+
+
+def deviation_split(
+    ref: ReferencePressures, p3: float, p4: float, p_meas: float | None, warnings: list
+) -> tuple[dict, float | None]:
+    """(parts by cause [Pa], P_meas − P0): duty P1−P0, inlet temperature P2−P1, flow P3−P2,
+    fouling P4−P3, unexplained P_meas−P4 (each snapped to 0 within round-off); empty without a
+    measured backpressure."""
+    if p_meas is None:
+        return {}, None
+    parts = {name: _snap(value, ROUND_OFF_PA) for name, value in (
+        ("heat_duty", ref.p1 - ref.p0),
+        ("cw_inlet_temp", ref.p2 - ref.p1),
+        ("cw_flow", p3 - ref.p2),
+        ("fouling", p4 - p3),
+        ("unexplained", p_meas - p4),
+    )}
+    if parts["unexplained"] < -PTC_PRESSURE_UNCERTAINTY_PA:
+        warnings.append(
+            Text("measured backpressure is {dp} below the expected value: check the pressure instrument, "
+                 "CW flow and the cleanliness factor used", dp=_dp(-parts["unexplained"]))
+        )
+    return parts, p_meas - ref.p0
+
+
+def turbine_losses(turbine: TurbineCurve, p_actual: float, optimal: float, p3: float, p4: float
+                   ) -> tuple[float, dict]:
+    """(lost output [W] from the actual to the optimal backpressure, its fouling (P3 → P4) and
+    unexplained (P4 → actual) parts [W]) on the turbine correction curve."""
+    lost = _snap(turbine.lost_output(p_actual, optimal), ROUND_OFF_W)
+    return lost, {
+        "fouling": _snap(turbine.lost_output(p4, p3), ROUND_OFF_W),
+        "unexplained": _snap(turbine.lost_output(p_actual, p4), ROUND_OFF_W),
+    }
+
+
+def vacuum_actions(
+    model: CondenserModel,
+    turbine: TurbineCurve,
+    design: DesignPoint | None,
+    op: OperatingState,
+    ref: ReferencePressures,
+    parts: dict,
+    achievable: BackpressureState,
+    p4: float,
+    loss: tuple[float, dict],
+    price: float | None,
+) -> list[Action]:
+    """The valued actions: clean tubes (fouling share), find air in-leakage (unexplained share),
+    restore CW flow (gross), the CW inlet temperature (not controllable, valued 0) and the
+    choke-point note."""
+    actions: list[Action] = []
+    lost_parts = loss[1]
+    p3, t_in, q_vol = achievable.backpressure, op.cw_inlet_temp, op.cw_flow
+
+    def act(action: str, description: Text, value_w: float) -> None:
+        if 0.0 < value_w < ROUND_OFF_W:
+            return  # round-off, not an action worth taking
+        usd = usd_per_day(value_w, price) if price is not None else None
+        actions.append(Action(action, description, value_w, usd, "vacuum"))
+
+    if lost_parts["fouling"] > 0.0:
+        act(
+            "clean_tubes",
+            Text(f"cleanliness {op.cleanliness_factor:.3f} is below the target {op.target_cleanliness:.3f}: "
+                 "restoring it lowers the backpressure by {dp}. Confirm fouling (not air binding) with the air "
+                 "in-leakage indicators before cleaning (see calculate_fouling_factor for the method)",
+                 dp=_dp(p4 - p3)),
+            lost_parts["fouling"],
+        )
+    if op.measured_backpressure is not None and lost_parts["unexplained"] > 0.0:
+        within = parts["unexplained"] <= PTC_PRESSURE_UNCERTAINTY_PA
+        act(
+            "find_air_inleakage",
+            Text("{dp} of the backpressure is not explained by fouling, CW temperature or flow: check air "
+                 "in-leakage (vacuum-decay test, tracer test) and the pressure instrument"
+                 + (" (within the ±{u} PTC 12.2 pressure uncertainty)" if within else ""),
+                 dp=_dp(parts["unexplained"]), **({"u": _dp(PTC_PRESSURE_UNCERTAINTY_PA)} if within else {})),
+            lost_parts["unexplained"],
+        )
+    d_q, d_t = ref.design_cw_flow, ref.design_cw_inlet_temp
+    if design is not None and q_vol < d_q:
+        p_flow = _state(model, t_in, d_q, op.heat_duty, op.cleanliness_factor).backpressure
+        act(
+            "restore_cw_flow",
+            Text(f"CW flow is {100 * (1 - q_vol / d_q):.1f} % below design: restoring design flow lowers "
+                 "the backpressure by {dp} (gross: pump power not deducted; see optimize_cooling_water_flow)",
+                 dp=_dp(p4 - p_flow)),
+            turbine.lost_output(p4, p_flow),
+        )
+    if design is not None and t_in > d_t:
+        share = turbine.lost_output(ref.p2, ref.p1)
+        if share > 0.0:
+            # Not directly controllable (weather, river or tower): reported with its share but
+            # valued 0 so it never outranks an action the operator can take.
+            act(
+                "check_cw_inlet_temperature",
+                Text("CW inlet is {dt} above design, worth " f"{share / 1e6:.3f} MW of output: not directly "
+                     "controllable; on a cooling tower check fans, fill and distribution (approach)",
+                     dt=_dt(t_in - d_t)),
+                0.0,
+            )
+    if achievable.backpressure < turbine.choke_pressure:
+        act(
+            "do_not_chase_vacuum_below_choke",
+            Text("the achievable backpressure {p} is below the choke point {choke}: no turbine gain below "
+                 "it; consider less CW flow or fewer fans (see optimize_cooling_water_flow)",
+                 p=_p(achievable.backpressure), choke=_p(turbine.choke_pressure)),
+            0.0,
+        )
+    return actions
 
 
 def fouling_loss_function(
