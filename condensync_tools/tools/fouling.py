@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..calculators.fouling import FOULANTS, MIN_VELOCITY_FOULING_M_S, calculate_fouling_factor
+from ..calculators.fouling import FOULANTS, MIN_VELOCITY_FOULING_M_S, FoulingInputs, calculate_fouling_factor
 from ..calculators.vacuum import expected_backpressure, fouling_loss_function
 from ..errors import InvalidArguments
 from ..registry import HistoryRecord, ToolCall, ToolDefinition, ToolOutput, register
@@ -476,7 +476,7 @@ def handle(call: ToolCall) -> ToolOutput:
 
     def run(lost_power_fn=None, economics: bool = False):
         with renamed_fields(FIELD_NAMES):
-            return calculate_fouling_factor(
+            return calculate_fouling_factor(FoulingInputs(
                 u_actual=si.get("u_actual"),
                 u_clean=u_clean if measurement is None else None,
                 cleanliness_factor=si.get("cleanliness_factor"),
@@ -496,7 +496,7 @@ def handle(call: ToolCall) -> ToolOutput:
                 power_price_usd_per_mwh=si.get("power_price_usd_per_mwh"),
                 lost_power_fn=lost_power_fn,
                 max_interval_days=si["max_interval_days"],
-            )
+            ))
 
     r = run()
     economics = call.has("cleaning_cost_usd")
