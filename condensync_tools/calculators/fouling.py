@@ -61,6 +61,11 @@ __all__ = [
     "tema_stage",
     "trend_stage",
     "economic_stage",
+    "ECONOMIC_STATUSES",
+    "DAYS_STATUSES",
+    "fouling_level_now",
+    "cleaning_schedule",
+    "economic_loss_base",
     "FoulingFit",
     "fit_linear",
     "fit_kern_seaton",
@@ -947,6 +952,8 @@ class FoulingResult:
     history_span_days: float | None = None  #: current cycle: its start to the last point [d]
     tema_exceeded: bool | None = None  #: fouling now above the TEMA allowance
     low_velocity: bool = False  #: tube velocity below MIN_VELOCITY_FOULING_M_S
+    economic_status: str = "not_requested"  #: one of ECONOMIC_STATUSES
+    economic_note: str | None = None  #: the warning given when the interval is not computed
 
 
 @dataclass
@@ -1233,32 +1240,51 @@ def _fouling_growth(fit: FoulingFit, to_rf: float) -> tuple[Callable[[float], fl
     return grown_asymptotic, None
 
 
-def economic_stage(x: FoulingInputs, tr: TrendStage, u_clean: float | None, method: dict, warnings: list[str]
-                   ) -> EconomicInterval | None:
-    """The economic cleaning interval of the chosen fit (:func:`economic_cleaning_interval`), or
-    None with a warning naming what it needs."""
+#: FoulingResult.economic_status values.
+ECONOMIC_STATUSES = (
+    "not_requested",
+    "computed",
+    "needs_history",
+    "needs_cost_and_price",
+    "needs_lost_power",
+    "needs_u_clean",
+)
+_ECONOMIC_NOTES = {
+    "needs_history": "economic cleaning interval not computed: it needs a history (fouling trend)",
+    "needs_cost_and_price": "economic cleaning interval not computed: it needs cleaning_cost_usd and "
+    "power_price_usd_per_mwh",
+    "needs_lost_power": "economic cleaning interval not computed: it needs the lost power per unit of fouling",
+    "needs_u_clean": "economic cleaning interval not computed: a cleanliness history needs u_clean to "
+    "convert the fouling index to R_f",
+}
+
+
+def _economic_status(x: FoulingInputs, tr: TrendStage, u_clean: float | None) -> str:
+    """Whether the economic interval can be computed: one of :data:`ECONOMIC_STATUSES`."""
     if x.cleaning_cost_usd is None and x.lost_power_per_fouling is None and x.lost_power_fn is None:
-        return None
+        return "not_requested"
     if tr.selected is None:
-        warnings.append("economic cleaning interval not computed: it needs a history (fouling trend)")
-        return None
+        return "needs_history"
     if x.cleaning_cost_usd is None or x.power_price_usd_per_mwh is None:
-        warnings.append(
-            "economic cleaning interval not computed: it needs cleaning_cost_usd and power_price_usd_per_mwh"
-        )
-        return None
+        return "needs_cost_and_price"
     if x.lost_power_per_fouling is None and x.lost_power_fn is None:
-        warnings.append("economic cleaning interval not computed: it needs the lost power per unit of fouling")
-        return None
-    to_rf = 1.0
-    if tr.basis == "fouling_index":
-        if u_clean is None:
-            warnings.append(
-                "economic cleaning interval not computed: a cleanliness history needs u_clean to "
-                "convert the fouling index to R_f"
-            )
-            return None
-        to_rf = 1.0 / u_clean
+        return "needs_lost_power"
+    if tr.basis == "fouling_index" and u_clean is None:
+        return "needs_u_clean"
+    return "computed"
+
+
+def economic_stage(x: FoulingInputs, tr: TrendStage, u_clean: float | None, method: dict, warnings: list[str]
+                   ) -> tuple[EconomicInterval | None, str]:
+    """(the economic cleaning interval of the chosen fit (:func:`economic_cleaning_interval`) or
+    None, its status, one of :data:`ECONOMIC_STATUSES`); a status other than "computed" or
+    "not_requested" adds a warning naming what it needs."""
+    status = _economic_status(x, tr, u_clean)
+    if status != "computed":
+        if status in _ECONOMIC_NOTES:
+            warnings.append(_ECONOMIC_NOTES[status])
+        return None, status
+    to_rf = 1.0 / u_clean if tr.basis == "fouling_index" else 1.0
     grown, linear_beta = _fouling_growth(tr.fits[tr.selected], to_rf)
     economic = economic_cleaning_interval(
         grown,
@@ -1270,7 +1296,47 @@ def economic_stage(x: FoulingInputs, tr: TrendStage, u_clean: float | None, meth
         linear_beta,
     )
     method["economic_interval"] = economic.method
-    return economic
+    return economic, status
+
+
+def fouling_level_now(r: FoulingResult) -> float | None:
+    """Current fouling level in the trigger's basis (index 1/CF − 1, or R_f)."""
+    if r.fit_basis == "fouling_resistance":
+        return r.fouling_resistance
+    return 1.0 / r.cleanliness_factor - 1.0 if r.cleanliness_factor else None
+
+
+#: Meanings of days_until_cleaning (the tool's days_until_cleaning_status).
+DAYS_STATUSES = ("forecast", "already_at_trigger", "not_reached", "insufficient_history", "no_history",
+                 "not_computable")
+
+
+def cleaning_schedule(r: FoulingResult) -> tuple[float | None, str]:
+    """(days until the cleaning trigger [d] or None, its status, one of :data:`DAYS_STATUSES`):
+    a number only where one is promised (0 when already at or beyond the trigger)."""
+    if r.days_until_cleaning is not None:
+        days = float(r.days_until_cleaning)
+        return days, "already_at_trigger" if days == 0.0 else "forecast"
+    level = fouling_level_now(r)
+    if r.trigger_level is not None and level is not None and level >= r.trigger_level:
+        return 0.0, "already_at_trigger"
+    if r.selected_model is None:
+        return None, "insufficient_history" if r.trend_status == "insufficient_history" else "no_history"
+    fc = r.forecasts.get(r.selected_model)
+    if fc is not None and fc.status in ("not_reached_slope", "not_reached_asymptote"):
+        return None, "not_reached"
+    return None, "not_computable"
+
+
+def economic_loss_base(r: FoulingResult) -> float | None:
+    """R_f the last cleaning left [m²·K/W] (the chosen fit's R_0, at least 0), from which the
+    lost power of further fouling is valued; None without a trend or, for an index fit, U_clean."""
+    if r.selected_model is None:
+        return None
+    base = max(r.fits[r.selected_model].params["r0"], 0.0)
+    if r.fit_basis == "fouling_index":
+        return base / r.u_clean if r.u_clean else None
+    return base
 
 
 def calculate_fouling_factor(inputs: FoulingInputs | None = None, /, **fields: Any) -> FoulingResult:
@@ -1361,7 +1427,7 @@ def calculate_fouling_factor(inputs: FoulingInputs | None = None, /, **fields: A
     tema = tema_stage(x.water_type, now, method, warnings)
     tr = trend_stage(x, now, method, warnings)
     rec = recommend_cleaning_method(x.foulant, tr.selected, now.tube_velocity)
-    economic = economic_stage(x, tr, now.u_clean, method, warnings)
+    economic, economic_status = economic_stage(x, tr, now.u_clean, method, warnings)
     trend = tr.trend
     rf_now = now.fouling_resistance
     return FoulingResult(
@@ -1397,4 +1463,6 @@ def calculate_fouling_factor(inputs: FoulingInputs | None = None, /, **fields: A
             bool(rf_now > tema.fouling_resistance) if tema is not None and rf_now is not None else None
         ),
         low_velocity=rec.low_velocity,
+        economic_status=economic_status,
+        economic_note=_ECONOMIC_NOTES.get(economic_status),
     )

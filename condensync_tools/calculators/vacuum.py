@@ -70,6 +70,7 @@ __all__ = [
     "deviation_split",
     "turbine_losses",
     "vacuum_actions",
+    "cleanliness_lost_output",
     "resolve_operating_state",
     "VacuumResult",
     "optimize_vacuum_pressure",
@@ -982,6 +983,29 @@ def vacuum_actions(
             0.0,
         )
     return actions
+
+
+def cleanliness_lost_output(
+    model: CondenserModel,
+    turbine: TurbineCurve,
+    cw_inlet_temp: float,
+    cw_flow: float,
+    heat_duty: float,
+    cleanliness_factor: float,
+    target_cleanliness: float,
+) -> float:
+    """Output lost by running at a cleanliness below the target [W] (0 at or above it).
+
+    .. math:: W = \\max(L(P(CF)) - L(P(CF_{target})), 0)
+
+    with P the expected backpressure of the vacuum chain at the given CW state and L the
+    turbine correction curve (no gain below the choke point).
+    """
+    p_now = expected_backpressure(model, cw_inlet_temp, cw_flow, heat_duty, cleanliness_factor=cleanliness_factor)
+    p_target = expected_backpressure(model, cw_inlet_temp, cw_flow, heat_duty, cleanliness_factor=target_cleanliness)
+    if cleanliness_factor >= target_cleanliness:
+        return 0.0
+    return max(turbine.lost_output(p_now.backpressure, p_target.backpressure), 0.0)
 
 
 def fouling_loss_function(
