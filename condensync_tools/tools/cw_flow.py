@@ -334,20 +334,9 @@ def option_item(o, current, optimum) -> dict:
     return {k: v for k, v in item.items() if v is not None}
 
 
-def handle(call: ToolCall) -> ToolOutput:
+def _check_counts(call: ToolCall) -> None:
+    """Pump counts from the plant (whole numbers, within the installed ones)."""
     si = call.si
-    warnings: list[str] = []
-    model = condenser_from(call)
-    turbine, t_warn = turbine_from(call)
-    warnings.extend(t_warn)
-    if turbine is None:
-        raise InvalidArguments(
-            [
-                "$.turbine_curve_pressure: required (or rated_output_mw for the generic curve) to "
-                "value the backpressure change of each option, got nothing"
-            ],
-            call.tool.name,
-        )
     if isinstance(si.get("pumps_running"), float):  # live values arrive as numbers (Modbus register)
         if not si["pumps_running"].is_integer() or si["pumps_running"] < 0:
             raise InvalidArguments(
@@ -371,7 +360,11 @@ def handle(call: ToolCall) -> ToolOutput:
             ],
             call.tool.name,
         )
-    tower, fans_on = _tower(call, warnings)
+
+
+def _check_options(call: ToolCall, tower) -> None:
+    """Fan counts, the VFD speed range and the number of options evaluated."""
+    si = call.si
     if tower is not None:
         for name in ("fans_design", "fans_on"):
             if call.has(name) and si[name] > tower.fans_installed:
@@ -397,6 +390,11 @@ def handle(call: ToolCall) -> ToolOutput:
             ],
             call.tool.name,
         )
+
+
+def _optimise(call: ToolCall, model, turbine, tower, fans_on: int):
+    """The calculator on the SI inputs of the call."""
+    si = call.si
     rho = liquid_properties(si["cw_inlet_temp"], model.salinity).density
     with renamed_fields(FIELD_NAMES):
         pump = pump_curve(
@@ -436,6 +434,12 @@ def handle(call: ToolCall) -> ToolOutput:
                 max_tube_velocity=si.get("max_tube_velocity"),
             ),
         )
+    return r
+
+
+def _values(call: ToolCall, r) -> dict:
+    """The result fields of the optimum and the current operation."""
+    si = call.si
     cur, opt = r.current, r.optimum
     if opt.backpressure is None or cur.backpressure is None:  # pragma: no cover - the calculator guarantees both
         raise InvalidArguments(["$.cw_flow: the current operation could not be evaluated"], call.tool.name)
@@ -462,9 +466,12 @@ def handle(call: ToolCall) -> ToolOutput:
         "options": [option_item(o, cur, opt) for o in r.options],
         "recommendations": recommendation_items(r.recommendations),
     }
-    warnings.extend(w for w in r.warnings if w not in warnings)
-    warnings.extend(tower_warnings(r.tower_check, call.unit_system))
-    warnings.extend(derived_fm_warnings(r.method))
+    return values
+
+
+def _summary(call: ToolCall, r, tower) -> str:
+    si = call.si
+    opt = r.optimum
     flow = summary_number(call.to_caller("volumetric_flow", r.optimal_cw_flow), call.unit("volumetric_flow"))
     bp = summary_number(call.to_caller("pressure", opt.backpressure), call.unit("pressure"))
     text = (
@@ -478,7 +485,37 @@ def handle(call: ToolCall) -> ToolOutput:
         text += f" ({r.expected_savings_usd_per_year:.6g} USD/yr)"
     if r.active_constraints:
         text += f"; active constraints: {', '.join(r.active_constraints)}"
-    return ToolOutput(values=values, method=dict(r.method), warnings=warnings, summary=text, history=HistoryRecord())
+    return text
+
+
+def handle(call: ToolCall) -> ToolOutput:
+    warnings: list[str] = []
+    model = condenser_from(call)
+    turbine, t_warn = turbine_from(call)
+    warnings.extend(t_warn)
+    if turbine is None:
+        raise InvalidArguments(
+            [
+                "$.turbine_curve_pressure: required (or rated_output_mw for the generic curve) to "
+                "value the backpressure change of each option, got nothing"
+            ],
+            call.tool.name,
+        )
+    _check_counts(call)
+    tower, fans_on = _tower(call, warnings)
+    _check_options(call, tower)
+    r = _optimise(call, model, turbine, tower, fans_on)
+    values = _values(call, r)
+    warnings.extend(w for w in r.warnings if w not in warnings)
+    warnings.extend(tower_warnings(r.tower_check, call.unit_system))
+    warnings.extend(derived_fm_warnings(r.method))
+    return ToolOutput(
+        values=values,
+        method=dict(r.method),
+        warnings=warnings,
+        summary=_summary(call, r, tower),
+        history=HistoryRecord(),
+    )
 
 
 TOOL = register(
