@@ -54,6 +54,7 @@ __all__ = [
     "cleanliness_before_air_event",
     "air_confounded",
     "cleaning_due_despite_air",
+    "last_cleanliness_since",
     "FoulingPoint",
     "fouling_point_to_keep",
 ]
@@ -252,6 +253,20 @@ def cleanliness_before_air_event(
     limit = math.inf if start is None else start - guard_s
     before = [(t, cf) for t, cf in points if t < limit and cf is not None and math.isfinite(cf) and cf > 0.0]
     return max(before)[1] if before else None
+
+
+def last_cleanliness_since(points: Iterable[tuple[float, float]], cleaned: float | None = None) -> float | None:
+    """CF of the latest history point at or after the last cleaning (any point without one);
+    None when there is none.
+
+    Parameters
+    ----------
+    points : iterable of (time [s], CF [-])
+    cleaned : float, optional
+        Time of the last cleaning [s].
+    """
+    kept = [(t, cf) for t, cf in points if cleaned is None or t >= cleaned]
+    return max(kept, key=lambda p: p[0])[1] if kept else None
 
 
 def air_confounded(leak_detected: bool, air_backpressure: float | None) -> bool:

@@ -21,6 +21,7 @@ from ..calculators.air_attribution import (
     cleaning_due_despite_air,
     expected_fouling_cleanliness,
     fouling_point_to_keep,
+    last_cleanliness_since,
 )
 from ..calculators.constants import INHG_PA
 from ..calculators.economics import Action
@@ -32,6 +33,7 @@ from ..calculators.performance import (
     GRADES,
     SCORE_WEIGHTS,
     TREND_HORIZON_DAYS,
+    action_withdrawn,
     performance_score,
     top_actions,
 )
@@ -68,6 +70,8 @@ HT, VAC, AIR, FOUL, CW = (
     "optimize_cooling_water_flow",
 )
 PARTS = (HT, VAC, AIR, FOUL, CW)
+#: Each part as the calculators name it (:data:`~condensync_tools.calculators.performance.ANALYSIS_PARTS`).
+PART_IDS = {HT: "heat_transfer", VAC: "vacuum", AIR: "air_inleakage", FOUL: "fouling", CW: "cw_flow"}
 LIVE_FIELDS = tuple(dict.fromkeys(HT_LIVE + VACUUM_LIVE + AIR_LIVE + FOULING_LIVE + CW_LIVE))
 _W = SCORE_WEIGHTS
 SCORE_DESCRIPTION = (
@@ -287,14 +291,18 @@ def _run_part(call: ToolCall, tool: str, args: dict[str, Any], parts: list[dict]
 def _last_history_cleanliness(call: ToolCall, base: dict[str, Any]) -> float | None:
     """Cleanliness factor of the latest supplied history point on or after last_cleaning_date
     (measured before this snapshot, so before an air event it shows); None without one."""
-    points = []
-    for i, p in enumerate(base.get("history") or []):
-        if p.get("cleanliness_factor") is not None:
-            points.append((parse_timestamp(p["timestamp"], f"$.history[{i}].timestamp", call.tool.name), p))
+    points = [
+        (
+            parse_timestamp(p["timestamp"], f"$.history[{i}].timestamp", call.tool.name).timestamp(),
+            p["cleanliness_factor"],
+        )
+        for i, p in enumerate(base.get("history") or [])
+        if p.get("cleanliness_factor") is not None
+    ]
+    cleaned = None
     if base.get("last_cleaning_date"):
-        cleaned = parse_timestamp(base["last_cleaning_date"], "$.last_cleaning_date", call.tool.name)
-        points = [(t, p) for t, p in points if t >= cleaned]
-    return max(points, key=lambda tp: tp[0])[1]["cleanliness_factor"] if points else None
+        cleaned = parse_timestamp(base["last_cleaning_date"], "$.last_cleaning_date", call.tool.name).timestamp()
+    return last_cleanliness_since(points, cleaned)
 
 
 def _fouling_cleanliness(
@@ -439,9 +447,7 @@ def _actions(results: dict, confounded: bool) -> list[Action]:
     actions = []
     for tool, r in results.items():
         for a in r.get("recommendations", []):
-            if confounded and tool == FOUL and a["action"] == "clean_tubes":
-                continue  # valued on the air-bound CF; the vacuum part's clean_tubes carries the fouling share
-            if leak and tool == VAC and a["action"] == "find_air_inleakage":
+            if action_withdrawn(PART_IDS[tool], a["action"], confounded, leak):
                 continue
             actions.append(Action(a["action"], a["reason"], a["value_mw"] * 1e6, a.get("value_usd_per_day"), tool))
     return actions
@@ -580,12 +586,18 @@ def handle(call: ToolCall) -> ToolOutput:
         text += "; top action: " + values["top_actions"][0]["action"]
     if confounded:
         text += _air_text(call, values, fouling)
-    return ToolOutput(values=values, method=method, warnings=warnings, summary=text,
-                      history=_history_record(call, values, results, confounded, fouling))
+    return ToolOutput(
+        values=values,
+        method=method,
+        warnings=warnings,
+        summary=text,
+        history=_history_record(call, values, results, confounded, fouling),
+    )
 
 
-def _history_record(call: ToolCall, values: dict, results: dict, confounded: bool,
-                    fouling: tuple[float, str]) -> HistoryRecord:
+def _history_record(
+    call: ToolCall, values: dict, results: dict, confounded: bool, fouling: tuple[float, str]
+) -> HistoryRecord:
     """What the condenser history keeps of this snapshot: the measured CF and R_f (heat-transfer
     part, else the fouling part), or on an air-confounded snapshot the fouling CF (never the
     air-bound one); see :func:`~condensync_tools.calculators.air_attribution.fouling_point_to_keep`."""
