@@ -229,7 +229,50 @@ def _nonneg(field_name: str, value: float | None, what: str, cause: str = "") ->
 
 @dataclass(frozen=True, slots=True)
 class AirInleakageInputs:
-    """The measurements of an air in-leakage diagnosis (SI; see :func:`detect_air_inleakage`)."""
+    """The measurements of an air in-leakage diagnosis (SI; see :func:`detect_air_inleakage`).
+
+    Attributes
+    ----------
+    unit_type : str
+        "drum_avt", "once_through", "pwr", "bwr" or "hei_guarantee" (DO limit).
+    dissolved_oxygen_ppb : float, optional
+        Condensate pump discharge DO [ppb].
+    do_limit_ppb : float, optional
+        Override of the DO limit [ppb].
+    condenser_pressure : float, optional
+        Absolute condenser pressure [Pa] (T_sat for subcooling and air-line depression).
+    hotwell_temp : float, optional
+        Hotwell condensate temperature [K].
+    subcooling_baseline : float, optional
+        The unit's clean subcooling [K]; None → 0 assumed (warned).
+    air_removal_flow : float, optional
+        Measured dry-air off-gas flow [kg/s].
+    venting_capacity : float, optional
+        Air-removal (venting) capacity [kg/s] (configuration; HEI §6.5 table not public).
+    shell_count : int
+        Condenser shells (SCFM-per-shell heuristic).
+    vacuum_decay_rate : float, optional
+        Pressure rise rate with air extraction isolated [Pa/s].
+    steam_space_volume : float, optional
+        Steam-space volume [m³] (in-leakage from the decay rate).
+    steam_space_temp : float, optional
+        Steam-space temperature [K]; default T_sat at ``condenser_pressure``, else 100 °F.
+    air_extraction_temp : float, optional
+        Air-extraction line temperature [K].
+    air_extraction_depression_baseline : float, optional
+        Clean-unit depression T_sat − T_air-line [K].
+    unexplained_backpressure : float, optional
+        Unexplained backpressure remainder [Pa] (measured minus expected at an independent
+        fouling cleanliness: :func:`~condensync_tools.calculators.air_attribution.attribute_air_and_fouling`).
+    unexplained_backpressure_scored : bool
+        False when the remainder rests on an *assumed* fouling cleanliness (the design value):
+        it then values the air actions of a leak the other indicators show, but is not itself
+        scored as evidence of air.
+    turbine : TurbineCurve, optional
+        Values the unexplained backpressure in W (with ``condenser_pressure``).
+    power_price_usd_per_mwh : float, optional
+        Electricity price [USD/MWh].
+    """
 
     unit_type: str = "drum_avt"
     dissolved_oxygen_ppb: float | None = None
@@ -675,46 +718,8 @@ def detect_air_inleakage(inputs: AirInleakageInputs | None = None, /, **fields: 
     Parameters
     ----------
     inputs : AirInleakageInputs, optional
-        The measurements (SI); or give its fields as keywords:
-    unit_type : str
-        "drum_avt", "once_through", "pwr", "bwr" or "hei_guarantee" (DO limit).
-    dissolved_oxygen_ppb : float, optional
-        Condensate pump discharge DO [ppb].
-    do_limit_ppb : float, optional
-        Override of the DO limit [ppb].
-    condenser_pressure : float, optional
-        Absolute condenser pressure [Pa] (T_sat for subcooling and air-line depression).
-    hotwell_temp : float, optional
-        Hotwell condensate temperature [K].
-    subcooling_baseline : float, optional
-        The unit's clean subcooling [K]; None → 0 assumed (warned).
-    air_removal_flow : float, optional
-        Measured dry-air off-gas flow [kg/s].
-    venting_capacity : float, optional
-        Air-removal (venting) capacity [kg/s] (configuration; HEI §6.5 table not public).
-    shell_count : int
-        Condenser shells (SCFM-per-shell heuristic).
-    vacuum_decay_rate : float, optional
-        Pressure rise rate with air extraction isolated [Pa/s].
-    steam_space_volume : float, optional
-        Steam-space volume [m³] (in-leakage from the decay rate).
-    steam_space_temp : float, optional
-        Steam-space temperature [K]; default T_sat at ``condenser_pressure``, else 100 °F.
-    air_extraction_temp : float, optional
-        Air-extraction line temperature [K].
-    air_extraction_depression_baseline : float, optional
-        Clean-unit depression T_sat − T_air-line [K].
-    unexplained_backpressure : float, optional
-        Unexplained backpressure remainder [Pa] (measured minus expected at an independent
-        fouling cleanliness: :func:`~condensync_tools.calculators.air_attribution.attribute_air_and_fouling`).
-    unexplained_backpressure_scored : bool
-        False when the remainder rests on an *assumed* fouling cleanliness (the design value):
-        it then values the air actions of a leak the other indicators show, but is not itself
-        scored as evidence of air.
-    turbine : TurbineCurve, optional
-        Values the unexplained backpressure in W (with ``condenser_pressure``).
-    power_price_usd_per_mwh : float, optional
-        Electricity price [USD/MWh].
+        The measurements (SI), documented on :class:`AirInleakageInputs`;
+        or its fields as keywords.
 
     Returns
     -------

@@ -472,7 +472,52 @@ def _grid(values: Sequence, field_name: str, lo: float, hi: float) -> list:
 
 @dataclass(frozen=True, slots=True)
 class CwFlowInputs:
-    """Plant state and options of :func:`optimize_cooling_water_flow` (SI; see there)."""
+    """Plant state and options of :func:`optimize_cooling_water_flow` (SI; see there).
+
+    Attributes
+    ----------
+    cw_inlet_temp : float
+        Current CW inlet temperature [K] (once-through: used for every option; tower:
+        calibrates the approach model).
+    cw_flow : float, optional
+        Measured current total CW flow [m³/s]; calibrates the system curve k so that the
+        current option reproduces it. Without it k comes from the design point.
+    pumps_installed : int
+        Identical pumps available.
+    pumps_running : int
+        Pumps running now.
+    design_pumps_running : int, optional
+        Pumps running at the rated (design) point, for k = (H_r − H_s)/(n_d·Q_r)²;
+        default ``pumps_running``.
+    static_head : float
+        System static head H_s [m] (tower lift, siphon loss), < rated head.
+    vfd : bool
+        Pumps on variable-speed drives.
+    speed : float
+        Current relative speed [-] (1 for fixed speed).
+    speed_range : (float, float)
+        VFD relative speed range [-], within 0.3-1.2.
+    speed_steps : int
+        Speeds evaluated across the range (2-101).
+    tower : CoolingTower, optional
+        Cooling tower; None = once-through.
+    fans_on : int
+        Tower fans running now.
+    heat_duty, steam_flow, cw_outlet_temp, condenser_pressure, cleanliness_factor, target_cleanliness
+        Current state, resolved as in
+        :func:`~condensync_tools.calculators.vacuum.resolve_operating_state` (duty [W], steam
+        flow [kg/s], temperatures [K], pressure [Pa]); needs ``cw_flow`` for the CW-side duty.
+    max_tube_velocity : float, optional
+        Erosion limit [m/s]; default by tube material family (unverified).
+    min_tube_velocity : float
+        Fouling limit [m/s], default 1.5 (0 disables).
+    pump_flow_range : (float, float)
+        Allowed per-pump flow as a fraction of rated flow at the running speed.
+    power_price_usd_per_mwh : float, optional
+        Electricity price [USD/MWh].
+    operating_hours_per_year : float
+        Hours per year for the annual savings [h].
+    """
 
     cw_inlet_temp: float  #: [K]
     pumps_installed: int
@@ -796,48 +841,8 @@ def optimize_cooling_water_flow(
     turbine : TurbineCurve
         Backpressure correction curve (no gain below the choke point).
     inputs : CwFlowInputs, optional
-        The plant state and options (SI); or give its fields as keywords:
-    cw_inlet_temp : float
-        Current CW inlet temperature [K] (once-through: used for every option; tower:
-        calibrates the approach model).
-    cw_flow : float, optional
-        Measured current total CW flow [m³/s]; calibrates the system curve k so that the
-        current option reproduces it. Without it k comes from the design point.
-    pumps_installed : int
-        Identical pumps available.
-    pumps_running : int
-        Pumps running now.
-    design_pumps_running : int, optional
-        Pumps running at the rated (design) point, for k = (H_r − H_s)/(n_d·Q_r)²;
-        default ``pumps_running``.
-    static_head : float
-        System static head H_s [m] (tower lift, siphon loss), < rated head.
-    vfd : bool
-        Pumps on variable-speed drives.
-    speed : float
-        Current relative speed [-] (1 for fixed speed).
-    speed_range : (float, float)
-        VFD relative speed range [-], within 0.3-1.2.
-    speed_steps : int
-        Speeds evaluated across the range (2-101).
-    tower : CoolingTower, optional
-        Cooling tower; None = once-through.
-    fans_on : int
-        Tower fans running now.
-    heat_duty, steam_flow, cw_outlet_temp, condenser_pressure, cleanliness_factor, target_cleanliness
-        Current state, resolved as in
-        :func:`~condensync_tools.calculators.vacuum.resolve_operating_state` (duty [W], steam
-        flow [kg/s], temperatures [K], pressure [Pa]); needs ``cw_flow`` for the CW-side duty.
-    max_tube_velocity : float, optional
-        Erosion limit [m/s]; default by tube material family (unverified).
-    min_tube_velocity : float
-        Fouling limit [m/s], default 1.5 (0 disables).
-    pump_flow_range : (float, float)
-        Allowed per-pump flow as a fraction of rated flow at the running speed.
-    power_price_usd_per_mwh : float, optional
-        Electricity price [USD/MWh].
-    operating_hours_per_year : float
-        Hours per year for the annual savings [h].
+        The plant state and options (SI), documented on :class:`CwFlowInputs`;
+        or its fields as keywords.
 
     Returns
     -------

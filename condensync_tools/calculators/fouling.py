@@ -1037,7 +1037,51 @@ def _history_trend(
 
 @dataclass(frozen=True, slots=True)
 class FoulingInputs:
-    """Inputs of :func:`calculate_fouling_factor` (SI; see there)."""
+    """Inputs of :func:`calculate_fouling_factor` (SI; see there).
+
+    Attributes
+    ----------
+    u_actual, u_clean : float, optional
+        Actual and clean overall coefficients [W/(m²·K)].
+    cleanliness_factor : float, optional
+        Current CF [-] when U values are not given.
+    measurement : HeatTransferInputs, optional
+        A snapshot; R_f, CF, U values, CW outlet temperature and velocity come from
+        :func:`~condensync_tools.calculators.heat_transfer.analyse_heat_transfer` (takes
+        precedence).
+    water_type : str, optional
+        TEMA water type for the design allowance (see :func:`tema_water_types`).
+    water_temp : float, optional
+        Water temperature for the TEMA column [K] (CW outlet).
+    tube_velocity : float, optional
+        Mean tube velocity [m/s] (TEMA column, velocity note).
+    history_days : sequence of float, optional
+        Times of the history points in days on any common origin (the tool uses days since
+        1970-01-01 UTC) [d]; any order, repeated times are averaged into their day.
+    history_values : sequence of float, optional
+        CF [-] (``history_kind="cleanliness_factor"``) or R_f [m²·K/W]
+        (``history_kind="fouling_resistance"``).
+    cleaning_days : sequence of float
+        Known cleaning times, same origin as ``history_days`` [d]; more are detected.
+    trigger_cleanliness : float
+        Cleaning trigger CF [-], default 0.75.
+    trigger_fouling_resistance : float, optional
+        Trigger as R_f [m²·K/W] (for an R_f history without U_clean).
+    due_window_days : float
+        Cleaning is due when the trigger is forecast within this window [d], default 30.
+    foulant : str
+        One of ``FOULANTS``.
+    cleaning_cost_usd : float, optional
+        Cost of one cleaning [USD].
+    power_price_usd_per_mwh : float, optional
+        Electricity price [USD/MWh].
+    lost_power_per_fouling : float, optional
+        dL/dR_f [W per m²·K/W] (from the vacuum + turbine chain).
+    lost_power_fn : callable, optional
+        L(ΔR_f) [W] instead of the coefficient.
+    max_interval_days : float
+        Horizon of the economic search [d].
+    """
 
     u_actual: float | None = None  #: [W/(m²·K)]
     u_clean: float | None = None  #: [W/(m²·K)]
@@ -1354,47 +1398,8 @@ def calculate_fouling_factor(inputs: FoulingInputs | None = None, /, **fields: A
     Parameters
     ----------
     inputs : FoulingInputs, optional
-        The inputs (SI); or give its fields as keywords:
-    u_actual, u_clean : float, optional
-        Actual and clean overall coefficients [W/(m²·K)].
-    cleanliness_factor : float, optional
-        Current CF [-] when U values are not given.
-    measurement : HeatTransferInputs, optional
-        A snapshot; R_f, CF, U values, CW outlet temperature and velocity come from
-        :func:`~condensync_tools.calculators.heat_transfer.analyse_heat_transfer` (takes
-        precedence).
-    water_type : str, optional
-        TEMA water type for the design allowance (see :func:`tema_water_types`).
-    water_temp : float, optional
-        Water temperature for the TEMA column [K] (CW outlet).
-    tube_velocity : float, optional
-        Mean tube velocity [m/s] (TEMA column, velocity note).
-    history_days : sequence of float, optional
-        Times of the history points in days on any common origin (the tool uses days since
-        1970-01-01 UTC) [d]; any order, repeated times are averaged into their day.
-    history_values : sequence of float, optional
-        CF [-] (``history_kind="cleanliness_factor"``) or R_f [m²·K/W]
-        (``history_kind="fouling_resistance"``).
-    cleaning_days : sequence of float
-        Known cleaning times, same origin as ``history_days`` [d]; more are detected.
-    trigger_cleanliness : float
-        Cleaning trigger CF [-], default 0.75.
-    trigger_fouling_resistance : float, optional
-        Trigger as R_f [m²·K/W] (for an R_f history without U_clean).
-    due_window_days : float
-        Cleaning is due when the trigger is forecast within this window [d], default 30.
-    foulant : str
-        One of ``FOULANTS``.
-    cleaning_cost_usd : float, optional
-        Cost of one cleaning [USD].
-    power_price_usd_per_mwh : float, optional
-        Electricity price [USD/MWh].
-    lost_power_per_fouling : float, optional
-        dL/dR_f [W per m²·K/W] (from the vacuum + turbine chain).
-    lost_power_fn : callable, optional
-        L(ΔR_f) [W] instead of the coefficient.
-    max_interval_days : float
-        Horizon of the economic search [d].
+        The inputs (SI), documented on :class:`FoulingInputs`;
+        or its fields as keywords.
 
     Returns
     -------
