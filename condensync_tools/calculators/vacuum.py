@@ -394,77 +394,16 @@ def expected_backpressure(
     t_in = _check_cw_temp("cw_inlet_temp", cw_inlet_temp)
     q_vol = _finite_positive("cw_flow", cw_flow, "CW flow", "CW pumps stopped or flow in the wrong unit")
     duty = _finite_positive("heat_duty", heat_duty, "heat duty", "unit offline or duty in the wrong unit")
-    if (cleanliness_factor is None) == (fouling_resistance is None):
-        raise DomainError(
-            "cleanliness_factor", "give exactly one of cleanliness_factor and fouling_resistance"
-        )
-    if cleanliness_factor is not None:
-        cf_in = _check_cf("cleanliness_factor", cleanliness_factor)
-        r_f = None
-    else:
-        cf_in = None
-        if not math.isfinite(fouling_resistance) or fouling_resistance < 0.0:
-            raise DomainError(
-                "fouling_resistance",
-                f"fouling resistance {fouling_resistance!r} m²·K/W must be >= 0 and finite",
-            )
-        r_f = float(fouling_resistance)
+    cf_in, r_f = _tube_condition(cleanliness_factor, fouling_resistance)
     props_in = liquid_properties(t_in, model.salinity)
     m_dot = q_vol * props_in.density
     velocity = model.bundle.velocity(q_vol)
     area = model.surface_area
-
-    def rise_and_cp(tr_guess: float) -> tuple[float, float]:
-        tr, cp = tr_guess, props_in.cp
-        for _ in range(20):
-            t_out = t_in + tr
-            if t_out > _CW_T_MAX:
-                raise DomainError(
-                    "cw_flow",
-                    Text("CW temperature rise {rise} puts the outlet above {limit}", rise=_dt(tr),
-                         limit=_t(_CW_T_MAX)),
-                    "CW flow far too low for the heat duty, or flow/duty in the wrong unit",
-                )
-            cp = liquid_properties(0.5 * (t_in + t_out), model.salinity).cp
-            tr_new = duty / (m_dot * cp)
-            if abs(tr_new - tr) < 1e-12:
-                break
-            tr = tr_new
-        return duty / (m_dot * cp), cp
-
-    tr, cp = rise_and_cp(duty / (m_dot * props_in.cp))
-    t_sat = t_in + tr + 3.0
-    u = u_clean = 0.0
-    ttd = 0.0
-    method: dict = {}
+    tr, cp = _rise_and_cp(model, t_in, duty, m_dot, props_in.cp)
     warnings: list[str] = []
-    for _ in range(60):
-        t_eval = min(t_sat, _CW_T_MAX)  # keep the clean-U evaluation inside the property range
-        cu = clean_u(
-            model.bundle,
-            velocity,
-            t_in,
-            t_in + tr,
-            saturation_pressure(t_eval),
-            t_eval,
-            model.tube_material,
-            model.clean_u_method,
-            model.hei_edition,
-            model.fw,
-            model.fm,
-            model.salinity,
-            model.bank_rows,
-        )
-        u_clean = cu.u_clean
-        u = u_clean * cf_in if cf_in is not None else 1.0 / (1.0 / u_clean + r_f)
-        t_new, tr, ttd = saturation_temp_from_effectiveness(t_in, duty, m_dot, cp, u, area)
-        method = cu.method
-        converged = abs(t_new - t_sat) < _TSAT_TOL_K
-        t_sat = t_new
-        if converged:
-            break
-    else:
-        warnings.append("saturation-temperature iteration did not converge to 1e-7 K in 60 steps")
+    t_sat, tr, ttd, u, u_clean, method = _converge_saturation(
+        model, t_in, tr, duty, m_dot, cp, velocity, cf_in, r_f, warnings
+    )
     if t_sat > _CW_T_MAX:
         raise DomainError(
             "heat_duty",
@@ -496,6 +435,93 @@ def expected_backpressure(
         method=dict(method),
         warnings=tuple(warnings),
     )
+
+
+def _tube_condition(cleanliness_factor: float | None, fouling_resistance: float | None
+                    ) -> tuple[float | None, float | None]:
+    """(CF, R_f [m²·K/W]): exactly one given, checked."""
+    if (cleanliness_factor is None) == (fouling_resistance is None):
+        raise DomainError(
+            "cleanliness_factor", "give exactly one of cleanliness_factor and fouling_resistance"
+        )
+    if cleanliness_factor is not None:
+        return _check_cf("cleanliness_factor", cleanliness_factor), None
+    if not math.isfinite(fouling_resistance) or fouling_resistance < 0.0:
+        raise DomainError(
+            "fouling_resistance",
+            f"fouling resistance {fouling_resistance!r} m²·K/W must be >= 0 and finite",
+        )
+    return None, float(fouling_resistance)
+
+
+def _rise_and_cp(model: CondenserModel, t_in: float, duty: float, m_dot: float, cp_in: float
+                 ) -> tuple[float, float]:
+    """CW temperature rise TR = Q/(ṁ·cp(T_mean)) [K] and cp [J/(kg·K)], cp at the mean CW
+    temperature iterated (from cp at the inlet)."""
+    tr, cp = duty / (m_dot * cp_in), cp_in
+    for _ in range(20):
+        t_out = t_in + tr
+        if t_out > _CW_T_MAX:
+            raise DomainError(
+                "cw_flow",
+                Text("CW temperature rise {rise} puts the outlet above {limit}", rise=_dt(tr),
+                     limit=_t(_CW_T_MAX)),
+                "CW flow far too low for the heat duty, or flow/duty in the wrong unit",
+            )
+        cp = liquid_properties(0.5 * (t_in + t_out), model.salinity).cp
+        tr_new = duty / (m_dot * cp)
+        if abs(tr_new - tr) < 1e-12:
+            break
+        tr = tr_new
+    return duty / (m_dot * cp), cp
+
+
+def _converge_saturation(
+    model: CondenserModel,
+    t_in: float,
+    tr: float,
+    duty: float,
+    m_dot: float,
+    cp: float,
+    velocity: float,
+    cf_in: float | None,
+    r_f: float | None,
+    warnings: list[str],
+) -> tuple[float, float, float, float, float, dict]:
+    """(T_sat, TR, TTD, U, U_clean, clean-U method): U_clean depends on T_sat, so T_sat is
+    iterated (effectiveness/NTU, :func:`saturation_temp_from_effectiveness`) to 1e-7 K."""
+    t_sat = t_in + tr + 3.0
+    u = u_clean = 0.0
+    ttd = 0.0
+    method: dict = {}
+    for _ in range(60):
+        t_eval = min(t_sat, _CW_T_MAX)  # keep the clean-U evaluation inside the property range
+        cu = clean_u(
+            model.bundle,
+            velocity,
+            t_in,
+            t_in + tr,
+            saturation_pressure(t_eval),
+            t_eval,
+            model.tube_material,
+            model.clean_u_method,
+            model.hei_edition,
+            model.fw,
+            model.fm,
+            model.salinity,
+            model.bank_rows,
+        )
+        u_clean = cu.u_clean
+        u = u_clean * cf_in if cf_in is not None else 1.0 / (1.0 / u_clean + r_f)
+        t_new, tr, ttd = saturation_temp_from_effectiveness(t_in, duty, m_dot, cp, u, model.surface_area)
+        method = cu.method
+        converged = abs(t_new - t_sat) < _TSAT_TOL_K
+        t_sat = t_new
+        if converged:
+            break
+    else:
+        warnings.append("saturation-temperature iteration did not converge to 1e-7 K in 60 steps")
+    return t_sat, tr, ttd, u, u_clean, method
 
 
 @dataclass(frozen=True, slots=True)
@@ -582,36 +608,86 @@ def resolve_operating_state(
     method: dict = {}
     t_in = _check_cw_temp("cw_inlet_temp", cw_inlet_temp)
     q_vol = _finite_positive("cw_flow", cw_flow, "CW flow", "CW pumps stopped or flow in the wrong unit")
-    p_meas = None
-    if condenser_pressure is not None:
-        t_sat_meas = saturation_temperature(
-            _finite_positive(
-                "condenser_pressure",
-                condenser_pressure,
-                "condenser pressure",
-                "gauge vacuum entered instead of absolute pressure",
-            )
+    p_meas = _measured_pressure(condenser_pressure, t_in)
+    cw_duty = _cw_side_duty(model, t_in, cw_outlet_temp, q_vol)
+    duty = _operating_duty(heat_duty, cw_duty, steam_flow, steam_heat_release, method, warnings)
+    if target_cleanliness is None:
+        cf_target = hei.design_cleanliness_default(model.tube_material)
+        method["target_cleanliness"] = "default: 0.85 copper alloys, 0.90 titanium/stainless (TIMET CODEWELD)"
+    else:
+        cf_target = _check_cf("target_cleanliness", target_cleanliness)
+        method["target_cleanliness"] = "caller"
+    if cleanliness_factor is not None:
+        cf = _check_cf("cleanliness_factor", cleanliness_factor)
+        method["cleanliness_factor"] = "caller"
+    elif cw_outlet_temp is not None and p_meas is not None:
+        ht = analyse_heat_transfer(model.heat_transfer_inputs(t_in, cw_outlet_temp, q_vol, p_meas))
+        cf = float(ht.cleanliness_factor)
+        warnings.extend(ht.warnings)
+        method["cleanliness_factor"] = "measured on this snapshot (analyse_heat_transfer)"
+        warnings.append(
+            "cleanliness measured on the same snapshot: the expected backpressure reproduces the "
+            "measured one, so the unexplained part is ~0 and any air binding shows as 'fouling'; "
+            "check air in-leakage indicators before cleaning, or pass an independent cleanliness"
         )
-        if t_sat_meas <= t_in:
-            raise DomainError(
-                "condenser_pressure",
-                "saturation temperature at the measured pressure is not above "
-                "the CW inlet temperature: the condenser cannot condense",
-                "gauge vacuum entered as absolute pressure, or inlet RTD fault",
-            )
-        p_meas = float(condenser_pressure)
-    cw_duty = None
-    if cw_outlet_temp is not None:
-        t_out = _check_cw_temp("cw_outlet_temp", cw_outlet_temp)
-        if t_out <= t_in:
-            raise DomainError(
-                "cw_outlet_temp",
-                "CW outlet temperature not above inlet: the CW-side duty is undefined",
-                "inlet and outlet RTDs swapped, CW flow stopped, or a failed sensor",
-            )
-        rho = liquid_properties(t_in, model.salinity).density
-        cp = liquid_properties(0.5 * (t_in + t_out), model.salinity).cp
-        cw_duty = q_vol * rho * cp * (t_out - t_in)
+    else:
+        cf = cf_target
+        method["cleanliness_factor"] = "not known: target cleanliness assumed"
+        warnings.append(
+            "cleanliness factor not given and not measurable (needs cw_outlet_temp and "
+            "condenser_pressure): the target is assumed"
+        )
+    return OperatingState(t_in, q_vol, duty, cf, cf_target, p_meas, method, tuple(warnings))
+
+
+def _measured_pressure(condenser_pressure: float | None, t_in: float) -> float | None:
+    """The measured backpressure [Pa], checked: positive, saturation above the CW inlet."""
+    if condenser_pressure is None:
+        return None
+    t_sat_meas = saturation_temperature(
+        _finite_positive(
+            "condenser_pressure",
+            condenser_pressure,
+            "condenser pressure",
+            "gauge vacuum entered instead of absolute pressure",
+        )
+    )
+    if t_sat_meas <= t_in:
+        raise DomainError(
+            "condenser_pressure",
+            "saturation temperature at the measured pressure is not above "
+            "the CW inlet temperature: the condenser cannot condense",
+            "gauge vacuum entered as absolute pressure, or inlet RTD fault",
+        )
+    return float(condenser_pressure)
+
+
+def _cw_side_duty(model: CondenserModel, t_in: float, cw_outlet_temp: float | None, q_vol: float) -> float | None:
+    """CW-side duty ρ(T_in)·Q·cp(T_mean)·(T_out − T_in) [W], None without the outlet temperature."""
+    if cw_outlet_temp is None:
+        return None
+    t_out = _check_cw_temp("cw_outlet_temp", cw_outlet_temp)
+    if t_out <= t_in:
+        raise DomainError(
+            "cw_outlet_temp",
+            "CW outlet temperature not above inlet: the CW-side duty is undefined",
+            "inlet and outlet RTDs swapped, CW flow stopped, or a failed sensor",
+        )
+    rho = liquid_properties(t_in, model.salinity).density
+    cp = liquid_properties(0.5 * (t_in + t_out), model.salinity).cp
+    return q_vol * rho * cp * (t_out - t_in)
+
+
+def _operating_duty(
+    heat_duty: float | None,
+    cw_duty: float | None,
+    steam_flow: float | None,
+    steam_heat_release: float,
+    method: dict,
+    warnings: list[str],
+) -> float:
+    """The heat duty [W]: the caller's, else the CW-side duty, else steam flow × heat release;
+    warns when the steam-flow duty differs from the one used by more than 10 %."""
     steam_duty = heat_duty_from_steam_flow(steam_flow, steam_heat_release) if steam_flow is not None else None
     from_steam = False
     if heat_duty is not None:
@@ -640,33 +716,7 @@ def resolve_operating_state(
             f"{100 * (steam_duty / duty - 1):+.0f} % from the duty used ({duty / 1e6:.1f} MW); "
             "check CW flow, outlet RTD mixing or the steam-flow measurement"
         )
-    if target_cleanliness is None:
-        cf_target = hei.design_cleanliness_default(model.tube_material)
-        method["target_cleanliness"] = "default: 0.85 copper alloys, 0.90 titanium/stainless (TIMET CODEWELD)"
-    else:
-        cf_target = _check_cf("target_cleanliness", target_cleanliness)
-        method["target_cleanliness"] = "caller"
-    if cleanliness_factor is not None:
-        cf = _check_cf("cleanliness_factor", cleanliness_factor)
-        method["cleanliness_factor"] = "caller"
-    elif cw_outlet_temp is not None and p_meas is not None:
-        ht = analyse_heat_transfer(model.heat_transfer_inputs(t_in, cw_outlet_temp, q_vol, p_meas))
-        cf = float(ht.cleanliness_factor)
-        warnings.extend(ht.warnings)
-        method["cleanliness_factor"] = "measured on this snapshot (analyse_heat_transfer)"
-        warnings.append(
-            "cleanliness measured on the same snapshot: the expected backpressure reproduces the "
-            "measured one, so the unexplained part is ~0 and any air binding shows as 'fouling'; "
-            "check air in-leakage indicators before cleaning, or pass an independent cleanliness"
-        )
-    else:
-        cf = cf_target
-        method["cleanliness_factor"] = "not known: target cleanliness assumed"
-        warnings.append(
-            "cleanliness factor not given and not measurable (needs cw_outlet_temp and "
-            "condenser_pressure): the target is assumed"
-        )
-    return OperatingState(t_in, q_vol, duty, cf, cf_target, p_meas, method, tuple(warnings))
+    return duty
 
 
 def optimize_vacuum_pressure(
