@@ -538,8 +538,7 @@ def verdict(indicators: list[Indicator], warnings: list[str]) -> Verdict:
     return Verdict(s, e, detected, severity)
 
 
-def likely_location(by_name: dict[str, Indicator], indicators: list[Indicator], detected: bool
-                    ) -> tuple[Location, str]:
+def likely_location(by_name: dict[str, Indicator], indicators: list[Indicator], detected: bool) -> tuple[Location, str]:
     """Above or below the hotwell water line: DO signs without vacuum-side signs point below it,
     vacuum-side signs without DO above it (eng-tips)."""
     do_ind = by_name.get("dissolved_oxygen_ppb")

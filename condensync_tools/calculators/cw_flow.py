@@ -123,13 +123,7 @@ class PumpCurve:
 
     def power(self, q_pump: float, speed: float, density: float) -> float:
         """Electrical input [W] = ρ·g·q·H/η at a per-pump flow [m³/s], speed [-], density [kg/m³]."""
-        return (
-            density
-            * STANDARD_GRAVITY
-            * q_pump
-            * max(self.head(q_pump, speed), 0.0)
-            / self.efficiency(q_pump, speed)
-        )
+        return density * STANDARD_GRAVITY * q_pump * max(self.head(q_pump, speed), 0.0) / self.efficiency(q_pump, speed)
 
 
 def pump_curve(
@@ -247,9 +241,7 @@ def _quadratic_least_squares(q: list[float], h: list[float]) -> tuple[float, flo
     return coef[0], coef[1] / scale, coef[2] / (scale * scale)
 
 
-def operating_flow(
-    pump: PumpCurve, pumps_running: int, speed: float, static_head: float, k_system: float
-) -> float:
+def operating_flow(pump: PumpCurve, pumps_running: int, speed: float, static_head: float, k_system: float) -> float:
     """Total flow [m³/s] where n identical parallel pumps at speed N meet H = H_s + k·Q².
 
     .. math:: \\Big(\\frac{c_2}{n^2} - k\\Big) Q^2 + \\frac{N c_1}{n} Q + (N^2 c_0 - H_s) = 0
@@ -366,8 +358,12 @@ def cooling_tower(
     if not (KELVIN_OFFSET - 40.0 <= wet_bulb <= KELVIN_OFFSET + 40.0):
         raise DomainError(
             "wet_bulb_temp",
-            Text("wet bulb {t} outside {lo}..{hi}", t=("temperature", wet_bulb, 4),
-                 lo=("temperature", KELVIN_OFFSET - 40.0, 3), hi=("temperature", KELVIN_OFFSET + 40.0, 3)),
+            Text(
+                "wet bulb {t} outside {lo}..{hi}",
+                t=("temperature", wet_bulb, 4),
+                lo=("temperature", KELVIN_OFFSET - 40.0, 3),
+                hi=("temperature", KELVIN_OFFSET + 40.0, 3),
+            ),
             "°F/°C mix-up",
         )
     if not isinstance(fans_installed, int) or fans_installed < 1:
@@ -549,20 +545,19 @@ def _check_pump_counts(x: CwFlowInputs, pump: PumpCurve) -> int:
     if not isinstance(x.pumps_installed, int) or x.pumps_installed < 1:
         raise DomainError("pumps_installed", f"pumps installed {x.pumps_installed!r} must be an integer >= 1")
     if not isinstance(x.pumps_running, int) or not (1 <= x.pumps_running <= x.pumps_installed):
-        raise DomainError(
-            "pumps_running", f"pumps running {x.pumps_running!r} must be within 1..{x.pumps_installed}"
-        )
+        raise DomainError("pumps_running", f"pumps running {x.pumps_running!r} must be within 1..{x.pumps_installed}")
     n_design = x.pumps_running if x.design_pumps_running is None else x.design_pumps_running
     if not isinstance(n_design, int) or not (1 <= n_design <= x.pumps_installed):
-        raise DomainError(
-            "design_pumps_running", f"design pumps {n_design!r} must be within 1..{x.pumps_installed}"
-        )
+        raise DomainError("design_pumps_running", f"design pumps {n_design!r} must be within 1..{x.pumps_installed}")
     static_head = x.static_head
     if not math.isfinite(static_head) or static_head < 0.0 or static_head >= pump.rated_head:
         raise DomainError(
             "static_head",
-            Text("static head {h} must be >= 0 and below the rated head {rated}", h=("head", static_head, 4),
-                 rated=("head", pump.rated_head, 4))
+            Text(
+                "static head {h} must be >= 0 and below the rated head {rated}",
+                h=("head", static_head, 4),
+                rated=("head", pump.rated_head, 4),
+            )
             if math.isfinite(static_head)
             else f"static head {static_head!r} must be a finite number",
         )
@@ -609,8 +604,11 @@ def tube_velocity_limit(x: CwFlowInputs, model: CondenserModel, method: dict) ->
     if not math.isfinite(v_min) or not (0.0 <= v_min < v_max):
         raise DomainError(
             "min_tube_velocity",
-            Text("minimum tube velocity {v} must be within 0..{v_max} (below the maximum)",
-                 v=("velocity", v_min, 3), v_max=("velocity", v_max, 3)),
+            Text(
+                "minimum tube velocity {v} must be within 0..{v_max} (below the maximum)",
+                v=("velocity", v_min, 3),
+                v_max=("velocity", v_max, 3),
+            ),
         )
     method["tube_velocity_limits"] = (
         f"max {v_max:.3g} m/s "
@@ -648,8 +646,10 @@ def system_curve(x: CwFlowInputs, pump: PumpCurve, n_design: int, method: dict) 
     if h_now <= x.static_head:
         raise DomainError(
             "cw_flow",
-            Text("the measured flow {q} is beyond what " f"{x.pumps_running} pump(s) can deliver against the "
-                 "static head", q=("volumetric_flow", x.cw_flow, 6)),
+            Text(
+                f"the measured flow {{q}} is beyond what {x.pumps_running} pump(s) can deliver against the static head",
+                q=("volumetric_flow", x.cw_flow, 6),
+            ),
             "flow meter error, wrong pump data or static head",
         )
     method["system_curve"] = "k calibrated on the measured current flow"
@@ -685,9 +685,19 @@ class OptionEvaluator:
     """Evaluates one operating option (pumps, speed, fans) on the system curve, the tower and the
     vacuum chain; results are cached by option."""
 
-    def __init__(self, model: CondenserModel, pump: PumpCurve, turbine: TurbineCurve, x: CwFlowInputs,
-                 k_sys: float, v_max: float, op: OperatingState, tower: CoolingTower | None,
-                 tower_check: TowerCheck | None, method: dict) -> None:
+    def __init__(
+        self,
+        model: CondenserModel,
+        pump: PumpCurve,
+        turbine: TurbineCurve,
+        x: CwFlowInputs,
+        k_sys: float,
+        v_max: float,
+        op: OperatingState,
+        tower: CoolingTower | None,
+        tower_check: TowerCheck | None,
+        method: dict,
+    ) -> None:
         self.model, self.pump, self.turbine, self.x = model, pump, turbine, x
         self.k_sys, self.v_max, self.op, self.tower, self.tower_check = k_sys, v_max, op, tower, tower_check
         self.method = method
@@ -704,12 +714,22 @@ class OptionEvaluator:
         if not (lo_q <= ratio <= hi_q):
             violations.append(f"pump_flow_range: {ratio:.2f} x rated flow outside {lo_q:g}-{hi_q:g}")
         if v > self.v_max:
-            violations.append(Text("tube_velocity_max: {v} above the erosion limit {limit}",
-                                   v=("velocity", v, 3), limit=("velocity", self.v_max, 3)))
+            violations.append(
+                Text(
+                    "tube_velocity_max: {v} above the erosion limit {limit}",
+                    v=("velocity", v, 3),
+                    limit=("velocity", self.v_max, 3),
+                )
+            )
         v_min = self.x.min_tube_velocity
         if v < v_min:
-            violations.append(Text("tube_velocity_min: {v} below the fouling limit {limit}",
-                                   v=("velocity", v, 3), limit=("velocity", v_min, 3)))
+            violations.append(
+                Text(
+                    "tube_velocity_min: {v} below the fouling limit {limit}",
+                    v=("velocity", v, 3),
+                    limit=("velocity", v_min, 3),
+                )
+            )
         return pump_w
 
     def _inlet(self, key: tuple, q: float, fans: int, active: list) -> tuple[float, float | None]:
@@ -726,8 +746,9 @@ class OptionEvaluator:
             active.append("tower_min_approach")
         return (t_in if key == self.current_key else tower.wet_bulb + approach), approach
 
-    def _backpressure(self, key: tuple, t_in: float, q: float, violations: list, active: list
-                      ) -> tuple[float | None, float | None]:
+    def _backpressure(
+        self, key: tuple, t_in: float, q: float, violations: list, active: list
+    ) -> tuple[float | None, float | None]:
         """(backpressure [Pa], turbine output change [W]) of an option, None when not computable."""
         p_bp = out = None
         try:
@@ -760,9 +781,21 @@ class OptionEvaluator:
             t_in, approach = self._inlet(key, q, fans, active)
         fan_w = fans * self.tower.fan_power if self.tower is not None else 0.0
         p_bp, out = self._backpressure(key, t_in, q, violations, active) if q > 0.0 else (None, None)
-        res = {"n": n, "speed": spd, "fans": fans, "q": q, "v": v, "t_in": t_in, "approach": approach, "p": p_bp,
-               "out": out, "pump_w": pump_w, "fan_w": fan_w, "violations": tuple(violations),
-               "active": tuple(active)}
+        res = {
+            "n": n,
+            "speed": spd,
+            "fans": fans,
+            "q": q,
+            "v": v,
+            "t_in": t_in,
+            "approach": approach,
+            "p": p_bp,
+            "out": out,
+            "pump_w": pump_w,
+            "fan_w": fan_w,
+            "violations": tuple(violations),
+            "active": tuple(active),
+        }
         self.cache[key] = res
         return res
 
@@ -774,8 +807,22 @@ def _to_option(r: dict, cur: dict) -> CwOption:
     if r["out"] is not None:
         net = (r["out"] - cur["out"]) - (aux - (cur["pump_w"] + cur["fan_w"]))
     return CwOption(
-        r["n"], r["speed"], r["fans"], r["q"], r["v"], r["t_in"], r["approach"], r["p"], r["out"], r["pump_w"],
-        r["fan_w"], aux, net, not r["violations"] and r["out"] is not None, r["violations"], r["active"],
+        r["n"],
+        r["speed"],
+        r["fans"],
+        r["q"],
+        r["v"],
+        r["t_in"],
+        r["approach"],
+        r["p"],
+        r["out"],
+        r["pump_w"],
+        r["fan_w"],
+        aux,
+        net,
+        not r["violations"] and r["out"] is not None,
+        r["violations"],
+        r["active"],
     )
 
 
@@ -792,8 +839,7 @@ def choose_optimum(options: list[CwOption], current: CwOption, warnings: list) -
     return optimum
 
 
-def cw_actions(x: CwFlowInputs, optimum: CwOption, current: CwOption, net: float, price: float | None
-               ) -> list[Action]:
+def cw_actions(x: CwFlowInputs, optimum: CwOption, current: CwOption, net: float, price: float | None) -> list[Action]:
     """The pump/fan setting to change to, valued by its net gain (none when staying is best)."""
     if optimum is current or net <= 0.0:
         return []
@@ -805,8 +851,10 @@ def cw_actions(x: CwFlowInputs, optimum: CwOption, current: CwOption, net: float
     return [
         Action(
             "set_cw_pumps_and_fans",
-            Text(f"{what}: CW flow " "{q}" f", net gain {net / 1e6:.3f} MW after pump and fan power",
-                 q=("volumetric_flow", optimum.cw_flow, 6)),
+            Text(
+                f"{what}: CW flow {{q}}, net gain {net / 1e6:.3f} MW after pump and fan power",
+                q=("volumetric_flow", optimum.cw_flow, 6),
+            ),
             net,
             usd_per_day(net, price) if price is not None else None,
             "cw_flow",
@@ -869,14 +917,12 @@ def optimize_cooling_water_flow(
     x = inputs if inputs is not None else CwFlowInputs(**fields)
     warnings: list = []
     method: dict = {
-        "operating_point": "pump curve (affinity-scaled, parallel identical pumps) intersected with "
-        "H = Hs + k*Q^2",
+        "operating_point": "pump curve (affinity-scaled, parallel identical pumps) intersected with H = Hs + k*Q^2",
         "pump_curve": pump.source,
         "pump_efficiency": "eta = eta_r*(2x - x^2), x = q/(N*Q_r); rated point taken as best-efficiency "
         "point; eta_r = rho*g*Q_r*H_r/P_r (wire-to-water)",
         "backpressure": "vacuum chain at the current cleanliness (vacuum.expected_backpressure)",
-        "net_benefit": "delta turbine output (curve, no gain below choke) - delta pump and fan power "
-        "vs current",
+        "net_benefit": "delta turbine output (curve, no gain below choke) - delta pump and fan power vs current",
     }
     method.update(turbine.method)
     price = check_price(x.power_price_usd_per_mwh)

@@ -208,8 +208,7 @@ def tema_fouling_resistance(
         raise OutOfRangeError(
             "water_type",
             f"{water_type!r} is not a TEMA RGP-T-2.4 water type; expected one of {sorted(types)}",
-            "'fresh' is not a TEMA category: use city_well, river_minimum, "
-            "river_average, cooling_tower_treated...",
+            "'fresh' is not a TEMA category: use city_well, river_minimum, river_average, cooling_tower_treated...",
         )
     notes = []
     if water_temp is None:
@@ -217,9 +216,7 @@ def tema_fouling_resistance(
         notes.append("water temperature not given: '125 °F and less' column assumed (power condensers)")
     else:
         if not math.isfinite(water_temp) or water_temp <= 0.0:
-            raise DomainError(
-                "cw_outlet_temp", f"water temperature {water_temp!r} K must be positive and finite"
-            )
+            raise DomainError("cw_outlet_temp", f"water temperature {water_temp!r} K must be positive and finite")
         hot = k_to_f(water_temp) > data["temperature_limit_f"] + 1e-9  # boundary: "and less" column
     if velocity is None:
         fast = True
@@ -344,9 +341,7 @@ def _goodness(
     return FoulingFit(model, basis, params, n, sse, math.sqrt(sse / n), r2, adj, aic, notes, k, shape_source)
 
 
-def fit_linear(
-    t_days: Sequence[float], values: Sequence[float], basis: str = "fouling_resistance"
-) -> FoulingFit:
+def fit_linear(t_days: Sequence[float], values: Sequence[float], basis: str = "fouling_resistance") -> FoulingFit:
     """Ordinary least-squares fit of R(t) = R_0 + β·t.
 
     .. math:: \\beta = \\frac{\\sum (t_i - \\bar t)(y_i - \\bar y)}{\\sum (t_i - \\bar t)^2}, \\quad
@@ -834,9 +829,7 @@ def economic_cleaning_interval(
         raise DomainError("cleaning_cost_usd", f"cleaning cost {cleaning_cost_usd!r} USD must be positive")
     price = check_price(power_price_usd_per_mwh)
     if (lost_power_per_fouling is None) == (lost_power_fn is None):
-        raise DomainError(
-            "lost_power_per_fouling", "give exactly one of lost_power_per_fouling and lost_power_fn"
-        )
+        raise DomainError("lost_power_per_fouling", "give exactly one of lost_power_per_fouling and lost_power_fn")
     if lost_power_per_fouling is not None and (
         not math.isfinite(lost_power_per_fouling) or lost_power_per_fouling < 0.0
     ):
@@ -1030,7 +1023,17 @@ def _history_trend(
         trend_cf = 1.0 / (1.0 + trend_index) if trend_index > -1.0 else None
     y_now = y_now_measured if y_now_measured is not None else tr.y_now
     return _HistoryTrend(
-        analysis, basis, y_trig, y_now, tr.fits, tr.selected, forecasts, days, reason, due, trend_cf,
+        analysis,
+        basis,
+        y_trig,
+        y_now,
+        tr.fits,
+        tr.selected,
+        forecasts,
+        days,
+        reason,
+        due,
+        trend_cf,
         to_index is not None,
     )
 
@@ -1195,8 +1198,9 @@ def current_fouling_state(x: FoulingInputs, method: dict, warnings: list[str]) -
     return CurrentFoulingState(cf_now, rf_now, u_actual, u_clean, water_temp, tube_velocity)
 
 
-def tema_stage(water_type: str | None, now: CurrentFoulingState, method: dict, warnings: list[str]
-               ) -> TemaAllowance | None:
+def tema_stage(
+    water_type: str | None, now: CurrentFoulingState, method: dict, warnings: list[str]
+) -> TemaAllowance | None:
     """The TEMA RGP-T-2.4 allowance of a TEMA water type (None for a salinity class only)."""
     if water_type is None:
         return None
@@ -1262,8 +1266,17 @@ def trend_stage(x: FoulingInputs, now: CurrentFoulingState, method: dict, warnin
         f"CF {x.trigger_cleanliness:g} -> R_f,target = 1/(CF*U_clean) - 1/U_clean (policy value, 0.75-0.80)"
     )
     return TrendStage(
-        trend, trend.fits, trend.forecasts, trend.selected, status.selection_reason, trend.basis, trend.y_trig,
-        trend.y_now, trend.days, days_reason, trend.due,
+        trend,
+        trend.fits,
+        trend.forecasts,
+        trend.selected,
+        status.selection_reason,
+        trend.basis,
+        trend.y_trig,
+        trend.y_now,
+        trend.days,
+        days_reason,
+        trend.due,
     )
 
 
@@ -1318,8 +1331,9 @@ def _economic_status(x: FoulingInputs, tr: TrendStage, u_clean: float | None) ->
     return "computed"
 
 
-def economic_stage(x: FoulingInputs, tr: TrendStage, u_clean: float | None, method: dict, warnings: list[str]
-                   ) -> tuple[EconomicInterval | None, str]:
+def economic_stage(
+    x: FoulingInputs, tr: TrendStage, u_clean: float | None, method: dict, warnings: list[str]
+) -> tuple[EconomicInterval | None, str]:
     """(the economic cleaning interval of the chosen fit (:func:`economic_cleaning_interval`) or
     None, its status, one of :data:`ECONOMIC_STATUSES`); a status other than "computed" or
     "not_requested" adds a warning naming what it needs."""
@@ -1351,8 +1365,14 @@ def fouling_level_now(r: FoulingResult) -> float | None:
 
 
 #: Meanings of days_until_cleaning (the tool's days_until_cleaning_status).
-DAYS_STATUSES = ("forecast", "already_at_trigger", "not_reached", "insufficient_history", "no_history",
-                 "not_computable")
+DAYS_STATUSES = (
+    "forecast",
+    "already_at_trigger",
+    "not_reached",
+    "insufficient_history",
+    "no_history",
+    "not_computable",
+)
 
 
 def cleaning_schedule(r: FoulingResult) -> tuple[float | None, str]:
@@ -1464,9 +1484,7 @@ def calculate_fouling_factor(inputs: FoulingInputs | None = None, /, **fields: A
         history_span_days=(
             float(trend.analysis.trend.t[-1]) if trend is not None and trend.analysis.trend.t.size else None
         ),
-        tema_exceeded=(
-            bool(rf_now > tema.fouling_resistance) if tema is not None and rf_now is not None else None
-        ),
+        tema_exceeded=(bool(rf_now > tema.fouling_resistance) if tema is not None and rf_now is not None else None),
         low_velocity=rec.low_velocity,
         economic_status=economic_status,
         economic_note=_ECONOMIC_NOTES.get(economic_status),

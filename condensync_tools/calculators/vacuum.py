@@ -121,7 +121,6 @@ def _t(k: float) -> tuple:
     return ("temperature", k, 4)
 
 
-
 def _finite_positive(field_name: str, value: float, what: str, cause: str = "") -> float:
     if value is None or not math.isfinite(value) or value <= 0.0:
         raise DomainError(field_name, f"{what} must be a positive finite number, got {value!r}", cause)
@@ -145,8 +144,12 @@ def _check_cw_temp(field_name: str, t: float) -> float:
             raise DomainError(field_name, Text(reason, lo=_t(_CW_T_MIN), hi=_t(_CW_T_MAX)), "°F/°C or K mix-up")
         raise DomainError(
             field_name,
-            Text("CW temperature {t} is outside the liquid cooling-water range {lo}-{hi}", t=_t(t),
-                 lo=_t(_CW_T_MIN), hi=_t(_CW_T_MAX)),
+            Text(
+                "CW temperature {t} is outside the liquid cooling-water range {lo}-{hi}",
+                t=_t(t),
+                lo=_t(_CW_T_MIN),
+                hi=_t(_CW_T_MAX),
+            ),
             "°F/°C or K mix-up",
         )
     return float(t)
@@ -407,8 +410,12 @@ def expected_backpressure(
     if t_sat > _CW_T_MAX:
         raise DomainError(
             "heat_duty",
-            Text("expected saturation temperature {t_sat} exceeds {limit}: the condenser cannot reject this "
-                 "duty at a plausible backpressure", t_sat=_t(t_sat), limit=_t(_CW_T_MAX)),
+            Text(
+                "expected saturation temperature {t_sat} exceeds {limit}: the condenser cannot reject this "
+                "duty at a plausible backpressure",
+                t_sat=_t(t_sat),
+                limit=_t(_CW_T_MAX),
+            ),
             "heat duty too high for the CW flow and surface, or values in the wrong unit",
         )
     lo, hi = hei.HEI_VELOCITY_RANGE_FT_S
@@ -437,13 +444,12 @@ def expected_backpressure(
     )
 
 
-def _tube_condition(cleanliness_factor: float | None, fouling_resistance: float | None
-                    ) -> tuple[float | None, float | None]:
+def _tube_condition(
+    cleanliness_factor: float | None, fouling_resistance: float | None
+) -> tuple[float | None, float | None]:
     """(CF, R_f [m²·K/W]): exactly one given, checked."""
     if (cleanliness_factor is None) == (fouling_resistance is None):
-        raise DomainError(
-            "cleanliness_factor", "give exactly one of cleanliness_factor and fouling_resistance"
-        )
+        raise DomainError("cleanliness_factor", "give exactly one of cleanliness_factor and fouling_resistance")
     if cleanliness_factor is not None:
         return _check_cf("cleanliness_factor", cleanliness_factor), None
     if not math.isfinite(fouling_resistance) or fouling_resistance < 0.0:
@@ -454,8 +460,7 @@ def _tube_condition(cleanliness_factor: float | None, fouling_resistance: float 
     return None, float(fouling_resistance)
 
 
-def _rise_and_cp(model: CondenserModel, t_in: float, duty: float, m_dot: float, cp_in: float
-                 ) -> tuple[float, float]:
+def _rise_and_cp(model: CondenserModel, t_in: float, duty: float, m_dot: float, cp_in: float) -> tuple[float, float]:
     """CW temperature rise TR = Q/(ṁ·cp(T_mean)) [K] and cp [J/(kg·K)], cp at the mean CW
     temperature iterated (from cp at the inlet)."""
     tr, cp = duty / (m_dot * cp_in), cp_in
@@ -464,8 +469,7 @@ def _rise_and_cp(model: CondenserModel, t_in: float, duty: float, m_dot: float, 
         if t_out > _CW_T_MAX:
             raise DomainError(
                 "cw_flow",
-                Text("CW temperature rise {rise} puts the outlet above {limit}", rise=_dt(tr),
-                     limit=_t(_CW_T_MAX)),
+                Text("CW temperature rise {rise} puts the outlet above {limit}", rise=_dt(tr), limit=_t(_CW_T_MAX)),
                 "CW flow far too low for the heat duty, or flow/duty in the wrong unit",
             )
         cp = liquid_properties(0.5 * (t_in + t_out), model.salinity).cp
@@ -707,8 +711,7 @@ def _operating_duty(
     else:
         raise DomainError(
             "heat_duty",
-            "no heat duty: give heat_duty, cw_outlet_temp (CW-side duty) or "
-            "steam_flow (HEI 950 Btu/lb convention)",
+            "no heat duty: give heat_duty, cw_outlet_temp (CW-side duty) or steam_flow (HEI 950 Btu/lb convention)",
         )
     if steam_duty is not None and not from_steam and abs(steam_duty / duty - 1.0) > 0.10:
         warnings.append(
@@ -849,9 +852,7 @@ def optimize_vacuum_pressure(
         loss = turbine_losses(turbine, p_meas if p_meas is not None else p4, optimal, p3, p4)
         actions = vacuum_actions(model, turbine, design, op, ref, parts, achievable, p4, loss, price)
     else:
-        warnings.append(
-            "no turbine correction curve: lost output, cost and the choke-point target not computed"
-        )
+        warnings.append("no turbine correction curve: lost output, cost and the choke-point target not computed")
     lost = loss[0] if loss is not None else None
     if lost is not None and lost < 0.0:
         warnings.append(
@@ -932,23 +933,28 @@ def deviation_split(
     measured backpressure."""
     if p_meas is None:
         return {}, None
-    parts = {name: _snap(value, ROUND_OFF_PA) for name, value in (
-        ("heat_duty", ref.p1 - ref.p0),
-        ("cw_inlet_temp", ref.p2 - ref.p1),
-        ("cw_flow", p3 - ref.p2),
-        ("fouling", p4 - p3),
-        ("unexplained", p_meas - p4),
-    )}
+    parts = {
+        name: _snap(value, ROUND_OFF_PA)
+        for name, value in (
+            ("heat_duty", ref.p1 - ref.p0),
+            ("cw_inlet_temp", ref.p2 - ref.p1),
+            ("cw_flow", p3 - ref.p2),
+            ("fouling", p4 - p3),
+            ("unexplained", p_meas - p4),
+        )
+    }
     if parts["unexplained"] < -PTC_PRESSURE_UNCERTAINTY_PA:
         warnings.append(
-            Text("measured backpressure is {dp} below the expected value: check the pressure instrument, "
-                 "CW flow and the cleanliness factor used", dp=_dp(-parts["unexplained"]))
+            Text(
+                "measured backpressure is {dp} below the expected value: check the pressure instrument, "
+                "CW flow and the cleanliness factor used",
+                dp=_dp(-parts["unexplained"]),
+            )
         )
     return parts, p_meas - ref.p0
 
 
-def turbine_losses(turbine: TurbineCurve, p_actual: float, optimal: float, p3: float, p4: float
-                   ) -> tuple[float, dict]:
+def turbine_losses(turbine: TurbineCurve, p_actual: float, optimal: float, p3: float, p4: float) -> tuple[float, dict]:
     """(lost output [W] from the actual to the optimal backpressure, its fouling (P3 → P4) and
     unexplained (P4 → actual) parts [W]) on the turbine correction curve."""
     lost = _snap(turbine.lost_output(p_actual, optimal), ROUND_OFF_W)
@@ -986,20 +992,25 @@ def vacuum_actions(
     if lost_parts["fouling"] > 0.0:
         act(
             "clean_tubes",
-            Text(f"cleanliness {op.cleanliness_factor:.3f} is below the target {op.target_cleanliness:.3f}: "
-                 "restoring it lowers the backpressure by {dp}. Confirm fouling (not air binding) with the air "
-                 "in-leakage indicators before cleaning (see calculate_fouling_factor for the method)",
-                 dp=_dp(p4 - p3)),
+            Text(
+                f"cleanliness {op.cleanliness_factor:.3f} is below the target {op.target_cleanliness:.3f}: "
+                "restoring it lowers the backpressure by {dp}. Confirm fouling (not air binding) with the air "
+                "in-leakage indicators before cleaning (see calculate_fouling_factor for the method)",
+                dp=_dp(p4 - p3),
+            ),
             lost_parts["fouling"],
         )
     if op.measured_backpressure is not None and lost_parts["unexplained"] > 0.0:
         within = parts["unexplained"] <= PTC_PRESSURE_UNCERTAINTY_PA
         act(
             "find_air_inleakage",
-            Text("{dp} of the backpressure is not explained by fouling, CW temperature or flow: check air "
-                 "in-leakage (vacuum-decay test, tracer test) and the pressure instrument"
-                 + (" (within the ±{u} PTC 12.2 pressure uncertainty)" if within else ""),
-                 dp=_dp(parts["unexplained"]), **({"u": _dp(PTC_PRESSURE_UNCERTAINTY_PA)} if within else {})),
+            Text(
+                "{dp} of the backpressure is not explained by fouling, CW temperature or flow: check air "
+                "in-leakage (vacuum-decay test, tracer test) and the pressure instrument"
+                + (" (within the ±{u} PTC 12.2 pressure uncertainty)" if within else ""),
+                dp=_dp(parts["unexplained"]),
+                **({"u": _dp(PTC_PRESSURE_UNCERTAINTY_PA)} if within else {}),
+            ),
             lost_parts["unexplained"],
         )
     d_q, d_t = ref.design_cw_flow, ref.design_cw_inlet_temp
@@ -1007,9 +1018,11 @@ def vacuum_actions(
         p_flow = _state(model, t_in, d_q, op.heat_duty, op.cleanliness_factor).backpressure
         act(
             "restore_cw_flow",
-            Text(f"CW flow is {100 * (1 - q_vol / d_q):.1f} % below design: restoring design flow lowers "
-                 "the backpressure by {dp} (gross: pump power not deducted; see optimize_cooling_water_flow)",
-                 dp=_dp(p4 - p_flow)),
+            Text(
+                f"CW flow is {100 * (1 - q_vol / d_q):.1f} % below design: restoring design flow lowers "
+                "the backpressure by {dp} (gross: pump power not deducted; see optimize_cooling_water_flow)",
+                dp=_dp(p4 - p_flow),
+            ),
             turbine.lost_output(p4, p_flow),
         )
     if design is not None and t_in > d_t:
@@ -1019,17 +1032,23 @@ def vacuum_actions(
             # valued 0 so it never outranks an action the operator can take.
             act(
                 "check_cw_inlet_temperature",
-                Text("CW inlet is {dt} above design, worth " f"{share / 1e6:.3f} MW of output: not directly "
-                     "controllable; on a cooling tower check fans, fill and distribution (approach)",
-                     dt=_dt(t_in - d_t)),
+                Text(
+                    "CW inlet is {dt} above design, worth "
+                    f"{share / 1e6:.3f} MW of output: not directly "
+                    "controllable; on a cooling tower check fans, fill and distribution (approach)",
+                    dt=_dt(t_in - d_t),
+                ),
                 0.0,
             )
     if achievable.backpressure < turbine.choke_pressure:
         act(
             "do_not_chase_vacuum_below_choke",
-            Text("the achievable backpressure {p} is below the choke point {choke}: no turbine gain below "
-                 "it; consider less CW flow or fewer fans (see optimize_cooling_water_flow)",
-                 p=_p(achievable.backpressure), choke=_p(turbine.choke_pressure)),
+            Text(
+                "the achievable backpressure {p} is below the choke point {choke}: no turbine gain below "
+                "it; consider less CW flow or fewer fans (see optimize_cooling_water_flow)",
+                p=_p(achievable.backpressure),
+                choke=_p(turbine.choke_pressure),
+            ),
             0.0,
         )
     return actions
@@ -1093,8 +1112,9 @@ def fouling_loss_function(
     def loss(delta_rf: float) -> float:
         rf = base_fouling_resistance + max(delta_rf, 0.0)
         if not hold_at_curve_end:
-            return turbine.lost_output(expected_backpressure(model, cw_inlet_temp, cw_flow, heat_duty,
-                                                             fouling_resistance=rf).backpressure, p0)
+            return turbine.lost_output(
+                expected_backpressure(model, cw_inlet_temp, cw_flow, heat_duty, fouling_resistance=rf).backpressure, p0
+            )
         try:
             p = expected_backpressure(model, cw_inlet_temp, cw_flow, heat_duty, fouling_resistance=rf).backpressure
         except CalculationError:

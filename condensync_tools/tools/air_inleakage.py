@@ -359,26 +359,28 @@ def handle(call: ToolCall) -> ToolOutput:
     unexplained = attribution.air_backpressure if attribution else si.get("unexplained_backpressure")
     scored = cf_source != "design_cleanliness"
     with renamed_fields():
-        r = detect_air_inleakage(AirInleakageInputs(
-            unit_type=si["unit_type"],
-            dissolved_oxygen_ppb=si.get("dissolved_oxygen_ppb"),
-            do_limit_ppb=si.get("do_limit_ppb"),
-            condenser_pressure=p,
-            hotwell_temp=si.get("hotwell_temp"),
-            subcooling_baseline=si.get("subcooling_baseline"),
-            air_removal_flow=si.get("air_removal_flow"),
-            venting_capacity=si.get("venting_capacity"),
-            shell_count=si["shell_count"],
-            vacuum_decay_rate=si.get("vacuum_decay_rate"),
-            steam_space_volume=si.get("steam_space_volume"),
-            steam_space_temp=si.get("steam_space_temp"),
-            air_extraction_temp=si.get("air_extraction_temp"),
-            air_extraction_depression_baseline=si.get("air_extraction_depression_baseline"),
-            unexplained_backpressure=unexplained,
-            unexplained_backpressure_scored=scored,
-            turbine=turbine,
-            power_price_usd_per_mwh=si.get("power_price_usd_per_mwh"),
-        ))
+        r = detect_air_inleakage(
+            AirInleakageInputs(
+                unit_type=si["unit_type"],
+                dissolved_oxygen_ppb=si.get("dissolved_oxygen_ppb"),
+                do_limit_ppb=si.get("do_limit_ppb"),
+                condenser_pressure=p,
+                hotwell_temp=si.get("hotwell_temp"),
+                subcooling_baseline=si.get("subcooling_baseline"),
+                air_removal_flow=si.get("air_removal_flow"),
+                venting_capacity=si.get("venting_capacity"),
+                shell_count=si["shell_count"],
+                vacuum_decay_rate=si.get("vacuum_decay_rate"),
+                steam_space_volume=si.get("steam_space_volume"),
+                steam_space_temp=si.get("steam_space_temp"),
+                air_extraction_temp=si.get("air_extraction_temp"),
+                air_extraction_depression_baseline=si.get("air_extraction_depression_baseline"),
+                unexplained_backpressure=unexplained,
+                unexplained_backpressure_scored=scored,
+                turbine=turbine,
+                power_price_usd_per_mwh=si.get("power_price_usd_per_mwh"),
+            )
+        )
     t_sat = saturation_temperature(p) if p is not None else None
     subcooling = max(t_sat - si["hotwell_temp"], 0.0) if t_sat is not None and call.has("hotwell_temp") else None
     if turbine is not None and unexplained is None:
@@ -423,8 +425,9 @@ def handle(call: ToolCall) -> ToolOutput:
     elif unexplained is not None:
         method["unexplained_backpressure"] = "caller"
     warnings.extend(w for w in r.warnings if w not in warnings)
-    return ToolOutput(values=values, method=method, warnings=warnings, summary=_summary(call, r, values),
-                      history=HistoryRecord())
+    return ToolOutput(
+        values=values, method=method, warnings=warnings, summary=_summary(call, r, values), history=HistoryRecord()
+    )
 
 
 #: provenance.method text for each fouling-cleanliness source.

@@ -167,9 +167,7 @@ class _HistoryInputBase(ToolInput):
         DEFAULT_DUE_WINDOW_DAYS,
         ge=0,
         le=3650,
-        description=(
-            "cleaning_due is true when the trigger is forecast within this many days (default 30) [d]"
-        ),
+        description=("cleaning_due is true when the trigger is forecast within this many days (default 30) [d]"),
     )
     last_cleaning_date: str = Field(
         "",
@@ -216,15 +214,12 @@ class _HistoryInputBase(ToolInput):
         31,
         ge=0,
         le=366,
-        description=(
-            "Most recent days returned in `daily` (all days are in the trend fit and the chart) [1]"
-        ),
+        description=("Most recent days returned in `daily` (all days are in the trend fit and the chart) [1]"),
     )
     include_chart: bool = Field(
         False,
         description=(
-            "Also return a PNG chart of daily cleanliness with the trend and forecast, base64 in "
-            f"{CHART_FIELD} [1]"
+            f"Also return a PNG chart of daily cleanliness with the trend and forecast, base64 in {CHART_FIELD} [1]"
         ),
     )
 
@@ -292,8 +287,7 @@ class TrendFit(BaseModel):
     )
     r0: float = Field(
         None,
-        description="Level at the start of the current cycle (the residual the cleaning left), in "
-        "trend_value_unit",
+        description="Level at the start of the current cycle (the residual the cleaning left), in trend_value_unit",
     )
     beta_per_day: float = Field(None, description="Linear fouling rate, trend_value_unit per day")
     r_inf: float = Field(None, description="Kern-Seaton asymptotic level, in trend_value_unit")
@@ -303,12 +297,9 @@ class TrendFit(BaseModel):
     aicc: float = Field(description="Small-sample corrected Akaike information criterion [1]")
     days_until_cleaning: float = Field(
         None,
-        description="Days after the last daily point until the trigger under "
-        "this model; absent when never reached [d]",
+        description="Days after the last daily point until the trigger under this model; absent when never reached [d]",
     )
-    forecast_reason: str = Field(
-        description="How the forecast was obtained, or why the trigger is never reached"
-    )
+    forecast_reason: str = Field(description="How the forecast was obtained, or why the trigger is never reached")
     notes: list[str] = Field(description="Identifiability notes (tau at a search bound)")
     parameters_fitted: int = Field(description="Parameters fitted on the current cycle (AICc k) [1]")
     shape_source: str = Field(
@@ -359,17 +350,13 @@ class HistoryOutput(CycleFields, ToolResult):
         None, description="Condenser absolute pressure over the valid rows: percentiles, mean, min, max"
     )
     latest_day: str = Field(None, description="Last UTC day with valid rows (YYYY-MM-DD)")
-    latest_cleanliness_factor: float = Field(
-        None, description="Mean cleanliness factor of the latest day [1]"
-    )
+    latest_cleanliness_factor: float = Field(None, description="Mean cleanliness factor of the latest day [1]")
     daily: list[DailyRow] = Field(description="Daily aggregates of the most recent days (max_daily_rows)")
     daily_truncated: bool = Field(description="True when `daily` holds only the most recent days")
     trend_basis: str = Field(description="Values fitted: fouling_index (1/CF - 1) or fouling_resistance")
     trend_value_unit: str = Field(description="Unit of r0, r_inf, rmse and beta (per day)")
     trend_points: int = Field(description="Daily points in the fit (current cycle) [1]")
-    trend_reference_time: str = Field(
-        None, description="Fit time origin: start of the current cycle (ISO 8601 UTC)"
-    )
+    trend_reference_time: str = Field(None, description="Fit time origin: start of the current cycle (ISO 8601 UTC)")
     trend_selected_model: str = Field(None, description="Chosen model (lower AICc; ties to linear)")
     trend_selection_reason: str = Field(description="Why that model, or why no trend was fitted")
     trend_fits: list[TrendFit] = Field(
@@ -378,8 +365,7 @@ class HistoryOutput(CycleFields, ToolResult):
     trigger_cleanliness: float = Field(description="Cleaning trigger cleanliness factor [1]")
     days_until_cleaning: quantity(
         "duration_days",
-        "Days after the last data day until the trigger (chosen "
-        "model); absent when never reached or no trend",
+        "Days after the last data day until the trigger (chosen model); absent when never reached or no trend",
     ) = None
     days_until_cleaning_reason: str = Field(description="How the forecast was obtained, or why none")
     forecast_cleaning_date: str = Field(None, description="Forecast date the trigger is reached (YYYY-MM-DD)")
@@ -469,10 +455,7 @@ def _load(call: ToolCall) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray
     elif a.get("file_path"):
         if arrays_given:
             raise InvalidArguments(
-                [
-                    f"$.file_path: give either file_path or the arrays, got both (arrays: "
-                    f"{', '.join(arrays_given)})"
-                ]
+                [f"$.file_path: give either file_path or the arrays, got both (arrays: {', '.join(arrays_given)})"]
             )
         path = hio.resolve_data_file(a["file_path"], hio.configured_data_dir(call.context.services))
         if path.suffix.lower() in (".parquet", ".pq") and not hio.parquet_available():
@@ -483,9 +466,7 @@ def _load(call: ToolCall) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray
     else:
         missing = [n for n in ("timestamps", *hio.MEASUREMENT_COLUMNS) if a.get(n) is None]
         if missing:
-            raise InvalidArguments(
-                [f"$.{n}: required (arrays mode, or give file_path), got nothing" for n in missing]
-            )
+            raise InvalidArguments([f"$.{n}: required (arrays mode, or give file_path), got nothing" for n in missing])
         lengths = {n: len(a[n]) for n in ("timestamps", *hio.MEASUREMENT_COLUMNS)}
         if a.get("quality") is not None:
             lengths["quality"] = len(a["quality"])
@@ -499,9 +480,7 @@ def _load(call: ToolCall) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray
             )
         ts, _ = hio.parse_timestamps(a["timestamps"])
         quality = None if a.get("quality") is None else hio.quality_codes(a["quality"])[0]
-        data = hio.SeriesData(
-            ts, {n: np.asarray(si[n], dtype=float) for n in hio.MEASUREMENT_COLUMNS}, quality
-        )
+        data = hio.SeriesData(ts, {n: np.asarray(si[n], dtype=float) for n in hio.MEASUREMENT_COLUMNS}, quality)
         in_si = True
         digest = None
     if data.unknown_quality_labels:
@@ -601,7 +580,12 @@ def _row_warnings(result: hist.RowResults, design: hist.HistoryDesign) -> list[s
 
 
 def _fit_out(
-    name: str, fit: FoulingFit, forecast: Any, scale: float, y_trigger: float | None, level_kind: str | None,
+    name: str,
+    fit: FoulingFit,
+    forecast: Any,
+    scale: float,
+    y_trigger: float | None,
+    level_kind: str | None,
     system: str,
 ) -> dict:
     out: dict[str, Any] = {
@@ -776,11 +760,7 @@ def _check_output_request(a: dict, n: int) -> None:
                 "rows; use 'file' (or 'auto')"
             ]
         )
-    if (
-        a["series_format"] == "parquet"
-        and a["series_output"] in ("file", "auto")
-        and not hio.parquet_available()
-    ):
+    if a["series_format"] == "parquet" and a["series_output"] in ("file", "auto") and not hio.parquet_available():
         raise ToolUnavailable([f"$.series_format: {hio.PARQUET_HINT}"])
 
 
@@ -842,9 +822,7 @@ def _period_values(analysis, values_out: dict, warnings: list[str]) -> None:
     if analysis.first_ms is not None:
         first_last = hio.format_timestamps(np.array([analysis.first_ms, analysis.last_ms], dtype=np.int64))
         values_out["period_start"], values_out["period_end"] = first_last
-        values_out["trend_reference_time"] = hio.format_timestamps(
-            np.array([analysis.reference_ms], dtype=np.int64)
-        )[0]
+        values_out["trend_reference_time"] = hio.format_timestamps(np.array([analysis.reference_ms], dtype=np.int64))[0]
     if trend.origin_ms is not None:
         values_out["current_cycle_start"] = hio.day_string(int(trend.origin_ms // hist.DAY_MS))
     if trend.status == "poor_fit":
@@ -897,10 +875,7 @@ def _series_values(call: ToolCall, rows, ts, cb, values_out: dict) -> str:
         series_kinds.update({k: "fraction" for k in extras})
 
         def block(start: int, stop: int) -> dict[str, np.ndarray]:
-            cols = {
-                k: _from_si_array(kind, rows.column(k, start, stop), system)
-                for k, kind in SERIES_KINDS.items()
-            }
+            cols = {k: _from_si_array(kind, rows.column(k, start, stop), system) for k, kind in SERIES_KINDS.items()}
             cols.update({k: arr[start:stop] for k, arr in extras.items()})
             return cols
 
@@ -950,9 +925,7 @@ def _method(a: dict, analysis, mode: str) -> dict:
         )
         method["cleaning_trigger"] = f"CF {a['trigger_cleanliness']:g} (policy value, 0.75-0.80 typical)"
     if mode == "file":
-        method["series_file"] = (
-            "CSV: UTF-8, header, 10 significant digits, caller units, invalid rows' numbers empty"
-        )
+        method["series_file"] = "CSV: UTF-8, header, 10 significant digits, caller units, invalid rows' numbers empty"
     return method
 
 
@@ -962,8 +935,7 @@ def _summary(a: dict, analysis, values_out: dict, n: int, n_valid: int, latest: 
     summary = f"{n} rows, {n_valid} valid ({n - n_valid} invalid)"
     if cf_dist is not None:
         summary += (
-            f"; cleanliness factor median {cf_dist['p50']:.3f} (p5 {cf_dist['p05']:.3f}, p95 "
-            f"{cf_dist['p95']:.3f})"
+            f"; cleanliness factor median {cf_dist['p50']:.3f} (p5 {cf_dist['p05']:.3f}, p95 {cf_dist['p95']:.3f})"
         )
         if latest is not None:
             latest_cf = values_out["latest_cleanliness_factor"]

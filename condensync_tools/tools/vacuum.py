@@ -97,20 +97,15 @@ class VacuumOutput(ToolResult):
     ) = None
     lost_output_mw: quantity(
         "power_mw",
-        "Turbine output lost by running at the measured (else expected) "
-        "backpressure instead of the optimal one",
+        "Turbine output lost by running at the measured (else expected) backpressure instead of the optimal one",
     ) = None
     lost_output_fouling_mw: quantity("power_mw", "Part of the lost output due to fouling") = None
     lost_output_unexplained_mw: quantity(
         "power_mw", "Part of the lost output not explained (air in-leakage or instrumentation)"
     ) = None
-    cost_usd_per_day: quantity("money_usd_per_day", "Value of lost_output_mw at power_price_usd_per_mwh") = (
-        None
-    )
+    cost_usd_per_day: quantity("money_usd_per_day", "Value of lost_output_mw at power_price_usd_per_mwh") = None
     cleanliness_factor: float = Field(description="Cleanliness factor used for the expected backpressure [1]")
-    target_cleanliness: float = Field(
-        description="Target cleanliness factor used for the achievable backpressure [1]"
-    )
+    target_cleanliness: float = Field(description="Target cleanliness factor used for the achievable backpressure [1]")
     heat_duty: quantity("heat_rate", "Heat duty used")
     expected_saturation_temp: quantity("temperature", "Saturation temperature at the expected backpressure")
     expected_cw_outlet_temp: quantity("temperature", "CW outlet temperature at the expected state")
