@@ -290,7 +290,8 @@ def _epoch_s(stamp: str) -> float:
 def stored_cleanliness_before_air_event(call: ToolCall) -> float | None:
     """The last stored cleanliness factor of ``condenser_id`` before the current air event
     (:func:`~condensync_tools.calculators.air_attribution.cleanliness_before_air_event` over the
-    stored fouling history and the stored detect_air_inleakage results); None without a store."""
+    stored fouling history and the air diagnoses stored by detect_air_inleakage and
+    analyze_condenser_performance); None without a store."""
     condenser_id = call.args.get("condenser_id")
     service = call.context.services.get("history") if condenser_id else None
     if service is None or not hasattr(service, "results"):
