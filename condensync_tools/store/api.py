@@ -231,7 +231,7 @@ class Store:
         since: datetime | str | None = None,
         *,
         until: datetime | str | None = None,
-        tools: Sequence[str] | None = history.FOULING_TOOLS,
+        tools: Sequence[str] | None = None,
         unit_system: Literal["SI", "US"] | None = None,
         include_aggregates: bool = True,
     ) -> list[dict[str, Any]]:
