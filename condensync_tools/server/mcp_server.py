@@ -21,7 +21,8 @@ from mcp.server import Server, ServerRequestContext
 from .. import __version__
 from ..errors import UnknownTool
 from ..registry import CallOutcome, ExecutionContext, all_tools, execute, get_tool
-from ..schema import load_published
+from ..listing_text import TOOL_SUMMARIES
+from ..schema import listing_schema, load_published
 
 __all__ = ["build_server", "INSTRUCTIONS", "tool_listing", "to_call_result", "runs_inline"]
 
@@ -35,12 +36,17 @@ INSTRUCTIONS = (
 
 
 def tool_listing() -> list[types.Tool]:
-    """MCP tool descriptors built from the definitions and the committed schemas."""
+    """MCP tool descriptors built from the definitions and the committed schemas: the short
+    description of :data:`~condensync_tools.listing_text.TOOL_SUMMARIES` and the lean view of
+    the published input schema (:func:`~condensync_tools.schema.listing_schema`); every call is
+    still validated against the full published schema. The full description and argument
+    explanations are the resource ``doc://tools/<name>``."""
     listing = []
     for tool in all_tools():
         listing.append(types.Tool(
-            name=tool.name, title=tool.title, description=tool.description,
-            input_schema=load_published(tool.name, "input"), output_schema=load_published(tool.name, "output"),
+            name=tool.name, title=tool.title, description=TOOL_SUMMARIES.get(tool.name, tool.description),
+            input_schema=listing_schema(load_published(tool.name, "input")),
+            output_schema=load_published(tool.name, "output"),
             annotations=types.ToolAnnotations(title=tool.title, read_only_hint=tool.read_only,
                                               destructive_hint=tool.destructive, idempotent_hint=tool.idempotent,
                                               open_world_hint=tool.open_world)))
