@@ -28,6 +28,9 @@ FIELD_TEXT: dict[str, str] = {
     # --- common
     "unit_system": "Units of all numbers",
     "condenser_id": "Configured condenser; fills design data",
+    "read_live_data:condenser_id": "Configured condenser",
+    "create_work_order:condenser_id": "Configured condenser",
+    "connector_status:condenser_id": "Configured condenser; empty: all",
     "data_source": "live: read from the plant",
     # --- snapshot
     "cw_inlet_temp": "CW inlet temperature",

@@ -64,15 +64,15 @@ def model_schema(model: type[BaseModel], terse: bool = True) -> dict[str, Any]:
     return schema
 
 
-_UNIT_BRACKET = re.compile(r"\[([^\[\]]*)\]")
+_UNIT_BRACKET = re.compile(r"\[([^\[\]]*)\]$")
 
 
 def terse_description(full: str, text: str) -> str:
-    """``text`` with the unit bracket of the full description ("[°F | °C]") appended; a
-    dimensionless "[1]", or a bracket the text already says, is left out."""
-    brackets = _UNIT_BRACKET.findall(full)
-    unit = brackets[-1].strip() if brackets else ""
-    if not unit or unit == "1" or unit in text:
+    """``text`` with the unit bracket that ends the full description ("[°F | °C]", "[1]" for a
+    dimensionless number) appended, unless the text already says it."""
+    match = _UNIT_BRACKET.search(full.rstrip())
+    unit = match.group(1).strip() if match else ""
+    if not unit or unit in text:
         return text
     return f"{text} [{unit}]"
 
@@ -86,7 +86,10 @@ def _apply_terse(schema: dict[str, Any], tool: str, prefix: str) -> None:
         text = (FIELD_TEXT.get(f"{tool}:{key}") or (FIELD_TEXT.get(f"{key}[]") if array else None)
                 or FIELD_TEXT.get(key))
         if text is not None:
-            sub["description"] = terse_description(sub["description"], text)
+            full = sub["description"]
+            if "enum" in sub or sub.get("type") in ("boolean", "string"):  # not a number: no "[1]"
+                full = full.rstrip().removesuffix("[1]")
+            sub["description"] = terse_description(full, text)
         if array and isinstance(sub.get("items"), dict) and "properties" in sub["items"]:
             _apply_terse(sub["items"], tool, f"{key}[].")
         elif sub.get("type") == "object":
