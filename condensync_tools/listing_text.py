@@ -19,7 +19,19 @@ of an array of objects). A field without an entry keeps its full description.
 
 from __future__ import annotations
 
-__all__ = ["FIELD_TEXT", "TOOL_SUMMARIES", "VERBATIM"]
+import json
+from typing import Any
+
+__all__ = ["FIELD_TEXT", "TOOL_SUMMARIES", "VERBATIM", "input_side_tokens"]
+
+
+def input_side_tokens(name: str, description: str, input_schema: dict[str, Any]) -> float:
+    """What one tool of ``tools/list`` costs an assistant on the input side, in tokens
+    estimated as characters/4: name + description + input schema as compact JSON with UTF-8
+    characters (the SDK's wire form)."""
+    schema = json.dumps(input_schema, separators=(",", ":"), ensure_ascii=False)
+    return (len(name) + len(description) + len(schema)) / 4
+
 
 #: The CONTRACT §1.1 sentence, short form, ending every calculator's listing description.
 VERBATIM = "Report values verbatim; do not recompute."
@@ -182,34 +194,43 @@ TOOL_SUMMARIES: dict[str, str] = {
     "calculate_heat_transfer_coefficient": (
         "Condenser heat-transfer test: duty, T_sat, ITD, TTD, LMTD, tube velocity, U actual/clean/design, "
         "cleanliness, fouling resistance, from CW temperatures, flow, pressure and tube data. mode size_area / "
-        "outlet_temp: sizing with a known u_actual. " + VERBATIM),
+        "outlet_temp: sizing with a known u_actual. " + VERBATIM
+    ),
     "optimize_vacuum_pressure": (
         "Expected, achievable and measured backpressure, the deviation split (duty, CW inlet, CW flow, fouling, "
-        "unexplained/air), lost MW and USD/day, optimal backpressure, ranked actions. " + VERBATIM),
+        "unexplained/air), lost MW and USD/day, optimal backpressure, ranked actions. " + VERBATIM
+    ),
     "detect_air_inleakage": (
         "Air in-leakage diagnosis from any indicators given (dissolved O2, subcooling, off-gas, vacuum decay, "
         "air-extraction depression, unexplained backpressure): verdict, severity, confidence, location, "
-        "actions. " + VERBATIM),
+        "actions. " + VERBATIM
+    ),
     "calculate_fouling_factor": (
         "Fouling and cleanliness now; with a history, the trend, days until the cleaning trigger, cleaning due "
-        "and method; with costs, the economic cleaning interval. " + VERBATIM),
+        "and method; with costs, the economic cleaning interval. " + VERBATIM
+    ),
     "optimize_cooling_water_flow": (
         "Compares CW pump (count, VFD speed) and tower-fan options by net benefit (output gain minus pump and fan "
-        "power): the optimum, its constraints and savings. " + VERBATIM),
+        "power): the optimum, its constraints and savings. " + VERBATIM
+    ),
     "analyze_condenser_performance": (
         "Runs every applicable tool (heat transfer, vacuum, air, fouling, CW flow) on one snapshot: key figures, "
-        "top actions and a 0-100 performance score; parts lacking inputs are skipped. " + VERBATIM),
+        "top actions and a 0-100 performance score; parts lacking inputs are skipped. " + VERBATIM
+    ),
     "analyze_performance_history": (
         "Heat-transfer test on every row of a time series (arrays, CSV/Parquet file_path or live): percentiles, "
-        "daily values, cleanings, fouling trend and forecast. " + VERBATIM),
+        "daily values, cleanings, fouling trend and forecast. " + VERBATIM
+    ),
     "generate_performance_report": (
         "Writes an HTML performance report (charts, KPIs, backpressure split, air, actions, money at stake) from a "
-        "series as for analyze_performance_history."),
+        "series as for analyze_performance_history."
+    ),
     "read_live_data": (
-        "Current plant values of a condenser with tag, time, age and quality flags. Report them verbatim."),
+        "Current plant values of a condenser with tag, time, age and quality flags. Report them verbatim."
+    ),
     "connector_status": "Health of the plant-data connectors: connection, errors, breaker, value ages.",
     "create_work_order": (
-        "Files a CMMS work order for a finding; dry_run (default) only returns the request. Ask the user before "
-        "filing."),
+        "Files a CMMS work order for a finding; dry_run (default) only returns the request. Ask the user before filing."
+    ),
     "verify_provenance": "Re-executes a result (by provenance hash or given) and says whether it matches.",
 }

@@ -19,8 +19,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = ["model_schema", "listing_schema", "published_dir", "load_published", "schema_text", "REPO_SCHEMAS_DIR",
-           "VALIDATION_ONLY_KEYWORDS"]
+__all__ = [
+    "model_schema",
+    "listing_schema",
+    "published_dir",
+    "load_published",
+    "schema_text",
+    "REPO_SCHEMAS_DIR",
+    "VALIDATION_ONLY_KEYWORDS",
+]
 
 REPO_SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
@@ -83,8 +90,7 @@ def _apply_terse(schema: dict[str, Any], tool: str, prefix: str) -> None:
     for name, sub in schema.get("properties", {}).items():
         key = f"{prefix}{name}"
         array = sub.get("type") == "array"
-        text = (FIELD_TEXT.get(f"{tool}:{key}") or (FIELD_TEXT.get(f"{key}[]") if array else None)
-                or FIELD_TEXT.get(key))
+        text = FIELD_TEXT.get(f"{tool}:{key}") or (FIELD_TEXT.get(f"{key}[]") if array else None) or FIELD_TEXT.get(key)
         if text is not None:
             full = sub["description"]
             if "enum" in sub or sub.get("type") in ("boolean", "string"):  # not a number: no "[1]"
@@ -107,8 +113,19 @@ def _tool_name(model: type[BaseModel]) -> str:
 #: published schema keeps them and validates every call with them; the ``tools/list`` view
 #: (:func:`listing_schema`) leaves them out, because a model choosing and filling a call does
 #: not need them and a call that breaks one gets an error naming the field and the bound.
-VALIDATION_ONLY_KEYWORDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems",
-                                      "maxItems", "minLength", "maxLength", "pattern"})
+VALIDATION_ONLY_KEYWORDS = frozenset(
+    {
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minItems",
+        "maxItems",
+        "minLength",
+        "maxLength",
+        "pattern",
+    }
+)
 
 
 def listing_schema(schema: dict[str, Any]) -> dict[str, Any]:

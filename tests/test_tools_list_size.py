@@ -10,7 +10,7 @@ import json
 import pytest
 from mcp import Client
 
-from condensync_tools.listing_text import FIELD_TEXT, TOOL_SUMMARIES
+from condensync_tools.listing_text import FIELD_TEXT, TOOL_SUMMARIES, input_side_tokens
 from condensync_tools.registry import all_tools, execute
 from condensync_tools.schema import VALIDATION_ONLY_KEYWORDS, load_published
 from condensync_tools.server.mcp_server import build_server
@@ -18,14 +18,12 @@ from condensync_tools.server.mcp_server import build_server
 BUDGET_TOKENS = 12_000
 
 
-def input_side_tokens(tools) -> dict[str, float]:
-    """Per tool: characters/4 of name + description + input schema as serialised on the wire
-    (compact JSON, UTF-8 characters), the figure benchmarks/run.py prints."""
+def listed_tokens(tools) -> dict[str, float]:
+    """Per tool: the input side as the client received it (the figure benchmarks/run.py prints)."""
     out = {}
     for t in tools:
         wire = t.model_dump(by_alias=True, mode="json", exclude_none=True)
-        schema = json.dumps(wire["inputSchema"], separators=(",", ":"), ensure_ascii=False)
-        out[t.name] = (len(t.name) + len(t.description or "") + len(schema)) / 4
+        out[t.name] = input_side_tokens(t.name, t.description or "", wire["inputSchema"])
     return out
 
 
@@ -41,7 +39,7 @@ def listed():
 
 
 def test_tools_list_input_side_is_within_budget(listed):
-    per_tool = input_side_tokens(listed)
+    per_tool = listed_tokens(listed)
     total = sum(per_tool.values())
     assert len(per_tool) == len(all_tools())
     assert total <= BUDGET_TOKENS, f"tools/list input side {total:.0f} tokens > {BUDGET_TOKENS}: {per_tool}"
@@ -78,8 +76,8 @@ def test_terse_descriptions_keep_both_units():
         full = dict(_fields(model_schema(tool.input_model, terse=False)))
         for path, sub in full.items():
             desc = sub["description"].rstrip()
-            if " | " in desc[desc.rfind("["):] and desc.endswith("]"):
-                assert terse[path]["description"].endswith(desc[desc.rfind("["):]), (tool.name, path)
+            if " | " in desc[desc.rfind("[") :] and desc.endswith("]"):
+                assert terse[path]["description"].endswith(desc[desc.rfind("[") :]), (tool.name, path)
 
 
 def test_every_lean_text_is_used():
@@ -95,7 +93,15 @@ def test_every_lean_text_is_used():
 def test_bounds_left_out_of_the_listing_are_still_enforced():
     """A call breaking a bound the listing does not show is refused by the published schema,
     naming the field and the bound."""
-    args = {"cw_inlet_temp": 72.4, "cw_outlet_temp": 91.8, "cw_flow": 248000.0, "condenser_pressure": 2.05,
-            "tube_od": 1.0, "tube_count": 28000, "tube_length": 38.0, "tube_passes": 9}
+    args = {
+        "cw_inlet_temp": 72.4,
+        "cw_outlet_temp": 91.8,
+        "cw_flow": 248000.0,
+        "condenser_pressure": 2.05,
+        "tube_od": 1.0,
+        "tube_count": 28000,
+        "tube_length": 38.0,
+        "tube_passes": 9,
+    }
     outcome = execute("calculate_heat_transfer_coefficient", args)
     assert not outcome.ok and any("$.tube_passes: expected a number <= 4" in p for p in outcome.error.problems)

@@ -20,8 +20,8 @@ from mcp.server import Server, ServerRequestContext
 
 from .. import __version__
 from ..errors import UnknownTool
-from ..registry import CallOutcome, ExecutionContext, all_tools, execute, get_tool
 from ..listing_text import TOOL_SUMMARIES
+from ..registry import CallOutcome, ExecutionContext, all_tools, execute, get_tool
 from ..schema import listing_schema, load_published
 
 __all__ = ["build_server", "INSTRUCTIONS", "tool_listing", "to_call_result", "runs_inline"]
