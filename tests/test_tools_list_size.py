@@ -105,3 +105,17 @@ def test_bounds_left_out_of_the_listing_are_still_enforced():
     }
     outcome = execute("calculate_heat_transfer_coefficient", args)
     assert not outcome.ok and any("$.tube_passes: expected a number <= 4" in p for p in outcome.error.problems)
+
+
+@pytest.mark.anyio
+async def test_documentation_resource_keeps_the_full_method_and_argument_notes():
+    """What the lean listing leaves out is one resource read away: doc://tools/<name>."""
+    async with Client(build_server()) as client:
+        uris = {str(r.uri) for r in (await client.list_resources()).resources}
+        assert {f"doc://tools/{t.name}" for t in all_tools()} <= uris
+        read = await client.read_resource("doc://tools/analyze_condenser_performance")
+    doc = json.loads(read.contents[0].text)
+    assert "performance_score = 100" in doc["description"]
+    assert "pumps_running" in doc["arguments"]
+    assert doc["arguments"]["cw_outlet_temp"]["description"].startswith("Cooling-water outlet temperature, mixed mean")
+    assert doc["arguments"]["tube_passes"]["maximum"] == 4

@@ -32,7 +32,8 @@ INSTRUCTIONS = (
     "CONDENSYNC: deterministic steam surface condenser calculators (HEI / ASME PTC 12.2-style). Every number you "
     "report must come from a tool result: quote the values verbatim with their units from the result's `units` map "
     "and cite provenance.provenance_hash; never compute or estimate a figure yourself. All tools take unit_system "
-    "'US' (default) or 'SI'. If a call returns isError, read the listed problems and fix the arguments.")
+    "'US' (default) or 'SI'. If a call returns isError, read the listed problems and fix the arguments. A tool's "
+    "method and full argument notes: resource doc://tools/<name>.")
 
 
 def tool_listing() -> list[types.Tool]:
