@@ -93,13 +93,20 @@ def _apply_terse(schema: dict[str, Any], tool: str, prefix: str) -> None:
         text = FIELD_TEXT.get(f"{tool}:{key}") or (FIELD_TEXT.get(f"{key}[]") if array else None) or FIELD_TEXT.get(key)
         if text is not None:
             full = sub["description"]
-            if "enum" in sub or sub.get("type") in ("boolean", "string"):  # not a number: no "[1]"
+            if not _numeric(sub):  # "[1]" only on a dimensionless number
                 full = full.rstrip().removesuffix("[1]")
             sub["description"] = terse_description(full, text)
         if array and isinstance(sub.get("items"), dict) and "properties" in sub["items"]:
             _apply_terse(sub["items"], tool, f"{key}[].")
         elif sub.get("type") == "object":
             _apply_terse(sub, tool, f"{key}.")
+
+
+def _numeric(sub: dict[str, Any]) -> bool:
+    """Whether a field is a number or integer (or an array of them)."""
+    if sub.get("type") == "array" and isinstance(sub.get("items"), dict):
+        sub = sub["items"]
+    return "enum" not in sub and sub.get("type") in ("number", "integer")
 
 
 def _tool_name(model: type[BaseModel]) -> str:
