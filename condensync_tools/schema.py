@@ -19,15 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = [
-    "model_schema",
-    "listing_schema",
-    "published_dir",
-    "load_published",
-    "schema_text",
-    "REPO_SCHEMAS_DIR",
-    "VALIDATION_ONLY_KEYWORDS",
-]
+__all__ = ["model_schema", "published_dir", "load_published", "schema_text", "REPO_SCHEMAS_DIR"]
 
 REPO_SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
