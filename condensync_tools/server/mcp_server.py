@@ -20,11 +20,10 @@ from mcp.server import Server, ServerRequestContext
 
 from .. import __version__
 from ..errors import UnknownTool
-from ..listing_text import TOOL_SUMMARIES
 from ..registry import CallOutcome, ExecutionContext, all_tools, execute, get_tool
-from ..schema import listing_schema, load_published
+from ..schema import load_published
 
-__all__ = ["build_server", "INSTRUCTIONS", "tool_listing", "to_call_result", "runs_inline"]
+__all__ = ["build_server", "INSTRUCTIONS", "tool_listing", "lean_listing", "to_call_result", "runs_inline"]
 
 log = logging.getLogger("condensync.server")
 
@@ -37,21 +36,30 @@ INSTRUCTIONS = (
 
 
 def tool_listing() -> list[types.Tool]:
-    """MCP tool descriptors built from the definitions and the committed schemas: the short
-    description of :data:`~condensync_tools.listing_text.TOOL_SUMMARIES` and the lean view of
-    the published input schema (:func:`~condensync_tools.schema.listing_schema`); every call is
-    still validated against the full published schema. The full description and argument
-    explanations are the resource ``doc://tools/<name>``."""
+    """MCP tool descriptors built from the definitions and the committed schemas."""
     listing = []
     for tool in all_tools():
         listing.append(types.Tool(
-            name=tool.name, title=tool.title, description=TOOL_SUMMARIES.get(tool.name, tool.description),
-            input_schema=listing_schema(load_published(tool.name, "input")),
-            output_schema=load_published(tool.name, "output"),
+            name=tool.name, title=tool.title, description=tool.description,
+            input_schema=load_published(tool.name, "input"), output_schema=load_published(tool.name, "output"),
             annotations=types.ToolAnnotations(title=tool.title, read_only_hint=tool.read_only,
                                               destructive_hint=tool.destructive, idempotent_hint=tool.idempotent,
                                               open_world_hint=tool.open_world)))
     return listing
+
+
+def lean_listing(listing: list[types.Tool]) -> list[types.Tool]:
+    """What ``tools/list`` sends, lean (an assistant pays for it in every conversation): each
+    tool's short description (:data:`~condensync_tools.listing_text.TOOL_SUMMARIES`) and the
+    view of its published input schema without validation-only bounds
+    (:func:`~condensync_tools.schema.listing_schema`). Every call is still validated against
+    the full published schema; the full description and argument notes are the resource
+    ``doc://tools/<name>``."""
+    from ..listing_text import TOOL_SUMMARIES
+    from ..schema import listing_schema
+
+    return [tool.model_copy(update={"description": TOOL_SUMMARIES.get(tool.name, tool.description),
+                                    "input_schema": listing_schema(tool.input_schema)}) for tool in listing]
 
 
 def runs_inline(name: str, arguments: Any, context: ExecutionContext) -> bool:
@@ -107,7 +115,7 @@ def build_server(context_factory: Callable[[ServerRequestContext[Any]], Executio
     ``config`` (a PlantConfig) adds the condensers' design data as resources."""
     from . import resources as res
 
-    listing = tool_listing()
+    listing = lean_listing(tool_listing())
     schemas = {t.name: t.input_schema for t in listing}
 
     async def list_tools(ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
