@@ -23,7 +23,7 @@ from ..errors import UnknownTool
 from ..registry import CallOutcome, ExecutionContext, all_tools, execute, get_tool
 from ..schema import load_published
 
-__all__ = ["build_server", "INSTRUCTIONS", "tool_listing", "to_call_result", "runs_inline"]
+__all__ = ["build_server", "INSTRUCTIONS", "tool_listing", "lean_listing", "to_call_result", "runs_inline"]
 
 log = logging.getLogger("condensync.server")
 
@@ -31,7 +31,8 @@ INSTRUCTIONS = (
     "CONDENSYNC: deterministic steam surface condenser calculators (HEI / ASME PTC 12.2-style). Every number you "
     "report must come from a tool result: quote the values verbatim with their units from the result's `units` map "
     "and cite provenance.provenance_hash; never compute or estimate a figure yourself. All tools take unit_system "
-    "'US' (default) or 'SI'. If a call returns isError, read the listed problems and fix the arguments.")
+    "'US' (default) or 'SI'. If a call returns isError, read the listed problems and fix the arguments. A tool's "
+    "method and full argument notes: resource doc://tools/<name>.")
 
 
 def tool_listing() -> list[types.Tool]:
@@ -45,6 +46,20 @@ def tool_listing() -> list[types.Tool]:
                                               destructive_hint=tool.destructive, idempotent_hint=tool.idempotent,
                                               open_world_hint=tool.open_world)))
     return listing
+
+
+def lean_listing(listing: list[types.Tool]) -> list[types.Tool]:
+    """What ``tools/list`` sends, lean (an assistant pays for it in every conversation): each
+    tool's short description (:data:`~condensync_tools.listing_text.TOOL_SUMMARIES`) and the
+    view of its published input schema without validation-only bounds
+    (:func:`~condensync_tools.schema.listing_schema`). Every call is still validated against
+    the full published schema; the full description and argument notes are the resource
+    ``doc://tools/<name>``."""
+    from ..listing_text import TOOL_SUMMARIES
+    from ..schema import listing_schema
+
+    return [tool.model_copy(update={"description": TOOL_SUMMARIES.get(tool.name, tool.description),
+                                    "input_schema": listing_schema(tool.input_schema)}) for tool in listing]
 
 
 def runs_inline(name: str, arguments: Any, context: ExecutionContext) -> bool:
@@ -100,7 +115,7 @@ def build_server(context_factory: Callable[[ServerRequestContext[Any]], Executio
     ``config`` (a PlantConfig) adds the condensers' design data as resources."""
     from . import resources as res
 
-    listing = tool_listing()
+    listing = lean_listing(tool_listing())
     schemas = {t.name: t.input_schema for t in listing}
 
     async def list_tools(ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None

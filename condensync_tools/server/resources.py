@@ -13,6 +13,7 @@ import mcp.types as types
 from ..registry import all_tools
 from ..schema import load_published
 from ..units import KINDS
+from .tool_docs import DOC_PREFIX, doc_uri, tool_doc
 
 __all__ = ["list_resources", "read_resource", "PROMPTS", "get_prompt", "list_prompts"]
 
@@ -28,6 +29,8 @@ def list_resources(config: Any | None) -> list[types.Resource]:
         for direction in ("input", "output"):
             out.append(types.Resource(name=f"{tool.name}.{direction}", title=f"{tool.title} — {direction} schema",
                                       uri=_schema_uri(tool.name, direction), mime_type="application/schema+json"))
+        out.append(types.Resource(name=f"{tool.name}.doc", title=f"{tool.title} — method and arguments",
+                                  uri=doc_uri(tool.name), mime_type="application/json"))
     if config is not None:
         for cid, c in sorted(config.condensers.items()):
             out.append(types.Resource(name=f"condenser {cid}", title=c.description or cid,
@@ -57,6 +60,8 @@ def read_resource(uri: str, config: Any | None) -> str | None:
         return json.dumps({"condenser_id": cid, "description": c.description, "unit_system": c.unit_system,
                            "arguments": c.arguments, "connectors": sorted(c.connectors)}, ensure_ascii=False,
                           indent=2)
+    if uri.startswith(DOC_PREFIX):
+        return tool_doc(uri[len(DOC_PREFIX):])
     return None
 
 
