@@ -28,8 +28,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
+from connectors.notify import make_sender
+
 from ..config import PlantConfig
 from ..registry import CallOutcome, ExecutionContext, execute
+from .dispatch import MONITOR_VERSION, Dispatcher
 from .metrics import MonitorMetrics
 from .outbox import Outbox, default_outbox_path
 from .rules import AlertEvent, AlertState, RuleState, evaluate
@@ -40,7 +43,6 @@ __all__ = ["Monitor", "MONITOR_VERSION", "ANALYSIS_TOOL"]
 
 log = logging.getLogger("condensync.monitor")
 
-MONITOR_VERSION = "1.0.0"
 ANALYSIS_TOOL = "analyze_condenser_performance"
 
 
@@ -69,8 +71,6 @@ class Monitor:
     def __init__(self, config: PlantConfig, context: ExecutionContext, *, outbox: Outbox | None = None,
                  registry: Any = None, clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], float] = time.time) -> None:
-        from connectors.notify import make_sender
-
         if context.live is None:
             raise ValueError("the monitor needs live connectors: no condenser of the plant configuration has an "
                              "[condensers.<id>.opcua], modbus or historian table")
@@ -82,15 +82,14 @@ class Monitor:
         self.clock, self.wall = clock, wall
         self.outbox = outbox or Outbox(self.settings.outbox_path or default_outbox_path(),
                                        self.settings.retry_interval_s, self.settings.max_retry_delay_s)
-        self.senders = {name: make_sender(name, dest) for name, dest in self.alerts.destinations.items()}
         self.metrics = MonitorMetrics(registry)
+        senders = {name: make_sender(name, dest) for name, dest in self.alerts.destinations.items()}
+        self.dispatcher = Dispatcher(senders, self.outbox, self.metrics, context.services.get("store"), wall)
         self.states: dict[tuple[str, str], RuleState] = {}
         self.down_since: dict[tuple[str, str], float] = {}
         self.running: set[str] = set()
         self.runs: dict[str, dict[str, Any]] = {c: {"runs": 0, "ok": 0, "errors": 0, "timeouts": 0, "skipped": 0}
                                                  for c in self.condensers}
-        self.delivery: dict[str, dict[str, Any]] = {n: {"last_error": "", "last_delivery_at": ""}
-                                                    for n in self.senders}
         self.started = False
         self._executor = ThreadPoolExecutor(max_workers=len(self.condensers) + 2, thread_name_prefix="monitor")
         self._tasks: set[asyncio.Task] = set()
@@ -104,7 +103,7 @@ class Monitor:
         loops = [asyncio.create_task(self._schedule(c), name=f"monitor:{c}") for c in self.condensers]
         loops.append(asyncio.create_task(self._delivery_loop(), name="monitor:delivery"))
         log.info("monitor started: %d condenser(s) every %g s, %d rule(s), %d destination(s)", len(self.condensers),
-                 self.settings.interval_s, len(self.alerts.rules), len(self.senders))
+                 self.settings.interval_s, len(self.alerts.rules), len(self.dispatcher.senders))
         try:
             await (stop.wait() if stop is not None else asyncio.Future())
         finally:
@@ -114,8 +113,7 @@ class Monitor:
             await asyncio.gather(*loops, *self._tasks, return_exceptions=True)
 
     async def aclose(self) -> None:
-        for sender in self.senders.values():
-            await sender.aclose()
+        await self.dispatcher.aclose()
         self._executor.shutdown(wait=False, cancel_futures=True)
         self.outbox.close()
 
@@ -205,7 +203,8 @@ class Monitor:
         info.update(last_outcome=label, last_error=error[:500], last_run_at=_rfc3339(self.wall()),
                     last_duration_s=round(duration, 3))
         if result is not None:
-            info.update(last_success_at=info["last_run_at"], last_provenance_hash=result["provenance"]["provenance_hash"],
+            info.update(last_success_at=info["last_run_at"],
+                        last_provenance_hash=result["provenance"]["provenance_hash"],
                         performance_score=result.get("performance_score"))
             self.metrics.last_success.labels(cid).set(self.wall())
         if label != "ok":
@@ -271,9 +270,7 @@ class Monitor:
         log.warning("alert %s %s: %s", event.action, event.dedup_key, note["summary"])
         await asyncio.to_thread(self._record_alert, note)
         rule = next(r for r in self.alerts.rules if r.name == event.rule)
-        now = self.wall()
-        for name in rule.destinations or list(self.senders):
-            await asyncio.to_thread(self.outbox.add, name, event.dedup_key, event.action, note, now)
+        await self.dispatcher.enqueue(note, rule.destinations)
 
     def _record_alert(self, note: dict[str, Any]) -> None:
         store = self.context.services.get("store")
@@ -287,65 +284,17 @@ class Monitor:
         store.record_event(note["condenser_id"], "alert", note["rule"], note["at"], value=note["value"],
                            unit=note["unit"] or None, source="monitor", payload=note)
 
-    def _record_delivery(self, name: str, item: Any, error: str | None, outcome: str) -> None:
-        store = self.context.services.get("store")
-        if store is None:
-            return
-        from ..store import CallRecord
-
-        sender = self.senders[name]
-        body = item.body
-        store.append_call(CallRecord(
-            tool="monitor.delivery", tool_version=MONITOR_VERSION, caller="monitor",
-            arguments={"destination": name, "kind": sender.kind, "endpoint": sender.endpoint, "outbox_id": item.id,
-                       "attempt": item.attempts + 1, "dedup_key": item.dedup_key, "action": item.action},
-            result=None if error else {"outcome": outcome, "analysis_provenance_hash":
-                                       body.get("analysis_provenance_hash")},
-            error=error, is_error=error is not None))
-
     async def deliver_pending(self) -> int:
         """Try every destination's due outbox items in order; returns how many were delivered."""
-        from connectors.types import ConnectorError, RequestRejectedError
-
-        delivered = 0
-        for name, sender in self.senders.items():
-            for item in await asyncio.to_thread(self.outbox.due, name, self.wall()):
-                try:
-                    await sender.send(item.body)
-                except ConnectorError as exc:
-                    rejected = isinstance(exc, RequestRejectedError)
-                    outcome = "rejected" if rejected else "failed"
-                    await asyncio.to_thread(self.outbox.failed, item.id, exc.message, self.wall(), rejected=rejected)
-                    await asyncio.to_thread(self._record_delivery, name, item, exc.message, outcome)
-                    self.metrics.notifications.labels(name, outcome).inc()
-                    self.delivery[name]["last_error"] = exc.message
-                    log.warning("alert delivery to %s %s (outbox id %d, attempt %d): %s", name, outcome, item.id,
-                                item.attempts + 1, exc.message)
-                    break  # keep the order: nothing later overtakes this item
-                await asyncio.to_thread(self.outbox.delivered, item.id, self.wall())
-                await asyncio.to_thread(self._record_delivery, name, item, None, "delivered")
-                self.metrics.notifications.labels(name, "delivered").inc()
-                self.delivery[name].update(last_error="", last_delivery_at=_rfc3339(self.wall()))
-                delivered += 1
-        counts = await asyncio.to_thread(self.outbox.counts)
-        for name in self.senders:
-            self.metrics.pending.labels(name).set(counts.get(name, {}).get("pending", 0))
-        return delivered
+        return await self.dispatcher.deliver_pending()
 
     # ------------------------------------------------------------------ health
     def status(self) -> dict[str, Any]:
         """Health of the monitor for ``connector_status`` and ``/health/monitor`` (no secrets)."""
-        counts = self.outbox.counts()
         alerts = [{"rule": r, "condenser_id": c, "state": s.state.value,
                    "value": s.last_value if s.last_value not in (float("inf"), float("-inf")) else None}
                   for (r, c), s in sorted(self.states.items()) if s.state is not AlertState.INACTIVE]
-        destinations = []
-        for name, sender in self.senders.items():
-            n = counts.get(name, {})
-            destinations.append({"name": name, "kind": sender.kind, "endpoint": sender.endpoint,
-                                 "breaker_state": sender.breaker.state.value, "pending": n.get("pending", 0),
-                                 "rejected": n.get("rejected", 0), "delivered": n.get("delivered", 0),
-                                 **self.delivery[name]})
+        destinations = self.dispatcher.status()
         condensers = [{"condenser_id": c, "in_progress": c in self.running, **self.runs[c]} for c in self.condensers]
         healthy = all(d["pending"] == 0 and d["rejected"] == 0 for d in destinations) and all(
             c.get("last_outcome", "ok") == "ok" for c in condensers)

@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: MIT
+"""Notification dispatch: outbox in, destinations out, every attempt in the audit ledger.
+
+:meth:`Dispatcher.enqueue` persists a notification for each destination before anything is
+sent; :meth:`Dispatcher.deliver_pending` sends each destination's due items oldest first and
+stops at the first failure (order kept, back-off in the outbox). Outcomes:
+
+- delivered: the row leaves the pending set; ledger ``monitor.delivery`` entry (success);
+- failed (receiver down, timeout, HTTP 429/5xx, breaker open): the row stays pending with its
+  error and next attempt time; ledger entry with ``is_error`` and the masked error;
+- rejected (HTTP 4xx, MQTT login refused): the row is kept as ``rejected`` and reported until
+  an operator fixes the destination (``Outbox.retry_rejected``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from .metrics import MonitorMetrics
+from .outbox import Outbox, OutboxItem
+
+__all__ = ["Dispatcher", "MONITOR_VERSION"]
+
+log = logging.getLogger("condensync.monitor")
+
+#: Version string of the monitor's ledger records (``monitor.alert``, ``monitor.delivery``).
+MONITOR_VERSION = "1.0.0"
+
+
+def _rfc3339(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class Dispatcher:
+    """Delivers notifications through ``senders`` (name → :mod:`connectors.notify` sender).
+
+    Parameters
+    ----------
+    senders : dict
+    outbox : Outbox
+    metrics : MonitorMetrics
+    store : Store or None
+        Audit ledger for the delivery records (None: not recorded).
+    wall : callable
+        Epoch clock [s].
+    """
+
+    def __init__(self, senders: dict[str, Any], outbox: Outbox, metrics: MonitorMetrics, store: Any = None,
+                 wall: Callable[[], float] = time.time) -> None:
+        self.senders = senders
+        self.outbox = outbox
+        self.metrics = metrics
+        self.store = store
+        self.wall = wall
+        self.last: dict[str, dict[str, str]] = {n: {"last_error": "", "last_delivery_at": ""} for n in senders}
+
+    async def enqueue(self, note: dict[str, Any], destinations: list[str] | None = None) -> list[int]:
+        """Persist ``note`` for each destination (all when ``destinations`` is empty)."""
+        now = self.wall()
+        return [await asyncio.to_thread(self.outbox.add, name, note["dedup_key"], note["action"], note, now)
+                for name in (destinations or list(self.senders))]
+
+    def _record(self, name: str, item: OutboxItem, error: str | None, outcome: str) -> None:
+        if self.store is None:
+            return
+        from ..store import CallRecord
+
+        sender = self.senders[name]
+        self.store.append_call(CallRecord(
+            tool="monitor.delivery", tool_version=MONITOR_VERSION, caller="monitor",
+            arguments={"destination": name, "kind": sender.kind, "endpoint": sender.endpoint, "outbox_id": item.id,
+                       "attempt": item.attempts + 1, "dedup_key": item.dedup_key, "action": item.action},
+            result=None if error else {"outcome": outcome,
+                                       "analysis_provenance_hash": item.body.get("analysis_provenance_hash")},
+            error=error, is_error=error is not None))
+
+    async def _deliver_one(self, name: str, item: OutboxItem) -> bool:
+        from connectors.types import ConnectorError, RequestRejectedError
+
+        try:
+            await self.senders[name].send(item.body)
+        except ConnectorError as exc:
+            rejected = isinstance(exc, RequestRejectedError)
+            outcome = "rejected" if rejected else "failed"
+            await asyncio.to_thread(self.outbox.failed, item.id, exc.message, self.wall(), rejected=rejected)
+            await asyncio.to_thread(self._record, name, item, exc.message, outcome)
+            self.metrics.notifications.labels(name, outcome).inc()
+            self.last[name]["last_error"] = exc.message
+            log.warning("alert delivery to %s %s (outbox id %d, attempt %d): %s", name, outcome, item.id,
+                        item.attempts + 1, exc.message)
+            return False
+        await asyncio.to_thread(self.outbox.delivered, item.id, self.wall())
+        await asyncio.to_thread(self._record, name, item, None, "delivered")
+        self.metrics.notifications.labels(name, "delivered").inc()
+        self.last[name].update(last_error="", last_delivery_at=_rfc3339(self.wall()))
+        return True
+
+    async def deliver_pending(self) -> int:
+        """Send every destination's due items in order; returns how many were delivered."""
+        delivered = 0
+        for name in self.senders:
+            for item in await asyncio.to_thread(self.outbox.due, name, self.wall()):
+                if not await self._deliver_one(name, item):
+                    break  # keep the order: nothing later overtakes this item
+                delivered += 1
+        counts = await asyncio.to_thread(self.outbox.counts)
+        for name in self.senders:
+            self.metrics.pending.labels(name).set(counts.get(name, {}).get("pending", 0))
+        return delivered
+
+    def status(self) -> list[dict[str, Any]]:
+        """Per destination: kind, masked endpoint, breaker, pending/rejected/delivered, last error."""
+        counts = self.outbox.counts()
+        out = []
+        for name, sender in self.senders.items():
+            n = counts.get(name, {})
+            out.append({"name": name, "kind": sender.kind, "endpoint": sender.endpoint,
+                        "breaker_state": sender.breaker.state.value, "pending": n.get("pending", 0),
+                        "rejected": n.get("rejected", 0), "delivered": n.get("delivered", 0), **self.last[name]})
+        return out
+
+    async def aclose(self) -> None:
+        for sender in self.senders.values():
+            await sender.aclose()
