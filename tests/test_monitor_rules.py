@@ -67,7 +67,7 @@ def test_below_direction_and_infinite_forecast_clears():
 
 
 RESULT = {"measured_cleanliness_factor": 0.62, "cleanliness_factor": 0.62, "air_confounded": False,
-          "air_severity": "high", "leak_detected": True, "backpressure_deviation": 0.4, "lost_output_mw": 2.5,
+          "air_severity": "none", "leak_detected": False, "backpressure_deviation": 0.4, "lost_output_mw": 2.5,
           "days_until_cleaning": 12.0, "days_until_cleaning_status": "forecast",
           "units": {"backpressure_deviation": "inHg", "lost_output_mw": "MW"},
           "provenance": {"provenance_hash": "abc"}}
@@ -86,7 +86,8 @@ def rule(**kw):
 ])
 def test_observations_of_the_analysis_rules(kw, value):
     r = rule(**kw)
-    obs = observe(r, RESULT, [], {})
+    result = dict(RESULT, air_severity="high", leak_detected=True) if r.kind == "air_inleakage" else RESULT
+    obs = observe(r, result, [], {})
     assert obs.value == value
     spec = rule_spec(r, {"trigger_cleanliness": 0.75})
     st, ev = evaluate(spec, RuleState(), obs.value, 0.0, "u1")
@@ -99,6 +100,11 @@ def test_air_confounded_cleanliness_is_not_read_as_fouling():
     assert observe(rule(kind="cleanliness_below"), confounded, [], {}).value is None
     trend = dict(confounded, fouling_cleanliness_factor=0.7, fouling_cleanliness_source="fouling_trend")
     assert observe(rule(kind="cleanliness_below"), trend, [], {}).value == 0.7
+    # detected but "not confounded" (e.g. after a CW pump trip): the measured CF is still air-depressed
+    leak = dict(RESULT, leak_detected=True, air_severity="high", fouling_cleanliness_source="design_cleanliness",
+                days_until_cleaning_status="already_at_trigger")
+    assert observe(rule(kind="cleanliness_below"), leak, [], {}).value is None
+    assert observe(rule(kind="cleaning_forecast_within", threshold=14), leak, [], {}).value is None
 
 
 def test_connector_and_stale_rules_use_the_connector_status():

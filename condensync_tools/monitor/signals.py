@@ -50,10 +50,15 @@ def _unit(result: dict[str, Any], name: str) -> str:
     return str((result.get("units") or {}).get(name, ""))
 
 
+def _air_present(result: dict[str, Any]) -> bool:
+    return bool(result.get("air_confounded") or result.get("leak_detected"))
+
+
 def _cleanliness(result: dict[str, Any]) -> Observation:
-    """Measured CF; when air in-leakage confounds it, the air-corrected fouling CF unless that is
-    only the design assumption (then no observation: a leak must not read as fouling)."""
-    if not result.get("air_confounded"):
+    """Measured CF; while air in-leakage is detected (air binding lowers the measured CF), the
+    air-corrected fouling CF unless that is only the design assumption (then no observation: a
+    leak must not read as fouling and send a crew to clean clean tubes)."""
+    if not _air_present(result):
         cf = result.get("measured_cleanliness_factor", result.get("cleanliness_factor"))
         return Observation(cf, "1", f"cleanliness factor {cf:.3f}" if cf is not None else "", {"cf_source": "measured"})
     source = result.get("fouling_cleanliness_source")
@@ -64,7 +69,11 @@ def _cleanliness(result: dict[str, Any]) -> Observation:
 
 
 def _forecast(result: dict[str, Any]) -> Observation:
+    """Days to the cleaning trigger; no observation while air in-leakage is detected (the
+    forecast would rest on an air-depressed cleanliness)."""
     status = result.get("days_until_cleaning_status")
+    if _air_present(result) and result.get("fouling_cleanliness_source") in (None, "design_cleanliness"):
+        return Observation(None)
     if status == "already_at_trigger":
         return Observation(0.0, "d", "cleaning trigger already reached", {"forecast_status": status})
     if status == "not_reached":
