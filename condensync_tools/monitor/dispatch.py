@@ -24,7 +24,7 @@ from typing import Any
 from .metrics import MonitorMetrics
 from .outbox import Outbox, OutboxItem
 
-__all__ = ["Dispatcher", "MONITOR_VERSION"]
+__all__ = ["Dispatcher", "MONITOR_VERSION", "outbox_status"]
 
 log = logging.getLogger("condensync.monitor")
 
@@ -127,3 +127,38 @@ class Dispatcher:
     async def aclose(self) -> None:
         for sender in self.senders.values():
             await sender.aclose()
+
+
+def _endpoint(dest: Any) -> str:
+    from connectors.notify_settings import MqttDestination, mask_url
+
+    if isinstance(dest, MqttDestination):
+        return f"mqtt{'s' if dest.tls else ''}://{dest.host}:{dest.port}"
+    return mask_url(dest.url.get_secret_value())
+
+
+def outbox_status(config: Any) -> list[dict[str, Any]]:
+    """Destinations of a plant configuration with the counts of its outbox file, for a process
+    that does not run the monitor itself (breaker state ``unknown``); [] without ``[alerts]``."""
+    from .outbox import default_outbox_path
+
+    alerts = getattr(config, "alerts", None)
+    if alerts is None or not alerts.destinations:
+        return []
+    monitor = getattr(config, "monitor", None)
+    path = (monitor.outbox_path if monitor is not None else None) or default_outbox_path()
+    counts: dict[str, dict[str, int]] = {}
+    errors: dict[str, str] = {}
+    if path.is_file():
+        outbox = Outbox(path)
+        try:
+            counts = outbox.counts()
+            for item in outbox.items():
+                if item.state != "delivered" and item.last_error:
+                    errors[item.destination] = item.last_error
+        finally:
+            outbox.close()
+    return [{"name": name, "kind": dest.kind, "endpoint": _endpoint(dest), "breaker_state": "unknown",
+             "pending": counts.get(name, {}).get("pending", 0), "rejected": counts.get(name, {}).get("rejected", 0),
+             "delivered": counts.get(name, {}).get("delivered", 0), "last_error": errors.get(name, ""),
+             "last_delivery_at": ""} for name, dest in alerts.destinations.items()]
