@@ -153,7 +153,7 @@ class Monitor:
         from ..tools.status import normalise_status
 
         try:
-            raw = self.context.live.status(cid, timeout=min(10.0, self.settings.run_timeout_s))
+            raw = self.context.live.status(cid, timeout=min(10.0, self.settings.run_timeout))
         except Exception as exc:  # status is diagnostics: its failure must not stop the run
             log.warning("monitor: connector status of %s unavailable: %s", cid, type(exc).__name__)
             return None
@@ -177,12 +177,12 @@ class Monitor:
         future.add_done_callback(lambda _f: self.running.discard(cid))
         outcome: CallOutcome | None = None
         try:
-            outcome = await asyncio.wait_for(asyncio.shield(future), self.settings.run_timeout_s)
+            outcome = await asyncio.wait_for(asyncio.shield(future), self.settings.run_timeout)
             label = "ok" if outcome.ok else "error"
             error = "" if outcome.ok else outcome.error.text()  # type: ignore[union-attr]
         except TimeoutError:
             label, error = "timeout", f"the analysis did not finish within run_timeout_s = " \
-                                      f"{self.settings.run_timeout_s:g} s"
+                                      f"{self.settings.run_timeout:g} s"
         items = await loop.run_in_executor(self._executor, self._connector_items, cid)
         result = outcome.result if outcome is not None and outcome.ok else None
         events = self._evaluate(cid, result, items)
