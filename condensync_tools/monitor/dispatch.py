@@ -100,14 +100,18 @@ class Dispatcher:
         self.last[name].update(last_error="", last_delivery_at=_rfc3339(self.wall()))
         return True
 
-    async def deliver_pending(self) -> int:
-        """Send every destination's due items in order; returns how many were delivered."""
+    async def _deliver_destination(self, name: str) -> int:
         delivered = 0
-        for name in self.senders:
-            for item in await asyncio.to_thread(self.outbox.due, name, self.wall()):
-                if not await self._deliver_one(name, item):
-                    break  # keep the order: nothing later overtakes this item
-                delivered += 1
+        for item in await asyncio.to_thread(self.outbox.due, name, self.wall()):
+            if not await self._deliver_one(name, item):
+                break  # keep the order: nothing later overtakes this item
+            delivered += 1
+        return delivered
+
+    async def deliver_pending(self) -> int:
+        """Send every destination's due items in order (destinations concurrently, so a slow
+        one does not hold up the others); returns how many were delivered."""
+        delivered = sum(await asyncio.gather(*(self._deliver_destination(n) for n in self.senders)))
         counts = await asyncio.to_thread(self.outbox.counts)
         for name in self.senders:
             self.metrics.pending.labels(name).set(counts.get(name, {}).get("pending", 0))
