@@ -29,8 +29,9 @@ def _err(message: str) -> None:
     sys.stderr.write(f"condensync monitor: {message}\n")
 
 
-def build_monitor(config_path: str | None, *, ledger: bool = True, database_url: str | None = None,
-                  registry: Any = None):
+def build_monitor(
+    config_path: str | None, *, ledger: bool = True, database_url: str | None = None, registry: Any = None
+):
     """The monitor of a plant configuration with its live connectors (started) and store."""
     from .monitor.service import Monitor
     from .runtime import build_context
@@ -58,8 +59,9 @@ def monitor_app(monitor: Any) -> Any:
         status = await asyncio.to_thread(monitor.status)
         return JSONResponse(status, status_code=200 if status["running"] else 503)
 
-    return Starlette(routes=[Route("/metrics", metrics, methods=["GET"]),
-                             Route("/health/monitor", health, methods=["GET"])])
+    return Starlette(
+        routes=[Route("/metrics", metrics, methods=["GET"]), Route("/health/monitor", health, methods=["GET"])]
+    )
 
 
 async def _once(monitor: Any) -> int:
@@ -84,8 +86,11 @@ async def _forever(monitor: Any, host: str, port: int) -> int:
             loop.add_signal_handler(sig, stop.set)
     server = None
     if port:
-        server = uvicorn.Server(uvicorn.Config(monitor_app(monitor), host=host, port=port, log_config=None,
-                                               access_log=False, lifespan="off"))
+        server = uvicorn.Server(
+            uvicorn.Config(
+                monitor_app(monitor), host=host, port=port, log_config=None, access_log=False, lifespan="off"
+            )
+        )
         server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         serving = asyncio.create_task(server.serve())
     try:
@@ -117,10 +122,13 @@ def cmd_monitor(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("monitor", help="scheduled live analysis per condenser, alert rules and notifications",
-                       description="Runs analyze_condenser_performance (live) per condenser every [monitor] "
-                                   "interval_s, stores the results, evaluates [[alerts.rules]] and delivers "
-                                   "notifications to [alerts.destinations] (outbox: nothing is lost).")
+    p = sub.add_parser(
+        "monitor",
+        help="scheduled live analysis per condenser, alert rules and notifications",
+        description="Runs analyze_condenser_performance (live) per condenser every [monitor] "
+        "interval_s, stores the results, evaluates [[alerts.rules]] and delivers "
+        "notifications to [alerts.destinations] (outbox: nothing is lost).",
+    )
     p.add_argument("--config", help="plant configuration TOML (default: $CONDENSYNC_CONFIG)")
     p.add_argument("--once", action="store_true", help="one run per condenser, deliver, print the report, exit")
     p.add_argument("--host", default="127.0.0.1", help="address of the metrics/health listener")

@@ -46,8 +46,15 @@ from .notify_settings import MqttDestination, PagerDutyDestination, SlackDestina
 from .resilience import AsyncCircuitBreaker, guarded_call
 from .types import ConnectorError, ConnectorUnavailable, RequestRejectedError
 
-__all__ = ["slack_message", "teams_message", "pagerduty_event", "mqtt_topic", "WebhookSender", "MqttSender",
-           "make_sender"]
+__all__ = [
+    "slack_message",
+    "teams_message",
+    "pagerduty_event",
+    "mqtt_topic",
+    "WebhookSender",
+    "MqttSender",
+    "make_sender",
+]
 
 _PD_SEVERITY = {"info": "info", "warning": "warning", "error": "error", "critical": "critical"}
 _RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
@@ -73,20 +80,38 @@ def _facts(n: dict[str, Any]) -> list[tuple[str, str]]:
 def slack_message(n: dict[str, Any]) -> dict[str, Any]:
     """Slack incoming-webhook body."""
     lines = "\n".join(f"*{k}:* {v}" for k, v in _facts(n))
-    return {"text": _title(n),
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": f"*{_title(n)}*\n{lines}"}},
-                       {"type": "context", "elements": [{"type": "mrkdwn", "text": f"CONDENSYNC · {n['plant']}"}]}]}
+    return {
+        "text": _title(n),
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{_title(n)}*\n{lines}"}},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"CONDENSYNC · {n['plant']}"}]},
+        ],
+    }
 
 
 def teams_message(n: dict[str, Any]) -> dict[str, Any]:
     """Teams workflow-webhook body: one Adaptive Card."""
-    card = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard",
-            "version": "1.4",
-            "body": [{"type": "TextBlock", "text": _title(n), "weight": "Bolder", "wrap": True,
-                      "color": "Good" if n["action"] == "resolve" else "Attention"},
-                     {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in _facts(n)]}]}
-    return {"type": "message", "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive",
-                                                "contentUrl": None, "content": card}]}
+    card = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": [
+            {
+                "type": "TextBlock",
+                "text": _title(n),
+                "weight": "Bolder",
+                "wrap": True,
+                "color": "Good" if n["action"] == "resolve" else "Attention",
+            },
+            {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in _facts(n)]},
+        ],
+    }
+    return {
+        "type": "message",
+        "attachments": [
+            {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}
+        ],
+    }
 
 
 def pagerduty_event(n: dict[str, Any], routing_key: str) -> dict[str, Any]:
@@ -94,10 +119,20 @@ def pagerduty_event(n: dict[str, Any], routing_key: str) -> dict[str, Any]:
     if n["action"] == "resolve":
         return {"routing_key": routing_key, "event_action": "resolve", "dedup_key": n["dedup_key"]}
     details = {k: v for k, v in n.items() if k not in ("summary", "action")}
-    return {"routing_key": routing_key, "event_action": "trigger", "dedup_key": n["dedup_key"],
-            "payload": {"summary": _title(n)[:1024], "source": f"condensync/{n['condenser_id']}",
-                        "severity": _PD_SEVERITY[n["severity"]], "component": n["condenser_id"],
-                        "group": n["plant"] or "condensync", "class": n["kind"], "custom_details": details}}
+    return {
+        "routing_key": routing_key,
+        "event_action": "trigger",
+        "dedup_key": n["dedup_key"],
+        "payload": {
+            "summary": _title(n)[:1024],
+            "source": f"condensync/{n['condenser_id']}",
+            "severity": _PD_SEVERITY[n["severity"]],
+            "component": n["condenser_id"],
+            "group": n["plant"] or "condensync",
+            "class": n["kind"],
+            "custom_details": details,
+        },
+    }
 
 
 def mqtt_topic(prefix: str, n: dict[str, Any]) -> str:
@@ -107,8 +142,12 @@ def mqtt_topic(prefix: str, n: dict[str, Any]) -> str:
 class WebhookSender:
     """One webhook destination (Slack, Teams or PagerDuty): httpx, breaker, retries."""
 
-    def __init__(self, name: str, dest: SlackDestination | TeamsDestination | PagerDutyDestination,
-                 clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        dest: SlackDestination | TeamsDestination | PagerDutyDestination,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
         self.name = name
         self.dest = dest
         self.kind = dest.kind
@@ -126,8 +165,12 @@ class WebhookSender:
         text = text.replace(self._url, self.endpoint)
         if isinstance(self.dest, PagerDutyDestination):
             text = text.replace(self.dest.routing_key.get_secret_value(), "***")
-        return cls(f"alert destination '{self.name}' ({self.kind}, {self.endpoint}): {text}",
-                   service=self.breaker.name, endpoint=self.endpoint, **extra)
+        return cls(
+            f"alert destination '{self.name}' ({self.kind}, {self.endpoint}): {text}",
+            service=self.breaker.name,
+            endpoint=self.endpoint,
+            **extra,
+        )
 
     async def send(self, n: dict[str, Any]) -> None:
         """Deliver one notification (breaker → timeout → retries); raise a connector error."""
@@ -137,8 +180,9 @@ class WebhookSender:
             try:
                 response = await self._client.post(self._url, json=body)
             except httpx.TimeoutException as exc:
-                raise self._error(ConnectorUnavailable, f"no answer within {self.dest.timeout_s:g} s "
-                                  f"({type(exc).__name__})") from None
+                raise self._error(
+                    ConnectorUnavailable, f"no answer within {self.dest.timeout_s:g} s ({type(exc).__name__})"
+                ) from None
             except httpx.TransportError as exc:
                 raise self._error(ConnectorUnavailable, f"not reachable ({type(exc).__name__})") from None
             status = response.status_code
@@ -149,8 +193,7 @@ class WebhookSender:
                 raise self._error(ConnectorUnavailable, detail)
             if status >= 500:
                 raise self._error(ConnectorError, detail)
-            raise self._error(RequestRejectedError, detail + " (check the destination's URL / key)",
-                              status_code=status)
+            raise self._error(RequestRejectedError, detail + " (check the destination's URL / key)", status_code=status)
 
         await guarded_call(self.breaker, once, retry=self.dest.retry, description=f"{n['action']} {n['dedup_key']}")
 
@@ -190,26 +233,36 @@ class MqttSender:
         try:
             client.connect(d.host, d.port, keepalive=max(5, int(d.timeout_s * 2)))
         except OSError as exc:
-            raise ConnectorUnavailable(f"{where}: broker not reachable ({type(exc).__name__}: {exc.strerror or exc})",
-                                       service=self.breaker.name, endpoint=self.endpoint) from None
+            raise ConnectorUnavailable(
+                f"{where}: broker not reachable ({type(exc).__name__}: {exc.strerror or exc})",
+                service=self.breaker.name,
+                endpoint=self.endpoint,
+            ) from None
         client.loop_start()
         try:
             if not connected.wait(d.timeout_s):
-                raise ConnectorUnavailable(f"{where}: no CONNACK within {d.timeout_s:g} s",
-                                           service=self.breaker.name, endpoint=self.endpoint)
+                raise ConnectorUnavailable(
+                    f"{where}: no CONNACK within {d.timeout_s:g} s", service=self.breaker.name, endpoint=self.endpoint
+                )
             if refused:
-                raise RequestRejectedError(f"{where}: broker refused the connection ({refused[0]}); check "
-                                           "username/password and ACLs", service=self.breaker.name,
-                                           endpoint=self.endpoint)
+                raise RequestRejectedError(
+                    f"{where}: broker refused the connection ({refused[0]}); check username/password and ACLs",
+                    service=self.breaker.name,
+                    endpoint=self.endpoint,
+                )
             info = client.publish(topic, payload, qos=d.qos, retain=d.retain)
             try:
                 info.wait_for_publish(timeout=d.timeout_s)
             except (RuntimeError, ValueError) as exc:
-                raise ConnectorUnavailable(f"{where}: publish failed ({exc})", service=self.breaker.name,
-                                           endpoint=self.endpoint) from None
+                raise ConnectorUnavailable(
+                    f"{where}: publish failed ({exc})", service=self.breaker.name, endpoint=self.endpoint
+                ) from None
             if not info.is_published():
-                raise ConnectorUnavailable(f"{where}: publish not acknowledged within {d.timeout_s:g} s",
-                                           service=self.breaker.name, endpoint=self.endpoint)
+                raise ConnectorUnavailable(
+                    f"{where}: publish not acknowledged within {d.timeout_s:g} s",
+                    service=self.breaker.name,
+                    endpoint=self.endpoint,
+                )
         finally:
             client.disconnect()
             client.loop_stop()

@@ -17,8 +17,16 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from .settings import BreakerSettings, RetrySettings
 
-__all__ = ["WEBHOOK", "SlackDestination", "TeamsDestination", "PagerDutyDestination", "MqttDestination",
-           "Destination", "mask_url", "PAGERDUTY_EVENTS_URL"]
+__all__ = [
+    "WEBHOOK",
+    "SlackDestination",
+    "TeamsDestination",
+    "PagerDutyDestination",
+    "MqttDestination",
+    "Destination",
+    "mask_url",
+    "PAGERDUTY_EVENTS_URL",
+]
 
 #: PagerDuty Events API v2 endpoint (developer.pagerduty.com, "Send an Alert Event").
 PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
@@ -49,8 +57,10 @@ class _Webhook(_Dest):
     def _http(cls, v: SecretStr) -> SecretStr:
         text = v.get_secret_value()
         if not text.startswith(("https://", "http://")) or not urlsplit(text).hostname:
-            raise ValueError("must be an http(s):// URL, e.g. 'https://hooks.slack.com/services/...' "
-                             "(value not shown: it is a secret)")
+            raise ValueError(
+                "must be an http(s):// URL, e.g. 'https://hooks.slack.com/services/...' "
+                "(value not shown: it is a secret)"
+            )
         return v
 
 
@@ -77,8 +87,10 @@ class PagerDutyDestination(_Webhook):
     @classmethod
     def _key(cls, v: SecretStr) -> SecretStr:
         if not re.fullmatch(r"[A-Za-z0-9]{32}", v.get_secret_value()):
-            raise ValueError("must be the 32-character integration key of a PagerDuty Events API v2 "
-                             "integration (value not shown: it is a secret)")
+            raise ValueError(
+                "must be the 32-character integration key of a PagerDuty Events API v2 "
+                "integration (value not shown: it is a secret)"
+            )
         return v
 
 
@@ -107,5 +119,6 @@ class MqttDestination(_Dest):
         return v
 
 
-Destination = Annotated[SlackDestination | TeamsDestination | PagerDutyDestination | MqttDestination,
-                        Field(discriminator="kind")]
+Destination = Annotated[
+    SlackDestination | TeamsDestination | PagerDutyDestination | MqttDestination, Field(discriminator="kind")
+]

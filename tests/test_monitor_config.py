@@ -36,34 +36,51 @@ def _problems(path) -> str:
 
 
 def test_every_mistake_is_named_by_key_path_and_secrets_are_not_echoed(tmp_path):
-    path = _write(tmp_path, monitor={"interval_s": 0.01, "intervall_s": 5, "condensers": ["unit9"]}, alerts={
-        "rules": [{"name": "bp", "kind": "backpressure_deviation_above"},
-                  {"name": "air", "kind": "air_inleakage", "severity_at_least": "extreme"},
-                  {"name": "cf", "kind": "cleanliness_below", "condensers": ["unit9"], "destinations": ["nowhere"]}],
-        "destinations": {"slack": {"kind": "slack", "url": f"ftp://hooks.slack.com/services/{SLACK_SECRET}"},
-                         "pd": {"kind": "pagerduty", "routing_key": "short-secret-key"},
-                         "bus": {"kind": "mqtt", "host": "127.0.0.1", "topic_prefix": "plant/#"},
-                         "sms": {"kind": "sms"}}})
+    path = _write(
+        tmp_path,
+        monitor={"interval_s": 0.01, "intervall_s": 5, "condensers": ["unit9"]},
+        alerts={
+            "rules": [
+                {"name": "bp", "kind": "backpressure_deviation_above"},
+                {"name": "air", "kind": "air_inleakage", "severity_at_least": "extreme"},
+                {"name": "cf", "kind": "cleanliness_below", "condensers": ["unit9"], "destinations": ["nowhere"]},
+            ],
+            "destinations": {
+                "slack": {"kind": "slack", "url": f"ftp://hooks.slack.com/services/{SLACK_SECRET}"},
+                "pd": {"kind": "pagerduty", "routing_key": "short-secret-key"},
+                "bus": {"kind": "mqtt", "host": "127.0.0.1", "topic_prefix": "plant/#"},
+                "sms": {"kind": "sms"},
+            },
+        },
+    )
     text = _problems(path)
-    for fragment in ("monitor.interval_s: Input should be greater than or equal to 0.2",
-                     "monitor.intervall_s: Extra inputs are not permitted",
-                     "alerts.rules.0: Value error, rule 'bp' of kind 'backpressure_deviation_above' needs a threshold",
-                     "alerts.rules.1.severity_at_least: Input should be 'low', 'moderate', 'high' or 'severe'",
-                     "alerts.destinations.slack.slack.url: Value error, must be an http(s):// URL",
-                     "alerts.destinations.pd.pagerduty.routing_key: Value error, must be the 32-character",
-                     "alerts.destinations.bus.mqtt.topic_prefix: Value error",
-                     "alerts.destinations.sms: Input tag 'sms' found using 'kind' does not match"):
+    for fragment in (
+        "monitor.interval_s: Input should be greater than or equal to 0.2",
+        "monitor.intervall_s: Extra inputs are not permitted",
+        "alerts.rules.0: Value error, rule 'bp' of kind 'backpressure_deviation_above' needs a threshold",
+        "alerts.rules.1.severity_at_least: Input should be 'low', 'moderate', 'high' or 'severe'",
+        "alerts.destinations.slack.slack.url: Value error, must be an http(s):// URL",
+        "alerts.destinations.pd.pagerduty.routing_key: Value error, must be the 32-character",
+        "alerts.destinations.bus.mqtt.topic_prefix: Value error",
+        "alerts.destinations.sms: Input tag 'sms' found using 'kind' does not match",
+    ):
         assert fragment in text, (fragment, text)
     assert SLACK_SECRET not in text and "short-secret-key" not in text
 
 
 def test_references_to_unknown_condensers_and_destinations(tmp_path):
-    text = _problems(_write(tmp_path, monitor={"condensers": ["unit9"]}, alerts={
-        "rules": [{"name": "cf", "kind": "cleanliness_below", "destinations": ["nowhere"]}]}))
+    text = _problems(
+        _write(
+            tmp_path,
+            monitor={"condensers": ["unit9"]},
+            alerts={"rules": [{"name": "cf", "kind": "cleanliness_below", "destinations": ["nowhere"]}]},
+        )
+    )
     assert "monitor.condensers: 'unit9' is not a configured condenser (unit3)" in text
     assert "rule 'cf' names unknown destination(s) nowhere (configured: none)" in text
-    text = _problems(_write(tmp_path, alerts={"rules": [{"name": "cf", "kind": "cleanliness_below",
-                                                         "condensers": ["unit9"]}]}))
+    text = _problems(
+        _write(tmp_path, alerts={"rules": [{"name": "cf", "kind": "cleanliness_below", "condensers": ["unit9"]}]})
+    )
     assert "alerts.rules.0.condensers: 'unit9' is not a configured condenser (unit3)" in text
 
 

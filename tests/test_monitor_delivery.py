@@ -32,8 +32,11 @@ from connectors.notify import make_sender
 
 ROUTING_KEY = "R0UT1NGKEY0123456789abcdefABCDEF"
 SECRET_PATH = "T0000/B0000/S3CR3TT0K3N"
-FAST = {"timeout_s": 2.0, "retry": {"attempts": 2, "backoff_initial_s": 0.05, "backoff_max_s": 0.1, "jitter_s": 0.0},
-        "breaker": {"fail_max": 2, "call_timeout_s": 5.0, "reset_timeout_s": 0.3, "success_threshold": 1}}
+FAST = {
+    "timeout_s": 2.0,
+    "retry": {"attempts": 2, "backoff_initial_s": 0.05, "backoff_max_s": 0.1, "jitter_s": 0.0},
+    "breaker": {"fail_max": 2, "call_timeout_s": 5.0, "reset_timeout_s": 0.3, "success_threshold": 1},
+}
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 
 
@@ -55,8 +58,9 @@ class Receiver:
         self.server: uvicorn.Server | None = None
 
     def start(self) -> None:
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    lifespan="off"))
+        self.server = uvicorn.Server(
+            uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
         wait_for(lambda: self.server.started, 10.0, "receiver started")
@@ -68,10 +72,22 @@ class Receiver:
 
 
 def note(action: str, n: int = 1) -> dict:
-    return {"action": action, "dedup_key": "condensync:air:unit3", "rule": "air", "kind": "air_inleakage",
-            "condenser_id": "unit3", "severity": "critical", "summary": f"air in-leakage severity high #{n}",
-            "value": 3.0, "threshold": None, "unit": "level", "at": "2026-12-07T02:00:00Z",
-            "analysis_provenance_hash": "ab" * 32, "plant": "Example Station", "details": {"air_severity": "high"}}
+    return {
+        "action": action,
+        "dedup_key": "condensync:air:unit3",
+        "rule": "air",
+        "kind": "air_inleakage",
+        "condenser_id": "unit3",
+        "severity": "critical",
+        "summary": f"air in-leakage severity high #{n}",
+        "value": 3.0,
+        "threshold": None,
+        "unit": "level",
+        "at": "2026-12-07T02:00:00Z",
+        "analysis_provenance_hash": "ab" * 32,
+        "plant": "Example Station",
+        "details": {"air_severity": "high"},
+    }
 
 
 def dispatcher(tmp_path, destinations: dict, store=None) -> Dispatcher:
@@ -95,10 +111,15 @@ def test_webhooks_down_then_up_deliver_everything_in_order(tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     store = Store(f"sqlite:///{tmp_path / 'ledger.db'}", auto_upgrade=True)
-    d = dispatcher(tmp_path, {
-        "ops_slack": {"kind": "slack", "url": f"{base}/slack/{SECRET_PATH}", **FAST},
-        "ops_teams": {"kind": "teams", "url": f"{base}/teams/{SECRET_PATH}", **FAST},
-        "pager": {"kind": "pagerduty", "url": f"{base}/pd/v2/enqueue", "routing_key": ROUTING_KEY, **FAST}}, store)
+    d = dispatcher(
+        tmp_path,
+        {
+            "ops_slack": {"kind": "slack", "url": f"{base}/slack/{SECRET_PATH}", **FAST},
+            "ops_teams": {"kind": "teams", "url": f"{base}/teams/{SECRET_PATH}", **FAST},
+            "pager": {"kind": "pagerduty", "url": f"{base}/pd/v2/enqueue", "routing_key": ROUTING_KEY, **FAST},
+        },
+        store,
+    )
     receiver = Receiver(port)
 
     async def scenario() -> None:
@@ -125,7 +146,10 @@ def test_webhooks_down_then_up_deliver_everything_in_order(tmp_path):
             by_path.setdefault(path.split("/")[1], []).append(body)
         slack, teams, pd = by_path["slack"], by_path["teams"], by_path["pd"]
         assert [b["text"].split("]")[0] for b in slack] == ["[CRITICAL", "[RESOLVED"]  # in order
-        assert slack[0]["blocks"][0]["type"] == "section" and "condensync:air:unit3" in slack[0]["blocks"][0]["text"]["text"]
+        assert (
+            slack[0]["blocks"][0]["type"] == "section"
+            and "condensync:air:unit3" in slack[0]["blocks"][0]["text"]["text"]
+        )
         card = teams[0]["attachments"][0]
         assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
         assert card["content"]["type"] == "AdaptiveCard" and card["content"]["body"][1]["type"] == "FactSet"
@@ -149,11 +173,14 @@ def test_webhooks_down_then_up_deliver_everything_in_order(tmp_path):
 
 def test_rejected_delivery_is_kept_and_reported(tmp_path):
     port = free_port()
-    d = dispatcher(tmp_path, {"pager": {"kind": "pagerduty", "url": f"http://127.0.0.1:{port}/nowhere",
-                                        "routing_key": ROUTING_KEY, **FAST}})
+    d = dispatcher(
+        tmp_path,
+        {"pager": {"kind": "pagerduty", "url": f"http://127.0.0.1:{port}/nowhere", "routing_key": ROUTING_KEY, **FAST}},
+    )
 
-    app = Starlette(routes=[Route("/nowhere", lambda r: JSONResponse({"status": "invalid event"}, 400),
-                                  methods=["POST"])])
+    app = Starlette(
+        routes=[Route("/nowhere", lambda r: JSONResponse({"status": "invalid event"}, 400), methods=["POST"])]
+    )
     receiver = Receiver(port)
     receiver.app = app
 
@@ -189,8 +216,20 @@ def subscribe(port: int, topic: str) -> tuple[mqtt.Client, list[tuple[str, dict,
 def test_mqtt_broker_down_then_up(tmp_path):
     port = free_port()
     prefix = f"condensync-test/{port}"
-    d = dispatcher(tmp_path, {"broker": {"kind": "mqtt", "host": "127.0.0.1", "port": port, "topic_prefix": prefix,
-                                         "username": "monitor", "password": "mqtt-pass-secret", **FAST}})
+    d = dispatcher(
+        tmp_path,
+        {
+            "broker": {
+                "kind": "mqtt",
+                "host": "127.0.0.1",
+                "port": port,
+                "topic_prefix": prefix,
+                "username": "monitor",
+                "password": "mqtt-pass-secret",
+                **FAST,
+            }
+        },
+    )
     conf = tmp_path / "mosquitto.conf"
     conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n", "utf-8")
 
@@ -209,8 +248,10 @@ def test_mqtt_broker_down_then_up(tmp_path):
         finally:
             client.loop_stop()
             client.disconnect()
-        assert [(t, m["action"]) for t, m, _ in got] == [(f"{prefix}/unit3/air", "trigger"),
-                                                        (f"{prefix}/unit3/air", "resolve")]
+        assert [(t, m["action"]) for t, m, _ in got] == [
+            (f"{prefix}/unit3/air", "trigger"),
+            (f"{prefix}/unit3/air", "resolve"),
+        ]
         assert got[0][1]["analysis_provenance_hash"] == "ab" * 32
         return broker
 

@@ -35,10 +35,17 @@ def _broker_up() -> bool:
         return s.connect_ex(("127.0.0.1", 1883)) == 0
 
 
-RULES = [{"name": "air_leak", "kind": "air_inleakage", "severity_at_least": "moderate", "cooldown_s": 0.0,
-          "severity": "critical"},
-         {"name": "tubes_fouled", "kind": "cleanliness_below"},
-         {"name": "pressure_tag_stale", "kind": "stale_tag", "tags": ["condenser_pressure"]}]
+RULES = [
+    {
+        "name": "air_leak",
+        "kind": "air_inleakage",
+        "severity_at_least": "moderate",
+        "cooldown_s": 0.0,
+        "severity": "critical",
+    },
+    {"name": "tubes_fouled", "kind": "cleanliness_below"},
+    {"name": "pressure_tag_stale", "kind": "stale_tag", "tags": ["condenser_pressure"]},
+]
 
 
 @pytest.fixture(scope="module")
@@ -46,17 +53,26 @@ def plant(tmp_path_factory):
     """The simulator and its connectors (one per module: starting them takes seconds)."""
     if not _broker_up():
         pytest.skip("no MQTT broker on 127.0.0.1:1883 (.ci/run starts one)")
-    live = LivePlant(tmp_path_factory.mktemp("monitor_e2e"), fast_settings(example_data(), free_port(), free_port()),
-                     seed=5)
+    live = LivePlant(
+        tmp_path_factory.mktemp("monitor_e2e"), fast_settings(example_data(), free_port(), free_port()), seed=5
+    )
     yield live
     live.close()
 
 
 def monitored(config, tmp_path, destinations: dict):
     """``config`` with a 0.5 s monitor and the air/cleanliness/stale rules to ``destinations``."""
-    return replace(config, monitor=MonitorSettings(interval_s=0.5, run_timeout_s=5.0, retry_interval_s=0.2,
-                                                   max_retry_delay_s=0.5, outbox_path=tmp_path / "outbox.db"),
-                   alerts=AlertsSettings.model_validate({"rules": RULES, "destinations": destinations}))
+    return replace(
+        config,
+        monitor=MonitorSettings(
+            interval_s=0.5,
+            run_timeout_s=5.0,
+            retry_interval_s=0.2,
+            max_retry_delay_s=0.5,
+            outbox_path=tmp_path / "outbox.db",
+        ),
+        alerts=AlertsSettings.model_validate({"rules": RULES, "destinations": destinations}),
+    )
 
 
 class Subscriber:
@@ -85,12 +101,18 @@ def setup(plant, tmp_path):
     receiver = Receiver(free_port())
     receiver.start()
     prefix = f"condensync-e2e/{receiver.port}"
-    config = monitored(plant.config, tmp_path, {
-        "ops_slack": {"kind": "slack", "url": f"http://127.0.0.1:{receiver.port}/hook/T0/B0/SECRET"},
-        "broker": {"kind": "mqtt", "host": "127.0.0.1", "port": 1883, "topic_prefix": prefix}})
+    config = monitored(
+        plant.config,
+        tmp_path,
+        {
+            "ops_slack": {"kind": "slack", "url": f"http://127.0.0.1:{receiver.port}/hook/T0/B0/SECRET"},
+            "broker": {"kind": "mqtt", "host": "127.0.0.1", "port": 1883, "topic_prefix": prefix},
+        },
+    )
     store = Store(f"sqlite:///{tmp_path / 'ledger.db'}", auto_upgrade=True)
-    context = ExecutionContext(design=config, live=plant.manager, recorder=StoreRecorder(store),
-                               services={"store": store})
+    context = ExecutionContext(
+        design=config, live=plant.manager, recorder=StoreRecorder(store), services={"store": store}
+    )
     sub = Subscriber(1883, prefix)
     yield plant, config, context, store, receiver, sub.got, prefix
     sub.close(f"{prefix}/unit3/air_leak")
@@ -138,19 +160,31 @@ def test_monitor_raises_dedups_and_resolves_an_air_alert(setup):
             await monitor.aclose()
 
     status = asyncio.run(scenario())
-    assert [(t, m["action"]) for t, m in got] == [(f"{prefix}/unit3/air_leak", "trigger"),
-                                                  (f"{prefix}/unit3/air_leak", "resolve")]
+    assert [(t, m["action"]) for t, m in got] == [
+        (f"{prefix}/unit3/air_leak", "trigger"),
+        (f"{prefix}/unit3/air_leak", "resolve"),
+    ]
     trigger = got[0][1]
     assert trigger["dedup_key"] == "condensync:air_leak:unit3" and trigger["details"]["air_severity"] in (
-        "moderate", "high", "severe")
+        "moderate",
+        "high",
+        "severe",
+    )
     # the alert names the analysis that raised it; that analysis is in the ledger
     analysis = store.find_by_provenance_hash(trigger["analysis_provenance_hash"])
     assert analysis is not None and analysis.tool == "analyze_condenser_performance" and analysis.caller == "monitor"
     alerts = [e for e in store.last_entries(500) if e.tool == "monitor.alert"]
-    assert [(e.result["rule"], e.result["action"]) for e in alerts] == [("air_leak", "trigger"), ("air_leak", "resolve")]
+    assert [(e.result["rule"], e.result["action"]) for e in alerts] == [
+        ("air_leak", "trigger"),
+        ("air_leak", "resolve"),
+    ]
     deliveries = [e for e in store.last_entries(500) if e.tool == "monitor.delivery" and not e.is_error]
     assert sorted((e.arguments["destination"], e.arguments["action"]) for e in deliveries) == [
-        ("broker", "resolve"), ("broker", "trigger"), ("ops_slack", "resolve"), ("ops_slack", "trigger")]
+        ("broker", "resolve"),
+        ("broker", "trigger"),
+        ("ops_slack", "resolve"),
+        ("ops_slack", "trigger"),
+    ]
     assert all("SECRET" not in json.dumps(e.to_dict()) for e in deliveries)
     assert store.verify().ok
     # regular samples in the condenser history; the alert events too
@@ -172,15 +206,32 @@ def test_receiver_and_broker_down_notifications_wait_are_reported_and_arrive(pla
     ledger records the failed attempts; once both are back everything arrives, in order."""
     hook_port, mqtt_port = free_port(), free_port()
     prefix = f"condensync-outage/{mqtt_port}"
-    fast = {"retry": {"attempts": 1}, "breaker": {"fail_max": 2, "reset_timeout_s": 0.3, "success_threshold": 1},
-            "timeout_s": 1.0}
-    config = monitored(plant.config, tmp_path, {
-        "ops_slack": {"kind": "slack", "url": f"http://127.0.0.1:{hook_port}/hook/T0/B0/SECRET", **fast},
-        "broker": {"kind": "mqtt", "host": "127.0.0.1", "port": mqtt_port, "topic_prefix": prefix,
-                   "password": "mqtt-SECRET", "username": "monitor", **fast}})
+    fast = {
+        "retry": {"attempts": 1},
+        "breaker": {"fail_max": 2, "reset_timeout_s": 0.3, "success_threshold": 1},
+        "timeout_s": 1.0,
+    }
+    config = monitored(
+        plant.config,
+        tmp_path,
+        {
+            "ops_slack": {"kind": "slack", "url": f"http://127.0.0.1:{hook_port}/hook/T0/B0/SECRET", **fast},
+            "broker": {
+                "kind": "mqtt",
+                "host": "127.0.0.1",
+                "port": mqtt_port,
+                "topic_prefix": prefix,
+                "password": "mqtt-SECRET",
+                "username": "monitor",
+                **fast,
+            },
+        },
+    )
     store = Store(f"sqlite:///{tmp_path / 'ledger.db'}", auto_upgrade=True)
-    monitor = Monitor(config, ExecutionContext(design=config, live=plant.manager, recorder=StoreRecorder(store),
-                                               services={"store": store}))
+    monitor = Monitor(
+        config,
+        ExecutionContext(design=config, live=plant.manager, recorder=StoreRecorder(store), services={"store": store}),
+    )
     receiver = Receiver(hook_port)
     conf = tmp_path / "mosquitto.conf"
     conf.write_text(f"listener {mqtt_port} 127.0.0.1\nallow_anonymous true\npersistence false\n", "utf-8")
@@ -197,13 +248,25 @@ def test_receiver_and_broker_down_notifications_wait_are_reported_and_arrive(pla
         try:
             await asyncio.to_thread(plant.sim.inject, "air_inleakage")
             await until(monitor, lambda: waiting() == {"ops_slack": 1, "broker": 1}, 20, "trigger queued")
-            await until(monitor, lambda: (monitor.metrics.registry.get_sample_value(
-                "condensync_notifications_total", {"destination": "broker", "outcome": "failed"}) or 0) >= 2,
-                10, "retried")
+            await until(
+                monitor,
+                lambda: (
+                    (
+                        monitor.metrics.registry.get_sample_value(
+                            "condensync_notifications_total", {"destination": "broker", "outcome": "failed"}
+                        )
+                        or 0
+                    )
+                    >= 2
+                ),
+                10,
+                "retried",
+            )
             during = execute("connector_status", {"condenser_id": "unit3"}, status_ctx).result
             receiver.start()
-            broker = subprocess.Popen([MOSQUITTO, "-c", str(conf)], stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL)
+            broker = subprocess.Popen(
+                [MOSQUITTO, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             wait_for(lambda: socket.create_connection(("127.0.0.1", mqtt_port), 0.2).close() or True, 10, "broker")
             sub = Subscriber(mqtt_port, prefix)  # not retained here (persistence off): subscribe before delivery
             await until(monitor, lambda: waiting() == {"ops_slack": 0, "broker": 0}, 20, "trigger delivered")
@@ -283,8 +346,10 @@ def test_slow_runs_time_out_and_ticks_are_skipped_not_piled_up(plant, tmp_path):
     runs = monitor.runs["unit3"]
     assert runs["skipped"] >= 2 and runs["ok"] == 0 and slow.max_in_flight == 1, runs
     assert "run_timeout_s" in runs["last_error"]
-    assert monitor.metrics.registry.get_sample_value("condensync_monitor_runs_skipped_total",
-                                                     {"condenser_id": "unit3"}) == runs["skipped"]
+    assert (
+        monitor.metrics.registry.get_sample_value("condensync_monitor_runs_skipped_total", {"condenser_id": "unit3"})
+        == runs["skipped"]
+    )
 
 
 @pytest.mark.slow
@@ -304,10 +369,29 @@ def test_serve_http_with_monitor_exposes_health_and_metrics(plant, tmp_path):
     path.write_text(to_toml(data), "utf-8")
     port, metrics_port = free_port(), free_port()
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
-    proc = subprocess.Popen([sys.executable, "-m", "condensync_tools", "serve", "--transport", "http", "--no-auth",
-                             "--monitor", "--config", str(path), "--port", str(port), "--metrics-port",
-                             str(metrics_port), "--database-url", f"sqlite:///{tmp_path / 'ledger.db'}"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "condensync_tools",
+            "serve",
+            "--transport",
+            "http",
+            "--no-auth",
+            "--monitor",
+            "--config",
+            str(path),
+            "--port",
+            str(port),
+            "--metrics-port",
+            str(metrics_port),
+            "--database-url",
+            f"sqlite:///{tmp_path / 'ledger.db'}",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
     def get(url: str) -> tuple[int, str]:
         try:
@@ -317,8 +401,13 @@ def test_serve_http_with_monitor_exposes_health_and_metrics(plant, tmp_path):
             return exc.code, exc.read().decode()
 
     try:
-        health = wait_for(lambda: (lambda r: r[0] == 200 and json.loads(r[1])["condensers"][0]["ok"] >= 2 and r)(
-            get(f"http://127.0.0.1:{port}/health/monitor")), 60, "monitor runs inside serve")
+        health = wait_for(
+            lambda: (lambda r: r[0] == 200 and json.loads(r[1])["condensers"][0]["ok"] >= 2 and r)(
+                get(f"http://127.0.0.1:{port}/health/monitor")
+            ),
+            60,
+            "monitor runs inside serve",
+        )
         body = json.loads(health[1])
         assert body["running"] and body["condensers"][0]["condenser_id"] == "unit3"
         _, metrics = get(f"http://127.0.0.1:{metrics_port}/metrics")

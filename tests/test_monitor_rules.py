@@ -66,24 +66,35 @@ def test_below_direction_and_infinite_forecast_clears():
     assert events == [(30.0, "trigger"), (90.0, "resolve")]
 
 
-RESULT = {"measured_cleanliness_factor": 0.62, "cleanliness_factor": 0.62, "air_confounded": False,
-          "air_severity": "none", "leak_detected": False, "backpressure_deviation": 0.4, "lost_output_mw": 2.5,
-          "days_until_cleaning": 12.0, "days_until_cleaning_status": "forecast",
-          "units": {"backpressure_deviation": "inHg", "lost_output_mw": "MW"},
-          "provenance": {"provenance_hash": "abc"}}
+RESULT = {
+    "measured_cleanliness_factor": 0.62,
+    "cleanliness_factor": 0.62,
+    "air_confounded": False,
+    "air_severity": "none",
+    "leak_detected": False,
+    "backpressure_deviation": 0.4,
+    "lost_output_mw": 2.5,
+    "days_until_cleaning": 12.0,
+    "days_until_cleaning_status": "forecast",
+    "units": {"backpressure_deviation": "inHg", "lost_output_mw": "MW"},
+    "provenance": {"provenance_hash": "abc"},
+}
 
 
 def rule(**kw):
     return AlertRule(name=kw.pop("name", "r"), **kw)
 
 
-@pytest.mark.parametrize(("kw", "value"), [
-    ({"kind": "cleanliness_below"}, 0.62),
-    ({"kind": "cleaning_forecast_within", "threshold": 14}, 12.0),
-    ({"kind": "air_inleakage", "severity_at_least": "moderate"}, 3.0),
-    ({"kind": "backpressure_deviation_above", "threshold": 0.3}, 0.4),
-    ({"kind": "lost_output_above", "threshold": 2.0}, 2.5),
-])
+@pytest.mark.parametrize(
+    ("kw", "value"),
+    [
+        ({"kind": "cleanliness_below"}, 0.62),
+        ({"kind": "cleaning_forecast_within", "threshold": 14}, 12.0),
+        ({"kind": "air_inleakage", "severity_at_least": "moderate"}, 3.0),
+        ({"kind": "backpressure_deviation_above", "threshold": 0.3}, 0.4),
+        ({"kind": "lost_output_above", "threshold": 2.0}, 2.5),
+    ],
+)
 def test_observations_of_the_analysis_rules(kw, value):
     r = rule(**kw)
     result = dict(RESULT, air_severity="high", leak_detected=True) if r.kind == "air_inleakage" else RESULT
@@ -95,14 +106,20 @@ def test_observations_of_the_analysis_rules(kw, value):
 
 
 def test_air_confounded_cleanliness_is_not_read_as_fouling():
-    confounded = dict(RESULT, air_confounded=True, fouling_cleanliness_factor=0.85,
-                      fouling_cleanliness_source="design_cleanliness")
+    confounded = dict(
+        RESULT, air_confounded=True, fouling_cleanliness_factor=0.85, fouling_cleanliness_source="design_cleanliness"
+    )
     assert observe(rule(kind="cleanliness_below"), confounded, [], {}).value is None
     trend = dict(confounded, fouling_cleanliness_factor=0.7, fouling_cleanliness_source="fouling_trend")
     assert observe(rule(kind="cleanliness_below"), trend, [], {}).value == 0.7
     # detected but "not confounded" (e.g. after a CW pump trip): the measured CF is still air-depressed
-    leak = dict(RESULT, leak_detected=True, air_severity="high", fouling_cleanliness_source="design_cleanliness",
-                days_until_cleaning_status="already_at_trigger")
+    leak = dict(
+        RESULT,
+        leak_detected=True,
+        air_severity="high",
+        fouling_cleanliness_source="design_cleanliness",
+        days_until_cleaning_status="already_at_trigger",
+    )
     assert observe(rule(kind="cleanliness_below"), leak, [], {}).value is None
     assert observe(rule(kind="cleaning_forecast_within", threshold=14), leak, [], {}).value is None
 

@@ -50,8 +50,14 @@ class Dispatcher:
         Epoch clock [s].
     """
 
-    def __init__(self, senders: dict[str, Any], outbox: Outbox, metrics: MonitorMetrics, store: Any = None,
-                 wall: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        senders: dict[str, Any],
+        outbox: Outbox,
+        metrics: MonitorMetrics,
+        store: Any = None,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
         self.senders = senders
         self.outbox = outbox
         self.metrics = metrics
@@ -62,8 +68,10 @@ class Dispatcher:
     async def enqueue(self, note: dict[str, Any], destinations: list[str] | None = None) -> list[int]:
         """Persist ``note`` for each destination (all when ``destinations`` is empty)."""
         now = self.wall()
-        return [await asyncio.to_thread(self.outbox.add, name, note["dedup_key"], note["action"], note, now)
-                for name in (destinations or list(self.senders))]
+        return [
+            await asyncio.to_thread(self.outbox.add, name, note["dedup_key"], note["action"], note, now)
+            for name in (destinations or list(self.senders))
+        ]
 
     def _record(self, name: str, item: OutboxItem, error: str | None, outcome: str) -> None:
         if self.store is None:
@@ -71,13 +79,27 @@ class Dispatcher:
         from ..store import CallRecord
 
         sender = self.senders[name]
-        self.store.append_call(CallRecord(
-            tool="monitor.delivery", tool_version=MONITOR_VERSION, caller="monitor",
-            arguments={"destination": name, "kind": sender.kind, "endpoint": sender.endpoint, "outbox_id": item.id,
-                       "attempt": item.attempts + 1, "dedup_key": item.dedup_key, "action": item.action},
-            result=None if error else {"outcome": outcome,
-                                       "analysis_provenance_hash": item.body.get("analysis_provenance_hash")},
-            error=error, is_error=error is not None))
+        self.store.append_call(
+            CallRecord(
+                tool="monitor.delivery",
+                tool_version=MONITOR_VERSION,
+                caller="monitor",
+                arguments={
+                    "destination": name,
+                    "kind": sender.kind,
+                    "endpoint": sender.endpoint,
+                    "outbox_id": item.id,
+                    "attempt": item.attempts + 1,
+                    "dedup_key": item.dedup_key,
+                    "action": item.action,
+                },
+                result=None
+                if error
+                else {"outcome": outcome, "analysis_provenance_hash": item.body.get("analysis_provenance_hash")},
+                error=error,
+                is_error=error is not None,
+            )
+        )
 
     async def _deliver_one(self, name: str, item: OutboxItem) -> bool:
         from connectors.types import ConnectorError, RequestRejectedError
@@ -91,8 +113,14 @@ class Dispatcher:
             await asyncio.to_thread(self._record, name, item, exc.message, outcome)
             self.metrics.notifications.labels(name, outcome).inc()
             self.last[name]["last_error"] = exc.message
-            log.warning("alert delivery to %s %s (outbox id %d, attempt %d): %s", name, outcome, item.id,
-                        item.attempts + 1, exc.message)
+            log.warning(
+                "alert delivery to %s %s (outbox id %d, attempt %d): %s",
+                name,
+                outcome,
+                item.id,
+                item.attempts + 1,
+                exc.message,
+            )
             return False
         await asyncio.to_thread(self.outbox.delivered, item.id, self.wall())
         await asyncio.to_thread(self._record, name, item, None, "delivered")
@@ -123,9 +151,18 @@ class Dispatcher:
         out = []
         for name, sender in self.senders.items():
             n = counts.get(name, {})
-            out.append({"name": name, "kind": sender.kind, "endpoint": sender.endpoint,
-                        "breaker_state": sender.breaker.state.value, "pending": n.get("pending", 0),
-                        "rejected": n.get("rejected", 0), "delivered": n.get("delivered", 0), **self.last[name]})
+            out.append(
+                {
+                    "name": name,
+                    "kind": sender.kind,
+                    "endpoint": sender.endpoint,
+                    "breaker_state": sender.breaker.state.value,
+                    "pending": n.get("pending", 0),
+                    "rejected": n.get("rejected", 0),
+                    "delivered": n.get("delivered", 0),
+                    **self.last[name],
+                }
+            )
         return out
 
     async def aclose(self) -> None:
@@ -162,7 +199,17 @@ def outbox_status(config: Any) -> list[dict[str, Any]]:
                     errors[item.destination] = item.last_error
         finally:
             outbox.close()
-    return [{"name": name, "kind": dest.kind, "endpoint": _endpoint(dest), "breaker_state": "unknown",
-             "pending": counts.get(name, {}).get("pending", 0), "rejected": counts.get(name, {}).get("rejected", 0),
-             "delivered": counts.get(name, {}).get("delivered", 0), "last_error": errors.get(name, ""),
-             "last_delivery_at": ""} for name, dest in alerts.destinations.items()]
+    return [
+        {
+            "name": name,
+            "kind": dest.kind,
+            "endpoint": _endpoint(dest),
+            "breaker_state": "unknown",
+            "pending": counts.get(name, {}).get("pending", 0),
+            "rejected": counts.get(name, {}).get("rejected", 0),
+            "delivered": counts.get(name, {}).get("delivered", 0),
+            "last_error": errors.get(name, ""),
+            "last_delivery_at": "",
+        }
+        for name, dest in alerts.destinations.items()
+    ]

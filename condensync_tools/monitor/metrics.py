@@ -31,19 +31,38 @@ class MonitorMetrics:
     def __init__(self, registry: Any = None) -> None:
         r = registry if registry is not None else CollectorRegistry(auto_describe=True)
         self.registry = r
-        self.runs = Counter("condensync_monitor_runs_total", "Monitor runs by outcome", ["condenser_id", "outcome"],
-                            registry=r)
-        self.skipped = Counter("condensync_monitor_runs_skipped_total", "Ticks skipped (previous run still going)",
-                               ["condenser_id"], registry=r)
-        self.duration = Histogram("condensync_monitor_run_duration_seconds", "Monitor run duration",
-                                  ["condenser_id"], buckets=_RUN_BUCKETS, registry=r)
-        self.last_success = Gauge("condensync_monitor_last_success_timestamp_seconds",
-                                  "Time of the last successful monitor run (epoch)", ["condenser_id"], registry=r)
-        self.firing = Gauge("condensync_alerts_firing", "1 while the alert fires", ["rule", "condenser_id"],
-                            registry=r)
-        self.events = Counter("condensync_alert_events_total", "Alert events", ["rule", "condenser_id", "action"],
-                              registry=r)
-        self.notifications = Counter("condensync_notifications_total", "Notification delivery attempts by outcome",
-                                     ["destination", "outcome"], registry=r)
-        self.pending = Gauge("condensync_outbox_pending", "Notifications waiting for delivery", ["destination"],
-                             registry=r)
+        self.runs = Counter(
+            "condensync_monitor_runs_total", "Monitor runs by outcome", ["condenser_id", "outcome"], registry=r
+        )
+        self.skipped = Counter(
+            "condensync_monitor_runs_skipped_total",
+            "Ticks skipped (previous run still going)",
+            ["condenser_id"],
+            registry=r,
+        )
+        self.duration = Histogram(
+            "condensync_monitor_run_duration_seconds",
+            "Monitor run duration",
+            ["condenser_id"],
+            buckets=_RUN_BUCKETS,
+            registry=r,
+        )
+        self.last_success = Gauge(
+            "condensync_monitor_last_success_timestamp_seconds",
+            "Time of the last successful monitor run (epoch)",
+            ["condenser_id"],
+            registry=r,
+        )
+        self.firing = Gauge("condensync_alerts_firing", "1 while the alert fires", ["rule", "condenser_id"], registry=r)
+        self.events = Counter(
+            "condensync_alert_events_total", "Alert events", ["rule", "condenser_id", "action"], registry=r
+        )
+        self.notifications = Counter(
+            "condensync_notifications_total",
+            "Notification delivery attempts by outcome",
+            ["destination", "outcome"],
+            registry=r,
+        )
+        self.pending = Gauge(
+            "condensync_outbox_pending", "Notifications waiting for delivery", ["destination"], registry=r
+        )

@@ -97,7 +97,8 @@ class Outbox:
             cur = self._db.execute(
                 "INSERT INTO outbox (destination, dedup_key, action, body, created_at, next_attempt_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (destination, dedup_key, action, json.dumps(body, sort_keys=True), now, now))
+                (destination, dedup_key, action, json.dumps(body, sort_keys=True), now, now),
+            )
             return int(cur.lastrowid or 0)
 
     def due(self, destination: str, now: float, limit: int = 50) -> list[OutboxItem]:
@@ -107,15 +108,18 @@ class Outbox:
             rows = self._db.execute(
                 "SELECT id, destination, dedup_key, action, body, created_at, attempts, last_error, state, "
                 "next_attempt_at FROM outbox WHERE destination = ? AND state = 'pending' ORDER BY id LIMIT ?",
-                (destination, limit)).fetchall()
+                (destination, limit),
+            ).fetchall()
         if not rows or rows[0][9] > now:
             return []
         return [OutboxItem(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7], r[8]) for r in rows]
 
     def delivered(self, item_id: int, now: float) -> None:
         with self._lock:
-            self._db.execute("UPDATE outbox SET state = 'delivered', delivered_at = ?, attempts = attempts + 1 "
-                             "WHERE id = ?", (now, item_id))
+            self._db.execute(
+                "UPDATE outbox SET state = 'delivered', delivered_at = ?, attempts = attempts + 1 WHERE id = ?",
+                (now, item_id),
+            )
 
     def failed(self, item_id: int, error: str, now: float, *, rejected: bool = False) -> float:
         """Record a failed attempt; returns the time of the next attempt (rejected: never)."""
@@ -123,15 +127,20 @@ class Outbox:
             (attempts,) = self._db.execute("SELECT attempts FROM outbox WHERE id = ?", (item_id,)).fetchone()
             delay = min(self.max_retry_delay_s, self.retry_interval_s * 2 ** min(attempts, 20))
             state = "rejected" if rejected else "pending"
-            self._db.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, "
-                             "state = ? WHERE id = ?", (error[:500], now + delay, state, item_id))
+            self._db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, "
+                "state = ? WHERE id = ?",
+                (error[:500], now + delay, state, item_id),
+            )
             return now + delay
 
     def retry_rejected(self, destination: str, now: float) -> int:
         """Put a destination's rejected items back in the queue (after fixing its configuration)."""
         with self._lock:
-            return self._db.execute("UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE "
-                                    "destination = ? AND state = 'rejected'", (now, destination)).rowcount
+            return self._db.execute(
+                "UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE destination = ? AND state = 'rejected'",
+                (now, destination),
+            ).rowcount
 
     def counts(self) -> dict[str, dict[str, int]]:
         """``{destination: {pending, rejected, delivered}}``."""
@@ -144,13 +153,16 @@ class Outbox:
 
     def items(self, destination: str | None = None, state: str | None = None) -> list[OutboxItem]:
         """All items (optionally one destination / state), oldest first."""
-        sql = ("SELECT id, destination, dedup_key, action, body, created_at, attempts, last_error, state FROM "
-               "outbox WHERE (? IS NULL OR destination = ?) AND (? IS NULL OR state = ?) ORDER BY id")
+        sql = (
+            "SELECT id, destination, dedup_key, action, body, created_at, attempts, last_error, state FROM "
+            "outbox WHERE (? IS NULL OR destination = ?) AND (? IS NULL OR state = ?) ORDER BY id"
+        )
         with self._lock:
             rows = self._db.execute(sql, (destination, destination, state, state)).fetchall()
         return [OutboxItem(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7], r[8]) for r in rows]
 
     def prune_delivered(self, older_than: float) -> int:
         with self._lock:
-            return self._db.execute("DELETE FROM outbox WHERE state = 'delivered' AND delivered_at < ?",
-                                    (older_than,)).rowcount
+            return self._db.execute(
+                "DELETE FROM outbox WHERE state = 'delivered' AND delivered_at < ?", (older_than,)
+            ).rowcount

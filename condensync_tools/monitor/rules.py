@@ -120,8 +120,9 @@ def _cooling_down(spec: RuleSpec, st: RuleState, now: float) -> bool:
     return st.resolved_at is not None and now - st.resolved_at < spec.cooldown_s
 
 
-def evaluate(spec: RuleSpec, st: RuleState, value: float | None, now: float, condenser_id: str,
-             details: dict | None = None) -> tuple[RuleState, AlertEvent | None]:
+def evaluate(
+    spec: RuleSpec, st: RuleState, value: float | None, now: float, condenser_id: str, details: dict | None = None
+) -> tuple[RuleState, AlertEvent | None]:
     """Advance one rule x condenser with a new observation.
 
     Parameters

@@ -44,6 +44,8 @@ __all__ = ["Monitor", "MONITOR_VERSION", "ANALYSIS_TOOL"]
 log = logging.getLogger("condensync.monitor")
 
 ANALYSIS_TOOL = "analyze_condenser_performance"
+#: Time a stopping monitor gives the delivery in progress (and one last pass) [s].
+STOP_GRACE_S = 15.0
 
 
 def _rfc3339(epoch: float) -> str:
@@ -68,49 +70,81 @@ class Monitor:
         Monotonic clock for the rules and the schedule, and the epoch clock for records [s].
     """
 
-    def __init__(self, config: PlantConfig, context: ExecutionContext, *, outbox: Outbox | None = None,
-                 registry: Any = None, clock: Callable[[], float] = time.monotonic,
-                 wall: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        config: PlantConfig,
+        context: ExecutionContext,
+        *,
+        outbox: Outbox | None = None,
+        registry: Any = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
         if context.live is None:
-            raise ValueError("the monitor needs live connectors: no condenser of the plant configuration has an "
-                             "[condensers.<id>.opcua], modbus or historian table")
+            raise ValueError(
+                "the monitor needs live connectors: no condenser of the plant configuration has an "
+                "[condensers.<id>.opcua], modbus or historian table"
+            )
         self.config = config
         self.context = context
         self.settings: MonitorSettings = config.monitor or MonitorSettings()
         self.alerts: AlertsSettings = config.alerts or AlertsSettings()
         self.condensers = list(self.settings.condensers) or [c for c, v in config.condensers.items() if v.connectors]
         self.clock, self.wall = clock, wall
-        self.outbox = outbox or Outbox(self.settings.outbox_path or default_outbox_path(),
-                                       self.settings.retry_interval_s, self.settings.max_retry_delay_s)
+        self.outbox = outbox or Outbox(
+            self.settings.outbox_path or default_outbox_path(),
+            self.settings.retry_interval_s,
+            self.settings.max_retry_delay_s,
+        )
         self.metrics = MonitorMetrics(registry)
         senders = {name: make_sender(name, dest) for name, dest in self.alerts.destinations.items()}
         self.dispatcher = Dispatcher(senders, self.outbox, self.metrics, context.services.get("store"), wall)
         self.states: dict[tuple[str, str], RuleState] = {}
         self.down_since: dict[tuple[str, str], float] = {}
         self.running: set[str] = set()
-        self.runs: dict[str, dict[str, Any]] = {c: {"runs": 0, "ok": 0, "errors": 0, "timeouts": 0, "skipped": 0}
-                                                 for c in self.condensers}
+        self.runs: dict[str, dict[str, Any]] = {
+            c: {"runs": 0, "ok": 0, "errors": 0, "timeouts": 0, "skipped": 0} for c in self.condensers
+        }
         self.started = False
         self._executor = ThreadPoolExecutor(max_workers=len(self.condensers) + 2, thread_name_prefix="monitor")
         self._tasks: set[asyncio.Task] = set()
         self._kick: asyncio.Event | None = None
+        self._stopping = False
 
     # ------------------------------------------------------------------ running
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Run until ``stop`` is set (or the task is cancelled)."""
         self._kick = asyncio.Event()
+        self._stopping = False
         self.started = True
         loops = [asyncio.create_task(self._schedule(c), name=f"monitor:{c}") for c in self.condensers]
-        loops.append(asyncio.create_task(self._delivery_loop(), name="monitor:delivery"))
-        log.info("monitor started: %d condenser(s) every %g s, %d rule(s), %d destination(s)", len(self.condensers),
-                 self.settings.interval_s, len(self.alerts.rules), len(self.dispatcher.senders))
+        delivery = asyncio.create_task(self._delivery_loop(), name="monitor:delivery")
+        log.info(
+            "monitor started: %d condenser(s) every %g s, %d rule(s), %d destination(s)",
+            len(self.condensers),
+            self.settings.interval_s,
+            len(self.alerts.rules),
+            len(self.dispatcher.senders),
+        )
         try:
             await (stop.wait() if stop is not None else asyncio.Future())
         finally:
             self.started = False
             for task in loops + list(self._tasks):
                 task.cancel()
+            await self._stop_delivery(delivery)
             await asyncio.gather(*loops, *self._tasks, return_exceptions=True)
+
+    async def _stop_delivery(self, delivery: asyncio.Task) -> None:
+        """Let the delivery loop finish its current pass and one last one (bounded), so a
+        notification the receiver accepted is also marked delivered and recorded."""
+        self._stopping = True
+        if self._kick is not None:
+            self._kick.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(delivery), STOP_GRACE_S)
+        except (TimeoutError, asyncio.CancelledError):
+            delivery.cancel()
 
     async def aclose(self) -> None:
         await self.dispatcher.aclose()
@@ -135,6 +169,8 @@ class Monitor:
         assert self._kick is not None
         while True:
             await self.deliver_pending()
+            if self._stopping:
+                return
             try:
                 await asyncio.wait_for(self._kick.wait(), self.settings.retry_interval_s)
             except TimeoutError:
@@ -144,8 +180,9 @@ class Monitor:
     # ------------------------------------------------------------------ one run
     def _analyse(self, cid: str) -> CallOutcome:
         base = self.context
-        ctx = ExecutionContext(design=self.config, live=base.live, recorder=base.recorder, caller="monitor",
-                               services=base.services)
+        ctx = ExecutionContext(
+            design=self.config, live=base.live, recorder=base.recorder, caller="monitor", services=base.services
+        )
         args = {"condenser_id": cid, "data_source": "live", "unit_system": self.config.condensers[cid].unit_system}
         return execute(ANALYSIS_TOOL, args, ctx)
 
@@ -181,8 +218,10 @@ class Monitor:
             label = "ok" if outcome.ok else "error"
             error = "" if outcome.ok else outcome.error.text()  # type: ignore[union-attr]
         except TimeoutError:
-            label, error = "timeout", f"the analysis did not finish within run_timeout_s = " \
-                                      f"{self.settings.run_timeout:g} s"
+            label, error = (
+                "timeout",
+                f"the analysis did not finish within run_timeout_s = {self.settings.run_timeout:g} s",
+            )
         items = await loop.run_in_executor(self._executor, self._connector_items, cid)
         result = outcome.result if outcome is not None and outcome.ok else None
         events = self._evaluate(cid, result, items)
@@ -200,12 +239,18 @@ class Monitor:
         info = self.runs[cid]
         info["runs"] += 1
         info[{"ok": "ok", "error": "errors", "timeout": "timeouts"}[label]] += 1
-        info.update(last_outcome=label, last_error=error[:500], last_run_at=_rfc3339(self.wall()),
-                    last_duration_s=round(duration, 3))
+        info.update(
+            last_outcome=label,
+            last_error=error[:500],
+            last_run_at=_rfc3339(self.wall()),
+            last_duration_s=round(duration, 3),
+        )
         if result is not None:
-            info.update(last_success_at=info["last_run_at"],
-                        last_provenance_hash=result["provenance"]["provenance_hash"],
-                        performance_score=result.get("performance_score"))
+            info.update(
+                last_success_at=info["last_run_at"],
+                last_provenance_hash=result["provenance"]["provenance_hash"],
+                performance_score=result.get("performance_score"),
+            )
             self.metrics.last_success.labels(cid).set(self.wall())
         if label != "ok":
             log.warning("monitor: run of %s: %s: %s", cid, label, error[:300])
@@ -237,8 +282,12 @@ class Monitor:
             obs = observe(rule, result, items, down_for)
             spec = rule_spec(rule, self.config.condensers[cid].arguments)
             key = (rule.name, cid)
-            details = {"summary": obs.summary, "unit": obs.unit, "analysis_provenance_hash": prov,
-                       **(obs.details or {})}
+            details = {
+                "summary": obs.summary,
+                "unit": obs.unit,
+                "analysis_provenance_hash": prov,
+                **(obs.details or {}),
+            }
             state, event = evaluate(spec, self.states.get(key, RuleState()), obs.value, now, cid, details)
             self.states[key] = state
             self.metrics.firing.labels(rule.name, cid).set(1 if state.state is AlertState.FIRING else 0)
@@ -257,12 +306,22 @@ class Monitor:
         if rule.kind == "air_inleakage":
             d["severity_at_least"] = rule.severity_at_least
         text = summary if event.action == "trigger" else f"cleared: {summary}"
-        return {"action": event.action, "dedup_key": event.dedup_key, "rule": rule.name, "kind": rule.kind,
-                "condenser_id": event.condenser_id, "severity": rule.severity, "summary": text,
-                "value": round(event.value, 6) if finite and event.value is not None else None,
-                "threshold": threshold, "unit": d.pop("unit", ""), "at": _rfc3339(self.wall()),
-                "analysis_provenance_hash": d.pop("analysis_provenance_hash", None),
-                "plant": self.config.name, "details": d}
+        return {
+            "action": event.action,
+            "dedup_key": event.dedup_key,
+            "rule": rule.name,
+            "kind": rule.kind,
+            "condenser_id": event.condenser_id,
+            "severity": rule.severity,
+            "summary": text,
+            "value": round(event.value, 6) if finite and event.value is not None else None,
+            "threshold": threshold,
+            "unit": d.pop("unit", ""),
+            "at": _rfc3339(self.wall()),
+            "analysis_provenance_hash": d.pop("analysis_provenance_hash", None),
+            "plant": self.config.name,
+            "details": d,
+        }
 
     async def _raise(self, event: AlertEvent, result: dict | None) -> None:
         note = self.notification(event)
@@ -278,11 +337,25 @@ class Monitor:
             return
         from ..store import CallRecord
 
-        store.append_call(CallRecord(tool="monitor.alert", tool_version=MONITOR_VERSION, caller="monitor",
-                                     arguments={k: note[k] for k in ("rule", "condenser_id", "dedup_key", "action")},
-                                     result=note))
-        store.record_event(note["condenser_id"], "alert", note["rule"], note["at"], value=note["value"],
-                           unit=note["unit"] or None, source="monitor", payload=note)
+        store.append_call(
+            CallRecord(
+                tool="monitor.alert",
+                tool_version=MONITOR_VERSION,
+                caller="monitor",
+                arguments={k: note[k] for k in ("rule", "condenser_id", "dedup_key", "action")},
+                result=note,
+            )
+        )
+        store.record_event(
+            note["condenser_id"],
+            "alert",
+            note["rule"],
+            note["at"],
+            value=note["value"],
+            unit=note["unit"] or None,
+            source="monitor",
+            payload=note,
+        )
 
     async def deliver_pending(self) -> int:
         """Try every destination's due outbox items in order; returns how many were delivered."""
@@ -291,12 +364,26 @@ class Monitor:
     # ------------------------------------------------------------------ health
     def status(self) -> dict[str, Any]:
         """Health of the monitor for ``connector_status`` and ``/health/monitor`` (no secrets)."""
-        alerts = [{"rule": r, "condenser_id": c, "state": s.state.value,
-                   "value": s.last_value if s.last_value not in (float("inf"), float("-inf")) else None}
-                  for (r, c), s in sorted(self.states.items()) if s.state is not AlertState.INACTIVE]
+        alerts = [
+            {
+                "rule": r,
+                "condenser_id": c,
+                "state": s.state.value,
+                "value": s.last_value if s.last_value not in (float("inf"), float("-inf")) else None,
+            }
+            for (r, c), s in sorted(self.states.items())
+            if s.state is not AlertState.INACTIVE
+        ]
         destinations = self.dispatcher.status()
         condensers = [{"condenser_id": c, "in_progress": c in self.running, **self.runs[c]} for c in self.condensers]
         healthy = all(d["pending"] == 0 and d["rejected"] == 0 for d in destinations) and all(
-            c.get("last_outcome", "ok") == "ok" for c in condensers)
-        return {"running": self.started, "interval_s": self.settings.interval_s, "healthy": healthy,
-                "condensers": condensers, "alerts": alerts, "destinations": destinations}
+            c.get("last_outcome", "ok") == "ok" for c in condensers
+        )
+        return {
+            "running": self.started,
+            "interval_s": self.settings.interval_s,
+            "healthy": healthy,
+            "condensers": condensers,
+            "alerts": alerts,
+            "destinations": destinations,
+        }

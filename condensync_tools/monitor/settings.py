@@ -28,13 +28,19 @@ from connectors.notify_settings import Destination
 
 __all__ = ["RULE_KINDS", "AIR_LEVELS", "AlertRule", "AlertsSettings", "MonitorSettings"]
 
-RULE_KINDS = ("cleanliness_below", "cleaning_forecast_within", "air_inleakage", "backpressure_deviation_above",
-              "lost_output_above", "connector_down", "stale_tag")
+RULE_KINDS = (
+    "cleanliness_below",
+    "cleaning_forecast_within",
+    "air_inleakage",
+    "backpressure_deviation_above",
+    "lost_output_above",
+    "connector_down",
+    "stale_tag",
+)
 #: Air severity levels of detect_air_inleakage, in order (index = level).
 AIR_LEVELS = ("none", "low", "moderate", "high", "severe")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-_NEEDS_THRESHOLD = ("cleaning_forecast_within", "backpressure_deviation_above", "lost_output_above",
-                    "connector_down")
+_NEEDS_THRESHOLD = ("cleaning_forecast_within", "backpressure_deviation_above", "lost_output_above", "connector_down")
 
 
 class _Strict(BaseModel):
@@ -45,8 +51,15 @@ class AlertRule(_Strict):
     """One alert rule (``[[alerts.rules]]``)."""
 
     name: str = Field(description="rule name, snake_case; with the condenser id it forms the dedup key")
-    kind: Literal["cleanliness_below", "cleaning_forecast_within", "air_inleakage", "backpressure_deviation_above",
-                  "lost_output_above", "connector_down", "stale_tag"]
+    kind: Literal[
+        "cleanliness_below",
+        "cleaning_forecast_within",
+        "air_inleakage",
+        "backpressure_deviation_above",
+        "lost_output_above",
+        "connector_down",
+        "stale_tag",
+    ]
     threshold: float | None = Field(None, ge=0, description="trigger value in the condenser's unit system")
     severity_at_least: Literal["low", "moderate", "high", "severe"] = "moderate"
     hysteresis: float = Field(0.0, ge=0, description="margin beyond the trigger that clears the alert")
@@ -65,11 +78,14 @@ class AlertRule(_Strict):
         if self.kind in _NEEDS_THRESHOLD and self.threshold is None:
             raise ValueError(f"rule {self.name!r} of kind {self.kind!r} needs a threshold")
         if self.kind == "cleanliness_below" and self.threshold is not None and not 0 < self.threshold < 1.5:
-            raise ValueError(f"rule {self.name!r}: a cleanliness threshold is a fraction (0-1.5), "
-                             f"got {self.threshold:g}")
+            raise ValueError(
+                f"rule {self.name!r}: a cleanliness threshold is a fraction (0-1.5), got {self.threshold:g}"
+            )
         if self.kind in ("air_inleakage", "stale_tag") and self.threshold is not None:
-            raise ValueError(f"rule {self.name!r} of kind {self.kind!r} takes no threshold"
-                             + (" (use severity_at_least)" if self.kind == "air_inleakage" else ""))
+            raise ValueError(
+                f"rule {self.name!r} of kind {self.kind!r} takes no threshold"
+                + (" (use severity_at_least)" if self.kind == "air_inleakage" else "")
+            )
         return self
 
 
@@ -77,11 +93,13 @@ class MonitorSettings(_Strict):
     """``[monitor]``: schedule, run bound, outbox."""
 
     interval_s: float = Field(300.0, ge=0.2, le=86400, description="time between runs per condenser [s]")
-    run_timeout_s: float | None = Field(None, gt=0, le=3600, description="bound on one analysis run [s]; "
-                                                                       "default: the interval, at most 120 s")
+    run_timeout_s: float | None = Field(
+        None, gt=0, le=3600, description="bound on one analysis run [s]; default: the interval, at most 120 s"
+    )
     condensers: list[str] = Field(default_factory=list, description="condenser ids; empty: all with connectors")
-    outbox_path: Path | None = Field(None, description="SQLite file of undelivered notifications "
-                                                       "(default: monitor-outbox.db in the data directory)")
+    outbox_path: Path | None = Field(
+        None, description="SQLite file of undelivered notifications (default: monitor-outbox.db in the data directory)"
+    )
     retry_interval_s: float = Field(30.0, ge=0.1, le=86400, description="time between outbox retries [s]")
     max_retry_delay_s: float = Field(900.0, ge=0.1, le=86400, description="cap on one notification's back-off [s]")
 
@@ -109,6 +127,8 @@ class AlertsSettings(_Strict):
         for rule in self.rules:
             unknown = sorted(set(rule.destinations) - set(self.destinations))
             if unknown:
-                raise ValueError(f"rule {rule.name!r} names unknown destination(s) {', '.join(unknown)} "
-                                 f"(configured: {', '.join(sorted(self.destinations)) or 'none'})")
+                raise ValueError(
+                    f"rule {rule.name!r} names unknown destination(s) {', '.join(unknown)} "
+                    f"(configured: {', '.join(sorted(self.destinations)) or 'none'})"
+                )
         return self

@@ -33,8 +33,11 @@ class Observation:
 def rule_spec(rule: AlertRule, condenser_arguments: dict[str, Any]) -> RuleSpec:
     """The state-machine spec of ``rule`` for one condenser (thresholds it inherits resolved)."""
     if rule.kind == "cleanliness_below":
-        trigger = rule.threshold if rule.threshold is not None else float(
-            condenser_arguments.get("trigger_cleanliness", DEFAULT_TRIGGER_CLEANLINESS))
+        trigger = (
+            rule.threshold
+            if rule.threshold is not None
+            else float(condenser_arguments.get("trigger_cleanliness", DEFAULT_TRIGGER_CLEANLINESS))
+        )
         return RuleSpec(rule.name, "below", trigger, rule.hysteresis, rule.for_s, rule.cooldown_s)
     if rule.kind == "cleaning_forecast_within":
         return RuleSpec(rule.name, "below", float(rule.threshold or 0.0), rule.hysteresis, rule.for_s, rule.cooldown_s)
@@ -77,8 +80,9 @@ def _forecast(result: dict[str, Any]) -> Observation:
     if status == "already_at_trigger":
         return Observation(0.0, "d", "cleaning trigger already reached", {"forecast_status": status})
     if status == "not_reached":
-        return Observation(math.inf, "d", "cleaning trigger not reached under the fouling trend",
-                           {"forecast_status": status})
+        return Observation(
+            math.inf, "d", "cleaning trigger not reached under the fouling trend", {"forecast_status": status}
+        )
     days = result.get("days_until_cleaning")
     if status != "forecast" or days is None:
         return Observation(None)
@@ -89,13 +93,20 @@ def _air(result: dict[str, Any]) -> Observation:
     severity = result.get("air_severity")
     if severity not in AIR_LEVELS:
         return Observation(None)
-    details = {"air_severity": severity, "leak_detected": result.get("leak_detected"),
-               "estimated_inleakage": result.get("estimated_inleakage"),
-               "estimated_inleakage_unit": _unit(result, "estimated_inleakage"),
-               "air_lost_output_mw": result.get("air_lost_output_mw"),
-               "likely_leak_location": result.get("likely_leak_location")}
-    return Observation(float(AIR_LEVELS.index(severity)), "level",
-                       f"air in-leakage severity {severity}", {k: v for k, v in details.items() if v is not None})
+    details = {
+        "air_severity": severity,
+        "leak_detected": result.get("leak_detected"),
+        "estimated_inleakage": result.get("estimated_inleakage"),
+        "estimated_inleakage_unit": _unit(result, "estimated_inleakage"),
+        "air_lost_output_mw": result.get("air_lost_output_mw"),
+        "likely_leak_location": result.get("likely_leak_location"),
+    }
+    return Observation(
+        float(AIR_LEVELS.index(severity)),
+        "level",
+        f"air in-leakage severity {severity}",
+        {k: v for k, v in details.items() if v is not None},
+    )
 
 
 def _field(result: dict[str, Any], name: str, label: str) -> Observation:
@@ -111,19 +122,30 @@ def _connectors_down(rule: AlertRule, down_for: dict[str, float]) -> Observation
     if not watched:
         return Observation(0.0, "s", "connectors up")
     worst = max(watched, key=lambda s: watched[s])
-    return Observation(watched[worst], "s", f"connector {worst} down for {watched[worst]:.0f} s",
-                       {"down_for_s": {s: round(t, 1) for s, t in sorted(watched.items())}})
+    return Observation(
+        watched[worst],
+        "s",
+        f"connector {worst} down for {watched[worst]:.0f} s",
+        {"down_for_s": {s: round(t, 1) for s, t in sorted(watched.items())}},
+    )
 
 
 def _stale(rule: AlertRule, connectors: list[dict[str, Any]]) -> Observation:
-    stale = sorted({t["name"] for c in connectors for t in c.get("tags", []) if t.get("stale")
-                    and (not rule.tags or t["name"] in rule.tags)})
+    stale = sorted(
+        {
+            t["name"]
+            for c in connectors
+            for t in c.get("tags", [])
+            if t.get("stale") and (not rule.tags or t["name"] in rule.tags)
+        }
+    )
     text = f"stale tag(s): {', '.join(stale)}" if stale else "no stale tag"
     return Observation(float(len(stale)), "tags", text, {"stale_tags": stale})
 
 
-def observe(rule: AlertRule, result: dict[str, Any] | None, connectors: list[dict[str, Any]] | None,
-            down_for: dict[str, float]) -> Observation:
+def observe(
+    rule: AlertRule, result: dict[str, Any] | None, connectors: list[dict[str, Any]] | None, down_for: dict[str, float]
+) -> Observation:
     """The value ``rule`` compares for one condenser.
 
     Parameters
