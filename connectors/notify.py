@@ -42,7 +42,13 @@ from typing import Any
 
 import httpx
 
-from .notify_settings import MqttDestination, PagerDutyDestination, SlackDestination, TeamsDestination, mask_url
+from .notify_settings import (
+    MqttDestination,
+    PagerDutyDestination,
+    SlackDestination,
+    TeamsDestination,
+    destination_endpoint,
+)
 from .resilience import AsyncCircuitBreaker, guarded_call
 from .types import ConnectorError, ConnectorUnavailable, RequestRejectedError
 
@@ -152,7 +158,7 @@ class WebhookSender:
         self.dest = dest
         self.kind = dest.kind
         self._url = dest.url.get_secret_value()
-        self.endpoint = mask_url(self._url)
+        self.endpoint = destination_endpoint(dest)
         self.breaker = AsyncCircuitBreaker(f"alerts:{name}", dest.breaker, endpoint=self.endpoint, clock=clock)
         self._client = httpx.AsyncClient(timeout=httpx.Timeout(dest.timeout_s), follow_redirects=False)
 
@@ -208,7 +214,7 @@ class MqttSender:
         self.name = name
         self.dest = dest
         self.kind = "mqtt"
-        self.endpoint = f"mqtt{'s' if dest.tls else ''}://{dest.host}:{dest.port}"
+        self.endpoint = destination_endpoint(dest)
         self.breaker = AsyncCircuitBreaker(f"alerts:{name}", dest.breaker, endpoint=self.endpoint, clock=clock)
 
     def _publish(self, topic: str, payload: bytes) -> None:

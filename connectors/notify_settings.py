@@ -25,6 +25,7 @@ __all__ = [
     "MqttDestination",
     "Destination",
     "mask_url",
+    "destination_endpoint",
     "PAGERDUTY_EVENTS_URL",
 ]
 
@@ -117,6 +118,14 @@ class MqttDestination(_Dest):
         if not _TOPIC_RE.match(v) or v.startswith("/") or v.endswith("/"):
             raise ValueError(f"topic prefix {v!r} must be a plain topic without '+', '#' or leading/trailing '/'")
         return v
+
+
+def destination_endpoint(dest: _Dest) -> str:
+    """What may be shown of a destination's address: the masked URL, or ``mqtt[s]://host:port``."""
+    if isinstance(dest, MqttDestination):
+        return f"mqtt{'s' if dest.tls else ''}://{dest.host}:{dest.port}"
+    assert isinstance(dest, _Webhook)
+    return mask_url(dest.url.get_secret_value())
 
 
 Destination = Annotated[

@@ -24,7 +24,7 @@ from typing import Any
 from .metrics import MonitorMetrics
 from .outbox import Outbox, OutboxItem
 
-__all__ = ["Dispatcher", "MONITOR_VERSION", "outbox_status"]
+__all__ = ["Dispatcher", "MONITOR_VERSION", "outbox_status", "epoch_rfc3339"]
 
 log = logging.getLogger("condensync.monitor")
 
@@ -32,8 +32,11 @@ log = logging.getLogger("condensync.monitor")
 MONITOR_VERSION = "1.0.0"
 
 
-def _rfc3339(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+def epoch_rfc3339(epoch: float) -> str:
+    """RFC 3339 UTC time of an epoch, to the second (``2026-12-07T02:18:47Z``)."""
+    from ..store.history import rfc3339
+
+    return rfc3339(datetime.fromtimestamp(int(epoch), UTC))
 
 
 class Dispatcher:
@@ -125,7 +128,7 @@ class Dispatcher:
         await asyncio.to_thread(self.outbox.delivered, item.id, self.wall())
         await asyncio.to_thread(self._record, name, item, None, "delivered")
         self.metrics.notifications.labels(name, "delivered").inc()
-        self.last[name].update(last_error="", last_delivery_at=_rfc3339(self.wall()))
+        self.last[name].update(last_error="", last_delivery_at=epoch_rfc3339(self.wall()))
         return True
 
     async def _deliver_destination(self, name: str) -> int:
@@ -170,17 +173,11 @@ class Dispatcher:
             await sender.aclose()
 
 
-def _endpoint(dest: Any) -> str:
-    from connectors.notify_settings import MqttDestination, mask_url
-
-    if isinstance(dest, MqttDestination):
-        return f"mqtt{'s' if dest.tls else ''}://{dest.host}:{dest.port}"
-    return mask_url(dest.url.get_secret_value())
-
-
 def outbox_status(config: Any) -> list[dict[str, Any]]:
     """Destinations of a plant configuration with the counts of its outbox file, for a process
     that does not run the monitor itself (breaker state ``unknown``); [] without ``[alerts]``."""
+    from connectors.notify_settings import destination_endpoint
+
     from .outbox import default_outbox_path
 
     alerts = getattr(config, "alerts", None)
@@ -203,7 +200,7 @@ def outbox_status(config: Any) -> list[dict[str, Any]]:
         {
             "name": name,
             "kind": dest.kind,
-            "endpoint": _endpoint(dest),
+            "endpoint": destination_endpoint(dest),
             "breaker_state": "unknown",
             "pending": counts.get(name, {}).get("pending", 0),
             "rejected": counts.get(name, {}).get("rejected", 0),

@@ -25,14 +25,13 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from typing import Any
 
 from connectors.notify import make_sender
 
 from ..config import PlantConfig
 from ..registry import CallOutcome, ExecutionContext, execute
-from .dispatch import MONITOR_VERSION, Dispatcher
+from .dispatch import MONITOR_VERSION, Dispatcher, epoch_rfc3339
 from .metrics import MonitorMetrics
 from .outbox import Outbox, default_outbox_path
 from .rules import AlertEvent, AlertState, RuleState, evaluate
@@ -46,10 +45,6 @@ log = logging.getLogger("condensync.monitor")
 ANALYSIS_TOOL = "analyze_condenser_performance"
 #: Time a stopping monitor gives the delivery in progress (and one last pass) [s].
 STOP_GRACE_S = 15.0
-
-
-def _rfc3339(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 class Monitor:
@@ -242,7 +237,7 @@ class Monitor:
         info.update(
             last_outcome=label,
             last_error=error[:500],
-            last_run_at=_rfc3339(self.wall()),
+            last_run_at=epoch_rfc3339(self.wall()),
             last_duration_s=round(duration, 3),
         )
         if result is not None:
@@ -317,7 +312,7 @@ class Monitor:
             "value": round(event.value, 6) if finite and event.value is not None else None,
             "threshold": threshold,
             "unit": d.pop("unit", ""),
-            "at": _rfc3339(self.wall()),
+            "at": epoch_rfc3339(self.wall()),
             "analysis_provenance_hash": d.pop("analysis_provenance_hash", None),
             "plant": self.config.name,
             "details": d,

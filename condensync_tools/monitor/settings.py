@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -28,7 +28,7 @@ from connectors.notify_settings import Destination
 
 __all__ = ["RULE_KINDS", "AIR_LEVELS", "AlertRule", "AlertsSettings", "MonitorSettings"]
 
-RULE_KINDS = (
+RuleKind = Literal[
     "cleanliness_below",
     "cleaning_forecast_within",
     "air_inleakage",
@@ -36,7 +36,8 @@ RULE_KINDS = (
     "lost_output_above",
     "connector_down",
     "stale_tag",
-)
+]
+RULE_KINDS = get_args(RuleKind)
 #: Air severity levels of detect_air_inleakage, in order (index = level).
 AIR_LEVELS = ("none", "low", "moderate", "high", "severe")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -51,15 +52,7 @@ class AlertRule(_Strict):
     """One alert rule (``[[alerts.rules]]``)."""
 
     name: str = Field(description="rule name, snake_case; with the condenser id it forms the dedup key")
-    kind: Literal[
-        "cleanliness_below",
-        "cleaning_forecast_within",
-        "air_inleakage",
-        "backpressure_deviation_above",
-        "lost_output_above",
-        "connector_down",
-        "stale_tag",
-    ]
+    kind: RuleKind
     threshold: float | None = Field(None, ge=0, description="trigger value in the condenser's unit system")
     severity_at_least: Literal["low", "moderate", "high", "severe"] = "moderate"
     hysteresis: float = Field(0.0, ge=0, description="margin beyond the trigger that clears the alert")
