@@ -129,35 +129,49 @@ async def until(monitor, check, timeout: float, what: str) -> None:
 
 
 def test_monitor_raises_dedups_and_resolves_an_air_alert(setup):
+    """...and a restart of the monitor while the alert fires neither triggers it again nor
+    forgets to resolve it (rule states persist in the outbox file)."""
     live, config, context, store, receiver, got, prefix = setup
-    monitor = Monitor(config, context)
-
-    def runs_ok() -> int:
-        return monitor.runs["unit3"]["ok"]
+    first, second = Monitor(config, context), None
 
     def slack_actions() -> list[str]:
         return [b["text"].split("]")[0].lstrip("[") for _, b in receiver.received]
 
-    async def scenario() -> dict:
+    async def run_until(monitor: Monitor, steps) -> dict:
         stop = asyncio.Event()
         task = asyncio.create_task(monitor.run(stop))
         try:
-            await asyncio.to_thread(live.sim.inject, "cw_pump_trip")
-            await until(monitor, lambda: runs_ok() >= 2, 20, "two runs on two CW pumps")
-            assert slack_actions() == []
-            await asyncio.to_thread(live.sim.inject, "air_inleakage")
-            await until(monitor, lambda: slack_actions() == ["CRITICAL"], 20, "air alert delivered")
-            fired_at = runs_ok()
-            await until(monitor, lambda: runs_ok() >= fired_at + 3, 20, "three more runs while firing")
-            assert slack_actions() == ["CRITICAL"]  # deduplicated
-            await asyncio.to_thread(live.sim.inject, "clear")
-            await until(monitor, lambda: slack_actions() == ["CRITICAL", "RESOLVED"], 20, "resolve delivered")
-            await until(monitor, lambda: len(got) >= 2, 10, "MQTT trigger and resolve")
+            await steps(monitor)
             return monitor.status()
         finally:
             stop.set()
             await task
             await monitor.aclose()
+
+    async def fire(monitor: Monitor) -> None:
+        runs_ok = lambda: monitor.runs["unit3"]["ok"]  # noqa: E731
+        await asyncio.to_thread(live.sim.inject, "cw_pump_trip")
+        await until(monitor, lambda: runs_ok() >= 2, 20, "two runs on two CW pumps")
+        assert slack_actions() == []
+        await asyncio.to_thread(live.sim.inject, "air_inleakage")
+        await until(monitor, lambda: slack_actions() == ["CRITICAL"], 20, "air alert delivered")
+        fired_at = runs_ok()
+        await until(monitor, lambda: runs_ok() >= fired_at + 3, 20, "three more runs while firing")
+        assert slack_actions() == ["CRITICAL"]  # deduplicated
+
+    async def resolve(monitor: Monitor) -> None:
+        await until(monitor, lambda: monitor.runs["unit3"]["ok"] >= 2, 20, "two runs after the restart")
+        assert slack_actions() == ["CRITICAL"]  # still firing, not triggered again
+        await asyncio.to_thread(live.sim.inject, "clear")
+        await until(monitor, lambda: slack_actions() == ["CRITICAL", "RESOLVED"], 20, "resolve delivered")
+        await until(monitor, lambda: len(got) >= 2, 10, "MQTT trigger and resolve")
+
+    async def scenario() -> dict:
+        nonlocal second
+        await run_until(first, fire)
+        second = Monitor(config, context)  # restart: same plant file, same outbox
+        assert second.states[("air_leak", "unit3")].state.value == "firing"
+        return await run_until(second, resolve)
 
     status = asyncio.run(scenario())
     assert [(t, m["action"]) for t, m in got] == [
@@ -189,14 +203,17 @@ def test_monitor_raises_dedups_and_resolves_an_air_alert(setup):
     assert store.verify().ok
     # regular samples in the condenser history; the alert events too
     stored = store.results("unit3", tool="analyze_condenser_performance")
-    assert len(stored) >= monitor.runs["unit3"]["ok"] >= 7
+    assert len(stored) >= first.runs["unit3"]["ok"] + second.runs["unit3"]["ok"] >= 9
     assert [r["name"] for r in store.readings("unit3", event_type="alert")] == ["air_leak", "air_leak"]
     # the air-depressed cleanliness did not raise the cleaning alert; health and metrics
     assert status["alerts"] and all(a["rule"] != "tubes_fouled" for a in status["alerts"])
     assert {d["name"]: d["pending"] for d in status["destinations"]} == {"ops_slack": 0, "broker": 0}
-    text = generate_latest(monitor.metrics.registry).decode()
+    text = generate_latest(first.metrics.registry).decode()
     assert 'condensync_alert_events_total{action="trigger",condenser_id="unit3",rule="air_leak"} 1.0' in text
-    assert 'condensync_notifications_total{destination="ops_slack",outcome="delivered"} 2.0' in text
+    assert 'condensync_notifications_total{destination="ops_slack",outcome="delivered"} 1.0' in text
+    text = generate_latest(second.metrics.registry).decode()
+    assert 'condensync_alert_events_total{action="resolve",condenser_id="unit3",rule="air_leak"} 1.0' in text
+    assert 'action="trigger"' not in text
     assert "SECRET" not in text + json.dumps(status)
 
 

@@ -141,3 +141,10 @@ def test_rule_validation_names_the_problem():
         AlertRule(name="air", kind="air_inleakage", threshold=2)
     with pytest.raises(ValueError, match="fraction"):
         AlertRule(name="cf", kind="cleanliness_below", threshold=75)
+
+
+def test_rule_state_round_trips_for_persistence():
+    st, _ = evaluate(BP, RuleState(), 0.7, 100.0, "u1")
+    assert RuleState.from_dict(st.to_dict()) == st
+    st = RuleState(AlertState.FIRING, 1.0, 1.0, None, 1.0, math.inf)
+    assert st.to_dict()["last_value"] is None and RuleState.from_dict(st.to_dict()).state is AlertState.FIRING

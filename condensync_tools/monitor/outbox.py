@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""The notification outbox: every notification is written to an SQLite file *before* it is
+"""The notification outbox (and the alert rule states): every notification is written to an SQLite file *before* it is
 sent and removed from the pending set only once its destination accepted it, so a receiver or
 broker outage, or a restart of the monitor, loses nothing.
 
@@ -40,6 +40,12 @@ CREATE TABLE IF NOT EXISTS outbox (
     delivered_at REAL
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (destination, state, id);
+CREATE TABLE IF NOT EXISTS alert_state (
+    rule TEXT NOT NULL,
+    condenser_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (rule, condenser_id)
+);
 """
 
 
@@ -160,6 +166,22 @@ class Outbox:
         with self._lock:
             rows = self._db.execute(sql, (destination, destination, state, state)).fetchall()
         return [OutboxItem(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7], r[8]) for r in rows]
+
+    def save_states(self, states: dict[tuple[str, str], dict[str, Any]]) -> None:
+        """Persist alert rule states (``(rule, condenser_id) → JSON-able dict``), so a restarted
+        monitor still resolves what fired before and does not trigger it again."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO alert_state (rule, condenser_id, state) VALUES (?, ?, ?)",
+                [(r, c, json.dumps(v, sort_keys=True)) for (r, c), v in states.items()],
+            )
+            self._db.execute("COMMIT")
+
+    def load_states(self) -> dict[tuple[str, str], dict[str, Any]]:
+        with self._lock:
+            rows = self._db.execute("SELECT rule, condenser_id, state FROM alert_state").fetchall()
+        return {(r, c): json.loads(v) for r, c, v in rows}
 
     def prune_delivered(self, older_than: float) -> int:
         with self._lock:

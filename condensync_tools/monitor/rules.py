@@ -83,6 +83,29 @@ class RuleState:
     fired_at: float | None = None
     last_value: float | None = None
 
+    def to_dict(self) -> dict:
+        """JSON-able form (for persistence); non-finite values become None."""
+        finite = self.last_value is not None and math.isfinite(self.last_value)
+        return {
+            "state": self.state.value,
+            "since": self.since,
+            "condition_since": self.condition_since,
+            "resolved_at": self.resolved_at,
+            "fired_at": self.fired_at,
+            "last_value": self.last_value if finite else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RuleState:
+        return cls(
+            AlertState(data["state"]),
+            data.get("since"),
+            data.get("condition_since"),
+            data.get("resolved_at"),
+            data.get("fired_at"),
+            data.get("last_value"),
+        )
+
 
 @dataclass(frozen=True)
 class AlertEvent:

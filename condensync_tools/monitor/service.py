@@ -62,7 +62,8 @@ class Monitor:
     registry : prometheus_client.CollectorRegistry, optional
         Where the monitor's metrics go (the service's registry inside ``serve``).
     clock, wall : callable
-        Monotonic clock for the rules and the schedule, and the epoch clock for records [s].
+        Monotonic clock of the schedule and run durations, and the epoch clock of the rules
+        (their states persist in the outbox file across restarts) and records [s].
     """
 
     def __init__(
@@ -94,7 +95,10 @@ class Monitor:
         self.metrics = MonitorMetrics(registry)
         senders = {name: make_sender(name, dest) for name, dest in self.alerts.destinations.items()}
         self.dispatcher = Dispatcher(senders, self.outbox, self.metrics, context.services.get("store"), wall)
-        self.states: dict[tuple[str, str], RuleState] = {}
+        rules = {(r.name, c) for r in self.alerts.rules for c in self.condensers}
+        self.states: dict[tuple[str, str], RuleState] = {
+            key: RuleState.from_dict(v) for key, v in self.outbox.load_states().items() if key in rules
+        }
         self.down_since: dict[tuple[str, str], float] = {}
         self.running: set[str] = set()
         self.runs: dict[str, dict[str, Any]] = {
@@ -220,6 +224,7 @@ class Monitor:
         items = await loop.run_in_executor(self._executor, self._connector_items, cid)
         result = outcome.result if outcome is not None and outcome.ok else None
         events = self._evaluate(cid, result, items)
+        await asyncio.to_thread(self._save_states, cid)
         report = self._note_run(cid, label, error, started, result)
         for event in events:
             await self._raise(event, result)
@@ -269,7 +274,7 @@ class Monitor:
         return out
 
     def _evaluate(self, cid: str, result: dict | None, items: list[dict[str, Any]] | None) -> list[AlertEvent]:
-        now = self.clock()
+        now = self.wall()  # epoch: rule states persist across restarts
         down_for = self._down_for(cid, items, now)
         prov = result["provenance"]["provenance_hash"] if result else None
         events = []
@@ -289,6 +294,9 @@ class Monitor:
             if event is not None:
                 events.append(event)
         return events
+
+    def _save_states(self, cid: str) -> None:
+        self.outbox.save_states({(r.name, cid): self.states[(r.name, cid)].to_dict() for r in self._rules_for(cid)})
 
     # ------------------------------------------------------------------ alerts → ledger, history, outbox
     def notification(self, event: AlertEvent) -> dict[str, Any]:
