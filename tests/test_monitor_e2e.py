@@ -321,6 +321,57 @@ def test_receiver_and_broker_down_notifications_wait_are_reported_and_arrive(pla
         store.close()
 
 
+def test_plant_connectors_down_monitor_keeps_running_and_alerts(plant, tmp_path):
+    """The simulator (DCS and PLC) stops: runs fail fast (breakers), the analysis rules hold,
+    the connector_down rule fires after its threshold; the plant comes back: runs succeed
+    again and the alert resolves."""
+    receiver = Receiver(free_port())
+    receiver.start()
+    rules = [
+        {
+            "name": "dcs_down",
+            "kind": "connector_down",
+            "threshold": 1.0,
+            "services": ["unit3_dcs"],
+            "cooldown_s": 0.0,
+            "severity": "error",
+        },
+        RULES[0],
+    ]
+    teams = {"ops_teams": {"kind": "teams", "url": f"http://127.0.0.1:{receiver.port}/workflows/SECRET"}}
+    config = replace(
+        monitored(plant.config, tmp_path, {}),
+        alerts=AlertsSettings.model_validate({"rules": rules, "destinations": teams}),
+    )
+    monitor = Monitor(config, ExecutionContext(design=config, live=plant.manager))
+
+    def titles() -> list[str]:
+        return [b["attachments"][0]["content"]["body"][0]["text"] for _, b in receiver.received]
+
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(monitor.run(stop))
+        try:
+            await until(monitor, lambda: monitor.runs["unit3"]["ok"] >= 1, 20, "a run with the plant up")
+            await asyncio.to_thread(plant.sim.stop)
+            await until(monitor, lambda: len(titles()) == 1, 30, "connector_down alert")
+            assert monitor.runs["unit3"]["errors"] >= 1 and monitor.started
+            ok_before = monitor.runs["unit3"]["ok"]
+            await asyncio.to_thread(plant.sim.start)
+            await until(monitor, lambda: len(titles()) == 2, 30, "connector_down resolved")
+            await until(monitor, lambda: monitor.runs["unit3"]["ok"] > ok_before, 30, "runs succeed again")
+        finally:
+            stop.set()
+            await task
+            await monitor.aclose()
+            receiver.stop()
+
+    asyncio.run(scenario())
+    assert titles()[0].startswith("[ERROR] unit3: connector unit3_dcs down for")
+    assert titles()[1].startswith("[RESOLVED] unit3:")
+    assert monitor.runs["unit3"]["timeouts"] == 0
+
+
 class SlowLive:
     """The real connector manager, each read delayed (a DCS answering slowly); counts the reads
     in flight."""
