@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -145,6 +146,28 @@ def mqtt_topic(prefix: str, n: dict[str, Any]) -> str:
     return f"{prefix}/{n['condenser_id']}/{n['rule']}"
 
 
+class _MaskSecrets(logging.Filter):
+    """Masks webhook URLs in log records: httpx logs every request URL at INFO, and a Slack or
+    Teams webhook URL is a credential."""
+
+    def __init__(self) -> None:
+        super().__init__("condensync-webhook-secrets")
+        self.secrets: dict[str, str] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = message
+        for secret, shown in self.secrets.items():
+            masked = masked.replace(secret, shown)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True
+
+
+_MASK = _MaskSecrets()
+logging.getLogger("httpx").addFilter(_MASK)
+
+
 class WebhookSender:
     """One webhook destination (Slack, Teams or PagerDuty): httpx, breaker, retries."""
 
@@ -159,6 +182,7 @@ class WebhookSender:
         self.kind = dest.kind
         self._url = dest.url.get_secret_value()
         self.endpoint = destination_endpoint(dest)
+        _MASK.secrets[self._url] = self.endpoint
         self.breaker = AsyncCircuitBreaker(f"alerts:{name}", dest.breaker, endpoint=self.endpoint, clock=clock)
         self._client = httpx.AsyncClient(timeout=httpx.Timeout(dest.timeout_s), follow_redirects=False)
 

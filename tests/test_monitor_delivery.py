@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import shutil
 import subprocess
 import threading
@@ -107,7 +108,8 @@ async def drain(d: Dispatcher, timeout: float = 10.0) -> None:
     raise AssertionError(f"still pending: {d.status()}")
 
 
-def test_webhooks_down_then_up_deliver_everything_in_order(tmp_path):
+def test_webhooks_down_then_up_deliver_everything_in_order(tmp_path, caplog):
+    caplog.set_level(logging.INFO)  # httpx logs each request URL at INFO: the webhook URL must be masked
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     store = Store(f"sqlite:///{tmp_path / 'ledger.db'}", auto_upgrade=True)
@@ -165,6 +167,7 @@ def test_webhooks_down_then_up_deliver_everything_in_order(tmp_path):
         assert all(e.result["analysis_provenance_hash"] == "ab" * 32 for e in entries if not e.is_error)
         text = json.dumps([e.to_dict() for e in entries]) + json.dumps(d.status())
         assert SECRET_PATH not in text and ROUTING_KEY not in text
+        assert "HTTP Request: POST" in caplog.text and SECRET_PATH not in caplog.text
         assert store.verify().ok
     finally:
         store.close()
