@@ -5,6 +5,8 @@
 - ``condensync monitor --config plant.toml [--metrics-port 9018]`` runs until SIGTERM/SIGINT;
   ``/metrics`` (Prometheus) and ``/health/monitor`` (JSON, no secrets) on
   ``--host``:``--metrics-port`` (0 turns that listener off).
+- ``condensync monitor --requeue-rejected NAME`` puts the notifications a destination refused
+  (HTTP 4xx: wrong URL or key) back in the queue once the destination is fixed.
 - ``condensync monitor --once`` runs one analysis per monitored condenser, evaluates the
   rules, delivers what is due and prints the report (JSON); exit 0 when every run succeeded
   and nothing is left undelivered, 1 otherwise, 2 on a configuration error. For cron or a check.
@@ -20,6 +22,7 @@ import contextlib
 import json
 import signal
 import sys
+import time
 from typing import Any
 
 __all__ = ["add_parser", "cmd_monitor", "build_monitor", "monitor_app"]
@@ -103,9 +106,35 @@ async def _forever(monitor: Any, host: str, port: int) -> int:
     return 0
 
 
+def _requeue(args: argparse.Namespace) -> int:
+    """``--requeue-rejected NAME``: put a destination's rejected notifications back in the queue
+    (after its URL / key was fixed); the running monitor delivers them on its next pass."""
+    from .config import load_config
+    from .monitor.outbox import Outbox, default_outbox_path
+
+    config = load_config(args.config)
+    if config.alerts is None or args.requeue_rejected not in config.alerts.destinations:
+        known = ", ".join(sorted(config.alerts.destinations)) if config.alerts else "none"
+        raise ValueError(f"--requeue-rejected: {args.requeue_rejected!r} is not a configured destination ({known})")
+    path = (config.monitor.outbox_path if config.monitor else None) or default_outbox_path()
+    outbox = Outbox(path)
+    try:
+        n = outbox.retry_rejected(args.requeue_rejected, time.time())
+    finally:
+        outbox.close()
+    sys.stdout.write(json.dumps({"destination": args.requeue_rejected, "requeued": n}) + "\n")
+    return 0
+
+
 def cmd_monitor(args: argparse.Namespace) -> int:
     from .config import ConfigError
 
+    if args.requeue_rejected:
+        try:
+            return _requeue(args)
+        except (ConfigError, ValueError) as exc:
+            _err(str(exc))
+            return 2
     try:
         monitor = build_monitor(args.config, ledger=not args.no_ledger, database_url=args.database_url)
     except (ConfigError, ValueError) as exc:
@@ -131,6 +160,11 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--config", help="plant configuration TOML (default: $CONDENSYNC_CONFIG)")
     p.add_argument("--once", action="store_true", help="one run per condenser, deliver, print the report, exit")
+    p.add_argument(
+        "--requeue-rejected",
+        metavar="DESTINATION",
+        help="put the destination's rejected notifications back in the queue (after fixing it), exit",
+    )
     p.add_argument("--host", default="127.0.0.1", help="address of the metrics/health listener")
     p.add_argument("--metrics-port", type=int, default=9018, help="/metrics and /health/monitor (0: off)")
     p.add_argument("--no-ledger", action="store_true", help="do not record runs and alerts in the audit ledger")

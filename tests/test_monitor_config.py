@@ -95,3 +95,26 @@ def test_monitor_command_refuses_a_bad_configuration(tmp_path, capsys):
     path = _write(tmp_path, alerts={"rules": [{"name": "Bad Name", "kind": "stale_tag"}]})
     assert cli.main(["monitor", "--once", "--config", str(path), "--no-ledger"]) == 2
     assert "alerts.rules.0: Value error, rule name 'Bad Name' must be snake_case" in capsys.readouterr().err
+
+
+def test_requeue_rejected_puts_refused_notifications_back(tmp_path, capsys):
+    from condensync_tools.monitor.outbox import Outbox
+
+    outbox_path = tmp_path / "outbox.db"
+    path = _write(
+        tmp_path,
+        monitor={"outbox_path": str(outbox_path)},
+        alerts={
+            "destinations": {"ops_slack": {"kind": "slack", "url": f"https://hooks.slack.com/services/{SLACK_SECRET}"}}
+        },
+    )
+    outbox = Outbox(outbox_path)
+    item = outbox.add("ops_slack", "condensync:air:unit3", "trigger", {"action": "trigger"}, 0.0)
+    outbox.failed(item, "HTTP 404 Not Found", 1.0, rejected=True)
+    assert outbox.counts()["ops_slack"]["rejected"] == 1
+    assert cli.main(["monitor", "--config", str(path), "--requeue-rejected", "ops_slack"]) == 0
+    assert '"requeued": 1' in capsys.readouterr().out
+    assert outbox.counts()["ops_slack"] == {"pending": 1, "rejected": 0, "delivered": 0}
+    outbox.close()
+    assert cli.main(["monitor", "--config", str(path), "--requeue-rejected", "pager"]) == 2
+    assert "'pager' is not a configured destination (ops_slack)" in capsys.readouterr().err

@@ -8,7 +8,7 @@ stops at the first failure, so a ``resolve`` never overtakes its ``trigger``. A 
 waits with exponential back-off (``retry_interval_s`` doubling up to ``max_retry_delay_s``).
 A row the receiver *rejected* (HTTP 4xx: wrong URL, bad routing key) is kept as
 ``rejected`` and reported, never dropped. Delivered rows are kept for inspection and pruned
-after ``keep_delivered_s``.
+after ``[monitor] keep_delivered_s`` (7 days).
 
 Stdlib :mod:`sqlite3` (WAL, ``synchronous=FULL``): a small local queue next to the monitor,
 independent of the ledger database (which may be a shared PostgreSQL).

@@ -170,6 +170,7 @@ class Monitor:
             await self.deliver_pending()
             if self._stopping:
                 return
+            await asyncio.to_thread(self.outbox.prune_delivered, self.wall() - self.settings.keep_delivered_s)
             try:
                 await asyncio.wait_for(self._kick.wait(), self.settings.retry_interval_s)
             except TimeoutError:

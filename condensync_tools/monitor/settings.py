@@ -95,6 +95,9 @@ class MonitorSettings(_Strict):
     )
     retry_interval_s: float = Field(30.0, ge=0.1, le=86400, description="time between outbox retries [s]")
     max_retry_delay_s: float = Field(900.0, ge=0.1, le=86400, description="cap on one notification's back-off [s]")
+    keep_delivered_s: float = Field(
+        7 * 86400.0, ge=0, le=366 * 86400, description="delivered notifications are kept this long in the outbox [s]"
+    )
 
     @property
     def run_timeout(self) -> float:
