@@ -107,6 +107,7 @@ class Monitor:
         self.started = False
         self._executor = ThreadPoolExecutor(max_workers=len(self.condensers) + 2, thread_name_prefix="monitor")
         self._tasks: set[asyncio.Task] = set()
+        self._critical: set[asyncio.Future] = set()
         self._kick: asyncio.Event | None = None
         self._stopping = False
 
@@ -131,6 +132,8 @@ class Monitor:
             self.started = False
             for task in loops + list(self._tasks):
                 task.cancel()
+            if self._critical:  # alert records and outbox writes in progress: let them finish
+                await asyncio.wait(set(self._critical), timeout=STOP_GRACE_S)
             await self._stop_delivery(delivery)
             await asyncio.gather(*loops, *self._tasks, return_exceptions=True)
 
@@ -225,13 +228,21 @@ class Monitor:
         items = await loop.run_in_executor(self._executor, self._connector_items, cid)
         result = outcome.result if outcome is not None and outcome.ok else None
         events = self._evaluate(cid, result, items)
-        await asyncio.to_thread(self._save_states, cid)
         report = self._note_run(cid, label, error, started, result)
+        commit = asyncio.ensure_future(self._commit(cid, events))
+        self._critical.add(commit)
+        commit.add_done_callback(self._critical.discard)
+        await asyncio.shield(commit)  # a stop must not cut between the alert record, the outbox and the state
+        return report | {"events": [(e.action, e.rule) for e in events]}
+
+    async def _commit(self, cid: str, events: list[AlertEvent]) -> None:
+        """Record and enqueue the events, then persist the rule states (in that order: a state
+        is never saved as firing for a trigger that is not in the outbox)."""
         for event in events:
-            await self._raise(event, result)
+            await self._raise(event)
+        await asyncio.to_thread(self._save_states, cid)
         if events and self._kick is not None:
             self._kick.set()
-        return report | {"events": [(e.action, e.rule) for e in events]}
 
     def _note_run(self, cid: str, label: str, error: str, started: float, result: dict | None) -> dict[str, Any]:
         duration = self.clock() - started
@@ -327,7 +338,7 @@ class Monitor:
             "details": d,
         }
 
-    async def _raise(self, event: AlertEvent, result: dict | None) -> None:
+    async def _raise(self, event: AlertEvent) -> None:
         note = self.notification(event)
         self.metrics.events.labels(event.rule, event.condenser_id, event.action).inc()
         log.warning("alert %s %s: %s", event.action, event.dedup_key, note["summary"])

@@ -479,10 +479,24 @@ def _attach_monitor(base: ExecutionContext, metrics: Metrics, routes: list) -> A
 
 
 async def _run_monitor(monitor: Any) -> None:
+    """Run the monitor as a plain asyncio task (outside the task group's cancel scope) so that,
+    when the service stops, it finishes its alert records and deliveries before closing."""
+    import anyio
+
+    from ..monitor.service import STOP_GRACE_S
+
+    stop = asyncio.Event()
+    task = asyncio.ensure_future(monitor.run(stop))
     try:
-        await monitor.run()
+        await anyio.sleep_forever()
     finally:
-        await monitor.aclose()
+        stop.set()
+        with anyio.CancelScope(shield=True):
+            with anyio.move_on_after(2 * STOP_GRACE_S):
+                await task
+            if not task.done():
+                task.cancel()
+            await monitor.aclose()
 
 
 # --------------------------------------------------------------------------- running it
