@@ -10,18 +10,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import shutil
 import subprocess
 import threading
 import time
 
 import paho.mqtt.client as mqtt
 import pytest
-import uvicorn
 from _live_helpers import free_port, wait_for
+from _monitor_helpers import MOSQUITTO, Receiver
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from condensync_tools.monitor.dispatch import Dispatcher
@@ -38,38 +36,6 @@ FAST = {
     "retry": {"attempts": 2, "backoff_initial_s": 0.05, "backoff_max_s": 0.1, "jitter_s": 0.0},
     "breaker": {"fail_max": 2, "call_timeout_s": 5.0, "reset_timeout_s": 0.3, "success_threshold": 1},
 }
-MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-
-
-class Receiver:
-    """A webhook receiver on a fixed port recording every JSON body; start/stop at will."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.received: list[tuple[str, dict]] = []
-
-        async def hook(request: Request) -> Response:
-            self.received.append((request.url.path, await request.json()))
-            if request.url.path.startswith("/pd/"):
-                body = self.received[-1][1]
-                return JSONResponse({"status": "success", "dedup_key": body["dedup_key"]}, status_code=202)
-            return Response("ok")
-
-        self.app = Starlette(routes=[Route("/{path:path}", hook, methods=["POST"])])
-        self.server: uvicorn.Server | None = None
-
-    def start(self) -> None:
-        self.server = uvicorn.Server(
-            uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
-        )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        wait_for(lambda: self.server.started, 10.0, "receiver started")
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.should_exit = True
-            self.thread.join(10.0)
 
 
 def note(action: str, n: int = 1) -> dict:

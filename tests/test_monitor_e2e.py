@@ -20,8 +20,8 @@ from dataclasses import replace
 import paho.mqtt.client as mqtt
 import pytest
 from _live_helpers import LivePlant, example_data, fast_settings, free_port, wait_for
+from _monitor_helpers import MOSQUITTO, Receiver
 from prometheus_client import generate_latest
-from test_monitor_delivery import MOSQUITTO, Receiver
 
 from condensync_tools.monitor.service import Monitor
 from condensync_tools.monitor.settings import AlertsSettings, MonitorSettings
