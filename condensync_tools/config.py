@@ -240,4 +240,27 @@ def _monitoring(data: dict, condensers: dict[str, CondenserConfig], problems: li
         for cid in ids:
             if cid not in condensers:
                 problems.append(f"{where}: {cid!r} is not a configured condenser ({known})")
+            elif where == "monitor.condensers" and not condensers[cid].connectors:
+                problems.append(f"{where}: {cid!r} has no live connectors to monitor (opcua, modbus, historian)")
+    if alerts is not None:
+        problems.extend(_rule_name_problems(alerts, condensers))
     return monitor, alerts
+
+
+def _rule_name_problems(alerts: Any, condensers: dict[str, CondenserConfig]) -> list[str]:
+    """``services`` / ``tags`` of the alert rules must name configured connectors / tags."""
+    services: set[str] = set()
+    tags: set[str] = set()
+    for cond in condensers.values():
+        for settings in cond.connectors.values():
+            services.add(getattr(settings, "service", ""))
+            for group in ("tags", "registers", "streams", "fields"):
+                tags.update(item.name for item in getattr(settings, group, None) or [])
+    out = []
+    for i, rule in enumerate(alerts.rules):
+        for key, names, known in (("services", rule.services, services), ("tags", rule.tags, tags)):
+            unknown = sorted(set(names) - known)
+            if unknown:
+                out.append(f"alerts.rules.{i}.{key}: {', '.join(map(repr, unknown))} not configured "
+                           f"(known: {', '.join(sorted(known - {''})) or 'none'})")
+    return out
