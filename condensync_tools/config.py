@@ -242,8 +242,8 @@ def _monitoring(data: dict, condensers: dict[str, CondenserConfig], problems: li
                 problems.append(f"{where}: {cid!r} is not a configured condenser ({known})")
             elif where == "monitor.condensers" and not condensers[cid].connectors:
                 problems.append(f"{where}: {cid!r} has no live connectors to monitor (opcua, modbus, historian)")
-    if alerts is not None:
-        problems.extend(_rule_name_problems(alerts, condensers))
+    if alerts is not None and not any(p.startswith("condensers") for p in problems):
+        problems.extend(_rule_name_problems(alerts, condensers))  # only against valid connector tables
     return monitor, alerts
 
 
