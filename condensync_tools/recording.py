@@ -1,7 +1,11 @@
 # SPDX-License-Identifier: MIT
 """The ledger recorder: every finished call → one audit-ledger entry (success or error),
 committed before the call is answered; successful condenser results and the live readings
-they used → condenser history."""
+they used → condenser history. What history keeps of a result is what the tool declared
+(:class:`~condensync_tools.registry.HistoryRecord` on the outcome); the parts of a combined
+analysis declare nothing (the analysis declares for the snapshot). The entry's receipt (seq,
+entry hash, signed head) is set on the outcome and, for a result, in ``provenance.receipt``
+(outside the hashed core, like ``computed_at``; the ledger entry holds the result without it)."""
 
 from __future__ import annotations
 
@@ -10,15 +14,14 @@ import math
 from datetime import datetime, timezone
 from typing import Any
 
+from .provenance import round_sig
 from .registry import CallOutcome
 
-__all__ = ["StoreRecorder", "json_safe", "HISTORY_TOOLS"]
+__all__ = ["StoreRecorder", "json_safe"]
 
 log = logging.getLogger("condensync.recording")
 
-#: Tools whose successful results per condenser go into history (optimization_results).
-HISTORY_TOOLS = ("calculate_heat_transfer_coefficient", "calculate_fouling_factor", "optimize_vacuum_pressure",
-                 "detect_air_inleakage", "optimize_cooling_water_flow", "analyze_condenser_performance")
+RF_SI_UNIT = "m²·K/W"  #: unit of HistoryRecord.fouling_resistance as stored
 
 
 def json_safe(value: Any) -> Any:
@@ -47,11 +50,19 @@ class StoreRecorder:
         arguments = outcome.normalised if outcome.normalised is not None else outcome.arguments
         if not isinstance(arguments, dict):
             arguments = {"$": arguments}
-        self.store.append_call(CallRecord(
+        entry = self.store.append_call(CallRecord(
             tool=outcome.tool, tool_version=outcome.tool_version or "", arguments=json_safe(arguments),
             result=outcome.result, error=outcome.error.text() if outcome.error else None,
             is_error=outcome.error is not None, provenance_hash=outcome.provenance_hash, caller=outcome.caller,
             duration_ms=outcome.duration_ms, request_id=outcome.request_id))
+        try:
+            self._history(outcome)
+        finally:  # the receipt goes beside the hashed provenance core, after the entry is durable
+            outcome.receipt = getattr(entry, "receipt", None)
+            if outcome.receipt is not None and outcome.result is not None:
+                outcome.result["provenance"]["receipt"] = outcome.receipt
+
+    def _history(self, outcome: CallOutcome) -> None:
         if outcome.result is None or not outcome.normalised:
             return
         condenser_id = outcome.normalised.get("condenser_id") or ""
@@ -65,8 +76,12 @@ class StoreRecorder:
                     {"name": s.get("name") or s.get("tag"), "value": s.get("value"), "unit": s.get("unit"),
                      "quality": s.get("quality"), "source": s.get("source"),
                      "source_timestamp": s.get("source_timestamp")} for s in sources])
-            if outcome.tool in HISTORY_TOOLS:
-                self.store.record_result(condenser_id, outcome.tool, now, outcome.result,
-                                         outcome.provenance_hash)
+            kept = outcome.history
+            if kept is not None:  # rounded like every result figure (10 significant digits)
+                cf, rf = (None if v is None else round_sig(v) for v in (kept.cleanliness_factor,
+                                                                        kept.fouling_resistance))
+                self.store.record_result(condenser_id, outcome.tool, now, outcome.result, outcome.provenance_hash,
+                                         cleanliness_factor=cf, fouling_resistance=rf,
+                                         fouling_resistance_unit=RF_SI_UNIT if rf is not None else None)
         except Exception:  # history is secondary to the ledger entry, which is already committed
             log.exception("could not record history for %s (%s)", outcome.tool, condenser_id)

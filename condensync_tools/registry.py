@@ -30,8 +30,8 @@ from .errors import InvalidArguments, PhysicallyImpossible, ToolCallError, ToolU
 from .units import KINDS, Quantity, format_quantity, from_si, unit_label
 from .validation import CompiledSchema, implausible_problem, raise_implausible
 
-__all__ = ["ToolDefinition", "ToolCall", "ToolOutput", "ExecutionContext", "CallOutcome", "REGISTRY", "register",
-           "execute", "get_tool", "all_tools", "field_plan",
+__all__ = ["ToolDefinition", "ToolCall", "ToolOutput", "HistoryRecord", "ExecutionContext", "CallOutcome", "REGISTRY",
+           "register", "execute", "get_tool", "all_tools", "field_plan",
            "convert_units", "caller_outputs"]
 
 log = logging.getLogger("condensync.registry")
@@ -220,6 +220,9 @@ class ExecutionContext:
     role: str | None = None
     request_id: str | None = None
     services: dict[str, Any] = field(default_factory=dict)
+    #: the combined call (tool name) this call runs a part of: the ledger still records the part,
+    #: the condenser history keeps only what the combined call declares
+    part_of: str | None = None
 
 
 @dataclass
@@ -243,16 +246,33 @@ class ToolCall:
         return unit_label(kind, self.unit_system)
 
 
+@dataclass(frozen=True, slots=True)
+class HistoryRecord:
+    """What the condenser history keeps of a successful call (SI). The store keeps the result
+    with these figures as columns and never looks inside the result for them; a tool whose
+    output has no HistoryRecord leaves no history row.
+
+    ``cleanliness_factor`` and ``fouling_resistance`` [m²·K/W] describe the *fouling* state
+    (None when the call does not know it); ``air_confounded`` marks a figure that replaces a
+    cleanliness measured under air binding (the fouling estimate of an air-confounded analysis)."""
+
+    cleanliness_factor: float | None = None
+    fouling_resistance: float | None = None
+    air_confounded: bool = False
+
+
 @dataclass
 class ToolOutput:
     """What a handler returns: output values (quantity fields in SI), method ids, warnings,
-    and an optional short human summary (text, or a function giving it, so that callers that
-    never show it, e.g. batch runs, do not pay for formatting it)."""
+    an optional short human summary (text, or a function giving it, so that callers that
+    never show it, e.g. batch runs, do not pay for formatting it) and what the condenser
+    history keeps of the result (:class:`HistoryRecord`, None: nothing)."""
 
     values: dict
     method: dict
     warnings: list[str] = field(default_factory=list)
     summary: str | Callable[[], str] = ""
+    history: HistoryRecord | None = None
 
 
 @dataclass(frozen=True)
@@ -362,6 +382,9 @@ class CallOutcome:
     caller: str | None
     request_id: str
     summary_source: str | Callable[[], str] = ""  #: the summary, or the function that formats it
+    receipt: dict | None = None  #: audit-ledger receipt, set by the recorder (never hashed)
+    #: what the condenser history keeps (None: nothing, also for a part of a combined call)
+    history: HistoryRecord | None = None
 
     @property
     def summary(self) -> str:
@@ -486,7 +509,7 @@ def _normalise(tool: ToolDefinition, arguments: Any) -> dict:
 
 
 def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext
-         ) -> tuple[dict, dict, str | Callable[[], str]]:
+         ) -> tuple[dict, dict, str | Callable[[], str], HistoryRecord | None]:
     normalised = _normalise(tool, arguments)
     system = normalised.get("unit_system", "US")
     condenser_id = normalised.get("condenser_id") or ""
@@ -541,7 +564,7 @@ def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext
     values, out_hash = caller_outputs(out, tool.output_plan, system)
     values["provenance"] = provenance.build_provenance(tool.name, tool.version, out.method, normalised, None,
                                                        call.sources, output_sha256=out_hash)
-    return values, normalised, out.summary
+    return values, normalised, out.summary, out.history
 
 
 def execute(name: str, arguments: Any, context: ExecutionContext | None = None) -> CallOutcome:
@@ -555,11 +578,12 @@ def execute(name: str, arguments: Any, context: ExecutionContext | None = None) 
     result = None
     error: ToolCallError | None = None
     summary: str | Callable[[], str] = ""
+    history: HistoryRecord | None = None
     version = ""
     try:
         tool = get_tool(name)
         version = tool.version
-        result, normalised, summary = _run(tool, arguments, context)
+        result, normalised, summary, history = _run(tool, arguments, context)
     except ToolCallError as exc:
         exc.tool = exc.tool or name
         error = exc
@@ -572,7 +596,8 @@ def execute(name: str, arguments: Any, context: ExecutionContext | None = None) 
                                "logged the details and keeps serving"], name)
         error.kind = "internal_error"
     outcome = CallOutcome(name, version, arguments, normalised, result, error,
-                          (time.perf_counter() - started) * 1000.0, context.caller, request_id, summary)
+                          (time.perf_counter() - started) * 1000.0, context.caller, request_id, summary,
+                          history=None if context.part_of else history)
     if context.recorder is not None:
         context.recorder.record(outcome)
     return outcome
