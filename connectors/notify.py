@@ -246,6 +246,7 @@ class MqttSender:
 
         d = self.dest
         client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=d.client_id, protocol=mqtt.MQTTv311)
+        client.connect_timeout = d.timeout_s
         if d.username is not None:
             client.username_pw_set(d.username, d.password.get_secret_value() if d.password else None)
         if d.tls:
