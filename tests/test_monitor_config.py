@@ -82,9 +82,17 @@ def test_references_to_unknown_condensers_and_destinations(tmp_path):
         _write(tmp_path, alerts={"rules": [{"name": "cf", "kind": "cleanliness_below", "condensers": ["unit9"]}]})
     )
     assert "alerts.rules.0.condensers: 'unit9' is not a configured condenser (unit3)" in text
-    text = _problems(_write(tmp_path, alerts={"rules": [
-        {"name": "down", "kind": "connector_down", "threshold": 60, "services": ["unit3_dsc"]},
-        {"name": "stale", "kind": "stale_tag", "tags": ["condenser_presure"]}]}))
+    text = _problems(
+        _write(
+            tmp_path,
+            alerts={
+                "rules": [
+                    {"name": "down", "kind": "connector_down", "threshold": 60, "services": ["unit3_dsc"]},
+                    {"name": "stale", "kind": "stale_tag", "tags": ["condenser_presure"]},
+                ]
+            },
+        )
+    )
     assert "alerts.rules.0.services: 'unit3_dsc' not configured (known: cmms, unit3_ct_plc, unit3_dcs)" in text
     assert "alerts.rules.1.tags: 'condenser_presure' not configured (known: air_extraction_temp" in text
 
