@@ -238,7 +238,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         return serve(args)
-    except ConfigError as exc:
+    except (ConfigError, ValueError) as exc:
         return _fail(str(exc))
 
 
@@ -267,6 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_service import add_serve_arguments
 
     add_serve_arguments(p)  # --json-response/--no-json-response, --max-request-bytes
+    p.add_argument("--monitor", action="store_true", help="HTTP: also run the monitor (scheduled live analysis, "
+                   "alert rules, notifications; see condensync monitor)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("tools", help="list the tools")
@@ -326,6 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_live import add_parsers as add_live_parsers
 
     add_live_parsers(sub)  # condensync simulate, condensync status
+
+    from .cli_monitor import add_parser as add_monitor_parser
+
+    add_monitor_parser(sub)  # condensync monitor
 
     p = sub.add_parser("golden", help="check or deliberately update the golden files")
     p.add_argument("action", choices=["check", "update"])

@@ -68,7 +68,7 @@ DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024
 SCOPE_IDENTITY = "condensync.identity"
 SCOPE_REQUEST_ID = "condensync.request_id"
 #: Paths served without authentication (exact matches).
-OPEN_PATHS = frozenset({"/health/start", "/health/live", "/health/ready",
+OPEN_PATHS = frozenset({"/health/start", "/health/live", "/health/ready", "/health/monitor",
                         f"/.well-known/oauth-protected-resource{MCP_PATH}", "/.well-known/oauth-protected-resource"})
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
 _ERROR_KIND = re.compile(r"\[([a-z_]+)\]")
@@ -419,6 +419,7 @@ def build_http_app(base: ExecutionContext, settings: HttpSettings, authenticator
         host=settings.host)
 
     routes: list[Route | Mount] = list(health_routes(health))
+    monitor = _attach_monitor(base, metrics, routes)
     if oidc is not None:
         async def resource_metadata(request: Request) -> JSONResponse:
             public = settings.public_url or f"{request.url.scheme}://{request.url.netloc}{MCP_PATH}"
@@ -437,6 +438,8 @@ def build_http_app(base: ExecutionContext, settings: HttpSettings, authenticator
         async with server.session_manager.run():
             async with anyio.create_task_group() as tg:
                 tg.start_soon(health.run_heartbeat)
+                if monitor is not None:
+                    tg.start_soon(_run_monitor, monitor)
                 health.started = True
                 log_event(log, "service_started", tools=len(tool_names), auth="off" if authenticator.no_auth else
                           "on", oidc=oidc is not None, json_response=settings.json_response,
@@ -452,6 +455,48 @@ def build_http_app(base: ExecutionContext, settings: HttpSettings, authenticator
     outer = Starlette(routes=routes, lifespan=lifespan)
     service.app = ServiceMiddleware(outer, authenticator, metrics, settings.public_url, oidc)
     return service
+
+
+def _attach_monitor(base: ExecutionContext, metrics: Metrics, routes: list) -> Any:
+    """``serve --monitor``: build the monitor (its series in the service's registry) and add
+    ``GET /health/monitor`` (its status as JSON, no secrets; 503 until it runs)."""
+    factory = base.services.get("monitor_factory")
+    if factory is None:
+        return None
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    monitor = factory(metrics.registry)
+    base.services["monitor"] = monitor
+
+    async def monitor_health(request: Request) -> JSONResponse:
+        status = await asyncio.to_thread(monitor.status)
+        return JSONResponse(status, status_code=200 if status["running"] else 503)
+
+    routes.append(Route("/health/monitor", monitor_health, methods=["GET"]))
+    return monitor
+
+
+async def _run_monitor(monitor: Any) -> None:
+    """Run the monitor as a plain asyncio task (outside the task group's cancel scope) so that,
+    when the service stops, it finishes its alert records and deliveries before closing."""
+    import anyio
+
+    from ..monitor.service import STOP_GRACE_S
+
+    stop = asyncio.Event()
+    task = asyncio.ensure_future(monitor.run(stop))
+    try:
+        await anyio.sleep_forever()
+    finally:
+        stop.set()
+        with anyio.CancelScope(shield=True):
+            with anyio.move_on_after(2 * STOP_GRACE_S):
+                await task
+            if not task.done():
+                task.cancel()
+            await monitor.aclose()
 
 
 # --------------------------------------------------------------------------- running it
