@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .calculators import constants as c
 from .errors import LiveDataError
+from .redaction import redact_url
 
 if TYPE_CHECKING:  # pragma: no cover
     from .config import PlantConfig
@@ -438,7 +439,7 @@ class _Slot:
         s = self.settings
         if self.kind == "modbus":
             return f"{s.host}:{s.port}"
-        return str(getattr(s, "endpoint", None) or getattr(s, "base_url", None) or getattr(s, "url", ""))
+        return redact_url(str(getattr(s, "endpoint", None) or getattr(s, "base_url", None) or getattr(s, "url", "")))
 
     @property
     def call_timeout_s(self) -> float:

@@ -27,20 +27,20 @@ __all__ = ["JsonFormatter", "configure_logging", "request_id_var", "redact", "lo
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("condensync_request_id", default=None)
 
 _SECRET_PATTERNS = (
-    re.compile(r"(?i)\bbearer\s+[^\s\"',;]+"),
-    re.compile(r"\bcst_[A-Za-z0-9_\-]{8,}"),
-    re.compile(r"\beyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*"),
-    re.compile(r"(?i)(authorization|access_token|id_token|password)(\"?\s*[:=]\s*\"?)[^\s\"',;&]+"),
+    (re.compile(r"(?i)\bbearer\s+[^\s\"',;]+"), "[REDACTED]"),
+    (re.compile(r"\bcst_[A-Za-z0-9_\-]{8,}"), "[REDACTED]"),
+    (re.compile(r"\beyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*"), "[REDACTED]"),
+    (re.compile(r"(?i)(authorization|access_token|id_token|refresh_token|password|passwd|pwd|secret|api_?key)"
+                r"(\"?\s*[:=]\s*\"?)[^\s\"',;&]+"), r"\1\2[REDACTED]"),
+    # the password of a URL's userinfo (scheme://user:password@host)
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^:/@\s\"']+:)[^@/\s\"']+@"), r"\1[REDACTED]@"),
 )
 
 
 def redact(text: str) -> str:
     """``text`` with anything shaped like a credential replaced by ``[REDACTED]``."""
-    for pattern in _SECRET_PATTERNS:
-        if pattern.groups >= 2:
-            text = pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}[REDACTED]", text)
-        else:
-            text = pattern.sub("[REDACTED]", text)
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
     return text
 
 
