@@ -14,7 +14,9 @@ Every violation is reported, each as ``<json path>: <expected>, got <received>``
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from typing import Any, Iterable
 
 import fastjsonschema
@@ -25,7 +27,7 @@ from .errors import Implausible, InvalidArguments
 from .units import KINDS, from_si, unit_label
 
 __all__ = ["CompiledSchema", "describe_value", "non_finite_problems", "implausible_problem", "MAX_DEPTH",
-           "MAX_SAFE_INTEGER", "MAX_COLLECTED", "safe_path"]
+           "MAX_SAFE_INTEGER", "MAX_COLLECTED", "key_path"]
 
 #: Deepest nesting of arrays/objects accepted in arguments (the deepest real call, a
 #: verify_provenance result with its provenance sources, nests 5 levels).
@@ -66,10 +68,21 @@ def describe_value(value: Any, limit: int = 60) -> str:
     return type(value).__name__
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def key_path(path: str, key: Any) -> str:
+    """``path`` extended by an object key: ``$.name`` for a plain name, else the bracket form
+    with the key as an ASCII JSON string (``$["cw flow "]``, ``$["x\\ud800"]``), so a path
+    is unambiguous and always printable."""
+    key = str(key)
+    return f"{path}.{key}" if _NAME.fullmatch(key) else f"{path}[{json.dumps(key)}]"
+
+
 def _path(error: ValidationError) -> str:
     path = "$"
     for part in error.absolute_path:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+        path = f"{path}[{part}]" if isinstance(part, int) else key_path(path, part)
     return path
 
 
@@ -86,12 +99,12 @@ def _format(error: ValidationError) -> list[str]:
     path, v, value, schema = _path(error), error.validator, error.instance, error.schema
     if v == "required":
         missing = [name for name in error.validator_value if isinstance(value, dict) and name not in value]
-        return [f"{path}.{name}: required ({_describe_field(schema, name)}), got nothing" for name in missing]
+        return [f"{key_path(path, name)}: required ({_describe_field(schema, name)}), got nothing" for name in missing]
     if v == "additionalProperties":
         allowed = set(schema.get("properties", {}))
         extra = [k for k in value if k not in allowed] if isinstance(value, dict) else []
-        return [f"{path}.{k}: unknown field (not in the schema; check the spelling), got {describe_value(value[k])}"
-                for k in extra]
+        return [f"{key_path(path, k)}: unknown field (not in the schema; check the spelling), got "
+                f"{describe_value(value[k])}" for k in extra[:MAX_COLLECTED]]
     if v == "type":
         return [f"{path}: expected {_expected(schema)}, got {describe_value(value)}"]
     if v == "enum":
@@ -145,11 +158,6 @@ def _scalar_problem(value: Any, path: str) -> str | None:
     return None
 
 
-def safe_path(path: str) -> str:
-    """A JSON path made printable: object keys holding lone surrogates are escaped."""
-    return path if not _bad_text(path) else path.encode("utf-8", "backslashreplace").decode("ascii", "replace")
-
-
 def non_finite_problems(value: Any, path: str = "$", depth: int = 0, limit: int = MAX_COLLECTED) -> list[str]:
     """Every hostile value anywhere in an argument structure, each with its path: NaN and
     ±Infinity, integers beyond ±2**53, lone surrogates in strings or keys, and nesting deeper
@@ -161,24 +169,24 @@ def non_finite_problems(value: Any, path: str = "$", depth: int = 0, limit: int 
         item, where, level = stack.pop()
         if type(item) is dict or type(item) is list:
             if level >= MAX_DEPTH:
-                out.append(f"{safe_path(where)}: expected at most {MAX_DEPTH} levels of nested arrays and objects, "
+                out.append(f"{where}: expected at most {MAX_DEPTH} levels of nested arrays and objects, "
                            "got deeper nesting")
                 continue
             if type(item) is dict:
                 children = []
                 for key, sub in item.items():
-                    key = str(key)
-                    if _bad_text(key):
-                        out.append(f"{safe_path(where + '.' + key)}: expected a field name in valid Unicode, got a "
-                                   "name holding a lone surrogate")
-                    children.append((sub, f"{where}.{key}", level + 1))
+                    sub_path = key_path(where, key)
+                    if _bad_text(str(key)):
+                        out.append(f"{sub_path}: expected a field name in valid Unicode, got a name holding a lone "
+                                   "surrogate")
+                    children.append((sub, sub_path, level + 1))
             else:
                 children = [(sub, f"{where}[{i}]", level + 1) for i, sub in enumerate(item)]
             stack.extend(reversed(children))
         else:
             problem = _scalar_problem(item, where)
             if problem is not None:
-                out.append(safe_path(problem))
+                out.append(problem)
     return out[:limit]
 
 

@@ -26,6 +26,7 @@ from pydantic import Field
 from ..errors import InvalidArguments, ToolUnavailable, UnknownTool
 from ..provenance import provenance_hash, sha256_hex
 from ..registry import ExecutionContext, ToolCall, ToolDefinition, ToolOutput, execute, get_tool, register
+from ..validation import describe_value
 from .common import ToolInput, ToolResult
 
 __all__ = ["VerifyInput", "VerifyOutput", "TOOL", "verify_result"]
@@ -75,13 +76,21 @@ def _diff(a: Any, b: Any, path: str = "$") -> list[str]:
 _EFFECTS = {"work_order": "it files work orders in the CMMS", "live_read": "it reads the plant"}
 
 
+def _provenance_of(result: Any) -> dict:
+    """The provenance object of a result given for verification, or InvalidArguments saying
+    what was given instead."""
+    prov = result.get("provenance") if isinstance(result, dict) else None
+    if not isinstance(prov, dict):
+        got = "nothing" if prov is None else describe_value(prov)
+        raise InvalidArguments([f"$.result.provenance: expected the provenance object of a CONDENSYNC result, "
+                                f"got {got}"])
+    return prov
+
+
 def verify_result(tool_name: str, arguments: dict | None, result: dict, context: ExecutionContext | None = None
                   ) -> dict:
     """The verification report (see module docstring) as plain data."""
-    prov = result.get("provenance")
-    if not isinstance(prov, dict):
-        raise InvalidArguments(["$.result.provenance: expected the provenance object of a CONDENSYNC result, "
-                                "got nothing"])
+    prov = _provenance_of(result)
     checks: list[dict] = []
     outputs = {k: v for k, v in result.items() if k != "provenance"}
     out_hash = sha256_hex(outputs)
@@ -153,7 +162,7 @@ def handle(call: ToolCall) -> ToolOutput:
         tool_name, arguments, result = entry.tool, entry.arguments, entry.result
     elif a.get("result") is not None:
         result = a["result"]
-        tool_name = a.get("tool") or str((result.get("provenance") or {}).get("tool", ""))
+        tool_name = a.get("tool") or str(_provenance_of(result).get("tool", ""))
         arguments = a.get("arguments")
     else:
         raise InvalidArguments(["$.provenance_hash: required (or result with arguments), got nothing"])
