@@ -32,7 +32,7 @@ MAX_REJECTED_ARGUMENTS_BYTES = 64 * 1024
 def json_safe(value: Any, depth: int = 0) -> Any:
     """Arguments as received may hold NaN/Infinity, integers beyond the I-JSON range, lone
     surrogates, hostile nesting or non-JSON types: make them canonical-JSON-safe for the
-    ledger (non-finite numbers become the strings "NaN", "Infinity"; integers beyond ±2**53
+    ledger (non-finite numbers become the strings "NaN", "Infinity"; integers beyond ±(2**53-1)
     their decimal text; strings and keys with lone surrogates their escaped text; containers
     nested deeper than MAX_DEPTH a short note)."""
     if isinstance(value, float) and not math.isfinite(value):

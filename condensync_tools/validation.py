@@ -32,10 +32,10 @@ __all__ = ["CompiledSchema", "describe_value", "non_finite_problems", "implausib
 #: Deepest nesting of arrays/objects accepted in arguments (the deepest real call, a
 #: verify_provenance result with its provenance sources, nests 5 levels).
 MAX_DEPTH = 32
-#: Largest integer magnitude accepted: 2**53, the last integer an IEEE 754 double holds
-#: exactly. RFC 8785 (the canonical form every hash uses) is defined on I-JSON numbers,
-#: which RFC 7493 §2.2 limits to this range.
-MAX_SAFE_INTEGER = 2**53
+#: Largest integer magnitude accepted: 2**53 - 1. RFC 8785 (the canonical form every hash
+#: uses) is defined on I-JSON numbers, and I-JSON (RFC 7493 §2.2) limits integers to
+#: [-(2**53)+1, 2**53-1], where every integer has its own IEEE 754 double.
+MAX_SAFE_INTEGER = 2**53 - 1
 #: Problems collected at most per call: checking stops there (bounded work for hostile input).
 MAX_COLLECTED = 1000
 
@@ -146,13 +146,13 @@ def _bad_text(text: str) -> bool:
 
 
 def _scalar_problem(value: Any, path: str) -> str | None:
-    """The problem with one scalar, or None: NaN/Infinity, an integer beyond ±2**53, or a
+    """The problem with one scalar, or None: NaN/Infinity, an integer beyond ±(2**53-1), or a
     string holding a lone surrogate."""
     if isinstance(value, float) and not math.isfinite(value):
         return f"{path}: expected a finite number, got {describe_value(value)}"
     if isinstance(value, int) and not isinstance(value, bool) and not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
-        return (f"{path}: expected a number between -2^53 and 2^53 (±{MAX_SAFE_INTEGER}; write larger values "
-                f"as a decimal number, e.g. 1.5e16), got {describe_value(value)}")
+        return (f"{path}: expected a number between -(2^53-1) and 2^53-1 (±{MAX_SAFE_INTEGER}; write larger "
+                f"values as a decimal number, e.g. 1.5e16), got {describe_value(value)}")
     if isinstance(value, str) and _bad_text(value):
         return f"{path}: expected valid Unicode text, got {describe_value(value)} (it holds a lone surrogate)"
     return None
@@ -160,7 +160,7 @@ def _scalar_problem(value: Any, path: str) -> str | None:
 
 def non_finite_problems(value: Any, path: str = "$", depth: int = 0, limit: int = MAX_COLLECTED) -> list[str]:
     """Every hostile value anywhere in an argument structure, each with its path: NaN and
-    ±Infinity, integers beyond ±2**53, lone surrogates in strings or keys, and nesting deeper
+    ±Infinity, integers beyond ±(2**53-1), lone surrogates in strings or keys, and nesting deeper
     than :data:`MAX_DEPTH` (reported once, at the container where it starts). At most
     ``limit`` problems are returned; recursion never goes deeper than MAX_DEPTH."""
     out: list[str] = []
@@ -231,7 +231,7 @@ def _has_non_finite(value: Any, depth: int = 0) -> bool:
 
 def _defused(value: Any, depth: int = 0) -> Any:
     """A copy of an argument structure that the reporting validator can walk safely: integers
-    beyond ±2**53 become ±Infinity (jsonschema writes every instance into its messages, and
+    beyond ±(2**53-1) become ±Infinity (jsonschema writes every instance into its messages, and
     Python refuses to print integers of over 4300 digits), containers deeper than MAX_DEPTH
     become null. Their own problems are already reported by :func:`non_finite_problems`."""
     t = type(value)

@@ -4,7 +4,7 @@
 127.0.0.1):
 
 - verify_provenance never re-executes a tool with effects (no work order is filed);
-- integers beyond ±2**53 are ``invalid_arguments`` naming the field, never ``internal_error``;
+- integers beyond ±(2**53-1) are ``invalid_arguments`` naming the field, never ``internal_error``;
 - a huge invalid call gets a bounded answer and a bounded ledger row, in bounded time;
 - deep nesting and lone surrogates are clear, recorded errors (in-process and on the CLI).
 """
@@ -135,14 +135,18 @@ def test_verify_provenance_still_re_executes_calculators():
 def test_huge_integers_are_invalid_arguments_naming_the_field(ledger, tool, args, field, value):
     out = execute(tool, {**args, field: value}, ExecutionContext(recorder=StoreRecorder(ledger)))
     assert out.error is not None and out.error.kind == "invalid_arguments", out.error and out.error.text()
-    assert f"$.{field}: expected a number between -2^53 and 2^53" in out.error.text()
+    assert f"$.{field}: expected a number between -(2^53-1) and 2^53-1" in out.error.text()
     entry = last_entry(ledger)
     assert entry.is_error and "invalid_arguments" in entry.error
 
 
-def test_integers_up_to_2_53_are_accepted():
+def test_integers_up_to_2_53_minus_1_are_accepted_and_2_53_is_not():
+    out = execute("verify_provenance", {"result": {"provenance": {}, "x": 2**53 - 1}, "tool": "detect_air_inleakage"})
+    assert out.error is None and not out.result["matches"]  # 2**53-1 is accepted and hashed (RFC 8785)
     out = execute("calculate_heat_transfer_coefficient", {**HEAT, "shell_heat_loss": 0, "tube_count": 32000})
     assert out.error is None, out.error.text()
+    out = execute("calculate_heat_transfer_coefficient", {**HEAT, "shell_heat_loss": 2**53})
+    assert out.error.kind == "invalid_arguments" and "$.shell_heat_loss: expected a number between" in out.error.text()
 
 
 # --------------------------------------------------------------- 6. bounded errors
