@@ -44,6 +44,7 @@ def test_urls_are_shown_without_secrets(url, shown):
     assert redact_url(url) == shown
 
 
+@pytest.mark.filterwarnings("ignore:Query string argument")
 def test_store_url_masks_a_password_passed_as_a_query_parameter(tmp_path):
     with Store(f"sqlite:///{tmp_path / 'x.db'}?mode=rwc&password={SECRET}") as store:
         assert SECRET not in store.url and "password=***" in store.url
