@@ -20,8 +20,14 @@ numbers compare across machines (see benchmarks/README.md):
    client's output validation alone, timed inside the client, as a share of the echo round
    trip (reported);
 4. peak memory of the history analysis vs its input arrays (goal <= 3x);
-5. the ledger benchmark (benchmarks/ledger_bench.py, SQLite), when present, as its own
+5. ``optimize_cooling_water_flow`` on sea water and on brackish water vs the same sweep on
+   fresh water (``sea_vs_fresh_ratio``: the larger of the two ratios; goal <= 2);
+6. the ledger benchmark (benchmarks/ledger_bench.py, SQLite), when present, as its own
    report (skip with --no-ledger).
+
+``--json`` also prints every figure as one JSON object on the last line (keys ``mode``,
+``figures`` [name, value, unit, baseline, baseline_label, ratio, goal, met],
+``sea_vs_fresh_ratio``, ``brackish_vs_fresh_ratio``, ``goals_missed``).
 
 Exit code 0 whatever the goals (a benchmark reports, it does not gate); ``--strict`` exits 1
 when a goal is missed.
@@ -30,6 +36,7 @@ when a goal is missed.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -252,6 +259,50 @@ def mcp_round_trip(n: int, rounds: int) -> list[Figure]:
     ]
 
 
+#: Golden case whose arguments the sea-vs-fresh figure sweeps: a cooling-water system (condenser,
+#: three pumps on VFDs, cooling tower, turbine curve) in US units, fresh water by default.
+CW_CASE = HERE.parent / "golden" / "optimize_cooling_water_flow" / "us_tower_vfd_rich.json"
+
+
+def sea_vs_fresh(calls: int) -> list[Figure]:
+    """Median time of one ``optimize_cooling_water_flow`` sweep on sea and on brackish water
+    vs fresh water, same arguments otherwise; every call has its own inlet temperature (new
+    property states, as live data), one warm-up call per water type, types interleaved."""
+    from condensync_tools.registry import ExecutionContext, execute
+
+    base = json.loads(CW_CASE.read_text("utf-8"))["arguments"]
+    context = ExecutionContext()
+    kinds = ("fresh", "sea", "brackish")
+    times: dict[str, list[float]] = {k: [] for k in kinds}
+    for i in range(calls + 1):
+        for kind in kinds:
+            args = {**base, "water_type": kind, "cw_inlet_temp": base["cw_inlet_temp"] + 0.0173 * i}
+            t0 = time.perf_counter()
+            out = execute("optimize_cooling_water_flow", args, context)
+            elapsed = time.perf_counter() - t0
+            if out.error is not None:
+                raise RuntimeError(f"optimize_cooling_water_flow failed in the benchmark: {out.error.text()}")
+            if i:  # the first round warms up
+                times[kind].append(elapsed)
+    fresh = statistics.median(times["fresh"])
+    figures = []
+    for kind in ("sea", "brackish"):
+        value = statistics.median(times[kind])
+        figures.append(
+            Figure(
+                f"CW flow optimisation, {kind} water: ms/call",
+                value * 1e3,
+                "ms",
+                fresh * 1e3,
+                "fresh water ms/call",
+                value / fresh,
+                "ratio <= 2",
+                value / fresh <= 2.0,
+            )
+        )
+    return figures
+
+
 def ledger_report(quick: bool) -> str:
     script = HERE / "ledger_bench.py"
     if not script.exists():
@@ -273,12 +324,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-ledger", action="store_true", help="skip benchmarks/ledger_bench.py")
     p.add_argument(
         "--only",
-        choices=["history", "calls", "mcp", "ledger"],
+        choices=["history", "calls", "mcp", "water", "ledger"],
         action="append",
         help="run only these groups (repeatable)",
     )
+    p.add_argument("--json", action="store_true", help="also print all figures as one JSON object on the last line")
     a = p.parse_args(argv)
-    groups = set(a.only or ["history", "calls", "mcp", "ledger"])
+    groups = set(a.only or ["history", "calls", "mcp", "water", "ledger"])
     if a.no_ledger:
         groups.discard("ledger")
     started = time.perf_counter()
@@ -296,6 +348,13 @@ def main(argv: list[str] | None = None) -> int:
         for f in mcp_round_trip(10 if a.quick else 300, 1 if a.quick else 3):
             figures.append(f)
             print(f.line(), flush=True)
+    water: list[Figure] = []
+    if "water" in groups:
+        water = sea_vs_fresh(3 if a.quick else 10)
+        figures += water
+        for f in water:
+            print(f.line(), flush=True)
+        print(f"sea_vs_fresh_ratio {max(f.ratio for f in water):.2f} (the larger of sea and brackish)", flush=True)
     if "ledger" in groups:
         print(ledger_report(a.quick), flush=True)
     missed = [f.name for f in figures if f.met is False]
@@ -303,7 +362,35 @@ def main(argv: list[str] | None = None) -> int:
         f"done in {time.perf_counter() - started:.1f} s; goals missed: {len(missed)}"
         + "".join(f"\n  - {m}" for m in missed)
     )
+    if a.json:
+        print(json.dumps(_json_report("quick" if a.quick else "full", figures, water, missed)))
     return 1 if (a.strict and missed) else 0
+
+
+def _json_report(mode: str, figures: list[Figure], water: list[Figure], missed: list[str]) -> dict:
+    """Every figure as plain data, plus the sea-water ratios as top-level keys."""
+    report: dict = {
+        "mode": mode,
+        "figures": [
+            {
+                "name": f.name.strip(),
+                "value": f.value,
+                "unit": f.unit,
+                "baseline": f.baseline,
+                "baseline_label": f.baseline_label,
+                "ratio": f.ratio,
+                "goal": f.goal,
+                "met": f.met,
+            }
+            for f in figures
+        ],
+        "goals_missed": missed,
+    }
+    if water:
+        report["sea_vs_fresh_ratio"] = max(f.ratio for f in water)
+        report["seawater_vs_fresh_ratio"] = water[0].ratio
+        report["brackish_vs_fresh_ratio"] = water[1].ratio
+    return report
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -130,6 +132,22 @@ def cmd_golden(args: argparse.Namespace) -> int:
     return 1 if diffs or count == 0 else 0
 
 
+def _data_dir(args: argparse.Namespace) -> Path | None:
+    raw = getattr(args, "data_dir", None) or os.environ.get("CONDENSYNC_DATA_DIR")
+    return Path(raw) if raw else None
+
+
+def _series_policy(args: argparse.Namespace):
+    from .tools.series_retention import SeriesRetention
+
+    policy = SeriesRetention.from_env()
+    if args.series_max_age_days is not None:
+        policy = replace(policy, max_age_days=args.series_max_age_days)
+    if args.series_max_total_mb is not None:
+        policy = replace(policy, max_total_bytes=int(args.series_max_total_mb * 2**20))
+    return policy
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     from .store import cli_support
 
@@ -143,7 +161,9 @@ def cmd_db(args: argparse.Namespace) -> int:
 
             policy = RetentionPolicy(raw_days=args.raw_days, hourly_days=args.hourly_days,
                                      daily_days=args.daily_days, prune_ledger=not args.keep_ledger)
-            _print_json(_plain(cli_support.db_prune(args.database_url, policy, None)))
+            series = cli_support.series_prune(_data_dir(args), _series_policy(args))
+            report = _plain(cli_support.db_prune(args.database_url, policy, None))
+            _print_json({**report, "series_files": series})
             return 0
     except Exception as exc:
         return _fail(f"database: {exc}", 1)
@@ -248,6 +268,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hourly-days", type=int, default=365, help="prune: keep hourly aggregates (default 365)")
     p.add_argument("--daily-days", type=int, default=2557, help="prune: keep daily aggregates (default 7 years)")
     p.add_argument("--keep-ledger", action="store_true", help="prune: never prune audit-ledger entries")
+    p.add_argument("--data-dir", help="prune: data directory whose history/ series files are pruned "
+                   "(default: $CONDENSYNC_DATA_DIR; the temp-directory series files are always pruned)")
+    p.add_argument("--series-max-age-days", type=float, help="prune: keep series files this long "
+                   "(default: $CONDENSYNC_SERIES_MAX_AGE_DAYS or 30; 0 = no age limit)")
+    p.add_argument("--series-max-total-mb", type=float, help="prune: keep at most this many MB of series files "
+                   "(default: $CONDENSYNC_SERIES_MAX_TOTAL_MB or 1024; 0 = no size limit)")
     p.set_defaults(func=cmd_db)
 
     p = sub.add_parser("audit", help="audit ledger: verify the hash chain, show or export entries")

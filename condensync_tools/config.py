@@ -16,6 +16,7 @@ Layout::
     [condensers.<id>.turbine]          #   in this condenser's unit system; explicit call
     [condensers.<id>.economics]        #   arguments override them
     [condensers.<id>.thresholds]
+    [condensers.<id>.maintenance]      #   e.g. cleaning_dates = ["2024-04-09", ...]
     [condensers.<id>.opcua]            # connectors.settings.OpcUaSettings (+ [[...tags]])
     [condensers.<id>.modbus]           # ModbusSettings (+ [[...registers]])
     [condensers.<id>.historian]        # HistorianSettings (+ [[...streams]])
@@ -43,7 +44,7 @@ from .redaction import is_secret_name, redact_url
 __all__ = ["ConfigError", "PlantConfig", "CondenserConfig", "load_config", "ARGUMENT_GROUPS", "CONNECTOR_KINDS",
            "EXAMPLE_CONFIG"]
 
-ARGUMENT_GROUPS = ("tubes", "design_point", "turbine", "economics", "thresholds", "design")
+ARGUMENT_GROUPS = ("tubes", "design_point", "turbine", "economics", "thresholds", "design", "maintenance")
 #: Connector table name → settings model (imported lazily: connectors are optional at import)
 CONNECTOR_KINDS = ("opcua", "modbus", "historian", "weather", "cmms")
 EXAMPLE_CONFIG = Path(__file__).resolve().parent / "examples" / "plant_500mw.toml"

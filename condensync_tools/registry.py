@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 import typing
 from dataclasses import dataclass, field
@@ -24,8 +25,9 @@ from pydantic import BaseModel
 
 from . import provenance, schema
 from .calculators.errors import CalculationError, OutOfRangeError
+from .calculators.messages import render, render_values
 from .errors import InvalidArguments, PhysicallyImpossible, ToolCallError, ToolUnavailable, UnknownTool
-from .units import KINDS, Quantity, from_si, unit_label
+from .units import KINDS, Quantity, format_quantity, from_si, unit_label
 from .validation import CompiledSchema, implausible_problem, raise_implausible
 
 __all__ = ["ToolDefinition", "ToolCall", "ToolOutput", "ExecutionContext", "CallOutcome", "REGISTRY", "register",
@@ -274,6 +276,12 @@ class ToolDefinition:
     required_supplied: tuple[str | tuple[str, ...], ...] = ()
     #: required in every mode (after design data): same form
     required_always: tuple[str | tuple[str, ...], ...] = ()
+    #: further rules by the value of one input field: (field, {value: rules}), e.g. the fields
+    #: each ``mode`` of a tool needs (same form as required_always)
+    required_by_mode: tuple[str, dict[str, tuple]] | None = None
+    #: further argument rules the schema cannot state (e.g. fields a mode does not accept): the
+    #: present arguments (values not None) → problems, reported with the missing fields
+    argument_problems: Callable[[dict], list[str]] | None = None
     record_history: bool = True
     #: Bounded CPU-only work on supplied data (about a millisecond at most; no I/O unless the
     #: call reads live data, history or the ledger): the MCP adapter may run it on the event
@@ -382,7 +390,7 @@ class CallOutcome:
         return self.result["provenance"]["provenance_hash"] if self.result else None
 
 
-def _missing(call_args: dict, rules: tuple, mode: str, plan_descr: dict) -> list[str]:
+def _missing(call_args: dict, rules: tuple, mode: str, plan_descr: dict, system: str | None = None) -> list[str]:
     problems = []
     get = call_args.get
     for rule in rules:
@@ -391,14 +399,33 @@ def _missing(call_args: dict, rules: tuple, mode: str, plan_descr: dict) -> list
             if get(name) is not None:
                 break
         else:
-            problems.append(_missing_problem(names, mode, plan_descr))
+            problems.append(_missing_problem(names, mode, plan_descr, system))
     return problems
 
 
-def _missing_problem(names: tuple[str, ...], mode: str, plan_descr: dict) -> str:
+def _mode_rules(tool: ToolDefinition, args: dict) -> tuple[tuple, str]:
+    """The extra required-field rules of the mode selected in ``args`` and their wording."""
+    if tool.required_by_mode is None:
+        return (), ""
+    name, by_value = tool.required_by_mode
+    value = args.get(name)
+    if value is None:
+        value = tool.compiled.defaults.get(name)
+    return by_value.get(value, ()), f" in {name} '{value}'"
+
+
+_UNIT_BRACKET = re.compile(r"\[([^|\]]+) \| ([^\]]+)\]$")
+
+
+def _missing_problem(names: tuple[str, ...], mode: str, plan_descr: dict, system: str | None = None) -> str:
+    """A missing-field problem; with a known unit system the field's unit bracket names only the
+    caller's unit ("[°F]" for US rather than "[°F | °C]")."""
     first = names[0]
     alt = f" (or {' / '.join(names[1:])})" if len(names) > 1 else ""
-    return f"$.{first}: required{alt}{mode} ({plan_descr.get(first, 'a value')}), got nothing"
+    expected = plan_descr.get(first, "a value")
+    if system in ("US", "SI"):
+        expected = _UNIT_BRACKET.sub(lambda m: f"[{m.group(1) if system == 'US' else m.group(2)}]", expected)
+    return f"$.{first}: required{alt}{mode} ({expected}), got nothing"
 
 
 def _plausibility(si: dict, plan: dict[str, FieldPlan], system: str) -> list[str]:
@@ -411,8 +438,15 @@ def _plausibility(si: dict, plan: dict[str, FieldPlan], system: str) -> list[str
     return problems
 
 
-def _calc_error(exc: CalculationError, tool: str) -> ToolCallError:
-    text = f"$.{exc.field}: {exc.reason}" + (f"; likely cause: {exc.cause}" if exc.cause else "")
+def caller_formatter(system: str) -> Callable[[str, float, int], str]:
+    """Words a typed quantity of a calculator message in ``system``'s units."""
+    return lambda kind, value, digits: format_quantity(kind, value, system, digits)
+
+
+def _calc_error(exc: CalculationError, tool: str, system: str = "US") -> ToolCallError:
+    fmt = caller_formatter(system)
+    reason, cause = render(exc.reason, fmt), render(exc.cause, fmt)
+    text = f"$.{exc.field}: {reason}" + (f"; likely cause: {cause}" if cause else "")
     if isinstance(exc, OutOfRangeError):
         return InvalidArguments([text], tool)
     return PhysicallyImpossible([text], tool)
@@ -448,6 +482,10 @@ def _normalise(tool: ToolDefinition, arguments: Any) -> dict:
             present = {k: v for k, v in arguments.items() if v is not None}
             descr = _schema_descriptions(tool)
             extra = _missing(present, tool.required_always, "", descr)
+            mode_rules, mode_text = _mode_rules(tool, present)
+            extra += _missing(present, mode_rules, mode_text, descr)
+            if tool.argument_problems is not None:
+                extra += tool.argument_problems({**tool.compiled.defaults, **present})
             if arguments.get("data_source") != "live":
                 extra += _missing(present, tool.required_supplied, " when data_source is 'supplied'", descr)
             exc.problems.extend(p for p in extra if p not in exc.problems)
@@ -485,12 +523,18 @@ def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext
         values, sources = context.live.read(condenser_id, wanted)
         si.update(values)
     descr = _schema_descriptions(tool)
-    problems = _missing(si, tool.required_always, "", descr)
+    problems = _missing(si, tool.required_always, "", descr, system)
+    mode_rules, mode_text = _mode_rules(tool, normalised)
+    problems += _missing(si, mode_rules, mode_text, descr, system)
+    if tool.argument_problems is not None:
+        present = {k: v for k, v in si.items() if v is not None}  # live values included
+        present.update((k, v) for k, v in normalised.items() if v is not None)  # caller units for messages
+        problems += tool.argument_problems(present)
     if not live:
-        problems += _missing(si, tool.required_supplied, " when data_source is 'supplied'", descr)
+        problems += _missing(si, tool.required_supplied, " when data_source is 'supplied'", descr, system)
     else:
         problems += _missing(si, tool.required_supplied, f" (no live tag is configured for it in condensers."
-                             f"{condenser_id}; pass it as an argument)", descr)
+                             f"{condenser_id}; pass it as an argument)", descr, system)
     if problems:
         raise InvalidArguments(problems, tool.name)
     raise_implausible(_plausibility(si, tool.input_plan, system), tool.name)
@@ -498,7 +542,10 @@ def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext
     try:
         out = tool.handler(call)
     except CalculationError as exc:
-        raise _calc_error(exc, tool.name) from None
+        raise _calc_error(exc, tool.name, system) from None
+    fmt = caller_formatter(system)
+    out.warnings = [render(w, fmt) for w in out.warnings]
+    out.values = render_values(out.values, fmt)
     values, out_hash = caller_outputs(out, tool.output_plan, system)
     values["provenance"] = provenance.build_provenance(tool.name, tool.version, out.method, normalised, None,
                                                        call.sources, output_sha256=out_hash)
@@ -525,7 +572,8 @@ def execute(name: str, arguments: Any, context: ExecutionContext | None = None) 
         exc.tool = exc.tool or name
         error = exc
     except CalculationError as exc:  # raised outside the handler (e.g. live conversion)
-        error = _calc_error(exc, name)
+        system = arguments.get("unit_system") if isinstance(arguments, dict) else None
+        error = _calc_error(exc, name, system if system in ("US", "SI") else "US")
     except Exception:  # the boundary: a bug must not take the server down or leak a traceback
         log.exception("internal error in tool %s (request %s)", name, request_id)
         error = ToolCallError([f"$: internal error while computing (request id {request_id}); the server "

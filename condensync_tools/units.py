@@ -115,3 +115,8 @@ class Quantity:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise KeyError(f"unknown quantity kind {self.kind!r}")
+
+
+def format_quantity(kind: str, value_si: float, system: UnitSystem, digits: int = 4) -> str:
+    """``"<value> <unit>"`` in the caller's unit system, for messages and warnings."""
+    return f"{from_si(kind, value_si, system):.{digits}g} {unit_label(kind, system)}"

@@ -331,8 +331,9 @@ def implausible_problem(path: str, kind: str, value_si: float, lo: float, hi: fl
     k = KINDS[kind]
     as_other = (k.si_to_base if other == "SI" else k.us_to_base)(shown)
     if kind == "pressure" and 20_000.0 < value_si < 110_000.0:
+        example = "29.92 − 28.0 = 1.92 inHgA" if system == "US" else "101.3 − 94.8 = 6.5 kPa(a)"
         text += (" — this looks like a gauge vacuum reading or an atmospheric pressure; absolute "
-                 "backpressure = barometric pressure − vacuum (e.g. 29.92 − 28.0 = 1.92 inHgA), or pass "
+                 f"backpressure = barometric pressure − vacuum (e.g. {example}), or pass "
                  "vacuum_gauge with barometric_pressure")
     elif lo <= as_other <= hi and unit_label(kind, other) != unit:
         text += (f" — {shown:.6g} {unit} is outside any plausible range; if the values are "

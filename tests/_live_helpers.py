@@ -106,6 +106,29 @@ def wait_for(check: Callable[[], Any], timeout: float, what: str, interval: floa
     raise AssertionError(f"not within {timeout} s: {what} (last error: {last})")
 
 
+# ------------------------------------------------------------------------------ simulator + connectors
+class LivePlant:
+    """The simulator (real OPC UA + Modbus servers on 127.0.0.1) on a test configuration and the
+    connector manager reading it; ``close()`` stops both."""
+
+    def __init__(self, directory: Path, data: dict[str, Any], *, seed: int, noise: float = 0.0,
+                 interval_s: float = 0.2) -> None:
+        from condensync_tools.config import load_config
+        from condensync_tools.live import ConnectorManager
+        from connectors.simulator import SimPlant, SimSettings, SimulatorThread
+
+        path = write_config(directory / "plant.toml", data)
+        self.sim = SimulatorThread(SimPlant.from_toml(path), SimSettings(interval_s=interval_s, noise=noise,
+                                                                         seed=seed))
+        self.sim.start()
+        self.config = load_config(path)
+        self.manager = ConnectorManager(self.config)
+
+    def close(self) -> None:
+        self.manager.close()
+        self.sim.close()
+
+
 # ------------------------------------------------------------------------------ uvicorn in a thread
 class ThreadedServer:
     """An ASGI app served by uvicorn on 127.0.0.1 in a background thread (its own loop)."""

@@ -16,6 +16,20 @@ PLANT = {
     "tube_passes": 2,
     "tube_length": 40.0,
 }
+#: A US heat-transfer test point (two-pass 1 in admiralty bundle), for tests that vary one field.
+HT_US = {
+    "unit_system": "US",
+    "cw_inlet_temp": 70.0,
+    "cw_outlet_temp": 88.5,
+    "cw_flow": 230000,
+    "condenser_pressure": 2.1,
+    "tube_od": 1.0,
+    "tube_gauge_bwg": 18,
+    "tube_material": "admiralty",
+    "tube_count": 28000,
+    "tube_passes": 2,
+    "tube_length": 38.0,
+}
 CURVE = {
     "turbine_curve_pressure": [1.0, 1.3, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0],
     "turbine_curve_output_change": [0.004, 0.004, 0.0032, 0.0, -0.0055, -0.0115, -0.018, -0.025, -0.041],

@@ -14,14 +14,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from _live_helpers import example_data, fast_settings, free_port, wait_for, write_config
+from _live_helpers import LivePlant, example_data, fast_settings, free_port, wait_for
 
 from condensync_tools.calculators.constants import GPM_M3_S, INHG_PA, f_to_k
-from condensync_tools.config import load_config
 from condensync_tools.errors import InvalidArguments, LiveDataError
-from condensync_tools.live import ConnectorManager
 from condensync_tools.registry import ExecutionContext, all_tools, execute
-from connectors.simulator import SimPlant, SimSettings, SimulatorThread
 
 CORE = ("calculate_heat_transfer_coefficient", "optimize_vacuum_pressure", "detect_air_inleakage",
         "calculate_fouling_factor", "optimize_cooling_water_flow", "analyze_condenser_performance")
@@ -37,14 +34,9 @@ def plant(tmp_path_factory):
     for tag in data["condensers"]["unit3"]["opcua"]["tags"]:
         if tag["name"] == "hotwell_temp":
             tag["stale_after_s"] = 1.5  # the stale test freezes this tag
-    path = write_config(tmp_path_factory.mktemp("live") / "plant.toml", data)
-    sim = SimulatorThread(SimPlant.from_toml(path), SimSettings(interval_s=0.2, noise=0.0, seed=7))
-    sim.start()
-    config = load_config(path)
-    manager = ConnectorManager(config)
-    yield sim, config, manager
-    manager.close()
-    sim.close()
+    live = LivePlant(tmp_path_factory.mktemp("live"), data, seed=7)
+    yield live.sim, live.config, live.manager
+    live.close()
 
 
 def test_read_returns_si_values_and_sources(plant):

@@ -124,6 +124,8 @@ def test_us_and_si_agree():
                 for k, v in oa.items():
                     if isinstance(v, float):
                         assert v == pytest.approx(ob[k], rel=1e-6, abs=1e-9), k
+                    elif k == "violations":  # worded in each caller's units: compare the limit ids
+                        assert [x.split(":")[0] for x in v] == [x.split(":")[0] for x in ob[k]], k
                     else:
                         assert v == ob[k], k
         elif isinstance(value, float):
@@ -250,3 +252,31 @@ def test_never_nan_never_internal_error(t_in, duty, cf, running, static, price):
     r = result_or_client_error(execute(TOOL, args))
     if r is not None:
         assert r["net_benefit_mw"] >= 0.0 or any("no option" in w or "violates" in w for w in r["warnings"])
+
+
+@pytest.mark.parametrize("system", ["US", "SI"])
+def test_tower_current_state_uses_the_measured_inlet(system):
+    """78 °F measured with a 75 °F wet bulb (3 °F approach, below the 5 °F minimum): the current
+    option is computed at 78 °F (not the clamped 80 °F) and the disagreement is warned about."""
+    args = {**GOOD, "wet_bulb_temp": 75.0}
+    r = ok(TOOL, args if system == "US" else as_si(TOOL, args))
+    current = next(o for o in r["options"] if o["is_current"])
+    inlet = current["cw_inlet_temp"] if system == "US" else current["cw_inlet_temp"] * 1.8 + 32.0
+    assert inlet == pytest.approx(78.0, abs=1e-6)
+    assert current["tower_approach"] == pytest.approx(3.0 if system == "US" else 3.0 / 1.8, abs=1e-6)
+    assert "tower_min_approach" not in current["active_constraints"]
+    warned = [w for w in r["warnings"] if "tower approach" in w]
+    assert any("below the minimum approach" in w for w in warned)
+    assert any("differ by more than" in w for w in warned)
+    unit = "°F" if system == "US" else "K"
+    assert all(unit in w for w in warned) and not any(("°F" if system == "SI" else " K") in w for w in warned)
+    # no other option is floored above what the tower does now
+    assert all(o["tower_approach"] >= current["tower_approach"] - 1e-9 or "tower_min_approach"
+               not in o["active_constraints"] for o in r["options"] if "tower_approach" in o)
+
+
+def test_tower_model_within_tolerance_is_not_warned():
+    r = ok(TOOL, GOOD)  # 78 °F inlet, 68 °F wet bulb: model 8.7 °F vs measured 10 °F approach
+    assert not any("tower approach" in w for w in r["warnings"])
+    current = next(o for o in r["options"] if o["is_current"])
+    assert current["cw_inlet_temp"] == pytest.approx(78.0, abs=1e-9)

@@ -102,7 +102,7 @@ def test_hash_recomputable_from_readme_recipe():
     p = r["provenance"]
     normalised = {"unit_system": "US", "condenser_id": "", "data_source": "supplied", "tube_gauge_bwg": 18,
                   "tube_material": "admiralty", "plugged_tubes": 0, "tube_passes": 1, "water_type": "fresh",
-                  "clean_u_method": "hei", "hei_edition": "hei_9th_10th", "bank_rows": 10, **GOOD_US}
+                  "clean_u_method": "hei", "hei_edition": "hei_9th_10th", "bank_rows": 10, "mode": "rate", **GOOD_US}
     assert hashlib.sha256(rfc8785.dumps(normalised)).hexdigest() == p["input_sha256"]
     outputs = {k: v for k, v in r.items() if k != "provenance"}
     assert hashlib.sha256(rfc8785.dumps(outputs)).hexdigest() == p["output_sha256"]

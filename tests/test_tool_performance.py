@@ -139,10 +139,15 @@ def test_missing_inputs_skip_parts_with_a_note():
 def test_independent_cleanliness_feeds_the_air_part():
     r = ok(TOOL, {**SNAP, **PLANT, "cleanliness_factor": 0.8, "dissolved_oxygen_ppb": 5.0})
     air = next(p for p in r["parts"] if p["tool"] == "detect_air_inleakage")
-    assert air["status"] == "ok" and "unexplained_backpressure" in air["note"]
+    assert air["status"] == "ok" and "worked out at the fouling cleanliness 0.8 (caller)" in air["note"]
+    # the air part's own air share is the vacuum part's unexplained remainder at the same cleanliness
+    assert r["fouling_cleanliness_source"] == "caller"
+    assert r["air_backpressure"] == pytest.approx(r["deviation_unexplained"], abs=1e-8)
     measured = ok(TOOL, {**SNAP, **PLANT, "dissolved_oxygen_ppb": 5.0})
     air2 = next(p for p in measured["parts"] if p["tool"] == "detect_air_inleakage")
-    assert "note" not in air2  # a CF measured on the snapshot leaves no unexplained part to pass on
+    # no independent cleanliness: the design value values the air share but is not scored
+    assert measured["fouling_cleanliness_source"] == "design_cleanliness" and "design_cleanliness" in air2["note"]
+    assert not measured["air_confounded"]
 
 
 def test_us_and_si_agree():
@@ -210,9 +215,7 @@ BAD_CASES = [
         "mixed history",
         {
             "cleanliness_factor": 0.8,
-            "history": HISTORY[:1]
-            + [{"timestamp": "2025-02-04", "fouling_resistance": 0.0002}]
-            + HISTORY[2:],
+            "history": HISTORY[:1] + [{"timestamp": "2025-02-04", "fouling_resistance": 0.0002}] + HISTORY[2:],
         },
         "$.history[1].cleanliness_factor",
         "required",
@@ -225,7 +228,7 @@ BAD_CASES = [
     ),
     ("cleanliness in percent", {**SNAP, **PLANT, "cleanliness_factor": 80}, "$.cleanliness_factor", "<= 1.5"),
     ("NaN", {**SNAP, **PLANT, "condenser_pressure": float("nan")}, "$.condenser_pressure", "finite"),
-    ("too short a history", {"history": HISTORY[:2]}, "$.history", "at least 3 items"),
+    ("empty history", {"history": []}, "$.history", "at least 1 item"),
     (
         "curve lengths differ",
         {**SNAP, **PLANT, **CURVE, "turbine_curve_output_change": [0.0, -0.01]},

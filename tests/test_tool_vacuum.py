@@ -239,7 +239,7 @@ BAD_CASES = [
         "duty far too high for the flow",
         {**drop("cw_outlet_temp"), "heat_duty": 5.0e9, "cw_flow": 20000},
         "$.cw_flow",
-        "above 80 °C",
+        "above 176 °F",
     ),
     ("negative price", {**GOOD, "power_price_usd_per_mwh": -5.0}, "$.power_price_usd_per_mwh", ">= 0"),
     ("all tubes plugged", {**GOOD, "plugged_tubes": 32000}, "$.plugged_tubes", "no active tubes"),

@@ -49,6 +49,7 @@ from .water import saturation_temperature
 __all__ = [
     "R_AIR",
     "DO_LIMITS_PPB",
+    "HEI_DO_GUARANTEE_PPB",
     "DECAY_TIGHT_PA_S",
     "DECAY_EXCESSIVE_PA_S",
     "STATUS_SCORES",
@@ -61,6 +62,10 @@ __all__ = [
 
 #: Specific gas constant of dry air, R/M = 8.314462618/0.0289647 [J/(kg·K)] (derived).
 R_AIR = 287.05
+#: HEI traditional dissolved-oxygen guarantee 0.005 cm³/L × 1.429 mg/cm³ (O2 gas density at 0 °C, 1 atm)
+#: = 0.007145 mg/L = 7.145 µg/L = 7.145 ppb
+#: (kept unrounded: 7.1 ppb would judge 7.12 ppb as "above the guarantee").
+HEI_DO_GUARANTEE_PPB = 7.145
 #: Dissolved-oxygen limits at the condensate pump discharge [ppb] by unit type, with trust.
 DO_LIMITS_PPB = {
     "drum_avt": (
@@ -74,8 +79,9 @@ DO_LIMITS_PPB = {
     "pwr": (10.0, "PWR secondary: < 10 ppb (Putman & Harpster 2000, citing EPRI in-leakage guideline)"),
     "bwr": (200.0, "BWR: 20-200 ppb, upper value (GE practice; Putman & Harpster 2000, citing EPRI)"),
     "hei_guarantee": (
-        7.1,
-        "HEI traditional DO guarantee 0.005 cm3/L = 7.1 ppb (guarantee unverified; conversion derived)",
+        HEI_DO_GUARANTEE_PPB,
+        "HEI traditional DO guarantee 0.005 cm3/L = 7.145 ppb (0.005 cm3/L x 1.429 mg/cm3 O2 at 0 °C, "
+        "1 atm; guarantee unverified; conversion derived)",
     ),
 }
 #: Vacuum-decay bands: < 0.03 inHg/min tight, 0.03-0.12 marginal, >= 0.12 excessive (mda139:
@@ -222,6 +228,7 @@ def detect_air_inleakage(
     air_extraction_temp: float | None = None,
     air_extraction_depression_baseline: float | None = None,
     unexplained_backpressure: float | None = None,
+    unexplained_backpressure_scored: bool = True,
     turbine: TurbineCurve | None = None,
     power_price_usd_per_mwh: float | None = None,
 ) -> AirInleakageResult:
@@ -274,7 +281,12 @@ def detect_air_inleakage(
     air_extraction_depression_baseline : float, optional
         Clean-unit depression T_sat − T_air-line [K].
     unexplained_backpressure : float, optional
-        Unexplained backpressure remainder [Pa].
+        Unexplained backpressure remainder [Pa] (measured minus expected at an independent
+        fouling cleanliness: :func:`~condensync_tools.calculators.air_attribution.attribute_air_and_fouling`).
+    unexplained_backpressure_scored : bool
+        False when the remainder rests on an *assumed* fouling cleanliness (the design value):
+        it then values the air actions of a leak the other indicators show, but is not itself
+        scored as evidence of air.
     turbine : TurbineCurve, optional
         Values the unexplained backpressure in W (with ``condenser_pressure``).
     power_price_usd_per_mwh : float, optional
@@ -313,9 +325,7 @@ def detect_air_inleakage(
     }
     price = check_price(power_price_usd_per_mwh)
     if unit_type not in DO_LIMITS_PPB:
-        raise OutOfRangeError(
-            "unit_type", f"unknown unit type {unit_type!r}; expected one of {sorted(DO_LIMITS_PPB)}"
-        )
+        raise OutOfRangeError("unit_type", f"unknown unit type {unit_type!r}; expected one of {sorted(DO_LIMITS_PPB)}")
     if not isinstance(shell_count, int) or shell_count < 1:
         raise DomainError("shell_count", f"shell count {shell_count!r} must be an integer >= 1")
     t_sat = None
@@ -357,9 +367,7 @@ def detect_air_inleakage(
 
     if hotwell_temp is not None:
         if t_sat is None:
-            raise DomainError(
-                "condenser_pressure", "subcooling needs the condenser pressure (saturation temperature)"
-            )
+            raise DomainError("condenser_pressure", "subcooling needs the condenser pressure (saturation temperature)")
         if not math.isfinite(hotwell_temp) or hotwell_temp <= 0.0:
             raise DomainError("hotwell_temp", f"hotwell temperature {hotwell_temp!r} K must be positive")
         sub = t_sat - hotwell_temp
@@ -389,9 +397,7 @@ def detect_air_inleakage(
     if flow is not None:
         if venting_capacity is not None:
             if not math.isfinite(venting_capacity) or venting_capacity <= 0.0:
-                raise DomainError(
-                    "venting_capacity", f"venting capacity {venting_capacity!r} kg/s must be positive"
-                )
+                raise DomainError("venting_capacity", f"venting capacity {venting_capacity!r} kg/s must be positive")
             indicators.append(
                 _ind(
                     "air_removal_flow",
@@ -416,9 +422,7 @@ def detect_air_inleakage(
                     "(unverified - confirm before relying on it; low confidence), half weight",
                 )
             )
-            warnings.append(
-                "no venting capacity given: off-gas flow judged by an unverified SCFM-per-shell rule"
-            )
+            warnings.append("no venting capacity given: off-gas flow judged by an unverified SCFM-per-shell rule")
 
     decay = _nonneg(
         "vacuum_decay_rate",
@@ -434,20 +438,15 @@ def detect_air_inleakage(
                 "Pa/s",
                 (DECAY_TIGHT_PA_S, DECAY_EXCESSIVE_PA_S, DECAY_SEVERE_PA_S),
                 WEIGHTS["vacuum_decay_rate"],
-                "< 0.03 inHg/min tight, 0.03-0.12 marginal, >= 0.12 excessive (mda139), severe >= "
-                "0.24 (house)",
+                "< 0.03 inHg/min tight, 0.03-0.12 marginal, >= 0.12 excessive (mda139), severe >= 0.24 (house)",
             )
         )
 
     if air_extraction_temp is not None:
         if t_sat is None:
-            raise DomainError(
-                "condenser_pressure", "air-line temperature depression needs the condenser pressure"
-            )
+            raise DomainError("condenser_pressure", "air-line temperature depression needs the condenser pressure")
         if not math.isfinite(air_extraction_temp) or air_extraction_temp <= 0.0:
-            raise DomainError(
-                "air_extraction_temp", f"air-line temperature {air_extraction_temp!r} K must be positive"
-            )
+            raise DomainError("air_extraction_temp", f"air-line temperature {air_extraction_temp!r} K must be positive")
         dep = t_sat - air_extraction_temp
         if dep < -_TEMP_TOL_K:
             raise DomainError(
@@ -480,14 +479,14 @@ def detect_air_inleakage(
                     "K",
                     (5 * _F, 10 * _F, 20 * _F),
                     WEIGHTS["air_extraction_temp_depression"],
-                    "absolute depression below Tsat 5/10/20 °F without a baseline (house heuristic, "
-                    "unverified)",
+                    "absolute depression below Tsat 5/10/20 °F without a baseline (house heuristic, unverified)",
                 )
             )
 
     if unexplained_backpressure is not None:
         if not math.isfinite(unexplained_backpressure):
             raise DomainError("unexplained_backpressure", "unexplained backpressure must be finite")
+    if unexplained_backpressure is not None and unexplained_backpressure_scored:
         indicators.append(
             _ind(
                 "unexplained_backpressure",
@@ -505,8 +504,7 @@ def detect_air_inleakage(
     by_name = {i.name: i for i in indicators}
     if not indicators:
         warnings.append(
-            "no indicator given: nothing to diagnose (run a vacuum-decay test, measure off-gas flow "
-            "and condensate DO)"
+            "no indicator given: nothing to diagnose (run a vacuum-decay test, measure off-gas flow and condensate DO)"
         )
         s = e = 0.0
     else:
@@ -514,8 +512,7 @@ def detect_air_inleakage(
         direct = [i.score for i in indicators if i.name in _DIRECT]
         e = max([s] + direct)
     detected = bool(indicators) and (
-        s >= _DETECT_S - 1e-12
-        or any(i.score >= STATUS_SCORES["high"] - 1e-12 for i in indicators if i.name in _DIRECT)
+        s >= _DETECT_S - 1e-12 or any(i.score >= STATUS_SCORES["high"] - 1e-12 for i in indicators if i.name in _DIRECT)
     )
     if not detected:
         severity = "none"
@@ -536,27 +533,19 @@ def detect_air_inleakage(
     elif do_elev and not vac_elev:
         location = "below_water_line"
         loc_reason = (
-            "high dissolved oxygen with a modest backpressure effect points below the hotwell water line "
-            "(eng-tips)"
+            "high dissolved oxygen with a modest backpressure effect points below the hotwell water line (eng-tips)"
         )
     elif vac_elev and not do_elev:
         location = "above_water_line"
-        loc_reason = (
-            "backpressure/off-gas/decay signs without high dissolved oxygen point above the hotwell "
-            "water line"
-        )
+        loc_reason = "backpressure/off-gas/decay signs without high dissolved oxygen point above the hotwell water line"
         if do_ind is None:
             loc_reason += "; DO not measured, so leaks below the water line cannot be excluded"
     else:
         location = "both"
-        loc_reason = (
-            "both dissolved-oxygen and vacuum-side signs: leaks above and below the water line possible"
-        )
+        loc_reason = "both dissolved-oxygen and vacuum-side signs: leaks above and below the water line possible"
         sub_ind = by_name.get("subcooling")
         if sub_ind is not None and sub_ind.score > 0.0:
-            loc_reason += (
-                "; high subcooling itself raises DO (O2 solubility), so part of the DO may be subcooling"
-            )
+            loc_reason += "; high subcooling itself raises DO (O2 solubility), so part of the DO may be subcooling"
 
     agree_w = 0.0
     for i in indicators:
@@ -594,8 +583,13 @@ def detect_air_inleakage(
 
     value_w = 0.0
     unexpl = by_name.get("unexplained_backpressure")
-    if turbine is not None and unexpl is not None and condenser_pressure is not None and unexpl.value > 0.0:
-        p_ref = max(condenser_pressure - unexpl.value, 1.0)
+    if (
+        turbine is not None
+        and unexplained_backpressure is not None
+        and condenser_pressure is not None
+        and unexplained_backpressure > 0.0
+    ):
+        p_ref = max(condenser_pressure - unexplained_backpressure, 1.0)
         value_w = max(turbine.lost_output(condenser_pressure, p_ref), 0.0)
         method.update(turbine.method)
     actions: list[Action] = []
@@ -654,9 +648,7 @@ def detect_air_inleakage(
         if (
             unexpl is not None
             and unexpl.score > 0.0
-            and not any(
-                by_name[n].score > 0.0 for n in ("vacuum_decay_rate", "air_removal_flow") if n in by_name
-            )
+            and not any(by_name[n].score > 0.0 for n in ("vacuum_decay_rate", "air_removal_flow") if n in by_name)
         ):
             act(
                 "verify_pressure_instrument",

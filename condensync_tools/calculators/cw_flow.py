@@ -46,6 +46,7 @@ import numpy as np
 from .constants import FT_M, KELVIN_OFFSET, STANDARD_GRAVITY
 from .economics import Action, check_price, usd_per_day, usd_per_hour, usd_per_year
 from .errors import CalculationError, DomainError
+from .messages import Text, joined, prefixed
 from .tubes import material
 from .turbine import TurbineCurve
 from .vacuum import CondenserModel, expected_backpressure, resolve_operating_state
@@ -63,6 +64,8 @@ __all__ = [
     "cooling_tower",
     "CwOption",
     "CwFlowResult",
+    "TowerCheck",
+    "TOWER_MODEL_TOLERANCE_K",
     "optimize_cooling_water_flow",
 ]
 
@@ -353,8 +356,8 @@ def cooling_tower(
     if not (KELVIN_OFFSET - 40.0 <= wet_bulb <= KELVIN_OFFSET + 40.0):
         raise DomainError(
             "wet_bulb_temp",
-            f"wet bulb {wet_bulb - KELVIN_OFFSET:.1f} °C ({(wet_bulb - KELVIN_OFFSET) * 1.8 + 32:.1f} °F) "
-            "outside -40..40 °C (-40..104 °F)",
+            Text("wet bulb {t} outside {lo}..{hi}", t=("temperature", wet_bulb, 4),
+                 lo=("temperature", KELVIN_OFFSET - 40.0, 3), hi=("temperature", KELVIN_OFFSET + 40.0, 3)),
             "°F/°C mix-up",
         )
     if not isinstance(fans_installed, int) or fans_installed < 1:
@@ -401,6 +404,34 @@ class CwOption:
     active_constraints: tuple[str, ...]
 
 
+#: Largest difference between the (uncalibrated) tower approach model and the measured CW inlet
+#: temperature accepted without a warning: 2 °F (1.1 K), about the combined uncertainty of a
+#: plant wet-bulb reading (±1 °F) and the generic approach model at off-design flow.
+TOWER_MODEL_TOLERANCE_K = 2.0 / 1.8
+
+
+@dataclass(frozen=True, slots=True)
+class TowerCheck:
+    """The measured tower state against the generic approach model (SI), for the tool layer
+    to word: the current option always uses the measured inlet temperature."""
+
+    measured_approach: float  #: CW inlet − wet bulb, measured [K]
+    model_approach: float  #: design approach model at the current flow and fans [K]
+    min_approach: float  #: caller's (or default) minimum approach [K]
+    approach_floor: float  #: floor applied to the other options, min(min_approach, measured) [K]
+    calibration: float  #: measured / model approach [-]
+
+    @property
+    def model_disagrees(self) -> bool:
+        """Model and measurement differ by more than :data:`TOWER_MODEL_TOLERANCE_K`."""
+        return abs(self.model_approach - self.measured_approach) > TOWER_MODEL_TOLERANCE_K
+
+    @property
+    def below_min_approach(self) -> bool:
+        """The measured approach is below the minimum approach."""
+        return self.measured_approach < self.min_approach
+
+
 @dataclass(frozen=True, slots=True)
 class CwFlowResult:
     """Result of :func:`optimize_cooling_water_flow` (SI; money in USD)."""
@@ -416,6 +447,7 @@ class CwFlowResult:
     recommendations: list  #: list of Action
     method: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    tower_check: TowerCheck | None = None  #: measured vs modelled tower (None: once-through)
 
 
 def _grid(values: Sequence, field_name: str, lo: float, hi: float) -> list:
@@ -561,7 +593,10 @@ def optimize_cooling_water_flow(
     if not math.isfinite(static_head) or static_head < 0.0 or static_head >= pump.rated_head:
         raise DomainError(
             "static_head",
-            f"static head {static_head!r} m must be >= 0 and below the rated head {pump.rated_head:g} m",
+            Text("static head {h} must be >= 0 and below the rated head {rated}", h=("head", static_head, 4),
+                 rated=("head", pump.rated_head, 4))
+            if math.isfinite(static_head)
+            else f"static head {static_head!r} must be a finite number",
         )
     lo_s, hi_s = speed_range
     if vfd:
@@ -594,7 +629,8 @@ def optimize_cooling_water_flow(
     if not math.isfinite(min_tube_velocity) or not (0.0 <= min_tube_velocity < v_max):
         raise DomainError(
             "min_tube_velocity",
-            f"minimum tube velocity {min_tube_velocity!r} m/s must be within 0..{v_max:.3g}",
+            Text("minimum tube velocity {v} must be within 0..{v_max} (below the maximum)",
+                 v=("velocity", min_tube_velocity, 3), v_max=("velocity", v_max, 3)),
         )
     method["tube_velocity_limits"] = (
         f"max {v_max:.3g} m/s "
@@ -622,8 +658,8 @@ def optimize_cooling_water_flow(
         if h_now <= static_head:
             raise DomainError(
                 "cw_flow",
-                f"the measured flow {cw_flow:.3g} m³/s is beyond what {pumps_running} pump(s) "
-                "can deliver against the static head",
+                Text("the measured flow {q} is beyond what " f"{pumps_running} pump(s) can deliver against the "
+                     "static head", q=("volumetric_flow", cw_flow, 6)),
                 "flow meter error, wrong pump data or static head",
             )
         k_sys = (h_now - static_head) / cw_flow**2
@@ -650,6 +686,7 @@ def optimize_cooling_water_flow(
     method.update(op.method)
     duty, cf = op.heat_duty, op.cleanliness_factor
 
+    tower_check = None
     if tower is not None:
         modelled = tower.approach(q_now, fans_on)
         measured = op.cw_inlet_temp - tower.wet_bulb
@@ -659,13 +696,20 @@ def optimize_cooling_water_flow(
                 "CW inlet temperature at or below the wet bulb: impossible for a cooling tower",
                 "wet bulb or inlet temperature wrong, or °F/°C mix-up",
             )
-        tower = replace(tower, calibration=measured / modelled)
+        # The current state is the measured one; the model, scaled to it, only moves the other
+        # options, and its minimum approach never floors them above what the tower does now.
+        floor = min(tower.min_approach, measured)
+        tower_check = TowerCheck(measured, modelled, tower.min_approach, floor, measured / modelled)
+        tower = replace(tower, calibration=measured / modelled, min_approach=floor)
         method["tower_calibration"] = (
-            f"approach scaled by {measured / modelled:.4f} to the measured inlet temperature"
+            f"approach scaled by {measured / modelled:.4f} to the measured inlet temperature; the current "
+            "option uses the measured inlet temperature; minimum approach floor "
+            f"{floor:.3f} K = min(minimum approach, measured approach)"
         )
 
     rho = liquid_properties(op.cw_inlet_temp, model.salinity).density
     cache: dict = {}
+    current_key = (pumps_running, float(speed), fans_on)
 
     def evaluate(n: int, spd: float, fans: int) -> dict:
         key = (n, spd, fans)
@@ -686,25 +730,30 @@ def optimize_cooling_water_flow(
             if not (lo_q <= x <= hi_q):
                 violations.append(f"pump_flow_range: {x:.2f} x rated flow outside {lo_q:g}-{hi_q:g}")
             if v > v_max:
-                violations.append(f"tube_velocity_max: {v:.2f} m/s above the erosion limit {v_max:.2f} m/s")
+                violations.append(Text("tube_velocity_max: {v} above the erosion limit {limit}",
+                                       v=("velocity", v, 3), limit=("velocity", v_max, 3)))
             if v < min_tube_velocity:
-                violations.append(
-                    f"tube_velocity_min: {v:.2f} m/s below the fouling limit {min_tube_velocity:.2f} m/s"
-                )
-            if tower is not None:
+                violations.append(Text("tube_velocity_min: {v} below the fouling limit {limit}",
+                                       v=("velocity", v, 3), limit=("velocity", min_tube_velocity, 3)))
+            if tower_check is not None and key == current_key:
+                approach = tower_check.measured_approach  # measured now: never re-modelled
+            elif tower is not None:
                 approach = tower.approach(q, fans)
                 if approach < tower.min_approach:
                     approach = tower.min_approach
                     active.append("tower_min_approach")
-                t_in = tower.wet_bulb + approach
+                t_in = op.cw_inlet_temp if key == current_key else tower.wet_bulb + approach
         fan_w = fans * tower.fan_power if tower is not None else 0.0
         p_bp = out = None
         if q > 0.0:
             try:
-                p_bp = expected_backpressure(model, t_in, q, duty, cleanliness_factor=cf).backpressure
+                state = expected_backpressure(model, t_in, q, duty, cleanliness_factor=cf)
+                p_bp = state.backpressure
+                if key == current_key:
+                    method.update({k: v for k, v in state.method.items() if k.startswith(("clean_u", "hei_"))})
                 out = turbine.output_change(p_bp)
             except CalculationError as exc:  # this option cannot be evaluated: record why, keep the others
-                violations.append(f"{exc.field}: {exc.reason}")
+                violations.append(prefixed(f"{exc.field}: ", exc.reason))
             if p_bp is not None and p_bp <= turbine.choke_pressure:
                 active.append("choke_point")
         res = {
@@ -727,11 +776,9 @@ def optimize_cooling_water_flow(
 
     cur = evaluate(pumps_running, float(speed), fans_on)
     if cur["out"] is None:
-        raise DomainError(
-            "cw_flow", "the current operation cannot be evaluated: " + "; ".join(cur["violations"])
-        )
+        raise DomainError("cw_flow", joined("the current operation cannot be evaluated: ", cur["violations"]))
     for vtxt in cur["violations"]:
-        warnings.append(f"current operation violates a limit: {vtxt}")
+        warnings.append(prefixed("current operation violates a limit: ", vtxt))
 
     def to_option(r: dict) -> CwOption:
         aux = r["pump_w"] + r["fan_w"]
@@ -787,8 +834,8 @@ def optimize_cooling_water_flow(
         actions.append(
             Action(
                 "set_cw_pumps_and_fans",
-                f"{what}: CW flow {optimum.cw_flow:.3g} m³/s, net gain "
-                f"{net / 1e6:.3f} MW after pump and fan power",
+                Text(f"{what}: CW flow " "{q}" f", net gain {net / 1e6:.3f} MW after pump and fan power",
+                     q=("volumetric_flow", optimum.cw_flow, 6)),
                 net,
                 usd_per_day(net, price) if price is not None else None,
                 "cw_flow",
@@ -806,4 +853,5 @@ def optimize_cooling_water_flow(
         recommendations=actions,
         method=method,
         warnings=warnings,
+        tower_check=tower_check,
     )

@@ -206,11 +206,11 @@ def tema_fouling_resistance(
 
 @dataclass(frozen=True, slots=True)
 class FoulingFit:
-    """Least-squares fit of a fouling-time model to a history.
+    """Least-squares fit of a fouling-time model to one fouling cycle.
 
-    ``params``: linear {"r0", "beta"} (β per day); kern_seaton {"r_inf", "tau"} (τ in days).
-    Values in the units of the fitted basis: ``"fouling_index"`` (1/CF − 1, dimensionless) or
-    ``"fouling_resistance"`` [m²·K/W].
+    ``params``: linear {"r0", "beta"} (β per day); kern_seaton {"r0", "r_inf", "tau"} (τ in
+    days; r0 = the residual fouling left by the cleaning). Values in the units of the fitted
+    basis: ``"fouling_index"`` (1/CF − 1, dimensionless) or ``"fouling_resistance"`` [m²·K/W].
     """
 
     model: str  #: "linear" or "kern_seaton"
@@ -223,12 +223,20 @@ class FoulingFit:
     adj_r2: float
     aic: float  #: small-sample corrected AIC (AICc) when n > k + 1, else AIC
     notes: tuple[str, ...] = ()
+    k: int = 2  #: parameters fitted to these points
+    #: kern_seaton: "fitted", "tau_from_earlier_cycles" or "tau_and_r_inf_from_earlier_cycles"
+    shape_source: str = ""
 
     def predict(self, t_days: float) -> float:
-        """Model value at a time [days since the last cleaning]."""
+        """Model value at a time [days since the start of the cycle]."""
         if self.model == "linear":
             return self.params["r0"] + self.params["beta"] * t_days
-        return self.params["r_inf"] * -math.expm1(-t_days / self.params["tau"])
+        return self.params.get("r0", 0.0) + self.params["r_inf"] * -math.expm1(-t_days / self.params["tau"])
+
+    @property
+    def asymptote(self) -> float:
+        """Kern–Seaton: the level approached for t → ∞, r0 + r_inf."""
+        return self.params.get("r0", 0.0) + self.params["r_inf"]
 
 
 def _check_history(t_days: Sequence[float], y: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
@@ -278,8 +286,10 @@ def _goodness(
     y: list[float],
     pred: list[float],
     notes: tuple[str, ...] = (),
+    k: int = 2,
+    shape_source: str = "",
 ) -> FoulingFit:
-    n, k = len(y), 2
+    n = len(y)
     resid = [yi - pi for yi, pi in zip(y, pred, strict=True)]
     sse = _fsum_dot(resid, resid)
     mean = math.fsum(y) / n
@@ -294,7 +304,7 @@ def _goodness(
     aic = n * math.log(max(sse / n, 1e-300)) + 2 * k
     if n > k + 1:
         aic += 2 * k * (k + 1) / (n - k - 1)
-    return FoulingFit(model, basis, params, n, sse, math.sqrt(sse / n), r2, adj, aic, notes)
+    return FoulingFit(model, basis, params, n, sse, math.sqrt(sse / n), r2, adj, aic, notes, k, shape_source)
 
 
 def fit_linear(
@@ -335,47 +345,48 @@ def fit_linear(
     return _goodness("linear", basis, {"r0": r0, "beta": beta}, t, y, [r0 + beta * ti for ti in t])
 
 
-def _ks_terms(t: list[float], y: list[float], log_tau: float) -> tuple[float, float, float, float]:
-    """Kern–Seaton sums at s = ln τ with g_i = 1 − e^(−t_i/τ) and h_i = ∂g_i/∂s = −(t_i/τ)·e^(−t_i/τ):
-    (g·g, g·y, h·y, g·h), each correctly rounded."""
+def _ks_basis(t: list[float], log_tau: float) -> tuple[list[float], list[float]]:
+    """g_i = 1 − e^(−t_i/τ) and h_i = ∂g_i/∂s = −(t_i/τ)·e^(−t_i/τ) at s = ln τ."""
     tau = math.exp(log_tau)
     u = [ti / tau for ti in t]
     em1 = [math.expm1(-ui) for ui in u]  # e^(−u) − 1 = −g
-    g = [-e for e in em1]
-    h = [-ui * (e + 1.0) for ui, e in zip(u, em1, strict=True)]
-    return _fsum_dot(g, g), _fsum_dot(g, y), _fsum_dot(h, y), _fsum_dot(g, h)
+    return [-e for e in em1], [-ui * (e + 1.0) for ui, e in zip(u, em1, strict=True)]
 
 
-def _ks_sse(t: list[float], y: list[float], log_tau: float) -> tuple[float, float]:
-    """(SSE, R_∞) of the best R_∞ at this τ: R_∞ = g·y / g·g, SSE = Σ(y − R_∞·g)²."""
-    tau = math.exp(log_tau)
-    g = [-math.expm1(-ti / tau) for ti in t]
-    gg = _fsum_dot(g, g)
-    if gg <= 0.0:
-        return _fsum_dot(y, y), 0.0
-    r_inf = _fsum_dot(g, y) / gg
-    resid = [yi - r_inf * gi for yi, gi in zip(y, g, strict=True)]
-    return _fsum_dot(resid, resid), r_inf
+def _ks_linear(t: list[float], y: list[float], log_tau: float) -> tuple[float, float, float, list[float]]:
+    """(SSE, R_0, R_∞, residuals) of the best R_0 and R_∞ at this τ (ordinary least squares on
+    g, centred: R_∞ = Σ(g−ḡ)(y−ȳ)/Σ(g−ḡ)², R_0 = ȳ − R_∞·ḡ), sums correctly rounded."""
+    g, _ = _ks_basis(t, log_tau)
+    n = len(y)
+    gm, ym = math.fsum(g) / n, math.fsum(y) / n
+    gc = [gi - gm for gi in g]
+    yc = [yi - ym for yi in y]
+    gg = _fsum_dot(gc, gc)
+    r_inf = _fsum_dot(gc, yc) / gg if gg > 0.0 else 0.0
+    r0 = ym - r_inf * gm
+    resid = [yi - r0 - r_inf * gi for yi, gi in zip(y, g, strict=True)]
+    return _fsum_dot(resid, resid), r0, r_inf, resid
 
 
 def _ks_grid_sse(t: np.ndarray, y: np.ndarray, log_taus: np.ndarray) -> np.ndarray:
-    """SSE of the best R_∞ at each grid τ, vectorised (SSE = y·y − (g·y)²/(g·g)). Used only
-    to bracket the minimum: its last bits may differ between CPUs."""
+    """SSE of the best R_0, R_∞ at each grid τ, vectorised (SSE = Σyc² − (Σgc·yc)²/Σgc²).
+    Used only to bracket the minimum: its last bits may differ between CPUs."""
     g = -np.expm1(-t[None, :] / np.exp(log_taus)[:, None])
-    gg = np.einsum("ij,ij->i", g, g)
-    gy = g @ y
-    yy = float(y @ y)
+    gc = g - g.mean(axis=1, keepdims=True)
+    yc = y - y.mean()
+    gg = np.einsum("ij,ij->i", gc, gc)
+    gy = gc @ yc
+    yy = float(yc @ yc)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(gg > 0.0, yy - gy * gy / gg, yy)
+        return np.where(gg > 1e-300, yy - gy * gy / np.where(gg > 1e-300, gg, 1.0), yy)
 
 
 def _ks_half_slope(t: list[float], y: list[float], log_tau: float) -> float:
-    """½·dSSE/ds at s = ln τ, zero at the optimum: with the best R_∞ at every τ,
-    dSSE/ds = −2(g·y)·[(h·y)(g·g) − (g·y)(g·h)]/(g·g)²."""
-    gg, gy, hy, gh = _ks_terms(t, y, log_tau)
-    if gg <= 0.0:
-        return 0.0
-    return -gy * (hy * gg - gy * gh) / (gg * gg)
+    """½·dSSE/ds at s = ln τ, zero at the optimum. With the best R_0, R_∞ at every τ the
+    envelope theorem gives ½·dSSE/ds = −R_∞·Σ h_i·r_i (r_i the residuals)."""
+    _, _, r_inf, resid = _ks_linear(t, y, log_tau)
+    _, h = _ks_basis(t, log_tau)
+    return -r_inf * _fsum_dot(h, resid)
 
 
 def _ks_root(t: list[float], y: list[float], a: float, b: float, fa: float, fb: float) -> float:
@@ -408,39 +419,56 @@ def _ks_root(t: list[float], y: list[float], a: float, b: float, fa: float, fb: 
 
 
 def fit_kern_seaton(
-    t_days: Sequence[float], values: Sequence[float], basis: str = "fouling_resistance"
+    t_days: Sequence[float],
+    values: Sequence[float],
+    basis: str = "fouling_resistance",
+    tau_days: float | None = None,
+    r_inf_held: float | None = None,
 ) -> FoulingFit:
-    """Least-squares fit of the Kern–Seaton asymptotic model R(t) = R_∞·(1 − e^(−t/τ)).
+    """Least-squares fit of the Kern–Seaton asymptotic model with the residual a cleaning leaves,
+    R(t) = R_0 + R_∞·(1 − e^(−t/τ)).
 
-    .. math:: R_\\infty(\\tau) = \\frac{\\sum g_i y_i}{\\sum g_i^2}, \\quad g_i = 1 - e^{-t_i/\\tau},
-              \\quad \\tau^* = \\arg\\min_\\tau \\sum (y_i - R_\\infty(\\tau) g_i)^2
+    .. math:: g_i = 1 - e^{-t_i/\\tau}, \\quad
+              R_\\infty(\\tau) = \\frac{\\sum (g_i - \\bar g)(y_i - \\bar y)}{\\sum (g_i - \\bar g)^2}, \\quad
+              R_0(\\tau) = \\bar y - R_\\infty \\bar g, \\quad
+              \\tau^* = \\arg\\min_\\tau \\sum (y_i - R_0 - R_\\infty g_i)^2
 
-    For each τ the best R_∞ is closed-form (variable projection); τ is found on s = ln τ: a
-    241-point grid from span/1000 to 1000·span (span = last − first time, at least 1 day;
-    evaluated vectorised) brackets the minimum, then the root of dSSE/ds between the
-    neighbours of the best grid point (Illinois regula falsi) locates it to about 1e-15 in s.
-    Minimising the SSE value itself would fix τ only to about √ε ≈ 1e-8 (the SSE is flat at
-    its minimum), so a last-bit difference in the data could move the 10th digit. Sums are correctly rounded
-    and exponentials come from the C library, so the fit is the same on every machine.
+    Real cleanings never restore the clean state (CF 0.88-0.93 after a cleaning is common),
+    so R_0 is fitted: the original form R_∞·(1 − e^(−t/τ)) forced through R(0) = 0 misfits
+    every real cycle. For each τ, R_0 and R_∞ are linear least squares (variable projection);
+    τ is found on s = ln τ: a 241-point grid from span/1000 to 1000·span (vectorised) brackets
+    the minimum, then the root of dSSE/ds between the neighbours of the best grid point
+    (Illinois regula falsi) locates it to about 1e-15 in s (minimising the flat SSE itself fixes
+    τ only to about 1e-8). Sums are correctly rounded and exponentials come from the C
+    library, so the fit is the same on every machine. Three parameters (k = 3).
+
+    With ``tau_days`` the time constant is held (e.g. from earlier cycles of the same
+    condenser) and only R_0 and R_∞ are fitted (k = 2); with ``r_inf_held`` as well only R_0
+    is (k = 1: R_0 = mean of y − R_∞·g).
 
     Parameters
     ----------
     t_days : sequence of float
-        Days since the last cleaning (the model has R(0) = 0), strictly increasing [d].
+        Days since the start of the cycle (the cleaning), strictly increasing, >= 0 [d].
     values : sequence of float
         Fouling resistance [m²·K/W] or fouling index 1/CF − 1 [-].
     basis : str
         Label of the values' basis.
+    tau_days : float, optional
+        Time constant to hold [d].
+    r_inf_held : float, optional
+        With ``tau_days``: the R_∞ to hold [basis].
 
     Returns
     -------
     FoulingFit
-        params {"r_inf", "tau" [days]}; notes flag a τ at a search bound (not identifiable:
-        no curvature → behaves linearly; or an immediate step).
+        params {"r0", "r_inf", "tau" [days]}; notes flag a τ at a search bound (not
+        identifiable: no curvature → behaves linearly; or an immediate step).
 
     References
     ----------
-    Kern, D.Q., Seaton, R.E. (1959), Brit. Chem. Eng. 4(5), 258-262.
+    Kern, D.Q., Seaton, R.E. (1959), "A theoretical analysis of thermal surface fouling",
+    Brit. Chem. Eng. 4(5), 258-262.
     Golub, G., Pereyra, V. (1973), "The differentiation of pseudo-inverses and nonlinear least
     squares problems whose variables separate", SIAM J. Numer. Anal. 10(2), 413-432.
     Dowell, M., Jarratt, P. (1971), "A modified regula falsi method for computing the root of
@@ -448,41 +476,61 @@ def fit_kern_seaton(
     """
     t_arr, y_arr = _check_history(t_days, values)
     t, y = t_arr.tolist(), y_arr.tolist()
+    if tau_days is not None:
+        if not (math.isfinite(tau_days) and tau_days > 0.0):
+            raise DomainError("tau_days", f"time constant {tau_days!r} d must be positive and finite")
+        if r_inf_held is None:
+            _, r0, r_inf, _ = _ks_linear(t, y, math.log(tau_days))
+            k, source = 2, "tau_from_earlier_cycles"
+        else:
+            r_inf, k, source = float(r_inf_held), 1, "tau_and_r_inf_from_earlier_cycles"
+            r0 = math.fsum(yi + r_inf * math.expm1(-ti / tau_days) for ti, yi in zip(t, y, strict=True)) / len(t)
+        pred = [r0 + r_inf * -math.expm1(-ti / tau_days) for ti in t]
+        params = {"r0": r0, "r_inf": r_inf, "tau": float(tau_days)}
+        return _goodness("kern_seaton", basis, params, t, y, pred, (), k, source)
     span = max(t[-1] - t[0], t[-1], 1.0)
     lo, hi = math.log(span / 1000.0), math.log(span * 1000.0)
     grid = [lo + (hi - lo) * k / 240 for k in range(241)]
     i = int(np.argmin(_ks_grid_sse(t_arr, y_arr, np.array(grid))))
     best = grid[i]
-    best_sse, r_inf = _ks_sse(t, y, best)
+    best_sse, r0, r_inf, _ = _ks_linear(t, y, best)
     notes: list[str] = []
     if i == len(grid) - 1:
         notes.append(
             "tau at the upper search bound: no curvature in the data, the asymptote is not identifiable "
-            "(the history behaves linearly)"
+            "(the cycle behaves linearly)"
         )
     elif i == 0:
-        notes.append("tau at the lower search bound: the history is a step to a constant level")
+        notes.append("tau at the lower search bound: the cycle is a step to a constant level")
     else:
         a, b = grid[i - 1], grid[i + 1]
         fa, fb = _ks_half_slope(t, y, a), _ks_half_slope(t, y, b)
         if fa < 0.0 < fb:
             root = _ks_root(t, y, a, b, fa, fb)
-            root_sse, root_r_inf = _ks_sse(t, y, root)
+            root_sse, root_r0, root_r_inf, _ = _ks_linear(t, y, root)
             if root_sse <= best_sse:
-                best, r_inf = root, root_r_inf
+                best, r0, r_inf = root, root_r0, root_r_inf
     tau = math.exp(best)
-    pred = [r_inf * -math.expm1(-ti / tau) for ti in t]
-    return _goodness("kern_seaton", basis, {"r_inf": r_inf, "tau": tau}, t, y, pred, tuple(notes))
+    pred = [r0 + r_inf * -math.expm1(-ti / tau) for ti in t]
+    params = {"r0": r0, "r_inf": r_inf, "tau": tau}
+    return _goodness("kern_seaton", basis, params, t, y, pred, tuple(notes), 3, "fitted")
 
 
-def select_model(fits: dict[str, FoulingFit]) -> tuple[str, str]:
-    """Choose the better fit: lower AICc; ties (within 1e-9 relative SSE) go to linear.
+#: AICc difference below which two models count as equally supported; the one with fewer
+#: parameters is then chosen (Burnham & Anderson 2002, §2.6: Δ ≤ 2 "substantial support").
+AICC_EQUIVALENT = 2.0
+
+
+def select_model(fits: dict[str, FoulingFit], prefer: str = "linear") -> tuple[str, str]:
+    """Choose the better fit by AICc, with parsimony between equally supported fits.
 
     .. math:: AIC_c = n \\ln\\frac{SSE}{n} + 2k + \\frac{2k(k+1)}{n-k-1}
 
-    Both models have k = 2 parameters, so AICc, AIC and adjusted R² rank them identically
-    (all reduce to the SSE). A Kern–Seaton fit whose τ sits at a search bound is not
-    identifiable and is chosen only if its SSE is at least 0.1 % lower.
+    Linear has k = 2 (R_0, β); Kern–Seaton k = 3 (R_0, R_∞, τ), k = 2 when τ is held from
+    earlier cycles, k = 1 when τ and R_∞ are. Two fits whose AICc differ by at most
+    :data:`AICC_EQUIVALENT` are equally supported: the one with fewer parameters is chosen,
+    and with equal k the ``prefer``-red model (linear by default; the tools prefer Kern–Seaton
+    when the condenser's own earlier cycles were asymptotic). Otherwise the lower AICc wins.
 
     Returns
     -------
@@ -492,25 +540,42 @@ def select_model(fits: dict[str, FoulingFit]) -> tuple[str, str]:
     ----------
     Akaike, H. (1974), IEEE Trans. Autom. Control 19(6), 716-723.
     Hurvich, C.M., Tsai, C.-L. (1989), Biometrika 76(2), 297-307 (AICc).
+    Burnham, K.P., Anderson, D.R. (2002), *Model Selection and Multimodel Inference*, 2nd ed.,
+    Springer, §2.6.
     """
     lin, ks = fits["linear"], fits["kern_seaton"]
-    if ks.sse < lin.sse * (1.0 - 1e-9) and not (ks.notes and ks.sse >= lin.sse * 0.999):
-        return "kern_seaton", (
-            f"asymptotic (Kern-Seaton) has the lower AICc ({ks.aic:.3f} vs {lin.aic:.3f}; "
-            f"R² {ks.r2:.4f} vs {lin.r2:.4f}); equal parameter counts, so AICc and adjusted R² agree"
-        )
-    return "linear", (
-        f"linear has the lower or equal AICc ({lin.aic:.3f} vs {ks.aic:.3f}; R² {lin.r2:.4f} vs "
-        f"{ks.r2:.4f}); equal parameter counts, so AICc and adjusted R² agree; ties go to linear"
-    )
+    tail = f"k = {lin.k} vs {ks.k}; R² {lin.r2:.4f} vs {ks.r2:.4f}"
+    if abs(ks.aic - lin.aic) <= AICC_EQUIVALENT:
+        if ks.k != lin.k:
+            chosen = "kern_seaton" if ks.k < lin.k else "linear"
+            rule = f"AICc within {AICC_EQUIVALENT:g}: equally supported, the model with fewer parameters"
+        else:
+            chosen = prefer
+            why = "linear by default" if prefer == "linear" else "Kern-Seaton, the shape of the earlier cycles"
+            rule = f"AICc within {AICC_EQUIVALENT:g}: equally supported, {why}"
+    else:
+        chosen = "kern_seaton" if ks.aic < lin.aic else "linear"
+        rule = "lower AICc"
+    name = "asymptotic (Kern-Seaton)" if chosen == "kern_seaton" else "linear"
+    return chosen, f"{name}: AICc linear {lin.aic:.3f} vs Kern-Seaton {ks.aic:.3f} ({tail}; {rule})"
+
+
+#: TriggerForecast.status values.
+FORECAST_STATUSES = ("forecast", "already_at_trigger", "not_reached_slope", "not_reached_asymptote")
 
 
 @dataclass(frozen=True, slots=True)
 class TriggerForecast:
-    """Days until a fouling model reaches the cleaning trigger, or why it never does."""
+    """Days until a fouling model reaches the cleaning trigger, or why it never does.
+
+    ``reason`` carries no numbers in a unit: callers word the levels (``rate``,
+    ``asymptote``, in the fit basis) in their own units."""
 
     days: float | None  #: [d]; 0 when already at or beyond the trigger; None = not reached
     reason: str
+    status: str = "forecast"  #: one of FORECAST_STATUSES
+    rate: float | None = None  #: linear β [basis per day]
+    asymptote: float | None = None  #: Kern–Seaton R_0 + R_∞ [basis]
 
 
 def days_until_trigger(fit: FoulingFit, y_now: float, y_trigger: float) -> TriggerForecast:
@@ -518,10 +583,9 @@ def days_until_trigger(fit: FoulingFit, y_now: float, y_trigger: float) -> Trigg
 
     .. math::
         t_{lin} = \\frac{y_{trig} - y_{now}}{\\beta}, \\qquad
-        t_{KS} = \\tau \\ln\\frac{R_\\infty - y_{now}}{R_\\infty - y_{trig}}
+        t_{KS} = \\tau \\ln\\frac{A - y_{now}}{A - y_{trig}}, \\quad A = R_0 + R_\\infty
 
-    (the Kern–Seaton form is −τ·ln(1 − y_trig/R_∞) measured from the point of the curve at
-    y_now; physics reference §5.2 steps 3-4).
+    (the Kern–Seaton time from the point of the curve at y_now to the trigger).
 
     Parameters
     ----------
@@ -535,33 +599,33 @@ def days_until_trigger(fit: FoulingFit, y_now: float, y_trigger: float) -> Trigg
     Returns
     -------
     TriggerForecast
-        ``days`` None with the reason (zero/negative slope, asymptote at or below the
+        ``days`` None with the status (zero/negative slope, asymptote at or below the
         trigger) when the trigger is never reached under this model. Never NaN.
-
-    References
-    ----------
-    CONDENSYNC physics reference §5.2 (cleaning date, steps 3-4).
     """
     if y_now >= y_trigger:
-        return TriggerForecast(0.0, "already at or beyond the cleaning trigger")
+        return TriggerForecast(0.0, "already at or beyond the cleaning trigger", "already_at_trigger")
     if fit.model == "linear":
         beta = fit.params["beta"]
         if beta <= 0.0:
             return TriggerForecast(
                 None,
-                f"not reached under the linear model: zero or negative slope "
-                f"(fouling rate beta = {beta:.3g} per day)",
+                "not reached under the linear model: zero or negative fouling rate",
+                "not_reached_slope",
+                rate=beta,
             )
-        return TriggerForecast((y_trigger - y_now) / beta, "linear model: (trigger - now)/beta")
-    r_inf, tau = fit.params["r_inf"], fit.params["tau"]
-    if r_inf <= y_trigger:
+        return TriggerForecast((y_trigger - y_now) / beta, "linear model: (trigger - now)/beta", rate=beta)
+    asymptote = fit.asymptote
+    if asymptote <= y_trigger:
         return TriggerForecast(
             None,
-            f"not reached under the asymptotic model: the asymptote R_inf = {r_inf:.4g} is "
-            f"at or below the trigger {y_trigger:.4g}",
+            "not reached under the asymptotic model: the asymptote R0 + R_inf is at or below the trigger",
+            "not_reached_asymptote",
+            asymptote=asymptote,
         )
-    days = tau * math.log((r_inf - y_now) / (r_inf - y_trigger))
-    return TriggerForecast(days, "asymptotic model: tau*ln((R_inf - now)/(R_inf - trigger))")
+    days = fit.params["tau"] * math.log((asymptote - y_now) / (asymptote - y_trigger))
+    return TriggerForecast(
+        days, "asymptotic model: tau*ln((R0 + R_inf - now)/(R0 + R_inf - trigger))", asymptote=asymptote
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -571,6 +635,7 @@ class CleaningRecommendation:
     method: str  #: one of CLEANING_METHODS
     alternatives: tuple[str, ...]
     reason: str
+    low_velocity: bool = False  #: tube velocity below MIN_VELOCITY_FOULING_M_S (callers word the note)
 
 
 def recommend_cleaning_method(
@@ -664,18 +729,9 @@ def recommend_cleaning_method(
             "foulant and trend unknown: offline mechanical cleaning removes soft and most hard deposits; "
             "inspect and sample the deposit to choose the long-term method",
         )
-    reason = rec[2]
-    if (
-        tube_velocity is not None
-        and math.isfinite(tube_velocity)
-        and tube_velocity < MIN_VELOCITY_FOULING_M_S
-    ):
-        reason += (
-            f"; tube velocity {tube_velocity:.2f} m/s is below ~1.5 m/s, which favours deposition "
-            "(raise CW flow if possible)"
-        )
-    reason += ". Confirm the loss is fouling, not air binding, before cleaning (physics reference pitfall 13)"
-    return CleaningRecommendation(rec[0], rec[1], reason)
+    low = tube_velocity is not None and math.isfinite(tube_velocity) and tube_velocity < MIN_VELOCITY_FOULING_M_S
+    reason = rec[2] + ". Confirm the loss is fouling, not air binding, before cleaning (physics reference pitfall 13)"
+    return CleaningRecommendation(rec[0], rec[1], reason, low)
 
 
 @dataclass(frozen=True, slots=True)
@@ -850,6 +906,94 @@ class FoulingResult:
     economic: EconomicInterval | None
     method: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    #: cleaning events, cycles and the current-cycle trend (None without a history)
+    cycles: object | None = None
+    trend_status: str = "no_history"  #: ok | poor_fit | insufficient_history | no_history
+    trend_reason: str = "no history: no trend fitted"
+    #: CF the current-cycle trend gives at the last history time (None without a valid trend)
+    trend_cleanliness_factor: float | None = None
+    history_span_days: float | None = None  #: current cycle: its start to the last point [d]
+    tema_exceeded: bool | None = None  #: fouling now above the TEMA allowance
+    low_velocity: bool = False  #: tube velocity below MIN_VELOCITY_FOULING_M_S
+
+
+@dataclass
+class _HistoryTrend:
+    analysis: object
+    basis: str
+    y_trig: float | None
+    y_now: float | None
+    fits: dict
+    selected: str | None
+    forecasts: dict
+    days: float | None
+    days_reason: str
+    due: bool
+    trend_cf: float | None
+    signal_is_index: bool
+
+
+def _history_trend(
+    history_days: Sequence[float],
+    history_values: Sequence[float],
+    history_kind: str,
+    cleaning_days: Sequence[float],
+    y_now_measured: float | None,
+    u_clean: float | None,
+    trigger_cleanliness: float,
+    trigger_fouling_resistance: float | None,
+    due_window_days: float,
+    warnings: list[str],
+) -> _HistoryTrend:
+    """Daily points, cleaning events, cycles and the current-cycle trend of a history."""
+    from .cycles import MIN_STEP_INDEX, analyse_cycles, daily_points  # cycles builds on this module
+
+    t = np.asarray(history_days, dtype=float)
+    v = np.asarray(history_values, dtype=float)
+    if t.ndim != 1 or v.ndim != 1 or t.size != v.size or t.size == 0:
+        raise DomainError("history", "history times and values must be 1-D, of equal length and not empty")
+    if not (np.all(np.isfinite(t)) and np.all(np.isfinite(v))):
+        raise DomainError("history", "history contains non-finite times or values", "missing samples as NaN")
+    if history_kind == "cleanliness_factor":
+        if np.any(v <= 0.0) or np.any(v > 1.5):
+            raise DomainError("history", "history cleanliness factors must be in (0, 1.5]", "entered in percent")
+        basis, y_trig = "fouling_index", 1.0 / trigger_cleanliness - 1.0
+        to_index: float | None = 1.0
+        values = 1.0 / v - 1.0
+    else:
+        basis, values = "fouling_resistance", v
+        y_trig = (
+            float(trigger_fouling_resistance)
+            if trigger_fouling_resistance is not None
+            else ((1.0 / trigger_cleanliness - 1.0) / u_clean if u_clean is not None else None)
+        )
+        to_index = u_clean
+    td, yd, duplicates = daily_points(t, values)
+    if duplicates:
+        warnings.append(f"{duplicates} history point(s) share a timestamp with another: averaged into the day")
+    signal = yd * to_index if to_index is not None else yd
+    # without U_clean an R_f history is scanned in R_f: the smallest step is the index step at a
+    # typical clean U of 3,500 W/(m²·K) (HEI 1-in tubes at 7 ft/s)
+    min_step = MIN_STEP_INDEX if to_index is not None else MIN_STEP_INDEX / 3500.0
+    analysis = analyse_cycles(td, yd, basis, y_trig, cleaning_days, due_window_days, signal, min_step)
+    tr = analysis.trend
+    forecasts, days, reason, due = tr.forecasts, tr.days, tr.days_reason, tr.cleaning_due
+    if tr.fits and y_trig is not None and y_now_measured is not None:
+        forecasts = {name: days_until_trigger(fit, y_now_measured, y_trig) for name, fit in tr.fits.items()}
+        days, reason = forecasts[tr.selected].days, forecasts[tr.selected].reason
+        if tr.status == "ok":
+            due = bool(days is not None and days <= due_window_days)
+    if y_now_measured is not None and y_trig is not None and y_now_measured >= y_trig:
+        due = True
+    trend_cf = None
+    if tr.fits and to_index is not None:
+        trend_index = tr.fits[tr.selected].predict(float(tr.t[-1])) * to_index
+        trend_cf = 1.0 / (1.0 + trend_index) if trend_index > -1.0 else None
+    y_now = y_now_measured if y_now_measured is not None else tr.y_now
+    return _HistoryTrend(
+        analysis, basis, y_trig, y_now, tr.fits, tr.selected, forecasts, days, reason, due, trend_cf,
+        to_index is not None,
+    )
 
 
 def calculate_fouling_factor(
@@ -864,6 +1008,7 @@ def calculate_fouling_factor(
     history_days: Sequence[float] | None = None,
     history_values: Sequence[float] | None = None,
     history_kind: str = "cleanliness_factor",
+    cleaning_days: Sequence[float] = (),
     trigger_cleanliness: float = DEFAULT_TRIGGER_CLEANLINESS,
     trigger_fouling_resistance: float | None = None,
     due_window_days: float = DEFAULT_DUE_WINDOW_DAYS,
@@ -898,10 +1043,13 @@ def calculate_fouling_factor(
     tube_velocity : float, optional
         Mean tube velocity [m/s] (TEMA column, velocity note).
     history_days : sequence of float, optional
-        Days since the last cleaning, strictly increasing [d].
+        Times of the history points in days on any common origin (the tool uses days since
+        1970-01-01 UTC) [d]; any order, repeated times are averaged into their day.
     history_values : sequence of float, optional
         CF [-] (``history_kind="cleanliness_factor"``) or R_f [m²·K/W]
         (``history_kind="fouling_resistance"``).
+    cleaning_days : sequence of float
+        Known cleaning times, same origin as ``history_days`` [d]; more are detected.
     trigger_cleanliness : float
         Cleaning trigger CF [-], default 0.75.
     trigger_fouling_resistance : float, optional
@@ -932,10 +1080,12 @@ def calculate_fouling_factor(
 
     Notes
     -----
-    Model choice: lower AICc (both models have two parameters, so adjusted R² agrees); ties go
-    to linear. The current level is the measured one when given, else the chosen model at the
-    last history time. Days until cleaning come from the chosen model; "never reached" is
-    reported as ``None`` with its reason, never NaN.
+    The history is reduced to daily points, cleanings are detected and merged with the given
+    ones, and only the current cycle is fitted (:func:`.cycles.analyse_cycles`): no trend
+    below 5 daily points over 7 days (``trend_status`` "insufficient_history"). Model choice by
+    AICc (:func:`select_model`). The current level is the measured one when given, else the
+    chosen model at the last history time. Days until cleaning come from the chosen model;
+    "never reached" is reported as ``None`` with its reason, never NaN.
 
     References
     ----------
@@ -1013,11 +1163,6 @@ def calculate_fouling_factor(
             tema = tema_fouling_resistance(water_type, water_temp, tube_velocity)
             warnings.extend(tema.notes)
             method["tema"] = f"TEMA RGP-T-2.4, {tema.label}, column {tema.column}"
-            if rf_now is not None and rf_now > tema.fouling_resistance:
-                warnings.append(
-                    f"current fouling resistance {rf_now:.3g} m²·K/W exceeds the TEMA design allowance "
-                    f"{tema.fouling_resistance:.3g} m²·K/W for {tema.label}"
-                )
         else:
             warnings.append(
                 f"water type {water_type!r} is not a TEMA category: no TEMA allowance (use city_well, "
@@ -1030,59 +1175,60 @@ def calculate_fouling_factor(
     selection_reason = "no history: no trend fitted"
     basis = None
     y_trig = None
-    y_now = None
     days = None
     days_reason = "no history: no forecast"
+    trend = None
     if (history_days is None) != (history_values is None):
         raise DomainError("history", "give both history times and values")
+    if history_kind == "cleanliness_factor":
+        y_now_measured = 1.0 / cf_now - 1.0 if cf_now is not None else None
+    else:
+        y_now_measured = rf_now
     if history_days is not None:
-        t, v = _check_history(history_days, history_values)
-        if history_kind == "cleanliness_factor":
-            if np.any(v <= 0.0) or np.any(v > 1.5):
-                raise DomainError(
-                    "history", "history cleanliness factors must be in (0, 1.5]", "entered in percent"
-                )
-            basis, y = "fouling_index", 1.0 / v - 1.0
-            y_trig = 1.0 / trigger_cleanliness - 1.0
-            y_now = 1.0 / cf_now - 1.0 if cf_now is not None else None
-            method["fit_basis"] = (
-                "fouling index y = 1/CF - 1 (= R_f*U_clean; normalised against U_clean(V, T_in))"
-            )
-        else:
-            basis, y = "fouling_resistance", v
-            if trigger_fouling_resistance is not None:
-                y_trig = float(trigger_fouling_resistance)
-            elif u_clean is not None:
-                y_trig = (1.0 / trigger_cleanliness - 1.0) / u_clean
-            y_now = rf_now
-            method["fit_basis"] = "fouling resistance R_f [m2*K/W]"
-        fits = {"linear": fit_linear(t, y, basis), "kern_seaton": fit_kern_seaton(t, y, basis)}
-        selected, selection_reason = select_model(fits)
-        method["fit"] = (
-            "least squares: linear OLS; Kern-Seaton closed-form R_inf per tau, 1-D search on ln tau; "
-            "model chosen by AICc (ties to linear)"
+        trend = _history_trend(
+            history_days,
+            history_values,
+            history_kind,
+            cleaning_days,
+            y_now_measured,
+            u_clean,
+            trigger_cleanliness,
+            trigger_fouling_resistance,
+            due_window_days,
+            warnings,
         )
-        if y_now is None:
-            y_now = fits[selected].predict(float(t[-1]))
-            method["current_level"] = "chosen model at the last history time"
-        else:
-            method["current_level"] = "measured now"
+        basis, y_trig, fits, selected = trend.basis, trend.y_trig, trend.fits, trend.selected
+        forecasts, days, days_reason = trend.forecasts, trend.days, trend.days_reason
+        status = trend.analysis.trend
+        selection_reason = status.selection_reason
+        method["fit_basis"] = (
+            "fouling index y = 1/CF - 1 (= R_f*U_clean; normalised against U_clean(V, T_in))"
+            if basis == "fouling_index"
+            else "fouling resistance R_f [m2*K/W]"
+        )
+        method["fit"] = (
+            "daily points (mean per UTC day); current cycle only: linear with intercept and Kern-Seaton "
+            "with the post-cleaning residual R0; " + status.method + "; model by AICc: within 2 of each other "
+            "the one with fewer parameters (equal counts: Kern-Seaton when the earlier cycles were asymptotic, "
+            "else linear)"
+        )
+        if fits:
+            method["current_level"] = "measured now" if y_now_measured is not None else "chosen model at the last point"
         if y_trig is None:
             days_reason = "trigger not computable: an R_f history needs u_clean or trigger_fouling_resistance"
             warnings.append(days_reason)
-        else:
-            forecasts = {name: days_until_trigger(fit, y_now, y_trig) for name, fit in fits.items()}
-            days, days_reason = forecasts[selected].days, forecasts[selected].reason
         method["cleaning_trigger"] = (
-            f"CF {trigger_cleanliness:g} -> R_f,target = 1/(CF*U_clean) - 1/U_clean (physics reference §5.2)"
+            f"CF {trigger_cleanliness:g} -> R_f,target = 1/(CF*U_clean) - 1/U_clean (policy value, 0.75-0.80)"
         )
-    elif cf_now is not None:
-        y_now, y_trig, basis = 1.0 / cf_now - 1.0, 1.0 / trigger_cleanliness - 1.0, None
+        y_now = trend.y_now
+    else:
+        y_now = 1.0 / cf_now - 1.0 if cf_now is not None else None
+        y_trig = 1.0 / trigger_cleanliness - 1.0 if cf_now is not None else None
 
-    cleaning_due = bool(
-        (y_now is not None and y_trig is not None and y_now >= y_trig)
-        or (days is not None and days <= due_window_days)
-    )
+    if trend is not None:
+        cleaning_due = trend.due
+    else:
+        cleaning_due = bool(y_now is not None and y_trig is not None and y_now >= y_trig)
     rec = recommend_cleaning_method(foulant, selected, tube_velocity)
 
     economic = None
@@ -1158,4 +1304,17 @@ def calculate_fouling_factor(
         economic=economic,
         method=method,
         warnings=warnings,
+        cycles=trend.analysis if trend is not None else None,
+        trend_status=trend.analysis.trend.status if trend is not None else "no_history",
+        trend_reason=trend.analysis.trend.reason if trend is not None else "no history: no trend fitted",
+        trend_cleanliness_factor=trend.trend_cf if trend is not None else None,
+        history_span_days=(
+            float(trend.analysis.trend.t[-1])
+            if trend is not None and trend.analysis.trend.t.size
+            else None
+        ),
+        tema_exceeded=(
+            bool(rf_now > tema.fouling_resistance) if tema is not None and rf_now is not None else None
+        ),
+        low_velocity=rec.low_velocity,
     )

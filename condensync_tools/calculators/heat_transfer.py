@@ -25,26 +25,40 @@ from . import hei
 from .constants import FT_M, KELVIN_OFFSET
 from .errors import DomainError
 from .first_principles import DEFAULT_BANK_ROWS, clean_u_first_principles, tube_side_coefficient
-from .tubes import TubeBundle, gauge_of_wall, material, wall_thickness
+from .messages import Text
+from .tubes import TubeBundle, gauge_of_wall, material
 from .water import latent_heat, liquid_properties, saturation_temperature
 
 __all__ = [
     "lmtd", "ttd_from_ntu", "saturation_temp_from_effectiveness", "HeatTransferInputs",
     "HeatTransferResult", "analyse_heat_transfer", "clean_u", "CleanU", "TTD_WARN_K",
-    "REFERENCE_INLET_TEMP_K",
+    "REFERENCE_INLET_TEMP_K", "hei_velocity_warning", "check_itd",
 ]
 
 #: Warn when TTD is below 0.5 °F (0.3 K): physically possible, but usually instrumentation.
 TTD_WARN_K = 0.5 / 1.8
 #: HEI reference inlet temperature, 70 °F (Fw = 1.00) [K].
 REFERENCE_INLET_TEMP_K = (70.0 - 32.0) / 1.8 + KELVIN_OFFSET
-_REFERENCE_MATERIAL = "admiralty"
-_REFERENCE_GAUGE = 18
 
 
-def _dt(k: float) -> str:
-    """A temperature difference as 'x K (y °F)' for messages."""
-    return f"{k:.3g} K ({k * 1.8:.3g} °F)"
+def _dt(k: float) -> tuple:
+    """A temperature difference [K] as a typed message quantity (worded in the caller's units)."""
+    return ("temperature_difference", k, 3)
+
+
+def hei_velocity_warning(velocity: float) -> Text:
+    """The warning for a tube velocity [m/s] outside the HEI range 3-12 ft/s (extrapolated)."""
+    lo, hi = (v * FT_M for v in hei.HEI_VELOCITY_RANGE_FT_S)
+    return Text("tube velocity {v} is outside the HEI range {lo}-{hi}: the HEI clean U is extrapolated",
+                v=("velocity", velocity, 3), lo=("velocity", lo, 3), hi=("velocity", hi, 3))
+
+
+def check_itd(itd: float) -> None:
+    """Reject ITD = T_sat − T_in ≤ 0 [K]: the shell cannot condense on water at or above T_sat."""
+    if itd <= 0.0:
+        raise DomainError("cw_inlet_temp", Text("CW inlet at or above saturation temperature (ITD = {itd}): "
+                                                "the condenser cannot condense", itd=_dt(itd)),
+                          "wrong condenser pressure (gauge entered as absolute?) or inlet RTD fault")
 
 
 def lmtd(itd: float, ttd: float) -> float:
@@ -60,8 +74,8 @@ def lmtd(itd: float, ttd: float) -> float:
     11.5416
     """
     if ttd <= 0.0:
-        raise DomainError("cw_outlet_temp", f"CW outlet at or above saturation temperature "
-                          f"(TTD = {_dt(ttd)} <= 0): invalid",
+        raise DomainError("cw_outlet_temp", Text("CW outlet at or above saturation temperature "
+                                                 "(TTD = {ttd} <= 0): invalid", ttd=_dt(ttd)),
                           "outlet RTD stratified or misplaced, or wrong condenser pressure tap")
     if itd <= ttd:
         raise DomainError("cw_outlet_temp", "CW outlet temperature not above inlet (no temperature "
@@ -116,8 +130,8 @@ def clean_u(bundle: TubeBundle, velocity: float, t_in: float, t_out: float, p_sa
 
     HEI: U = C1·√V·Fw·Fm (Fc = 1). Fw: caller's value (from a licensed table) or derived
     (first-principles U at T_in / U at 70 °F, same V, T_sat and tube). Fm: caller's value, the
-    older-edition public table, or derived (first-principles U with this wall / with 18 BWG
-    admiralty).
+    older-edition public table, or derived from it (:func:`~.hei.fm_factor`: anchored to the
+    material's tabulated gauges, monotone in wall thickness).
     """
     k_wall = material(tube_material)["conductivity"]
     fp = clean_u_first_principles(bundle, velocity, t_in, t_out, p_sat, t_sat, k_wall, salinity, bank_rows)
@@ -142,21 +156,10 @@ def clean_u(bundle: TubeBundle, velocity: float, t_in: float, t_out: float, p_sa
         fw = hei.HeiFactor((r_shell + fp.r_wall + r_tube_ref) / (r_shell + fp.r_wall + r_tube), "derived",
                            "first-principles water-side resistance at the actual inlet temperature "
                            "vs at 70 °F, same velocity, wall and shell side (no public HEI Fw table)")
-    bwg = gauge_of_wall(bundle.wall)
     if fm_override > 0.0:
         fm = hei.HeiFactor(fm_override, "caller", "supplied by the caller")
     else:
-        fm = hei.fm_table(tube_material, bwg)
-        if fm is None:
-            ref_wall = wall_thickness(_REFERENCE_GAUGE)
-            ref_id = bundle.od - 2.0 * ref_wall
-            h_ref, _, _ = tube_side_coefficient(velocity, ref_id, 0.5 * (t_in + t_out), salinity)
-            r_wall_ref = bundle.od * math.log(bundle.od / ref_id) / (2.0 * material(_REFERENCE_MATERIAL)["conductivity"])
-            r_ref = r_shell + r_wall_ref + bundle.od / (ref_id * h_ref)
-            fm = hei.HeiFactor(r_ref / (r_shell + fp.r_wall + r_tube), "derived",
-                               f"first-principles wall and water-side resistance of {tube_material} "
-                               f"{bwg} BWG vs 18 BWG admiralty, same velocity and shell side "
-                               "(no public HEI Fm value for this tube)")
+        fm = hei.fm_factor(tube_material, gauge_of_wall(bundle.wall), bundle.od, hei_edition)
     method_ids = {
         "clean_u": f"hei: U = C1*sqrt(V)*Fw*Fm; {c1_note}",
         "hei_fw": f"{fw.basis}: {fw.detail}",
@@ -190,6 +193,9 @@ class HeatTransferInputs:
     #: given duty is only compared with it (physics.md §1.6: never mix duty sources).
     heat_duty: float = 0.0
     heat_duty_basis: str = "given"
+    #: U is a design value given by the caller (sizing), not a measurement: a U above 1.5 × clean
+    #: U is then blamed on that value rather than on the CW flow.
+    u_given: bool = False
 
 
 @dataclass
@@ -237,18 +243,16 @@ def analyse_heat_transfer(x: HeatTransferInputs) -> HeatTransferResult:
     t_sat = saturation_temperature(x.condenser_pressure)
     itd = t_sat - x.cw_inlet_temp
     ttd = t_sat - x.cw_outlet_temp
-    if itd <= 0.0:
-        raise DomainError("cw_inlet_temp", f"CW inlet at or above saturation temperature (ITD = {_dt(itd)}):"
-                          " the condenser cannot condense",
-                          "wrong condenser pressure (gauge entered as absolute?) or inlet RTD fault")
+    check_itd(itd)
     if x.cw_outlet_temp <= x.cw_inlet_temp:
-        raise DomainError("cw_outlet_temp", "CW outlet temperature not above inlet (temperature rise "
-                          f"{_dt(x.cw_outlet_temp - x.cw_inlet_temp)}): duty and U are undefined",
+        raise DomainError("cw_outlet_temp", Text("CW outlet temperature not above inlet (temperature rise "
+                                                 "{rise}): duty and U are undefined",
+                                                 rise=_dt(x.cw_outlet_temp - x.cw_inlet_temp)),
                           "inlet and outlet RTDs swapped, CW flow stopped, or a failed sensor")
     log_mean = lmtd(itd, ttd)
     if ttd < TTD_WARN_K:
-        warnings.append(f"TTD {_dt(ttd)} is below 0.5 °F (0.3 K): check outlet RTD stratification "
-                        "(mixed-mean outlet needed) and the pressure tap")
+        warnings.append(Text("TTD {ttd} is below {limit}: check outlet RTD stratification (mixed-mean outlet "
+                             "needed) and the pressure tap", ttd=_dt(ttd), limit=_dt(TTD_WARN_K)))
     t_mean = 0.5 * (x.cw_inlet_temp + x.cw_outlet_temp)
     props_in = liquid_properties(x.cw_inlet_temp, x.salinity, field="cw_inlet_temp")
     props_mean = liquid_properties(t_mean, x.salinity, field="cw_outlet_temp")
@@ -303,15 +307,16 @@ def analyse_heat_transfer(x: HeatTransferInputs) -> HeatTransferResult:
                         "tube_od and tube_count (or tube_velocity) are needed")
         return result
     result.tube_velocity = velocity
-    v_ft_s = velocity / FT_M
     lo, hi = hei.HEI_VELOCITY_RANGE_FT_S
-    if x.clean_u_method == "hei" and not (lo <= v_ft_s <= hi):
-        warnings.append(f"tube velocity {velocity:.3g} m/s ({v_ft_s:.3g} ft/s) is outside the HEI range "
-                        f"{lo:g}-{hi:g} ft/s: the HEI clean U is extrapolated")
+    if x.clean_u_method == "hei" and not (lo <= velocity / FT_M <= hi):
+        warnings.append(hei_velocity_warning(velocity))
     cu = clean_u(bundle, velocity, x.cw_inlet_temp, x.cw_outlet_temp, x.condenser_pressure, t_sat,
                  x.tube_material, x.clean_u_method, x.hei_edition, x.fw, x.fm, x.salinity, x.bank_rows)
     fc = x.design_cleanliness if x.design_cleanliness > 0.0 else hei.design_cleanliness_default(x.tube_material)
     cf = u_actual / cu.u_clean
+    if cf > 1.5 and x.u_given:
+        raise DomainError("u_actual", f"the U given is {cf:.3f} times the clean U of these tubes at this velocity: "
+                          "no tube bundle reaches it", "U in the wrong unit, or the tube count or flow too low")
     if cf > 1.5:
         raise DomainError("cw_flow", f"cleanliness factor {cf:.3f} exceeds 1.5: the measured U is "
                           "implausibly above the clean U",

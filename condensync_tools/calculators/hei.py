@@ -8,8 +8,10 @@ C1 and Fm are edition-tagged data (``data/hei_c1.json``, ``data/hei_fm_older.jso
 Fw table of any edition is public, so Fw is either supplied by the caller (from a licensed
 table) or *derived* here from the first-principles model as the ratio of clean U at the
 actual inlet temperature to clean U at 70 °F (HEI's reference, Fw = 1) — and labelled so.
-Likewise Fm for materials/gauges absent from the public older table is derived as the
-ratio of first-principles clean U with this wall to that with 18 BWG admiralty (Fm = 1).
+Fm for a gauge the public older table lacks is *derived* (:func:`fm_factor`): anchored to the
+tabulated gauges of the same material row and scaled by a first-principles wall-and-water-side
+resistance factor, so that it is continuous at the table edge and never rises with wall
+thickness; materials without a row are scaled from 18 BWG admiralty (Fm = 1.00).
 
 References
 ----------
@@ -25,12 +27,27 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .constants import BTU_H_FT2_F_W_M2_K, FT_M, INCH_M
+from .constants import BTU_H_FT2_F_W_M2_K, FT_M, INCH_M, KELVIN_OFFSET
 from .errors import OutOfRangeError
-from .tubes import load_data, material
+from .first_principles import tube_side_coefficient
+from .messages import Text
+from .tubes import load_data, material, wall_thickness
 
-__all__ = ["C1_EDITIONS", "HEI_VELOCITY_RANGE_FT_S", "c1", "c1_lookup", "u1_from_c1", "C1_OD_TOLERANCE_IN", "fm_table", "u1", "design_cleanliness_default",
-           "HeiFactor"]
+__all__ = [
+    "C1_EDITIONS",
+    "HEI_VELOCITY_RANGE_FT_S",
+    "c1",
+    "c1_lookup",
+    "u1_from_c1",
+    "C1_OD_TOLERANCE_IN",
+    "fm_table",
+    "u1",
+    "design_cleanliness_default",
+    "HeiFactor",
+    "fm_factor",
+    "fm_wall_factor",
+    "FM_REFERENCE_VELOCITY_FT_S",
+]
 
 #: HEI velocity validity range (physics.md §1.1, unverified: warn outside, never clamp) [ft/s].
 HEI_VELOCITY_RANGE_FT_S = (3.0, 12.0)
@@ -57,20 +74,33 @@ def c1_lookup(od_m: float, edition: str = "hei_9th_10th") -> tuple[float, str]:
     a tabulated OD, e.g. a 25 mm metric tube — that nearest OD's group, labelled as such."""
     data = load_data("hei_c1.json")["editions"]
     if edition not in data:
-        raise OutOfRangeError("hei_edition", f"unknown HEI C1 edition {edition!r}; expected one of "
-                              f"{sorted(data)}")
+        raise OutOfRangeError("hei_edition", f"unknown HEI C1 edition {edition!r}; expected one of {sorted(data)}")
     od_in = od_m / INCH_M
-    pairs = sorted((abs(od - od_in), od, float(group["c1"])) for group in data[edition]["groups"]
-                   for od in group["od_in"])
+    pairs = sorted(
+        (abs(od - od_in), od, float(group["c1"])) for group in data[edition]["groups"] for od in group["od_in"]
+    )
     distance, nearest, value = pairs[0]
     if distance < 1e-3:
         return value, f"C1 {value:g} for {nearest:g} in OD ({edition})"
     if distance <= C1_OD_TOLERANCE_IN:
-        return value, (f"C1 {value:g} of the nearest tabulated OD {nearest:g} in for a {od_in:.4g} in "
-                       f"({od_m * 1000:.4g} mm) tube ({edition}; not an HEI tabulated OD)")
+        return value, (
+            f"C1 {value:g} of the nearest tabulated OD {nearest:g} in for a {od_in:.4g} in "
+            f"({od_m * 1000:.4g} mm) tube ({edition}; not an HEI tabulated OD)"
+        )
     tabulated = sorted(od for _, od, _ in pairs)
-    raise OutOfRangeError("tube_od", f"{od_in:.4g} in ({od_m * 1000:.4g} mm) is not within 1/16 in of an HEI tube "
-                          f"OD for {edition} ({', '.join(f'{o:g}' for o in tabulated)} in)")
+    raise OutOfRangeError(
+        "tube_od",
+        Text(
+            "{od} is not within {tol} of an HEI tube OD for "
+            + edition
+            + " ("
+            + ", ".join("{od%d}" % i for i in range(len(tabulated)))
+            + ")",
+            od=("tube_diameter", od_m, 4),
+            tol=("tube_diameter", C1_OD_TOLERANCE_IN * INCH_M, 3),
+            **{f"od{i}": ("tube_diameter", o * INCH_M, 4) for i, o in enumerate(tabulated)},
+        ),
+    )
 
 
 def c1(od_m: float, edition: str = "hei_9th_10th") -> float:
@@ -114,3 +144,103 @@ def design_cleanliness_default(material_key: str) -> float:
     """Design cleanliness factor Fc: 0.85 copper alloys (and others), 0.90 titanium and
     stainless (TIMET CODEWELD; physics.md §1.1)."""
     return 0.90 if material(material_key)["family"] in ("titanium", "stainless") else 0.85
+
+
+#: Reference state of the derived-Fm resistance factor: HEI's reference water (70 °F, Fw = 1)
+#: at 7 ft/s, a typical design tube velocity.
+FM_REFERENCE_VELOCITY_FT_S = 7.0
+_FM_REFERENCE_TEMP_K = (70.0 - 32.0) / 1.8 + KELVIN_OFFSET
+_FM_REFERENCE_MATERIAL, _FM_REFERENCE_GAUGE = "admiralty", 18
+
+
+def _tube_resistances(material_key: str, gauge_bwg: int, od_m: float) -> float:
+    """Wall plus water-side resistance referred to the outside area [m²·K/W] at the Fm reference
+    state: D_o·ln(D_o/D_i)/(2·k_w) + D_o/(D_i·h_i), h_i by Gnielinski at 7 ft/s and 70 °F."""
+    d_i = od_m - 2.0 * wall_thickness(gauge_bwg)
+    if d_i <= 0.0:
+        raise OutOfRangeError("tube_gauge_bwg", f"{gauge_bwg} BWG leaves no bore in a {od_m / INCH_M:.4g} in tube")
+    h_i, _, _ = tube_side_coefficient(FM_REFERENCE_VELOCITY_FT_S * FT_M, d_i, _FM_REFERENCE_TEMP_K)
+    k_w = material(material_key)["conductivity"]
+    return od_m * math.log(od_m / d_i) / (2.0 * k_w) + od_m / (d_i * h_i)
+
+
+@lru_cache(maxsize=1024)  # pure: constant tables and water properties at a fixed state
+def fm_wall_factor(material_key: str, gauge_bwg: int, od_m: float, edition: str = "hei_9th_10th") -> float:
+    """First-principles tube factor φ = 1/(R_shell + R_wall + R_water) [W/(m²·K)] at the Fm
+    reference state (70 °F water at 7 ft/s).
+
+    R_shell (condensing film plus everything not in the tube) is calibrated on HEI itself: for
+    the HEI reference tube (18 BWG admiralty, Fm = Fw = 1) 1/(C1·√7) = R_shell + R_wall + R_water.
+    φ falls strictly as the wall thickens (both the wall and the D_o/D_i water-side terms grow),
+    so ratios of φ are monotone in wall thickness.
+    """
+    u_reference = u1_from_c1(c1(od_m, edition), FM_REFERENCE_VELOCITY_FT_S * FT_M)
+    r_shell = 1.0 / u_reference - _tube_resistances(_FM_REFERENCE_MATERIAL, _FM_REFERENCE_GAUGE, od_m)
+    # Guard: a shell-side remainder below 1e-5 m²·K/W (h > 100 kW/(m²·K)) is not physical.
+    return 1.0 / (max(r_shell, 1e-5) + _tube_resistances(material_key, gauge_bwg, od_m))
+
+
+def _tabulated_row(material_key: str) -> list[tuple[int, float]]:
+    """(gauge, Fm) pairs of the material's row in the public table, thinnest wall first."""
+    table = load_data("hei_fm_older.json")
+    row_key = material(material_key)["fm_row"]
+    if row_key is None:
+        return []
+    pairs = [(g, float(v)) for g, v in zip(table["gauges_bwg"], table["rows"][row_key], strict=True) if v is not None]
+    return sorted(pairs, key=lambda gv: wall_thickness(gv[0]))
+
+
+@lru_cache(maxsize=1024)  # pure function of constant tables
+def fm_factor(material_key: str, gauge_bwg: int, od_m: float, edition: str = "hei_9th_10th") -> HeiFactor:
+    """HEI Fm: the public older-edition table value, or a value derived from it.
+
+    * tabulated gauge: the table value (basis "table");
+    * gauge between two tabulated gauges of the row: linear interpolation in the factor φ of
+      :func:`fm_wall_factor` between them;
+    * gauge beyond the row (thinner or thicker wall): anchored to the nearest tabulated gauge,
+      Fm = Fm_table(anchor)·φ(gauge)/φ(anchor) — continuous at the table edge;
+    * material without a row: Fm = φ(material, gauge)/φ(18 BWG admiralty), the HEI reference
+      (Fm = 1.00).
+
+    Every derived value is non-increasing with wall thickness (the table rows are, and φ is
+    strictly decreasing); basis "derived", with the anchor in ``detail``.
+    """
+    table = fm_table(material_key, gauge_bwg)
+    if table is not None:
+        return table
+    row = _tabulated_row(material_key)
+    phi = fm_wall_factor(material_key, gauge_bwg, od_m, edition)
+    if not row:
+        reference = fm_wall_factor(_FM_REFERENCE_MATERIAL, _FM_REFERENCE_GAUGE, od_m, edition)
+        return HeiFactor(
+            phi / reference,
+            "derived",
+            f"no HEI Fm row for {material_key}; first-principles wall and water-side "
+            f"resistance at 70 °F, 7 ft/s of {gauge_bwg} BWG {material_key} vs 18 BWG admiralty "
+            "(Fm 1.00)",
+        )
+    wall = wall_thickness(gauge_bwg)
+    thinner = [gv for gv in row if wall_thickness(gv[0]) < wall]
+    thicker = [gv for gv in row if wall_thickness(gv[0]) > wall]
+    edition_tag = load_data("hei_fm_older.json")["edition"]
+    if thinner and thicker:
+        (g_a, fm_a), (g_b, fm_b) = thinner[-1], thicker[0]
+        phi_a = fm_wall_factor(material_key, g_a, od_m, edition)
+        phi_b = fm_wall_factor(material_key, g_b, od_m, edition)
+        value = fm_a + (fm_b - fm_a) * (phi - phi_a) / (phi_b - phi_a)
+        return HeiFactor(
+            value,
+            "derived",
+            f"{gauge_bwg} BWG interpolated between the {edition_tag} table values at "
+            f"{g_a} BWG ({fm_a:g}) and {g_b} BWG ({fm_b:g}), linear in the first-principles "
+            "wall and water-side resistance factor",
+        )
+    g_anchor, fm_anchor = thinner[-1] if thinner else thicker[0]
+    value = fm_anchor * phi / fm_wall_factor(material_key, g_anchor, od_m, edition)
+    return HeiFactor(
+        value,
+        "derived",
+        f"{gauge_bwg} BWG is beyond the {edition_tag} table; anchored to its nearest "
+        f"tabulated gauge {g_anchor} BWG (Fm {fm_anchor:g}) and scaled by the first-principles wall "
+        "and water-side resistance ratio at 70 °F, 7 ft/s",
+    )

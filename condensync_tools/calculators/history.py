@@ -35,14 +35,15 @@ from typing import Callable
 
 import numpy as np
 
-from . import fouling, hei
+from . import cycles, fouling, hei
 from . import if97_vector as v97
 from . import portable_math as pm
 from .constants import BTU_H_FT2_F_W_M2_K, FT_M, STANDARD_GRAVITY
-from .errors import DomainError
+from .errors import CalculationError, DomainError
 from .first_principles import DEFAULT_BANK_ROWS
 from .heat_transfer import REFERENCE_INLET_TEMP_K, TTD_WARN_K
-from .tubes import TubeBundle, gauge_of_wall, material, wall_thickness
+from .tubes import TubeBundle, gauge_of_wall, material
+from .vacuum import CondenserModel, expected_backpressure
 
 __all__ = [
     "REASONS",
@@ -187,7 +188,7 @@ class HistoryDesign:
     clean_u_method: str = "hei"
     hei_edition: str = "hei_9th_10th"
     fw: float = 0.0  #: caller's HEI Fw; 0 → derived per row
-    fm: float = 0.0  #: caller's HEI Fm; 0 → table, else derived per row
+    fm: float = 0.0  #: caller's HEI Fm; 0 → table, else derived from it (hei.fm_factor)
     design_cleanliness: float = 0.0  #: Fc; 0 → default by material
     bank_rows: int = DEFAULT_BANK_ROWS
 
@@ -218,11 +219,9 @@ class _Plan:
     u1_factor: float  #: C1·BTU→SI, U1 = factor·√(V/ft)
     fw: float  #: > 0: fixed (caller)
     fw_basis: str
-    fm: float  #: > 0: fixed (caller or table)
+    fm: float  #: > 0 for HEI: caller, table or derived (hei.fm_factor)
     fm_basis: str
     fm_detail: str
-    ref_id: float  #: inside diameter of the 18 BWG reference wall (derived Fm)
-    r_wall_ref: float
     rows_factor: float  #: N^(-1/6)
     need_fp: bool  #: first-principles resistances needed on every row
     laminar_vd: float  #: V·D_i above which Re > 2300 for any cooling water in range [m²/s]
@@ -238,24 +237,9 @@ def _plan(design: HistoryDesign) -> _Plan:
         raise DomainError("clean_u_method", f"unknown clean U method {design.clean_u_method!r}")
     u1_factor = hei.c1(d_o, design.hei_edition) if is_hei else 0.0
     fm, fm_basis, fm_detail = design.fm, "caller", "supplied by the caller"
-    if is_hei and fm <= 0.0:
-        table = hei.fm_table(design.tube_material, gauge_of_wall(b.wall))
-        if table is not None:
-            fm, fm_basis, fm_detail = table.value, table.basis, table.detail
-        else:
-            fm, fm_basis, fm_detail = (
-                0.0,
-                "derived",
-                (
-                    f"derived: first-principles wall and water-side resistance of {design.tube_material} "
-                    f"{gauge_of_wall(b.wall)} BWG vs 18 BWG admiralty, same velocity and shell side "
-                    "(no public HEI Fm value for this tube)"
-                ),
-            )
-    ref_id = d_o - 2.0 * wall_thickness(18)
-    r_wall_ref = (
-        d_o * math.log(d_o / ref_id) / (2.0 * material("admiralty")["conductivity"]) if ref_id > 0 else 0.0
-    )
+    if is_hei and fm <= 0.0:  # table, or derived from it: a constant of the tube (hei.fm_factor)
+        factor = hei.fm_factor(design.tube_material, gauge_of_wall(b.wall), d_o, design.hei_edition)
+        fm, fm_basis, fm_detail = factor.value, factor.basis, factor.detail
     fw_basis = "caller" if design.fw > 0.0 else "derived"
     need_fp = (not is_hei) or design.fw <= 0.0 or fm <= 0.0
     # Re = ρ·V·D/μ ≥ (960 kg/m³ / 2.5e-3 Pa·s)·V·D for any water at 0-80 °C up to 120 g/kg: a
@@ -275,8 +259,6 @@ def _plan(design: HistoryDesign) -> _Plan:
         fm,
         fm_basis,
         fm_detail,
-        ref_id,
-        r_wall_ref,
         design.bank_rows ** (-1.0 / 6.0),
         need_fp,
         laminar_vd,
@@ -695,14 +677,7 @@ def _block(
                         lam = np.zeros(n_ok, dtype=bool)
                         lam[derive] = re_ref < _RE_LAMINAR
                         reject(lam, _LAMINAR)
-            if p.fm > 0.0:
-                fm = np.full(n_ok, p.fm)
-            else:
-                with np.errstate(all="ignore"):
-                    h_ref2, re_ref2, _ = _tube_side(velocity, p.ref_id, t_mean, s)
-                r_ref = r_shell + p.r_wall_ref + p.d_o / (p.ref_id * h_ref2)
-                fm = r_ref / r_act
-                reject(re_ref2 < _RE_LAMINAR, _LAMINAR)
+            fm = np.full(n_ok, p.fm)
             u_clean = _hei_u1(p, v_ft_s)
             u_clean *= fw
             u_clean *= fm
@@ -1104,10 +1079,11 @@ def _rank_groups(ranks: list[int], n: int) -> list[list[int]]:
 # --------------------------------------------------------------------------- trend
 @dataclass
 class TrendResult:
-    """Fouling trend on the daily points and the cleaning forecast (see :func:`fit_trend`)."""
+    """Cleaning events, fouling cycles and the current-cycle trend on the daily points, with
+    the cleaning forecast (see :func:`fit_trend`)."""
 
     basis: str  #: "fouling_index" (1/CF − 1) or "fouling_resistance" [m²·K/W]
-    t_days: np.ndarray  #: fit times, days since the reference (last cleaning) [d]
+    t_days: np.ndarray  #: fit times, days since the current cycle's start [d]
     y: np.ndarray  #: fitted daily values in the basis
     fits: dict  #: model → fouling.FoulingFit
     selected_model: str | None
@@ -1118,26 +1094,29 @@ class TrendResult:
     days_until_cleaning_reason: str
     forecasts: dict  #: model → fouling.TriggerForecast
     cleaning_due: bool
+    status: str = "no_history"  #: one of cycles.TREND_STATUSES
+    status_reason: str = ""
+    origin_ms: float | None = None  #: current cycle start [ms since the epoch]
+    analysis: cycles.CycleAnalysis | None = None
     notes: list[str] = field(default_factory=list)
 
 
 def fit_trend(
     daily: DailyTable,
-    reference_ms: float,
     trigger_cleanliness: float = fouling.DEFAULT_TRIGGER_CLEANLINESS,
     due_window_days: float = fouling.DEFAULT_DUE_WINDOW_DAYS,
     basis: str = "fouling_index",
+    cleaning_ms: tuple[float, ...] = (),
 ) -> TrendResult:
-    """Linear and Kern–Seaton fits on the daily means and the cleaning forecast.
+    """Cleaning events, cycles and the current-cycle fouling trend on the daily means.
 
-    Daily points: days with at least one valid row, at the time centroid of their valid rows,
-    t = (centroid − reference)/1 day (reference = last cleaning, or the first timestamp).
-    Basis ``fouling_index``: y = 1/CF_day − 1 with CF_day the daily mean CF (normalised
-    against U_clean(V, T_in), so seasonal inlet temperature does not look like fouling);
-    trigger y = 1/CF_trig − 1. Basis ``fouling_resistance``: y = daily mean R_f; trigger
-    R_f = (1/CF_trig − 1)/U_clean with the last day's mean U_clean. Fits, model choice and
-    days-until-trigger are those of :mod:`.fouling`; the current level is the chosen model at
-    the last daily point.
+    Daily points: days with at least one valid row, at the time centroid of their valid rows.
+    Cleanings are detected on the daily fouling index 1/CF_day − 1 (CF_day the daily mean CF,
+    normalised against U_clean(V, T_in), so seasonal inlet temperature does not look like
+    fouling) and merged with the given ones (``cleaning_ms``); only the current cycle is
+    fitted (:func:`.cycles.analyse_cycles`). Basis ``fouling_index``: y = 1/CF_day − 1,
+    trigger 1/CF_trig − 1. Basis ``fouling_resistance``: y = daily mean R_f, trigger
+    (1/CF_trig − 1)/U_clean with the last day's mean U_clean.
     """
     if not (0.0 < trigger_cleanliness < 1.0):
         raise DomainError(
@@ -1148,55 +1127,37 @@ def fit_trend(
     if basis not in ("fouling_index", "fouling_resistance"):
         raise DomainError("trend_basis", f"unknown trend basis {basis!r}")
     has = daily.valid_rows > 0
-    notes: list[str] = []
-    t = (daily.centroid_ms[has] - reference_ms) / DAY_MS
-    cf = daily.stats["cleanliness_factor"][0][has]
-    before = t < 0.0
-    if before.any():
-        notes.append(
-            f"{int(before.sum())} daily point(s) before the last cleaning date were left out of the trend fit"
-        )
-        keep = ~before
-    else:
-        keep = np.ones(t.size, dtype=bool)
-    t = t[keep]
+    t = daily.centroid_ms[has] / DAY_MS
+    signal = 1.0 / daily.stats["cleanliness_factor"][0][has] - 1.0
     if basis == "fouling_index":
-        y = 1.0 / cf[keep] - 1.0
+        y = signal
         y_trig = 1.0 / trigger_cleanliness - 1.0
     else:
-        y = daily.stats["fouling_resistance"][0][has][keep]
-        u_clean = daily.stats["u_clean"][0][has][keep]
+        y = daily.stats["fouling_resistance"][0][has]
+        u_clean = daily.stats["u_clean"][0][has]
         y_trig = (1.0 / trigger_cleanliness - 1.0) / u_clean[-1] if u_clean.size else None
-    empty = TrendResult(basis, t, y, {}, None, "", None, y_trig, None, "", {}, False, notes)
-    if t.size < 3:
-        empty.selection_reason = f"no trend: {t.size} day(s) with valid rows, at least 3 are needed"
-        empty.days_until_cleaning_reason = "no trend fitted: no forecast"
-        return empty
-    fits = {"linear": fouling.fit_linear(t, y, basis), "kern_seaton": fouling.fit_kern_seaton(t, y, basis)}
-    selected, why = fouling.select_model(fits)
-    y_now = fits[selected].predict(float(t[-1]))
-    forecasts = {
-        name: fouling.days_until_trigger(
-            fit, y_now if name == selected else fit.predict(float(t[-1])), y_trig
-        )
-        for name, fit in fits.items()
-    }
-    days = forecasts[selected].days
-    due = bool(y_now >= y_trig or (days is not None and days <= due_window_days))
+    result = cycles.analyse_cycles(
+        t, y, basis, y_trig, [c / DAY_MS for c in cleaning_ms], due_window_days, signal=signal
+    )
+    tr = result.trend
     return TrendResult(
         basis,
-        t,
-        y,
-        fits,
-        selected,
-        why,
-        y_now,
+        tr.t,
+        tr.y,
+        tr.fits,
+        tr.selected,
+        tr.selection_reason,
+        tr.y_now,
         y_trig,
-        days,
-        forecasts[selected].reason,
-        forecasts,
-        due,
-        notes,
+        tr.days,
+        tr.days_reason,
+        tr.forecasts,
+        tr.cleaning_due,
+        tr.status,
+        tr.reason,
+        None if tr.origin is None else tr.origin * DAY_MS,
+        result,
+        list(result.notes),
     )
 
 
@@ -1215,7 +1176,7 @@ class HistoryAnalysis:
     daily: DailyTable
     distributions: dict[str, dict[str, float] | None]
     trend: TrendResult
-    reference_ms: float  #: fit time origin [ms since the epoch]
+    reference_ms: float  #: fit time origin: the current cycle's start [ms since the epoch]
     first_ms: float | None
     last_ms: float | None
 
@@ -1232,7 +1193,7 @@ def analyse_history(
     trigger_cleanliness: float = fouling.DEFAULT_TRIGGER_CLEANLINESS,
     due_window_days: float = fouling.DEFAULT_DUE_WINDOW_DAYS,
     trend_basis: str = "fouling_index",
-    last_cleaning_ms: float | None = None,
+    cleaning_ms: tuple[float, ...] = (),
     chunk_rows: int = 100_000,
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
@@ -1240,8 +1201,9 @@ def analyse_history(
     """Rows (:func:`analyse_rows`), daily aggregates, percentiles and the fouling trend.
 
     ``timestamp_ms``: int64 ms since the Unix epoch (UTC), :data:`MISSING_TIMESTAMP` where
-    unknown (those rows must already carry the ``bad_timestamp`` reason). The fit's time
-    origin is ``last_cleaning_ms`` when given, else the first valid timestamp.
+    unknown (those rows must already carry the ``bad_timestamp`` reason). ``cleaning_ms``:
+    known cleaning times [ms]; more are detected (:func:`fit_trend`). The fit's time origin is
+    the start of the current cycle (the last cleaning, else the first valid daily point).
     """
     rows = analyse_rows(
         t_in, t_out, flow, pressure, design, reason, limits, chunk_rows, progress, workers=workers
@@ -1272,8 +1234,45 @@ def analyse_history(
     known = ts[valid]
     first = float(known.min()) if known.size else None
     last = float(known.max()) if known.size else None
-    reference = (
-        float(last_cleaning_ms) if last_cleaning_ms is not None else (first if first is not None else 0.0)
-    )
-    trend = fit_trend(daily, reference, trigger_cleanliness, due_window_days, trend_basis)
+    trend = fit_trend(daily, trigger_cleanliness, due_window_days, trend_basis, tuple(cleaning_ms))
+    reference = trend.origin_ms if trend.origin_ms is not None else (first if first is not None else 0.0)
     return HistoryAnalysis(rows, daily, distributions, trend, reference, first, last)
+
+
+def reference_backpressures(
+    design: HistoryDesign,
+    t_in: np.ndarray,
+    flow: np.ndarray,
+    duty: np.ndarray,
+    cleanliness: dict[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Backpressure [Pa] of the effectiveness/NTU chain at given CW states and cleanliness
+    factors (:func:`.vacuum.expected_backpressure`, one point at a time; for charts of daily
+    points). NaN where the chain has no answer (e.g. a duty not rejectable below 80 °C).
+
+    ``cleanliness``: name → CF per point (an array, or a 0-d array for one CF for all)."""
+    model = CondenserModel(
+        design.bundle,
+        design.tube_material,
+        design.area,
+        design.salinity,
+        design.clean_u_method,
+        design.hei_edition,
+        design.fw,
+        design.fm,
+        design.bank_rows,
+    )
+    out = {}
+    for name, cf in cleanliness.items():
+        cf_all = np.broadcast_to(np.asarray(cf, dtype=float), np.shape(t_in))
+        p = np.full(np.shape(t_in), np.nan)
+        for i, (ti, qi, di, ci) in enumerate(zip(t_in, flow, duty, cf_all, strict=True)):
+            if not (math.isfinite(ti) and math.isfinite(qi) and math.isfinite(di) and math.isfinite(ci)):
+                continue
+            try:
+                state = expected_backpressure(model, float(ti), float(qi), float(di), cleanliness_factor=float(ci))
+                p[i] = state.backpressure
+            except CalculationError:
+                continue
+        out[name] = p
+    return out

@@ -56,6 +56,8 @@ __all__ = [
     "conductivity",
     "viscosity_conductivity",
     "seawater_density_cp",
+    "saline_mix",
+    "iapws95_liquid",
     "LiquidArrays",
     "liquid_properties",
     "CW_PRESSURE_PA",
@@ -668,7 +670,7 @@ def _iapws95_derivatives(
     return fird, firdd, firtt, firdt
 
 
-def _iapws95_liquid(temperature_k: np.ndarray, p_mpa: float) -> tuple[np.ndarray, np.ndarray]:
+def iapws95_liquid(temperature_k: np.ndarray, p_mpa: float) -> tuple[np.ndarray, np.ndarray]:
     """IAPWS-95 liquid density [kg/m³] and cp [kJ/(kg·K)] at (T, P): Newton on δ from IF97."""
     rho = region1_isobar(p_mpa * 1e6).density(temperature_k)
     tau = _TC / temperature_k
@@ -987,20 +989,36 @@ def _saline_coefficients() -> tuple[float, ...]:
     )
 
 
+def _horner(coefficients: tuple[float, ...], x):
+    """Σ cᵢ·xⁱ by Horner's rule, on a float or an array (the operations of numpy's
+    ``polynomial.polyval``, so the same bits)."""
+    acc = coefficients[-1]
+    for c in coefficients[-2::-1]:
+        acc = c + acc * x
+    return acc
+
+
+def saline_mix(temperature_k, salinity: float, p_mpa: float, rho_water, cp_water_kj):
+    """IAPWS-08 sea water from its pure-water part: g = g^W + g^S, so
+    ρ = 1/(1/ρ_W + g^S_p) and cp = −T·(g^W_TT + g^S_TT) with g^W_TT = −cp_W/T.
+
+    ``rho_water`` [kg/m³] and ``cp_water_kj`` [kJ/(kg·K)] of pure water at (T, P) (IAPWS-95);
+    floats or arrays. Returns (ρ [kg/m³], cp [J/(kg·K)])."""
+    gp, gtt = _saline_polynomials(salinity, p_mpa)
+    ts = (temperature_k - 273.15) / 40
+    rho = 1.0 / (1.0 / rho_water + _horner(gp, ts))
+    cp = -temperature_k * (-cp_water_kj / temperature_k + _horner(gtt, ts))
+    return rho, cp * 1e3
+
+
 def seawater_density_cp(
     temperature_k: np.ndarray, salinity: float, pressure_pa: float = CW_PRESSURE_PA
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sea-water density [kg/m³] and cp [J/(kg·K)], IAPWS-08 with IAPWS-95 pure water
     (as ``iapws.iapws08.SeaWater(T, P, S)``)."""
     p_mpa = pressure_pa / 1e6
-    rho_w, cp_w = _iapws95_liquid(temperature_k, p_mpa)
-    gp, gtt = _saline_polynomials(salinity, p_mpa)
-    ts = (temperature_k - 273.15) / 40
-    gp_s = np.polynomial.polynomial.polyval(ts, gp)
-    gtt_s = np.polynomial.polynomial.polyval(ts, gtt)
-    rho = 1.0 / (1.0 / rho_w + gp_s)
-    cp = -temperature_k * (-cp_w / temperature_k + gtt_s)
-    return rho, cp * 1e3
+    rho_w, cp_w = iapws95_liquid(temperature_k, p_mpa)
+    return saline_mix(temperature_k, salinity, p_mpa, rho_w, cp_w)
 
 
 # --------------------------------------------------------------------------- cooling water

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from .constants import INHG_PA
 from .errors import DomainError, OutOfRangeError
+from .messages import Text
 from .tubes import load_data
 
 __all__ = ["TurbineCurve", "turbine_curve", "generic_curve", "GENERIC_CURVE_FILE"]
@@ -108,9 +109,8 @@ class TurbineCurve:
         if pressure > self.pressures[-1] * (1.0 + 1e-12):
             raise OutOfRangeError(
                 "condenser_pressure",
-                f"backpressure {pressure / INHG_PA:.3f} inHgA is above "
-                f"the turbine correction curve ({self.pressures[-1] / INHG_PA:.3f} inHgA max); "
-                "not extrapolated",
+                Text("backpressure {p} is above the turbine correction curve ({top} max); not extrapolated",
+                     p=("pressure", pressure, 4), top=("pressure", self.pressures[-1], 4)),
                 "unit near its exhaust-pressure alarm/trip, or pressure in the wrong unit",
             )
         p = max(pressure, self.choke_pressure)
@@ -228,7 +228,8 @@ def turbine_curve(
     if not math.isfinite(choke_pressure) or not (ps[0] <= choke_pressure <= ps[-1]):
         raise DomainError(
             "choke_pressure",
-            f"choke point {choke_pressure!r} Pa must lie inside the curve range {ps[0]:g}-{ps[-1]:g} Pa",
+            Text("choke point {p} must lie inside the curve range {lo}-{hi}", p=("pressure", choke_pressure, 4),
+                 lo=("pressure", ps[0], 4), hi=("pressure", ps[-1], 4)),
             "choke point in the wrong unit",
         )
     if kind == "fraction":
@@ -249,8 +250,8 @@ def turbine_curve(
         if v1 > v0 + 1e-12 * max(1.0, abs(v0)):
             raise DomainError(
                 "turbine_curve",
-                f"output rises with backpressure between {p0:g} and {p1:g} Pa; "
-                "above the choke point more backpressure never gains output",
+                Text("output rises with backpressure between {p0} and {p1}; above the choke point more "
+                     "backpressure never gains output", p0=("pressure", p0, 4), p1=("pressure", p1, 4)),
                 "sign convention reversed (loss entered as positive) or points out of order",
             )
     method = {

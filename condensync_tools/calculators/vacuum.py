@@ -47,8 +47,10 @@ from .heat_transfer import (
     HeatTransferInputs,
     analyse_heat_transfer,
     clean_u,
+    hei_velocity_warning,
     saturation_temp_from_effectiveness,
 )
+from .messages import Text
 from .tubes import TubeBundle, material, tube_bundle
 from .turbine import TurbineCurve
 from .water import liquid_properties, salinity_for, saturation_pressure, saturation_temperature
@@ -93,19 +95,24 @@ def _snap(x: float, tol: float) -> float:
     return 0.0 if abs(x) < tol else x
 
 
-def _dp_text(pa: float, digits: int = 3) -> str:
-    """A pressure difference in both unit systems for messages: "0.099 inHg (0.335 kPa)"."""
-    return f"{pa / INHG_PA:.{digits}f} inHg ({pa / 1000.0:.{digits}f} kPa)"
+def _dp(pa: float) -> tuple:
+    """A pressure difference [Pa] as a typed message quantity (worded in the caller's units)."""
+    return ("pressure_difference", pa, 3)
 
 
-def _p_text(pa: float) -> str:
-    """An absolute pressure in both unit systems for messages."""
-    return f"{pa / INHG_PA:.3f} inHgA ({pa / 1000.0:.3f} kPa(a))"
+def _p(pa: float) -> tuple:
+    """An absolute pressure [Pa] as a typed message quantity."""
+    return ("pressure", pa, 4)
 
 
-def _dt_text(k: float) -> str:
-    """A temperature difference in both unit systems for messages: "2.78 K (5.00 °F)"."""
-    return f"{k:.2f} K ({1.8 * k:.2f} °F)"
+def _dt(k: float) -> tuple:
+    """A temperature difference [K] as a typed message quantity."""
+    return ("temperature_difference", k, 3)
+
+
+def _t(k: float) -> tuple:
+    """A temperature [K] as a typed message quantity."""
+    return ("temperature", k, 4)
 
 
 
@@ -127,10 +134,13 @@ def _check_cf(field_name: str, cf: float) -> float:
 
 def _check_cw_temp(field_name: str, t: float) -> float:
     if t is None or not math.isfinite(t) or not (_CW_T_MIN <= t <= _CW_T_MAX):
-        shown = f"{t - 273.15:.4g} °C" if t is not None and math.isfinite(t) else repr(t)
+        if t is None or not math.isfinite(t):
+            reason = f"CW temperature {t!r} is outside the liquid cooling-water range {{lo}}-{{hi}}"
+            raise DomainError(field_name, Text(reason, lo=_t(_CW_T_MIN), hi=_t(_CW_T_MAX)), "°F/°C or K mix-up")
         raise DomainError(
             field_name,
-            f"CW temperature {shown} is outside the liquid cooling-water range 0-80 °C",
+            Text("CW temperature {t} is outside the liquid cooling-water range {lo}-{hi}", t=_t(t),
+                 lo=_t(_CW_T_MIN), hi=_t(_CW_T_MAX)),
             "°F/°C or K mix-up",
         )
     return float(t)
@@ -405,7 +415,8 @@ def expected_backpressure(
             if t_out > _CW_T_MAX:
                 raise DomainError(
                     "cw_flow",
-                    f"CW temperature rise {_dt_text(tr)} puts the outlet above 80 °C (176 °F)",
+                    Text("CW temperature rise {rise} puts the outlet above {limit}", rise=_dt(tr),
+                         limit=_t(_CW_T_MAX)),
                     "CW flow far too low for the heat duty, or flow/duty in the wrong unit",
                 )
             cp = liquid_properties(0.5 * (t_in + t_out), model.salinity).cp
@@ -451,17 +462,13 @@ def expected_backpressure(
     if t_sat > _CW_T_MAX:
         raise DomainError(
             "heat_duty",
-            f"expected saturation temperature {t_sat - 273.15:.1f} °C exceeds 80 °C: "
-            "the condenser cannot reject this duty at a plausible backpressure",
+            Text("expected saturation temperature {t_sat} exceeds {limit}: the condenser cannot reject this "
+                 "duty at a plausible backpressure", t_sat=_t(t_sat), limit=_t(_CW_T_MAX)),
             "heat duty too high for the CW flow and surface, or values in the wrong unit",
         )
-    v_ft_s = velocity / FT_M
     lo, hi = hei.HEI_VELOCITY_RANGE_FT_S
-    if model.clean_u_method == "hei" and not (lo <= v_ft_s <= hi):
-        warnings.append(
-            f"tube velocity {velocity:.3g} m/s ({v_ft_s:.3g} ft/s) is outside the HEI range "
-            f"{lo:g}-{hi:g} ft/s: the HEI clean U is extrapolated"
-        )
+    if model.clean_u_method == "hei" and not (lo <= velocity / FT_M <= hi):
+        warnings.append(hei_velocity_warning(velocity))
     return BackpressureState(
         backpressure=saturation_pressure(t_sat),
         saturation_temp=t_sat,
@@ -806,8 +813,8 @@ def optimize_vacuum_pressure(
         deviation = p_meas - p0
         if parts["unexplained"] < -PTC_PRESSURE_UNCERTAINTY_PA:
             warnings.append(
-                f"measured backpressure is {_dp_text(-parts['unexplained'], 2)} below the expected "
-                "value: check the pressure instrument, CW flow and the cleanliness factor used"
+                Text("measured backpressure is {dp} below the expected value: check the pressure instrument, "
+                     "CW flow and the cleanliness factor used", dp=_dp(-parts["unexplained"]))
             )
 
     optimal = achievable.backpressure
@@ -843,28 +850,28 @@ def optimize_vacuum_pressure(
         if lost_parts["fouling"] > 0.0:
             act(
                 "clean_tubes",
-                f"cleanliness {cf:.3f} is below the target {cf_target:.3f}: restoring it lowers the "
-                f"backpressure by {_dp_text(p4 - p3)}. Confirm fouling (not air binding) with "
-                "the air in-leakage indicators before cleaning (see calculate_fouling_factor for the method)",
+                Text(f"cleanliness {cf:.3f} is below the target {cf_target:.3f}: restoring it lowers the "
+                     "backpressure by {dp}. Confirm fouling (not air binding) with the air in-leakage indicators "
+                     "before cleaning (see calculate_fouling_factor for the method)", dp=_dp(p4 - p3)),
                 lost_parts["fouling"],
             )
         if p_meas is not None and lost_parts["unexplained"] > 0.0:
             within = parts["unexplained"] <= PTC_PRESSURE_UNCERTAINTY_PA
             act(
                 "find_air_inleakage",
-                f"{_dp_text(parts['unexplained'])} of the backpressure is not "
-                "explained by fouling, CW temperature or flow: check air in-leakage (vacuum-decay test, "
-                "tracer test) and the pressure instrument"
-                + (" (within the ±0.12 inHg PTC 12.2 pressure uncertainty)" if within else ""),
+                Text("{dp} of the backpressure is not explained by fouling, CW temperature or flow: check air "
+                     "in-leakage (vacuum-decay test, tracer test) and the pressure instrument"
+                     + (" (within the ±{u} PTC 12.2 pressure uncertainty)" if within else ""),
+                     dp=_dp(parts["unexplained"]), **({"u": _dp(PTC_PRESSURE_UNCERTAINTY_PA)} if within else {})),
                 lost_parts["unexplained"],
             )
         if design is not None and q_vol < d_q:
             p_flow = state(t_in, d_q, duty, cf).backpressure
             act(
                 "restore_cw_flow",
-                f"CW flow is {100 * (1 - q_vol / d_q):.1f} % below design: restoring design flow "
-                f"lowers the backpressure by {_dp_text(p4 - p_flow)} (gross: pump power not "
-                "deducted; see optimize_cooling_water_flow)",
+                Text(f"CW flow is {100 * (1 - q_vol / d_q):.1f} % below design: restoring design flow lowers "
+                     "the backpressure by {dp} (gross: pump power not deducted; see optimize_cooling_water_flow)",
+                     dp=_dp(p4 - p_flow)),
                 turbine.lost_output(p4, p_flow),
             )
         if design is not None and t_in > d_t:
@@ -874,17 +881,17 @@ def optimize_vacuum_pressure(
                 # valued 0 so it never outranks an action the operator can take.
                 act(
                     "check_cw_inlet_temperature",
-                    f"CW inlet is {_dt_text(t_in - d_t)} above design, worth "
-                    f"{share / 1e6:.3f} MW of output: not directly controllable; on a cooling tower check "
-                    "fans, fill and distribution (approach)",
+                    Text("CW inlet is {dt} above design, worth " f"{share / 1e6:.3f} MW of output: not directly "
+                         "controllable; on a cooling tower check fans, fill and distribution (approach)",
+                         dt=_dt(t_in - d_t)),
                     0.0,
                 )
         if achievable.backpressure < turbine.choke_pressure:
             act(
                 "do_not_chase_vacuum_below_choke",
-                f"the achievable backpressure {_p_text(achievable.backpressure)}"
-                f" is below the choke point {_p_text(turbine.choke_pressure)}: no turbine "
-                "gain below it; consider less CW flow or fewer fans (see optimize_cooling_water_flow)",
+                Text("the achievable backpressure {p} is below the choke point {choke}: no turbine gain below "
+                     "it; consider less CW flow or fewer fans (see optimize_cooling_water_flow)",
+                     p=_p(achievable.backpressure), choke=_p(turbine.choke_pressure)),
                 0.0,
             )
     else:

@@ -4,7 +4,12 @@ the caller has (dissolved oxygen, subcooling, off-gas flow, vacuum decay, air-li
 temperature, unexplained backpressure).
 
 Calls :func:`condensync_tools.calculators.air_inleakage.detect_air_inleakage`; see that
-module for the bands, weights, score, confidence and the in-leakage estimate.
+module for the bands, weights, score, confidence and the in-leakage estimate. With the CW
+snapshot and the tube data (live, or from the plant configuration) the tool works out the
+unexplained backpressure itself: measured minus expected at the fouling cleanliness
+(:func:`condensync_tools.calculators.air_attribution.attribute_air_and_fouling`), the fouling
+cleanliness being the caller's, else the last stored one before the air event, else the design
+value (assumed: it then values the air actions but is not scored as evidence).
 """
 
 from __future__ import annotations
@@ -13,16 +18,29 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from ..calculators import hei
+from ..calculators.air_attribution import (
+    FOULING_CF_SOURCES,
+    AirAttribution,
+    attribute_air_and_fouling,
+    cleanliness_before_air_event,
+    expected_fouling_cleanliness,
+)
 from ..calculators.air_inleakage import DO_LIMITS_PPB, detect_air_inleakage
 from ..calculators.water import saturation_temperature
 from ..registry import ToolCall, ToolDefinition, ToolOutput, register
 from .common import CALCULATOR_NOTE, C, ToolInput, ToolResult, quantity, summary_number
+from .fouling import parse_timestamp
 from .shared_inputs import (
-    PRESSURE_RANGE,
     CommonFields,
+    DutyFields,
     RecommendationItem,
+    SnapshotFields,
+    TubeFields,
     TurbineFields,
+    condenser_from,
     measured_pressure,
+    operating_state,
     recommendation_items,
     renamed_fields,
     turbine_from,
@@ -36,9 +54,14 @@ __all__ = [
     "LIVE_FIELDS",
     "INDICATOR_FIELDS",
     "UNIT_TYPES",
+    "stored_cleanliness_before_air_event",
 ]
 
+TOOL_NAME = "detect_air_inleakage"
 LIVE_FIELDS = (
+    "cw_inlet_temp",
+    "cw_outlet_temp",
+    "cw_flow",
     "condenser_pressure",
     "hotwell_temp",
     "dissolved_oxygen_ppb",
@@ -76,7 +99,7 @@ class AirInleakageFields(ToolInput):
         "drum_avt",
         description="Unit type for the dissolved-oxygen limit: drum_avt "
         "(fossil drum, AVT, 10 ppb), once_through (10 ppb), pwr (10 ppb), bwr (200 ppb), "
-        "hei_guarantee (7.1 ppb) [1]",
+        "hei_guarantee (HEI 0.005 cm³/L = 7.145 ppb) [1]",
     )
     dissolved_oxygen_ppb: quantity("ppb", "Condensate pump discharge dissolved oxygen", ge=0) = None
     do_limit_ppb: quantity("ppb", "Dissolved-oxygen limit overriding the unit_type default", gt=0) = None
@@ -105,9 +128,7 @@ class AirInleakageFields(ToolInput):
         gt=0,
         plausible=(1e-5, 1.0),
     ) = None
-    shell_count: int = Field(
-        1, ge=1, le=8, description="Condenser shells, for the per-shell off-gas rule [1]"
-    )
+    shell_count: int = Field(1, ge=1, le=8, description="Condenser shells, for the per-shell off-gas rule [1]")
     vacuum_decay_rate: quantity(
         "pressure_rate",
         "Pressure rise rate in a vacuum-decay test (air extraction "
@@ -141,32 +162,27 @@ class AirInleakageFields(ToolInput):
         "pressure_difference",
         "Backpressure not explained by fouling, CW "
         "temperature or flow (deviation_unexplained of optimize_vacuum_pressure with "
-        "an independent cleanliness)",
+        "an independent cleanliness); default: worked out from the CW snapshot and tube data when given",
         plausible=(-3000.0, 20_000.0),
     ) = None
 
 
-class AirInleakageInput(CommonFields, AirInleakageFields, TurbineFields):
-    condenser_pressure: quantity(
-        "pressure",
-        "Condenser shell absolute pressure (saturation temperature for "
-        "subcooling and the air-line depression); alternative: vacuum_gauge with "
-        "barometric_pressure",
-        plausible=PRESSURE_RANGE,
+class AirInleakageInput(CommonFields, AirInleakageFields, SnapshotFields, TubeFields, DutyFields, TurbineFields):
+    cleanliness_factor: float = Field(
+        None,
         gt=0,
-    ) = None
-    vacuum_gauge: quantity(
-        "pressure_gauge",
-        "Condenser vacuum as a gauge reading instead of condenser_pressure; needs barometric_pressure",
-        plausible=(0.0, 110_000.0),
-        ge=0,
-    ) = None
-    barometric_pressure: quantity(
-        "pressure",
-        "Barometric (atmospheric) pressure, absolute, for vacuum_gauge",
-        plausible=(60_000.0, 110_000.0),
-        gt=0,
-    ) = None
+        le=1.5,
+        description="Cleanliness factor fouling alone gives now, independent of this snapshot (fouling "
+        "trend, last clean test before the air event), for the unexplained backpressure; default: the "
+        "last stored cleanliness before the air event (condenser_id with a store), else "
+        "target_cleanliness [1]",
+    )
+    cleanliness_source: Literal[FOULING_CF_SOURCES] = Field(  # type: ignore[valid-type]
+        "caller",
+        description="Where cleanliness_factor comes from: caller, fouling_trend, history_before_air_event, "
+        "stored_before_air_event, or design_cleanliness (assumed: it values the air actions but the "
+        "unexplained backpressure is then not scored as evidence) [1]",
+    )
 
 
 class IndicatorItem(BaseModel):
@@ -193,8 +209,7 @@ class AirInleakageOutput(ToolResult):
         description="Severity from the evidence level"
     )
     confidence: float = Field(
-        description="Confidence of the verdict, 0-1: agreement of the indicators × "
-        "coverage of the indicator set [1]"
+        description="Confidence of the verdict, 0-1: agreement of the indicators × coverage of the indicator set [1]"
     )
     score: float = Field(description="Weighted indicator score S, 0-1 [1]")
     evidence: float = Field(description="Evidence level E = max(S, strongest direct indicator), 0-1 [1]")
@@ -214,9 +229,33 @@ class AirInleakageOutput(ToolResult):
     )
     location_reason: str = Field(description="Why that location")
     recommendations: list[RecommendationItem] = Field(
-        description="Recommended actions, most valuable first "
-        "(valued only through the unexplained backpressure)"
+        description="Recommended actions, most valuable first (valued only through the unexplained backpressure)"
     )
+    unexplained_backpressure: quantity(
+        "pressure_difference",
+        "Backpressure not explained by fouling, CW temperature or flow: the caller's, or measured minus "
+        "expected_backpressure (the air share)",
+    ) = None
+    unexplained_backpressure_scored: bool = Field(
+        None,
+        description="Whether unexplained_backpressure is scored as an indicator (not when it rests on the "
+        "assumed design cleanliness)",
+    )
+    expected_backpressure: quantity(
+        "pressure",
+        "Backpressure expected at the current CW inlet temperature, flow and duty with the tubes at "
+        "fouling_cleanliness_factor (effectiveness/NTU chain)",
+    ) = None
+    fouling_cleanliness_factor: float = Field(
+        None, description="Cleanliness factor of fouling alone used for expected_backpressure [1]"
+    )
+    fouling_cleanliness_source: str = Field(
+        None, description="Where fouling_cleanliness_factor came from (" + ", ".join(FOULING_CF_SOURCES) + ")"
+    )
+    air_lost_output_mw: quantity(
+        "power_mw", "Turbine output lost to the air share (turbine curve between measured and expected)"
+    ) = None
+    air_cost_usd_per_day: quantity("money_usd_per_day", "Value of air_lost_output_mw") = None
 
 
 def indicator_item(call: ToolCall, ind) -> dict:
@@ -244,10 +283,79 @@ def indicator_item(call: ToolCall, ind) -> dict:
     }
 
 
+def _epoch_s(stamp: str) -> float:
+    return parse_timestamp(str(stamp), "stored history timestamp", TOOL_NAME).timestamp()
+
+
+def stored_cleanliness_before_air_event(call: ToolCall) -> float | None:
+    """The last stored cleanliness factor of ``condenser_id`` before the current air event
+    (:func:`~condensync_tools.calculators.air_attribution.cleanliness_before_air_event` over the
+    stored fouling history and the stored detect_air_inleakage results); None without a store."""
+    condenser_id = call.args.get("condenser_id")
+    service = call.context.services.get("history") if condenser_id else None
+    if service is None or not hasattr(service, "results"):
+        return None
+    points = [(_epoch_s(p["timestamp"]), p.get("cleanliness_factor")) for p in service.fouling_history(condenser_id)]
+    air = [
+        (_epoch_s(r["timestamp"]), bool((r.get("results") or {}).get("leak_detected")))
+        for r in service.results(condenser_id, tool=TOOL_NAME)
+    ]
+    return cleanliness_before_air_event(points, air)
+
+
+_ATTRIBUTION_NEEDS = ("cw_inlet_temp", "cw_flow", "tube_od", "tube_count")
+
+
+def _attribution(call: ToolCall, p: float | None, turbine, warnings: list[str]) -> tuple[AirAttribution, str] | None:
+    """Air share of the backpressure from the CW snapshot and tube data, or None when they are
+    not all given (a warning names what is missing when part of the snapshot is there)."""
+    si = call.si
+    if call.has("unexplained_backpressure") or p is None:
+        return None
+    have_duty = any(call.has(n) for n in ("heat_duty", "cw_outlet_temp", "steam_flow"))
+    have_area = call.has("surface_area") or call.has("tube_length")
+    missing = [n for n in _ATTRIBUTION_NEEDS if not call.has(n)]
+    if missing or not have_duty or not have_area:
+        if any(call.has(n) for n in ("cw_inlet_temp", "cw_outlet_temp", "cw_flow")):
+            warnings.append(
+                "unexplained backpressure not worked out: it needs cw_inlet_temp, cw_flow, a heat duty "
+                "(heat_duty, cw_outlet_temp or steam_flow) and the tube data (tube_od, tube_count, "
+                "tube_length or surface_area)"
+            )
+        return None
+    model = condenser_from(call)
+    target = si.get("target_cleanliness") or hei.design_cleanliness_default(si["tube_material"])
+    if call.has("cleanliness_factor"):
+        cf, source = si["cleanliness_factor"], si["cleanliness_source"]
+    else:
+        cf, source = expected_fouling_cleanliness(
+            design=target, stored_before_air_event=stored_cleanliness_before_air_event(call)
+        )
+    op = operating_state(call, model, cf, target)
+    with renamed_fields():
+        attribution = attribute_air_and_fouling(
+            model,
+            cw_inlet_temp=op.cw_inlet_temp,
+            cw_flow=op.cw_flow,
+            heat_duty=op.heat_duty,
+            measured_backpressure=p,
+            fouling_cleanliness=cf,
+            target_cleanliness=target,
+            turbine=turbine,
+            power_price_usd_per_mwh=si.get("power_price_usd_per_mwh"),
+        )
+    attribution.method["heat_duty"] = op.method["heat_duty"]
+    return attribution, source
+
+
 def handle(call: ToolCall) -> ToolOutput:
     si = call.si
     p = measured_pressure(call)
     turbine, warnings = turbine_from(call)
+    found = _attribution(call, p, turbine, warnings)
+    attribution, cf_source = found if found is not None else (None, None)
+    unexplained = attribution.air_backpressure if attribution else si.get("unexplained_backpressure")
+    scored = cf_source != "design_cleanliness"
     with renamed_fields():
         r = detect_air_inleakage(
             unit_type=si["unit_type"],
@@ -264,18 +372,22 @@ def handle(call: ToolCall) -> ToolOutput:
             steam_space_temp=si.get("steam_space_temp"),
             air_extraction_temp=si.get("air_extraction_temp"),
             air_extraction_depression_baseline=si.get("air_extraction_depression_baseline"),
-            unexplained_backpressure=si.get("unexplained_backpressure"),
+            unexplained_backpressure=unexplained,
+            unexplained_backpressure_scored=scored,
             turbine=turbine,
             power_price_usd_per_mwh=si.get("power_price_usd_per_mwh"),
         )
     t_sat = saturation_temperature(p) if p is not None else None
-    subcooling = (
-        max(t_sat - si["hotwell_temp"], 0.0) if t_sat is not None and call.has("hotwell_temp") else None
-    )
-    if turbine is not None and not call.has("unexplained_backpressure"):
+    subcooling = max(t_sat - si["hotwell_temp"], 0.0) if t_sat is not None and call.has("hotwell_temp") else None
+    if turbine is not None and unexplained is None:
         warnings.append(
             "the turbine curve values only the unexplained backpressure: pass unexplained_backpressure "
-            "(from optimize_vacuum_pressure) to value the leak"
+            "(from optimize_vacuum_pressure), or the CW snapshot and tube data, to value the leak"
+        )
+    if attribution is not None and not scored:
+        warnings.append(
+            "the unexplained backpressure rests on the design cleanliness (no independent fouling "
+            "cleanliness): it values the air actions but is not scored as evidence of air"
         )
     values = {
         "leak_detected": bool(r.leak_detected),
@@ -292,8 +404,38 @@ def handle(call: ToolCall) -> ToolOutput:
         "location_reason": r.location_reason,
         # valued actions first; otherwise the calculator's order (most direct check first)
         "recommendations": recommendation_items(sorted(r.recommendations, key=lambda a: -a.value_w)),
+        "unexplained_backpressure": unexplained,
+        "unexplained_backpressure_scored": scored if unexplained is not None else None,
     }
+    method = dict(r.method)
+    if attribution is not None:
+        values.update(
+            expected_backpressure=attribution.expected_backpressure,
+            fouling_cleanliness_factor=attribution.fouling_cleanliness,
+            fouling_cleanliness_source=cf_source,
+            air_lost_output_mw=attribution.air_lost_output,
+            air_cost_usd_per_day=attribution.air_usd_per_day,
+        )
+        method.update(attribution.method)
+        method["fouling_cleanliness"] = FOULING_CF_TEXT[cf_source]
+    elif unexplained is not None:
+        method["unexplained_backpressure"] = "caller"
     warnings.extend(w for w in r.warnings if w not in warnings)
+    return ToolOutput(values=values, method=method, warnings=warnings, summary=_summary(call, r, values))
+
+
+#: provenance.method text for each fouling-cleanliness source.
+FOULING_CF_TEXT = {
+    "caller": "caller's independent cleanliness_factor",
+    "fouling_trend": "trend of the current cleaning cycle evaluated now (calculate_fouling_factor)",
+    "history_before_air_event": "last cleanliness of the supplied history (measured before the air event)",
+    "stored_before_air_event": "last stored cleanliness before the current air event (stored results; points "
+    "within 1 d before its first detection skipped)",
+    "design_cleanliness": "target (design) cleanliness: no independent fouling cleanliness known (assumed)",
+}
+
+
+def _summary(call: ToolCall, r, values: dict) -> str:
     text = (
         f"Air in-leakage {'DETECTED' if r.leak_detected else 'not detected'}: severity {r.severity}, "
         f"confidence {r.confidence:.2f}, {len(r.indicators)} indicator(s)"
@@ -305,12 +447,20 @@ def handle(call: ToolCall) -> ToolOutput:
             f"; estimated in-leakage "
             f"{summary_number(call.to_caller('air_flow', r.estimated_inleakage), call.unit('air_flow'))}"
         )
-    return ToolOutput(values=values, method=dict(r.method), warnings=warnings, summary=text)
+    if values.get("fouling_cleanliness_source") is not None:
+        dp = call.to_caller("pressure_difference", values["unexplained_backpressure"])
+        text += (
+            f"; unexplained backpressure {summary_number(dp, call.unit('pressure_difference'))} at fouling "
+            f"cleanliness {values['fouling_cleanliness_factor']:.3f} ({values['fouling_cleanliness_source']})"
+        )
+        if values.get("air_lost_output_mw") is not None:
+            text += f", worth {values['air_lost_output_mw'] / 1e6:.4g} MW"
+    return text
 
 
 TOOL = register(
     ToolDefinition(
-        name="detect_air_inleakage",
+        name=TOOL_NAME,
         title="Condenser air in-leakage diagnosis from the indicators available",
         description=(
             "Scored air in-leakage diagnosis for a steam surface condenser from any subset of indicators "
@@ -318,12 +468,14 @@ TOOL = register(
             "hotwell_temp and condenser_pressure vs subcooling_baseline; off-gas air_removal_flow vs "
             "venting_capacity; vacuum-decay rate (< 0.03 inHg/min tight, ≥ 0.12 excessive) with "
             "steam_space_volume for an in-leakage estimate; air-extraction line temperature depression; "
-            "unexplained backpressure from optimize_vacuum_pressure. Returns leak_detected, severity, "
+            "unexplained backpressure (caller's, or worked out from cw_inlet_temp, cw_flow, a heat duty, "
+            "condenser_pressure and the tube data: measured minus expected at the fouling cleanliness — the "
+            "caller's independent cleanliness_factor, else the last stored one before the air event, else "
+            "the design value, which values the leak but is not scored as evidence). Returns leak_detected, severity, "
             "confidence, estimated_inleakage, each indicator with value, threshold, status and weight, the "
-            "likely location (above or below the hotwell water line) and recommended actions. "
-            + CALCULATOR_NOTE
+            "likely location (above or below the hotwell water line) and recommended actions. " + CALCULATOR_NOTE
         ),
-        version="1.0.0",
+        version="1.1.0",
         input_model=AirInleakageInput,
         output_model=AirInleakageOutput,
         quick=True,

@@ -15,6 +15,8 @@ from ..calculators.cw_flow import (
     DEFAULT_SHUTOFF_HEAD_RATIO,
     MIN_TUBE_VELOCITY_M_S,
     PUMP_FLOW_RANGE,
+    TOWER_MODEL_TOLERANCE_K,
+    TowerCheck,
     cooling_tower,
     optimize_cooling_water_flow,
     pump_curve,
@@ -22,7 +24,9 @@ from ..calculators.cw_flow import (
 from ..calculators.water import liquid_properties
 from ..errors import InvalidArguments
 from ..registry import ToolCall, ToolDefinition, ToolOutput, register
+from ..units import format_quantity
 from .common import CALCULATOR_NOTE, C, ToolInput, ToolResult, quantity, summary_number
+from .heat_transfer import derived_fm_warnings
 from .shared_inputs import (
     CW_FLOW_RANGE,
     CommonFields,
@@ -142,7 +146,9 @@ class CwFlowFields(ToolInput):
     )
     tower_min_approach: quantity(
         "temperature_difference",
-        "Lowest economic tower approach; default 5 °F (2.8 K)",
+        "Lowest economic tower approach, a floor for the modelled options (lowered to the measured approach when "
+        "the tower does better now; the current option always uses the measured CW inlet temperature); default "
+        "5 °F (2.8 K)",
         plausible=(0.0, 15.0),
         ge=0,
     ) = None
@@ -282,6 +288,32 @@ def _tower(call: ToolCall, warnings: list[str]):
             **kwargs,
         )
     return tower, si.get("fans_on") or fans_design
+
+
+def tower_warnings(check: TowerCheck | None, system: str) -> list[str]:
+    """The measured tower state against the approach model, worded in the caller's units."""
+    if check is None:
+        return []
+    out = []
+
+    def dt(value_k: float) -> str:
+        return format_quantity("temperature_difference", value_k, system, 3)
+
+    if check.model_disagrees:
+        out.append(
+            f"tower approach model gives {dt(check.model_approach)} at the current CW flow and fans, the "
+            f"measured approach (CW inlet − wet bulb) is {dt(check.measured_approach)}: they differ by more "
+            f"than {dt(TOWER_MODEL_TOLERANCE_K)}. The current state uses the measured CW inlet temperature; "
+            f"the model is scaled by {check.calibration:.3f} for the other options (check wet_bulb_temp, "
+            "tower_approach_design and the tower's condition)"
+        )
+    if check.below_min_approach:
+        out.append(
+            f"measured tower approach {dt(check.measured_approach)} is below the minimum approach "
+            f"{dt(check.min_approach)}: the current state uses the measured CW inlet temperature and the other "
+            f"options are floored at the measured approach (check wet_bulb_temp and the inlet RTD)"
+        )
+    return out
 
 
 def option_item(o, current, optimum) -> dict:
@@ -444,6 +476,8 @@ def handle(call: ToolCall) -> ToolOutput:
         "recommendations": recommendation_items(r.recommendations),
     }
     warnings.extend(w for w in r.warnings if w not in warnings)
+    warnings.extend(tower_warnings(r.tower_check, call.unit_system))
+    warnings.extend(derived_fm_warnings(r.method))
     flow = summary_number(call.to_caller("volumetric_flow", r.optimal_cw_flow), call.unit("volumetric_flow"))
     bp = summary_number(call.to_caller("pressure", opt.backpressure), call.unit("pressure"))
     text = (
@@ -475,7 +509,7 @@ TOOL = register(
             "velocity and pump flow limits) and the expected savings per hour and per year at "
             "power_price_usd_per_mwh. " + CALCULATOR_NOTE
         ),
-        version="1.0.0",
+        version="1.0.1",
         input_model=CwFlowInput,
         output_model=CwFlowOutput,
         handler=handle,

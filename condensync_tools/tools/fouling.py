@@ -16,15 +16,23 @@ import hashlib
 import json
 import math
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..calculators.fouling import FOULANTS, calculate_fouling_factor
-from ..calculators.vacuum import expected_backpressure, fouling_loss_function, resolve_operating_state
+from ..calculators.fouling import FOULANTS, MIN_VELOCITY_FOULING_M_S, calculate_fouling_factor
+from ..calculators.vacuum import expected_backpressure, fouling_loss_function
 from ..errors import InvalidArguments
 from ..registry import ToolCall, ToolDefinition, ToolOutput, register
+from ..units import format_quantity
 from .common import CALCULATOR_NOTE, ToolInput, ToolResult, quantity, summary_number
+from .cycles_out import (
+    CycleFields,
+    cleaning_events_out,
+    cycles_out,
+    day_text,
+    forecast_reason,
+)
 from .shared_inputs import (
     CommonFields,
     DutyFields,
@@ -34,6 +42,7 @@ from .shared_inputs import (
     TurbineFields,
     condenser_from,
     measured_pressure,
+    operating_state,
     recommendation_items,
     renamed_fields,
     require,
@@ -101,20 +110,29 @@ class FoulingFields(ToolInput):
     ) = None
     history: list[HistoryPoint] = Field(
         None,
-        min_length=3,
+        min_length=1,
         max_length=20_000,
         description=(
-            "Fouling history since the last cleaning: objects {timestamp, cleanliness_factor} or {timestamp, "
-            "fouling_resistance}, at least 3; default: the stored history of condenser_id when the server "
-            "has one"
+            "Fouling history: objects {timestamp, cleanliness_factor} or {timestamp, fouling_resistance}, any "
+            "span (several cleaning cycles welcome: cleanings are detected and the current cycle is fitted; a "
+            "trend needs 5 daily points over 7 days in the current cycle); default: the stored history of "
+            "condenser_id when the server has one"
         ),
     )
     last_cleaning_date: str = Field(
         "",
         pattern=r"^$|" + TIMESTAMP_PATTERN,
         description=(
-            "ISO 8601 date of the last cleaning: history times count from it, earlier points are dropped; "
-            "empty (default): the first history point is taken as the last cleaning"
+            "ISO 8601 date of the last known cleaning (more are detected in the history as step recoveries); "
+            "the current cycle starts at the last cleaning, given or detected"
+        ),
+    )
+    cleaning_dates: list[Annotated[str, Field(pattern=TIMESTAMP_PATTERN)]] = Field(
+        [],
+        max_length=1000,
+        description=(
+            "Known cleaning dates (ISO 8601), e.g. from maintenance records or the plant configuration; merged "
+            "with the detected ones (within 3 days: the same cleaning)"
         ),
     )
     trigger_cleanliness: float = Field(
@@ -155,7 +173,7 @@ class FoulingInput(CommonFields, SnapshotFields, FoulingFields, DutyFields, Tube
 class FitItem(BaseModel):
     model: Literal["linear", "kern_seaton"] = Field(
         description="linear R = r0 + beta·t, or Kern–Seaton R = "
-        "r_inf·(1 − e^(−t/tau)), t in days since the last cleaning"
+        "r0 + r_inf·(1 − e^(−t/tau)), t in days since the start of the current cycle"
     )
     basis: Literal["fouling_index", "fouling_resistance"] = Field(
         description="Fitted quantity: fouling index 1/CF − 1 (a CF history) or fouling resistance"
@@ -163,7 +181,9 @@ class FitItem(BaseModel):
     level_unit: str = Field(description="Unit of r0, r_inf, rmse and the trigger level ('1' for the index)")
     rate_unit: str = Field(description="Unit of beta")
     selected: bool = Field(description="This model was chosen (lower AICc; ties go to linear)")
-    r0: float = Field(None, description="Linear: fouling level right after cleaning, in level_unit")
+    r0: float = Field(
+        None, description="Fouling level at the start of the current cycle (residual after cleaning), in level_unit"
+    )
     beta: float = Field(None, description="Linear: fouling rate, in rate_unit")
     r_inf: float = Field(None, description="Kern–Seaton: asymptotic fouling level, in level_unit")
     tau: quantity("duration_days", "Kern–Seaton: time constant") = None
@@ -179,9 +199,14 @@ class FitItem(BaseModel):
     ) = None
     forecast: str = Field(description="How the days were computed, or why the trigger is never reached")
     notes: list[str] = Field(description="Fit notes (e.g. time constant at a search bound: not identifiable)")
+    parameters_fitted: int = Field(description="Parameters fitted on the current cycle (AICc k) [1]")
+    shape_source: str = Field(
+        None,
+        description="Kern–Seaton: 'fitted', 'tau_from_earlier_cycles' or 'tau_and_r_inf_from_earlier_cycles'",
+    )
 
 
-class FoulingOutput(ToolResult):
+class FoulingOutput(CycleFields, ToolResult):
     fouling_resistance: quantity(
         "fouling_resistance",
         "Fouling resistance now, 1/U_actual − 1/U_clean "
@@ -203,8 +228,14 @@ class FoulingOutput(ToolResult):
     tema_exceeded: bool = Field(None, description="The fouling resistance now exceeds the TEMA allowance")
     history_source: Literal["none", "supplied", "stored"] = Field(description="Where the history came from")
     history_points: int = Field(description="History points used [1]")
-    history_span_days: quantity("duration_days", "Days from the last cleaning to the last history point") = (
-        None
+    history_span_days: quantity(
+        "duration_days", "Days from the start of the current cycle to its last history point"
+    ) = None
+    trend_cleanliness_factor: float = Field(
+        None,
+        description="Cleanliness factor the current-cycle trend gives at the last history time (fouling only: "
+        "compare with the measured one); omitted without a trend (trend_status insufficient_history or "
+        "no_history) or for a fouling-resistance history without u_clean [1]",
     )
     fit_basis: str = Field(None, description="fouling_index (1/CF − 1) or fouling_resistance")
     fits: list[FitItem] = Field(
@@ -220,7 +251,7 @@ class FoulingOutput(ToolResult):
         "days_until_cleaning_status",
     ) = None
     days_until_cleaning_status: Literal[
-        "forecast", "already_at_trigger", "not_reached", "no_history", "not_computable"
+        "forecast", "already_at_trigger", "not_reached", "no_history", "insufficient_history", "not_computable"
     ] = Field(description="Meaning of days_until_cleaning")
     days_until_cleaning_reason: str = Field(
         description="How the days were computed, or why there is no number"
@@ -310,52 +341,34 @@ def _points(
     return "stored", points
 
 
+def given_cleanings(call: ToolCall) -> list[float]:
+    """Known cleaning times [days since 1970-01-01 UTC]: last_cleaning_date and cleaning_dates."""
+    tool = call.tool.name
+    texts = [("$.last_cleaning_date", call.args.get("last_cleaning_date") or "")]
+    texts += [(f"$.cleaning_dates[{i}]", d) for i, d in enumerate(call.args.get("cleaning_dates") or [])]
+    return [parse_timestamp(text, path, tool).timestamp() / _DAY_S for path, text in texts if text]
+
+
 def history_series(
     call: ToolCall, method: dict, warnings: list[str]
 ) -> tuple[str, list[float] | None, list[float] | None, str]:
-    """(source, days since the last cleaning, values, kind) of the history, or Nones."""
+    """(source, times [days since 1970-01-01 UTC], values, kind) of the history, or Nones.
+
+    Every point is kept (earlier cycles show the condenser's fouling shape); cleanings split
+    the history into cycles in the calculator. Repeated timestamps are averaged there."""
     tool = call.tool.name
     source, points = _points(call, method, warnings)
     if not points:
         return source, None, None, "cleanliness_factor"
-    if call.args.get("last_cleaning_date"):
-        ref = parse_timestamp(call.args["last_cleaning_date"], "$.last_cleaning_date", tool)
-        kept = [p for p in points if p[0] >= ref]
-        if len(kept) < len(points):
-            warnings.append(
-                f"{len(points) - len(kept)} history point(s) before last_cleaning_date dropped (they "
-                "belong to an earlier fouling cycle)"
-            )
-        points = kept
-        method["history_time_origin"] = "last_cleaning_date"
-    else:
-        ref = min(p[0] for p in points)
-        method["history_time_origin"] = "first history point taken as the last cleaning"
-        warnings.append(
-            "last_cleaning_date not given: the first history point is taken as the last cleaning "
-            "(Kern–Seaton assumes no fouling at t = 0)"
-        )
     if source == "stored":
         with_cf = [p for p in points if p[1].get("cleanliness_factor") is not None]
-        kind = "cleanliness_factor" if len(with_cf) >= 3 else "fouling_resistance"
-        usable = (
-            with_cf
-            if kind == "cleanliness_factor"
-            else [p for p in points if p[1].get("fouling_resistance") is not None]
-        )
-        if len(usable) < 3:
-            warnings.append(
-                f"stored history has {len(usable)} usable point(s) after the last cleaning: no trend "
-                "fitted (at least 3 needed)"
-            )
+        kind = "cleanliness_factor" if with_cf else "fouling_resistance"
+        usable = with_cf or [p for p in points if p[1].get("fouling_resistance") is not None]
+        if not usable:
+            warnings.append("stored history has no usable point: no trend fitted")
             return "none", None, None, kind
         points = usable
     else:
-        if len(points) < 3:
-            raise InvalidArguments(
-                [f"$.history: expected at least 3 points on or after last_cleaning_date, got {len(points)}"],
-                tool,
-            )
         first = points[0][1]
         kind = "cleanliness_factor" if first.get("cleanliness_factor") is not None else "fouling_resistance"
         for _, p, path in points:
@@ -370,14 +383,8 @@ def history_series(
                     tool,
                 )
     points.sort(key=lambda p: p[0])
-    for (t0, _, _), (t1, _, path) in zip(points, points[1:], strict=False):
-        if t1 == t0:
-            raise InvalidArguments(
-                [f"{path}.timestamp: expected one point per timestamp, got a duplicate of {t1.isoformat()}"],
-                tool,
-            )
-    days = [(t - ref).total_seconds() / _DAY_S for t, _, _ in points]
-    return source, days, [float(p[kind]) for _, p, _ in points], kind
+    method["history_time"] = "days since 1970-01-01 UTC; daily points (mean per UTC day)"
+    return source, [t.timestamp() / _DAY_S for t, _, _ in points], [float(p[kind]) for _, p, _ in points], kind
 
 
 # --------------------------------------------------------------------------- handler
@@ -435,20 +442,7 @@ def _loss_chain(call: ToolCall, model, warnings: list[str], method: dict):
     if turbine is None:
         return None, None
     warnings.extend(t_warn)
-    si = call.si
-    kwargs = {"steam_heat_release": si["steam_heat_release"]} if call.has("steam_heat_release") else {}
-    with renamed_fields():
-        op = resolve_operating_state(
-            model,
-            cw_inlet_temp=si["cw_inlet_temp"],
-            cw_flow=si["cw_flow"],
-            heat_duty=si.get("heat_duty"),
-            steam_flow=si.get("steam_flow"),
-            cw_outlet_temp=si.get("cw_outlet_temp"),
-            cleanliness_factor=1.0,
-            target_cleanliness=si.get("target_cleanliness"),
-            **kwargs,
-        )
+    op = operating_state(call, model, 1.0, call.si.get("target_cleanliness"))
     method["loss_chain_heat_duty"] = op.method["heat_duty"]
     method.update(turbine.method)
     return turbine, op.heat_duty
@@ -460,6 +454,7 @@ def handle(call: ToolCall) -> ToolOutput:
     method: dict = {}
     model, measurement = _current_inputs(call, warnings)
     source, days, values_h, kind = history_series(call, method, warnings)
+    cleanings = given_cleanings(call)
     turbine, duty = _loss_chain(call, model, warnings, method)
     u_clean = si.get("u_clean")
     if (
@@ -492,6 +487,7 @@ def handle(call: ToolCall) -> ToolOutput:
                 history_days=days,
                 history_values=values_h,
                 history_kind=kind,
+                cleaning_days=cleanings,
                 trigger_cleanliness=si["trigger_cleanliness"],
                 trigger_fouling_resistance=si.get("trigger_fouling_resistance"),
                 due_window_days=si["due_window_days"],
@@ -508,7 +504,7 @@ def handle(call: ToolCall) -> ToolOutput:
         loss_fn = None
         if turbine is not None and r.selected_model is not None:
             fit = r.fits[r.selected_model]
-            base = max(fit.params["r0"], 0.0) if fit.model == "linear" else 0.0
+            base = max(fit.params["r0"], 0.0)  # the residual the last cleaning left
             if r.fit_basis == "fouling_index":
                 base = base / r.u_clean if r.u_clean else None
             if base is not None:
@@ -526,6 +522,7 @@ def handle(call: ToolCall) -> ToolOutput:
                 "economic cleaning interval not computed: valuing fouling needs tube data, "
                 "cw_inlet_temp, cw_flow, a heat duty and a turbine curve (or rated_output_mw)"
             )
+    warnings.extend(_worded_warnings(r, call.unit_system))
     warnings.extend(
         w
         for w in r.warnings
@@ -569,16 +566,21 @@ def handle(call: ToolCall) -> ToolOutput:
         days_out, status, reason = 0.0, "already_at_trigger", "already at or beyond the cleaning trigger"
     else:
         days_out, reason = None, r.days_until_cleaning_reason
-        status = (
-            "no_history"
-            if r.selected_model is None
-            else "not_reached"
-            if reason.startswith("not reached")
-            else "not_computable"
-        )
-
+        fc = r.forecasts.get(r.selected_model) if r.selected_model else None
+        if r.selected_model is None:
+            status = "insufficient_history" if r.trend_status == "insufficient_history" else "no_history"
+        elif fc is not None and fc.status.startswith("not_reached"):
+            status = "not_reached"
+        else:
+            status = "not_computable"
     level_kind = "fouling_resistance" if r.fit_basis == "fouling_resistance" else None
+    if r.selected_model in r.forecasts:
+        reason = forecast_reason(r.forecasts[r.selected_model], r.trigger_level, level_kind, call.unit_system)
+        if days_out == 0.0 and status == "already_at_trigger" and r.days_until_cleaning is None:
+            reason = "already at or beyond the cleaning trigger"
+
     level_unit = call.unit("fouling_resistance") if level_kind else "1"
+    index_known = r.fit_basis == "fouling_index" or r.u_clean is not None
     conv = (lambda v: call.to_caller(level_kind, v)) if level_kind else float  # noqa: E731
     fits = []
     for name, fit in r.fits.items():
@@ -595,12 +597,18 @@ def handle(call: ToolCall) -> ToolOutput:
             "rmse": conv(fit.rmse),
             "aicc": fit.aic,
             "notes": list(fit.notes),
-            "forecast": fc.reason if fc is not None else "trigger not computable",
+            "forecast": (
+                forecast_reason(fc, r.trigger_level, level_kind, call.unit_system)
+                if fc is not None
+                else "trigger not computable"
+            ),
+            "parameters_fitted": fit.k,
+            "r0": conv(fit.params["r0"]),
         }
         if name == "linear":
-            item.update(r0=conv(fit.params["r0"]), beta=conv(fit.params["beta"]))
+            item["beta"] = conv(fit.params["beta"])
         else:
-            item.update(r_inf=conv(fit.params["r_inf"]), tau=fit.params["tau"])
+            item.update(r_inf=conv(fit.params["r_inf"]), tau=fit.params["tau"], shape_source=fit.shape_source)
         if fc is not None and fc.days is not None:
             item["days_until_cleaning"] = fc.days
         fits.append(item)
@@ -628,7 +636,11 @@ def handle(call: ToolCall) -> ToolOutput:
         "u_clean": r.u_clean,
         "history_source": source if days is not None else "none",
         "history_points": len(days) if days is not None else 0,
-        "history_span_days": days[-1] if days else None,
+        "history_span_days": r.history_span_days,
+        "trend_status": r.trend_status,
+        "trend_status_reason": r.trend_reason,
+        "cleaning_events": cleaning_events_out(r.cycles, index_known) if r.cycles is not None else [],
+        "cycles": cycles_out(r.cycles, conv, index_known) if r.cycles is not None else [],
         "fit_basis": r.fit_basis,
         "fits": fits,
         "selected_model": r.selected_model,
@@ -639,12 +651,16 @@ def handle(call: ToolCall) -> ToolOutput:
         "days_until_cleaning_reason": reason,
         "cleaning_due": bool(r.cleaning_due),
         "recommended_method": r.recommended_method,
-        "recommended_method_reason": r.method_reason,
+        "recommended_method_reason": _method_reason(r, call.unit_system),
         "alternative_methods": list(r.alternative_methods),
         "lost_output_mw": lost,
         "cost_usd_per_day": cost,
         "recommendations": recommendation_items(actions),
     }
+    if r.trend_cleanliness_factor is not None:
+        values["trend_cleanliness_factor"] = r.trend_cleanliness_factor
+    if r.cycles is not None and r.cycles.trend.origin is not None:
+        values["current_cycle_start"] = day_text(r.cycles.trend.origin)
     if r.tema is not None:
         values.update(
             tema_fouling_resistance=r.tema.fouling_resistance,
@@ -680,7 +696,7 @@ def handle(call: ToolCall) -> ToolOutput:
             )
         )
     if r.selected_model is not None:
-        text.append(f"trend {r.selected_model} ({len(days)} points)")
+        text.append(f"trend {r.selected_model} ({len(r.cycles.trend.t)} daily points in the current cycle)")
     text.append(
         f"days until cleaning: {days_out:.4g} d"
         if days_out is not None
@@ -690,6 +706,29 @@ def handle(call: ToolCall) -> ToolOutput:
     if econ is not None and econ.interval_days is not None:
         text.append(f"economic interval {econ.interval_days:.4g} d")
     return ToolOutput(values=values, method=method, warnings=warnings, summary="; ".join(text))
+
+
+def _worded_warnings(r, system: str) -> list[str]:
+    """Warnings the calculator reports as typed values, worded in the caller's units."""
+    out = []
+    if r.tema_exceeded:
+        now = format_quantity("fouling_resistance", r.fouling_resistance, system, 3)
+        allowance = format_quantity("fouling_resistance", r.tema.fouling_resistance, system, 3)
+        out.append(f"current fouling resistance {now} exceeds the TEMA design allowance {allowance} for {r.tema.label}")
+    if r.trend_status == "poor_fit":
+        out.append(f"fouling trend: {r.trend_reason}")
+    elif r.trend_status == "insufficient_history":
+        out.append(f"no fouling trend: {r.trend_reason}")
+    return out
+
+
+def _method_reason(r, system: str) -> str:
+    if not r.low_velocity:
+        return r.method_reason
+    return (
+        f"{r.method_reason}; tube velocity below {format_quantity('velocity', MIN_VELOCITY_FOULING_M_S, system, 3)} "
+        "favours deposition (raise CW flow if possible)"
+    )
 
 
 def _index_now(r) -> float | None:
@@ -709,13 +748,14 @@ TOOL = register(
             "cw_inlet_temp/cw_outlet_temp/cw_flow/condenser_pressure with tube data through the HEI / PTC "
             "12.2 chain); the TEMA RGP-T-2.4 allowance for the water_type; with a history (array of "
             "{timestamp ISO 8601, cleanliness_factor} or {timestamp, fouling_resistance}; or the stored "
-            "history of condenser_id) linear and Kern–Seaton asymptotic fits with R², RMSE and AICc, the "
-            "chosen model, days_until_cleaning to the trigger_cleanliness (or days_until_cleaning_status "
-            "'not_reached' with the reason — never a made-up number), cleaning_due, the recommended cleaning "
-            "method with its reason, and with cleaning_cost_usd and power_price_usd_per_mwh the economic "
-            "cleaning interval. " + CALCULATOR_NOTE
+            "history of condenser_id) the cleanings (detected or given) and fouling cycles, linear and "
+            "Kern–Seaton asymptotic fits of the current cycle with R², RMSE and AICc and a trend_status, the "
+            "chosen model, trend_cleanliness_factor, days_until_cleaning to the trigger_cleanliness (or "
+            "days_until_cleaning_status 'not_reached' with the reason — never a made-up number), cleaning_due, "
+            "the recommended cleaning method with its reason, and with cleaning_cost_usd and "
+            "power_price_usd_per_mwh the economic cleaning interval. " + CALCULATOR_NOTE
         ),
-        version="1.0.1",
+        version="1.1.0",
         input_model=FoulingInput,
         output_model=FoulingOutput,
         handler=handle,

@@ -15,6 +15,7 @@ from ..calculators import hei
 from ..calculators.errors import DomainError
 from ..calculators.fouling import salinity_class, tema_water_types
 from ..calculators.heat_transfer import HeatTransferInputs, HeatTransferResult, analyse_heat_transfer
+from ..calculators.sizing import outlet_temperature_for_area, required_surface_area
 from ..calculators.tubes import materials, tube_bundle
 from ..calculators.water import WATER_SALINITY_KG_KG, salinity_for, saturation_pressure
 from ..registry import ToolCall, ToolDefinition, ToolOutput, register
@@ -34,7 +35,7 @@ from .common import (
 STEAM_HEAT_RELEASE_J_KG = 950.0 * 2326.0
 
 __all__ = ["HeatTransferInput", "HeatTransferOutput", "TOOL", "build_inputs", "TUBE_MATERIALS", "WATER_TYPES",
-           "MEASUREMENT_FIELDS", "CW_TEMP_RANGE", "PRESSURE_RANGE"]
+           "MEASUREMENT_FIELDS", "CW_TEMP_RANGE", "PRESSURE_RANGE", "derived_fm_warnings"]
 
 TUBE_MATERIALS = tuple(sorted(materials()))
 #: Water types: the property classes (fresh, brackish, sea) and the TEMA RGP-T-2.4 services,
@@ -53,9 +54,23 @@ class HeatTransferInput(ToolInput):
     unit_system: UnitSystemField = "US"
     condenser_id: CondenserIdField = ""
     data_source: DataSourceField = "supplied"
+    mode: Literal["rate", "size_area", "outlet_temp"] = Field(
+        "rate", description="What to compute [1]. 'rate' (default, a test): U, cleanliness and fouling from "
+        "measured CW temperatures, flow and pressure. 'size_area' (design or re-tubing): the effective surface "
+        "area a known u_actual needs for a duty — give u_actual, cw_inlet_temp, the pressure and two of "
+        "cw_outlet_temp, cw_flow, heat_duty (or steam_flow); the result is surface_area (a surface_area given, "
+        "or tube_count × π × tube_od × tube_length, is the installed surface it is compared with). "
+        "'outlet_temp': the CW outlet temperature (and TTD, LMTD, duty, steam condensed) a known u_actual and "
+        "surface reach — give "
+        "u_actual, cw_inlet_temp, the pressure, cw_flow and surface_area (or tube_count, tube_od, tube_length); "
+        "cw_outlet_temp is the result. Sizing modes take supplied values only")
+    u_actual: quantity("htc", "Known overall coefficient on the outside area, for mode 'size_area' or "
+                       "'outlet_temp' (design, assumed or previously measured U); not accepted in mode 'rate', "
+                       "where U is the result", plausible=(100.0, 15_000.0), gt=0) = None
     cw_inlet_temp: quantity("temperature", "Cooling-water inlet temperature (required unless live)",
                             plausible=CW_TEMP_RANGE) = None
-    cw_outlet_temp: quantity("temperature", "Cooling-water outlet temperature, mixed mean (required unless live)",
+    cw_outlet_temp: quantity("temperature", "Cooling-water outlet temperature, mixed mean (mode 'rate': required "
+                             "unless live; 'size_area': optional; 'outlet_temp': not accepted, it is the result)",
                              plausible=CW_TEMP_RANGE) = None
     cw_flow: quantity("volumetric_flow", "Cooling-water volumetric flow through the condenser (required unless "
                       "live)", plausible=(0.005, 60.0), gt=0) = None
@@ -124,8 +139,12 @@ class HeatTransferOutput(ToolResult):
     cw_mass_flow: quantity("mass_flow", "CW mass flow, ρ(T_in) × volumetric flow")
     cw_density: quantity("density", "CW density at the inlet temperature")
     cw_cp: quantity("specific_heat", "CW isobaric heat capacity at the mean temperature")
-    surface_area: quantity("area", "Effective outside surface used")
-    u_actual: quantity("htc", "Actual (test) overall coefficient on the outside area, Q/(A·LMTD)")
+    surface_area: quantity("area", "Effective outside surface used (mode 'size_area': the required surface)")
+    installed_surface_area: quantity("area", "Mode 'size_area' with surface_area, or tube_count, tube_od and "
+                                     "tube_length: the installed active surface, for comparison with the required "
+                                     "one") = None
+    u_actual: quantity("htc", "Actual (test) overall coefficient on the outside area, Q/(A·LMTD) (sizing modes: "
+                       "the U given, recomputed from the result)")
     ntu: float = Field(description="Number of transfer units, U·A/(ṁ·cp) [1]")
     effectiveness: float = Field(description="Thermal effectiveness, (T_out − T_in)/ITD [1]")
     latent_heat: quantity("latent_heat", "Latent heat of condensation at the condenser pressure (IF97)")
@@ -164,6 +183,49 @@ def condenser_pressure_si(call: ToolCall) -> float:
     return saturation_pressure(si["saturation_temp"])
 
 
+#: Fields each mode needs (a name, or a tuple of alternatives), checked by the registry with the
+#: other required fields, and fields a mode does not accept (mode_argument_problems).
+MODE_REQUIRED: dict[str, tuple] = {
+    "rate": ("cw_outlet_temp", ("cw_flow", "heat_duty", "steam_flow"), ("surface_area", "tube_length")),
+    "size_area": ("u_actual",),
+    "outlet_temp": ("u_actual", "cw_flow", ("surface_area", "tube_length")),
+}
+MODE_REFUSED: dict[str, tuple[str, ...]] = {
+    "rate": ("u_actual",),
+    "size_area": (),
+    "outlet_temp": ("cw_outlet_temp", "heat_duty", "steam_flow"),
+}
+_WHY_NOT = {
+    "u_actual": "U is the result in mode 'rate'; set mode to 'size_area' or 'outlet_temp' to use a known U",
+    "cw_outlet_temp": "the outlet temperature is the result in mode 'outlet_temp'",
+    "heat_duty": "the duty follows from U, the surface and the CW flow in mode 'outlet_temp'",
+    "steam_flow": "the duty follows from U, the surface and the CW flow in mode 'outlet_temp'",
+}
+
+
+def mode_argument_problems(args: dict) -> list[str]:
+    """Problems with the present arguments (values not None) of the selected mode: fields it does
+    not accept, live data in a sizing mode, and for 'size_area' each missing one of the outlet
+    temperature, CW flow and duty when fewer than two are given (the registry reports them with
+    the fields of :data:`MODE_REQUIRED`)."""
+    mode = args.get("mode", "rate")
+    why = f"in mode '{mode}'"
+    problems = [f"$.{name}: not accepted {why} ({_WHY_NOT[name]}), got {args[name]!r}"
+                for name in MODE_REFUSED.get(mode, ()) if args.get(name) is not None]
+    if mode != "rate" and args.get("data_source") == "live":
+        problems.append(f"$.data_source: 'supplied' {why} (sizing takes the design values as arguments), got 'live'")
+    if mode == "size_area":
+        given = [args.get("cw_outlet_temp") is not None, args.get("cw_flow") is not None,
+                 args.get("heat_duty") is not None or args.get("steam_flow") is not None]
+        if sum(given) < 2:
+            for name, have in zip(("cw_outlet_temp", "cw_flow", "heat_duty"), given, strict=True):
+                if not have:
+                    alt = " (or steam_flow)" if name == "heat_duty" else ""
+                    problems.append(f"$.{name}: required{alt} {why} (two of cw_outlet_temp, cw_flow and "
+                                    "heat_duty/steam_flow set the duty and the LMTD), got nothing")
+    return problems
+
+
 def build_inputs(call: ToolCall) -> HeatTransferInputs:
     """SI calculator inputs from a validated call."""
     si = call.si
@@ -183,7 +245,8 @@ def build_inputs(call: ToolCall) -> HeatTransferInputs:
         source = "caller" if call.has("steam_heat_release") else "HEI 9th ed. def. 2.5"
         duty, basis = si["steam_flow"] * release, f"steam flow x {release / 2326.0:.4g} Btu/lb ({source})"
     return HeatTransferInputs(
-        cw_inlet_temp=si["cw_inlet_temp"], cw_outlet_temp=si["cw_outlet_temp"], cw_flow=si.get("cw_flow") or 0.0,
+        cw_inlet_temp=si["cw_inlet_temp"], cw_outlet_temp=si.get("cw_outlet_temp") or 0.0,
+        cw_flow=si.get("cw_flow") or 0.0,
         condenser_pressure=condenser_pressure_si(call), surface_area=si.get("surface_area") or 0.0,
         bundle=bundle, tube_velocity=si.get("tube_velocity") or 0.0, tube_material=si["tube_material"],
         salinity=salinity, clean_u_method=si["clean_u_method"], hei_edition=si["hei_edition"],
@@ -193,15 +256,27 @@ def build_inputs(call: ToolCall) -> HeatTransferInputs:
 
 
 def handle(call: ToolCall) -> ToolOutput:
+    mode = call.si["mode"]
     x = build_inputs(call)
-    r = analyse_heat_transfer(x)
+    installed = None
+    if mode == "size_area":
+        if x.surface_area > 0.0:  # given (or from the plant configuration): the installed surface
+            installed = x.surface_area
+        elif x.bundle is not None and x.bundle.length > 0.0:
+            installed = x.bundle.outside_area
+        r = required_surface_area(x, call.si["u_actual"])
+    elif mode == "outlet_temp":
+        r = outlet_temperature_for_area(x, call.si["u_actual"])
+    else:
+        r = analyse_heat_transfer(x)
     if x.bundle is not None and x.bundle.active_tubes == 1 and r.active_tubes == 1:
         r.active_tubes = None  # velocity given without a tube count
     values = {
         "heat_duty": r.heat_duty, "steam_side_duty": r.steam_side_duty, "condenser_pressure": x.condenser_pressure,
         "saturation_temp": r.saturation_temp, "itd": r.itd, "ttd": r.ttd, "lmtd": r.lmtd,
         "temperature_rise": r.temperature_rise, "cw_mass_flow": r.cw_mass_flow, "cw_density": r.cw_density,
-        "cw_cp": r.cw_cp, "surface_area": r.surface_area, "u_actual": r.u_actual, "ntu": r.ntu,
+        "cw_cp": r.cw_cp, "surface_area": r.surface_area, "installed_surface_area": installed,
+        "u_actual": r.u_actual, "ntu": r.ntu,
         "effectiveness": r.effectiveness, "latent_heat": r.latent_heat, "steam_condensed": r.steam_condensed,
         "tube_velocity": r.tube_velocity, "active_tubes": r.active_tubes, "tube_inner_diameter": r.tube_id,
         "u_clean": r.u_clean, "hei_u1": r.u_hei_uncorrected, "hei_fw": r.hei_fw, "hei_fm": r.hei_fm,
@@ -209,12 +284,16 @@ def handle(call: ToolCall) -> ToolOutput:
         r.cleanliness_factor, "fouling_resistance": r.fouling_resistance, "h_tube": r.h_tube, "h_shell": r.h_shell,
     }
     warnings = list(r.warnings)
+    if installed is not None and r.surface_area > installed:
+        warnings.append(f"the required surface is {100 * (r.surface_area / installed - 1):.1f} % larger than the "
+                        "installed active surface (installed_surface_area): this U does not reject the duty here")
     if r.method.get("hei_fm", "").startswith("table") and x.tube_material == "titanium":
         warnings.append("Fm for titanium comes from the older HEI edition ('tentative' there); 9th/10th-edition "
                         "values differ: pass hei_fm from a licensed table for an HEI-grade result")
     if "not an HEI tabulated OD" in r.method.get("clean_u", ""):
         warnings.append("tube OD is not an HEI tabulated OD: the C1 of the nearest tabulated OD is used (see "
                         "provenance.method.clean_u)")
+    warnings.extend(derived_fm_warnings(r.method))
     if r.method.get("hei_fw", "").startswith("derived"):
         warnings.append("HEI Fw is derived from first principles (no public HEI Fw table): pass hei_fw from a "
                         "licensed table for an HEI-grade result")
@@ -222,11 +301,25 @@ def handle(call: ToolCall) -> ToolOutput:
                       summary=lambda: _summary(call, r, x.clean_u_method))
 
 
+def derived_fm_warnings(method: dict) -> list[str]:
+    """The warning for an HEI Fm derived from the table (provenance.method.hei_fm), else none."""
+    if not method.get("hei_fm", "").startswith("derived"):
+        return []
+    return ["HEI Fm is derived (this material/gauge is not in the public HEI table; see provenance.method.hei_fm): "
+            "pass hei_fm from a licensed table for an HEI-grade result"]
+
+
 def _summary(call: ToolCall, r: HeatTransferResult, clean_u_method: str) -> str:
     """The key figures in the caller's units, for the text content of a result."""
     u = call.unit
     cf = r.cleanliness_factor
-    return (f"Heat duty {summary_number(call.to_caller('heat_rate', r.heat_duty), u('heat_rate'))}; "
+    sized = ""
+    if call.si["mode"] == "size_area":
+        sized = f"Required surface {summary_number(call.to_caller('area', r.surface_area), u('area'))}; "
+    elif call.si["mode"] == "outlet_temp":
+        outlet = r.saturation_temp - r.ttd
+        sized = f"CW outlet {summary_number(call.to_caller('temperature', outlet), u('temperature'))}; "
+    return sized + (f"Heat duty {summary_number(call.to_caller('heat_rate', r.heat_duty), u('heat_rate'))}; "
             f"T_sat {summary_number(call.to_caller('temperature', r.saturation_temp), u('temperature'))}; "
             f"LMTD {summary_number(call.to_caller('temperature_difference', r.lmtd), u('temperature_difference'))}; "
             f"TTD {summary_number(call.to_caller('temperature_difference', r.ttd), u('temperature_difference'))}; "
@@ -243,14 +336,15 @@ TOOL = register(ToolDefinition(
         "pressure and tube data: heat duty, saturation temperature (IAPWS-IF97), ITD, TTD, LMTD, tube velocity, "
         "actual U, clean U (HEI C1·√V·Fw·Fm or first principles), design U, cleanliness factor, fouling "
         "resistance, NTU and steam condensed. Give tube_od + tube_count (+ tube_length or surface_area) for "
-        "velocity and clean U. " + CALCULATOR_NOTE),
-    version="1.0.0",
+        "velocity and clean U. Sizing: mode 'size_area' returns the surface a known u_actual needs for a duty; "
+        "mode 'outlet_temp' the CW outlet temperature a known u_actual and surface reach. " + CALCULATOR_NOTE),
+    version="1.1.0",
     input_model=HeatTransferInput,
     output_model=HeatTransferOutput,
     quick=True,
     handler=handle,
     live_fields=MEASUREMENT_FIELDS,
-    required_supplied=("cw_inlet_temp", "cw_outlet_temp", ("cw_flow", "heat_duty", "steam_flow"),
-                       ("condenser_pressure", "vacuum_gauge", "saturation_temp")),
-    required_always=(("surface_area", "tube_length"),),
+    required_supplied=("cw_inlet_temp", ("condenser_pressure", "vacuum_gauge", "saturation_temp")),
+    required_by_mode=("mode", MODE_REQUIRED),
+    argument_problems=mode_argument_problems,
 ))

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Callable, Literal
 import numpy as np
 from pydantic import BaseModel, Field, create_model
 
+from ..calculators import cycles
 from ..calculators import history as hist
 from ..calculators.fouling import DEFAULT_DUE_WINDOW_DAYS, DEFAULT_TRIGGER_CLEANLINESS, FoulingFit
 from ..calculators.tubes import tube_bundle
@@ -33,6 +34,13 @@ from .common import (
     ToolResult,
     UnitSystemField,
     quantity,
+)
+from .cycles_out import (
+    CLEANING_DETECTION_METHOD,
+    CycleFields,
+    cleaning_events_out,
+    cycles_out,
+    forecast_reason,
 )
 from .heat_transfer import CW_TEMP_RANGE, PRESSURE_RANGE, HeatTransferInput
 
@@ -167,9 +175,18 @@ class _HistoryInputBase(ToolInput):
         "",
         max_length=40,
         description=(
-            "Date (ISO 8601) of the last cleaning: origin of the fouling trend fit (Kern-Seaton R(0) = 0); "
-            "default: "
-            "the first valid timestamp [ISO 8601]"
+            "Date (ISO 8601) of the last known cleaning; more cleanings are detected in the data (step "
+            "recoveries of the cleanliness factor). The trend is fitted on the current cycle only, from the "
+            "last cleaning (given or detected); default: none given [ISO 8601]"
+        ),
+    )
+    cleaning_dates: list[Annotated[str, Field(max_length=40)]] = Field(
+        [],
+        max_length=1000,
+        description=(
+            "Known cleaning dates (ISO 8601), e.g. from the maintenance records or the plant configuration; "
+            "merged with the cleanings detected in the data (a detection within 3 days of a given date is "
+            "the same cleaning) [ISO 8601]"
         ),
     )
     trend_basis: Literal["fouling_index", "fouling_resistance"] = Field(
@@ -193,7 +210,7 @@ class _HistoryInputBase(ToolInput):
         ),
     )
     series_format: Literal["csv", "parquet"] = Field(
-        "csv", description=("Series file format; parquet needs the optional pyarrow package [1]")
+        "csv", description=("Series file format: csv (UTF-8 text) or parquet (timestamp[ms, UTC] column) [1]")
     )
     max_daily_rows: int = Field(
         31,
@@ -270,9 +287,14 @@ class DailyRow(BaseModel):
 
 class TrendFit(BaseModel):
     model: str = Field(
-        description="'linear' (y = r0 + beta*t) or 'kern_seaton' (y = r_inf*(1 - exp(-t/tau)))"
+        description="'linear' (y = r0 + beta*t) or 'kern_seaton' (y = r0 + r_inf*(1 - exp(-t/tau))), t in days "
+        "since the start of the current cycle"
     )
-    r0: float = Field(None, description="Linear intercept at the fit origin, in trend_value_unit")
+    r0: float = Field(
+        None,
+        description="Level at the start of the current cycle (the residual the cleaning left), in "
+        "trend_value_unit",
+    )
     beta_per_day: float = Field(None, description="Linear fouling rate, trend_value_unit per day")
     r_inf: float = Field(None, description="Kern-Seaton asymptotic level, in trend_value_unit")
     tau_days: float = Field(None, description="Kern-Seaton time constant [d]")
@@ -288,6 +310,11 @@ class TrendFit(BaseModel):
         description="How the forecast was obtained, or why the trigger is never reached"
     )
     notes: list[str] = Field(description="Identifiability notes (tau at a search bound)")
+    parameters_fitted: int = Field(description="Parameters fitted on the current cycle (AICc k) [1]")
+    shape_source: str = Field(
+        None,
+        description="Kern-Seaton: 'fitted', 'tau_from_earlier_cycles' or 'tau_and_r_inf_from_earlier_cycles'",
+    )
 
 
 class SeriesRow(BaseModel):
@@ -305,7 +332,7 @@ class SeriesRow(BaseModel):
     fouling_resistance: quantity("fouling_resistance", "Fouling resistance") = None
 
 
-class HistoryOutput(ToolResult):
+class HistoryOutput(CycleFields, ToolResult):
     rows_total: int = Field(description="Rows in the series [1]")
     rows_valid: int = Field(description="Rows that passed every check and were analysed [1]")
     rows_invalid: int = Field(description="Rows not analysed, counted by reason in invalid_rows [1]")
@@ -339,13 +366,15 @@ class HistoryOutput(ToolResult):
     daily_truncated: bool = Field(description="True when `daily` holds only the most recent days")
     trend_basis: str = Field(description="Values fitted: fouling_index (1/CF - 1) or fouling_resistance")
     trend_value_unit: str = Field(description="Unit of r0, r_inf, rmse and beta (per day)")
-    trend_points: int = Field(description="Daily points in the fit [1]")
+    trend_points: int = Field(description="Daily points in the fit (current cycle) [1]")
     trend_reference_time: str = Field(
-        None, description="Fit time origin: last cleaning or first valid timestamp"
+        None, description="Fit time origin: start of the current cycle (ISO 8601 UTC)"
     )
     trend_selected_model: str = Field(None, description="Chosen model (lower AICc; ties to linear)")
     trend_selection_reason: str = Field(description="Why that model, or why no trend was fitted")
-    trend_fits: list[TrendFit] = Field(description="Linear and Kern-Seaton fits (empty without a trend)")
+    trend_fits: list[TrendFit] = Field(
+        description="Linear and Kern-Seaton fits of the current cycle (empty without a trend)"
+    )
     trigger_cleanliness: float = Field(description="Cleaning trigger cleanliness factor [1]")
     days_until_cleaning: quantity(
         "duration_days",
@@ -366,7 +395,9 @@ class HistoryOutput(ToolResult):
     series: list[SeriesRow] = Field(None, description="Per-row results (series_output inline)")
     input_file_sha256: str = Field(None, description="SHA-256 of the input file bytes (file mode)")
     chart_png_base64: str = Field(
-        None, description="PNG chart (base64): daily cleanliness, trend and forecast (include_chart)"
+        None,
+        description="PNG chart (base64): daily cleanliness with cleanings, current-cycle trend and forecast; "
+        "backpressure measured vs expected vs achievable with the CW inlet temperature (include_chart)",
     )
 
 
@@ -478,6 +509,13 @@ def _load(call: ToolCall) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray
             f"{data.unknown_quality_labels} quality label(s) not recognised (expected good, uncertain, "
             "bad, 1 or 0): those rows are counted as bad_quality"
         )
+    if data.malformed_rows:
+        warnings.append(
+            f"{data.malformed_rows} CSV row(s) had a wrong number of fields: read field by field (missing "
+            "fields empty, extra fields ignored)"
+        )
+    if data.blank_lines_skipped:
+        warnings.append(f"{data.blank_lines_skipped} blank line(s) in the file were skipped")
     system = call.unit_system
     kinds = {
         "cw_inlet_temp": "temperature",
@@ -562,19 +600,24 @@ def _row_warnings(result: hist.RowResults, design: hist.HistoryDesign) -> list[s
     return out
 
 
-def _fit_out(name: str, fit: FoulingFit, forecast: Any, scale: float) -> dict:
+def _fit_out(
+    name: str, fit: FoulingFit, forecast: Any, scale: float, y_trigger: float | None, level_kind: str | None,
+    system: str,
+) -> dict:
     out: dict[str, Any] = {
         "model": name,
         "r2": fit.r2,
         "rmse": fit.rmse * scale,
         "aicc": fit.aic,
-        "forecast_reason": forecast.reason,
+        "forecast_reason": forecast_reason(forecast, y_trigger, level_kind, system),
         "notes": list(fit.notes),
+        "parameters_fitted": fit.k,
+        "r0": fit.params["r0"] * scale,
     }
     if name == "linear":
-        out.update(r0=fit.params["r0"] * scale, beta_per_day=fit.params["beta"] * scale)
+        out["beta_per_day"] = fit.params["beta"] * scale
     else:
-        out.update(r_inf=fit.params["r_inf"] * scale, tau_days=fit.params["tau"])
+        out.update(r_inf=fit.params["r_inf"] * scale, tau_days=fit.params["tau"], shape_source=fit.shape_source)
     if forecast.days is not None:
         out["days_until_cleaning"] = forecast.days
     return out
@@ -602,10 +645,11 @@ def _daily_rows(daily: hist.DailyTable, keep: int) -> list[dict]:
 
 
 def _fit_curves(
-    trend: hist.TrendResult, reference_ms: float, horizon_days: float, u_clean_last: float | None
+    trend: hist.TrendResult, horizon_days: float, u_clean_last: float | None
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    curves = {}
-    if not trend.fits:
+    """Model → (times [ms], CF) of the current-cycle fits from the cycle start to the horizon."""
+    curves: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if not trend.fits or trend.origin_ms is None:
         return curves
     t = np.linspace(0.0, horizon_days, 200)
     for name, fit in trend.fits.items():
@@ -616,8 +660,108 @@ def _fit_curves(
             y = y * u_clean_last
         with np.errstate(all="ignore"):
             cf = 1.0 / (1.0 + y)
-        curves[name] = (reference_ms + t * hist.DAY_MS, cf)
+        curves[name] = (trend.origin_ms + t * hist.DAY_MS, cf)
     return curves
+
+
+#: Most daily points evaluated for the chart's backpressure panel (one chain solve each).
+CHART_BACKPRESSURE_POINTS = 400
+
+
+def _chart(
+    a: dict,
+    system: str,
+    analysis: hist.HistoryAnalysis,
+    design: hist.HistoryDesign,
+    ts: np.ndarray,
+    values: dict[str, np.ndarray],
+    forecast_ms: float | None,
+    latest: int | None,
+    has_days: np.ndarray,
+) -> bytes:
+    """The chart PNG: cleanliness with cycles and forecast; backpressure measured vs expected
+    (at the smoothed fouling level of each cycle) vs achievable (at the design cleanliness),
+    with the CW inlet temperature."""
+    daily, trend, rows = analysis.daily, analysis.trend, analysis.rows
+    horizon = float(trend.t_days[-1]) if trend.t_days.size else 0.0
+    if trend.days_until_cleaning is not None and forecast_ms is not None and trend.origin_ms is not None:
+        horizon = max(horizon, (forecast_ms - trend.origin_ms) / hist.DAY_MS) * 1.05
+    else:
+        horizon *= 1.25
+    u_last = float(daily.stats["u_clean"][0][latest]) if latest is not None else None
+    cf_mean, cf_min, cf_max = daily.stats["cleanliness_factor"]
+    title = (
+        "Cleanliness factor and backpressure"
+        + (f" — {a['condenser_id']}" if a.get("condenser_id") else "")
+        + (f" ({a['file_path']})" if a.get("file_path") else "")
+    )
+    label = ""
+    if forecast_ms is not None:
+        label = f"CF {a['trigger_cleanliness']:g} forecast {hio.day_string(int(forecast_ms // hist.DAY_MS))}"
+        if trend.status == "poor_fit":
+            label += " (poor fit: indicative)"
+    events = trend.analysis.events if trend.analysis else []
+    chart = hio.ChartData(
+        daily.centroid_ms[has_days],
+        cf_mean[has_days],
+        cf_min[has_days],
+        cf_max[has_days],
+        [(e.time * hist.DAY_MS, e.source) for e in events],
+        _fit_curves(trend, horizon, u_last),
+        trend.selected_model,
+        a["trigger_cleanliness"],
+        forecast_ms,
+        label,
+        title,
+    )
+    if has_days.any():
+        means = hist.daily_aggregates(
+            ts,
+            rows.valid,
+            {
+                "cw_inlet_temp": values["cw_inlet_temp"],
+                "cw_flow": values["cw_flow"],
+                "heat_duty": rows.column("heat_duty"),
+                "condenser_pressure": values["condenser_pressure"],
+                "cleanliness_factor": rows.column("cleanliness_factor"),
+            },
+            mean_only=("cw_inlet_temp", "cw_flow", "heat_duty", "condenser_pressure", "cleanliness_factor"),
+        )
+        pick = np.flatnonzero(means.valid_rows > 0)
+        pick = pick[:: max(1, -(-pick.size // CHART_BACKPRESSURE_POINTS))]
+        t_in, flow, duty, p_meas, cf_day = (
+            means.stats[k][0][pick]
+            for k in ("cw_inlet_temp", "cw_flow", "heat_duty", "condenser_pressure", "cleanliness_factor")
+        )
+        t_days = means.centroid_ms[pick] / hist.DAY_MS
+        signal = 1.0 / cf_day - 1.0
+        fouling_level = cycles.smoothed_within_cycles(t_days, signal, events)
+        ref = hist.reference_backpressures(
+            design,
+            t_in,
+            flow,
+            duty,
+            {"expected": 1.0 / (1.0 + fouling_level), "achievable": np.asarray(rows.design_cleanliness)},
+        )
+        chart.bp_day_ms = means.centroid_ms[pick]
+        chart.bp_measured = _from_si_array("pressure", p_meas, system)
+        chart.bp_expected = _from_si_array("pressure", ref["expected"], system)
+        chart.bp_achievable = _from_si_array("pressure", ref["achievable"], system)
+        chart.cw_inlet = _from_si_array("temperature", t_in, system)
+        chart.pressure_unit = unit_label("pressure", system)
+        chart.temperature_unit = unit_label("temperature", system)
+        chart.achievable_label = f"achievable at design cleanliness {rows.design_cleanliness:.2f}"
+    return hio.render_chart(chart)
+
+
+def _given_cleanings(a: dict) -> list[float]:
+    """Known cleaning times [ms]: last_cleaning_date and cleaning_dates."""
+    given = []
+    if a.get("last_cleaning_date"):
+        given.append(_iso_ms(a["last_cleaning_date"], "last_cleaning_date"))
+    for i, text in enumerate(a.get("cleaning_dates") or []):
+        given.append(_iso_ms(text, f"cleaning_dates[{i}]"))
+    return given
 
 
 def handle(call: ToolCall) -> ToolOutput:
@@ -644,9 +788,7 @@ def handle(call: ToolCall) -> ToolOutput:
         and not hio.parquet_available()
     ):
         raise ToolUnavailable([f"$.series_format: {hio.PARQUET_HINT}"])
-    last_cleaning = (
-        _iso_ms(a["last_cleaning_date"], "last_cleaning_date") if a.get("last_cleaning_date") else None
-    )
+    given_cleanings = _given_cleanings(a)
     analysis = hist.analyse_history(
         ts,
         values["cw_inlet_temp"],
@@ -659,7 +801,7 @@ def handle(call: ToolCall) -> ToolOutput:
         trigger_cleanliness=a["trigger_cleanliness"],
         due_window_days=a["due_window_days"],
         trend_basis=a["trend_basis"],
-        last_cleaning_ms=last_cleaning,
+        cleaning_ms=tuple(given_cleanings),
         progress=_stage(cb, "analyse"),
     )
     rows, daily, trend = analysis.rows, analysis.daily, analysis.trend
@@ -687,6 +829,7 @@ def handle(call: ToolCall) -> ToolOutput:
     keep = int(a["max_daily_rows"])
     fr_unit = unit_label("fouling_resistance", system)
     scale = 1.0 if trend.basis == "fouling_index" else from_si("fouling_resistance", 1.0, system)
+    level_kind = None if trend.basis == "fouling_index" else "fouling_resistance"
     latest = int(np.flatnonzero(has_days)[-1]) if has_days.any() else None
     values_out: dict[str, Any] = {
         "rows_total": n,
@@ -702,11 +845,22 @@ def handle(call: ToolCall) -> ToolOutput:
         "daily_truncated": bool(daily.day.size > keep),
         "trend_basis": trend.basis,
         "trend_value_unit": "1" if trend.basis == "fouling_index" else fr_unit,
+        "cleaning_events": cleaning_events_out(trend.analysis, True) if trend.analysis else [],
+        "cycles": cycles_out(trend.analysis, lambda v: v * scale, True) if trend.analysis else [],
+        "trend_status": trend.status,
+        "trend_status_reason": trend.status_reason or "no valid daily points: no trend",
         "trend_points": int(trend.t_days.size),
-        "trend_selection_reason": trend.selection_reason,
-        "trend_fits": [_fit_out(name, fit, trend.forecasts[name], scale) for name, fit in trend.fits.items()],
+        "trend_selection_reason": trend.selection_reason or "no valid daily points: no trend",
+        "trend_fits": [
+            _fit_out(name, fit, trend.forecasts[name], scale, trend.y_trigger, level_kind, system)
+            for name, fit in trend.fits.items()
+        ],
         "trigger_cleanliness": a["trigger_cleanliness"],
-        "days_until_cleaning_reason": trend.days_until_cleaning_reason,
+        "days_until_cleaning_reason": (
+            forecast_reason(trend.forecasts[trend.selected_model], trend.y_trigger, level_kind, system)
+            if trend.selected_model in trend.forecasts
+            else trend.days_until_cleaning_reason or "no valid daily points: no forecast"
+        ),
         "cleaning_due": trend.cleaning_due,
     }
     if rows.hei_fw_value is not None:
@@ -722,6 +876,12 @@ def handle(call: ToolCall) -> ToolOutput:
         values_out["trend_reference_time"] = hio.format_timestamps(
             np.array([analysis.reference_ms], dtype=np.int64)
         )[0]
+    if trend.origin_ms is not None:
+        values_out["current_cycle_start"] = hio.day_string(int(trend.origin_ms // hist.DAY_MS))
+    if trend.status == "poor_fit":
+        warnings.append(f"fouling trend: {trend.status_reason}")
+    elif trend.status == "insufficient_history":
+        warnings.append(f"no fouling trend: {trend.status_reason}")
     if latest is not None:
         values_out["latest_day"] = hio.day_string(daily.day[latest])
         values_out["latest_cleanliness_factor"] = float(daily.stats["cleanliness_factor"][0][latest])
@@ -780,6 +940,7 @@ def handle(call: ToolCall) -> ToolOutput:
             block,
             a["series_format"],
             progress=_stage(cb, "write"),
+            retention=hio.series_retention(call.context.services),
         )
         values_out.update(
             series_file=str(path),
@@ -791,30 +952,9 @@ def handle(call: ToolCall) -> ToolOutput:
     if digest is not None:
         values_out["input_file_sha256"] = digest
     if a["include_chart"]:
-        horizon = float(trend.t_days[-1]) if trend.t_days.size else 0.0
-        if trend.days_until_cleaning is not None and forecast_ms is not None:
-            horizon = max(horizon, (forecast_ms - analysis.reference_ms) / hist.DAY_MS) * 1.05
-        else:
-            horizon *= 1.25
-        u_last = float(daily.stats["u_clean"][0][latest]) if latest is not None else None
-        cf_mean, cf_min, cf_max = daily.stats["cleanliness_factor"]
-        title = (
-            "Cleanliness factor"
-            + (f" — {a['condenser_id']}" if a.get("condenser_id") else "")
-            + (f" ({a['file_path']})" if a.get("file_path") else "")
+        values_out[CHART_FIELD] = hio.chart_base64(
+            _chart(a, system, analysis, design, ts, values, forecast_ms, latest, has_days)
         )
-        png = hio.render_chart(
-            daily.centroid_ms[has_days],
-            cf_mean[has_days],
-            cf_min[has_days],
-            cf_max[has_days],
-            _fit_curves(trend, analysis.reference_ms, horizon, u_last),
-            trend.selected_model,
-            a["trigger_cleanliness"],
-            forecast_ms,
-            title,
-        )
-        values_out[CHART_FIELD] = hio.chart_base64(png)
 
     method = dict(rows.method)
     method.update(
@@ -827,13 +967,17 @@ def handle(call: ToolCall) -> ToolOutput:
             "percentiles": "numpy linear interpolation (p5, p25, p50, p75, p95) over valid rows",
         }
     )
+    method["cleaning_events"] = CLEANING_DETECTION_METHOD
     if trend.fits:
         method["trend"] = (
-            f"least squares on daily {trend.basis}: linear OLS and Kern-Seaton (fouling.fit_linear, "
-            "fouling.fit_kern_seaton), model by AICc (ties to linear); current level = chosen model at "
-            "the last daily point"
+            f"current cycle only, least squares on daily {trend.basis}: linear with intercept and Kern-Seaton "
+            "with the post-cleaning residual R0 (fouling.fit_linear, fouling.fit_kern_seaton); "
+            + (trend.analysis.trend.method if trend.analysis else "")
+            + "; model by AICc: within 2 of each other the one with fewer parameters (equal counts: Kern-Seaton when "
+            "the earlier cycles were asymptotic, else linear); current level = "
+            "chosen model at the last daily point"
         )
-        method["cleaning_trigger"] = f"CF {a['trigger_cleanliness']:g} (physics reference §5.2)"
+        method["cleaning_trigger"] = f"CF {a['trigger_cleanliness']:g} (policy value, 0.75-0.80 typical)"
     if mode == "file":
         method["series_file"] = (
             "CSV: UTF-8, header, 10 significant digits, caller units, invalid rows' numbers empty"
@@ -849,8 +993,13 @@ def handle(call: ToolCall) -> ToolOutput:
         if latest is not None:
             latest_cf = values_out["latest_cleanliness_factor"]
             summary += f"; latest day {values_out['latest_day']} mean CF {latest_cf:.3f}"
+    if trend.analysis is not None and trend.analysis.events:
+        since = values_out.get("current_cycle_start", "-")
+        summary += f"; {len(trend.analysis.events)} cleaning(s), current cycle since {since}"
+    if trend.status == "insufficient_history":
+        summary += "; no trend: insufficient history in the current cycle"
     if trend.selected_model:
-        summary += f"; trend {trend.selected_model}"
+        summary += f"; trend {trend.selected_model}" + (" (poor fit)" if trend.status == "poor_fit" else "")
         if trend.days_until_cleaning == 0.0:
             summary += f", CF already at or below the trigger {a['trigger_cleanliness']:g}"
         elif trend.days_until_cleaning is not None and "forecast_cleaning_date" in values_out:
@@ -883,12 +1032,13 @@ TOOL = register(
             "tube_count, "
             "tube_length or surface_area, ...). Invalid rows are counted by reason, never dropped silently. "
             "Returns "
-            "percentiles, daily aggregates (UTC), linear and Kern-Seaton fouling trend fits, days until the "
-            "cleaning "
-            "trigger (CF 0.75 default) and whether cleaning is due; large per-row series go to a file (path, "
-            "condensync:// resource URI, SHA-256). " + CALCULATOR_NOTE
+            "percentiles, daily aggregates (UTC), the cleanings (detected as step recoveries of the cleanliness "
+            "factor, or given: last_cleaning_date, cleaning_dates) with what each achieved, the fouling cycles, "
+            "linear and Kern-Seaton fits of the current cycle with trend_status (no forecast below 5 daily points "
+            "over 7 days), days until the cleaning trigger (CF 0.75 default) and whether cleaning is due; large "
+            "per-row series go to a file (path, condensync:// resource URI, SHA-256). " + CALCULATOR_NOTE
         ),
-        version="1.0.1",
+        version="1.1.0",
         input_model=HistoryInput,
         output_model=HistoryOutput,
         handler=handle,

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from ..calculators.air_attribution import air_confounded, cleaning_due_despite_air, expected_fouling_cleanliness
 from ..calculators.constants import INHG_PA
 from ..calculators.economics import Action
 from ..calculators.fouling import salinity_class
@@ -31,13 +32,13 @@ from ..calculators.performance import (
 from ..errors import InvalidArguments, ToolCallError
 from ..registry import ToolCall, ToolDefinition, ToolOutput, execute, get_tool, register
 from ..units import from_si, to_si
-from .air_inleakage import INDICATOR_FIELDS, AirInleakageFields
+from .air_inleakage import FOULING_CF_TEXT, INDICATOR_FIELDS, AirInleakageFields, stored_cleanliness_before_air_event
 from .air_inleakage import LIVE_FIELDS as AIR_LIVE
 from .common import CALCULATOR_NOTE, ToolResult, quantity
 from .cw_flow import LIVE_FIELDS as CW_LIVE
 from .cw_flow import CwFlowFields
 from .fouling import LIVE_FIELDS as FOULING_LIVE
-from .fouling import FoulingFields
+from .fouling import FoulingFields, parse_timestamp
 from .heat_transfer import MEASUREMENT_FIELDS as HT_LIVE
 from .shared_inputs import (
     CommonFields,
@@ -98,6 +99,12 @@ KEY_FIGURES = {
     "air_evidence": (AIR, "evidence"),
     "likely_leak_location": (AIR, "likely_location"),
     "estimated_inleakage": (AIR, "estimated_inleakage"),
+    "air_backpressure": (AIR, "unexplained_backpressure"),
+    "air_lost_output_mw": (AIR, "air_lost_output_mw"),
+    "air_cost_usd_per_day": (AIR, "air_cost_usd_per_day"),
+    "fouling_cleanliness_factor": (AIR, "fouling_cleanliness_factor"),
+    "fouling_cleanliness_source": (AIR, "fouling_cleanliness_source"),
+    "measured_cleanliness_factor": (HT, "cleanliness_factor"),
     "days_until_cleaning": (FOUL, "days_until_cleaning"),
     "days_until_cleaning_status": (FOUL, "days_until_cleaning_status"),
     "cleaning_due": (FOUL, "cleaning_due"),
@@ -129,8 +136,7 @@ class PartItem(BaseModel):
     status: str = Field(description="'ok' (computed) or 'skipped' (inputs missing)")
     provenance_hash: str = Field(
         None,
-        description="provenance_hash of the part's own result (verify it with the "
-        "part's tool and the same arguments)",
+        description="provenance_hash of the part's own result (verify it with the part's tool and the same arguments)",
     )
     summary: str = Field(None, description="The part's key figures in words")
     note: str = Field(None, description="Why the part was skipped, or how it was fed")
@@ -151,13 +157,10 @@ class PerformanceOutput(ToolResult):
     grade: str = Field(description="excellent (≥ 90), good (≥ 75), fair (≥ 60), poor (≥ 40), critical")
     score_components: list[ScoreComponent] = Field(description="Components of the score")
     top_actions: list[RecommendationItem] = Field(
-        description="The three most valuable actions of all parts "
-        "(one per action id), value in MW and USD/day"
+        description="The three most valuable actions of all parts (one per action id), value in MW and USD/day"
     )
     parts: list[PartItem] = Field(description="Each part with its status and provenance_hash")
-    cleanliness_factor: float = Field(
-        None, description="Cleanliness factor scored (caller's, else measured) [1]"
-    )
+    cleanliness_factor: float = Field(None, description="Cleanliness factor scored (caller's, else measured) [1]")
     target_cleanliness: float = Field(None, description="Target cleanliness factor [1]")
     heat_duty: quantity("heat_rate", "Heat duty (heat-transfer part)") = None
     saturation_temp: quantity("temperature", "Saturation temperature (heat-transfer part)") = None
@@ -167,16 +170,16 @@ class PerformanceOutput(ToolResult):
     u_clean: quantity("htc", "Clean overall coefficient (heat-transfer part)") = None
     fouling_resistance: quantity("fouling_resistance", "Fouling resistance (heat-transfer part)") = None
     expected_backpressure: quantity("pressure", "Expected backpressure (vacuum part)") = None
-    achievable_backpressure: quantity(
-        "pressure", "Achievable backpressure at the target cleanliness (vacuum part)"
-    ) = None
-    optimal_backpressure: quantity(
-        "pressure", "Recommended backpressure target, never below choke (vacuum part)"
-    ) = None
+    achievable_backpressure: quantity("pressure", "Achievable backpressure at the target cleanliness (vacuum part)") = (
+        None
+    )
+    optimal_backpressure: quantity("pressure", "Recommended backpressure target, never below choke (vacuum part)") = (
+        None
+    )
     measured_backpressure: quantity("pressure", "Measured backpressure (vacuum part)") = None
-    backpressure_deviation: quantity(
-        "pressure_difference", "Measured minus reference backpressure (vacuum part)"
-    ) = None
+    backpressure_deviation: quantity("pressure_difference", "Measured minus reference backpressure (vacuum part)") = (
+        None
+    )
     deviation_fouling: quantity("pressure_difference", "Fouling part of the deviation (vacuum part)") = None
     deviation_unexplained: quantity(
         "pressure_difference", "Unexplained part of the deviation: air or instrumentation (vacuum part)"
@@ -189,6 +192,30 @@ class PerformanceOutput(ToolResult):
     air_evidence: float = Field(None, description="Air evidence level, 0-1 (air part) [1]")
     likely_leak_location: str = Field(None, description="Likely leak location (air part)")
     estimated_inleakage: quantity("air_flow", "Estimated air in-leakage (air part)") = None
+    air_confounded: bool = Field(
+        description="True when air in-leakage is indicated and explains more than the PTC 12.2 pressure "
+        "uncertainty (0.12 inHg) of the backpressure: the cleanliness measured on this snapshot is then "
+        "air-bound, the vacuum part and cleaning_due use fouling_cleanliness_factor instead, and tube "
+        "cleaning is never ranked on the CF drop the air explains"
+    )
+    measured_cleanliness_factor: float = Field(
+        None, description="Cleanliness factor measured on this snapshot (heat-transfer part; air binding included) [1]"
+    )
+    fouling_cleanliness_factor: float = Field(
+        None,
+        description="Cleanliness factor fouling alone gives now (fouling trend, last history or stored "
+        "value before the air event, else design), source in fouling_cleanliness_source [1]",
+    )
+    fouling_cleanliness_source: str = Field(
+        None,
+        description="caller, fouling_trend, history_before_air_event, stored_before_air_event or design_cleanliness",
+    )
+    air_backpressure: quantity(
+        "pressure_difference",
+        "Backpressure attributed to air: measured minus expected at fouling_cleanliness_factor (air part)",
+    ) = None
+    air_lost_output_mw: quantity("power_mw", "Output lost to the air share (air part)") = None
+    air_cost_usd_per_day: quantity("money_usd_per_day", "Value of air_lost_output_mw (air part)") = None
     days_until_cleaning: quantity("duration_days", "Days until the cleaning trigger (fouling part)") = None
     days_until_cleaning_status: str = Field(None, description="Meaning of days_until_cleaning (fouling part)")
     cleaning_due: bool = Field(None, description="Cleaning due (fouling part)")
@@ -222,9 +249,7 @@ def _is_missing_inputs(error: ToolCallError) -> bool:
     return error.kind == "invalid_arguments" and all(": required" in p for p in error.problems)
 
 
-def _run_part(
-    call: ToolCall, tool: str, args: dict[str, Any], parts: list[dict], missing: list[str]
-) -> dict | None:
+def _run_part(call: ToolCall, tool: str, args: dict[str, Any], parts: list[dict], missing: list[str]) -> dict | None:
     """Run one part; None when skipped for missing inputs; any other error fails the analysis."""
     out = execute(tool, args, call.context)
     if out.error is not None:
@@ -252,83 +277,173 @@ def _run_part(
     return out.result
 
 
-def handle(call: ToolCall) -> ToolOutput:
-    system = call.unit_system
-    base = _caller_arguments(call)
+def _last_history_cleanliness(call: ToolCall, base: dict[str, Any]) -> float | None:
+    """Cleanliness factor of the latest supplied history point on or after last_cleaning_date
+    (measured before this snapshot, so before an air event it shows); None without one."""
+    points = []
+    for i, p in enumerate(base.get("history") or []):
+        if p.get("cleanliness_factor") is not None:
+            points.append((parse_timestamp(p["timestamp"], f"$.history[{i}].timestamp", call.tool.name), p))
+    if base.get("last_cleaning_date"):
+        cleaned = parse_timestamp(base["last_cleaning_date"], "$.last_cleaning_date", call.tool.name)
+        points = [(t, p) for t, p in points if t >= cleaned]
+    return max(points, key=lambda tp: tp[0])[1]["cleanliness_factor"] if points else None
+
+
+def _fouling_cleanliness(
+    call: ToolCall, base: dict[str, Any], foul: dict | None, stored: float | None
+) -> tuple[float, str]:
+    """(fouling CF expected now, source): caller, the fouling part's trend_cleanliness_factor,
+    the last supplied history point, the last stored value before the air event, else design."""
+    design = base.get("target_cleanliness") or design_cleanliness_default(base["tube_material"])
+    return expected_fouling_cleanliness(
+        design=design,
+        caller=base.get("cleanliness_factor"),
+        trend=(foul or {}).get("trend_cleanliness_factor"),
+        history_before_air_event=_last_history_cleanliness(call, base),
+        stored_before_air_event=stored,
+    )
+
+
+def _run_air(call: ToolCall, base: dict, fouling: tuple[float, str], parts: list, missing: list) -> dict | None:
+    """The air part with the fouling cleanliness, so it works out the air share itself."""
+    air_args = _subset(AIR, base)
+    if not any(f in air_args for f in INDICATOR_FIELDS):
+        parts.append(
+            {
+                "tool": AIR,
+                "status": "skipped",
+                "note": "skipped: no air in-leakage indicator given (dissolved_oxygen_ppb, hotwell_temp, "
+                "air_removal_flow, vacuum_decay_rate, air_extraction_temp, unexplained_backpressure)",
+            }
+        )
+        return None
+    if "unexplained_backpressure" not in air_args:
+        air_args["cleanliness_factor"], air_args["cleanliness_source"] = fouling
+    r = _run_part(call, AIR, air_args, parts, missing)
+    if r is not None and r.get("fouling_cleanliness_source") is not None:
+        parts[-1]["note"] = (
+            f"unexplained backpressure worked out at the fouling cleanliness {fouling[0]:.4g} ({fouling[1]})"
+        )
+    return r
+
+
+def _run_parts(call: ToolCall, base: dict[str, Any], stored: float | None) -> dict:
+    """Run the parts: heat transfer, fouling, air (at the fouling cleanliness), vacuum (at the
+    fouling cleanliness when air confounds the measured one), CW flow."""
     parts: list[dict] = []
     missing: list[str] = []
     results: dict[str, dict] = {}
-    warnings: list[str] = []
-    method: dict = {
-        "parts": "each part is a full tool call (registry.execute) on the same snapshot: " + ", ".join(PARTS)
-    }
+
+    def run(tool: str, args: dict) -> dict | None:
+        r = _run_part(call, tool, args, parts, missing)
+        if r is not None:
+            results[tool] = r
+        return r
 
     ht_args = _subset(HT, base)
     if ht_args.get("water_type") not in (None, "fresh", "brackish", "sea"):
         ht_args["water_type"] = salinity_class(ht_args["water_type"])
     if "target_cleanliness" in base:
         ht_args["design_cleanliness"] = min(base["target_cleanliness"], 1.0)
-    for tool, args in ((HT, ht_args), (VAC, _subset(VAC, base))):
-        r = _run_part(call, tool, args, parts, missing)
-        if r is not None:
-            results[tool] = r
-
-    air_args = _subset(AIR, base)
-    vac = results.get(VAC)
-    if (
-        vac is not None
-        and "unexplained_backpressure" not in air_args
-        and "deviation_unexplained" in vac
-        and vac["provenance"]["method"].get("cleanliness_factor") == "caller"
-    ):
-        air_args["unexplained_backpressure"] = vac["deviation_unexplained"]
-        air_note = "unexplained_backpressure taken from the vacuum part (independent cleanliness_factor)"
-    else:
-        air_note = None
-    if "unexplained_backpressure" not in air_args:  # the curve values only the unexplained backpressure
-        for name in (
-            "turbine_curve_pressure",
-            "turbine_curve_output_change",
-            "turbine_curve_kind",
-            "turbine_choke_pressure",
-            "rated_output_mw",
-        ):
-            air_args.pop(name, None)
-    if any(f in air_args for f in INDICATOR_FIELDS):
-        r = _run_part(call, AIR, air_args, parts, missing)
-        if r is not None:
-            results[AIR] = r
-            if air_note:
-                parts[-1]["note"] = air_note
-    else:
-        parts.append(
-            {
-                "tool": AIR,
-                "status": "skipped",
-                "note": "skipped: no air in-leakage indicator given "
-                "(dissolved_oxygen_ppb, hotwell_temp, air_removal_flow, vacuum_decay_rate, "
-                "air_extraction_temp, "
-                "unexplained_backpressure)",
-            }
+    run(HT, ht_args)
+    foul = run(FOUL, _subset(FOUL, base))
+    fouling = _fouling_cleanliness(call, base, foul, stored)
+    air = _run_air(call, base, fouling, parts, missing)
+    if air is not None:
+        results[AIR] = air
+    air_dp = (
+        to_si("pressure_difference", air["unexplained_backpressure"], call.unit_system)
+        if air is not None and air.get("fouling_cleanliness_source") is not None
+        else None
+    )
+    confounded = air is not None and air_confounded(air["leak_detected"], air_dp)
+    vac_args = _subset(VAC, base)
+    if confounded:
+        vac_args["cleanliness_factor"] = air["fouling_cleanliness_factor"]
+    if run(VAC, vac_args) is not None and confounded:
+        parts[-1]["note"] = (
+            f"cleanliness_factor = fouling cleanliness {fouling[0]:.4g} ({fouling[1]}): the cleanliness "
+            "measured on this snapshot is air-bound"
         )
-    for tool in (FOUL, CW):
-        r = _run_part(call, tool, _subset(tool, base), parts, missing)
-        if r is not None:
-            results[tool] = r
-    if not results:
-        raise InvalidArguments(missing, call.tool.name)
+    run(CW, _subset(CW, base))
+    parts.sort(key=lambda p: PARTS.index(p["tool"]))
+    results = {tool: results[tool] for tool in PARTS if tool in results}
+    return {"results": results, "parts": parts, "missing": missing, "confounded": confounded, "fouling": fouling}
 
-    values: dict[str, Any] = {}
-    plan = call.tool.output_plan
-    for name, (tool, field) in KEY_FIGURES.items():
-        r = results.get(tool)
-        if r is None or r.get(field) is None:
-            continue
-        q = plan[name].quantity if name in plan else None
-        values[name] = to_si(q.kind, r[field], system) if q is not None else r[field]
 
-    # score inputs
-    ht, air, foul = results.get(HT), results.get(AIR), results.get(FOUL)
+def _score_components(call: ToolCall, score, target: float, confounded: bool) -> list[dict]:
+    """The score components as output items, each with the input scored in words."""
+    system = call.unit_system
+    w_sum = sum(c["weight"] for c in score.components.values())
+    bases = {
+        "cleanliness": lambda v: (
+            f"{'fouling ' if confounded else ''}cleanliness factor {v:.4g} vs target {target:.4g} (0 at "
+            f"{target - CF_SPAN:.4g})" + ("; the snapshot's own CF is air-bound" if confounded else "")
+        ),
+        "backpressure": lambda v: (
+            f"{from_si('pressure_difference', v, system):.4g} "
+            f"{call.unit('pressure_difference')} above the achievable backpressure (0 at "
+            f"{from_si('pressure_difference', BACKPRESSURE_SCALE_PA, system):.4g})"
+        ),
+        "air_inleakage": lambda v: f"air evidence level {v:.4g} (detect_air_inleakage)",
+        "fouling_trend": lambda v: (
+            v if isinstance(v, str) else f"{v:.4g} d until the cleaning trigger (1 at {TREND_HORIZON_DAYS:g} d)"
+        ),
+    }
+    return [
+        {
+            "component": c,
+            "subscore": d["subscore"],
+            "weight": d["weight"],
+            "points": 100.0 * d["weight"] * d["subscore"] / w_sum,
+            "basis": bases[c](d["input"]),
+        }
+        for c, d in score.components.items()
+    ]
+
+
+def _air_override(values: dict, results: dict, fouling: tuple[float, str], warnings: list[str]) -> bool:
+    """On an air-confounded snapshot, cleaning is due only if the fouling cleanliness itself is at
+    or below the trigger; the fouling part's snapshot-based forecast is withdrawn. Returns due."""
+    foul = results.get(FOUL)
+    if foul is None:
+        return False
+    due = cleaning_due_despite_air(foul["cleaning_due"], fouling[0], foul["trigger_cleanliness"])
+    values["cleaning_due"] = due
+    if foul["cleaning_due"] and not due:
+        values.pop("days_until_cleaning", None)
+        values["days_until_cleaning_status"] = "air_confounded"
+        warnings.append(
+            f"calculate_fouling_factor called cleaning due on the cleanliness measured on this snapshot "
+            f"({foul['cleanliness_factor']:.3f}), which air binding lowers; at the fouling cleanliness "
+            f"{fouling[0]:.3f} ({fouling[1]}) the trigger {foul['trigger_cleanliness']:.3g} is not reached: "
+            "cleaning not due — find and stop the air in-leakage first"
+        )
+    return due
+
+
+def _actions(results: dict, confounded: bool) -> list[Action]:
+    """All parts' actions. On an air-confounded snapshot the fouling part's cleaning action (valued
+    on the air-bound CF) is withdrawn: tube cleaning is then the vacuum part's, valued by the fouling
+    share only. With a leak, the vacuum part's generic air action gives way to the air part's
+    specific (equally valued) ones."""
+    leak = results.get(AIR, {}).get("leak_detected", False)
+    actions = []
+    for tool, r in results.items():
+        for a in r.get("recommendations", []):
+            if confounded and tool == FOUL and a["action"] == "clean_tubes":
+                continue  # valued on the air-bound CF; the vacuum part's clean_tubes carries the fouling share
+            if leak and tool == VAC and a["action"] == "find_air_inleakage":
+                continue
+            actions.append(Action(a["action"], a["reason"], a["value_mw"] * 1e6, a.get("value_usd_per_day"), tool))
+    return actions
+
+
+def _score_inputs(call: ToolCall, base: dict, results: dict) -> dict:
+    """Inputs of :func:`performance_score` from the parts (SI)."""
+    vac, ht, air, foul = (results.get(t) for t in (VAC, HT, AIR, FOUL))
+    system = call.unit_system
     cf = next(
         (r["cleanliness_factor"] for r in (vac, ht, foul) if r is not None and "cleanliness_factor" in r),
         base.get("cleanliness_factor"),
@@ -342,10 +457,80 @@ def handle(call: ToolCall) -> ToolOutput:
     if vac is not None:
         actual = vac.get("measured_backpressure", vac["expected_backpressure"])
         excess = to_si("pressure", actual, system) - to_si("pressure", vac["achievable_backpressure"], system)
-    due = foul["cleaning_due"] if foul is not None else None
-    days = foul.get("days_until_cleaning") if foul is not None else None
-    never = foul is not None and foul["days_until_cleaning_status"] == "not_reached"
-    if cf is None and excess is None and air is None and not due and days is None and not never:
+    return {
+        "cf": cf,
+        "target": target,
+        "excess": excess,
+        "air_evidence": air["evidence"] if air else None,
+        "due": foul["cleaning_due"] if foul is not None else None,
+        "days": foul.get("days_until_cleaning") if foul is not None else None,
+        "never": foul is not None and foul["days_until_cleaning_status"] == "not_reached",
+    }
+
+
+def _air_text(call: ToolCall, values: dict, fouling: tuple[float, str]) -> str:
+    """The summary sentence of an air-confounded snapshot."""
+    dp = call.to_caller("pressure_difference", values["air_backpressure"])
+    measured = values.get("measured_cleanliness_factor")
+    text = (
+        "; AIR-CONFOUNDED: the cleanliness "
+        + (f"{measured:.3f} " if measured is not None else "")
+        + f"measured on this snapshot is air-bound; fouling cleanliness {fouling[0]:.3f} ({fouling[1]}); air "
+        f"accounts for {dp:.3g} {call.unit('pressure_difference')} of backpressure"
+    )
+    if values.get("air_lost_output_mw") is not None:
+        text += f" ({values['air_lost_output_mw'] / 1e6:.4g} MW"
+        if values.get("air_cost_usd_per_day") is not None:
+            text += f", {values['air_cost_usd_per_day']:.0f} USD/d"
+        text += ")"
+    due = values.get("cleaning_due")
+    return text + ("" if due is None else f"; tube cleaning {'due' if due else 'not due'}")
+
+
+def handle(call: ToolCall) -> ToolOutput:
+    system = call.unit_system
+    base = _caller_arguments(call)
+    # read before any part records this snapshot's (air-bound) cleanliness in the store
+    stored = (
+        None if base.get("history") or base.get("cleanliness_factor") else stored_cleanliness_before_air_event(call)
+    )
+    run = _run_parts(call, base, stored)
+    results, parts, confounded, fouling = run["results"], run["parts"], run["confounded"], run["fouling"]
+    if not results:
+        raise InvalidArguments(run["missing"], call.tool.name)
+    warnings: list[str] = []
+    method: dict = {
+        "parts": "each part is a full tool call (registry.execute) on the same snapshot: " + ", ".join(PARTS)
+    }
+    values: dict[str, Any] = {}
+    plan = call.tool.output_plan
+    for name, (tool, field) in KEY_FIGURES.items():
+        r = results.get(tool)
+        if r is None or r.get(field) is None:
+            continue
+        q = plan[name].quantity if name in plan else None
+        values[name] = to_si(q.kind, r[field], system) if q is not None else r[field]
+    if AIR in results and "fouling_cleanliness_source" in values:
+        method["fouling_cleanliness"] = f"{fouling[1]} = {fouling[0]:.10g}: {FOULING_CF_TEXT[fouling[1]]}"
+    due = _air_override(values, results, fouling, warnings) if confounded else None
+    if confounded:
+        method["air_versus_fouling"] = (
+            "air confounded (leak indicated, air share > 0.12 inHg PTC 12.2 uncertainty): the vacuum part "
+            "runs at the fouling cleanliness; cleaning due only if the fouling cleanliness is at or below "
+            "the trigger (Putman & Harpster: fouling vs air ingress)"
+        )
+    si = _score_inputs(call, base, results)
+    if confounded:
+        si.update(due=due, days=values.get("days_until_cleaning"), never=False)
+    cf, target = si["cf"], si["target"]
+    if (
+        cf is None
+        and si["excess"] is None
+        and si["air_evidence"] is None
+        and not si["due"]
+        and si["days"] is None
+        and not si["never"]
+    ):
         raise InvalidArguments(
             [
                 "$.cleanliness_factor: required for a performance score (or the snapshot "
@@ -357,50 +542,16 @@ def handle(call: ToolCall) -> ToolOutput:
     score = performance_score(
         cleanliness_factor=cf,
         target_cleanliness=target if cf is not None else None,
-        backpressure_excess=excess,
-        air_evidence=air["evidence"] if air else None,
-        days_until_cleaning=days,
-        cleaning_due=due,
-        trigger_never_reached=never,
+        backpressure_excess=si["excess"],
+        air_evidence=si["air_evidence"],
+        days_until_cleaning=si["days"],
+        cleaning_due=si["due"],
+        trigger_never_reached=si["never"],
     )
-    w_sum = sum(c["weight"] for c in score.components.values())
-    bases = {
-        "cleanliness": lambda v: (
-            f"cleanliness factor {v:.4g} vs target {target:.4g} (0 at {target - CF_SPAN:.4g})"
-        ),
-        "backpressure": lambda v: (
-            f"{from_si('pressure_difference', v, system):.4g} "
-            f"{call.unit('pressure_difference')} above the achievable backpressure (0 at "
-            f"{from_si('pressure_difference', BACKPRESSURE_SCALE_PA, system):.4g})"
-        ),
-        "air_inleakage": lambda v: f"air evidence level {v:.4g} (detect_air_inleakage)",
-        "fouling_trend": lambda v: (
-            v
-            if isinstance(v, str)
-            else f"{v:.4g} d until the cleaning trigger (1 at {TREND_HORIZON_DAYS:g} d)"
-        ),
-    }
-    components = [
-        {
-            "component": c,
-            "subscore": d["subscore"],
-            "weight": d["weight"],
-            "points": 100.0 * d["weight"] * d["subscore"] / w_sum,
-            "basis": bases[c](d["input"]),
-        }
-        for c, d in score.components.items()
-    ]
     warnings.extend(score.warnings)
     method.update(score.method)
     method["performance_score_formula"] = SCORE_DESCRIPTION
     method["grades"] = ", ".join(f">= {lo:g} {label}" for lo, label in GRADES)
-
-    actions = []
-    for tool, r in results.items():
-        for a in r.get("recommendations", []):
-            actions.append(
-                Action(a["action"], a["reason"], a["value_mw"] * 1e6, a.get("value_usd_per_day"), tool)
-            )
     by_text: dict[str, list[str]] = {}
     for tool, r in results.items():
         for w in r.get("warnings", []):
@@ -409,18 +560,19 @@ def handle(call: ToolCall) -> ToolOutput:
     values.update(
         performance_score=score.score,
         grade=score.grade,
-        score_components=components,
-        top_actions=recommendation_items(top_actions(actions, 3)),
+        score_components=_score_components(call, score, target, confounded),
+        top_actions=recommendation_items(top_actions(_actions(results, confounded), 3)),
         parts=parts,
         cleanliness_factor=cf,
         target_cleanliness=target if cf is not None else None,
+        air_confounded=confounded,
     )
     ran = [p["tool"] for p in parts if p["status"] == "ok"]
-    text = (
-        f"Performance score {score.score:.1f}/100 ({score.grade}) from {len(ran)} part(s): {', '.join(ran)}"
-    )
+    text = f"Performance score {score.score:.1f}/100 ({score.grade}) from {len(ran)} part(s): {', '.join(ran)}"
     if values.get("top_actions"):
         text += "; top action: " + values["top_actions"][0]["action"]
+    if confounded:
+        text += _air_text(call, values, fouling)
     return ToolOutput(values=values, method=method, warnings=warnings, summary=text)
 
 
@@ -436,7 +588,7 @@ TOOL = register(
             "part's provenance_hash, the top three actions of all parts ranked by value (MW, USD/day) and a "
             "performance score: " + SCORE_DESCRIPTION + ". " + CALCULATOR_NOTE
         ),
-        version="1.0.1",
+        version="1.1.0",
         input_model=PerformanceInput,
         output_model=PerformanceOutput,
         handler=handle,

@@ -23,8 +23,9 @@ from ..calculators import hei
 from ..calculators.constants import INHG_PA
 from ..calculators.economics import Action
 from ..calculators.errors import CalculationError
+from ..calculators.messages import Text
 from ..calculators.turbine import TurbineCurve, generic_curve, turbine_curve
-from ..calculators.vacuum import CondenserModel, condenser_model
+from ..calculators.vacuum import CondenserModel, OperatingState, condenser_model, resolve_operating_state
 from ..errors import Implausible, InvalidArguments
 from ..registry import ToolCall
 from ..validation import implausible_problem
@@ -50,6 +51,7 @@ __all__ = [
     "measured_pressure",
     "condenser_from",
     "turbine_from",
+    "operating_state",
     "recommendation_items",
     "drop_none",
     "finite",
@@ -386,8 +388,8 @@ def turbine_from(call: ToolCall) -> tuple[TurbineCurve | None, list[str]]:
 
                 raise DomainError(
                     "turbine_choke_pressure",
-                    "the choke point must lie inside the generic curve's "
-                    f"range {curve.pressures[0] / INHG_PA:g}-{curve.pressures[-1] / INHG_PA:g} inHgA",
+                    Text("the choke point must lie inside the generic curve's range {lo}-{hi}",
+                         lo=("pressure", curve.pressures[0], 4), hi=("pressure", curve.pressures[-1], 4)),
                     "choke point in the wrong unit",
                 )
             curve = dataclasses.replace(
@@ -400,9 +402,11 @@ def turbine_from(call: ToolCall) -> tuple[TurbineCurve | None, list[str]]:
                 },
             )
         warnings.append(
-            "no turbine correction curve given: the GENERIC illustrative curve (about 1 % of rated "
-            "output per inHg near 2 inHgA, choke 1.2 inHgA) is used; pass the unit's own "
-            "turbine_curve_pressure/turbine_curve_output_change for decisions"
+            Text("no turbine correction curve given: the GENERIC illustrative curve (about 1 % of rated "
+                 "output per {step} near {design}, choke {choke}) is used; pass the unit's own "
+                 "turbine_curve_pressure/turbine_curve_output_change for decisions",
+                 step=("pressure_difference", INHG_PA, 3), design=("pressure", 2.0 * INHG_PA, 3),
+                 choke=("pressure", 1.2 * INHG_PA, 3))
         )
         return curve, warnings
     require(
@@ -462,6 +466,27 @@ def turbine_from(call: ToolCall) -> tuple[TurbineCurve | None, list[str]]:
             "supplied by the caller",
         )
     return curve, warnings
+
+
+def operating_state(
+    call: ToolCall, model: CondenserModel, cleanliness_factor: float, target_cleanliness: float | None
+) -> OperatingState:
+    """The checked current state (CW inlet temperature, flow, heat duty from heat_duty, else the
+    CW side, else steam_flow) of the snapshot fields, at the given cleanliness (SI)."""
+    si = call.si
+    kwargs = {"steam_heat_release": si["steam_heat_release"]} if call.has("steam_heat_release") else {}
+    with renamed_fields():
+        return resolve_operating_state(
+            model,
+            cw_inlet_temp=si["cw_inlet_temp"],
+            cw_flow=si["cw_flow"],
+            heat_duty=si.get("heat_duty"),
+            steam_flow=si.get("steam_flow"),
+            cw_outlet_temp=si.get("cw_outlet_temp"),
+            cleanliness_factor=cleanliness_factor,
+            target_cleanliness=target_cleanliness,
+            **kwargs,
+        )
 
 
 def recommendation_items(actions: Iterable[Action]) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from pydantic import Field
 from ..calculators.vacuum import DEVIATION_ORDER, DesignPoint, optimize_vacuum_pressure
 from ..registry import ToolCall, ToolDefinition, ToolOutput, register
 from .common import CALCULATOR_NOTE, ToolResult, quantity, summary_number
+from .heat_transfer import derived_fm_warnings
 from .shared_inputs import (
     CommonFields,
     DesignPointFields,
@@ -199,6 +200,7 @@ def handle(call: ToolCall) -> ToolOutput:
             "design_heat_duty) is needed to correct the backpressure to design conditions"
         )
     warnings.extend(w for w in r.warnings if w not in warnings)
+    warnings.extend(derived_fm_warnings(r.method))
 
     def p(name: str, kind: str = "pressure") -> str:
         return summary_number(call.to_caller(kind, values[name]), call.unit(kind))
@@ -241,7 +243,7 @@ TOOL = register(
             "Needs tube_od, tube_count and "
             "tube_length (or surface_area). " + CALCULATOR_NOTE
         ),
-        version="1.0.0",
+        version="1.0.1",
         input_model=VacuumInput,
         output_model=VacuumOutput,
         quick=True,

@@ -45,9 +45,17 @@ def test_decay_band_edges_in_si():
 
 def test_hei_do_figure_is_the_unit_conversion():
     # The HEI guarantee itself is unverified; only the conversion 0.005 cm³/L × 1.429 mg/cm³ is checked.
-    assert DO_LIMITS_PPB["hei_guarantee"][0] == pytest.approx(0.005 * 1.429 * 1000, abs=0.05)
+    assert DO_LIMITS_PPB["hei_guarantee"][0] == pytest.approx(0.005 * 1.429 * 1000, rel=1e-12)  # 7.145, unrounded
     assert "unverified" in DO_LIMITS_PPB["hei_guarantee"][1]
     assert "unverified" in DO_LIMITS_PPB["drum_avt"][1]
+
+
+def test_hei_do_limit_is_not_rounded_to_7_1():
+    # 7.12 ppb is inside the 0.005 cm³/L (7.145 ppb) guarantee; a 7.1 ppb limit called it marginal.
+    inside = detect_air_inleakage(unit_type="hei_guarantee", dissolved_oxygen_ppb=7.12)
+    assert inside.indicators[0].thresholds[0] == 7.145 and inside.indicators[0].status == "normal"
+    above = detect_air_inleakage(unit_type="hei_guarantee", dissolved_oxygen_ppb=7.15)
+    assert above.indicators[0].status == "marginal"
 
 
 @pytest.mark.parametrize(
@@ -111,9 +119,7 @@ def test_bwr_limit_is_200_ppb():
 
 
 def test_decay_estimate_is_order_of_magnitude():
-    r = detect_air_inleakage(
-        vacuum_decay_rate=0.1 * INHG_MIN, steam_space_volume=1000.0, condenser_pressure=P
-    )
+    r = detect_air_inleakage(vacuum_decay_rate=0.1 * INHG_MIN, steam_space_volume=1000.0, condenser_pressure=P)
     assert r.estimated_inleakage == pytest.approx(1000.0 * 0.1 * INHG_MIN / (287.05 * TSAT))
     assert "order of magnitude" in r.estimated_inleakage_basis
 
@@ -188,9 +194,7 @@ def test_any_subset_works_and_is_finite(do, sub, flow, cap, decay, air, unexpl, 
     assert 0.0 <= r.score <= 1.0 and 0.0 <= r.evidence <= 1.0
     assert r.severity in ("none", "low", "moderate", "high", "severe")
     assert (r.severity == "none") == (not r.leak_detected)
-    assert r.estimated_inleakage is None or (
-        math.isfinite(r.estimated_inleakage) and r.estimated_inleakage >= 0
-    )
+    assert r.estimated_inleakage is None or (math.isfinite(r.estimated_inleakage) and r.estimated_inleakage >= 0)
     assert all(math.isfinite(i.value) for i in r.indicators)
 
 
