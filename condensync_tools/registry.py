@@ -409,7 +409,7 @@ def _mode_rules(tool: ToolDefinition, args: dict) -> tuple[tuple, str]:
         return (), ""
     name, by_value = tool.required_by_mode
     value = args.get(name)
-    if value is None:
+    if not isinstance(value, str):
         value = tool.compiled.defaults.get(name)
     return by_value.get(value, ()), f" in {name} '{value}'"
 
@@ -480,12 +480,15 @@ def _normalise(tool: ToolDefinition, arguments: Any) -> dict:
     except InvalidArguments as exc:
         if isinstance(arguments, dict) and not arguments.get("condenser_id"):
             present = {k: v for k, v in arguments.items() if v is not None}
+            # fields whose own value is invalid (a mode given as a list, an integer of 5,000
+            # digits…) are reported already and do not drive the mode's checks
+            valid = tool.compiled.valid_fields(present)
             descr = _schema_descriptions(tool)
             extra = _missing(present, tool.required_always, "", descr)
-            mode_rules, mode_text = _mode_rules(tool, present)
+            mode_rules, mode_text = _mode_rules(tool, valid)
             extra += _missing(present, mode_rules, mode_text, descr)
             if tool.argument_problems is not None:
-                extra += tool.argument_problems({**tool.compiled.defaults, **present})
+                extra += tool.argument_problems({**tool.compiled.defaults, **valid})
             if arguments.get("data_source") != "live":
                 extra += _missing(present, tool.required_supplied, " when data_source is 'supplied'", descr)
             exc.problems.extend(p for p in extra if p not in exc.problems)

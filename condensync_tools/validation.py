@@ -260,6 +260,7 @@ class CompiledSchema:
         self.fast = fastjsonschema.compile(schema, use_default=False)
         self.defaults = {name: sub["default"] for name, sub in schema.get("properties", {}).items()
                          if "default" in sub}
+        self._field_validators: dict[str, Draft202012Validator] | None = None
 
     def problems(self, arguments: Any) -> list[str]:
         """Every schema violation and hostile value, formatted (empty when valid); at most
@@ -297,6 +298,16 @@ class CompiledSchema:
             found.extend(p for p in _format(error) if p.split(": ", 1)[0] not in hostile)
         found = list(dict.fromkeys(found))
         return found[:MAX_COLLECTED], incomplete or len(found) > MAX_COLLECTED
+
+    def valid_fields(self, arguments: dict) -> dict:
+        """The arguments whose own value is valid under its property schema (and holds no
+        hostile value): what further checks of a failed call may look at."""
+        validators = self._field_validators
+        if validators is None:
+            validators = self._field_validators = {
+                name: Draft202012Validator(sub) for name, sub in self.schema.get("properties", {}).items()}
+        return {k: v for k, v in arguments.items()
+                if k in validators and not _has_non_finite([v]) and validators[k].is_valid(v)}
 
     def _within_max_items(self, arguments: dict, found: list[str]) -> dict:
         """``arguments`` with each top-level array longer than its ``maxItems`` cut to that

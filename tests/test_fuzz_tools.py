@@ -37,7 +37,7 @@ from jsonschema import Draft202012Validator
 
 from condensync_tools.config import EXAMPLE_CONFIG, load_config
 from condensync_tools.registry import ExecutionContext, all_tools, execute
-from condensync_tools.validation import MAX_DEPTH
+from condensync_tools.validation import MAX_DEPTH, describe_value
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = int(os.environ.get("CONDENSYNC_FUZZ_EXAMPLES", "200"))
@@ -76,30 +76,43 @@ def nested(levels: int) -> Any:
     return value
 
 
-HOSTILE = st.sampled_from([
-    10**309, -(10**400), 2**53 + 1, -(2**63), 10**5000,
-    math.nan, math.inf, -math.inf, 1e308, -1e308, 5e-324, -0.0, 0, -1,
-    nested(MAX_DEPTH + 1), nested(700), {"a": {"b": {"c": [[[]]]}}},
-    "\ud800", "title \udfff", "x" * 5000, "", "  ", "NaN", "Infinity", "1e309",
-    [None] * 30_000, [1.0] * 30_000, [], [{}], {}, None, True, False,
-])
-
-
-#: Tools whose calls with saline cooling water (water_type brackish/sea, or a salinity) take
-#: 10-45 s each today: sea-water properties come from IAPWS-08 at ~13 ms per state and
-#: optimize_cooling_water_flow evaluates ~1000 states. The sea-water speed-up is being done
-#: on another branch; until it lands these tools are fuzzed with fresh water only, so that
-#: this test stays bounded in time. Remove the entry when saline calls take < 1 s.
-SALINE_TOO_SLOW = {"optimize_cooling_water_flow", "analyze_condenser_performance"}
-
-
-def _fresh_water(args: Any) -> Any:
-    if isinstance(args, dict):
-        if args.get("water_type") in ("brackish", "sea"):
-            args = {**args, "water_type": "fresh"}
-        if "salinity" in args:
-            args = {k: v for k, v in args.items() if k != "salinity"}
-    return args
+HOSTILE = st.sampled_from(
+    [
+        10**309,
+        -(10**400),
+        2**53 + 1,
+        -(2**63),
+        10**5000,
+        math.nan,
+        math.inf,
+        -math.inf,
+        1e308,
+        -1e308,
+        5e-324,
+        -0.0,
+        0,
+        -1,
+        nested(MAX_DEPTH + 1),
+        nested(700),
+        {"a": {"b": {"c": [[[]]]}}},
+        "\ud800",
+        "title \udfff",
+        "x" * 5000,
+        "",
+        "  ",
+        "NaN",
+        "Infinity",
+        "1e309",
+        [None] * 30_000,
+        [1.0] * 30_000,
+        [],
+        [{}],
+        {},
+        None,
+        True,
+        False,
+    ]
+)
 
 
 @cache
@@ -108,7 +121,7 @@ def verify_seeds() -> list[dict]:
     executed, with their arguments."""
     seeds = []
     for tool in TOOLS:
-        if tool == "verify_provenance" or tool in SALINE_TOO_SLOW:
+        if tool == "verify_provenance":
             continue
         for args in golden_arguments(tool):
             out = execute(tool, args, context())
@@ -131,9 +144,13 @@ def verify_arguments(draw: st.DrawFn) -> dict:
         name = draw(st.sampled_from(sorted(args["arguments"])))
         args["arguments"][name] = draw(HOSTILE | st.floats(allow_nan=False))
     elif action == 3:
-        result["provenance"] = draw(HOSTILE | st.dictionaries(st.sampled_from(["tool", "tool_version", "method",
-                                                                               "input_sha256", "output_sha256"]),
-                                                              st.text(max_size=8)))
+        result["provenance"] = draw(
+            HOSTILE
+            | st.dictionaries(
+                st.sampled_from(["tool", "tool_version", "method", "input_sha256", "output_sha256"]),
+                st.text(max_size=8),
+            )
+        )
     elif action == 4:
         args[draw(st.sampled_from(["tool", "provenance_hash", "arguments"]))] = draw(HOSTILE)
     return args
@@ -174,11 +191,11 @@ def _shape(tool: str) -> st.SearchStrategy[dict]:
 
     shapes = [perturbed(), mutated(), perturbed(), mutated()]
     if tool == "verify_provenance":  # free-form result/arguments: from real results instead
+        verify_seeds()  # computed before drawing (executing tools inside a strategy is not allowed)
         shapes = [verify_arguments(), verify_arguments(), mutated()]
     else:
         shapes.append(from_schema(schema(tool, "input")))
-    strategy = st.one_of(shapes)
-    return strategy.map(_fresh_water) if tool in SALINE_TOO_SLOW else strategy
+    return st.one_of(shapes)
 
 
 def check_outcome(tool: str, args: Any) -> str:
@@ -189,11 +206,10 @@ def check_outcome(tool: str, args: Any) -> str:
     elapsed = time.perf_counter() - started
     stats["seconds"] += elapsed
     if elapsed > stats.get("slowest", (0.0,))[0]:
-        shown = {k: (f"<{len(v)} items>" if isinstance(v, list) else v) for k, v in args.items()} \
-            if isinstance(args, dict) else args
+        shown = {k: describe_value(v) for k, v in args.items()} if isinstance(args, dict) else describe_value(args)
         stats["slowest"] = (elapsed, str(shown)[:600], out.error.kind if out.error else "ok")
         if os.environ.get("CONDENSYNC_FUZZ_DUMP"):
-            Path(os.environ["CONDENSYNC_FUZZ_DUMP"], f"{tool}.slowest.json").write_text(json.dumps(args, default=repr))
+            Path(os.environ["CONDENSYNC_FUZZ_DUMP"], f"{tool}.slowest.json").write_text(json.dumps(shown))
     if out.error is not None:
         kind = out.error.kind
         stats["errors"][kind] = stats["errors"].get(kind, 0) + 1
@@ -214,8 +230,13 @@ def check_outcome(tool: str, args: Any) -> str:
 @pytest.mark.parametrize("tool", TOOLS)
 def test_fuzz_tool(tool):
     @seed(SEED)
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=False,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=False,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    )
     @given(_shape(tool))
     def run(args):
         check_outcome(tool, args)
@@ -229,5 +250,7 @@ def test_fuzz_report():
     """Prints the counts per tool (run with -s to see them)."""
     for tool, s in sorted(STATS.items()):
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(s["errors"].items()))
-        print(f"{tool}: {s['calls']} calls, {s['ok']} ok, {kinds}; {s['seconds']:.2f} s in execute(); slowest "
-              f"{s['slowest'][0]:.3f} s ({s['slowest'][2]}): {s['slowest'][1]}")
+        print(
+            f"{tool}: {s['calls']} calls, {s['ok']} ok, {kinds}; {s['seconds']:.2f} s in execute(); slowest "
+            f"{s['slowest'][0]:.3f} s ({s['slowest'][2]}): {s['slowest'][1]}"
+        )

@@ -236,3 +236,13 @@ def test_cli_deep_nesting_and_surrogates_are_clear_recorded_errors(tmp_path):
     shown = run_cli("audit", "show", "--last", "2", "--database-url", db, cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.count("calculate_heat_transfer_coefficient") >= 2 and "invalid_arguments" in shown.stdout
+
+
+@pytest.mark.parametrize(
+    "mode", [["rate"], {"x": 1}, 10**5000, "\ud800"], ids=["list", "object", "int_5000_digits", "surrogate"]
+)
+def test_an_invalid_mode_is_reported_not_used(mode):
+    # found by tests/test_fuzz_tools.py: the mode's extra checks ran on the invalid value itself
+    out = execute("calculate_heat_transfer_coefficient", {**HEAT, "mode": mode, "u_actual": 10**400})
+    assert out.error.kind == "invalid_arguments", out.error.text()
+    assert "$.mode:" in out.error.text() and "$.u_actual: expected a number between" in out.error.text()
