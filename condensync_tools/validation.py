@@ -199,11 +199,8 @@ def _has_non_finite(value: Any, depth: int = 0) -> bool:
     (fast check, one pass without building paths; the paths are built only when it does)."""
     t = type(value)
     if t is dict:
-        if depth >= MAX_DEPTH:
+        if depth >= MAX_DEPTH or _bad_keys(value):
             return True
-        for key in value:
-            if type(key) is str and not key.isascii() and _bad_text(key):
-                return True
         value = value.values()
     elif t is list:
         if depth >= MAX_DEPTH:
@@ -215,11 +212,11 @@ def _has_non_finite(value: Any, depth: int = 0) -> bool:
         if ti is float:
             if not (-_INF < item < _INF):  # NaN fails both comparisons
                 return True
-        elif ti is int:
-            if not -_SAFE <= item <= _SAFE:
-                return True
         elif ti is str:
             if not item.isascii() and _bad_text(item):
+                return True
+        elif ti is int:
+            if not -_SAFE <= item <= _SAFE:
                 return True
         elif ti is dict or ti is list:
             if _has_non_finite(item, depth + 1):
@@ -227,6 +224,17 @@ def _has_non_finite(value: Any, depth: int = 0) -> bool:
         elif item is not None and ti is not bool and _scalar_problem(item, "") is not None:
             return True
     return False
+
+
+def _bad_keys(value: dict) -> bool:
+    """Whether a key of ``value`` holds a lone surrogate (ASCII keys, the usual case, are
+    checked in one C-level pass)."""
+    try:
+        if all(map(str.isascii, value)):
+            return False
+    except TypeError:  # a non-string key (in-process callers): check the string ones
+        pass
+    return any(type(k) is str and _bad_text(k) for k in value)
 
 
 def _defused(value: Any, depth: int = 0) -> Any:
