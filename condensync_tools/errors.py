@@ -15,7 +15,7 @@ __all__ = ["MAX_LISTED", "ToolCallError", "InvalidArguments", "PhysicallyImpossi
 #: Problems listed in an error at most; the rest are counted (bounded answers and ledger rows).
 MAX_LISTED = 50
 #: Longest problem text kept (a problem quotes at most a short excerpt of what was received).
-MAX_PROBLEM_CHARS = 500
+MAX_PROBLEM_CHARS = 2000
 
 
 def _printable(problem: str) -> str:

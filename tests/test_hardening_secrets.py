@@ -92,3 +92,24 @@ def test_log_lines_are_redacted():
         None,
     )
     assert SECRET not in JsonFormatter().format(record)
+
+
+def test_work_order_previews_and_errors_show_no_url_secret(tmp_path):
+    from _live_helpers import free_port
+
+    from condensync_tools.registry import ExecutionContext, execute
+
+    data = copy.deepcopy(example_data())
+    cmms = data["condensers"]["unit3"]["cmms"]
+    cmms.update(
+        base_url=f"http://svc:{SECRET}@127.0.0.1:{free_port()}/?token={SECRET}",
+        enabled=True,
+        retry={"attempts": 1, "backoff_initial_s": 0.0, "backoff_max_s": 0.0, "jitter_s": 0.0},
+    )
+    ctx = ExecutionContext(design=load_config(write_config(tmp_path / "plant.toml", data)))
+    args = {"condenser_id": "unit3", "title": "Clean tubes", "description": "CF 0.71"}
+    preview = execute("create_work_order", args, ctx)
+    assert preview.error is None and SECRET not in str(preview.result) + preview.summary
+    assert "?lean=1" in preview.result["request"]["url"]
+    down = execute("create_work_order", {**args, "dry_run": False}, ctx)  # nothing listens on that port
+    assert down.error.kind == "unavailable" and SECRET not in down.error.text()
