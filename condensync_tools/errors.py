@@ -40,7 +40,7 @@ class ToolCallError(Exception):
     def __init__(self, problems: list[str] | str, tool: str = "", *, omitted: int = 0,
                  incomplete: bool = False) -> None:
         problems = [problems] if isinstance(problems, str) else list(problems)
-        self.problems = [_printable(p) for p in problems[:MAX_LISTED]]
+        self.problems = [_printable(str(p)) for p in problems[:MAX_LISTED]]
         self.omitted = omitted + max(0, len(problems) - MAX_LISTED)
         self.incomplete = incomplete
         self.tool = tool

@@ -3,13 +3,18 @@
 
 1. Every argument object is validated against the tool's *published* input schema with a
    jsonschema Draft 2020-12 validator compiled once per tool.
-2. Non-finite numbers (NaN, ±Infinity, which Python's JSON parser accepts) are rejected.
+2. Hostile values are rejected wherever they occur, in one pass over the arguments: non-finite
+   numbers (NaN, ±Infinity, which Python's JSON parser accepts), integers beyond ±(2**53-1)
+   (outside I-JSON, RFC 7493 §2.2, so not hashable under RFC 8785), strings or keys holding a
+   lone surrogate, and nesting deeper than :data:`MAX_DEPTH`.
 3. Field requirements that depend on other fields (e.g. measurements are required only when
    ``data_source`` is ``"supplied"``) are checked by the tool.
 4. After conversion to SI, each numeric field is checked against its sane plant range; a value
    outside it is rejected with a hint when it looks like a unit mix-up.
 
-Every violation is reported, each as ``<json path>: <expected>, got <received>``.
+Every violation is reported, each as ``<json path>: <expected>, got <received>``, up to
+:data:`MAX_COLLECTED` (work stays bounded for hostile input; the error lists the first
+:data:`condensync_tools.errors.MAX_LISTED` and counts the rest).
 """
 
 from __future__ import annotations
