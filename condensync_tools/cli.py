@@ -185,18 +185,42 @@ def _plain(obj: Any) -> Any:
     return str(obj)
 
 
+def _audit_verify(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .store import cli_support
+
+    pem = Path(args.public_key).read_bytes() if args.public_key else None
+    if args.receipt:
+        text = sys.stdin.read() if args.receipt == "-" else Path(args.receipt).read_text("utf-8")
+        receipt = cli_support.audit_verify_receipt(args.database_url, json.loads(text), public_key_pem=pem,
+                                                   witness_path=args.witness)
+        _print_json(_plain(receipt))
+        if not receipt.ok:
+            sys.stderr.write(f"receipt NOT proven: {receipt.problem}\n")
+            return 1
+        sys.stderr.write(f"receipt proven: call {receipt.entry['tool']} at {receipt.entry['recorded_at']} is entry "
+                         f"{receipt.seq} of the ledger\n")
+        return 0
+    report = cli_support.audit_verify(args.database_url, public_key_pem=pem, witness_path=args.witness)
+    _print_json(_plain(report))
+    if not report.ok:
+        p = report.first_problem
+        sys.stderr.write(f"ledger chain BROKEN at seq {p.seq}: {p.kind}: {p.detail}\n")
+        return 1
+    witnessed = "" if report.witness is None else f", {report.witness['heads']} witnessed head(s) consistent"
+    sys.stderr.write(f"ledger chain verifies: {report.checked} entries{witnessed}\n")
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from .store import cli_support
 
     try:
         if args.action == "verify":
-            report = cli_support.audit_verify(args.database_url)
-            _print_json(_plain(report))
-            if not report.ok:
-                p = report.first_problem
-                sys.stderr.write(f"ledger chain BROKEN at seq {p.seq}: {p.kind}: {p.detail}\n")
-                return 1
-            sys.stderr.write(f"ledger chain verifies: {report.checked} entries\n")
+            return _audit_verify(args)
+        if args.action == "public-key":
+            sys.stdout.write(cli_support.audit_public_key(args.database_url))
             return 0
         if args.action == "show":
             _print_json(cli_support.audit_show(args.database_url, seq=args.seq, last=args.last))
@@ -276,8 +300,14 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default: $CONDENSYNC_SERIES_MAX_TOTAL_MB or 1024; 0 = no size limit)")
     p.set_defaults(func=cmd_db)
 
-    p = sub.add_parser("audit", help="audit ledger: verify the hash chain, show or export entries")
-    p.add_argument("action", choices=["verify", "show", "export"])
+    p = sub.add_parser("audit", help="audit ledger: verify the hash chain (and a receipt), show or export entries, "
+                                     "print the public key of the signed chain heads")
+    p.add_argument("action", choices=["verify", "show", "export", "public-key"])
+    p.add_argument("--receipt", help="verify: prove that this call is in the ledger (a JSON file holding a receipt "
+                                     "or a result with provenance.receipt; '-' for stdin)")
+    p.add_argument("--witness", help="verify: witness file of signed heads (default: the configured one)")
+    p.add_argument("--public-key", help="verify: Ed25519 public key (PEM file) of the signed heads "
+                                        "(default: the local signing key)")
     p.add_argument("--database-url", help="store URL (default: $CONDENSYNC_DATABASE_URL or an SQLite file)")
     p.add_argument("--seq", type=int, help="show one entry")
     p.add_argument("--last", type=int, default=20, help="show the last N entries (default 20)")
@@ -292,6 +322,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_analyze import add_parser as add_analyze_parser
 
     add_analyze_parser(sub)
+    from .cli_report import add_parser as add_report_parser
+
+    add_report_parser(sub)  # condensync report HISTORY.csv|--condenser-id ID --out report.html
     add_service_parsers(sub)  # condensync token create|list|revoke
     from .cli_live import add_parsers as add_live_parsers
 

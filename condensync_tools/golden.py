@@ -2,7 +2,7 @@
 """Golden files: ``golden/<tool>/<case>.json`` pin each tool's full output and hashes.
 
 A case file holds ``description``, ``arguments`` and ``expected`` (``is_error`` and either
-the full ``result`` — without the unhashed ``provenance.computed_at`` — or the error
+the full ``result`` — without the unhashed ``provenance.computed_at`` and ``provenance.receipt`` — or the error
 ``kind`` and ``problems``), plus ``hashes`` copied from the result for easy review.
 ``condensync golden check`` re-runs every case and reports each difference;
 ``condensync golden update`` rewrites ``expected`` deliberately (review the diff).
@@ -29,6 +29,7 @@ def expected_of(arguments: Any, tool: str, context: ExecutionContext | None = No
         return {"is_error": True, "error_kind": outcome.error.kind, "problems": outcome.error.problems}
     result = json.loads(json.dumps(outcome.result))
     result["provenance"].pop("computed_at", None)
+    result["provenance"].pop("receipt", None)  # ledger receipt: unhashed, per call
     return {"is_error": False, "result": result}
 
 
@@ -50,7 +51,7 @@ def _diff(expected: Any, actual: Any, path: str = "$") -> list[str]:
                 out.extend(_diff(expected[key], actual[key], f"{path}.{key}"))
         return out
     if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
-        return [d for i, (e, a) in enumerate(zip(expected, actual)) for d in _diff(e, a, f"{path}[{i}]")]
+        return [d for i, (e, a) in enumerate(zip(expected, actual, strict=True)) for d in _diff(e, a, f"{path}[{i}]")]
     if expected != actual or type(expected) is not type(actual):
         return [f"{path}: expected {json.dumps(expected)[:120]}, got {json.dumps(actual)[:120]}"]
     return []

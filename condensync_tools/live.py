@@ -59,6 +59,7 @@ __all__ = [
     "to_si_unit",
     "from_si_unit",
     "field_kinds",
+    "field_plausible_ranges",
     "LiveValue",
     "LiveSnapshot",
     "ConnectorManager",
@@ -298,6 +299,24 @@ def field_kinds() -> dict[str, str]:
     return out
 
 
+def field_plausible_ranges() -> dict[str, tuple[float, float]]:
+    """Sane plant range in SI base units by tool argument name, over every registered tool
+    (first wins), plus the widest range of each quantity kind under the key ``"kind:<kind>"``:
+    the same limits the calculators reject a supplied value with."""
+    from .registry import all_tools
+
+    out: dict[str, tuple[float, float]] = {}
+    for tool in all_tools():
+        for name, plan in tool.input_plan.items():
+            q = plan.quantity
+            if q is None or plan.is_list or q.plausible_si is None:
+                continue
+            out.setdefault(name, q.plausible_si)
+            lo, hi = out.get(f"kind:{q.kind}", q.plausible_si)
+            out[f"kind:{q.kind}"] = (min(lo, q.plausible_si[0]), max(hi, q.plausible_si[1]))
+    return out
+
+
 def display_kind(name: str, unit: str, kinds: Mapping[str, str]) -> str | None:
     """The quantity kind a value is reported in: the tool field's kind, else one that fits its
     unit's dimension (power in MW, or kW for kW tags), else None (reported in its own unit)."""
@@ -377,7 +396,10 @@ class LiveValue:
     stale, bad : bool
         Older than the limit; quality bad (or not convertible).
     problem : str or None
-        Why the value may not be used (stale, bad, unit), naming the tag.
+        Why the value may not be used (stale, bad, unit, implausible), naming the tag.
+    implausible : bool
+        Good quality and convertible, but outside the sane plant range of its field (or of its
+        quantity kind), e.g. a float32-max register: never used.
     """
 
     name: str
@@ -391,6 +413,7 @@ class LiveValue:
     stale: bool
     bad: bool
     problem: str | None = None
+    implausible: bool = False
 
     @property
     def usable(self) -> bool:
@@ -428,6 +451,7 @@ class _Slot:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     connector: Any = None
     started: bool = False
+    starting: bool = False  #: its first start (connect, subscribe) is in progress
     start_error: str | None = None
 
     @property
@@ -493,6 +517,7 @@ class ConnectorManager:
         self.read_timeout_s = read_timeout_s
         self._breaker_clock = breaker_clock
         self._kinds: dict[str, str] | None = None
+        self._ranges: dict[str, tuple[float, float]] | None = None
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._run_loop, name="condensync-connectors", daemon=True)
         self._closed = False
@@ -554,6 +579,7 @@ class ConnectorManager:
             if slot.started:
                 return
             slot.started = True  # a failed start is not repeated: reads reconnect on demand
+            slot.starting = True
             try:
                 await self._connector(slot).start()
                 slot.start_error = None
@@ -562,6 +588,8 @@ class ConnectorManager:
                 log.warning("connector %s (%s) of %s did not start: %s", slot.service, slot.kind,
                             slot.condenser_id, exc)
                 raise
+            finally:
+                slot.starting = False
 
     async def _start_all(self) -> None:
         slots = [s for group in self._slots.values() for s in group]
@@ -637,6 +665,12 @@ class ConnectorManager:
         if self._kinds is None:
             self._kinds = field_kinds()
         return self._kinds
+
+    @property
+    def plausible_ranges(self) -> dict[str, tuple[float, float]]:
+        if self._ranges is None:
+            self._ranges = field_plausible_ranges()
+        return self._ranges
 
     def condenser_ids(self) -> list[str]:
         return sorted(self._slots)
@@ -717,8 +751,21 @@ class ConnectorManager:
             except UnitError as exc:
                 bad = True
                 problem = problem or f"$.{name}: a convertible unit, got: {exc}"
+        implausible = False
+        range_kind = kind or display_kind(name, reading.unit, self.kinds)
+        if value_si is not None and range_kind is not None:
+            ranges = self.plausible_ranges
+            lo, hi = ranges.get(name) or ranges.get(f"kind:{range_kind}", (-math.inf, math.inf))
+            if not lo <= value_si <= hi:
+                from .validation import implausible_problem
+
+                implausible = True
+                problem = problem or (
+                    f"{implausible_problem(f'$.{name}', range_kind, value_si, lo, hi, 'SI')}, from tag {reading.tag} "
+                    f"({slot.service}, {slot.kind}; raw {reading.value:.6g} {reading.unit}); the value is not used: "
+                    "check the register/tag data type, scale and word order and the instrument")
         return LiveValue(name, reading, slot.service, slot.kind, kind, value_si, age, limit, stale, bad,
-                         problem)
+                         problem, implausible)
 
     def snapshot(self, condenser_id: str, names: Iterable[str] | None = None) -> LiveSnapshot:
         """Read ``names`` (default: every configured one) and judge each value; never raises for
@@ -796,7 +843,7 @@ class ConnectorManager:
                     status = {"service": slot.service, "kind": slot.kind, "endpoint": slot.endpoint,
                               "connected": False, "last_update": None, "tags": {}}
                 status.update({"condenser_id": cid, "started": slot.started, "start_error": slot.start_error,
-                               "stale_limits_s": slot.stale_limits()})
+                               "starting": slot.starting, "stale_limits_s": slot.stale_limits()})
                 connectors_out.append(status)
             if "cmms" in self.config.condensers[cid].connectors:
                 status = dict((await self._cmms_client(cid)).status())

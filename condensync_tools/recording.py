@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: MIT
 """The ledger recorder: every finished call → one audit-ledger entry (success or error),
 committed before the call is answered; successful condenser results and the live readings
-they used → condenser history."""
+they used → condenser history. The entry's receipt (seq, entry hash, signed head) is set on
+the outcome and, for a result, in ``provenance.receipt`` (outside the hashed core, like
+``computed_at``; the ledger entry holds the result without it)."""
 
 from __future__ import annotations
 
@@ -79,12 +81,20 @@ class StoreRecorder:
         from .store import CallRecord
 
         arguments = outcome.normalised if outcome.normalised is not None else outcome.arguments
-        self.store.append_call(CallRecord(
+        entry = self.store.append_call(CallRecord(
             tool=outcome.tool, tool_version=outcome.tool_version or "",
             arguments=bounded_arguments(arguments, outcome.error is not None),
             result=outcome.result, error=outcome.error.text() if outcome.error else None,
             is_error=outcome.error is not None, provenance_hash=outcome.provenance_hash, caller=outcome.caller,
             duration_ms=outcome.duration_ms, request_id=outcome.request_id))
+        try:
+            self._history(outcome)
+        finally:  # the receipt goes beside the hashed provenance core, after the entry is durable
+            outcome.receipt = getattr(entry, "receipt", None)
+            if outcome.receipt is not None and outcome.result is not None:
+                outcome.result["provenance"]["receipt"] = outcome.receipt
+
+    def _history(self, outcome: CallOutcome) -> None:
         if outcome.result is None or not outcome.normalised:
             return
         condenser_id = outcome.normalised.get("condenser_id") or ""

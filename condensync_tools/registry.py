@@ -369,6 +369,7 @@ class CallOutcome:
     caller: str | None
     request_id: str
     summary_source: str | Callable[[], str] = ""  #: the summary, or the function that formats it
+    receipt: dict | None = None  #: audit-ledger receipt, set by the recorder (never hashed)
 
     @property
     def summary(self) -> str:

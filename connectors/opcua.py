@@ -179,6 +179,7 @@ class OpcUaConnector:
         self._subscribed: set[str] = set()
         self._live = False
         self._lost_at: float | None = None
+        self._connecting = False
         self._cache = ReadingCache()
 
     # ---- lifecycle ---------------------------------------------------------------------
@@ -292,7 +293,11 @@ class OpcUaConnector:
         if self._client is not None and self._client.uaclient.state is UaClientState.CONNECTED:
             return
         async with self._connect_lock:  # concurrent reads must not open two sessions
-            await self._connect_if_needed()
+            self._connecting = True
+            try:
+                await self._connect_if_needed()
+            finally:
+                self._connecting = False
 
     async def _connect_if_needed(self) -> None:
         client = self._client
@@ -398,6 +403,7 @@ class OpcUaConnector:
                 reading_from_data_value(self._tags[name], node.nodeid.to_string(), dv, received)
             )
             self._live = True
+        self.breaker.record_success()  # a publishing session is a working server
 
     # ---- reads -------------------------------------------------------------------------
 
@@ -453,6 +459,8 @@ class OpcUaConnector:
         missing = [n for n in wanted if n not in out]
         if missing:
             out.update(await self._read_now(missing))
+        else:  # served by the live subscription: the server works, tell the breaker
+            self.breaker.record_success()
         return {n: out[n] for n in wanted}
 
     async def _read_now(self, names: list[str]) -> dict[str, Reading]:
@@ -533,8 +541,14 @@ class OpcUaConnector:
         return {n: t.stale_after_s or self.settings.stale_after_s for n, t in self._tags.items()}
 
     def status(self) -> dict[str, Any]:
-        """Connection state, subscription, last update, breaker and age of each cached value."""
+        """Connection state, subscription, last update, breaker and age of each cached value.
+
+        ``connection_state`` is asyncua's client state (``connected``, ``reconnecting``...),
+        ``connecting`` while a connect is in progress, ``disconnected`` when none is.
+        """
         state = self._client.uaclient.state.value if self._client is not None else "disconnected"
+        if self._connecting and state != UaClientState.CONNECTED.value:
+            state = UaClientState.CONNECTING.value  # a first connect (or a fresh client) in progress
         return {
             "service": self.service,
             "kind": self.kind,

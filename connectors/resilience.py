@@ -67,7 +67,9 @@ class AsyncCircuitBreaker:
 
     closed → open after ``fail_max`` consecutive failed calls; open → half-open once
     ``reset_timeout_s`` has passed; half-open → closed after ``success_threshold`` successful
-    trial calls (at most ``half_open_max_calls`` in flight), half-open → open on any failure.
+    trial calls (at most ``half_open_max_calls`` in flight) or successes reported by
+    :meth:`record_success` (values served from a live subscription), half-open → open on any
+    failure.
 
     Parameters
     ----------
@@ -193,6 +195,24 @@ class AsyncCircuitBreaker:
         if self._state is BreakerState.CLOSED:
             self._failures = 0
         elif self._state is BreakerState.HALF_OPEN and probe:
+            self._successes += 1
+            if self._successes >= self.settings.success_threshold:
+                self._close()
+
+    def record_success(self) -> None:
+        """Count evidence that the service works, obtained without a guarded call.
+
+        A connector that serves values from a live subscription (the session is up and the
+        server publishes) proves the service is healthy without sending a request; without
+        this the breaker would stay half-open for as long as reads are served from the
+        subscription cache. While half-open each call counts as one successful trial (no trial
+        slot is taken: nothing is sent); while closed it resets the failure count; while open
+        it is ignored (the reset timeout runs, then trials decide).
+        """
+        state = self.state
+        if state is BreakerState.CLOSED:
+            self._failures = 0
+        elif state is BreakerState.HALF_OPEN:
             self._successes += 1
             if self._successes >= self.settings.success_threshold:
                 self._close()

@@ -21,6 +21,8 @@ def _isolated_default_store(tmp_path_factory):
     if "CONDENSYNC_DATABASE_URL" not in os.environ:
         path = tmp_path_factory.mktemp("store") / "condensync.db"
         os.environ["CONDENSYNC_DATABASE_URL"] = f"sqlite:///{path}"
+    # The ledger's signing key and PostgreSQL witness files live in the data directory.
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data"))
     yield
 
 

@@ -66,8 +66,11 @@ def runs_inline(name: str, arguments: Any, context: ExecutionContext) -> bool:
 def to_call_result(outcome: CallOutcome) -> types.CallToolResult:
     """An outcome as an MCP result: structuredContent + text summary, or isError + problems."""
     if outcome.error is not None:
-        return types.CallToolResult(content=[types.TextContent(type="text", text=outcome.error.text())],
-                                    is_error=True)
+        text = outcome.error.text()
+        if outcome.receipt:  # an error is recorded too: say where
+            text += f"\n(audit ledger: chain {outcome.receipt['chain']} seq {outcome.receipt['seq']})"
+        return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True,
+                                    meta={"condensync/receipt": outcome.receipt} if outcome.receipt else None)
     result = outcome.result or {}
     prov = result.get("provenance", {})
     lines = [outcome.summary or f"{outcome.tool} computed."]
@@ -82,6 +85,11 @@ def to_call_result(outcome: CallOutcome) -> types.CallToolResult:
                                           uri=result["series_resource_uri"], mime_type="text/csv",
                                           description=f"file {result.get('series_file', '')}, sha256 "
                                                       f"{result.get('series_sha256', '')}"))
+    if result.get("report_resource_uri"):
+        content.append(types.ResourceLink(type="resource_link", name="performance report (HTML)",
+                                          uri=result["report_resource_uri"], mime_type="text/html",
+                                          description=f"file {result.get('report_file', '')}, sha256 "
+                                                      f"{result.get('report_sha256', '')}"))
     return types.CallToolResult(content=content, structured_content=result, is_error=False)
 
 
@@ -132,6 +140,8 @@ def build_server(context_factory: Callable[[ServerRequestContext[Any]], Executio
 
             raise MCPError(-32602, f"Resource not found: {uri}", {"uri": uri})
         mime = "application/schema+json" if uri.startswith("schema://") else "application/json"
+        if uri.startswith("condensync://reports/"):
+            mime = "text/html"
         return types.ReadResourceResult(contents=[types.TextResourceContents(uri=uri, mime_type=mime, text=text)])
 
     async def list_prompts(ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None

@@ -14,11 +14,14 @@ is accepted). The schema is managed by Alembic scripts shipped in ``store/migrat
 
 Public API (stable names)
 -------------------------
-``Store(url: str | None = None, *, chain="main", ledger_key=None, auto_upgrade=False)``
+``Store(url: str | None = None, *, chain="main", ledger_key=None, auto_upgrade=False, witness_path=None)``
     ``.upgrade(revision="head") -> SchemaStatus``, ``.schema_status() -> SchemaStatus``,
     ``.ping() -> bool``, ``.close()``;
-    ledger: ``.append_call(CallRecord) -> LedgerEntry`` (returns after commit),
-    ``await .append_call_async(CallRecord)``, ``.verify() -> VerifyReport``,
+    ledger: ``.append_call(CallRecord) -> LedgerEntry`` (returns after commit and after the
+    commit's signed head is in the witness; ``entry.receipt`` is the call's receipt),
+    ``await .append_call_async(CallRecord)``,
+    ``.verify(*, public_key_pem=None, witness_path=None) -> VerifyReport`` (chain, then witness),
+    ``.signer() -> HeadSigner``, ``.head_verifier(public_key_pem=None)``,
     ``.get_entry(seq) -> LedgerEntry | None``,
     ``.find_by_provenance_hash(hash) -> LedgerEntry | None``,
     ``.last_entries(n) -> list[LedgerEntry]``, ``.iter_entries(start_seq)``;
@@ -37,8 +40,8 @@ provenance_hash=None, caller=None, duration_ms=0.0, request_id=None, recorded_at
     frozen dataclass of a committed entry (``seq``, ``prev_hash``, ``entry_hash``, the
     record's fields); ``.to_dict()`` is its export form.
 ``VerifyReport(ok, chain, checked, first_problem, first_seq, last_seq, last_hash,
-checkpoints, signatures_checked)`` with ``first_problem: Problem(seq, kind, detail)``,
-``kind`` in ``edited | deleted | inserted | reordered | checkpoint | head``.
+checkpoints, signatures_checked, witness)`` with ``first_problem: Problem(seq, kind, detail)``,
+``kind`` in ``edited | deleted | inserted | reordered | checkpoint | head | witness``.
 ``RetentionPolicy(raw_days=90, hourly_days=365, daily_days=2557, prune_ledger=True)``,
 ``PruneReport``, ``LedgerIntegrityError``.
 ``upgrade(url=None) -> SchemaStatus``, ``schema_status(url=None) -> SchemaStatus``,
@@ -49,7 +52,13 @@ CLI helpers: :mod:`condensync_tools.store.cli_support` (``audit_verify``, ``audi
 Environment
 -----------
 ``CONDENSYNC_DATABASE_URL``  database URL.
-``CONDENSYNC_LEDGER_KEY``    HMAC key (UTF-8) signing retention checkpoints.
+``CONDENSYNC_LEDGER_KEY``    HMAC key (UTF-8) signing retention checkpoints (and chain heads,
+                             unless an Ed25519 key file is configured).
+``CONDENSYNC_LEDGER_SIGNING_KEY``  Ed25519 private key (PEM) signing chain heads; default
+                             ``ledger-signing-key.pem`` in the data directory, created on first use.
+``CONDENSYNC_LEDGER_WITNESS``      witness file of signed heads (``off``: none); default beside
+                             an SQLite file, else in the data directory (see :mod:`.witness`).
+``CONDENSYNC_LEDGER_WITNESS_FSYNC`` ``1``: fsync the witness after every append.
 """
 
 from __future__ import annotations

@@ -5,9 +5,12 @@ the CLI and batch work."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import Engine, text
@@ -19,7 +22,8 @@ from .engine import make_engine, resolve_url
 from .ledger import DEFAULT_CHAIN, CallRecord, LedgerEntry
 from .migrate import SchemaStatus
 from .retention import PruneReport, RetentionPolicy
-from .verify import VerifyReport, verify
+from .verify import VerifyReport, WitnessCheck, verify
+from .witness import HeadSigner, Witness, default_witness_path, receipt_of, resolve_signer
 
 __all__ = ["Store"]
 
@@ -42,6 +46,9 @@ class Store:
     auto_upgrade : bool
         Apply pending migrations on construction when :func:`~.migrate.schema_status`
         says it is safe (``empty`` or ``behind``); otherwise leave the schema alone.
+    witness_path : str or Path or None
+        Witness file of signed chain heads (see :mod:`.witness`); ``None``:
+        ``$CONDENSYNC_LEDGER_WITNESS``, else beside an SQLite file, else in the data directory.
     **engine_options
         Passed to :func:`sqlalchemy.create_engine`.
 
@@ -60,6 +67,7 @@ class Store:
         chain: str = DEFAULT_CHAIN,
         ledger_key: bytes | str | None = None,
         auto_upgrade: bool = False,
+        witness_path: str | Path | None = None,
         **engine_options: Any,
     ) -> None:
         self._url = resolve_url(url)
@@ -67,6 +75,10 @@ class Store:
         if isinstance(ledger_key, str):
             ledger_key = ledger_key.encode("utf-8")
         self._key = ledger_key if ledger_key is not None else retention.ledger_key_from_env()
+        self.witness_path = Path(witness_path) if witness_path is not None else default_witness_path(self._url)
+        self._witness = None if self.witness_path is None else Witness(self.witness_path)
+        self._signer: HeadSigner | None = None
+        self._signer_lock = threading.Lock()
         self.engine: Engine = make_engine(self._url, **engine_options)
         if auto_upgrade:
             status = self.schema_status()
@@ -114,8 +126,10 @@ class Store:
             return False
 
     def close(self) -> None:
-        """Close all pooled connections."""
+        """Close all pooled connections and the witness file."""
         self.engine.dispose()
+        if self._witness is not None:
+            self._witness.close()
 
     def __enter__(self) -> Store:
         return self
@@ -128,16 +142,49 @@ class Store:
 
     # ----------------------------------------------------------------- ledger
     def append_call(self, record: CallRecord) -> LedgerEntry:
-        """Append a tool call to the ledger; returns after the commit (see :mod:`.ledger`)."""
-        return ledger.append(self.engine, record, self.chain)
+        """Append a tool call to the ledger; returns after the commit (see :mod:`.ledger`) and
+        after the signed head of that commit is in the witness, with the call's ``receipt``."""
+        entry = ledger.append(self.engine, record, self.chain)
+        head = self.signer().sign_head(entry.chain, entry.seq, entry.entry_hash)
+        if self._witness is not None:
+            self._witness.append(head)
+        return dataclasses.replace(entry, receipt=receipt_of(entry.chain, entry.seq, entry.entry_hash, head))
 
     async def append_call_async(self, record: CallRecord) -> LedgerEntry:
         """:meth:`append_call` in a worker thread, for asyncio servers."""
-        return await asyncio.to_thread(ledger.append, self.engine, record, self.chain)
+        return await asyncio.to_thread(self.append_call, record)
 
-    def verify(self) -> VerifyReport:
-        """Verify the chain from its last checkpoint (see :mod:`.verify`)."""
-        return verify(self.engine, self.chain, self._key)
+    def signer(self) -> HeadSigner:
+        """The key that signs chain heads (created on first use, see :func:`.witness.resolve_signer`)."""
+        if self._signer is None:
+            with self._signer_lock:
+                if self._signer is None:
+                    self._signer = resolve_signer(self._key, create=True)
+        assert self._signer is not None
+        return self._signer
+
+    def verify(
+        self, *, public_key_pem: str | bytes | None = None, witness_path: str | Path | None = None
+    ) -> VerifyReport:
+        """Verify the chain from its last checkpoint, then against the witness (see :mod:`.verify`).
+
+        Parameters
+        ----------
+        public_key_pem : str or bytes or None
+            Verify witnessed heads with this Ed25519 public key instead of the local key.
+        witness_path : str or Path or None
+            Witness file to check instead of the configured one.
+        """
+        path = Path(witness_path) if witness_path is not None else self.witness_path
+        check = None if path is None else WitnessCheck(path, self.head_verifier(public_key_pem))
+        return verify(self.engine, self.chain, self._key, check)
+
+    def head_verifier(self, public_key_pem: str | bytes | None = None) -> HeadSigner | None:
+        """The key that verifies signed heads: the given Ed25519 public key, else the local
+        signing key (never created here); None when there is none."""
+        if public_key_pem is not None:
+            return HeadSigner.from_public_pem(public_key_pem)
+        return self._signer or resolve_signer(self._key, create=False)
 
     def get_entry(self, seq: int) -> LedgerEntry | None:
         """Ledger entry ``seq`` of this chain, or None."""

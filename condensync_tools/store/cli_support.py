@@ -5,7 +5,9 @@ Each takes a database URL (``None``: ``$CONDENSYNC_DATABASE_URL``, else the defa
 file), opens a short-lived :class:`~condensync_tools.store.Store`, and returns data; none
 prints (the CLI formats the output).
 
-``audit_verify(url)``           -> :class:`~.verify.VerifyReport`
+``audit_verify(url)``           -> :class:`~.verify.VerifyReport` (chain, then witness)
+``audit_verify_receipt(url, doc)`` -> :class:`ReceiptReport`: is this call in the ledger?
+``audit_public_key(url)``       -> the Ed25519 public key (PEM) that verifies signed heads
 ``audit_show(url, seq, last)``  -> list of entry dicts
 ``audit_export(url, path)``     -> number of entries written as JSON Lines
 ``verify_export(path)``         -> :class:`~.verify.VerifyReport` of an export file, without a database
@@ -30,6 +32,7 @@ import hmac
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -38,7 +41,7 @@ import rfc8785
 from sqlalchemy import select
 
 from .api import Store
-from .canonical import GENESIS_HASH, hmac_hex, iso_utc, loads, sha256_hex
+from .canonical import GENESIS_HASH, canonical_text, hmac_hex, iso_utc, loads, sha256_hex
 from .engine import is_postgres
 from .ledger import DEFAULT_CHAIN, row_to_entry
 from .migrate import SchemaStatus
@@ -48,7 +51,10 @@ from .verify import Problem, VerifyReport, checkpoint_hash_of
 
 __all__ = [
     "EXPORT_FORMAT",
+    "ReceiptReport",
     "audit_verify",
+    "audit_verify_receipt",
+    "audit_public_key",
     "audit_show",
     "audit_export",
     "verify_export",
@@ -71,11 +77,142 @@ def _store(url: str | None, chain: str, key: bytes | str | None = None) -> Itera
 
 
 def audit_verify(
-    url: str | None = None, chain: str = DEFAULT_CHAIN, key: bytes | str | None = None
+    url: str | None = None,
+    chain: str = DEFAULT_CHAIN,
+    key: bytes | str | None = None,
+    *,
+    public_key_pem: str | bytes | None = None,
+    witness_path: str | Path | None = None,
 ) -> VerifyReport:
-    """Verify the ledger chain; ``key`` defaults to ``$CONDENSYNC_LEDGER_KEY``."""
+    """Verify the ledger chain, then against the witness; ``key`` defaults to ``$CONDENSYNC_LEDGER_KEY``.
+
+    ``public_key_pem`` verifies the witnessed heads with that Ed25519 public key instead of the
+    local signing key; ``witness_path`` checks another witness file than the configured one.
+    """
     with _store(url, chain, key) as store:
-        return store.verify()
+        return store.verify(public_key_pem=public_key_pem, witness_path=witness_path)
+
+
+def audit_public_key(url: str | None = None) -> str:
+    """The Ed25519 public key (PEM) of the signed chain heads; the key pair is created if missing.
+
+    Raises
+    ------
+    ValueError
+        Heads are HMAC-signed (``CONDENSYNC_LEDGER_KEY``): there is no public key.
+    """
+    with _store(url, DEFAULT_CHAIN) as store:
+        pem = store.signer().public_key_pem()
+    if pem is None:
+        raise ValueError(
+            "chain heads are signed with HMAC-SHA256 under CONDENSYNC_LEDGER_KEY: there is no public key; "
+            "give auditors the HMAC key over a secure channel (they can also forge heads with it)"
+        )
+    return pem
+
+
+@dataclass
+class ReceiptReport:
+    """Result of :func:`audit_verify_receipt`.
+
+    Attributes
+    ----------
+    ok : bool
+        The receipt's entry is in a chain that verifies (with its witness), the receipt's
+        signature verifies, and (when a full result was given) the entry holds that result.
+    seq : int or None
+    problem : str or None
+        The first failed check, in words.
+    checks : list of str
+        The checks passed, in order.
+    entry : dict or None
+        ``tool``, ``recorded_at``, ``provenance_hash``, ``is_error`` of the entry.
+    chain_report : dict or None
+        :meth:`VerifyReport.to_dict` of the chain verification.
+    """
+
+    ok: bool
+    seq: int | None
+    problem: str | None
+    checks: list[str] = field(default_factory=list)
+    entry: dict[str, Any] | None = None
+    chain_report: dict[str, Any] | None = None
+
+
+def split_receipt(doc: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """``(receipt, result or None)`` from a receipt, a tool result holding ``provenance.receipt``,
+    or an MCP ``_meta`` block holding ``condensync/receipt``."""
+    if isinstance(doc, dict) and isinstance(doc.get("provenance"), dict) and "receipt" in doc["provenance"]:
+        return doc["provenance"]["receipt"], doc
+    if isinstance(doc, dict) and "condensync/receipt" in doc:
+        return doc["condensync/receipt"], None
+    if isinstance(doc, dict) and {"seq", "entry_hash", "signed_head"} <= set(doc):
+        return doc, None
+    raise ValueError(
+        "not a receipt: expected {chain, seq, entry_hash, signed_head} or a result with provenance.receipt"
+    )
+
+
+def _receipt_checks(store: Store, receipt: dict[str, Any], result: dict[str, Any] | None, signer: Any) -> Iterator[str]:
+    """Yield each passed check; raise ValueError with the first failed one."""
+    seq = int(receipt["seq"])
+    entry = store.get_entry(seq)
+    if entry is None:
+        raise ValueError(f"the ledger has no entry {seq} in chain {store.chain!r}")
+    if entry.entry_hash != receipt["entry_hash"]:
+        raise ValueError(f"entry {seq} has hash {entry.entry_hash}, the receipt says {receipt['entry_hash']}")
+    yield f"entry {seq} is in chain {store.chain!r} with the receipt's hash"
+    head = receipt["signed_head"]
+    if signer is None or not signer.verify_head(head):
+        raise ValueError("the receipt's signed head does not verify with the ledger's key")
+    yield f"the signed head is signed by key {signer.key_id} ({signer.alg})"
+    covered = store.get_entry(int(head["seq"]))
+    if head["chain"] != store.chain or int(head["seq"]) < seq or covered is None or covered.entry_hash != head["hash"]:
+        raise ValueError("the receipt's signed head does not cover its entry in this chain")
+    yield f"the signed head (seq {head['seq']}) covers entry {seq}"
+    if result is not None:
+        shown = {**result, "provenance": {k: v for k, v in result["provenance"].items() if k != "receipt"}}
+        if canonical_text(shown) != canonical_text(entry.result) or entry.provenance_hash != shown["provenance"].get(
+            "provenance_hash"
+        ):
+            raise ValueError(f"entry {seq} holds another result than the one given")
+        yield f"entry {seq} holds exactly this result (provenance_hash {entry.provenance_hash})"
+
+
+def audit_verify_receipt(
+    url: str | None,
+    doc: Any,
+    key: bytes | str | None = None,
+    *,
+    public_key_pem: str | bytes | None = None,
+    witness_path: str | Path | None = None,
+) -> ReceiptReport:
+    """Prove that the call of a receipt (or of a result carrying one) is in the ledger.
+
+    Checks: the chain verifies, also against the witness; the entry at the receipt's seq has
+    its hash; the signed head's signature verifies and covers the entry; with a full result,
+    the entry holds exactly that result (without the receipt) and its provenance hash.
+    """
+    receipt, result = split_receipt(doc)
+    chain = str(receipt.get("chain", DEFAULT_CHAIN))
+    with _store(url, chain, key) as store:
+        report = store.verify(public_key_pem=public_key_pem, witness_path=witness_path)
+        out = ReceiptReport(False, receipt.get("seq"), None, chain_report=report.to_dict())
+        if not report.ok:
+            out.problem = f"the chain does not verify: {report.summary()}"
+            return out
+        out.checks.append(report.summary())
+        try:
+            out.checks.extend(_receipt_checks(store, receipt, result, store.head_verifier(public_key_pem)))
+        except (ValueError, KeyError, TypeError) as exc:
+            out.problem = str(exc)
+            return out
+        entry = store.get_entry(int(receipt["seq"]))
+        assert entry is not None
+        out.entry = {"tool": entry.tool, "recorded_at": iso_utc(entry.recorded_at),
+                     "provenance_hash": entry.provenance_hash, "is_error": entry.is_error}
+        out.ok = True
+        return out
 
 
 def audit_show(

@@ -175,6 +175,9 @@ class LedgerEntry:
     caller: str | None
     duration_ms: float
     request_id: str | None
+    receipt: dict[str, Any] | None = field(default=None, compare=False)
+    """Set by :meth:`~.api.Store.append_call`: ``{"chain", "seq", "entry_hash", "signed_head"}``
+    (see :mod:`.witness`); not part of the hashed entry nor of :meth:`to_dict`."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict of the hashed fields and ``entry_hash``."""

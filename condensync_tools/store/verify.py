@@ -36,18 +36,32 @@ Classifying the first problem
     does not match.
 ``head``
     the chain head row is missing although the chain has entries.
+``witness``
+    a line of the witness file is not a signed head, or its signature does not verify with
+    the ledger's key (forged or altered).
+
+Against the witness (:mod:`.witness`)
+-------------------------------------
+After the walk, every signed head of the chain in the witness file must be a prefix of the
+chain: the entry at its ``seq`` exists and has its ``hash`` (heads inside the range pruned by
+a checkpoint are skipped, except the checkpoint's own last entry). A head past the end of the
+chain is reported as ``deleted`` (the chain was truncated: entries and chain head removed
+together); a head whose hash differs as ``edited`` (the tail was rewritten with recomputed
+hashes and head); two different heads for one ``seq`` as ``edited`` (rewritten and re-signed).
 
 A forger who can write the database and recomputes every later hash *and* the head can
-always rewrite an unkeyed chain; the guarantee is tamper evidence against anyone who does
-not, plus HMAC-signed checkpoints when ``CONDENSYNC_LEDGER_KEY`` is set. Export the chain
-(``audit_export``) or note the head hash elsewhere to anchor it.
+rewrite the chain as far as the database alone can tell; the signed heads in the witness (a
+file outside the database) expose that, unless the forger can also rewrite the witness and
+holds the signing key. Keep the witness on other storage than the database (or copy it off
+the host) and the private key readable only by the service.
 """
 
 from __future__ import annotations
 
 import hmac
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import Engine, Row, select
@@ -57,6 +71,7 @@ from .canonical import GENESIS_HASH, checkpoint_canonical, hmac_hex, sha256_hex
 from .engine import is_postgres
 from .ledger import DEFAULT_CHAIN, recompute_hash
 from .models import ChainHeadRow, CheckpointRow, LedgerEntryRow
+from .witness import HeadSigner, WitnessRead, read_witness
 
 __all__ = [
     "ProblemKind",
@@ -68,9 +83,10 @@ __all__ = [
     "walk",
     "load_base",
     "checkpoint_hash_of",
+    "WitnessCheck",
 ]
 
-ProblemKind = Literal["edited", "deleted", "inserted", "reordered", "checkpoint", "head"]
+ProblemKind = Literal["edited", "deleted", "inserted", "reordered", "checkpoint", "head", "witness"]
 
 _ENTRY = LedgerEntryRow.__table__
 _HEAD = ChainHeadRow.__table__
@@ -87,7 +103,8 @@ class Problem:
         Sequence number of the entry concerned (for a checkpoint problem: the checkpoint's
         last pruned seq), ``None`` when not applicable.
     kind : str
-        One of ``edited``, ``deleted``, ``inserted``, ``reordered``, ``checkpoint``, ``head``.
+        One of ``edited``, ``deleted``, ``inserted``, ``reordered``, ``checkpoint``, ``head``,
+        ``witness``.
     detail : str
         A sentence for humans.
     """
@@ -117,6 +134,14 @@ class VerifyReport:
         Number of retention checkpoints checked.
     signatures_checked : bool
         True when checkpoint HMAC signatures were verified with a configured key.
+    witness : dict or None
+        The witness check: ``path``, ``heads`` (signed heads of this chain checked against it),
+        ``signed_by`` (key id whose signatures are checked, None without a key),
+        ``signatures_verified`` (signatures checked: the newest head and every head that
+        contradicts the chain, before it is reported), ``unverified`` (heads signed by another
+        key: checked against the chain, signature not checked), ``pruned`` (heads inside the
+        pruned range, skipped), ``max_seq`` (newest witnessed seq), ``torn_tail`` (a last line
+        cut short by a crash, ignored). None when no witness is configured.
     """
 
     ok: bool
@@ -128,6 +153,7 @@ class VerifyReport:
     last_hash: str | None = None
     checkpoints: int = 0
     signatures_checked: bool = False
+    witness: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -136,9 +162,10 @@ class VerifyReport:
     def summary(self) -> str:
         """One line for humans."""
         if self.ok:
+            witnessed = "" if self.witness is None else f", {self.witness['heads']} witnessed head(s) consistent"
             return (
                 f"chain {self.chain!r}: OK, {self.checked} entries verified"
-                f" (seq {self.first_seq}..{self.last_seq}), {self.checkpoints} checkpoint(s)"
+                f" (seq {self.first_seq}..{self.last_seq}), {self.checkpoints} checkpoint(s){witnessed}"
             )
         p = self.first_problem
         assert p is not None
@@ -201,7 +228,17 @@ def _check_checkpoints(cps: list[Any], key: bytes | None) -> tuple[ChainStart, P
     return base, None
 
 
-def verify(engine: Engine, chain: str = DEFAULT_CHAIN, key: bytes | None = None) -> VerifyReport:
+@dataclass(frozen=True)
+class WitnessCheck:
+    """Where the witness is and the key its heads are verified with (None: not checked)."""
+
+    path: Path
+    signer: HeadSigner | None = None
+
+
+def verify(
+    engine: Engine, chain: str = DEFAULT_CHAIN, key: bytes | None = None, witness: WitnessCheck | None = None
+) -> VerifyReport:
     """Walk ``chain`` and report its first problem.
 
     Parameters
@@ -210,16 +247,25 @@ def verify(engine: Engine, chain: str = DEFAULT_CHAIN, key: bytes | None = None)
     chain : str
     key : bytes or None
         Ledger HMAC key; when given, checkpoint signatures are required and checked.
+    witness : WitnessCheck or None
+        Check the chain against the signed heads in this witness file (after the walk).
 
     Returns
     -------
     VerifyReport
     """
+    # Read the witness BEFORE the database snapshot: a head appended after the snapshot
+    # would otherwise look like a truncation.
+    heads = None if witness is None else read_witness([witness.path], chain)
     with engine.connect() as conn:
         if is_postgres(conn):
             conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
-            return _verify(conn, chain, key)
+            report = _verify(conn, chain, key)
+            if witness is None or heads is None or not report.ok:
+                return report
+            problem, stats = check_witness(conn, chain, report, heads, witness)
+            return replace(report, ok=problem is None, first_problem=problem, witness=stats)
 
 
 @dataclass
@@ -422,3 +468,153 @@ def _classify(
     if _is_true_successor(following, s, expected_prev):
         return Problem(s, "inserted", f"entry {s} is not part of the chain; its successors were renumbered")
     return Problem(s, "edited", f"entry {s} was edited: its content does not match its hash")
+
+
+# --------------------------------------------------------------------------- witness
+
+
+class _Heads:
+    """Witnessed heads of one chain with lazy signature checks.
+
+    Only the heads that matter are verified: every head that contradicts the chain (before it
+    is reported, so a forged or altered line is named as such instead of as truncation) and
+    the newest one. Heads that agree with the chain need no signature to be trusted, and one
+    Ed25519 verification per entry would make ``verify`` several times slower.
+    """
+
+    def __init__(self, read: WitnessRead, signer: HeadSigner | None) -> None:
+        self.heads = read.heads
+        self.signer = signer
+        self.verified = 0
+
+    def ours(self, head: dict[str, Any]) -> bool:
+        return self.signer is not None and head["key_id"] == self.signer.key_id and head["alg"] == self.signer.alg
+
+    def forged(self, head: dict[str, Any]) -> Problem | None:
+        """A ``witness`` problem if ``head`` is signed by our key but its signature fails."""
+        if not self.ours(head):
+            return None
+        assert self.signer is not None
+        self.verified += 1
+        if self.signer.verify_head(head):
+            return None
+        return Problem(
+            head["seq"],
+            "witness",
+            f"the witnessed head for seq {head['seq']} has an invalid signature "
+            "(the witness line was forged or altered)",
+        )
+
+    def claim(self, head: dict[str, Any], problem: Problem) -> Problem:
+        """``problem`` unless ``head`` turns out forged; says when its signature could not be checked."""
+        forged = self.forged(head)
+        if forged is not None:
+            return forged
+        if not self.ours(head):
+            return replace(problem, detail=problem.detail + f" (head signed by key {head['key_id']}, not verified)")
+        return problem
+
+
+def _base_of(conn: Connection, chain: str, report: VerifyReport) -> tuple[int, str | None]:
+    if not report.checkpoints:
+        return 0, None
+    cp = conn.execute(
+        select(_CP.c.last_seq, _CP.c.last_entry_hash)
+        .where(_CP.c.chain == chain)
+        .order_by(_CP.c.ordinal.desc())
+        .limit(1)
+    ).one()
+    return int(cp.last_seq), str(cp.last_entry_hash)
+
+
+def _first_contradiction(
+    conn: Connection, chain: str, witnessed: dict[int, dict[str, Any]], base: tuple[int, str | None], end_seq: int
+) -> tuple[dict[str, Any], Problem] | None:
+    base_seq, base_hash = base
+    head = witnessed.get(base_seq)
+    if head is not None and base_hash is not None and head["hash"] != base_hash:
+        return head, _rewritten(base_seq, head)
+    rows = conn.execute(
+        select(_ENTRY.c.seq, _ENTRY.c.entry_hash)
+        .where(_ENTRY.c.chain == chain, _ENTRY.c.seq > base_seq, _ENTRY.c.seq <= end_seq)
+        .order_by(_ENTRY.c.seq)
+        .execution_options(yield_per=5000)
+    )
+    try:
+        for seq, entry_hash in rows:
+            head = witnessed.get(int(seq))
+            if head is not None and head["hash"] != entry_hash:
+                return head, _rewritten(int(seq), head)
+    finally:
+        rows.close()
+    return None
+
+
+def check_witness(
+    conn: Connection, chain: str, report: VerifyReport, read: WitnessRead, witness: WitnessCheck
+) -> tuple[Problem | None, dict[str, Any]]:
+    """Check that every witnessed head of ``chain`` is a prefix of the (already walked) chain."""
+    heads = _Heads(read, witness.signer)
+    newest = max(read.heads, key=lambda h: h["seq"], default=None)
+    stats: dict[str, Any] = {
+        "path": str(witness.path),
+        "heads": len(read.heads),
+        "signed_by": None if witness.signer is None else witness.signer.key_id,
+        "signatures_verified": 0,
+        "unverified": sum(1 for h in read.heads if not heads.ours(h)),
+        "pruned": 0,
+        "max_seq": None if newest is None else newest["seq"],
+        "torn_tail": read.torn_tail,
+    }
+
+    def done(problem: Problem | None) -> tuple[Problem | None, dict[str, Any]]:
+        stats["signatures_verified"] = heads.verified
+        return problem, stats
+
+    if read.malformed:
+        return done(
+            Problem(None, "witness", f"line {read.malformed[0]} of the witness {witness.path} is not a signed head")
+        )
+    witnessed: dict[int, dict[str, Any]] = {}
+    for head in read.heads:
+        seen = witnessed.setdefault(head["seq"], head)
+        if seen["hash"] != head["hash"]:
+            problem = Problem(
+                head["seq"],
+                "edited",
+                f"the witness holds two different signed heads for entry "
+                f"{head['seq']} (signed at {seen['signed_at']} and {head['signed_at']}): the chain "
+                "was rewritten from there and re-signed",
+            )
+            return done(heads.forged(seen) or heads.claim(head, problem))
+    base = _base_of(conn, chain, report)
+    stats["pruned"] = sum(1 for seq in witnessed if seq < base[0])
+    end_seq = report.last_seq if report.last_seq is not None else base[0]
+    contradiction = _first_contradiction(conn, chain, witnessed, base, end_seq)
+    if contradiction is not None:
+        return done(heads.claim(*contradiction))
+    if newest is None:
+        return done(None)
+    if newest["seq"] > end_seq:
+        return done(
+            heads.claim(
+                newest,
+                Problem(
+                    end_seq + 1,
+                    "deleted",
+                    f"the chain was truncated: it ends at seq {end_seq} but the witness holds a head for seq "
+                    f"{newest['seq']} signed at {newest['signed_at']}; entries {end_seq + 1}..{newest['seq']} "
+                    "were deleted with the chain head",
+                ),
+            )
+        )
+    return done(heads.forged(newest))
+
+
+def _rewritten(seq: int, head: dict[str, Any]) -> Problem:
+    return Problem(
+        seq,
+        "edited",
+        f"entry {seq} differs from the head witnessed for it (signed at {head['signed_at']}): it was "
+        "rewritten with a recomputed hash and chain head",
+    )

@@ -52,6 +52,29 @@ DataSourceField = Annotated[Literal["supplied", "live"], Field(
                 "connectors of condenser_id, each value listed in provenance.sources.")]
 
 
+class SignedHead(BaseModel):
+    """The ledger's signed chain head covering an entry (also one line of the witness file)."""
+
+    type: str = Field(description="Statement type, 'condensync-ledger-head/1'")
+    chain: str = Field(description="Ledger chain")
+    seq: int = Field(description="Sequence number of the head entry [1]")
+    hash: str = Field(description="Entry hash (SHA-256 hex) of the head entry")
+    signed_at: str = Field(description="When the head was signed (RFC 3339 UTC)")
+    alg: str = Field(description="'ed25519' or 'hmac-sha256'")
+    key_id: str = Field(description="Signing key id (16 hex digits)")
+    sig: str = Field(description="Signature (hex) over the RFC 8785 canonical JSON of type, chain, seq, hash "
+                                 "and signed_at")
+
+
+class LedgerReceipt(BaseModel):
+    """Where the call's audit-ledger entry sits, with the signed head that covers it."""
+
+    chain: str = Field(description="Ledger chain")
+    seq: int = Field(description="Sequence number of the call's ledger entry [1]")
+    entry_hash: str = Field(description="SHA-256 hex of the call's ledger entry")
+    signed_head: SignedHead = Field(description="Signed chain head covering the entry")
+
+
 class Provenance(BaseModel):
     """CONTRACT §5 provenance record."""
 
@@ -65,6 +88,10 @@ class Provenance(BaseModel):
     sources: list[dict[str, Any]] = Field(description="Live values used: tag, value, unit, source timestamp, "
                                                       "quality (empty for supplied data)")
     computed_at: str = Field(description="RFC 3339 UTC time of the computation (never hashed)")
+    receipt: LedgerReceipt = Field(None, description="Audit-ledger receipt of this call (never hashed, not part "
+                                                     "of the ledger entry; absent when the call was not recorded): "
+                                                     "`condensync audit verify --receipt` proves the call is in "
+                                                     "the ledger")
 
 
 class ToolResult(BaseModel):

@@ -64,7 +64,9 @@ class LiveValueItem(BaseModel):
     status: str = Field(description="The source's own status, e.g. Good, BadSensorFailure")
     stale: bool = Field(description="Older than max_age_s: a calculator in live mode would refuse it")
     bad: bool = Field(description="Bad quality (or unit not convertible): a calculator would refuse it")
-    usable: bool = Field(description="Neither stale nor bad: a calculator in live mode would use it")
+    implausible: bool = Field(description="Outside the sane plant range of the quantity (e.g. a float32-max "
+                                          "register): a calculator would refuse it")
+    usable: bool = Field(description="Neither stale, bad nor implausible: a calculator in live mode would use it")
     problem: str = Field("", description="Why the value would be refused, naming the tag; empty when usable")
 
 
@@ -83,6 +85,7 @@ class ReadLiveDataOutput(ToolResult):
     value_count: int = Field(description="Number of values read [1]")
     stale_count: int = Field(description="Values older than their limit [1]")
     bad_count: int = Field(description="Values of bad quality [1]")
+    implausible_count: int = Field(description="Values outside the sane plant range of their quantity [1]")
     all_usable: bool = Field(description="Every requested value was read and is usable")
     connector_errors: list[ConnectorErrorItem] = Field(description="Connectors that could not be read")
 
@@ -95,7 +98,8 @@ def _item(v: Any, system: str, kinds: dict[str, str]) -> dict[str, Any]:
     item: dict[str, Any] = {"name": v.name, "raw_unit": r.unit, "tag": r.tag, "service": v.service,
                             "connector": v.connector, "source_timestamp": r.source_timestamp.isoformat(),
                             "age_s": round(v.age_s, 3), "max_age_s": v.max_age_s, "quality": r.quality.value,
-                            "status": r.status, "stale": v.stale, "bad": v.bad, "usable": v.usable,
+                            "status": r.status, "stale": v.stale, "bad": v.bad, "implausible": v.implausible,
+                            "usable": v.usable,
                             "problem": v.problem or ""}
     if v.value_si is not None and kind is not None:
         item["value"] = from_si(kind, v.value_si, system)
@@ -132,19 +136,23 @@ def handle(call: ToolCall) -> ToolOutput:
     call.sources.extend(snap.values[n].source() for n in sorted(snap.values))
     stale = sum(1 for v in snap.values.values() if v.stale)
     bad = sum(1 for v in snap.values.values() if v.bad)
+    implausible = sum(1 for v in snap.values.values() if v.implausible)
     warnings = [v.problem for v in snap.values.values() if v.problem]
     warnings += [f"{e['service']} ({e['connector']}, {e['endpoint']}) could not be read for "
                  f"{', '.join(e['names'])}: {e['error']}" for e in snap.errors]
     errors = [{k: e[k] for k in ("service", "connector", "endpoint", "names", "error")} for e in snap.errors]
     shown = ", ".join(f"{i['name']} {i['value']:.4g} {i['unit']}" for i in items[:6] if "value" in i)
     summary = (f"{cid}: {len(items)} live value(s), {stale} stale, {bad} bad"
+               + (f", {implausible} implausible" if implausible else "")
                + (f", {len(errors)} connector(s) unreachable" if errors else "")
                + (f"; {shown}" if shown else "") + (" …" if len(items) > 6 else ""))
     values = {"condenser_id": cid, "taken_at": snap.taken_at.isoformat(), "values": items,
               "value_count": len(items), "stale_count": stale, "bad_count": bad,
+              "implausible_count": implausible,
               "all_usable": not warnings and not errors, "connector_errors": errors}
-    return ToolOutput(values=values, method={"live_read": "connector snapshot; per-tag staleness limit and "
-                                             "quality reported, not enforced; unit string → SI → caller"},
+    return ToolOutput(values=values, method={"live_read": "connector snapshot; per-tag staleness limit, quality "
+                                             "and plant plausibility reported, not enforced; unit string → SI "
+                                             "→ caller"},
                       warnings=warnings, summary=summary)
 
 
@@ -154,10 +162,11 @@ TOOL = register(ToolDefinition(
     description=(
         "Reads the current values of a condenser's configured plant tags (OPC UA, Modbus TCP, PI historian, "
         "weather) and returns each in the caller's unit system with its tag, source timestamp, age, staleness "
-        "limit and quality. Stale or bad values are REPORTED with flags (stale, bad, usable, problem), not "
-        "hidden; unreachable connectors are listed in connector_errors. Use it to check what the plant is "
+        "limit and quality. Stale, bad or implausible values (outside any sane plant range, e.g. a float32-max "
+        "register) are REPORTED with flags (stale, bad, implausible, usable, problem), not hidden; unreachable "
+        "connectors are listed in connector_errors. Use it to check what the plant is "
         "sending before a live calculation. Values come from the plant: report them verbatim."),
-    version="1.0.0",
+    version="1.1.0",
     input_model=ReadLiveDataInput,
     output_model=ReadLiveDataOutput,
     handler=handle,

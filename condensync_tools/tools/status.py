@@ -35,7 +35,9 @@ class ConnectorItem(BaseModel):
     kind: str = Field(description="opcua, modbus, historian, weather or cmms")
     endpoint: str = Field(description="Endpoint URL or host:port")
     connected: bool = Field(description="Connected now (HTTP services: breaker not open)")
-    state: str = Field(description="Connection / polling state in words")
+    connecting: bool = Field(False, description="Its first connection (connect, resolve tags, subscribe) is still "
+                                                "in progress: neither connected nor failed yet")
+    state: str = Field(description="Connection / polling state in words ('connecting' while starting)")
     started: bool = Field(description="The connector has been started (connectors start on first use)")
     start_error: str = Field("", description="Why starting failed, if it did")
     last_update: str = Field("", description="When a value last arrived (RFC 3339), empty if never")
@@ -65,12 +67,23 @@ class ConnectorStatusOutput(ToolResult):
     breakers: list[BreakerItem] = Field(description="Circuit breakers of those connectors")
     connector_count: int = Field(description="Connectors listed [1]")
     connected_count: int = Field(description="Connectors connected now [1]")
+    connecting_count: int = Field(0, description="Connectors still making their first connection [1]")
     open_breakers: int = Field(description="Breakers open or half-open [1]")
     stale_values: int = Field(description="Cached values older than their limit [1]")
-    healthy: bool = Field(description="Every started connector connected, no breaker open, no stale value")
+    healthy: bool = Field(description="Every started connector connected, none still connecting, no breaker open "
+                                      "or half-open, no stale value")
+
+
+def _connecting(status: dict[str, Any]) -> bool:
+    """Still making its first connection: a state of its own, not a failure."""
+    if status.get("connected"):
+        return False
+    return bool(status.get("starting")) or status.get("connection_state") == "connecting"
 
 
 def _state(status: dict[str, Any]) -> str:
+    if _connecting(status):
+        return "connecting"
     if "connection_state" in status:
         live = "subscription live" if status.get("subscription_live") else "no live subscription"
         return f"{status['connection_state']}, {live}"
@@ -95,7 +108,8 @@ def normalise_status(status: dict[str, Any]) -> dict[str, Any]:
         tags.append(tag)
     return {"condenser_id": status["condenser_id"], "service": str(status.get("service", "")),
             "kind": str(status.get("kind", "")), "endpoint": str(status.get("endpoint", "")),
-            "connected": bool(status.get("connected", False)), "state": _state(status),
+            "connected": bool(status.get("connected", False)), "connecting": _connecting(status),
+            "state": _state(status),
             "started": bool(status.get("started", False)), "start_error": status.get("start_error") or "",
             "last_update": status.get("last_update") or "", "last_error": status.get("last_error") or "",
             "breaker_state": str(breaker.get("state", "closed")),
@@ -123,19 +137,24 @@ def handle(call: ToolCall) -> ToolOutput:
              for s in raw["connectors"]}
     breakers = [_breaker(b) for b in raw["breakers"] if b["name"] in ours and (b["name"], b["endpoint"]) in pairs]
     connected = sum(1 for i in items if i["connected"])
+    connecting = sum(1 for i in items if i["connecting"])
     open_breakers = sum(1 for b in breakers if b["state"] != "closed")
     stale = sum(i["stale_count"] for i in items)
-    healthy = open_breakers == 0 and stale == 0 and all(i["connected"] for i in items if i["started"])
+    failing = open_breakers > 0 or stale > 0 or any(
+        i["started"] and not i["connected"] and not i["connecting"] for i in items)
+    healthy = not failing and connecting == 0
     warnings = [f"circuit breaker '{b['name']}' ({b['endpoint']}) is {b['state']}: {b['last_error']}"
                 for b in breakers if b["state"] != "closed"]
     warnings += [f"{i['service']} ({i['kind']}) of {i['condenser_id']}: {t['name']} is {t['age_s']:.1f} s old, "
                  f"limit {t['max_age_s']:g} s" for i in items for t in i["tags"] if t["stale"]]
     warnings += [f"{i['service']} ({i['kind']}) of {i['condenser_id']} did not start: {i['start_error']}"
                  for i in items if i["start_error"]]
-    summary = (f"{len(items)} connector(s), {connected} connected, {open_breakers} breaker(s) open, "
-               f"{stale} stale value(s): " + ("healthy" if healthy else "attention needed"))
+    verdict = "healthy" if healthy else ("attention needed" if failing else "still connecting")
+    summary = (f"{len(items)} connector(s), {connected} connected, {connecting} connecting, {open_breakers} "
+               f"breaker(s) open, {stale} stale value(s): {verdict}")
     values = {"connectors": items, "breakers": breakers, "connector_count": len(items),
-              "connected_count": connected, "open_breakers": open_breakers, "stale_values": stale,
+              "connected_count": connected, "connecting_count": connecting, "open_breakers": open_breakers,
+              "stale_values": stale,
               "healthy": healthy}
     return ToolOutput(values=values, method={"status": "connector status() and circuit-breaker snapshots"},
                       warnings=warnings, summary=summary)
@@ -148,8 +167,9 @@ TOOL = register(ToolDefinition(
         "Health of the plant-data connectors (OPC UA, Modbus TCP, PI historian, weather, CMMS) of one condenser "
         "or of all: connected or not, last update, last error, circuit-breaker state (closed / open / "
         "half-open, with the time until a trial call) and the age of every cached value against its staleness "
-        "limit. Connectors start on first use, so a connector not yet used shows started=false. Read-only."),
-    version="1.0.0",
+        "limit. Connectors start on first use, so a connector not yet used shows started=false; one making its "
+        "first connection shows connecting=true (not a failure). Read-only."),
+    version="1.1.0",
     input_model=ConnectorStatusInput,
     output_model=ConnectorStatusOutput,
     handler=handle,

@@ -24,9 +24,11 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from connectors.freshness import check_fresh
 from connectors.opcua import OpcUaConnector
+from connectors.resilience import BreakerState
 from connectors.settings import BreakerSettings, OpcUaSettings, OpcUaTag, RetrySettings
 from connectors.types import (
     BadQualityError,
+    CircuitOpenError,
     ConnectorError,
     ConnectorUnavailable,
     Quality,
@@ -283,14 +285,19 @@ async def test_server_not_running_gives_clear_error_within_timeout(free_port):
     assert err.value.service == "scada" and err.value.endpoint == url
 
 
-async def test_silent_server_times_out_within_the_configured_timeout(free_port):
-    """A peer that accepts TCP but never answers the OPC UA Hello."""
-    port = free_port()
+async def silent_server(port: int) -> asyncio.Server:
+    """A peer on 127.0.0.1 that accepts TCP but never answers the OPC UA Hello."""
 
     async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.read()
 
-    silent = await asyncio.start_server(hang, "127.0.0.1", port)
+    return await asyncio.start_server(hang, "127.0.0.1", port)
+
+
+async def test_silent_server_times_out_within_the_configured_timeout(free_port):
+    """A peer that accepts TCP but never answers the OPC UA Hello."""
+    port = free_port()
+    silent = await silent_server(port)
     conn = OpcUaConnector(settings(f"opc.tcp://127.0.0.1:{port}/", 2, timeout_s=0.3))
     try:
         t0 = time.monotonic()
@@ -332,6 +339,76 @@ async def test_untrusted_client_certificate_is_rejected_clearly(plant, pki):
         await conn.start()
     assert "BadCertificate" in str(err.value) and "trusts the client certificate" in str(err.value)
     assert conn.breaker.failure_count == 0  # a configuration problem, not an outage
+
+
+async def test_breaker_closes_once_the_subscription_is_back(free_port, pki, eventually):
+    """Plant down → breaker open; plant back → asyncua re-subscribes and reads are served from the
+    subscription cache: those reads (and the notifications) are the trial successes that close the
+    breaker, instead of leaving it half-open with connector_status unhealthy."""
+    port = free_port()
+    first = await PlantServer(port, pki).start()
+    breaker = BreakerSettings(fail_max=1, call_timeout_s=3.0, reset_timeout_s=0.5, success_threshold=3)
+    conn = OpcUaConnector(settings(first.url, first.idx, breaker=breaker))
+    await conn.start()
+    restarted = await PlantServer(port, pki).prepare(pressure=7.7)  # built while the old one still runs
+    try:
+        await eventually(lambda: _value_is(conn, "condenser_pressure", 8.5), what="first value")
+        assert conn.breaker.state is BreakerState.CLOSED
+        await first.stop()
+
+        async def refused() -> bool:
+            try:
+                await conn.read(["condenser_pressure"])
+            except (ConnectorUnavailable, CircuitOpenError):
+                return True
+            return False
+
+        await eventually(refused, timeout=10, what="outage seen")
+        assert conn.breaker.state in (BreakerState.OPEN, BreakerState.HALF_OPEN)
+        await restarted.server.start()
+        first.adopt(restarted)
+
+        async def live_again() -> bool:
+            reading = (await conn.read(["condenser_pressure"]))["condenser_pressure"]
+            return reading.value == 7.7 and conn.status()["subscription_live"]
+
+        await eventually(live_again, timeout=15, what="reconnected and re-subscribed")
+        await asyncio.sleep(breaker.reset_timeout_s + 0.1)
+        for _ in range(5):  # served from the subscription cache
+            assert (await conn.read())["condenser_pressure"].quality is Quality.GOOD
+        status = conn.status()
+        assert status["subscription_live"] and status["connection_state"] == "connected"
+        assert status["breaker"]["state"] == "closed", status["breaker"]
+        assert conn.breaker.state is BreakerState.CLOSED
+    finally:
+        await conn.stop()
+        await first.stop()
+
+
+async def test_first_connection_in_progress_is_reported_as_connecting(free_port):
+    """A server that accepts TCP but has not answered yet: the connector is connecting, which
+    connector_status shows as a state of its own (not 'disconnected, unhealthy')."""
+    from condensync_tools.tools.status import normalise_status
+
+    port = free_port()
+    silent = await silent_server(port)
+    conn = OpcUaConnector(settings(f"opc.tcp://127.0.0.1:{port}/", 2, timeout_s=1.0))
+    try:
+        starting = asyncio.create_task(conn.start())
+        await asyncio.sleep(0.3)
+        status = conn.status()
+        assert status["connection_state"] == "connecting" and not status["connected"]
+        item = normalise_status({**status, "condenser_id": "unit3", "started": True, "starting": True})
+        assert item["connecting"] and item["state"] == "connecting"
+        with pytest.raises(ConnectorUnavailable):
+            await starting
+        assert conn.status()["connection_state"] == "disconnected"
+        failed = normalise_status({**conn.status(), "condenser_id": "unit3", "started": True})
+        assert not failed["connecting"] and failed["state"].startswith("disconnected")
+    finally:
+        silent.close()
+        await silent.wait_closed()
+        await conn.stop()
 
 
 async def test_server_restart_on_same_port_resumes_without_new_connector(plant, pki, scada, eventually):

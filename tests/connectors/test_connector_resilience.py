@@ -73,6 +73,23 @@ async def test_half_open_needs_three_successes_to_close(fake_clock):
     assert breaker.state is BreakerState.CLOSED and breaker.failure_count == 0
 
 
+async def test_successes_reported_without_a_call_close_a_half_open_breaker(fake_clock):
+    """Values served from a live subscription prove the service works (record_success)."""
+    breaker = _breaker(fake_clock)
+    await _fail(breaker, 5)
+    breaker.record_success()  # while open: ignored, the reset timeout runs
+    assert breaker.state is BreakerState.OPEN
+    fake_clock.advance(60.1)
+    breaker.record_success()
+    breaker.record_success()
+    assert breaker.state is BreakerState.HALF_OPEN and breaker.snapshot()["half_open_successes"] == 2
+    breaker.record_success()
+    assert breaker.state is BreakerState.CLOSED and breaker.failure_count == 0
+    await _fail(breaker, 2)
+    breaker.record_success()  # closed: resets the consecutive-failure count
+    assert breaker.failure_count == 0
+
+
 async def test_half_open_failure_reopens(fake_clock):
     breaker = _breaker(fake_clock)
     await _fail(breaker, 5)

@@ -22,8 +22,14 @@ from condensync_tools.store import Store
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend(request: pytest.FixtureRequest) -> str:
-    """Every test using a database fixture runs once per backend."""
+def backend(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test using a database fixture runs once per backend.
+
+    The PostgreSQL database is reused by the session's tests: each test gets its own witness
+    file of signed chain heads, as an SQLite file in ``tmp_path`` has beside it.
+    """
+    if request.param == "postgres":
+        monkeypatch.setenv("CONDENSYNC_LEDGER_WITNESS", str(tmp_path / "pg.witness.jsonl"))
     return str(request.param)
 
 

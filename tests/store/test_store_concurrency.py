@@ -49,7 +49,9 @@ def _check(url: str, results: dict[int, list[int]], total: int) -> None:
 
 
 @pytest.mark.postgres
-def test_four_processes_on_postgres(pg_url: str) -> None:
+def test_four_processes_on_postgres(pg_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The session database is wiped here: start a fresh witness too (the workers inherit it).
+    monkeypatch.setenv("CONDENSYNC_LEDGER_WITNESS", str(tmp_path / "witness.jsonl"))
     reset_pg(pg_url)
     with Store(pg_url) as s:
         s.upgrade()
