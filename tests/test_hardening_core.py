@@ -246,3 +246,22 @@ def test_an_invalid_mode_is_reported_not_used(mode):
     out = execute("calculate_heat_transfer_coefficient", {**HEAT, "mode": mode, "u_actual": 10**400})
     assert out.error.kind == "invalid_arguments", out.error.text()
     assert "$.mode:" in out.error.text() and "$.u_actual: expected a number between" in out.error.text()
+
+
+def test_report_window_with_arrays_of_different_lengths_is_invalid_arguments():
+    # found by tests/test_fuzz_tools.py: the report window indexed every array by the timestamps
+    ts = [f"2025-03-{d:02d}T00:00:00Z" for d in range(1, 11)]
+    args = {
+        "timestamps": ts,
+        "cw_inlet_temp": [70.0] * 10,
+        "cw_outlet_temp": [88.0] * 9,
+        "cw_flow": [3e5] * 10,
+        "condenser_pressure": [2.0] * 10,
+        "tube_od": 1.0,
+        "tube_count": 30000,
+        "tube_length": 40.0,
+        "report_from": "2025-03-02",
+    }
+    out = execute("generate_performance_report", args)
+    assert out.error is not None and out.error.kind == "invalid_arguments", out.error and out.error.text()
+    assert "$.cw_outlet_temp: expected 10 items (as timestamps), got 9" in out.error.text()
