@@ -80,14 +80,17 @@ def test_a_slow_answer_is_not_cut_by_the_deadline_but_a_trickled_body_is():
 
     import uvicorn
     from starlette.applications import Starlette
-    from starlette.requests import Request
+    from starlette.requests import ClientDisconnect, Request
     from starlette.responses import PlainTextResponse
     from starlette.routing import Route
 
     from condensync_tools.server.request_timeout import DeadlineH11Protocol
 
     async def slow(request: Request) -> PlainTextResponse:
-        body = await request.body()
+        try:
+            body = await request.body()
+        except ClientDisconnect:  # the trickled body: the deadline closed the connection
+            return PlainTextResponse("cut", status_code=408)
         await asyncio.sleep(2.5)
         return PlainTextResponse(f"done {len(body)}")
 
