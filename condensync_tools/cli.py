@@ -57,6 +57,9 @@ def _read_arguments(args: argparse.Namespace) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise ValueError(f"{source}: arrays/objects nested too deeply to parse (tool arguments nest a few "
+                         "levels)") from None
 
 
 def cmd_call(args: argparse.Namespace) -> int:

@@ -328,6 +328,13 @@ class ToolDefinition:
         return schema.model_schema(self.output_model)
 
     @property
+    def replayable(self) -> bool:
+        """Whether running the tool again has no effect outside this process: read-only, not
+        destructive and closed-world (no plant, CMMS or other outside system). Only such tools
+        are re-executed by ``verify_provenance``."""
+        return self.read_only and not self.destructive and not self.open_world
+
+    @property
     def annotations(self) -> dict[str, bool]:
         return {"readOnlyHint": self.read_only, "destructiveHint": self.destructive,
                 "idempotentHint": self.idempotent, "openWorldHint": self.open_world}
@@ -425,7 +432,7 @@ def _mode_rules(tool: ToolDefinition, args: dict) -> tuple[tuple, str]:
         return (), ""
     name, by_value = tool.required_by_mode
     value = args.get(name)
-    if value is None:
+    if not isinstance(value, str):
         value = tool.compiled.defaults.get(name)
     return by_value.get(value, ()), f" in {name} '{value}'"
 
@@ -496,16 +503,19 @@ def _normalise(tool: ToolDefinition, arguments: Any) -> dict:
     except InvalidArguments as exc:
         if isinstance(arguments, dict) and not arguments.get("condenser_id"):
             present = {k: v for k, v in arguments.items() if v is not None}
+            # fields whose own value is invalid (a mode given as a list, an integer of 5,000
+            # digits…) are reported already and do not drive the mode's checks
+            valid = tool.compiled.valid_fields(present)
             descr = _schema_descriptions(tool)
             extra = _missing(present, tool.required_always, "", descr)
-            mode_rules, mode_text = _mode_rules(tool, present)
+            mode_rules, mode_text = _mode_rules(tool, valid)
             extra += _missing(present, mode_rules, mode_text, descr)
             if tool.argument_problems is not None:
-                extra += tool.argument_problems({**tool.compiled.defaults, **present})
+                extra += tool.argument_problems({**tool.compiled.defaults, **valid})
             if arguments.get("data_source") != "live":
                 extra += _missing(present, tool.required_supplied, " when data_source is 'supplied'", descr)
             exc.problems.extend(p for p in extra if p not in exc.problems)
-        raise InvalidArguments(exc.problems, tool.name) from None
+        raise InvalidArguments(exc.problems, tool.name, omitted=exc.omitted, incomplete=exc.incomplete) from None
 
 
 def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext
@@ -521,9 +531,10 @@ def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext
                                   tool.name)
         design = context.design.design_arguments(condenser_id, tool.name, system, accepted)
         normalised = {**tool.compiled.defaults, **design, **{k: v for k, v in arguments.items()}}
-        problems = tool.compiled.problems(normalised)
+        problems, incomplete = tool.compiled.check(normalised)
         if problems:
-            raise InvalidArguments([p + " (after merging the plant configuration)" for p in problems], tool.name)
+            raise InvalidArguments([p + " (after merging the plant configuration)" for p in problems], tool.name,
+                                   incomplete=incomplete)
     si = convert_units(normalised, tool.input_plan, system, to_caller=False, units=None)
     sources: list[dict] = []
     live = normalised.get("data_source") == "live"

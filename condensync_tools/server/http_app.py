@@ -136,6 +136,12 @@ class HttpSettings:
             out.append(f"the request size limit must be at least 1024 bytes, got {self.max_request_bytes}")
         if self.port == self.metrics_port:
             out.append(f"--port and --metrics-port must differ, both are {self.port}")
+        from .request_timeout import request_timeout_s
+
+        try:
+            request_timeout_s()
+        except ValueError as exc:
+            out.append(str(exc))
         return out
 
     def transport_security(self) -> TransportSecuritySettings | None:
@@ -255,7 +261,8 @@ class ServiceMiddleware:
     """Request id, authentication of ``/mcp``, access log and HTTP metrics (pure ASGI)."""
 
     def __init__(self, app: ASGIApp, authenticator: Authenticator, metrics: Metrics,
-                 public_url: str | None = None, oidc: OidcSettings | None = None) -> None:
+                 public_url: str | None = None, oidc: OidcSettings | None = None,
+                 allowed_hosts: list[str] | None = None) -> None:
         from .auth import AuthFailure
 
         self._auth_failure = AuthFailure
@@ -264,6 +271,17 @@ class ServiceMiddleware:
         self.metrics = metrics
         self.public_url = public_url.rstrip("/") if public_url else None
         self.oidc = oidc
+        #: Host header values accepted on every path but the health probes (None: any); the
+        #: same rule as the SDK's DNS-rebinding check ("name:*" matches any port), applied
+        #: *before* authentication so that no answer (a 401's resource_metadata included)
+        #: ever carries a Host the service does not serve.
+        self.allowed_hosts = allowed_hosts
+
+    def _host_allowed(self, host: str) -> bool:
+        if self.allowed_hosts is None:
+            return True
+        return any(host == allowed or (allowed.endswith(":*") and host.startswith(allowed[:-1]))
+                   for allowed in self.allowed_hosts)
 
     @staticmethod
     def _route(path: str) -> str:
@@ -329,6 +347,11 @@ class ServiceMiddleware:
             await send(message)
 
         try:
+            if route != "health" and not self._host_allowed(headers.get(b"host", b"").decode("latin-1")):
+                status["code"] = 421
+                await _plain_response(send, 421, "Misdirected Request: this Host is not served here (see "
+                                      "--allowed-host)", [(b"x-request-id", request_id.encode())])
+                return
             if route in ("mcp", "other"):
                 auth_header = headers.get(b"authorization")
                 try:
@@ -453,7 +476,9 @@ def build_http_app(base: ExecutionContext, settings: HttpSettings, authenticator
                     tg.cancel_scope.cancel()
 
     outer = Starlette(routes=routes, lifespan=lifespan)
-    service.app = ServiceMiddleware(outer, authenticator, metrics, settings.public_url, oidc)
+    security = settings.transport_security()
+    allowed = list(security.allowed_hosts) if security and security.enable_dns_rebinding_protection else None
+    service.app = ServiceMiddleware(outer, authenticator, metrics, settings.public_url, oidc, allowed)
     return service
 
 
@@ -522,6 +547,9 @@ def _uvicorn_servers(service: HttpService, settings: HttpSettings) -> tuple[Any,
     import uvicorn
 
     from .metrics import metrics_app
+    from .request_timeout import DeadlineH11Protocol, request_timeout_s
+
+    protocol = type("CondensyncH11Protocol", (DeadlineH11Protocol,), {"timeout_s": request_timeout_s()})
 
     class _QuietServer(uvicorn.Server):
         """The metrics server: the main server owns the signal handlers."""
@@ -532,12 +560,13 @@ def _uvicorn_servers(service: HttpService, settings: HttpSettings) -> tuple[Any,
 
     main_cfg = uvicorn.Config(service.app, host=settings.host, port=settings.port, log_config=None, access_log=False,
                               lifespan="on", server_header=False, timeout_graceful_shutdown=10,
-                              ssl_certfile=settings.tls_cert, ssl_keyfile=settings.tls_key, timeout_keep_alive=15)
+                              ssl_certfile=settings.tls_cert, ssl_keyfile=settings.tls_key, timeout_keep_alive=15,
+                              http=protocol)
     main = uvicorn.Server(main_cfg)
     metrics_server = None
     if settings.metrics_port:
         m_cfg = uvicorn.Config(metrics_app(service.metrics), host=settings.host, port=settings.metrics_port,
-                               log_config=None, access_log=False, lifespan="off", server_header=False)
+                               log_config=None, access_log=False, lifespan="off", server_header=False, http=protocol)
         metrics_server = _QuietServer(m_cfg)
     return main, metrics_server
 

@@ -16,32 +16,21 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-import re
 import sys
 from datetime import UTC, datetime
 from typing import Any
+
+from ..redaction import redact_text
 
 __all__ = ["JsonFormatter", "configure_logging", "request_id_var", "redact", "log_event"]
 
 #: Request id of the HTTP request being served (None outside a request).
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("condensync_request_id", default=None)
 
-_SECRET_PATTERNS = (
-    re.compile(r"(?i)\bbearer\s+[^\s\"',;]+"),
-    re.compile(r"\bcst_[A-Za-z0-9_\-]{8,}"),
-    re.compile(r"\beyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*"),
-    re.compile(r"(?i)(authorization|access_token|id_token|password)(\"?\s*[:=]\s*\"?)[^\s\"',;&]+"),
-)
-
-
 def redact(text: str) -> str:
-    """``text`` with anything shaped like a credential replaced by ``[REDACTED]``."""
-    for pattern in _SECRET_PATTERNS:
-        if pattern.groups >= 2:
-            text = pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}[REDACTED]", text)
-        else:
-            text = pattern.sub("[REDACTED]", text)
-    return text
+    """``text`` with anything shaped like a credential replaced by ``[REDACTED]``
+    (:func:`condensync_tools.redaction.redact_text`)."""
+    return redact_text(text)
 
 
 def _clean(value: Any) -> Any:
