@@ -35,8 +35,9 @@ def list_resources(config: Any | None) -> list[types.Resource]:
     return out
 
 
-def read_resource(uri: str, config: Any | None) -> str | None:
-    """The text of a resource, or None when the URI names nothing."""
+def read_resource(uri: str, config: Any | None, live: Any | None = None) -> str | None:
+    """The text of a resource, or None when the URI names nothing. ``live`` (the connector
+    manager) serves ``condenser://live/{id}``; call this in a worker thread for those."""
     if uri == "units://catalog":
         return json.dumps({k.name: {"US": k.us, "SI": k.si} for k in KINDS.values()}, ensure_ascii=False, indent=2)
     if uri.startswith("schema://tools/"):
@@ -45,6 +46,12 @@ def read_resource(uri: str, config: Any | None) -> str | None:
         if len(parts) == 2 and parts[0] in names and parts[1] in ("input", "output"):
             return json.dumps(load_published(parts[0], parts[1]), ensure_ascii=False, indent=2)
         return None
+    if uri.startswith("materials://tubes/"):
+        return _tube_material(uri[len("materials://tubes/"):])
+    if uri.startswith("condenser://live/"):
+        from .subscriptions import live_snapshot_json
+
+        return live_snapshot_json(live, uri[len("condenser://live/"):])
     if uri.startswith("condensync://history/"):
         return _history_series(uri[len("condensync://history/"):])
     if uri.startswith("condenser://configs/") and config is not None:
@@ -56,6 +63,17 @@ def read_resource(uri: str, config: Any | None) -> str | None:
                            "arguments": c.arguments, "connectors": sorted(c.connectors)}, ensure_ascii=False,
                           indent=2)
     return None
+
+
+def _tube_material(key: str) -> str | None:
+    from ..calculators.tubes import load_data
+
+    table = load_data("tube_materials.json")
+    material = table["materials"].get(key)
+    if material is None:
+        return None
+    return json.dumps({"material": key, **material, "conductivity_units": table.get("conductivity_units"),
+                       "conductivity_source": table.get("conductivity_source")}, ensure_ascii=False, indent=2)
 
 
 def _history_series(name: str) -> str | None:

@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: MIT
+"""MCP logging, progress, completion and resource subscriptions through the official client
+(in memory, handshake era where the feature is a handshake-era one)."""
+
+import json
+import logging
+
+import anyio
+import mcp.types as types
+import pytest
+from mcp import Client
+from test_history_tool import DESIGN
+
+from benchmarks import history_bench
+from condensync_tools.config import EXAMPLE_CONFIG, load_config
+from condensync_tools.server.mcp_server import build_server
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def big_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("data") / "unit1_200k.csv"
+    history_bench.write_csv(path, history_bench.synthetic_history(200_000, days=400.0))
+    return path
+
+
+@pytest.mark.anyio
+async def test_history_analysis_sends_increasing_progress(big_csv, monkeypatch):
+    monkeypatch.setenv("CONDENSYNC_DATA_DIR", str(big_csv.parent))
+    seen: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(progress, total, message):
+        seen.append((progress, total, message))
+
+    async with Client(build_server()) as c:
+        r = await c.call_tool("analyze_performance_history",
+                              {**DESIGN, "file_path": big_csv.name, "series_output": "none"},
+                              progress_callback=on_progress)
+    assert not r.is_error, r.content[0].text
+    assert r.structured_content["rows_total"] == 200_000
+    values = [p for p, _, _ in seen]
+    assert len(values) >= 2, seen
+    assert all(b > a for a, b in zip(values, values[1:])), values
+    assert all(total == 100.0 for _, total, _ in seen)
+    assert any("reading" in (m or "") for _, _, m in seen) and any("analysing" in (m or "") for _, _, m in seen)
+
+
+@pytest.mark.anyio
+async def test_no_progress_token_no_progress(big_csv, monkeypatch):
+    monkeypatch.setenv("CONDENSYNC_DATA_DIR", str(big_csv.parent))
+    got = []
+    async with Client(build_server(), mode="legacy", message_handler=lambda m: _append(got, m)) as c:
+        r = await c.call_tool("analyze_performance_history",
+                              {**DESIGN, "file_path": big_csv.name, "series_output": "none"})
+    assert not r.is_error
+    assert not [m for m in got if isinstance(m, types.ProgressNotification)]
+
+
+async def _append(bucket, message):
+    bucket.append(message)
+
+
+@pytest.mark.anyio
+async def test_log_notifications_after_set_level():
+    logs: list[types.LoggingMessageNotificationParams] = []
+
+    async def on_log(params):
+        logs.append(params)
+
+    bad_fouling = {"cw_inlet_temp": 70, "cw_outlet_temp": 88, "cw_flow": 230000, "condenser_pressure": 2.0,
+                   **DESIGN, "water_type": "fresh"}
+    async with Client(build_server(), mode="legacy", logging_callback=on_log) as c:
+        first = await c.call_tool("calculate_fouling_factor", bad_fouling)
+        assert logs == []  # nothing before the session chose a level
+        await c.set_logging_level("warning")
+        second = await c.call_tool("calculate_fouling_factor", bad_fouling)
+        logging.getLogger("condensync.live").info("not forwarded outside a call")
+    assert first.structured_content["warnings"] == second.structured_content["warnings"]
+    warnings = second.structured_content["warnings"]
+    assert warnings, "the fixture call must produce a warning for this test to mean anything"
+    assert [p.data for p in logs] == warnings
+    assert {p.level for p in logs} == {"warning"}
+
+
+@pytest.mark.anyio
+async def test_log_records_of_a_call_are_forwarded_at_the_chosen_level():
+    """A record our code logs while a call runs (here the connector manager's INFO line of
+    an unknown condenser read is simulated by the tool layer's logger) reaches the session."""
+    logs = []
+
+    async def on_log(params):
+        logs.append(params)
+
+    server = build_server()
+    async with Client(server, mode="legacy", logging_callback=on_log) as c:
+        await c.set_logging_level("debug")
+        r = await c.call_tool("analyze_performance_history", {**DESIGN, "file_path": "missing.csv"})
+    assert r.is_error
+    # nothing from the transport loggers, and every forwarded record names its logger
+    assert all(p.logger and p.logger.startswith(("condensync", "connectors")) for p in logs)
+    assert not any(p.logger.startswith("condensync.server") for p in logs)
+
+
+@pytest.mark.anyio
+async def test_completion_for_prompt_argument_and_resource_template():
+    config = load_config(EXAMPLE_CONFIG)
+    async with Client(build_server(config=config), mode="legacy") as c:
+        prompt = await c.complete(types.PromptReference(type="ref/prompt", name="diagnose_vacuum_loss"),
+                                  {"name": "condenser_id", "value": "un"})
+        assert prompt.completion.values == sorted(config.condensers)
+        tmpl = await c.complete(types.ResourceTemplateReference(type="ref/resource",
+                                                                uri="materials://tubes/{material}"),
+                                {"name": "material", "value": "ti"})
+        assert tmpl.completion.values and all("ti" in v for v in tmpl.completion.values)
+        assert tmpl.completion.values[0].startswith("ti")
+        tools = await c.complete(types.ResourceTemplateReference(type="ref/resource",
+                                                                 uri="schema://tools/{tool}/{direction}"),
+                                 {"name": "tool", "value": "calculate_f"})
+        assert tools.completion.values == ["calculate_fouling_factor"]
+        unknown = await c.complete(types.PromptReference(type="ref/prompt", name="nope"),
+                                   {"name": "x", "value": "a"})
+        assert unknown.completion.values == []
+        templates = {t.uri_template for t in (await c.list_resource_templates()).resource_templates}
+        assert "condenser://live/{condenser_id}" in templates
+        material = json.loads((await c.read_resource("materials://tubes/titanium")).contents[0].text)
+        assert material["conductivity"] > 0
+
+
+@pytest.mark.anyio
+async def test_set_level_answers_empty_and_capabilities_are_declared():
+    async with Client(build_server(), mode="legacy") as c:
+        result = await c.set_logging_level("info")
+        assert result.model_dump(exclude_none=True) in ({}, {"meta": None})
+        await c.subscribe_resource("units://catalog")
+        await c.unsubscribe_resource("units://catalog")
+    await anyio.sleep(0)
