@@ -37,14 +37,16 @@ async def test_history_analysis_sends_increasing_progress(big_csv, monkeypatch):
         seen.append((progress, total, message))
 
     async with Client(build_server()) as c:
-        r = await c.call_tool("analyze_performance_history",
-                              {**DESIGN, "file_path": big_csv.name, "series_output": "none"},
-                              progress_callback=on_progress)
+        r = await c.call_tool(
+            "analyze_performance_history",
+            {**DESIGN, "file_path": big_csv.name, "series_output": "none"},
+            progress_callback=on_progress,
+        )
     assert not r.is_error, r.content[0].text
     assert r.structured_content["rows_total"] == 200_000
     values = [p for p, _, _ in seen]
     assert len(values) >= 2, seen
-    assert all(b > a for a, b in zip(values, values[1:])), values
+    assert all(b > a for a, b in zip(values, values[1:], strict=False)), values
     assert all(total == 100.0 for _, total, _ in seen)
     assert any("reading" in (m or "") for _, _, m in seen) and any("analysing" in (m or "") for _, _, m in seen)
 
@@ -54,8 +56,9 @@ async def test_no_progress_token_no_progress(big_csv, monkeypatch):
     monkeypatch.setenv("CONDENSYNC_DATA_DIR", str(big_csv.parent))
     got = []
     async with Client(build_server(), mode="legacy", message_handler=lambda m: _append(got, m)) as c:
-        r = await c.call_tool("analyze_performance_history",
-                              {**DESIGN, "file_path": big_csv.name, "series_output": "none"})
+        r = await c.call_tool(
+            "analyze_performance_history", {**DESIGN, "file_path": big_csv.name, "series_output": "none"}
+        )
     assert not r.is_error
     assert not [m for m in got if isinstance(m, types.ProgressNotification)]
 
@@ -71,8 +74,14 @@ async def test_log_notifications_after_set_level():
     async def on_log(params):
         logs.append(params)
 
-    bad_fouling = {"cw_inlet_temp": 70, "cw_outlet_temp": 88, "cw_flow": 230000, "condenser_pressure": 2.0,
-                   **DESIGN, "water_type": "fresh"}
+    bad_fouling = {
+        "cw_inlet_temp": 70,
+        "cw_outlet_temp": 88,
+        "cw_flow": 230000,
+        "condenser_pressure": 2.0,
+        **DESIGN,
+        "water_type": "fresh",
+    }
     async with Client(build_server(), mode="legacy", logging_callback=on_log) as c:
         first = await c.call_tool("calculate_fouling_factor", bad_fouling)
         assert logs == []  # nothing before the session chose a level
@@ -109,20 +118,23 @@ async def test_log_records_of_a_call_are_forwarded_at_the_chosen_level():
 async def test_completion_for_prompt_argument_and_resource_template():
     config = load_config(EXAMPLE_CONFIG)
     async with Client(build_server(config=config), mode="legacy") as c:
-        prompt = await c.complete(types.PromptReference(type="ref/prompt", name="diagnose_vacuum_loss"),
-                                  {"name": "condenser_id", "value": "un"})
+        prompt = await c.complete(
+            types.PromptReference(type="ref/prompt", name="diagnose_vacuum_loss"),
+            {"name": "condenser_id", "value": "un"},
+        )
         assert prompt.completion.values == sorted(config.condensers)
-        tmpl = await c.complete(types.ResourceTemplateReference(type="ref/resource",
-                                                                uri="materials://tubes/{material}"),
-                                {"name": "material", "value": "ti"})
+        tmpl = await c.complete(
+            types.ResourceTemplateReference(type="ref/resource", uri="materials://tubes/{material}"),
+            {"name": "material", "value": "ti"},
+        )
         assert tmpl.completion.values and all("ti" in v for v in tmpl.completion.values)
         assert tmpl.completion.values[0].startswith("ti")
-        tools = await c.complete(types.ResourceTemplateReference(type="ref/resource",
-                                                                 uri="schema://tools/{tool}/{direction}"),
-                                 {"name": "tool", "value": "calculate_f"})
+        tools = await c.complete(
+            types.ResourceTemplateReference(type="ref/resource", uri="schema://tools/{tool}/{direction}"),
+            {"name": "tool", "value": "calculate_f"},
+        )
         assert tools.completion.values == ["calculate_fouling_factor"]
-        unknown = await c.complete(types.PromptReference(type="ref/prompt", name="nope"),
-                                   {"name": "x", "value": "a"})
+        unknown = await c.complete(types.PromptReference(type="ref/prompt", name="nope"), {"name": "x", "value": "a"})
         assert unknown.completion.values == []
         templates = {t.uri_template for t in (await c.list_resource_templates()).resource_templates}
         assert "condenser://live/{condenser_id}" in templates

@@ -41,27 +41,41 @@ def _directions(config: Any | None) -> list[str]:
 
 #: Values per parameter / prompt-argument name.
 _SOURCES: dict[str, Callable[[Any | None], list[str]]] = {
-    "condenser_id": _condenser_ids, "tool": _tool_names, "tool_name": _tool_names,
-    "material": _materials, "tube_material": _materials, "direction": _directions,
+    "condenser_id": _condenser_ids,
+    "tool": _tool_names,
+    "tool_name": _tool_names,
+    "material": _materials,
+    "tube_material": _materials,
+    "direction": _directions,
 }
 
 #: URI template → (name, title, description, mime type).
 _TEMPLATES: dict[str, tuple[str, str, str, str]] = {
     "schema://tools/{tool}/{direction}": (
-        "tool schema", "Published tool schema",
+        "tool schema",
+        "Published tool schema",
         "The committed JSON Schema of a tool's input or output (direction: input | output).",
-        "application/schema+json"),
+        "application/schema+json",
+    ),
     "materials://tubes/{material}": (
-        "tube material", "Tube material data",
+        "tube material",
+        "Tube material data",
         "Label, family and thermal conductivity [W/(m·K)] of a tube material, with the data source.",
-        "application/json"),
+        "application/json",
+    ),
     "condenser://configs/{condenser_id}": (
-        "condenser design data", "Configured condenser design data",
-        "Design data of a configured condenser, to cite rather than invent.", "application/json"),
+        "condenser design data",
+        "Configured condenser design data",
+        "Design data of a configured condenser, to cite rather than invent.",
+        "application/json",
+    ),
     "condenser://live/{condenser_id}": (
-        "live condenser snapshot", "Live condenser snapshot",
+        "live condenser snapshot",
+        "Live condenser snapshot",
         "The latest live values of a configured condenser (value, unit, quality, source timestamp, stale flag). "
-        "Subscribe (resources/subscribe) to be told when a value or its quality changes.", "application/json"),
+        "Subscribe (resources/subscribe) to be told when a value or its quality changes.",
+        "application/json",
+    ),
 }
 TEMPLATE_PARAMETERS = {uri: [p.strip("{}") for p in uri.split("/") if p.startswith("{")] for uri in _TEMPLATES}
 
@@ -72,8 +86,9 @@ def resource_templates(config: Any | None) -> list[types.ResourceTemplate]:
     for uri, (name, title, description, mime) in _TEMPLATES.items():
         if uri.startswith("condenser://") and config is None:
             continue
-        out.append(types.ResourceTemplate(name=name, title=title, uri_template=uri, description=description,
-                                          mime_type=mime))
+        out.append(
+            types.ResourceTemplate(name=name, title=title, uri_template=uri, description=description, mime_type=mime)
+        )
     return out
 
 
@@ -96,5 +111,6 @@ def complete(params: types.CompleteRequestParams, config: Any | None, prompts: d
         known = argument in TEMPLATE_PARAMETERS.get(ref.uri, [])
     source = _SOURCES.get(argument) if known else None
     values = _rank(source(config), params.argument.value or "") if source else []
-    return types.CompleteResult(completion=types.Completion(
-        values=values[:_MAX_VALUES], total=len(values), has_more=len(values) > _MAX_VALUES))
+    return types.CompleteResult(
+        completion=types.Completion(values=values[:_MAX_VALUES], total=len(values), has_more=len(values) > _MAX_VALUES)
+    )

@@ -39,14 +39,20 @@ import mcp.types as types
 __all__ = ["MCP_LEVELS", "SessionLevels", "CallNotifier", "install_log_bridge", "STAGE_WEIGHTS"]
 
 #: MCP (RFC 5424) level → Python logging level.
-MCP_LEVELS: dict[str, int] = {"debug": logging.DEBUG, "info": logging.INFO, "notice": logging.INFO + 5,
-                              "warning": logging.WARNING, "error": logging.ERROR, "critical": logging.CRITICAL,
-                              "alert": logging.CRITICAL + 5, "emergency": logging.CRITICAL + 9}
+MCP_LEVELS: dict[str, int] = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "notice": logging.INFO + 5,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+    "critical": logging.CRITICAL,
+    "alert": logging.CRITICAL + 5,
+    "emergency": logging.CRITICAL + 9,
+}
 _LOG_LEVEL_META_KEY = "io.modelcontextprotocol/logLevel"
 #: Loggers whose records reach MCP clients (prefix match) and the ones that never do.
 _FORWARDED = ("condensync", "connectors")
-_NOT_FORWARDED = ("condensync.http", "condensync.server", "condensync.auth", "condensync.metrics",
-                  "condensync.health")
+_NOT_FORWARDED = ("condensync.http", "condensync.server", "condensync.auth", "condensync.metrics", "condensync.health")
 #: Share of the 0–100 progress scale per stage of analyze_performance_history (reading the
 #: file dominates large calls, then the vectorised analysis, then the series file and chart).
 STAGE_WEIGHTS: dict[str, float] = {"read": 40.0, "analyse": 40.0, "write": 15.0, "chart": 5.0}
@@ -125,7 +131,8 @@ class CallNotifier:
 
     async def _send_log(self, level: str, data: Any, logger: str) -> None:
         notification = types.LoggingMessageNotification(
-            params=types.LoggingMessageNotificationParams(level=level, data=data, logger=logger))
+            params=types.LoggingMessageNotificationParams(level=level, data=data, logger=logger)
+        )
         await self.ctx.session.send_notification(notification, related_request_id=self.ctx.request_id)
 
     async def _send_progress(self, progress: float, total: float | None, message: str) -> None:
@@ -155,8 +162,9 @@ class CallNotifier:
     def _progress(self, value: float, total: float | None, message: str, *, force: bool = False) -> None:
         with self._lock:
             now = time.monotonic()
-            if value <= self._last_progress or (not force and now - self._last_sent_at < 0.2
-                                                and value - self._last_progress < 5.0):
+            if value <= self._last_progress or (
+                not force and now - self._last_sent_at < 0.2 and value - self._last_progress < 5.0
+            ):
                 return
             self._last_progress = value
             self._last_sent_at = now
@@ -170,8 +178,7 @@ class CallNotifier:
         self._stage_done[stage] = min(1.0, done / total)
         value = sum(STAGE_WEIGHTS.get(s, 0.0) * f for s, f in self._stage_done.items())
         label = _STAGE_LABELS.get(stage, stage)
-        self._progress(min(value, 99.9), 100.0, f"{self.tool}: {label} {done}/{total}",
-                       force=done >= total)
+        self._progress(min(value, 99.9), 100.0, f"{self.tool}: {label} {done}/{total}", force=done >= total)
 
     async def heartbeat(self) -> None:
         """Elapsed-time progress once a second for calls without stage callbacks."""

@@ -99,8 +99,9 @@ PROMPTS: dict[str, tuple[str, str, list[tuple[str, str, bool]], Callable[[dict],
         [("condenser_id", "Configured condenser id (optional)", False)],
         lambda a: ("Diagnose the backpressure of condenser {cid}. Call, in this order: "
                    "calculate_heat_transfer_coefficient (cleanliness now), optimize_vacuum_pressure (expected vs "
-                   "measured backpressure, split into fouling / CW inlet / CW flow / unexplained), detect_air_inleakage "
-                   "(if the unexplained part is significant), calculate_fouling_factor (trend and cleaning date). "
+                   "measured backpressure, split into fouling / CW inlet / CW flow / unexplained), "
+                   "detect_air_inleakage (if the unexplained part is significant), calculate_fouling_factor "
+                   "(trend and cleaning date). "
                    "Quote every number verbatim from the tool results with its unit from the `units` map and cite "
                    "provenance_hash; never compute a figure yourself.").format(cid=a.get("condenser_id") or "(ask)")),
     "size_cw_flow": (
@@ -109,7 +110,8 @@ PROMPTS: dict[str, tuple[str, str, list[tuple[str, str, bool]], Callable[[dict],
         [("condenser_id", "Configured condenser id (optional)", False)],
         lambda a: ("For condenser {cid}, call optimize_cooling_water_flow with the pump and fan options, then report "
                    "the optimum option, the active constraints and the expected savings exactly as the tool returns "
-                   "them. Do not extrapolate beyond the options evaluated.").format(cid=a.get("condenser_id") or "(ask)")),
+                   "them. Do not extrapolate beyond the options evaluated."
+                   ).format(cid=a.get("condenser_id") or "(ask)")),
     "fouling_trend_review": (
         "Fouling trend review",
         "Review the cleanliness trend and plan the next cleaning.",

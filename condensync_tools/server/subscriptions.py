@@ -51,10 +51,20 @@ def subscription_interval_s() -> float:
 def _snapshot_dict(snapshot: Any) -> dict[str, Any]:
     values = {}
     for name, v in sorted(snapshot.values.items()):
-        values[name] = {**v.source(), "age_s": round(v.age_s, 3), "max_age_s": v.max_age_s, "stale": v.stale,
-                        "bad": v.bad, "problem": v.problem}
-    return {"condenser_id": snapshot.condenser_id, "taken_at": snapshot.taken_at.isoformat(), "values": values,
-            "errors": snapshot.errors}
+        values[name] = {
+            **v.source(),
+            "age_s": round(v.age_s, 3),
+            "max_age_s": v.max_age_s,
+            "stale": v.stale,
+            "bad": v.bad,
+            "problem": v.problem,
+        }
+    return {
+        "condenser_id": snapshot.condenser_id,
+        "taken_at": snapshot.taken_at.isoformat(),
+        "values": values,
+        "errors": snapshot.errors,
+    }
 
 
 def live_snapshot_json(live: Any, condenser_id: str) -> str | None:
@@ -67,8 +77,10 @@ def live_snapshot_json(live: Any, condenser_id: str) -> str | None:
 def _fingerprint(live: Any, condenser_id: str) -> str:
     """What a change means: each value and quality (not the ages) and which connectors fail."""
     snap = live.snapshot(condenser_id)
-    state = {name: [v.source().get("value"), v.source().get("quality"), v.stale, v.bad]
-             for name, v in sorted(snap.values.items())}
+    state = {
+        name: [v.source().get("value"), v.source().get("quality"), v.stale, v.bad]
+        for name, v in sorted(snap.values.items())
+    }
     state["$errors"] = sorted(e.get("service", "") for e in snap.errors)
     return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -162,7 +174,7 @@ class LiveSubscriptions:
     async def _ensure_watched(self, uri: str) -> None:
         if not uri.startswith(LIVE_PREFIX) or self.live is None:
             return
-        cid = uri[len(LIVE_PREFIX):]
+        cid = uri[len(LIVE_PREFIX) :]
         if cid not in self.live.condenser_ids():
             return
         if uri not in self._watching:
@@ -194,7 +206,7 @@ class LiveSubscriptions:
                 self._watching.pop(uri, None)
                 continue
             try:
-                fingerprint = await anyio.to_thread.run_sync(_fingerprint, self.live, uri[len(LIVE_PREFIX):])
+                fingerprint = await anyio.to_thread.run_sync(_fingerprint, self.live, uri[len(LIVE_PREFIX) :])
             except Exception as exc:  # noqa: BLE001 - a failed read is a change worth nothing
                 log.warning("live snapshot %s could not be read: %s", uri, exc)
                 continue
