@@ -150,3 +150,36 @@ async def test_set_level_answers_empty_and_capabilities_are_declared():
         await c.subscribe_resource("units://catalog")
         await c.unsubscribe_resource("units://catalog")
     await anyio.sleep(0)
+
+
+@pytest.mark.anyio
+async def test_live_snapshot_subscription_notifies_on_change(tmp_path, monkeypatch):
+    """A real simulator (OPC UA + Modbus on 127.0.0.1) with noise: the subscribed snapshot
+    resource is announced as updated; after unsubscribing nothing more arrives."""
+    from _live_helpers import LivePlant, example_data, fast_settings, free_port
+
+    monkeypatch.setenv("CONDENSYNC_LIVE_SUBSCRIPTION_INTERVAL_S", "1")
+    plant = LivePlant(tmp_path, fast_settings(example_data(), free_port(), free_port()), seed=3, noise=0.02)
+    updates: list[str] = []
+
+    async def on_message(message):
+        if isinstance(message, types.ResourceUpdatedNotification):
+            updates.append(str(message.params.uri))
+
+    uri = "condenser://live/unit3"
+    try:
+        server = build_server(config=plant.config, live=plant.manager)
+        async with Client(server, mode="legacy", message_handler=on_message) as c:
+            snapshot = json.loads((await c.read_resource(uri)).contents[0].text)
+            assert snapshot["condenser_id"] == "unit3" and snapshot["values"]
+            await c.subscribe_resource(uri)
+            with anyio.fail_after(15):
+                while not updates:
+                    await anyio.sleep(0.1)
+            assert set(updates) == {uri}
+            await c.unsubscribe_resource(uri)
+            count = len(updates)
+            await anyio.sleep(2.5)
+            assert len(updates) <= count + 1  # at most one already in flight
+    finally:
+        plant.close()

@@ -408,7 +408,7 @@ def build_http_app(base: ExecutionContext, settings: HttpSettings, authenticator
                                 role=identity.role if identity else None,
                                 request_id=request_id_of(ctx), services=base.services)
 
-    server = build_server(context_factory, config=base.design)
+    server = build_server(context_factory, config=base.design, live=base.live)
     install_role_guard(server, recorder, metrics)
     store = base.services.get("store") or token_store
     health = HealthState(store, live_getter, tools=len(tool_names), metrics=metrics,
