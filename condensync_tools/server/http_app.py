@@ -370,6 +370,54 @@ async def _plain_response(send: Send, status: int, text: str, headers: list[tupl
 
 
 # --------------------------------------------------------------------------- the app
+class NotificationRouter:
+    """With JSON responses on, a POST whose request asks for notifications (a progress token,
+    or a ``io.modelcontextprotocol/logLevel`` opt-in in ``_meta``) and whose client accepts
+    ``text/event-stream`` goes to the SSE-answering transport, where progress and log
+    notifications ride the response stream; every other request stays plain JSON. The body
+    is read once (at most the request limit; a larger one goes on to be refused with 413)
+    and replayed to the chosen app."""
+
+    _MARKERS = (b'"progressToken"', b'"io.modelcontextprotocol/logLevel"')
+
+    def __init__(self, json_app: ASGIApp, sse_app: ASGIApp, max_bytes: int) -> None:
+        self.json_app = json_app
+        self.sse_app = sse_app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers") or []) if scope["type"] == "http" else {}
+        if scope.get("method") != "POST" or b"text/event-stream" not in headers.get(b"accept", b""):
+            await self.json_app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size, more = 0, True
+        while more and size <= self.max_bytes:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.json_app(scope, _replay(chunks, message, receive), send)
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        wants = not more and any(marker in body for marker in self._MARKERS)
+        app = self.sse_app if wants else self.json_app
+        await app(scope, _replay([body], None, receive, more_body=more), send)
+
+
+def _replay(chunks: list[bytes], pending: Message | None, receive: Receive, more_body: bool = False) -> Receive:
+    """A ``receive`` that first yields what was already read, then reads on."""
+    queue: list[Message] = [{"type": "http.request", "body": b"".join(chunks), "more_body": more_body}]
+    if pending is not None:
+        queue.append(pending)
+
+    async def replay() -> Message:
+        return queue.pop(0) if queue else await receive()
+
+    return replay
+
+
 @dataclass
 class HttpService:
     """The assembled service (the ASGI app plus what the runner and tests need)."""
@@ -413,10 +461,18 @@ def build_http_app(base: ExecutionContext, settings: HttpSettings, authenticator
     store = base.services.get("store") or token_store
     health = HealthState(store, live_getter, tools=len(tool_names), metrics=metrics,
                          store_required=store is not None)
-    mcp_app = server.streamable_http_app(
-        streamable_http_path=MCP_PATH, json_response=settings.json_response, stateless_http=True,
-        max_request_body_size=settings.max_request_bytes, transport_security=settings.transport_security(),
-        host=settings.host)
+    app_options = dict(streamable_http_path=MCP_PATH, stateless_http=True,
+                       max_request_body_size=settings.max_request_bytes,
+                       transport_security=settings.transport_security(), host=settings.host)
+    managers = []
+    sse_app = None
+    if settings.json_response:  # requests that ask for notifications are answered as an SSE stream
+        sse_app = server.streamable_http_app(json_response=False, **app_options)
+        managers.append(server.session_manager)
+    mcp_app = server.streamable_http_app(json_response=settings.json_response, **app_options)
+    managers.append(server.session_manager)
+    if sse_app is not None:
+        mcp_app = NotificationRouter(mcp_app, sse_app, settings.max_request_bytes)
 
     routes: list[Route | Mount] = list(health_routes(health))
     if oidc is not None:
@@ -434,7 +490,9 @@ def build_http_app(base: ExecutionContext, settings: HttpSettings, authenticator
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with server.session_manager.run():
+        async with contextlib.AsyncExitStack() as stack:
+            for manager in managers:
+                await stack.enter_async_context(manager.run())
             async with anyio.create_task_group() as tg:
                 tg.start_soon(health.run_heartbeat)
                 health.started = True

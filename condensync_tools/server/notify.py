@@ -85,9 +85,11 @@ class SessionLevels:
         """The lowest Python level to forward for this request, or None for none."""
         from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
-        if getattr(ctx, "protocol_version", None) in MODERN_PROTOCOL_VERSIONS:
-            meta = ctx.meta or {}
-            return _python_level(meta.get(_LOG_LEVEL_META_KEY))
+        requested = (ctx.meta or {}).get(_LOG_LEVEL_META_KEY)
+        if requested is not None or getattr(ctx, "protocol_version", None) in MODERN_PROTOCOL_VERSIONS:
+            # the 2026-07-28 per-request opt-in; also honoured on older versions, where it is the
+            # only way to get logs over stateless HTTP (no session keeps a logging/setLevel choice)
+            return _python_level(requested)
         try:
             return self._levels.get(self._key(ctx))
         except TypeError:  # not weak-referenceable

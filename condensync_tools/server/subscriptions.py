@@ -101,14 +101,17 @@ class LiveSubscriptions:
 
     @asynccontextmanager
     async def lifespan(self, server: Any) -> AsyncIterator[dict[str, Any]]:
-        """The server's lifespan: the task group the watcher and the deliveries run in."""
+        """The server's lifespan: the task group the watcher and the deliveries run in. Entered
+        once per transport (HTTP runs a JSON and an SSE transport): the first entry owns it."""
+        if self._task_group is not None:
+            yield {}
+            return
         async with anyio.create_task_group() as tg:
             self._task_group = tg
             try:
                 yield {}
             finally:
                 self._task_group = None
-                self.listen.close()
                 tg.cancel_scope.cancel()
 
     async def listen_handler(self, ctx: Any, params: types.SubscriptionsListenRequestParams) -> Any:
