@@ -148,7 +148,7 @@ BAD_CASES = [
     ("vacuum without barometer", {**{k: v for k, v in GOOD_US.items() if k != "condenser_pressure"},
                                   "vacuum_gauge": 28.0}, "$.barometric_pressure", "barometric"),
     ("all tubes plugged", {**GOOD_US, "plugged_tubes": 28000}, "$.plugged_tubes", "no active tubes"),
-    ("no area information", {k: v for k, v in GOOD_US.items() if k != "tube_length"}, "$.surface_area", "required"),
+    ("no area information", {k: v for k, v in GOOD_US.items() if k != "tube_length"}, "$.tube_length", "required (or surface_area)"),
     ("injection string", {**GOOD_US, "condenser_id": "x'; DROP TABLE ledger;--"}, "$.condenser_id", "matching"),
     ("negative temperature difference input", {**GOOD_US, "shell_heat_loss": -5.0}, "$.shell_heat_loss", ">= 0"),
     ("OD not in HEI table", {**GOOD_US, "tube_od": 0.5}, "$.tube_od", "HEI tube OD"),
