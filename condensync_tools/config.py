@@ -199,6 +199,11 @@ def load_config(path: str | os.PathLike | None = None) -> PlantConfig:
                 problems.append(f"{where}.{key}: unknown key (expected description, unit_system, "
                                 f"{', '.join(ARGUMENT_GROUPS)}, {', '.join(CONNECTOR_KINDS)})")
         condensers[cid] = CondenserConfig(cid, str(body.get("description", "")), units, arguments, connectors)
+    config = PlantConfig(str(path), str(plant.get("name", "")), condensers)
+    # the tag units too, in the same pass: every problem of the file in one answer
+    from .live import check_config_units
+
+    problems.extend(check_config_units(config))
     if problems:
         raise ConfigError(path, problems)
-    return PlantConfig(str(path), str(plant.get("name", "")), condensers)
+    return config
