@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import ipaddress
 import json
 import logging
@@ -595,6 +596,32 @@ def make_authenticator(settings: HttpSettings, base: ExecutionContext, database_
     return Authenticator(ApiTokenVerifier(TokenStore(store.engine)), verifier), oidc, own_store
 
 
+def _close(sockets: list[socket.socket]) -> None:
+    for s in sockets:
+        with contextlib.suppress(OSError):
+            s.close()
+
+
+def bind_sockets(settings: HttpSettings) -> list[socket.socket] | None:
+    """The service and metrics sockets, bound; None (reported, naming the port) when one of
+    them cannot be bound."""
+    sockets: list[socket.socket] = []
+    for what, port in (("--port", settings.port), ("--metrics-port", settings.metrics_port)):
+        if not port:
+            continue
+        try:
+            sockets.append(_bind(settings.host, port))
+        except OSError as exc:
+            _close(sockets)
+            hint = " (another process is listening there; choose another port)" if exc.errno == errno.EADDRINUSE \
+                else ""
+            log_event(log, "bind_failed", logging.ERROR, host=settings.host, port=port, error=str(exc))
+            sys.stderr.write(f"condensync: cannot listen on {settings.host}:{port} ({what}): "
+                             f"{exc.strerror or exc}{hint}\n")
+            return None
+    return sockets
+
+
 def preflight(args: argparse.Namespace) -> list[str]:
     """Configuration errors of ``condensync serve --transport http`` (cheap: no tools, no
     database). Empty when the service may start."""
@@ -625,12 +652,18 @@ def serve_http(args: argparse.Namespace,
         log_event(log, "host_check_disabled", logging.WARNING, host=settings.host,
                   detail="no --allowed-host: Host headers are not checked (DNS-rebinding protection off); "
                          "list the service's DNS names with --allowed-host")
+    # the ports first: a port in use is reported at once, before configuration, store and
+    # migrations are loaded
+    sockets = bind_sockets(settings)
+    if sockets is None:
+        return 2
     if callable(base_context):
         try:
             base_context = base_context()
         except Exception as exc:  # configuration file or store errors: reported, not a traceback
             log_event(log, "startup_failed", logging.ERROR, error=f"{type(exc).__name__}: {exc}")
             sys.stderr.write(f"condensync: {exc}\n")
+            _close(sockets)
             return 2
     if base_context.recorder is None:
         log_event(log, "ledger_disabled", logging.WARNING, detail="--no-ledger: calls are not recorded")
@@ -641,17 +674,7 @@ def serve_http(args: argparse.Namespace,
     except ValueError as exc:
         log_event(log, "config_error", logging.ERROR, problem=str(exc))
         sys.stderr.write(f"condensync: {exc}\n")
-        return 2
-    sockets: list[socket.socket] = []
-    try:
-        sockets.append(_bind(settings.host, settings.port))
-        if settings.metrics_port:
-            sockets.append(_bind(settings.host, settings.metrics_port))
-    except OSError as exc:
-        for s in sockets:
-            s.close()
-        log_event(log, "bind_failed", logging.ERROR, host=settings.host, error=str(exc))
-        sys.stderr.write(f"condensync: cannot listen on {settings.host}: {exc}\n")
+        _close(sockets)
         return 2
     log_event(log, "listening", host=settings.host, port=settings.port, metrics_port=settings.metrics_port or None,
               scheme="https" if settings.tls_cert else "http", path=MCP_PATH)

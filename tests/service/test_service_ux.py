@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: MIT
+"""Service start and stop as an operator sees them: a port in use is named before anything is
+loaded, a start logs no third-party chatter, an idle server stops within a second of SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from _service_helpers import ServerProcess, child_env
+
+
+def test_port_in_use_is_named_before_the_store_is_opened(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        db = tmp_path / "never.db"
+        started = time.monotonic()
+        r = subprocess.run([sys.executable, "-m", "condensync_tools", "serve", "--transport", "http", "--port",
+                            str(port), "--metrics-port", "0", "--database-url", f"sqlite:///{db}"],
+                           capture_output=True, text=True, env=child_env(), timeout=60, cwd=tmp_path)
+    assert r.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port} (--port)" in r.stderr and "Address already in use" in r.stderr
+    assert not db.exists(), "the store was opened (and migrated) before the port was checked"
+    assert time.monotonic() - started < 20
+
+
+def test_start_log_is_quiet_and_sigterm_stops_an_idle_server_within_a_second(tmp_path):
+    server = ServerProcess(tmp_path, database_url=f"sqlite:///{tmp_path / 's.db'}", extra_args=["--no-auth"],
+                           test_tools=False, name="ux").start()
+    server.wait_started()
+    time.sleep(0.5)
+    started = time.monotonic()
+    server.proc.send_signal(signal.SIGTERM)
+    server.proc.wait(10)
+    elapsed = time.monotonic() - started
+    assert elapsed < 1.0, f"SIGTERM to exit took {elapsed:.2f} s"
+    loggers = {r.get("logger", "") for r in server.log_records()}
+    assert not {name for name in loggers if name.startswith(("alembic", "asyncua", "pymodbus"))}, loggers
