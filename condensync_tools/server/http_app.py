@@ -593,7 +593,11 @@ def make_authenticator(settings: HttpSettings, base: ExecutionContext, database_
         own_store = store = open_store(database_url)
     oidc = OidcSettings.from_env()
     verifier = OidcVerifier(oidc) if oidc is not None else None
-    return Authenticator(ApiTokenVerifier(TokenStore(store.engine)), verifier), oidc, own_store
+    tokens = TokenStore(store.engine)
+    from .bootstrap import adopt_bootstrap_token
+
+    adopt_bootstrap_token(tokens)  # the first token of a fresh deployment (CONDENSYNC_BOOTSTRAP_TOKEN_FILE)
+    return Authenticator(ApiTokenVerifier(tokens), verifier), oidc, own_store
 
 
 def _close(sockets: list[socket.socket]) -> None:
