@@ -82,3 +82,19 @@ def test_missing_tube_data_is_named_with_every_other_missing_argument():
     text = out.error.text()
     for field in ("tube_od", "tube_count", "heat_duty", "cw_inlet_temp", "cw_flow"):
         assert f"$.{field}: required" in text, text
+
+
+def test_bundled_example_gives_no_configuration_warning():
+    """The example configuration's own happy path: no 'not a TEMA category' (water_type) and no
+    GENERIC turbine curve warning, on a fouling and a vacuum call."""
+    from condensync_tools.config import EXAMPLE_CONFIG, load_config
+    from condensync_tools.registry import ExecutionContext
+
+    context = ExecutionContext(design=load_config(EXAMPLE_CONFIG))
+    snapshot = {"condenser_id": "unit3", "cw_inlet_temp": 75, "cw_outlet_temp": 93, "cw_flow": 220000,
+                "condenser_pressure": 2.2}
+    for tool in ("calculate_fouling_factor", "optimize_vacuum_pressure"):
+        out = execute(tool, snapshot, context)
+        assert out.ok, out.error.text()
+        text = " ".join(out.result["warnings"])
+        assert "not a TEMA category" not in text and "GENERIC" not in text, text
