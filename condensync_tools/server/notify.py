@@ -116,7 +116,7 @@ class CallNotifier:
     _last_progress: float = -1.0
     _staged: bool = False
     _stage_done: dict[str, float] = field(default_factory=dict)
-    _last_sent_at: float = 0.0
+    _last_sent_at: float = field(default_factory=time.monotonic)
     _pending: list[tuple[str, Any, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -183,18 +183,27 @@ class CallNotifier:
         self._progress(min(value, 99.9), 100.0, f"{self.tool}: {label} {done}/{total}", force=done >= total)
 
     async def heartbeat(self) -> None:
-        """Elapsed-time progress once a second for calls without stage callbacks."""
+        """A notification after every second without one: elapsed seconds (no total) for calls
+        without stage callbacks; for staged calls, between stages (e.g. the trend fits and the
+        chart after the series file), a fifth of the way from the last value to 99, so the
+        value still only increases and never claims completion."""
         while True:
             await anyio.sleep(1.0)
-            if self._staged:
-                continue
             elapsed = round(time.monotonic() - self.started)
             with self._lock:
-                if elapsed <= self._last_progress:
+                if time.monotonic() - self._last_sent_at < 1.0:
                     continue
-                self._last_progress = elapsed
+                if self._staged:
+                    value, total = round(self._last_progress + (99.0 - self._last_progress) * 0.2, 3), 100.0
+                    message = f"{self.tool}: working, {elapsed} s"
+                else:
+                    value, total, message = float(elapsed), None, f"{self.tool}: running, {elapsed} s"
+                if value <= self._last_progress:
+                    continue
+                self._last_progress = value
+                self._last_sent_at = time.monotonic()
             try:
-                await self._send_progress(float(elapsed), None, f"{self.tool}: running, {elapsed} s")
+                await self._send_progress(value, total, message)
             except Exception:  # noqa: BLE001 - the client went away
                 return
 
