@@ -183,3 +183,53 @@ async def test_live_snapshot_subscription_notifies_on_change(tmp_path, monkeypat
             assert len(updates) <= count + 1  # at most one already in flight
     finally:
         plant.close()
+
+
+@pytest.mark.anyio
+async def test_background_records_reach_a_session_that_set_a_level():
+    """Records logged outside any call, on another thread (as the connector thread logs
+    breaker changes), go to the sessions that chose a level, filtered by it; stage completions
+    of a long call arrive as info records of that call."""
+    import threading
+
+    logs = []
+
+    async def on_log(params):
+        logs.append(params)
+
+    async with Client(build_server(), mode="legacy", logging_callback=on_log) as c:
+        await c.set_logging_level("warning")
+
+        def connector_thread():
+            logging.getLogger("connectors.resilience").info("circuit breaker 'scada' half-open")
+            logging.getLogger("connectors.resilience").warning("circuit breaker 'scada' opened after 3 failures")
+
+        t = threading.Thread(target=connector_thread)
+        t.start()
+        t.join()
+        with anyio.fail_after(5):
+            while not logs:
+                await anyio.sleep(0.05)
+    assert [(p.level, p.logger, p.data) for p in logs] == [
+        ("warning", "connectors.resilience", "circuit breaker 'scada' opened after 3 failures")
+    ]
+
+
+@pytest.mark.anyio
+async def test_stage_completions_are_info_records(big_csv, monkeypatch):
+    monkeypatch.setenv("CONDENSYNC_DATA_DIR", str(big_csv.parent))
+    logs = []
+
+    async def on_log(params):
+        logs.append(params)
+
+    async with Client(build_server(), mode="legacy", logging_callback=on_log) as c:
+        await c.set_logging_level("info")
+        r = await c.call_tool(
+            "analyze_performance_history", {**DESIGN, "file_path": big_csv.name, "series_output": "none"}
+        )
+    assert not r.is_error
+    stages = [p.data for p in logs if p.logger == "condensync.tools.analyze_performance_history" and p.level == "info"]
+    assert any(s.startswith("reading done") for s in stages) and any(
+        s.startswith("analysing done: 200000/200000") for s in stages
+    ), stages

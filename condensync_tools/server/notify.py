@@ -79,7 +79,12 @@ class SessionLevels:
         return getattr(ctx.session, "_connection", None) or ctx.session
 
     def set(self, ctx: Any, mcp_level: str) -> None:
-        self._levels[self._key(ctx)] = MCP_LEVELS[mcp_level]
+        key = self._key(ctx)
+        self._levels[key] = MCP_LEVELS[mcp_level]
+        if hasattr(key, "notify"):  # a connection with a standalone channel: background records too
+            import asyncio
+
+            _listeners[key] = (MCP_LEVELS[mcp_level], asyncio.get_running_loop())
 
     def level_for(self, ctx: Any) -> int | None:
         """The lowest Python level to forward for this request, or None for none."""
@@ -116,6 +121,7 @@ class CallNotifier:
     _last_progress: float = -1.0
     _staged: bool = False
     _stage_done: dict[str, float] = field(default_factory=dict)
+    _stages_logged: set[str] = field(default_factory=set)
     _last_sent_at: float = field(default_factory=time.monotonic)
     _pending: list[tuple[str, Any, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -180,6 +186,9 @@ class CallNotifier:
         self._stage_done[stage] = min(1.0, done / total)
         value = sum(STAGE_WEIGHTS.get(s, 0.0) * f for s, f in self._stage_done.items())
         label = _STAGE_LABELS.get(stage, stage)
+        if done >= total and stage not in self._stages_logged:
+            self._stages_logged.add(stage)
+            self.log(logging.INFO, f"condensync.tools.{self.tool}", f"{label} done: {done}/{total}")
         self._progress(min(value, 99.9), 100.0, f"{self.tool}: {label} {done}/{total}", force=done >= total)
 
     async def heartbeat(self) -> None:
@@ -216,15 +225,39 @@ class CallNotifier:
         _current.reset(token)
 
 
+#: Connections whose session chose a level with logging/setLevel → (level, their event loop):
+#: records logged outside any call (the connector thread's reconnects and breaker changes, the
+#: subscription watcher) go to them on the connection's standalone channel (stdio; the
+#: stateless HTTP service has none, and 2026-07-28 forbids it: the SDK drops them there).
+_listeners: weakref.WeakKeyDictionary[Any, tuple[int, Any]] = weakref.WeakKeyDictionary()
+
+
+def _broadcast(record: logging.LogRecord) -> None:
+    import asyncio
+
+    params = {"level": _level_name(record.levelno), "data": record.getMessage(), "logger": record.name}
+    for connection, (level, loop) in list(_listeners.items()):
+        if record.levelno < level or loop.is_closed():
+            continue
+        try:
+            asyncio.run_coroutine_threadsafe(connection.notify("notifications/message", params), loop)
+        except RuntimeError:  # the loop is shutting down
+            continue
+
+
 class _BridgeHandler(logging.Handler):
-    """Forwards records of our loggers to the call (if any) that is running in this context."""
+    """Forwards records of our loggers to the call running in this context, or, outside any
+    call, to the sessions listening on their standalone channel."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        notifier = _current.get()
-        if notifier is None or record.name.startswith(_NOT_FORWARDED):
+        if record.name.startswith(_NOT_FORWARDED):
             return
+        notifier = _current.get()
         try:
-            notifier.log(record.levelno, record.name, record.getMessage())
+            if notifier is not None:
+                notifier.log(record.levelno, record.name, record.getMessage())
+            elif _listeners:
+                _broadcast(record)
         except Exception:  # noqa: BLE001 - logging must never break a call
             self.handleError(record)
 
