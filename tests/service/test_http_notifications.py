@@ -14,17 +14,12 @@ from _service_helpers import ServerProcess, child_env, raw_post
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the history tool's design
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from test_history_tool import DESIGN  # noqa: E402
+
 from benchmarks import history_bench  # noqa: E402
 
-DESIGN = {
-    "tube_od": 1.0,
-    "tube_count": 28000,
-    "plugged_tubes": 300,
-    "tube_passes": 2,
-    "tube_length": 38.0,
-    "hei_fw": 1.0,
-}
 FOULING = {
     "cw_inlet_temp": 70,
     "cw_outlet_temp": 88,
