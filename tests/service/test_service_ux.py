@@ -41,3 +41,22 @@ def test_start_log_is_quiet_and_sigterm_stops_an_idle_server_within_a_second(tmp
     assert elapsed < 1.0, f"SIGTERM to exit took {elapsed:.2f} s"
     loggers = {r.get("logger", "") for r in server.log_records()}
     assert not {name for name in loggers if name.startswith(("alembic", "asyncua", "pymodbus"))}, loggers
+
+
+def test_stdio_server_with_unreachable_connectors_is_quiet(tmp_path):
+    """The example configuration's connectors point at a simulator that is not running: the
+    background connection attempts must not print asyncua / pymodbus chatter on stderr while no
+    live data was asked for."""
+    from condensync_tools.config import EXAMPLE_CONFIG
+
+    proc = subprocess.Popen([sys.executable, "-m", "condensync_tools", "serve", "--no-ledger", "--config",
+                             str(EXAMPLE_CONFIG)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=child_env(), cwd=tmp_path)
+    time.sleep(5)
+    proc.stdin.close()
+    try:
+        _, err = proc.communicate(timeout=15)
+    finally:
+        proc.kill()
+    text = err.decode("utf-8", "replace")
+    assert "pymodbus" not in text and "asyncua" not in text, text[-2000:]
