@@ -53,9 +53,8 @@ def test_stdio_server_with_unreachable_connectors_is_quiet(tmp_path):
                              str(EXAMPLE_CONFIG)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=child_env(), cwd=tmp_path)
     time.sleep(5)
-    proc.stdin.close()
     try:
-        _, err = proc.communicate(timeout=15)
+        _, err = proc.communicate(input=b"", timeout=15)  # EOF on stdin ends the session
     finally:
         proc.kill()
     text = err.decode("utf-8", "replace")
