@@ -91,8 +91,13 @@ def test_bundled_example_gives_no_configuration_warning():
     from condensync_tools.registry import ExecutionContext
 
     context = ExecutionContext(design=load_config(EXAMPLE_CONFIG))
-    snapshot = {"condenser_id": "unit3", "cw_inlet_temp": 75, "cw_outlet_temp": 93, "cw_flow": 220000,
-                "condenser_pressure": 2.2}
+    snapshot = {
+        "condenser_id": "unit3",
+        "cw_inlet_temp": 75,
+        "cw_outlet_temp": 93,
+        "cw_flow": 220000,
+        "condenser_pressure": 2.2,
+    }
     for tool in ("calculate_fouling_factor", "optimize_vacuum_pressure"):
         out = execute(tool, snapshot, context)
         assert out.ok, out.error.text()

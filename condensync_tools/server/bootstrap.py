@@ -52,8 +52,14 @@ def adopt_bootstrap_token(token_store: Any, env: dict[str, str] | None = None) -
     except ValueError as exc:
         raise ValueError(f"{FILE_ENV}={name}: {exc}") from None
     if added:
-        log_event(log, "bootstrap_token_added", logging.WARNING, token_id=info.id, role=role,
-                  detail="create the real tokens with `condensync token create`, then revoke this one")
+        log_event(
+            log,
+            "bootstrap_token_added",
+            logging.WARNING,
+            token_id=info.id,
+            role=role,
+            detail="create the real tokens with `condensync token create`, then revoke this one",
+        )
         return info.id
     log_event(log, "bootstrap_token_present", token_file=name)
     return None

@@ -20,9 +20,27 @@ def test_port_in_use_is_named_before_the_store_is_opened(tmp_path):
         port = busy.getsockname()[1]
         db = tmp_path / "never.db"
         started = time.monotonic()
-        r = subprocess.run([sys.executable, "-m", "condensync_tools", "serve", "--transport", "http", "--port",
-                            str(port), "--metrics-port", "0", "--database-url", f"sqlite:///{db}"],
-                           capture_output=True, text=True, env=child_env(), timeout=60, cwd=tmp_path)
+        r = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "condensync_tools",
+                "serve",
+                "--transport",
+                "http",
+                "--port",
+                str(port),
+                "--metrics-port",
+                "0",
+                "--database-url",
+                f"sqlite:///{db}",
+            ],
+            capture_output=True,
+            text=True,
+            env=child_env(),
+            timeout=60,
+            cwd=tmp_path,
+        )
     assert r.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port} (--port)" in r.stderr and "Address already in use" in r.stderr
     assert not db.exists(), "the store was opened (and migrated) before the port was checked"
@@ -30,8 +48,9 @@ def test_port_in_use_is_named_before_the_store_is_opened(tmp_path):
 
 
 def _sigterm_seconds(tmp_path, name: str) -> tuple[float, ServerProcess]:
-    server = ServerProcess(tmp_path, database_url=f"sqlite:///{tmp_path / 's.db'}", extra_args=["--no-auth"],
-                           test_tools=False, name=name).start()
+    server = ServerProcess(
+        tmp_path, database_url=f"sqlite:///{tmp_path / 's.db'}", extra_args=["--no-auth"], test_tools=False, name=name
+    ).start()
     server.wait_started()
     time.sleep(0.5)
     started = time.monotonic()
@@ -55,9 +74,14 @@ def test_stdio_server_with_unreachable_connectors_is_quiet(tmp_path):
     live data was asked for."""
     from condensync_tools.config import EXAMPLE_CONFIG
 
-    proc = subprocess.Popen([sys.executable, "-m", "condensync_tools", "serve", "--no-ledger", "--config",
-                             str(EXAMPLE_CONFIG)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=child_env(), cwd=tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "condensync_tools", "serve", "--no-ledger", "--config", str(EXAMPLE_CONFIG)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=child_env(),
+        cwd=tmp_path,
+    )
     time.sleep(5)
     try:
         _, err = proc.communicate(input=b"", timeout=15)  # EOF on stdin ends the session
