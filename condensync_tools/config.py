@@ -226,9 +226,14 @@ def load_config(path: str | os.PathLike | None = None) -> PlantConfig:
                                 f"{', '.join(ARGUMENT_GROUPS)}, {', '.join(CONNECTOR_KINDS)})")
         condensers[cid] = CondenserConfig(cid, str(body.get("description", "")), units, arguments, connectors)
     monitor, alerts = _monitoring(data, condensers, problems)
+    config = PlantConfig(str(path), str(plant.get("name", "")), condensers, monitor, alerts)
+    # the tag units too, in the same pass: every problem of the file in one answer
+    from .live import check_config_units
+
+    problems.extend(check_config_units(config))
     if problems:
         raise ConfigError(path, problems)
-    return PlantConfig(str(path), str(plant.get("name", "")), condensers, monitor, alerts)
+    return config
 
 
 def _monitoring(data: dict, condensers: dict[str, CondenserConfig], problems: list[str]) -> tuple[Any, Any]:

@@ -414,15 +414,24 @@ class CallOutcome:
 
 
 def _missing(call_args: dict, rules: tuple, mode: str, plan_descr: dict, system: str | None = None) -> list[str]:
+    """Problems for the rules not met. A rule is a field name or a tuple of alternatives; an
+    alternative ``"a+b+c"`` needs all its fields. When the caller gave part of such an
+    alternative, each of its missing fields is named (``tube_length`` given: ``tube_od`` and
+    ``tube_count`` missing), with the other alternatives."""
     problems = []
     get = call_args.get
     for rule in rules:
         names = (rule,) if isinstance(rule, str) else tuple(rule)
-        for name in names:
-            if get(name) is not None:
-                break
+        groups = [name.split("+") for name in names]
+        if any(all(get(part) is not None for part in group) for group in groups):
+            continue
+        partial = [g for g in groups if len(g) > 1 and any(get(part) is not None for part in g)]
+        if partial:
+            others = tuple(n.replace("+", " + ") for n, g in zip(names, groups, strict=True) if g is not partial[0])
+            problems += [_missing_problem((part, *others), mode, plan_descr, system)
+                         for part in partial[0] if get(part) is None]
         else:
-            problems.append(_missing_problem(names, mode, plan_descr, system))
+            problems.append(_missing_problem(tuple(n.replace("+", " + ") for n in names), mode, plan_descr, system))
     return problems
 
 
