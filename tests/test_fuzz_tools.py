@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, seed, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from jsonschema import Draft202012Validator
@@ -201,19 +201,6 @@ def _shape(tool: str) -> st.SearchStrategy[dict]:
     return st.one_of(shapes)
 
 
-def known_defect(args: Any) -> bool:
-    """Calls that hit a known calculator defect, excluded until it is fixed (each has a strict
-    xfail regression test that flips when the fix lands):
-
-    - a cleanliness trigger of about 0 (``trigger_cleanliness`` 5e-324) puts the trigger at an
-      infinite fouling level; ``fouling.days_until_trigger`` then returns ``inf`` days and the
-      history/report tools end in ``internal_error`` —
-      ``tests/test_hardening_core.py::test_near_zero_cleanliness_trigger_is_never_reached``.
-    """
-    trigger = args.get("trigger_cleanliness") if isinstance(args, dict) else None
-    return type(trigger) in (int, float) and 0 < trigger < 1e-6
-
-
 def check_outcome(tool: str, args: Any) -> str:
     started = time.perf_counter()
     out = execute(tool, args, context())
@@ -255,7 +242,6 @@ def test_fuzz_tool(tool):
     )
     @given(_shape(tool))
     def run(args):
-        assume(not known_defect(args))
         check_outcome(tool, args)
 
     run()

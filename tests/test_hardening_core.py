@@ -267,14 +267,11 @@ def test_report_window_with_arrays_of_different_lengths_is_invalid_arguments():
     assert "$.cw_outlet_temp: expected 10 items (as timestamps), got 9" in out.error.text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="calculator defect (fouling.days_until_trigger returns inf days for a trigger "
-    "at an infinite fouling level); found by the fuzz test, left to the fouling/history owners",
-)
-def test_near_zero_cleanliness_trigger_is_never_reached():
+def test_near_zero_cleanliness_trigger_is_refused():
     args = json.loads(
         (ROOT / "golden" / "analyze_performance_history" / "us_hei_caller_fw_fouling_trend.json").read_text("utf-8")
     )["arguments"]
     out = execute("analyze_performance_history", {**args, "trigger_cleanliness": 5e-324})
-    assert out.error is None or out.error.kind != "internal_error", out.error.text()
+    # a trigger at an unbounded fouling level (1/CF - 1 -> inf) is no policy: refused, naming it
+    assert out.error is not None and out.error.kind == "invalid_arguments", out.error
+    assert any("trigger_cleanliness" in p for p in out.error.problems)
