@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Condenser heat-transfer test chain (ASME PTC 12.2-style) and the effectiveness model.
 
-Chain (physics.md §2, §3), all SI:
+Chain (docs/methods.md §Heat-transfer chain), all SI:
 
 1. T_sat = T_sat(P_shell) (IAPWS-IF97 region 4);
 2. Q = ṁ·cp·(T_out − T_in), ṁ = ρ(T_in)·Q_vol, cp at the mean CW temperature;
@@ -18,13 +18,25 @@ Condensers* 9th ed. definitions 2.3 (cleanliness factor) and 2.4 (subcooling).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from . import hei
-from .constants import FT_M, KELVIN_OFFSET
+from . import portable_math as pm
+from .constants import (
+    CF_MAX,
+    FT_M,
+    REFERENCE_INLET_TEMP_K,
+    REFERENCE_INLET_TOLERANCE_K,
+    TTD_WARN_K,
+)
 from .errors import DomainError
-from .first_principles import DEFAULT_BANK_ROWS, clean_u_first_principles, tube_side_coefficient
+from .first_principles import (
+    DEFAULT_BANK_ROWS,
+    clean_u_first_principles,
+    fw_from_resistances,
+    tube_resistance,
+    tube_side_coefficient,
+)
 from .messages import Text
 from .tubes import TubeBundle, gauge_of_wall, material
 from .water import latent_heat, liquid_properties, saturation_temperature
@@ -35,10 +47,6 @@ __all__ = [
     "REFERENCE_INLET_TEMP_K", "hei_velocity_warning", "check_itd",
 ]
 
-#: Warn when TTD is below 0.5 °F (0.3 K): physically possible, but usually instrumentation.
-TTD_WARN_K = 0.5 / 1.8
-#: HEI reference inlet temperature, 70 °F (Fw = 1.00) [K].
-REFERENCE_INLET_TEMP_K = (70.0 - 32.0) / 1.8 + KELVIN_OFFSET
 
 
 def _dt(k: float) -> tuple:
@@ -66,7 +74,7 @@ def lmtd(itd: float, ttd: float) -> float:
 
     .. math:: LMTD = \\frac{ITD - TTD}{\\ln(ITD/TTD)}
 
-    Domain (physics.md §7, pitfall 1): T_sat > T_out > T_in, i.e. ITD > TTD > 0.
+    Domain: T_sat > T_out > T_in, i.e. ITD > TTD > 0.
     ITD = TTD (no temperature rise) is the 0/0 limit: it is rejected, because U cannot be
     measured without a rise.
 
@@ -81,19 +89,19 @@ def lmtd(itd: float, ttd: float) -> float:
         raise DomainError("cw_outlet_temp", "CW outlet temperature not above inlet (no temperature "
                           "rise): LMTD and U are undefined",
                           "inlet and outlet RTDs swapped, CW flow stopped, or a failed sensor")
-    return (itd - ttd) / math.log(itd / ttd)
+    return (itd - ttd) / pm.log(itd / ttd)
 
 
 def ttd_from_ntu(temperature_rise: float, ntu: float) -> float:
     """TTD = TR/(e^NTU − 1) for a condenser (capacity ratio 0) [K]."""
     if ntu <= 0.0:
         raise DomainError("ntu", "NTU must be positive")
-    return temperature_rise / math.expm1(ntu)
+    return temperature_rise / pm.expm1(ntu)
 
 
 def saturation_temp_from_effectiveness(t_in: float, duty: float, m_dot: float, cp: float,
                                        u: float, area: float) -> tuple[float, float, float]:
-    """Expected saturation temperature from the effectiveness/NTU chain (physics.md §2 step 7).
+    """Expected saturation temperature from the effectiveness/NTU chain.
 
     TR = Q/(ṁ·cp); NTU = U·A/(ṁ·cp); TTD = TR/(e^NTU − 1); T_sat = T_in + TR + TTD.
 
@@ -144,16 +152,16 @@ def clean_u(bundle: TubeBundle, velocity: float, t_in: float, t_out: float, p_sa
     c1_value, c1_note = hei.c1_lookup(bundle.od, hei_edition)
     u1 = hei.u1_from_c1(c1_value, velocity)
     r_shell = 1.0 / fp.h_shell
-    r_tube = bundle.od / (bundle.id * fp.h_tube)
+    r_tube = tube_resistance(bundle.od, bundle.id, fp.h_tube)
     if fw_override > 0.0:
         fw = hei.HeiFactor(fw_override, "caller", "supplied by the caller")
-    elif abs(t_in - REFERENCE_INLET_TEMP_K) < 1e-9:
+    elif abs(t_in - REFERENCE_INLET_TEMP_K) < REFERENCE_INLET_TOLERANCE_K:
         fw = hei.HeiFactor(1.0, "table", "HEI reference condition: Fw = 1.00 at 70 °F")
     else:
         rise = t_out - t_in
         h_ref, _, _ = tube_side_coefficient(velocity, bundle.id, REFERENCE_INLET_TEMP_K + 0.5 * rise, salinity)
-        r_tube_ref = bundle.od / (bundle.id * h_ref)
-        fw = hei.HeiFactor((r_shell + fp.r_wall + r_tube_ref) / (r_shell + fp.r_wall + r_tube), "derived",
+        r_tube_ref = tube_resistance(bundle.od, bundle.id, h_ref)
+        fw = hei.HeiFactor(fw_from_resistances(r_shell, fp.r_wall, r_tube, r_tube_ref), "derived",
                            "first-principles water-side resistance at the actual inlet temperature "
                            "vs at 70 °F, same velocity, wall and shell side (no public HEI Fw table)")
     if fm_override > 0.0:
@@ -190,7 +198,7 @@ class HeatTransferInputs:
     bank_rows: int = DEFAULT_BANK_ROWS
     #: Heat duty [W] when the CW flow is not measured (cw_flow = 0): the CW mass flow is then
     #: derived as Q/(cp·(T_out − T_in)). With a measured flow the CW-side duty is used and a
-    #: given duty is only compared with it (physics.md §1.6: never mix duty sources).
+    #: given duty is only compared with it (never mix duty sources).
     heat_duty: float = 0.0
     heat_duty_basis: str = "given"
     #: U is a design value given by the caller (sizing), not a measurement: a U above 1.5 × clean
@@ -314,11 +322,11 @@ def analyse_heat_transfer(x: HeatTransferInputs) -> HeatTransferResult:
                  x.tube_material, x.clean_u_method, x.hei_edition, x.fw, x.fm, x.salinity, x.bank_rows)
     fc = x.design_cleanliness if x.design_cleanliness > 0.0 else hei.design_cleanliness_default(x.tube_material)
     cf = u_actual / cu.u_clean
-    if cf > 1.5 and x.u_given:
+    if cf > CF_MAX and x.u_given:
         raise DomainError("u_actual", f"the U given is {cf:.3f} times the clean U of these tubes at this velocity: "
                           "no tube bundle reaches it", "U in the wrong unit, or the tube count or flow too low")
-    if cf > 1.5:
-        raise DomainError("cw_flow", f"cleanliness factor {cf:.3f} exceeds 1.5: the measured U is "
+    if cf > CF_MAX:
+        raise DomainError("cw_flow", f"cleanliness factor {cf:.3f} exceeds {CF_MAX}: the measured U is "
                           "implausibly above the clean U",
                           "CW flow overstated, outlet RTD reading high, or surface area understated")
     if cf > 1.0:

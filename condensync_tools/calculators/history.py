@@ -36,7 +36,7 @@ from typing import Callable
 import numpy as np
 
 from . import cycles, fouling, hei
-from . import if97_vector as v97
+from . import water
 from . import portable_math as pm
 from .constants import BTU_H_FT2_F_W_M2_K, FT_M, STANDARD_GRAVITY
 from .errors import CalculationError, DomainError
@@ -336,10 +336,10 @@ class RowResults:
 
 def _tube_side(
     velocity: np.ndarray, d_i: float, t_bulk: np.ndarray, salinity: float
-) -> tuple[np.ndarray, np.ndarray, v97.LiquidArrays]:
+) -> tuple[np.ndarray, np.ndarray, water.LiquidProperties]:
     """Gnielinski/Petukhov tube-side coefficient [W/(m²·K)] on the inside area and Re
     (as :func:`.first_principles.tube_side_coefficient`; the laminar test is the caller's)."""
-    props = v97.liquid_properties(t_bulk, salinity)
+    props = water.liquid_state(t_bulk, salinity)
     re = props.density * velocity
     re *= d_i
     re /= props.viscosity  # ρ·V·D/μ
@@ -369,7 +369,7 @@ def _nusselt(p: _Plan, t_film: np.ndarray, rho_v: np.ndarray) -> tuple[np.ndarra
     """Nusselt/Kern constant A (h = A·[(h_fg + 0.68·cp·ΔT)/ΔT]^¼) and 0.68·cp of the film (as
     :func:`.first_principles._nusselt_coefficient`)."""
     t = np.maximum(t_film, 273.16)
-    film = v97.liquid_properties(np.minimum(t, 353.15, out=t))
+    film = water.liquid_state(np.minimum(t, 353.15, out=t))
     # 0.725·[g·ρ·(ρ − ρ_v)·k³/(μ·D_o)]^¼·N^(-1/6), left to right
     a = film.density * STANDARD_GRAVITY
     a *= np.subtract(film.density, rho_v, out=t)
@@ -462,7 +462,7 @@ def _first_principles(
     then once more with the film at T_sat − ΔT/2). Returns (u_clean, h_shell, r_tube)."""
     r_tube = p.d_i * h_tube
     np.divide(p.d_o, r_tube, out=r_tube)  # D_o/(D_i·h)
-    _, h_fg, rho_v = v97.saturation_props(pressure, t_sat)
+    _, h_fg, rho_v = water.saturation_props(pressure, t_sat)
     driving = np.subtract(t_sat, t_bulk)
     np.maximum(driving, 0.05, out=driving)
     r_other = r_tube + p.r_wall  # r_wall + r_tube (addition commutes exactly)
@@ -549,7 +549,7 @@ def _block(
     lo_q, hi_q = limits.cw_flow
     lo_p, hi_p = limits.pressure
     with np.errstate(all="ignore"):
-        t_sat = v97.tsat_p(pressure)
+        t_sat = water.tsat_p(pressure)
         itd = t_sat - t_in
         ttd = t_sat - t_out
         good = reason == _OK
@@ -607,16 +607,16 @@ def _block(
     if p.need_fp:
         h_tube, re, props = _tube_side(velocity, p.d_i, t_mean, s)
         cp_mean = props.cp
-        rho_in = v97.density_cp(ti, s, want_cp=False)[0]
+        rho_in = water.density(ti, s)
     else:
-        rho_in = v97.density_cp(ti, s, want_cp=False)[0]
-        cp_mean = v97.density_cp(t_mean, s, want_density=False)[1]
+        rho_in = water.density(ti, s)
+        cp_mean = water.heat_capacity(t_mean, s)
         re = None
         slow = velocity * p.d_i < p.laminar_vd
         if pre_ok is not None:
             slow &= pre_ok
         if slow.any():
-            sub = v97.liquid_properties(t_mean[slow], s)
+            sub = water.liquid_state(t_mean[slow], s)
             re = np.full(n_ok, np.inf)
             re[slow] = sub.density * velocity[slow] * p.d_i / sub.viscosity
     direct = idx is None  # results go straight into the output slices (else scattered to idx)

@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: MIT
+"""Polynomial helpers of the property routines, on floats and numpy arrays alike.
+
+Only +, −, × and ÷ (IEEE 754 rounds them exactly), so a float and an array element give the
+same bits. Augmented assignments work in place on a fresh array and rebind a float.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+#: Rows evaluated at once by the many-term formulations (IF97 regions 1-2 at T_sat, R12-08 and
+#: R15-11): their cached powers then stay in the CPU cache and in memory already mapped.
+#: Row by row the same operations, so the same values.
+PIECE_ROWS = 16_384
+
+
+class Powers:
+    """Integer powers x^k (k ≥ 1) of one float or array, by repeated squaring, cached."""
+
+    __slots__ = ("_cache",)
+
+    def __init__(self, x) -> None:
+        self._cache: dict = {1: x}
+
+    def __call__(self, k: int):
+        got = self._cache.get(k)
+        if got is not None:
+            return got
+        if k == 0:
+            raise ValueError("power 0 is handled by the caller")
+        half = self(k // 2)
+        out = half * half
+        if k % 2:
+            out *= self._cache[1]
+        self._cache[k] = out
+        return out
+
+
+class Laurent:
+    """A sparse Laurent polynomial Σ c_k·x^k (integer k) with fixed coefficients, evaluated by
+    Horner's rule with gaps: in x for k ≥ 0 and in y = 1/x for k < 0."""
+
+    def __init__(self, coefficients: dict[int, float]) -> None:
+        coefs = {k: c for k, c in coefficients.items() if c != 0.0}
+        self.pos = self._plan(sorted((k for k in coefs if k >= 0), reverse=True), coefs, 1)
+        self.neg = self._plan(sorted((-k for k in coefs if k < 0), reverse=True), coefs, -1)
+
+    @staticmethod
+    def _plan(exps: list[int], coefs: dict[int, float], sign: int) -> tuple | None:
+        if not exps:
+            return None
+        steps = [(exps[i - 1] - exps[i], coefs[sign * exps[i]]) for i in range(1, len(exps))]
+        return coefs[sign * exps[0]], tuple(steps), exps[-1]
+
+    @staticmethod
+    def _horner(plan: tuple, pw: Powers):
+        first, steps, last = plan
+        if not steps:
+            return first * pw(last) if last else pw(1) * 0.0 + first
+        gap, c = steps[0]
+        acc = pw(gap) * first
+        acc += c
+        for gap, c in steps[1:]:
+            acc *= pw(gap)
+            acc += c
+        if last:
+            acc *= pw(last)
+        return acc
+
+    def __call__(self, x):
+        total = None
+        if self.pos is not None:
+            total = self._horner(self.pos, Powers(x))
+        if self.neg is not None:
+            neg = self._horner(self.neg, Powers(1.0 / x))
+            total = neg if total is None else total + neg
+        return total
+
+
+def in_pieces(fn: Callable, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``fn(*arrays)`` (elementwise, returning a tuple of arrays) on pieces of
+    :data:`PIECE_ROWS` rows, assembled; ``fn(*arrays)`` itself for floats and short arrays."""
+    first = arrays[0]
+    if not isinstance(first, np.ndarray) or first.ndim != 1 or first.size <= PIECE_ROWS:
+        return fn(*arrays)
+    n = first.size
+    out: list[np.ndarray] | None = None
+    for i in range(0, n, PIECE_ROWS):
+        got = fn(*(a[i : i + PIECE_ROWS] if isinstance(a, np.ndarray) and a.ndim else a for a in arrays))
+        if out is None:
+            out = [np.empty(n) for _ in got]
+        for o, g in zip(out, got, strict=True):
+            o[i : i + PIECE_ROWS] = g
+    return tuple(out or ())
