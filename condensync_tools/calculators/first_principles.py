@@ -49,6 +49,7 @@ __all__ = [
     "clean_u_first_principles",
     "tube_side_coefficient",
     "tube_side",
+    "reynolds",
     "shell_side_clean_u",
     "tube_resistance",
     "wall_resistance",
@@ -81,6 +82,11 @@ def _liquid(temperature_k, salinity: float = 0.0) -> water.LiquidProperties:
     return water.liquid_properties(temperature_k, salinity)
 
 
+def reynolds(props: water.LiquidProperties, velocity, d_i: float):
+    """Tube-side Reynolds number Re = ρ·V·D_i/μ [-]."""
+    return props.density * velocity * d_i / props.viscosity
+
+
 def tube_side(velocity, d_i: float, t_bulk, salinity: float = 0.0):
     """Gnielinski tube-side coefficient on the inside area [W/(m²·K)], Re, and the properties.
 
@@ -89,7 +95,7 @@ def tube_side(velocity, d_i: float, t_bulk, salinity: float = 0.0):
     bulk temperature t_bulk [K]; velocity [m/s]; d_i [m]. The laminar test is the caller's.
     """
     props = _liquid(t_bulk, salinity)
-    re = props.density * velocity * d_i / props.viscosity
+    re = reynolds(props, velocity, d_i)
     fd = pm.log(re) * 0.790 - 1.64
     f8 = 1.0 / (fd * fd) / 8.0
     pr = props.prandtl

@@ -42,7 +42,7 @@ from .tubes import TubeBundle, gauge_of_wall, material
 from .water import latent_heat, liquid_properties, saturation_temperature
 
 __all__ = [
-    "lmtd", "ttd_from_ntu", "saturation_temp_from_effectiveness", "HeatTransferInputs",
+    "lmtd", "lmtd_unchecked", "ttd_from_ntu", "saturation_temp_from_effectiveness", "HeatTransferInputs",
     "HeatTransferResult", "analyse_heat_transfer", "clean_u", "CleanU", "TTD_WARN_K",
     "REFERENCE_INLET_TEMP_K", "hei_velocity_warning", "check_itd",
 ]
@@ -89,6 +89,11 @@ def lmtd(itd: float, ttd: float) -> float:
         raise DomainError("cw_outlet_temp", "CW outlet temperature not above inlet (no temperature "
                           "rise): LMTD and U are undefined",
                           "inlet and outlet RTDs swapped, CW flow stopped, or a failed sensor")
+    return lmtd_unchecked(itd, ttd)
+
+
+def lmtd_unchecked(itd, ttd):
+    """(ITD − TTD)/ln(ITD/TTD) [K] on floats or arrays, without the domain checks of :func:`lmtd`."""
     return (itd - ttd) / pm.log(itd / ttd)
 
 
