@@ -4,8 +4,10 @@ routines are tested once, on floats and arrays, in tests/test_water.py)."""
 
 import numpy as np
 import pytest
+
 from condensync_tools.calculators.history import DAY_MS, MISSING_TIMESTAMP, daily_aggregates, percentiles
 from condensync_tools.tools.history_io import _parse_one, format_timestamps, parse_timestamps, quality_codes
+
 
 def test_percentiles_equal_numpy():
     rng = np.random.default_rng(3)

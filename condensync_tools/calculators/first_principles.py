@@ -104,13 +104,16 @@ def tube_side(velocity, d_i: float, t_bulk, salinity: float = 0.0):
     return nu * props.conductivity / d_i, re, props
 
 
-def tube_side_coefficient(velocity: float, d_i: float, t_bulk: float,
-                          salinity: float = 0.0) -> tuple[float, float, float]:
+def tube_side_coefficient(
+    velocity: float, d_i: float, t_bulk: float, salinity: float = 0.0
+) -> tuple[float, float, float]:
     """:func:`tube_side` on one state, refusing laminar flow: (h [W/(m²·K)], Re, Pr)."""
     h, re, props = tube_side(velocity, d_i, t_bulk, salinity)
     if re < RE_LAMINAR:
-        raise OutOfRangeError("tube_velocity", f"tube-side flow is laminar (Re = {re:.0f} < {RE_LAMINAR:.0f}); "
-                              "the turbulent correlation does not apply")
+        raise OutOfRangeError(
+            "tube_velocity",
+            f"tube-side flow is laminar (Re = {re:.0f} < {RE_LAMINAR:.0f}); the turbulent correlation does not apply",
+        )
     return h, re, props.prandtl
 
 
@@ -194,14 +197,14 @@ def solve_film(a, c68, h_fg, r_other, driving):
     return result
 
 
-def shell_side_clean_u(d_o: float, rows_factor: float, r_wall: float, r_tube, t_bulk, t_sat, p_sat,
-                       h_fg, rho_v):
+def shell_side_clean_u(d_o: float, rows_factor: float, r_wall: float, r_tube, t_bulk, t_sat, p_sat, h_fg, rho_v):
     """(U_clean [W/(m²·K)], h_shell [W/(m²·K)]) from the tube-side and wall resistances: the
     Nusselt/Kern film solved twice (film at T_sat, then at T_sat − ΔT/2);
     U = 1/(1/h_shell + r_wall + r_tube)."""
     driving = t_sat - t_bulk
-    driving = np.maximum(driving, FILM_DRIVING_MIN_K) if isinstance(driving, np.ndarray) else \
-        max(driving, FILM_DRIVING_MIN_K)
+    driving = (
+        np.maximum(driving, FILM_DRIVING_MIN_K) if isinstance(driving, np.ndarray) else max(driving, FILM_DRIVING_MIN_K)
+    )
     r_other = r_tube + r_wall
     a, c68 = _nusselt_coefficient(p_sat, t_sat, d_o, rows_factor, rho_v)
     dt_film = solve_film(a, c68, h_fg, r_other, driving)
@@ -211,9 +214,17 @@ def shell_side_clean_u(d_o: float, rows_factor: float, r_wall: float, r_tube, t_
     return 1.0 / (1.0 / h_shell + r_wall + r_tube), h_shell
 
 
-def clean_u_first_principles(bundle: TubeBundle, velocity: float, t_in: float, t_out: float,
-                             p_sat: float, t_sat: float, wall_conductivity: float,
-                             salinity: float = 0.0, bank_rows: int = DEFAULT_BANK_ROWS) -> CleanUResult:
+def clean_u_first_principles(
+    bundle: TubeBundle,
+    velocity: float,
+    t_in: float,
+    t_out: float,
+    p_sat: float,
+    t_sat: float,
+    wall_conductivity: float,
+    salinity: float = 0.0,
+    bank_rows: int = DEFAULT_BANK_ROWS,
+) -> CleanUResult:
     """Clean overall coefficient U_o [W/(m²·K)] by resistance build-up, on one state.
 
     Parameters
@@ -237,6 +248,15 @@ def clean_u_first_principles(bundle: TubeBundle, velocity: float, t_in: float, t
     t_bulk = 0.5 * (t_in + t_out)
     h_tube, re, pr = tube_side_coefficient(velocity, d_i, t_bulk, salinity)
     r_wall = wall_resistance(d_o, d_i, wall_conductivity)
-    u, h_shell = shell_side_clean_u(d_o, bank_factor(bank_rows), r_wall, tube_resistance(d_o, d_i, h_tube), t_bulk,
-                                    t_sat, p_sat, water.latent_heat(p_sat), water.saturated_vapour_density(p_sat))
+    u, h_shell = shell_side_clean_u(
+        d_o,
+        bank_factor(bank_rows),
+        r_wall,
+        tube_resistance(d_o, d_i, h_tube),
+        t_bulk,
+        t_sat,
+        p_sat,
+        water.latent_heat(p_sat),
+        water.saturated_vapour_density(p_sat),
+    )
     return CleanUResult(u_clean=u, h_tube=h_tube, h_shell=h_shell, r_wall=r_wall, reynolds=re, prandtl=pr)

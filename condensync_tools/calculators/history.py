@@ -3,16 +3,17 @@
 time series, daily aggregates, percentiles, the fouling trend and the cleaning forecast.
 
 Per row this is :func:`~condensync_tools.calculators.heat_transfer.analyse_heat_transfer`
-evaluated with numpy instead of a Python loop, with the *same* formulas, order of checks and
-film-ΔT Newton solve (properties from :mod:`.if97_vector`, the numpy twin of :mod:`.water`),
-so each valid row equals the scalar chain to round-off (tests: 1e-9 relative):
+evaluated on numpy arrays instead of a Python loop: the row chain calls the very functions the
+per-call chain calls on floats (:mod:`.water`, :mod:`.first_principles`, :mod:`.hei`, the
+limits of :mod:`.constants`), in the same order of checks, so each valid row equals the
+per-call result bit for bit (tests/test_history_rows.py; docs/methods.md §History):
 
 1. T_sat(P) (IF97 Eq. 31); ITD = T_sat − T_in; TTD = T_sat − T_out;
 2. LMTD = (ITD − TTD)/ln(ITD/TTD); Q = ρ(T_in)·Q_vol·cp(T_mean)·(T_out − T_in);
 3. U_actual = Q/(A·LMTD); V = Q_vol/flow area of one pass;
-4. U_clean: HEI C1·√V·Fw·Fm (Fw/Fm from the caller, the public table or derived exactly as
-   :func:`.heat_transfer.clean_u` derives them) or first principles (Gnielinski tube side,
-   wall, Nusselt/Kern shell side with the same damped Newton solve of the film ΔT);
+4. U_clean: HEI C1·√V·Fw·Fm (Fw/Fm from the caller, the public table or derived by
+   :func:`.first_principles.fw_from_resistances`) or first principles
+   (:func:`.first_principles.shell_side_clean_u`: Gnielinski, wall, Nusselt/Kern film);
 5. CF = U_actual/U_clean; R_f = 1/U_actual − 1/U_clean.
 
 A row the scalar chain would refuse is not dropped: it is *invalid* with a reason code
@@ -420,8 +421,12 @@ def _screen(limits: RowLimits, t_in, t_out, flow, pressure, reason) -> tuple[np.
     itd = t_sat - t_in
     ttd = t_sat - t_out
     good = reason == _OK
-    for x, (lo, hi) in ((t_in, limits.cw_temp), (t_out, limits.cw_temp), (flow, limits.cw_flow),
-                        (pressure, limits.pressure)):
+    for x, (lo, hi) in (
+        (t_in, limits.cw_temp),
+        (t_out, limits.cw_temp),
+        (flow, limits.cw_flow),
+        (pressure, limits.pressure),
+    ):
         good &= x >= lo
         good &= x <= hi
     good &= flow > 0.0
@@ -540,9 +545,19 @@ def _store(r: _Rows, values: dict[str, np.ndarray], targets: dict[str, np.ndarra
             arr[bad] = np.nan
 
 
-def _block(p: _Plan, limits: RowLimits, t_in, t_out, flow, pressure, reason: np.ndarray,
-           out: dict[str, np.ndarray], fw_out: np.ndarray | None, fm_out: np.ndarray | None,
-           counts: dict[str, int]) -> None:
+def _block(
+    p: _Plan,
+    limits: RowLimits,
+    t_in,
+    t_out,
+    flow,
+    pressure,
+    reason: np.ndarray,
+    out: dict[str, np.ndarray],
+    fw_out: np.ndarray | None,
+    fm_out: np.ndarray | None,
+    counts: dict[str, int],
+) -> None:
     """Evaluate one block in place: ``reason`` (pre-set codes kept), the output slices and the
     warning counts. The per-call chain (:func:`.heat_transfer.analyse_heat_transfer`) on every
     row: screen, duty and U_actual, clean U, CF limit."""
@@ -558,8 +573,14 @@ def _block(p: _Plan, limits: RowLimits, t_in, t_out, flow, pressure, reason: np.
     u_clean, fw, fm = _clean_u(p, r, velocity, t_mean, rise, h_tube, None if direct is None else out["u_clean"])
     cf = u_actual / u_clean
     r.reject(cf > CF_MAX, _CF)
-    values = {"saturation_temp": r.ts, "heat_duty": duty, "u_actual": u_actual, "u_clean": u_clean,
-              "hei_fw": fw, "hei_fm": fm}
+    values = {
+        "saturation_temp": r.ts,
+        "heat_duty": duty,
+        "u_actual": u_actual,
+        "u_clean": u_clean,
+        "hei_fw": fw,
+        "hei_fm": fm,
+    }
     _store(r, values, targets)
     r.write_reasons(reason)
     counts["ttd_below_warning"] += r.count(r.ttd < TTD_WARN_K)
@@ -570,6 +591,35 @@ def _block(p: _Plan, limits: RowLimits, t_in, t_out, flow, pressure, reason: np.
         counts["velocity_outside_hei_range"] += r.count((v_ft_s < lo) | (v_ft_s > hi))
         if fw is not None and p.fw <= 0.0:
             counts["fw_derived"] += r.count(np.abs(r.ti - REFERENCE_INLET_TEMP_K) >= REFERENCE_INLET_TOLERANCE_K)
+
+
+def _run_blocks(
+    run_block: Callable[[int, int], dict[str, int]],
+    n: int,
+    chunk_rows: int,
+    block_rows: int,
+    workers: int,
+    counts: dict[str, int],
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """``run_block`` over blocks of ``block_rows`` rows (on ``workers`` threads when > 1), summing
+    the warning counts; ``progress`` after each chunk of ``chunk_rows`` rows."""
+    if workers > 1 and block_rows == BLOCK_ROWS:
+        block_rows = THREAD_BLOCK_ROWS
+    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 and n > 2 * block_rows else None
+    try:
+        for c0 in range(0, n, chunk_rows):
+            c1 = min(c0 + chunk_rows, n)
+            spans = [(b0, min(b0 + block_rows, c1)) for b0 in range(c0, c1, block_rows)]
+            results = pool.map(lambda span: run_block(*span), spans) if pool else (run_block(*s) for s in spans)
+            for local in results:
+                for k, v in local.items():
+                    counts[k] += v
+            if progress is not None:
+                progress(c1, n)
+    finally:
+        if pool is not None:
+            pool.shutdown()
 
 
 def analyse_rows(
@@ -610,8 +660,8 @@ def analyse_rows(
         Rows evaluated at once (cache-sized).
     workers : int
         Threads evaluating blocks in parallel (numpy releases the GIL in its loops); the caller
-        chooses (the tool layer from its settings), default 1. Results do not depend on it: every row is evaluated by the
-        same operations, blocks write disjoint slices and the counts are sums.
+        chooses (the tool layer from its settings), default 1. Results do not depend on it:
+        every row is evaluated by the same operations, blocks write disjoint slices and the counts are sums.
 
     Returns
     -------
@@ -638,38 +688,11 @@ def analyse_rows(
         sl = slice(b0, b1)
         local = dict.fromkeys(WARNING_COUNTS, 0)
         with np.errstate(all="ignore"):  # invalid rows may hold anything; they are masked, not computed on
-            _block(
-                p,
-                limits,
-                *(a[sl] for a in arrays),
-                reason[sl],
-                {k: v[sl] for k, v in columns.items()},
-                None if fw_out is None else fw_out[sl],
-                None if fm_out is None else fm_out[sl],
-                local,
-            )
+            _block(p, limits, *(a[sl] for a in arrays), reason[sl], {k: v[sl] for k, v in columns.items()},
+                   None if fw_out is None else fw_out[sl], None if fm_out is None else fm_out[sl], local)  # fmt: skip
         return local
 
-    chunk_rows = max(int(chunk_rows), 1)
-    workers = max(int(workers), 1)
-    if workers > 1 and block_rows == BLOCK_ROWS:
-        block_rows = THREAD_BLOCK_ROWS
-    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 and n > 2 * block_rows else None
-    try:
-        for c0 in range(0, n, chunk_rows):
-            c1 = min(c0 + chunk_rows, n)
-            spans = [(b0, min(b0 + block_rows, c1)) for b0 in range(c0, c1, block_rows)]
-            results = (
-                pool.map(lambda span: run_block(*span), spans) if pool else (run_block(*s) for s in spans)
-            )
-            for local in results:
-                for k, v in local.items():
-                    counts[k] += v
-            if progress is not None:
-                progress(c1, n)
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    _run_blocks(run_block, n, max(int(chunk_rows), 1), block_rows, max(int(workers), 1), counts, progress)
     if n == 0 and progress is not None:
         progress(0, 0)
     fc = (
@@ -694,8 +717,7 @@ def analyse_rows(
 
 def _method(design: HistoryDesign, p: _Plan) -> dict[str, str]:
     method = {
-        "properties": "IAPWS-IF97 (fresh water) / IAPWS-08 (saline), vectorised numpy twins of the iapws "
-        "formulations",
+        "properties": "IAPWS-IF97 (fresh water) / IAPWS-08 (saline), vectorised numpy twins of the iapws formulations",
         "duty": "CW side: rho(T_in)*Q_vol*cp(T_mean)*(T_out-T_in)",
         "row_chain": "calculate_heat_transfer_coefficient chain, vectorised per row",
     }
@@ -1037,9 +1059,7 @@ def analyse_history(
     known cleaning times [ms]; more are detected (:func:`fit_trend`). The fit's time origin is
     the start of the current cycle (the last cleaning, else the first valid daily point).
     """
-    rows = analyse_rows(
-        t_in, t_out, flow, pressure, design, reason, limits, chunk_rows, progress, workers=workers
-    )
+    rows = analyse_rows(t_in, t_out, flow, pressure, design, reason, limits, chunk_rows, progress, workers=workers)
     valid = rows.valid
     ts = np.asarray(timestamp_ms, dtype=np.int64)
     pressure = np.asarray(pressure, dtype=float)

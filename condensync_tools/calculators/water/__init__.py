@@ -85,14 +85,14 @@ def salinity_for(water_type: str, salinity_kg_kg: float | None = None) -> float:
         if salinity_kg_kg < 0.0:
             raise OutOfRangeError("salinity", "salinity cannot be negative")
         if salinity_kg_kg > SALINITY_MAX:
-            raise OutOfRangeError("salinity", f"{salinity_kg_kg * 1000:g} g/kg exceeds the "
-                                  "IAPWS-08 range (0-120 g/kg)")
+            raise OutOfRangeError("salinity", f"{salinity_kg_kg * 1000:g} g/kg exceeds the IAPWS-08 range (0-120 g/kg)")
         return salinity_kg_kg
     try:
         return WATER_SALINITY_KG_KG[water_type]
     except KeyError:
-        raise OutOfRangeError("water_type", f"unknown water type {water_type!r}; "
-                              f"expected one of {sorted(WATER_SALINITY_KG_KG)}") from None
+        raise OutOfRangeError(
+            "water_type", f"unknown water type {water_type!r}; expected one of {sorted(WATER_SALINITY_KG_KG)}"
+        ) from None
 
 
 def saturation_temperature(pressure_pa: float, field: str = "condenser_pressure") -> float:
@@ -103,9 +103,15 @@ def saturation_temperature(pressure_pa: float, field: str = "condenser_pressure"
     38.39
     """
     if not (P_TRIPLE <= pressure_pa <= P_CRITICAL):
-        raise OutOfRangeError(field, Text("{p} is outside the IF97 saturation range {lo}-{hi}",
-                                          p=("pressure", pressure_pa, 4), lo=("pressure", P_TRIPLE, 4),
-                                          hi=("pressure", P_CRITICAL, 4)))
+        raise OutOfRangeError(
+            field,
+            Text(
+                "{p} is outside the IF97 saturation range {lo}-{hi}",
+                p=("pressure", pressure_pa, 4),
+                lo=("pressure", P_TRIPLE, 4),
+                hi=("pressure", P_CRITICAL, 4),
+            ),
+        )
     return _tsat_cached(float(pressure_pa))
 
 
@@ -117,9 +123,15 @@ def _tsat_cached(pressure_pa: float) -> float:
 def saturation_pressure(temperature_k: float, field: str = "saturation_temp") -> float:
     """Saturation pressure [Pa] at a temperature [K], IAPWS-IF97 Eq. 30 (:func:`.if97.psat_t`)."""
     if not (T_TRIPLE <= temperature_k <= T_CRITICAL):
-        raise OutOfRangeError(field, Text("{t} is outside the IF97 saturation range {lo}-{hi}",
-                                          t=("temperature", temperature_k, 6), lo=("temperature", T_TRIPLE, 6),
-                                          hi=("temperature", T_CRITICAL, 6)))
+        raise OutOfRangeError(
+            field,
+            Text(
+                "{t} is outside the IF97 saturation range {lo}-{hi}",
+                t=("temperature", temperature_k, 6),
+                lo=("temperature", T_TRIPLE, 6),
+                hi=("temperature", T_CRITICAL, 6),
+            ),
+        )
     return _psat_cached(float(temperature_k))
 
 
@@ -163,15 +175,22 @@ def saturated_liquid_density(pressure_pa: float) -> float:
     return _saturation(float(pressure_pa))[2]
 
 
-def liquid_properties(temperature_k: float, salinity_kg_kg: float = 0.0,
-                      pressure_pa: float = CW_PRESSURE_PA, field: str = "cw_inlet_temp") -> LiquidProperties:
+def liquid_properties(
+    temperature_k: float, salinity_kg_kg: float = 0.0, pressure_pa: float = CW_PRESSURE_PA, field: str = "cw_inlet_temp"
+) -> LiquidProperties:
     """Cooling-water properties at a bulk temperature [K] and absolute salinity [kg/kg]
     (:func:`.liquid.liquid_state`: IF97 region 1 + R12-08 + R15-11 for fresh water; IAPWS-08
     density and cp, viscosity × Sharqawy ratio for saline water). Valid 0-80 °C."""
     if not (LIQUID_T_MIN <= temperature_k <= LIQUID_T_MAX):
-        raise OutOfRangeError(field, Text("{t} is outside the cooling-water property range {lo}-{hi}",
-                                          t=("temperature", temperature_k, 3), lo=("temperature", LIQUID_T_MIN, 3),
-                                          hi=("temperature", LIQUID_T_MAX, 3)))
+        raise OutOfRangeError(
+            field,
+            Text(
+                "{t} is outside the cooling-water property range {lo}-{hi}",
+                t=("temperature", temperature_k, 3),
+                lo=("temperature", LIQUID_T_MIN, 3),
+                hi=("temperature", LIQUID_T_MAX, 3),
+            ),
+        )
     return _liquid_cached(float(temperature_k), float(salinity_kg_kg), float(pressure_pa))
 
 

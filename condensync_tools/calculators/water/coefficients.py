@@ -32,12 +32,15 @@ P_TRIPLE = 611.657
 
 # --- IF97 regions 1 and 2 (R7-97(2012) Tables 2, 10, 11), from iapws' coefficient tables.
 _C = iapws97.Const
-REGION1_TERMS = tuple(zip([float(v) for v in _C.Region1_n], [int(v) for v in _C.Region1_Li],
-                          [int(v) for v in _C.Region1_Lj], strict=True))
-REGION2_IDEAL_TERMS = tuple(zip([float(v) for v in _C.Region2_cp0_no], [int(v) for v in _C.Region2_cp0_Jo],
-                                strict=True))
-REGION2_RESIDUAL_TERMS = tuple(zip([float(v) for v in _C.Region2_n], [int(v) for v in _C.Region2_Li],
-                                   [int(v) for v in _C.Region2_Lj], strict=True))
+REGION1_TERMS = tuple(
+    zip([float(v) for v in _C.Region1_n], [int(v) for v in _C.Region1_Li], [int(v) for v in _C.Region1_Lj], strict=True)
+)
+REGION2_IDEAL_TERMS = tuple(
+    zip([float(v) for v in _C.Region2_cp0_no], [int(v) for v in _C.Region2_cp0_Jo], strict=True)
+)
+REGION2_RESIDUAL_TERMS = tuple(
+    zip([float(v) for v in _C.Region2_n], [int(v) for v in _C.Region2_Li], [int(v) for v in _C.Region2_Lj], strict=True)
+)
 
 #: IF97 region 4 (saturation line) n_1 ... n_10, R7-97(2012) Table 34 (index 0 unused).
 REGION4_N = (

@@ -39,6 +39,8 @@ from .if97 import region1_isobar
 __all__ = ["iapws95_liquid", "saline_mix", "pure_water", "viscosity_ratio", "PURE_WATER_NODES"]
 
 _W95 = IAPWS95_RESIDUAL
+
+
 def _real_power(x: np.ndarray, t: float) -> np.ndarray:
     """x**t with the same bits on every machine: products for an integer t, else e^(t·ln x)."""
     if float(t).is_integer():
@@ -160,8 +162,7 @@ def _saline_polynomials(salinity: float, p_mpa: float) -> tuple[tuple[float, ...
             gp[j] += k * g * pm.int_power(x, i) * pm.int_power(pi, k - 1)
         if j >= 2:
             gtt[j - 2] += j * (j - 1) * g * pm.int_power(x, i) * pm.int_power(pi, k)
-    return (tuple(v / SEA_P_STAR_MPA * 1e-6 for v in gp),
-            tuple(v / (SEA_T_STAR_K * SEA_T_STAR_K) * 1e-3 for v in gtt))
+    return (tuple(v / SEA_P_STAR_MPA * 1e-6 for v in gp), tuple(v / (SEA_T_STAR_K * SEA_T_STAR_K) * 1e-3 for v in gtt))
 
 
 def _horner(coefficients: tuple[float, ...], x):
