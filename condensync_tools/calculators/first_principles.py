@@ -29,6 +29,7 @@ Incropera et al., *Fundamentals of Heat and Mass Transfer*, 7th ed., Eqs. 8.62, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -157,9 +158,11 @@ def _film_step(d, a, c68, h_fg, r_other, driving, ar, c25):
     (monotonic; f(0) < 0 < f(driving)): f' = a·r·(0.75·g·ΔT^−¼ + 0.25·c68·ΔT^¾/g³) + 1; the
     new ΔT is kept within [ΔT/2, (ΔT + driving)/2]. ``ar`` = a·r, ``c25`` = 0.25·c68."""
     g = pm.quarter_power(c68 * d + h_fg)
-    d75 = pm.three_quarter_power(d)
+    root = pm.sqrt(d)
+    d25 = pm.sqrt(root)  # ΔT^¼
+    d75 = root * d25  # ΔT^¾ = √ΔT·ΔT^¼
     f = a * g * d75 * r_other + d - driving
-    df = ar * (g * 0.75 / pm.quarter_power(d) + c25 * d75 / (g * g * g)) + 1.0
+    df = ar * (g * 0.75 / d25 + c25 * d75 / (g * g * g)) + 1.0
     new = d - f / df
     if isinstance(new, np.ndarray):
         return np.minimum(np.maximum(new, d * 0.5), (d + driving) * 0.5)
@@ -214,6 +217,7 @@ def shell_side_clean_u(d_o: float, rows_factor: float, r_wall: float, r_tube, t_
     return 1.0 / (1.0 / h_shell + r_wall + r_tube), h_shell
 
 
+@lru_cache(maxsize=8192)  # pure: one entry per state, so repeated states cost a look-up
 def clean_u_first_principles(
     bundle: TubeBundle,
     velocity: float,

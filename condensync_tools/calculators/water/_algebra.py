@@ -39,6 +39,28 @@ class Powers:
         return out
 
 
+def power_plan(exponents) -> tuple[int, ...]:
+    """The exponents k ≥ 2 that :func:`power_table` forms for ``exponents``: each with its
+    halves k // 2 (the squaring chain of :class:`Powers`), ascending."""
+    needed: set[int] = set()
+    for k in exponents:
+        while k >= 2 and k not in needed:
+            needed.add(k)
+            k //= 2
+    return tuple(sorted(needed))
+
+
+def power_table(x, plan: tuple[int, ...]) -> dict:
+    """{0: 1.0, 1: x, k: x^k for k in plan}: the values :class:`Powers` gives (x^k = (x^(k//2))²,
+    times x for odd k), in one flat loop."""
+    table = {0: 1.0, 1: x}
+    for k in plan:
+        half = table[k >> 1]
+        value = half * half
+        table[k] = value * x if k & 1 else value
+    return table
+
+
 class Laurent:
     """A sparse Laurent polynomial Σ c_k·x^k (integer k) with fixed coefficients, evaluated by
     Horner's rule with gaps: in x for k ≥ 0 and in y = 1/x for k < 0."""

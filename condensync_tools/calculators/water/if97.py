@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .. import portable_math as pm
-from ._algebra import Laurent, Powers, in_pieces
+from ._algebra import Laurent, in_pieces, power_plan, power_table
 from .coefficients import R_IF97, REGION1_TERMS, REGION2_IDEAL_TERMS, REGION2_RESIDUAL_TERMS, REGION4_N
 
 __all__ = ["tsat_p", "psat_t", "Region1Isobar", "region1_isobar", "region1", "region2", "saturation_props"]
@@ -101,8 +101,56 @@ def region1_isobar(pressure_pa: float) -> Region1Isobar:
     return Region1Isobar(pressure_pa)
 
 
-def _signed_power(positive: Powers, negative: Powers, k: int):
-    return 1.0 if k == 0 else (positive(k) if k > 0 else negative(-k))
+def _signed_plan(exponents: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Power plans (:func:`power_plan`) of the positive exponents and of |negative| ones."""
+    return power_plan(k for k in exponents if k > 0), power_plan(-k for k in exponents if k < 0)
+
+
+def _signed_powers(x, plans: tuple[tuple[int, ...], tuple[int, ...]], negative: bool) -> dict:
+    """{k: x^k} (x^0 = 1.0; negative k as (1/x)^|k|) by :func:`power_table`."""
+    table = power_table(x, plans[0])
+    if negative:
+        table.update({-k: v for k, v in power_table(1.0 / x, plans[1]).items() if k})
+    return table
+
+
+def _exponents(*plans: tuple, position: int) -> tuple[int, ...]:
+    return tuple(sorted({term[position] for plan in plans for term in plan}))
+
+
+def _term_plan(terms, coefficient, a_exponent, x_exponent, keep) -> tuple:
+    """(c, a exponent, x exponent) of the kept terms, c formed once (the same float as in the sum)."""
+    return tuple((coefficient(*t), a_exponent(*t), x_exponent(*t)) for t in terms if keep(*t))
+
+
+# Region 1: γ_π = −Σ (nI)(7.1 − π)^(I−1)(τ − 1.222)^J, γ_τ = Σ (nJ)(7.1 − π)^I(τ − 1.222)^(J−1)
+_R1_PI = _term_plan(REGION1_TERMS, lambda n, i, j: n * i, lambda n, i, j: i - 1, lambda n, i, j: j,
+                    lambda n, i, j: i != 0)  # fmt: skip
+_R1_TAU = _term_plan(REGION1_TERMS, lambda n, i, j: n * j, lambda n, i, j: i, lambda n, i, j: j - 1,
+                     lambda n, i, j: j != 0)  # fmt: skip
+# Region 2: γ°_τ = Σ (n°J°)τ^(J°−1); γʳ_π = Σ (nI)π^(I−1)(τ − 0.5)^J; γʳ_τ = Σ (nJ)π^I(τ − 0.5)^(J−1)
+_R2_IDEAL = tuple((n0 * j0, j0 - 1) for n0, j0 in REGION2_IDEAL_TERMS if j0)
+_R2_PI = _term_plan(REGION2_RESIDUAL_TERMS, lambda n, i, j: n * i, lambda n, i, j: i - 1, lambda n, i, j: j,
+                    lambda n, i, j: True)  # fmt: skip
+_R2_TAU = _term_plan(REGION2_RESIDUAL_TERMS, lambda n, i, j: n * j, lambda n, i, j: i, lambda n, i, j: j - 1,
+                     lambda n, i, j: j != 0)  # fmt: skip
+_R1_A = _signed_plan(_exponents(_R1_PI, _R1_TAU, position=1))
+_R1_X = _signed_plan(_exponents(_R1_PI, _R1_TAU, position=2))
+_R2_T = _signed_plan(_exponents(_R2_IDEAL, position=1))
+_R2_P = _signed_plan(_exponents(_R2_PI, _R2_TAU, position=1))
+_R2_X = _signed_plan(_exponents(_R2_PI, _R2_TAU, position=2))
+
+
+def _sum_terms(plan: tuple, a: dict, x: dict, total, sign: float = 1.0):
+    """total ± Σ c·a^I·x^J over a term plan, left to right, factors of 1 (power 0) skipped."""
+    for c, i, j in plan:
+        term = c * a[i] if i else c
+        term = term * x[j] if j else term
+        if sign > 0:
+            total += term
+        else:
+            total -= term
+    return total
 
 
 def region1(temperature_k, p_mpa):
@@ -111,15 +159,10 @@ def region1(temperature_k, p_mpa):
     v = π·γ_π·R·T/p, h = τ·γ_τ·R·T; terms added in the table's order."""
     tr = 1386 / temperature_k
     pr = p_mpa / 16.53
-    a = Powers(7.1 - pr)
-    x = tr - 1.222
-    xp, yp = Powers(x), Powers(1.0 / x)
-    gp = gt = 0.0
-    for n, i, j in REGION1_TERMS:
-        if i:
-            gp -= n * i * (1.0 if i == 1 else a(i - 1)) * _signed_power(xp, yp, j)
-        if j:
-            gt += n * j * (1.0 if i == 0 else a(i)) * _signed_power(xp, yp, j - 1)
+    a = _signed_powers(7.1 - pr, _R1_A, False)
+    x = _signed_powers(tr - 1.222, _R1_X, True)
+    gp = _sum_terms(_R1_PI, a, x, 0.0, -1.0)
+    gt = _sum_terms(_R1_TAU, a, x, 0.0)
     v = pr * gp * R_IF97 * temperature_k / p_mpa / 1000
     return v, tr * gt * R_IF97 * temperature_k
 
@@ -130,17 +173,13 @@ def region2(temperature_k, p_mpa):
     γʳ_τ = Σ nᵢπ^Iᵢ Jᵢ(τ−0.5)^(Jᵢ−1); v = π(γ°_π + γʳ_π)RT/p, h = τ(γ°_τ + γʳ_τ)RT."""
     tr = 540 / temperature_k
     pr = p_mpa / 1
-    trp, trn = Powers(tr), Powers(1.0 / tr)
+    t = _signed_powers(tr, _R2_T, True)
     got = 0.0
-    for n0, j0 in REGION2_IDEAL_TERMS:
-        if j0:
-            got += n0 * j0 * _signed_power(trp, trn, j0 - 1)
-    pp, xp = Powers(pr), Powers(tr - 0.5)
-    grp = grt = 0.0
-    for n, i, j in REGION2_RESIDUAL_TERMS:
-        grp += n * i * (1.0 if i == 1 else pp(i - 1)) * (1.0 if j == 0 else xp(j))
-        if j:
-            grt += n * j * pp(i) * (1.0 if j == 1 else xp(j - 1))
+    for c, k in _R2_IDEAL:
+        got += c * t[k] if k else c
+    pp, xp = _signed_powers(pr, _R2_P, False), _signed_powers(tr - 0.5, _R2_X, False)
+    grp = _sum_terms(_R2_PI, pp, xp, 0.0)
+    grt = _sum_terms(_R2_TAU, pp, xp, 0.0)
     v = pr * (1.0 / pr + grp) * R_IF97 * temperature_k / p_mpa / 1000
     return v, tr * (got + grt) * R_IF97 * temperature_k
 

@@ -13,17 +13,22 @@ and iapws' ``_Viscosity``/``_ThCond`` without a phase).
 from __future__ import annotations
 
 from .. import portable_math as pm
-from ._algebra import Powers
+from ._algebra import power_plan, power_table
 from .coefficients import CONDUCTIVITY_L0, CONDUCTIVITY_L1, RHO_CRITICAL, T_CRITICAL, VISCOSITY_H0, VISCOSITY_H1
 
 __all__ = ["viscosity", "conductivity", "viscosity_conductivity"]
+
+
+#: Powers of a = 1/T̄ − 1 and b = ρ̄ − 1 the two tables use.
+_A_PLAN = power_plan({i for i, _, _ in VISCOSITY_H1 + CONDUCTIVITY_L1})
+_B_PLAN = power_plan({j for _, j, _ in VISCOSITY_H1 + CONDUCTIVITY_L1})
 
 
 class _Reduced:
     """Reduced variables shared by viscosity and conductivity at one (ρ, T): T̄, ρ̄, 1/T̄ and its
     powers, √T̄, and the powers of 1/T̄ − 1 and ρ̄ − 1 (each computed once)."""
 
-    __slots__ = ("dr", "inv", "inv_p", "sqrt_tr", "ap", "bp")
+    __slots__ = ("dr", "inv", "inv_p", "sqrt_tr", "ap", "bp")  # ap, bp: {k: a^k}, {k: b^k}
 
     def __init__(self, density, temperature_k) -> None:
         tr = temperature_k / T_CRITICAL
@@ -31,8 +36,8 @@ class _Reduced:
         self.inv = 1.0 / tr
         self.inv_p: dict = {}
         self.sqrt_tr = pm.sqrt(tr)
-        self.ap = Powers(self.inv - 1)
-        self.bp = Powers(self.dr - 1)
+        self.ap = power_table(self.inv - 1, _A_PLAN)
+        self.bp = power_table(self.dr - 1, _B_PLAN)
 
     def denominator(self, coefficients: tuple[float, ...]):
         """c0 + c1/T̄ + c2/T̄² + ..., summed left to right."""
@@ -44,18 +49,13 @@ class _Reduced:
             out += power * c
         return out
 
-    def bivariate(self, terms: tuple[tuple[int, int, float], ...]):
-        """Σ h·a^i·b^j over the (i, j, h) terms in table order, a = 1/T̄ − 1, b = ρ̄ − 1, each
-        term evaluated as (a^i·h)·b^j."""
-        total = 0.0
-        for i, j, h in terms:
-            if i:
-                term = self.ap(i) * h
-                if j:
-                    term *= self.bp(j)
-            else:
-                term = self.bp(j) * h if j else h
-            total += term
+    def bivariate(self, plan: tuple):
+        """Σ h·a^i·b^j over (i, j, h) terms in table order, a = 1/T̄ − 1,
+        b = ρ̄ − 1, each term evaluated as (a^i·h)·b^j (h·b^j when i = 0)."""
+        ap, bp, total = self.ap, self.bp, 0.0
+        for i, j, h in plan:
+            term = ap[i] * h if i else h
+            total += term * bp[j] if j else term
         return total
 
 
