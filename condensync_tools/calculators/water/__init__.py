@@ -95,6 +95,22 @@ def salinity_for(water_type: str, salinity_kg_kg: float | None = None) -> float:
         ) from None
 
 
+def _check_range(value: float, lo: float, hi: float, field: str, quantity: tuple[str, str, int], what: str) -> None:
+    """Raise :class:`OutOfRangeError` on ``field`` unless lo ≤ value ≤ hi; ``quantity`` =
+    (placeholder, kind, significant digits) of the message."""
+    if not (lo <= value <= hi):
+        name, kind, digits = quantity
+        raise OutOfRangeError(
+            field,
+            Text(
+                f"{{{name}}} is outside the {what} range {{lo}}-{{hi}}",
+                **{name: (kind, value, digits)},
+                lo=(kind, lo, digits),
+                hi=(kind, hi, digits),
+            ),
+        )
+
+
 def saturation_temperature(pressure_pa: float, field: str = "condenser_pressure") -> float:
     """Saturation temperature [K] at an absolute pressure [Pa], IAPWS-IF97 Eq. 31
     (:func:`.if97.tsat_p`), from the triple point (611.657 Pa) to the critical point (22.064 MPa).
@@ -102,16 +118,7 @@ def saturation_temperature(pressure_pa: float, field: str = "condenser_pressure"
     >>> round(saturation_temperature(6773.0) - 273.15, 2)   # 2.0 inHgA
     38.39
     """
-    if not (P_TRIPLE <= pressure_pa <= P_CRITICAL):
-        raise OutOfRangeError(
-            field,
-            Text(
-                "{p} is outside the IF97 saturation range {lo}-{hi}",
-                p=("pressure", pressure_pa, 4),
-                lo=("pressure", P_TRIPLE, 4),
-                hi=("pressure", P_CRITICAL, 4),
-            ),
-        )
+    _check_range(pressure_pa, P_TRIPLE, P_CRITICAL, field, ("p", "pressure", 4), "IF97 saturation")
     return _tsat_cached(float(pressure_pa))
 
 
@@ -122,16 +129,7 @@ def _tsat_cached(pressure_pa: float) -> float:
 
 def saturation_pressure(temperature_k: float, field: str = "saturation_temp") -> float:
     """Saturation pressure [Pa] at a temperature [K], IAPWS-IF97 Eq. 30 (:func:`.if97.psat_t`)."""
-    if not (T_TRIPLE <= temperature_k <= T_CRITICAL):
-        raise OutOfRangeError(
-            field,
-            Text(
-                "{t} is outside the IF97 saturation range {lo}-{hi}",
-                t=("temperature", temperature_k, 6),
-                lo=("temperature", T_TRIPLE, 6),
-                hi=("temperature", T_CRITICAL, 6),
-            ),
-        )
+    _check_range(temperature_k, T_TRIPLE, T_CRITICAL, field, ("t", "temperature", 6), "IF97 saturation")
     return _psat_cached(float(temperature_k))
 
 
@@ -181,16 +179,7 @@ def liquid_properties(
     """Cooling-water properties at a bulk temperature [K] and absolute salinity [kg/kg]
     (:func:`.liquid.liquid_state`: IF97 region 1 + R12-08 + R15-11 for fresh water; IAPWS-08
     density and cp, viscosity × Sharqawy ratio for saline water). Valid 0-80 °C."""
-    if not (LIQUID_T_MIN <= temperature_k <= LIQUID_T_MAX):
-        raise OutOfRangeError(
-            field,
-            Text(
-                "{t} is outside the cooling-water property range {lo}-{hi}",
-                t=("temperature", temperature_k, 3),
-                lo=("temperature", LIQUID_T_MIN, 3),
-                hi=("temperature", LIQUID_T_MAX, 3),
-            ),
-        )
+    _check_range(temperature_k, LIQUID_T_MIN, LIQUID_T_MAX, field, ("t", "temperature", 3), "cooling-water property")
     return _liquid_cached(float(temperature_k), float(salinity_kg_kg), float(pressure_pa))
 
 
