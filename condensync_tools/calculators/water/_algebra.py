@@ -92,12 +92,14 @@ class Laurent:
             acc *= pw(last)
         return acc
 
-    def __call__(self, x):
+    def __call__(self, x, powers: tuple[Powers, Powers] | None = None):
+        """Σ c_k·x^k; ``powers``: (Powers(x), Powers(1/x)) shared with another polynomial in x."""
+        pos, neg_powers = powers or (Powers(x), None)
         total = None
         if self.pos is not None:
-            total = self._horner(self.pos, Powers(x))
+            total = self._horner(self.pos, pos)
         if self.neg is not None:
-            neg = self._horner(self.neg, Powers(1.0 / x))
+            neg = self._horner(self.neg, neg_powers or Powers(1.0 / x))
             total = neg if total is None else total + neg
         return total
 

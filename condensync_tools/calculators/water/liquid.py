@@ -45,8 +45,7 @@ class LiquidProperties:
 def density_cp(temperature_k, salinity: float = 0.0, pressure_pa: float = CW_PRESSURE_PA):
     """(ρ [kg/m³], cp [J/(kg·K)]) of cooling water: IF97 region 1 (fresh), IAPWS-08 (saline)."""
     if salinity <= 0.0:
-        r1 = region1_isobar(pressure_pa)
-        return r1.density(temperature_k), r1.cp(temperature_k)
+        return region1_isobar(pressure_pa).density_cp(temperature_k)
     return saline_mix(temperature_k, salinity, pressure_pa / 1e6, *pure_water(temperature_k, pressure_pa))
 
 
@@ -65,10 +64,9 @@ def heat_capacity(temperature_k, salinity: float = 0.0, pressure_pa: float = CW_
 
 
 def _fresh(temperature_k, pressure_pa: float):
-    r1 = region1_isobar(pressure_pa)
-    rho = r1.density(temperature_k)
+    rho, cp = region1_isobar(pressure_pa).density_cp(temperature_k)
     mu, k = viscosity_conductivity(rho, temperature_k)
-    return rho, r1.cp(temperature_k), mu, k
+    return rho, cp, mu, k
 
 
 def liquid_state(temperature_k, salinity: float = 0.0, pressure_pa: float = CW_PRESSURE_PA) -> LiquidProperties:
