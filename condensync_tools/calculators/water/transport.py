@@ -12,6 +12,8 @@ and iapws' ``_Viscosity``/``_ThCond`` without a phase).
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import portable_math as pm
 from ._algebra import power_plan, power_table
 from .coefficients import CONDUCTIVITY_L0, CONDUCTIVITY_L1, RHO_CRITICAL, T_CRITICAL, VISCOSITY_H0, VISCOSITY_H1
@@ -53,6 +55,10 @@ class _Reduced:
         """Σ h·a^i·b^j over (i, j, h) terms in table order, a = 1/T̄ − 1,
         b = ρ̄ − 1, each term evaluated as (a^i·h)·b^j (h·b^j when i = 0)."""
         ap, bp, total = self.ap, self.bp, 0.0
+        if not isinstance(self.dr, np.ndarray):  # floats: × 1 is exact, so no branches (same bits)
+            for i, j, h in plan:
+                total += ap[i] * h * bp[j]
+            return total
         for i, j, h in plan:
             term = ap[i] * h if i else h
             total += term * bp[j] if j else term
