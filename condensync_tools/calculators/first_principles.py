@@ -189,6 +189,9 @@ def solve_film(a, c68, h_fg, r_other, driving):
             return result
         new = _film_step(d, *args[:7])
         done = np.abs(new - d) <= args[7]
+        if not done.any():
+            d = new
+            continue
         if done.all() and rows.size == result.size:
             return new  # every row converged at this step (the usual case)
         result[rows[done]] = new[done]
