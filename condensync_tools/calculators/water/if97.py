@@ -30,13 +30,33 @@ def tsat_p(pressure_pa):
     n = REGION4_N
     beta = pm.quarter_power(pressure_pa / 1e6)
     beta2 = beta * beta
-    e = beta * n[3] + beta2 + n[6]
-    f = beta2 * n[1] + beta * n[4] + n[7]
-    g = beta2 * n[2] + beta * n[5] + n[8]
-    d = g * 2 / -(pm.sqrt(f * f - e * g * 4) + f)
+    # augmented assignments: in place on fresh arrays, plain arithmetic on floats
+    e = beta * n[3]
+    e += beta2
+    e += n[6]
+    f = beta2 * n[1]
+    f += beta * n[4]
+    f += n[7]
+    g = beta2 * n[2]
+    g += beta * n[5]
+    g += n[8]
+    e *= g
+    e *= 4
+    disc = f * f
+    disc -= e
+    disc = pm.sqrt(disc)
+    disc += f
+    d = g * -2
+    d /= disc  # 2G/(−F − √(F² − 4EG)): the sign moved to the numerator (exact)
     a = d + n[10]
-    b = pm.sqrt(a * a - (d * n[10] + n[9]) * 4)
-    return (a - b) / 2
+    b = a * a
+    d *= n[10]
+    d += n[9]
+    d *= 4
+    b -= d
+    a -= pm.sqrt(b)
+    a /= 2
+    return a
 
 
 def psat_t(temperature_k):
