@@ -140,7 +140,7 @@ def fw_from_resistances(r_shell, r_wall: float, r_tube, r_tube_ref):
     return (r_shell + r_wall + r_tube_ref) / (r_shell + r_wall + r_tube)
 
 
-def _nusselt_coefficient(p_sat, t_film, d_o: float, rows_factor: float, rho_v):
+def _nusselt_coefficient(t_film, d_o: float, rows_factor: float, rho_v):
     """Nusselt/Kern constant A and the Rohsenow term 0.68·cp, with h = A·[(h_fg + 0.68·cp·ΔT)/ΔT]^¼:
     A = 0.725·[g·ρ·(ρ − ρ_v)·k³/(μ·D_o)]^¼·N^(−1/6), film properties at t_film (clipped to the
     property range)."""
@@ -203,7 +203,7 @@ def solve_film(a, c68, h_fg, r_other, driving):
     return result
 
 
-def shell_side_clean_u(d_o: float, rows_factor: float, r_wall: float, r_tube, t_bulk, t_sat, p_sat, h_fg, rho_v):
+def shell_side_clean_u(d_o: float, rows_factor: float, r_wall: float, r_tube, t_bulk, t_sat, h_fg, rho_v):
     """(U_clean [W/(m²·K)], h_shell [W/(m²·K)]) from the tube-side and wall resistances: the
     Nusselt/Kern film solved twice (film at T_sat, then at T_sat − ΔT/2);
     U = 1/(1/h_shell + r_wall + r_tube)."""
@@ -212,9 +212,9 @@ def shell_side_clean_u(d_o: float, rows_factor: float, r_wall: float, r_tube, t_
         np.maximum(driving, FILM_DRIVING_MIN_K) if isinstance(driving, np.ndarray) else max(driving, FILM_DRIVING_MIN_K)
     )
     r_other = r_tube + r_wall
-    a, c68 = _nusselt_coefficient(p_sat, t_sat, d_o, rows_factor, rho_v)
+    a, c68 = _nusselt_coefficient(t_sat, d_o, rows_factor, rho_v)
     dt_film = solve_film(a, c68, h_fg, r_other, driving)
-    a, c68 = _nusselt_coefficient(p_sat, t_sat - dt_film * 0.5, d_o, rows_factor, rho_v)
+    a, c68 = _nusselt_coefficient(t_sat - dt_film * 0.5, d_o, rows_factor, rho_v)
     dt_film = solve_film(a, c68, h_fg, r_other, driving)
     h_shell = pm.quarter_power((c68 * dt_film + h_fg) / dt_film) * a
     return 1.0 / (1.0 / h_shell + r_wall + r_tube), h_shell
@@ -262,7 +262,6 @@ def clean_u_first_principles(
         tube_resistance(d_o, d_i, h_tube),
         t_bulk,
         t_sat,
-        p_sat,
         water.latent_heat(p_sat),
         water.saturated_vapour_density(p_sat),
     )

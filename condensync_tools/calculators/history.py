@@ -520,7 +520,7 @@ def _clean_u(p: _Plan, r: _Rows, velocity, t_mean, rise, h_tube, out: np.ndarray
         return u_clean, None, None
     _, h_fg, rho_v = water.saturation_props(r.pp, r.ts)
     r_tube = fp.tube_resistance(p.d_o, p.d_i, h_tube)
-    u_fp, h_shell = fp.shell_side_clean_u(p.d_o, p.rows_factor, p.r_wall, r_tube, t_mean, r.ts, r.pp, h_fg, rho_v)
+    u_fp, h_shell = fp.shell_side_clean_u(p.d_o, p.rows_factor, p.r_wall, r_tube, t_mean, r.ts, h_fg, rho_v)
     if not p.hei:
         return u_fp, None, None
     fw = np.full(r.size, p.fw) if p.fw > 0.0 else _derived_fw(p, r, velocity, rise, 1.0 / h_shell, r_tube)
