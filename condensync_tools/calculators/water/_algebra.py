@@ -63,12 +63,15 @@ def power_table(x, plan: tuple[int, ...]) -> dict:
 
 class Laurent:
     """A sparse Laurent polynomial Σ c_k·x^k (integer k) with fixed coefficients, evaluated by
-    Horner's rule with gaps: in x for k ≥ 0 and in y = 1/x for k < 0."""
+    Horner's rule with gaps: in x for k ≥ 0 and in y = 1/x for k < 0. The powers of x and 1/x
+    the gaps need come from :func:`power_table` (the values of :class:`Powers`)."""
 
     def __init__(self, coefficients: dict[int, float]) -> None:
         coefs = {k: c for k, c in coefficients.items() if c != 0.0}
         self.pos = self._plan(sorted((k for k in coefs if k >= 0), reverse=True), coefs, 1)
         self.neg = self._plan(sorted((-k for k in coefs if k < 0), reverse=True), coefs, -1)
+        #: exponents of x and of 1/x the evaluation uses
+        self.exponents = tuple(self._exponents(plan) for plan in (self.pos, self.neg))
 
     @staticmethod
     def _plan(exps: list[int], coefs: dict[int, float], sign: int) -> tuple | None:
@@ -78,30 +81,44 @@ class Laurent:
         return coefs[sign * exps[0]], tuple(steps), exps[-1]
 
     @staticmethod
-    def _horner(plan: tuple, pw: Powers):
+    def _exponents(plan: tuple | None) -> frozenset[int]:
+        if plan is None:
+            return frozenset()
+        _, steps, last = plan
+        return frozenset({gap for gap, _ in steps} | {last, 1})
+
+    @staticmethod
+    def _horner(plan: tuple, pw: dict):
         first, steps, last = plan
         if not steps:
-            return first * pw(last) if last else pw(1) * 0.0 + first
+            return first * pw[last] if last else pw[1] * 0.0 + first
         gap, c = steps[0]
-        acc = pw(gap) * first
+        acc = pw[gap] * first
         acc += c
         for gap, c in steps[1:]:
-            acc *= pw(gap)
+            acc *= pw[gap]
             acc += c
         if last:
-            acc *= pw(last)
+            acc *= pw[last]
         return acc
 
-    def __call__(self, x, powers: tuple[Powers, Powers] | None = None):
-        """Σ c_k·x^k; ``powers``: (Powers(x), Powers(1/x)) shared with another polynomial in x."""
-        pos, neg_powers = powers or (Powers(x), None)
+    def __call__(self, x, tables: tuple[dict, dict | None] | None = None):
+        """Σ c_k·x^k; ``tables``: :func:`laurent_tables` of x shared with other polynomials in x."""
+        pos, neg = tables or laurent_tables(x, (self,))
         total = None
         if self.pos is not None:
             total = self._horner(self.pos, pos)
         if self.neg is not None:
-            neg = self._horner(self.neg, neg_powers or Powers(1.0 / x))
-            total = neg if total is None else total + neg
+            value = self._horner(self.neg, neg)
+            total = value if total is None else total + value
         return total
+
+
+def laurent_tables(x, polynomials: tuple[Laurent, ...]) -> tuple[dict, dict | None]:
+    """Power tables of x and of 1/x (:func:`power_table`) holding what the polynomials use."""
+    pos = power_plan(set().union(*(p.exponents[0] for p in polynomials)))
+    neg_exponents = set().union(*(p.exponents[1] for p in polynomials))
+    return power_table(x, pos), (power_table(1.0 / x, power_plan(neg_exponents)) if neg_exponents else None)
 
 
 def in_pieces(fn: Callable, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:

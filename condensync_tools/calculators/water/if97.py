@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from .. import portable_math as pm
-from ._algebra import Laurent, Powers, in_pieces, power_plan, power_table
+from ._algebra import Laurent, in_pieces, laurent_tables, power_plan, power_table
 from .coefficients import R_IF97, REGION1_TERMS, REGION2_IDEAL_TERMS, REGION2_RESIDUAL_TERMS, REGION4_N
 
 __all__ = ["tsat_p", "psat_t", "Region1Isobar", "region1_isobar", "region1", "region2", "saturation_props"]
@@ -112,11 +112,11 @@ class Region1Isobar:
         """(:meth:`density`, :meth:`cp`), sharing the powers of τ − 1.222 (the same values)."""
         tr = 1386 / temperature_k
         x = tr - 1.222
-        powers = (Powers(x), Powers(1.0 / x))
-        v = self._gp(x, powers)
+        tables = laurent_tables(x, (self._gp, self._gtt))
+        v = self._gp(x, tables)
         v *= temperature_k
         v *= self._v_factor
-        cp = self._gtt(x, powers)
+        cp = self._gtt(x, tables)
         cp *= tr * tr
         cp *= -R_IF97 * 1e3
         return 1.0 / v, cp
