@@ -70,8 +70,9 @@ class Laurent:
         coefs = {k: c for k, c in coefficients.items() if c != 0.0}
         self.pos = self._plan(sorted((k for k in coefs if k >= 0), reverse=True), coefs, 1)
         self.neg = self._plan(sorted((-k for k in coefs if k < 0), reverse=True), coefs, -1)
-        #: exponents of x and of 1/x the evaluation uses
+        #: exponents of x and of 1/x the evaluation uses, and their power plans
         self.exponents = tuple(self._exponents(plan) for plan in (self.pos, self.neg))
+        self.plans = laurent_plans((self,))
 
     @staticmethod
     def _plan(exps: list[int], coefs: dict[int, float], sign: int) -> tuple | None:
@@ -104,7 +105,7 @@ class Laurent:
 
     def __call__(self, x, tables: tuple[dict, dict | None] | None = None):
         """Σ c_k·x^k; ``tables``: :func:`laurent_tables` of x shared with other polynomials in x."""
-        pos, neg = tables or laurent_tables(x, (self,))
+        pos, neg = tables or laurent_tables(x, self.plans)
         total = None
         if self.pos is not None:
             total = self._horner(self.pos, pos)
@@ -114,11 +115,16 @@ class Laurent:
         return total
 
 
-def laurent_tables(x, polynomials: tuple[Laurent, ...]) -> tuple[dict, dict | None]:
-    """Power tables of x and of 1/x (:func:`power_table`) holding what the polynomials use."""
+def laurent_plans(polynomials: tuple[Laurent, ...]) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
+    """Power plans (:func:`power_plan`) of x and of 1/x holding what the polynomials use."""
     pos = power_plan(set().union(*(p.exponents[0] for p in polynomials)))
-    neg_exponents = set().union(*(p.exponents[1] for p in polynomials))
-    return power_table(x, pos), (power_table(1.0 / x, power_plan(neg_exponents)) if neg_exponents else None)
+    neg = set().union(*(p.exponents[1] for p in polynomials))
+    return pos, (power_plan(neg) if neg else None)
+
+
+def laurent_tables(x, plans: tuple[tuple[int, ...], tuple[int, ...] | None]) -> tuple[dict, dict | None]:
+    """Power tables of x and 1/x (:func:`power_table`) for :func:`laurent_plans`."""
+    return power_table(x, plans[0]), (None if plans[1] is None else power_table(1.0 / x, plans[1]))
 
 
 def in_pieces(fn: Callable, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:

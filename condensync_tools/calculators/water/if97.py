@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from .. import portable_math as pm
-from ._algebra import Laurent, in_pieces, laurent_tables, power_plan, power_table
+from ._algebra import Laurent, in_pieces, laurent_plans, laurent_tables, power_plan, power_table
 from .coefficients import R_IF97, REGION1_TERMS, REGION2_IDEAL_TERMS, REGION2_RESIDUAL_TERMS, REGION4_N
 
 __all__ = ["tsat_p", "psat_t", "Region1Isobar", "region1_isobar", "region1", "region2", "saturation_props"]
@@ -93,6 +93,7 @@ class Region1Isobar:
                 gtt[j - 2] = gtt.get(j - 2, 0.0) + n * j * (j - 1) * pm.int_power(a, i)
         self._gp = Laurent(gp)
         self._gtt = Laurent(gtt)
+        self._plans = laurent_plans((self._gp, self._gtt))  # powers shared by γ_π and γ_ττ
         self._v_factor = self.pr * R_IF97 / self.p_mpa / 1000  # v = γπ·T·(π·R/p/1000)
 
     def specific_volume(self, temperature_k):
@@ -112,7 +113,7 @@ class Region1Isobar:
         """(:meth:`density`, :meth:`cp`), sharing the powers of τ − 1.222 (the same values)."""
         tr = 1386 / temperature_k
         x = tr - 1.222
-        tables = laurent_tables(x, (self._gp, self._gtt))
+        tables = laurent_tables(x, self._plans)
         v = self._gp(x, tables)
         v *= temperature_k
         v *= self._v_factor

@@ -221,6 +221,21 @@ def _pure_water_isobar(pressure_pa: float) -> tuple[tuple[float, float, float, f
     return tuple(zip(nodes, weights, rho.tolist(), cp.tolist(), strict=True))
 
 
+def _barycentric(table: tuple, temperature_k):
+    """Σ qⱼ·ρⱼ/Σ qⱼ and Σ qⱼ·cpⱼ/Σ qⱼ with qⱼ = wⱼ/(T − Tⱼ), nodes in table order (a float on a
+    node returns the node's values)."""
+    num_rho = num_cp = den = 0.0
+    for node, weight, rho, cp in table:
+        d = temperature_k - node
+        if not isinstance(d, np.ndarray) and d == 0.0:
+            return rho, cp
+        q = weight / d
+        num_rho += q * rho
+        num_cp += q * cp
+        den += q
+    return num_rho / den, num_cp / den
+
+
 def pure_water(temperature_k, pressure_pa: float):
     """IAPWS-95 pure-water ρ [kg/m³] and cp [kJ/(kg·K)] at (T, P), 0-80 °C: the polynomial
     through the 33 Chebyshev nodes of :func:`_pure_water_isobar`, by the second (true)
@@ -229,21 +244,12 @@ def pure_water(temperature_k, pressure_pa: float):
     interpolant agrees with IAPWS-95 evaluated directly to round-off (about 2e-14 in ρ and
     2e-13 in cp, tests/test_water.py), at a small fraction of the cost of the density solve."""
     table = _pure_water_isobar(pressure_pa)
-    scalar = not isinstance(temperature_k, np.ndarray)
-    num_rho = num_cp = den = 0.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for node, weight, rho, cp in table:
-            d = temperature_k - node
-            if scalar and d == 0.0:
-                return rho, cp
-            q = weight / d
-            num_rho += q * rho
-            num_cp += q * cp
-            den += q
-        rho_out, cp_out = num_rho / den, num_cp / den
-    if not scalar:
-        for node, _, rho, cp in table:  # a temperature on a node: the node's values
-            hit = temperature_k == node
-            if hit.any():
-                rho_out[hit], cp_out[hit] = rho, cp
+    if not isinstance(temperature_k, np.ndarray):
+        return _barycentric(table, temperature_k)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a temperature on a node: fixed below
+        rho_out, cp_out = _barycentric(table, temperature_k)
+    for node, _, rho, cp in table:
+        hit = temperature_k == node
+        if hit.any():
+            rho_out[hit], cp_out[hit] = rho, cp
     return rho_out, cp_out

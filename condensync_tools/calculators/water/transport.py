@@ -24,6 +24,8 @@ __all__ = ["viscosity", "conductivity", "viscosity_conductivity"]
 #: Powers of a = 1/T̄ − 1 and b = ρ̄ − 1 the two tables use.
 _A_PLAN = power_plan({i for i, _, _ in VISCOSITY_H1 + CONDUCTIVITY_L1})
 _B_PLAN = power_plan({j for _, j, _ in VISCOSITY_H1 + CONDUCTIVITY_L1})
+#: Powers of 1/T̄ in the μ0 and λ0 denominators.
+_INV_PLAN = power_plan(range(2, max(len(VISCOSITY_H0), len(CONDUCTIVITY_L0))))
 
 
 class _Reduced:
@@ -36,7 +38,7 @@ class _Reduced:
         tr = temperature_k / T_CRITICAL
         self.dr = density / RHO_CRITICAL
         self.inv = 1.0 / tr
-        self.inv_p: dict = {}
+        self.inv_p = power_table(self.inv, _INV_PLAN)  # (1/T̄)^k: products, as pm.int_power
         self.sqrt_tr = pm.sqrt(tr)
         self.ap = power_table(self.inv - 1, _A_PLAN)
         self.bp = power_table(self.dr - 1, _B_PLAN)
@@ -45,10 +47,7 @@ class _Reduced:
         """c0 + c1/T̄ + c2/T̄² + ..., summed left to right."""
         out = self.inv * coefficients[1] + coefficients[0]
         for k, c in enumerate(coefficients[2:], start=2):
-            power = self.inv_p.get(k)
-            if power is None:
-                power = self.inv_p[k] = pm.int_power(self.inv, k)
-            out += power * c
+            out += self.inv_p[k] * c
         return out
 
     def bivariate(self, plan: tuple):
