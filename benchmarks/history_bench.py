@@ -32,7 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from condensync_tools.calculators import hei  # noqa: E402
-from condensync_tools.calculators import if97_vector as v97  # noqa: E402
+from condensync_tools.calculators import water as v97  # noqa: E402
 from condensync_tools.calculators.constants import BTU_H_FT2_F_W_M2_K, FT_M, GPM_M3_S, INCH_M  # noqa: E402
 from condensync_tools.calculators.history import DAY_MS, HistoryDesign, analyse_history  # noqa: E402
 from condensync_tools.calculators.tubes import material, tube_bundle  # noqa: E402

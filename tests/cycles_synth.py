@@ -11,7 +11,7 @@ follows:
   — :func:`condensync_tools.calculators.history.analyse_rows`, iterated with the pressure it
   depends on; heat duty from ρ(T_in)·Q_vol·cp·TR, same function;
 * U = CF·U_clean; NTU = U·A/(ṁ·cp) = U·A·TR/Q; TTD = TR/(e^NTU − 1); T_sat = T_out + TTD;
-  P = P_sat(T_sat) (IAPWS-IF97, :func:`condensync_tools.calculators.if97_vector.psat_t`).
+  P = P_sat(T_sat) (IAPWS-IF97, :func:`condensync_tools.calculators.water.psat_t`).
 
 Seasonal CW inlet temperature (±9 K) with a diurnal swing, load swings (daily cycle,
 weekends, random low-load days), a third CW pump in summer, a 12-day outage without a
@@ -28,7 +28,7 @@ from datetime import date, datetime, timezone
 import numpy as np
 
 from condensync_tools.calculators import history as hist
-from condensync_tools.calculators import if97_vector as v97
+from condensync_tools.calculators import water as v97
 from condensync_tools.calculators.tubes import tube_bundle
 from condensync_tools.units import from_si
 

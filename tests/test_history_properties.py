@@ -1,55 +1,12 @@
 # SPDX-License-Identifier: MIT
-"""Vectorised water/steam properties (if97_vector) equal the scalar iapws path; aggregation,
-percentile and timestamp helpers of the history analysis."""
+"""Aggregation, percentile and timestamp helpers of the history analysis (the property
+routines are tested once, on floats and arrays, in tests/test_water.py)."""
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from iapws import iapws97
 
-from condensync_tools.calculators import if97_vector as v97
-from condensync_tools.calculators import water
 from condensync_tools.calculators.history import DAY_MS, MISSING_TIMESTAMP, daily_aggregates, percentiles
 from condensync_tools.tools.history_io import _parse_one, format_timestamps, parse_timestamps, quality_codes
-
-REL = 1e-9
-
-
-def rel_err(a, b):
-    return np.max(np.abs(np.asarray(a, dtype=float) / np.asarray(b, dtype=float) - 1.0))
-
-
-def test_tsat_equals_iapws_over_condenser_range():
-    rng = np.random.default_rng(11)
-    p = np.concatenate([np.linspace(700.0, 30_000.0, 2001), 700.0 + 29_300.0 * rng.random(2000)])
-    ref = np.array([iapws97._TSat_P(x / 1e6) for x in p])
-    assert rel_err(v97.tsat_p(p), ref) < REL
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.floats(min_value=700.0, max_value=30_000.0))
-def test_tsat_property(p):
-    assert abs(float(v97.tsat_p(np.array([p]))[0]) / iapws97._TSat_P(p / 1e6) - 1.0) < REL
-
-
-def test_psat_and_saturation_properties_equal_scalar():
-    p = np.linspace(700.0, 30_000.0, 301)
-    t, h_fg, rho_v = v97.saturation_props(p)
-    assert rel_err(h_fg, [water.latent_heat(x) for x in p]) < REL
-    assert rel_err(rho_v, [water.saturated_vapour_density(x) for x in p]) < REL
-    assert rel_err(v97.psat_t(t), p) < 1e-12
-
-
-@pytest.mark.parametrize("salinity", [0.0, 0.010, 0.03516504])
-def test_liquid_properties_equal_scalar(salinity):
-    t = np.linspace(273.15, 353.0, 41 if salinity else 161)
-    got = v97.liquid_properties(t, salinity)
-    ref = [water._liquid_cached(float(x), salinity, water.CW_PRESSURE_PA) for x in t]
-    for name in ("density", "cp", "viscosity", "conductivity"):
-        assert rel_err(getattr(got, name), [getattr(r, name) for r in ref]) < REL, name
-    rho, cp = v97.density_cp(t, salinity)
-    assert rel_err(rho, got.density) < 1e-15 and rel_err(cp, got.cp) < 1e-15
 
 
 def test_percentiles_equal_numpy():

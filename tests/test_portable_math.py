@@ -30,8 +30,11 @@ def _ulps(got: np.ndarray, ref: np.ndarray) -> np.ndarray:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.floats(min_value=5e-324, max_value=1.7e308, allow_nan=False, allow_infinity=False),
-                min_size=1, max_size=50))
+@given(
+    st.lists(
+        st.floats(min_value=5e-324, max_value=1.7e308, allow_nan=False, allow_infinity=False), min_size=1, max_size=50
+    )
+)
 def test_log_is_within_one_ulp_of_the_c_library(values):
     x = np.array(values)
     assert _ulps(pm.log(x), np.array([math.log(v) for v in values])).max() <= 1.0
@@ -137,9 +140,39 @@ def test_history_analysis_is_bit_identical_with_numpys_cpu_specific_loops_switch
 
     data_file = tmp_path / "history.npz"
     np.savez(data_file, **history_bench.synthetic_history(30_000, days=40.0, seed=3, invalid_fraction=0.01))
-    here = subprocess.run([sys.executable, "-c", HISTORY_PROBE, str(data_file)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
+    here = subprocess.run(
+        [sys.executable, "-c", HISTORY_PROBE, str(data_file)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert here.returncode == 0, here.stderr
     child = _run_without_dispatch("-c", HISTORY_PROBE, str(data_file))
     assert child.returncode == 0, child.stderr
     assert child.stdout.strip() == here.stdout.strip()
+
+
+def _scalar_equals_array(fn, x: np.ndarray) -> None:
+    """fn on each float gives the float fn gives on the array: one layer for both paths."""
+    arr = fn(x)
+    scalars = np.array([fn(float(v)) for v in x])
+    assert np.array_equal(arr, scalars, equal_nan=True)
+    assert all(type(fn(float(v))) is float for v in x[:3])
+
+
+def test_scalar_path_gives_the_array_bits():
+    rng = np.random.default_rng(17)
+    wide = np.exp(rng.uniform(-300.0, 300.0, 20_000))
+    near_one = rng.uniform(0.5, 2.0, 20_000)
+    args = np.concatenate([rng.uniform(-700.0, 700.0, 20_000), rng.uniform(-1.0, 1.0, 20_000)])
+    special = np.array([0.0, -1.0, np.inf, np.nan, 800.0, -800.0, 709.78, -745.1])
+    _scalar_equals_array(pm.exp, np.concatenate([args, special]))
+    _scalar_equals_array(pm.log, np.concatenate([wide, near_one, special]))
+    _scalar_equals_array(pm.expm1, np.concatenate([rng.uniform(-0.02, 0.02, 20_000), args[:2000] / 100]))
+    _scalar_equals_array(lambda x: pm.power(x, 2 / 3.0), near_one)
+    _scalar_equals_array(pm.quarter_power, wide)
+    _scalar_equals_array(pm.three_quarter_power, wide)
+    for k in (-2, 0, 1, 3, 4, 7, 32):
+        _scalar_equals_array(lambda x, k=k: pm.int_power(x, k), near_one)
+
+
+def test_expm1_keeps_small_arguments_accurate():
+    for x in (1e-12, -3e-7, 1e-4, 0.0099, 0.0101, 0.5, -0.3, 3.0):
+        assert pm.expm1(x) == pytest.approx(math.expm1(x), rel=2e-14, abs=0.0)

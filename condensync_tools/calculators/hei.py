@@ -23,13 +23,13 @@ Fc 0.85 copper alloys, 0.90 titanium and stainless).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .constants import BTU_H_FT2_F_W_M2_K, FT_M, INCH_M, KELVIN_OFFSET
+from . import portable_math as pm
+from .constants import BTU_H_FT2_F_W_M2_K, FT_M, INCH_M, REFERENCE_INLET_TEMP_K
 from .errors import OutOfRangeError
-from .first_principles import tube_side_coefficient
+from .first_principles import tube_resistance, tube_side_coefficient, wall_resistance
 from .messages import Text
 from .tubes import load_data, material, wall_thickness
 
@@ -49,7 +49,7 @@ __all__ = [
     "FM_REFERENCE_VELOCITY_FT_S",
 ]
 
-#: HEI velocity validity range (physics.md §1.1, unverified: warn outside, never clamp) [ft/s].
+#: HEI velocity validity range (docs/methods.md §HEI; unverified: warn outside, never clamp) [ft/s].
 HEI_VELOCITY_RANGE_FT_S = (3.0, 12.0)
 C1_EDITIONS = ("hei_9th_10th", "hei_8th_and_earlier")
 
@@ -118,9 +118,9 @@ def u1(velocity_m_s: float, od_m: float, edition: str = "hei_9th_10th") -> float
     return u1_from_c1(c1(od_m, edition), velocity_m_s)
 
 
-def u1_from_c1(c1_value: float, velocity_m_s: float) -> float:
-    """U1 = C1·√V [W/(m²·K)] for a C1 in HEI units and a velocity [m/s]."""
-    return c1_value * math.sqrt(velocity_m_s / FT_M) * BTU_H_FT2_F_W_M2_K
+def u1_from_c1(c1_value: float, velocity_m_s):
+    """U1 = C1·√V [W/(m²·K)] for a C1 in HEI units and a velocity [m/s] (a float or an array)."""
+    return c1_value * pm.sqrt(velocity_m_s / FT_M) * BTU_H_FT2_F_W_M2_K
 
 
 @lru_cache(maxsize=256)  # pure look-up in a constant table (HeiFactor is immutable)
@@ -142,14 +142,14 @@ def fm_table(material_key: str, gauge_bwg: int) -> HeiFactor | None:
 
 def design_cleanliness_default(material_key: str) -> float:
     """Design cleanliness factor Fc: 0.85 copper alloys (and others), 0.90 titanium and
-    stainless (TIMET CODEWELD; physics.md §1.1)."""
+    stainless (TIMET CODEWELD; docs/methods.md §HEI)."""
     return 0.90 if material(material_key)["family"] in ("titanium", "stainless") else 0.85
 
 
 #: Reference state of the derived-Fm resistance factor: HEI's reference water (70 °F, Fw = 1)
 #: at 7 ft/s, a typical design tube velocity.
 FM_REFERENCE_VELOCITY_FT_S = 7.0
-_FM_REFERENCE_TEMP_K = (70.0 - 32.0) / 1.8 + KELVIN_OFFSET
+_FM_REFERENCE_TEMP_K = REFERENCE_INLET_TEMP_K
 _FM_REFERENCE_MATERIAL, _FM_REFERENCE_GAUGE = "admiralty", 18
 
 
@@ -161,7 +161,7 @@ def _tube_resistances(material_key: str, gauge_bwg: int, od_m: float) -> float:
         raise OutOfRangeError("tube_gauge_bwg", f"{gauge_bwg} BWG leaves no bore in a {od_m / INCH_M:.4g} in tube")
     h_i, _, _ = tube_side_coefficient(FM_REFERENCE_VELOCITY_FT_S * FT_M, d_i, _FM_REFERENCE_TEMP_K)
     k_w = material(material_key)["conductivity"]
-    return od_m * math.log(od_m / d_i) / (2.0 * k_w) + od_m / (d_i * h_i)
+    return wall_resistance(od_m, d_i, k_w) + tube_resistance(od_m, d_i, h_i)
 
 
 @lru_cache(maxsize=1024)  # pure: constant tables and water properties at a fixed state

@@ -3,16 +3,17 @@
 time series, daily aggregates, percentiles, the fouling trend and the cleaning forecast.
 
 Per row this is :func:`~condensync_tools.calculators.heat_transfer.analyse_heat_transfer`
-evaluated with numpy instead of a Python loop, with the *same* formulas, order of checks and
-film-ΔT Newton solve (properties from :mod:`.if97_vector`, the numpy twin of :mod:`.water`),
-so each valid row equals the scalar chain to round-off (tests: 1e-9 relative):
+evaluated on numpy arrays instead of a Python loop: the row chain calls the very functions the
+per-call chain calls on floats (:mod:`.water`, :mod:`.first_principles`, :mod:`.hei`, the
+limits of :mod:`.constants`), in the same order of checks, so each valid row equals the
+per-call result bit for bit (tests/test_history_rows.py; docs/methods.md §History):
 
 1. T_sat(P) (IF97 Eq. 31); ITD = T_sat − T_in; TTD = T_sat − T_out;
 2. LMTD = (ITD − TTD)/ln(ITD/TTD); Q = ρ(T_in)·Q_vol·cp(T_mean)·(T_out − T_in);
 3. U_actual = Q/(A·LMTD); V = Q_vol/flow area of one pass;
-4. U_clean: HEI C1·√V·Fw·Fm (Fw/Fm from the caller, the public table or derived exactly as
-   :func:`.heat_transfer.clean_u` derives them) or first principles (Gnielinski tube side,
-   wall, Nusselt/Kern shell side with the same damped Newton solve of the film ΔT);
+4. U_clean: HEI C1·√V·Fw·Fm (Fw/Fm from the caller, the public table or derived by
+   :func:`.first_principles.fw_from_resistances`) or first principles
+   (:func:`.first_principles.shell_side_clean_u`: Gnielinski, wall, Nusselt/Kern film);
 5. CF = U_actual/U_clean; R_f = 1/U_actual − 1/U_clean.
 
 A row the scalar chain would refuse is not dropped: it is *invalid* with a reason code
@@ -28,20 +29,25 @@ Pure numpy (+ the scalar calculators for design constants); no I/O, no clock.
 from __future__ import annotations
 
 import math
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
-from . import cycles, fouling, hei
-from . import if97_vector as v97
-from . import portable_math as pm
-from .constants import BTU_H_FT2_F_W_M2_K, FT_M, STANDARD_GRAVITY
+from . import cycles, fouling, hei, water
+from . import first_principles as fp
+from .constants import (
+    CF_MAX,
+    FT_M,
+    RE_LAMINAR,
+    REFERENCE_INLET_TEMP_K,
+    REFERENCE_INLET_TOLERANCE_K,
+    TTD_WARN_K,
+)
 from .errors import CalculationError, DomainError
 from .first_principles import DEFAULT_BANK_ROWS
-from .heat_transfer import REFERENCE_INLET_TEMP_K, TTD_WARN_K
+from .heat_transfer import lmtd_unchecked
 from .tubes import TubeBundle, gauge_of_wall, material
 from .vacuum import CondenserModel, expected_backpressure
 
@@ -147,23 +153,8 @@ REASONS: tuple[tuple[str, str], ...] = (
 )
 REASON_CODES = {name: code for code, (name, _) in enumerate(REASONS)}
 _OK, _BAD_TS, _BAD_Q, _MISSING, _FLOW, _IMPLAUSIBLE, _ITD, _RISE, _TTD, _LAMINAR, _CF = range(len(REASONS))
-_CF_LIMIT = 1.5
 #: Per-row warning counters of :class:`RowResults`.
 WARNING_COUNTS = ("ttd_below_warning", "cleanliness_above_1", "velocity_outside_hei_range", "fw_derived")
-
-
-def default_workers() -> int:
-    """Threads for the row evaluation when not given: ``$CONDENSYNC_HISTORY_THREADS``, else 1.
-
-    Blocks on two threads run about 1.6x faster on an idle two-core machine, but slower when
-    the cores are shared, so threading is opt-in."""
-    try:
-        return max(1, int(os.environ.get("CONDENSYNC_HISTORY_THREADS", "1")))
-    except ValueError:
-        return 1
-
-
-_RE_LAMINAR = 2300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,9 +220,8 @@ class _Plan:
 
 def _plan(design: HistoryDesign) -> _Plan:
     b = design.bundle
-    k_wall = material(design.tube_material)["conductivity"]
     d_o, d_i = b.od, b.id
-    r_wall = d_o * math.log(d_o / d_i) / (2.0 * k_wall)
+    r_wall = fp.wall_resistance(d_o, d_i, material(design.tube_material)["conductivity"])
     is_hei = design.clean_u_method == "hei"
     if design.clean_u_method not in ("hei", "first_principles"):
         raise DomainError("clean_u_method", f"unknown clean U method {design.clean_u_method!r}")
@@ -244,7 +234,7 @@ def _plan(design: HistoryDesign) -> _Plan:
     need_fp = (not is_hei) or design.fw <= 0.0 or fm <= 0.0
     # Re = ρ·V·D/μ ≥ (960 kg/m³ / 2.5e-3 Pa·s)·V·D for any water at 0-80 °C up to 120 g/kg: a
     # conservative bound, so only rows below it need the exact Reynolds number (fast path).
-    laminar_vd = _RE_LAMINAR * 2.5e-3 / 960.0
+    laminar_vd = RE_LAMINAR * 2.5e-3 / 960.0
     return _Plan(
         d_o,
         d_i,
@@ -259,7 +249,7 @@ def _plan(design: HistoryDesign) -> _Plan:
         fm,
         fm_basis,
         fm_detail,
-        design.bank_rows ** (-1.0 / 6.0),
+        fp.bank_factor(design.bank_rows),
         need_fp,
         laminar_vd,
     )
@@ -312,10 +302,7 @@ class RowResults:
             if name == "ttd":
                 return s["saturation_temp"][sl] - self.inputs["t_out"][sl]
             if name == "lmtd":
-                i_, t_ = self.column("itd", start, stop), self.column("ttd", start, stop)
-                out = pm.log(i_ / t_)
-                np.divide(i_ - t_, out, out=out)
-                return out
+                return lmtd_unchecked(self.column("itd", start, stop), self.column("ttd", start, stop))
             if name == "tube_velocity":
                 v = self.inputs["flow"][sl] / self.flow_area
                 v[self.reason[sl] != 0] = np.nan
@@ -332,156 +319,6 @@ class RowResults:
     def columns(self) -> dict[str, np.ndarray]:
         """Every row column (computed; for short series and tests)."""
         return {name: self.column(name) for name in ROW_COLUMNS}
-
-
-def _tube_side(
-    velocity: np.ndarray, d_i: float, t_bulk: np.ndarray, salinity: float
-) -> tuple[np.ndarray, np.ndarray, v97.LiquidArrays]:
-    """Gnielinski/Petukhov tube-side coefficient [W/(m²·K)] on the inside area and Re
-    (as :func:`.first_principles.tube_side_coefficient`; the laminar test is the caller's)."""
-    props = v97.liquid_properties(t_bulk, salinity)
-    re = props.density * velocity
-    re *= d_i
-    re /= props.viscosity  # ρ·V·D/μ
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fd = pm.log(re)
-        fd *= 0.790
-        fd -= 1.64
-        np.multiply(fd, fd, out=fd)
-        np.divide(1.0, fd, out=fd)  # (0.790·ln Re − 1.64)^-2
-        pr = props.prandtl
-        f8 = np.divide(fd, 8.0, out=fd)
-        nu = f8 * (re - 1e3)
-        nu *= pr  # f/8·(Re − 1000)·Pr
-        den = pm.power(pr, 2 / 3.0)
-        den -= 1.0
-        sq = f8**0.5
-        sq *= 12.7
-        den *= sq
-        den += 1.0  # 1 + 12.7·√(f/8)·(Pr^⅔ − 1)
-        nu /= den
-    nu *= props.conductivity
-    nu /= d_i
-    return nu, re, props
-
-
-def _nusselt(p: _Plan, t_film: np.ndarray, rho_v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Nusselt/Kern constant A (h = A·[(h_fg + 0.68·cp·ΔT)/ΔT]^¼) and 0.68·cp of the film (as
-    :func:`.first_principles._nusselt_coefficient`)."""
-    t = np.maximum(t_film, 273.16)
-    film = v97.liquid_properties(np.minimum(t, 353.15, out=t))
-    # 0.725·[g·ρ·(ρ − ρ_v)·k³/(μ·D_o)]^¼·N^(-1/6), left to right
-    a = film.density * STANDARD_GRAVITY
-    a *= np.subtract(film.density, rho_v, out=t)
-    k3 = film.conductivity * film.conductivity
-    a *= np.multiply(k3, film.conductivity, out=k3)
-    mu_d = np.multiply(film.viscosity, p.d_o, out=film.viscosity)
-    a /= mu_d
-    pm.quarter_power(a, out=a)
-    a *= 0.725
-    a *= p.rows_factor
-    c68 = np.multiply(film.cp, 0.68, out=film.cp)
-    return a, c68
-
-
-def _solve_film(
-    a: np.ndarray, c68: np.ndarray, h_fg: np.ndarray, r_other: np.ndarray, driving: np.ndarray
-) -> np.ndarray:
-    """Film ΔT [K] by the damped Newton iteration of :func:`.first_principles._solve_film`,
-    row by row (each row stops when its own step is below 1e-12·driving, at most 60 steps).
-
-    Every row takes the scalar iteration's steps, with the fractional powers as square roots
-    and products (:mod:`.portable_math`: the same bits on every machine; equal to the scalar
-    path to round-off); the arrays are compacted only when some rows have converged (usually all converge at
-    the same step), and the row constants a·r, 0.25·c68 and 1e-12·driving are formed once.
-    """
-    d = 0.3 * driving
-    result = np.empty_like(d)
-    rows = None  # indices of the active rows in the caller's arrays; None: all rows
-    aa, cc, hh, rr, dr = a, c68, h_fg, r_other, driving
-    ar = a * r_other
-    c25 = 0.25 * c68
-    tol = 1e-12 * driving
-    n = d.size
-    g, d75, f, t1, t2 = (np.empty(n) for _ in range(5))
-    for _ in range(60):
-        if d.size == 0:
-            return result
-        np.multiply(cc, d, out=g)
-        g += hh
-        pm.quarter_power(g, out=g)  # (h_fg + c68·ΔT)^¼
-        pm.three_quarter_power(d, out=d75)
-        np.multiply(aa, g, out=f)
-        f *= d75
-        f *= rr
-        f += d
-        f -= dr  # a·g·ΔT^¾·r + ΔT − driving
-        np.multiply(g, 0.75, out=t1)
-        t1 /= pm.quarter_power(d, out=t2)  # ·ΔT^-¼
-        np.multiply(c25, d75, out=t2)
-        np.multiply(g, g, out=d75)
-        d75 *= g  # g³ (ΔT^¾ is not needed again in this step)
-        t2 /= d75
-        t1 += t2
-        df = np.multiply(ar, t1, out=t1)
-        df += 1.0  # a·r·(0.75·g·ΔT^-¼ + 0.25·c68·ΔT^¾/g³) + 1
-        f /= df  # the Newton step
-        new = np.subtract(d, f, out=f)
-        np.maximum(new, np.multiply(d, 0.5, out=t2), out=new)
-        hi = np.add(d, dr, out=t2)
-        hi *= 0.5
-        np.minimum(new, hi, out=new)
-        np.subtract(new, d, out=t2)
-        np.abs(t2, out=t2)
-        done = t2 <= tol
-        if not done.any():
-            d, f = new, d  # swap buffers: the next ΔT, and a free one
-            continue
-        if rows is None:
-            if done.all():
-                return new  # every row converged at this step (the usual case)
-            rows = np.arange(n)
-        result[rows[done]] = new[done]
-        keep = ~done
-        rows = rows[keep]
-        d = new[keep]
-        aa, cc, hh, rr, dr, ar, c25, tol = (x[keep] for x in (aa, cc, hh, rr, dr, ar, c25, tol))
-        m = d.size
-        g, d75, f, t1, t2 = (np.empty(m) for _ in range(5))
-    if rows is None:
-        return d
-    result[rows] = d
-    return result
-
-
-def _first_principles(
-    p: _Plan, t_bulk: np.ndarray, t_sat: np.ndarray, pressure: np.ndarray, h_tube: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Clean U by resistance build-up, row-wise exactly as
-    :func:`.first_principles.clean_u_first_principles` (film ΔT solved with the film at T_sat,
-    then once more with the film at T_sat − ΔT/2). Returns (u_clean, h_shell, r_tube)."""
-    r_tube = p.d_i * h_tube
-    np.divide(p.d_o, r_tube, out=r_tube)  # D_o/(D_i·h)
-    _, h_fg, rho_v = v97.saturation_props(pressure, t_sat)
-    driving = np.subtract(t_sat, t_bulk)
-    np.maximum(driving, 0.05, out=driving)
-    r_other = r_tube + p.r_wall  # r_wall + r_tube (addition commutes exactly)
-    a, c68 = _nusselt(p, t_sat, rho_v)
-    dt_film = _solve_film(a, c68, h_fg, r_other, driving)
-    t_film = dt_film * 0.5
-    np.subtract(t_sat, t_film, out=t_film)
-    a, c68 = _nusselt(p, t_film, rho_v)
-    dt_film = _solve_film(a, c68, h_fg, r_other, driving)
-    h_shell = c68 * dt_film
-    h_shell += h_fg
-    h_shell /= dt_film
-    pm.quarter_power(h_shell, out=h_shell)
-    h_shell *= a  # a·[(h_fg + c68·ΔT)/ΔT]^¼
-    u_clean = np.divide(1.0, h_shell)
-    u_clean += p.r_wall
-    u_clean += r_tube
-    np.divide(1.0, u_clean, out=u_clean)
-    return u_clean, h_shell, r_tube
 
 
 def _explain(
@@ -527,217 +364,262 @@ def _explain(
     reason[rows] = code
 
 
+@dataclass
+class _Rows:
+    """The measurements and first results of the rows a block evaluates (all rows of the
+    block, or the good ones: ``idx``), with the rows still valid and the chain's own reasons."""
+
+    ti: np.ndarray
+    to: np.ndarray
+    q: np.ndarray
+    pp: np.ndarray
+    ts: np.ndarray
+    itd: np.ndarray
+    ttd: np.ndarray
+    idx: np.ndarray | None  #: indices in the block; None = every row of the block
+    ok: np.ndarray | None  #: rows still valid; None = all
+    pre_ok: np.ndarray | None = None  #: ``ok`` before the chain's own checks
+    codes: np.ndarray | None = None  #: reason codes set by :meth:`reject`
+
+    def __post_init__(self) -> None:
+        self.pre_ok = self.ok
+
+    @property
+    def size(self) -> int:
+        return self.ti.size
+
+    def reject(self, mask: np.ndarray, code: int) -> None:
+        """Mark the still-valid rows of ``mask`` invalid with ``code``."""
+        if self.ok is not None:
+            mask = mask & self.ok
+        if not mask.any():
+            return
+        if self.codes is None:
+            self.codes = np.zeros(self.size, dtype=np.int8)
+        self.ok = ~mask if self.ok is None else self.ok & ~mask
+        self.codes[mask] = code
+
+    def count(self, mask: np.ndarray) -> int:
+        """Valid rows of ``mask``."""
+        return int(np.count_nonzero(mask if self.ok is None else mask & self.ok))
+
+    def write_reasons(self, reason: np.ndarray) -> None:
+        """The chain's reason codes into the block's ``reason`` array."""
+        if self.codes is None:
+            return
+        if self.idx is None:
+            hit = ~self.ok if self.pre_ok is None else self.pre_ok & ~self.ok
+            reason[hit] = self.codes[hit]
+        else:
+            reason[self.idx] = np.where(self.ok, reason[self.idx], self.codes)
+
+
+def _screen(limits: RowLimits, t_in, t_out, flow, pressure, reason) -> tuple[np.ndarray, ...]:
+    """(T_sat, ITD, TTD, good): the checks of the per-call tool on every row at once (NaN fails
+    every comparison): plant ranges, flow > 0, TTD > 0, ITD > TTD, rise > 0."""
+    t_sat = water.tsat_p(pressure)
+    itd = t_sat - t_in
+    ttd = t_sat - t_out
+    good = reason == _OK
+    for x, (lo, hi) in (
+        (t_in, limits.cw_temp),
+        (t_out, limits.cw_temp),
+        (flow, limits.cw_flow),
+        (pressure, limits.pressure),
+    ):
+        good &= x >= lo
+        good &= x <= hi
+    good &= flow > 0.0
+    good &= ttd > 0.0
+    good &= itd > ttd
+    good &= t_out > t_in
+    return t_sat, itd, ttd, good
+
+
+def _select(p: _Plan, limits: RowLimits, block: tuple, reason: np.ndarray, outputs: list) -> _Rows | None:
+    """Screen a block; explain the rows that fail. The iterative paths (first principles, sea
+    water) then evaluate only the good rows; the closed-form path evaluates every row and keeps
+    the good ones. None when no row is left."""
+    t_in, t_out, flow, pressure = block
+    t_sat, itd, ttd, good = _screen(limits, t_in, t_out, flow, pressure, reason)
+    idx = ok = None
+    if not good.all():
+        _explain(reason, np.flatnonzero(~good & (reason == _OK)), t_in, t_out, flow, pressure, itd, ttd, limits)
+        if p.need_fp or p.salinity > 0.0:
+            idx = np.flatnonzero(good)
+            for a in outputs:
+                a.fill(np.nan)
+            if idx.size == 0:
+                return None
+        else:
+            ok = good
+    cols = (t_in, t_out, flow, pressure, t_sat, itd, ttd)
+    return _Rows(*(cols if idx is None else (a[idx] for a in cols)), idx=idx, ok=ok)
+
+
+def _measured(p: _Plan, r: _Rows, out: dict[str, np.ndarray] | None):
+    """Duty, U_actual, velocity, mean CW temperature, rise, and (first principles) the tube-side
+    coefficient, as the per-call chain: Q = ρ(T_in)·Q_vol·cp(T_mean)·(T_out − T_in),
+    U = Q/(A·LMTD). The laminar check (Re < 2300) is applied here."""
+    log_mean = lmtd_unchecked(r.itd, r.ttd)
+    t_mean = (r.ti + r.to) * 0.5
+    rise = r.to - r.ti
+    velocity = r.q / p.flow_area
+    s, re, h_tube = p.salinity, None, None
+    rho_in = water.density(r.ti, s)
+    if p.need_fp:
+        h_tube, re, props = fp.tube_side(velocity, p.d_i, t_mean, s)
+        cp_mean = props.cp
+    else:
+        cp_mean = water.heat_capacity(t_mean, s)
+        slow = velocity * p.d_i < p.laminar_vd  # only these rows can be laminar
+        if r.ok is not None:
+            slow &= r.ok
+        if slow.any():
+            re = np.full(r.size, np.inf)
+            re[slow] = fp.reynolds(water.liquid_state(t_mean[slow], s), velocity[slow], p.d_i)
+    duty = np.multiply(r.q, rho_in, out=None if out is None else out["heat_duty"])
+    duty *= cp_mean
+    duty *= rise
+    area_lmtd = np.multiply(log_mean, p.area, out=log_mean)
+    u_actual = np.divide(duty, area_lmtd, out=area_lmtd if out is None else out["u_actual"])
+    if re is not None:
+        r.reject(re < RE_LAMINAR, _LAMINAR)
+    return duty, u_actual, velocity, t_mean, rise, h_tube
+
+
+def _derived_fw(p: _Plan, r: _Rows, velocity, rise, r_shell, r_tube) -> np.ndarray:
+    """Per-row derived Fw (:func:`.first_principles.fw_from_resistances`; 1 at exactly 70 °F);
+    rows whose 70 °F reference flow is laminar are rejected."""
+    fw = np.ones(r.size)
+    derive = np.abs(r.ti - REFERENCE_INLET_TEMP_K) >= REFERENCE_INLET_TOLERANCE_K
+    every = bool(derive.all())
+    if not (every or derive.any()):
+        return fw
+    v, dt = (velocity, rise) if every else (velocity[derive], rise[derive])
+    h_ref, re_ref, _ = fp.tube_side(v, p.d_i, REFERENCE_INLET_TEMP_K + 0.5 * dt, p.salinity)
+    r_tube_ref = fp.tube_resistance(p.d_o, p.d_i, h_ref)
+    if every:
+        fw = fp.fw_from_resistances(r_shell, p.r_wall, r_tube, r_tube_ref)
+        r.reject(re_ref < RE_LAMINAR, _LAMINAR)
+    else:
+        fw[derive] = fp.fw_from_resistances(r_shell[derive], p.r_wall, r_tube[derive], r_tube_ref)
+        laminar = np.zeros(r.size, dtype=bool)
+        laminar[derive] = re_ref < RE_LAMINAR
+        r.reject(laminar, _LAMINAR)
+    return fw
+
+
+def _clean_u(p: _Plan, r: _Rows, velocity, t_mean, rise, h_tube, out: np.ndarray | None):
+    """(U_clean, Fw, Fm) per row: first principles, or HEI C1·√V·Fw·Fm with Fw/Fm fixed or
+    derived (as :func:`.heat_transfer.clean_u`)."""
+    u1 = hei.u1_from_c1(p.u1_factor, velocity) if p.hei else None
+    if not p.need_fp:
+        u_clean = np.multiply(u1, p.fw, out=out)
+        u_clean *= p.fm
+        return u_clean, None, None
+    _, h_fg, rho_v = water.saturation_props(r.pp, r.ts)
+    r_tube = fp.tube_resistance(p.d_o, p.d_i, h_tube)
+    u_fp, h_shell = fp.shell_side_clean_u(p.d_o, p.rows_factor, p.r_wall, r_tube, t_mean, r.ts, h_fg, rho_v)
+    if not p.hei:
+        return u_fp, None, None
+    fw = np.full(r.size, p.fw) if p.fw > 0.0 else _derived_fw(p, r, velocity, rise, 1.0 / h_shell, r_tube)
+    fm = np.full(r.size, p.fm)
+    return u1 * fw * fm, fw, fm
+
+
+def _store(r: _Rows, values: dict[str, np.ndarray], targets: dict[str, np.ndarray]) -> None:
+    """Row results into the output slices: NaN on rows the chain rejected; scattered to the
+    evaluated rows' places when only the good rows were evaluated."""
+    bad = None if r.ok is None else np.flatnonzero(~r.ok)
+    for name, arr in targets.items():
+        vals = values[name]
+        if r.idx is not None:
+            if bad is not None and bad.size:
+                vals[bad] = np.nan
+            arr[r.idx] = vals
+            continue
+        if vals is not arr:
+            arr[:] = vals
+        if bad is not None and bad.size:
+            arr[bad] = np.nan
+
+
 def _block(
     p: _Plan,
     limits: RowLimits,
-    t_in: np.ndarray,
-    t_out: np.ndarray,
-    flow: np.ndarray,
-    pressure: np.ndarray,
+    t_in,
+    t_out,
+    flow,
+    pressure,
     reason: np.ndarray,
     out: dict[str, np.ndarray],
     fw_out: np.ndarray | None,
     fm_out: np.ndarray | None,
     counts: dict[str, int],
 ) -> None:
-    """Evaluate one block in place: ``reason`` (pre-set codes kept) and the output slices.
-
-    The checks are evaluated on every row at once (NaN fails every comparison); only rows that
-    fail get the detailed reason, and only rows that pass are evaluated further.
-    """
-    lo_t, hi_t = limits.cw_temp
-    lo_q, hi_q = limits.cw_flow
-    lo_p, hi_p = limits.pressure
-    with np.errstate(all="ignore"):
-        t_sat = v97.tsat_p(pressure)
-        itd = t_sat - t_in
-        ttd = t_sat - t_out
-        good = reason == _OK
-        for x, lo, hi in (
-            (t_in, lo_t, hi_t),
-            (t_out, lo_t, hi_t),
-            (flow, lo_q, hi_q),
-            (pressure, lo_p, hi_p),
-        ):
-            good &= x >= lo
-            good &= x <= hi
-        good &= flow > 0.0
-        good &= ttd > 0.0
-        good &= itd > ttd
-        good &= t_out > t_in
-    idx = None  # rows evaluated: None = all rows of the block (masked by `ok` below)
-    ok: np.ndarray | None = None  # rows still valid; None = all
-    if not good.all():
-        _explain(
-            reason, np.flatnonzero(~good & (reason == _OK)), t_in, t_out, flow, pressure, itd, ttd, limits
-        )
-        if p.need_fp or p.salinity > 0.0:
-            # iterative paths: evaluate only the good rows (no iteration on garbage)
-            idx = np.flatnonzero(good)
-            for a in (*out.values(), fw_out, fm_out):
-                if a is not None:
-                    a.fill(np.nan)
-            if idx.size == 0:
-                return
-        else:
-            ok = good  # closed-form path: evaluate every row, keep the good ones
-
-    def take(a: np.ndarray) -> np.ndarray:
-        return a if idx is None else a[idx]
-
-    ti, to, q, pp, ts, i_, t_ = (
-        take(t_in),
-        take(t_out),
-        take(flow),
-        take(pressure),
-        take(t_sat),
-        take(itd),
-        take(ttd),
-    )
-    n_ok = ti.size
-    log_mean = pm.log(i_ / t_)
-    np.divide(i_ - t_, log_mean, out=log_mean)
-    t_mean = ti + to
-    t_mean *= 0.5
-    rise = to - ti
-    velocity = q / p.flow_area
-    s = p.salinity
-    pre_ok = ok
-    local_reason = None
-    if p.need_fp:
-        h_tube, re, props = _tube_side(velocity, p.d_i, t_mean, s)
-        cp_mean = props.cp
-        rho_in = v97.density_cp(ti, s, want_cp=False)[0]
-    else:
-        rho_in = v97.density_cp(ti, s, want_cp=False)[0]
-        cp_mean = v97.density_cp(t_mean, s, want_density=False)[1]
-        re = None
-        slow = velocity * p.d_i < p.laminar_vd
-        if pre_ok is not None:
-            slow &= pre_ok
-        if slow.any():
-            sub = v97.liquid_properties(t_mean[slow], s)
-            re = np.full(n_ok, np.inf)
-            re[slow] = sub.density * velocity[slow] * p.d_i / sub.viscosity
-    direct = idx is None  # results go straight into the output slices (else scattered to idx)
-    duty = np.multiply(q, rho_in, out=out["heat_duty"] if direct else None)
-    duty *= cp_mean
-    duty *= rise
-    area_lmtd = np.multiply(log_mean, p.area, out=log_mean)  # A·LMTD
-    u_actual = np.divide(duty, area_lmtd, out=out["u_actual"] if direct else area_lmtd)
-
-    def reject(mask: np.ndarray, code: int) -> None:
-        nonlocal ok, local_reason
-        if ok is not None:
-            mask = mask & ok
-        if not mask.any():
-            return
-        if local_reason is None:
-            local_reason = np.zeros(n_ok, dtype=np.int8)
-        ok = ~mask if ok is None else ok & ~mask
-        local_reason[mask] = code
-
-    if re is not None:
-        reject(re < _RE_LAMINAR, _LAMINAR)
-
-    v_ft_s = velocity / FT_M if p.hei else None  # HEI: U1 and the velocity-range count
-    fw = fm = None
-    if p.need_fp:
-        with np.errstate(all="ignore"):
-            u_fp, h_shell, r_tube = _first_principles(p, t_mean, ts, pp, h_tube)
-        if not p.hei:
-            u_clean = u_fp
-        else:
-            r_shell = 1.0 / h_shell
-            r_act = r_shell + p.r_wall
-            r_act += r_tube  # r_shell + r_wall + r_tube
-            if p.fw > 0.0:
-                fw = np.full(n_ok, p.fw)
-            else:
-                fw = np.ones(n_ok)
-                derive = np.abs(ti - REFERENCE_INLET_TEMP_K) >= 1e-9
-                every = bool(derive.all())
-                if every or derive.any():
-                    with np.errstate(all="ignore"):
-                        h_ref, re_ref, _ = _tube_side(
-                            velocity if every else velocity[derive],
-                            p.d_i,
-                            REFERENCE_INLET_TEMP_K + 0.5 * (rise if every else rise[derive]),
-                            s,
-                        )
-                    r_tube_ref = p.d_i * h_ref
-                    np.divide(p.d_o, r_tube_ref, out=r_tube_ref)  # D_o/(D_i·h_ref)
-                    if every:
-                        fw = np.add(r_shell, p.r_wall, out=fw)
-                        fw += r_tube_ref
-                        fw /= r_act
-                        reject(re_ref < _RE_LAMINAR, _LAMINAR)
-                    else:
-                        fw[derive] = (r_shell[derive] + p.r_wall + r_tube_ref) / r_act[derive]
-                        lam = np.zeros(n_ok, dtype=bool)
-                        lam[derive] = re_ref < _RE_LAMINAR
-                        reject(lam, _LAMINAR)
-            fm = np.full(n_ok, p.fm)
-            u_clean = _hei_u1(p, v_ft_s)
-            u_clean *= fw
-            u_clean *= fm
-    else:
-        u_clean = _hei_u1(p, v_ft_s, out["u_clean"] if direct else None)
-        u_clean *= p.fw
-        u_clean *= p.fm
-    with np.errstate(all="ignore"):
-        cf = u_actual / u_clean
-    reject(cf > _CF_LIMIT, _CF)
-    values = {"saturation_temp": ts, "heat_duty": duty, "u_actual": u_actual, "u_clean": u_clean}
-    if fw_out is not None:
-        values["hei_fw"] = fw
-    if fm_out is not None:
-        values["hei_fm"] = fm
+    """Evaluate one block in place: ``reason`` (pre-set codes kept), the output slices and the
+    warning counts. The per-call chain (:func:`.heat_transfer.analyse_heat_transfer`) on every
+    row: screen, duty and U_actual, clean U, CF limit."""
     targets = dict(out)
-    if fw_out is not None:
-        targets["hei_fw"] = fw_out
-    if fm_out is not None:
-        targets["hei_fm"] = fm_out
-    bad = None if ok is None else np.flatnonzero(~ok)  # usually a few rows
-    for name, arr in targets.items():
-        vals = values[name]
-        if bad is not None and bad.size:
-            if direct and vals is not arr:
-                arr[:] = vals
-                vals = arr
-            vals[bad] = np.nan  # our own arrays (or the output slice)
-        if direct:
-            if vals is not arr:
-                arr[:] = vals
-        else:
-            arr[idx] = vals
-    if local_reason is not None:
-        if idx is None:
-            hit = ~ok if pre_ok is None else pre_ok & ~ok
-            reason[hit] = local_reason[hit]
-        else:
-            reason[idx] = np.where(ok, reason[idx], local_reason)
-
-    def count(mask: np.ndarray) -> int:
-        return int(np.count_nonzero(mask if ok is None else mask & ok))
-
-    counts["ttd_below_warning"] += count(t_ < TTD_WARN_K)
-    counts["cleanliness_above_1"] += count(cf > 1.0)
+    for name, arr in (("hei_fw", fw_out), ("hei_fm", fm_out)):
+        if arr is not None:
+            targets[name] = arr
+    r = _select(p, limits, (t_in, t_out, flow, pressure), reason, list(targets.values()))
+    if r is None:
+        return
+    direct = out if r.idx is None else None  # results straight into the output slices
+    duty, u_actual, velocity, t_mean, rise, h_tube = _measured(p, r, direct)
+    u_clean, fw, fm = _clean_u(p, r, velocity, t_mean, rise, h_tube, None if direct is None else out["u_clean"])
+    cf = u_actual / u_clean
+    r.reject(cf > CF_MAX, _CF)
+    values = {
+        "saturation_temp": r.ts,
+        "heat_duty": duty,
+        "u_actual": u_actual,
+        "u_clean": u_clean,
+        "hei_fw": fw,
+        "hei_fm": fm,
+    }
+    _store(r, values, targets)
+    r.write_reasons(reason)
+    counts["ttd_below_warning"] += r.count(r.ttd < TTD_WARN_K)
+    counts["cleanliness_above_1"] += r.count(cf > 1.0)
     if p.hei:
         lo, hi = hei.HEI_VELOCITY_RANGE_FT_S
-        outside = v_ft_s < lo
-        outside |= v_ft_s > hi
-        counts["velocity_outside_hei_range"] += count(outside)
+        v_ft_s = velocity / FT_M
+        counts["velocity_outside_hei_range"] += r.count((v_ft_s < lo) | (v_ft_s > hi))
         if fw is not None and p.fw <= 0.0:
-            counts["fw_derived"] += count(np.abs(ti - REFERENCE_INLET_TEMP_K) >= 1e-9)
+            counts["fw_derived"] += r.count(np.abs(r.ti - REFERENCE_INLET_TEMP_K) >= REFERENCE_INLET_TOLERANCE_K)
 
 
-def _hei_u1(p: _Plan, v_ft_s: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """HEI U1 = C1·√(V [ft/s]) in W/(m²·K) (as :func:`.hei.u1`); ``v_ft_s`` = V/(0.3048 m/ft)."""
-    u1 = np.sqrt(v_ft_s, out=out)
-    u1 *= p.u1_factor
-    u1 *= BTU_H_FT2_F_W_M2_K
-    return u1
+def _run_blocks(
+    run_block: Callable[[int, int], dict[str, int]],
+    n: int,
+    chunk_rows: int,
+    block_rows: int,
+    workers: int,
+    counts: dict[str, int],
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """``run_block`` over blocks of ``block_rows`` rows (on ``workers`` threads when > 1), summing
+    the warning counts; ``progress`` after each chunk of ``chunk_rows`` rows."""
+    if workers > 1 and block_rows == BLOCK_ROWS:
+        block_rows = THREAD_BLOCK_ROWS
+    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 and n > 2 * block_rows else None
+    try:
+        for c0 in range(0, n, chunk_rows):
+            c1 = min(c0 + chunk_rows, n)
+            spans = [(b0, min(b0 + block_rows, c1)) for b0 in range(c0, c1, block_rows)]
+            results = pool.map(lambda span: run_block(*span), spans) if pool else (run_block(*s) for s in spans)
+            for local in results:
+                for k, v in local.items():
+                    counts[k] += v
+            if progress is not None:
+                progress(c1, n)
+    finally:
+        if pool is not None:
+            pool.shutdown()
 
 
 def analyse_rows(
@@ -751,7 +633,7 @@ def analyse_rows(
     chunk_rows: int = 100_000,
     progress: Callable[[int, int], None] | None = None,
     block_rows: int = BLOCK_ROWS,
-    workers: int | None = None,
+    workers: int = 1,
 ) -> RowResults:
     """The heat-transfer test chain on every row (SI arrays of equal length).
 
@@ -776,10 +658,10 @@ def analyse_rows(
         Called after each chunk.
     block_rows : int
         Rows evaluated at once (cache-sized).
-    workers : int, optional
-        Threads evaluating blocks in parallel (numpy releases the GIL in its loops); default
-        :func:`default_workers`. Results do not depend on it: every row is evaluated by the
-        same operations, blocks write disjoint slices and the counts are sums.
+    workers : int
+        Threads evaluating blocks in parallel (numpy releases the GIL in its loops); the caller
+        chooses (the tool layer from its settings), default 1. Results do not depend on it:
+        every row is evaluated by the same operations, blocks write disjoint slices and the counts are sums.
 
     Returns
     -------
@@ -806,38 +688,11 @@ def analyse_rows(
         sl = slice(b0, b1)
         local = dict.fromkeys(WARNING_COUNTS, 0)
         with np.errstate(all="ignore"):  # invalid rows may hold anything; they are masked, not computed on
-            _block(
-                p,
-                limits,
-                *(a[sl] for a in arrays),
-                reason[sl],
-                {k: v[sl] for k, v in columns.items()},
-                None if fw_out is None else fw_out[sl],
-                None if fm_out is None else fm_out[sl],
-                local,
-            )
+            _block(p, limits, *(a[sl] for a in arrays), reason[sl], {k: v[sl] for k, v in columns.items()},
+                   None if fw_out is None else fw_out[sl], None if fm_out is None else fm_out[sl], local)  # fmt: skip
         return local
 
-    chunk_rows = max(int(chunk_rows), 1)
-    workers = default_workers() if workers is None else max(int(workers), 1)
-    if workers > 1 and block_rows == BLOCK_ROWS:
-        block_rows = THREAD_BLOCK_ROWS
-    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 and n > 2 * block_rows else None
-    try:
-        for c0 in range(0, n, chunk_rows):
-            c1 = min(c0 + chunk_rows, n)
-            spans = [(b0, min(b0 + block_rows, c1)) for b0 in range(c0, c1, block_rows)]
-            results = (
-                pool.map(lambda span: run_block(*span), spans) if pool else (run_block(*s) for s in spans)
-            )
-            for local in results:
-                for k, v in local.items():
-                    counts[k] += v
-            if progress is not None:
-                progress(c1, n)
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    _run_blocks(run_block, n, max(int(chunk_rows), 1), block_rows, max(int(workers), 1), counts, progress)
     if n == 0 and progress is not None:
         progress(0, 0)
     fc = (
@@ -862,8 +717,7 @@ def analyse_rows(
 
 def _method(design: HistoryDesign, p: _Plan) -> dict[str, str]:
     method = {
-        "properties": "IAPWS-IF97 (fresh water) / IAPWS-08 (saline), vectorised numpy twins of the iapws "
-        "formulations",
+        "properties": "IAPWS-IF97 (fresh water) / IAPWS-08 (saline), vectorised numpy twins of the iapws formulations",
         "duty": "CW side: rho(T_in)*Q_vol*cp(T_mean)*(T_out-T_in)",
         "row_chain": "calculate_heat_transfer_coefficient chain, vectorised per row",
     }
@@ -1196,7 +1050,7 @@ def analyse_history(
     cleaning_ms: tuple[float, ...] = (),
     chunk_rows: int = 100_000,
     progress: Callable[[int, int], None] | None = None,
-    workers: int | None = None,
+    workers: int = 1,
 ) -> HistoryAnalysis:
     """Rows (:func:`analyse_rows`), daily aggregates, percentiles and the fouling trend.
 
@@ -1205,9 +1059,7 @@ def analyse_history(
     known cleaning times [ms]; more are detected (:func:`fit_trend`). The fit's time origin is
     the start of the current cycle (the last cleaning, else the first valid daily point).
     """
-    rows = analyse_rows(
-        t_in, t_out, flow, pressure, design, reason, limits, chunk_rows, progress, workers=workers
-    )
+    rows = analyse_rows(t_in, t_out, flow, pressure, design, reason, limits, chunk_rows, progress, workers=workers)
     valid = rows.valid
     ts = np.asarray(timestamp_ms, dtype=np.int64)
     pressure = np.asarray(pressure, dtype=float)
@@ -1223,7 +1075,7 @@ def analyse_history(
         return stats, _percentiles_inplace(values if fresh else values.copy())
 
     names = SUMMARY_COLUMNS + TREND_COLUMNS
-    workers = default_workers() if workers is None else max(int(workers), 1)
+    workers = max(int(workers), 1)
     if workers > 1 and rows.size > 2 * THREAD_BLOCK_ROWS:
         with ThreadPoolExecutor(max_workers=min(workers, 2)) as pool:  # at most two derived columns at once
             done = dict(zip(names, pool.map(summarise, names), strict=False))

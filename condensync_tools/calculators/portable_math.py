@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Elementary functions on numpy arrays that give the same bits on every machine.
+"""Elementary functions on floats and numpy arrays that give the same bits on every machine.
 
 numpy picks its ``log``, ``exp``, ``power``, ``expm1``, ``cbrt`` loops by CPU at import time
 (for float64, AVX-512 machines get numpy's own SIMD routines, others the C library's), and the
@@ -16,13 +16,20 @@ Algorithms: Sun fdlibm 5.3 ``e_log.c`` and ``e_exp.c`` (argument reduction by ln
 constant, the minimax polynomials and their error bound < 1 ulp), Copyright (C) 1993 Sun
 Microsystems, "Permission to use, copy, modify, and distribute this software is freely
 granted, provided that this notice is preserved."
+
+Every function takes a Python float or a numpy array. On a float it runs the same operation
+sequence as on an array element (in Python floats, no numpy overhead), so a scalar call and a
+one-row array give the same bits (tests/test_portable_math.py): the per-call tools and the
+history analysis share one elementary-function layer, and neither depends on the C library.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-__all__ = ["log", "exp", "power", "int_power", "quarter_power", "three_quarter_power"]
+__all__ = ["log", "exp", "expm1", "power", "sqrt", "int_power", "quarter_power", "three_quarter_power"]
 
 _LN2_HI = 6.93147180369123816490e-01  # ln 2 with its last 21 bits zero: k·LN2_HI is exact
 _LN2_LO = 1.90821492927058770002e-10
@@ -66,6 +73,8 @@ def log(x: np.ndarray) -> np.ndarray:
     ln x = k·ln2_hi − ((f²/2 − (s·(f²/2 + R(z)) + k·ln2_lo)) − f).
     Zero, negative, infinite and NaN inputs give what ``np.log`` gives (−inf, NaN, inf, NaN).
     """
+    if isinstance(x, (float, int)):
+        return _log_scalar(float(x))
     x = np.asarray(x, dtype=float)
     with np.errstate(all="ignore"):  # special inputs are replaced at the end
         out = _log_finite(x)
@@ -74,6 +83,27 @@ def log(x: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             out[special] = np.log(x[special])  # exact special values on every machine
     return out
+
+
+def _log_scalar(x: float) -> float:
+    """:func:`_log_finite` on one float, operation for operation."""
+    if not (0.0 < x < math.inf):
+        return -math.inf if x == 0.0 else (math.inf if x == math.inf else math.nan)
+    m, e = math.frexp(x)
+    if m < _SQRT_HALF:
+        m *= 2.0
+        e -= 1
+    k = float(e)
+    f = m - 1.0
+    s = f / (f + 2.0)
+    z = s * s
+    w = z * z
+    t1 = _polynomial(w, (_LG2, _LG4, _LG6)) * w
+    t2 = _polynomial(w, (_LG1, _LG3, _LG5, _LG7)) * z + t1
+    hfsq = f * f * 0.5
+    t2 = (t2 + hfsq) * s + k * _LN2_LO
+    t2 = (hfsq - t2) - f
+    return k * _LN2_HI - t2
 
 
 def _log_finite(x: np.ndarray) -> np.ndarray:
@@ -111,9 +141,29 @@ def exp(x: np.ndarray) -> np.ndarray:
     eˣ = 2^k·(1 − ((k·ln2_lo − r·c/(2 − c)) − (x − k·ln2_hi))). Overflow gives inf,
     underflow 0, NaN stays NaN.
     """
+    if isinstance(x, (float, int)):
+        return _exp_scalar(float(x))
     x = np.asarray(x, dtype=float)
     with np.errstate(all="ignore"):  # inf, NaN and out-of-range inputs are set at the end
         return _exp(x)
+
+
+def _exp_scalar(x: float) -> float:
+    """:func:`_exp` on one float, operation for operation."""
+    if x != x:
+        return math.nan
+    if x > _EXP_MAX:
+        return math.inf
+    if x < _EXP_MIN:
+        return 0.0
+    k = float(round(x * _INV_LN2))  # round half to even, as np.rint
+    hi = x - k * _LN2_HI
+    lo = k * _LN2_LO
+    r = hi - lo
+    t = r * r
+    c = r - _polynomial(t, (_P1, _P2, _P3, _P4, _P5)) * t
+    rc = r * c / (2.0 - c)
+    return math.ldexp(1.0 - ((lo - rc) - hi), int(k))
 
 
 def _exp(x: np.ndarray) -> np.ndarray:
@@ -145,8 +195,36 @@ def _exp(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def int_power(x: np.ndarray, k: int) -> np.ndarray:
+#: 1/k! for k = 1..9: eˣ − 1 = x·(1 + x/2!·(...)) for small |x|.
+_EXPM1_SERIES = (1.0, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040, 1 / 40320, 1 / 362880)
+_EXPM1_SMALL = 0.01
+
+
+def expm1(x):
+    """eˣ − 1 without cancellation: x·Σ xᵏ/(k+1)! (k = 0..8, Horner; truncation < 3e-24
+    relative) for |x| < 0.01, else :func:`exp` − 1 (relative error < 2e-14)."""
+    if isinstance(x, (float, int)):
+        x = float(x)
+        return x * _polynomial(x, _EXPM1_SERIES) if abs(x) < _EXPM1_SMALL else exp(x) - 1.0
+    x = np.asarray(x, dtype=float)
+    out = exp(x) - 1.0
+    small = np.abs(x) < _EXPM1_SMALL
+    if small.any():
+        xs = x[small]
+        out[small] = xs * _polynomial(xs, _EXPM1_SERIES)
+    return out
+
+
+def sqrt(x):
+    """Square root (correctly rounded by IEEE 754 on every machine): ``math.sqrt`` on a float,
+    ``np.sqrt`` on an array."""
+    return math.sqrt(x) if isinstance(x, (float, int)) else np.sqrt(x)
+
+
+def int_power(x, k: int):
     """x^k for an integer k by binary powering (products only; k < 0 is 1/x^|k|)."""
+    if isinstance(x, (float, int)):
+        return _int_power_scalar(float(x), k)
     x = np.asarray(x, dtype=float)
     if k == 0:
         return np.ones_like(x)
@@ -165,22 +243,44 @@ def int_power(x: np.ndarray, k: int) -> np.ndarray:
     return result
 
 
-def quarter_power(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+def _int_power_scalar(x: float, k: int) -> float:
+    """:func:`int_power` on one float, product for product."""
+    if k == 0:
+        return 1.0
+    n, result, base = abs(k), None, x
+    while True:
+        if n & 1:
+            result = base if result is None else result * base
+        n >>= 1
+        if not n:
+            break
+        base = base * base
+    return 1.0 / result if k < 0 else result
+
+
+def quarter_power(x, out: np.ndarray | None = None):
     """x^¼ = √√x (two correctly rounded square roots)."""
+    if isinstance(x, (float, int)):
+        return math.sqrt(math.sqrt(x))
     out = np.sqrt(x, out=out)
     return np.sqrt(out, out=out)
 
 
-def three_quarter_power(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+def three_quarter_power(x, out: np.ndarray | None = None):
     """x^¾ = √x·√√x."""
+    if isinstance(x, (float, int)):
+        root = math.sqrt(x)
+        return math.sqrt(root) * root
     root = np.sqrt(x)
     out = np.sqrt(root, out=out)
     out *= root
     return out
 
 
-def power(x: np.ndarray, y: float) -> np.ndarray:
+def power(x, y: float):
     """x^y for x > 0 as e^(y·ln x) (relative error about (1 + |y·ln x|) ulp)."""
+    if isinstance(x, (float, int)):
+        return exp(log(x) * y)
     t = log(x)
     t *= y
     return exp(t)

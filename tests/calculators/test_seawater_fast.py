@@ -3,6 +3,7 @@
 (to round-off), at a cost close to fresh water, so ``optimize_cooling_water_flow`` on sea
 water runs about as fast as on fresh water."""
 
+import itertools
 import sys
 import time
 import warnings
@@ -12,7 +13,8 @@ import numpy as np
 import pytest
 from iapws import iapws08
 
-from condensync_tools.calculators import if97_vector, water
+from condensync_tools.calculators import water
+from condensync_tools.calculators.water import seawater
 from condensync_tools.registry import ExecutionContext, execute
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -33,7 +35,7 @@ def test_sea_water_density_and_cp_equal_iapws_seawater(count):
     (∂h/∂T)_P it forms); against IAPWS-95 + IAPWS-08 evaluated directly (vectorised path) to
     5e-13 in both."""
     states = _states(count, 1)
-    got = [water._liquid_cached(t, s, water.CW_PRESSURE_PA) for t, s in states]
+    got = [water.liquid_properties(t, s) for t, s in states]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # iapws warns near the ends of its sea-water range
         ref = [iapws08.SeaWater(T=t, P=water.CW_PRESSURE_PA / 1e6, S=s) for t, s in states]
@@ -43,7 +45,8 @@ def test_sea_water_density_and_cp_equal_iapws_seawater(count):
     temps, salinities = (np.array(x) for x in zip(*states, strict=True))
     for s in np.unique(salinities):
         at = salinities == s
-        rho_d, cp_d = if97_vector.seawater_density_cp(temps[at], float(s))
+        p_mpa = water.CW_PRESSURE_PA / 1e6
+        rho_d, cp_d = seawater.saline_mix(temps[at], float(s), p_mpa, *seawater.iapws95_liquid(temps[at], p_mpa))
         assert np.max(np.abs(rho[at] / rho_d - 1)) < 5e-13 and np.max(np.abs(cp[at] / cp_d - 1)) < 5e-13
 
 
@@ -53,26 +56,32 @@ def test_states_are_cached_exactly_and_fresh_water_is_untouched():
     b = water.liquid_properties(np.nextafter(291.234567, 300.0), 0.035)
     assert b is not a and b.density != a.density  # a different state is computed, not looked up nearby
     fresh = water.liquid_properties(291.234567, 0.0)
-    volume, cp = water.region1_volume_cp(291.234567, water.CW_PRESSURE_PA / 1e6)
-    assert fresh.density == 1.0 / volume and fresh.cp == cp * 1e3
+    direct = water.liquid_state(291.234567)
+    assert (fresh.density, fresh.cp) == (direct.density, direct.cp)
 
 
 def test_table_nodes_give_the_direct_iapws95_values():
-    table = water._pure_water_isobar(water.CW_PRESSURE_PA)
-    assert len(table) == water.PURE_WATER_NODES + 1
+    table = seawater._pure_water_isobar(water.CW_PRESSURE_PA)
+    assert len(table) == seawater.PURE_WATER_NODES + 1
     node, _, rho, cp = table[5]
-    assert water._pure_water(node, water.CW_PRESSURE_PA) == (rho, cp)
-    direct = if97_vector.iapws95_liquid(np.array([node]), water.CW_PRESSURE_PA / 1e6)
+    assert seawater.pure_water(node, water.CW_PRESSURE_PA) == (rho, cp)
+    on_nodes = seawater.pure_water(np.array([node, table[6][0]]), water.CW_PRESSURE_PA)
+    assert on_nodes[0].tolist() == [rho, table[6][2]] and on_nodes[1].tolist() == [cp, table[6][3]]
+    direct = seawater.iapws95_liquid(np.array([node]), water.CW_PRESSURE_PA / 1e6)
     # the vectorised Newton solve stops when the whole array has converged: a lone state may
     # take one more step, which moves the last bits only
     assert rho == pytest.approx(direct[0][0], rel=1e-14) and cp == pytest.approx(direct[1][0], rel=1e-14)
 
 
+_CALLS = itertools.count(1)
+
+
 def _best_time(args: dict, repeats: int = 2) -> float:
     context = ExecutionContext()
     best = float("inf")
-    for k in range(repeats):
-        call = {**args, "cw_inlet_temp": args["cw_inlet_temp"] + 0.0137 * (k + 1)}  # new states every call
+    for _ in range(repeats):
+        # new states in every call of the module (no state cached by an earlier test)
+        call = {**args, "cw_inlet_temp": args["cw_inlet_temp"] + 0.0137 * next(_CALLS)}
         t0 = time.perf_counter()
         out = execute("optimize_cooling_water_flow", call, context)
         best = min(best, time.perf_counter() - t0)
