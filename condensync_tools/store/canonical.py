@@ -33,6 +33,8 @@ from typing import Any
 
 import rfc8785
 
+from ..provenance import canonical as _jcs
+
 __all__ = [
     "GENESIS_HASH",
     "ENTRY_FIELDS",
@@ -134,8 +136,12 @@ def jsonable(obj: Any, *, keep_nul: bool = True) -> Any:
 
 
 def canonical_text(obj: Any) -> str:
-    """RFC 8785 canonical JSON text of ``jsonable(obj)``."""
-    return rfc8785.dumps(jsonable(obj)).decode("utf-8")
+    """RFC 8785 canonical JSON text of ``jsonable(obj)`` (the project's fast serialiser,
+    :func:`condensync_tools.provenance.canonical`, checked byte for byte against ``rfc8785``)."""
+    try:  # already JSON data (the usual case): jsonable() would return it unchanged
+        return _jcs(obj).decode("utf-8")
+    except (TypeError, ValueError):  # other types, non-finite floats, big ints, lone surrogates
+        return _jcs(jsonable(obj)).decode("utf-8")
 
 
 def sha256_hex(data: str | bytes) -> str:
@@ -156,7 +162,7 @@ def iso_utc(dt: datetime) -> str:
 
 
 def _scalar(v: Any) -> str:
-    return rfc8785.dumps(v).decode("utf-8")
+    return _jcs(v).decode("utf-8")
 
 
 def entry_canonical_parts(

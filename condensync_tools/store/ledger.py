@@ -53,7 +53,7 @@ import logging
 import math
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -82,6 +82,9 @@ __all__ = [
     "CallRecord",
     "LedgerEntry",
     "append",
+    "append_group",
+    "prepare",
+    "PreparedRecord",
     "get_entry",
     "find_by_provenance_hash",
     "last_entries",
@@ -97,10 +100,10 @@ DEFAULT_CHAIN = "main"
 _ENTRY = LedgerEntryRow.__table__
 _HEAD = ChainHeadRow.__table__
 
-_ADVANCE_HEAD = text(
-    "UPDATE ledger_chain_heads SET last_seq = last_seq + 1 WHERE chain = :chain RETURNING last_seq, last_hash"
-)
 _INSERT_ENTRY = insert(_ENTRY)
+_ADVANCE_HEAD_BY = text(
+    "UPDATE ledger_chain_heads SET last_seq = last_seq + :n WHERE chain = :chain RETURNING last_seq, last_hash"
+)
 _SET_HEAD_HASH = text("UPDATE ledger_chain_heads SET last_hash = :h WHERE chain = :chain")
 
 
@@ -236,14 +239,6 @@ def _create_head(conn: Connection, chain: str) -> None:
     )
 
 
-def _advance_head(conn: Connection, chain: str) -> tuple[int, str]:
-    row = conn.execute(_ADVANCE_HEAD, {"chain": chain}).first()
-    if row is None:
-        _create_head(conn, chain)
-        row = conn.execute(_ADVANCE_HEAD, {"chain": chain}).one()
-    return int(row[0]), str(row[1])
-
-
 def append(engine: Engine, record: CallRecord, chain: str = DEFAULT_CHAIN) -> LedgerEntry:
     """Append one call record to ``chain`` and return the committed entry.
 
@@ -267,9 +262,74 @@ def append(engine: Engine, record: CallRecord, chain: str = DEFAULT_CHAIN) -> Le
     sqlalchemy.exc.SQLAlchemyError
         If the database refuses or is unreachable.
     """
+    entry = append_group(engine, [prepare(record, chain)], chain)[0]
+    if isinstance(entry, BaseException):
+        raise entry
+    return entry
+
+
+@dataclass(frozen=True)
+class PreparedRecord:
+    """A call record as stored, with the canonical text around ``prev_hash`` and ``seq``
+    (:func:`~.canonical.entry_canonical_parts`), built by the caller before it queues, so a
+    group's writer only joins strings and hashes."""
+
+    values: dict[str, Any]
+    parts: tuple[str, str, str]
+    arguments: Any
+    result: Any
+
+    def entry_hash(self, seq: int, prev_hash: str) -> str:
+        a, b, c = self.parts
+        return sha256_hex(a + '"' + prev_hash + '"' + b + str(seq) + c)
+
+
+def prepare(record: CallRecord, chain: str = DEFAULT_CHAIN) -> PreparedRecord:
+    """Validate and canonicalise ``record`` for ``chain`` (raises ValueError, e.g. a
+    non-finite duration, before anything is queued or written)."""
     values = _prepare(record, chain)
+    content = {k: v for k, v in values.items() if k not in ("seq", "prev_hash")}
+    return PreparedRecord(
+        values, entry_canonical_parts(**content), loads(values["arguments_json"]), loads(values["result_json"])
+    )
+
+
+def append_group(
+    engine: Engine, records: Sequence[PreparedRecord], chain: str = DEFAULT_CHAIN
+) -> list[LedgerEntry | BaseException]:
+    """Append prepared records to ``chain`` as consecutive entries in ONE transaction.
+
+    Returns after the commit, one committed entry per record in order. If the group fails
+    before its commit (the transaction is then rolled back, nothing was written) and holds
+    more than one record, each record is appended alone, so one record the database
+    refuses fails only its own call: its slot then holds the exception. A failure during
+    the commit itself is raised for the whole group (outcome unknown; a retry could
+    duplicate entries).
+    """
     with _local_lock(engine):
-        return _append(engine, values, chain)
+        try:
+            return list(_append(engine, records, chain))
+        except _BeforeCommit as failed:
+            if len(records) == 1:
+                raise failed.error from None
+            log.warning(
+                "ledger group of %d failed before its commit (%s); appending one by one", len(records), failed.error
+            )
+            out: list[LedgerEntry | BaseException] = []
+            for r in records:
+                try:
+                    out.extend(_append(engine, [r], chain))
+                except _BeforeCommit as single:
+                    out.append(single.error)
+            return out
+
+
+class _BeforeCommit(Exception):
+    """A group write failed before COMMIT was sent (rolled back: safe to retry)."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 _SQLITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
@@ -318,59 +378,75 @@ RETURNING ins.seq, ins.prev_hash, ins.entry_hash
 )
 
 
-def _write_pg(conn: Connection, values: dict[str, Any], chain: str) -> tuple[int, str, str]:
-    """One statement: lock the head, hash, insert, move the head (PostgreSQL)."""
-    content = {k: v for k, v in values.items() if k not in ("seq", "prev_hash")}
-    a, b, c = entry_canonical_parts(**content)
-    params = {**content, "a": a, "b": b, "c": c}
+def _write_pg_single(conn: Connection, record: PreparedRecord, chain: str) -> list[tuple[int, str, str]]:
+    """One statement: lock the head, hash, insert, move the head (PostgreSQL, group of one)."""
+    a, b, c = record.parts
+    params = {**record.values, "a": a, "b": b, "c": c}
     row = conn.execute(_PG_APPEND, params).first()
     if row is None:
         _create_head(conn, chain)
         row = conn.execute(_PG_APPEND, params).one()
-    return int(row[0]), str(row[1]), str(row[2])
+    return [(int(row[0]), str(row[1]), str(row[2]))]
 
 
-def _write_generic(conn: Connection, values: dict[str, Any], chain: str) -> tuple[int, str, str]:
-    """Three statements under the database write lock (SQLite)."""
-    seq, prev = _advance_head(conn, chain)
-    values = {**values, "seq": seq, "prev_hash": prev}
-    h = sha256_hex(entry_canonical(**values))
-    conn.execute(_INSERT_ENTRY, {**values, "entry_hash": h})
-    conn.execute(_SET_HEAD_HASH, {"h": h, "chain": chain})
-    return seq, prev, h
+def _write_group(conn: Connection, records: Sequence[PreparedRecord], chain: str) -> list[tuple[int, str, str]]:
+    """Move the head by ``len(records)`` (locking it: SQLite's write lock is already held, on
+    PostgreSQL the UPDATE takes the row lock), hash the entries in order, insert them with
+    one executemany, store the new head hash."""
+    n = len(records)
+    row = conn.execute(_ADVANCE_HEAD_BY, {"chain": chain, "n": n}).first()
+    if row is None:
+        _create_head(conn, chain)
+        row = conn.execute(_ADVANCE_HEAD_BY, {"chain": chain, "n": n}).one()
+    seq, prev = int(row[0]) - n + 1, str(row[1])
+    links, rows = [], []
+    for r in records:
+        h = r.entry_hash(seq, prev)
+        rows.append({**r.values, "seq": seq, "prev_hash": prev, "entry_hash": h})
+        links.append((seq, prev, h))
+        seq, prev = seq + 1, h
+    conn.execute(_INSERT_ENTRY, rows)
+    conn.execute(_SET_HEAD_HASH, {"h": prev, "chain": chain})
+    return links
 
 
-def _append(engine: Engine, values: dict[str, Any], chain: str) -> LedgerEntry:
-    write = _write_pg if is_postgres(engine) else _write_generic
+def _append(engine: Engine, records: Sequence[PreparedRecord], chain: str) -> Iterator[LedgerEntry]:
+    """Write and commit ``records``; raise :class:`_BeforeCommit` for a failure before COMMIT
+    (after one retry on a fresh connection when the connection was found dead)."""
+    single_pg = len(records) == 1 and is_postgres(engine)
     for attempt in (1, 2):
         committing = False
         try:
             with engine.connect() as conn, begin_write(conn):
-                seq, prev, h = write(conn, values, chain)
+                links = _write_pg_single(conn, records[0], chain) if single_pg else _write_group(conn, records, chain)
                 committing = True
             break
         except DBAPIError as exc:
-            if attempt == 1 and exc.connection_invalidated and not committing:
+            if committing:
+                raise
+            if attempt == 1 and exc.connection_invalidated:
                 log.warning("ledger append: database connection lost, retrying once: %s", exc)
                 continue
-            raise
-    return LedgerEntry(
-        chain=chain,
-        seq=seq,
-        prev_hash=prev,
-        entry_hash=h,
-        recorded_at=values["recorded_at"],
-        tool=values["tool"],
-        tool_version=values["tool_version"],
-        arguments=loads(values["arguments_json"]),
-        result=loads(values["result_json"]),
-        error=values["error"],
-        is_error=values["is_error"],
-        provenance_hash=values["provenance_hash"],
-        caller=values["caller"],
-        duration_ms=values["duration_ms"],
-        request_id=values["request_id"],
-    )
+            raise _BeforeCommit(exc) from exc
+    for r, (seq, prev, h) in zip(records, links, strict=True):
+        v = r.values
+        yield LedgerEntry(
+            chain=chain,
+            seq=seq,
+            prev_hash=prev,
+            entry_hash=h,
+            recorded_at=v["recorded_at"],
+            tool=v["tool"],
+            tool_version=v["tool_version"],
+            arguments=r.arguments,
+            result=r.result,
+            error=v["error"],
+            is_error=v["is_error"],
+            provenance_hash=v["provenance_hash"],
+            caller=v["caller"],
+            duration_ms=v["duration_ms"],
+            request_id=v["request_id"],
+        )
 
 
 def row_to_entry(row: Row[Any] | Any) -> LedgerEntry:
@@ -462,10 +538,7 @@ def iter_entries(
     next_seq = start_seq
     while True:
         stmt = (
-            select(_ENTRY)
-            .where(_ENTRY.c.chain == chain, _ENTRY.c.seq >= next_seq)
-            .order_by(_ENTRY.c.seq)
-            .limit(batch)
+            select(_ENTRY).where(_ENTRY.c.chain == chain, _ENTRY.c.seq >= next_seq).order_by(_ENTRY.c.seq).limit(batch)
         )
         with engine.connect() as conn:
             rows = conn.execute(stmt).all()
