@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import threading
 
 import anyio
 
@@ -48,6 +49,57 @@ def build_context(config_path: str | None = None, caller: str | None = None, *, 
     return context
 
 
+class _LedgerUnavailable:
+    """Recorder standing in for a store that could not be opened: every call is refused
+    (the MCP adapter answers ``ledger_unavailable``), none is answered unrecorded."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def record(self, outcome) -> None:
+        raise RuntimeError(f"the audit ledger could not be opened: {self.error}") from self.error
+
+
+class _Warmup:
+    """Opens the ledger store and imports the tool modules (calculators, numpy, scipy, iapws)
+    in a background thread, so ``serve`` answers ``initialize`` and ``tools/list`` (served from
+    the published catalogue and schemas) without waiting for them. :meth:`context` - the
+    per-call context factory - waits for the store before the first call."""
+
+    def __init__(self, base: ExecutionContext, open_ledger: bool, database_url: str | None) -> None:
+        self.base = base
+        self._open_ledger = open_ledger
+        self._database_url = database_url
+        self._thread = threading.Thread(target=self._run, name="condensync-warmup", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        if self._open_ledger:
+            try:
+                store = open_store(self._database_url)
+                from .recording import StoreRecorder
+
+                self.base.recorder = StoreRecorder(store)
+                self.base.services.update(store=store, history=store)
+            except Exception as exc:  # noqa: BLE001 - reported on stderr and to every caller
+                log.error("the audit ledger could not be opened; every call will be refused: %s", exc)
+                self.base.recorder = _LedgerUnavailable(exc)
+        try:
+            from .registry import all_tools
+
+            all_tools()
+        except Exception:  # noqa: BLE001 - the first call reports it again, as a tool error
+            log.exception("importing the tool modules failed")
+
+    def context(self, _request_context=None) -> ExecutionContext:
+        self._thread.join()
+        b = self.base
+        return ExecutionContext(design=b.design, live=b.live, recorder=b.recorder, caller=b.caller,
+                                services=b.services)
+
+
 def serve(args: argparse.Namespace) -> int:
     if args.transport == "http":
         from .server.http_app import serve_http
@@ -56,11 +108,11 @@ def serve(args: argparse.Namespace) -> int:
                                                       database_url=args.database_url))
     from .server.mcp_server import build_server, serve_stdio
 
-    base = build_context(args.config, caller="stdio", ledger=not args.no_ledger, database_url=args.database_url)
+    base = build_context(args.config, caller="stdio", ledger=False)
     if base.live is not None:
         base.live.start()  # connect in the background; calls wait for fresh values
-    server = build_server(lambda ctx: ExecutionContext(design=base.design, live=base.live, recorder=base.recorder,
-                                                       caller=base.caller, services=base.services),
-                          config=base.design)
+    warmup = _Warmup(base, not args.no_ledger, args.database_url)
+    server = build_server(warmup.context, config=base.design)
+    warmup.start()
     anyio.run(serve_stdio, server)
     return 0

@@ -15,11 +15,12 @@ Every violation is reported, each as ``<json path>: <expected>, got <received>``
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import fastjsonschema
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+
+if TYPE_CHECKING:  # jsonschema is imported when the first schema is compiled (start-up time)
+    from jsonschema.exceptions import ValidationError
 
 from .errors import Implausible, InvalidArguments
 from .units import KINDS, from_si, unit_label
@@ -144,6 +145,8 @@ class CompiledSchema:
     """A published input schema compiled once: validation, defaults, error formatting."""
 
     def __init__(self, tool: str, schema: dict) -> None:
+        from jsonschema import Draft202012Validator
+
         Draft202012Validator.check_schema(schema)
         self.tool = tool
         self.schema = schema
