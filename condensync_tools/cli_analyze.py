@@ -6,7 +6,8 @@ result carries the same provenance hashes) on a local CSV or Parquet file, with 
 bar for reading, analysing (100,000 rows per chunk) and writing, then writes into ``--out``:
 
 * ``result.json``  — the full tool result (provenance-hashed);
-* ``<sha256>.csv`` — the per-row series (its SHA-256 is in the result);
+* ``<sha256>.parquet`` — the per-row series (its SHA-256 is in the result; CSV with
+  ``--series-format csv``);
 * ``cleanliness.png`` — daily cleanliness factor with the trend and the cleaning forecast;
 
 and prints a summary table (or the result JSON with ``--json``). Exit codes: 0 success,
@@ -131,6 +132,7 @@ def _arguments(args: argparse.Namespace, file_name: str) -> dict[str, Any]:
     out["series_output"] = "none" if args.no_series else "file"
     out["include_chart"] = not args.no_chart
     out.setdefault("max_daily_rows", 366)
+    out.setdefault("series_format", "parquet")  # pyarrow is a core dependency; CSV on request
     return out
 
 
@@ -251,7 +253,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     import condensync_tools.tools.history  # noqa: F401  (registers the tool)
 
     from .registry import execute
-    from .runtime import build_context
+    from .runtime import BackgroundLedger, build_context
     from .tools.history import CHART_FIELD
 
     real = path.resolve()
@@ -261,9 +263,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     try:
-        context = build_context(
-            args.config, caller="cli", ledger=not args.no_ledger, database_url=args.database_url
-        )
+        context = build_context(args.config, caller="cli", ledger=False)
+        if not args.no_ledger:  # opens while the file is read and analysed
+            context.recorder = BackgroundLedger(args.database_url)
     except Exception as exc:  # configuration errors are reported, not raised
         return _fail(str(exc))
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ import anyio
 
 from .registry import ExecutionContext
 
-__all__ = ["build_context", "serve"]
+__all__ = ["build_context", "serve", "BackgroundLedger"]
 
 log = logging.getLogger("condensync.runtime")
 
@@ -49,43 +49,57 @@ def build_context(config_path: str | None = None, caller: str | None = None, *, 
     return context
 
 
-class _LedgerUnavailable:
-    """Recorder standing in for a store that could not be opened: every call is refused
-    (the MCP adapter answers ``ledger_unavailable``), none is answered unrecorded."""
+class BackgroundLedger:
+    """The audit-ledger recorder, with the store (SQLAlchemy, migrations) opened in a background
+    thread: a command or server goes on with its own start-up (imports, reading a file) while
+    the store opens, and :meth:`record` - called after a call's work, before it is answered -
+    waits for it. A store that cannot be opened is reported on stderr at once and refuses
+    every call (the MCP adapter answers ``ledger_unavailable``); no call is answered
+    unrecorded."""
 
-    def __init__(self, error: Exception) -> None:
-        self.error = error
+    def __init__(self, database_url: str | None = None) -> None:
+        self._database_url = database_url
+        self._store = None
+        self._error: Exception | None = None
+        self._thread = threading.Thread(target=self._open, name="condensync-ledger-open", daemon=True)
+        self._thread.start()
+
+    def _open(self) -> None:
+        try:
+            self._store = open_store(self._database_url)
+        except Exception as exc:  # noqa: BLE001 - reported now and to every caller
+            log.error("the audit ledger could not be opened; every call will be refused: %s", exc)
+            self._error = exc
+
+    def store(self):
+        """The opened store (waits for the background thread); raises if it could not be opened."""
+        self._thread.join()
+        if self._error is not None:
+            raise RuntimeError(f"the audit ledger could not be opened: {self._error}") from self._error
+        return self._store
 
     def record(self, outcome) -> None:
-        raise RuntimeError(f"the audit ledger could not be opened: {self.error}") from self.error
+        from .recording import StoreRecorder
+
+        StoreRecorder(self.store()).record(outcome)
 
 
 class _Warmup:
-    """Opens the ledger store and imports the tool modules (calculators, numpy, scipy, iapws)
-    in a background thread, so ``serve`` answers ``initialize`` and ``tools/list`` (served from
-    the published catalogue and schemas) without waiting for them. :meth:`context` - the
-    per-call context factory - waits for the store before the first call."""
+    """``serve`` (stdio): the ledger opens (:class:`BackgroundLedger`) and the tool modules
+    (calculators, numpy, scipy, iapws) import in background threads, so ``initialize`` and
+    ``tools/list`` (served from the published catalogue and schemas) do not wait for them.
+    :meth:`context` - the per-call context factory - waits for both before the first call."""
 
-    def __init__(self, base: ExecutionContext, open_ledger: bool, database_url: str | None) -> None:
+    def __init__(self, base: ExecutionContext, ledger: BackgroundLedger | None) -> None:
         self.base = base
-        self._open_ledger = open_ledger
-        self._database_url = database_url
-        self._thread = threading.Thread(target=self._run, name="condensync-warmup", daemon=True)
+        self.ledger = ledger
+        self._thread = threading.Thread(target=self._import_tools, name="condensync-warmup", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
-    def _run(self) -> None:
-        if self._open_ledger:
-            try:
-                store = open_store(self._database_url)
-                from .recording import StoreRecorder
-
-                self.base.recorder = StoreRecorder(store)
-                self.base.services.update(store=store, history=store)
-            except Exception as exc:  # noqa: BLE001 - reported on stderr and to every caller
-                log.error("the audit ledger could not be opened; every call will be refused: %s", exc)
-                self.base.recorder = _LedgerUnavailable(exc)
+    @staticmethod
+    def _import_tools() -> None:
         try:
             from .registry import all_tools
 
@@ -96,8 +110,14 @@ class _Warmup:
     def context(self, _request_context=None) -> ExecutionContext:
         self._thread.join()
         b = self.base
-        return ExecutionContext(design=b.design, live=b.live, recorder=b.recorder, caller=b.caller,
-                                services=b.services)
+        services = b.services
+        if self.ledger is not None:
+            try:
+                services = {**services, "store": self.ledger.store(), "history": self.ledger.store()}
+            except RuntimeError:
+                pass  # the recorder refuses the call
+        return ExecutionContext(design=b.design, live=b.live, recorder=self.ledger, caller=b.caller,
+                                services=services)
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -111,7 +131,7 @@ def serve(args: argparse.Namespace) -> int:
     base = build_context(args.config, caller="stdio", ledger=False)
     if base.live is not None:
         base.live.start()  # connect in the background; calls wait for fresh values
-    warmup = _Warmup(base, not args.no_ledger, args.database_url)
+    warmup = _Warmup(base, None if args.no_ledger else BackgroundLedger(args.database_url))
     server = build_server(warmup.context, config=base.design)
     warmup.start()
     anyio.run(serve_stdio, server)
