@@ -40,6 +40,7 @@ __all__ = [
     "ENTRY_FIELDS",
     "jsonable",
     "canonical_text",
+    "canonical_value",
     "clean_text",
     "sha256_hex",
     "iso_utc",
@@ -138,10 +139,18 @@ def jsonable(obj: Any, *, keep_nul: bool = True) -> Any:
 def canonical_text(obj: Any) -> str:
     """RFC 8785 canonical JSON text of ``jsonable(obj)`` (the project's fast serialiser,
     :func:`condensync_tools.provenance.canonical`, checked byte for byte against ``rfc8785``)."""
-    try:  # already JSON data (the usual case): jsonable() would return it unchanged
-        return _jcs(obj).decode("utf-8")
+    return canonical_value(obj)[0]
+
+
+def canonical_value(obj: Any) -> tuple[str, Any]:
+    """``(canonical_text(obj), value)`` where ``value`` is ``obj`` itself when it already is
+    JSON data (the usual case: :func:`jsonable` would return it unchanged), else the parsed
+    canonical text (what the text reads back as)."""
+    try:
+        return _jcs(obj).decode("utf-8"), obj
     except (TypeError, ValueError):  # other types, non-finite floats, big ints, lone surrogates
-        return _jcs(jsonable(obj)).decode("utf-8")
+        text = _jcs(jsonable(obj)).decode("utf-8")
+        return text, loads(text)
 
 
 def sha256_hex(data: str | bytes) -> str:

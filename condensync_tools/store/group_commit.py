@@ -41,13 +41,17 @@ Result = TypeVar("Result")
 
 
 class _Slot(Generic[Item, Result]):
-    __slots__ = ("item", "done", "value", "error")
+    """One queued item; its caller sleeps on ``wake`` until the item is done or it is made
+    the next leader (each caller has its own event: no thundering herd on every commit)."""
+
+    __slots__ = ("item", "done", "value", "error", "wake")
 
     def __init__(self, item: Item) -> None:
         self.item = item
         self.done = False
         self.value: Result | None = None
         self.error: BaseException | None = None
+        self.wake = threading.Event()
 
 
 class GroupCommit(Generic[Item, Result]):
@@ -95,25 +99,31 @@ class GroupCommit(Generic[Item, Result]):
             self._inside += 1
             self._peak = max(self._peak, self._inside)
             self._arrived.notify()
-            while self._leading and not slot.done:
-                self._cond.wait()
-            leader = not slot.done
-            self._leading = self._leading or leader
+            leader = not self._leading
+            self._leading = True
         try:
-            if leader:
-                try:
-                    while not slot.done:
-                        self._flush_one_group()
-                finally:
-                    with self._cond:
-                        self._leading = False
-                        self._cond.notify_all()  # a waiting caller becomes the next leader
+            if not leader:
+                slot.wake.wait()  # done, or handed the lead by the previous leader
+            if not slot.done:
+                self._lead(slot)
         finally:
             with self._cond:
                 self._inside -= 1
         if slot.error is not None:
             raise slot.error
         return slot.value  # type: ignore[return-value]
+
+    def _lead(self, own: _Slot[Item, Result]) -> None:
+        """Flush groups until ``own`` is done, then hand the lead to the oldest waiting caller."""
+        try:
+            while not own.done:
+                self._flush_one_group()
+        finally:
+            with self._cond:
+                if self._queue:
+                    self._queue[0].wake.set()  # it leads next (its item is not done yet)
+                else:
+                    self._leading = False
 
     def _take_group(self) -> list[_Slot[Item, Result]]:
         """Linger (see module docstring), then take up to ``max_group`` queued items."""
@@ -151,4 +161,4 @@ class GroupCommit(Generic[Item, Result]):
             self.items += len(group)
             for s in group:
                 s.done = True
-            self._cond.notify_all()
+                s.wake.set()

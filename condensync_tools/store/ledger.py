@@ -65,7 +65,7 @@ from sqlalchemy.exc import DBAPIError
 
 from .canonical import (
     GENESIS_HASH,
-    canonical_text,
+    canonical_value,
     clean_text,
     entry_canonical,
     entry_canonical_parts,
@@ -207,17 +207,20 @@ def _opt_text(s: str | None) -> str | None:
     return None if s is None else clean_text(str(s))
 
 
-def _prepare(record: CallRecord, chain: str) -> dict[str, Any]:
+def _prepare(record: CallRecord, chain: str) -> tuple[dict[str, Any], Any, Any]:
+    """The stored column values of ``record``, and its arguments and result as JSON values."""
     duration = float(record.duration_ms)
     if not math.isfinite(duration):
         raise ValueError(f"duration_ms must be finite, got {record.duration_ms!r}")
-    return {
+    arguments_json, arguments = canonical_value(record.arguments if record.arguments is not None else {})
+    result_json, result = (None, None) if record.result is None else canonical_value(record.result)
+    values = {
         "chain": chain,
         "recorded_at": to_utc(record.recorded_at),
         "tool": clean_text(str(record.tool)),
         "tool_version": clean_text(str(record.tool_version)),
-        "arguments_json": canonical_text(record.arguments if record.arguments is not None else {}),
-        "result_json": None if record.result is None else canonical_text(record.result),
+        "arguments_json": arguments_json,
+        "result_json": result_json,
         "error": _opt_text(record.error),
         "is_error": bool(record.is_error),
         "provenance_hash": _opt_text(record.provenance_hash),
@@ -225,6 +228,7 @@ def _prepare(record: CallRecord, chain: str) -> dict[str, Any]:
         "duration_ms": round(duration, 3),
         "request_id": _opt_text(record.request_id),
     }
+    return values, arguments, result
 
 
 def _create_head(conn: Connection, chain: str) -> None:
@@ -272,7 +276,9 @@ def append(engine: Engine, record: CallRecord, chain: str = DEFAULT_CHAIN) -> Le
 class PreparedRecord:
     """A call record as stored, with the canonical text around ``prev_hash`` and ``seq``
     (:func:`~.canonical.entry_canonical_parts`), built by the caller before it queues, so a
-    group's writer only joins strings and hashes."""
+    group's writer only joins strings and hashes. ``arguments`` and ``result`` are the JSON
+    values of the entry (:func:`~.canonical.canonical_value`: the caller's own objects when
+    they already were JSON data)."""
 
     values: dict[str, Any]
     parts: tuple[str, str, str]
@@ -287,11 +293,8 @@ class PreparedRecord:
 def prepare(record: CallRecord, chain: str = DEFAULT_CHAIN) -> PreparedRecord:
     """Validate and canonicalise ``record`` for ``chain`` (raises ValueError, e.g. a
     non-finite duration, before anything is queued or written)."""
-    values = _prepare(record, chain)
-    content = {k: v for k, v in values.items() if k not in ("seq", "prev_hash")}
-    return PreparedRecord(
-        values, entry_canonical_parts(**content), loads(values["arguments_json"]), loads(values["result_json"])
-    )
+    values, arguments, result = _prepare(record, chain)
+    return PreparedRecord(values, entry_canonical_parts(**values), arguments, result)
 
 
 def append_group(
