@@ -25,6 +25,7 @@ import argparse
 import base64
 import json
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -245,6 +246,15 @@ def _table(result: dict, out_dir: Path, chart: Path | None) -> None:
         console.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
 
 
+def _import_plotting() -> None:
+    try:
+        import matplotlib.backends.backend_agg  # noqa: F401
+        import matplotlib.dates  # noqa: F401
+        import matplotlib.figure  # noqa: F401
+    except ImportError:  # the chart step reports it
+        pass
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
@@ -269,6 +279,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     except Exception as exc:  # configuration errors are reported, not raised
         return _fail(str(exc))
     out_dir.mkdir(parents=True, exist_ok=True)
+    if not args.no_chart:  # matplotlib imports while the file is read (pyarrow releases the GIL)
+        threading.Thread(target=_import_plotting, name="condensync-import-matplotlib", daemon=True).start()
     show = not args.no_progress
     with _Progress(show) as progress:
         context.services.update(data_dir=str(real.parent), output_dir=str(out_dir), progress=progress)

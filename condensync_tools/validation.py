@@ -15,6 +15,7 @@ Every violation is reported, each as ``<json path>: <expected>, got <received>``
 from __future__ import annotations
 
 import math
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Iterable
 
 import fastjsonschema
@@ -145,18 +146,23 @@ class CompiledSchema:
     """A published input schema compiled once: validation, defaults, error formatting."""
 
     def __init__(self, tool: str, schema: dict) -> None:
-        from jsonschema import Draft202012Validator
-
-        Draft202012Validator.check_schema(schema)
         self.tool = tool
         self.schema = schema
-        self.validator = Draft202012Validator(schema)
         # Hot path: the same schema compiled to Python code (our schemas use only keywords whose
         # meaning is identical in drafts 7 and 2020-12; tests/test_validation_equivalence.py
         # checks both validators agree). Any failure is re-validated and reported by jsonschema.
         self.fast = fastjsonschema.compile(schema, use_default=False)
         self.defaults = {name: sub["default"] for name, sub in schema.get("properties", {}).items()
                          if "default" in sub}
+
+    @cached_property
+    def validator(self) -> Any:
+        """The jsonschema Draft 2020-12 validator (checks the schema itself first), built when a
+        call first fails the fast check: valid calls never import jsonschema (start-up time)."""
+        from jsonschema import Draft202012Validator
+
+        Draft202012Validator.check_schema(self.schema)
+        return Draft202012Validator(self.schema)
 
     def problems(self, arguments: Any) -> list[str]:
         """Every schema violation and non-finite number, formatted (empty when valid)."""
