@@ -32,8 +32,17 @@ from condensync_tools.recording import StoreRecorder  # noqa: E402
 from condensync_tools.registry import ExecutionContext, execute  # noqa: E402
 from condensync_tools.store import Store  # noqa: E402
 
-BASE = {"unit_system": "US", "cw_inlet_temp": 70.0, "cw_outlet_temp": 88.5, "cw_flow": 230000,
-        "condenser_pressure": 2.1, "tube_od": 1.0, "tube_count": 28000, "tube_passes": 2, "tube_length": 38.0}
+BASE = {
+    "unit_system": "US",
+    "cw_inlet_temp": 70.0,
+    "cw_outlet_temp": 88.5,
+    "cw_flow": 230000,
+    "condenser_pressure": 2.1,
+    "tube_od": 1.0,
+    "tube_count": 28000,
+    "tube_passes": 2,
+    "tube_length": 38.0,
+}
 
 
 def _rate(context: ExecutionContext, args: list[dict], threads: int = 1) -> float:
@@ -60,8 +69,9 @@ def _rate(context: ExecutionContext, args: list[dict], threads: int = 1) -> floa
 
 def _arguments(calls: int) -> list[dict]:
     rng = random.Random(7)
-    return [{**BASE, "cw_inlet_temp": 60 + 20 * rng.random(), "cw_outlet_temp": 82 + 8 * rng.random()}
-            for _ in range(calls)]
+    return [
+        {**BASE, "cw_inlet_temp": 60 + 20 * rng.random(), "cw_outlet_temp": 82 + 8 * rng.random()} for _ in range(calls)
+    ]
 
 
 def concurrent_ratio(threads: int = 16, calls: int = 1600, rounds: int = 3) -> tuple[float, float, float]:
@@ -117,8 +127,10 @@ def main() -> int:
     for _ in range(opts.rounds):
         for name, ctx in backends.items():
             best[name] = max(best[name], _rate(ctx, args, opts.threads))
-    print(f"heat-transfer tool calls, {opts.calls} per round from {opts.threads} thread(s), best of {opts.rounds} "
-          "interleaved rounds")
+    print(
+        f"heat-transfer tool calls, {opts.calls} per round from {opts.threads} thread(s), best of {opts.rounds} "
+        "interleaved rounds"
+    )
     for name, rate in best.items():
         ratio = "" if name == "off" else f"   ledger on / off = {rate / best['off']:.3f}"
         print(f"  ledger {name:<11} {rate:8.0f} calls/s{ratio}")

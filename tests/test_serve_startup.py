@@ -45,6 +45,7 @@ def test_listing_imports_no_calculator_store_or_plotting() -> None:
     code = (
         "import sys\n"
         "from condensync_tools.cli import build_parser\n"
+        "build_parser()\n"
         "from condensync_tools.runtime import build_context\n"
         "from condensync_tools.server.mcp_server import build_server, tool_listing\n"
         "build_server(lambda ctx: build_context(ledger=False))\n"
