@@ -3,12 +3,12 @@
 the call recorded in the audit ledger, which opens in the background while the file is read."""
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 from test_history_cli import DESIGN, analyze
+from test_serve_startup import ledger_entries
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import history_bench  # noqa: E402
@@ -26,14 +26,7 @@ def test_default_series_is_parquet_and_the_call_is_in_the_ledger(tmp_path, monke
     table = pq.read_table(result["series_file"])
     assert table.num_rows == 3_000 and "cleanliness_factor" in table.column_names
     receipt = result["provenance"]["receipt"]
-    shown = subprocess.run(
-        [sys.executable, "-m", "condensync_tools", "audit", "show", "--database-url", url],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    entry = json.loads(shown.stdout)[0]
+    entry = ledger_entries(url)[0]
     assert (entry["seq"], entry["tool"]) == (receipt["seq"], "analyze_performance_history")
 
 

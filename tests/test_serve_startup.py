@@ -11,20 +11,10 @@ import sys
 
 import pytest
 from mcp import Client, StdioServerParameters
+from test_mcp_stdio import GOOD
 
 from condensync_tools.registry import all_tools
 from condensync_tools.server.mcp_server import tool_listing
-
-GOOD = {
-    "cw_inlet_temp": 70.0,
-    "cw_outlet_temp": 88.0,
-    "cw_flow": 200000,
-    "condenser_pressure": 2.0,
-    "tube_od": 1.0,
-    "tube_count": 20000,
-    "tube_passes": 2,
-    "tube_length": 40.0,
-}
 
 HEAVY = (
     "condensync_tools.calculators.water",
@@ -90,6 +80,11 @@ async def test_ledger_opened_in_background_records_the_first_call(tmp_path, monk
     async with Client(server) as client:
         r = await client.call_tool("calculate_heat_transfer_coefficient", GOOD)
         assert not r.is_error and r.structured_content["provenance"]["receipt"]["seq"] == 1
+    assert ledger_entries(url)[0]["tool"] == "calculate_heat_transfer_coefficient"
+
+
+def ledger_entries(url: str) -> list[dict]:
+    """The last entries of the ledger at ``url``, as ``condensync audit show`` prints them."""
     shown = subprocess.run(
         [sys.executable, "-m", "condensync_tools", "audit", "show", "--database-url", url],
         capture_output=True,
@@ -97,4 +92,4 @@ async def test_ledger_opened_in_background_records_the_first_call(tmp_path, monk
         timeout=120,
         check=True,
     )
-    assert json.loads(shown.stdout)[0]["tool"] == "calculate_heat_transfer_coefficient"
+    return json.loads(shown.stdout)
