@@ -22,9 +22,7 @@ def append_many(url: str, n: int, tag: int, barrier: Any, out: Any) -> None:
         store.ping()  # connect before the start line
         barrier.wait(60)
         seqs = [
-            store.append_call(
-                CallRecord("load", "1", {"worker": tag, "i": i}, {"ok": True}, duration_ms=0.1)
-            ).seq
+            store.append_call(CallRecord("load", "1", {"worker": tag, "i": i}, {"ok": True}, duration_ms=0.1)).seq
             for i in range(n)
         ]
         out.put((tag, seqs))

@@ -24,8 +24,7 @@ def _run_workers(url: str, procs: int, per_proc: int) -> dict[int, list[int]]:
     barrier = ctx.Barrier(procs)
     out = ctx.Queue()
     workers = [
-        ctx.Process(target=_store_workers.append_many, args=(url, per_proc, k, barrier, out))
-        for k in range(procs)
+        ctx.Process(target=_store_workers.append_many, args=(url, per_proc, k, barrier, out)) for k in range(procs)
     ]
     for w in workers:
         w.start()
