@@ -5,6 +5,7 @@
     python benchmarks/http_load.py --clients 4 --seconds 5
     python benchmarks/http_load.py --database-url postgresql://postgres@127.0.0.1/condensync_bench
     python benchmarks/http_load.py --url https://host:8017/mcp --token cst_...   # a running server
+    python benchmarks/http_load.py --replicas 2 --database-url postgresql://postgres@127.0.0.1/condensync_bench
 
 Unless ``--url`` is given it starts ``condensync serve --transport http`` (a real subprocess on
 free loopback ports, authentication on, audit ledger on), creates an API token, then runs N
@@ -16,6 +17,8 @@ HTTP + auth + schema validation + calculation + provenance hashes + durable ledg
 Prints one JSON object to stdout: calls, errors, throughput (calls/s), latency p50/p90/p99/max
 (ms), and — when it started the server — the number of ledger entries written by the run
 (must equal the calls). Exit code 1 if any call failed or the ledger count differs.
+``--replicas N`` starts N server processes on the same database (stateless replicas, as
+behind a load balancer; PostgreSQL for N > 1) and spreads the clients over them round-robin.
 """
 
 from __future__ import annotations
@@ -56,9 +59,10 @@ def _percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
 
 
-async def run_load(url: str, token: str | None, clients: int, seconds: float, *, verify: Any = True,
+async def run_load(url: str | list[str], token: str | None, clients: int, seconds: float, *, verify: Any = True,
                    request_id_prefix: str = "load") -> dict[str, Any]:
-    """Closed-loop load: ``clients`` concurrent MCP clients for ``seconds``. Returns the figures."""
+    """Closed-loop load: ``clients`` concurrent MCP clients for ``seconds`` (client ``i`` on
+    ``url[i % len(url)]`` when several replicas are given). Returns the figures."""
     import anyio
     import httpx2
     from mcp import Client
@@ -80,7 +84,8 @@ async def run_load(url: str, token: str | None, clients: int, seconds: float, *,
         http = httpx2.AsyncClient(headers=headers, verify=verify, timeout=30.0)
         n = 0
         try:
-            async with http, Client(streamable_http_client(url, http_client=http)) as c:
+            target = url if isinstance(url, str) else url[i % len(url)]
+            async with http, Client(streamable_http_client(target, http_client=http)) as c:
                 warm = await c.call_tool(TOOL, ARGS)  # session set-up, not timed
                 if warm.is_error:
                     errors.append(f"warm-up: {warm.content[0].text[:200]}")
@@ -182,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--url", help="load a running server instead of starting one")
     p.add_argument("--token", help="bearer token for --url")
     p.add_argument("--no-ledger", action="store_true", help="start the server with --no-ledger (comparison only)")
+    p.add_argument("--replicas", type=int, default=1, help="server processes on the same database (default 1)")
     a = p.parse_args(argv)
     sys.path.insert(0, str(REPO))
     import anyio
@@ -200,16 +206,22 @@ def main(argv: list[str] | None = None) -> int:
         with Store(db_url, auto_upgrade=True) as store:
             token = TokenStore(store.engine).create("viewer", "http_load benchmark")[1]
             seq_before = max((e.seq for e in store.last_entries(1)), default=0)
-        proc, url, metrics_url = start_server(db_url, workdir, ["--no-ledger"] if a.no_ledger else [])
+        servers = []
+        for k in range(a.replicas):
+            (workdir / f"replica-{k}").mkdir()
+            servers.append(start_server(db_url, workdir / f"replica-{k}", ["--no-ledger"] if a.no_ledger else []))
         try:
             prefix = f"load{int(time.time())}"
-            result = anyio.run(lambda: run_load(url, token, a.clients, a.seconds, request_id_prefix=prefix))
+            urls = [url for _, url, _ in servers]
+            result = anyio.run(lambda: run_load(urls, token, a.clients, a.seconds, request_id_prefix=prefix))
         finally:
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            for proc, _, _ in servers:
+                proc.terminate()
+                try:
+                    proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        result["replicas"] = a.replicas
         if not a.no_ledger:
             with Store(db_url) as store:
                 recorded = sum(1 for e in store.iter_entries(seq_before + 1)

@@ -1,12 +1,15 @@
 # SPDX-License-Identifier: MIT
-"""Ledger on vs off for real tool calls, one client, side by side in one run.
+"""Ledger on vs off for real tool calls, side by side in one run.
 
-    python benchmarks/ledger_tool_calls.py [--calls 400] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+    python benchmarks/ledger_tool_calls.py [--calls 400] [--threads 1] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
 Runs ``registry.execute("calculate_heat_transfer_coefficient", ...)`` with varied arguments
 (a) with no ledger, (b) recording every call in an SQLite ledger (WAL, synchronous=FULL) and
 (c) in a PostgreSQL ledger (a throwaway database), interleaving the three in rounds, and
-prints calls/s and the ratio ledger-on / ledger-off for each backend.
+prints calls/s and the ratio ledger-on / ledger-off for each backend. With ``--threads N``
+the calls come from N threads sharing one context (and one Store): concurrent calls share
+the ledger's commits (group commit). :func:`concurrent_ratio` is the figure
+``benchmarks/run.py`` reports as ``ledger_concurrent_ratio`` (16 callers, SQLite).
 """
 
 from __future__ import annotations
@@ -14,37 +17,94 @@ from __future__ import annotations
 import argparse
 import random
 import secrets
+import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from condensync_tools.recording import StoreRecorder
-from condensync_tools.registry import ExecutionContext, execute
-from condensync_tools.store import Store
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-BASE = {"unit_system": "US", "cw_inlet_temp": 70.0, "cw_outlet_temp": 88.5, "cw_flow": 230000,
-        "condenser_pressure": 2.1, "tube_od": 1.0, "tube_count": 28000, "tube_passes": 2, "tube_length": 38.0}
+from condensync_tools.recording import StoreRecorder  # noqa: E402
+from condensync_tools.registry import ExecutionContext, execute  # noqa: E402
+from condensync_tools.store import Store  # noqa: E402
+
+BASE = {
+    "unit_system": "US",
+    "cw_inlet_temp": 70.0,
+    "cw_outlet_temp": 88.5,
+    "cw_flow": 230000,
+    "condenser_pressure": 2.1,
+    "tube_od": 1.0,
+    "tube_count": 28000,
+    "tube_passes": 2,
+    "tube_length": 38.0,
+}
 
 
-def _rate(context: ExecutionContext, args: list[dict]) -> float:
-    start = time.perf_counter()
-    for a in args:
-        execute("calculate_heat_transfer_coefficient", a, context)
-    return len(args) / (time.perf_counter() - start)
+def _rate(context: ExecutionContext, args: list[dict], threads: int = 1) -> float:
+    """calls/s of ``execute`` over ``args``, split among ``threads`` threads started together."""
+    per = len(args) // threads
+    start = threading.Barrier(threads + 1)
+
+    def work(k: int) -> None:
+        start.wait()
+        for a in args[k * per : (k + 1) * per]:
+            out = execute("calculate_heat_transfer_coefficient", a, context)
+            if out.error is not None:
+                raise RuntimeError(out.error.text())
+
+    pool = [threading.Thread(target=work, args=(k,)) for k in range(threads)]
+    for t in pool:
+        t.start()
+    start.wait()
+    t0 = time.perf_counter()
+    for t in pool:
+        t.join()
+    return per * threads / (time.perf_counter() - t0)
+
+
+def _arguments(calls: int) -> list[dict]:
+    rng = random.Random(7)
+    return [
+        {**BASE, "cw_inlet_temp": 60 + 20 * rng.random(), "cw_outlet_temp": 82 + 8 * rng.random()} for _ in range(calls)
+    ]
+
+
+def concurrent_ratio(threads: int = 16, calls: int = 1600, rounds: int = 3) -> tuple[float, float, float]:
+    """(ledger-on calls/s, ledger-off calls/s, groups per commit): ``threads`` callers of
+    ``execute`` with an SQLite ledger (WAL, synchronous=FULL, witness on) vs without, best of
+    ``rounds`` interleaved rounds; the chain is verified afterwards."""
+    args = _arguments(calls)
+    tmp = Path(tempfile.mkdtemp())
+    store = Store(f"sqlite:///{tmp / 'bench.db'}", auto_upgrade=True, witness_path=tmp / "witness.jsonl")
+    on = ExecutionContext(caller="bench", recorder=StoreRecorder(store))
+    off = ExecutionContext(caller="bench")
+    _rate(off, args[:100])  # warm caches
+    best_on = best_off = 0.0
+    try:
+        for _ in range(rounds):
+            best_off = max(best_off, _rate(off, args, threads))
+            best_on = max(best_on, _rate(on, args, threads))
+        report = store.verify()
+        assert report.ok and report.checked == rounds * (calls // threads) * threads, report
+        per_commit = store._group.items / store._group.groups
+    finally:
+        store.close()
+    return best_on, best_off, per_commit
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1, help="concurrent callers (default 1)")
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     opts = parser.parse_args()
-    rng = random.Random(7)
-    args = [{**BASE, "cw_inlet_temp": 60 + 20 * rng.random(), "cw_outlet_temp": 82 + 8 * rng.random()}
-            for _ in range(opts.calls)]
+    args = _arguments(opts.calls)
     tmp = Path(tempfile.mkdtemp())
     backends = {"off": ExecutionContext(caller="bench")}
     stores = []
@@ -66,8 +126,11 @@ def main() -> int:
     best = {name: 0.0 for name in backends}
     for _ in range(opts.rounds):
         for name, ctx in backends.items():
-            best[name] = max(best[name], _rate(ctx, args))
-    print(f"heat-transfer tool calls, {opts.calls} per round, best of {opts.rounds} interleaved rounds")
+            best[name] = max(best[name], _rate(ctx, args, opts.threads))
+    print(
+        f"heat-transfer tool calls, {opts.calls} per round from {opts.threads} thread(s), best of {opts.rounds} "
+        "interleaved rounds"
+    )
     for name, rate in best.items():
         ratio = "" if name == "off" else f"   ledger on / off = {rate / best['off']:.3f}"
         print(f"  ledger {name:<11} {rate:8.0f} calls/s{ratio}")

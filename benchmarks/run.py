@@ -26,12 +26,21 @@ numbers compare across machines (see benchmarks/README.md):
 4. peak memory of the history analysis vs its input arrays (goal <= 3x);
 5. ``optimize_cooling_water_flow`` on sea water and on brackish water vs the same sweep on
    fresh water (``sea_vs_fresh_ratio``: the larger of the two ratios; goal <= 2);
-6. the ledger benchmark (benchmarks/ledger_bench.py, SQLite), when present, as its own
-   report (skip with --no-ledger).
+6. the ledger (benchmarks/throughput_bench.py, SQLite): 16 concurrent callers with the
+   ledger on vs off (``ledger_concurrent_ratio``, goal >= 0.5) and ledger_bench's appends/s
+   from 4 threads vs 1 (``ledger_threads_ratio``, goal >= 2.5), with ledger_bench's report
+   (skip with --no-ledger);
+7. ``condensync analyze`` of a 1,000,000-row CSV with its default outputs vs a process
+   reading it with ``pyarrow.csv.read_csv`` (``history_end_to_end_ratio``, goal <= 8);
+8. ``condensync serve`` spawn to ``initialize`` answered vs the bare echo server
+   (``startup_ratio``, goal <= 1.5).
 
 ``--json`` also prints every figure as one JSON object on the last line (keys ``mode``,
 ``figures`` [name, value, unit, baseline, baseline_label, ratio, goal, met],
-``sea_vs_fresh_ratio``, ``brackish_vs_fresh_ratio``, ``goals_missed``).
+``goals_missed`` and the ratios ``ledger_concurrent_ratio``, ``ledger_threads_ratio``,
+``history_end_to_end_ratio``, ``startup_ratio``, ``sea_vs_fresh_ratio`` (also
+``seawater_vs_fresh_ratio``, ``brackish_vs_fresh_ratio``), ``mcp_vs_echo_result_ratio``,
+each present when its group ran).
 
 Exit code 0 whatever the goals (a benchmark reports, it does not gate); ``--strict`` exits 1
 when a goal is missed.
@@ -42,7 +51,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -52,6 +60,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import history_bench  # noqa: E402
+import throughput_bench  # noqa: E402
 from history_bench import Figure  # noqa: E402
 
 HT_ARGS = {
@@ -335,20 +344,6 @@ def sea_vs_fresh(calls: int) -> list[Figure]:
     return figures
 
 
-def ledger_report(quick: bool) -> str:
-    script = HERE / "ledger_bench.py"
-    if not script.exists():
-        return "ledger benchmark: benchmarks/ledger_bench.py not present"
-    cmd = [sys.executable, str(script), "--backends", "sqlite"] + (
-        ["--n", "100", "--rounds", "1"] if quick else []
-    )
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    out = r.stdout.strip()
-    if r.returncode != 0:
-        out += f"\n(ledger benchmark exited {r.returncode}: {r.stderr.strip().splitlines()[-1:]})"
-    return "ledger benchmark (benchmarks/ledger_bench.py --backends sqlite):\n" + out
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="small sizes (seconds)")
@@ -356,13 +351,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-ledger", action="store_true", help="skip benchmarks/ledger_bench.py")
     p.add_argument(
         "--only",
-        choices=["history", "calls", "mcp", "water", "ledger"],
+        choices=["history", "calls", "mcp", "water", "ledger", "analyze", "startup"],
         action="append",
         help="run only these groups (repeatable)",
     )
     p.add_argument("--json", action="store_true", help="also print all figures as one JSON object on the last line")
     a = p.parse_args(argv)
-    groups = set(a.only or ["history", "calls", "mcp", "water", "ledger"])
+    groups = set(a.only or ["history", "calls", "mcp", "water", "ledger", "analyze", "startup"])
     if a.no_ledger:
         groups.discard("ledger")
     started = time.perf_counter()
@@ -379,10 +374,13 @@ def main(argv: list[str] | None = None) -> int:
         for f in calls_per_second(0.6 if a.quick else 6.0):
             figures.append(f)
             print(f.line(), flush=True)
+    ratios: dict[str, float] = {}
     if "mcp" in groups:
         for f in mcp_round_trip(10 if a.quick else 300, 1 if a.quick else 3):
             figures.append(f)
             print(f.line(), flush=True)
+        ratios["mcp_vs_echo_result_ratio"] = figures[-1].ratio
+        ratios["mcp_vs_echo_ratio"] = figures[-4].ratio
     water: list[Figure] = []
     if "water" in groups:
         water = sea_vs_fresh(3 if a.quick else 10)
@@ -390,15 +388,24 @@ def main(argv: list[str] | None = None) -> int:
         for f in water:
             print(f.line(), flush=True)
         print(f"sea_vs_fresh_ratio {max(f.ratio for f in water):.2f} (the larger of sea and brackish)", flush=True)
-    if "ledger" in groups:
-        print(ledger_report(a.quick), flush=True)
+    for group, key, run in (
+        ("ledger", ("ledger_concurrent_ratio", "ledger_threads_ratio"), throughput_bench.ledger_figures),
+        ("analyze", ("history_end_to_end_ratio",), throughput_bench.history_end_to_end),
+        ("startup", ("startup_ratio",), throughput_bench.startup),
+    ):
+        if group in groups:
+            found = run(a.quick)
+            for f in found:
+                print(f.line(), flush=True)
+            figures += found
+            ratios.update(zip(key, (f.ratio for f in found), strict=False))
     missed = [f.name for f in figures if f.met is False]
     print(
         f"done in {time.perf_counter() - started:.1f} s; goals missed: {len(missed)}"
         + "".join(f"\n  - {m}" for m in missed)
     )
     if a.json:
-        print(json.dumps(_json_report("quick" if a.quick else "full", figures, water, missed)))
+        print(json.dumps({**_json_report("quick" if a.quick else "full", figures, water, missed), **ratios}))
     return 1 if (a.strict and missed) else 0
 
 

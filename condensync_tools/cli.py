@@ -93,7 +93,7 @@ def cmd_call(args: argparse.Namespace) -> int:
 
 def cmd_schemas(args: argparse.Namespace) -> int:
     from .registry import all_tools
-    from .schema import REPO_SCHEMAS_DIR, published_dir, schema_text
+    from .schema import CATALOGUE_FILE, REPO_SCHEMAS_DIR, catalogue_entry, published_dir, schema_text
 
     if args.dir:
         directory = Path(args.dir)
@@ -107,6 +107,7 @@ def cmd_schemas(args: argparse.Namespace) -> int:
     for tool in all_tools():
         expected[directory / f"{tool.name}.input.json"] = schema_text(tool.generated_input_schema())
         expected[directory / f"{tool.name}.output.json"] = schema_text(tool.generated_output_schema())
+    expected[directory / CATALOGUE_FILE] = schema_text([catalogue_entry(t) for t in all_tools()])
     if args.action == "export":
         directory.mkdir(parents=True, exist_ok=True)
         for path, text in expected.items():

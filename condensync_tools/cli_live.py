@@ -146,8 +146,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- parsers
 def add_parsers(subparsers: Any) -> None:
     """Add ``simulate`` and ``status`` to the ``condensync`` sub-command parsers."""
-    from connectors.simulator import DEFAULT_MODBUS_PORT, DEFAULT_OPCUA_PORT
-
+    # No import of connectors.simulator here (asyncua, pymodbus): every command builds this parser.
     p = subparsers.add_parser(
         "simulate", help="run the condenser plant simulator (real OPC UA + Modbus TCP servers)",
         description="Serve a simulated condenser over OPC UA and Modbus TCP with the tags of a plant configuration "
@@ -157,9 +156,9 @@ def add_parsers(subparsers: Any) -> None:
     p.add_argument("--condenser", help="condenser id (default: the first with connectors)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--opcua-port", type=int, default=None,
-                   help=f"OPC UA port (default: the configuration's endpoint, else {DEFAULT_OPCUA_PORT}; 0 = off)")
+                   help="OPC UA port (default: the configuration's endpoint, else the simulator's default; 0 = off)")
     p.add_argument("--modbus-port", type=int, default=None,
-                   help=f"Modbus TCP port (default: the configuration's, else {DEFAULT_MODBUS_PORT}; 0 = off)")
+                   help="Modbus TCP port (default: the configuration's, else the simulator's default; 0 = off)")
     p.add_argument("--speed", type=float, default=1.0, help="simulated seconds per real second (default 1; "
                    "3600 = an hour per second)")
     p.add_argument("--seed", type=int, default=0, help="noise seed (default 0): same seed, same values")

@@ -19,7 +19,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = ["model_schema", "published_dir", "load_published", "schema_text", "REPO_SCHEMAS_DIR"]
+__all__ = ["model_schema", "published_dir", "load_published", "schema_text", "REPO_SCHEMAS_DIR", "CATALOGUE_FILE",
+           "catalogue_entry", "load_catalogue"]
 
 REPO_SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
@@ -176,3 +177,28 @@ def load_published(tool: str, direction: str) -> dict[str, Any]:
         return json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
         raise FileNotFoundError(f"published schema {path} is missing: run `condensync schemas export`") from None
+
+
+CATALOGUE_FILE = "tools.catalogue.json"
+"""Published list of the tools (name, title, description, version, annotations), written by
+``condensync schemas export`` beside the schemas: with them it is everything ``tools/list``
+needs, so a server can answer ``initialize`` and ``tools/list`` without importing the tool
+modules and their calculators (numpy, scipy, iapws, ...)."""
+
+
+def catalogue_entry(tool: Any) -> dict[str, Any]:
+    """The catalogue record of a :class:`~condensync_tools.registry.ToolDefinition`."""
+    return {"name": tool.name, "title": tool.title, "description": tool.description, "version": tool.version,
+            "read_only": tool.read_only, "destructive": tool.destructive, "idempotent": tool.idempotent,
+            "open_world": tool.open_world}
+
+
+def load_catalogue() -> list[dict[str, Any]]:
+    """The published tool catalogue (see :data:`CATALOGUE_FILE`), in name order."""
+    path = published_dir() / CATALOGUE_FILE
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"published tool catalogue {path} is missing: run `condensync schemas export`") from (
+            None
+        )

@@ -22,11 +22,14 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any, Iterable
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Iterable
 
 import fastjsonschema
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+
+if TYPE_CHECKING:  # jsonschema is imported when the first schema is compiled (start-up time)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 from .errors import Implausible, InvalidArguments
 from .units import KINDS, from_si, unit_label
@@ -263,10 +266,8 @@ class CompiledSchema:
     """A published input schema compiled once: validation, defaults, error formatting."""
 
     def __init__(self, tool: str, schema: dict) -> None:
-        Draft202012Validator.check_schema(schema)
         self.tool = tool
         self.schema = schema
-        self.validator = Draft202012Validator(schema)
         # Hot path: the same schema compiled to Python code (our schemas use only keywords whose
         # meaning is identical in drafts 7 and 2020-12; tests/test_validation_equivalence.py
         # checks both validators agree). Any failure is re-validated and reported by jsonschema.
@@ -274,6 +275,15 @@ class CompiledSchema:
         self.defaults = {name: sub["default"] for name, sub in schema.get("properties", {}).items()
                          if "default" in sub}
         self._field_validators: dict[str, Draft202012Validator] | None = None
+
+    @cached_property
+    def validator(self) -> Any:
+        """The jsonschema Draft 2020-12 validator (checks the schema itself first), built when a
+        call first fails the fast check: valid calls never import jsonschema (start-up time)."""
+        from jsonschema import Draft202012Validator
+
+        Draft202012Validator.check_schema(self.schema)
+        return Draft202012Validator(self.schema)
 
     def problems(self, arguments: Any) -> list[str]:
         """Every schema violation and hostile value, formatted (empty when valid); at most
@@ -317,6 +327,8 @@ class CompiledSchema:
         hostile value): what further checks of a failed call may look at."""
         validators = self._field_validators
         if validators is None:
+            from jsonschema import Draft202012Validator
+
             validators = self._field_validators = {
                 name: Draft202012Validator(sub) for name, sub in self.schema.get("properties", {}).items()}
         return {k: v for k, v in arguments.items()

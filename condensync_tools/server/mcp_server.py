@@ -23,8 +23,8 @@ from mcp.shared.exceptions import MCPDeprecationWarning
 
 from .. import __version__
 from ..errors import UnknownTool
-from ..registry import CallOutcome, ExecutionContext, all_tools, execute, get_tool
-from ..schema import load_published
+from ..registry import CallOutcome, ExecutionContext, execute, get_tool
+from ..schema import load_catalogue, load_published
 
 __all__ = ["build_server", "INSTRUCTIONS", "tool_listing", "lean_listing", "to_call_result", "runs_inline"]
 
@@ -39,15 +39,18 @@ INSTRUCTIONS = (
 
 
 def tool_listing() -> list[types.Tool]:
-    """MCP tool descriptors built from the definitions and the committed schemas."""
+    """MCP tool descriptors from the published catalogue and schemas (``schemas/``, drift-checked
+    against the definitions by ``condensync schemas check``): no tool module is imported, so
+    ``tools/list`` is answered before the calculators (numpy, scipy, iapws) are loaded."""
     listing = []
-    for tool in all_tools():
+    for tool in load_catalogue():
+        name, title = tool["name"], tool["title"]
         listing.append(types.Tool(
-            name=tool.name, title=tool.title, description=tool.description,
-            input_schema=load_published(tool.name, "input"), output_schema=load_published(tool.name, "output"),
-            annotations=types.ToolAnnotations(title=tool.title, read_only_hint=tool.read_only,
-                                              destructive_hint=tool.destructive, idempotent_hint=tool.idempotent,
-                                              open_world_hint=tool.open_world)))
+            name=name, title=title, description=tool["description"],
+            input_schema=load_published(name, "input"), output_schema=load_published(name, "output"),
+            annotations=types.ToolAnnotations(title=title, read_only_hint=tool["read_only"],
+                                              destructive_hint=tool["destructive"],
+                                              idempotent_hint=tool["idempotent"], open_world_hint=tool["open_world"])))
     return listing
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from . import history, ledger, migrate, retention
 from .engine import make_engine, resolve_url
+from .group_commit import GroupCommit
 from .ledger import DEFAULT_CHAIN, CallRecord, LedgerEntry
 from .migrate import SchemaStatus
 from .retention import PruneReport, RetentionPolicy
@@ -80,6 +81,7 @@ class Store:
         self._signer: HeadSigner | None = None
         self._signer_lock = threading.Lock()
         self.engine: Engine = make_engine(self._url, **engine_options)
+        self._group: GroupCommit[ledger.PreparedRecord, LedgerEntry] = GroupCommit(self._commit_group)
         if auto_upgrade:
             status = self.schema_status()
             if status.state in ("empty", "behind"):
@@ -143,12 +145,30 @@ class Store:
     # ----------------------------------------------------------------- ledger
     def append_call(self, record: CallRecord) -> LedgerEntry:
         """Append a tool call to the ledger; returns after the commit (see :mod:`.ledger`) and
-        after the signed head of that commit is in the witness, with the call's ``receipt``."""
-        entry = ledger.append(self.engine, record, self.chain)
-        head = self.signer().sign_head(entry.chain, entry.seq, entry.entry_hash)
+        after the signed head of that commit is in the witness, with the call's ``receipt``.
+
+        Concurrent callers share commits (:mod:`.group_commit`): the calls queued while a
+        commit is in progress are written as consecutive entries in the next transaction,
+        and one head - that of the group's last entry - is signed and witnessed for the
+        group; each call's receipt holds its own seq and hash and that signed head."""
+        return self._group.submit(ledger.prepare(record, self.chain))
+
+    def _commit_group(self, group: Sequence[ledger.PreparedRecord]) -> list[LedgerEntry | BaseException]:
+        """Write one group in one transaction, then sign and witness its last head (the
+        group-commit leader calls this; one leader at a time, so witness order = commit order)."""
+        entries = ledger.append_group(self.engine, group, self.chain)
+        last = next((e for e in reversed(entries) if isinstance(e, LedgerEntry)), None)
+        if last is None:
+            return entries
+        head = self.signer().sign_head(last.chain, last.seq, last.entry_hash)
         if self._witness is not None:
             self._witness.append(head)
-        return dataclasses.replace(entry, receipt=receipt_of(entry.chain, entry.seq, entry.entry_hash, head))
+        return [
+            e
+            if isinstance(e, BaseException)
+            else dataclasses.replace(e, receipt=receipt_of(e.chain, e.seq, e.entry_hash, head))
+            for e in entries
+        ]
 
     async def append_call_async(self, record: CallRecord) -> LedgerEntry:
         """:meth:`append_call` in a worker thread, for asyncio servers."""
@@ -225,9 +245,7 @@ class Store:
         **metrics: Any,
     ) -> int:
         """Store a tool result's key figures for a condenser (see :func:`.history.record_result`)."""
-        return history.record_result(
-            self.engine, condenser_id, tool, timestamp, result, provenance_hash, **metrics
-        )
+        return history.record_result(self.engine, condenser_id, tool, timestamp, result, provenance_hash, **metrics)
 
     def fouling_history(
         self,

@@ -33,11 +33,14 @@ from typing import Any
 
 import rfc8785
 
+from ..provenance import canonical as _jcs
+
 __all__ = [
     "GENESIS_HASH",
     "ENTRY_FIELDS",
     "jsonable",
     "canonical_text",
+    "canonical_value",
     "clean_text",
     "sha256_hex",
     "iso_utc",
@@ -134,8 +137,20 @@ def jsonable(obj: Any, *, keep_nul: bool = True) -> Any:
 
 
 def canonical_text(obj: Any) -> str:
-    """RFC 8785 canonical JSON text of ``jsonable(obj)``."""
-    return rfc8785.dumps(jsonable(obj)).decode("utf-8")
+    """RFC 8785 canonical JSON text of ``jsonable(obj)`` (the project's fast serialiser,
+    :func:`condensync_tools.provenance.canonical`, checked byte for byte against ``rfc8785``)."""
+    return canonical_value(obj)[0]
+
+
+def canonical_value(obj: Any) -> tuple[str, Any]:
+    """``(canonical_text(obj), value)`` where ``value`` is ``obj`` itself when it already is
+    JSON data (the usual case: :func:`jsonable` would return it unchanged), else the parsed
+    canonical text (what the text reads back as)."""
+    try:
+        return _jcs(obj).decode("utf-8"), obj
+    except (TypeError, ValueError):  # other types, non-finite floats, big ints, lone surrogates
+        text = _jcs(jsonable(obj)).decode("utf-8")
+        return text, loads(text)
 
 
 def sha256_hex(data: str | bytes) -> str:
@@ -156,7 +171,7 @@ def iso_utc(dt: datetime) -> str:
 
 
 def _scalar(v: Any) -> str:
-    return rfc8785.dumps(v).decode("utf-8")
+    return _jcs(v).decode("utf-8")
 
 
 def entry_canonical_parts(

@@ -24,8 +24,7 @@ def _run_workers(url: str, procs: int, per_proc: int) -> dict[int, list[int]]:
     barrier = ctx.Barrier(procs)
     out = ctx.Queue()
     workers = [
-        ctx.Process(target=_store_workers.append_many, args=(url, per_proc, k, barrier, out))
-        for k in range(procs)
+        ctx.Process(target=_store_workers.append_many, args=(url, per_proc, k, barrier, out)) for k in range(procs)
     ]
     for w in workers:
         w.start()
@@ -69,14 +68,16 @@ def test_processes_on_sqlite(tmp_path: Path) -> None:
     _check(url, results, 300)
 
 
-def test_sigkill_while_appending(store_url: str) -> None:
-    """Every seq the child reported as committed survives; the chain verifies after each kill."""
+@pytest.mark.parametrize("threads", [1, 4])
+def test_sigkill_while_appending(store_url: str, threads: int) -> None:
+    """Every seq the child reported as committed survives; the chain verifies after each kill.
+    With 4 appending threads the child's appends share commits (group commit)."""
     script = Path(_store_workers.__file__)
     rng = random.Random(12345)
     reported: set[int] = set()
     for round_ in range(3):
         child = subprocess.Popen(
-            [sys.executable, str(script), store_url], stdout=subprocess.PIPE, env=child_env(), text=True
+            [sys.executable, str(script), store_url, str(threads)], stdout=subprocess.PIPE, env=child_env(), text=True
         )
         assert child.stdout is not None
         wanted = rng.randint(20, 80)
