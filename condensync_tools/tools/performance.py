@@ -205,7 +205,8 @@ class PerformanceOutput(ToolResult):
     air_confounded: bool = Field(
         description="True when air in-leakage is detected and the measured backpressure lies above the one "
         "fouling_cleanliness_factor gives (air_backpressure > 0, i.e. the measured cleanliness lies below the "
-        "fouling cleanliness): the cleanliness measured on this snapshot is then air-bound, the vacuum part and cleaning_due use fouling_cleanliness_factor instead, and tube "
+        "fouling cleanliness): the cleanliness measured on this snapshot is then air-bound, the vacuum part "
+        "and cleaning_due use fouling_cleanliness_factor instead, and tube "
         "cleaning is never ranked on the CF drop the air explains"
     )
     measured_cleanliness_factor: float = Field(
