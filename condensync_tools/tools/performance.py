@@ -542,7 +542,8 @@ def handle(call: ToolCall) -> ToolOutput:
             "air confounded (leak detected, measured backpressure above the one the fouling cleanliness "
             "gives: the CF drop below the fouling cleanliness is air): the vacuum part "
             "runs at the fouling cleanliness; cleaning due only if the fouling cleanliness is at or below "
-            "the trigger (Putman & Harpster: fouling vs air ingress)"
+            "the trigger, and tube cleaning is otherwise never ranked first (stop the leak, measure the CF "
+            "again) (Putman & Harpster: fouling vs air ingress)"
         )
     si = _score_inputs(call, base, results)
     if confounded:
@@ -586,7 +587,9 @@ def handle(call: ToolCall) -> ToolOutput:
         performance_score=score.score,
         grade=score.grade,
         score_components=_score_components(call, score, target, confounded),
-        top_actions=recommendation_items(top_actions(_actions(results, confounded), 3)),
+        top_actions=recommendation_items(
+            top_actions(_actions(results, confounded), 3, not_first=("clean_tubes",) if confounded and not due else ())
+        ),
         parts=parts,
         cleanliness_factor=cf,
         target_cleanliness=target if cf is not None else None,
