@@ -42,6 +42,7 @@ from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ValidationError
 
 from .errors import InvalidArguments
+from .redaction import is_secret_name, redact_url
 
 __all__ = ["ConfigError", "PlantConfig", "CondenserConfig", "load_config", "ARGUMENT_GROUPS", "CONNECTOR_KINDS",
            "EXAMPLE_CONFIG"]
@@ -127,14 +128,27 @@ _SECRET_KEYS = frozenset({"url", "routing_key", "password", "apikey", "token", "
 
 
 def _problems_from_pydantic(prefix: str, exc: ValidationError) -> list[str]:
+    """One problem per pydantic error; the value received is never shown for a secret setting
+    (password, apikey, token…) nor for a URL with a password or query values in it."""
     out = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"])
         got = err.get("input")
-        shown = repr(got)[:60] if not isinstance(got, dict) else "a table"
-        if err["loc"] and str(err["loc"][-1]) in _SECRET_KEYS:
-            shown = "a secret (not shown)"
-        out.append(f"{prefix}{'.' + loc if loc else ''}: {err['msg']}, got {shown}")
+        msg = err["msg"]
+        secret = any(is_secret_name(str(p)) for p in err["loc"]) or (
+            bool(err["loc"]) and str(err["loc"][-1]) in _SECRET_KEYS
+        )
+        if secret:
+            shown = "a value (not shown: secret setting)"
+        elif isinstance(got, dict):
+            shown = "a table"
+        elif isinstance(got, str) and "://" in got:
+            shown = repr(redact_url(got))[:120]
+        else:
+            shown = repr(got)[:60]
+        if isinstance(got, (str, int, float)) and not isinstance(got, bool) and len(str(got)) >= 4 and str(got) in msg:
+            msg = msg.replace(str(got), "***" if secret else (redact_url(got) if "://" in str(got) else str(got)))
+        out.append(f"{prefix}{'.' + loc if loc else ''}: {msg}, got {shown}")
     return out
 
 
@@ -212,9 +226,14 @@ def load_config(path: str | os.PathLike | None = None) -> PlantConfig:
                                 f"{', '.join(ARGUMENT_GROUPS)}, {', '.join(CONNECTOR_KINDS)})")
         condensers[cid] = CondenserConfig(cid, str(body.get("description", "")), units, arguments, connectors)
     monitor, alerts = _monitoring(data, condensers, problems)
+    config = PlantConfig(str(path), str(plant.get("name", "")), condensers, monitor, alerts)
+    # the tag units too, in the same pass: every problem of the file in one answer
+    from .live import check_config_units
+
+    problems.extend(check_config_units(config))
     if problems:
         raise ConfigError(path, problems)
-    return PlantConfig(str(path), str(plant.get("name", "")), condensers, monitor, alerts)
+    return config
 
 
 def _monitoring(data: dict, condensers: dict[str, CondenserConfig], problems: list[str]) -> tuple[Any, Any]:

@@ -328,6 +328,13 @@ class ToolDefinition:
         return schema.model_schema(self.output_model)
 
     @property
+    def replayable(self) -> bool:
+        """Whether running the tool again has no effect outside this process: read-only, not
+        destructive and closed-world (no plant, CMMS or other outside system). Only such tools
+        are re-executed by ``verify_provenance``."""
+        return self.read_only and not self.destructive and not self.open_world
+
+    @property
     def annotations(self) -> dict[str, bool]:
         return {"readOnlyHint": self.read_only, "destructiveHint": self.destructive,
                 "idempotentHint": self.idempotent, "openWorldHint": self.open_world}
@@ -407,15 +414,24 @@ class CallOutcome:
 
 
 def _missing(call_args: dict, rules: tuple, mode: str, plan_descr: dict, system: str | None = None) -> list[str]:
+    """Problems for the rules not met. A rule is a field name or a tuple of alternatives; an
+    alternative ``"a+b+c"`` needs all its fields. When the caller gave part of such an
+    alternative, each of its missing fields is named (``tube_length`` given: ``tube_od`` and
+    ``tube_count`` missing), with the other alternatives."""
     problems = []
     get = call_args.get
     for rule in rules:
         names = (rule,) if isinstance(rule, str) else tuple(rule)
-        for name in names:
-            if get(name) is not None:
-                break
+        groups = [name.split("+") for name in names]
+        if any(all(get(part) is not None for part in group) for group in groups):
+            continue
+        partial = [g for g in groups if len(g) > 1 and any(get(part) is not None for part in g)]
+        if partial:
+            others = tuple(n.replace("+", " + ") for n, g in zip(names, groups, strict=True) if g is not partial[0])
+            problems += [_missing_problem((part, *others), mode, plan_descr, system)
+                         for part in partial[0] if get(part) is None]
         else:
-            problems.append(_missing_problem(names, mode, plan_descr, system))
+            problems.append(_missing_problem(tuple(n.replace("+", " + ") for n in names), mode, plan_descr, system))
     return problems
 
 
@@ -425,7 +441,7 @@ def _mode_rules(tool: ToolDefinition, args: dict) -> tuple[tuple, str]:
         return (), ""
     name, by_value = tool.required_by_mode
     value = args.get(name)
-    if value is None:
+    if not isinstance(value, str):
         value = tool.compiled.defaults.get(name)
     return by_value.get(value, ()), f" in {name} '{value}'"
 
@@ -496,16 +512,19 @@ def _normalise(tool: ToolDefinition, arguments: Any) -> dict:
     except InvalidArguments as exc:
         if isinstance(arguments, dict) and not arguments.get("condenser_id"):
             present = {k: v for k, v in arguments.items() if v is not None}
+            # fields whose own value is invalid (a mode given as a list, an integer of 5,000
+            # digits…) are reported already and do not drive the mode's checks
+            valid = tool.compiled.valid_fields(present)
             descr = _schema_descriptions(tool)
             extra = _missing(present, tool.required_always, "", descr)
-            mode_rules, mode_text = _mode_rules(tool, present)
+            mode_rules, mode_text = _mode_rules(tool, valid)
             extra += _missing(present, mode_rules, mode_text, descr)
             if tool.argument_problems is not None:
-                extra += tool.argument_problems({**tool.compiled.defaults, **present})
+                extra += tool.argument_problems({**tool.compiled.defaults, **valid})
             if arguments.get("data_source") != "live":
                 extra += _missing(present, tool.required_supplied, " when data_source is 'supplied'", descr)
             exc.problems.extend(p for p in extra if p not in exc.problems)
-        raise InvalidArguments(exc.problems, tool.name) from None
+        raise InvalidArguments(exc.problems, tool.name, omitted=exc.omitted, incomplete=exc.incomplete) from None
 
 
 def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext
@@ -521,9 +540,10 @@ def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext
                                   tool.name)
         design = context.design.design_arguments(condenser_id, tool.name, system, accepted)
         normalised = {**tool.compiled.defaults, **design, **{k: v for k, v in arguments.items()}}
-        problems = tool.compiled.problems(normalised)
+        problems, incomplete = tool.compiled.check(normalised)
         if problems:
-            raise InvalidArguments([p + " (after merging the plant configuration)" for p in problems], tool.name)
+            raise InvalidArguments([p + " (after merging the plant configuration)" for p in problems], tool.name,
+                                   incomplete=incomplete)
     si = convert_units(normalised, tool.input_plan, system, to_caller=False, units=None)
     sources: list[dict] = []
     live = normalised.get("data_source") == "live"

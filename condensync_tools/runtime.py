@@ -79,6 +79,6 @@ def serve(args: argparse.Namespace) -> int:
         base.live.start()  # connect in the background; calls wait for fresh values
     server = build_server(lambda ctx: ExecutionContext(design=base.design, live=base.live, recorder=base.recorder,
                                                        caller=base.caller, services=base.services),
-                          config=base.design)
+                          config=base.design, live=base.live)
     anyio.run(serve_stdio, server)
     return 0

@@ -92,6 +92,10 @@ CLEANING_METHODS = (
 #: Cleaning trigger on cleanliness: policy value inside the 0.75-0.80 range of physics
 #: reference §5.2 (house default; configure from economics where possible).
 DEFAULT_TRIGGER_CLEANLINESS = 0.75
+#: Lowest cleaning trigger accepted: a trigger below CF 0.3 is no cleaning policy (a condenser
+#: at CF 0.3 has lost most of its surface; near CF 0 the trigger lies at an unbounded fouling
+#: level, 1/CF - 1, and no forecast can reach it). Found by the fuzz test (5e-324).
+MIN_TRIGGER_CLEANLINESS = 0.3
 #: "Cleaning due" when the trigger is forecast within this many days (house choice: about one
 #: planning cycle for an outage or online campaign).
 DEFAULT_DUE_WINDOW_DAYS = 30.0

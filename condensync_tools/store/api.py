@@ -90,8 +90,12 @@ class Store:
     # ------------------------------------------------------------------ admin
     @property
     def url(self) -> str:
-        """The database URL with any password masked."""
-        return self._url.render_as_string(hide_password=True)
+        """The database URL with any password masked: the userinfo password and every query
+        value except harmless connection options (``?password=…`` included), see
+        :func:`condensync_tools.redaction.redact_url`."""
+        from ..redaction import redact_url
+
+        return redact_url(self._url.render_as_string(hide_password=True))
 
     @property
     def backend(self) -> str:

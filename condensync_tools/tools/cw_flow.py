@@ -30,6 +30,7 @@ from .common import CALCULATOR_NOTE, C, ToolInput, ToolResult, quantity, summary
 from .heat_transfer import derived_fm_warnings
 from .shared_inputs import (
     CW_FLOW_RANGE,
+    TUBE_DATA_RULES,
     CommonFields,
     DutyFields,
     RecommendationItem,
@@ -546,6 +547,7 @@ TOOL = register(
             "pumps_installed",
             "pumps_running",
             ("heat_duty", "cw_outlet_temp", "steam_flow"),
+            *TUBE_DATA_RULES,
         ),
     )
 )

@@ -25,6 +25,7 @@ from ..calculators import hei
 from ..calculators.economics import Action, usd_per_day
 from ..calculators.fouling import (
     FOULANTS,
+    MIN_TRIGGER_CLEANLINESS,
     MIN_VELOCITY_FOULING_M_S,
     FoulingInputs,
     calculate_fouling_factor,
@@ -145,7 +146,7 @@ class FoulingFields(ToolInput):
     )
     trigger_cleanliness: float = Field(
         0.75,
-        gt=0,
+        ge=MIN_TRIGGER_CLEANLINESS,
         lt=1,
         description="Cleaning trigger cleanliness factor, default 0.75 (policy value, 0.75-0.80 typical) [1]",
     )

@@ -282,10 +282,12 @@ def condenser_pressure_si(call: ToolCall) -> float:
 
 #: Fields each mode needs (a name, or a tuple of alternatives), checked by the registry with the
 #: other required fields, and fields a mode does not accept (mode_argument_problems).
+#: the heat-transfer surface: given, or from the tubes (all three of them)
+SURFACE_RULE = ("surface_area", "tube_length+tube_od+tube_count")
 MODE_REQUIRED: dict[str, tuple] = {
-    "rate": ("cw_outlet_temp", ("cw_flow", "heat_duty", "steam_flow"), ("surface_area", "tube_length")),
+    "rate": ("cw_outlet_temp", ("cw_flow", "heat_duty", "steam_flow"), SURFACE_RULE),
     "size_area": ("u_actual",),
-    "outlet_temp": ("u_actual", "cw_flow", ("surface_area", "tube_length")),
+    "outlet_temp": ("u_actual", "cw_flow", SURFACE_RULE),
 }
 MODE_REFUSED: dict[str, tuple[str, ...]] = {
     "rate": ("u_actual",),

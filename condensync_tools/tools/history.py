@@ -19,7 +19,12 @@ from pydantic import BaseModel, Field, create_model
 
 from ..calculators import cycles
 from ..calculators import history as hist
-from ..calculators.fouling import DEFAULT_DUE_WINDOW_DAYS, DEFAULT_TRIGGER_CLEANLINESS, FoulingFit
+from ..calculators.fouling import (
+    DEFAULT_DUE_WINDOW_DAYS,
+    DEFAULT_TRIGGER_CLEANLINESS,
+    MIN_TRIGGER_CLEANLINESS,
+    FoulingFit,
+)
 from ..calculators.tubes import tube_bundle
 from ..calculators.water import salinity_for
 from ..errors import InvalidArguments, ToolUnavailable
@@ -159,7 +164,7 @@ class _HistoryInputBase(ToolInput):
     accept_uncertain_quality: bool = Field(False, description="Treat rows flagged 'uncertain' as valid [1]")
     trigger_cleanliness: float = Field(
         DEFAULT_TRIGGER_CLEANLINESS,
-        gt=0,
+        ge=MIN_TRIGGER_CLEANLINESS,
         lt=1,
         description=("Cleaning trigger: cleanliness factor at which cleaning is due (default 0.75) [1]"),
     )

@@ -16,6 +16,7 @@ from ..registry import HistoryRecord, ToolCall, ToolDefinition, ToolOutput, regi
 from .common import CALCULATOR_NOTE, ToolResult, quantity, summary_number
 from .heat_transfer import derived_fm_warnings
 from .shared_inputs import (
+    TUBE_DATA_RULES,
     CommonFields,
     DesignPointFields,
     DutyFields,
@@ -245,6 +246,6 @@ TOOL = register(
         handler=handle,
         live_fields=LIVE_FIELDS,
         required_supplied=("cw_inlet_temp", "cw_flow"),
-        required_always=(("heat_duty", "cw_outlet_temp", "steam_flow"),),
+        required_always=(("heat_duty", "cw_outlet_temp", "steam_flow"), *TUBE_DATA_RULES),
     )
 )
