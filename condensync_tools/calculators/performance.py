@@ -173,15 +173,21 @@ def performance_score(
     return PerformanceScore(score, grade, components, method, warnings)
 
 
-def top_actions(actions: Iterable[Action], top: int = 3) -> list[Action]:
+def top_actions(actions: Iterable[Action], top: int = 3, not_first: Iterable[str] = ()) -> list[Action]:
     """The ``top`` most valuable actions (USD/day, then W, then id), one per action id.
 
     Duplicates of the same action id (e.g. proposed by two calculators) keep the most valuable.
+    An action id in ``not_first`` never heads the list: the most valuable other action moves
+    ahead of it (tube cleaning on an air-confounded snapshot whose fouling CF has not reached the
+    cleaning trigger: the leak is stopped and the CF measured again first).
     """
     best: dict[str, Action] = {}
     for a in rank_actions(actions, top=10**9):
         best.setdefault(a.action, a)
-    return rank_actions(best.values(), top=top)
+    ranked = rank_actions(best.values(), top=10**9)
+    held = set(not_first)
+    lead = next((i for i, a in enumerate(ranked) if a.action not in held), 0)
+    return ([ranked[lead]] + ranked[:lead] + ranked[lead + 1 :])[: max(top, 0)] if ranked else []
 
 
 #: Parts of a whole-condenser analysis, as :func:`action_withdrawn` names them.

@@ -203,9 +203,10 @@ class PerformanceOutput(ToolResult):
     likely_leak_location: str = Field(None, description="Likely leak location (air part)")
     estimated_inleakage: quantity("air_flow", "Estimated air in-leakage (air part)") = None
     air_confounded: bool = Field(
-        description="True when air in-leakage is indicated and explains more than the PTC 12.2 pressure "
-        "uncertainty (0.12 inHg) of the backpressure: the cleanliness measured on this snapshot is then "
-        "air-bound, the vacuum part and cleaning_due use fouling_cleanliness_factor instead, and tube "
+        description="True when air in-leakage is detected and the measured backpressure lies above the one "
+        "fouling_cleanliness_factor gives (air_backpressure > 0, i.e. the measured cleanliness lies below the "
+        "fouling cleanliness): the cleanliness measured on this snapshot is then air-bound, the vacuum part "
+        "and cleaning_due use fouling_cleanliness_factor instead, and tube "
         "cleaning is never ranked on the CF drop the air explains"
     )
     measured_cleanliness_factor: float = Field(
@@ -241,11 +242,17 @@ class PerformanceOutput(ToolResult):
 
 # --------------------------------------------------------------------------- parts
 def _caller_arguments(call: ToolCall) -> dict[str, Any]:
-    """The normalised arguments in caller units, live values included (as supplied values)."""
+    """The normalised arguments in caller units, live values included (as supplied values):
+    quantities converted to the caller's units, live counts (pumps_running, a Modbus uint16)
+    as they are."""
     args = {k: v for k, v in call.args.items() if v is not None}
     for name, p in call.tool.input_plan.items():
         if name not in args and call.si.get(name) is not None and p.quantity is not None and not p.is_list:
             args[name] = from_si(p.quantity.kind, call.si[name], call.unit_system)
+    for name in call.tool.live_fields:
+        value = call.si.get(name)
+        if name not in args and name not in call.tool.input_plan and value is not None:
+            args[name] = int(value) if isinstance(value, float) and value.is_integer() else value
     args["data_source"] = "supplied"
     return args
 
@@ -261,10 +268,14 @@ def _is_missing_inputs(error: ToolCallError) -> bool:
 
 def _run_part(call: ToolCall, tool: str, args: dict[str, Any], parts: list[dict], missing: list[str]) -> dict | None:
     """Run one part; None when skipped for missing inputs; any other error fails the analysis.
-    The ledger records the part; the condenser history keeps only what the analysis declares."""
-    out = execute(tool, args, replace(call.context, part_of=call.tool.name))
+    The ledger records the part, unless it is skipped (a skipped part is not an error); the
+    condenser history keeps only what the analysis declares."""
+    out = execute(tool, args, replace(call.context, part_of=call.tool.name, recorder=None))
+    skipped = out.error is not None and _is_missing_inputs(out.error)
+    if call.context.recorder is not None and not skipped:
+        call.context.recorder.record(out)
     if out.error is not None:
-        if _is_missing_inputs(out.error):
+        if skipped:
             parts.append(
                 {
                     "tool": tool,
@@ -528,9 +539,11 @@ def handle(call: ToolCall) -> ToolOutput:
     due = _air_override(values, results, fouling, warnings) if confounded else None
     if confounded:
         method["air_versus_fouling"] = (
-            "air confounded (leak indicated, air share > 0.12 inHg PTC 12.2 uncertainty): the vacuum part "
+            "air confounded (leak detected, measured backpressure above the one the fouling cleanliness "
+            "gives: the CF drop below the fouling cleanliness is air): the vacuum part "
             "runs at the fouling cleanliness; cleaning due only if the fouling cleanliness is at or below "
-            "the trigger (Putman & Harpster: fouling vs air ingress)"
+            "the trigger, and tube cleaning is otherwise never ranked first (stop the leak, measure the CF "
+            "again) (Putman & Harpster: fouling vs air ingress)"
         )
     si = _score_inputs(call, base, results)
     if confounded:
@@ -574,7 +587,9 @@ def handle(call: ToolCall) -> ToolOutput:
         performance_score=score.score,
         grade=score.grade,
         score_components=_score_components(call, score, target, confounded),
-        top_actions=recommendation_items(top_actions(_actions(results, confounded), 3)),
+        top_actions=recommendation_items(
+            top_actions(_actions(results, confounded), 3, not_first=("clean_tubes",) if confounded and not due else ())
+        ),
         parts=parts,
         cleanliness_factor=cf,
         target_cleanliness=target if cf is not None else None,
@@ -623,7 +638,7 @@ TOOL = register(
             "part's provenance_hash, the top three actions of all parts ranked by value (MW, USD/day) and a "
             "performance score: " + SCORE_DESCRIPTION + ". " + CALCULATOR_NOTE
         ),
-        version="1.1.1",
+        version="1.2.0",
         input_model=PerformanceInput,
         output_model=PerformanceOutput,
         handler=handle,

@@ -113,6 +113,10 @@ def test_top_actions_rank_by_value_and_dedupe():
     # without prices the ranking falls back to W
     assert [x.action for x in rank_actions([_a("x", 1.0, None), _a("y", 2.0, None)])] == ["y", "x"]
     assert top_actions([]) == []
+    # an action held from first place gives way to the most valuable other one, keeps its place after
+    assert [x.action for x in top_actions(acts, not_first=("b",))] == ["c", "b", "a"]
+    assert [x.action for x in top_actions(acts, not_first=("c",))] == ["b", "c", "a"]
+    assert [x.action for x in top_actions([_a("b", 1.0, 1.0)], not_first=("b",))] == ["b"]
 
 
 @pytest.mark.parametrize(
