@@ -33,6 +33,8 @@ from typing import Any
 
 import rfc8785
 
+from ..provenance import sha256_hex  # the one hashing helper, re-exported for the store
+
 __all__ = [
     "GENESIS_HASH",
     "ENTRY_FIELDS",
@@ -136,13 +138,6 @@ def jsonable(obj: Any, *, keep_nul: bool = True) -> Any:
 def canonical_text(obj: Any) -> str:
     """RFC 8785 canonical JSON text of ``jsonable(obj)``."""
     return rfc8785.dumps(jsonable(obj)).decode("utf-8")
-
-
-def sha256_hex(data: str | bytes) -> str:
-    """Hex SHA-256 of UTF-8 text or bytes."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    return hashlib.sha256(data).hexdigest()
 
 
 def to_utc(dt: datetime) -> datetime:
