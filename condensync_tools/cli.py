@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
+
+from . import settings
 
 __all__ = ["main", "build_parser"]
 
@@ -130,7 +131,7 @@ def cmd_golden(args: argparse.Namespace) -> int:
 
 
 def _data_dir(args: argparse.Namespace) -> Path | None:
-    raw = getattr(args, "data_dir", None) or os.environ.get("CONDENSYNC_DATA_DIR")
+    raw = getattr(args, "data_dir", None) or settings.DATA_DIR.raw()
     return Path(raw) if raw else None
 
 

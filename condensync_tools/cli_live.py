@@ -18,9 +18,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from typing import Any
+
+from . import settings
 
 __all__ = ["add_parsers", "cmd_simulate", "cmd_status", "main"]
 
@@ -46,13 +47,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from .config import EXAMPLE_CONFIG
 
     _quiet_asyncua()
-    config = args.config or os.environ.get("CONDENSYNC_CONFIG") or str(EXAMPLE_CONFIG)
+    config = args.config or settings.CONFIG.raw() or str(EXAMPLE_CONFIG)
     try:
         plant = SimPlant.from_toml(config, args.condenser)
         events = [parse_event(e) for e in args.event]
-        settings = SimSettings(seed=args.seed, speed=args.speed, interval_s=args.interval,
-                               start_hour=args.start_hour, fouling_days=args.fouling_days, noise=args.noise)
-        sim = PlantSimulator(plant, settings, events, host=args.host, opcua_port=args.opcua_port,
+        sim_settings = SimSettings(seed=args.seed, speed=args.speed, interval_s=args.interval,
+                                   start_hour=args.start_hour, fouling_days=args.fouling_days, noise=args.noise)
+        sim = PlantSimulator(plant, sim_settings, events, host=args.host, opcua_port=args.opcua_port,
                              modbus_port=args.modbus_port)
     except ValueError as exc:
         _err(f"condensync simulate: {exc}")
@@ -121,7 +122,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from .live import ConnectorManager
 
     _quiet_asyncua()
-    path = args.config or os.environ.get("CONDENSYNC_CONFIG")
+    path = args.config or settings.CONFIG.raw()
     if not path:
         _err("condensync status: give --config plant.toml (or set CONDENSYNC_CONFIG)")
         return 2

@@ -38,6 +38,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ValidationError
 
+from . import settings
 from .errors import InvalidArguments
 
 __all__ = ["ConfigError", "PlantConfig", "CondenserConfig", "load_config", "ARGUMENT_GROUPS", "CONNECTOR_KINDS",
@@ -129,7 +130,7 @@ def _problems_from_pydantic(prefix: str, exc: ValidationError) -> list[str]:
 
 def load_config(path: str | os.PathLike | None = None) -> PlantConfig:
     """Load and validate a plant configuration; raise :class:`ConfigError` listing every problem."""
-    path = Path(path or os.environ.get("CONDENSYNC_CONFIG", ""))
+    path = Path(path or settings.CONFIG.text())
     if not str(path) or not path.is_file():
         raise ConfigError(path, [f"file not found: {path}"])
     try:
