@@ -5,7 +5,7 @@ Registered by :func:`add_parsers` from :func:`condensync_tools.cli.build_parser`
 
 - ``condensync simulate [--config plant.toml] [--opcua-port 4840] [--modbus-port 5020]
   [--speed N] [--seed S] [--event air_inleakage@300] ...`` runs a real OPC UA server and a
-  real Modbus TCP server serving a simulated condenser (:mod:`connectors.simulator`) with the
+  real Modbus TCP server serving a simulated condenser (:mod:`condensync_tools.simulator`) with the
   tags of the configuration (default: the bundled example). Logs go to stderr; Ctrl-C stops.
 - ``condensync status [--config plant.toml] [--json]`` starts every connector of the
   configuration, reads every configured value once and prints the connectors' health, the
@@ -42,7 +42,7 @@ def _quiet_asyncua() -> None:
 
 # ----------------------------------------------------------------------------- simulate
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from connectors.simulator import PlantSimulator, SimPlant, SimSettings, describe, parse_event, run
+    from condensync_tools.simulator import PlantSimulator, SimPlant, SimSettings, describe, parse_event, run
 
     from .config import EXAMPLE_CONFIG
 
@@ -147,7 +147,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------------- parsers
 def add_parsers(subparsers: Any) -> None:
     """Add ``simulate`` and ``status`` to the ``condensync`` sub-command parsers."""
-    from connectors.simulator import DEFAULT_MODBUS_PORT, DEFAULT_OPCUA_PORT
+    from condensync_tools.simulator import DEFAULT_MODBUS_PORT, DEFAULT_OPCUA_PORT
 
     p = subparsers.add_parser(
         "simulate", help="run the condenser plant simulator (real OPC UA + Modbus TCP servers)",
