@@ -480,6 +480,16 @@ class ConnectorManager:
             return None
         return self._call(self._cmms_client(condenser_id), timeout=10.0)
 
+    def create_work_order(self, condenser_id: str, request: Any, *, dry_run: bool, timeout: float) -> Any:
+        """File (or with ``dry_run`` preview) a work order through the condenser's CMMS client
+        on the connector loop: the ``WorkOrderService`` of the execution context
+        (:class:`connectors.WorkOrderResult`). LiveDataError when the condenser has no
+        ``[cmms]`` table; TimeoutError after ``timeout`` seconds."""
+        client = self.cmms(condenser_id)
+        if client is None:
+            raise LiveDataError([f"$.condenser_id: a [condensers.{condenser_id}.cmms] table, got none"])
+        return self._call(client.create_work_order(request, dry_run=dry_run), timeout=timeout)
+
     def _plan(self, condenser_id: str, names: Iterable[str]) -> list[tuple[_Slot, list[str]]]:
         wanted = list(dict.fromkeys(names))
         plan: list[tuple[_Slot, list[str]]] = []
