@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Water/steam properties against IAPWS-IF97 (via iapws) and the published table of
-physics.md §3.1 (VAC-02-saturation-conversions, derived from IF97 with iapws 1.5.5)."""
+docs/methods.md §3.1 (VAC-02-saturation-conversions, derived from IF97 with iapws 1.5.5)."""
 
 import pytest
 from hypothesis import given, settings
@@ -40,20 +40,20 @@ def test_saturation_round_trip():
 
 @pytest.mark.parametrize("t_c,hfg", [(30.0, 2429.8), (45.0, 2394.0), (60.0, 2357.7), (65.0, 2345.4)])
 def test_latent_heat_physics_table(t_c, hfg):
-    # physics.md §3.1 h_fg (kJ/kg), IF97 via iapws 1.5.5
+    # docs/methods.md §3.1 h_fg (kJ/kg), IF97 via iapws 1.5.5
     assert water.latent_heat(water.saturation_pressure(t_c + 273.15)) / 1000 == pytest.approx(hfg, abs=0.1)
 
 
 @pytest.mark.parametrize("t_c,cp", [(16.0, 4.1878), (25.0, 4.1816), (30.0, 4.1798)])
 def test_fresh_water_cp_if97(t_c, cp):
-    # physics.md §3: IF97 cp 4.1878 at 16 °C, 4.1816 at 25 °C, 4.1798 at 30 °C (kJ/(kg·K))
+    # docs/methods.md §3: IF97 cp 4.1878 at 16 °C, 4.1816 at 25 °C, 4.1798 at 30 °C (kJ/(kg·K))
     assert water.liquid_properties(t_c + 273.15).cp / 1000 == pytest.approx(cp, abs=2e-3)
 
 
 def test_sea_water_heavier_and_lower_cp():
     fresh = water.liquid_properties(298.15)
     sea = water.liquid_properties(298.15, water.WATER_SALINITY_KG_KG["sea"])
-    assert 1.02 < sea.density / fresh.density < 1.03  # ~2.5 % (physics.md pitfall 7)
+    assert 1.02 < sea.density / fresh.density < 1.03  # ~2.5 % (docs/methods.md pitfall 7)
     assert 0.94 < sea.cp / fresh.cp < 0.97  # ~4.5 %
     assert sea.viscosity > fresh.viscosity
 

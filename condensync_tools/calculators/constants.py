@@ -6,7 +6,7 @@ Every factor converts *to* SI base units by multiplication.
 
 from __future__ import annotations
 
-#: 1 inHg at 32 °F in Pa (absolute-backpressure convention; physics.md §3.1, pitfall 3).
+#: 1 inHg at 32 °F in Pa (absolute-backpressure convention; docs/methods.md §3.1, pitfall 3).
 INHG_PA = 3386.389
 #: 1 inHg at 60 °F in Pa (older convention; only for reference, never the default).
 INHG_60F_PA = 3376.85
@@ -29,11 +29,11 @@ BTU_J = 1055.05585262  # International Table Btu
 BTU_H_W = BTU_J / 3600.0
 MW_W = 1.0e6
 KW_W = 1.0e3
-#: 1 Btu/(h·ft²·°F) in W/(m²·K) = 5.678263 (physics.md §3.1).
+#: 1 Btu/(h·ft²·°F) in W/(m²·K) = 5.678263 (docs/methods.md §3.1).
 BTU_H_FT2_F_W_M2_K = BTU_H_W / FT2_M2 * 1.8
-#: 1 h·ft²·°F/Btu in m²·K/W = 0.17611 (physics.md §3).
+#: 1 h·ft²·°F/Btu in m²·K/W = 0.17611 (docs/methods.md §3).
 H_FT2_F_BTU_M2_K_W = 1.0 / BTU_H_FT2_F_W_M2_K
-#: 1 SCFM of dry air (70 °F, 14.696 psia, 0.0749 lb/ft³) in kg/s: 4.495 lb/h (physics.md §3.1).
+#: 1 SCFM of dry air (70 °F, 14.696 psia, 0.0749 lb/ft³) in kg/s: 4.495 lb/h (docs/methods.md §3.1).
 SCFM_AIR_KG_S = 0.0749 * 60.0 * LB_H_KG_S
 KELVIN_OFFSET = 273.15
 STANDARD_GRAVITY = 9.80665

@@ -15,7 +15,7 @@
   are evaluated at T_sat, the film ΔT solved, then properties re-evaluated once at the film
   temperature T_sat − ΔT/2 and ΔT solved again (two property evaluations, deterministic).
 
-Expect ±15-25 % against HEI (physics.md §1.5). References: Incropera et al., *Fundamentals of
+Expect ±15-25 % against HEI (docs/methods.md §1.5). References: Incropera et al., *Fundamentals of
 Heat and Mass Transfer*, 7th ed., Eqs. 8.62 (Gnielinski), 10.46 (horizontal tube), 10.47
 (Kern bank); Kern, *Process Heat Transfer* (1950).
 """

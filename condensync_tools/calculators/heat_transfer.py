@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Condenser heat-transfer test chain (ASME PTC 12.2-style) and the effectiveness model.
 
-Chain (physics.md §2, §3), all SI:
+Chain (docs/methods.md §2, §3), all SI:
 
 1. T_sat = T_sat(P_shell) (IAPWS-IF97 region 4);
 2. Q = ṁ·cp·(T_out − T_in), ṁ = ρ(T_in)·Q_vol, cp at the mean CW temperature;
@@ -66,7 +66,7 @@ def lmtd(itd: float, ttd: float) -> float:
 
     .. math:: LMTD = \\frac{ITD - TTD}{\\ln(ITD/TTD)}
 
-    Domain (physics.md §7, pitfall 1): T_sat > T_out > T_in, i.e. ITD > TTD > 0.
+    Domain (docs/methods.md §7, pitfall 1): T_sat > T_out > T_in, i.e. ITD > TTD > 0.
     ITD = TTD (no temperature rise) is the 0/0 limit: it is rejected, because U cannot be
     measured without a rise.
 
@@ -93,7 +93,7 @@ def ttd_from_ntu(temperature_rise: float, ntu: float) -> float:
 
 def saturation_temp_from_effectiveness(t_in: float, duty: float, m_dot: float, cp: float,
                                        u: float, area: float) -> tuple[float, float, float]:
-    """Expected saturation temperature from the effectiveness/NTU chain (physics.md §2 step 7).
+    """Expected saturation temperature from the effectiveness/NTU chain (docs/methods.md §2 step 7).
 
     TR = Q/(ṁ·cp); NTU = U·A/(ṁ·cp); TTD = TR/(e^NTU − 1); T_sat = T_in + TR + TTD.
 
@@ -190,7 +190,7 @@ class HeatTransferInputs:
     bank_rows: int = DEFAULT_BANK_ROWS
     #: Heat duty [W] when the CW flow is not measured (cw_flow = 0): the CW mass flow is then
     #: derived as Q/(cp·(T_out − T_in)). With a measured flow the CW-side duty is used and a
-    #: given duty is only compared with it (physics.md §1.6: never mix duty sources).
+    #: given duty is only compared with it (docs/methods.md §1.6: never mix duty sources).
     heat_duty: float = 0.0
     heat_duty_basis: str = "given"
     #: U is a design value given by the caller (sizing), not a measurement: a U above 1.5 × clean

@@ -86,7 +86,7 @@ def saturation_temperature(pressure_pa: float, field: str = "condenser_pressure"
 
     Valid from the triple point (611.657 Pa) to the critical point (22.064 MPa).
 
-    >>> round(saturation_temperature(6773.0) - 273.15, 2)   # 2.0 inHgA (physics.md §3.1)
+    >>> round(saturation_temperature(6773.0) - 273.15, 2)   # 2.0 inHgA (docs/methods.md §3.1)
     38.39
     """
     if not (P_TRIPLE <= pressure_pa <= P_CRITICAL):
@@ -142,7 +142,7 @@ def _region4(pressure_pa: float, quality: int) -> tuple[float, float]:
 def latent_heat(pressure_pa: float) -> float:
     """Latent heat of condensation h_fg [J/kg] at a saturation pressure [Pa] (IF97 region 4).
 
-    >>> round(latent_heat(saturation_pressure(303.15)) / 1e3, 1)   # 30 °C (physics.md §3.1)
+    >>> round(latent_heat(saturation_pressure(303.15)) / 1e3, 1)   # 30 °C (docs/methods.md §3.1)
     2429.8
     """
     saturation_temperature(pressure_pa)  # range check
