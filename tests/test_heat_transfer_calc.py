@@ -10,8 +10,13 @@ from hypothesis import strategies as st
 
 from condensync_tools.calculators.constants import FT_M, INHG_PA, c_to_k, f_to_k
 from condensync_tools.calculators.errors import DomainError
-from condensync_tools.calculators.heat_transfer import (HeatTransferInputs, analyse_heat_transfer, lmtd,
-                                                        saturation_temp_from_effectiveness, ttd_from_ntu)
+from condensync_tools.calculators.heat_transfer import (
+    HeatTransferInputs,
+    analyse_heat_transfer,
+    lmtd,
+    saturation_temp_from_effectiveness,
+    ttd_from_ntu,
+)
 from condensync_tools.calculators.tubes import tube_bundle
 from condensync_tools.calculators.water import liquid_properties, saturation_pressure
 
