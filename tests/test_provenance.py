@@ -25,6 +25,7 @@ def test_fast_jcs_equals_rfc8785(value):
     assert provenance.canonical(value) == rfc8785.dumps(value)
 
 
+@pytest.mark.slow  # the default run checks floats inside the structures above and the edge cases below
 @settings(max_examples=2000, deadline=None)
 @given(finite)
 def test_fast_jcs_numbers_equal_rfc8785(x):

@@ -76,6 +76,7 @@ FEW_ULP = 1e-14
 NEAR_CRITICAL = 1e-13
 
 
+@pytest.mark.slow  # the fixed-grid test below runs by default
 @settings(max_examples=3000, deadline=None)
 @given(st.floats(273.15, 353.15), st.floats(0.0007, 5.0))
 def test_fast_region1_equals_iapws(t_k, p_mpa):
@@ -116,6 +117,7 @@ def test_fast_region1_and_region2_states_equal_iapws_on_the_saturation_line(t_k)
     assert water.region2_volume_enthalpy(t_k, p_mpa) == pytest.approx((r2["v"], r2["h"]), rel=NEAR_CRITICAL, abs=0.0)
 
 
+@pytest.mark.slow
 @settings(max_examples=2000, deadline=None)
 @given(st.floats(273.15, 373.15), st.floats(940.0, 1002.0))
 def test_fast_transport_properties_equal_iapws(t_k, rho):
