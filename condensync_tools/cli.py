@@ -328,6 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_analyze import add_parser as add_analyze_parser
 
     add_analyze_parser(sub)
+    from .cli_report import add_parser as add_report_parser
+
+    add_report_parser(sub)  # condensync report HISTORY.csv|--condenser-id ID --out report.html
     add_service_parsers(sub)  # condensync token create|list|revoke
     from .cli_live import add_parsers as add_live_parsers
 

@@ -85,6 +85,11 @@ def to_call_result(outcome: CallOutcome) -> types.CallToolResult:
                                           uri=result["series_resource_uri"], mime_type="text/csv",
                                           description=f"file {result.get('series_file', '')}, sha256 "
                                                       f"{result.get('series_sha256', '')}"))
+    if result.get("report_resource_uri"):
+        content.append(types.ResourceLink(type="resource_link", name="performance report (HTML)",
+                                          uri=result["report_resource_uri"], mime_type="text/html",
+                                          description=f"file {result.get('report_file', '')}, sha256 "
+                                                      f"{result.get('report_sha256', '')}"))
     return types.CallToolResult(content=content, structured_content=result, is_error=False)
 
 
@@ -135,6 +140,8 @@ def build_server(context_factory: Callable[[ServerRequestContext[Any]], Executio
 
             raise MCPError(-32602, f"Resource not found: {uri}", {"uri": uri})
         mime = "application/schema+json" if uri.startswith("schema://") else "application/json"
+        if uri.startswith("condensync://reports/"):
+            mime = "text/html"
         return types.ReadResourceResult(contents=[types.TextResourceContents(uri=uri, mime_type=mime, text=text)])
 
     async def list_prompts(ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None

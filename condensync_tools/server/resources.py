@@ -47,6 +47,8 @@ def read_resource(uri: str, config: Any | None) -> str | None:
         return None
     if uri.startswith("condensync://history/"):
         return _history_series(uri[len("condensync://history/"):])
+    if uri.startswith("condensync://reports/"):
+        return _report(uri[len("condensync://reports/"):])
     if uri.startswith("condenser://configs/") and config is not None:
         cid = uri[len("condenser://configs/"):]
         c = config.condensers.get(cid)
@@ -70,6 +72,21 @@ def _history_series(name: str) -> str | None:
     path = output_directory(None, configured_data_dir()) / name
     try:
         return path.read_text("utf-8")
+    except OSError:
+        return None
+
+
+def _report(name: str) -> str | None:
+    """A report written by generate_performance_report, by its content hash: only
+    ``<64 hex>.html`` names inside the server's reports directory are served."""
+    import re
+
+    from ..tools.report_files import report_directory
+
+    if not re.fullmatch(r"[0-9a-f]{64}\.html", name):
+        return None
+    try:
+        return (report_directory(None) / name).read_text("utf-8")
     except OSError:
         return None
 

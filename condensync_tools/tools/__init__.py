@@ -9,6 +9,7 @@ from . import (
     history,  # noqa: F401
     live_data,  # noqa: F401
     performance,  # noqa: F401
+    report,  # noqa: F401
     status,  # noqa: F401
     vacuum,  # noqa: F401
     verify,  # noqa: F401
