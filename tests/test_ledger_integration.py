@@ -79,6 +79,7 @@ def run_cli(*args, db_url):
                           timeout=120)
 
 
+@pytest.mark.slow  # a dozen CLI subprocesses
 def test_audit_cli_verify_show_export_and_tamper(db_url, tmp_path):
     for i in range(3):
         assert run_cli("call", "calculate_heat_transfer_coefficient", "--json",
@@ -99,6 +100,7 @@ def test_audit_cli_verify_show_export_and_tamper(db_url, tmp_path):
     assert r.returncode == 1 and "seq 2" in r.stderr and "edited" in r.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.anyio
 async def test_sigkill_under_load_loses_no_answered_call(tmp_path):
     """Calls are answered only after their ledger entry is committed: kill -9 the server
