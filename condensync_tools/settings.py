@@ -87,59 +87,86 @@ _ALL: list[Variable] = []
 
 # --- configuration and files
 CONFIG = _define("CONDENSYNC_CONFIG", "", "plant configuration TOML file (the `--config` default)")
-DATA_DIR = _define("CONDENSYNC_DATA_DIR", "",
-                   "directory that history files are read from and series files written to (sandbox root)")
+DATA_DIR = _define(
+    "CONDENSYNC_DATA_DIR", "", "directory that history files are read from and series files written to (sandbox root)"
+)
 HISTORY_MAX_ROWS = _define("CONDENSYNC_HISTORY_MAX_ROWS", "10_000_000", "largest history file accepted, rows")
 HISTORY_MAX_FILE_MB = _define("CONDENSYNC_HISTORY_MAX_FILE_MB", "2048", "largest history file accepted, MiB")
-HISTORY_THREADS = _define("CONDENSYNC_HISTORY_THREADS", "1",
-                          "threads evaluating history rows (two help only on an otherwise idle machine)")
-SERIES_MAX_AGE_DAYS = _define("CONDENSYNC_SERIES_MAX_AGE_DAYS", "30",
-                              "series files unused for longer are pruned, days (0 = no age limit)")
-SERIES_MAX_TOTAL_MB = _define("CONDENSYNC_SERIES_MAX_TOTAL_MB", "1024",
-                              "series directory size above which the oldest files are pruned, MiB (0 = no limit)")
+HISTORY_THREADS = _define(
+    "CONDENSYNC_HISTORY_THREADS", "1", "threads evaluating history rows (two help only on an otherwise idle machine)"
+)
+SERIES_MAX_AGE_DAYS = _define(
+    "CONDENSYNC_SERIES_MAX_AGE_DAYS", "30", "series files unused for longer are pruned, days (0 = no age limit)"
+)
+SERIES_MAX_TOTAL_MB = _define(
+    "CONDENSYNC_SERIES_MAX_TOTAL_MB",
+    "1024",
+    "series directory size above which the oldest files are pruned, MiB (0 = no limit)",
+)
 
 # --- store and ledger
-DATABASE_URL = _define("CONDENSYNC_DATABASE_URL", "",
-                       "store URL (SQLAlchemy: sqlite:///…, postgresql://…); default an SQLite file in the data "
-                       "directory")
-LEDGER_KEY = _define("CONDENSYNC_LEDGER_KEY", "",
-                     "HMAC key (UTF-8) signing retention checkpoints, and chain heads when no Ed25519 key is set")
-LEDGER_SIGNING_KEY = _define("CONDENSYNC_LEDGER_SIGNING_KEY", "",
-                             "Ed25519 private key (PEM file) signing chain heads; default ledger-signing-key.pem in "
-                             "the data directory, created on first use")
-LEDGER_WITNESS = _define("CONDENSYNC_LEDGER_WITNESS", "",
-                         "witness file of signed chain heads ('off': none); default beside an SQLite file, else in "
-                         "the data directory")
+DATABASE_URL = _define(
+    "CONDENSYNC_DATABASE_URL",
+    "",
+    "store URL (SQLAlchemy: sqlite:///…, postgresql://…); default an SQLite file in the data directory",
+)
+LEDGER_KEY = _define(
+    "CONDENSYNC_LEDGER_KEY",
+    "",
+    "HMAC key (UTF-8) signing retention checkpoints, and chain heads when no Ed25519 key is set",
+)
+LEDGER_SIGNING_KEY = _define(
+    "CONDENSYNC_LEDGER_SIGNING_KEY",
+    "",
+    "Ed25519 private key (PEM file) signing chain heads; default ledger-signing-key.pem in "
+    "the data directory, created on first use",
+)
+LEDGER_WITNESS = _define(
+    "CONDENSYNC_LEDGER_WITNESS",
+    "",
+    "witness file of signed chain heads ('off': none); default beside an SQLite file, else in the data directory",
+)
 LEDGER_WITNESS_FSYNC = _define("CONDENSYNC_LEDGER_WITNESS_FSYNC", "0", "1: fsync the witness file after every append")
 
 # --- HTTP service
-ALLOWED_HOSTS = _define("CONDENSYNC_ALLOWED_HOSTS", "",
-                        "Host headers accepted, comma-separated (replaces the loopback defaults)")
+ALLOWED_HOSTS = _define(
+    "CONDENSYNC_ALLOWED_HOSTS", "", "Host headers accepted, comma-separated (replaces the loopback defaults)"
+)
 PUBLIC_URL = _define("CONDENSYNC_PUBLIC_URL", "", "URL clients reach the service at (OAuth resource metadata)")
 TLS_CERT = _define("CONDENSYNC_TLS_CERT", "", "TLS certificate chain (PEM file) of the HTTP service")
 TLS_KEY = _define("CONDENSYNC_TLS_KEY", "", "TLS private key (PEM file) of the HTTP service")
 MAX_REQUEST_BYTES = _define("CONDENSYNC_MAX_REQUEST_BYTES", "8388608", "largest HTTP request body accepted, bytes")
-JSON_RESPONSE = _define("CONDENSYNC_JSON_RESPONSE", "1",
-                        "1: answer streamable-HTTP calls with plain JSON; 0: with an SSE stream")
-LOG_LEVEL = _define("CONDENSYNC_LOG_LEVEL", "",
-                    "log level of the HTTP service (DEBUG, INFO, WARNING…); default INFO (DEBUG with --log-level "
-                    "DEBUG)")
-LIVE_MAX_LAG_SECONDS = _define("CONDENSYNC_LIVE_MAX_LAG_SECONDS", "10",
-                               "event-loop stall after which /health/live answers 503, s")
-READY_STORE_TIMEOUT_SECONDS = _define("CONDENSYNC_READY_STORE_TIMEOUT_SECONDS", "3",
-                                      "time budget of the store check of /health/ready, s")
-REQUIRED_CONNECTORS = _define("CONDENSYNC_REQUIRED_CONNECTORS", "",
-                              "connectors that gate /health/ready, comma-separated service names or 'all'")
+JSON_RESPONSE = _define(
+    "CONDENSYNC_JSON_RESPONSE", "1", "1: answer streamable-HTTP calls with plain JSON; 0: with an SSE stream"
+)
+LOG_LEVEL = _define(
+    "CONDENSYNC_LOG_LEVEL",
+    "",
+    "log level of the HTTP service (DEBUG, INFO, WARNING…); default INFO (DEBUG with --log-level DEBUG)",
+)
+LIVE_MAX_LAG_SECONDS = _define(
+    "CONDENSYNC_LIVE_MAX_LAG_SECONDS", "10", "event-loop stall after which /health/live answers 503, s"
+)
+READY_STORE_TIMEOUT_SECONDS = _define(
+    "CONDENSYNC_READY_STORE_TIMEOUT_SECONDS", "3", "time budget of the store check of /health/ready, s"
+)
+REQUIRED_CONNECTORS = _define(
+    "CONDENSYNC_REQUIRED_CONNECTORS", "", "connectors that gate /health/ready, comma-separated service names or 'all'"
+)
 
 # --- authentication
-TOKEN_CACHE_SECONDS = _define("CONDENSYNC_TOKEN_CACHE_SECONDS", "30",
-                              "how long a verified API token is cached (bounds revocation delay), s")
+TOKEN_CACHE_SECONDS = _define(
+    "CONDENSYNC_TOKEN_CACHE_SECONDS", "30", "how long a verified API token is cached (bounds revocation delay), s"
+)
 NO_AUTH_ROLE = _define("CONDENSYNC_NO_AUTH_ROLE", "admin", "role of callers when authentication is off (--no-auth)")
 OIDC_ISSUER = _define("CONDENSYNC_OIDC_ISSUER", "", "OIDC issuer (set with the audience and JWKS URL to accept JWTs)")
 OIDC_AUDIENCE = _define("CONDENSYNC_OIDC_AUDIENCE", "", "OIDC audience a JWT must carry")
 OIDC_JWKS_URL = _define("CONDENSYNC_OIDC_JWKS_URL", "", "URL of the OIDC provider's signing keys (JWKS)")
-OIDC_ALGORITHMS = _define("CONDENSYNC_OIDC_ALGORITHMS", "RS256,ES256,PS256",
-                          "JWT signature algorithms accepted, comma-separated (never none or HMAC)")
+OIDC_ALGORITHMS = _define(
+    "CONDENSYNC_OIDC_ALGORITHMS",
+    "RS256,ES256,PS256",
+    "JWT signature algorithms accepted, comma-separated (never none or HMAC)",
+)
 OIDC_ROLE_CLAIM = _define("CONDENSYNC_OIDC_ROLE_CLAIM", "condensync_role", "JWT claim holding the caller's role")
 OIDC_LEEWAY_SECONDS = _define("CONDENSYNC_OIDC_LEEWAY_SECONDS", "30", "clock leeway on JWT exp/nbf/iat, s")
 

@@ -137,8 +137,10 @@ def violations(edges: list[tuple[str, str, int]]) -> list[str]:
         elif src in ONLY and dst not in ONLY[src]:
             out.append(f"{importer}:{line} imports {imported}: {src} may import only {sorted(ONLY[src]) or 'itself'}")
         elif RANKS[dst] > RANKS[src]:
-            out.append(f"{importer}:{line} imports {imported}: {src} (rank {RANKS[src]}) must not import {dst} "
-                       f"(rank {RANKS[dst]})")
+            out.append(
+                f"{importer}:{line} imports {imported}: {src} (rank {RANKS[src]}) must not import {dst} "
+                f"(rank {RANKS[dst]})"
+            )
     return out
 
 
@@ -202,5 +204,8 @@ def test_every_variable_named_in_the_code_is_defined_once():
         mentioned |= set(re.findall(r"CONDENSYNC_[A-Z0-9_]*[A-Z0-9]", path.read_text(encoding="utf-8")))
     prefixes = {"CONDENSYNC_OIDC"}  # "CONDENSYNC_OIDC_*" in prose
     assert sorted(mentioned - set(names) - prefixes) == []
-    assert list(settings.environment_variables())[0] == (names[0], settings.VARIABLES[0].default,
-                                                         settings.VARIABLES[0].description)
+    assert list(settings.environment_variables())[0] == (
+        names[0],
+        settings.VARIABLES[0].default,
+        settings.VARIABLES[0].description,
+    )

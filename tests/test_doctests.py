@@ -18,8 +18,11 @@ MODULES = sorted(
 
 
 def test_the_calculators_have_examples():
-    assert {"condensync_tools.calculators.heat_transfer", "condensync_tools.calculators.hei",
-            "condensync_tools.calculators.water"} <= set(MODULES)
+    assert {
+        "condensync_tools.calculators.heat_transfer",
+        "condensync_tools.calculators.hei",
+        "condensync_tools.calculators.water",
+    } <= set(MODULES)
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -7,8 +7,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 METHODS = ROOT / "docs" / "methods.md"
-CODE = [p for d in ("condensync_tools", "connectors", "tests", "benchmarks") for p in (ROOT / d).rglob("*")
-        if p.suffix in (".py", ".json", ".toml", ".csv") and p.is_file()]
+CODE = [
+    p
+    for d in ("condensync_tools", "connectors", "tests", "benchmarks")
+    for p in (ROOT / d).rglob("*")
+    if p.suffix in (".py", ".json", ".toml", ".csv") and p.is_file()
+]
 
 
 def _sections() -> set[str]:
@@ -32,8 +36,25 @@ def _citations() -> list[tuple[str, str]]:
 
 
 def test_methods_has_the_numbered_sections_the_code_relies_on():
-    assert {"1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "2", "3", "3.1", "4", "5.1", "5.2", "5.3", "6", "7",
-            "8", "9"} <= _sections()
+    assert {
+        "1.1",
+        "1.2",
+        "1.3",
+        "1.4",
+        "1.5",
+        "1.6",
+        "2",
+        "3",
+        "3.1",
+        "4",
+        "5.1",
+        "5.2",
+        "5.3",
+        "6",
+        "7",
+        "8",
+        "9",
+    } <= _sections()
     assert _pitfall_count() == 16
 
 
@@ -53,8 +74,12 @@ def test_every_cited_section_and_pitfall_exists():
 
 
 def test_no_citation_of_a_reference_users_do_not_have():
-    pattern = re.compile("|".join(("physics" + r"\.md", "physics" + " reference", "shared" + "/reference")),
-                         re.IGNORECASE)
-    offenders = [str(p.relative_to(ROOT)) for p in CODE + list((ROOT / "golden").rglob("*.json"))
-                 if pattern.search(p.read_text(encoding="utf-8", errors="replace"))]
+    pattern = re.compile(
+        "|".join(("physics" + r"\.md", "physics" + " reference", "shared" + "/reference")), re.IGNORECASE
+    )
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in CODE + list((ROOT / "golden").rglob("*.json"))
+        if pattern.search(p.read_text(encoding="utf-8", errors="replace"))
+    ]
     assert offenders == []

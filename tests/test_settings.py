@@ -17,8 +17,10 @@ def test_defaults_apply_when_unset_or_empty():
 def test_values_are_parsed():
     assert settings.HISTORY_MAX_ROWS.number({"CONDENSYNC_HISTORY_MAX_ROWS": "2_000"}) == 2000.0
     assert settings.SERIES_MAX_AGE_DAYS.number({"CONDENSYNC_SERIES_MAX_AGE_DAYS": "0"}, allow_zero=True) == 0.0
-    assert settings.REQUIRED_CONNECTORS.items({"CONDENSYNC_REQUIRED_CONNECTORS": "opcua, ,modbus"}) == ["opcua",
-                                                                                                       "modbus"]
+    assert settings.REQUIRED_CONNECTORS.items({"CONDENSYNC_REQUIRED_CONNECTORS": "opcua, ,modbus"}) == [
+        "opcua",
+        "modbus",
+    ]
     assert settings.LEDGER_WITNESS_FSYNC.flag({"CONDENSYNC_LEDGER_WITNESS_FSYNC": "1"}) is True
     assert settings.LEDGER_WITNESS_FSYNC.flag({}) is False
 
