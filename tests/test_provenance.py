@@ -19,7 +19,7 @@ json_values = st.recursive(
     max_leaves=30)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(json_values)
 def test_fast_jcs_equals_rfc8785(value):
     assert provenance.canonical(value) == rfc8785.dumps(value)
@@ -64,7 +64,7 @@ flat_dicts = st.dictionaries(st.text(max_size=8), awkward_floats | st.integers(-
                              | st.booleans() | st.none(), max_size=40)
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(flat_dicts)
 def test_batch_canonical_of_flat_dicts_equals_rfc8785(obj):
     assert provenance.canonical(obj) == rfc8785.dumps(obj)
