@@ -18,7 +18,11 @@ numbers compare across machines (see benchmarks/README.md):
    ``echo_result`` tool returning a stored heat-transfer result under our output schema, so
    that the client does the same validation (reported: our server's own share); and the
    client's output validation alone, timed inside the client, as a share of the echo round
-   trip (reported);
+   trip (reported); and the ``tools/list`` an assistant pays for in every conversation: the
+   input side (name + description + input schema, characters/4) as the official client
+   receives it, vs the listing before the lean schemas (full descriptions and every keyword,
+   rebuilt from the tool definitions in the same run); goal <= 12,000 tokens; ``--json`` key
+   ``tools_list_tokens``;
 4. peak memory of the history analysis vs its input arrays (goal <= 3x);
 5. ``optimize_cooling_water_flow`` on sea water and on brackish water vs the same sweep on
    fresh water (``sea_vs_fresh_ratio``: the larger of the two ratios; goal <= 2);
@@ -259,6 +263,34 @@ def mcp_round_trip(n: int, rounds: int) -> list[Figure]:
     ]
 
 
+def tools_list_tokens() -> list[Figure]:
+    """The tools/list input side now (listed by the official client in memory) vs before the
+    lean listing (tool descriptions, full field descriptions and bounds), in tokens (chars/4)."""
+    import anyio
+    from mcp import Client
+
+    from condensync_tools.listing_text import input_side_tokens
+    from condensync_tools.registry import all_tools
+    from condensync_tools.schema import model_schema
+    from condensync_tools.server.mcp_server import build_server
+
+    async def listed():
+        async with Client(build_server()) as client:
+            return (await client.list_tools()).tools
+
+    now = sum(
+        input_side_tokens(t.name, t.description or "", t.model_dump(by_alias=True, mode="json")["inputSchema"])
+        for t in anyio.run(listed)
+    )
+    before = sum(
+        input_side_tokens(t.name, t.description, model_schema(t.input_model, terse=False)) for t in all_tools()
+    )
+    return [Figure(TOOLS_LIST_FIGURE, now, "tokens", before, "full listing", now / before, "<= 12,000", now <= 12_000)]
+
+
+TOOLS_LIST_FIGURE = "tools/list input side"
+
+
 #: Golden case whose arguments the sea-vs-fresh figure sweeps: a cooling-water system (condenser,
 #: three pumps on VFDs, cooling tower, turbine curve) in US units, fresh water by default.
 CW_CASE = HERE.parent / "golden" / "optimize_cooling_water_flow" / "us_tower_vfd_rich.json"
@@ -340,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
         figures += history_bench.run(quick=a.quick)
         for f in figures:
             print(f.line(), flush=True)
+    if "mcp" in groups:  # the tools/list an assistant pays for (about a second)
+        figures += tools_list_tokens()
+        print(figures[-1].line(), flush=True)
     if "calls" in groups:
         for f in calls_per_second(0.6 if a.quick else 6.0):
             figures.append(f)
@@ -390,6 +425,9 @@ def _json_report(mode: str, figures: list[Figure], water: list[Figure], missed: 
         report["sea_vs_fresh_ratio"] = max(f.ratio for f in water)
         report["seawater_vs_fresh_ratio"] = water[0].ratio
         report["brackish_vs_fresh_ratio"] = water[1].ratio
+    listing = [f.value for f in figures if f.name == TOOLS_LIST_FIGURE]
+    if listing:
+        report["tools_list_tokens"] = listing[0]
     return report
 
 

@@ -31,9 +31,18 @@ def _fail(message: str, code: int = 2) -> int:
 
 # ----------------------------------------------------------------------------- commands
 def cmd_tools(args: argparse.Namespace) -> int:
+    from .errors import UnknownTool
     from .registry import all_tools
 
     tools = all_tools()
+    if args.name:
+        from .cli_help import describe_tool
+
+        try:
+            sys.stdout.write(describe_tool(args.name))
+        except UnknownTool:
+            return _fail(f"unknown tool {args.name!r}; the tools are: {', '.join(t.name for t in tools)}")
+        return 0
     if args.json:
         _print_json([{"name": t.name, "title": t.title, "version": t.version, "annotations": t.annotations}
                      for t in tools])
@@ -58,6 +67,9 @@ def _read_arguments(args: argparse.Namespace) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise ValueError(f"{source}: arrays/objects nested too deeply to parse (tool arguments nest a few "
+                         "levels)") from None
 
 
 def cmd_call(args: argparse.Namespace) -> int:
@@ -247,39 +259,62 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         return serve(args)
-    except ConfigError as exc:
+    except (ConfigError, ValueError) as exc:
         return _fail(str(exc))
 
 
 # ----------------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = argparse.ArgumentParser(prog="condensync", description="Deterministic condenser performance tools "
-                                     "(MCP server and command line).")
-    parser.add_argument("--log-level", default="WARNING", help="stderr log level (default WARNING)")
+                                     "(MCP server and command line).",
+                                     epilog="Environment variables: condensync help env. A tool's arguments: "
+                                            "condensync tools NAME.")
+    parser.add_argument("--version", action="version", version=f"condensync {__version__}")
+    parser.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                        type=str.upper, help="stderr log level (default WARNING)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("serve", help="run the MCP server (stdio by default)")
-    p.add_argument("--transport", choices=["stdio", "http"], default="stdio")
-    p.add_argument("--config", help="plant configuration TOML (default: $CONDENSYNC_CONFIG)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8017)
-    p.add_argument("--metrics-port", type=int, default=9017)
-    p.add_argument("--no-auth", action="store_true", help="HTTP without authentication (loopback only)")
-    p.add_argument("--no-ledger", action="store_true", help="do not record calls in the audit ledger")
-    p.add_argument("--database-url", help="store URL (default: $CONDENSYNC_DATABASE_URL or an SQLite file)")
+    p = sub.add_parser("serve", help="run the MCP server (stdio by default)",
+                       description="Run the MCP server: over stdio for a desktop host (default), or the HTTP "
+                                   "service (streamable HTTP at /mcp, health, metrics, auth).",
+                       epilog="Environment variables (CONDENSYNC_*): condensync help env")
+    p.add_argument("--transport", choices=["stdio", "http"], default="stdio",
+                   help="stdio: one session on stdin/stdout; http: the network service (default stdio)")
+    p.add_argument("--config", help="plant configuration TOML: design data and connectors of the condensers "
+                                    "(default: $CONDENSYNC_CONFIG, else none: tools take every value as an argument)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="HTTP: address to listen on (default 127.0.0.1; 0.0.0.0 in a container)")
+    p.add_argument("--port", type=int, default=8017, help="HTTP: port of /mcp and /health/* (default 8017)")
+    p.add_argument("--metrics-port", type=int, default=9017,
+                   help="HTTP: port of the Prometheus /metrics endpoint, 0 = none (default 9017)")
+    p.add_argument("--no-auth", action="store_true",
+                   help="HTTP without authentication, every caller anonymous with role $CONDENSYNC_NO_AUTH_ROLE "
+                        "(admin); refused unless --host is loopback (default: authentication on)")
+    p.add_argument("--no-ledger", action="store_true",
+                   help="do not record calls in the audit ledger (default: every call recorded)")
+    p.add_argument("--database-url", help="store URL of the ledger, history and API tokens (default: "
+                                          "$CONDENSYNC_DATABASE_URL, else an SQLite file in the user data dir)")
     p.add_argument("--allowed-host", action="append", default=[],
                    help="HTTP: allowed Host header value, repeatable ('name:*' for any port); the list "
-                        "replaces the loopback defaults ($CONDENSYNC_ALLOWED_HOSTS, comma-separated)")
-    p.add_argument("--tls-cert", help="HTTP: TLS certificate (PEM)")
-    p.add_argument("--tls-key", help="HTTP: TLS private key (PEM)")
+                        "replaces the loopback defaults ($CONDENSYNC_ALLOWED_HOSTS, comma-separated; "
+                        "default: 127.0.0.1, localhost, [::1] on any port)")
+    p.add_argument("--tls-cert", help="HTTP: TLS certificate, PEM file (default: $CONDENSYNC_TLS_CERT, else "
+                                      "plain HTTP)")
+    p.add_argument("--tls-key", help="HTTP: TLS private key, PEM file (default: $CONDENSYNC_TLS_KEY)")
     from .cli_service import add_parsers as add_service_parsers
     from .cli_service import add_serve_arguments
 
     add_serve_arguments(p)  # --json-response/--no-json-response, --max-request-bytes
+    p.add_argument("--monitor", action="store_true", help="HTTP: also run the monitor (scheduled live analysis, "
+                   "alert rules, notifications; see condensync monitor; default: off)")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("tools", help="list the tools")
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("tools", help="list the tools, or show one tool's arguments (units, defaults, allowed "
+                                     "values, required groups)")
+    p.add_argument("name", nargs="?", help="a tool name: show its arguments instead of the list")
+    p.add_argument("--json", action="store_true", help="the list as JSON (name, title, version, annotations)")
     p.set_defaults(func=cmd_tools)
 
     p = sub.add_parser("call", help="call a tool and print the result as JSON")
@@ -336,6 +371,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_live_parsers(sub)  # condensync simulate, condensync status
 
+    from .cli_monitor import add_parser as add_monitor_parser
+
+    add_monitor_parser(sub)  # condensync monitor
+
+    from .cli_help import add_help_parser
+
+    add_help_parser(sub, parser)  # condensync help [env | COMMAND]
+
     p = sub.add_parser("golden", help="check or deliberately update the golden files")
     p.add_argument("action", choices=["check", "update"])
     p.add_argument("--tool")
@@ -347,8 +390,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(stream=sys.stderr, level=getattr(logging, str(args.log_level).upper(), logging.WARNING),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    level = getattr(logging, str(args.log_level).upper(), logging.WARNING)
+    logging.basicConfig(stream=sys.stderr, level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from .server.logging_setup import quiet_third_party
+
+    quiet_third_party(level)
     return int(args.func(args) or 0)
 
 

@@ -29,6 +29,10 @@ from typing import Any
 
 __all__ = ["add_parser", "cmd_analyze", "main", "DESIGN_OPTIONS"]
 
+#: Tool arguments whose command-line default differs from the tool's (a year of daily rows in
+#: the table and JSON, where an assistant gets 31).
+CLI_DEFAULTS: dict[str, Any] = {"max_daily_rows": 366}
+
 #: Design options: flag → (argument name, type).
 DESIGN_OPTIONS: dict[str, tuple[str, type]] = {
     "--tube-od": ("tube_od", float),
@@ -75,28 +79,46 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--unit-system",
         choices=["US", "SI"],
         default=None,
-        help="units of the file and the result (default US)",
+        help="units of the file and the result: US (°F, gpm, inHgA) or SI (°C, m³/h, kPa(a)) (default US)",
     )
     p.add_argument("--config", help="plant configuration TOML (default: $CONDENSYNC_CONFIG)")
     p.add_argument(
         "--condenser-id",
-        help="condenser in the plant configuration (its design data fill the arguments not given)",
+        help="condenser in the plant configuration (its design data fill the arguments not given; default: none)",
     )
     p.add_argument(
         "--design-json",
         help="design arguments as a JSON object, e.g. '{\"tube_od\": 1.0, ...}'; "
-        "explicit --options override it",
+        "explicit --options override it (default: none)",
     )
+    from .cli_help import option_help
+
     for flag, (name, tp) in DESIGN_OPTIONS.items():
-        p.add_argument(flag, dest=name, type=tp, default=None, help=f"tool argument {name}")
-    p.add_argument("--accept-uncertain-quality", action="store_true", help="treat 'uncertain' rows as valid")
-    p.add_argument("--no-series", action="store_true", help="do not write the per-row series file")
-    p.add_argument("--no-chart", action="store_true", help="do not render the chart")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--no-ledger", action="store_true", help="do not record the call in the audit ledger")
+        p.add_argument(
+            flag,
+            dest=name,
+            type=tp,
+            default=None,
+            help=option_help("analyze_performance_history", name, CLI_DEFAULTS.get(name)),
+        )
+    p.add_argument(
+        "--accept-uncertain-quality",
+        action="store_true",
+        help="treat rows of quality 'uncertain' as valid (default: excluded)",
+    )
+    p.add_argument(
+        "--no-series", action="store_true", help="do not write the per-row series file (default: written to --out)"
+    )
+    p.add_argument("--no-chart", action="store_true", help="do not render the PNG chart (default: rendered to --out)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr (default: shown)")
+    p.add_argument(
+        "--no-ledger", action="store_true", help="do not record the call in the audit ledger (default: recorded)"
+    )
     p.add_argument("--database-url", help="store URL (default: $CONDENSYNC_DATABASE_URL or an SQLite file)")
     p.add_argument(
-        "--json", action="store_true", help="print the result JSON (without the chart) instead of the table"
+        "--json",
+        action="store_true",
+        help="print the result JSON (without the chart) instead of the table (default: the table)",
     )
     p.set_defaults(func=cmd_analyze)
     return p
@@ -130,7 +152,8 @@ def _arguments(args: argparse.Namespace, file_name: str) -> dict[str, Any]:
     out["file_path"] = file_name
     out["series_output"] = "none" if args.no_series else "file"
     out["include_chart"] = not args.no_chart
-    out.setdefault("max_daily_rows", 366)
+    for name, value in CLI_DEFAULTS.items():
+        out.setdefault(name, value)
     return out
 
 
@@ -212,9 +235,7 @@ def _table(result: dict, out_dir: Path, chart: Path | None) -> None:
             )
     if "latest_day" in result:
         t.add_row(f"latest day {result['latest_day']} mean CF", f"{result['latest_cleanliness_factor']:.4f}")
-    t.add_row(
-        "trend model", f"{result.get('trend_selected_model', 'none')} ({result['trend_points']} daily points)"
-    )
+    t.add_row("trend model", f"{result.get('trend_selected_model', 'none')} ({result['trend_points']} daily points)")
     for fit in result["trend_fits"]:
         params = (
             f"beta {fit['beta_per_day']:.4g}/d"
@@ -261,9 +282,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     try:
-        context = build_context(
-            args.config, caller="cli", ledger=not args.no_ledger, database_url=args.database_url
-        )
+        context = build_context(args.config, caller="cli", ledger=not args.no_ledger, database_url=args.database_url)
     except Exception as exc:  # configuration errors are reported, not raised
         return _fail(str(exc))
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,9 @@ Layout::
     [condensers.<id>.weather]          # WeatherSettings
     [condensers.<id>.cmms]             # CmmsSettings (work orders; disabled unless enabled = true)
 
+    [monitor]                          # optional: condensync monitor (monitor.settings.MonitorSettings)
+    [alerts]                           # optional: [[alerts.rules]], [alerts.destinations.<name>]
+
 Connector tags, registers and streams are named with tool argument names
 (``cw_inlet_temp``, ``condenser_pressure`` ...): that is the tag map of live mode.
 """
@@ -40,6 +43,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import settings
 from .errors import InvalidArguments
+from .redaction import is_secret_name, redact_url
 
 __all__ = ["ConfigError", "PlantConfig", "CondenserConfig", "load_config", "ARGUMENT_GROUPS", "CONNECTOR_KINDS",
            "EXAMPLE_CONFIG"]
@@ -95,6 +99,8 @@ class PlantConfig:
     path: str
     name: str
     condensers: dict[str, CondenserConfig]
+    monitor: Any = None  #: monitor.settings.MonitorSettings, when [monitor] is given
+    alerts: Any = None  #: monitor.settings.AlertsSettings, when [alerts] is given
 
     def condenser(self, condenser_id: str) -> CondenserConfig:
         try:
@@ -118,13 +124,32 @@ class PlantConfig:
         return convert_units(si, plan, unit_system, to_caller=True)
 
 
+#: Keys whose values are secrets (webhook URLs carry their token): never echoed in a problem.
+_SECRET_KEYS = frozenset({"url", "routing_key", "password", "apikey", "token", "private_key_password"})
+
+
 def _problems_from_pydantic(prefix: str, exc: ValidationError) -> list[str]:
+    """One problem per pydantic error; the value received is never shown for a secret setting
+    (password, apikey, token…) nor for a URL with a password or query values in it."""
     out = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"])
         got = err.get("input")
-        shown = repr(got)[:60] if not isinstance(got, dict) else "a table"
-        out.append(f"{prefix}{'.' + loc if loc else ''}: {err['msg']}, got {shown}")
+        msg = err["msg"]
+        secret = any(is_secret_name(str(p)) for p in err["loc"]) or (
+            bool(err["loc"]) and str(err["loc"][-1]) in _SECRET_KEYS
+        )
+        if secret:
+            shown = "a value (not shown: secret setting)"
+        elif isinstance(got, dict):
+            shown = "a table"
+        elif isinstance(got, str) and "://" in got:
+            shown = repr(redact_url(got))[:120]
+        else:
+            shown = repr(got)[:60]
+        if isinstance(got, (str, int, float)) and not isinstance(got, bool) and len(str(got)) >= 4 and str(got) in msg:
+            msg = msg.replace(str(got), "***" if secret else (redact_url(got) if "://" in str(got) else str(got)))
+        out.append(f"{prefix}{'.' + loc if loc else ''}: {msg}, got {shown}")
     return out
 
 
@@ -141,8 +166,9 @@ def load_config(path: str | os.PathLike | None = None) -> PlantConfig:
         raise ConfigError(path, ["not a UTF-8 text file"]) from None
     problems: list[str] = []
     for key in data:
-        if key not in ("plant", "condensers"):
-            problems.append(f"{key}: unknown top-level table (expected [plant] and [condensers.<id>])")
+        if key not in ("plant", "condensers", "monitor", "alerts"):
+            problems.append(f"{key}: unknown top-level table (expected [plant], [condensers.<id>], [monitor], "
+                            "[alerts])")
     plant = data.get("plant", {})
     if not isinstance(plant, dict):
         problems.append("plant: expected a table")
@@ -200,6 +226,61 @@ def load_config(path: str | os.PathLike | None = None) -> PlantConfig:
                 problems.append(f"{where}.{key}: unknown key (expected description, unit_system, "
                                 f"{', '.join(ARGUMENT_GROUPS)}, {', '.join(CONNECTOR_KINDS)})")
         condensers[cid] = CondenserConfig(cid, str(body.get("description", "")), units, arguments, connectors)
+    monitor, alerts = _monitoring(data, condensers, problems)
+    config = PlantConfig(str(path), str(plant.get("name", "")), condensers, monitor, alerts)
+    # the tag units too, in the same pass: every problem of the file in one answer
+    from .live import check_config_units
+
+    problems.extend(check_config_units(config))
     if problems:
         raise ConfigError(path, problems)
-    return PlantConfig(str(path), str(plant.get("name", "")), condensers)
+    return config
+
+
+def _monitoring(data: dict, condensers: dict[str, CondenserConfig], problems: list[str]) -> tuple[Any, Any]:
+    """Validate ``[monitor]`` and ``[alerts]`` (models in :mod:`.monitor.settings`) and their
+    references to condensers; append problems with key paths."""
+    from .monitor.settings import AlertsSettings, MonitorSettings
+
+    out: list[Any] = []
+    for key, model in (("monitor", MonitorSettings), ("alerts", AlertsSettings)):
+        if key not in data:
+            out.append(None)
+            continue
+        try:
+            out.append(model.model_validate(data[key]))
+        except ValidationError as exc:
+            problems.extend(_problems_from_pydantic(key, exc))
+            out.append(None)
+    monitor, alerts = out
+    known = ", ".join(sorted(condensers)) or "none"
+    refs = [("monitor.condensers", monitor.condensers)] if monitor is not None else []
+    refs += [(f"alerts.rules.{i}.condensers", r.condensers) for i, r in enumerate(alerts.rules)] if alerts else []
+    for where, ids in refs:
+        for cid in ids:
+            if cid not in condensers:
+                problems.append(f"{where}: {cid!r} is not a configured condenser ({known})")
+            elif where == "monitor.condensers" and not condensers[cid].connectors:
+                problems.append(f"{where}: {cid!r} has no live connectors to monitor (opcua, modbus, historian)")
+    if alerts is not None and not any(p.startswith("condensers") for p in problems):
+        problems.extend(_rule_name_problems(alerts, condensers))  # only against valid connector tables
+    return monitor, alerts
+
+
+def _rule_name_problems(alerts: Any, condensers: dict[str, CondenserConfig]) -> list[str]:
+    """``services`` / ``tags`` of the alert rules must name configured connectors / tags."""
+    services: set[str] = set()
+    tags: set[str] = set()
+    for cond in condensers.values():
+        for connector in cond.connectors.values():
+            services.add(getattr(connector, "service", ""))
+            for group in ("tags", "registers", "streams", "fields"):
+                tags.update(item.name for item in getattr(connector, group, None) or [])
+    out = []
+    for i, rule in enumerate(alerts.rules):
+        for key, names, known in (("services", rule.services, services), ("tags", rule.tags, tags)):
+            unknown = sorted(set(names) - known)
+            if unknown:
+                out.append(f"alerts.rules.{i}.{key}: {', '.join(map(repr, unknown))} not configured "
+                           f"(known: {', '.join(sorted(known - {''})) or 'none'})")
+    return out

@@ -45,6 +45,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import LiveDataError
+from .redaction import redact_text, redact_url
 from .units import (  # the unit-string table lives in units.py; re-exported for callers of live
     KIND_DIMENSION,
     UNITS,
@@ -249,7 +250,7 @@ class _Slot:
         s = self.settings
         if self.kind == "modbus":
             return f"{s.host}:{s.port}"
-        return str(getattr(s, "endpoint", None) or getattr(s, "base_url", None) or getattr(s, "url", ""))
+        return redact_url(str(getattr(s, "endpoint", None) or getattr(s, "base_url", None) or getattr(s, "url", "")))
 
     @property
     def call_timeout_s(self) -> float:
@@ -370,7 +371,7 @@ class ConnectorManager:
                 await self._connector(slot).start()
                 slot.start_error = None
             except Exception as exc:  # noqa: BLE001 - reported by status() and by the next read
-                slot.start_error = str(exc)
+                slot.start_error = redact_text(str(exc))
                 log.warning("connector %s (%s) of %s did not start: %s", slot.service, slot.kind,
                             slot.condenser_id, exc)
                 raise
@@ -590,7 +591,7 @@ class ConnectorManager:
         snap = LiveSnapshot(condenser_id, now)
         for (slot, slot_names), result in zip(plan, results, strict=True):
             if isinstance(result, BaseException):
-                message = getattr(result, "message", None) or f"{type(result).__name__}: {result}"
+                message = redact_text(getattr(result, "message", None) or f"{type(result).__name__}: {result}")
                 snap.errors.append({"service": slot.service, "connector": slot.kind,
                                     "endpoint": slot.endpoint, "names": list(slot_names),
                                     "error": message, "error_type": type(result).__name__})

@@ -1,40 +1,75 @@
 # SPDX-License-Identifier: MIT
 """The ledger recorder: every finished call → one audit-ledger entry (success or error),
 committed before the call is answered; successful condenser results and the live readings
-they used → condenser history. The entry's receipt (seq, entry hash, signed head) is set on
-the outcome and, for a result, in ``provenance.receipt`` (outside the hashed core, like
-``computed_at``; the ledger entry holds the result without it)."""
+they used → condenser history. What history keeps of a result is what the tool declared
+(:class:`~condensync_tools.registry.HistoryRecord` on the outcome); the parts of a combined
+analysis declare nothing (the analysis declares for the snapshot). The entry's receipt (seq,
+entry hash, signed head) is set on the outcome and, for a result, in ``provenance.receipt``
+(outside the hashed core, like ``computed_at``; the ledger entry holds the result without it)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
 from datetime import datetime, timezone
 from typing import Any
 
+from .provenance import round_sig
 from .registry import CallOutcome
+from .validation import MAX_DEPTH, MAX_SAFE_INTEGER, describe_value
 
-__all__ = ["StoreRecorder", "json_safe", "HISTORY_TOOLS"]
+__all__ = ["StoreRecorder", "json_safe", "bounded_arguments", "MAX_REJECTED_ARGUMENTS_BYTES"]
 
 log = logging.getLogger("condensync.recording")
 
-#: Tools whose successful results per condenser go into history (optimization_results).
-HISTORY_TOOLS = ("calculate_heat_transfer_coefficient", "calculate_fouling_factor", "optimize_vacuum_pressure",
-                 "detect_air_inleakage", "optimize_cooling_water_flow", "analyze_condenser_performance")
+RF_SI_UNIT = "m²·K/W"  #: unit of HistoryRecord.fouling_resistance as stored
 
 
-def json_safe(value: Any) -> Any:
-    """Arguments as received may hold NaN/Infinity or non-JSON types: make them canonical
-    JSON-safe for the ledger (non-finite numbers become the strings "NaN", "Infinity")."""
+#: Arguments of a rejected call are stored in full up to this size of JSON text [bytes];
+#: a larger rejected call is stored as its size, SHA-256 and top-level fields.
+MAX_REJECTED_ARGUMENTS_BYTES = 64 * 1024
+
+
+def json_safe(value: Any, depth: int = 0) -> Any:
+    """Arguments as received may hold NaN/Infinity, integers beyond the I-JSON range, lone
+    surrogates, hostile nesting or non-JSON types: make them canonical-JSON-safe for the
+    ledger (non-finite numbers become the strings "NaN", "Infinity"; integers beyond ±(2**53-1)
+    their decimal text; strings and keys with lone surrogates their escaped text; containers
+    nested deeper than MAX_DEPTH a short note)."""
     if isinstance(value, float) and not math.isfinite(value):
         return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, str):
+        return value if value.isascii() else value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, (dict, list, tuple)) and depth >= MAX_DEPTH:
+        return f"<{type(value).__name__} nested deeper than {MAX_DEPTH} levels, not stored>"
     if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
+        return {json_safe(str(k)): json_safe(v, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    if value is None or isinstance(value, (str, int, float, bool)):
+        return [json_safe(v, depth + 1) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        return str(value) if value.bit_length() < 3000 else describe_value(value)
+    if value is None or isinstance(value, (int, float, bool)):
         return value
-    return repr(value)
+    return json_safe(repr(value))
+
+
+def bounded_arguments(arguments: Any, rejected: bool) -> Any:
+    """The arguments as the ledger stores them: JSON-safe; for a rejected call larger than
+    MAX_REJECTED_ARGUMENTS_BYTES, a summary (size, SHA-256 of the JSON text, each top-level
+    field described) so that one hostile call cannot write an unbounded ledger row."""
+    safe = json_safe(arguments if isinstance(arguments, dict) else {"$": arguments})
+    if not rejected:
+        return safe
+    text = json.dumps(safe, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    if len(text) <= MAX_REJECTED_ARGUMENTS_BYTES:
+        return safe
+    fields = dict(list(safe.items())[:64])
+    return {"$not_stored": {"reason": f"arguments of a rejected call larger than {MAX_REJECTED_ARGUMENTS_BYTES} bytes",
+                            "bytes": len(text), "sha256": hashlib.sha256(text).hexdigest(),
+                            "fields": {k: describe_value(v) for k, v in fields.items()},
+                            "field_count": len(safe)}}
 
 
 class StoreRecorder:
@@ -47,10 +82,9 @@ class StoreRecorder:
         from .store import CallRecord
 
         arguments = outcome.normalised if outcome.normalised is not None else outcome.arguments
-        if not isinstance(arguments, dict):
-            arguments = {"$": arguments}
         entry = self.store.append_call(CallRecord(
-            tool=outcome.tool, tool_version=outcome.tool_version or "", arguments=json_safe(arguments),
+            tool=outcome.tool, tool_version=outcome.tool_version or "",
+            arguments=bounded_arguments(arguments, outcome.error is not None),
             result=outcome.result, error=outcome.error.text() if outcome.error else None,
             is_error=outcome.error is not None, provenance_hash=outcome.provenance_hash, caller=outcome.caller,
             duration_ms=outcome.duration_ms, request_id=outcome.request_id))
@@ -75,8 +109,12 @@ class StoreRecorder:
                     {"name": s.get("name") or s.get("tag"), "value": s.get("value"), "unit": s.get("unit"),
                      "quality": s.get("quality"), "source": s.get("source"),
                      "source_timestamp": s.get("source_timestamp")} for s in sources])
-            if outcome.tool in HISTORY_TOOLS:
-                self.store.record_result(condenser_id, outcome.tool, now, outcome.result,
-                                         outcome.provenance_hash)
+            kept = outcome.history
+            if kept is not None:  # rounded like every result figure (10 significant digits)
+                cf, rf = (None if v is None else round_sig(v) for v in (kept.cleanliness_factor,
+                                                                        kept.fouling_resistance))
+                self.store.record_result(condenser_id, outcome.tool, now, outcome.result, outcome.provenance_hash,
+                                         cleanliness_factor=cf, fouling_resistance=rf,
+                                         fouling_resistance_unit=RF_SI_UNIT if rf is not None else None)
         except Exception:  # history is secondary to the ledger entry, which is already committed
             log.exception("could not record history for %s (%s)", outcome.tool, condenser_id)

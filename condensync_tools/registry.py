@@ -30,8 +30,8 @@ from .errors import InvalidArguments, PhysicallyImpossible, ToolCallError, ToolU
 from .units import KINDS, Quantity, format_quantity, from_si, unit_label
 from .validation import CompiledSchema, implausible_problem, raise_implausible
 
-__all__ = ["ToolDefinition", "ToolCall", "ToolOutput", "ExecutionContext", "CallOutcome", "REGISTRY", "register",
-           "execute", "get_tool", "all_tools", "field_plan",
+__all__ = ["ToolDefinition", "ToolCall", "ToolOutput", "HistoryRecord", "ExecutionContext", "CallOutcome", "REGISTRY",
+           "register", "execute", "get_tool", "all_tools", "field_plan",
            "convert_units", "caller_outputs"]
 
 log = logging.getLogger("condensync.registry")
@@ -227,6 +227,9 @@ class ExecutionContext:
     role: str | None = None
     request_id: str | None = None
     services: dict[str, Any] = field(default_factory=dict)
+    #: the combined call (tool name) this call runs a part of: the ledger still records the part,
+    #: the condenser history keeps only what the combined call declares
+    part_of: str | None = None
 
 
 @dataclass
@@ -250,16 +253,33 @@ class ToolCall:
         return unit_label(kind, self.unit_system)
 
 
+@dataclass(frozen=True, slots=True)
+class HistoryRecord:
+    """What the condenser history keeps of a successful call (SI). The store keeps the result
+    with these figures as columns and never looks inside the result for them; a tool whose
+    output has no HistoryRecord leaves no history row.
+
+    ``cleanliness_factor`` and ``fouling_resistance`` [m²·K/W] describe the *fouling* state
+    (None when the call does not know it); ``air_confounded`` marks a figure that replaces a
+    cleanliness measured under air binding (the fouling estimate of an air-confounded analysis)."""
+
+    cleanliness_factor: float | None = None
+    fouling_resistance: float | None = None
+    air_confounded: bool = False
+
+
 @dataclass
 class ToolOutput:
     """What a handler returns: output values (quantity fields in SI), method ids, warnings,
-    and an optional short human summary (text, or a function giving it, so that callers that
-    never show it, e.g. batch runs, do not pay for formatting it)."""
+    an optional short human summary (text, or a function giving it, so that callers that
+    never show it, e.g. batch runs, do not pay for formatting it) and what the condenser
+    history keeps of the result (:class:`HistoryRecord`, None: nothing)."""
 
     values: dict
     method: dict
     warnings: list[str] = field(default_factory=list)
     summary: str | Callable[[], str] = ""
+    history: HistoryRecord | None = None
 
 
 @dataclass(frozen=True)
@@ -313,6 +333,13 @@ class ToolDefinition:
 
     def generated_output_schema(self) -> dict:
         return schema.model_schema(self.output_model)
+
+    @property
+    def replayable(self) -> bool:
+        """Whether running the tool again has no effect outside this process: read-only, not
+        destructive and closed-world (no plant, CMMS or other outside system). Only such tools
+        are re-executed by ``verify_provenance``."""
+        return self.read_only and not self.destructive and not self.open_world
 
     @property
     def annotations(self) -> dict[str, bool]:
@@ -370,6 +397,8 @@ class CallOutcome:
     request_id: str
     summary_source: str | Callable[[], str] = ""  #: the summary, or the function that formats it
     receipt: dict | None = None  #: audit-ledger receipt, set by the recorder (never hashed)
+    #: what the condenser history keeps (None: nothing, also for a part of a combined call)
+    history: HistoryRecord | None = None
 
     @property
     def summary(self) -> str:
@@ -392,15 +421,24 @@ class CallOutcome:
 
 
 def _missing(call_args: dict, rules: tuple, mode: str, plan_descr: dict, system: str | None = None) -> list[str]:
+    """Problems for the rules not met. A rule is a field name or a tuple of alternatives; an
+    alternative ``"a+b+c"`` needs all its fields. When the caller gave part of such an
+    alternative, each of its missing fields is named (``tube_length`` given: ``tube_od`` and
+    ``tube_count`` missing), with the other alternatives."""
     problems = []
     get = call_args.get
     for rule in rules:
         names = (rule,) if isinstance(rule, str) else tuple(rule)
-        for name in names:
-            if get(name) is not None:
-                break
+        groups = [name.split("+") for name in names]
+        if any(all(get(part) is not None for part in group) for group in groups):
+            continue
+        partial = [g for g in groups if len(g) > 1 and any(get(part) is not None for part in g)]
+        if partial:
+            others = tuple(n.replace("+", " + ") for n, g in zip(names, groups, strict=True) if g is not partial[0])
+            problems += [_missing_problem((part, *others), mode, plan_descr, system)
+                         for part in partial[0] if get(part) is None]
         else:
-            problems.append(_missing_problem(names, mode, plan_descr, system))
+            problems.append(_missing_problem(tuple(n.replace("+", " + ") for n in names), mode, plan_descr, system))
     return problems
 
 
@@ -410,7 +448,7 @@ def _mode_rules(tool: ToolDefinition, args: dict) -> tuple[tuple, str]:
         return (), ""
     name, by_value = tool.required_by_mode
     value = args.get(name)
-    if value is None:
+    if not isinstance(value, str):
         value = tool.compiled.defaults.get(name)
     return by_value.get(value, ()), f" in {name} '{value}'"
 
@@ -481,20 +519,23 @@ def _normalise(tool: ToolDefinition, arguments: Any) -> dict:
     except InvalidArguments as exc:
         if isinstance(arguments, dict) and not arguments.get("condenser_id"):
             present = {k: v for k, v in arguments.items() if v is not None}
+            # fields whose own value is invalid (a mode given as a list, an integer of 5,000
+            # digits…) are reported already and do not drive the mode's checks
+            valid = tool.compiled.valid_fields(present)
             descr = _schema_descriptions(tool)
             extra = _missing(present, tool.required_always, "", descr)
-            mode_rules, mode_text = _mode_rules(tool, present)
+            mode_rules, mode_text = _mode_rules(tool, valid)
             extra += _missing(present, mode_rules, mode_text, descr)
             if tool.argument_problems is not None:
-                extra += tool.argument_problems({**tool.compiled.defaults, **present})
+                extra += tool.argument_problems({**tool.compiled.defaults, **valid})
             if arguments.get("data_source") != "live":
                 extra += _missing(present, tool.required_supplied, " when data_source is 'supplied'", descr)
             exc.problems.extend(p for p in extra if p not in exc.problems)
-        raise InvalidArguments(exc.problems, tool.name) from None
+        raise InvalidArguments(exc.problems, tool.name, omitted=exc.omitted, incomplete=exc.incomplete) from None
 
 
 def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext
-         ) -> tuple[dict, dict, str | Callable[[], str]]:
+         ) -> tuple[dict, dict, str | Callable[[], str], HistoryRecord | None]:
     normalised = _normalise(tool, arguments)
     system = normalised.get("unit_system", "US")
     condenser_id = normalised.get("condenser_id") or ""
@@ -506,9 +547,10 @@ def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext
                                   tool.name)
         design = context.design.design_arguments(condenser_id, tool.name, system, accepted)
         normalised = {**tool.compiled.defaults, **design, **{k: v for k, v in arguments.items()}}
-        problems = tool.compiled.problems(normalised)
+        problems, incomplete = tool.compiled.check(normalised)
         if problems:
-            raise InvalidArguments([p + " (after merging the plant configuration)" for p in problems], tool.name)
+            raise InvalidArguments([p + " (after merging the plant configuration)" for p in problems], tool.name,
+                                   incomplete=incomplete)
     si = convert_units(normalised, tool.input_plan, system, to_caller=False, units=None)
     sources: list[dict] = []
     live = normalised.get("data_source") == "live"
@@ -549,7 +591,7 @@ def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext
     values, out_hash = caller_outputs(out, tool.output_plan, system)
     values["provenance"] = provenance.build_provenance(tool.name, tool.version, out.method, normalised, None,
                                                        call.sources, output_sha256=out_hash)
-    return values, normalised, out.summary
+    return values, normalised, out.summary, out.history
 
 
 def execute(name: str, arguments: Any, context: ExecutionContext | None = None) -> CallOutcome:
@@ -563,11 +605,12 @@ def execute(name: str, arguments: Any, context: ExecutionContext | None = None) 
     result = None
     error: ToolCallError | None = None
     summary: str | Callable[[], str] = ""
+    history: HistoryRecord | None = None
     version = ""
     try:
         tool = get_tool(name)
         version = tool.version
-        result, normalised, summary = _run(tool, arguments, context)
+        result, normalised, summary, history = _run(tool, arguments, context)
     except ToolCallError as exc:
         exc.tool = exc.tool or name
         error = exc
@@ -580,7 +623,8 @@ def execute(name: str, arguments: Any, context: ExecutionContext | None = None) 
                                "logged the details and keeps serving"], name)
         error.kind = "internal_error"
     outcome = CallOutcome(name, version, arguments, normalised, result, error,
-                          (time.perf_counter() - started) * 1000.0, context.caller, request_id, summary)
+                          (time.perf_counter() - started) * 1000.0, context.caller, request_id, summary,
+                          history=None if context.part_of else history)
     if context.recorder is not None:
         context.recorder.record(outcome)
     return outcome

@@ -48,12 +48,30 @@ def build_context(config_path: str | None = None, caller: str | None = None, *, 
     return context
 
 
+def attach_monitor(context: ExecutionContext) -> None:
+    """``serve --monitor``: let the HTTP service build the monitor with its metrics registry."""
+    from .monitor.service import Monitor
+
+    if context.design is None or context.live is None:
+        raise ValueError("--monitor needs a plant configuration with live connectors (--config plant.toml)")
+    design = context.design
+    context.services["monitor_factory"] = lambda registry: Monitor(design, context, registry=registry)
+
+
 def serve(args: argparse.Namespace) -> int:
     if args.transport == "http":
         from .server.http_app import serve_http
 
-        return serve_http(args, lambda: build_context(args.config, caller="http", ledger=not args.no_ledger,
-                                                      database_url=args.database_url))
+        def http_context() -> ExecutionContext:
+            context = build_context(args.config, caller="http", ledger=not args.no_ledger,
+                                    database_url=args.database_url)
+            if getattr(args, "monitor", False):
+                attach_monitor(context)
+            return context
+
+        return serve_http(args, http_context)
+    if getattr(args, "monitor", False):
+        raise ValueError("--monitor runs inside the HTTP service: use --transport http (or condensync monitor)")
     from .server.mcp_server import build_server, serve_stdio
 
     base = build_context(args.config, caller="stdio", ledger=not args.no_ledger, database_url=args.database_url)
@@ -61,6 +79,6 @@ def serve(args: argparse.Namespace) -> int:
         base.live.start()  # connect in the background; calls wait for fresh values
     server = build_server(lambda ctx: ExecutionContext(design=base.design, live=base.live, recorder=base.recorder,
                                                        caller=base.caller, services=base.services),
-                          config=base.design)
+                          config=base.design, live=base.live)
     anyio.run(serve_stdio, server)
     return 0

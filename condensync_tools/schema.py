@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -46,13 +47,103 @@ def _inline(node: Any, defs: dict[str, Any]) -> Any:
     return node
 
 
-def model_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """A flat, inline Draft 2020-12 schema for a pydantic model (see module docstring)."""
-    raw = model.model_json_schema(mode="serialization" if getattr(model, "_is_output", False) else "validation")
+def model_schema(model: type[BaseModel], terse: bool = True) -> dict[str, Any]:
+    """A flat, inline Draft 2020-12 schema for a pydantic model (see module docstring).
+
+    An input model's field descriptions are the terse ones of
+    :data:`condensync_tools.listing_text.FIELD_TEXT` (with the field's own unit bracket) when
+    ``terse``; ``terse=False`` keeps the full ``Field`` descriptions (the documentation)."""
+    output = getattr(model, "_is_output", False)
+    raw = model.model_json_schema(mode="serialization" if output else "validation")
     schema = _inline(raw, raw.get("$defs", {}))
     schema.pop("description", None)
     _check_descriptions(schema, "$")
+    if terse and not output:
+        _apply_terse(schema, _tool_name(model), "")
     return schema
+
+
+_UNIT_BRACKET = re.compile(r"\[([^\[\]]*)\]$")
+
+
+def terse_description(full: str, text: str) -> str:
+    """``text`` with the unit bracket that ends the full description ("[°F | °C]", "[1]" for a
+    dimensionless number) appended, unless the text already says it."""
+    match = _UNIT_BRACKET.search(full.rstrip())
+    unit = match.group(1).strip() if match else ""
+    if not unit or unit in text:
+        return text
+    return f"{text} [{unit}]"
+
+
+def _apply_terse(schema: dict[str, Any], tool: str, prefix: str) -> None:
+    from .listing_text import FIELD_TEXT
+
+    for name, sub in schema.get("properties", {}).items():
+        key = f"{prefix}{name}"
+        array = sub.get("type") == "array"
+        text = FIELD_TEXT.get(f"{tool}:{key}") or (FIELD_TEXT.get(f"{key}[]") if array else None) or FIELD_TEXT.get(key)
+        if text is not None:
+            full = sub["description"]
+            if not _numeric(sub):  # "[1]" only on a dimensionless number
+                full = full.rstrip().removesuffix("[1]")
+            sub["description"] = terse_description(full, text)
+        if array and isinstance(sub.get("items"), dict) and "properties" in sub["items"]:
+            _apply_terse(sub["items"], tool, f"{key}[].")
+        elif sub.get("type") == "object":
+            _apply_terse(sub, tool, f"{key}.")
+
+
+def _numeric(sub: dict[str, Any]) -> bool:
+    """Whether a field is a number or integer (or an array of them)."""
+    if sub.get("type") == "array" and isinstance(sub.get("items"), dict):
+        sub = sub["items"]
+    return "enum" not in sub and sub.get("type") in ("number", "integer")
+
+
+def _tool_name(model: type[BaseModel]) -> str:
+    """The name of the registered tool whose input model ``model`` is ("" when none)."""
+    from .registry import all_tools
+
+    return next((t.name for t in all_tools() if t.input_model is model), "")
+
+
+#: Keywords that only bound a value (plausibility caps, string patterns, array lengths). The
+#: published schema keeps them and validates every call with them; the ``tools/list`` view
+#: (:func:`listing_schema`) leaves them out, because a model choosing and filling a call does
+#: not need them and a call that breaks one gets an error naming the field and the bound.
+VALIDATION_ONLY_KEYWORDS = frozenset(
+    {
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minItems",
+        "maxItems",
+        "minLength",
+        "maxLength",
+        "pattern",
+    }
+)
+
+
+def listing_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The ``tools/list`` view of a published input schema: the same fields, types, allowed
+    values, defaults, required fields and descriptions, without :data:`VALIDATION_ONLY_KEYWORDS`
+    (a relaxation: every call the published schema accepts, the listing accepts)."""
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in VALIDATION_ONLY_KEYWORDS:
+            continue
+        if key == "properties":
+            out[key] = {name: listing_schema(sub) for name, sub in value.items()}
+        elif isinstance(value, dict):
+            out[key] = listing_schema(value)
+        elif isinstance(value, list) and key != "enum":
+            out[key] = [listing_schema(v) if isinstance(v, dict) else v for v in value]
+        else:
+            out[key] = value
+    return out
 
 
 def _check_descriptions(schema: dict[str, Any], path: str) -> None:

@@ -154,7 +154,24 @@ REQUIRED_CONNECTORS = _define(
     "CONDENSYNC_REQUIRED_CONNECTORS", "", "connectors that gate /health/ready, comma-separated service names or 'all'"
 )
 
+HTTP_REQUEST_TIMEOUT_SECONDS = _define(
+    "CONDENSYNC_HTTP_REQUEST_TIMEOUT_SECONDS",
+    "30",
+    "HTTP: close a connection whose request has not fully arrived within this time, s",
+)
+LIVE_SUBSCRIPTION_INTERVAL_S = _define(
+    "CONDENSYNC_LIVE_SUBSCRIPTION_INTERVAL_S",
+    "5",
+    "MCP: seconds between reads of a subscribed condenser://live/{id} resource (at least 1)",
+)
+
 # --- authentication
+BOOTSTRAP_TOKEN_FILE = _define(
+    "CONDENSYNC_BOOTSTRAP_TOKEN_FILE",
+    "",
+    "HTTP: file holding the first API token, stored hashed at start, once",
+)
+BOOTSTRAP_TOKEN_ROLE = _define("CONDENSYNC_BOOTSTRAP_TOKEN_ROLE", "admin", "HTTP: role of the bootstrap token")
 TOKEN_CACHE_SECONDS = _define(
     "CONDENSYNC_TOKEN_CACHE_SECONDS", "30", "how long a verified API token is cached (bounds revocation delay), s"
 )

@@ -113,6 +113,9 @@ def test_stored_cleanliness_before_the_air_event_on_repeated_calls(tmp_path):
                 "fouling_resistance": (1 / cf - 1) / 700.0,
                 "units": {"fouling_resistance": "h·ft²·°F/Btu"},
             },
+            cleanliness_factor=cf,
+            fouling_resistance=(1 / cf - 1) / 700.0,
+            fouling_resistance_unit="h·ft²·°F/Btu",
         )
     store.record_result("unit3", "detect_air_inleakage", start + timedelta(days=25), {"leak_detected": False})
     snapshot = {k: AIR_SNAPSHOT[k] for k in ("condenser_id", "cw_inlet_temp", "cw_outlet_temp", "cw_flow")}

@@ -12,7 +12,6 @@ import pytest
 from _live_helpers import example_data, to_toml
 
 from condensync_tools.config import ConfigError, load_config
-from condensync_tools.live import build_live_provider
 
 
 def _mutated(change: Callable[[dict[str, Any]], Any]) -> str:
@@ -113,12 +112,29 @@ def test_missing_file():
         load_config("/no/such/plant.toml")
 
 
-def test_unknown_tag_unit_is_a_configuration_error_when_connectors_start(tmp_path):
-    """Unit strings are checked by the live provider (the loader does not know them)."""
+def test_unknown_tag_unit_is_reported_by_the_loader(tmp_path):
+    """Tag units are checked when the file is loaded, with every other problem."""
     path = tmp_path / "plant.toml"
     path.write_text(_mutated(lambda d: _unit3(d)["opcua"]["tags"][3].update(unit="inH2O")), "utf-8")
-    config = load_config(path)
     with pytest.raises(ConfigError) as info:
-        build_live_provider(config)
+        load_config(path)
     assert info.value.path == str(path)
     assert "condensers.unit3.opcua.tags.3.unit: 'condenser_pressure' has unit 'inH2O'" in str(info.value)
+
+
+def test_three_mistakes_three_problems_in_one_pass(tmp_path):
+    """An argument out of range, a Modbus input-register address and an OPC UA tag whose unit
+    does not fit its field: all three named by one load, none waiting for the others."""
+
+    def change(d):
+        _unit3(d)["tubes"]["tube_passes"] = 9
+        _unit3(d)["modbus"]["registers"][1]["address"] = 30003
+        _unit3(d)["opcua"]["tags"][3]["unit"] = "gpm"
+
+    path = tmp_path / "plant.toml"
+    path.write_text(_mutated(change), "utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert [p.split(":")[0] for p in info.value.problems] == [
+        "condensers.unit3.tubes.tube_passes", "condensers.unit3.modbus.registers.1.address",
+        "condensers.unit3.opcua.tags.3.unit"], info.value.problems

@@ -160,7 +160,9 @@ def test_fouling_tool_uses_stored_history_when_none_is_passed(db_url):
     for day, cf in enumerate([0.86, 0.84, 0.82, 0.80, 0.78]):
         store.record_result("unit3", "calculate_heat_transfer_coefficient", start + timedelta(days=20 * day),
                             {"cleanliness_factor": cf, "fouling_resistance": (1 / cf - 1) / 700.0,
-                             "units": {"fouling_resistance": "h·ft²·°F/Btu"}}, None)
+                             "units": {"fouling_resistance": "h·ft²·°F/Btu"}}, None,
+                            cleanliness_factor=cf, fouling_resistance=(1 / cf - 1) / 700.0,
+                            fouling_resistance_unit="h·ft²·°F/Btu")
     out = execute("calculate_fouling_factor", {"condenser_id": "unit3", "cleanliness_factor": 0.78}, ctx)
     assert out.error is None, out.error and out.error.text()
     assert out.result["history_source"] == "stored" and out.result["history_points"] == 5

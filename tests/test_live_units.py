@@ -13,7 +13,6 @@ from condensync_tools.calculators import constants as c
 from condensync_tools.config import ConfigError, load_config
 from condensync_tools.live import (
     UNITS,
-    ConnectorManager,
     UnitError,
     build_live_provider,
     check_config_units,
@@ -110,9 +109,8 @@ def test_manager_refuses_unknown_units_with_the_key_path(tmp_path):
     data["condensers"]["unit3"]["modbus"]["registers"][0]["unit"] = "gpm"  # not a tool argument: unchecked
     data["condensers"]["unit3"]["opcua"]["tags"][2]["unit"] = "degC"  # cw_flow in degC
     path = write_config(tmp_path / "plant.toml", data)
-    config = load_config(path)
-    with pytest.raises(ConfigError) as info:
-        ConnectorManager(config)
+    with pytest.raises(ConfigError) as info:  # the loader checks the tag units with everything else
+        load_config(path)
     text = str(info.value)
     assert str(path) in text
     assert "condensers.unit3.opcua.tags.3.unit: 'condenser_pressure' has unit 'inH2O'" in text

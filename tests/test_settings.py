@@ -48,3 +48,10 @@ def test_help_listing_has_every_variable_once_with_a_description():
     assert len(rows) == len(settings.VARIABLES) == len({name for name, _, _ in rows})
     assert all(name.startswith("CONDENSYNC_") and description for name, _, description in rows)
     assert settings.by_name("CONDENSYNC_NO_AUTH_ROLE").default == "admin"
+
+
+def test_the_help_page_lists_the_same_variables():
+    """`condensync help env` (cli_help.ENVIRONMENT) and the settings module name the same set."""
+    from condensync_tools import cli_help
+
+    assert {name for name, _, _ in cli_help.ENVIRONMENT} == {v.name for v in settings.VARIABLES}

@@ -131,7 +131,7 @@ def test_every_missing_and_refused_field_is_named_at_once():
     for fragment in (
         "$.u_actual: required",
         "$.cw_flow: required",
-        "$.surface_area: required (or tube_length)",
+        "$.surface_area: required (or tube_length + tube_od + tube_count)",
         "$.cw_outlet_temp: not accepted in mode 'outlet_temp'",
     ):
         assert fragment in text, text

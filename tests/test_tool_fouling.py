@@ -115,7 +115,7 @@ class _StoredHistory:
     def __init__(self, rows):
         self.rows, self.calls = rows, []
 
-    def fouling_history(self, condenser_id):
+    def fouling_history(self, condenser_id, unit_system=None):
         self.calls.append(condenser_id)
         return self.rows
 

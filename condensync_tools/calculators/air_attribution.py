@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 
 from .economics import check_price, usd_per_day
 from .errors import DomainError
+from .fouling import fouling_resistance_of
 from .turbine import TurbineCurve
 from .vacuum import PTC_PRESSURE_UNCERTAINTY_PA, CondenserModel, expected_backpressure
 
@@ -53,6 +54,9 @@ __all__ = [
     "cleanliness_before_air_event",
     "air_confounded",
     "cleaning_due_despite_air",
+    "last_cleanliness_since",
+    "FoulingPoint",
+    "fouling_point_to_keep",
 ]
 
 #: Where the expected fouling CF comes from, in order of preference.
@@ -251,6 +255,20 @@ def cleanliness_before_air_event(
     return max(before)[1] if before else None
 
 
+def last_cleanliness_since(points: Iterable[tuple[float, float]], cleaned: float | None = None) -> float | None:
+    """CF of the latest history point at or after the last cleaning (any point without one);
+    None when there is none.
+
+    Parameters
+    ----------
+    points : iterable of (time [s], CF [-])
+    cleaned : float, optional
+        Time of the last cleaning [s].
+    """
+    kept = [(t, cf) for t, cf in points if cleaned is None or t >= cleaned]
+    return max(kept, key=lambda p: p[0])[1] if kept else None
+
+
 def air_confounded(leak_detected: bool, air_backpressure: float | None) -> bool:
     """True when air binding contaminates a CF measured on the same snapshot: a leak is
     indicated and the air share exceeds the PTC 12.2-2010 pressure uncertainty (0.12 inHg).
@@ -269,3 +287,44 @@ def cleaning_due_despite_air(
     .. math:: \\text{due} = \\text{due}_{snapshot} \\land CF_{foul} \\le CF_{trigger}
     """
     return bool(fouling_cleaning_due) and fouling_cleanliness <= trigger_cleanliness
+
+
+@dataclass(frozen=True, slots=True)
+class FoulingPoint:
+    """The fouling state a snapshot adds to the condenser history."""
+
+    cleanliness_factor: float | None  #: [-]
+    fouling_resistance: float | None  #: [m²·K/W]
+    air_confounded: bool  #: the CF replaces one measured under air binding
+
+
+def fouling_point_to_keep(
+    measured_cf: float | None,
+    measured_rf: float | None,
+    confounded: bool,
+    fouling_cf: float | None = None,
+    fouling_source: str | None = None,
+    u_clean: float | None = None,
+) -> FoulingPoint:
+    """What the history keeps of one analysed snapshot: the measured CF and R_f, unless air
+    confounds them; then the fouling CF (with R_f = (1/CF − 1)/U_clean at the snapshot's clean
+    U), never the air-bound one, and nothing when the fouling CF is only the design value (an
+    assumption: stored as a point it would pull a fouling trend towards clean tubes).
+
+    Parameters
+    ----------
+    measured_cf, measured_rf : float, optional
+        CF [-] and R_f [m²·K/W] measured on the snapshot.
+    confounded : bool
+        :func:`air_confounded` of the snapshot.
+    fouling_cf, fouling_source : float, str, optional
+        :func:`expected_fouling_cleanliness` of the snapshot.
+    u_clean : float, optional
+        Clean U at the snapshot's conditions [W/(m²·K)].
+    """
+    if not confounded:
+        return FoulingPoint(measured_cf, measured_rf, False)
+    if fouling_cf is None or fouling_source in (None, "design_cleanliness"):
+        return FoulingPoint(None, None, True)
+    rf = fouling_resistance_of(fouling_cf, u_clean) if u_clean else None
+    return FoulingPoint(fouling_cf, rf, True)

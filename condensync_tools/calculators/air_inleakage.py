@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from .constants import INHG_PA, SCFM_AIR_KG_S
 from .economics import Action, check_price, usd_per_day
@@ -55,7 +56,18 @@ __all__ = [
     "STATUS_SCORES",
     "WEIGHTS",
     "Indicator",
+    "AirInleakageInputs",
     "AirInleakageResult",
+    "Verdict",
+    "Severity",
+    "Location",
+    "indicator_readings",
+    "verdict",
+    "likely_location",
+    "diagnosis_confidence",
+    "inleakage_estimate",
+    "air_value",
+    "air_actions",
     "air_mass_from_decay",
     "detect_air_inleakage",
 ]
@@ -189,18 +201,22 @@ class AirInleakageResult:
     """Result of :func:`detect_air_inleakage` (SI)."""
 
     leak_detected: bool
-    severity: str  #: none / low / moderate / high / severe
+    severity: str  #: :data:`Severity`: none / low / moderate / high / severe
     confidence: float  #: 0-1
     score: float  #: weighted indicator score S, 0-1
     evidence: float  #: E = max(S, strongest direct indicator), 0-1
     estimated_inleakage: float | None  #: dry air [kg/s], order of magnitude
     estimated_inleakage_basis: str | None
     indicators: list  #: list of Indicator
-    likely_location: str  #: none / above_water_line / below_water_line / both
+    likely_location: str  #: :data:`Location`: none / above_water_line / below_water_line / both
     location_reason: str
     recommendations: list  #: list of Action
     method: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+
+
+Severity = Literal["none", "low", "moderate", "high", "severe"]
+Location = Literal["none", "above_water_line", "below_water_line", "both"]
 
 
 def _nonneg(field_name: str, value: float | None, what: str, cause: str = "") -> float | None:
@@ -211,46 +227,11 @@ def _nonneg(field_name: str, value: float | None, what: str, cause: str = "") ->
     return float(value)
 
 
-def detect_air_inleakage(
-    *,
-    unit_type: str = "drum_avt",
-    dissolved_oxygen_ppb: float | None = None,
-    do_limit_ppb: float | None = None,
-    condenser_pressure: float | None = None,
-    hotwell_temp: float | None = None,
-    subcooling_baseline: float | None = None,
-    air_removal_flow: float | None = None,
-    venting_capacity: float | None = None,
-    shell_count: int = 1,
-    vacuum_decay_rate: float | None = None,
-    steam_space_volume: float | None = None,
-    steam_space_temp: float | None = None,
-    air_extraction_temp: float | None = None,
-    air_extraction_depression_baseline: float | None = None,
-    unexplained_backpressure: float | None = None,
-    unexplained_backpressure_scored: bool = True,
-    turbine: TurbineCurve | None = None,
-    power_price_usd_per_mwh: float | None = None,
-) -> AirInleakageResult:
-    """Scored air in-leakage diagnosis from any subset of indicators (SI).
+@dataclass(frozen=True, slots=True)
+class AirInleakageInputs:
+    """The measurements of an air in-leakage diagnosis (SI; see :func:`detect_air_inleakage`).
 
-    .. math:: S = \\frac{\\sum w_i s_i}{\\sum w_i}, \\quad
-              \\dot m_{air} \\approx \\frac{V\\,dP/dt}{R_{air}T}
-
-    Indicators and bands (lower edges of marginal / high / severe):
-
-    * dissolved O2 vs the unit-type limit L: L, 2L, 5L (multiples: house choice);
-    * subcooling above the clean baseline: 2, 3, 6 °F (flag > 2-3 °F, unverified);
-    * off-gas flow / venting capacity: 0.5, 0.8, 1.0 ("near or above" capacity: extractor
-      overloaded); without a capacity, SCFM per shell 5, 10, 20 (unverified, half weight);
-    * vacuum decay: 0.03, 0.12, 0.24 inHg/min (tight / marginal / excessive bands);
-    * air-extraction temperature depression below T_sat: above its baseline 3, 6, 12 °F, or
-      absolute 5, 10, 20 °F without a baseline (house heuristics, unverified);
-    * backpressure not explained by fouling, CW temperature or flow (from
-      :func:`~condensync_tools.calculators.vacuum.optimize_vacuum_pressure`): 0.12, 0.25,
-      0.5 inHg (0.12 = PTC 12.2-2010 pressure uncertainty).
-
-    Parameters
+    Attributes
     ----------
     unit_type : str
         "drum_avt", "once_through", "pwr", "bwr" or "hei_guarantee" (DO limit).
@@ -291,6 +272,453 @@ def detect_air_inleakage(
         Values the unexplained backpressure in W (with ``condenser_pressure``).
     power_price_usd_per_mwh : float, optional
         Electricity price [USD/MWh].
+    """
+
+    unit_type: str = "drum_avt"
+    dissolved_oxygen_ppb: float | None = None
+    do_limit_ppb: float | None = None
+    condenser_pressure: float | None = None  #: [Pa] absolute
+    hotwell_temp: float | None = None  #: [K]
+    subcooling_baseline: float | None = None  #: [K]
+    air_removal_flow: float | None = None  #: [kg/s]
+    venting_capacity: float | None = None  #: [kg/s]
+    shell_count: int = 1
+    vacuum_decay_rate: float | None = None  #: [Pa/s]
+    steam_space_volume: float | None = None  #: [m³]
+    steam_space_temp: float | None = None  #: [K]
+    air_extraction_temp: float | None = None  #: [K]
+    air_extraction_depression_baseline: float | None = None  #: [K]
+    unexplained_backpressure: float | None = None  #: [Pa]
+    unexplained_backpressure_scored: bool = True
+    turbine: TurbineCurve | None = None
+    power_price_usd_per_mwh: float | None = None  #: [USD/MWh]
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Combined indicator verdict: S, E, detected, severity."""
+
+    score: float
+    evidence: float
+    detected: bool
+    severity: Severity
+
+
+# --------------------------------------------------------------------------- indicators
+def _saturation(x: AirInleakageInputs) -> float | None:
+    """T_sat at the condenser pressure [K] (None without it)."""
+    p = x.condenser_pressure
+    if p is None:
+        return None
+    if not math.isfinite(p) or p <= 0.0:
+        raise DomainError(
+            "condenser_pressure",
+            f"condenser pressure {p!r} Pa must be a positive absolute pressure",
+            "gauge vacuum entered instead of absolute pressure",
+        )
+    return saturation_temperature(p)
+
+
+def dissolved_oxygen_indicator(x: AirInleakageInputs, method: dict) -> Indicator | None:
+    """DO vs the unit-type limit L, bands L, 2L, 5L (house multiples)."""
+    do = _nonneg("dissolved_oxygen_ppb", x.dissolved_oxygen_ppb, "dissolved oxygen", "sensor fault")
+    if do is None:
+        return None
+    if do > 15000.0:
+        raise DomainError(
+            "dissolved_oxygen_ppb",
+            f"{do:g} ppb exceeds air saturation of water (~14,600 ppb at 0 °C)",
+            "value entered in ppm x 1000 or wrong unit",
+        )
+    if x.do_limit_ppb is not None:
+        if not math.isfinite(x.do_limit_ppb) or x.do_limit_ppb <= 0.0:
+            raise DomainError("do_limit_ppb", f"DO limit {x.do_limit_ppb!r} ppb must be positive")
+        limit, src = float(x.do_limit_ppb), "caller's DO limit"
+    else:
+        limit, src = DO_LIMITS_PPB[x.unit_type]
+    method["do_limit"] = src
+    return _ind(
+        "dissolved_oxygen_ppb",
+        do,
+        "ppb",
+        (limit, 2 * limit, 5 * limit),
+        WEIGHTS["dissolved_oxygen_ppb"],
+        src + "; bands L, 2L, 5L (house)",
+    )
+
+
+def subcooling_indicator(x: AirInleakageInputs, t_sat: float | None, warnings: list[str]) -> Indicator | None:
+    """Condensate subcooling T_sat − T_hotwell above the clean baseline: 2, 3, 6 °F."""
+    if x.hotwell_temp is None:
+        return None
+    if t_sat is None:
+        raise DomainError("condenser_pressure", "subcooling needs the condenser pressure (saturation temperature)")
+    if not math.isfinite(x.hotwell_temp) or x.hotwell_temp <= 0.0:
+        raise DomainError("hotwell_temp", f"hotwell temperature {x.hotwell_temp!r} K must be positive")
+    sub = t_sat - x.hotwell_temp
+    if sub < -_TEMP_TOL_K:
+        raise DomainError(
+            "hotwell_temp",
+            f"hotwell {-sub:.2f} K ({-1.8 * sub:.2f} °F) warmer than saturation at the condenser pressure",
+            "pressure tap or hotwell RTD fault, or °F/°C mix-up",
+        )
+    sub = max(sub, 0.0)
+    base = _nonneg("subcooling_baseline", x.subcooling_baseline, "subcooling baseline")
+    if base is None:
+        base = 0.0
+        warnings.append("no clean subcooling baseline: 0 K assumed")
+    return _ind(
+        "subcooling",
+        sub - base,
+        "K",
+        (2 * _F, 3 * _F, 6 * _F),
+        WEIGHTS["subcooling"],
+        "subcooling above baseline; flag > 2-3 °F (unverified), severe 6 °F (house)",
+    )
+
+
+def off_gas_indicator(x: AirInleakageInputs, warnings: list[str]) -> Indicator | None:
+    """Off-gas flow / venting capacity 0.5, 0.8, 1.0; without a capacity SCFM per shell 5, 10,
+    20 (unverified, half weight)."""
+    flow = _nonneg("air_removal_flow", x.air_removal_flow, "off-gas (air removal) flow", "sign or unit error")
+    if flow is None:
+        return None
+    capacity = x.venting_capacity
+    if capacity is not None:
+        if not math.isfinite(capacity) or capacity <= 0.0:
+            raise DomainError("venting_capacity", f"venting capacity {capacity!r} kg/s must be positive")
+        return _ind(
+            "air_removal_flow",
+            flow / capacity,
+            "fraction of venting capacity",
+            (0.5, 0.8, 1.0),
+            WEIGHTS["air_removal_flow"],
+            "off-gas / venting capacity (capacity from configuration; HEI §6.5 is a gap); "
+            "near or above capacity: extractor overloaded",
+        )
+    scfm = flow / SCFM_AIR_KG_S / x.shell_count
+    warnings.append("no venting capacity given: off-gas flow judged by an unverified SCFM-per-shell rule")
+    return _ind(
+        "air_removal_flow",
+        scfm * SCFM_AIR_KG_S,
+        "kg/s per shell",
+        (5 * SCFM_AIR_KG_S, 10 * SCFM_AIR_KG_S, 20 * SCFM_AIR_KG_S),
+        _OFFGAS_HEURISTIC_WEIGHT,
+        "no venting capacity: a few SCFM per shell normal, >= 10 SCFM excessive "
+        "(unverified - confirm before relying on it; low confidence), half weight",
+    )
+
+
+def _decay(x: AirInleakageInputs) -> float | None:
+    return _nonneg(
+        "vacuum_decay_rate",
+        x.vacuum_decay_rate,
+        "vacuum decay rate",
+        "pressure falling: air extraction not isolated during the test",
+    )
+
+
+def vacuum_decay_indicator(x: AirInleakageInputs) -> Indicator | None:
+    """Vacuum-decay rate: 0.03, 0.12, 0.24 inHg/min."""
+    decay = _decay(x)
+    if decay is None:
+        return None
+    return _ind(
+        "vacuum_decay_rate",
+        decay,
+        "Pa/s",
+        (DECAY_TIGHT_PA_S, DECAY_EXCESSIVE_PA_S, DECAY_SEVERE_PA_S),
+        WEIGHTS["vacuum_decay_rate"],
+        "< 0.03 inHg/min tight, 0.03-0.12 marginal, >= 0.12 excessive (mda139), severe >= 0.24 (house)",
+    )
+
+
+def air_line_indicator(x: AirInleakageInputs, t_sat: float | None) -> Indicator | None:
+    """Air-extraction temperature depression below T_sat: above its baseline 3, 6, 12 °F, or
+    absolute 5, 10, 20 °F without one (house heuristics, unverified)."""
+    temp = x.air_extraction_temp
+    if temp is None:
+        return None
+    if t_sat is None:
+        raise DomainError("condenser_pressure", "air-line temperature depression needs the condenser pressure")
+    if not math.isfinite(temp) or temp <= 0.0:
+        raise DomainError("air_extraction_temp", f"air-line temperature {temp!r} K must be positive")
+    dep = t_sat - temp
+    if dep < -_TEMP_TOL_K:
+        raise DomainError(
+            "air_extraction_temp",
+            f"air-extraction line {-dep:.2f} K ({-1.8 * dep:.2f} °F) warmer than saturation",
+            "RTD fault, wrong pressure tap, or °F/°C mix-up",
+        )
+    dep = max(dep, 0.0)
+    base = _nonneg(
+        "air_extraction_depression_baseline", x.air_extraction_depression_baseline, "air-line depression baseline"
+    )
+    if base is not None:
+        return _ind(
+            "air_extraction_temp_depression",
+            dep - base,
+            "K",
+            (3 * _F, 6 * _F, 12 * _F),
+            WEIGHTS["air_extraction_temp_depression"],
+            "depression above the clean baseline 3/6/12 °F (house heuristic, unverified)",
+        )
+    return _ind(
+        "air_extraction_temp_depression",
+        dep,
+        "K",
+        (5 * _F, 10 * _F, 20 * _F),
+        WEIGHTS["air_extraction_temp_depression"],
+        "absolute depression below Tsat 5/10/20 °F without a baseline (house heuristic, unverified)",
+    )
+
+
+def unexplained_backpressure_indicator(x: AirInleakageInputs) -> Indicator | None:
+    """Backpressure not explained by fouling, CW temperature or flow: 0.12, 0.25, 0.5 inHg
+    (0.12 = PTC 12.2-2010 pressure uncertainty); not scored when it rests on an assumed CF."""
+    dp = x.unexplained_backpressure
+    if dp is not None and not math.isfinite(dp):
+        raise DomainError("unexplained_backpressure", "unexplained backpressure must be finite")
+    if dp is None or not x.unexplained_backpressure_scored:
+        return None
+    return _ind(
+        "unexplained_backpressure",
+        float(dp),
+        "Pa",
+        (0.12 * INHG_PA, 0.25 * INHG_PA, 0.5 * INHG_PA),
+        WEIGHTS["unexplained_backpressure"],
+        "backpressure not explained by fouling, CW temperature or flow; 0.12 inHg = PTC 12.2 "
+        "pressure uncertainty; 0.25/0.5 inHg (house)",
+    )
+
+
+def indicator_readings(
+    x: AirInleakageInputs, t_sat: float | None, method: dict, warnings: list[str]
+) -> list[Indicator]:
+    """Every indicator the inputs allow, in a fixed order (each validated)."""
+    found = (
+        dissolved_oxygen_indicator(x, method),
+        subcooling_indicator(x, t_sat, warnings),
+        off_gas_indicator(x, warnings),
+        vacuum_decay_indicator(x),
+        air_line_indicator(x, t_sat),
+        unexplained_backpressure_indicator(x),
+    )
+    return [i for i in found if i is not None]
+
+
+# --------------------------------------------------------------------------- combination
+def verdict(indicators: list[Indicator], warnings: list[str]) -> Verdict:
+    """S = Σ w·s / Σ w, E = max(S, strongest direct indicator); detected when S ≥ 0.30 or a
+    direct indicator is at least "high"; severity from E (< 0.45 low, < 0.65 moderate, < 0.9
+    high, else severe)."""
+    if not indicators:
+        warnings.append(
+            "no indicator given: nothing to diagnose (run a vacuum-decay test, measure off-gas flow and condensate DO)"
+        )
+        s = e = 0.0
+    else:
+        s = sum(i.weight * i.score for i in indicators) / sum(i.weight for i in indicators)
+        direct = [i.score for i in indicators if i.name in _DIRECT]
+        e = max([s] + direct)
+    detected = bool(indicators) and (
+        s >= _DETECT_S - 1e-12 or any(i.score >= STATUS_SCORES["high"] - 1e-12 for i in indicators if i.name in _DIRECT)
+    )
+    severity: Severity
+    if not detected:
+        severity = "none"
+    elif e < 0.45:
+        severity = "low"
+    elif e < 0.65:
+        severity = "moderate"
+    elif e < 0.9:
+        severity = "high"
+    else:
+        severity = "severe"
+    return Verdict(s, e, detected, severity)
+
+
+def likely_location(by_name: dict[str, Indicator], indicators: list[Indicator], detected: bool) -> tuple[Location, str]:
+    """Above or below the hotwell water line: DO signs without vacuum-side signs point below it,
+    vacuum-side signs without DO above it (eng-tips)."""
+    do_ind = by_name.get("dissolved_oxygen_ppb")
+    do_elev = do_ind is not None and do_ind.score > 0.0
+    vac_elev = any(i.score > 0.0 for i in indicators if i.name in _VACUUM_SIDE)
+    if not detected:
+        return "none", "no leak indicated"
+    if do_elev and not vac_elev:
+        return "below_water_line", (
+            "high dissolved oxygen with a modest backpressure effect points below the hotwell water line (eng-tips)"
+        )
+    if vac_elev and not do_elev:
+        reason = "backpressure/off-gas/decay signs without high dissolved oxygen point above the hotwell water line"
+        if do_ind is None:
+            reason += "; DO not measured, so leaks below the water line cannot be excluded"
+        return "above_water_line", reason
+    reason = "both dissolved-oxygen and vacuum-side signs: leaks above and below the water line possible"
+    sub_ind = by_name.get("subcooling")
+    if sub_ind is not None and sub_ind.score > 0.0:
+        reason += "; high subcooling itself raises DO (O2 solubility), so part of the DO may be subcooling"
+    return "both", reason
+
+
+def diagnosis_confidence(indicators: list[Indicator], detected: bool, location: Location) -> float:
+    """A·(0.3 + 0.7·available weight/total weight), A the weighted share of indicators agreeing
+    with the verdict (an indicator the location explains counts half)."""
+    if not indicators:
+        return 0.0
+    agree_w = 0.0
+    for i in indicators:
+        if detected:
+            if i.score > 0.0:
+                a = 1.0
+            elif (location == "above_water_line" and i.name == "dissolved_oxygen_ppb") or (
+                location == "below_water_line" and i.name in _VACUUM_SIDE
+            ):
+                a = 0.5
+            else:
+                a = 0.0
+        else:
+            a = 1.0 if i.score == 0.0 else (0.5 if i.status == "marginal" else 0.0)
+        agree_w += i.weight * a
+    avail_w = sum(i.weight for i in indicators)
+    return agree_w / avail_w * (0.3 + 0.7 * avail_w / sum(WEIGHTS.values()))
+
+
+def inleakage_estimate(
+    x: AirInleakageInputs, t_sat: float | None, method: dict, warnings: list[str]
+) -> tuple[float | None, str | None]:
+    """(dry-air in-leakage [kg/s], basis): the measured off-gas flow, else the decay-test air
+    mass (:func:`air_mass_from_decay`), else none."""
+    decay = _decay(x)
+    if x.air_removal_flow is not None:
+        return float(x.air_removal_flow), "measured off-gas (dry air) flow"
+    if decay is not None and x.steam_space_volume is not None:
+        temp = x.steam_space_temp if x.steam_space_temp is not None else t_sat
+        if temp is None:
+            temp = (100.0 - 32.0) / 1.8 + 273.15
+            warnings.append("steam-space temperature unknown: 100 °F assumed for the decay-test air mass")
+        estimate = air_mass_from_decay(decay, x.steam_space_volume, temp)
+        method["inleakage_estimate"] = "ideal gas, R_air = 287.05 J/(kg*K) (docs/methods.md §4 item 2)"
+        return estimate, (
+            "vacuum decay, ideal-gas steam space m = V*dP/dt/(R_air*T): order of magnitude only "
+            "(condensation continues, air blanket not uniform)"
+        )
+    if x.steam_space_volume is not None:
+        _nonneg("steam_space_volume", x.steam_space_volume, "steam-space volume")
+    return None, None
+
+
+def air_value(x: AirInleakageInputs, method: dict) -> float:
+    """Output the unexplained backpressure costs [W]: turbine curve between the measured
+    pressure and the pressure without it (0 without a turbine curve)."""
+    dp, p = x.unexplained_backpressure, x.condenser_pressure
+    if x.turbine is None or dp is None or p is None or dp <= 0.0:
+        return 0.0
+    method.update(x.turbine.method)
+    return max(x.turbine.lost_output(p, max(p - dp, 1.0)), 0.0)
+
+
+def _above_water_line_actions(act, value_w: float) -> None:
+    act(
+        "tracer_leak_test",
+        "helium or SF6 tracer test with the detector at the air-removal discharge: probe "
+        "turbine gland seals, LP hood and expansion joints, rupture (atmospheric relief) discs, LP "
+        "heater shells, valve packings and flanges under vacuum, instrument lines",
+        value_w,
+    )
+    act(
+        "check_turbine_gland_seals",
+        "check gland steam pressure and gland seal condition (a common source above the water line)",
+    )
+    act("inspect_expansion_joints_rupture_discs", "inspect the exhaust-neck expansion joint and rupture discs")
+
+
+def air_actions(
+    x: AirInleakageInputs, by_name: dict[str, Indicator], detected: bool, location: Location, value_w: float
+) -> list[Action]:
+    """The recommended checks, most direct first; the leak-locating ones carry ``value_w``."""
+    price = x.power_price_usd_per_mwh
+    actions: list[Action] = []
+
+    def act(action: str, description: str, value: float = 0.0) -> None:
+        usd = usd_per_day(value, price) if price is not None else None
+        actions.append(Action(action, description, value, usd, "air_inleakage"))
+
+    decay_known = x.vacuum_decay_rate is not None
+    if not detected:
+        if not decay_known:
+            act(
+                "vacuum_decay_test",
+                "no leak indicated; a periodic vacuum-decay test (5 minutes, read every minute) "
+                "keeps the baseline current",
+            )
+        return actions
+    if location in ("above_water_line", "both"):
+        _above_water_line_actions(act, value_w)
+    if location in ("below_water_line", "both"):
+        act(
+            "check_below_water_line",
+            "check condensate pump seals (gland sealing water), hotwell drain and level "
+            "instrument connections, flanges below the water line and LP heater drains returning to the "
+            "condenser; a flood test during an outage locates them",
+            value_w if location == "below_water_line" else 0.0,
+        )
+    if not decay_known:
+        act(
+            "vacuum_decay_test",
+            "run a vacuum-decay test on stable load: isolate air extraction, read the "
+            "pressure every minute for 5 minutes, restore extraction at once if the rise approaches "
+            "the turbine alarm; < 0.03 inHg/min tight, >= 0.12 inHg/min excessive",
+        )
+    off_gas = by_name.get("air_removal_flow")
+    if off_gas is not None and off_gas.status in ("high", "severe") and x.venting_capacity is not None:
+        act(
+            "check_air_removal_equipment",
+            "off-gas flow near or above the venting capacity: check vacuum pump "
+            "seal-water temperature, ejector motive steam and intercondensers; the backpressure is "
+            "air-controlled",
+        )
+    unexpl = by_name.get("unexplained_backpressure")
+    direct_shown = any(by_name[n].score > 0.0 for n in ("vacuum_decay_rate", "air_removal_flow") if n in by_name)
+    if unexpl is not None and unexpl.score > 0.0 and not direct_shown:
+        act(
+            "verify_pressure_instrument",
+            "unexplained backpressure without direct air evidence: verify the "
+            "condenser pressure transmitter (absolute, basket-tip) and the CW flow measurement",
+        )
+    return actions
+
+
+def detect_air_inleakage(inputs: AirInleakageInputs | None = None, /, **fields: Any) -> AirInleakageResult:
+    """Scored air in-leakage diagnosis from any subset of indicators (SI).
+
+    .. math:: S = \\frac{\\sum w_i s_i}{\\sum w_i}, \\quad
+              \\dot m_{air} \\approx \\frac{V\\,dP/dt}{R_{air}T}
+
+    Indicators and bands (lower edges of marginal / high / severe):
+
+    * dissolved O2 vs the unit-type limit L: L, 2L, 5L (multiples: house choice);
+    * subcooling above the clean baseline: 2, 3, 6 °F (flag > 2-3 °F, unverified);
+    * off-gas flow / venting capacity: 0.5, 0.8, 1.0 ("near or above" capacity: extractor
+      overloaded); without a capacity, SCFM per shell 5, 10, 20 (unverified, half weight);
+    * vacuum decay: 0.03, 0.12, 0.24 inHg/min (tight / marginal / excessive bands);
+    * air-extraction temperature depression below T_sat: above its baseline 3, 6, 12 °F, or
+      absolute 5, 10, 20 °F without a baseline (house heuristics, unverified);
+    * backpressure not explained by fouling, CW temperature or flow (from
+      :func:`~condensync_tools.calculators.vacuum.optimize_vacuum_pressure`): 0.12, 0.25,
+      0.5 inHg (0.12 = PTC 12.2-2010 pressure uncertainty).
+
+    Stages: :func:`indicator_readings` (one function per indicator), :func:`verdict` (score,
+    evidence, detected, severity), :func:`likely_location`, :func:`diagnosis_confidence`,
+    :func:`inleakage_estimate`, :func:`air_value` and :func:`air_actions`; this function
+    combines them.
+
+    Parameters
+    ----------
+    inputs : AirInleakageInputs, optional
+        The measurements (SI), documented on :class:`AirInleakageInputs`;
+        or its fields as keywords.
 
     Returns
     -------
@@ -316,6 +744,7 @@ def detect_air_inleakage(
     Putman & Harpster (2000), IJPGC2000-15033; eng-tips hotwell air in-leakage thread.
     EPRI TR-112819 (2000); IAPWS TGD9-18 (2018); docs/methods.md §4.
     """
+    x = inputs if inputs is not None else AirInleakageInputs(**fields)
     warnings: list[str] = []
     method: dict = {
         "scoring": "weighted bands (normal 0, marginal 1/3, high 2/3, severe 1); detected if S >= 0.30 "
@@ -323,351 +752,26 @@ def detect_air_inleakage(
         "confidence": "agreement * (0.3 + 0.7 * available weight / total weight)",
         "venting_capacity": "HEI §6.5 minimum venting capacities are not public (gap): capacity is an input",
     }
-    price = check_price(power_price_usd_per_mwh)
-    if unit_type not in DO_LIMITS_PPB:
-        raise OutOfRangeError("unit_type", f"unknown unit type {unit_type!r}; expected one of {sorted(DO_LIMITS_PPB)}")
-    if not isinstance(shell_count, int) or shell_count < 1:
-        raise DomainError("shell_count", f"shell count {shell_count!r} must be an integer >= 1")
-    t_sat = None
-    if condenser_pressure is not None:
-        if not math.isfinite(condenser_pressure) or condenser_pressure <= 0.0:
-            raise DomainError(
-                "condenser_pressure",
-                f"condenser pressure {condenser_pressure!r} Pa must be a positive absolute pressure",
-                "gauge vacuum entered instead of absolute pressure",
-            )
-        t_sat = saturation_temperature(condenser_pressure)
-    indicators: list[Indicator] = []
-
-    do = _nonneg("dissolved_oxygen_ppb", dissolved_oxygen_ppb, "dissolved oxygen", "sensor fault")
-    if do is not None:
-        if do > 15000.0:
-            raise DomainError(
-                "dissolved_oxygen_ppb",
-                f"{do:g} ppb exceeds air saturation of water (~14,600 ppb at 0 °C)",
-                "value entered in ppm x 1000 or wrong unit",
-            )
-        if do_limit_ppb is not None:
-            if not math.isfinite(do_limit_ppb) or do_limit_ppb <= 0.0:
-                raise DomainError("do_limit_ppb", f"DO limit {do_limit_ppb!r} ppb must be positive")
-            limit, src = float(do_limit_ppb), "caller's DO limit"
-        else:
-            limit, src = DO_LIMITS_PPB[unit_type]
-        method["do_limit"] = src
-        indicators.append(
-            _ind(
-                "dissolved_oxygen_ppb",
-                do,
-                "ppb",
-                (limit, 2 * limit, 5 * limit),
-                WEIGHTS["dissolved_oxygen_ppb"],
-                src + "; bands L, 2L, 5L (house)",
-            )
+    check_price(x.power_price_usd_per_mwh)
+    if x.unit_type not in DO_LIMITS_PPB:
+        raise OutOfRangeError(
+            "unit_type", f"unknown unit type {x.unit_type!r}; expected one of {sorted(DO_LIMITS_PPB)}"
         )
-
-    if hotwell_temp is not None:
-        if t_sat is None:
-            raise DomainError("condenser_pressure", "subcooling needs the condenser pressure (saturation temperature)")
-        if not math.isfinite(hotwell_temp) or hotwell_temp <= 0.0:
-            raise DomainError("hotwell_temp", f"hotwell temperature {hotwell_temp!r} K must be positive")
-        sub = t_sat - hotwell_temp
-        if sub < -_TEMP_TOL_K:
-            raise DomainError(
-                "hotwell_temp",
-                f"hotwell {-sub:.2f} K ({-1.8 * sub:.2f} °F) warmer than saturation at the condenser pressure",
-                "pressure tap or hotwell RTD fault, or °F/°C mix-up",
-            )
-        sub = max(sub, 0.0)
-        base = _nonneg("subcooling_baseline", subcooling_baseline, "subcooling baseline")
-        if base is None:
-            base = 0.0
-            warnings.append("no clean subcooling baseline: 0 K assumed")
-        indicators.append(
-            _ind(
-                "subcooling",
-                sub - base,
-                "K",
-                (2 * _F, 3 * _F, 6 * _F),
-                WEIGHTS["subcooling"],
-                "subcooling above baseline; flag > 2-3 °F (unverified), severe 6 °F (house)",
-            )
-        )
-
-    flow = _nonneg("air_removal_flow", air_removal_flow, "off-gas (air removal) flow", "sign or unit error")
-    if flow is not None:
-        if venting_capacity is not None:
-            if not math.isfinite(venting_capacity) or venting_capacity <= 0.0:
-                raise DomainError("venting_capacity", f"venting capacity {venting_capacity!r} kg/s must be positive")
-            indicators.append(
-                _ind(
-                    "air_removal_flow",
-                    flow / venting_capacity,
-                    "fraction of venting capacity",
-                    (0.5, 0.8, 1.0),
-                    WEIGHTS["air_removal_flow"],
-                    "off-gas / venting capacity (capacity from configuration; HEI §6.5 is a gap); "
-                    "near or above capacity: extractor overloaded",
-                )
-            )
-        else:
-            scfm = flow / SCFM_AIR_KG_S / shell_count
-            indicators.append(
-                _ind(
-                    "air_removal_flow",
-                    scfm * SCFM_AIR_KG_S,
-                    "kg/s per shell",
-                    (5 * SCFM_AIR_KG_S, 10 * SCFM_AIR_KG_S, 20 * SCFM_AIR_KG_S),
-                    _OFFGAS_HEURISTIC_WEIGHT,
-                    "no venting capacity: a few SCFM per shell normal, >= 10 SCFM excessive "
-                    "(unverified - confirm before relying on it; low confidence), half weight",
-                )
-            )
-            warnings.append("no venting capacity given: off-gas flow judged by an unverified SCFM-per-shell rule")
-
-    decay = _nonneg(
-        "vacuum_decay_rate",
-        vacuum_decay_rate,
-        "vacuum decay rate",
-        "pressure falling: air extraction not isolated during the test",
-    )
-    if decay is not None:
-        indicators.append(
-            _ind(
-                "vacuum_decay_rate",
-                decay,
-                "Pa/s",
-                (DECAY_TIGHT_PA_S, DECAY_EXCESSIVE_PA_S, DECAY_SEVERE_PA_S),
-                WEIGHTS["vacuum_decay_rate"],
-                "< 0.03 inHg/min tight, 0.03-0.12 marginal, >= 0.12 excessive (mda139), severe >= 0.24 (house)",
-            )
-        )
-
-    if air_extraction_temp is not None:
-        if t_sat is None:
-            raise DomainError("condenser_pressure", "air-line temperature depression needs the condenser pressure")
-        if not math.isfinite(air_extraction_temp) or air_extraction_temp <= 0.0:
-            raise DomainError("air_extraction_temp", f"air-line temperature {air_extraction_temp!r} K must be positive")
-        dep = t_sat - air_extraction_temp
-        if dep < -_TEMP_TOL_K:
-            raise DomainError(
-                "air_extraction_temp",
-                f"air-extraction line {-dep:.2f} K ({-1.8 * dep:.2f} °F) warmer than saturation",
-                "RTD fault, wrong pressure tap, or °F/°C mix-up",
-            )
-        dep = max(dep, 0.0)
-        base = _nonneg(
-            "air_extraction_depression_baseline",
-            air_extraction_depression_baseline,
-            "air-line depression baseline",
-        )
-        if base is not None:
-            indicators.append(
-                _ind(
-                    "air_extraction_temp_depression",
-                    dep - base,
-                    "K",
-                    (3 * _F, 6 * _F, 12 * _F),
-                    WEIGHTS["air_extraction_temp_depression"],
-                    "depression above the clean baseline 3/6/12 °F (house heuristic, unverified)",
-                )
-            )
-        else:
-            indicators.append(
-                _ind(
-                    "air_extraction_temp_depression",
-                    dep,
-                    "K",
-                    (5 * _F, 10 * _F, 20 * _F),
-                    WEIGHTS["air_extraction_temp_depression"],
-                    "absolute depression below Tsat 5/10/20 °F without a baseline (house heuristic, unverified)",
-                )
-            )
-
-    if unexplained_backpressure is not None:
-        if not math.isfinite(unexplained_backpressure):
-            raise DomainError("unexplained_backpressure", "unexplained backpressure must be finite")
-    if unexplained_backpressure is not None and unexplained_backpressure_scored:
-        indicators.append(
-            _ind(
-                "unexplained_backpressure",
-                float(unexplained_backpressure),
-                "Pa",
-                (0.12 * INHG_PA, 0.25 * INHG_PA, 0.5 * INHG_PA),
-                WEIGHTS["unexplained_backpressure"],
-                "backpressure not explained by fouling, CW temperature or flow; 0.12 inHg = PTC 12.2 "
-                "pressure uncertainty; 0.25/0.5 inHg (house)",
-            )
-        )
-
-    total_w = sum(WEIGHTS.values())
-    avail_w = sum(i.weight for i in indicators)
+    if not isinstance(x.shell_count, int) or x.shell_count < 1:
+        raise DomainError("shell_count", f"shell count {x.shell_count!r} must be an integer >= 1")
+    t_sat = _saturation(x)
+    indicators = indicator_readings(x, t_sat, method, warnings)
     by_name = {i.name: i for i in indicators}
-    if not indicators:
-        warnings.append(
-            "no indicator given: nothing to diagnose (run a vacuum-decay test, measure off-gas flow and condensate DO)"
-        )
-        s = e = 0.0
-    else:
-        s = sum(i.weight * i.score for i in indicators) / avail_w
-        direct = [i.score for i in indicators if i.name in _DIRECT]
-        e = max([s] + direct)
-    detected = bool(indicators) and (
-        s >= _DETECT_S - 1e-12 or any(i.score >= STATUS_SCORES["high"] - 1e-12 for i in indicators if i.name in _DIRECT)
-    )
-    if not detected:
-        severity = "none"
-    elif e < 0.45:
-        severity = "low"
-    elif e < 0.65:
-        severity = "moderate"
-    elif e < 0.9:
-        severity = "high"
-    else:
-        severity = "severe"
-
-    do_ind = by_name.get("dissolved_oxygen_ppb")
-    do_elev = do_ind is not None and do_ind.score > 0.0
-    vac_elev = any(i.score > 0.0 for i in indicators if i.name in _VACUUM_SIDE)
-    if not detected:
-        location, loc_reason = "none", "no leak indicated"
-    elif do_elev and not vac_elev:
-        location = "below_water_line"
-        loc_reason = (
-            "high dissolved oxygen with a modest backpressure effect points below the hotwell water line (eng-tips)"
-        )
-    elif vac_elev and not do_elev:
-        location = "above_water_line"
-        loc_reason = "backpressure/off-gas/decay signs without high dissolved oxygen point above the hotwell water line"
-        if do_ind is None:
-            loc_reason += "; DO not measured, so leaks below the water line cannot be excluded"
-    else:
-        location = "both"
-        loc_reason = "both dissolved-oxygen and vacuum-side signs: leaks above and below the water line possible"
-        sub_ind = by_name.get("subcooling")
-        if sub_ind is not None and sub_ind.score > 0.0:
-            loc_reason += "; high subcooling itself raises DO (O2 solubility), so part of the DO may be subcooling"
-
-    agree_w = 0.0
-    for i in indicators:
-        if detected:
-            if i.score > 0.0:
-                a = 1.0
-            elif (location == "above_water_line" and i.name == "dissolved_oxygen_ppb") or (
-                location == "below_water_line" and i.name in _VACUUM_SIDE
-            ):
-                a = 0.5
-            else:
-                a = 0.0
-        else:
-            a = 1.0 if i.score == 0.0 else (0.5 if i.status == "marginal" else 0.0)
-        agree_w += i.weight * a
-    agreement = agree_w / avail_w if indicators else 0.0
-    confidence = agreement * (0.3 + 0.7 * avail_w / total_w) if indicators else 0.0
-
-    estimate = basis = None
-    if flow is not None:
-        estimate, basis = flow, "measured off-gas (dry air) flow"
-    elif decay is not None and steam_space_volume is not None:
-        temp = steam_space_temp if steam_space_temp is not None else t_sat
-        if temp is None:
-            temp = (100.0 - 32.0) / 1.8 + 273.15
-            warnings.append("steam-space temperature unknown: 100 °F assumed for the decay-test air mass")
-        estimate = air_mass_from_decay(decay, steam_space_volume, temp)
-        basis = (
-            "vacuum decay, ideal-gas steam space m = V*dP/dt/(R_air*T): order of magnitude only "
-            "(condensation continues, air blanket not uniform)"
-        )
-        method["inleakage_estimate"] = "ideal gas, R_air = 287.05 J/(kg*K) (docs/methods.md §4 item 2)"
-    elif steam_space_volume is not None:
-        _nonneg("steam_space_volume", steam_space_volume, "steam-space volume")
-
-    value_w = 0.0
-    unexpl = by_name.get("unexplained_backpressure")
-    if (
-        turbine is not None
-        and unexplained_backpressure is not None
-        and condenser_pressure is not None
-        and unexplained_backpressure > 0.0
-    ):
-        p_ref = max(condenser_pressure - unexplained_backpressure, 1.0)
-        value_w = max(turbine.lost_output(condenser_pressure, p_ref), 0.0)
-        method.update(turbine.method)
-    actions: list[Action] = []
-
-    def act(action: str, description: str, value: float = 0.0) -> None:
-        actions.append(
-            Action(
-                action,
-                description,
-                value,
-                usd_per_day(value, price) if price is not None else None,
-                "air_inleakage",
-            )
-        )
-
-    if detected:
-        if location in ("above_water_line", "both"):
-            act(
-                "tracer_leak_test",
-                "helium or SF6 tracer test with the detector at the air-removal discharge: probe "
-                "turbine gland seals, LP hood and expansion joints, rupture (atmospheric relief) discs, LP "
-                "heater shells, valve packings and flanges under vacuum, instrument lines",
-                value_w,
-            )
-            act(
-                "check_turbine_gland_seals",
-                "check gland steam pressure and gland seal condition (a common source above the water line)",
-            )
-            act(
-                "inspect_expansion_joints_rupture_discs",
-                "inspect the exhaust-neck expansion joint and rupture discs",
-            )
-        if location in ("below_water_line", "both"):
-            act(
-                "check_below_water_line",
-                "check condensate pump seals (gland sealing water), hotwell drain and level "
-                "instrument connections, flanges below the water line and LP heater drains returning to the "
-                "condenser; a flood test during an outage locates them",
-                value_w if location == "below_water_line" else 0.0,
-            )
-        if decay is None:
-            act(
-                "vacuum_decay_test",
-                "run a vacuum-decay test on stable load: isolate air extraction, read the "
-                "pressure every minute for 5 minutes, restore extraction at once if the rise approaches "
-                "the turbine alarm; < 0.03 inHg/min tight, >= 0.12 inHg/min excessive",
-            )
-        by = by_name.get("air_removal_flow")
-        if by is not None and by.status in ("high", "severe") and venting_capacity is not None:
-            act(
-                "check_air_removal_equipment",
-                "off-gas flow near or above the venting capacity: check vacuum pump "
-                "seal-water temperature, ejector motive steam and intercondensers; the backpressure is "
-                "air-controlled",
-            )
-        if (
-            unexpl is not None
-            and unexpl.score > 0.0
-            and not any(by_name[n].score > 0.0 for n in ("vacuum_decay_rate", "air_removal_flow") if n in by_name)
-        ):
-            act(
-                "verify_pressure_instrument",
-                "unexplained backpressure without direct air evidence: verify the "
-                "condenser pressure transmitter (absolute, basket-tip) and the CW flow measurement",
-            )
-    else:
-        if decay is None:
-            act(
-                "vacuum_decay_test",
-                "no leak indicated; a periodic vacuum-decay test (5 minutes, read every minute) "
-                "keeps the baseline current",
-            )
+    v = verdict(indicators, warnings)
+    location, loc_reason = likely_location(by_name, indicators, v.detected)
+    estimate, basis = inleakage_estimate(x, t_sat, method, warnings)
+    actions = air_actions(x, by_name, v.detected, location, air_value(x, method))
     return AirInleakageResult(
-        leak_detected=detected,
-        severity=severity,
-        confidence=confidence,
-        score=s,
-        evidence=e,
+        leak_detected=v.detected,
+        severity=v.severity,
+        confidence=diagnosis_confidence(indicators, v.detected, location),
+        score=v.score,
+        evidence=v.evidence,
         estimated_inleakage=estimate,
         estimated_inleakage_basis=basis,
         indicators=indicators,

@@ -40,6 +40,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -49,7 +50,7 @@ from .errors import CalculationError, DomainError
 from .messages import Text, joined, prefixed
 from .tubes import material
 from .turbine import TurbineCurve
-from .vacuum import CondenserModel, expected_backpressure, resolve_operating_state
+from .vacuum import CondenserModel, OperatingState, expected_backpressure, resolve_operating_state
 from .water import liquid_properties
 
 __all__ = [
@@ -66,6 +67,15 @@ __all__ = [
     "CwFlowResult",
     "TowerCheck",
     "TOWER_MODEL_TOLERANCE_K",
+    "CwFlowInputs",
+    "OptionEvaluator",
+    "speed_grid",
+    "tube_velocity_limit",
+    "fan_grid",
+    "system_curve",
+    "calibrate_tower",
+    "choose_optimum",
+    "cw_actions",
     "optimize_cooling_water_flow",
 ]
 
@@ -113,13 +123,7 @@ class PumpCurve:
 
     def power(self, q_pump: float, speed: float, density: float) -> float:
         """Electrical input [W] = ρ·g·q·H/η at a per-pump flow [m³/s], speed [-], density [kg/m³]."""
-        return (
-            density
-            * STANDARD_GRAVITY
-            * q_pump
-            * max(self.head(q_pump, speed), 0.0)
-            / self.efficiency(q_pump, speed)
-        )
+        return density * STANDARD_GRAVITY * q_pump * max(self.head(q_pump, speed), 0.0) / self.efficiency(q_pump, speed)
 
 
 def pump_curve(
@@ -237,9 +241,7 @@ def _quadratic_least_squares(q: list[float], h: list[float]) -> tuple[float, flo
     return coef[0], coef[1] / scale, coef[2] / (scale * scale)
 
 
-def operating_flow(
-    pump: PumpCurve, pumps_running: int, speed: float, static_head: float, k_system: float
-) -> float:
+def operating_flow(pump: PumpCurve, pumps_running: int, speed: float, static_head: float, k_system: float) -> float:
     """Total flow [m³/s] where n identical parallel pumps at speed N meet H = H_s + k·Q².
 
     .. math:: \\Big(\\frac{c_2}{n^2} - k\\Big) Q^2 + \\frac{N c_1}{n} Q + (N^2 c_0 - H_s) = 0
@@ -356,8 +358,12 @@ def cooling_tower(
     if not (KELVIN_OFFSET - 40.0 <= wet_bulb <= KELVIN_OFFSET + 40.0):
         raise DomainError(
             "wet_bulb_temp",
-            Text("wet bulb {t} outside {lo}..{hi}", t=("temperature", wet_bulb, 4),
-                 lo=("temperature", KELVIN_OFFSET - 40.0, 3), hi=("temperature", KELVIN_OFFSET + 40.0, 3)),
+            Text(
+                "wet bulb {t} outside {lo}..{hi}",
+                t=("temperature", wet_bulb, 4),
+                lo=("temperature", KELVIN_OFFSET - 40.0, 3),
+                hi=("temperature", KELVIN_OFFSET + 40.0, 3),
+            ),
             "°F/°C mix-up",
         )
     if not isinstance(fans_installed, int) or fans_installed < 1:
@@ -460,48 +466,12 @@ def _grid(values: Sequence, field_name: str, lo: float, hi: float) -> list:
     return out
 
 
-def optimize_cooling_water_flow(
-    model: CondenserModel,
-    pump: PumpCurve,
-    turbine: TurbineCurve,
-    *,
-    cw_inlet_temp: float,
-    cw_flow: float | None = None,
-    pumps_installed: int,
-    pumps_running: int,
-    design_pumps_running: int | None = None,
-    static_head: float = 0.0,
-    vfd: bool = False,
-    speed: float = 1.0,
-    speed_range: tuple[float, float] = (0.7, 1.0),
-    speed_steps: int = 7,
-    tower: CoolingTower | None = None,
-    fans_on: int = 0,
-    heat_duty: float | None = None,
-    steam_flow: float | None = None,
-    cw_outlet_temp: float | None = None,
-    condenser_pressure: float | None = None,
-    cleanliness_factor: float | None = None,
-    target_cleanliness: float | None = None,
-    max_tube_velocity: float | None = None,
-    min_tube_velocity: float = MIN_TUBE_VELOCITY_M_S,
-    pump_flow_range: tuple[float, float] = PUMP_FLOW_RANGE,
-    power_price_usd_per_mwh: float | None = None,
-    operating_hours_per_year: float = 8760.0,
-) -> CwFlowResult:
-    """Evaluate pump × speed × fan options and pick the one with the largest net benefit.
+@dataclass(frozen=True, slots=True)
+class CwFlowInputs:
+    """Plant state and options of :func:`optimize_cooling_water_flow` (SI; see there).
 
-    .. math:: \\text{net} = \\Delta P_{gen} - \\Delta P_{aux}, \\qquad
-              \\text{savings/h} = \\text{net}/10^6 \\cdot p
-
-    Parameters
+    Attributes
     ----------
-    model : CondenserModel
-        Condenser geometry and clean-U options.
-    pump : PumpCurve
-        One of the identical CW pumps.
-    turbine : TurbineCurve
-        Backpressure correction curve (no gain below the choke point).
     cw_inlet_temp : float
         Current CW inlet temperature [K] (once-through: used for every option; tower:
         calibrates the approach model).
@@ -543,6 +513,384 @@ def optimize_cooling_water_flow(
         Electricity price [USD/MWh].
     operating_hours_per_year : float
         Hours per year for the annual savings [h].
+    """
+
+    cw_inlet_temp: float  #: [K]
+    pumps_installed: int
+    pumps_running: int
+    cw_flow: float | None = None  #: [m³/s]
+    design_pumps_running: int | None = None
+    static_head: float = 0.0  #: [m]
+    vfd: bool = False
+    speed: float = 1.0
+    speed_range: tuple[float, float] = (0.7, 1.0)
+    speed_steps: int = 7
+    tower: CoolingTower | None = None
+    fans_on: int = 0
+    heat_duty: float | None = None  #: [W]
+    steam_flow: float | None = None  #: [kg/s]
+    cw_outlet_temp: float | None = None  #: [K]
+    condenser_pressure: float | None = None  #: [Pa]
+    cleanliness_factor: float | None = None
+    target_cleanliness: float | None = None
+    max_tube_velocity: float | None = None  #: [m/s]
+    min_tube_velocity: float = MIN_TUBE_VELOCITY_M_S  #: [m/s]
+    pump_flow_range: tuple[float, float] = PUMP_FLOW_RANGE
+    power_price_usd_per_mwh: float | None = None
+    operating_hours_per_year: float = 8760.0  #: [h]
+
+
+def _check_pump_counts(x: CwFlowInputs, pump: PumpCurve) -> int:
+    """Validate pump counts and static head; the pumps running at the design point."""
+    if not isinstance(x.pumps_installed, int) or x.pumps_installed < 1:
+        raise DomainError("pumps_installed", f"pumps installed {x.pumps_installed!r} must be an integer >= 1")
+    if not isinstance(x.pumps_running, int) or not (1 <= x.pumps_running <= x.pumps_installed):
+        raise DomainError("pumps_running", f"pumps running {x.pumps_running!r} must be within 1..{x.pumps_installed}")
+    n_design = x.pumps_running if x.design_pumps_running is None else x.design_pumps_running
+    if not isinstance(n_design, int) or not (1 <= n_design <= x.pumps_installed):
+        raise DomainError("design_pumps_running", f"design pumps {n_design!r} must be within 1..{x.pumps_installed}")
+    static_head = x.static_head
+    if not math.isfinite(static_head) or static_head < 0.0 or static_head >= pump.rated_head:
+        raise DomainError(
+            "static_head",
+            Text(
+                "static head {h} must be >= 0 and below the rated head {rated}",
+                h=("head", static_head, 4),
+                rated=("head", pump.rated_head, 4),
+            )
+            if math.isfinite(static_head)
+            else f"static head {static_head!r} must be a finite number",
+        )
+    return n_design
+
+
+def speed_grid(x: CwFlowInputs, method: dict) -> list[float]:
+    """Relative speeds evaluated: ``speed_steps`` across the VFD range, else 1.0."""
+    lo_s, hi_s = x.speed_range
+    if not x.vfd:
+        if x.speed != 1.0:
+            raise DomainError("speed", "fixed-speed pumps run at relative speed 1.0")
+        method["speeds"] = "fixed speed"
+        return [1.0]
+    if not (math.isfinite(lo_s) and math.isfinite(hi_s) and 0.3 <= lo_s < hi_s <= 1.2):
+        raise DomainError("speed_range", f"VFD speed range {x.speed_range!r} must satisfy 0.3 <= min < max <= 1.2")
+    if not isinstance(x.speed_steps, int) or not (2 <= x.speed_steps <= 101):
+        raise DomainError("speed_steps", f"speed steps {x.speed_steps!r} must be an integer within 2..101")
+    if not math.isfinite(x.speed) or not (lo_s <= x.speed <= hi_s):
+        raise DomainError("speed", f"current speed {x.speed!r} outside the VFD range {lo_s:g}-{hi_s:g}")
+    method["speeds"] = f"VFD: {x.speed_steps} speeds from {lo_s:g} to {hi_s:g}"
+    return [float(v) for v in np.linspace(lo_s, hi_s, x.speed_steps)]
+
+
+def _check_ranges(x: CwFlowInputs) -> None:
+    lo_q, hi_q = x.pump_flow_range
+    if not (math.isfinite(lo_q) and math.isfinite(hi_q) and 0.0 <= lo_q < 1.0 < hi_q <= 3.0):
+        raise DomainError(
+            "pump_flow_range", f"pump flow range {x.pump_flow_range!r} must satisfy 0 <= min < 1 < max <= 3"
+        )
+    hours = x.operating_hours_per_year
+    if not math.isfinite(hours) or not (0.0 <= hours <= 8784.0):
+        raise DomainError("operating_hours_per_year", "operating hours per year must be within 0-8784")
+
+
+def tube_velocity_limit(x: CwFlowInputs, model: CondenserModel, method: dict) -> float:
+    """The erosion limit [m/s]: the caller's, else the tube material family's (unverified);
+    checks the fouling limit below it."""
+    family = material(model.tube_material)["family"]
+    v_max = MAX_TUBE_VELOCITY_M_S.get(family, 8.0 * FT_M) if x.max_tube_velocity is None else x.max_tube_velocity
+    if not math.isfinite(v_max) or v_max <= 0.0:
+        raise DomainError("max_tube_velocity", f"maximum tube velocity {v_max!r} m/s must be positive")
+    v_min = x.min_tube_velocity
+    if not math.isfinite(v_min) or not (0.0 <= v_min < v_max):
+        raise DomainError(
+            "min_tube_velocity",
+            Text(
+                "minimum tube velocity {v} must be within 0..{v_max} (below the maximum)",
+                v=("velocity", v_min, 3),
+                v_max=("velocity", v_max, 3),
+            ),
+        )
+    method["tube_velocity_limits"] = (
+        f"max {v_max:.3g} m/s "
+        f"({'caller' if x.max_tube_velocity is not None else family + ' default, unverified'}), "
+        f"min {v_min:.3g} m/s (fouling, docs/methods.md §5.3)"
+    )
+    return v_max
+
+
+def fan_grid(x: CwFlowInputs, method: dict) -> list[int]:
+    """Fan counts evaluated: 1..installed on a tower, [0] once-through."""
+    tower = x.tower
+    if tower is None:
+        if x.fans_on != 0:
+            raise DomainError("fans_on", "fans_on must be 0 without a cooling tower (once-through)")
+        return [0]
+    if not isinstance(x.fans_on, int) or not (1 <= x.fans_on <= tower.fans_installed):
+        raise DomainError("fans_on", f"fans on {x.fans_on!r} must be within 1..{tower.fans_installed}")
+    method["tower"] = (
+        "generic approach model a = a_d*(L/L_d)^%g*(fans_d/fans)^%g, min approach %.2f K "
+        "(house choice, unverified)" % (tower.flow_exponent, tower.fan_exponent, tower.min_approach)
+    )
+    return list(range(1, tower.fans_installed + 1))
+
+
+def system_curve(x: CwFlowInputs, pump: PumpCurve, n_design: int, method: dict) -> float:
+    """System-curve coefficient k [m per (m³/s)²] of H = H_s + k·Q²: calibrated on the measured
+    current flow, else from the rated point with the design pumps running."""
+    if x.cw_flow is None:
+        method["system_curve"] = f"k from the rated point with {n_design} pump(s) running"
+        return (pump.rated_head - x.static_head) / (n_design * pump.rated_flow) ** 2
+    if not math.isfinite(x.cw_flow) or x.cw_flow <= 0.0:
+        raise DomainError("cw_flow", f"CW flow {x.cw_flow!r} m³/s must be positive")
+    h_now = pump.head(x.cw_flow / x.pumps_running, x.speed)
+    if h_now <= x.static_head:
+        raise DomainError(
+            "cw_flow",
+            Text(
+                f"the measured flow {{q}} is beyond what {x.pumps_running} pump(s) can deliver against the static head",
+                q=("volumetric_flow", x.cw_flow, 6),
+            ),
+            "flow meter error, wrong pump data or static head",
+        )
+    method["system_curve"] = "k calibrated on the measured current flow"
+    return (h_now - x.static_head) / x.cw_flow**2
+
+
+def calibrate_tower(
+    tower: CoolingTower | None, q_now: float, fans_on: int, cw_inlet_temp: float, method: dict
+) -> tuple[CoolingTower | None, TowerCheck | None]:
+    """The tower scaled to the measured approach now (its minimum approach never floors the
+    other options above what the tower does now), and the check of model against measurement."""
+    if tower is None:
+        return None, None
+    modelled = tower.approach(q_now, fans_on)
+    measured = cw_inlet_temp - tower.wet_bulb
+    if measured <= 0.0:
+        raise DomainError(
+            "cw_inlet_temp",
+            "CW inlet temperature at or below the wet bulb: impossible for a cooling tower",
+            "wet bulb or inlet temperature wrong, or °F/°C mix-up",
+        )
+    floor = min(tower.min_approach, measured)
+    check = TowerCheck(measured, modelled, tower.min_approach, floor, measured / modelled)
+    method["tower_calibration"] = (
+        f"approach scaled by {measured / modelled:.4f} to the measured inlet temperature; the current "
+        "option uses the measured inlet temperature; minimum approach floor "
+        f"{floor:.3f} K = min(minimum approach, measured approach)"
+    )
+    return replace(tower, calibration=measured / modelled, min_approach=floor), check
+
+
+class OptionEvaluator:
+    """Evaluates one operating option (pumps, speed, fans) on the system curve, the tower and the
+    vacuum chain; results are cached by option."""
+
+    def __init__(
+        self,
+        model: CondenserModel,
+        pump: PumpCurve,
+        turbine: TurbineCurve,
+        x: CwFlowInputs,
+        k_sys: float,
+        v_max: float,
+        op: OperatingState,
+        tower: CoolingTower | None,
+        tower_check: TowerCheck | None,
+        method: dict,
+    ) -> None:
+        self.model, self.pump, self.turbine, self.x = model, pump, turbine, x
+        self.k_sys, self.v_max, self.op, self.tower, self.tower_check = k_sys, v_max, op, tower, tower_check
+        self.method = method
+        self.rho = liquid_properties(op.cw_inlet_temp, model.salinity).density
+        self.current_key = (x.pumps_running, float(x.speed), x.fans_on)
+        self.cache: dict = {}
+
+    def _limits(self, n: int, spd: float, q: float, v: float, violations: list) -> float:
+        """Pump power [W] and the pump-range and tube-velocity violations of a flowing option."""
+        lo_q, hi_q = self.x.pump_flow_range
+        q_pump = q / n
+        pump_w = n * self.pump.power(q_pump, spd, self.rho)
+        ratio = q_pump / (spd * self.pump.rated_flow)
+        if not (lo_q <= ratio <= hi_q):
+            violations.append(f"pump_flow_range: {ratio:.2f} x rated flow outside {lo_q:g}-{hi_q:g}")
+        if v > self.v_max:
+            violations.append(
+                Text(
+                    "tube_velocity_max: {v} above the erosion limit {limit}",
+                    v=("velocity", v, 3),
+                    limit=("velocity", self.v_max, 3),
+                )
+            )
+        v_min = self.x.min_tube_velocity
+        if v < v_min:
+            violations.append(
+                Text(
+                    "tube_velocity_min: {v} below the fouling limit {limit}",
+                    v=("velocity", v, 3),
+                    limit=("velocity", v_min, 3),
+                )
+            )
+        return pump_w
+
+    def _inlet(self, key: tuple, q: float, fans: int, active: list) -> tuple[float, float | None]:
+        """(CW inlet temperature [K], approach [K]) of a flowing option: measured now for the
+        current option, else the calibrated tower model (floored at the minimum approach)."""
+        t_in, tower = self.op.cw_inlet_temp, self.tower
+        if self.tower_check is not None and key == self.current_key:
+            return t_in, self.tower_check.measured_approach  # measured now: never re-modelled
+        if tower is None:
+            return t_in, None
+        approach = tower.approach(q, fans)
+        if approach < tower.min_approach:
+            approach = tower.min_approach
+            active.append("tower_min_approach")
+        return (t_in if key == self.current_key else tower.wet_bulb + approach), approach
+
+    def _backpressure(
+        self, key: tuple, t_in: float, q: float, violations: list, active: list
+    ) -> tuple[float | None, float | None]:
+        """(backpressure [Pa], turbine output change [W]) of an option, None when not computable."""
+        p_bp = out = None
+        try:
+            state = expected_backpressure(
+                self.model, t_in, q, self.op.heat_duty, cleanliness_factor=self.op.cleanliness_factor
+            )
+            p_bp = state.backpressure
+            if key == self.current_key:
+                self.method.update({k: v for k, v in state.method.items() if k.startswith(("clean_u", "hei_"))})
+            out = self.turbine.output_change(p_bp)
+        except CalculationError as exc:  # this option cannot be evaluated: record why, keep the others
+            violations.append(prefixed(f"{exc.field}: ", exc.reason))
+        if p_bp is not None and p_bp <= self.turbine.choke_pressure:
+            active.append("choke_point")
+        return p_bp, out
+
+    def evaluate(self, n: int, spd: float, fans: int) -> dict:
+        key = (n, spd, fans)
+        if key in self.cache:
+            return self.cache[key]
+        violations: list = []
+        active: list[str] = []
+        q = operating_flow(self.pump, n, spd, self.x.static_head, self.k_sys)
+        v = self.model.bundle.velocity(q) if q > 0.0 else 0.0
+        t_in, approach, pump_w = self.op.cw_inlet_temp, None, 0.0
+        if q <= 0.0:
+            violations.append("static_head: pumps cannot overcome the static head")
+        else:
+            pump_w = self._limits(n, spd, q, v, violations)
+            t_in, approach = self._inlet(key, q, fans, active)
+        fan_w = fans * self.tower.fan_power if self.tower is not None else 0.0
+        p_bp, out = self._backpressure(key, t_in, q, violations, active) if q > 0.0 else (None, None)
+        res = {
+            "n": n,
+            "speed": spd,
+            "fans": fans,
+            "q": q,
+            "v": v,
+            "t_in": t_in,
+            "approach": approach,
+            "p": p_bp,
+            "out": out,
+            "pump_w": pump_w,
+            "fan_w": fan_w,
+            "violations": tuple(violations),
+            "active": tuple(active),
+        }
+        self.cache[key] = res
+        return res
+
+
+def _to_option(r: dict, cur: dict) -> CwOption:
+    """An evaluated option with its auxiliary power and its net benefit against the current one."""
+    aux = r["pump_w"] + r["fan_w"]
+    net = None
+    if r["out"] is not None:
+        net = (r["out"] - cur["out"]) - (aux - (cur["pump_w"] + cur["fan_w"]))
+    return CwOption(
+        r["n"],
+        r["speed"],
+        r["fans"],
+        r["q"],
+        r["v"],
+        r["t_in"],
+        r["approach"],
+        r["p"],
+        r["out"],
+        r["pump_w"],
+        r["fan_w"],
+        aux,
+        net,
+        not r["violations"] and r["out"] is not None,
+        r["violations"],
+        r["active"],
+    )
+
+
+def choose_optimum(options: list[CwOption], current: CwOption, warnings: list) -> CwOption:
+    """The feasible option with the largest net benefit (ties: lower auxiliary power, fewer
+    pumps, lower speed, fewer fans); the current one when it is as good or nothing is feasible."""
+    feasible = [o for o in options if o.feasible]
+    if not feasible:
+        warnings.append("no option meets all constraints: the current operation is kept")
+        return current
+    optimum = min(feasible, key=lambda o: (-o.net_benefit, o.aux_power, o.pumps_running, o.speed, o.fans_on))
+    if current.feasible and current.net_benefit >= optimum.net_benefit:
+        return current
+    return optimum
+
+
+def cw_actions(x: CwFlowInputs, optimum: CwOption, current: CwOption, net: float, price: float | None) -> list[Action]:
+    """The pump/fan setting to change to, valued by its net gain (none when staying is best)."""
+    if optimum is current or net <= 0.0:
+        return []
+    what = f"run {optimum.pumps_running} pump(s)"
+    if x.vfd:
+        what += f" at {100 * optimum.speed:.0f} % speed"
+    if x.tower is not None:
+        what += f" with {optimum.fans_on} fan(s)"
+    return [
+        Action(
+            "set_cw_pumps_and_fans",
+            Text(
+                f"{what}: CW flow {{q}}, net gain {net / 1e6:.3f} MW after pump and fan power",
+                q=("volumetric_flow", optimum.cw_flow, 6),
+            ),
+            net,
+            usd_per_day(net, price) if price is not None else None,
+            "cw_flow",
+        )
+    ]
+
+
+def optimize_cooling_water_flow(
+    model: CondenserModel,
+    pump: PumpCurve,
+    turbine: TurbineCurve,
+    inputs: CwFlowInputs | None = None,
+    /,
+    **fields: Any,
+) -> CwFlowResult:
+    """Evaluate pump × speed × fan options and pick the one with the largest net benefit.
+
+    .. math:: \\text{net} = \\Delta P_{gen} - \\Delta P_{aux}, \\qquad
+              \\text{savings/h} = \\text{net}/10^6 \\cdot p
+
+    Stages: :func:`speed_grid`, :func:`tube_velocity_limit`, :func:`fan_grid`,
+    :func:`system_curve`, :func:`~condensync_tools.calculators.vacuum.resolve_operating_state`,
+    :func:`calibrate_tower`, :class:`OptionEvaluator` (one option), :func:`choose_optimum` and
+    :func:`cw_actions`; this function combines them.
+
+    Parameters
+    ----------
+    model : CondenserModel
+        Condenser geometry and clean-U options.
+    pump : PumpCurve
+        One of the identical CW pumps.
+    turbine : TurbineCurve
+        Backpressure correction curve (no gain below the choke point).
+    inputs : CwFlowInputs, optional
+        The plant state and options (SI), documented on :class:`CwFlowInputs`;
+        or its fields as keywords.
 
     Returns
     -------
@@ -566,291 +914,68 @@ def optimize_cooling_water_flow(
     ----------
     docs/methods.md §5.3 (velocity), §6 (net benefit, affinity, tower, choke), pitfalls 14-15.
     """
-    warnings: list[str] = []
+    x = inputs if inputs is not None else CwFlowInputs(**fields)
+    warnings: list = []
     method: dict = {
-        "operating_point": "pump curve (affinity-scaled, parallel identical pumps) intersected with "
-        "H = Hs + k*Q^2",
+        "operating_point": "pump curve (affinity-scaled, parallel identical pumps) intersected with H = Hs + k*Q^2",
         "pump_curve": pump.source,
         "pump_efficiency": "eta = eta_r*(2x - x^2), x = q/(N*Q_r); rated point taken as best-efficiency "
         "point; eta_r = rho*g*Q_r*H_r/P_r (wire-to-water)",
         "backpressure": "vacuum chain at the current cleanliness (vacuum.expected_backpressure)",
-        "net_benefit": "delta turbine output (curve, no gain below choke) - delta pump and fan power "
-        "vs current",
+        "net_benefit": "delta turbine output (curve, no gain below choke) - delta pump and fan power vs current",
     }
     method.update(turbine.method)
-    price = check_price(power_price_usd_per_mwh)
-    if not isinstance(pumps_installed, int) or pumps_installed < 1:
-        raise DomainError("pumps_installed", f"pumps installed {pumps_installed!r} must be an integer >= 1")
-    if not isinstance(pumps_running, int) or not (1 <= pumps_running <= pumps_installed):
-        raise DomainError(
-            "pumps_running", f"pumps running {pumps_running!r} must be within 1..{pumps_installed}"
-        )
-    n_design = pumps_running if design_pumps_running is None else design_pumps_running
-    if not isinstance(n_design, int) or not (1 <= n_design <= pumps_installed):
-        raise DomainError(
-            "design_pumps_running", f"design pumps {n_design!r} must be within 1..{pumps_installed}"
-        )
-    if not math.isfinite(static_head) or static_head < 0.0 or static_head >= pump.rated_head:
-        raise DomainError(
-            "static_head",
-            Text("static head {h} must be >= 0 and below the rated head {rated}", h=("head", static_head, 4),
-                 rated=("head", pump.rated_head, 4))
-            if math.isfinite(static_head)
-            else f"static head {static_head!r} must be a finite number",
-        )
-    lo_s, hi_s = speed_range
-    if vfd:
-        if not (math.isfinite(lo_s) and math.isfinite(hi_s) and 0.3 <= lo_s < hi_s <= 1.2):
-            raise DomainError(
-                "speed_range", f"VFD speed range {speed_range!r} must satisfy 0.3 <= min < max <= 1.2"
-            )
-        if not isinstance(speed_steps, int) or not (2 <= speed_steps <= 101):
-            raise DomainError("speed_steps", f"speed steps {speed_steps!r} must be an integer within 2..101")
-        if not math.isfinite(speed) or not (lo_s <= speed <= hi_s):
-            raise DomainError("speed", f"current speed {speed!r} outside the VFD range {lo_s:g}-{hi_s:g}")
-        speeds = [float(x) for x in np.linspace(lo_s, hi_s, speed_steps)]
-        method["speeds"] = f"VFD: {speed_steps} speeds from {lo_s:g} to {hi_s:g}"
-    else:
-        if speed != 1.0:
-            raise DomainError("speed", "fixed-speed pumps run at relative speed 1.0")
-        speeds = [1.0]
-        method["speeds"] = "fixed speed"
-    lo_q, hi_q = pump_flow_range
-    if not (math.isfinite(lo_q) and math.isfinite(hi_q) and 0.0 <= lo_q < 1.0 < hi_q <= 3.0):
-        raise DomainError(
-            "pump_flow_range", f"pump flow range {pump_flow_range!r} must satisfy 0 <= min < 1 < max <= 3"
-        )
-    if not math.isfinite(operating_hours_per_year) or not (0.0 <= operating_hours_per_year <= 8784.0):
-        raise DomainError("operating_hours_per_year", "operating hours per year must be within 0-8784")
-    family = material(model.tube_material)["family"]
-    v_max = MAX_TUBE_VELOCITY_M_S.get(family, 8.0 * FT_M) if max_tube_velocity is None else max_tube_velocity
-    if not math.isfinite(v_max) or v_max <= 0.0:
-        raise DomainError("max_tube_velocity", f"maximum tube velocity {v_max!r} m/s must be positive")
-    if not math.isfinite(min_tube_velocity) or not (0.0 <= min_tube_velocity < v_max):
-        raise DomainError(
-            "min_tube_velocity",
-            Text("minimum tube velocity {v} must be within 0..{v_max} (below the maximum)",
-                 v=("velocity", min_tube_velocity, 3), v_max=("velocity", v_max, 3)),
-        )
-    method["tube_velocity_limits"] = (
-        f"max {v_max:.3g} m/s "
-        f"({'caller' if max_tube_velocity is not None else family + ' default, unverified'}), "
-        f"min {min_tube_velocity:.3g} m/s (fouling, docs/methods.md §5.3)"
-    )
-    if tower is None:
-        if fans_on != 0:
-            raise DomainError("fans_on", "fans_on must be 0 without a cooling tower (once-through)")
-        fan_counts = [0]
-    else:
-        if not isinstance(fans_on, int) or not (1 <= fans_on <= tower.fans_installed):
-            raise DomainError("fans_on", f"fans on {fans_on!r} must be within 1..{tower.fans_installed}")
-        fan_counts = list(range(1, tower.fans_installed + 1))
-        method["tower"] = (
-            "generic approach model a = a_d*(L/L_d)^%g*(fans_d/fans)^%g, min approach %.2f K "
-            "(house choice, unverified)" % (tower.flow_exponent, tower.fan_exponent, tower.min_approach)
-        )
-
-    # System curve: from the design point, or calibrated on the measured current flow.
-    if cw_flow is not None:
-        if not math.isfinite(cw_flow) or cw_flow <= 0.0:
-            raise DomainError("cw_flow", f"CW flow {cw_flow!r} m³/s must be positive")
-        h_now = pump.head(cw_flow / pumps_running, speed)
-        if h_now <= static_head:
-            raise DomainError(
-                "cw_flow",
-                Text("the measured flow {q} is beyond what " f"{pumps_running} pump(s) can deliver against the "
-                     "static head", q=("volumetric_flow", cw_flow, 6)),
-                "flow meter error, wrong pump data or static head",
-            )
-        k_sys = (h_now - static_head) / cw_flow**2
-        method["system_curve"] = "k calibrated on the measured current flow"
-    else:
-        k_sys = (pump.rated_head - static_head) / (n_design * pump.rated_flow) ** 2
-        method["system_curve"] = f"k from the rated point with {n_design} pump(s) running"
-    q_now = operating_flow(pump, pumps_running, speed, static_head, k_sys)
+    price = check_price(x.power_price_usd_per_mwh)
+    n_design = _check_pump_counts(x, pump)
+    speeds = speed_grid(x, method)
+    _check_ranges(x)
+    v_max = tube_velocity_limit(x, model, method)
+    fan_counts = fan_grid(x, method)
+    k_sys = system_curve(x, pump, n_design, method)
+    q_now = operating_flow(pump, x.pumps_running, x.speed, x.static_head, k_sys)
     if q_now <= 0.0:
         raise DomainError("static_head", "the current pumps cannot overcome the static head")
-
     op = resolve_operating_state(
         model,
-        cw_inlet_temp=cw_inlet_temp,
-        cw_flow=q_now if cw_flow is None else cw_flow,
-        heat_duty=heat_duty,
-        steam_flow=steam_flow,
-        cw_outlet_temp=cw_outlet_temp,
-        condenser_pressure=condenser_pressure,
-        cleanliness_factor=cleanliness_factor,
-        target_cleanliness=target_cleanliness,
+        cw_inlet_temp=x.cw_inlet_temp,
+        cw_flow=q_now if x.cw_flow is None else x.cw_flow,
+        heat_duty=x.heat_duty,
+        steam_flow=x.steam_flow,
+        cw_outlet_temp=x.cw_outlet_temp,
+        condenser_pressure=x.condenser_pressure,
+        cleanliness_factor=x.cleanliness_factor,
+        target_cleanliness=x.target_cleanliness,
     )
     warnings.extend(op.warnings)
     method.update(op.method)
-    duty, cf = op.heat_duty, op.cleanliness_factor
-
-    tower_check = None
-    if tower is not None:
-        modelled = tower.approach(q_now, fans_on)
-        measured = op.cw_inlet_temp - tower.wet_bulb
-        if measured <= 0.0:
-            raise DomainError(
-                "cw_inlet_temp",
-                "CW inlet temperature at or below the wet bulb: impossible for a cooling tower",
-                "wet bulb or inlet temperature wrong, or °F/°C mix-up",
-            )
-        # The current state is the measured one; the model, scaled to it, only moves the other
-        # options, and its minimum approach never floors them above what the tower does now.
-        floor = min(tower.min_approach, measured)
-        tower_check = TowerCheck(measured, modelled, tower.min_approach, floor, measured / modelled)
-        tower = replace(tower, calibration=measured / modelled, min_approach=floor)
-        method["tower_calibration"] = (
-            f"approach scaled by {measured / modelled:.4f} to the measured inlet temperature; the current "
-            "option uses the measured inlet temperature; minimum approach floor "
-            f"{floor:.3f} K = min(minimum approach, measured approach)"
-        )
-
-    rho = liquid_properties(op.cw_inlet_temp, model.salinity).density
-    cache: dict = {}
-    current_key = (pumps_running, float(speed), fans_on)
-
-    def evaluate(n: int, spd: float, fans: int) -> dict:
-        key = (n, spd, fans)
-        if key in cache:
-            return cache[key]
-        violations: list[str] = []
-        active: list[str] = []
-        q = operating_flow(pump, n, spd, static_head, k_sys)
-        v = model.bundle.velocity(q) if q > 0.0 else 0.0
-        t_in, approach = op.cw_inlet_temp, None
-        pump_w = 0.0
-        if q <= 0.0:
-            violations.append("static_head: pumps cannot overcome the static head")
-        else:
-            q_pump = q / n
-            pump_w = n * pump.power(q_pump, spd, rho)
-            x = q_pump / (spd * pump.rated_flow)
-            if not (lo_q <= x <= hi_q):
-                violations.append(f"pump_flow_range: {x:.2f} x rated flow outside {lo_q:g}-{hi_q:g}")
-            if v > v_max:
-                violations.append(Text("tube_velocity_max: {v} above the erosion limit {limit}",
-                                       v=("velocity", v, 3), limit=("velocity", v_max, 3)))
-            if v < min_tube_velocity:
-                violations.append(Text("tube_velocity_min: {v} below the fouling limit {limit}",
-                                       v=("velocity", v, 3), limit=("velocity", min_tube_velocity, 3)))
-            if tower_check is not None and key == current_key:
-                approach = tower_check.measured_approach  # measured now: never re-modelled
-            elif tower is not None:
-                approach = tower.approach(q, fans)
-                if approach < tower.min_approach:
-                    approach = tower.min_approach
-                    active.append("tower_min_approach")
-                t_in = op.cw_inlet_temp if key == current_key else tower.wet_bulb + approach
-        fan_w = fans * tower.fan_power if tower is not None else 0.0
-        p_bp = out = None
-        if q > 0.0:
-            try:
-                state = expected_backpressure(model, t_in, q, duty, cleanliness_factor=cf)
-                p_bp = state.backpressure
-                if key == current_key:
-                    method.update({k: v for k, v in state.method.items() if k.startswith(("clean_u", "hei_"))})
-                out = turbine.output_change(p_bp)
-            except CalculationError as exc:  # this option cannot be evaluated: record why, keep the others
-                violations.append(prefixed(f"{exc.field}: ", exc.reason))
-            if p_bp is not None and p_bp <= turbine.choke_pressure:
-                active.append("choke_point")
-        res = {
-            "n": n,
-            "speed": spd,
-            "fans": fans,
-            "q": q,
-            "v": v,
-            "t_in": t_in,
-            "approach": approach,
-            "p": p_bp,
-            "out": out,
-            "pump_w": pump_w,
-            "fan_w": fan_w,
-            "violations": tuple(violations),
-            "active": tuple(active),
-        }
-        cache[key] = res
-        return res
-
-    cur = evaluate(pumps_running, float(speed), fans_on)
+    tower, tower_check = calibrate_tower(x.tower, q_now, x.fans_on, op.cw_inlet_temp, method)
+    evaluator = OptionEvaluator(model, pump, turbine, x, k_sys, v_max, op, tower, tower_check, method)
+    cur = evaluator.evaluate(x.pumps_running, float(x.speed), x.fans_on)
     if cur["out"] is None:
         raise DomainError("cw_flow", joined("the current operation cannot be evaluated: ", cur["violations"]))
     for vtxt in cur["violations"]:
         warnings.append(prefixed("current operation violates a limit: ", vtxt))
-
-    def to_option(r: dict) -> CwOption:
-        aux = r["pump_w"] + r["fan_w"]
-        net = None
-        if r["out"] is not None:
-            net = (r["out"] - cur["out"]) - (aux - (cur["pump_w"] + cur["fan_w"]))
-        return CwOption(
-            r["n"],
-            r["speed"],
-            r["fans"],
-            r["q"],
-            r["v"],
-            r["t_in"],
-            r["approach"],
-            r["p"],
-            r["out"],
-            r["pump_w"],
-            r["fan_w"],
-            aux,
-            net,
-            not r["violations"] and r["out"] is not None,
-            r["violations"],
-            r["active"],
-        )
-
     options = [
-        to_option(evaluate(n, s, f))
-        for n in range(1, pumps_installed + 1)
+        _to_option(evaluator.evaluate(n, s, f), cur)
+        for n in range(1, x.pumps_installed + 1)
         for s in speeds
         for f in fan_counts
     ]
-    current = to_option(cur)
-    feasible = [o for o in options if o.feasible]
-    if feasible:
-        optimum = min(
-            feasible, key=lambda o: (-o.net_benefit, o.aux_power, o.pumps_running, o.speed, o.fans_on)
-        )
-        if current.feasible and current.net_benefit >= optimum.net_benefit:
-            optimum = current
-    else:
-        optimum = current
-        warnings.append("no option meets all constraints: the current operation is kept")
+    current = _to_option(cur, cur)
+    optimum = choose_optimum(options, current, warnings)
     net = optimum.net_benefit if optimum.net_benefit is not None else 0.0
-    per_h = usd_per_hour(net, price) if price is not None else None
-    per_y = usd_per_year(net, price, operating_hours_per_year) if price is not None else None
-    actions: list[Action] = []
-    if optimum is not current and net > 0.0:
-        what = f"run {optimum.pumps_running} pump(s)"
-        if vfd:
-            what += f" at {100 * optimum.speed:.0f} % speed"
-        if tower is not None:
-            what += f" with {optimum.fans_on} fan(s)"
-        actions.append(
-            Action(
-                "set_cw_pumps_and_fans",
-                Text(f"{what}: CW flow " "{q}" f", net gain {net / 1e6:.3f} MW after pump and fan power",
-                     q=("volumetric_flow", optimum.cw_flow, 6)),
-                net,
-                usd_per_day(net, price) if price is not None else None,
-                "cw_flow",
-            )
-        )
     return CwFlowResult(
         options=options,
         current=current,
         optimum=optimum,
         optimal_cw_flow=optimum.cw_flow,
         net_benefit=net,
-        expected_savings_usd_per_hour=per_h,
-        expected_savings_usd_per_year=per_y,
+        expected_savings_usd_per_hour=usd_per_hour(net, price) if price is not None else None,
+        expected_savings_usd_per_year=(
+            usd_per_year(net, price, x.operating_hours_per_year) if price is not None else None
+        ),
         active_constraints=optimum.active_constraints,
-        recommendations=actions,
+        recommendations=cw_actions(x, optimum, current, net, price),
         method=method,
         warnings=warnings,
         tower_check=tower_check,

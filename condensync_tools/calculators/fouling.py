@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -52,6 +53,19 @@ __all__ = [
     "tema_water_types",
     "TemaAllowance",
     "tema_fouling_resistance",
+    "fouling_resistance_of",
+    "FoulingInputs",
+    "CurrentFoulingState",
+    "TrendStage",
+    "current_fouling_state",
+    "tema_stage",
+    "trend_stage",
+    "economic_stage",
+    "ECONOMIC_STATUSES",
+    "DAYS_STATUSES",
+    "fouling_level_now",
+    "cleaning_schedule",
+    "economic_loss_base",
     "FoulingFit",
     "fit_linear",
     "fit_kern_seaton",
@@ -78,6 +92,10 @@ CLEANING_METHODS = (
 #: Cleaning trigger on cleanliness: policy value inside the 0.75-0.80 range of physics
 #: reference §5.2 (house default; configure from economics where possible).
 DEFAULT_TRIGGER_CLEANLINESS = 0.75
+#: Lowest cleaning trigger accepted: a trigger below CF 0.3 is no cleaning policy (a condenser
+#: at CF 0.3 has lost most of its surface; near CF 0 the trigger lies at an unbounded fouling
+#: level, 1/CF - 1, and no forecast can reach it). Found by the fuzz test (5e-324).
+MIN_TRIGGER_CLEANLINESS = 0.3
 #: "Cleaning due" when the trigger is forecast within this many days (house choice: about one
 #: planning cycle for an outage or online campaign).
 DEFAULT_DUE_WINDOW_DAYS = 30.0
@@ -127,6 +145,29 @@ class TemaAllowance:
     notes: tuple[str, ...] = ()
 
 
+def fouling_resistance_of(cleanliness_factor: float, u_clean: float) -> float:
+    """Fouling resistance of a cleanliness factor at a clean overall coefficient.
+
+    .. math:: R_f = \\frac{1}{U_{actual}} - \\frac{1}{U_{clean}}
+              = \\frac{1/CF - 1}{U_{clean}}, \\quad CF = U_{actual}/U_{clean}
+
+    (HEI *Standards for Steam Surface Condensers* 9th ed., def. 2.3; ASME PTC 12.2-2010.)
+
+    Parameters
+    ----------
+    cleanliness_factor : float
+        CF [-], > 0.
+    u_clean : float
+        Clean overall coefficient [W/(m²·K)], > 0.
+
+    Returns
+    -------
+    float
+        R_f [m²·K/W].
+    """
+    return (1.0 / cleanliness_factor - 1.0) / u_clean
+
+
 def tema_fouling_resistance(
     water_type: str, water_temp: float | None = None, velocity: float | None = None
 ) -> TemaAllowance:
@@ -171,8 +212,7 @@ def tema_fouling_resistance(
         raise OutOfRangeError(
             "water_type",
             f"{water_type!r} is not a TEMA RGP-T-2.4 water type; expected one of {sorted(types)}",
-            "'fresh' is not a TEMA category: use city_well, river_minimum, "
-            "river_average, cooling_tower_treated...",
+            "'fresh' is not a TEMA category: use city_well, river_minimum, river_average, cooling_tower_treated...",
         )
     notes = []
     if water_temp is None:
@@ -180,9 +220,7 @@ def tema_fouling_resistance(
         notes.append("water temperature not given: '125 °F and less' column assumed (power condensers)")
     else:
         if not math.isfinite(water_temp) or water_temp <= 0.0:
-            raise DomainError(
-                "cw_outlet_temp", f"water temperature {water_temp!r} K must be positive and finite"
-            )
+            raise DomainError("cw_outlet_temp", f"water temperature {water_temp!r} K must be positive and finite")
         hot = k_to_f(water_temp) > data["temperature_limit_f"] + 1e-9  # boundary: "and less" column
     if velocity is None:
         fast = True
@@ -307,9 +345,7 @@ def _goodness(
     return FoulingFit(model, basis, params, n, sse, math.sqrt(sse / n), r2, adj, aic, notes, k, shape_source)
 
 
-def fit_linear(
-    t_days: Sequence[float], values: Sequence[float], basis: str = "fouling_resistance"
-) -> FoulingFit:
+def fit_linear(t_days: Sequence[float], values: Sequence[float], basis: str = "fouling_resistance") -> FoulingFit:
     """Ordinary least-squares fit of R(t) = R_0 + β·t.
 
     .. math:: \\beta = \\frac{\\sum (t_i - \\bar t)(y_i - \\bar y)}{\\sum (t_i - \\bar t)^2}, \\quad
@@ -797,9 +833,7 @@ def economic_cleaning_interval(
         raise DomainError("cleaning_cost_usd", f"cleaning cost {cleaning_cost_usd!r} USD must be positive")
     price = check_price(power_price_usd_per_mwh)
     if (lost_power_per_fouling is None) == (lost_power_fn is None):
-        raise DomainError(
-            "lost_power_per_fouling", "give exactly one of lost_power_per_fouling and lost_power_fn"
-        )
+        raise DomainError("lost_power_per_fouling", "give exactly one of lost_power_per_fouling and lost_power_fn")
     if lost_power_per_fouling is not None and (
         not math.isfinite(lost_power_per_fouling) or lost_power_per_fouling < 0.0
     ):
@@ -915,6 +949,8 @@ class FoulingResult:
     history_span_days: float | None = None  #: current cycle: its start to the last point [d]
     tema_exceeded: bool | None = None  #: fouling now above the TEMA allowance
     low_velocity: bool = False  #: tube velocity below MIN_VELOCITY_FOULING_M_S
+    economic_status: str = "not_requested"  #: one of ECONOMIC_STATUSES
+    economic_note: str | None = None  #: the warning given when the interval is not computed
 
 
 @dataclass
@@ -991,42 +1027,26 @@ def _history_trend(
         trend_cf = 1.0 / (1.0 + trend_index) if trend_index > -1.0 else None
     y_now = y_now_measured if y_now_measured is not None else tr.y_now
     return _HistoryTrend(
-        analysis, basis, y_trig, y_now, tr.fits, tr.selected, forecasts, days, reason, due, trend_cf,
+        analysis,
+        basis,
+        y_trig,
+        y_now,
+        tr.fits,
+        tr.selected,
+        forecasts,
+        days,
+        reason,
+        due,
+        trend_cf,
         to_index is not None,
     )
 
 
-def calculate_fouling_factor(
-    *,
-    u_actual: float | None = None,
-    u_clean: float | None = None,
-    cleanliness_factor: float | None = None,
-    measurement: HeatTransferInputs | None = None,
-    water_type: str | None = None,
-    water_temp: float | None = None,
-    tube_velocity: float | None = None,
-    history_days: Sequence[float] | None = None,
-    history_values: Sequence[float] | None = None,
-    history_kind: str = "cleanliness_factor",
-    cleaning_days: Sequence[float] = (),
-    trigger_cleanliness: float = DEFAULT_TRIGGER_CLEANLINESS,
-    trigger_fouling_resistance: float | None = None,
-    due_window_days: float = DEFAULT_DUE_WINDOW_DAYS,
-    foulant: str = "unknown",
-    cleaning_cost_usd: float | None = None,
-    power_price_usd_per_mwh: float | None = None,
-    lost_power_per_fouling: float | None = None,
-    lost_power_fn: Callable[[float], float] | None = None,
-    max_interval_days: float = 3650.0,
-) -> FoulingResult:
-    """Fouling now, its trend, the cleaning date, method and economic interval (SI).
+@dataclass(frozen=True, slots=True)
+class FoulingInputs:
+    """Inputs of :func:`calculate_fouling_factor` (SI; see there).
 
-    .. math::
-        R_f = \\frac{1}{U_{actual}} - \\frac{1}{U_{clean}}, \\quad
-        R_{f,target} = \\frac{1}{CF_{trig} U_{clean}} - \\frac{1}{U_{clean}}, \\quad
-        y = \\frac{1}{CF} - 1 = R_f U_{clean}
-
-    Parameters
+    Attributes
     ----------
     u_actual, u_clean : float, optional
         Actual and clean overall coefficients [W/(m²·K)].
@@ -1068,6 +1088,342 @@ def calculate_fouling_factor(
         L(ΔR_f) [W] instead of the coefficient.
     max_interval_days : float
         Horizon of the economic search [d].
+    """
+
+    u_actual: float | None = None  #: [W/(m²·K)]
+    u_clean: float | None = None  #: [W/(m²·K)]
+    cleanliness_factor: float | None = None
+    measurement: HeatTransferInputs | None = None
+    water_type: str | None = None
+    water_temp: float | None = None  #: [K]
+    tube_velocity: float | None = None  #: [m/s]
+    history_days: Sequence[float] | None = None  #: [d]
+    history_values: Sequence[float] | None = None
+    history_kind: str = "cleanliness_factor"
+    cleaning_days: Sequence[float] = ()
+    trigger_cleanliness: float = DEFAULT_TRIGGER_CLEANLINESS
+    trigger_fouling_resistance: float | None = None  #: [m²·K/W]
+    due_window_days: float = DEFAULT_DUE_WINDOW_DAYS
+    foulant: str = "unknown"
+    cleaning_cost_usd: float | None = None
+    power_price_usd_per_mwh: float | None = None
+    lost_power_per_fouling: float | None = None  #: [W per m²·K/W]
+    lost_power_fn: Callable[[float], float] | None = None
+    max_interval_days: float = 3650.0
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentFoulingState:
+    """Fouling now (SI) and the snapshot's water temperature and velocity."""
+
+    cleanliness_factor: float | None
+    fouling_resistance: float | None  #: [m²·K/W]
+    u_actual: float | None
+    u_clean: float | None
+    water_temp: float | None
+    tube_velocity: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class TrendStage:
+    """What the history gives (defaults: no history)."""
+
+    trend: _HistoryTrend | None = None
+    fits: dict = field(default_factory=dict)
+    forecasts: dict = field(default_factory=dict)
+    selected: str | None = None
+    selection_reason: str = "no history: no trend fitted"
+    basis: str | None = None
+    y_trig: float | None = None
+    y_now: float | None = None
+    days: float | None = None
+    days_reason: str = "no history: no forecast"
+    cleaning_due: bool = False
+
+
+def _check_policy(x: FoulingInputs) -> None:
+    if not math.isfinite(x.trigger_cleanliness) or not (0.0 < x.trigger_cleanliness < 1.0):
+        raise DomainError(
+            "trigger_cleanliness",
+            f"trigger cleanliness {x.trigger_cleanliness!r} must be in (0, 1)",
+            "entered in percent",
+        )
+    if not math.isfinite(x.due_window_days) or x.due_window_days < 0.0:
+        raise DomainError("due_window_days", f"due window {x.due_window_days!r} days must be >= 0")
+    if x.history_kind not in ("cleanliness_factor", "fouling_resistance"):
+        raise DomainError(
+            "history", f"history kind {x.history_kind!r} must be 'cleanliness_factor' or 'fouling_resistance'"
+        )
+    rf_trig = x.trigger_fouling_resistance
+    if rf_trig is not None and (not math.isfinite(rf_trig) or rf_trig <= 0.0):
+        raise DomainError("trigger_fouling_resistance", "trigger fouling resistance must be positive and finite")
+
+
+def current_fouling_state(x: FoulingInputs, method: dict, warnings: list[str]) -> CurrentFoulingState:
+    """CF and R_f now: from a measured snapshot (takes precedence), the U values, or the
+    caller's CF (R_f then needs U_clean)."""
+    u_actual, u_clean, water_temp, tube_velocity = x.u_actual, x.u_clean, x.water_temp, x.tube_velocity
+    rf_now = cf_now = None
+    if x.measurement is not None:
+        ht = analyse_heat_transfer(x.measurement)
+        warnings.extend(ht.warnings)
+        if ht.u_clean is None:
+            raise DomainError("tube_od", "the snapshot has no clean U: give tube_od, tube_count and tube data")
+        u_actual, u_clean = ht.u_actual, ht.u_clean
+        water_temp = x.measurement.cw_outlet_temp if water_temp is None else water_temp
+        tube_velocity = ht.tube_velocity if tube_velocity is None else tube_velocity
+        method.update(ht.method)
+        method["current_state"] = "measured snapshot (analyse_heat_transfer)"
+    for name, val in (("u_actual", u_actual), ("u_clean", u_clean)):
+        if val is not None and (not math.isfinite(val) or val <= 0.0):
+            raise DomainError(name, f"{name} {val!r} W/(m²·K) must be positive and finite")
+    if u_actual is not None and u_clean is not None:
+        cf_now = u_actual / u_clean
+        if cf_now > 1.5:
+            raise DomainError(
+                "u_actual",
+                f"cleanliness {cf_now:.3f} > 1.5: actual U implausibly above clean U",
+                "U values swapped, or in different units",
+            )
+        rf_now = 1.0 / u_actual - 1.0 / u_clean
+        method.setdefault("current_state", "caller's U values")
+    elif x.cleanliness_factor is not None:
+        cf = x.cleanliness_factor
+        if not math.isfinite(cf) or not (0.0 < cf <= 1.5):
+            raise DomainError(
+                "cleanliness_factor", f"cleanliness factor {cf!r} must be in (0, 1.5]", "entered in percent"
+            )
+        cf_now = float(cf)
+        if u_clean is not None:
+            rf_now = fouling_resistance_of(cf_now, u_clean)
+        method["current_state"] = "caller's cleanliness factor"
+    if cf_now is not None and cf_now > 1.0:
+        warnings.append(f"cleanliness {cf_now:.3f} above 1.0: check CW flow, outlet temperature and area")
+    return CurrentFoulingState(cf_now, rf_now, u_actual, u_clean, water_temp, tube_velocity)
+
+
+def tema_stage(
+    water_type: str | None, now: CurrentFoulingState, method: dict, warnings: list[str]
+) -> TemaAllowance | None:
+    """The TEMA RGP-T-2.4 allowance of a TEMA water type (None for a salinity class only)."""
+    if water_type is None:
+        return None
+    salinity_class(water_type)
+    if water_type not in load_data(TEMA_FILE)["water_types"]:
+        warnings.append(
+            f"water type {water_type!r} is not a TEMA category: no TEMA allowance (use city_well, "
+            "river_*, cooling_tower_*...)"
+        )
+        return None
+    tema = tema_fouling_resistance(water_type, now.water_temp, now.tube_velocity)
+    warnings.extend(tema.notes)
+    method["tema"] = f"TEMA RGP-T-2.4, {tema.label}, column {tema.column}"
+    return tema
+
+
+def trend_stage(x: FoulingInputs, now: CurrentFoulingState, method: dict, warnings: list[str]) -> TrendStage:
+    """The current-cycle trend of the history and the forecast (:func:`_history_trend`); without
+    a history the level now against the trigger."""
+    if (x.history_days is None) != (x.history_values is None):
+        raise DomainError("history", "give both history times and values")
+    cf_now = now.cleanliness_factor
+    if x.history_days is None:
+        y_now = 1.0 / cf_now - 1.0 if cf_now is not None else None
+        y_trig = 1.0 / x.trigger_cleanliness - 1.0 if cf_now is not None else None
+        due = bool(y_now is not None and y_trig is not None and y_now >= y_trig)
+        return TrendStage(y_trig=y_trig, y_now=y_now, cleaning_due=due)
+    if x.history_kind == "cleanliness_factor":
+        y_now_measured = 1.0 / cf_now - 1.0 if cf_now is not None else None
+    else:
+        y_now_measured = now.fouling_resistance
+    trend = _history_trend(
+        x.history_days,
+        x.history_values,
+        x.history_kind,
+        x.cleaning_days,
+        y_now_measured,
+        now.u_clean,
+        x.trigger_cleanliness,
+        x.trigger_fouling_resistance,
+        x.due_window_days,
+        warnings,
+    )
+    status = trend.analysis.trend
+    method["fit_basis"] = (
+        "fouling index y = 1/CF - 1 (= R_f*U_clean; normalised against U_clean(V, T_in))"
+        if trend.basis == "fouling_index"
+        else "fouling resistance R_f [m2*K/W]"
+    )
+    method["fit"] = (
+        "daily points (mean per UTC day); current cycle only: linear with intercept and Kern-Seaton "
+        "with the post-cleaning residual R0; " + status.method + "; model by AICc: within 2 of each other "
+        "the one with fewer parameters (equal counts: Kern-Seaton when the earlier cycles were asymptotic, "
+        "else linear)"
+    )
+    if trend.fits:
+        method["current_level"] = "measured now" if y_now_measured is not None else "chosen model at the last point"
+    days_reason = trend.days_reason
+    if trend.y_trig is None:
+        days_reason = "trigger not computable: an R_f history needs u_clean or trigger_fouling_resistance"
+        warnings.append(days_reason)
+    method["cleaning_trigger"] = (
+        f"CF {x.trigger_cleanliness:g} -> R_f,target = 1/(CF*U_clean) - 1/U_clean (policy value, 0.75-0.80)"
+    )
+    return TrendStage(
+        trend,
+        trend.fits,
+        trend.forecasts,
+        trend.selected,
+        status.selection_reason,
+        trend.basis,
+        trend.y_trig,
+        trend.y_now,
+        trend.days,
+        days_reason,
+        trend.due,
+    )
+
+
+def _fouling_growth(fit: FoulingFit, to_rf: float) -> tuple[Callable[[float], float], float | None]:
+    """(R_f growth since the cleaning ΔR_f(t) [m²·K/W], linear rate β [m²·K/W/d] or None) of a fit."""
+    if fit.model == "linear":
+        beta = fit.params["beta"] * to_rf
+
+        def grown(t_d: float) -> float:
+            return beta * t_d
+
+        return grown, beta
+    r_inf, tau = fit.params["r_inf"] * to_rf, fit.params["tau"]
+
+    def grown_asymptotic(t_d: float) -> float:
+        return r_inf * -math.expm1(-t_d / tau)
+
+    return grown_asymptotic, None
+
+
+#: FoulingResult.economic_status values.
+ECONOMIC_STATUSES = (
+    "not_requested",
+    "computed",
+    "needs_history",
+    "needs_cost_and_price",
+    "needs_lost_power",
+    "needs_u_clean",
+)
+_ECONOMIC_NOTES = {
+    "needs_history": "economic cleaning interval not computed: it needs a history (fouling trend)",
+    "needs_cost_and_price": "economic cleaning interval not computed: it needs cleaning_cost_usd and "
+    "power_price_usd_per_mwh",
+    "needs_lost_power": "economic cleaning interval not computed: it needs the lost power per unit of fouling",
+    "needs_u_clean": "economic cleaning interval not computed: a cleanliness history needs u_clean to "
+    "convert the fouling index to R_f",
+}
+
+
+def _economic_status(x: FoulingInputs, tr: TrendStage, u_clean: float | None) -> str:
+    """Whether the economic interval can be computed: one of :data:`ECONOMIC_STATUSES`."""
+    if x.cleaning_cost_usd is None and x.lost_power_per_fouling is None and x.lost_power_fn is None:
+        return "not_requested"
+    if tr.selected is None:
+        return "needs_history"
+    if x.cleaning_cost_usd is None or x.power_price_usd_per_mwh is None:
+        return "needs_cost_and_price"
+    if x.lost_power_per_fouling is None and x.lost_power_fn is None:
+        return "needs_lost_power"
+    if tr.basis == "fouling_index" and u_clean is None:
+        return "needs_u_clean"
+    return "computed"
+
+
+def economic_stage(
+    x: FoulingInputs, tr: TrendStage, u_clean: float | None, method: dict, warnings: list[str]
+) -> tuple[EconomicInterval | None, str]:
+    """(the economic cleaning interval of the chosen fit (:func:`economic_cleaning_interval`) or
+    None, its status, one of :data:`ECONOMIC_STATUSES`); a status other than "computed" or
+    "not_requested" adds a warning naming what it needs."""
+    status = _economic_status(x, tr, u_clean)
+    if status != "computed":
+        if status in _ECONOMIC_NOTES:
+            warnings.append(_ECONOMIC_NOTES[status])
+        return None, status
+    to_rf = 1.0 / u_clean if tr.basis == "fouling_index" else 1.0
+    grown, linear_beta = _fouling_growth(tr.fits[tr.selected], to_rf)
+    economic = economic_cleaning_interval(
+        grown,
+        x.cleaning_cost_usd,
+        x.power_price_usd_per_mwh,
+        x.lost_power_per_fouling,
+        x.lost_power_fn,
+        x.max_interval_days,
+        linear_beta,
+    )
+    method["economic_interval"] = economic.method
+    return economic, status
+
+
+def fouling_level_now(r: FoulingResult) -> float | None:
+    """Current fouling level in the trigger's basis (index 1/CF − 1, or R_f)."""
+    if r.fit_basis == "fouling_resistance":
+        return r.fouling_resistance
+    return 1.0 / r.cleanliness_factor - 1.0 if r.cleanliness_factor else None
+
+
+#: Meanings of days_until_cleaning (the tool's days_until_cleaning_status).
+DAYS_STATUSES = (
+    "forecast",
+    "already_at_trigger",
+    "not_reached",
+    "insufficient_history",
+    "no_history",
+    "not_computable",
+)
+
+
+def cleaning_schedule(r: FoulingResult) -> tuple[float | None, str]:
+    """(days until the cleaning trigger [d] or None, its status, one of :data:`DAYS_STATUSES`):
+    a number only where one is promised (0 when already at or beyond the trigger)."""
+    if r.days_until_cleaning is not None:
+        days = float(r.days_until_cleaning)
+        return days, "already_at_trigger" if days == 0.0 else "forecast"
+    level = fouling_level_now(r)
+    if r.trigger_level is not None and level is not None and level >= r.trigger_level:
+        return 0.0, "already_at_trigger"
+    if r.selected_model is None:
+        return None, "insufficient_history" if r.trend_status == "insufficient_history" else "no_history"
+    fc = r.forecasts.get(r.selected_model)
+    if fc is not None and fc.status in ("not_reached_slope", "not_reached_asymptote"):
+        return None, "not_reached"
+    return None, "not_computable"
+
+
+def economic_loss_base(r: FoulingResult) -> float | None:
+    """R_f the last cleaning left [m²·K/W] (the chosen fit's R_0, at least 0), from which the
+    lost power of further fouling is valued; None without a trend or, for an index fit, U_clean."""
+    if r.selected_model is None:
+        return None
+    base = max(r.fits[r.selected_model].params["r0"], 0.0)
+    if r.fit_basis == "fouling_index":
+        return base / r.u_clean if r.u_clean else None
+    return base
+
+
+def calculate_fouling_factor(inputs: FoulingInputs | None = None, /, **fields: Any) -> FoulingResult:
+    """Fouling now, its trend, the cleaning date, method and economic interval (SI).
+
+    .. math::
+        R_f = \\frac{1}{U_{actual}} - \\frac{1}{U_{clean}}, \\quad
+        R_{f,target} = \\frac{1}{CF_{trig} U_{clean}} - \\frac{1}{U_{clean}}, \\quad
+        y = \\frac{1}{CF} - 1 = R_f U_{clean}
+
+    Stages: :func:`current_fouling_state`, :func:`tema_stage`, :func:`trend_stage`
+    (:func:`_history_trend`), :func:`recommend_cleaning_method` and :func:`economic_stage`;
+    this function combines them.
+
+    Parameters
+    ----------
+    inputs : FoulingInputs, optional
+        The inputs (SI), documented on :class:`FoulingInputs`;
+        or its fields as keywords.
 
     Returns
     -------
@@ -1092,212 +1448,33 @@ def calculate_fouling_factor(
     HEI 9th ed. def. 2.3; TEMA RGP-T-2.4; Kern & Seaton (1959).
     docs/methods.md §5.
     """
+    x = inputs if inputs is not None else FoulingInputs(**fields)
     warnings: list[str] = []
-    method: dict = {
-        "fouling_resistance": "R_f = 1/U_actual - 1/U_clean; CF = U_actual/U_clean (HEI def. 2.3)"
-    }
-    if not math.isfinite(trigger_cleanliness) or not (0.0 < trigger_cleanliness < 1.0):
-        raise DomainError(
-            "trigger_cleanliness",
-            f"trigger cleanliness {trigger_cleanliness!r} must be in (0, 1)",
-            "entered in percent",
-        )
-    if not math.isfinite(due_window_days) or due_window_days < 0.0:
-        raise DomainError("due_window_days", f"due window {due_window_days!r} days must be >= 0")
-    if history_kind not in ("cleanliness_factor", "fouling_resistance"):
-        raise DomainError(
-            "history", f"history kind {history_kind!r} must be 'cleanliness_factor' or 'fouling_resistance'"
-        )
-    if trigger_fouling_resistance is not None and (
-        not math.isfinite(trigger_fouling_resistance) or trigger_fouling_resistance <= 0.0
-    ):
-        raise DomainError(
-            "trigger_fouling_resistance", "trigger fouling resistance must be positive and finite"
-        )
-
-    rf_now = cf_now = None
-    if measurement is not None:
-        ht = analyse_heat_transfer(measurement)
-        warnings.extend(ht.warnings)
-        if ht.u_clean is None:
-            raise DomainError(
-                "tube_od", "the snapshot has no clean U: give tube_od, tube_count and tube data"
-            )
-        u_actual, u_clean = ht.u_actual, ht.u_clean
-        water_temp = measurement.cw_outlet_temp if water_temp is None else water_temp
-        tube_velocity = ht.tube_velocity if tube_velocity is None else tube_velocity
-        method.update(ht.method)
-        method["current_state"] = "measured snapshot (analyse_heat_transfer)"
-    if u_actual is not None or u_clean is not None:
-        for name, val in (("u_actual", u_actual), ("u_clean", u_clean)):
-            if val is not None and (not math.isfinite(val) or val <= 0.0):
-                raise DomainError(name, f"{name} {val!r} W/(m²·K) must be positive and finite")
-    if u_actual is not None and u_clean is not None:
-        cf_now = u_actual / u_clean
-        if cf_now > 1.5:
-            raise DomainError(
-                "u_actual",
-                f"cleanliness {cf_now:.3f} > 1.5: actual U implausibly above clean U",
-                "U values swapped, or in different units",
-            )
-        rf_now = 1.0 / u_actual - 1.0 / u_clean
-        method.setdefault("current_state", "caller's U values")
-    elif cleanliness_factor is not None:
-        if not math.isfinite(cleanliness_factor) or not (0.0 < cleanliness_factor <= 1.5):
-            raise DomainError(
-                "cleanliness_factor",
-                f"cleanliness factor {cleanliness_factor!r} must be in (0, 1.5]",
-                "entered in percent",
-            )
-        cf_now = float(cleanliness_factor)
-        if u_clean is not None:
-            rf_now = (1.0 / cf_now - 1.0) / u_clean
-        method["current_state"] = "caller's cleanliness factor"
-    if cf_now is not None and cf_now > 1.0:
-        warnings.append(f"cleanliness {cf_now:.3f} above 1.0: check CW flow, outlet temperature and area")
-
-    tema = None
-    if water_type is not None:
-        salinity_class(water_type)
-        if water_type in load_data(TEMA_FILE)["water_types"]:
-            tema = tema_fouling_resistance(water_type, water_temp, tube_velocity)
-            warnings.extend(tema.notes)
-            method["tema"] = f"TEMA RGP-T-2.4, {tema.label}, column {tema.column}"
-        else:
-            warnings.append(
-                f"water type {water_type!r} is not a TEMA category: no TEMA allowance (use city_well, "
-                "river_*, cooling_tower_*...)"
-            )
-
-    fits: dict = {}
-    forecasts: dict = {}
-    selected = None
-    selection_reason = "no history: no trend fitted"
-    basis = None
-    y_trig = None
-    days = None
-    days_reason = "no history: no forecast"
-    trend = None
-    if (history_days is None) != (history_values is None):
-        raise DomainError("history", "give both history times and values")
-    if history_kind == "cleanliness_factor":
-        y_now_measured = 1.0 / cf_now - 1.0 if cf_now is not None else None
-    else:
-        y_now_measured = rf_now
-    if history_days is not None:
-        trend = _history_trend(
-            history_days,
-            history_values,
-            history_kind,
-            cleaning_days,
-            y_now_measured,
-            u_clean,
-            trigger_cleanliness,
-            trigger_fouling_resistance,
-            due_window_days,
-            warnings,
-        )
-        basis, y_trig, fits, selected = trend.basis, trend.y_trig, trend.fits, trend.selected
-        forecasts, days, days_reason = trend.forecasts, trend.days, trend.days_reason
-        status = trend.analysis.trend
-        selection_reason = status.selection_reason
-        method["fit_basis"] = (
-            "fouling index y = 1/CF - 1 (= R_f*U_clean; normalised against U_clean(V, T_in))"
-            if basis == "fouling_index"
-            else "fouling resistance R_f [m2*K/W]"
-        )
-        method["fit"] = (
-            "daily points (mean per UTC day); current cycle only: linear with intercept and Kern-Seaton "
-            "with the post-cleaning residual R0; " + status.method + "; model by AICc: within 2 of each other "
-            "the one with fewer parameters (equal counts: Kern-Seaton when the earlier cycles were asymptotic, "
-            "else linear)"
-        )
-        if fits:
-            method["current_level"] = "measured now" if y_now_measured is not None else "chosen model at the last point"
-        if y_trig is None:
-            days_reason = "trigger not computable: an R_f history needs u_clean or trigger_fouling_resistance"
-            warnings.append(days_reason)
-        method["cleaning_trigger"] = (
-            f"CF {trigger_cleanliness:g} -> R_f,target = 1/(CF*U_clean) - 1/U_clean (policy value, 0.75-0.80)"
-        )
-        y_now = trend.y_now
-    else:
-        y_now = 1.0 / cf_now - 1.0 if cf_now is not None else None
-        y_trig = 1.0 / trigger_cleanliness - 1.0 if cf_now is not None else None
-
-    if trend is not None:
-        cleaning_due = trend.due
-    else:
-        cleaning_due = bool(y_now is not None and y_trig is not None and y_now >= y_trig)
-    rec = recommend_cleaning_method(foulant, selected, tube_velocity)
-
-    economic = None
-    if cleaning_cost_usd is not None or lost_power_per_fouling is not None or lost_power_fn is not None:
-        if selected is None:
-            warnings.append("economic cleaning interval not computed: it needs a history (fouling trend)")
-        elif cleaning_cost_usd is None or power_price_usd_per_mwh is None:
-            warnings.append(
-                "economic cleaning interval not computed: it needs cleaning_cost_usd and "
-                "power_price_usd_per_mwh"
-            )
-        elif lost_power_per_fouling is None and lost_power_fn is None:
-            warnings.append(
-                "economic cleaning interval not computed: it needs the lost power per unit of fouling"
-            )
-        else:
-            fit = fits[selected]
-            to_rf = 1.0
-            if basis == "fouling_index":
-                if u_clean is None:
-                    to_rf = None
-                else:
-                    to_rf = 1.0 / u_clean
-            if to_rf is None:
-                warnings.append(
-                    "economic cleaning interval not computed: a cleanliness history needs u_clean to "
-                    "convert the fouling index to R_f"
-                )
-            else:
-                if fit.model == "linear":
-                    beta = fit.params["beta"] * to_rf
-
-                    def grown(t_d: float) -> float:
-                        return beta * t_d
-
-                    linear_beta = beta
-                else:
-                    r_inf, tau = fit.params["r_inf"] * to_rf, fit.params["tau"]
-
-                    def grown(t_d: float) -> float:
-                        return r_inf * -math.expm1(-t_d / tau)
-
-                    linear_beta = None
-                economic = economic_cleaning_interval(
-                    grown,
-                    cleaning_cost_usd,
-                    power_price_usd_per_mwh,
-                    lost_power_per_fouling,
-                    lost_power_fn,
-                    max_interval_days,
-                    linear_beta,
-                )
-                method["economic_interval"] = economic.method
+    method: dict = {"fouling_resistance": "R_f = 1/U_actual - 1/U_clean; CF = U_actual/U_clean (HEI def. 2.3)"}
+    _check_policy(x)
+    now = current_fouling_state(x, method, warnings)
+    tema = tema_stage(x.water_type, now, method, warnings)
+    tr = trend_stage(x, now, method, warnings)
+    rec = recommend_cleaning_method(x.foulant, tr.selected, now.tube_velocity)
+    economic, economic_status = economic_stage(x, tr, now.u_clean, method, warnings)
+    trend = tr.trend
+    rf_now = now.fouling_resistance
     return FoulingResult(
         fouling_resistance=rf_now,
-        cleanliness_factor=cf_now,
-        u_actual=u_actual,
-        u_clean=u_clean,
+        cleanliness_factor=now.cleanliness_factor,
+        u_actual=now.u_actual,
+        u_clean=now.u_clean,
         tema=tema,
-        fits=fits,
-        selected_model=selected,
-        selection_reason=selection_reason,
-        days_until_cleaning=days,
-        days_until_cleaning_reason=days_reason,
-        forecasts=forecasts,
-        cleaning_due=cleaning_due,
-        trigger_cleanliness=trigger_cleanliness,
-        trigger_level=y_trig,
-        fit_basis=basis,
+        fits=tr.fits,
+        selected_model=tr.selected,
+        selection_reason=tr.selection_reason,
+        days_until_cleaning=tr.days,
+        days_until_cleaning_reason=tr.days_reason,
+        forecasts=tr.forecasts,
+        cleaning_due=tr.cleaning_due,
+        trigger_cleanliness=x.trigger_cleanliness,
+        trigger_level=tr.y_trig,
+        fit_basis=tr.basis,
         recommended_method=rec.method,
         alternative_methods=rec.alternatives,
         method_reason=rec.reason,
@@ -1309,12 +1486,10 @@ def calculate_fouling_factor(
         trend_reason=trend.analysis.trend.reason if trend is not None else "no history: no trend fitted",
         trend_cleanliness_factor=trend.trend_cf if trend is not None else None,
         history_span_days=(
-            float(trend.analysis.trend.t[-1])
-            if trend is not None and trend.analysis.trend.t.size
-            else None
+            float(trend.analysis.trend.t[-1]) if trend is not None and trend.analysis.trend.t.size else None
         ),
-        tema_exceeded=(
-            bool(rf_now > tema.fouling_resistance) if tema is not None and rf_now is not None else None
-        ),
+        tema_exceeded=(bool(rf_now > tema.fouling_resistance) if tema is not None and rf_now is not None else None),
         low_velocity=rec.low_velocity,
+        economic_status=economic_status,
+        economic_note=_ECONOMIC_NOTES.get(economic_status),
     )

@@ -44,6 +44,8 @@ __all__ = [
     "PerformanceScore",
     "performance_score",
     "top_actions",
+    "ANALYSIS_PARTS",
+    "action_withdrawn",
 ]
 
 SCORE_WEIGHTS = {"cleanliness": 0.35, "backpressure": 0.35, "air_inleakage": 0.20, "fouling_trend": 0.10}
@@ -180,3 +182,23 @@ def top_actions(actions: Iterable[Action], top: int = 3) -> list[Action]:
     for a in rank_actions(actions, top=10**9):
         best.setdefault(a.action, a)
     return rank_actions(best.values(), top=top)
+
+
+#: Parts of a whole-condenser analysis, as :func:`action_withdrawn` names them.
+ANALYSIS_PARTS = ("heat_transfer", "vacuum", "air_inleakage", "fouling", "cw_flow")
+
+
+def action_withdrawn(part: str, action: str, air_confounded: bool, leak_detected: bool) -> bool:
+    """Whether a part's action gives way in the combined ranking of an analysis.
+
+    * On an air-confounded snapshot the fouling part's ``clean_tubes`` (valued on the air-bound
+      cleanliness) is withdrawn: tube cleaning is then the vacuum part's, valued by the fouling
+      share of the backpressure only.
+    * With a leak detected, the vacuum part's generic ``find_air_inleakage`` gives way to the air
+      part's specific, equally valued checks.
+    """
+    if part not in ANALYSIS_PARTS:
+        raise DomainError("part", f"unknown analysis part {part!r}; expected one of {ANALYSIS_PARTS}")
+    if air_confounded and part == "fouling" and action == "clean_tubes":
+        return True
+    return leak_detected and part == "vacuum" and action == "find_air_inleakage"

@@ -65,6 +65,12 @@ __all__ = [
     "expected_backpressure",
     "heat_duty_from_steam_flow",
     "OperatingState",
+    "ReferencePressures",
+    "reference_pressures",
+    "deviation_split",
+    "turbine_losses",
+    "vacuum_actions",
+    "cleanliness_lost_output",
     "resolve_operating_state",
     "VacuumResult",
     "optimize_vacuum_pressure",
@@ -115,7 +121,6 @@ def _t(k: float) -> tuple:
     return ("temperature", k, 4)
 
 
-
 def _finite_positive(field_name: str, value: float, what: str, cause: str = "") -> float:
     if value is None or not math.isfinite(value) or value <= 0.0:
         raise DomainError(field_name, f"{what} must be a positive finite number, got {value!r}", cause)
@@ -139,8 +144,12 @@ def _check_cw_temp(field_name: str, t: float) -> float:
             raise DomainError(field_name, Text(reason, lo=_t(_CW_T_MIN), hi=_t(_CW_T_MAX)), "°F/°C or K mix-up")
         raise DomainError(
             field_name,
-            Text("CW temperature {t} is outside the liquid cooling-water range {lo}-{hi}", t=_t(t),
-                 lo=_t(_CW_T_MIN), hi=_t(_CW_T_MAX)),
+            Text(
+                "CW temperature {t} is outside the liquid cooling-water range {lo}-{hi}",
+                t=_t(t),
+                lo=_t(_CW_T_MIN),
+                hi=_t(_CW_T_MAX),
+            ),
             "°F/°C or K mix-up",
         )
     return float(t)
@@ -388,82 +397,25 @@ def expected_backpressure(
     t_in = _check_cw_temp("cw_inlet_temp", cw_inlet_temp)
     q_vol = _finite_positive("cw_flow", cw_flow, "CW flow", "CW pumps stopped or flow in the wrong unit")
     duty = _finite_positive("heat_duty", heat_duty, "heat duty", "unit offline or duty in the wrong unit")
-    if (cleanliness_factor is None) == (fouling_resistance is None):
-        raise DomainError(
-            "cleanliness_factor", "give exactly one of cleanliness_factor and fouling_resistance"
-        )
-    if cleanliness_factor is not None:
-        cf_in = _check_cf("cleanliness_factor", cleanliness_factor)
-        r_f = None
-    else:
-        cf_in = None
-        if not math.isfinite(fouling_resistance) or fouling_resistance < 0.0:
-            raise DomainError(
-                "fouling_resistance",
-                f"fouling resistance {fouling_resistance!r} m²·K/W must be >= 0 and finite",
-            )
-        r_f = float(fouling_resistance)
+    cf_in, r_f = _tube_condition(cleanliness_factor, fouling_resistance)
     props_in = liquid_properties(t_in, model.salinity)
     m_dot = q_vol * props_in.density
     velocity = model.bundle.velocity(q_vol)
     area = model.surface_area
-
-    def rise_and_cp(tr_guess: float) -> tuple[float, float]:
-        tr, cp = tr_guess, props_in.cp
-        for _ in range(20):
-            t_out = t_in + tr
-            if t_out > _CW_T_MAX:
-                raise DomainError(
-                    "cw_flow",
-                    Text("CW temperature rise {rise} puts the outlet above {limit}", rise=_dt(tr),
-                         limit=_t(_CW_T_MAX)),
-                    "CW flow far too low for the heat duty, or flow/duty in the wrong unit",
-                )
-            cp = liquid_properties(0.5 * (t_in + t_out), model.salinity).cp
-            tr_new = duty / (m_dot * cp)
-            if abs(tr_new - tr) < 1e-12:
-                break
-            tr = tr_new
-        return duty / (m_dot * cp), cp
-
-    tr, cp = rise_and_cp(duty / (m_dot * props_in.cp))
-    t_sat = t_in + tr + 3.0
-    u = u_clean = 0.0
-    ttd = 0.0
-    method: dict = {}
+    tr, cp = _rise_and_cp(model, t_in, duty, m_dot, props_in.cp)
     warnings: list[str] = []
-    for _ in range(60):
-        t_eval = min(t_sat, _CW_T_MAX)  # keep the clean-U evaluation inside the property range
-        cu = clean_u(
-            model.bundle,
-            velocity,
-            t_in,
-            t_in + tr,
-            saturation_pressure(t_eval),
-            t_eval,
-            model.tube_material,
-            model.clean_u_method,
-            model.hei_edition,
-            model.fw,
-            model.fm,
-            model.salinity,
-            model.bank_rows,
-        )
-        u_clean = cu.u_clean
-        u = u_clean * cf_in if cf_in is not None else 1.0 / (1.0 / u_clean + r_f)
-        t_new, tr, ttd = saturation_temp_from_effectiveness(t_in, duty, m_dot, cp, u, area)
-        method = cu.method
-        converged = abs(t_new - t_sat) < _TSAT_TOL_K
-        t_sat = t_new
-        if converged:
-            break
-    else:
-        warnings.append("saturation-temperature iteration did not converge to 1e-7 K in 60 steps")
+    t_sat, tr, ttd, u, u_clean, method = _converge_saturation(
+        model, t_in, tr, duty, m_dot, cp, velocity, cf_in, r_f, warnings
+    )
     if t_sat > _CW_T_MAX:
         raise DomainError(
             "heat_duty",
-            Text("expected saturation temperature {t_sat} exceeds {limit}: the condenser cannot reject this "
-                 "duty at a plausible backpressure", t_sat=_t(t_sat), limit=_t(_CW_T_MAX)),
+            Text(
+                "expected saturation temperature {t_sat} exceeds {limit}: the condenser cannot reject this "
+                "duty at a plausible backpressure",
+                t_sat=_t(t_sat),
+                limit=_t(_CW_T_MAX),
+            ),
             "heat duty too high for the CW flow and surface, or values in the wrong unit",
         )
     lo, hi = hei.HEI_VELOCITY_RANGE_FT_S
@@ -490,6 +442,90 @@ def expected_backpressure(
         method=dict(method),
         warnings=tuple(warnings),
     )
+
+
+def _tube_condition(
+    cleanliness_factor: float | None, fouling_resistance: float | None
+) -> tuple[float | None, float | None]:
+    """(CF, R_f [m²·K/W]): exactly one given, checked."""
+    if (cleanliness_factor is None) == (fouling_resistance is None):
+        raise DomainError("cleanliness_factor", "give exactly one of cleanliness_factor and fouling_resistance")
+    if cleanliness_factor is not None:
+        return _check_cf("cleanliness_factor", cleanliness_factor), None
+    if not math.isfinite(fouling_resistance) or fouling_resistance < 0.0:
+        raise DomainError(
+            "fouling_resistance",
+            f"fouling resistance {fouling_resistance!r} m²·K/W must be >= 0 and finite",
+        )
+    return None, float(fouling_resistance)
+
+
+def _rise_and_cp(model: CondenserModel, t_in: float, duty: float, m_dot: float, cp_in: float) -> tuple[float, float]:
+    """CW temperature rise TR = Q/(ṁ·cp(T_mean)) [K] and cp [J/(kg·K)], cp at the mean CW
+    temperature iterated (from cp at the inlet)."""
+    tr, cp = duty / (m_dot * cp_in), cp_in
+    for _ in range(20):
+        t_out = t_in + tr
+        if t_out > _CW_T_MAX:
+            raise DomainError(
+                "cw_flow",
+                Text("CW temperature rise {rise} puts the outlet above {limit}", rise=_dt(tr), limit=_t(_CW_T_MAX)),
+                "CW flow far too low for the heat duty, or flow/duty in the wrong unit",
+            )
+        cp = liquid_properties(0.5 * (t_in + t_out), model.salinity).cp
+        tr_new = duty / (m_dot * cp)
+        if abs(tr_new - tr) < 1e-12:
+            break
+        tr = tr_new
+    return duty / (m_dot * cp), cp
+
+
+def _converge_saturation(
+    model: CondenserModel,
+    t_in: float,
+    tr: float,
+    duty: float,
+    m_dot: float,
+    cp: float,
+    velocity: float,
+    cf_in: float | None,
+    r_f: float | None,
+    warnings: list[str],
+) -> tuple[float, float, float, float, float, dict]:
+    """(T_sat, TR, TTD, U, U_clean, clean-U method): U_clean depends on T_sat, so T_sat is
+    iterated (effectiveness/NTU, :func:`saturation_temp_from_effectiveness`) to 1e-7 K."""
+    t_sat = t_in + tr + 3.0
+    u = u_clean = 0.0
+    ttd = 0.0
+    method: dict = {}
+    for _ in range(60):
+        t_eval = min(t_sat, _CW_T_MAX)  # keep the clean-U evaluation inside the property range
+        cu = clean_u(
+            model.bundle,
+            velocity,
+            t_in,
+            t_in + tr,
+            saturation_pressure(t_eval),
+            t_eval,
+            model.tube_material,
+            model.clean_u_method,
+            model.hei_edition,
+            model.fw,
+            model.fm,
+            model.salinity,
+            model.bank_rows,
+        )
+        u_clean = cu.u_clean
+        u = u_clean * cf_in if cf_in is not None else 1.0 / (1.0 / u_clean + r_f)
+        t_new, tr, ttd = saturation_temp_from_effectiveness(t_in, duty, m_dot, cp, u, model.surface_area)
+        method = cu.method
+        converged = abs(t_new - t_sat) < _TSAT_TOL_K
+        t_sat = t_new
+        if converged:
+            break
+    else:
+        warnings.append("saturation-temperature iteration did not converge to 1e-7 K in 60 steps")
+    return t_sat, tr, ttd, u, u_clean, method
 
 
 @dataclass(frozen=True, slots=True)
@@ -576,64 +612,9 @@ def resolve_operating_state(
     method: dict = {}
     t_in = _check_cw_temp("cw_inlet_temp", cw_inlet_temp)
     q_vol = _finite_positive("cw_flow", cw_flow, "CW flow", "CW pumps stopped or flow in the wrong unit")
-    p_meas = None
-    if condenser_pressure is not None:
-        t_sat_meas = saturation_temperature(
-            _finite_positive(
-                "condenser_pressure",
-                condenser_pressure,
-                "condenser pressure",
-                "gauge vacuum entered instead of absolute pressure",
-            )
-        )
-        if t_sat_meas <= t_in:
-            raise DomainError(
-                "condenser_pressure",
-                "saturation temperature at the measured pressure is not above "
-                "the CW inlet temperature: the condenser cannot condense",
-                "gauge vacuum entered as absolute pressure, or inlet RTD fault",
-            )
-        p_meas = float(condenser_pressure)
-    cw_duty = None
-    if cw_outlet_temp is not None:
-        t_out = _check_cw_temp("cw_outlet_temp", cw_outlet_temp)
-        if t_out <= t_in:
-            raise DomainError(
-                "cw_outlet_temp",
-                "CW outlet temperature not above inlet: the CW-side duty is undefined",
-                "inlet and outlet RTDs swapped, CW flow stopped, or a failed sensor",
-            )
-        rho = liquid_properties(t_in, model.salinity).density
-        cp = liquid_properties(0.5 * (t_in + t_out), model.salinity).cp
-        cw_duty = q_vol * rho * cp * (t_out - t_in)
-    steam_duty = heat_duty_from_steam_flow(steam_flow, steam_heat_release) if steam_flow is not None else None
-    from_steam = False
-    if heat_duty is not None:
-        duty = _finite_positive("heat_duty", heat_duty, "heat duty", "duty in the wrong unit")
-        method["heat_duty"] = "caller"
-    elif cw_duty is not None:
-        duty = cw_duty
-        method["heat_duty"] = "CW side: rho(T_in)*Q_vol*cp(T_mean)*(T_out-T_in)"
-    elif steam_duty is not None:
-        duty, from_steam = steam_duty, True
-        release_btu_lb = steam_heat_release * LB_KG / BTU_J
-        method["heat_duty"] = (
-            f"steam flow x {release_btu_lb:.0f} Btu/lb (HEI 9th ed. def. 2.5 convention, turbine service)"
-            if abs(release_btu_lb - 950.0) < 1e-6
-            else f"steam flow x {release_btu_lb:.1f} Btu/lb (caller's heat release)"
-        )
-    else:
-        raise DomainError(
-            "heat_duty",
-            "no heat duty: give heat_duty, cw_outlet_temp (CW-side duty) or "
-            "steam_flow (HEI 950 Btu/lb convention)",
-        )
-    if steam_duty is not None and not from_steam and abs(steam_duty / duty - 1.0) > 0.10:
-        warnings.append(
-            f"steam-flow duty ({steam_duty / 1e6:.1f} MW at the HEI convention) differs by "
-            f"{100 * (steam_duty / duty - 1):+.0f} % from the duty used ({duty / 1e6:.1f} MW); "
-            "check CW flow, outlet RTD mixing or the steam-flow measurement"
-        )
+    p_meas = _measured_pressure(condenser_pressure, t_in)
+    cw_duty = _cw_side_duty(model, t_in, cw_outlet_temp, q_vol)
+    duty = _operating_duty(heat_duty, cw_duty, steam_flow, steam_heat_release, method, warnings)
     if target_cleanliness is None:
         cf_target = hei.design_cleanliness_default(model.tube_material)
         method["target_cleanliness"] = "default: 0.85 copper alloys, 0.90 titanium/stainless (TIMET CODEWELD)"
@@ -661,6 +642,84 @@ def resolve_operating_state(
             "condenser_pressure): the target is assumed"
         )
     return OperatingState(t_in, q_vol, duty, cf, cf_target, p_meas, method, tuple(warnings))
+
+
+def _measured_pressure(condenser_pressure: float | None, t_in: float) -> float | None:
+    """The measured backpressure [Pa], checked: positive, saturation above the CW inlet."""
+    if condenser_pressure is None:
+        return None
+    t_sat_meas = saturation_temperature(
+        _finite_positive(
+            "condenser_pressure",
+            condenser_pressure,
+            "condenser pressure",
+            "gauge vacuum entered instead of absolute pressure",
+        )
+    )
+    if t_sat_meas <= t_in:
+        raise DomainError(
+            "condenser_pressure",
+            "saturation temperature at the measured pressure is not above "
+            "the CW inlet temperature: the condenser cannot condense",
+            "gauge vacuum entered as absolute pressure, or inlet RTD fault",
+        )
+    return float(condenser_pressure)
+
+
+def _cw_side_duty(model: CondenserModel, t_in: float, cw_outlet_temp: float | None, q_vol: float) -> float | None:
+    """CW-side duty ρ(T_in)·Q·cp(T_mean)·(T_out − T_in) [W], None without the outlet temperature."""
+    if cw_outlet_temp is None:
+        return None
+    t_out = _check_cw_temp("cw_outlet_temp", cw_outlet_temp)
+    if t_out <= t_in:
+        raise DomainError(
+            "cw_outlet_temp",
+            "CW outlet temperature not above inlet: the CW-side duty is undefined",
+            "inlet and outlet RTDs swapped, CW flow stopped, or a failed sensor",
+        )
+    rho = liquid_properties(t_in, model.salinity).density
+    cp = liquid_properties(0.5 * (t_in + t_out), model.salinity).cp
+    return q_vol * rho * cp * (t_out - t_in)
+
+
+def _operating_duty(
+    heat_duty: float | None,
+    cw_duty: float | None,
+    steam_flow: float | None,
+    steam_heat_release: float,
+    method: dict,
+    warnings: list[str],
+) -> float:
+    """The heat duty [W]: the caller's, else the CW-side duty, else steam flow × heat release;
+    warns when the steam-flow duty differs from the one used by more than 10 %."""
+    steam_duty = heat_duty_from_steam_flow(steam_flow, steam_heat_release) if steam_flow is not None else None
+    from_steam = False
+    if heat_duty is not None:
+        duty = _finite_positive("heat_duty", heat_duty, "heat duty", "duty in the wrong unit")
+        method["heat_duty"] = "caller"
+    elif cw_duty is not None:
+        duty = cw_duty
+        method["heat_duty"] = "CW side: rho(T_in)*Q_vol*cp(T_mean)*(T_out-T_in)"
+    elif steam_duty is not None:
+        duty, from_steam = steam_duty, True
+        release_btu_lb = steam_heat_release * LB_KG / BTU_J
+        method["heat_duty"] = (
+            f"steam flow x {release_btu_lb:.0f} Btu/lb (HEI 9th ed. def. 2.5 convention, turbine service)"
+            if abs(release_btu_lb - 950.0) < 1e-6
+            else f"steam flow x {release_btu_lb:.1f} Btu/lb (caller's heat release)"
+        )
+    else:
+        raise DomainError(
+            "heat_duty",
+            "no heat duty: give heat_duty, cw_outlet_temp (CW-side duty) or steam_flow (HEI 950 Btu/lb convention)",
+        )
+    if steam_duty is not None and not from_steam and abs(steam_duty / duty - 1.0) > 0.10:
+        warnings.append(
+            f"steam-flow duty ({steam_duty / 1e6:.1f} MW at the HEI convention) differs by "
+            f"{100 * (steam_duty / duty - 1):+.0f} % from the duty used ({duty / 1e6:.1f} MW); "
+            "check CW flow, outlet RTD mixing or the steam-flow measurement"
+        )
+    return duty
 
 
 def optimize_vacuum_pressure(
@@ -691,6 +750,10 @@ def optimize_vacuum_pressure(
     P4 also the actual CF (= expected backpressure). Lost output = turbine gain from the
     measured (else expected) backpressure to the target max(P3, P_choke), split the same way
     into fouling (P3 → P4) and unexplained (P4 → P_meas).
+
+    Stages: :func:`resolve_operating_state`, :func:`reference_pressures`,
+    :func:`deviation_split`, :func:`turbine_losses` and :func:`vacuum_actions`; this function
+    combines them.
 
     Parameters
     ----------
@@ -767,137 +830,30 @@ def optimize_vacuum_pressure(
     }
     method.update(op.method)
     price = check_price(power_price_usd_per_mwh)
-    t_in, q_vol, duty = op.cw_inlet_temp, op.cw_flow, op.heat_duty
-    cf, cf_target, p_meas = op.cleanliness_factor, op.target_cleanliness, op.measured_backpressure
-
-    def state(t: float, q: float, d: float, c: float) -> BackpressureState:
-        return expected_backpressure(model, t, q, d, cleanliness_factor=c)
-
-    achievable = state(t_in, q_vol, duty, cf_target)
-    expected = achievable if cf == cf_target else state(t_in, q_vol, duty, cf)
+    achievable = _state(model, op.cw_inlet_temp, op.cw_flow, op.heat_duty, op.target_cleanliness)
+    expected = (
+        achievable
+        if op.cleanliness_factor == op.target_cleanliness
+        else _state(model, op.cw_inlet_temp, op.cw_flow, op.heat_duty, op.cleanliness_factor)
+    )
     for w in expected.warnings + achievable.warnings:
         if w not in warnings:
             warnings.append(w)
     method.update(expected.method)
-
-    if design is not None:
-        d_t = _check_cw_temp("design_cw_inlet_temp", design.cw_inlet_temp)
-        d_q = _finite_positive("design_cw_flow", design.cw_flow, "design CW flow")
-        d_d = _finite_positive("design_heat_duty", design.heat_duty, "design heat duty")
-        p0 = state(d_t, d_q, d_d, cf_target).backpressure
-        p1 = p0 if d_d == duty else state(d_t, d_q, duty, cf_target).backpressure
-        p2 = p1 if d_t == t_in else state(t_in, d_q, duty, cf_target).backpressure
-        design_corrected = state(d_t, d_q, d_d, cf).backpressure
-        method["reference_state"] = "design point (caller) at the target cleanliness"
-    else:
-        p0 = p1 = p2 = achievable.backpressure
-        design_corrected = None
-        d_q = q_vol
-        d_t = t_in
-        method["reference_state"] = (
-            "no design point: actual duty, CW inlet temperature and flow at the target "
-            "cleanliness (duty, inlet-temperature and flow parts are 0)"
-        )
-    p3, p4 = achievable.backpressure, expected.backpressure
-
-    parts: dict = {}
-    deviation = None
-    if p_meas is not None:
-        parts = {name: _snap(value, ROUND_OFF_PA) for name, value in (
-            ("heat_duty", p1 - p0),
-            ("cw_inlet_temp", p2 - p1),
-            ("cw_flow", p3 - p2),
-            ("fouling", p4 - p3),
-            ("unexplained", p_meas - p4),
-        )}
-        deviation = p_meas - p0
-        if parts["unexplained"] < -PTC_PRESSURE_UNCERTAINTY_PA:
-            warnings.append(
-                Text("measured backpressure is {dp} below the expected value: check the pressure instrument, "
-                     "CW flow and the cleanliness factor used", dp=_dp(-parts["unexplained"]))
-            )
-
+    ref = reference_pressures(model, design, op, achievable.backpressure, method)
+    p3, p4, p_meas = achievable.backpressure, expected.backpressure, op.measured_backpressure
+    parts, deviation = deviation_split(ref, p3, p4, p_meas, warnings)
     optimal = achievable.backpressure
-    lost = None
-    lost_parts: dict = {}
-    cost = None
+    loss = None
     actions: list[Action] = []
-    p_actual = p_meas if p_meas is not None else p4
     if turbine is not None:
         method.update(turbine.method)
         optimal = max(achievable.backpressure, turbine.choke_pressure)
-        lost = _snap(turbine.lost_output(p_actual, optimal), ROUND_OFF_W)
-        lost_parts = {
-            "fouling": _snap(turbine.lost_output(p4, p3), ROUND_OFF_W),
-            "unexplained": _snap(turbine.lost_output(p_actual, p4), ROUND_OFF_W),
-        }
-        if price is not None:
-            cost = usd_per_day(lost, price)
-
-        def act(action: str, description: str, value_w: float) -> None:
-            if 0.0 < value_w < ROUND_OFF_W:
-                return  # round-off, not an action worth taking
-            actions.append(
-                Action(
-                    action,
-                    description,
-                    value_w,
-                    usd_per_day(value_w, price) if price is not None else None,
-                    "vacuum",
-                )
-            )
-
-        if lost_parts["fouling"] > 0.0:
-            act(
-                "clean_tubes",
-                Text(f"cleanliness {cf:.3f} is below the target {cf_target:.3f}: restoring it lowers the "
-                     "backpressure by {dp}. Confirm fouling (not air binding) with the air in-leakage indicators "
-                     "before cleaning (see calculate_fouling_factor for the method)", dp=_dp(p4 - p3)),
-                lost_parts["fouling"],
-            )
-        if p_meas is not None and lost_parts["unexplained"] > 0.0:
-            within = parts["unexplained"] <= PTC_PRESSURE_UNCERTAINTY_PA
-            act(
-                "find_air_inleakage",
-                Text("{dp} of the backpressure is not explained by fouling, CW temperature or flow: check air "
-                     "in-leakage (vacuum-decay test, tracer test) and the pressure instrument"
-                     + (" (within the ±{u} PTC 12.2 pressure uncertainty)" if within else ""),
-                     dp=_dp(parts["unexplained"]), **({"u": _dp(PTC_PRESSURE_UNCERTAINTY_PA)} if within else {})),
-                lost_parts["unexplained"],
-            )
-        if design is not None and q_vol < d_q:
-            p_flow = state(t_in, d_q, duty, cf).backpressure
-            act(
-                "restore_cw_flow",
-                Text(f"CW flow is {100 * (1 - q_vol / d_q):.1f} % below design: restoring design flow lowers "
-                     "the backpressure by {dp} (gross: pump power not deducted; see optimize_cooling_water_flow)",
-                     dp=_dp(p4 - p_flow)),
-                turbine.lost_output(p4, p_flow),
-            )
-        if design is not None and t_in > d_t:
-            share = turbine.lost_output(p2, p1)
-            if share > 0.0:
-                # Not directly controllable (weather, river or tower): reported with its share but
-                # valued 0 so it never outranks an action the operator can take.
-                act(
-                    "check_cw_inlet_temperature",
-                    Text("CW inlet is {dt} above design, worth " f"{share / 1e6:.3f} MW of output: not directly "
-                         "controllable; on a cooling tower check fans, fill and distribution (approach)",
-                         dt=_dt(t_in - d_t)),
-                    0.0,
-                )
-        if achievable.backpressure < turbine.choke_pressure:
-            act(
-                "do_not_chase_vacuum_below_choke",
-                Text("the achievable backpressure {p} is below the choke point {choke}: no turbine gain below "
-                     "it; consider less CW flow or fewer fans (see optimize_cooling_water_flow)",
-                     p=_p(achievable.backpressure), choke=_p(turbine.choke_pressure)),
-                0.0,
-            )
+        loss = turbine_losses(turbine, p_meas if p_meas is not None else p4, optimal, p3, p4)
+        actions = vacuum_actions(model, turbine, design, op, ref, parts, achievable, p4, loss, price)
     else:
-        warnings.append(
-            "no turbine correction curve: lost output, cost and the choke-point target not computed"
-        )
+        warnings.append("no turbine correction curve: lost output, cost and the choke-point target not computed")
+    lost = loss[0] if loss is not None else None
     if lost is not None and lost < 0.0:
         warnings.append(
             "the backpressure is below the achievable value: lost output is negative (a gain); check "
@@ -907,23 +863,218 @@ def optimize_vacuum_pressure(
         expected_backpressure=p4,
         achievable_backpressure=p3,
         optimal_backpressure=optimal,
-        reference_backpressure=p0,
-        design_corrected_backpressure=design_corrected,
+        reference_backpressure=ref.p0,
+        design_corrected_backpressure=ref.design_corrected,
         measured_backpressure=p_meas,
         backpressure_deviation=deviation,
         deviation_parts=parts,
         lost_output=lost,
-        lost_output_parts=lost_parts,
-        cost_usd_per_day=cost,
-        cleanliness_factor=cf,
-        target_cleanliness=cf_target,
-        heat_duty=duty,
+        lost_output_parts=loss[1] if loss is not None else {},
+        cost_usd_per_day=usd_per_day(lost, price) if lost is not None and price is not None else None,
+        cleanliness_factor=op.cleanliness_factor,
+        target_cleanliness=op.target_cleanliness,
+        heat_duty=op.heat_duty,
         expected=expected,
         achievable=achievable,
         recommendations=rank_actions(actions, top=len(actions)),
         method=method,
         warnings=warnings,
     )
+
+
+def _state(model: CondenserModel, t: float, q: float, d: float, c: float) -> BackpressureState:
+    return expected_backpressure(model, t, q, d, cleanliness_factor=c)
+
+
+@dataclass(frozen=True, slots=True)
+class ReferencePressures:
+    """Stage pressures of the deviation split before the actual CW flow and tube condition [Pa]:
+    P0 reference, P1 actual duty, P2 also the actual CW inlet temperature; the design-corrected
+    backpressure (design CW state at the actual CF) and the design CW flow and inlet
+    temperature used (the actual ones without a design point)."""
+
+    p0: float
+    p1: float
+    p2: float
+    design_corrected: float | None
+    design_cw_flow: float
+    design_cw_inlet_temp: float
+
+
+def reference_pressures(
+    model: CondenserModel, design: DesignPoint | None, op: OperatingState, p_achievable: float, method: dict
+) -> ReferencePressures:
+    """P0, P1, P2 of the sequential substitution (at the target cleanliness); without a design
+    point all equal the achievable backpressure (duty, inlet-temperature and flow parts 0)."""
+    t_in, q_vol, duty, cf_target = op.cw_inlet_temp, op.cw_flow, op.heat_duty, op.target_cleanliness
+    if design is None:
+        method["reference_state"] = (
+            "no design point: actual duty, CW inlet temperature and flow at the target "
+            "cleanliness (duty, inlet-temperature and flow parts are 0)"
+        )
+        p = p_achievable  # the actual CW state at the target cleanliness
+        return ReferencePressures(p, p, p, None, q_vol, t_in)
+    d_t = _check_cw_temp("design_cw_inlet_temp", design.cw_inlet_temp)
+    d_q = _finite_positive("design_cw_flow", design.cw_flow, "design CW flow")
+    d_d = _finite_positive("design_heat_duty", design.heat_duty, "design heat duty")
+    p0 = _state(model, d_t, d_q, d_d, cf_target).backpressure
+    p1 = p0 if d_d == duty else _state(model, d_t, d_q, duty, cf_target).backpressure
+    p2 = p1 if d_t == t_in else _state(model, t_in, d_q, duty, cf_target).backpressure
+    design_corrected = _state(model, d_t, d_q, d_d, op.cleanliness_factor).backpressure
+    method["reference_state"] = "design point (caller) at the target cleanliness"
+    return ReferencePressures(p0, p1, p2, design_corrected, d_q, d_t)
+
+
+def deviation_split(
+    ref: ReferencePressures, p3: float, p4: float, p_meas: float | None, warnings: list
+) -> tuple[dict, float | None]:
+    """(parts by cause [Pa], P_meas − P0): duty P1−P0, inlet temperature P2−P1, flow P3−P2,
+    fouling P4−P3, unexplained P_meas−P4 (each snapped to 0 within round-off); empty without a
+    measured backpressure."""
+    if p_meas is None:
+        return {}, None
+    parts = {
+        name: _snap(value, ROUND_OFF_PA)
+        for name, value in (
+            ("heat_duty", ref.p1 - ref.p0),
+            ("cw_inlet_temp", ref.p2 - ref.p1),
+            ("cw_flow", p3 - ref.p2),
+            ("fouling", p4 - p3),
+            ("unexplained", p_meas - p4),
+        )
+    }
+    if parts["unexplained"] < -PTC_PRESSURE_UNCERTAINTY_PA:
+        warnings.append(
+            Text(
+                "measured backpressure is {dp} below the expected value: check the pressure instrument, "
+                "CW flow and the cleanliness factor used",
+                dp=_dp(-parts["unexplained"]),
+            )
+        )
+    return parts, p_meas - ref.p0
+
+
+def turbine_losses(turbine: TurbineCurve, p_actual: float, optimal: float, p3: float, p4: float) -> tuple[float, dict]:
+    """(lost output [W] from the actual to the optimal backpressure, its fouling (P3 → P4) and
+    unexplained (P4 → actual) parts [W]) on the turbine correction curve."""
+    lost = _snap(turbine.lost_output(p_actual, optimal), ROUND_OFF_W)
+    return lost, {
+        "fouling": _snap(turbine.lost_output(p4, p3), ROUND_OFF_W),
+        "unexplained": _snap(turbine.lost_output(p_actual, p4), ROUND_OFF_W),
+    }
+
+
+def vacuum_actions(
+    model: CondenserModel,
+    turbine: TurbineCurve,
+    design: DesignPoint | None,
+    op: OperatingState,
+    ref: ReferencePressures,
+    parts: dict,
+    achievable: BackpressureState,
+    p4: float,
+    loss: tuple[float, dict],
+    price: float | None,
+) -> list[Action]:
+    """The valued actions: clean tubes (fouling share), find air in-leakage (unexplained share),
+    restore CW flow (gross), the CW inlet temperature (not controllable, valued 0) and the
+    choke-point note."""
+    actions: list[Action] = []
+    lost_parts = loss[1]
+    p3, t_in, q_vol = achievable.backpressure, op.cw_inlet_temp, op.cw_flow
+
+    def act(action: str, description: Text, value_w: float) -> None:
+        if 0.0 < value_w < ROUND_OFF_W:
+            return  # round-off, not an action worth taking
+        usd = usd_per_day(value_w, price) if price is not None else None
+        actions.append(Action(action, description, value_w, usd, "vacuum"))
+
+    if lost_parts["fouling"] > 0.0:
+        act(
+            "clean_tubes",
+            Text(
+                f"cleanliness {op.cleanliness_factor:.3f} is below the target {op.target_cleanliness:.3f}: "
+                "restoring it lowers the backpressure by {dp}. Confirm fouling (not air binding) with the air "
+                "in-leakage indicators before cleaning (see calculate_fouling_factor for the method)",
+                dp=_dp(p4 - p3),
+            ),
+            lost_parts["fouling"],
+        )
+    if op.measured_backpressure is not None and lost_parts["unexplained"] > 0.0:
+        within = parts["unexplained"] <= PTC_PRESSURE_UNCERTAINTY_PA
+        act(
+            "find_air_inleakage",
+            Text(
+                "{dp} of the backpressure is not explained by fouling, CW temperature or flow: check air "
+                "in-leakage (vacuum-decay test, tracer test) and the pressure instrument"
+                + (" (within the ±{u} PTC 12.2 pressure uncertainty)" if within else ""),
+                dp=_dp(parts["unexplained"]),
+                **({"u": _dp(PTC_PRESSURE_UNCERTAINTY_PA)} if within else {}),
+            ),
+            lost_parts["unexplained"],
+        )
+    d_q, d_t = ref.design_cw_flow, ref.design_cw_inlet_temp
+    if design is not None and q_vol < d_q:
+        p_flow = _state(model, t_in, d_q, op.heat_duty, op.cleanliness_factor).backpressure
+        act(
+            "restore_cw_flow",
+            Text(
+                f"CW flow is {100 * (1 - q_vol / d_q):.1f} % below design: restoring design flow lowers "
+                "the backpressure by {dp} (gross: pump power not deducted; see optimize_cooling_water_flow)",
+                dp=_dp(p4 - p_flow),
+            ),
+            turbine.lost_output(p4, p_flow),
+        )
+    if design is not None and t_in > d_t:
+        share = turbine.lost_output(ref.p2, ref.p1)
+        if share > 0.0:
+            # Not directly controllable (weather, river or tower): reported with its share but
+            # valued 0 so it never outranks an action the operator can take.
+            act(
+                "check_cw_inlet_temperature",
+                Text(
+                    "CW inlet is {dt} above design, worth "
+                    f"{share / 1e6:.3f} MW of output: not directly "
+                    "controllable; on a cooling tower check fans, fill and distribution (approach)",
+                    dt=_dt(t_in - d_t),
+                ),
+                0.0,
+            )
+    if achievable.backpressure < turbine.choke_pressure:
+        act(
+            "do_not_chase_vacuum_below_choke",
+            Text(
+                "the achievable backpressure {p} is below the choke point {choke}: no turbine gain below "
+                "it; consider less CW flow or fewer fans (see optimize_cooling_water_flow)",
+                p=_p(achievable.backpressure),
+                choke=_p(turbine.choke_pressure),
+            ),
+            0.0,
+        )
+    return actions
+
+
+def cleanliness_lost_output(
+    model: CondenserModel,
+    turbine: TurbineCurve,
+    cw_inlet_temp: float,
+    cw_flow: float,
+    heat_duty: float,
+    cleanliness_factor: float,
+    target_cleanliness: float,
+) -> float:
+    """Output lost by running at a cleanliness below the target [W] (0 at or above it).
+
+    .. math:: W = \\max(L(P(CF)) - L(P(CF_{target})), 0)
+
+    with P the expected backpressure of the vacuum chain at the given CW state and L the
+    turbine correction curve (no gain below the choke point).
+    """
+    p_now = expected_backpressure(model, cw_inlet_temp, cw_flow, heat_duty, cleanliness_factor=cleanliness_factor)
+    p_target = expected_backpressure(model, cw_inlet_temp, cw_flow, heat_duty, cleanliness_factor=target_cleanliness)
+    if cleanliness_factor >= target_cleanliness:
+        return 0.0
+    return max(turbine.lost_output(p_now.backpressure, p_target.backpressure), 0.0)
 
 
 def fouling_loss_function(
@@ -961,8 +1112,9 @@ def fouling_loss_function(
     def loss(delta_rf: float) -> float:
         rf = base_fouling_resistance + max(delta_rf, 0.0)
         if not hold_at_curve_end:
-            return turbine.lost_output(expected_backpressure(model, cw_inlet_temp, cw_flow, heat_duty,
-                                                             fouling_resistance=rf).backpressure, p0)
+            return turbine.lost_output(
+                expected_backpressure(model, cw_inlet_temp, cw_flow, heat_duty, fouling_resistance=rf).backpressure, p0
+            )
         try:
             p = expected_backpressure(model, cw_inlet_temp, cw_flow, heat_duty, fouling_resistance=rf).backpressure
         except CalculationError:

@@ -16,8 +16,8 @@
                        ``"not_ready": [component, …]`` naming what failed. Results are cached
                        for 1 s so frequent probes do not hammer the database.
 
-Probe bodies are JSON; none of them carries secrets (the store URL is shown with its password
-masked).
+Probe bodies are JSON; none of them carries secrets (the store URL is shown with its userinfo
+password and its query values masked, :func:`condensync_tools.redaction.redact_url`).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from .. import settings
+from ..redaction import redact_url
 
 __all__ = ["HealthState", "health_routes"]
 
@@ -73,7 +74,7 @@ class HealthState:
     async def _check_store(self) -> dict[str, Any]:
         if self.store is None:
             return {"ok": not self.store_required, "required": self.store_required, "detail": "no store configured"}
-        url = getattr(self.store, "url", "")
+        url = redact_url(str(getattr(self.store, "url", "")))
         try:
             with anyio.fail_after(self.store_timeout_s):
                 ok = await anyio.to_thread.run_sync(self.store.ping, abandon_on_cancel=True)

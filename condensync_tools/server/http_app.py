@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import ipaddress
 import json
 import logging
@@ -68,7 +69,7 @@ DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024
 SCOPE_IDENTITY = "condensync.identity"
 SCOPE_REQUEST_ID = "condensync.request_id"
 #: Paths served without authentication (exact matches).
-OPEN_PATHS = frozenset({"/health/start", "/health/live", "/health/ready",
+OPEN_PATHS = frozenset({"/health/start", "/health/live", "/health/ready", "/health/monitor",
                         f"/.well-known/oauth-protected-resource{MCP_PATH}", "/.well-known/oauth-protected-resource"})
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
 _ERROR_KIND = re.compile(r"\[([a-z_]+)\]")
@@ -135,6 +136,12 @@ class HttpSettings:
             out.append(f"the request size limit must be at least 1024 bytes, got {self.max_request_bytes}")
         if self.port == self.metrics_port:
             out.append(f"--port and --metrics-port must differ, both are {self.port}")
+        from .request_timeout import request_timeout_s
+
+        try:
+            request_timeout_s()
+        except ValueError as exc:
+            out.append(str(exc))
         return out
 
     def transport_security(self) -> TransportSecuritySettings | None:
@@ -254,7 +261,8 @@ class ServiceMiddleware:
     """Request id, authentication of ``/mcp``, access log and HTTP metrics (pure ASGI)."""
 
     def __init__(self, app: ASGIApp, authenticator: Authenticator, metrics: Metrics,
-                 public_url: str | None = None, oidc: OidcSettings | None = None) -> None:
+                 public_url: str | None = None, oidc: OidcSettings | None = None,
+                 allowed_hosts: list[str] | None = None) -> None:
         from .auth import AuthFailure
 
         self._auth_failure = AuthFailure
@@ -263,6 +271,17 @@ class ServiceMiddleware:
         self.metrics = metrics
         self.public_url = public_url.rstrip("/") if public_url else None
         self.oidc = oidc
+        #: Host header values accepted on every path but the health probes (None: any); the
+        #: same rule as the SDK's DNS-rebinding check ("name:*" matches any port), applied
+        #: *before* authentication so that no answer (a 401's resource_metadata included)
+        #: ever carries a Host the service does not serve.
+        self.allowed_hosts = allowed_hosts
+
+    def _host_allowed(self, host: str) -> bool:
+        if self.allowed_hosts is None:
+            return True
+        return any(host == allowed or (allowed.endswith(":*") and host.startswith(allowed[:-1]))
+                   for allowed in self.allowed_hosts)
 
     @staticmethod
     def _route(path: str) -> str:
@@ -328,6 +347,11 @@ class ServiceMiddleware:
             await send(message)
 
         try:
+            if route != "health" and not self._host_allowed(headers.get(b"host", b"").decode("latin-1")):
+                status["code"] = 421
+                await _plain_response(send, 421, "Misdirected Request: this Host is not served here (see "
+                                      "--allowed-host)", [(b"x-request-id", request_id.encode())])
+                return
             if route in ("mcp", "other"):
                 auth_header = headers.get(b"authorization")
                 try:
@@ -369,6 +393,54 @@ async def _plain_response(send: Send, status: int, text: str, headers: list[tupl
 
 
 # --------------------------------------------------------------------------- the app
+class NotificationRouter:
+    """With JSON responses on, a POST whose request asks for notifications (a progress token,
+    or a ``io.modelcontextprotocol/logLevel`` opt-in in ``_meta``) and whose client accepts
+    ``text/event-stream`` goes to the SSE-answering transport, where progress and log
+    notifications ride the response stream; every other request stays plain JSON. The body
+    is read once (at most the request limit; a larger one goes on to be refused with 413)
+    and replayed to the chosen app."""
+
+    _MARKERS = (b'"progressToken"', b'"io.modelcontextprotocol/logLevel"')
+
+    def __init__(self, json_app: ASGIApp, sse_app: ASGIApp, max_bytes: int) -> None:
+        self.json_app = json_app
+        self.sse_app = sse_app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope.get("headers") or []) if scope["type"] == "http" else {}
+        if scope.get("method") != "POST" or b"text/event-stream" not in headers.get(b"accept", b""):
+            await self.json_app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size, more = 0, True
+        while more and size <= self.max_bytes:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.json_app(scope, _replay(chunks, message, receive), send)
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        wants = not more and any(marker in body for marker in self._MARKERS)
+        app = self.sse_app if wants else self.json_app
+        await app(scope, _replay([body], None, receive, more_body=more), send)
+
+
+def _replay(chunks: list[bytes], pending: Message | None, receive: Receive, more_body: bool = False) -> Receive:
+    """A ``receive`` that first yields what was already read, then reads on."""
+    queue: list[Message] = [{"type": "http.request", "body": b"".join(chunks), "more_body": more_body}]
+    if pending is not None:
+        queue.append(pending)
+
+    async def replay() -> Message:
+        return queue.pop(0) if queue else await receive()
+
+    return replay
+
+
 @dataclass
 class HttpService:
     """The assembled service (the ASGI app plus what the runner and tests need)."""
@@ -407,17 +479,26 @@ def build_http_app(base: ExecutionContext, settings: HttpSettings, authenticator
                                 role=identity.role if identity else None,
                                 request_id=request_id_of(ctx), services=base.services)
 
-    server = build_server(context_factory, config=base.design)
+    server = build_server(context_factory, config=base.design, live=base.live)
     install_role_guard(server, recorder, metrics)
     store = base.services.get("store") or token_store
     health = HealthState(store, live_getter, tools=len(tool_names), metrics=metrics,
                          store_required=store is not None)
-    mcp_app = server.streamable_http_app(
-        streamable_http_path=MCP_PATH, json_response=settings.json_response, stateless_http=True,
-        max_request_body_size=settings.max_request_bytes, transport_security=settings.transport_security(),
-        host=settings.host)
+    app_options = dict(streamable_http_path=MCP_PATH, stateless_http=True,
+                       max_request_body_size=settings.max_request_bytes,
+                       transport_security=settings.transport_security(), host=settings.host)
+    managers = []
+    sse_app = None
+    if settings.json_response:  # requests that ask for notifications are answered as an SSE stream
+        sse_app = server.streamable_http_app(json_response=False, **app_options)
+        managers.append(server.session_manager)
+    mcp_app = server.streamable_http_app(json_response=settings.json_response, **app_options)
+    managers.append(server.session_manager)
+    if sse_app is not None:
+        mcp_app = NotificationRouter(mcp_app, sse_app, settings.max_request_bytes)
 
     routes: list[Route | Mount] = list(health_routes(health))
+    monitor = _attach_monitor(base, metrics, routes)
     if oidc is not None:
         async def resource_metadata(request: Request) -> JSONResponse:
             public = settings.public_url or f"{request.url.scheme}://{request.url.netloc}{MCP_PATH}"
@@ -433,9 +514,13 @@ def build_http_app(base: ExecutionContext, settings: HttpSettings, authenticator
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with server.session_manager.run():
+        async with contextlib.AsyncExitStack() as stack:
+            for manager in managers:
+                await stack.enter_async_context(manager.run())
             async with anyio.create_task_group() as tg:
                 tg.start_soon(health.run_heartbeat)
+                if monitor is not None:
+                    tg.start_soon(_run_monitor, monitor)
                 health.started = True
                 log_event(log, "service_started", tools=len(tool_names), auth="off" if authenticator.no_auth else
                           "on", oidc=oidc is not None, json_response=settings.json_response,
@@ -449,8 +534,52 @@ def build_http_app(base: ExecutionContext, settings: HttpSettings, authenticator
                     tg.cancel_scope.cancel()
 
     outer = Starlette(routes=routes, lifespan=lifespan)
-    service.app = ServiceMiddleware(outer, authenticator, metrics, settings.public_url, oidc)
+    security = settings.transport_security()
+    allowed = list(security.allowed_hosts) if security and security.enable_dns_rebinding_protection else None
+    service.app = ServiceMiddleware(outer, authenticator, metrics, settings.public_url, oidc, allowed)
     return service
+
+
+def _attach_monitor(base: ExecutionContext, metrics: Metrics, routes: list) -> Any:
+    """``serve --monitor``: build the monitor (its series in the service's registry) and add
+    ``GET /health/monitor`` (its status as JSON, no secrets; 503 until it runs)."""
+    factory = base.services.get("monitor_factory")
+    if factory is None:
+        return None
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    monitor = factory(metrics.registry)
+    base.services["monitor"] = monitor
+
+    async def monitor_health(request: Request) -> JSONResponse:
+        status = await asyncio.to_thread(monitor.status)
+        return JSONResponse(status, status_code=200 if status["running"] else 503)
+
+    routes.append(Route("/health/monitor", monitor_health, methods=["GET"]))
+    return monitor
+
+
+async def _run_monitor(monitor: Any) -> None:
+    """Run the monitor as a plain asyncio task (outside the task group's cancel scope) so that,
+    when the service stops, it finishes its alert records and deliveries before closing."""
+    import anyio
+
+    from ..monitor.service import STOP_GRACE_S
+
+    stop = asyncio.Event()
+    task = asyncio.ensure_future(monitor.run(stop))
+    try:
+        await anyio.sleep_forever()
+    finally:
+        stop.set()
+        with anyio.CancelScope(shield=True):
+            with anyio.move_on_after(2 * STOP_GRACE_S):
+                await task
+            if not task.done():
+                task.cancel()
+            await monitor.aclose()
 
 
 # --------------------------------------------------------------------------- running it
@@ -476,6 +605,9 @@ def _uvicorn_servers(service: HttpService, settings: HttpSettings) -> tuple[Any,
     import uvicorn
 
     from .metrics import metrics_app
+    from .request_timeout import DeadlineH11Protocol, request_timeout_s
+
+    protocol = type("CondensyncH11Protocol", (DeadlineH11Protocol,), {"timeout_s": request_timeout_s()})
 
     class _QuietServer(uvicorn.Server):
         """The metrics server: the main server owns the signal handlers."""
@@ -486,12 +618,13 @@ def _uvicorn_servers(service: HttpService, settings: HttpSettings) -> tuple[Any,
 
     main_cfg = uvicorn.Config(service.app, host=settings.host, port=settings.port, log_config=None, access_log=False,
                               lifespan="on", server_header=False, timeout_graceful_shutdown=10,
-                              ssl_certfile=settings.tls_cert, ssl_keyfile=settings.tls_key, timeout_keep_alive=15)
+                              ssl_certfile=settings.tls_cert, ssl_keyfile=settings.tls_key, timeout_keep_alive=15,
+                              http=protocol)
     main = uvicorn.Server(main_cfg)
     metrics_server = None
     if settings.metrics_port:
         m_cfg = uvicorn.Config(metrics_app(service.metrics), host=settings.host, port=settings.metrics_port,
-                               log_config=None, access_log=False, lifespan="off", server_header=False)
+                               log_config=None, access_log=False, lifespan="off", server_header=False, http=protocol)
         metrics_server = _QuietServer(m_cfg)
     return main, metrics_server
 
@@ -533,7 +666,37 @@ def make_authenticator(settings: HttpSettings, base: ExecutionContext, database_
         own_store = store = open_store(database_url)
     oidc = OidcSettings.from_env()
     verifier = OidcVerifier(oidc) if oidc is not None else None
-    return Authenticator(ApiTokenVerifier(TokenStore(store.engine)), verifier), oidc, own_store
+    tokens = TokenStore(store.engine)
+    from .bootstrap import adopt_bootstrap_token
+
+    adopt_bootstrap_token(tokens)  # the first token of a fresh deployment (CONDENSYNC_BOOTSTRAP_TOKEN_FILE)
+    return Authenticator(ApiTokenVerifier(tokens), verifier), oidc, own_store
+
+
+def _close(sockets: list[socket.socket]) -> None:
+    for s in sockets:
+        with contextlib.suppress(OSError):
+            s.close()
+
+
+def bind_sockets(settings: HttpSettings) -> list[socket.socket] | None:
+    """The service and metrics sockets, bound; None (reported, naming the port) when one of
+    them cannot be bound."""
+    sockets: list[socket.socket] = []
+    for what, port in (("--port", settings.port), ("--metrics-port", settings.metrics_port)):
+        if not port:
+            continue
+        try:
+            sockets.append(_bind(settings.host, port))
+        except OSError as exc:
+            _close(sockets)
+            hint = " (another process is listening there; choose another port)" if exc.errno == errno.EADDRINUSE \
+                else ""
+            log_event(log, "bind_failed", logging.ERROR, host=settings.host, port=port, error=str(exc))
+            sys.stderr.write(f"condensync: cannot listen on {settings.host}:{port} ({what}): "
+                             f"{exc.strerror or exc}{hint}\n")
+            return None
+    return sockets
 
 
 def preflight(args: argparse.Namespace) -> list[str]:
@@ -566,12 +729,18 @@ def serve_http(args: argparse.Namespace,
         log_event(log, "host_check_disabled", logging.WARNING, host=settings.host,
                   detail="no --allowed-host: Host headers are not checked (DNS-rebinding protection off); "
                          "list the service's DNS names with --allowed-host")
+    # the ports first: a port in use is reported at once, before configuration, store and
+    # migrations are loaded
+    sockets = bind_sockets(settings)
+    if sockets is None:
+        return 2
     if callable(base_context):
         try:
             base_context = base_context()
         except Exception as exc:  # configuration file or store errors: reported, not a traceback
             log_event(log, "startup_failed", logging.ERROR, error=f"{type(exc).__name__}: {exc}")
             sys.stderr.write(f"condensync: {exc}\n")
+            _close(sockets)
             return 2
     if base_context.recorder is None:
         log_event(log, "ledger_disabled", logging.WARNING, detail="--no-ledger: calls are not recorded")
@@ -582,17 +751,7 @@ def serve_http(args: argparse.Namespace,
     except ValueError as exc:
         log_event(log, "config_error", logging.ERROR, problem=str(exc))
         sys.stderr.write(f"condensync: {exc}\n")
-        return 2
-    sockets: list[socket.socket] = []
-    try:
-        sockets.append(_bind(settings.host, settings.port))
-        if settings.metrics_port:
-            sockets.append(_bind(settings.host, settings.metrics_port))
-    except OSError as exc:
-        for s in sockets:
-            s.close()
-        log_event(log, "bind_failed", logging.ERROR, host=settings.host, error=str(exc))
-        sys.stderr.write(f"condensync: cannot listen on {settings.host}: {exc}\n")
+        _close(sockets)
         return 2
     log_event(log, "listening", host=settings.host, port=settings.port, metrics_port=settings.metrics_port or None,
               scheme="https" if settings.tls_cert else "http", path=MCP_PATH)

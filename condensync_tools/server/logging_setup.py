@@ -16,32 +16,28 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-import re
 import sys
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["JsonFormatter", "configure_logging", "request_id_var", "redact", "log_event"]
+from ..redaction import redact_text
+
+__all__ = ["JsonFormatter", "configure_logging", "request_id_var", "redact", "log_event", "quiet_third_party"]
+
+#: Third-party loggers and the least severe level shown unless the user asks for INFO/DEBUG:
+#: alembic announces its plugins and each migration at INFO on every start; asyncua warns about
+#: routine events (session timeout capped by the server, closing an already closed channel) and
+#: pymodbus about every reconnect attempt, while our connector layer reports each real problem
+#: itself (naming the connector, endpoint and tag).
+THIRD_PARTY_LEVELS = {"alembic": logging.WARNING, "asyncua": logging.ERROR, "pymodbus": logging.ERROR}
 
 #: Request id of the HTTP request being served (None outside a request).
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("condensync_request_id", default=None)
 
-_SECRET_PATTERNS = (
-    re.compile(r"(?i)\bbearer\s+[^\s\"',;]+"),
-    re.compile(r"\bcst_[A-Za-z0-9_\-]{8,}"),
-    re.compile(r"\beyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*"),
-    re.compile(r"(?i)(authorization|access_token|id_token|password)(\"?\s*[:=]\s*\"?)[^\s\"',;&]+"),
-)
-
-
 def redact(text: str) -> str:
-    """``text`` with anything shaped like a credential replaced by ``[REDACTED]``."""
-    for pattern in _SECRET_PATTERNS:
-        if pattern.groups >= 2:
-            text = pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}[REDACTED]", text)
-        else:
-            text = pattern.sub("[REDACTED]", text)
-    return text
+    """``text`` with anything shaped like a credential replaced by ``[REDACTED]``
+    (:func:`condensync_tools.redaction.redact_text`)."""
+    return redact_text(text)
 
 
 def _clean(value: Any) -> Any:
@@ -104,6 +100,15 @@ def configure_logging(level: str | int = "INFO") -> None:
     # transport teardown at INFO: keep both at WARNING
     for name in ("httpx", "httpx2", "mcp.server.streamable_http", "mcp.server.streamable_http_manager"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    quiet_third_party(logging.WARNING if root.level >= logging.INFO else root.level)
+
+
+def quiet_third_party(requested: int) -> None:
+    """Keep the third-party loggers of :data:`THIRD_PARTY_LEVELS` at their level unless the user
+    asked for DEBUG (``requested`` = the level the user chose; INFO keeps them quiet too,
+    since INFO is the service's normal level)."""
+    for name, level in THIRD_PARTY_LEVELS.items():
+        logging.getLogger(name).setLevel(level if requested > logging.DEBUG else logging.DEBUG)
 
 
 def log_event(logger: logging.Logger, event: str, level: int = logging.INFO, **fields: Any) -> None:

@@ -10,20 +10,23 @@ text names every problem. The server keeps serving after any bad call.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+import warnings
 from typing import Any, Callable
 
 import anyio
 import mcp.types as types
 from mcp.server import Server, ServerRequestContext
+from mcp.shared.exceptions import MCPDeprecationWarning
 
 from .. import __version__
 from ..errors import UnknownTool
 from ..registry import CallOutcome, ExecutionContext, all_tools, execute, get_tool
 from ..schema import load_published
 
-__all__ = ["build_server", "INSTRUCTIONS", "tool_listing", "to_call_result", "runs_inline"]
+__all__ = ["build_server", "INSTRUCTIONS", "tool_listing", "lean_listing", "to_call_result", "runs_inline"]
 
 log = logging.getLogger("condensync.server")
 
@@ -31,7 +34,8 @@ INSTRUCTIONS = (
     "CONDENSYNC: deterministic steam surface condenser calculators (HEI / ASME PTC 12.2-style). Every number you "
     "report must come from a tool result: quote the values verbatim with their units from the result's `units` map "
     "and cite provenance.provenance_hash; never compute or estimate a figure yourself. All tools take unit_system "
-    "'US' (default) or 'SI'. If a call returns isError, read the listed problems and fix the arguments.")
+    "'US' (default) or 'SI'. If a call returns isError, read the listed problems and fix the arguments. A tool's "
+    "method and full argument notes: resource doc://tools/<name>.")
 
 
 def tool_listing() -> list[types.Tool]:
@@ -45,6 +49,20 @@ def tool_listing() -> list[types.Tool]:
                                               destructive_hint=tool.destructive, idempotent_hint=tool.idempotent,
                                               open_world_hint=tool.open_world)))
     return listing
+
+
+def lean_listing(listing: list[types.Tool]) -> list[types.Tool]:
+    """What ``tools/list`` sends, lean (an assistant pays for it in every conversation): each
+    tool's short description (:data:`~condensync_tools.listing_text.TOOL_SUMMARIES`) and the
+    view of its published input schema without validation-only bounds
+    (:func:`~condensync_tools.schema.listing_schema`). Every call is still validated against
+    the full published schema; the full description and argument notes are the resource
+    ``doc://tools/<name>``."""
+    from ..listing_text import TOOL_SUMMARIES
+    from ..schema import listing_schema
+
+    return [tool.model_copy(update={"description": TOOL_SUMMARIES.get(tool.name, tool.description),
+                                    "input_schema": listing_schema(tool.input_schema)}) for tool in listing]
 
 
 def runs_inline(name: str, arguments: Any, context: ExecutionContext) -> bool:
@@ -94,14 +112,21 @@ def to_call_result(outcome: CallOutcome) -> types.CallToolResult:
 
 
 def build_server(context_factory: Callable[[ServerRequestContext[Any]], ExecutionContext] | None = None,
-                 name: str = "condensync", config: Any | None = None) -> Server:
+                 name: str = "condensync", config: Any | None = None, live: Any | None = None) -> Server:
     """The MCP server. ``context_factory`` builds the per-call execution context (caller
     identity, plant configuration, connectors, ledger); by default a bare context.
-    ``config`` (a PlantConfig) adds the condensers' design data as resources."""
+    ``config`` (a PlantConfig) adds the condensers' design data as resources; ``live`` (the
+    connector manager) their live snapshots, with subscriptions."""
     from . import resources as res
+    from .completion import complete, resource_templates
+    from .notify import SessionLevels, install_log_bridge
+    from .subscriptions import LiveSubscriptions
 
-    listing = tool_listing()
+    listing = lean_listing(tool_listing())
     schemas = {t.name: t.input_schema for t in listing}
+    levels = SessionLevels()
+    subscriptions = LiveSubscriptions(live)
+    install_log_bridge()
 
     async def list_tools(ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
                          ) -> types.ListToolsResult:
@@ -112,10 +137,7 @@ def build_server(context_factory: Callable[[ServerRequestContext[Any]], Executio
         context = context_factory(ctx) if context_factory else ExecutionContext()
         arguments = params.arguments if params.arguments is not None else {}
         try:
-            if runs_inline(params.name, arguments, context):
-                outcome = execute(params.name, arguments, context)
-            else:
-                outcome = await anyio.to_thread.run_sync(execute, params.name, arguments, context)
+            outcome = await _execute_notified(ctx, params.name, arguments, context, levels)
         except Exception as exc:  # the ledger could not record: the call must not be answered as done
             log.exception("call %s could not be recorded", params.name)
             return types.CallToolResult(content=[types.TextContent(
@@ -131,10 +153,14 @@ def build_server(context_factory: Callable[[ServerRequestContext[Any]], Executio
                              ) -> types.ListResourcesResult:
         return types.ListResourcesResult(resources=res.list_resources(config))
 
+    async def list_templates(ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+                             ) -> types.ListResourceTemplatesResult:
+        return types.ListResourceTemplatesResult(resource_templates=resource_templates(config))
+
     async def read_resource(ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
                             ) -> types.ReadResourceResult:
         uri = str(params.uri)
-        text = res.read_resource(uri, config)
+        text = await anyio.to_thread.run_sync(res.read_resource, uri, config, live)
         if text is None:
             from mcp import MCPError
 
@@ -156,11 +182,54 @@ def build_server(context_factory: Callable[[ServerRequestContext[Any]], Executio
             raise MCPError(-32602, f"Unknown prompt: {params.name}; expected one of {', '.join(res.PROMPTS)}")
         return result
 
-    return Server(name, version=__version__, title="CONDENSYNC condenser performance tools",
-                  instructions=INSTRUCTIONS, on_list_tools=list_tools, on_call_tool=call_tool,
-                  on_list_resources=list_resources, on_read_resource=read_resource,
-                  on_list_prompts=list_prompts, on_get_prompt=get_prompt,
-                  get_tool_input_schema=schemas.get)
+    async def completion(ctx: ServerRequestContext[Any], params: types.CompleteRequestParams) -> types.CompleteResult:
+        return complete(params, config, res.PROMPTS)
+
+    async def set_level(ctx: ServerRequestContext[Any], params: types.SetLevelRequestParams) -> types.EmptyResult:
+        from .notify import MCP_LEVELS
+
+        levels.set(ctx, params.level)
+        install_log_bridge(MCP_LEVELS[params.level])
+        return types.EmptyResult()
+
+    with warnings.catch_warnings():  # logging/setLevel is deprecated at 2026-07-28 but current before it
+        warnings.simplefilter("ignore", MCPDeprecationWarning)
+        server = Server(name, version=__version__, title="CONDENSYNC condenser performance tools",
+                        instructions=INSTRUCTIONS, lifespan=subscriptions.lifespan, on_list_tools=list_tools,
+                        on_call_tool=call_tool, on_list_resources=list_resources,
+                        on_list_resource_templates=list_templates, on_read_resource=read_resource,
+                        on_subscribe_resource=subscriptions.subscribe,
+                        on_unsubscribe_resource=subscriptions.unsubscribe,
+                        on_subscriptions_listen=subscriptions.listen_handler,
+                        on_list_prompts=list_prompts, on_get_prompt=get_prompt, on_completion=completion,
+                        on_set_logging_level=set_level, get_tool_input_schema=schemas.get)
+    server.condensync_subscriptions = subscriptions  # type: ignore[attr-defined]
+    return server
+
+
+async def _execute_notified(ctx: ServerRequestContext[Any], name: str, arguments: Any, context: ExecutionContext,
+                            levels: Any) -> CallOutcome:
+    """Run one call with its log and progress notifications (:mod:`.notify`): a quick call
+    inline, anything else in a worker thread with the stage callback and a heartbeat."""
+    from .notify import CallNotifier
+
+    # the SDK sends progress only when the caller gave a token (or, in memory, a callback):
+    # report_progress is a no-op otherwise, so every long call reports
+    notifier = CallNotifier(ctx=ctx, tool=name, log_level=levels.level_for(ctx))
+    token = notifier.activate()
+    try:
+        if runs_inline(name, arguments, context):
+            outcome = execute(name, arguments, context)
+        else:
+            context = dataclasses.replace(context, services={**context.services, "progress": notifier.stage})
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(notifier.heartbeat)
+                outcome = await anyio.to_thread.run_sync(execute, name, arguments, context)
+                tg.cancel_scope.cancel()
+    finally:
+        notifier.deactivate(token)
+    await notifier.flush((outcome.result or {}).get("warnings") if outcome.ok else None)
+    return outcome
 
 
 async def serve_stdio(server: Server) -> None:

@@ -13,6 +13,7 @@ import mcp.types as types
 from ..registry import all_tools
 from ..schema import load_published
 from ..units import KINDS
+from .tool_docs import DOC_PREFIX, doc_uri, tool_doc
 
 __all__ = ["list_resources", "read_resource", "PROMPTS", "get_prompt", "list_prompts"]
 
@@ -28,6 +29,8 @@ def list_resources(config: Any | None) -> list[types.Resource]:
         for direction in ("input", "output"):
             out.append(types.Resource(name=f"{tool.name}.{direction}", title=f"{tool.title} — {direction} schema",
                                       uri=_schema_uri(tool.name, direction), mime_type="application/schema+json"))
+        out.append(types.Resource(name=f"{tool.name}.doc", title=f"{tool.title} — method and arguments",
+                                  uri=doc_uri(tool.name), mime_type="application/json"))
     if config is not None:
         for cid, c in sorted(config.condensers.items()):
             out.append(types.Resource(name=f"condenser {cid}", title=c.description or cid,
@@ -35,8 +38,9 @@ def list_resources(config: Any | None) -> list[types.Resource]:
     return out
 
 
-def read_resource(uri: str, config: Any | None) -> str | None:
-    """The text of a resource, or None when the URI names nothing."""
+def read_resource(uri: str, config: Any | None, live: Any | None = None) -> str | None:
+    """The text of a resource, or None when the URI names nothing. ``live`` (the connector
+    manager) serves ``condenser://live/{id}``; call this in a worker thread for those."""
     if uri == "units://catalog":
         return json.dumps({k.name: {"US": k.us, "SI": k.si} for k in KINDS.values()}, ensure_ascii=False, indent=2)
     if uri.startswith("schema://tools/"):
@@ -45,6 +49,12 @@ def read_resource(uri: str, config: Any | None) -> str | None:
         if len(parts) == 2 and parts[0] in names and parts[1] in ("input", "output"):
             return json.dumps(load_published(parts[0], parts[1]), ensure_ascii=False, indent=2)
         return None
+    if uri.startswith("materials://tubes/"):
+        return _tube_material(uri[len("materials://tubes/"):])
+    if uri.startswith("condenser://live/"):
+        from .subscriptions import live_snapshot_json
+
+        return live_snapshot_json(live, uri[len("condenser://live/"):])
     if uri.startswith("condensync://history/"):
         return _history_series(uri[len("condensync://history/"):])
     if uri.startswith("condensync://reports/"):
@@ -57,7 +67,20 @@ def read_resource(uri: str, config: Any | None) -> str | None:
         return json.dumps({"condenser_id": cid, "description": c.description, "unit_system": c.unit_system,
                            "arguments": c.arguments, "connectors": sorted(c.connectors)}, ensure_ascii=False,
                           indent=2)
+    if uri.startswith(DOC_PREFIX):
+        return tool_doc(uri[len(DOC_PREFIX):])
     return None
+
+
+def _tube_material(key: str) -> str | None:
+    from ..calculators.tubes import load_data
+
+    table = load_data("tube_materials.json")
+    material = table["materials"].get(key)
+    if material is None:
+        return None
+    return json.dumps({"material": key, **material, "conductivity_units": table.get("conductivity_units"),
+                       "conductivity_source": table.get("conductivity_source")}, ensure_ascii=False, indent=2)
 
 
 def _history_series(name: str) -> str | None:
@@ -98,8 +121,9 @@ PROMPTS: dict[str, tuple[str, str, list[tuple[str, str, bool]], Callable[[dict],
         [("condenser_id", "Configured condenser id (optional)", False)],
         lambda a: ("Diagnose the backpressure of condenser {cid}. Call, in this order: "
                    "calculate_heat_transfer_coefficient (cleanliness now), optimize_vacuum_pressure (expected vs "
-                   "measured backpressure, split into fouling / CW inlet / CW flow / unexplained), detect_air_inleakage "
-                   "(if the unexplained part is significant), calculate_fouling_factor (trend and cleaning date). "
+                   "measured backpressure, split into fouling / CW inlet / CW flow / unexplained), "
+                   "detect_air_inleakage (if the unexplained part is significant), calculate_fouling_factor "
+                   "(trend and cleaning date). "
                    "Quote every number verbatim from the tool results with its unit from the `units` map and cite "
                    "provenance_hash; never compute a figure yourself.").format(cid=a.get("condenser_id") or "(ask)")),
     "size_cw_flow": (
@@ -108,7 +132,8 @@ PROMPTS: dict[str, tuple[str, str, list[tuple[str, str, bool]], Callable[[dict],
         [("condenser_id", "Configured condenser id (optional)", False)],
         lambda a: ("For condenser {cid}, call optimize_cooling_water_flow with the pump and fan options, then report "
                    "the optimum option, the active constraints and the expected savings exactly as the tool returns "
-                   "them. Do not extrapolate beyond the options evaluated.").format(cid=a.get("condenser_id") or "(ask)")),
+                   "them. Do not extrapolate beyond the options evaluated."
+                   ).format(cid=a.get("condenser_id") or "(ask)")),
     "fouling_trend_review": (
         "Fouling trend review",
         "Review the cleanliness trend and plan the next cleaning.",

@@ -27,8 +27,9 @@ Public API (stable names)
     ``.last_entries(n) -> list[LedgerEntry]``, ``.iter_entries(start_seq)``;
     history: ``.record_readings(condenser_id, readings) -> int``,
     ``.record_event(condenser_id, event_type, name, timestamp, **fields)``,
-    ``.record_result(condenser_id, tool, timestamp, result, provenance_hash=None) -> int``,
-    ``.fouling_history(condenser_id, since=None, *, until=None, tools=FOULING_TOOLS,
+    ``.record_result(condenser_id, tool, timestamp, result, provenance_hash=None, *,
+    cleanliness_factor=None, fouling_resistance=None, fouling_resistance_unit=None) -> int``,
+    ``.fouling_history(condenser_id, since=None, *, until=None, tools=None,
     unit_system=None) -> list[{"timestamp", "cleanliness_factor", "fouling_resistance"}]``,
     ``.readings(...)``, ``.results(...)``, ``.aggregates(...)``;
     retention: ``.prune(policy: RetentionPolicy | None = None, now: datetime | None = None)
@@ -66,7 +67,6 @@ from __future__ import annotations
 from . import tokens  # noqa: F401  (registers api_tokens in the metadata)
 from .api import Store
 from .engine import ENV_URL, default_sqlite_url, resolve_url
-from .history import FOULING_TOOLS
 from .ledger import DEFAULT_CHAIN, CallRecord, LedgerEntry
 from .migrate import SchemaError, SchemaStatus, schema_status, upgrade
 from .retention import ENV_LEDGER_KEY, CheckpointInfo, LedgerIntegrityError, PruneReport, RetentionPolicy
@@ -89,7 +89,6 @@ __all__ = [
     "resolve_url",
     "default_sqlite_url",
     "DEFAULT_CHAIN",
-    "FOULING_TOOLS",
     "ENV_URL",
     "ENV_LEDGER_KEY",
 ]

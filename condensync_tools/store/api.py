@@ -90,8 +90,12 @@ class Store:
     # ------------------------------------------------------------------ admin
     @property
     def url(self) -> str:
-        """The database URL with any password masked."""
-        return self._url.render_as_string(hide_password=True)
+        """The database URL with any password masked: the userinfo password and every query
+        value except harmless connection options (``?password=…`` included), see
+        :func:`condensync_tools.redaction.redact_url`."""
+        from ..redaction import redact_url
+
+        return redact_url(self._url.render_as_string(hide_password=True))
 
     @property
     def backend(self) -> str:
@@ -231,7 +235,7 @@ class Store:
         since: datetime | str | None = None,
         *,
         until: datetime | str | None = None,
-        tools: Sequence[str] | None = history.FOULING_TOOLS,
+        tools: Sequence[str] | None = None,
         unit_system: Literal["SI", "US"] | None = None,
         include_aggregates: bool = True,
     ) -> list[dict[str, Any]]:

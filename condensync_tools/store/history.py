@@ -35,7 +35,6 @@ from .models import (
 )
 
 __all__ = [
-    "FOULING_TOOLS",
     "result_metric_name",
     "parse_time",
     "rfc3339",
@@ -49,14 +48,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-FOULING_TOOLS: tuple[str, ...] = (
-    "calculate_heat_transfer_coefficient",
-    "calculate_fouling_factor",
-    "analyze_condenser_performance",
-)
-"""Tools whose stored results feed :func:`fouling_history`, in order of preference when two
-results share a timestamp."""
 
 _EV = CondenserEventRow.__table__
 _RES = OptimizationResultRow.__table__
@@ -212,19 +203,6 @@ def record_event(
     )
 
 
-def _find_metric(result: Mapping[str, Any], field: str) -> tuple[float | None, str | None]:
-    """Find a numeric ``field`` at the top level of ``result`` or one level down, with its unit."""
-    scopes: list[Mapping[str, Any]] = [result]
-    scopes += [result[k] for k in sorted(result) if isinstance(result[k], Mapping)]
-    for scope in scopes:
-        v = scope.get(field)
-        if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v):
-            units = scope.get("units")
-            unit = units.get(field) if isinstance(units, Mapping) else None
-            return float(v), (None if unit is None else str(unit))
-    return None, None
-
-
 def record_result(
     engine: Engine,
     condenser_id: str,
@@ -237,34 +215,36 @@ def record_result(
     fouling_resistance: float | None = None,
     fouling_resistance_unit: str | None = None,
 ) -> int:
-    """Store the key results of a tool call for a condenser.
+    """Store a tool result for a condenser with the key figures the caller says to keep.
 
-    ``cleanliness_factor`` and ``fouling_resistance`` (and the latter's unit, from the
-    result's ``units`` map) are taken from ``result`` (top level, else one level down)
-    unless given explicitly.
+    The store does not look inside ``result`` (the tool declares what history keeps, see
+    :class:`condensync_tools.registry.HistoryRecord`): ``cleanliness_factor`` and
+    ``fouling_resistance`` (in ``fouling_resistance_unit``) become the columns
+    :func:`fouling_history` reads; a result stored without them is kept but is no fouling
+    point.
 
     Returns
     -------
     int
         The row id.
     """
-    cf, _ = _find_metric(result, "cleanliness_factor")
-    rf, rf_unit = _find_metric(result, "fouling_resistance")
     values = {
         "condenser_id": str(condenser_id),
         "timestamp": parse_time(timestamp),
         "tool": str(tool),
         "results": _jsonb(result),
-        "cleanliness_factor": cleanliness_factor if cleanliness_factor is not None else cf,
-        "fouling_resistance": fouling_resistance if fouling_resistance is not None else rf,
-        "fouling_resistance_unit": fouling_resistance_unit
-        if fouling_resistance_unit is not None
-        else rf_unit,
+        "cleanliness_factor": _finite(cleanliness_factor),
+        "fouling_resistance": _finite(fouling_resistance),
+        "fouling_resistance_unit": fouling_resistance_unit,
         "provenance_hash": provenance_hash,
     }
     with engine.connect() as conn, begin_write(conn):
         new_id = conn.execute(insert(_RES).values(**values).returning(_RES.c.id)).scalar_one()
     return int(new_id)
+
+
+def _finite(value: float | None) -> float | None:
+    return float(value) if value is not None and math.isfinite(value) else None
 
 
 def _convert_rf(value: float, unit: str | None, target: str | None) -> float | None:
@@ -285,7 +265,7 @@ def fouling_history(
     since: datetime | str | None = None,
     *,
     until: datetime | str | None = None,
-    tools: Sequence[str] | None = FOULING_TOOLS,
+    tools: Sequence[str] | None = None,
     unit_system: Literal["SI", "US"] | None = None,
     include_aggregates: bool = True,
 ) -> list[dict[str, Any]]:
@@ -298,7 +278,9 @@ def fouling_history(
     since, until : datetime or str, optional
         Inclusive lower / exclusive upper time bound.
     tools : sequence of str or None
-        Tools whose results count (first wins when two share a timestamp); ``None``: any.
+        Tools whose results count (first wins when two share a timestamp); ``None`` (default):
+        every result stored with a cleanliness factor and a fouling resistance (the first
+        recorded wins when two share a timestamp).
     unit_system : {"SI", "US"} or None
         Express fouling resistance in m²·K/W ("SI") or h·ft²·°F/Btu ("US"); points whose
         unit is unknown are then left out (with a logged warning). ``None`` returns values
@@ -336,6 +318,7 @@ def fouling_history(
         stmt = stmt.where(_RES.c.timestamp >= lo)
     if hi is not None:
         stmt = stmt.where(_RES.c.timestamp < hi)
+    stmt = stmt.order_by(_RES.c.id)
     with engine.connect() as conn:
         for ts, tool, cf, rf, unit in conn.execute(stmt):
             points.append((ts, preference.get(tool, len(preference)), cf, rf, unit))

@@ -138,6 +138,30 @@ class TokenStore:
                 revoked_at=None, last_used_at=None))
         return _info(row), token
 
+    def adopt(self, token: str, role: str, label: str = "") -> tuple[TokenInfo | None, bool]:
+        """Store the hash of a token chosen outside (a bootstrap token), once: returns its info
+        and True when it was added now; (None, False) when a token with this hash exists
+        already, active or revoked (a revoked bootstrap token stays revoked across restarts;
+        a concurrent replica adding it at the same moment counts as existing)."""
+        from sqlalchemy.exc import IntegrityError
+
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+        if not looks_like_api_token(token):
+            raise ValueError(f"a token is {TOKEN_PREFIX!r} followed by 32-128 URL-safe characters")
+        table = ApiTokenRow.__table__
+        digest = hash_token(token)
+        row = dict(id="tok_" + secrets.token_hex(6), token_hash=digest, role=role, label=label,
+                   created_at=datetime.now(UTC), revoked_at=None, last_used_at=None)
+        with self.engine.begin() as conn:
+            if conn.execute(select(table.c.id).where(table.c.token_hash == digest)).first() is not None:
+                return None, False
+            try:
+                conn.execute(table.insert().values(**row))
+            except IntegrityError:
+                return None, False
+        return TokenInfo(row["id"], role, label, row["created_at"], None, None), True
+
     def lookup(self, token: str, *, touch: bool = True) -> TokenInfo | None:
         """The active token with this value, or None (unknown, malformed or revoked).
 

@@ -26,9 +26,9 @@ from ..calculators.air_attribution import (
     cleanliness_before_air_event,
     expected_fouling_cleanliness,
 )
-from ..calculators.air_inleakage import DO_LIMITS_PPB, detect_air_inleakage
+from ..calculators.air_inleakage import DO_LIMITS_PPB, AirInleakageInputs, detect_air_inleakage
 from ..calculators.water import saturation_temperature
-from ..registry import ToolCall, ToolDefinition, ToolOutput, register
+from ..registry import HistoryRecord, ToolCall, ToolDefinition, ToolOutput, register
 from .common import CALCULATOR_NOTE, C, ToolInput, ToolResult, quantity, summary_number
 from .fouling import parse_timestamp
 from .shared_inputs import (
@@ -290,15 +290,18 @@ def _epoch_s(stamp: str) -> float:
 def stored_cleanliness_before_air_event(call: ToolCall) -> float | None:
     """The last stored cleanliness factor of ``condenser_id`` before the current air event
     (:func:`~condensync_tools.calculators.air_attribution.cleanliness_before_air_event` over the
-    stored fouling history and the stored detect_air_inleakage results); None without a store."""
+    stored fouling history and the air diagnoses stored by detect_air_inleakage and
+    analyze_condenser_performance); None without a store."""
     condenser_id = call.args.get("condenser_id")
     service = call.context.services.get("history") if condenser_id else None
     if service is None or not hasattr(service, "results"):
         return None
     points = [(_epoch_s(p["timestamp"]), p.get("cleanliness_factor")) for p in service.fouling_history(condenser_id)]
-    air = [
+    air = [  # this tool's diagnoses and those of analyses, which ran it as a part
         (_epoch_s(r["timestamp"]), bool((r.get("results") or {}).get("leak_detected")))
-        for r in service.results(condenser_id, tool=TOOL_NAME)
+        for tool in (TOOL_NAME, "analyze_condenser_performance")
+        for r in service.results(condenser_id, tool=tool)
+        if (r.get("results") or {}).get("leak_detected") is not None
     ]
     return cleanliness_before_air_event(points, air)
 
@@ -358,24 +361,26 @@ def handle(call: ToolCall) -> ToolOutput:
     scored = cf_source != "design_cleanliness"
     with renamed_fields():
         r = detect_air_inleakage(
-            unit_type=si["unit_type"],
-            dissolved_oxygen_ppb=si.get("dissolved_oxygen_ppb"),
-            do_limit_ppb=si.get("do_limit_ppb"),
-            condenser_pressure=p,
-            hotwell_temp=si.get("hotwell_temp"),
-            subcooling_baseline=si.get("subcooling_baseline"),
-            air_removal_flow=si.get("air_removal_flow"),
-            venting_capacity=si.get("venting_capacity"),
-            shell_count=si["shell_count"],
-            vacuum_decay_rate=si.get("vacuum_decay_rate"),
-            steam_space_volume=si.get("steam_space_volume"),
-            steam_space_temp=si.get("steam_space_temp"),
-            air_extraction_temp=si.get("air_extraction_temp"),
-            air_extraction_depression_baseline=si.get("air_extraction_depression_baseline"),
-            unexplained_backpressure=unexplained,
-            unexplained_backpressure_scored=scored,
-            turbine=turbine,
-            power_price_usd_per_mwh=si.get("power_price_usd_per_mwh"),
+            AirInleakageInputs(
+                unit_type=si["unit_type"],
+                dissolved_oxygen_ppb=si.get("dissolved_oxygen_ppb"),
+                do_limit_ppb=si.get("do_limit_ppb"),
+                condenser_pressure=p,
+                hotwell_temp=si.get("hotwell_temp"),
+                subcooling_baseline=si.get("subcooling_baseline"),
+                air_removal_flow=si.get("air_removal_flow"),
+                venting_capacity=si.get("venting_capacity"),
+                shell_count=si["shell_count"],
+                vacuum_decay_rate=si.get("vacuum_decay_rate"),
+                steam_space_volume=si.get("steam_space_volume"),
+                steam_space_temp=si.get("steam_space_temp"),
+                air_extraction_temp=si.get("air_extraction_temp"),
+                air_extraction_depression_baseline=si.get("air_extraction_depression_baseline"),
+                unexplained_backpressure=unexplained,
+                unexplained_backpressure_scored=scored,
+                turbine=turbine,
+                power_price_usd_per_mwh=si.get("power_price_usd_per_mwh"),
+            )
         )
     t_sat = saturation_temperature(p) if p is not None else None
     subcooling = max(t_sat - si["hotwell_temp"], 0.0) if t_sat is not None and call.has("hotwell_temp") else None
@@ -421,7 +426,9 @@ def handle(call: ToolCall) -> ToolOutput:
     elif unexplained is not None:
         method["unexplained_backpressure"] = "caller"
     warnings.extend(w for w in r.warnings if w not in warnings)
-    return ToolOutput(values=values, method=method, warnings=warnings, summary=_summary(call, r, values))
+    return ToolOutput(
+        values=values, method=method, warnings=warnings, summary=_summary(call, r, values), history=HistoryRecord()
+    )
 
 
 #: provenance.method text for each fouling-cleanliness source.

@@ -16,6 +16,7 @@ from ..calculators.cw_flow import (
     MIN_TUBE_VELOCITY_M_S,
     PUMP_FLOW_RANGE,
     TOWER_MODEL_TOLERANCE_K,
+    CwFlowInputs,
     TowerCheck,
     cooling_tower,
     optimize_cooling_water_flow,
@@ -23,12 +24,13 @@ from ..calculators.cw_flow import (
 )
 from ..calculators.water import liquid_properties
 from ..errors import InvalidArguments
-from ..registry import ToolCall, ToolDefinition, ToolOutput, register
+from ..registry import HistoryRecord, ToolCall, ToolDefinition, ToolOutput, register
 from ..units import format_quantity
 from .common import CALCULATOR_NOTE, C, ToolInput, ToolResult, quantity, summary_number
 from .heat_transfer import derived_fm_warnings
 from .shared_inputs import (
     CW_FLOW_RANGE,
+    TUBE_DATA_RULES,
     CommonFields,
     DutyFields,
     RecommendationItem,
@@ -141,9 +143,7 @@ class CwFlowFields(ToolInput):
         None, ge=1, le=40, description="Fans running at the tower design point; default fans_installed [1]"
     )
     fans_on: int = Field(None, ge=1, le=40, description="Tower fans running now; default fans_design [1]")
-    fan_power: quantity("power_kw", "Electrical power of one tower fan", plausible=(1.0e3, 1.0e6), gt=0) = (
-        None
-    )
+    fan_power: quantity("power_kw", "Electrical power of one tower fan", plausible=(1.0e3, 1.0e6), gt=0) = None
     tower_min_approach: quantity(
         "temperature_difference",
         "Lowest economic tower approach, a floor for the modelled options (lowered to the measured approach when "
@@ -154,8 +154,7 @@ class CwFlowFields(ToolInput):
     ) = None
     max_tube_velocity: quantity(
         "velocity",
-        "Tube erosion velocity limit; default 8 ft/s copper alloys, 10 ft/s "
-        "titanium and stainless (unverified)",
+        "Tube erosion velocity limit; default 8 ft/s copper alloys, 10 ft/s titanium and stainless (unverified)",
         plausible=(0.5, 6.0),
         gt=0,
     ) = None
@@ -175,8 +174,7 @@ class CwFlowFields(ToolInput):
         PUMP_FLOW_RANGE[1],
         gt=1,
         le=3,
-        description="Highest allowed flow per "
-        "pump as a fraction of its rated flow at the running speed (runout) [1]",
+        description="Highest allowed flow per pump as a fraction of its rated flow at the running speed (runout) [1]",
     )
     operating_hours_per_year: float = Field(
         8760.0, ge=0, le=8784, description="Operating hours per year for the annual savings [h]"
@@ -229,9 +227,7 @@ class CwFlowOutput(ToolResult):
     optimal_tube_velocity: quantity("velocity", "Tube velocity of the optimum")
     optimal_cw_inlet_temp: quantity("temperature", "CW inlet temperature of the optimum")
     optimal_aux_power: quantity("power_kw", "Pump + fan power of the optimum")
-    current_cw_flow: quantity(
-        "volumetric_flow", "CW flow of the current operation (measured, or from the curves)"
-    )
+    current_cw_flow: quantity("volumetric_flow", "CW flow of the current operation (measured, or from the curves)")
     current_backpressure: quantity("pressure", "Expected backpressure of the current operation")
     current_aux_power: quantity("power_kw", "Pump + fan power of the current operation")
     net_benefit_mw: quantity(
@@ -265,9 +261,7 @@ def _tower(call: ToolCall, warnings: list[str]):
                 "once-through (CW inlet temperature fixed)"
             )
         return None, 0
-    require(
-        call, ["tower_approach_design", "fans_installed", "fan_power"], "with wet_bulb_temp (cooling tower)"
-    )
+    require(call, ["tower_approach_design", "fans_installed", "fan_power"], "with wet_bulb_temp (cooling tower)")
     fans_design = si.get("fans_design") or si["fans_installed"]
     design_flow = si.get("tower_design_flow")
     if design_flow is None:
@@ -341,31 +335,22 @@ def option_item(o, current, optimum) -> dict:
     return {k: v for k, v in item.items() if v is not None}
 
 
-def handle(call: ToolCall) -> ToolOutput:
+def _check_counts(call: ToolCall) -> None:
+    """Pump counts from the plant (whole numbers, within the installed ones)."""
     si = call.si
-    warnings: list[str] = []
-    model = condenser_from(call)
-    turbine, t_warn = turbine_from(call)
-    warnings.extend(t_warn)
-    if turbine is None:
-        raise InvalidArguments(
-            [
-                "$.turbine_curve_pressure: required (or rated_output_mw for the generic curve) to "
-                "value the backpressure change of each option, got nothing"
-            ],
-            call.tool.name,
-        )
     if isinstance(si.get("pumps_running"), float):  # live values arrive as numbers (Modbus register)
         if not si["pumps_running"].is_integer() or si["pumps_running"] < 0:
-            raise InvalidArguments([f"$.pumps_running: expected a whole number of running pumps from the plant, got "
-                                    f"{si['pumps_running']!r}"], call.tool.name)
+            raise InvalidArguments(
+                [
+                    f"$.pumps_running: expected a whole number of running pumps from the plant, got "
+                    f"{si['pumps_running']!r}"
+                ],
+                call.tool.name,
+            )
         si["pumps_running"] = int(si["pumps_running"])
     if si["pumps_running"] > si["pumps_installed"]:
         raise InvalidArguments(
-            [
-                f"$.pumps_running: expected at most pumps_installed ({si['pumps_installed']}), got "
-                f"{si['pumps_running']}"
-            ],
+            [f"$.pumps_running: expected at most pumps_installed ({si['pumps_installed']}), got {si['pumps_running']}"],
             call.tool.name,
         )
     if si.get("design_pumps_running") and si["design_pumps_running"] > si["pumps_installed"]:
@@ -376,7 +361,11 @@ def handle(call: ToolCall) -> ToolOutput:
             ],
             call.tool.name,
         )
-    tower, fans_on = _tower(call, warnings)
+
+
+def _check_options(call: ToolCall, tower) -> None:
+    """Fan counts, the VFD speed range and the number of options evaluated."""
+    si = call.si
     if tower is not None:
         for name in ("fans_design", "fans_on"):
             if call.has(name) and si[name] > tower.fans_installed:
@@ -386,10 +375,7 @@ def handle(call: ToolCall) -> ToolOutput:
                 )
     if si["vfd"] and si["vfd_min_speed"] >= si["vfd_max_speed"]:
         raise InvalidArguments(
-            [
-                f"$.vfd_min_speed: expected below vfd_max_speed ({si['vfd_max_speed']}), got "
-                f"{si['vfd_min_speed']}"
-            ],
+            [f"$.vfd_min_speed: expected below vfd_max_speed ({si['vfd_max_speed']}), got {si['vfd_min_speed']}"],
             call.tool.name,
         )
     n_options = (
@@ -405,10 +391,12 @@ def handle(call: ToolCall) -> ToolOutput:
             ],
             call.tool.name,
         )
+
+
+def _optimise(call: ToolCall, model, turbine, tower, fans_on: int):
+    """The calculator on the SI inputs of the call."""
+    si = call.si
     rho = liquid_properties(si["cw_inlet_temp"], model.salinity).density
-    kwargs = {}
-    if call.has("max_tube_velocity"):
-        kwargs["max_tube_velocity"] = si["max_tube_velocity"]
     with renamed_fields(FIELD_NAMES):
         pump = pump_curve(
             si["pump_rated_flow"],
@@ -421,36 +409,40 @@ def handle(call: ToolCall) -> ToolOutput:
             model,
             pump,
             turbine,
-            cw_inlet_temp=si["cw_inlet_temp"],
-            cw_flow=si.get("cw_flow"),
-            pumps_installed=si["pumps_installed"],
-            pumps_running=si["pumps_running"],
-            design_pumps_running=si.get("design_pumps_running"),
-            static_head=si.get("static_head") or 0.0,
-            vfd=si["vfd"],
-            speed=si["speed"],
-            speed_range=(si["vfd_min_speed"], si["vfd_max_speed"]),
-            speed_steps=si["speed_steps"],
-            tower=tower,
-            fans_on=fans_on,
-            heat_duty=si.get("heat_duty"),
-            steam_flow=si.get("steam_flow"),
-            cw_outlet_temp=si.get("cw_outlet_temp"),
-            condenser_pressure=measured_pressure(call),
-            cleanliness_factor=si.get("cleanliness_factor"),
-            target_cleanliness=si.get("target_cleanliness"),
-            min_tube_velocity=si["min_tube_velocity"]
-            if call.has("min_tube_velocity")
-            else MIN_TUBE_VELOCITY_M_S,
-            pump_flow_range=(si["pump_min_flow_fraction"], si["pump_max_flow_fraction"]),
-            power_price_usd_per_mwh=si.get("power_price_usd_per_mwh"),
-            operating_hours_per_year=si["operating_hours_per_year"],
-            **kwargs,
+            CwFlowInputs(
+                cw_inlet_temp=si["cw_inlet_temp"],
+                cw_flow=si.get("cw_flow"),
+                pumps_installed=si["pumps_installed"],
+                pumps_running=si["pumps_running"],
+                design_pumps_running=si.get("design_pumps_running"),
+                static_head=si.get("static_head") or 0.0,
+                vfd=si["vfd"],
+                speed=si["speed"],
+                speed_range=(si["vfd_min_speed"], si["vfd_max_speed"]),
+                speed_steps=si["speed_steps"],
+                tower=tower,
+                fans_on=fans_on,
+                heat_duty=si.get("heat_duty"),
+                steam_flow=si.get("steam_flow"),
+                cw_outlet_temp=si.get("cw_outlet_temp"),
+                condenser_pressure=measured_pressure(call),
+                cleanliness_factor=si.get("cleanliness_factor"),
+                target_cleanliness=si.get("target_cleanliness"),
+                min_tube_velocity=si["min_tube_velocity"] if call.has("min_tube_velocity") else MIN_TUBE_VELOCITY_M_S,
+                pump_flow_range=(si["pump_min_flow_fraction"], si["pump_max_flow_fraction"]),
+                power_price_usd_per_mwh=si.get("power_price_usd_per_mwh"),
+                operating_hours_per_year=si["operating_hours_per_year"],
+                max_tube_velocity=si.get("max_tube_velocity"),
+            ),
         )
+    return r
+
+
+def _values(call: ToolCall, r) -> dict:
+    """The result fields of the optimum and the current operation."""
+    si = call.si
     cur, opt = r.current, r.optimum
-    if (
-        opt.backpressure is None or cur.backpressure is None
-    ):  # pragma: no cover - the calculator guarantees both
+    if opt.backpressure is None or cur.backpressure is None:  # pragma: no cover - the calculator guarantees both
         raise InvalidArguments(["$.cw_flow: the current operation could not be evaluated"], call.tool.name)
     values = {
         "optimal_cw_flow": r.optimal_cw_flow,
@@ -475,9 +467,12 @@ def handle(call: ToolCall) -> ToolOutput:
         "options": [option_item(o, cur, opt) for o in r.options],
         "recommendations": recommendation_items(r.recommendations),
     }
-    warnings.extend(w for w in r.warnings if w not in warnings)
-    warnings.extend(tower_warnings(r.tower_check, call.unit_system))
-    warnings.extend(derived_fm_warnings(r.method))
+    return values
+
+
+def _summary(call: ToolCall, r, tower) -> str:
+    si = call.si
+    opt = r.optimum
     flow = summary_number(call.to_caller("volumetric_flow", r.optimal_cw_flow), call.unit("volumetric_flow"))
     bp = summary_number(call.to_caller("pressure", opt.backpressure), call.unit("pressure"))
     text = (
@@ -491,7 +486,37 @@ def handle(call: ToolCall) -> ToolOutput:
         text += f" ({r.expected_savings_usd_per_year:.6g} USD/yr)"
     if r.active_constraints:
         text += f"; active constraints: {', '.join(r.active_constraints)}"
-    return ToolOutput(values=values, method=dict(r.method), warnings=warnings, summary=text)
+    return text
+
+
+def handle(call: ToolCall) -> ToolOutput:
+    warnings: list[str] = []
+    model = condenser_from(call)
+    turbine, t_warn = turbine_from(call)
+    warnings.extend(t_warn)
+    if turbine is None:
+        raise InvalidArguments(
+            [
+                "$.turbine_curve_pressure: required (or rated_output_mw for the generic curve) to "
+                "value the backpressure change of each option, got nothing"
+            ],
+            call.tool.name,
+        )
+    _check_counts(call)
+    tower, fans_on = _tower(call, warnings)
+    _check_options(call, tower)
+    r = _optimise(call, model, turbine, tower, fans_on)
+    values = _values(call, r)
+    warnings.extend(w for w in r.warnings if w not in warnings)
+    warnings.extend(tower_warnings(r.tower_check, call.unit_system))
+    warnings.extend(derived_fm_warnings(r.method))
+    return ToolOutput(
+        values=values,
+        method=dict(r.method),
+        warnings=warnings,
+        summary=_summary(call, r, tower),
+        history=HistoryRecord(),
+    )
 
 
 TOOL = register(
@@ -522,6 +547,7 @@ TOOL = register(
             "pumps_installed",
             "pumps_running",
             ("heat_duty", "cw_outlet_temp", "steam_flow"),
+            *TUBE_DATA_RULES,
         ),
     )
 )

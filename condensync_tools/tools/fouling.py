@@ -15,15 +15,26 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..calculators.fouling import FOULANTS, MIN_VELOCITY_FOULING_M_S, calculate_fouling_factor
-from ..calculators.vacuum import expected_backpressure, fouling_loss_function
+from ..calculators import hei
+from ..calculators.economics import Action, usd_per_day
+from ..calculators.fouling import (
+    FOULANTS,
+    MIN_TRIGGER_CLEANLINESS,
+    MIN_VELOCITY_FOULING_M_S,
+    FoulingInputs,
+    calculate_fouling_factor,
+    cleaning_schedule,
+    economic_loss_base,
+)
+from ..calculators.vacuum import cleanliness_lost_output, expected_backpressure, fouling_loss_function
 from ..errors import InvalidArguments
-from ..registry import ToolCall, ToolDefinition, ToolOutput, register
+from ..registry import HistoryRecord, ToolCall, ToolDefinition, ToolOutput, register
 from ..units import format_quantity
 from .common import CALCULATOR_NOTE, ToolInput, ToolResult, quantity, summary_number
 from .cycles_out import (
@@ -81,9 +92,7 @@ class HistoryPoint(ToolInput):
         description="Cleanliness factor at that time (a "
         "fraction); give it or fouling_resistance, the same for every point [1]",
     )
-    fouling_resistance: quantity(
-        "fouling_resistance", "Fouling resistance at that time", ge=-0.01, le=0.1
-    ) = None
+    fouling_resistance: quantity("fouling_resistance", "Fouling resistance at that time", ge=-0.01, le=0.1) = None
 
 
 class FoulingFields(ToolInput):
@@ -137,7 +146,7 @@ class FoulingFields(ToolInput):
     )
     trigger_cleanliness: float = Field(
         0.75,
-        gt=0,
+        ge=MIN_TRIGGER_CLEANLINESS,
         lt=1,
         description="Cleaning trigger cleanliness factor, default 0.75 (policy value, 0.75-0.80 typical) [1]",
     )
@@ -161,9 +170,7 @@ class FoulingFields(ToolInput):
         gt=0,
         le=1e9,
     ) = None
-    max_interval_days: quantity(
-        "duration_days", "Horizon of the economic-interval search", ge=2, le=36_500
-    ) = 3650.0
+    max_interval_days: quantity("duration_days", "Horizon of the economic-interval search", ge=2, le=36_500) = 3650.0
 
 
 class FoulingInput(CommonFields, SnapshotFields, FoulingFields, DutyFields, TubeFields, TurbineFields):
@@ -222,9 +229,7 @@ class FoulingOutput(CycleFields, ToolResult):
         "do not add it to an HEI U)",
     ) = None
     tema_water_type: str = Field(None, description="TEMA category label used")
-    tema_column: str = Field(
-        None, description="TEMA column: water temperature ≤/> 125 °F, velocity ≤/> 3 ft/s"
-    )
+    tema_column: str = Field(None, description="TEMA column: water temperature ≤/> 125 °F, velocity ≤/> 3 ft/s")
     tema_exceeded: bool = Field(None, description="The fouling resistance now exceeds the TEMA allowance")
     history_source: Literal["none", "supplied", "stored"] = Field(description="Where the history came from")
     history_points: int = Field(description="History points used [1]")
@@ -253,9 +258,7 @@ class FoulingOutput(CycleFields, ToolResult):
     days_until_cleaning_status: Literal[
         "forecast", "already_at_trigger", "not_reached", "no_history", "insufficient_history", "not_computable"
     ] = Field(description="Meaning of days_until_cleaning")
-    days_until_cleaning_reason: str = Field(
-        description="How the days were computed, or why there is no number"
-    )
+    days_until_cleaning_reason: str = Field(description="How the days were computed, or why there is no number")
     cleaning_due: bool = Field(
         description="At or beyond the trigger now, or the trigger forecast within due_window_days"
     )
@@ -270,15 +273,11 @@ class FoulingOutput(CycleFields, ToolResult):
         "Turbine output lost now by fouling beyond the target cleanliness (needs "
         "tube data, CW state and a turbine curve or rated_output_mw)",
     ) = None
-    cost_usd_per_day: quantity("money_usd_per_day", "Value of lost_output_mw at power_price_usd_per_mwh") = (
-        None
-    )
+    cost_usd_per_day: quantity("money_usd_per_day", "Value of lost_output_mw at power_price_usd_per_mwh") = None
     economic_interval_days: quantity(
         "duration_days", "Economic cleaning interval minimising (cleaning cost + lost-output cost)/interval"
     ) = None
-    economic_cost_usd_per_day: quantity("money_usd_per_day", "Minimum average cost rate at that interval") = (
-        None
-    )
+    economic_cost_usd_per_day: quantity("money_usd_per_day", "Minimum average cost rate at that interval") = None
     economic_lost_output_mw: quantity("power_mw", "Output lost just before cleaning at that interval") = None
     economic_interval_status: Literal["optimum", "no_optimum", "not_computed"] = Field(
         None, description="Economic interval result; omitted when cleaning_cost_usd is not given"
@@ -295,15 +294,11 @@ def parse_timestamp(text: str, path: str, tool: str) -> datetime:
     try:
         ts = datetime.fromisoformat(text.replace(" ", "T", 1))
     except ValueError:
-        raise InvalidArguments(
-            [f"{path}: expected an ISO 8601 date or date-time, got string {text!r}"], tool
-        ) from None
+        raise InvalidArguments([f"{path}: expected an ISO 8601 date or date-time, got string {text!r}"], tool) from None
     return ts.replace(tzinfo=timezone.utc) if ts.tzinfo is None else ts.astimezone(timezone.utc)
 
 
-def _points(
-    call: ToolCall, method: dict, warnings: list[str]
-) -> tuple[str, list[tuple[datetime, dict, str]]]:
+def _points(call: ToolCall, method: dict, warnings: list[str]) -> tuple[str, list[tuple[datetime, dict, str]]]:
     """(source, [(time, point SI, json path)]) from the arguments or the stored history."""
     tool = call.tool.name
     if call.has("history"):
@@ -316,7 +311,7 @@ def _points(
     service = call.context.services.get("history") if condenser_id else None
     if service is None:
         return "none", []
-    rows = list(service.fouling_history(condenser_id))
+    rows = list(service.fouling_history(condenser_id, unit_system="SI"))  # R_f in SI, as the calculator takes it
     if not rows:
         warnings.append(f"no stored fouling history for condenser {condenser_id!r}: no trend fitted")
         return "none", []
@@ -335,8 +330,7 @@ def _points(
         )
     digest = hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode("utf-8")).hexdigest()
     method["history"] = (
-        f"stored history of condenser {condenser_id} ({len(rows)} points, sha256 {digest}); "
-        "no history argument given"
+        f"stored history of condenser {condenser_id} ({len(rows)} points, sha256 {digest}); no history argument given"
     )
     return "stored", points
 
@@ -376,10 +370,7 @@ def history_series(
                 other = "fouling_resistance" if kind == "cleanliness_factor" else "cleanliness_factor"
                 got = f"{other} only" if p.get(other) is not None else "neither"
                 raise InvalidArguments(
-                    [
-                        f"{path}.{kind}: required (every point gives the same quantity as "
-                        f"history[0]: {kind}), got {got}"
-                    ],
+                    [f"{path}.{kind}: required (every point gives the same quantity as history[0]: {kind}), got {got}"],
                     tool,
                 )
     points.sort(key=lambda p: p[0])
@@ -448,139 +439,102 @@ def _loss_chain(call: ToolCall, model, warnings: list[str], method: dict):
     return turbine, op.heat_duty
 
 
-def handle(call: ToolCall) -> ToolOutput:
+def _clean_u(call: ToolCall, model, measurement, duty: float | None, kind: str, method: dict) -> float | None:
+    """U_clean for the economics: the caller's, else (no snapshot, a loss chain and a cleanliness
+    history or CF) the clean U of the condenser at the current CW conditions."""
     si = call.si
-    warnings: list[str] = []
-    method: dict = {}
-    model, measurement = _current_inputs(call, warnings)
-    source, days, values_h, kind = history_series(call, method, warnings)
-    cleanings = given_cleanings(call)
-    turbine, duty = _loss_chain(call, model, warnings, method)
     u_clean = si.get("u_clean")
-    if (
-        u_clean is None
-        and measurement is None
-        and duty is not None
-        and (call.has("cleanliness_factor") or kind == "cleanliness_factor")
-    ):
-        # the clean U at the current conditions converts a cleanliness history to R_f for the economics
-        u_clean = expected_backpressure(
-            model, si["cw_inlet_temp"], si["cw_flow"], duty, cleanliness_factor=1.0
-        ).u_clean
-        method["u_clean"] = (
-            "clean U of the condenser at the current CW conditions (HEI/first principles chain)"
-        )
-    tube_velocity = si.get("tube_velocity")
-    if tube_velocity is None and measurement is None and model is not None and call.has("cw_flow"):
-        tube_velocity = model.bundle.velocity(si["cw_flow"])
+    if u_clean is not None or measurement is not None or duty is None:
+        return u_clean
+    if not (call.has("cleanliness_factor") or kind == "cleanliness_factor"):
+        return None
+    method["u_clean"] = "clean U of the condenser at the current CW conditions (HEI/first principles chain)"
+    return expected_backpressure(model, si["cw_inlet_temp"], si["cw_flow"], duty, cleanliness_factor=1.0).u_clean
 
-    def run(lost_power_fn=None, economics: bool = False):
-        with renamed_fields(FIELD_NAMES):
-            return calculate_fouling_factor(
-                u_actual=si.get("u_actual"),
-                u_clean=u_clean if measurement is None else None,
-                cleanliness_factor=si.get("cleanliness_factor"),
-                measurement=measurement,
-                water_type=si["water_type"],
-                water_temp=si.get("cw_outlet_temp") if measurement is None else None,
-                tube_velocity=tube_velocity,
-                history_days=days,
-                history_values=values_h,
-                history_kind=kind,
-                cleaning_days=cleanings,
-                trigger_cleanliness=si["trigger_cleanliness"],
-                trigger_fouling_resistance=si.get("trigger_fouling_resistance"),
-                due_window_days=si["due_window_days"],
-                foulant=si["foulant"],
-                cleaning_cost_usd=si.get("cleaning_cost_usd") if economics else None,
-                power_price_usd_per_mwh=si.get("power_price_usd_per_mwh"),
-                lost_power_fn=lost_power_fn,
-                max_interval_days=si["max_interval_days"],
-            )
 
-    r = run()
-    economics = call.has("cleaning_cost_usd")
-    if economics:
-        loss_fn = None
-        if turbine is not None and r.selected_model is not None:
-            fit = r.fits[r.selected_model]
-            base = max(fit.params["r0"], 0.0)  # the residual the last cleaning left
-            if r.fit_basis == "fouling_index":
-                base = base / r.u_clean if r.u_clean else None
-            if base is not None:
-                loss_fn = fouling_loss_function(model, turbine, cw_inlet_temp=si["cw_inlet_temp"],
-                                                cw_flow=si["cw_flow"], heat_duty=duty,
-                                                base_fouling_resistance=base, hold_at_curve_end=True)
-                method["economic_loss"] = (
-                    "turbine curve between the expected backpressure at R_f0 + growth and at "
-                    "R_f0 (vacuum chain); beyond the curve's last point (or 80 °C saturation) "
-                    "the loss is held at the curve's last point, never extrapolated"
-                )
-        r = run(loss_fn, economics=True)
-        if loss_fn is None and r.selected_model is not None:
-            warnings.append(
-                "economic cleaning interval not computed: valuing fouling needs tube data, "
-                "cw_inlet_temp, cw_flow, a heat duty and a turbine curve (or rated_output_mw)"
-            )
-    warnings.extend(_worded_warnings(r, call.unit_system))
-    warnings.extend(
-        w
-        for w in r.warnings
-        if w not in warnings
-        and not w.startswith("economic cleaning interval not computed: it needs the lost power")
+def _economic_loss(call: ToolCall, model, turbine, duty: float | None, r, method: dict):
+    """L(ΔR_f) [W] for the economic interval: the turbine curve between the expected
+    backpressure at R_f0 + growth and at R_f0 (vacuum chain), or None without a loss chain."""
+    base = economic_loss_base(r)
+    if turbine is None or base is None:
+        return None
+    si = call.si
+    method["economic_loss"] = (
+        "turbine curve between the expected backpressure at R_f0 + growth and at "
+        "R_f0 (vacuum chain); beyond the curve's last point (or 80 °C saturation) "
+        "the loss is held at the curve's last point, never extrapolated"
     )
-    method.update(r.method)
+    return fouling_loss_function(
+        model,
+        turbine,
+        cw_inlet_temp=si["cw_inlet_temp"],
+        cw_flow=si["cw_flow"],
+        heat_duty=duty,
+        base_fouling_resistance=base,
+        hold_at_curve_end=True,
+    )
 
-    cf_now = r.cleanliness_factor
+
+def _fouling_inputs(call: ToolCall, measurement, u_clean, tube_velocity, history, cleanings) -> FoulingInputs:
+    """The calculator inputs (SI) from the call (no economics)."""
+    si = call.si
+    days, values_h, kind = history
+    return FoulingInputs(
+        u_actual=si.get("u_actual"),
+        u_clean=u_clean if measurement is None else None,
+        cleanliness_factor=si.get("cleanliness_factor"),
+        measurement=measurement,
+        water_type=si["water_type"],
+        water_temp=si.get("cw_outlet_temp") if measurement is None else None,
+        tube_velocity=tube_velocity,
+        history_days=days,
+        history_values=values_h,
+        history_kind=kind,
+        cleaning_days=cleanings,
+        trigger_cleanliness=si["trigger_cleanliness"],
+        trigger_fouling_resistance=si.get("trigger_fouling_resistance"),
+        due_window_days=si["due_window_days"],
+        foulant=si["foulant"],
+        power_price_usd_per_mwh=si.get("power_price_usd_per_mwh"),
+        max_interval_days=si["max_interval_days"],
+    )
+
+
+def _lost_output(call: ToolCall, model, turbine, duty, cf_now, method: dict) -> tuple[float | None, float | None]:
+    """(output lost at the current vs the target cleanliness [W], its value [USD/d]), or Nones."""
+    si = call.si
     target = si.get("target_cleanliness")
     if target is None and model is not None:
-        from ..calculators import hei
-
         target = hei.design_cleanliness_default(si["tube_material"])
-    lost = cost = None
-    if turbine is not None and cf_now is not None and target is not None:
-        with renamed_fields():
-            p_now = expected_backpressure(
-                model, si["cw_inlet_temp"], si["cw_flow"], duty, cleanliness_factor=cf_now
-            ).backpressure
-            p_target = expected_backpressure(
-                model, si["cw_inlet_temp"], si["cw_flow"], duty, cleanliness_factor=target
-            ).backpressure
-            lost = max(turbine.lost_output(p_now, p_target), 0.0) if cf_now < target else 0.0
-        if call.has("power_price_usd_per_mwh"):
-            cost = lost / 1e6 * 24.0 * si["power_price_usd_per_mwh"]
-        method["lost_output"] = (
-            "turbine curve between the expected backpressure at the current cleanliness and "
-            "at the target cleanliness (vacuum chain)"
-        )
-
-    # days until cleaning: a number only where one is promised
-    at_trigger = (
-        r.trigger_level is not None and _index_now(r) is not None and _index_now(r) >= r.trigger_level
+    if turbine is None or cf_now is None or target is None:
+        return None, None
+    with renamed_fields():
+        lost = cleanliness_lost_output(model, turbine, si["cw_inlet_temp"], si["cw_flow"], duty, cf_now, target)
+    method["lost_output"] = (
+        "turbine curve between the expected backpressure at the current cleanliness and "
+        "at the target cleanliness (vacuum chain)"
     )
-    if r.days_until_cleaning is not None:
-        days_out = float(r.days_until_cleaning)
-        status = "already_at_trigger" if days_out == 0.0 else "forecast"
-        reason = r.days_until_cleaning_reason
-    elif at_trigger:
-        days_out, status, reason = 0.0, "already_at_trigger", "already at or beyond the cleaning trigger"
-    else:
-        days_out, reason = None, r.days_until_cleaning_reason
-        fc = r.forecasts.get(r.selected_model) if r.selected_model else None
-        if r.selected_model is None:
-            status = "insufficient_history" if r.trend_status == "insufficient_history" else "no_history"
-        elif fc is not None and fc.status.startswith("not_reached"):
-            status = "not_reached"
-        else:
-            status = "not_computable"
-    level_kind = "fouling_resistance" if r.fit_basis == "fouling_resistance" else None
-    if r.selected_model in r.forecasts:
-        reason = forecast_reason(r.forecasts[r.selected_model], r.trigger_level, level_kind, call.unit_system)
-        if days_out == 0.0 and status == "already_at_trigger" and r.days_until_cleaning is None:
-            reason = "already at or beyond the cleaning trigger"
+    price = si.get("power_price_usd_per_mwh")
+    return lost, usd_per_day(lost, price) if price is not None else None
 
+
+def _schedule(call: ToolCall, r) -> tuple[float | None, str, str]:
+    """(days until cleaning, status, reason in the caller's units)."""
+    days_out, status = cleaning_schedule(r)
+    level_kind = "fouling_resistance" if r.fit_basis == "fouling_resistance" else None
+    if status == "already_at_trigger" and r.days_until_cleaning is None:
+        reason = "already at or beyond the cleaning trigger"
+    elif r.selected_model in r.forecasts:
+        reason = forecast_reason(r.forecasts[r.selected_model], r.trigger_level, level_kind, call.unit_system)
+    else:
+        reason = r.days_until_cleaning_reason
+    return days_out, status, reason
+
+
+def _fits_out(call: ToolCall, r) -> list[dict]:
+    """Each fitted model as an output item, levels in the caller's units."""
+    level_kind = "fouling_resistance" if r.fit_basis == "fouling_resistance" else None
     level_unit = call.unit("fouling_resistance") if level_kind else "1"
-    index_known = r.fit_basis == "fouling_index" or r.u_clean is not None
     conv = (lambda v: call.to_caller(level_kind, v)) if level_kind else float  # noqa: E731
     fits = []
     for name, fit in r.fits.items():
@@ -612,51 +566,12 @@ def handle(call: ToolCall) -> ToolOutput:
         if fc is not None and fc.days is not None:
             item["days_until_cleaning"] = fc.days
         fits.append(item)
+    return fits
 
-    actions = []
-    if r.cleaning_due:
-        from ..calculators.economics import Action
 
-        price = si.get("power_price_usd_per_mwh")
-        value = lost or 0.0
-        actions.append(
-            Action(
-                "clean_tubes",
-                f"cleaning due ({reason}); method {r.recommended_method}: {r.method_reason}",
-                value,
-                value / 1e6 * 24.0 * price if price is not None else None,
-                "fouling",
-            )
-        )
-    econ = r.economic
-    values = {
-        "fouling_resistance": r.fouling_resistance,
-        "cleanliness_factor": cf_now,
-        "u_actual": r.u_actual,
-        "u_clean": r.u_clean,
-        "history_source": source if days is not None else "none",
-        "history_points": len(days) if days is not None else 0,
-        "history_span_days": r.history_span_days,
-        "trend_status": r.trend_status,
-        "trend_status_reason": r.trend_reason,
-        "cleaning_events": cleaning_events_out(r.cycles, index_known) if r.cycles is not None else [],
-        "cycles": cycles_out(r.cycles, conv, index_known) if r.cycles is not None else [],
-        "fit_basis": r.fit_basis,
-        "fits": fits,
-        "selected_model": r.selected_model,
-        "selection_reason": r.selection_reason,
-        "trigger_cleanliness": r.trigger_cleanliness,
-        "days_until_cleaning": days_out,
-        "days_until_cleaning_status": status,
-        "days_until_cleaning_reason": reason,
-        "cleaning_due": bool(r.cleaning_due),
-        "recommended_method": r.recommended_method,
-        "recommended_method_reason": _method_reason(r, call.unit_system),
-        "alternative_methods": list(r.alternative_methods),
-        "lost_output_mw": lost,
-        "cost_usd_per_day": cost,
-        "recommendations": recommendation_items(actions),
-    }
+def _extra_values(r, economics: bool, why: str | None) -> dict:
+    """Trend CF, cycle start, TEMA allowance and the economic interval, where known."""
+    values: dict[str, Any] = {}
     if r.trend_cleanliness_factor is not None:
         values["trend_cleanliness_factor"] = r.trend_cleanliness_factor
     if r.cycles is not None and r.cycles.trend.origin is not None:
@@ -669,25 +584,27 @@ def handle(call: ToolCall) -> ToolOutput:
         )
         if r.fouling_resistance is not None:
             values["tema_exceeded"] = bool(r.fouling_resistance > r.tema.fouling_resistance)
-    if economics:
-        if econ is not None:
-            values.update(
-                economic_interval_days=econ.interval_days,
-                economic_cost_usd_per_day=econ.cost_usd_per_day,
-                economic_lost_output_mw=econ.lost_output_at_interval,
-                economic_interval_status="optimum" if econ.interval_days is not None else "no_optimum",
-                economic_interval_reason=econ.reason,
-            )
-        else:
-            why = next(
-                (w for w in warnings if w.startswith("economic cleaning interval not computed")),
-                "economic cleaning interval not computed",
-            )
-            values.update(economic_interval_status="not_computed", economic_interval_reason=why)
+    econ = r.economic
+    if economics and econ is not None:
+        values.update(
+            economic_interval_days=econ.interval_days,
+            economic_cost_usd_per_day=econ.cost_usd_per_day,
+            economic_lost_output_mw=econ.lost_output_at_interval,
+            economic_interval_status="optimum" if econ.interval_days is not None else "no_optimum",
+            economic_interval_reason=econ.reason,
+        )
+    elif economics:
+        values.update(
+            economic_interval_status="not_computed",
+            economic_interval_reason=why or "economic cleaning interval not computed",
+        )
+    return values
 
+
+def _summary_text(call: ToolCall, r, days_out: float | None, status: str) -> str:
     text = []
-    if cf_now is not None:
-        text.append(f"Cleanliness factor {cf_now:.3f}")
+    if r.cleanliness_factor is not None:
+        text.append(f"Cleanliness factor {r.cleanliness_factor:.3f}")
     if r.fouling_resistance is not None:
         text.append(
             "fouling resistance "
@@ -703,9 +620,106 @@ def handle(call: ToolCall) -> ToolOutput:
         else f"days until cleaning: {status.replace('_', ' ')}"
     )
     text.append(f"cleaning due: {'yes' if r.cleaning_due else 'no'}; method {r.recommended_method}")
+    econ = r.economic
     if econ is not None and econ.interval_days is not None:
         text.append(f"economic interval {econ.interval_days:.4g} d")
-    return ToolOutput(values=values, method=method, warnings=warnings, summary="; ".join(text))
+    return "; ".join(text)
+
+
+def _compute(call: ToolCall, warnings: list[str], method: dict):
+    """Run the calculator (twice when the economic interval is asked: the loss function needs the
+    chosen trend); returns (result, model, turbine, duty, the warning why the interval is not
+    computed when it is the tool's own)."""
+    si = call.si
+    model, measurement = _current_inputs(call, warnings)
+    source, days, values_h, kind = history_series(call, method, warnings)
+    cleanings = given_cleanings(call)
+    turbine, duty = _loss_chain(call, model, warnings, method)
+    u_clean = _clean_u(call, model, measurement, duty, kind, method)
+    tube_velocity = si.get("tube_velocity")
+    if tube_velocity is None and measurement is None and model is not None and call.has("cw_flow"):
+        tube_velocity = model.bundle.velocity(si["cw_flow"])
+    x = _fouling_inputs(call, measurement, u_clean, tube_velocity, (days, values_h, kind), cleanings)
+    with renamed_fields(FIELD_NAMES):
+        r = calculate_fouling_factor(x)
+    own_note = None
+    if call.has("cleaning_cost_usd"):
+        loss_fn = _economic_loss(call, model, turbine, duty, r, method)
+        with renamed_fields(FIELD_NAMES):
+            r = calculate_fouling_factor(replace(x, cleaning_cost_usd=si["cleaning_cost_usd"], lost_power_fn=loss_fn))
+        if loss_fn is None and r.selected_model is not None:
+            own_note = (
+                "economic cleaning interval not computed: valuing fouling needs tube data, "
+                "cw_inlet_temp, cw_flow, a heat duty and a turbine curve (or rated_output_mw)"
+            )
+            warnings.append(own_note)
+    return r, model, turbine, duty, (source, days), own_note
+
+
+def handle(call: ToolCall) -> ToolOutput:
+    si = call.si
+    warnings: list[str] = []
+    method: dict = {}
+    r, model, turbine, duty, (source, days), own_note = _compute(call, warnings, method)
+    warnings.extend(_worded_warnings(r, call.unit_system))
+    # the calculator's "needs the lost power" is worded by the tool (own_note) in terms of its inputs
+    replaced = r.economic_note if r.economic_status == "needs_lost_power" else None
+    warnings.extend(w for w in r.warnings if w not in warnings and w != replaced)
+    method.update(r.method)
+    lost, cost = _lost_output(call, model, turbine, duty, r.cleanliness_factor, method)
+    days_out, status, reason = _schedule(call, r)
+    actions = []
+    if r.cleaning_due:
+        price = si.get("power_price_usd_per_mwh")
+        value = lost or 0.0
+        actions.append(
+            Action(
+                "clean_tubes",
+                f"cleaning due ({reason}); method {r.recommended_method}: {r.method_reason}",
+                value,
+                usd_per_day(value, price) if price is not None else None,
+                "fouling",
+            )
+        )
+    index_known = r.fit_basis == "fouling_index" or r.u_clean is not None
+    conv = (lambda v: call.to_caller("fouling_resistance", v)) if r.fit_basis == "fouling_resistance" else float  # noqa: E731
+    values = {
+        "fouling_resistance": r.fouling_resistance,
+        "cleanliness_factor": r.cleanliness_factor,
+        "u_actual": r.u_actual,
+        "u_clean": r.u_clean,
+        "history_source": source if days is not None else "none",
+        "history_points": len(days) if days is not None else 0,
+        "history_span_days": r.history_span_days,
+        "trend_status": r.trend_status,
+        "trend_status_reason": r.trend_reason,
+        "cleaning_events": cleaning_events_out(r.cycles, index_known) if r.cycles is not None else [],
+        "cycles": cycles_out(r.cycles, conv, index_known) if r.cycles is not None else [],
+        "fit_basis": r.fit_basis,
+        "fits": _fits_out(call, r),
+        "selected_model": r.selected_model,
+        "selection_reason": r.selection_reason,
+        "trigger_cleanliness": r.trigger_cleanliness,
+        "days_until_cleaning": days_out,
+        "days_until_cleaning_status": status,
+        "days_until_cleaning_reason": reason,
+        "cleaning_due": bool(r.cleaning_due),
+        "recommended_method": r.recommended_method,
+        "recommended_method_reason": _method_reason(r, call.unit_system),
+        "alternative_methods": list(r.alternative_methods),
+        "lost_output_mw": lost,
+        "cost_usd_per_day": cost,
+        "recommendations": recommendation_items(actions),
+    }
+    why = own_note or (r.economic_note if r.economic_status != "needs_lost_power" else None)
+    values.update(_extra_values(r, call.has("cleaning_cost_usd"), why))
+    return ToolOutput(
+        values=values,
+        method=method,
+        warnings=warnings,
+        summary=_summary_text(call, r, days_out, status),
+        history=HistoryRecord(r.cleanliness_factor, r.fouling_resistance),
+    )
 
 
 def _worded_warnings(r, system: str) -> list[str]:
@@ -729,13 +743,6 @@ def _method_reason(r, system: str) -> str:
         f"{r.method_reason}; tube velocity below {format_quantity('velocity', MIN_VELOCITY_FOULING_M_S, system, 3)} "
         "favours deposition (raise CW flow if possible)"
     )
-
-
-def _index_now(r) -> float | None:
-    """Current fouling level in the trigger's basis (index 1/CF − 1, or R_f)."""
-    if r.fit_basis == "fouling_resistance":
-        return r.fouling_resistance
-    return 1.0 / r.cleanliness_factor - 1.0 if r.cleanliness_factor else None
 
 
 TOOL = register(

@@ -19,7 +19,12 @@ from pydantic import BaseModel, Field, create_model
 
 from ..calculators import cycles
 from ..calculators import history as hist
-from ..calculators.fouling import DEFAULT_DUE_WINDOW_DAYS, DEFAULT_TRIGGER_CLEANLINESS, FoulingFit
+from ..calculators.fouling import (
+    DEFAULT_DUE_WINDOW_DAYS,
+    DEFAULT_TRIGGER_CLEANLINESS,
+    MIN_TRIGGER_CLEANLINESS,
+    FoulingFit,
+)
 from ..calculators.tubes import tube_bundle
 from ..calculators.water import salinity_for
 from ..errors import InvalidArguments, ToolUnavailable
@@ -159,7 +164,7 @@ class _HistoryInputBase(ToolInput):
     accept_uncertain_quality: bool = Field(False, description="Treat rows flagged 'uncertain' as valid [1]")
     trigger_cleanliness: float = Field(
         DEFAULT_TRIGGER_CLEANLINESS,
-        gt=0,
+        ge=MIN_TRIGGER_CLEANLINESS,
         lt=1,
         description=("Cleaning trigger: cleanliness factor at which cleaning is due (default 0.75) [1]"),
     )
@@ -167,9 +172,7 @@ class _HistoryInputBase(ToolInput):
         DEFAULT_DUE_WINDOW_DAYS,
         ge=0,
         le=3650,
-        description=(
-            "cleaning_due is true when the trigger is forecast within this many days (default 30) [d]"
-        ),
+        description=("cleaning_due is true when the trigger is forecast within this many days (default 30) [d]"),
     )
     last_cleaning_date: str = Field(
         "",
@@ -216,15 +219,12 @@ class _HistoryInputBase(ToolInput):
         31,
         ge=0,
         le=366,
-        description=(
-            "Most recent days returned in `daily` (all days are in the trend fit and the chart) [1]"
-        ),
+        description=("Most recent days returned in `daily` (all days are in the trend fit and the chart) [1]"),
     )
     include_chart: bool = Field(
         False,
         description=(
-            "Also return a PNG chart of daily cleanliness with the trend and forecast, base64 in "
-            f"{CHART_FIELD} [1]"
+            f"Also return a PNG chart of daily cleanliness with the trend and forecast, base64 in {CHART_FIELD} [1]"
         ),
     )
 
@@ -292,8 +292,7 @@ class TrendFit(BaseModel):
     )
     r0: float = Field(
         None,
-        description="Level at the start of the current cycle (the residual the cleaning left), in "
-        "trend_value_unit",
+        description="Level at the start of the current cycle (the residual the cleaning left), in trend_value_unit",
     )
     beta_per_day: float = Field(None, description="Linear fouling rate, trend_value_unit per day")
     r_inf: float = Field(None, description="Kern-Seaton asymptotic level, in trend_value_unit")
@@ -303,12 +302,9 @@ class TrendFit(BaseModel):
     aicc: float = Field(description="Small-sample corrected Akaike information criterion [1]")
     days_until_cleaning: float = Field(
         None,
-        description="Days after the last daily point until the trigger under "
-        "this model; absent when never reached [d]",
+        description="Days after the last daily point until the trigger under this model; absent when never reached [d]",
     )
-    forecast_reason: str = Field(
-        description="How the forecast was obtained, or why the trigger is never reached"
-    )
+    forecast_reason: str = Field(description="How the forecast was obtained, or why the trigger is never reached")
     notes: list[str] = Field(description="Identifiability notes (tau at a search bound)")
     parameters_fitted: int = Field(description="Parameters fitted on the current cycle (AICc k) [1]")
     shape_source: str = Field(
@@ -359,17 +355,13 @@ class HistoryOutput(CycleFields, ToolResult):
         None, description="Condenser absolute pressure over the valid rows: percentiles, mean, min, max"
     )
     latest_day: str = Field(None, description="Last UTC day with valid rows (YYYY-MM-DD)")
-    latest_cleanliness_factor: float = Field(
-        None, description="Mean cleanliness factor of the latest day [1]"
-    )
+    latest_cleanliness_factor: float = Field(None, description="Mean cleanliness factor of the latest day [1]")
     daily: list[DailyRow] = Field(description="Daily aggregates of the most recent days (max_daily_rows)")
     daily_truncated: bool = Field(description="True when `daily` holds only the most recent days")
     trend_basis: str = Field(description="Values fitted: fouling_index (1/CF - 1) or fouling_resistance")
     trend_value_unit: str = Field(description="Unit of r0, r_inf, rmse and beta (per day)")
     trend_points: int = Field(description="Daily points in the fit (current cycle) [1]")
-    trend_reference_time: str = Field(
-        None, description="Fit time origin: start of the current cycle (ISO 8601 UTC)"
-    )
+    trend_reference_time: str = Field(None, description="Fit time origin: start of the current cycle (ISO 8601 UTC)")
     trend_selected_model: str = Field(None, description="Chosen model (lower AICc; ties to linear)")
     trend_selection_reason: str = Field(description="Why that model, or why no trend was fitted")
     trend_fits: list[TrendFit] = Field(
@@ -378,8 +370,7 @@ class HistoryOutput(CycleFields, ToolResult):
     trigger_cleanliness: float = Field(description="Cleaning trigger cleanliness factor [1]")
     days_until_cleaning: quantity(
         "duration_days",
-        "Days after the last data day until the trigger (chosen "
-        "model); absent when never reached or no trend",
+        "Days after the last data day until the trigger (chosen model); absent when never reached or no trend",
     ) = None
     days_until_cleaning_reason: str = Field(description="How the forecast was obtained, or why none")
     forecast_cleaning_date: str = Field(None, description="Forecast date the trigger is reached (YYYY-MM-DD)")
@@ -469,10 +460,7 @@ def _load(call: ToolCall) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray
     elif a.get("file_path"):
         if arrays_given:
             raise InvalidArguments(
-                [
-                    f"$.file_path: give either file_path or the arrays, got both (arrays: "
-                    f"{', '.join(arrays_given)})"
-                ]
+                [f"$.file_path: give either file_path or the arrays, got both (arrays: {', '.join(arrays_given)})"]
             )
         path = hio.resolve_data_file(a["file_path"], hio.configured_data_dir(call.context.services))
         if path.suffix.lower() in (".parquet", ".pq") and not hio.parquet_available():
@@ -483,9 +471,7 @@ def _load(call: ToolCall) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray
     else:
         missing = [n for n in ("timestamps", *hio.MEASUREMENT_COLUMNS) if a.get(n) is None]
         if missing:
-            raise InvalidArguments(
-                [f"$.{n}: required (arrays mode, or give file_path), got nothing" for n in missing]
-            )
+            raise InvalidArguments([f"$.{n}: required (arrays mode, or give file_path), got nothing" for n in missing])
         lengths = {n: len(a[n]) for n in ("timestamps", *hio.MEASUREMENT_COLUMNS)}
         if a.get("quality") is not None:
             lengths["quality"] = len(a["quality"])
@@ -499,9 +485,7 @@ def _load(call: ToolCall) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray
             )
         ts, _ = hio.parse_timestamps(a["timestamps"])
         quality = None if a.get("quality") is None else hio.quality_codes(a["quality"])[0]
-        data = hio.SeriesData(
-            ts, {n: np.asarray(si[n], dtype=float) for n in hio.MEASUREMENT_COLUMNS}, quality
-        )
+        data = hio.SeriesData(ts, {n: np.asarray(si[n], dtype=float) for n in hio.MEASUREMENT_COLUMNS}, quality)
         in_si = True
         digest = None
     if data.unknown_quality_labels:
@@ -601,7 +585,12 @@ def _row_warnings(result: hist.RowResults, design: hist.HistoryDesign) -> list[s
 
 
 def _fit_out(
-    name: str, fit: FoulingFit, forecast: Any, scale: float, y_trigger: float | None, level_kind: str | None,
+    name: str,
+    fit: FoulingFit,
+    forecast: Any,
+    scale: float,
+    y_trigger: float | None,
+    level_kind: str | None,
     system: str,
 ) -> dict:
     out: dict[str, Any] = {
@@ -764,14 +753,8 @@ def _given_cleanings(a: dict) -> list[float]:
     return given
 
 
-def handle(call: ToolCall) -> ToolOutput:
-    a = call.args
-    system = call.unit_system
-    cb = _progress(call)
-    design, warnings = _design(call)
-    ts, values, reason, load_warnings, digest = _load(call)
-    warnings += load_warnings
-    n = ts.size
+def _check_output_request(a: dict, n: int) -> None:
+    """The series output asked for is possible for ``n`` rows."""
     if n == 0:
         field = "file_path" if a.get("file_path") else "timestamps"
         raise InvalidArguments([f"$.{field}: expected at least one row, got an empty series"])
@@ -782,37 +765,17 @@ def handle(call: ToolCall) -> ToolOutput:
                 "rows; use 'file' (or 'auto')"
             ]
         )
-    if (
-        a["series_format"] == "parquet"
-        and a["series_output"] in ("file", "auto")
-        and not hio.parquet_available()
-    ):
+    if a["series_format"] == "parquet" and a["series_output"] in ("file", "auto") and not hio.parquet_available():
         raise ToolUnavailable([f"$.series_format: {hio.PARQUET_HINT}"])
-    given_cleanings = _given_cleanings(a)
-    analysis = hist.analyse_history(
-        ts,
-        values["cw_inlet_temp"],
-        values["cw_outlet_temp"],
-        values["cw_flow"],
-        values["condenser_pressure"],
-        design,
-        reason=reason,
-        limits=ROW_LIMITS,
-        trigger_cleanliness=a["trigger_cleanliness"],
-        due_window_days=a["due_window_days"],
-        trend_basis=a["trend_basis"],
-        cleaning_ms=tuple(given_cleanings),
-        progress=_stage(cb, "analyse"),
-    )
-    rows, daily, trend = analysis.rows, analysis.daily, analysis.trend
-    valid = rows.valid
-    n_valid = int(np.count_nonzero(valid))
-    warnings += _row_warnings(rows, design)
+
+
+def _invalid_rows(rows) -> list[dict]:
+    """Invalid rows by reason: count, first row and description."""
     counts = np.bincount(rows.reason, minlength=len(hist.REASONS))
-    invalid_rows = []
+    out = []
     for code in np.flatnonzero(counts[1:]) + 1:
         name, text = hist.REASONS[code]
-        invalid_rows.append(
+        out.append(
             {
                 "reason": name,
                 "count": int(counts[code]),
@@ -820,29 +783,15 @@ def handle(call: ToolCall) -> ToolOutput:
                 "description": text,
             }
         )
-    if n_valid < n:
-        warnings.append(f"{n - n_valid} of {n} rows are invalid and were not analysed (see invalid_rows)")
-    if n_valid == 0:
-        warnings.append("no valid rows: no percentiles, daily values or trend")
-    warnings += trend.notes
-    has_days = daily.valid_rows > 0
-    keep = int(a["max_daily_rows"])
+    return out
+
+
+def _trend_values(a: dict, system: str, trend) -> dict[str, Any]:
+    """The trend fields of the result (levels in the caller's units)."""
     fr_unit = unit_label("fouling_resistance", system)
     scale = 1.0 if trend.basis == "fouling_index" else from_si("fouling_resistance", 1.0, system)
     level_kind = None if trend.basis == "fouling_index" else "fouling_resistance"
-    latest = int(np.flatnonzero(has_days)[-1]) if has_days.any() else None
-    values_out: dict[str, Any] = {
-        "rows_total": n,
-        "rows_valid": n_valid,
-        "rows_invalid": n - n_valid,
-        "invalid_rows": invalid_rows,
-        "days_with_data": int(daily.day.size),
-        "days_with_valid_rows": int(np.count_nonzero(has_days)),
-        "surface_area": design.area,
-        "active_tubes": design.bundle.active_tubes,
-        "design_cleanliness": rows.design_cleanliness,
-        "daily": _daily_rows(daily, keep),
-        "daily_truncated": bool(daily.day.size > keep),
+    return {
         "trend_basis": trend.basis,
         "trend_value_unit": "1" if trend.basis == "fouling_index" else fr_unit,
         "cleaning_events": cleaning_events_out(trend.analysis, True) if trend.analysis else [],
@@ -863,6 +812,11 @@ def handle(call: ToolCall) -> ToolOutput:
         ),
         "cleaning_due": trend.cleaning_due,
     }
+
+
+def _period_values(analysis, values_out: dict, warnings: list[str]) -> None:
+    """Fw/Fm, distributions, the period and the current cycle start; trend-status warnings."""
+    rows, trend = analysis.rows, analysis.trend
     if rows.hei_fw_value is not None:
         values_out["hei_fw"] = rows.hei_fw_value
     if rows.hei_fm_value is not None:
@@ -873,35 +827,37 @@ def handle(call: ToolCall) -> ToolOutput:
     if analysis.first_ms is not None:
         first_last = hio.format_timestamps(np.array([analysis.first_ms, analysis.last_ms], dtype=np.int64))
         values_out["period_start"], values_out["period_end"] = first_last
-        values_out["trend_reference_time"] = hio.format_timestamps(
-            np.array([analysis.reference_ms], dtype=np.int64)
-        )[0]
+        values_out["trend_reference_time"] = hio.format_timestamps(np.array([analysis.reference_ms], dtype=np.int64))[0]
     if trend.origin_ms is not None:
         values_out["current_cycle_start"] = hio.day_string(int(trend.origin_ms // hist.DAY_MS))
     if trend.status == "poor_fit":
         warnings.append(f"fouling trend: {trend.status_reason}")
     elif trend.status == "insufficient_history":
         warnings.append(f"no fouling trend: {trend.status_reason}")
+
+
+def _forecast_values(analysis, latest: int | None, values_out: dict) -> float | None:
+    """Latest day and its CF, the chosen model, days until cleaning and the forecast date;
+    returns the forecast time [ms] (None when not representable)."""
+    daily, trend = analysis.daily, analysis.trend
     if latest is not None:
         values_out["latest_day"] = hio.day_string(daily.day[latest])
         values_out["latest_cleanliness_factor"] = float(daily.stats["cleanliness_factor"][0][latest])
     if trend.selected_model is not None:
         values_out["trend_selected_model"] = trend.selected_model
-    forecast_ms = None
-    if trend.days_until_cleaning is not None and latest is not None:
-        values_out["days_until_cleaning"] = trend.days_until_cleaning
-        forecast_ms = float(daily.centroid_ms[latest]) + trend.days_until_cleaning * hist.DAY_MS
-        if forecast_ms < 4.0e14:  # within year ~14700: representable as a date
-            values_out["forecast_cleaning_date"] = hio.day_string(int(forecast_ms // hist.DAY_MS))
-        else:
-            forecast_ms = None
-    if daily.day.size > keep:
-        warnings.append(
-            f"daily holds the most recent {keep} of {daily.day.size} days (all days are in the trend fit"
-            + (" and the series file)" if a["series_output"] != "none" else ")")
-        )
+    if trend.days_until_cleaning is None or latest is None:
+        return None
+    values_out["days_until_cleaning"] = trend.days_until_cleaning
+    forecast_ms = float(daily.centroid_ms[latest]) + trend.days_until_cleaning * hist.DAY_MS
+    if not forecast_ms < 4.0e14:  # beyond year ~14700: not representable as a date
+        return None
+    values_out["forecast_cleaning_date"] = hio.day_string(int(forecast_ms // hist.DAY_MS))
+    return forecast_ms
 
-    # per-row series
+
+def _series_values(call: ToolCall, rows, ts, cb, values_out: dict) -> str:
+    """The per-row series inline or as a file (``series_output`` 'auto' resolved); returns the mode."""
+    a, system, n = call.args, call.unit_system, ts.size
     mode = a["series_output"]
     if mode == "auto":
         mode = "inline" if n <= INLINE_SERIES_AUTO_ROWS else "file"
@@ -909,7 +865,7 @@ def handle(call: ToolCall) -> ToolOutput:
     series_kinds = dict(SERIES_KINDS)
     if mode == "inline":
         stamps = hio.format_timestamps(ts)
-        columns = rows.columns
+        columns, valid = rows.columns, rows.valid
         inline = []
         for i in range(n):
             row: dict[str, Any] = {"timestamp": stamps[i], "reason": hist.REASONS[rows.reason[i]][0]}
@@ -924,10 +880,7 @@ def handle(call: ToolCall) -> ToolOutput:
         series_kinds.update({k: "fraction" for k in extras})
 
         def block(start: int, stop: int) -> dict[str, np.ndarray]:
-            cols = {
-                k: _from_si_array(kind, rows.column(k, start, stop), system)
-                for k, kind in SERIES_KINDS.items()
-            }
+            cols = {k: _from_si_array(kind, rows.column(k, start, stop), system) for k, kind in SERIES_KINDS.items()}
             cols.update({k: arr[start:stop] for k, arr in extras.items()})
             return cols
 
@@ -949,13 +902,11 @@ def handle(call: ToolCall) -> ToolOutput:
             series_format=a["series_format"],
             series_units={k: unit_label(kind, system) for k, kind in series_kinds.items()},
         )
-    if digest is not None:
-        values_out["input_file_sha256"] = digest
-    if a["include_chart"]:
-        values_out[CHART_FIELD] = hio.chart_base64(
-            _chart(a, system, analysis, design, ts, values, forecast_ms, latest, has_days)
-        )
+    return mode
 
+
+def _method(a: dict, analysis, mode: str) -> dict:
+    rows, trend = analysis.rows, analysis.trend
     method = dict(rows.method)
     method.update(
         {
@@ -979,16 +930,17 @@ def handle(call: ToolCall) -> ToolOutput:
         )
         method["cleaning_trigger"] = f"CF {a['trigger_cleanliness']:g} (policy value, 0.75-0.80 typical)"
     if mode == "file":
-        method["series_file"] = (
-            "CSV: UTF-8, header, 10 significant digits, caller units, invalid rows' numbers empty"
-        )
+        method["series_file"] = "CSV: UTF-8, header, 10 significant digits, caller units, invalid rows' numbers empty"
+    return method
 
+
+def _summary(a: dict, analysis, values_out: dict, n: int, n_valid: int, latest: int | None, mode: str) -> str:
+    trend = analysis.trend
     cf_dist = analysis.distributions["cleanliness_factor"]
     summary = f"{n} rows, {n_valid} valid ({n - n_valid} invalid)"
     if cf_dist is not None:
         summary += (
-            f"; cleanliness factor median {cf_dist['p50']:.3f} (p5 {cf_dist['p05']:.3f}, p95 "
-            f"{cf_dist['p95']:.3f})"
+            f"; cleanliness factor median {cf_dist['p50']:.3f} (p5 {cf_dist['p05']:.3f}, p95 {cf_dist['p95']:.3f})"
         )
         if latest is not None:
             latest_cf = values_out["latest_cleanliness_factor"]
@@ -1012,7 +964,75 @@ def handle(call: ToolCall) -> ToolOutput:
         summary += "; cleaning due" if trend.cleaning_due else "; cleaning not due"
     if mode == "file":
         summary += f"; per-row series: {values_out['series_resource_uri']}"
-    return ToolOutput(values=values_out, method=method, warnings=warnings, summary=summary)
+    return summary
+
+
+def handle(call: ToolCall) -> ToolOutput:
+    a = call.args
+    system = call.unit_system
+    cb = _progress(call)
+    design, warnings = _design(call)
+    ts, values, reason, load_warnings, digest = _load(call)
+    warnings += load_warnings
+    n = ts.size
+    _check_output_request(a, n)
+    given_cleanings = _given_cleanings(a)
+    analysis = hist.analyse_history(
+        ts,
+        values["cw_inlet_temp"],
+        values["cw_outlet_temp"],
+        values["cw_flow"],
+        values["condenser_pressure"],
+        design,
+        reason=reason,
+        limits=ROW_LIMITS,
+        trigger_cleanliness=a["trigger_cleanliness"],
+        due_window_days=a["due_window_days"],
+        trend_basis=a["trend_basis"],
+        cleaning_ms=tuple(given_cleanings),
+        progress=_stage(cb, "analyse"),
+    )
+    rows, daily, trend = analysis.rows, analysis.daily, analysis.trend
+    n_valid = int(np.count_nonzero(rows.valid))
+    warnings += _row_warnings(rows, design)
+    if n_valid < n:
+        warnings.append(f"{n - n_valid} of {n} rows are invalid and were not analysed (see invalid_rows)")
+    if n_valid == 0:
+        warnings.append("no valid rows: no percentiles, daily values or trend")
+    warnings += trend.notes
+    has_days = daily.valid_rows > 0
+    keep = int(a["max_daily_rows"])
+    latest = int(np.flatnonzero(has_days)[-1]) if has_days.any() else None
+    values_out: dict[str, Any] = {
+        "rows_total": n,
+        "rows_valid": n_valid,
+        "rows_invalid": n - n_valid,
+        "invalid_rows": _invalid_rows(rows),
+        "days_with_data": int(daily.day.size),
+        "days_with_valid_rows": int(np.count_nonzero(has_days)),
+        "surface_area": design.area,
+        "active_tubes": design.bundle.active_tubes,
+        "design_cleanliness": rows.design_cleanliness,
+        "daily": _daily_rows(daily, keep),
+        "daily_truncated": bool(daily.day.size > keep),
+        **_trend_values(a, system, trend),
+    }
+    _period_values(analysis, values_out, warnings)
+    forecast_ms = _forecast_values(analysis, latest, values_out)
+    if daily.day.size > keep:
+        warnings.append(
+            f"daily holds the most recent {keep} of {daily.day.size} days (all days are in the trend fit"
+            + (" and the series file)" if a["series_output"] != "none" else ")")
+        )
+    mode = _series_values(call, rows, ts, cb, values_out)
+    if digest is not None:
+        values_out["input_file_sha256"] = digest
+    if a["include_chart"]:
+        values_out[CHART_FIELD] = hio.chart_base64(
+            _chart(a, system, analysis, design, ts, values, forecast_ms, latest, has_days)
+        )
+    summary = _summary(a, analysis, values_out, n, n_valid, latest, mode)
+    return ToolOutput(values=values_out, method=_method(a, analysis, mode), warnings=warnings, summary=summary)
 
 
 TOOL = register(

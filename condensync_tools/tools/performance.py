@@ -11,11 +11,18 @@ inputs are missing is skipped with a note. The score is
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..calculators.air_attribution import air_confounded, cleaning_due_despite_air, expected_fouling_cleanliness
+from ..calculators.air_attribution import (
+    air_confounded,
+    cleaning_due_despite_air,
+    expected_fouling_cleanliness,
+    fouling_point_to_keep,
+    last_cleanliness_since,
+)
 from ..calculators.constants import INHG_PA
 from ..calculators.economics import Action
 from ..calculators.fouling import salinity_class
@@ -26,11 +33,12 @@ from ..calculators.performance import (
     GRADES,
     SCORE_WEIGHTS,
     TREND_HORIZON_DAYS,
+    action_withdrawn,
     performance_score,
     top_actions,
 )
 from ..errors import InvalidArguments, ToolCallError
-from ..registry import ToolCall, ToolDefinition, ToolOutput, execute, get_tool, register
+from ..registry import HistoryRecord, ToolCall, ToolDefinition, ToolOutput, execute, get_tool, register
 from ..units import from_si, to_si
 from .air_inleakage import FOULING_CF_TEXT, INDICATOR_FIELDS, AirInleakageFields, stored_cleanliness_before_air_event
 from .air_inleakage import LIVE_FIELDS as AIR_LIVE
@@ -62,6 +70,8 @@ HT, VAC, AIR, FOUL, CW = (
     "optimize_cooling_water_flow",
 )
 PARTS = (HT, VAC, AIR, FOUL, CW)
+#: Each part as the calculators name it (:data:`~condensync_tools.calculators.performance.ANALYSIS_PARTS`).
+PART_IDS = {HT: "heat_transfer", VAC: "vacuum", AIR: "air_inleakage", FOUL: "fouling", CW: "cw_flow"}
 LIVE_FIELDS = tuple(dict.fromkeys(HT_LIVE + VACUUM_LIVE + AIR_LIVE + FOULING_LIVE + CW_LIVE))
 _W = SCORE_WEIGHTS
 SCORE_DESCRIPTION = (
@@ -250,8 +260,9 @@ def _is_missing_inputs(error: ToolCallError) -> bool:
 
 
 def _run_part(call: ToolCall, tool: str, args: dict[str, Any], parts: list[dict], missing: list[str]) -> dict | None:
-    """Run one part; None when skipped for missing inputs; any other error fails the analysis."""
-    out = execute(tool, args, call.context)
+    """Run one part; None when skipped for missing inputs; any other error fails the analysis.
+    The ledger records the part; the condenser history keeps only what the analysis declares."""
+    out = execute(tool, args, replace(call.context, part_of=call.tool.name))
     if out.error is not None:
         if _is_missing_inputs(out.error):
             parts.append(
@@ -280,14 +291,18 @@ def _run_part(call: ToolCall, tool: str, args: dict[str, Any], parts: list[dict]
 def _last_history_cleanliness(call: ToolCall, base: dict[str, Any]) -> float | None:
     """Cleanliness factor of the latest supplied history point on or after last_cleaning_date
     (measured before this snapshot, so before an air event it shows); None without one."""
-    points = []
-    for i, p in enumerate(base.get("history") or []):
-        if p.get("cleanliness_factor") is not None:
-            points.append((parse_timestamp(p["timestamp"], f"$.history[{i}].timestamp", call.tool.name), p))
+    points = [
+        (
+            parse_timestamp(p["timestamp"], f"$.history[{i}].timestamp", call.tool.name).timestamp(),
+            p["cleanliness_factor"],
+        )
+        for i, p in enumerate(base.get("history") or [])
+        if p.get("cleanliness_factor") is not None
+    ]
+    cleaned = None
     if base.get("last_cleaning_date"):
-        cleaned = parse_timestamp(base["last_cleaning_date"], "$.last_cleaning_date", call.tool.name)
-        points = [(t, p) for t, p in points if t >= cleaned]
-    return max(points, key=lambda tp: tp[0])[1]["cleanliness_factor"] if points else None
+        cleaned = parse_timestamp(base["last_cleaning_date"], "$.last_cleaning_date", call.tool.name).timestamp()
+    return last_cleanliness_since(points, cleaned)
 
 
 def _fouling_cleanliness(
@@ -432,9 +447,7 @@ def _actions(results: dict, confounded: bool) -> list[Action]:
     actions = []
     for tool, r in results.items():
         for a in r.get("recommendations", []):
-            if confounded and tool == FOUL and a["action"] == "clean_tubes":
-                continue  # valued on the air-bound CF; the vacuum part's clean_tubes carries the fouling share
-            if leak and tool == VAC and a["action"] == "find_air_inleakage":
+            if action_withdrawn(PART_IDS[tool], a["action"], confounded, leak):
                 continue
             actions.append(Action(a["action"], a["reason"], a["value_mw"] * 1e6, a.get("value_usd_per_day"), tool))
     return actions
@@ -573,7 +586,29 @@ def handle(call: ToolCall) -> ToolOutput:
         text += "; top action: " + values["top_actions"][0]["action"]
     if confounded:
         text += _air_text(call, values, fouling)
-    return ToolOutput(values=values, method=method, warnings=warnings, summary=text)
+    return ToolOutput(
+        values=values,
+        method=method,
+        warnings=warnings,
+        summary=text,
+        history=_history_record(call, values, results, confounded, fouling),
+    )
+
+
+def _history_record(
+    call: ToolCall, values: dict, results: dict, confounded: bool, fouling: tuple[float, str]
+) -> HistoryRecord:
+    """What the condenser history keeps of this snapshot: the measured CF and R_f (heat-transfer
+    part, else the fouling part), or on an air-confounded snapshot the fouling CF (never the
+    air-bound one); see :func:`~condensync_tools.calculators.air_attribution.fouling_point_to_keep`."""
+    cf, rf = values.get("measured_cleanliness_factor"), values.get("fouling_resistance")
+    foul = results.get(FOUL)
+    if cf is None and foul is not None and foul.get("cleanliness_factor") is not None:
+        cf = foul["cleanliness_factor"]
+        rf = foul.get("fouling_resistance")
+        rf = None if rf is None else to_si("fouling_resistance", rf, call.unit_system)
+    point = fouling_point_to_keep(cf, rf, confounded, *fouling, u_clean=values.get("u_clean"))
+    return HistoryRecord(point.cleanliness_factor, point.fouling_resistance, point.air_confounded)
 
 
 TOOL = register(
@@ -588,7 +623,7 @@ TOOL = register(
             "part's provenance_hash, the top three actions of all parts ranked by value (MW, USD/day) and a "
             "performance score: " + SCORE_DESCRIPTION + ". " + CALCULATOR_NOTE
         ),
-        version="1.1.1",
+        version="1.1.2",
         input_model=PerformanceInput,
         output_model=PerformanceOutput,
         handler=handle,

@@ -172,9 +172,13 @@ def _history_arguments(call: ToolCall, lo: float | None, hi: float | None) -> di
         keep = np.flatnonzero(_in_window(ts, lo, hi)).tolist()
         if not keep:
             raise InvalidArguments(["$.report_from: no rows of the timestamps lie in the report window"])
-        for name in ("timestamps", *hio.MEASUREMENT_COLUMNS, "quality"):
-            if args.get(name) is not None:
-                args[name] = [args[name][i] for i in keep]
+        columns = [name for name in ("timestamps", *hio.MEASUREMENT_COLUMNS, "quality") if args.get(name) is not None]
+        uneven = [f"$.{name}: expected {len(ts)} items (as timestamps), got {len(args[name])}"
+                  for name in columns if len(args[name]) != len(ts)]
+        if uneven:
+            raise InvalidArguments(uneven)
+        for name in columns:
+            args[name] = [args[name][i] for i in keep]
     return _inline_when_small(args)
 
 

@@ -342,13 +342,15 @@ def measured_pressure(call: ToolCall) -> float | None:
     return None
 
 
+#: The tube fields :func:`condenser_from` needs (registry rule form): tools that always build
+#: the condenser model list them in ``required_always`` so that they are named with every
+#: other missing field in one answer.
+TUBE_DATA_RULES: tuple = ("tube_od", "tube_count", ("surface_area", "tube_length"))
+
+
 def condenser_from(call: ToolCall) -> CondenserModel:
     """The condenser model (tube bundle, surface, clean-U options) from the tube fields."""
-    require(
-        call,
-        ["tube_od", "tube_count", ("surface_area", "tube_length")],
-        "(tube data for the tube velocity and the clean U)",
-    )
+    require(call, TUBE_DATA_RULES, "(tube data for the tube velocity and the clean U)")
     si = call.si
     with renamed_fields():
         return condenser_model(

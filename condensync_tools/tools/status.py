@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: MIT
 """Tool ``connector_status``: health of the plant connectors — connection, last update, circuit
-breaker state, and the age of every cached value against its staleness limit."""
+breaker state, and the age of every cached value against its staleness limit — and, when the
+plant configuration has ``[alerts]``, of the alert delivery: per destination its breaker and
+the notifications waiting in the outbox or rejected (and, when the monitor runs in this
+process, its runs)."""
 
 from __future__ import annotations
 
@@ -62,6 +65,33 @@ class BreakerItem(BaseModel):
     last_error: str = Field("", description="Last failure it counted")
 
 
+class NotificationDestination(BaseModel):
+    name: str = Field(description="Destination name ([alerts.destinations.<name>])")
+    kind: str = Field(description="slack, teams, pagerduty or mqtt")
+    endpoint: str = Field(description="Endpoint with its secret part masked")
+    breaker_state: str = Field(description="closed, open or half_open; 'unknown' when the monitor runs in another "
+                                           "process")
+    pending: int = Field(description="Notifications waiting in the outbox (retried until delivered) [1]")
+    rejected: int = Field(description="Notifications the receiver refused (kept; fix the destination) [1]")
+    delivered: int = Field(description="Notifications delivered and still kept in the outbox [1]")
+    last_error: str = Field("", description="Last delivery error (secrets masked)")
+    last_delivery_at: str = Field("", description="Last successful delivery (RFC 3339), empty if none")
+
+
+class MonitorRun(BaseModel):
+    condenser_id: str = Field(description="Monitored condenser")
+    in_progress: bool = Field(description="A run is going now")
+    runs: int = Field(description="Runs since the monitor started [1]")
+    ok: int = Field(description="Successful runs [1]")
+    errors: int = Field(description="Runs whose analysis returned an error [1]")
+    timeouts: int = Field(description="Runs that exceeded run_timeout_s [1]")
+    skipped: int = Field(description="Ticks skipped because the previous run was still going [1]")
+    last_outcome: str = Field("", description="ok, error or timeout")
+    last_error: str = Field("", description="Error of the last run")
+    last_run_at: str = Field("", description="Time of the last run (RFC 3339)")
+    last_success_at: str = Field("", description="Time of the last successful run (RFC 3339)")
+
+
 class ConnectorStatusOutput(ToolResult):
     connectors: list[ConnectorItem] = Field(description="Every connector of the selected condenser(s)")
     breakers: list[BreakerItem] = Field(description="Circuit breakers of those connectors")
@@ -71,7 +101,13 @@ class ConnectorStatusOutput(ToolResult):
     open_breakers: int = Field(description="Breakers open or half-open [1]")
     stale_values: int = Field(description="Cached values older than their limit [1]")
     healthy: bool = Field(description="Every started connector connected, none still connecting, no breaker open "
-                                      "or half-open, no stale value")
+                                      "or half-open, no stale value, no notification waiting or rejected")
+    notifications: list[NotificationDestination] = Field(
+        default_factory=list, description="Alert destinations ([alerts] of the plant configuration)")
+    undelivered_notifications: int = Field(0, description="Notifications pending or rejected, all destinations [1]")
+    monitor_running: bool = Field(False, description="The monitor runs in this process")
+    monitor_runs: list[MonitorRun] = Field(default_factory=list, description="Monitor runs per condenser (this "
+                                                                             "process)")
 
 
 def _connecting(status: dict[str, Any]) -> bool:
@@ -127,6 +163,33 @@ def _breaker(b: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_RUN_KEYS = tuple(MonitorRun.model_fields)
+_DEST_KEYS = tuple(NotificationDestination.model_fields)
+
+
+def _delivery_status(call: ToolCall) -> dict[str, Any]:
+    """Alert delivery and monitor runs: from the monitor of this process, else from the
+    outbox file of the plant configuration (written by ``condensync monitor``)."""
+    monitor = call.context.services.get("monitor")
+    if monitor is not None:
+        status = monitor.status()
+        dests = [{k: d[k] for k in _DEST_KEYS if k in d} for d in status["destinations"]]
+        runs = [{k: r[k] for k in _RUN_KEYS if k in r} for r in status["condensers"]]
+        running = bool(status["running"])
+    else:
+        from ..monitor.dispatch import outbox_status
+
+        dests, runs, running = outbox_status(call.context.design), [], False
+    undelivered = sum(d["pending"] + d["rejected"] for d in dests)
+    warnings = [f"alert destination '{d['name']}' ({d['kind']}, {d['endpoint']}): {d['pending']} notification(s) "
+                f"waiting, {d['rejected']} rejected; last error: {d['last_error'] or 'none'}"
+                for d in dests if d["pending"] or d["rejected"]]
+    warnings += [f"monitor run of {r['condenser_id']}: {r['last_outcome']}: {r['last_error']}" for r in runs
+                 if r.get("last_outcome") not in (None, "", "ok")]
+    return {"notifications": dests, "undelivered_notifications": undelivered, "monitor_running": running,
+            "monitor_runs": runs, "warnings": warnings}
+
+
 def handle(call: ToolCall) -> ToolOutput:
     manager = live_manager(call, "connector status")
     cid = call.args.get("condenser_id") or None
@@ -149,13 +212,17 @@ def handle(call: ToolCall) -> ToolOutput:
                  f"limit {t['max_age_s']:g} s" for i in items for t in i["tags"] if t["stale"]]
     warnings += [f"{i['service']} ({i['kind']}) of {i['condenser_id']} did not start: {i['start_error']}"
                  for i in items if i["start_error"]]
+    delivery = _delivery_status(call)
+    warnings += delivery.pop("warnings")
+    failing = failing or delivery["undelivered_notifications"] > 0
+    healthy = healthy and delivery["undelivered_notifications"] == 0
     verdict = "healthy" if healthy else ("attention needed" if failing else "still connecting")
     summary = (f"{len(items)} connector(s), {connected} connected, {connecting} connecting, {open_breakers} "
-               f"breaker(s) open, {stale} stale value(s): {verdict}")
+               f"breaker(s) open, {stale} stale value(s), {delivery['undelivered_notifications']} undelivered "
+               f"notification(s): {verdict}")
     values = {"connectors": items, "breakers": breakers, "connector_count": len(items),
               "connected_count": connected, "connecting_count": connecting, "open_breakers": open_breakers,
-              "stale_values": stale,
-              "healthy": healthy}
+              "stale_values": stale, "healthy": healthy, **delivery}
     return ToolOutput(values=values, method={"status": "connector status() and circuit-breaker snapshots"},
                       warnings=warnings, summary=summary)
 
@@ -168,8 +235,10 @@ TOOL = register(ToolDefinition(
         "or of all: connected or not, last update, last error, circuit-breaker state (closed / open / "
         "half-open, with the time until a trial call) and the age of every cached value against its staleness "
         "limit. Connectors start on first use, so a connector not yet used shows started=false; one making its "
-        "first connection shows connecting=true (not a failure). Read-only."),
-    version="1.1.0",
+        "first connection shows connecting=true (not a failure). With [alerts] in the plant configuration: each "
+        "alert destination (endpoint masked) with its breaker and the notifications waiting in the outbox or "
+        "rejected, and the monitor's runs when it runs in this process. Read-only."),
+    version="1.2.0",
     input_model=ConnectorStatusInput,
     output_model=ConnectorStatusOutput,
     handler=handle,

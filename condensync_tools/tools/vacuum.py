@@ -12,10 +12,11 @@ from __future__ import annotations
 from pydantic import Field
 
 from ..calculators.vacuum import DEVIATION_ORDER, DesignPoint, optimize_vacuum_pressure
-from ..registry import ToolCall, ToolDefinition, ToolOutput, register
+from ..registry import HistoryRecord, ToolCall, ToolDefinition, ToolOutput, register
 from .common import CALCULATOR_NOTE, ToolResult, quantity, summary_number
 from .heat_transfer import derived_fm_warnings
 from .shared_inputs import (
+    TUBE_DATA_RULES,
     CommonFields,
     DesignPointFields,
     DutyFields,
@@ -97,20 +98,15 @@ class VacuumOutput(ToolResult):
     ) = None
     lost_output_mw: quantity(
         "power_mw",
-        "Turbine output lost by running at the measured (else expected) "
-        "backpressure instead of the optimal one",
+        "Turbine output lost by running at the measured (else expected) backpressure instead of the optimal one",
     ) = None
     lost_output_fouling_mw: quantity("power_mw", "Part of the lost output due to fouling") = None
     lost_output_unexplained_mw: quantity(
         "power_mw", "Part of the lost output not explained (air in-leakage or instrumentation)"
     ) = None
-    cost_usd_per_day: quantity("money_usd_per_day", "Value of lost_output_mw at power_price_usd_per_mwh") = (
-        None
-    )
+    cost_usd_per_day: quantity("money_usd_per_day", "Value of lost_output_mw at power_price_usd_per_mwh") = None
     cleanliness_factor: float = Field(description="Cleanliness factor used for the expected backpressure [1]")
-    target_cleanliness: float = Field(
-        description="Target cleanliness factor used for the achievable backpressure [1]"
-    )
+    target_cleanliness: float = Field(description="Target cleanliness factor used for the achievable backpressure [1]")
     heat_duty: quantity("heat_rate", "Heat duty used")
     expected_saturation_temp: quantity("temperature", "Saturation temperature at the expected backpressure")
     expected_cw_outlet_temp: quantity("temperature", "CW outlet temperature at the expected state")
@@ -220,7 +216,7 @@ def handle(call: ToolCall) -> ToolOutput:
         text += f"; lost output {r.lost_output / 1e6:.4g} MW"
     if r.cost_usd_per_day is not None:
         text += f" ({r.cost_usd_per_day:.6g} USD/d)"
-    return ToolOutput(values=values, method=dict(r.method), warnings=warnings, summary=text)
+    return ToolOutput(values=values, method=dict(r.method), warnings=warnings, summary=text, history=HistoryRecord())
 
 
 TOOL = register(
@@ -250,6 +246,6 @@ TOOL = register(
         handler=handle,
         live_fields=LIVE_FIELDS,
         required_supplied=("cw_inlet_temp", "cw_flow"),
-        required_always=(("heat_duty", "cw_outlet_temp", "steam_flow"),),
+        required_always=(("heat_duty", "cw_outlet_temp", "steam_flow"), *TUBE_DATA_RULES),
     )
 )

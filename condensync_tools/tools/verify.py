@@ -9,6 +9,12 @@ with the current schema defaults); (3) re-execution with the same arguments unde
 current tool version: output_sha256 and provenance_hash compared, and each differing
 output field listed. Live-data results cannot be re-executed from their arguments (the
 plant values are in ``provenance.sources``): checks (1)-(2) still run and the report says so.
+
+Verification never has a side effect: only tools that are read-only, non-destructive and
+closed-world (:attr:`~condensync_tools.registry.ToolDefinition.replayable`: the calculators,
+``verify_provenance`` itself) are re-executed, in a context without ledger or connectors. A
+``create_work_order`` or ``read_live_data`` result is verified from its recorded result and
+hashes only (checks 1-2), so verifying never files a work order nor reads the plant.
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ from typing import Any
 
 from pydantic import Field
 
-from ..errors import InvalidArguments, ToolUnavailable
+from ..errors import InvalidArguments, ToolUnavailable, UnknownTool
 from ..provenance import canonical_sha256, provenance_hash
 from ..registry import ExecutionContext, ToolCall, ToolDefinition, ToolOutput, execute, get_tool, register
+from ..validation import describe_value
 from .common import ToolInput, ToolResult
 
 __all__ = ["VerifyInput", "VerifyOutput", "TOOL", "verify_result"]
@@ -65,13 +72,25 @@ def _diff(a: Any, b: Any, path: str = "$") -> list[str]:
     return [] if a == b else [f"{path}: recorded {a!r}, now {b!r}"[:240]]
 
 
+#: What a tool category that is never re-executed would do (see ToolDefinition.replayable).
+_EFFECTS = {"work_order": "it files work orders in the CMMS", "live_read": "it reads the plant"}
+
+
+def _provenance_of(result: Any) -> dict:
+    """The provenance object of a result given for verification, or InvalidArguments saying
+    what was given instead."""
+    prov = result.get("provenance") if isinstance(result, dict) else None
+    if not isinstance(prov, dict):
+        got = "nothing" if prov is None else describe_value(prov)
+        raise InvalidArguments([f"$.result.provenance: expected the provenance object of a CONDENSYNC result, "
+                                f"got {got}"])
+    return prov
+
+
 def verify_result(tool_name: str, arguments: dict | None, result: dict, context: ExecutionContext | None = None
                   ) -> dict:
     """The verification report (see module docstring) as plain data."""
-    prov = result.get("provenance")
-    if not isinstance(prov, dict):
-        raise InvalidArguments(["$.result.provenance: expected the provenance object of a CONDENSYNC result, "
-                                "got nothing"])
+    prov = _provenance_of(result)
     checks: list[dict] = []
     outputs = {k: v for k, v in result.items() if k != "provenance"}
     out_hash = canonical_sha256(outputs)
@@ -86,7 +105,11 @@ def verify_result(tool_name: str, arguments: dict | None, result: dict, context:
     except KeyError as exc:
         checks.append({"check": "provenance_hash recomputed from the hashed fields", "ok": False,
                        "detail": f"provenance lacks {exc.args[0]!r}"})
-    tool = get_tool(tool_name)
+    try:
+        tool = get_tool(tool_name)
+    except UnknownTool as exc:
+        raise InvalidArguments([f"$.tool: expected the name of a CONDENSYNC tool (or a result whose provenance.tool "
+                                f"names one), got {tool_name[:64]!r}"]) from exc
     differences: list[str] = []
     re_executed = False
     if arguments is None:
@@ -96,7 +119,11 @@ def verify_result(tool_name: str, arguments: dict | None, result: dict, context:
         in_hash = canonical_sha256(normalised)
         checks.append({"check": "input_sha256 recomputed from the arguments", "ok": in_hash == prov.get("input_sha256"),
                        "detail": f"recorded {prov.get('input_sha256')}, recomputed {in_hash}"})
-        if normalised.get("data_source") == "live" or prov.get("sources"):
+        if not tool.replayable:
+            checks.append({"check": "re-execution", "ok": True, "detail": f"not run: {tool.name} acts outside this "
+                           f"server ({tool.category} tool: {_EFFECTS.get(tool.category, 'reaches outside systems')}); "
+                           "verified from the recorded result and its hashes only"})
+        elif normalised.get("data_source") == "live" or prov.get("sources"):
             checks.append({"check": "re-execution", "ok": True, "detail": "not run: live-data inputs are recorded "
                            "in provenance.sources, not in the arguments"})
         else:
@@ -135,7 +162,7 @@ def handle(call: ToolCall) -> ToolOutput:
         tool_name, arguments, result = entry.tool, entry.arguments, entry.result
     elif a.get("result") is not None:
         result = a["result"]
-        tool_name = a.get("tool") or str((result.get("provenance") or {}).get("tool", ""))
+        tool_name = a.get("tool") or str(_provenance_of(result).get("tool", ""))
         arguments = a.get("arguments")
     else:
         raise InvalidArguments(["$.provenance_hash: required (or result with arguments), got nothing"])

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ..errors import PermissionDenied, ToolUnavailable
+from ..redaction import redact_text, redact_url
 from ..registry import ToolCall, ToolDefinition, ToolOutput, register
 from .common import ToolInput, ToolResult, UnitSystemField
 from .live_data import RequiredCondenserId
@@ -120,23 +121,24 @@ def handle(call: ToolCall) -> ToolOutput:
     request = WorkOrderRequest(title=a["title"], description=a["description"], asset=a["asset"] or None,
                                location=a["location"] or None, priority=a["priority"],
                                work_type=a["work_type"] or None, idempotency_key=key)
+    where = redact_url(str(settings.base_url))
     try:
         result = _run(call, cid, settings, request, dry_run)
     except RequestRejectedError as exc:
         cls = PermissionDenied if exc.status_code in (401, 403) or "disabled" in exc.message else ToolUnavailable
-        raise cls([f"$.dry_run: the CMMS ({settings.kind}, {settings.base_url}) to accept the work order, got a "
-                   f"refusal: {exc.message} (nothing was filed)"], call.tool.name) from None
+        raise cls([f"$.dry_run: the CMMS ({settings.kind}, {where}) to accept the work order, got a "
+                   f"refusal: {redact_text(exc.message)} (nothing was filed)"], call.tool.name) from None
     except ConnectorError as exc:
-        raise ToolUnavailable([f"$.dry_run: the CMMS ({settings.kind}, {settings.base_url}) to answer, got: "
-                               f"{exc.message}"], call.tool.name) from None
+        raise ToolUnavailable([f"$.dry_run: the CMMS ({settings.kind}, {where}) to answer, got: "
+                               f"{redact_text(exc.message)}"], call.tool.name) from None
     except TimeoutError:
-        raise ToolUnavailable([f"$.dry_run: an answer from the CMMS ({settings.base_url}) in time, got none; call "
+        raise ToolUnavailable([f"$.dry_run: an answer from the CMMS ({where}) in time, got none; call "
                                f"again with idempotency_key {key}: it is looked up before any new create"],
                               call.tool.name) from None
     preview = result.request
     values = {"condenser_id": cid, "system": result.system, "dry_run": result.dry_run, "enabled": settings.enabled,
               "created": result.created, "status": result.status, "idempotency_key": result.idempotency_key,
-              "request": {"method": preview.method, "url": preview.url, "headers": dict(preview.headers),
+              "request": {"method": preview.method, "url": redact_url(preview.url), "headers": dict(preview.headers),
                           "body": dict(preview.body or {})},
               "work_order_id": result.work_order_id or "", "duplicate_of": result.duplicate_of or "",
               "record_url": result.location or ""}
@@ -146,7 +148,7 @@ def handle(call: ToolCall) -> ToolOutput:
     if result.duplicate_of:
         warnings.append(f"a work order with key {key} already exists ({result.duplicate_of}); nothing new was filed")
     if result.dry_run:
-        summary = f"Preview (nothing sent): {preview.method} {preview.url} with key {key}"
+        summary = f"Preview (nothing sent): {preview.method} {redact_url(preview.url)} with key {key}"
     elif result.created:
         summary = f"Work order {result.work_order_id} filed in {result.system} (key {key})"
     else:

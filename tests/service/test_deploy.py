@@ -121,7 +121,7 @@ def test_dockerfile_runs_unprivileged_with_a_healthcheck():
     assert user and user[-1].split(":")[0] not in ("0", "root")
     assert re.search(r"^HEALTHCHECK .*CMD \[", final, re.M)
     assert entry_command() == ["condensync", "serve", "--transport", "http", "--host", "0.0.0.0", "--port", "8017",
-                               "--metrics-port", "9017", "--config", "/etc/condensync/plant.toml"]
+                               "--metrics-port", "9017"]  # no configuration needed to start
     env_block = " ".join(re.findall(r"^ENV (.*)$", final, re.M))
     assert not re.search(r"(?i)(DATABASE_URL|LEDGER_KEY|PASSWORD|TOKEN)=", env_block)
     assert "PYTHONDONTWRITEBYTECODE=1" in env_block  # read-only root filesystem
@@ -129,8 +129,8 @@ def test_dockerfile_runs_unprivileged_with_a_healthcheck():
 
 def test_entry_command_serves_health_and_metrics(tmp_path, docs):
     """The container's CMD, run directly: same argv except the two port numbers (free ports
-    instead of 8017/9017, which other processes here may hold) and the config path (a temp
-    copy of the ConfigMap's plant.toml instead of /etc/condensync/plant.toml)."""
+    instead of 8017/9017, which other processes here may hold), with CONDENSYNC_CONFIG naming a
+    temp copy of the ConfigMap's plant.toml as the Deployment does."""
     from condensync_tools.store import Store
     from condensync_tools.store.tokens import TokenStore
 
@@ -139,13 +139,13 @@ def test_entry_command_serves_health_and_metrics(tmp_path, docs):
     port, mport = free_port(), free_port()
     config = tmp_path / "plant.toml"
     config.write_text(_one(docs, "ConfigMap")["data"]["plant.toml"], "utf-8")
-    swap = {"8017": str(port), "9017": str(mport), "/etc/condensync/plant.toml": str(config)}
+    swap = {"8017": str(port), "9017": str(mport)}
     args = [swap.get(a, a) for a in argv[1:]]
     db_url = f"sqlite:///{tmp_path / 'data' / 'condensync.db'}"
     with Store(db_url, auto_upgrade=True) as store:
         token = TokenStore(store.engine).create("viewer", "container test")[1]
     server = ServerProcess(tmp_path, port=port, metrics_port=mport, argv=args, test_tools=False, name="entry",
-                           env=child_env(CONDENSYNC_DATABASE_URL=db_url)).start()
+                           env=child_env(CONDENSYNC_DATABASE_URL=db_url, CONDENSYNC_CONFIG=str(config))).start()
     try:
         server.wait_started()
         for path in ("/health/start", "/health/live", "/health/ready"):
@@ -165,3 +165,53 @@ def test_entry_command_serves_health_and_metrics(tmp_path, docs):
     warnings = {r.get("event") for r in server.log_records() if r.get("level") == "warning"}
     assert "host_check_disabled" in warnings  # 0.0.0.0 without --allowed-host is called out
     assert rc in (0, -15, 143)
+
+
+def test_container_starts_without_configuration_and_a_bootstrap_token_opens_it(tmp_path):
+    """The image's CMD with nothing mounted but a bootstrap token file: it starts on its
+    defaults (SQLite in the data dir, no plant configuration), the token works (stored hashed,
+    once: a restart does not add it again), supplied-data calls are answered."""
+    from condensync_tools.store import Store
+    from condensync_tools.store.tokens import TokenStore
+
+    token = "cst_" + "Bootstrap0123456789abcdefghijklmnopqrstuvw"
+    token_file = tmp_path / "bootstrap-token"
+    token_file.write_text(token + "\n", "utf-8")
+    port, mport = free_port(), free_port()
+    args = [{"8017": str(port), "9017": str(mport)}.get(a, a) for a in entry_command()[1:]]
+    data = tmp_path / "xdg"
+    env = child_env(XDG_DATA_HOME=str(data), CONDENSYNC_DATABASE_URL=None, CONDENSYNC_CONFIG=None,
+                    CONDENSYNC_BOOTSTRAP_TOKEN_FILE=str(token_file))
+    for round_ in range(2):
+        server = ServerProcess(tmp_path, port=port, metrics_port=mport, argv=args, test_tools=False,
+                               name=f"bare{round_}", env=env).start()
+        try:
+            server.wait_started()
+            assert httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=10).status_code == 200
+            r = raw_post(server.url, call_body(CALC, GOOD), token).json()
+            assert r["result"]["isError"] is False, r
+            assert raw_post(server.url, call_body(CALC, GOOD)).status_code == 401
+        finally:
+            server.stop()
+        assert token not in server.log_text()
+    dbs = list(data.rglob("condensync.db"))
+    assert len(dbs) == 1
+    with Store(f"sqlite:///{dbs[0]}") as store:
+        rows = TokenStore(store.engine).list()
+    assert [(t.role, t.label) for t in rows] == [("admin", "bootstrap")]
+
+
+def test_network_policy_admits_the_clients_the_allowed_hosts_name(docs):
+    """In-cluster Service names in CONDENSYNC_ALLOWED_HOSTS mean in-cluster clients: the
+    NetworkPolicy must admit pods (not only the ingress controller) on the MCP port."""
+    dep = _one(docs, "Deployment")
+    (c,) = dep["spec"]["template"]["spec"]["containers"]
+    hosts = {e["name"]: e.get("value") for e in c["env"]}["CONDENSYNC_ALLOWED_HOSTS"].split(",")
+    service = _one(docs, "Service")["metadata"]["name"]
+    in_cluster = [h for h in hosts if h.split(":")[0] == service or h.split(":")[0].startswith(service + ".")]
+    assert in_cluster, hosts
+    rules = _one(docs, "NetworkPolicy")["spec"]["ingress"]
+    mcp_rules = [r for r in rules if any(p["port"] in (8017, "mcp") for p in r["ports"])]
+    pod_sources = [f for r in mcp_rules for f in r["from"] if "podSelector" in f]
+    assert pod_sources, "in-cluster host names are allowed but no in-cluster pod may connect"
+    assert any(f.get("namespaceSelector") == {} for f in pod_sources)  # condensync.greenlang: other namespaces

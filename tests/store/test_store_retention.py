@@ -261,6 +261,9 @@ def test_fouling_history_survives_result_pruning(store: Store) -> None:
                 "fouling_resistance": 1e-4 * day,
                 "units": {"fouling_resistance": "m²·K/W"},
             },
+            cleanliness_factor=cf,
+            fouling_resistance=1e-4 * day,
+            fouling_resistance_unit="m²·K/W",
         )
     before = store.fouling_history("C1")
     report = store.prune(RetentionPolicy(raw_days=10), T0 + timedelta(days=20))
