@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Sequence
+
+from . import settings
 
 __all__ = ["main", "build_parser"]
 
@@ -143,7 +144,7 @@ def cmd_golden(args: argparse.Namespace) -> int:
 
 
 def _data_dir(args: argparse.Namespace) -> Path | None:
-    raw = getattr(args, "data_dir", None) or os.environ.get("CONDENSYNC_DATA_DIR")
+    raw = getattr(args, "data_dir", None) or settings.DATA_DIR.raw()
     return Path(raw) if raw else None
 
 
@@ -171,7 +172,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
             policy = RetentionPolicy(raw_days=args.raw_days, hourly_days=args.hourly_days,
                                      daily_days=args.daily_days, prune_ledger=not args.keep_ledger)
-            series = cli_support.series_prune(_data_dir(args), _series_policy(args))
+            series = _series_prune(_data_dir(args), _series_policy(args))
             report = _plain(cli_support.db_prune(args.database_url, policy, None))
             _print_json({**report, "series_files": series})
             return 0
@@ -179,6 +180,14 @@ def cmd_db(args: argparse.Namespace) -> int:
         return _fail(f"database: {exc}", 1)
     _print_json(_plain(status))
     return 0
+
+
+def _series_prune(data_dir: Path | None, policy: Any) -> list[dict[str, Any]]:
+    """Apply the series-file retention to the directories ``analyze_performance_history``
+    writes to by default (files, not the database: the store knows records only)."""
+    from .tools.series_retention import managed_series_directories, prune_series_files
+
+    return [vars(prune_series_files(d, policy, None)) for d in managed_series_directories(data_dir)]
 
 
 def _plain(obj: Any) -> Any:

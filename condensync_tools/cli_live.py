@@ -5,7 +5,7 @@ Registered by :func:`add_parsers` from :func:`condensync_tools.cli.build_parser`
 
 - ``condensync simulate [--config plant.toml] [--opcua-port 4840] [--modbus-port 5020]
   [--speed N] [--seed S] [--event air_inleakage@300] ...`` runs a real OPC UA server and a
-  real Modbus TCP server serving a simulated condenser (:mod:`connectors.simulator`) with the
+  real Modbus TCP server serving a simulated condenser (:mod:`condensync_tools.simulator`) with the
   tags of the configuration (default: the bundled example). Logs go to stderr; Ctrl-C stops.
 - ``condensync status [--config plant.toml] [--json]`` starts every connector of the
   configuration, reads every configured value once and prints the connectors' health, the
@@ -18,9 +18,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from typing import Any
+
+from . import settings
 
 __all__ = ["add_parsers", "cmd_simulate", "cmd_status", "main"]
 
@@ -41,18 +42,18 @@ def _quiet_asyncua() -> None:
 
 # ----------------------------------------------------------------------------- simulate
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from connectors.simulator import PlantSimulator, SimPlant, SimSettings, describe, parse_event, run
+    from condensync_tools.simulator import PlantSimulator, SimPlant, SimSettings, describe, parse_event, run
 
     from .config import EXAMPLE_CONFIG
 
     _quiet_asyncua()
-    config = args.config or os.environ.get("CONDENSYNC_CONFIG") or str(EXAMPLE_CONFIG)
+    config = args.config or settings.CONFIG.raw() or str(EXAMPLE_CONFIG)
     try:
         plant = SimPlant.from_toml(config, args.condenser)
         events = [parse_event(e) for e in args.event]
-        settings = SimSettings(seed=args.seed, speed=args.speed, interval_s=args.interval,
-                               start_hour=args.start_hour, fouling_days=args.fouling_days, noise=args.noise)
-        sim = PlantSimulator(plant, settings, events, host=args.host, opcua_port=args.opcua_port,
+        sim_settings = SimSettings(seed=args.seed, speed=args.speed, interval_s=args.interval,
+                                   start_hour=args.start_hour, fouling_days=args.fouling_days, noise=args.noise)
+        sim = PlantSimulator(plant, sim_settings, events, host=args.host, opcua_port=args.opcua_port,
                              modbus_port=args.modbus_port)
     except ValueError as exc:
         _err(f"condensync simulate: {exc}")
@@ -121,7 +122,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from .live import ConnectorManager
 
     _quiet_asyncua()
-    path = args.config or os.environ.get("CONDENSYNC_CONFIG")
+    path = args.config or settings.CONFIG.raw()
     if not path:
         _err("condensync status: give --config plant.toml (or set CONDENSYNC_CONFIG)")
         return 2

@@ -41,6 +41,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ValidationError
 
+from . import settings
 from .errors import InvalidArguments
 from .redaction import is_secret_name, redact_url
 
@@ -154,7 +155,7 @@ def _problems_from_pydantic(prefix: str, exc: ValidationError) -> list[str]:
 
 def load_config(path: str | os.PathLike | None = None) -> PlantConfig:
     """Load and validate a plant configuration; raise :class:`ConfigError` listing every problem."""
-    path = Path(path or os.environ.get("CONDENSYNC_CONFIG", ""))
+    path = Path(path or settings.CONFIG.text())
     if not str(path) or not path.is_file():
         raise ConfigError(path, [f"file not found: {path}"])
     try:
@@ -271,10 +272,10 @@ def _rule_name_problems(alerts: Any, condensers: dict[str, CondenserConfig]) -> 
     services: set[str] = set()
     tags: set[str] = set()
     for cond in condensers.values():
-        for settings in cond.connectors.values():
-            services.add(getattr(settings, "service", ""))
+        for connector in cond.connectors.values():
+            services.add(getattr(connector, "service", ""))
             for group in ("tags", "registers", "streams", "fields"):
-                tags.update(item.name for item in getattr(settings, group, None) or [])
+                tags.update(item.name for item in getattr(connector, group, None) or [])
     out = []
     for i, rule in enumerate(alerts.rules):
         for key, names, known in (("services", rule.services, services), ("tags", rule.tags, tags)):

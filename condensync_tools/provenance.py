@@ -27,8 +27,8 @@ from typing import Any, Callable
 
 import rfc8785
 
-__all__ = ["round_sig", "round_floats", "canonical", "sha256_hex", "build_provenance", "provenance_hash",
-           "hashed_outputs", "hashed_output_fields", "SIGNIFICANT_DIGITS"]
+__all__ = ["round_sig", "round_floats", "canonical", "canonical_sha256", "sha256_hex", "build_provenance",
+           "provenance_hash", "hashed_outputs", "hashed_output_fields", "SIGNIFICANT_DIGITS"]
 
 SIGNIFICANT_DIGITS = 10
 
@@ -50,36 +50,6 @@ def round_floats(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [round_floats(v) for v in obj]
     return obj
-
-
-def _es_number(x: float) -> str:
-    """ECMAScript Number::toString of a finite float (RFC 8785 §3.2.2.3): the shortest
-    round-trip digits (Python's repr gives the same digits), fixed notation for
-    1e-7 <= |x| < 1e21, otherwise d.ddde±n."""
-    if x == 0.0:
-        return "0"
-    if not math.isfinite(x):
-        raise ValueError(f"non-finite number {x!r} cannot be canonicalised")
-    text = repr(x)
-    if "e" not in text and "E" not in text:
-        return text[:-2] if text.endswith(".0") else text
-    mantissa, exp_text = text.split("e")
-    exponent = int(exp_text)
-    sign = "-" if mantissa.startswith("-") else ""
-    digits = mantissa.lstrip("-").replace(".", "")
-    point = mantissa.lstrip("-").find(".")
-    point = len(mantissa.lstrip("-")) if point < 0 else point
-    digits = digits.rstrip("0") or "0"
-    n = point + exponent  # position of the decimal point in the digit string
-    if -6 <= n - 1 < 21:  # 1e-7 <= |x| < 1e21: fixed notation
-        if n <= 0:
-            return f"{sign}0.{'0' * -n}{digits}"
-        if n >= len(digits):
-            return f"{sign}{digits}{'0' * (n - len(digits))}"
-        return f"{sign}{digits[:n]}.{digits[n:]}"
-    frac = f".{digits[1:]}" if len(digits) > 1 else ""
-    e = n - 1
-    return f"{sign}{digits[0]}{frac}e{'+' if e > 0 else '-'}{abs(e)}"
 
 
 _escape_string = json.encoder.encode_basestring  # C-accelerated, minimal escaping (ensure_ascii=False)
@@ -120,66 +90,13 @@ def _scalar_text(value: Any) -> str | None:
     return None
 
 
-def _jcs(obj: Any, out: list[str]) -> None:
-    append = out.append
-    t = type(obj)
-    if t is str:
-        append(_escape_string(obj))
-    elif t is float:
-        append(_es_number(obj))
-    elif t is dict:
-        append("{")
-        first = True
-        for key in _sorted_keys(obj):
-            if first:
-                first = False
-            else:
-                append(",")
-            append(_escape_string(key))
-            append(":")
-            value = obj[key]
-            vt = type(value)
-            if vt is str:
-                append(_escape_string(value))
-            elif vt is float:
-                append(_es_number(value))
-            else:
-                _jcs(value, out)
-        append("}")
-    elif t is list or t is tuple:
-        append("[")
-        for i, item in enumerate(obj):
-            if i:
-                append(",")
-            _jcs(item, out)
-        append("]")
-    elif obj is True:
-        append("true")
-    elif obj is False:
-        append("false")
-    elif obj is None:
-        append("null")
-    elif isinstance(obj, int):
-        if abs(obj) > 2**53 - 1:
-            raise ValueError(f"integer {obj} exceeds the I-JSON range of RFC 8785")
-        append(str(int(obj)))
-    elif isinstance(obj, float):
-        append(_es_number(float(obj)))
-    elif isinstance(obj, str):
-        append(_escape_string(str(obj)))
-    elif isinstance(obj, dict):
-        _jcs(dict(obj), out)
-    else:
-        raise TypeError(f"{type(obj).__name__} is not JSON-serialisable")
-
-
 def _rounded_fragment(x: float) -> tuple[float, str]:
     """A float rounded to 10 significant digits and its RFC 8785 text, from one formatting.
 
     ``format(x, ".10g")`` is correctly rounded; the float it parses to has exactly those
     digits as its shortest round-trip representation (two decimals of at most 10 significant
     digits are at least 1e-10 apart relatively, far more than one ulp), so for fixed notation
-    the text *is* the ECMAScript form; exponent forms go through :func:`_es_number`.
+    the text *is* the ECMAScript form; exponent forms go through ``rfc8785``.
     """
     text = format(x, ".10g")
     r = float(text)
@@ -190,7 +107,7 @@ def _rounded_fragment(x: float) -> tuple[float, str]:
     if not math.isfinite(r):
         raise ValueError(f"non-finite number {x!r} in a result")
     if "e" in text:
-        return r, _es_number(r)
+        return r, rfc8785.dumps(r).decode("utf-8")
     return r, text
 
 
@@ -210,9 +127,7 @@ def _round_canon(obj: Any) -> tuple[Any, str]:
         return obj, text
     if isinstance(obj, float):
         return _rounded_fragment(float(obj))
-    out: list[str] = []
-    _jcs(obj, out)
-    return obj, "".join(out)
+    return obj, rfc8785.dumps(obj).decode("utf-8")
 
 
 _BATCH_FORMATS: dict[int, str] = {}
@@ -333,66 +248,46 @@ def _positional_template(keys: tuple[str, ...]) -> tuple[str, Callable[[list], t
     return template, itemgetter(*ordered)
 
 
-def _repr_float_batch(values: list[float]) -> list[str]:
-    """RFC 8785 texts of many floats with one C-level ``repr`` formatting call: Python's repr
-    has the shortest round-trip digits, as ECMAScript; integral values drop ``.0``; values in
-    exponent form, non-finite values and -0.0 take :func:`_es_number`."""
-    fmt = _REPR_FORMATS.get(len(values))
-    if fmt is None:
-        fmt = _REPR_FORMATS.setdefault(len(values), "%r\x00" * len(values))
-    text = fmt % tuple(values)
-    if "e" in text or "n" in text or "-0.0\x00" in text:
-        return [_es_number(v) for v in values]
-    texts = text.replace(".0\x00", "\x00").split("\x00")
-    texts.pop()
-    return texts
-
-
-_REPR_FORMATS: dict[int, str] = {}
-
-
-def _canon_items(obj: dict) -> dict[str, str]:
-    """Canonical text of each value of a dict, by key (floats formatted in one batch)."""
-    float_keys = [k for k, v in obj.items() if type(v) is float]
-    parts = dict(zip(float_keys, _repr_float_batch([obj[k] for k in float_keys]), strict=True)) if float_keys else {}
-    if len(float_keys) < len(obj):
-        for key, value in obj.items():
-            t = type(value)
-            if t is float:
-                continue
-            if t is str:
-                parts[key] = _escape_string(value)
-            else:
-                text = _scalar_text(value)
-                if text is None:
-                    out: list[str] = []
-                    _jcs(value, out)
-                    text = "".join(out)
-                parts[key] = text
-    return parts
+def _value_text(value: Any) -> str:
+    """RFC 8785 text of one JSON value: strings, small integers, booleans, null and floats
+    in fixed notation directly (Python's ``repr`` has the shortest round-trip digits, as
+    ECMAScript, and writes fixed notation only for 1e-4 <= |x| < 1e16, inside ECMAScript's
+    fixed range); everything else (exponent forms, -0.0, containers) through ``rfc8785``."""
+    t = type(value)
+    if t is float:
+        text = repr(value)
+        if "e" not in text and "n" not in text and text != "-0.0":
+            return text[:-2] if text.endswith(".0") else text
+    else:
+        text = _scalar_text(value)
+        if text is not None:
+            return text
+    return rfc8785.dumps(value).decode("utf-8")
 
 
 def canonical(obj: Any) -> bytes:
-    """RFC 8785 canonical JSON bytes.
+    """RFC 8785 canonical JSON bytes (the ``rfc8785`` package).
 
-    A fast serialiser for JSON data (dict/list/str/int/float/bool/None); the test suite
-    checks it byte for byte against the reference ``rfc8785`` package on random structures
-    and numbers (``tests/test_provenance.py``).
+    A flat object (the normalised arguments of a call) takes the one fast path of this
+    module: member texts from :func:`_value_text`, joined in RFC 8785 key order by a cached
+    template; the tests check it byte for byte against ``rfc8785.dumps``
+    (``tests/test_provenance.py``).
     """
     if type(obj) is dict:
-        return _object_text(_canon_items(obj)).encode("utf-8")
-    out: list[str] = []
-    _jcs(obj, out)
-    return "".join(out).encode("utf-8")
-
-
-def canonical_reference(obj: Any) -> bytes:
-    """RFC 8785 canonical JSON bytes from the reference ``rfc8785`` package."""
+        return _object_text({k: _value_text(v) for k, v in obj.items()}).encode("utf-8")
     return rfc8785.dumps(obj)
 
 
-def sha256_hex(obj: Any) -> str:
-    """SHA-256 (hex) of the canonical JSON of ``obj``."""
+def sha256_hex(data: str | bytes) -> str:
+    """Hex SHA-256 of UTF-8 text or bytes (the one hashing helper of the project; the store
+    re-exports it)."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+def canonical_sha256(obj: Any) -> str:
+    """SHA-256 (hex) of the RFC 8785 canonical JSON of ``obj``."""
     return hashlib.sha256(canonical(obj)).hexdigest()
 
 
@@ -401,7 +296,7 @@ def provenance_hash(tool: str, tool_version: str, method: dict, input_sha256: st
     """The provenance hash over the hashed fields of a provenance record: SHA-256 of
     JCS({"tool", "tool_version", "method", "input_sha256", "output_sha256", "sources"})."""
     if sources or type(method) is not dict or any(type(v) is not str for v in method.values()):
-        return sha256_hex({"tool": tool, "tool_version": tool_version, "method": method,
+        return canonical_sha256({"tool": tool, "tool_version": tool_version, "method": method,
                            "input_sha256": input_sha256, "output_sha256": output_sha256, "sources": sources})
     # Hot path (supplied data): the members in RFC 8785 key order (input_sha256, method,
     # output_sha256, sources, tool, tool_version), the method text cached (a tool has few).
@@ -431,8 +326,8 @@ def build_provenance(tool: str, tool_version: str, method: dict, normalised_args
                      sources: list, computed_at: datetime | None = None, *, output_sha256: str | None = None) -> dict:
     """The ``provenance`` object of a result (outputs already rounded, without provenance;
     or their ``output_sha256`` when already computed, e.g. by :func:`hashed_outputs`)."""
-    in_hash = sha256_hex(normalised_args)
-    out_hash = output_sha256 if output_sha256 is not None else sha256_hex(outputs)
+    in_hash = canonical_sha256(normalised_args)
+    out_hash = output_sha256 if output_sha256 is not None else canonical_sha256(outputs)
     if computed_at is None:
         when = utc_now_text()
     else:

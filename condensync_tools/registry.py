@@ -194,6 +194,13 @@ class LiveProvider(Protocol):
         """SI values by tool field name, and one provenance source record per value."""
 
 
+class WorkOrderService(Protocol):
+    """Files work orders in a condenser's CMMS (the live layer's connector manager)."""
+
+    def create_work_order(self, condenser_id: str, request: Any, *, dry_run: bool, timeout: float) -> Any:
+        """The CMMS client's result for ``request`` (a ``connectors.WorkOrderRequest``)."""
+
+
 class DesignProvider(Protocol):
     """Plant configuration: design data of a condenser as tool arguments."""
 

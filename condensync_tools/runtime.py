@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import threading
 
 import anyio
 
+from . import settings
 from .registry import ExecutionContext
 
 __all__ = ["build_context", "serve", "BackgroundLedger"]
@@ -30,7 +30,7 @@ def build_context(config_path: str | None = None, caller: str | None = None, *, 
                   database_url: str | None = None) -> ExecutionContext:
     """An execution context for the CLI or a server: plant configuration when given, the
     audit ledger and history store unless ``ledger`` is False."""
-    config_path = config_path or os.environ.get("CONDENSYNC_CONFIG")
+    config_path = config_path or settings.CONFIG.raw()
     context = ExecutionContext(caller=caller)
     if config_path:
         from .config import load_config

@@ -5,16 +5,24 @@ Every numeric tool field is declared with a quantity *kind*; this module knows, 
 the caller's unit in each system and the conversion to and from SI base units (K, Pa, m,
 m², m³/s, kg/s, W, ...). Temperature *differences* convert by 1.8 with no offset.
 Conversion happens exactly once on the way in and once on the way out.
+
+It also holds the one table of engineering-unit *strings* that plant data arrives in
+(:data:`UNITS`: ``degF``, ``inHgA``, ``gpm``, ``kg/h``…, each with its dimension and its
+conversion to SI base units), used by the live connectors, the simulator and the
+configuration checks. Both tables take their factors from
+:mod:`condensync_tools.calculators.constants` (a test checks that they agree).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Callable
 
 from .calculators import constants as c
 
-__all__ = ["UnitSystem", "Kind", "KINDS", "to_si", "from_si", "unit_label", "Quantity"]
+__all__ = ["UnitSystem", "Kind", "KINDS", "to_si", "from_si", "unit_label", "Quantity", "UnitSpec", "UNITS",
+           "KIND_DIMENSION", "UnitError", "unit_spec", "to_si_unit", "from_si_unit", "display_kind"]
 
 UnitSystem = str  # "US" | "SI"
 
@@ -120,3 +128,226 @@ class Quantity:
 def format_quantity(kind: str, value_si: float, system: UnitSystem, digits: int = 4) -> str:
     """``"<value> <unit>"`` in the caller's unit system, for messages and warnings."""
     return f"{from_si(kind, value_si, system):.{digits}g} {unit_label(kind, system)}"
+
+
+# ------------------------------------------------------------------------------------------
+# Unit strings of plant data (tags, registers, historian streams) → SI base units
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UnitSpec:
+    """How one engineering-unit string converts to SI base units: ``si = value·factor + offset``.
+
+    Attributes
+    ----------
+    dimension : str
+        ``temperature`` [K], ``pressure`` [Pa abs], ``pressure_gauge`` [Pa gauge],
+        ``pressure_rate`` [Pa/s], ``volumetric_flow`` [m³/s], ``mass_flow`` [kg/s],
+        ``ppb`` [ppb], ``percent`` [%], ``fraction`` [1], ``rotational_speed`` [rpm],
+        ``power`` [W], ``velocity`` [m/s], ``length`` [m], ``frequency`` [Hz].
+    factor, offset : float
+        Conversion to the base unit of the dimension.
+    """
+
+    dimension: str
+    factor: float
+    offset: float = 0.0
+
+
+def _aliases(spec: UnitSpec, *names: str) -> dict[str, UnitSpec]:
+    return {n: spec for n in names}
+
+
+_K0 = c.KELVIN_OFFSET
+#: Unit string → conversion. Case-sensitive on purpose ("MW" is not "mW"); spaces are ignored.
+UNITS: dict[str, UnitSpec] = {
+    # temperature (absolute)
+    **_aliases(UnitSpec("temperature", 1.0, _K0), "°C", "degC", "C", "deg C", "℃", "Cel", "celsius"),
+    **_aliases(UnitSpec("temperature", 1.0 / 1.8, _K0 - 32.0 / 1.8), "°F", "degF", "F", "deg F", "℉",
+               "[degF]", "fahrenheit"),
+    **_aliases(UnitSpec("temperature", 1.0), "K", "kelvin"),
+    # absolute pressure
+    **_aliases(UnitSpec("pressure", 1.0), "Pa", "Pa(a)", "PaA", "Pa abs"),
+    **_aliases(UnitSpec("pressure", c.KPA_PA), "kPa", "kPa(a)", "kPaA", "kPaa", "kPa abs"),
+    **_aliases(UnitSpec("pressure", 1.0e6), "MPa", "MPa(a)", "MPaA"),
+    **_aliases(UnitSpec("pressure", 1.0e5), "bar", "bar(a)", "bara", "barA"),
+    **_aliases(UnitSpec("pressure", c.MBAR_PA), "mbar", "mbar(a)", "mbara", "mbarA", "hPa"),
+    **_aliases(UnitSpec("pressure", c.PSI_PA), "psi", "psia", "psi(a)", "psiA"),
+    **_aliases(UnitSpec("pressure", c.INHG_PA), "inHg", "inHgA", "inHg(a)", "inHga", "in Hg", "inHg abs"),
+    **_aliases(UnitSpec("pressure", c.MMHG_PA), "mmHg", "mmHgA", "mmHg(a)", "torr", "Torr"),
+    # gauge pressure / vacuum below atmosphere (only for gauge fields such as vacuum_gauge)
+    **_aliases(UnitSpec("pressure_gauge", c.KPA_PA), "kPag", "kPa(g)", "kPaG", "kPa vac"),
+    **_aliases(UnitSpec("pressure_gauge", 1.0e5), "barg", "bar(g)", "barG"),
+    **_aliases(UnitSpec("pressure_gauge", c.MBAR_PA), "mbarg", "mbar(g)", "mbar vac"),
+    **_aliases(UnitSpec("pressure_gauge", c.PSI_PA), "psig", "psi(g)", "psiG"),
+    **_aliases(UnitSpec("pressure_gauge", c.INHG_PA), "inHgV", "inHg vac", "inHg(g)", "inHgG"),
+    **_aliases(UnitSpec("pressure_gauge", c.MMHG_PA), "mmHgV", "mmHg vac", "mmHg(g)"),
+    # pressure rate (vacuum decay)
+    **_aliases(UnitSpec("pressure_rate", c.INHG_PA / 60.0), "inHg/min"),
+    **_aliases(UnitSpec("pressure_rate", c.KPA_PA / 60.0), "kPa/min"),
+    **_aliases(UnitSpec("pressure_rate", c.MBAR_PA / 60.0), "mbar/min"),
+    **_aliases(UnitSpec("pressure_rate", c.MMHG_PA / 60.0), "mmHg/min", "torr/min"),
+    **_aliases(UnitSpec("pressure_rate", 1.0), "Pa/s"),
+    # volumetric flow
+    **_aliases(UnitSpec("volumetric_flow", c.GPM_M3_S), "gpm", "GPM", "USgpm", "gal/min", "US gal/min"),
+    **_aliases(UnitSpec("volumetric_flow", c.M3_H_M3_S), "m3/h", "m³/h", "m3/hr", "m³/hr", "m^3/h"),
+    **_aliases(UnitSpec("volumetric_flow", 1.0), "m3/s", "m³/s", "m^3/s"),
+    **_aliases(UnitSpec("volumetric_flow", 1.0e-3), "L/s", "l/s"),
+    **_aliases(UnitSpec("volumetric_flow", 1.0e-3 / 60.0), "L/min", "l/min"),
+    # mass flow (SCFM: dry air at 70 °F, 14.696 psia: 4.495 lb/h)
+    **_aliases(UnitSpec("mass_flow", 1.0), "kg/s"),
+    **_aliases(UnitSpec("mass_flow", c.KG_H_KG_S), "kg/h", "kg/hr"),
+    **_aliases(UnitSpec("mass_flow", 1000.0 * c.KG_H_KG_S), "t/h", "tph", "t/hr"),
+    **_aliases(UnitSpec("mass_flow", c.LB_H_KG_S), "lb/h", "lb/hr", "lbm/h", "lbm/hr", "pph"),
+    **_aliases(UnitSpec("mass_flow", 1000.0 * c.LB_H_KG_S), "klb/h", "klb/hr", "kpph"),
+    **_aliases(UnitSpec("mass_flow", c.SCFM_AIR_KG_S), "SCFM", "scfm"),
+    # concentration
+    **_aliases(UnitSpec("ppb", 1.0), "ppb", "µg/kg", "μg/kg", "ug/kg", "µg/L", "μg/L", "ug/L", "ug/l"),
+    **_aliases(UnitSpec("ppb", 1000.0), "ppm", "mg/kg", "mg/L", "mg/l"),
+    # ratios
+    **_aliases(UnitSpec("percent", 1.0), "%", "pct", "percent"),
+    **_aliases(UnitSpec("fraction", 1.0), "1", "-", "frac", "fraction"),
+    # machines
+    **_aliases(UnitSpec("rotational_speed", 1.0), "rpm", "RPM", "1/min", "r/min"),
+    **_aliases(UnitSpec("frequency", 1.0), "Hz"),
+    **_aliases(UnitSpec("power", 1.0), "W"),
+    **_aliases(UnitSpec("power", c.KW_W), "kW"),
+    **_aliases(UnitSpec("power", c.MW_W), "MW", "MWe"),
+    **_aliases(UnitSpec("power", c.HP_W), "hp", "HP"),
+    # geometry and velocity
+    **_aliases(UnitSpec("velocity", 1.0), "m/s"),
+    **_aliases(UnitSpec("velocity", c.FT_M), "ft/s", "fps"),
+    **_aliases(UnitSpec("length", 1.0), "m"),
+    **_aliases(UnitSpec("length", c.FT_M), "ft"),
+    **_aliases(UnitSpec("length", c.MM_M), "mm"),
+    **_aliases(UnitSpec("length", c.INCH_M), "in"),
+}
+_UNITS_NOSPACE = {k.replace(" ", ""): v for k, v in UNITS.items()}
+
+#: Tool quantity kind (condensync_tools.units.KINDS) → the unit dimension it accepts.
+KIND_DIMENSION: dict[str, str] = {
+    "temperature": "temperature",
+    "temperature_difference": "temperature",
+    "pressure": "pressure",
+    "pressure_gauge": "pressure_gauge",
+    "pressure_rate": "pressure_rate",
+    "volumetric_flow": "volumetric_flow",
+    "mass_flow": "mass_flow",
+    "steam_flow": "mass_flow",
+    "air_flow": "mass_flow",
+    "ppb": "ppb",
+    "percent": "percent",
+    "fraction": "fraction",
+    "power_mw": "power",
+    "power_kw": "power",
+    "heat_rate": "power",
+    "velocity": "velocity",
+    "length": "length",
+    "head": "length",
+    "tube_diameter": "length",
+}
+#: Compatible dimension pairs with an extra factor (unit dimension, kind dimension) → factor.
+_CROSS = {("percent", "fraction"): 0.01, ("fraction", "percent"): 100.0}
+
+
+class UnitError(ValueError):
+    """A unit string that cannot be converted, or that does not fit the field it feeds."""
+
+
+def unit_spec(unit: str) -> UnitSpec | None:
+    """The conversion of ``unit`` (spaces ignored), or None when unknown."""
+    unit = unit.strip()
+    return UNITS.get(unit) or _UNITS_NOSPACE.get(unit.replace(" ", ""))
+
+
+def _known_units_hint() -> str:
+    return ("°C/degC, °F/degF, K, Pa, kPa, kPa(a), MPa, bar, mbar, psia, inHg, inHgA, mmHg, gpm, m3/h, m3/s, "
+            "L/s, kg/s, kg/h, lb/h, klb/h, t/h, SCFM, ppb, ppm, %, rpm, kW, MW (gauge: kPag, psig, inHgV)")
+
+
+def to_si_unit(value: float, unit: str, *, kind: str | None = None, tag: str = "") -> float:
+    """Convert ``value`` in ``unit`` to SI base units (K, Pa, m³/s, kg/s, W, ...).
+
+    Parameters
+    ----------
+    value : float
+        Value in ``unit``.
+    unit : str
+        Engineering-unit string as the source delivers it, e.g. ``"degF"``, ``"inHgA"``.
+    kind : str, optional
+        Quantity kind of the tool field it feeds (``temperature``, ``temperature_difference``,
+        ``pressure``...). A temperature *difference* converts without offset; a unit of another
+        dimension is an error; ``%`` feeding a fraction is divided by 100.
+    tag : str
+        Tag named in errors.
+
+    Returns
+    -------
+    float
+        Value in SI base units of the kind (or of the unit's dimension without a kind).
+
+    Raises
+    ------
+    UnitError
+        Unknown unit, or a unit whose dimension does not fit ``kind``.
+    """
+    spec = unit_spec(unit)
+    where = f"tag {tag} " if tag else ""
+    if spec is None:
+        raise UnitError(f"{where}has unit {unit!r}, which CONDENSYNC cannot convert to SI; use one of "
+                        f"{_known_units_hint()}")
+    factor = spec.factor
+    offset = spec.offset
+    if kind is not None and kind in KIND_DIMENSION:
+        want = KIND_DIMENSION[kind]
+        if spec.dimension != want:
+            cross = _CROSS.get((spec.dimension, want))
+            if cross is None:
+                raise UnitError(f"{where}has unit {unit!r} ({spec.dimension.replace('_', ' ')}), but the field it "
+                                f"feeds is a {kind.replace('_', ' ')}: check the tag's unit or its name")
+            factor *= cross
+        if kind == "temperature_difference":
+            offset = 0.0
+    return value * factor + offset
+
+
+def from_si_unit(value_si: float, unit: str) -> float:
+    """Inverse of :func:`to_si_unit` without a kind: SI base value → ``unit``.
+
+    Raises
+    ------
+    UnitError
+        Unknown unit.
+    """
+    spec = unit_spec(unit)
+    if spec is None:
+        raise UnitError(f"unit {unit!r} is unknown; use one of {_known_units_hint()}")
+    return (value_si - spec.offset) / spec.factor
+
+
+_DIMENSION_KIND = {
+    "temperature": "temperature",
+    "pressure": "pressure",
+    "pressure_rate": "pressure_rate",
+    "volumetric_flow": "volumetric_flow",
+    "mass_flow": "mass_flow",
+    "ppb": "ppb",
+    "percent": "percent",
+    "fraction": "fraction",
+    "velocity": "velocity",
+    "length": "length",
+}  # gauge pressures other than tool fields (pump discharge) stay in their own unit
+
+
+def display_kind(name: str, unit: str, kinds: Mapping[str, str]) -> str | None:
+    """The quantity kind a value is reported in: the tool field's kind, else one that fits its
+    unit's dimension (power in MW, or kW for kW tags), else None (reported in its own unit)."""
+    if name in kinds:
+        return kinds[name]
+    spec = unit_spec(unit)
+    if spec is None:
+        return None
+    if spec.dimension == "power":
+        return "power_kw" if unit.strip() == "kW" else "power_mw"
+    return _DIMENSION_KIND.get(spec.dimension)

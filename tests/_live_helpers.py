@@ -115,7 +115,7 @@ class LivePlant:
                  interval_s: float = 0.2) -> None:
         from condensync_tools.config import load_config
         from condensync_tools.live import ConnectorManager
-        from connectors.simulator import SimPlant, SimSettings, SimulatorThread
+        from condensync_tools.simulator import SimPlant, SimSettings, SimulatorThread
 
         path = write_config(directory / "plant.toml", data)
         self.sim = SimulatorThread(SimPlant.from_toml(path), SimSettings(interval_s=interval_s, noise=noise,

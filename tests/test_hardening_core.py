@@ -88,14 +88,18 @@ def test_verify_provenance_never_files_a_work_order(tmp_path, ledger):
             retry={"attempts": 1, "backoff_initial_s": 0.0, "backoff_max_s": 0.0, "jitter_s": 0.0},
         )
         config = load_config(write_config(tmp_path / "plant.toml", data))
-        preview = execute("create_work_order", WORK_ORDER, ExecutionContext(design=config))
-        assert preview.error is None and preview.result["dry_run"] and receiver.requests == []
-        ctx = ExecutionContext(design=config, recorder=StoreRecorder(ledger), services={"store": ledger})
-        faithful = execute("verify_provenance", {"result": preview.result, "arguments": WORK_ORDER}, ctx)
-        # the same result presented with arguments that would file it for real
-        filing = execute(
-            "verify_provenance", {"result": preview.result, "arguments": {**WORK_ORDER, "dry_run": False}}, ctx
-        )
+        from condensync_tools.live import ConnectorManager
+
+        with ConnectorManager(config) as manager:  # the CMMS is reached through the context's manager
+            preview = execute("create_work_order", WORK_ORDER, ExecutionContext(design=config, live=manager))
+            assert preview.error is None and preview.result["dry_run"] and receiver.requests == []
+            ctx = ExecutionContext(design=config, live=manager, recorder=StoreRecorder(ledger),
+                                   services={"store": ledger})
+            faithful = execute("verify_provenance", {"result": preview.result, "arguments": WORK_ORDER}, ctx)
+            # the same result presented with arguments that would file it for real
+            filing = execute(
+                "verify_provenance", {"result": preview.result, "arguments": {**WORK_ORDER, "dry_run": False}}, ctx
+            )
     assert receiver.requests == [], "verification sent requests to the CMMS"
     report = faithful.result
     assert report["matches"] and not report["re_executed"]

@@ -106,10 +106,14 @@ def test_work_order_previews_and_errors_show_no_url_secret(tmp_path):
         enabled=True,
         retry={"attempts": 1, "backoff_initial_s": 0.0, "backoff_max_s": 0.0, "jitter_s": 0.0},
     )
-    ctx = ExecutionContext(design=load_config(write_config(tmp_path / "plant.toml", data)))
+    from condensync_tools.live import ConnectorManager
+
+    config = load_config(write_config(tmp_path / "plant.toml", data))
     args = {"condenser_id": "unit3", "title": "Clean tubes", "description": "CF 0.71"}
-    preview = execute("create_work_order", args, ctx)
-    assert preview.error is None and SECRET not in str(preview.result) + preview.summary
-    assert "?lean=1" in preview.result["request"]["url"]
-    down = execute("create_work_order", {**args, "dry_run": False}, ctx)  # nothing listens on that port
+    with ConnectorManager(config) as manager:  # the CMMS is reached through the context's manager
+        ctx = ExecutionContext(design=config, live=manager)
+        preview = execute("create_work_order", args, ctx)
+        assert preview.error is None and SECRET not in str(preview.result) + preview.summary
+        assert "?lean=1" in preview.result["request"]["url"]
+        down = execute("create_work_order", {**args, "dry_run": False}, ctx)  # nothing listens on that port
     assert down.error.kind == "unavailable" and SECRET not in down.error.text()

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""The heat-transfer test chain against published worked examples (physics.md §8), LMTD
+"""The heat-transfer test chain against published worked examples (docs/methods.md §8), LMTD
 limits and identities, and monotonic behaviour (hypothesis)."""
 
 import math
@@ -10,8 +10,13 @@ from hypothesis import strategies as st
 
 from condensync_tools.calculators.constants import FT_M, INHG_PA, c_to_k, f_to_k
 from condensync_tools.calculators.errors import DomainError
-from condensync_tools.calculators.heat_transfer import (HeatTransferInputs, analyse_heat_transfer, lmtd,
-                                                        saturation_temp_from_effectiveness, ttd_from_ntu)
+from condensync_tools.calculators.heat_transfer import (
+    HeatTransferInputs,
+    analyse_heat_transfer,
+    lmtd,
+    saturation_temp_from_effectiveness,
+    ttd_from_ntu,
+)
 from condensync_tools.calculators.tubes import tube_bundle
 from condensync_tools.calculators.water import liquid_properties, saturation_pressure
 
@@ -51,7 +56,7 @@ def test_ht02_condensation_rate_with_shell_loss():
 
 
 def test_ht07_outlet_above_saturation_rejected():
-    """HT-07 (physics.md §7 pitfall 1): Tsat 101.1 °F, in 70 °F, out 101.5 °F → error."""
+    """HT-07 (docs/methods.md §7 pitfall 1): Tsat 101.1 °F, in 70 °F, out 101.5 °F → error."""
     x = HeatTransferInputs(f_to_k(70.0), f_to_k(101.5), 10.0, 2.0 * INHG_PA, surface_area=1000.0)
     with pytest.raises(DomainError) as e:
         analyse_heat_transfer(x)
@@ -134,7 +139,7 @@ def test_cleanliness_falls_as_pressure_rises_at_fixed_temperatures(p_inhg, dp):
 
 
 def test_first_principles_within_band_of_hei():
-    """Resistance build-up vs HEI: expect ±15-25 % (physics.md §1.5, unverified band; we
+    """Resistance build-up vs HEI: expect ±15-25 % (docs/methods.md §1.5, unverified band; we
     check a generous 30 % to catch gross errors only)."""
     b = _bundle()
     q = 7 * FT_M * b.flow_area

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""HEI clean U against worked example HT-05 (physics.md §8: U = C1·√V·Fw·Fm·Fc, TIMET
+"""HEI clean U against worked example HT-05 (docs/methods.md §8: U = C1·√V·Fw·Fm·Fc, TIMET
 CODEWELD form; C1 = 263 for 7/8-1 in. OD; Fm from the older-edition public table)."""
 
 import math
@@ -34,7 +34,7 @@ def test_ht05_variants_older_edition_fm(material, gauge, fm, u_design):
 
 
 def test_c1_si_conversion_factor():
-    # C1_SI = C1_IP × 5.678263/sqrt(0.3048) = C1_IP × 10.2851 (derived, physics.md §1.1)
+    # C1_SI = C1_IP × 5.678263/sqrt(0.3048) = C1_IP × 10.2851 (derived, docs/methods.md §1.1)
     assert BTU_H_FT2_F_W_M2_K / math.sqrt(FT_M) == pytest.approx(10.2851, abs=1e-4)
 
 

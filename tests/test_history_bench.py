@@ -9,6 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# runs the benchmark scripts in subprocesses (up to minutes on a shared machine)
+pytestmark = pytest.mark.slow
+
 RUN = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
 
 

@@ -79,6 +79,7 @@ def run_cli(*args, db_url):
                           timeout=120)
 
 
+@pytest.mark.slow  # a dozen CLI subprocesses
 def test_audit_cli_verify_show_export_and_tamper(db_url, tmp_path):
     for i in range(3):
         assert run_cli("call", "calculate_heat_transfer_coefficient", "--json",
@@ -99,6 +100,7 @@ def test_audit_cli_verify_show_export_and_tamper(db_url, tmp_path):
     assert r.returncode == 1 and "seq 2" in r.stderr and "edited" in r.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.anyio
 async def test_sigkill_under_load_loses_no_answered_call(tmp_path):
     """Calls are answered only after their ledger entry is committed: kill -9 the server
@@ -110,7 +112,7 @@ async def test_sigkill_under_load_loses_no_answered_call(tmp_path):
     params = StdioServerParameters(command=sys.executable, args=["-c", code, str(pidfile)],
                                    env={**os.environ, "CONDENSYNC_DATABASE_URL": db_url})
     answered: list[str] = []
-    with pytest.raises(BaseException):  # the transport breaks when the server dies
+    with pytest.raises(BaseException):  # noqa: B017  (the transport breaks when the server dies: any error)
         async with Client(params) as client:
             async def fire(i: int) -> None:
                 r = await client.call_tool("calculate_heat_transfer_coefficient",

@@ -19,7 +19,7 @@ from _live_helpers import example_data, fast_settings, free_port, write_config
 from mcp import Client, StdioServerParameters
 
 from condensync_tools.registry import all_tools
-from connectors.simulator import SimPlant, SimSettings, SimulatorThread
+from condensync_tools.simulator import SimPlant, SimSettings, SimulatorThread
 
 CORE = ("calculate_heat_transfer_coefficient", "optimize_vacuum_pressure", "detect_air_inleakage",
         "calculate_fouling_factor", "optimize_cooling_water_flow", "analyze_condenser_performance")
@@ -116,7 +116,8 @@ async def test_every_core_tool_live_over_stdio(setup):
 
         preview = await client.call_tool("create_work_order", {
             "condenser_id": "unit3", "title": "Condenser CF low: clean tubes",
-            "description": f"Cleanliness factor {cf} (provenance {ht.structured_content['provenance']['provenance_hash']})"})
+            "description": f"Cleanliness factor {cf} "
+                           f"(provenance {ht.structured_content['provenance']['provenance_hash']})"})
         assert not preview.is_error
         sc = preview.structured_content
         assert sc["dry_run"] and not sc["created"] and sc["status"] == "preview"

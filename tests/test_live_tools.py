@@ -69,10 +69,16 @@ def maximo():
 
 
 # ------------------------------------------------------------------------------ preview
+def file_work_order(args, config):
+    """``create_work_order`` in a context with a connector manager (as `condensync call --config`
+    and the servers build it): the tool reaches the CMMS only through the context."""
+    with ConnectorManager(config) as manager:
+        return execute("create_work_order", args, ExecutionContext(design=config, live=manager))
+
+
 def test_dry_run_is_the_default_and_previews_the_exact_request():
     config = load_config(EXAMPLE_CONFIG)
-    ctx = ExecutionContext(design=config)  # no connectors needed for a preview
-    first = execute("create_work_order", ARGS, ctx)
+    first = file_work_order(ARGS, config)
     assert first.error is None, first.error
     r = first.result
     key = idempotency_key_for("unit3", ARGS["title"], "")
@@ -90,15 +96,15 @@ def test_dry_run_is_the_default_and_previews_the_exact_request():
     assert headers["apikey"] == "***" and "example-api-key-not-a-secret" not in str(r)
     assert headers["Content-Type"] == "application/json"
     assert any("filing is disabled" in w for w in r["warnings"])
-    again = execute("create_work_order", ARGS, ctx)  # deterministic: same preview, same output hash
+    again = file_work_order(ARGS, config)  # deterministic: same preview, same output hash
     assert again.result["provenance"]["output_sha256"] == r["provenance"]["output_sha256"]
-    other = execute("create_work_order", {**ARGS, "asset": "U3-COND-A", "priority": 1}, ctx)
+    other = file_work_order({**ARGS, "asset": "U3-COND-A", "priority": 1}, config)
     assert other.result["idempotency_key"] == idempotency_key_for("unit3", ARGS["title"], "U3-COND-A") != key
     assert other.result["request"]["body"]["assetnum"] == "U3-COND-A"
 
 
 def test_filing_is_refused_while_disabled():
-    out = execute("create_work_order", {**ARGS, "dry_run": False}, ExecutionContext(design=load_config(EXAMPLE_CONFIG)))
+    out = file_work_order({**ARGS, "dry_run": False}, load_config(EXAMPLE_CONFIG))
     assert out.error is not None and out.error.kind == "permission_denied"
     text = out.error.text()
     assert "condensers.unit3.cmms.enabled = false" in text and str(EXAMPLE_CONFIG) in text
@@ -108,7 +114,7 @@ def test_no_cmms_table_or_no_configuration(tmp_path):
     data = copy.deepcopy(example_data())
     del data["condensers"]["unit3"]["cmms"]
     config = load_config(write_config(tmp_path / "plant.toml", data))
-    out = execute("create_work_order", ARGS, ExecutionContext(design=config))
+    out = file_work_order(ARGS, config)
     assert out.error.kind == "unavailable" and "[condensers.unit3.cmms]" in out.error.text()
     bare = execute("create_work_order", ARGS, ExecutionContext())
     assert bare.error.kind == "unavailable" and "plant configuration" in bare.error.text()
@@ -133,13 +139,12 @@ def test_files_once_per_key_and_never_twice(maximo, tmp_path):
     with ConnectorManager(config) as manager:
         again = execute("create_work_order", args, ExecutionContext(design=config, live=manager))
         assert again.result["status"] == "duplicate (found in CMMS)" and again.result["duplicate_of"] == "1001"
-    # without a connector manager (e.g. `condensync call`), a temporary client does the same
-    temp = execute("create_work_order", args, ExecutionContext(design=config))
-    assert temp.result["status"] == "duplicate (found in CMMS)"
+    # without a connector manager in the context the tool builds no client of its own
+    bare = execute("create_work_order", args, ExecutionContext(design=config))
+    assert bare.error.kind == "unavailable" and "connector manager" in bare.error.text()
     assert len(fake.created) == 1
     # a different finding (default key from condenser, title, asset) is a new work order
-    new = execute("create_work_order", {**ARGS, "dry_run": False, "title": "Air in-leakage: leak test"},
-                  ExecutionContext(design=config))
+    new = file_work_order({**ARGS, "dry_run": False, "title": "Air in-leakage: leak test"}, config)
     assert new.result["created"] and new.result["idempotency_key"] == idempotency_key_for(
         "unit3", "Air in-leakage: leak test", "")
     assert len(fake.created) == 2
@@ -149,15 +154,14 @@ def test_cmms_refusals_and_outage(maximo, tmp_path):
     fake, url = maximo
     config = cmms_config(tmp_path, url)
     fake.next_status = 400
-    rejected = execute("create_work_order", {**ARGS, "dry_run": False, "idempotency_key": "CSY-TEST-0400"},
-                       ExecutionContext(design=config))
+    rejected = file_work_order({**ARGS, "dry_run": False, "idempotency_key": "CSY-TEST-0400"}, config)
     assert rejected.error.kind == "unavailable" and "asset unknown" in rejected.error.text()
     assert "nothing was filed" in rejected.error.text()
     wrong_key = cmms_config(tmp_path, url, apikey="wrong")
-    denied = execute("create_work_order", {**ARGS, "dry_run": False}, ExecutionContext(design=wrong_key))
+    denied = file_work_order({**ARGS, "dry_run": False}, wrong_key)
     assert denied.error.kind == "permission_denied" and "not authorized" in denied.error.text()
     down = cmms_config(tmp_path, f"http://127.0.0.1:{free_port()}")
-    outage = execute("create_work_order", {**ARGS, "dry_run": False}, ExecutionContext(design=down))
+    outage = file_work_order({**ARGS, "dry_run": False}, down)
     assert outage.error.kind == "unavailable" and "127.0.0.1" in outage.error.text()
     assert all(w["externalrefid"] != "CSY-TEST-0400" for w in fake.created)
 

@@ -101,6 +101,7 @@ def test_same_bits_with_numpys_cpu_specific_loops_switched_off():
     assert child.stdout.strip() == here
 
 
+@pytest.mark.slow  # every golden case in a subprocess
 def test_golden_cases_match_with_numpys_cpu_specific_loops_switched_off():
     """Every tool's golden output and hashes, history analysis and fouling fits included,
     come out the same whichever numpy loops the CPU gets."""
@@ -130,6 +131,7 @@ HISTORY_PROBE = (
 )
 
 
+@pytest.mark.slow  # four history analyses in a subprocess
 def test_history_analysis_is_bit_identical_with_numpys_cpu_specific_loops_switched_off(tmp_path):
     """Every per-row column, daily aggregate, percentile and fit of a 30,000-row history, for
     HEI with given and derived Fw, first principles and sea water: the same bits both ways.

@@ -17,7 +17,7 @@ from condensync_tools.calculators.constants import INHG_PA, f_to_k
 from condensync_tools.calculators.vacuum import expected_backpressure
 from condensync_tools.calculators.water import saturation_temperature
 from condensync_tools.registry import execute
-from connectors.simulator import (
+from condensync_tools.simulator import (
     SIM_NAMESPACE,
     SimEvent,
     SimPlant,

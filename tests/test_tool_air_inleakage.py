@@ -90,7 +90,7 @@ def test_below_water_line_from_dissolved_oxygen_only():
 
 
 def test_decay_test_estimate_matches_the_ideal_gas_rule():
-    # physics reference §4: ṁ [lb/h] ≈ 0.142·V[ft³]·dP/dt[inHg/min] at 100 °F; 1 SCFM = 4.495 lb/h
+    # docs/methods.md §4: ṁ [lb/h] ≈ 0.142·V[ft³]·dP/dt[inHg/min] at 100 °F; 1 SCFM = 4.495 lb/h
     r = ok(TOOL, {"vacuum_decay_rate": 0.05, "steam_space_volume": 25000.0, "steam_space_temp": 100.0})
     assert r["estimated_inleakage"] * 4.495 == pytest.approx(0.142 * 25000 * 0.05, rel=0.01)
 

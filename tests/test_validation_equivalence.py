@@ -18,14 +18,15 @@ values = st.recursive(scalars, lambda c: st.lists(c, max_size=3) | st.dictionari
                                                                                     max_size=3), max_leaves=8)
 
 
+@pytest.mark.parametrize("examples", [40, pytest.param(300, marks=pytest.mark.slow)])
 @pytest.mark.parametrize("tool", TOOLS, ids=[t.name for t in TOOLS])
-def test_fast_and_reference_validators_agree(tool):
+def test_fast_and_reference_validators_agree(tool, examples):
     schema = tool.compiled.schema
     names = sorted(schema["properties"]) + ["unknown_field"]
     fast = fastjsonschema.compile(schema, use_default=False)
     ref = Draft202012Validator(schema)
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=examples, deadline=None)
     @given(st.dictionaries(st.sampled_from(names), values, max_size=6))
     def check(args):
         try:

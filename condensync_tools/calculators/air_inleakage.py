@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Air in-leakage diagnosis from the indicators available (physics reference §4).
+"""Air in-leakage diagnosis from the indicators available (docs/methods.md §4).
 
 Each indicator present is banded into a status with a score
 (normal 0, marginal 1/3, high 2/3, severe 1) and carries a weight for its diagnostic
@@ -179,11 +179,11 @@ def air_mass_from_decay(vacuum_decay_rate: float, steam_space_volume: float, tem
     float
         Air mass flow [kg/s], order of magnitude only (condensation continues during the test
         and the air blanket is not uniform): 0.142 lb/h per ft³·inHg/min at 100 °F
-        (physics reference §4 item 2, derived).
+        (docs/methods.md §4 item 2, derived).
 
     References
     ----------
-    CONDENSYNC physics reference §4 item 2 (derived, ideal gas).
+    docs/methods.md §4 item 2 (derived, ideal gas).
     mda139, "Measurement of air leakage rate".
     """
     for name, val in (
@@ -599,7 +599,7 @@ def inleakage_estimate(
             temp = (100.0 - 32.0) / 1.8 + 273.15
             warnings.append("steam-space temperature unknown: 100 °F assumed for the decay-test air mass")
         estimate = air_mass_from_decay(decay, x.steam_space_volume, temp)
-        method["inleakage_estimate"] = "ideal gas, R_air = 287.05 J/(kg*K) (physics reference §4 item 2)"
+        method["inleakage_estimate"] = "ideal gas, R_air = 287.05 J/(kg*K) (docs/methods.md §4 item 2)"
         return estimate, (
             "vacuum decay, ideal-gas steam space m = V*dP/dt/(R_air*T): order of magnitude only "
             "(condensation continues, air blanket not uniform)"
@@ -736,13 +736,13 @@ def detect_air_inleakage(inputs: AirInleakageInputs | None = None, /, **fields: 
     agrees, marginal half. An indicator that the likely location explains (normal DO with an
     above-water-line leak; normal vacuum-side signs with a below-water-line leak) counts half.
     With no indicator at all the result is "not detected" with confidence 0.
-    Indicator 5 of physics reference §4 (LP-exhaust to air-extraction ΔP) is not used.
+    Indicator 5 of docs/methods.md §4 (LP-exhaust to air-extraction ΔP) is not used.
 
     References
     ----------
     mda139, "Measurement of air leakage rate"; HWI, leak test of vacuum system.
     Putman & Harpster (2000), IJPGC2000-15033; eng-tips hotwell air in-leakage thread.
-    EPRI TR-112819 (2000); IAPWS TGD9-18 (2018); CONDENSYNC physics reference §4.
+    EPRI TR-112819 (2000); IAPWS TGD9-18 (2018); docs/methods.md §4.
     """
     x = inputs if inputs is not None else AirInleakageInputs(**fields)
     warnings: list[str] = []

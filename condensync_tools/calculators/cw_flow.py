@@ -31,7 +31,7 @@ References
 ----------
 Karassik, Messina, Cooper, Heald, *Pump Handbook*, 4th ed. (2008): affinity laws, parallel
 operation, system curves.
-CONDENSYNC physics reference §5.3 (minimum velocity against fouling), §6 (affinity laws with
+docs/methods.md §5.3 (minimum velocity against fouling), §6 (affinity laws with
 static head, net benefit, tower approach, choke point), pitfalls 14-15.
 """
 
@@ -92,7 +92,7 @@ MAX_TUBE_VELOCITY_M_S = {
     "stainless": 10.0 * FT_M,
     "titanium": 10.0 * FT_M,
 }
-#: Minimum tube velocity against silt and fouling, ~1.5 m/s (5 ft/s) (physics reference §5.3).
+#: Minimum tube velocity against silt and fouling, ~1.5 m/s (5 ft/s) (docs/methods.md §5.3).
 MIN_TUBE_VELOCITY_M_S = 1.5
 #: Allowed pump flow range as a fraction of the best-efficiency (rated) flow at the running
 #: speed (house choice, unverified: avoids recirculation below and runout/cavitation above).
@@ -164,7 +164,7 @@ def pump_curve(
     References
     ----------
     Karassik, Messina, Cooper, Heald, *Pump Handbook*, 4th ed. (2008), pump curves and affinity.
-    CONDENSYNC physics reference §6.
+    docs/methods.md §6.
     """
     for name, val in (
         ("pump_rated_flow", rated_flow),
@@ -266,7 +266,7 @@ def operating_flow(pump: PumpCurve, pumps_running: int, speed: float, static_hea
     References
     ----------
     Karassik et al., *Pump Handbook*, 4th ed. (2008), parallel operation and system curves.
-    CONDENSYNC physics reference §6, pitfall 14.
+    docs/methods.md §6, pitfall 14.
     """
     c0, c1, c2 = pump.coeffs
     n = pumps_running
@@ -334,7 +334,7 @@ def cooling_tower(
     flow_exponent, fan_exponent : float
         a ≈ 0.6 and b ≈ 0.4 (generic defaults, not a tower maker's curve).
     min_approach : float
-        Lowest economic approach, default 5 °F (physics reference §6: rarely below 5-7 °F;
+        Lowest economic approach, default 5 °F (docs/methods.md §6: rarely below 5-7 °F;
         unverified) [K].
 
     Notes
@@ -345,7 +345,7 @@ def cooling_tower(
 
     References
     ----------
-    CONDENSYNC physics reference §6 (approach grows with L/G, falls with fans; generic model).
+    docs/methods.md §6 (approach grows with L/G, falls with fans; generic model).
     """
     for name, val in (
         ("wet_bulb_temp", wet_bulb),
@@ -613,7 +613,7 @@ def tube_velocity_limit(x: CwFlowInputs, model: CondenserModel, method: dict) ->
     method["tube_velocity_limits"] = (
         f"max {v_max:.3g} m/s "
         f"({'caller' if x.max_tube_velocity is not None else family + ' default, unverified'}), "
-        f"min {v_min:.3g} m/s (fouling, physics reference §5.3)"
+        f"min {v_min:.3g} m/s (fouling, docs/methods.md §5.3)"
     )
     return v_max
 
@@ -912,7 +912,7 @@ def optimize_cooling_water_flow(
 
     References
     ----------
-    CONDENSYNC physics reference §5.3 (velocity), §6 (net benefit, affinity, tower, choke), pitfalls 14-15.
+    docs/methods.md §5.3 (velocity), §6 (net benefit, affinity, tower, choke), pitfalls 14-15.
     """
     x = inputs if inputs is not None else CwFlowInputs(**fields)
     warnings: list = []

@@ -5,7 +5,7 @@
     R_f = \\frac{1}{U_{actual}} - \\frac{1}{U_{clean}}, \\qquad CF = \\frac{U_{actual}}{U_{clean}},
     \\qquad R_f U_{clean} = \\frac{1}{CF} - 1
 
-Trend models (physics reference §5.2), t in days since the last cleaning:
+Trend models (docs/methods.md §5.2), t in days since the last cleaning:
 
 * linear: R_f(t) = R_0 + β·t (hard scale, steady deposition);
 * asymptotic, Kern & Seaton (1959): R_f(t) = R_∞·(1 − e^(−t/τ)) (soft/particulate deposits,
@@ -20,9 +20,9 @@ References
 Kern, D.Q., Seaton, R.E. (1959), "A theoretical analysis of thermal surface fouling",
 Brit. Chem. Eng. 4(5), 258-262.
 TEMA *Standards*, RGP-T-2.4 (cooling-water fouling resistances), as transcribed in the
-CONDENSYNC physics reference §5.1 (``data/tema_fouling.json``).
+docs/methods.md §5.1 (``data/tema_fouling.json``).
 HEI *Standards for Steam Surface Condensers* 9th ed., def. 2.3 (cleanliness factor).
-CONDENSYNC physics reference §5.2 (cleaning date, economic interval), §5.3 (cleaning methods:
+docs/methods.md §5.2 (cleaning date, economic interval), §5.3 (cleaning methods:
 Howell & Saxon; Modern Power Systems 2017; Taprogge; comparative cleaning study).
 """
 
@@ -200,7 +200,7 @@ def tema_fouling_resistance(
     Notes
     -----
     The HEI method does not add TEMA resistances (Fc plays that role): an allowance is a
-    design reference, not something to add to an HEI clean U (physics reference §5.1).
+    design reference, not something to add to an HEI clean U (docs/methods.md §5.1).
 
     References
     ----------
@@ -677,7 +677,7 @@ class CleaningRecommendation:
 def recommend_cleaning_method(
     foulant: str = "unknown", trend_model: str | None = None, tube_velocity: float | None = None
 ) -> CleaningRecommendation:
-    """Cleaning method from the foulant type and the trend shape (physics reference §5.3).
+    """Cleaning method from the foulant type and the trend shape (docs/methods.md §5.3).
 
     Rules: biofilm and silt → online sponge-ball cleaning (+ biocide for biofilm; offline
     brushes as alternative); hard scale → water-propelled scrapers, chemical (acid) cleaning or
@@ -702,7 +702,7 @@ def recommend_cleaning_method(
     References
     ----------
     Howell & Saxon (Conco), cleaning technology for condensers; Modern Power Systems (2017);
-    Taprogge; comparative cleaning study; CONDENSYNC physics reference §5.3.
+    Taprogge; comparative cleaning study; docs/methods.md §5.3.
     """
     if foulant not in FOULANTS:
         raise OutOfRangeError("foulant", f"unknown foulant {foulant!r}; expected one of {FOULANTS}")
@@ -766,13 +766,13 @@ def recommend_cleaning_method(
             "inspect and sample the deposit to choose the long-term method",
         )
     low = tube_velocity is not None and math.isfinite(tube_velocity) and tube_velocity < MIN_VELOCITY_FOULING_M_S
-    reason = rec[2] + ". Confirm the loss is fouling, not air binding, before cleaning (physics reference pitfall 13)"
+    reason = rec[2] + ". Confirm the loss is fouling, not air binding, before cleaning (docs/methods.md pitfall 13)"
     return CleaningRecommendation(rec[0], rec[1], reason, low)
 
 
 @dataclass(frozen=True, slots=True)
 class EconomicInterval:
-    """Economic cleaning interval (physics reference §5.2 (6))."""
+    """Economic cleaning interval (docs/methods.md §5.2 (6))."""
 
     interval_days: float | None  #: [d]; None = no interior optimum within the horizon
     cost_usd_per_day: float | None  #: minimum average cost rate [USD/day]
@@ -827,7 +827,7 @@ def economic_cleaning_interval(
 
     References
     ----------
-    CONDENSYNC physics reference §5.2 (6).
+    docs/methods.md §5.2 (6).
     """
     if not math.isfinite(cleaning_cost_usd) or cleaning_cost_usd <= 0.0:
         raise DomainError("cleaning_cost_usd", f"cleaning cost {cleaning_cost_usd!r} USD must be positive")
@@ -1446,7 +1446,7 @@ def calculate_fouling_factor(inputs: FoulingInputs | None = None, /, **fields: A
     References
     ----------
     HEI 9th ed. def. 2.3; TEMA RGP-T-2.4; Kern & Seaton (1959).
-    CONDENSYNC physics reference §5.
+    docs/methods.md §5.
     """
     x = inputs if inputs is not None else FoulingInputs(**fields)
     warnings: list[str] = []

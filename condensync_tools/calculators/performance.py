@@ -22,7 +22,7 @@ bands are a house convention (no standard defines a condenser score); they are r
 References
 ----------
 HEI *Standards for Steam Surface Condensers* 9th ed. def. 2.3 (cleanliness factor); CONDENSYNC
-physics reference §2-§6 for the quantities scored.
+docs/methods.md §2-§6 for the quantities scored.
 """
 
 from __future__ import annotations

@@ -88,7 +88,7 @@ class TubeBundle:
 
     @property
     def outside_area(self) -> float:
-        """Effective outside surface N_active·π·D_o·L_eff [m²] (physics.md §3, pitfall 5)."""
+        """Effective outside surface N_active·π·D_o·L_eff [m²] (docs/methods.md §3, pitfall 5)."""
         return self.active_tubes * math.pi * self.od * self.length
 
     def velocity(self, volumetric_flow: float) -> float:

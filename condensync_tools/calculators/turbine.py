@@ -20,7 +20,7 @@ Spencer, Cotton, Cannon, "A method for predicting the performance of steam turbi
 generators" and the exhaust-pressure correction method of "Effect of Exhaust Pressure on the
 Economy of Condensing Turbines", ASME J. Fluids Eng. 76(3):445.
 Putman, R.E., Harpster, J.W. (2000), IJPGC2000-15033 (choke point; no gain below it).
-CONDENSYNC physics reference §6 and pitfall 15.
+docs/methods.md §6 and pitfall 15.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ class TurbineCurve:
 
         References
         ----------
-        CONDENSYNC physics reference §6 and pitfall 15 (clamp at the choke point).
+        docs/methods.md §6 and pitfall 15 (clamp at the choke point).
         """
         if not math.isfinite(pressure) or pressure <= 0.0:
             raise DomainError(
@@ -198,12 +198,12 @@ def turbine_curve(
     Notes
     -----
     The curve is unit-specific input (turbine OEM correction curves); never one global linear
-    slope (physics reference §6).
+    slope (docs/methods.md §6).
 
     References
     ----------
     ASME J. Fluids Eng. 76(3):445, exhaust-pressure correction curves (unit-specific).
-    CONDENSYNC physics reference §6, pitfall 15.
+    docs/methods.md §6, pitfall 15.
     """
     ps = [float(p) for p in pressures]
     vs = [float(v) for v in output_change]
@@ -258,7 +258,7 @@ def turbine_curve(
         "turbine_curve": curve_id,
         "turbine_curve_kind": kind,
         "turbine_curve_source": source,
-        "turbine_choke": "clamped: no output gain below the choke point (physics reference §6, pitfall 15)",
+        "turbine_choke": "clamped: no output gain below the choke point (docs/methods.md §6, pitfall 15)",
     }
     return TurbineCurve(
         tuple(ps), tuple(values), float(choke_pressure), float(rated_output), float(design_pressure), method
@@ -286,7 +286,7 @@ def generic_curve(rated_output: float) -> TurbineCurve:
 
     Notes
     -----
-    Not a manufacturer's curve: shape from physics reference §6, Putman & Harpster (2000)
+    Not a manufacturer's curve: shape from docs/methods.md §6, Putman & Harpster (2000)
     (qualitative) and the Pattanayak et al. (2019) data point (≈ 2.1 %/inHg heat rate).
     Replace it with the unit's own curve whenever it is known.
 
@@ -294,7 +294,7 @@ def generic_curve(rated_output: float) -> TurbineCurve:
     ----------
     Putman & Harpster (2000), IJPGC2000-15033 (qualitative shape).
     Pattanayak, Padhi, Kodamasingh (2019), Case Stud. Therm. Eng. 14, 100484.
-    CONDENSYNC physics reference §6.
+    docs/methods.md §6.
     """
     data = load_data(GENERIC_CURVE_FILE)
     pts = data["points"]

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Expected, achievable and design-corrected condenser backpressure; deviation split and value.
 
-Chain (physics reference §2 step 7, the ASME PTC 12.2 "correct to design" step as commonly
+Chain (docs/methods.md §2 step 7, the ASME PTC 12.2 "correct to design" step as commonly
 applied), all SI:
 
 .. math::
@@ -28,7 +28,7 @@ ASME PTC 12.2-2010 (R2020), *Steam Surface Condensers* (chain as commonly applie
 reference correlations are not reproduced).
 Heat Exchange Institute, *Standards for Steam Surface Condensers*, 9th ed. (1995):
 def. 2.3 (cleanliness factor), def. 2.5 (duty = steam flow × 950 Btu/lb turbine service).
-CONDENSYNC physics reference §2, §3, §6, pitfalls 8, 13, 15.
+docs/methods.md §2, §3, §6, pitfalls 8, 13, 15.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ DEVIATION_ORDER = ("heat_duty", "cw_inlet_temp", "cw_flow", "fouling", "unexplai
 #: Highest CW temperature the property correlations accept (IAPWS-08 range) [K].
 _CW_T_MAX = 353.15
 _CW_T_MIN = 273.15
-#: PTC 12.2-2010 target uncertainty of absolute pressure, ±0.12 inHg (physics reference §2).
+#: PTC 12.2-2010 target uncertainty of absolute pressure, ±0.12 inHg (docs/methods.md §2).
 PTC_PRESSURE_UNCERTAINTY_PA = 0.12 * INHG_PA
 _TSAT_TOL_K = 1e-7
 
@@ -251,7 +251,7 @@ def condenser_model(
     References
     ----------
     HEI *Standards for Steam Surface Condensers* 9th/10th ed., C1 by tube OD.
-    CONDENSYNC physics reference §3 and pitfalls 5-6 (active tubes, outside area).
+    docs/methods.md §3 and pitfalls 5-6 (active tubes, outside area).
     """
     if not isinstance(tube_count, int) or tube_count < 1:
         raise DomainError("tube_count", f"tube count {tube_count!r} must be an integer >= 1")
@@ -332,7 +332,7 @@ def heat_duty_from_steam_flow(steam_flow: float, heat_release: float = HEI_STEAM
     -----
     HEI 9th ed. def. 2.5: 950 Btu/lb for turbine service unless specified (1000 Btu/lb engine
     service); UFC 3-540-02N §7.2.1 uses 980 Btu/lb for reheat turbines. Prefer the CW-side
-    duty whenever CW flow and temperature rise are measured (physics reference §1.6,
+    duty whenever CW flow and temperature rise are measured (docs/methods.md §1.6,
     pitfall 8).
 
     References
@@ -353,7 +353,7 @@ def expected_backpressure(
     cleanliness_factor: float | None = None,
     fouling_resistance: float | None = None,
 ) -> BackpressureState:
-    """Expected condenser pressure from the effectiveness/NTU chain (physics reference §2 step 7).
+    """Expected condenser pressure from the effectiveness/NTU chain (docs/methods.md §2 step 7).
 
     .. math::
         T_{sat} = T_{in} + TR + \\frac{TR}{e^{NTU} - 1}, \\quad
@@ -392,7 +392,7 @@ def expected_backpressure(
     References
     ----------
     ASME PTC 12.2-2010 (R2020), correction to design conditions (as commonly applied).
-    CONDENSYNC physics reference §2 step 7, §3 (effectiveness, Cr = 0).
+    docs/methods.md §2 step 7, §3 (effectiveness, Cr = 0).
     """
     t_in = _check_cw_temp("cw_inlet_temp", cw_inlet_temp)
     q_vol = _finite_positive("cw_flow", cw_flow, "CW flow", "CW pumps stopped or flow in the wrong unit")
@@ -808,7 +808,7 @@ def optimize_vacuum_pressure(
     References
     ----------
     ASME PTC 12.2-2010 (R2020), *Steam Surface Condensers*.
-    CONDENSYNC physics reference §2, §6, pitfalls 13 and 15.
+    docs/methods.md §2, §6, pitfalls 13 and 15.
     """
     op = resolve_operating_state(
         model,
@@ -825,7 +825,7 @@ def optimize_vacuum_pressure(
     warnings = list(op.warnings)
     method: dict = {
         "backpressure_chain": "effectiveness/NTU: U = U_clean(V, T_in)*CF; TTD = TR/(e^NTU - 1); "
-        "Tsat = Tin + TR + TTD; P = Psat(Tsat) (IF97) (physics reference §2 step 7)",
+        "Tsat = Tin + TR + TTD; P = Psat(Tsat) (IF97) (docs/methods.md §2 step 7)",
         "deviation_split": "sequential substitution, order " + " -> ".join(DEVIATION_ORDER),
     }
     method.update(op.method)
@@ -1101,7 +1101,7 @@ def fouling_loss_function(
 
     References
     ----------
-    CONDENSYNC physics reference §5.2 (6) and §6.
+    docs/methods.md §5.2 (6) and §6.
     """
     p0 = expected_backpressure(
         model, cw_inlet_temp, cw_flow, heat_duty, fouling_resistance=base_fouling_resistance
@@ -1139,11 +1139,11 @@ def fouling_loss_coefficient(
     .. math:: k = \\frac{L(\\delta)}{\\delta}
 
     Default δ = 5e-5 m²·K/W (≈ 0.0003 h·ft²·°F/Btu, the fouling an HEI Fc of 0.85 allows on
-    a clean U of ~600 Btu/(h·ft²·°F), physics reference §5.1).
+    a clean U of ~600 Btu/(h·ft²·°F), docs/methods.md §5.1).
 
     References
     ----------
-    CONDENSYNC physics reference §5.1 (Fc 0.85 ≈ R_f 0.0003), §6.
+    docs/methods.md §5.1 (Fc 0.85 ≈ R_f 0.0003), §6.
     """
     _finite_positive("delta", delta, "fouling-resistance step")
     loss = fouling_loss_function(

@@ -35,7 +35,6 @@ subject only.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import time
 from collections import OrderedDict
@@ -44,6 +43,7 @@ from typing import Any
 
 import anyio
 
+from .. import settings
 from ..store.tokens import TokenStore, looks_like_api_token
 from . import roles as role_policy
 
@@ -53,7 +53,7 @@ __all__ = ["Identity", "AuthFailure", "ApiTokenVerifier", "OidcSettings", "OidcV
 log = logging.getLogger("condensync.auth")
 
 #: Role of every caller when the server runs with --no-auth (loopback only); default admin.
-ANONYMOUS_ROLE_ENV = "CONDENSYNC_NO_AUTH_ROLE"
+ANONYMOUS_ROLE_ENV = settings.NO_AUTH_ROLE.name
 _JWT_SHAPE = re.compile(r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*$")
 _SAFE_SUBJECT = re.compile(r"[^A-Za-z0-9@._:+\-/|]")
 
@@ -90,7 +90,7 @@ class ApiTokenVerifier:
     def __init__(self, tokens: TokenStore, ttl_s: float | None = None, negative_ttl_s: float = 5.0,
                  max_entries: int = 10_000) -> None:
         self.tokens = tokens
-        self.ttl_s = float(os.environ.get("CONDENSYNC_TOKEN_CACHE_SECONDS", "30")) if ttl_s is None else ttl_s
+        self.ttl_s = settings.TOKEN_CACHE_SECONDS.number(allow_zero=True) if ttl_s is None else ttl_s
         self.negative_ttl_s = negative_ttl_s
         self.max_entries = max_entries
         self._cache: OrderedDict[str, tuple[float, Identity | None]] = OrderedDict()
@@ -135,21 +135,20 @@ class OidcSettings:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> OidcSettings | None:
         """From ``CONDENSYNC_OIDC_*``; None when not configured. Partly configured is an error."""
-        env = dict(os.environ if env is None else env)
-        names = ("CONDENSYNC_OIDC_ISSUER", "CONDENSYNC_OIDC_AUDIENCE", "CONDENSYNC_OIDC_JWKS_URL")
-        values = [env.get(n, "").strip() for n in names]
+        required = (settings.OIDC_ISSUER, settings.OIDC_AUDIENCE, settings.OIDC_JWKS_URL)
+        names = [v.name for v in required]
+        values = [v.raw(env) or "" for v in required]
         if not any(values):
             return None
         missing = [n for n, v in zip(names, values, strict=True) if not v]
         if missing:
             raise ValueError(f"OIDC is partly configured: set {', '.join(missing)} too (or none of them)")
-        algs = tuple(a.strip() for a in env.get("CONDENSYNC_OIDC_ALGORITHMS", "RS256,ES256,PS256").split(",")
-                     if a.strip())
+        algs = tuple(settings.OIDC_ALGORITHMS.items(env))
         bad = [a for a in algs if a.lower() == "none" or a.upper().startswith("HS")]
         if bad or not algs:
             raise ValueError(f"CONDENSYNC_OIDC_ALGORITHMS must list asymmetric algorithms, got {algs}")
-        return cls(values[0], values[1], values[2], env.get("CONDENSYNC_OIDC_ROLE_CLAIM", "condensync_role").strip()
-                   or "condensync_role", algs, float(env.get("CONDENSYNC_OIDC_LEEWAY_SECONDS", "30")))
+        return cls(values[0], values[1], values[2], settings.OIDC_ROLE_CLAIM.text(env), algs,
+                   settings.OIDC_LEEWAY_SECONDS.number(env, allow_zero=True))
 
 
 def _names(value: Any) -> list[str]:
@@ -275,7 +274,7 @@ class Authenticator:
         self.tokens = tokens
         self.oidc = oidc
         self.no_auth = no_auth
-        role = anonymous_role or os.environ.get(ANONYMOUS_ROLE_ENV, "admin")
+        role = anonymous_role or settings.NO_AUTH_ROLE.text()
         if role not in role_policy.ROLES:
             raise ValueError(f"{ANONYMOUS_ROLE_ENV} must be one of {', '.join(role_policy.ROLES)}, got {role!r}")
         self.anonymous = Identity("anonymous", role, "none")

@@ -16,16 +16,16 @@ stays revoked). The token itself is never logged or stored. Use it to create the
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
+from .. import settings as environment
 from .logging_setup import log_event
 
 __all__ = ["FILE_ENV", "ROLE_ENV", "adopt_bootstrap_token"]
 
-FILE_ENV = "CONDENSYNC_BOOTSTRAP_TOKEN_FILE"
-ROLE_ENV = "CONDENSYNC_BOOTSTRAP_TOKEN_ROLE"
+FILE_ENV = environment.BOOTSTRAP_TOKEN_FILE.name
+ROLE_ENV = environment.BOOTSTRAP_TOKEN_ROLE.name
 log = logging.getLogger("condensync.bootstrap")
 
 
@@ -34,8 +34,7 @@ def adopt_bootstrap_token(token_store: Any, env: dict[str, str] | None = None) -
     added now. A missing file is logged and skipped (an optional Secret not created); an
     unreadable file, a malformed token or an unknown role raise ValueError (a configuration
     error: the service does not start)."""
-    env = os.environ if env is None else env
-    name = env.get(FILE_ENV)
+    name = environment.BOOTSTRAP_TOKEN_FILE.raw(env)
     if not name:
         return None
     path = Path(name)
@@ -46,7 +45,7 @@ def adopt_bootstrap_token(token_store: Any, env: dict[str, str] | None = None) -
         token = path.read_text("utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"{FILE_ENV}={name}: cannot read the bootstrap token ({type(exc).__name__})") from None
-    role = env.get(ROLE_ENV, "admin")
+    role = environment.BOOTSTRAP_TOKEN_ROLE.text(env)
     try:
         info, added = token_store.adopt(token, role, "bootstrap")
     except ValueError as exc:

@@ -23,7 +23,6 @@ password and its query values masked, :func:`condensync_tools.redaction.redact_u
 from __future__ import annotations
 
 import logging
-import os
 import time
 from typing import Any, Callable
 
@@ -32,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from .. import settings
 from ..redaction import redact_url
 
 __all__ = ["HealthState", "health_routes"]
@@ -54,9 +54,9 @@ class HealthState:
         self.started = False
         self.heartbeat = time.monotonic()
         self.max_lag_s = 0.0
-        self.live_max_lag_s = float(os.environ.get("CONDENSYNC_LIVE_MAX_LAG_SECONDS", "10"))
-        self.store_timeout_s = float(os.environ.get("CONDENSYNC_READY_STORE_TIMEOUT_SECONDS", "3"))
-        required = os.environ.get("CONDENSYNC_REQUIRED_CONNECTORS", "").strip()
+        self.live_max_lag_s = settings.LIVE_MAX_LAG_SECONDS.number()
+        self.store_timeout_s = settings.READY_STORE_TIMEOUT_SECONDS.number()
+        required = settings.REQUIRED_CONNECTORS.text()
         self.required_connectors = {s.strip() for s in required.split(",") if s.strip()}
         self._ready_cache: tuple[float, int, dict[str, Any]] | None = None
 

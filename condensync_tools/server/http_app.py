@@ -30,7 +30,6 @@ import errno
 import ipaddress
 import json
 import logging
-import os
 import re
 import socket
 import sys
@@ -41,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable
 
+from .. import settings as environment
 from .logging_setup import configure_logging, log_event, request_id_var
 
 # Heavy imports (mcp, starlette, the tool registry, the store) happen inside the functions
@@ -103,22 +103,21 @@ class HttpSettings:
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> HttpSettings:
-        env = os.environ
         cli_level = str(getattr(args, "log_level", "WARNING") or "WARNING").upper()
-        level = env.get("CONDENSYNC_LOG_LEVEL") or ("DEBUG" if cli_level == "DEBUG" else "INFO")
-        max_bytes = getattr(args, "max_request_bytes", None) or int(env.get("CONDENSYNC_MAX_REQUEST_BYTES",
-                                                                            DEFAULT_MAX_REQUEST_BYTES))
+        level = environment.LOG_LEVEL.raw() or ("DEBUG" if cli_level == "DEBUG" else "INFO")
+        max_bytes = getattr(args, "max_request_bytes", None) or int(
+            environment.MAX_REQUEST_BYTES.number())
         json_response = getattr(args, "json_response", None)
         if json_response is None:
-            json_response = env.get("CONDENSYNC_JSON_RESPONSE", "1").lower() not in ("0", "false", "no")
+            json_response = environment.JSON_RESPONSE.text().lower() not in ("0", "false", "no")
         hosts = list(getattr(args, "allowed_host", None) or [])
-        if not hosts and env.get("CONDENSYNC_ALLOWED_HOSTS"):
-            hosts = [h.strip() for h in env["CONDENSYNC_ALLOWED_HOSTS"].split(",") if h.strip()]
+        if not hosts:
+            hosts = environment.ALLOWED_HOSTS.items()
         return cls(host=args.host, port=int(args.port), metrics_port=int(args.metrics_port), allowed_hosts=hosts,
                    json_response=bool(json_response), max_request_bytes=int(max_bytes),
-                   tls_cert=getattr(args, "tls_cert", None) or env.get("CONDENSYNC_TLS_CERT") or None,
-                   tls_key=getattr(args, "tls_key", None) or env.get("CONDENSYNC_TLS_KEY") or None,
-                   no_auth=bool(getattr(args, "no_auth", False)), public_url=env.get("CONDENSYNC_PUBLIC_URL") or None,
+                   tls_cert=getattr(args, "tls_cert", None) or environment.TLS_CERT.raw(),
+                   tls_key=getattr(args, "tls_key", None) or environment.TLS_KEY.raw(),
+                   no_auth=bool(getattr(args, "no_auth", False)), public_url=environment.PUBLIC_URL.raw(),
                    log_level=level)
 
     def problems(self) -> list[str]:
@@ -725,7 +724,7 @@ def serve_http(args: argparse.Namespace,
     if settings.no_auth:
         log_event(log, "auth_disabled", logging.WARNING, host=settings.host,
                   detail="--no-auth: every caller is anonymous with role "
-                         f"{os.environ.get('CONDENSYNC_NO_AUTH_ROLE', 'admin')}; loopback only")
+                         f"{environment.NO_AUTH_ROLE.text()}; loopback only")
     if not settings.allowed_hosts and not is_loopback(settings.host):
         log_event(log, "host_check_disabled", logging.WARNING, host=settings.host,
                   detail="no --allowed-host: Host headers are not checked (DNS-rebinding protection off); "

@@ -15,18 +15,19 @@ deadline ends once the request has been received).
 from __future__ import annotations
 
 import asyncio
-import os
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from .. import settings as environment
+
 __all__ = ["DeadlineH11Protocol", "REQUEST_TIMEOUT_ENV", "request_timeout_s"]
 
-REQUEST_TIMEOUT_ENV = "CONDENSYNC_HTTP_REQUEST_TIMEOUT_SECONDS"
+REQUEST_TIMEOUT_ENV = environment.HTTP_REQUEST_TIMEOUT_SECONDS.name
 
 
 def request_timeout_s() -> float:
     """The request deadline [s] from the environment (default 30 s)."""
-    value = float(os.environ.get(REQUEST_TIMEOUT_ENV, "30"))
+    value = float(environment.HTTP_REQUEST_TIMEOUT_SECONDS.text())
     if not value > 0:
         raise ValueError(f"{REQUEST_TIMEOUT_ENV} must be a positive number of seconds, got {value}")
     return value

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import weakref
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
@@ -29,6 +28,8 @@ import anyio
 import mcp.types as types
 from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler
 from mcp.shared.subscriptions import ResourceUpdated
+
+from .. import settings as environment
 
 __all__ = ["LIVE_PREFIX", "LiveSubscriptions", "live_snapshot_json", "subscription_interval_s"]
 
@@ -42,7 +43,7 @@ _MIN_INTERVAL_S = 1.0
 def subscription_interval_s() -> float:
     """Seconds between reads of a subscribed live snapshot (``CONDENSYNC_LIVE_SUBSCRIPTION_INTERVAL_S``)."""
     try:
-        value = float(os.environ.get("CONDENSYNC_LIVE_SUBSCRIPTION_INTERVAL_S", _DEFAULT_INTERVAL_S))
+        value = float(environment.LIVE_SUBSCRIPTION_INTERVAL_S.text())
     except ValueError:
         value = _DEFAULT_INTERVAL_S
     return max(_MIN_INTERVAL_S, value)

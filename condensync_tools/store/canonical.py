@@ -34,6 +34,7 @@ from typing import Any
 import rfc8785
 
 from ..provenance import canonical as _jcs
+from ..provenance import sha256_hex  # the one hashing helper, re-exported for the store
 
 __all__ = [
     "GENESIS_HASH",
@@ -151,13 +152,6 @@ def canonical_value(obj: Any) -> tuple[str, Any]:
     except (TypeError, ValueError):  # other types, non-finite floats, big ints, lone surrogates
         text = _jcs(jsonable(obj)).decode("utf-8")
         return text, loads(text)
-
-
-def sha256_hex(data: str | bytes) -> str:
-    """Hex SHA-256 of UTF-8 text or bytes."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    return hashlib.sha256(data).hexdigest()
 
 
 def to_utc(dt: datetime) -> datetime:

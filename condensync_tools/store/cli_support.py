@@ -14,7 +14,6 @@ prints (the CLI formats the output).
 ``db_upgrade(url)``             -> :class:`~.migrate.SchemaStatus`
 ``db_status(url)``              -> :class:`~.migrate.SchemaStatus`
 ``db_prune(url, policy, now)``  -> :class:`~.retention.PruneReport`
-``series_prune(data_dir, policy, now)`` -> list of series-file reports (files, not the database)
 
 Export format (``fmt="jsonl"``): line 1 is a header
 ``{"format": "condensync-ledger-export/1", "chain", "head": {"last_seq", "last_hash",
@@ -61,7 +60,6 @@ __all__ = [
     "db_upgrade",
     "db_status",
     "db_prune",
-    "series_prune",
 ]
 
 EXPORT_FORMAT = "condensync-ledger-export/1"
@@ -396,13 +394,3 @@ def db_prune(
     """Apply the retention policy (``condensync db prune``)."""
     with _store(url, chain) as store:
         return store.prune(policy, now)
-
-
-def series_prune(data_dir: Path | None = None, policy: Any = None, now: float | None = None) -> list[dict[str, Any]]:
-    """Apply the series-file retention (``CONDENSYNC_SERIES_MAX_AGE_DAYS`` /
-    ``CONDENSYNC_SERIES_MAX_TOTAL_MB``, or ``policy``) to the directories
-    ``analyze_performance_history`` writes to by default (``condensync db prune``)."""
-    from ..tools.series_retention import SeriesRetention, managed_series_directories, prune_series_files
-
-    policy = policy or SeriesRetention.from_env()
-    return [vars(prune_series_files(d, policy, now)) for d in managed_series_directories(data_dir)]

@@ -26,7 +26,6 @@ PostgreSQL
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import time
 from pathlib import Path
@@ -35,6 +34,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, RootTransaction, make_url
 from sqlalchemy.engine.url import URL
+
+from .. import settings
 
 __all__ = [
     "ENV_URL",
@@ -48,7 +49,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ENV_URL = "CONDENSYNC_DATABASE_URL"
+ENV_URL = settings.DATABASE_URL.name
 """Environment variable that selects the database."""
 
 _BEGIN_MODE_OPTION = "condensync_sqlite_begin"
@@ -90,7 +91,7 @@ def resolve_url(url: str | URL | None = None) -> URL:
         ``sqlite`` mapped to pysqlite.
     """
     if url is None:
-        url = os.environ.get(ENV_URL) or None
+        url = settings.DATABASE_URL.raw()
     if url is None:
         url = default_sqlite_url()
     if isinstance(url, str) and url.startswith("postgres://"):

@@ -33,7 +33,6 @@ What :func:`prune` does, for a given ``now``:
 from __future__ import annotations
 
 import logging
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -42,6 +41,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from .. import settings
 from .canonical import checkpoint_canonical, hmac_hex, sha256_hex, to_utc
 from .engine import begin_write, is_postgres
 from .history import result_metric_name
@@ -71,7 +71,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ENV_LEDGER_KEY = "CONDENSYNC_LEDGER_KEY"
+ENV_LEDGER_KEY = settings.LEDGER_KEY.name
 """Environment variable holding the HMAC key for checkpoints (its UTF-8 bytes are the key)."""
 
 _ENTRY = LedgerEntryRow.__table__
@@ -85,7 +85,7 @@ _DAILY = DailyAggregateRow.__table__
 
 def ledger_key_from_env() -> bytes | None:
     """Return the ledger HMAC key from ``CONDENSYNC_LEDGER_KEY`` (UTF-8 bytes), or None."""
-    value = os.environ.get(ENV_LEDGER_KEY)
+    value = settings.LEDGER_KEY.raw()
     return value.encode("utf-8") if value else None
 
 

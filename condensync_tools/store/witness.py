@@ -51,6 +51,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from .. import settings
 from .canonical import iso_utc
 
 __all__ = [
@@ -73,11 +74,11 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 HEAD_TYPE = "condensync-ledger-head/1"
-ENV_SIGNING_KEY = "CONDENSYNC_LEDGER_SIGNING_KEY"
+ENV_SIGNING_KEY = settings.LEDGER_SIGNING_KEY.name
 """Path of the Ed25519 private key (PEM, PKCS#8) that signs chain heads; created if missing."""
-ENV_WITNESS = "CONDENSYNC_LEDGER_WITNESS"
+ENV_WITNESS = settings.LEDGER_WITNESS.name
 """Path of the witness file; ``off`` disables the witness."""
-ENV_WITNESS_FSYNC = "CONDENSYNC_LEDGER_WITNESS_FSYNC"
+ENV_WITNESS_FSYNC = settings.LEDGER_WITNESS_FSYNC.name
 """``1``: fsync the witness after every append (default: write only)."""
 KEY_FILE_NAME = "ledger-signing-key.pem"
 _HMAC_KEY_ID_LABEL = b"condensync-ledger-key-id"
@@ -251,7 +252,7 @@ def resolve_signer(hmac_key: bytes | None, *, create: bool = True) -> HeadSigner
     """The head signer: ``$CONDENSYNC_LEDGER_SIGNING_KEY`` (Ed25519 PEM) → HMAC with the ledger
     key → the Ed25519 key ``ledger-signing-key.pem`` in the data directory (created on first
     use when ``create``). None only when nothing exists and ``create`` is False."""
-    configured = os.environ.get(ENV_SIGNING_KEY)
+    configured = settings.LEDGER_SIGNING_KEY.raw()
     if configured:
         key = load_or_create_ed25519(Path(configured), create=create)
         return None if key is None else HeadSigner.ed25519(key)
@@ -265,7 +266,7 @@ def default_witness_path(url: Any) -> Path | None:
     """``$CONDENSYNC_LEDGER_WITNESS`` (``off``: none); else ``<database file>.witness.jsonl``
     beside an SQLite file; else ``<data dir>/ledger-witness-<backend>-<host>-<port>-<database>.jsonl``;
     None for an in-memory SQLite database."""
-    configured = os.environ.get(ENV_WITNESS)
+    configured = settings.LEDGER_WITNESS.raw()
     if configured:
         return None if configured.strip().lower() == "off" else Path(configured)
     backend = url.get_backend_name()
@@ -284,7 +285,7 @@ class Witness:
 
     def __init__(self, path: Path, *, fsync: bool | None = None) -> None:
         self.path = path
-        self.fsync = os.environ.get(ENV_WITNESS_FSYNC, "") == "1" if fsync is None else fsync
+        self.fsync = settings.LEDGER_WITNESS_FSYNC.text() == "1" if fsync is None else fsync
         self._fd: int | None = None
         self._lock = threading.Lock()
 

@@ -482,7 +482,7 @@ TOOL = register(
             "confidence, estimated_inleakage, each indicator with value, threshold, status and weight, the "
             "likely location (above or below the hotwell water line) and recommended actions. " + CALCULATOR_NOTE
         ),
-        version="1.1.0",
+        version="1.1.1",
         input_model=AirInleakageInput,
         output_model=AirInleakageOutput,
         quick=True,

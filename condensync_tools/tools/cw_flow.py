@@ -534,7 +534,7 @@ TOOL = register(
             "velocity and pump flow limits) and the expected savings per hour and per year at "
             "power_price_usd_per_mwh. " + CALCULATOR_NOTE
         ),
-        version="1.0.1",
+        version="1.0.2",
         input_model=CwFlowInput,
         output_model=CwFlowOutput,
         handler=handle,

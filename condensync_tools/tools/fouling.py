@@ -762,7 +762,7 @@ TOOL = register(
             "the recommended cleaning method with its reason, and with cleaning_cost_usd and "
             "power_price_usd_per_mwh the economic cleaning interval. " + CALCULATOR_NOTE
         ),
-        version="1.1.0",
+        version="1.1.1",
         input_model=FoulingInput,
         output_model=FoulingOutput,
         handler=handle,

@@ -12,12 +12,12 @@ URI + SHA-256) when it is too large to return inline.
 from __future__ import annotations
 
 import copy
-import os
 from typing import Annotated, Any, Callable, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field, create_model
 
+from .. import settings
 from ..calculators import cycles
 from ..calculators import history as hist
 from ..calculators.fouling import (
@@ -114,7 +114,7 @@ def history_threads() -> int:
     threads run about 1.6x faster on an idle two-core machine but slower when the cores are
     shared, so threading is opt-in (the calculator takes the number as a parameter)."""
     try:
-        return max(1, int(os.environ.get("CONDENSYNC_HISTORY_THREADS", "1")))
+        return max(1, int(settings.HISTORY_THREADS.number()))
     except ValueError:
         return 1
 

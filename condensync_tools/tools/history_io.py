@@ -24,6 +24,7 @@ from typing import Callable, NamedTuple, Protocol, Sequence
 
 import numpy as np
 
+from .. import settings
 from ..calculators.history import DAY_MS, MISSING_TIMESTAMP
 from ..errors import InvalidArguments, ToolUnavailable
 from .history_read import (
@@ -58,7 +59,7 @@ __all__ = [
     "PARQUET_HINT",
 ]
 
-DATA_DIR_ENV = "CONDENSYNC_DATA_DIR"
+DATA_DIR_ENV = settings.DATA_DIR.name
 SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 PARQUET_HINT = "Parquet needs the pyarrow package (a condensync dependency): pip install pyarrow (or give a CSV)"
 
@@ -77,7 +78,7 @@ class HistorianQuery(Protocol):
 # --------------------------------------------------------------------------- sandbox
 def configured_data_dir(services: dict | None = None) -> Path | None:
     """The data directory: ``services["data_dir"]`` (CLI), else ``$CONDENSYNC_DATA_DIR``."""
-    raw = (services or {}).get("data_dir") or os.environ.get(DATA_DIR_ENV)
+    raw = (services or {}).get("data_dir") or settings.DATA_DIR.raw()
     return Path(raw) if raw else None
 
 

@@ -28,7 +28,6 @@ import csv
 import hashlib
 import io
 import math
-import os
 from array import array
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -41,9 +40,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from .. import settings
 from ..calculators.history import MISSING_TIMESTAMP
 from ..errors import InvalidArguments, ToolUnavailable
-from .settings import setting_number
 
 __all__ = [
     "MEASUREMENT_COLUMNS",
@@ -62,13 +61,13 @@ __all__ = [
 
 #: Measurement columns of a history file (plus ``timestamp`` and optional ``quality``).
 MEASUREMENT_COLUMNS = ("cw_inlet_temp", "cw_outlet_temp", "cw_flow", "condenser_pressure")
-MAX_ROWS_ENV = "CONDENSYNC_HISTORY_MAX_ROWS"
-MAX_FILE_MB_ENV = "CONDENSYNC_HISTORY_MAX_FILE_MB"
+MAX_ROWS_ENV = settings.HISTORY_MAX_ROWS.name
+MAX_FILE_MB_ENV = settings.HISTORY_MAX_FILE_MB.name
 #: Default row limit: 10 million rows (3.8 years of 10-second data; about 0.4 GB of arrays
 #: kept, plus the analysis' working arrays).
-DEFAULT_MAX_ROWS = 10_000_000
+DEFAULT_MAX_ROWS = int(settings.HISTORY_MAX_ROWS.number({}))
 #: Default file-size limit [MB = 2**20 bytes].
-DEFAULT_MAX_FILE_MB = 2048
+DEFAULT_MAX_FILE_MB = int(settings.HISTORY_MAX_FILE_MB.number({}))
 #: Bytes of CSV text parsed per block (pyarrow ReadOptions.block_size).
 CSV_BLOCK_BYTES = 4 << 20
 #: Rows per Parquet record batch.
@@ -102,16 +101,15 @@ class ReadLimits:
     @classmethod
     def from_env(cls, env: dict | None = None) -> ReadLimits:
         """Limits from ``CONDENSYNC_HISTORY_MAX_ROWS`` / ``CONDENSYNC_HISTORY_MAX_FILE_MB``."""
-        env = os.environ if env is None else env
         return cls(
-            max_rows=_positive_int(env, MAX_ROWS_ENV, DEFAULT_MAX_ROWS),
-            max_file_bytes=_positive_int(env, MAX_FILE_MB_ENV, DEFAULT_MAX_FILE_MB) << 20,
+            max_rows=_positive_int(env, settings.HISTORY_MAX_ROWS),
+            max_file_bytes=_positive_int(env, settings.HISTORY_MAX_FILE_MB) << 20,
         )
 
 
-def _positive_int(env, name: str, default: int) -> int:
+def _positive_int(env, variable: settings.Variable) -> int:
     try:
-        return int(setting_number(env, name, default))
+        return int(variable.number(env))
     except ValueError as exc:
         raise ToolUnavailable([f"$.file_path: the server setting {exc}; fix the setting"]) from None
 

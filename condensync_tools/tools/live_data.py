@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from ..errors import InvalidArguments, LiveDataError, ToolUnavailable
 from ..registry import ToolCall, ToolDefinition, ToolOutput, register
-from ..units import from_si, unit_label
+from ..units import display_kind, from_si, unit_label
 from .common import ToolInput, ToolResult, UnitSystemField
 
 __all__ = ["ReadLiveDataInput", "ReadLiveDataOutput", "TOOL", "live_manager", "RequiredCondenserId"]
@@ -91,8 +91,6 @@ class ReadLiveDataOutput(ToolResult):
 
 
 def _item(v: Any, system: str, kinds: dict[str, str]) -> dict[str, Any]:
-    from ..live import display_kind
-
     r = v.reading
     kind = display_kind(v.name, r.unit, kinds)
     item: dict[str, Any] = {"name": v.name, "raw_unit": r.unit, "tag": r.tag, "service": v.service,

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .settings import setting_number
+from .. import settings
 
 __all__ = [
     "MAX_AGE_DAYS_ENV",
@@ -37,10 +37,10 @@ __all__ = [
     "managed_series_directories",
 ]
 
-MAX_AGE_DAYS_ENV = "CONDENSYNC_SERIES_MAX_AGE_DAYS"
-MAX_TOTAL_MB_ENV = "CONDENSYNC_SERIES_MAX_TOTAL_MB"
-DEFAULT_MAX_AGE_DAYS = 30.0
-DEFAULT_MAX_TOTAL_MB = 1024
+MAX_AGE_DAYS_ENV = settings.SERIES_MAX_AGE_DAYS.name
+MAX_TOTAL_MB_ENV = settings.SERIES_MAX_TOTAL_MB.name
+DEFAULT_MAX_AGE_DAYS = settings.SERIES_MAX_AGE_DAYS.number({})
+DEFAULT_MAX_TOTAL_MB = int(settings.SERIES_MAX_TOTAL_MB.number({}))
 #: Temporary files of an interrupted write are removed after this long [s].
 STALE_TEMP_SECONDS = 3600.0
 _SERIES_NAME = re.compile(r"^[0-9a-f]{64}\.(csv|parquet)$")
@@ -57,9 +57,8 @@ class SeriesRetention:
     @classmethod
     def from_env(cls, env: dict | None = None) -> SeriesRetention:
         """The policy from ``CONDENSYNC_SERIES_MAX_AGE_DAYS`` and ``CONDENSYNC_SERIES_MAX_TOTAL_MB``."""
-        env = os.environ if env is None else env
-        age = setting_number(env, MAX_AGE_DAYS_ENV, DEFAULT_MAX_AGE_DAYS, allow_zero=True)
-        total = setting_number(env, MAX_TOTAL_MB_ENV, DEFAULT_MAX_TOTAL_MB, allow_zero=True)
+        age = settings.SERIES_MAX_AGE_DAYS.number(env, allow_zero=True)
+        total = settings.SERIES_MAX_TOTAL_MB.number(env, allow_zero=True)
         return cls(max_age_days=age, max_total_bytes=int(total * 2**20))
 
 

@@ -400,7 +400,7 @@ def turbine_from(call: ToolCall) -> tuple[TurbineCurve | None, list[str]]:
                 method={
                     **curve.method,
                     "turbine_choke": "caller's choke point on the generic curve; no output gain below "
-                    "it (physics reference §6, pitfall 15)",
+                    "it (docs/methods.md §6, pitfall 15)",
                 },
             )
         warnings.append(

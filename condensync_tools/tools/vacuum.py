@@ -239,7 +239,7 @@ TOOL = register(
             "Needs tube_od, tube_count and "
             "tube_length (or surface_area). " + CALCULATOR_NOTE
         ),
-        version="1.0.1",
+        version="1.0.2",
         input_model=VacuumInput,
         output_model=VacuumOutput,
         quick=True,

@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import Field
 
 from ..errors import InvalidArguments, ToolUnavailable, UnknownTool
-from ..provenance import provenance_hash, sha256_hex
+from ..provenance import canonical_sha256, provenance_hash
 from ..registry import ExecutionContext, ToolCall, ToolDefinition, ToolOutput, execute, get_tool, register
 from ..validation import describe_value
 from .common import ToolInput, ToolResult
@@ -93,7 +93,7 @@ def verify_result(tool_name: str, arguments: dict | None, result: dict, context:
     prov = _provenance_of(result)
     checks: list[dict] = []
     outputs = {k: v for k, v in result.items() if k != "provenance"}
-    out_hash = sha256_hex(outputs)
+    out_hash = canonical_sha256(outputs)
     checks.append({"check": "output_sha256 recomputed from the result", "ok": out_hash == prov.get("output_sha256"),
                    "detail": f"recorded {prov.get('output_sha256')}, recomputed {out_hash}"})
     try:
@@ -116,7 +116,7 @@ def verify_result(tool_name: str, arguments: dict | None, result: dict, context:
         checks.append({"check": "re-execution", "ok": True, "detail": "not run: no arguments given"})
     else:
         normalised = {**tool.compiled.defaults, **arguments}
-        in_hash = sha256_hex(normalised)
+        in_hash = canonical_sha256(normalised)
         checks.append({"check": "input_sha256 recomputed from the arguments", "ok": in_hash == prov.get("input_sha256"),
                        "detail": f"recorded {prov.get('input_sha256')}, recomputed {in_hash}"})
         if not tool.replayable:

@@ -16,7 +16,6 @@ Guard rails (CONTRACT §6):
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -95,22 +94,15 @@ def _settings(call: ToolCall, cid: str) -> tuple[Any, str]:
 
 
 def _run(call: ToolCall, cid: str, settings: Any, request: Any, dry_run: bool) -> Any:
-    live = call.context.live
-    client = live.cmms(cid) if live is not None and hasattr(live, "cmms") else None
+    """The request through the context's connector manager (the WorkOrderService): the tool
+    never builds a CMMS client or an event loop of its own."""
+    service = call.context.live
+    if service is None or not hasattr(service, "create_work_order"):
+        raise ToolUnavailable([f"$.condenser_id: a connection to the CMMS of condenser {cid} (the connector manager "
+                               "that `condensync serve`/`call --config` builds from the plant configuration), got "
+                               "none in this execution context"], call.tool.name)
     timeout = 2.0 * settings.breaker.call_timeout_s + 10.0
-    if client is not None:
-        return live.run(client.create_work_order(request, dry_run=dry_run), timeout=timeout)
-
-    async def once() -> Any:
-        from connectors import CmmsClient
-
-        temporary = CmmsClient(settings)
-        try:
-            return await asyncio.wait_for(temporary.create_work_order(request, dry_run=dry_run), timeout)
-        finally:
-            await temporary.aclose()
-
-    return asyncio.run(once())
+    return service.create_work_order(cid, request, dry_run=dry_run, timeout=timeout)
 
 
 def handle(call: ToolCall) -> ToolOutput:

@@ -31,7 +31,7 @@ INHG_MIN = INHG_PA / 60.0  # 1 inHg/min in Pa/s
 
 @pytest.mark.parametrize("t_f, lb_h", [(100.0, 0.142), (70.0, 0.150)])
 def test_decay_air_mass_ideal_gas(t_f, lb_h):
-    # physics reference §4 item 2 (derived): 0.142 lb/h per ft³·inHg/min at 100 °F, 0.150 at 70 °F
+    # docs/methods.md §4 item 2 (derived): 0.142 lb/h per ft³·inHg/min at 100 °F, 0.150 at 70 °F
     m = air_mass_from_decay(1.0 * INHG_MIN, 1.0 * FT3_M3, f_to_k(t_f))
     assert m / LB_H_KG_S == pytest.approx(lb_h, rel=0.01)
 

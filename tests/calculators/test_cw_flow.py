@@ -46,7 +46,7 @@ BASE = dict(
 
 
 def test_affinity_laws_at_similar_points():
-    # physics reference §6 (derived): +10 % speed -> +10 % flow, +21 % head, +33.1 % power
+    # docs/methods.md §6 (derived): +10 % speed -> +10 % flow, +21 % head, +33.1 % power
     q = 0.8 * PUMP.rated_flow
     assert PUMP.head(1.1 * q, 1.1) / PUMP.head(q, 1.0) == pytest.approx(1.21)
     assert PUMP.power(1.1 * q, 1.1, RHO) / PUMP.power(q, 1.0, RHO) == pytest.approx(1.331)

@@ -48,7 +48,7 @@ def _all_finite(x) -> bool:
 
 
 def test_foul01_tema_seawater_on_hei_clean():
-    # FOUL-01 (physics reference §8): U_clean 591.46, TEMA sea water 0.0005 h·ft²·°F/Btu.
+    # FOUL-01 (docs/methods.md §8): U_clean 591.46, TEMA sea water 0.0005 h·ft²·°F/Btu.
     u_clean = 591.46 * BTU_H_FT2_F_W_M2_K
     u_fouled = 1.0 / (1.0 / u_clean + 0.0005 * H_FT2_F_BTU_M2_K_W)
     assert u_fouled / BTU_H_FT2_F_W_M2_K == pytest.approx(456.5, abs=0.3)
@@ -68,7 +68,7 @@ def test_foul01_tema_seawater_on_hei_clean():
 @pytest.mark.parametrize(
     "water, t_f, v_ft_s, expected",
     [
-        # TEMA RGP-T-2.4 (physics reference §5.1), h·ft²·°F/Btu
+        # TEMA RGP-T-2.4 (docs/methods.md §5.1), h·ft²·°F/Btu
         ("sea", 90.0, 7.0, 0.0005),
         ("sea", 130.0, 7.0, 0.001),
         ("brackish", 90.0, 2.0, 0.002),
@@ -174,7 +174,7 @@ def _fit(model, **p):
 
 
 def test_days_until_trigger_closed_forms():
-    # physics reference §5.2 (3)-(4): linear (target - now)/beta; asymptotic -tau*ln(1 - target/R_inf)
+    # docs/methods.md §5.2 (3)-(4): linear (target - now)/beta; asymptotic -tau*ln(1 - target/R_inf)
     assert days_until_trigger(_fit("linear", r0=0.0, beta=0.002), 0.1, 0.3).days == pytest.approx(100.0)
     ks = _fit("kern_seaton", r_inf=0.5, tau=60.0)
     assert days_until_trigger(ks, 0.0, 0.3).days == pytest.approx(-60.0 * math.log(1 - 0.3 / 0.5))

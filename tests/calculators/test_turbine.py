@@ -30,7 +30,7 @@ def test_generic_curve_is_marked_generic_and_documented(curve):
 
 
 def test_generic_slope_about_one_percent_per_inhg_near_design(curve):
-    # Shape requirement (physics reference §6, unverified 0.5-2 %/inHg band): ~1 %/inHg at design.
+    # Shape requirement (docs/methods.md §6, unverified 0.5-2 %/inHg band): ~1 %/inHg at design.
     for lo, hi in ((1.5, 2.0), (2.0, 2.5)):
         slope = (curve.output_change(lo * INHG_PA) - curve.output_change(hi * INHG_PA)) / (hi - lo) / RATED
         assert 0.008 < slope < 0.012

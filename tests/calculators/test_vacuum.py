@@ -76,19 +76,19 @@ def _measured(snap=SNAP, model=MODEL):
     ],
 )
 def test_vac02_saturation_conversions(p_inhg, t_f):
-    # VAC-02 (physics reference §8): IAPWS-IF97 region 4 via iapws 1.5.5, 1 inHg = 3.386389 kPa.
+    # VAC-02 (docs/methods.md §8): IAPWS-IF97 region 4 via iapws 1.5.5, 1 inHg = 3.386389 kPa.
     assert k_to_f(water.saturation_temperature(p_inhg * INHG_PA)) == pytest.approx(t_f, abs=0.02)
 
 
 def test_hei_950_btu_per_lb_steam_duty():
-    # HEI 9th ed. def. 2.5: 950 Btu/lb turbine service (physics reference §1.6).
+    # HEI 9th ed. def. 2.5: 950 Btu/lb turbine service (docs/methods.md §1.6).
     assert HEI_STEAM_HEAT_RELEASE_J_KG == pytest.approx(950.0 * BTU_J / LB_KG)
     assert HEI_STEAM_HEAT_RELEASE_J_KG == pytest.approx(2.2097e6, rel=1e-4)
     assert heat_duty_from_steam_flow(100.0) == pytest.approx(100.0 * 2.2097e6, rel=1e-4)
 
 
 def test_ht05_hei_clean_u_at_reference_conditions():
-    # HT-05 (physics reference §8): 1 in OD 18 BWG admiralty, 7 ft/s, 70 °F, Fw = Fm = 1:
+    # HT-05 (docs/methods.md §8): 1 in OD 18 BWG admiralty, 7 ft/s, 70 °F, Fw = Fm = 1:
     # U1 = 263*sqrt(7) = 695.8, U_design (Fc 0.85) = 591.5 Btu/(h·ft²·°F).
     m = _model("admiralty", 18)
     q = 7.0 * FT_M * m.bundle.flow_area

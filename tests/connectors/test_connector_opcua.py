@@ -341,6 +341,7 @@ async def test_untrusted_client_certificate_is_rejected_clearly(plant, pki):
     assert conn.breaker.failure_count == 0  # a configuration problem, not an outage
 
 
+@pytest.mark.slow  # waits out the breaker's reset timeout and a server restart
 async def test_breaker_closes_once_the_subscription_is_back(free_port, pki, eventually):
     """Plant down → breaker open; plant back → asyncua re-subscribes and reads are served from the
     subscription cache: those reads (and the notifications) are the trial successes that close the

@@ -5,7 +5,7 @@
   can be exercised: ``svctest_create_work_order`` (category ``work_order``; no work-order tool
   exists yet) and ``svctest_read_live`` (category ``live_read``; the real live tool needs plant
   connectors). Their schemas are generated, not published, so ``load_published`` is wrapped for
-  those two names only.
+  those two names only, and ``load_catalogue`` (what ``tools/list`` serves) lists them too.
 * Until ``condensync serve --transport http`` and ``condensync token`` are wired into cli.py /
   runtime.py, the same argv is dispatched to :func:`serve_http` / :mod:`cli_service` here; once
   wired, the real ``cli.main`` runs.
@@ -58,6 +58,14 @@ def _register_test_tools() -> None:
 
     schema.load_published = load_published
     mcp_server.load_published = load_published
+    catalogue = schema.load_catalogue
+
+    def load_catalogue():  # the stand-ins are listed too (tools/list comes from the catalogue)
+        return sorted(catalogue() + [schema.catalogue_entry(get_tool(name)) for name in defs],
+                      key=lambda entry: entry["name"])
+
+    schema.load_catalogue = load_catalogue
+    mcp_server.load_catalogue = load_catalogue
 
 
 def _has_subcommand(parser, name: str) -> bool:

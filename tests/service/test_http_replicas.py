@@ -19,6 +19,7 @@ WORKERS = 6
 ROUNDS = 4  # per worker and replica
 
 
+@pytest.mark.slow  # two service processes
 @pytest.mark.postgres
 @pytest.mark.anyio
 async def test_two_replicas_share_one_postgres(pg_url, tmp_path):

@@ -47,6 +47,7 @@ def _check(url: str, results: dict[int, list[int]], total: int) -> None:
         assert report.checked == total and report.last_seq == total
 
 
+@pytest.mark.slow  # four writer processes
 @pytest.mark.postgres
 def test_four_processes_on_postgres(pg_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The session database is wiped here: start a fresh witness too (the workers inherit it).

@@ -29,8 +29,10 @@ are the wall clock. Events are scheduled in simulated seconds (``air_inleakage@3
 injected while running through the OPC UA method ``Simulator/InjectEvent(command)`` or by
 writing the command to the variable ``Simulator/Command``.
 
-The simulator may import ``condensync_tools.calculators`` and the unit table of
-``condensync_tools.live``, never the tools or the server.
+It lives in the package, not in ``connectors/`` (connectors never import our calculators):
+it may import ``condensync_tools.calculators``, the unit table of ``condensync_tools.units``
+and the connector settings models, never the tools, the live layer or the server
+(``tests/test_architecture.py``).
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .settings import ModbusRegister, ModbusSettings, OpcUaSettings, OpcUaTag
+from connectors.settings import ModbusRegister, ModbusSettings, OpcUaSettings, OpcUaTag
 
 __all__ = [
     "MEASUREMENTS",
@@ -244,7 +246,7 @@ class SimPlant:
         ValueError
             Unreadable file, no such condenser, or invalid connector tables.
         """
-        from condensync_tools.calculators.constants import FT2_M2, FT_M, INCH_M, MM_M
+        from .calculators.constants import FT2_M2, FT_M, INCH_M, MM_M
 
         path = Path(path) if path else _default_config_path()
         try:
@@ -348,8 +350,8 @@ class SimulatorModel:
 
     def __init__(self, plant: SimPlant, settings: SimSettings | None = None,
                  events: Iterable[SimEvent] = ()) -> None:
-        from condensync_tools.calculators.vacuum import condenser_model
-        from condensync_tools.calculators.water import liquid_properties
+        from .calculators.vacuum import condenser_model
+        from .calculators.water import liquid_properties
 
         self.plant = plant
         self.settings = settings or SimSettings()
@@ -407,9 +409,9 @@ class SimulatorModel:
     def truth(self, n: int) -> dict[str, float]:
         """Noise-free values of update ``n`` plus the hidden truth (``cleanliness_factor``,
         ``load``, ``air_severity``) [SI]."""
-        from condensync_tools.calculators.constants import SCFM_AIR_KG_S
-        from condensync_tools.calculators.vacuum import HEI_STEAM_HEAT_RELEASE_J_KG, expected_backpressure
-        from condensync_tools.calculators.water import saturation_temperature
+        from .calculators.constants import SCFM_AIR_KG_S
+        from .calculators.vacuum import HEI_STEAM_HEAT_RELEASE_J_KG, expected_backpressure
+        from .calculators.water import saturation_temperature
 
         t = self.time_s(n)
         active = self.active_events(t)
@@ -475,7 +477,7 @@ class SimulatorModel:
 
 
 def _to_unit(value_si: float, unit: str) -> float:
-    from condensync_tools.live import from_si_unit
+    from .units import from_si_unit
 
     return from_si_unit(value_si, unit)
 
