@@ -34,15 +34,11 @@ ECHO_RESULT = types.Tool(
     name="echo_result",
     description="Returns a stored heat-transfer result under the heat-transfer output schema.",
     input_schema={"type": "object", "additionalProperties": True},
-    output_schema=json.loads(
-        (ROOT / "schemas" / "calculate_heat_transfer_coefficient.output.json").read_text("utf-8")
-    ),
+    output_schema=json.loads((ROOT / "schemas" / "calculate_heat_transfer_coefficient.output.json").read_text("utf-8")),
 )
 
 
-async def list_tools(
-    ctx: ServerRequestContext, params: types.PaginatedRequestParams | None
-) -> types.ListToolsResult:
+async def list_tools(ctx: ServerRequestContext, params: types.PaginatedRequestParams | None) -> types.ListToolsResult:
     return types.ListToolsResult(tools=[ECHO, ECHO_RESULT])
 
 

@@ -126,14 +126,8 @@ def write_csv(path: Path, data: dict, chunk: int = 200_000) -> None:
             e = min(s + chunk, n)
             cols = [
                 format_timestamps(data["timestamp_ms"][s:e]),
-                [
-                    "" if math.isnan(v) else f"{v:.3f}"
-                    for v in ((data["t_in"][s:e] - 273.15) * 1.8 + 32).tolist()
-                ],
-                [
-                    "" if math.isnan(v) else f"{v:.3f}"
-                    for v in ((data["t_out"][s:e] - 273.15) * 1.8 + 32).tolist()
-                ],
+                ["" if math.isnan(v) else f"{v:.3f}" for v in ((data["t_in"][s:e] - 273.15) * 1.8 + 32).tolist()],
+                ["" if math.isnan(v) else f"{v:.3f}" for v in ((data["t_out"][s:e] - 273.15) * 1.8 + 32).tolist()],
                 [f"{v:.1f}" for v in (data["flow"][s:e] / GPM_M3_S).tolist()],
                 [f"{v:.5f}" for v in (data["pressure"][s:e] / 3386.389).tolist()],
                 labels[data["quality"][s:e]].tolist(),

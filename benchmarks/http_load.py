@@ -39,9 +39,20 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
-ARGS = {"unit_system": "US", "cw_inlet_temp": 72.4, "cw_outlet_temp": 91.8, "cw_flow": 248000.0,
-        "condenser_pressure": 2.05, "tube_od": 1.0, "tube_gauge_bwg": 18, "tube_material": "admiralty",
-        "tube_count": 28000, "plugged_tubes": 300, "tube_passes": 2, "tube_length": 40.0}
+ARGS = {
+    "unit_system": "US",
+    "cw_inlet_temp": 72.4,
+    "cw_outlet_temp": 91.8,
+    "cw_flow": 248000.0,
+    "condenser_pressure": 2.05,
+    "tube_od": 1.0,
+    "tube_gauge_bwg": 18,
+    "tube_material": "admiralty",
+    "tube_count": 28000,
+    "plugged_tubes": 300,
+    "tube_passes": 2,
+    "tube_length": 40.0,
+}
 TOOL = "calculate_heat_transfer_coefficient"
 
 
@@ -59,8 +70,15 @@ def _percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
 
 
-async def run_load(url: str | list[str], token: str | None, clients: int, seconds: float, *, verify: Any = True,
-                   request_id_prefix: str = "load") -> dict[str, Any]:
+async def run_load(
+    url: str | list[str],
+    token: str | None,
+    clients: int,
+    seconds: float,
+    *,
+    verify: Any = True,
+    request_id_prefix: str = "load",
+) -> dict[str, Any]:
     """Closed-loop load: ``clients`` concurrent MCP clients for ``seconds`` (client ``i`` on
     ``url[i % len(url)]`` when several replicas are given). Returns the figures."""
     import anyio
@@ -123,15 +141,23 @@ async def run_load(url: str | list[str], token: str | None, clients: int, second
         start_gate.set()
     elapsed = max(time.perf_counter() - t0, 1e-9)
     lat = sorted(latencies)
-    return {"clients": clients, "seconds": round(elapsed, 3), "calls": len(lat),
-            "calls_including_warmup": sum(per_client.values()), "errors": len(errors),
-            "error_samples": errors[:5], "throughput_calls_per_s": round(len(lat) / elapsed, 1),
-            "latency_ms": {"p50": round(_percentile(lat, 0.50) * 1000, 2),
-                           "p90": round(_percentile(lat, 0.90) * 1000, 2),
-                           "p99": round(_percentile(lat, 0.99) * 1000, 2),
-                           "max": round(lat[-1] * 1000, 2) if lat else None,
-                           "mean": round(statistics.fmean(lat) * 1000, 2) if lat else None},
-            "per_client": per_client}
+    return {
+        "clients": clients,
+        "seconds": round(elapsed, 3),
+        "calls": len(lat),
+        "calls_including_warmup": sum(per_client.values()),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "throughput_calls_per_s": round(len(lat) / elapsed, 1),
+        "latency_ms": {
+            "p50": round(_percentile(lat, 0.50) * 1000, 2),
+            "p90": round(_percentile(lat, 0.90) * 1000, 2),
+            "p99": round(_percentile(lat, 0.99) * 1000, 2),
+            "max": round(lat[-1] * 1000, 2) if lat else None,
+            "mean": round(statistics.fmean(lat) * 1000, 2) if lat else None,
+        },
+        "per_client": per_client,
+    }
 
 
 # --------------------------------------------------------------------------- server
@@ -145,22 +171,43 @@ def _serve_child(argv: list[str]) -> int:
     from condensync_tools.server.http_app import serve_http
 
     args = cli.build_parser().parse_args(argv)
-    return serve_http(args, lambda: runtime.build_context(args.config, caller="http", ledger=not args.no_ledger,
-                                                          database_url=args.database_url))
+    return serve_http(
+        args,
+        lambda: runtime.build_context(
+            args.config, caller="http", ledger=not args.no_ledger, database_url=args.database_url
+        ),
+    )
 
 
-def start_server(database_url: str, workdir: Path, extra: list[str] | None = None) -> tuple[subprocess.Popen, str,
-                                                                                           str]:
+def start_server(database_url: str, workdir: Path, extra: list[str] | None = None) -> tuple[subprocess.Popen, str, str]:
     import httpx
 
     port, mport = _free_port(), _free_port()
-    argv = ["serve", "--transport", "http", "--host", "127.0.0.1", "--port", str(port), "--metrics-port", str(mport),
-            "--database-url", database_url, *(extra or [])]
+    argv = [
+        "serve",
+        "--transport",
+        "http",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--metrics-port",
+        str(mport),
+        "--database-url",
+        database_url,
+        *(extra or []),
+    ]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     log = open(workdir / "server.log", "wb")
-    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--serve-child", *argv], env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log, cwd=workdir)
+    proc = subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), "--serve-child", *argv],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        cwd=workdir,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -224,8 +271,9 @@ def main(argv: list[str] | None = None) -> int:
         result["replicas"] = a.replicas
         if not a.no_ledger:
             with Store(db_url) as store:
-                recorded = sum(1 for e in store.iter_entries(seq_before + 1)
-                               if (e.request_id or "").startswith(prefix + "-"))
+                recorded = sum(
+                    1 for e in store.iter_entries(seq_before + 1) if (e.request_id or "").startswith(prefix + "-")
+                )
                 result["ledger_entries"] = recorded
                 result["ledger_matches_calls"] = recorded == result["calls_including_warmup"]
                 result["ledger_verifies"] = store.verify().ok

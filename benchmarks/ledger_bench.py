@@ -111,9 +111,7 @@ def rate(fn: Callable[[int], object], n: int, threads: int = 1) -> float:
             fn(i)
     else:
         per = n // threads
-        ts = [
-            threading.Thread(target=lambda k=k: [fn(k * per + i) for i in range(per)]) for k in range(threads)
-        ]
+        ts = [threading.Thread(target=lambda k=k: [fn(k * per + i) for i in range(per)]) for k in range(threads)]
         for t in ts:
             t.start()
         for t in ts:
@@ -180,9 +178,7 @@ def main() -> None:
     backends = a.backends.split(",")
     if "sqlite" in backends:
         with tempfile.TemporaryDirectory() as d:
-            bench_backend(
-                "SQLite (WAL, synchronous=FULL)", f"sqlite:///{Path(d) / 'bench.db'}", a.n, a.rounds
-            )
+            bench_backend("SQLite (WAL, synchronous=FULL)", f"sqlite:///{Path(d) / 'bench.db'}", a.n, a.rounds)
     if "postgres" in backends:
         admin = create_engine(a.pg_admin_url, isolation_level="AUTOCOMMIT")
         db = f"condensync_bench_{secrets.token_hex(4)}"

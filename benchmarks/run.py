@@ -156,8 +156,14 @@ def calls_per_second(seconds: float) -> list[Figure]:
     ]
 
 
-async def _round_trips(params, tool: str, args_list: list[dict], warmup: int, validate: bool = True,
-                       validation_times: list[float] | None = None) -> list[float]:
+async def _round_trips(
+    params,
+    tool: str,
+    args_list: list[dict],
+    warmup: int,
+    validate: bool = True,
+    validation_times: list[float] | None = None,
+) -> list[float]:
     """Per-call latencies of ``tool`` through the official client. ``validate=False`` switches
     off the client's re-validation of structured content against the output schema
     (``ClientSession.validate_tool_result``) for this run only, to measure its share; with
@@ -213,8 +219,12 @@ def mcp_round_trip(n: int, rounds: int) -> list[Figure]:
     )
     echo = StdioServerParameters(command=sys.executable, args=[str(HERE / "echo_server.py")])
     variants = _variants(n)
-    runs = (("echo", echo, "echo", True), ("ours", ours, tool, True), ("ours_unvalidated", ours, tool, False),
-            ("echo_result", echo, "echo_result", True))
+    runs = (
+        ("echo", echo, "echo", True),
+        ("ours", ours, tool, True),
+        ("ours_unvalidated", ours, tool, False),
+        ("echo_result", echo, "echo_result", True),
+    )
     best = {key: float("inf") for key, *_ in runs}
     best_validation = float("inf")
     warmup = min(10, n)

@@ -44,8 +44,9 @@ def cmd_tools(args: argparse.Namespace) -> int:
             return _fail(f"unknown tool {args.name!r}; the tools are: {', '.join(t.name for t in tools)}")
         return 0
     if args.json:
-        _print_json([{"name": t.name, "title": t.title, "version": t.version, "annotations": t.annotations}
-                     for t in tools])
+        _print_json(
+            [{"name": t.name, "title": t.title, "version": t.version, "annotations": t.annotations} for t in tools]
+        )
         return 0
     width = max(len(t.name) for t in tools)
     for t in tools:
@@ -68,8 +69,9 @@ def _read_arguments(args: argparse.Namespace) -> Any:
     except json.JSONDecodeError as exc:
         raise ValueError(f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:
-        raise ValueError(f"{source}: arrays/objects nested too deeply to parse (tool arguments nest a few "
-                         "levels)") from None
+        raise ValueError(
+            f"{source}: arrays/objects nested too deeply to parse (tool arguments nest a few levels)"
+        ) from None
 
 
 def cmd_call(args: argparse.Namespace) -> int:
@@ -117,12 +119,17 @@ def cmd_schemas(args: argparse.Namespace) -> int:
             stale.unlink()
         sys.stderr.write(f"wrote {len(expected)} schemas to {directory}\n")
         return 0
-    drift = [f"{p.name}: {'missing' if not p.exists() else 'differs from the tool definition'}"
-             for p, text in expected.items() if not p.exists() or p.read_text('utf-8') != text]
+    drift = [
+        f"{p.name}: {'missing' if not p.exists() else 'differs from the tool definition'}"
+        for p, text in expected.items()
+        if not p.exists() or p.read_text("utf-8") != text
+    ]
     drift += [f"{p.name}: no tool defines it" for p in set(directory.glob("*.json")) - set(expected)]
     if drift:
-        sys.stderr.write("schemas/ has drifted from the tool definitions (run `condensync schemas export` and "
-                         "review the diff):\n" + "\n".join(f"  {d}" for d in sorted(drift)) + "\n")
+        sys.stderr.write(
+            "schemas/ has drifted from the tool definitions (run `condensync schemas export` and "
+            "review the diff):\n" + "\n".join(f"  {d}" for d in sorted(drift)) + "\n"
+        )
         return 1
     sys.stderr.write(f"{len(expected)} schemas match the tool definitions\n")
     return 0
@@ -170,8 +177,12 @@ def cmd_db(args: argparse.Namespace) -> int:
         else:
             from .store import RetentionPolicy
 
-            policy = RetentionPolicy(raw_days=args.raw_days, hourly_days=args.hourly_days,
-                                     daily_days=args.daily_days, prune_ledger=not args.keep_ledger)
+            policy = RetentionPolicy(
+                raw_days=args.raw_days,
+                hourly_days=args.hourly_days,
+                daily_days=args.daily_days,
+                prune_ledger=not args.keep_ledger,
+            )
             series = _series_prune(_data_dir(args), _series_policy(args))
             report = _plain(cli_support.db_prune(args.database_url, policy, None))
             _print_json({**report, "series_files": series})
@@ -212,14 +223,17 @@ def _audit_verify(args: argparse.Namespace) -> int:
     pem = Path(args.public_key).read_bytes() if args.public_key else None
     if args.receipt:
         text = sys.stdin.read() if args.receipt == "-" else Path(args.receipt).read_text("utf-8")
-        receipt = cli_support.audit_verify_receipt(args.database_url, json.loads(text), public_key_pem=pem,
-                                                   witness_path=args.witness)
+        receipt = cli_support.audit_verify_receipt(
+            args.database_url, json.loads(text), public_key_pem=pem, witness_path=args.witness
+        )
         _print_json(_plain(receipt))
         if not receipt.ok:
             sys.stderr.write(f"receipt NOT proven: {receipt.problem}\n")
             return 1
-        sys.stderr.write(f"receipt proven: call {receipt.entry['tool']} at {receipt.entry['recorded_at']} is entry "
-                         f"{receipt.seq} of the ledger\n")
+        sys.stderr.write(
+            f"receipt proven: call {receipt.entry['tool']} at {receipt.entry['recorded_at']} is entry "
+            f"{receipt.seq} of the ledger\n"
+        )
         return 0
     report = cli_support.audit_verify(args.database_url, public_key_pem=pem, witness_path=args.witness)
     _print_json(_plain(report))
@@ -268,52 +282,92 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    parser = argparse.ArgumentParser(prog="condensync", description="Deterministic condenser performance tools "
-                                     "(MCP server and command line).",
-                                     epilog="Environment variables: condensync help env. A tool's arguments: "
-                                            "condensync tools NAME.")
+    parser = argparse.ArgumentParser(
+        prog="condensync",
+        description="Deterministic condenser performance tools (MCP server and command line).",
+        epilog="Environment variables: condensync help env. A tool's arguments: condensync tools NAME.",
+    )
     parser.add_argument("--version", action="version", version=f"condensync {__version__}")
-    parser.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-                        type=str.upper, help="stderr log level (default WARNING)")
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        type=str.upper,
+        help="stderr log level (default WARNING)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("serve", help="run the MCP server (stdio by default)",
-                       description="Run the MCP server: over stdio for a desktop host (default), or the HTTP "
-                                   "service (streamable HTTP at /mcp, health, metrics, auth).",
-                       epilog="Environment variables (CONDENSYNC_*): condensync help env")
-    p.add_argument("--transport", choices=["stdio", "http"], default="stdio",
-                   help="stdio: one session on stdin/stdout; http: the network service (default stdio)")
-    p.add_argument("--config", help="plant configuration TOML: design data and connectors of the condensers "
-                                    "(default: $CONDENSYNC_CONFIG, else none: tools take every value as an argument)")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="HTTP: address to listen on (default 127.0.0.1; 0.0.0.0 in a container)")
+    p = sub.add_parser(
+        "serve",
+        help="run the MCP server (stdio by default)",
+        description="Run the MCP server: over stdio for a desktop host (default), or the HTTP "
+        "service (streamable HTTP at /mcp, health, metrics, auth).",
+        epilog="Environment variables (CONDENSYNC_*): condensync help env",
+    )
+    p.add_argument(
+        "--transport",
+        choices=["stdio", "http"],
+        default="stdio",
+        help="stdio: one session on stdin/stdout; http: the network service (default stdio)",
+    )
+    p.add_argument(
+        "--config",
+        help="plant configuration TOML: design data and connectors of the condensers "
+        "(default: $CONDENSYNC_CONFIG, else none: tools take every value as an argument)",
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", help="HTTP: address to listen on (default 127.0.0.1; 0.0.0.0 in a container)"
+    )
     p.add_argument("--port", type=int, default=8017, help="HTTP: port of /mcp and /health/* (default 8017)")
-    p.add_argument("--metrics-port", type=int, default=9017,
-                   help="HTTP: port of the Prometheus /metrics endpoint, 0 = none (default 9017)")
-    p.add_argument("--no-auth", action="store_true",
-                   help="HTTP without authentication, every caller anonymous with role $CONDENSYNC_NO_AUTH_ROLE "
-                        "(admin); refused unless --host is loopback (default: authentication on)")
-    p.add_argument("--no-ledger", action="store_true",
-                   help="do not record calls in the audit ledger (default: every call recorded)")
-    p.add_argument("--database-url", help="store URL of the ledger, history and API tokens (default: "
-                                          "$CONDENSYNC_DATABASE_URL, else an SQLite file in the user data dir)")
-    p.add_argument("--allowed-host", action="append", default=[],
-                   help="HTTP: allowed Host header value, repeatable ('name:*' for any port); the list "
-                        "replaces the loopback defaults ($CONDENSYNC_ALLOWED_HOSTS, comma-separated; "
-                        "default: 127.0.0.1, localhost, [::1] on any port)")
-    p.add_argument("--tls-cert", help="HTTP: TLS certificate, PEM file (default: $CONDENSYNC_TLS_CERT, else "
-                                      "plain HTTP)")
+    p.add_argument(
+        "--metrics-port",
+        type=int,
+        default=9017,
+        help="HTTP: port of the Prometheus /metrics endpoint, 0 = none (default 9017)",
+    )
+    p.add_argument(
+        "--no-auth",
+        action="store_true",
+        help="HTTP without authentication, every caller anonymous with role $CONDENSYNC_NO_AUTH_ROLE "
+        "(admin); refused unless --host is loopback (default: authentication on)",
+    )
+    p.add_argument(
+        "--no-ledger",
+        action="store_true",
+        help="do not record calls in the audit ledger (default: every call recorded)",
+    )
+    p.add_argument(
+        "--database-url",
+        help="store URL of the ledger, history and API tokens (default: "
+        "$CONDENSYNC_DATABASE_URL, else an SQLite file in the user data dir)",
+    )
+    p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        help="HTTP: allowed Host header value, repeatable ('name:*' for any port); the list "
+        "replaces the loopback defaults ($CONDENSYNC_ALLOWED_HOSTS, comma-separated; "
+        "default: 127.0.0.1, localhost, [::1] on any port)",
+    )
+    p.add_argument(
+        "--tls-cert", help="HTTP: TLS certificate, PEM file (default: $CONDENSYNC_TLS_CERT, else plain HTTP)"
+    )
     p.add_argument("--tls-key", help="HTTP: TLS private key, PEM file (default: $CONDENSYNC_TLS_KEY)")
     from .cli_service import add_parsers as add_service_parsers
     from .cli_service import add_serve_arguments
 
     add_serve_arguments(p)  # --json-response/--no-json-response, --max-request-bytes
-    p.add_argument("--monitor", action="store_true", help="HTTP: also run the monitor (scheduled live analysis, "
-                   "alert rules, notifications; see condensync monitor; default: off)")
+    p.add_argument(
+        "--monitor",
+        action="store_true",
+        help="HTTP: also run the monitor (scheduled live analysis, "
+        "alert rules, notifications; see condensync monitor; default: off)",
+    )
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("tools", help="list the tools, or show one tool's arguments (units, defaults, allowed "
-                                     "values, required groups)")
+    p = sub.add_parser(
+        "tools", help="list the tools, or show one tool's arguments (units, defaults, allowed values, required groups)"
+    )
     p.add_argument("name", nargs="?", help="a tool name: show its arguments instead of the list")
     p.add_argument("--json", action="store_true", help="the list as JSON (name, title, version, annotations)")
     p.set_defaults(func=cmd_tools)
@@ -334,22 +388,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hourly-days", type=int, default=365, help="prune: keep hourly aggregates (default 365)")
     p.add_argument("--daily-days", type=int, default=2557, help="prune: keep daily aggregates (default 7 years)")
     p.add_argument("--keep-ledger", action="store_true", help="prune: never prune audit-ledger entries")
-    p.add_argument("--data-dir", help="prune: data directory whose history/ series files are pruned "
-                   "(default: $CONDENSYNC_DATA_DIR; the temp-directory series files are always pruned)")
-    p.add_argument("--series-max-age-days", type=float, help="prune: keep series files this long "
-                   "(default: $CONDENSYNC_SERIES_MAX_AGE_DAYS or 30; 0 = no age limit)")
-    p.add_argument("--series-max-total-mb", type=float, help="prune: keep at most this many MB of series files "
-                   "(default: $CONDENSYNC_SERIES_MAX_TOTAL_MB or 1024; 0 = no size limit)")
+    p.add_argument(
+        "--data-dir",
+        help="prune: data directory whose history/ series files are pruned "
+        "(default: $CONDENSYNC_DATA_DIR; the temp-directory series files are always pruned)",
+    )
+    p.add_argument(
+        "--series-max-age-days",
+        type=float,
+        help="prune: keep series files this long (default: $CONDENSYNC_SERIES_MAX_AGE_DAYS or 30; 0 = no age limit)",
+    )
+    p.add_argument(
+        "--series-max-total-mb",
+        type=float,
+        help="prune: keep at most this many MB of series files "
+        "(default: $CONDENSYNC_SERIES_MAX_TOTAL_MB or 1024; 0 = no size limit)",
+    )
     p.set_defaults(func=cmd_db)
 
-    p = sub.add_parser("audit", help="audit ledger: verify the hash chain (and a receipt), show or export entries, "
-                                     "print the public key of the signed chain heads")
+    p = sub.add_parser(
+        "audit",
+        help="audit ledger: verify the hash chain (and a receipt), show or export entries, "
+        "print the public key of the signed chain heads",
+    )
     p.add_argument("action", choices=["verify", "show", "export", "public-key"])
-    p.add_argument("--receipt", help="verify: prove that this call is in the ledger (a JSON file holding a receipt "
-                                     "or a result with provenance.receipt; '-' for stdin)")
+    p.add_argument(
+        "--receipt",
+        help="verify: prove that this call is in the ledger (a JSON file holding a receipt "
+        "or a result with provenance.receipt; '-' for stdin)",
+    )
     p.add_argument("--witness", help="verify: witness file of signed heads (default: the configured one)")
-    p.add_argument("--public-key", help="verify: Ed25519 public key (PEM file) of the signed heads "
-                                        "(default: the local signing key)")
+    p.add_argument(
+        "--public-key",
+        help="verify: Ed25519 public key (PEM file) of the signed heads (default: the local signing key)",
+    )
     p.add_argument("--database-url", help="store URL (default: $CONDENSYNC_DATABASE_URL or an SQLite file)")
     p.add_argument("--seq", type=int, help="show one entry")
     p.add_argument("--last", type=int, default=20, help="show the last N entries (default 20)")

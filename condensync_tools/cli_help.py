@@ -44,13 +44,23 @@ ENVIRONMENT: tuple[tuple[str, str, str], ...] = (
     ("CONDENSYNC_SERIES_MAX_AGE_DAYS", "30", "series files older than this are pruned (0: no age limit)"),
     ("CONDENSYNC_SERIES_MAX_TOTAL_MB", "1024", "series files beyond this total are pruned, oldest first (0: none)"),
     ("CONDENSYNC_LEDGER_KEY", "none", "HMAC key signing the ledger's retention checkpoints (audit verify)"),
-    ("CONDENSYNC_LEDGER_SIGNING_KEY", "none", "PEM file of the Ed25519 key signing ledger heads (else an "
-     "HMAC with CONDENSYNC_LEDGER_KEY, else a key generated in the data directory)"),
-    ("CONDENSYNC_LEDGER_WITNESS", "beside the SQLite file / in the data directory",
-     "witness file of signed ledger heads"),
+    (
+        "CONDENSYNC_LEDGER_SIGNING_KEY",
+        "none",
+        "PEM file of the Ed25519 key signing ledger heads (else an "
+        "HMAC with CONDENSYNC_LEDGER_KEY, else a key generated in the data directory)",
+    ),
+    (
+        "CONDENSYNC_LEDGER_WITNESS",
+        "beside the SQLite file / in the data directory",
+        "witness file of signed ledger heads",
+    ),
     ("CONDENSYNC_LEDGER_WITNESS_FSYNC", "0", "1: fsync the witness file on every commit"),
-    ("CONDENSYNC_HTTP_REQUEST_TIMEOUT_SECONDS", "30", "HTTP: close a connection whose request has not fully arrived "
-     "within this time [s]"),
+    (
+        "CONDENSYNC_HTTP_REQUEST_TIMEOUT_SECONDS",
+        "30",
+        "HTTP: close a connection whose request has not fully arrived within this time [s]",
+    ),
     ("CONDENSYNC_LOG_LEVEL", "INFO (HTTP service)", "log level of the HTTP service's JSON logs on stderr"),
     (
         "CONDENSYNC_ALLOWED_HOSTS",

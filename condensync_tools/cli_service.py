@@ -54,8 +54,9 @@ def cmd_token(args: argparse.Namespace) -> int:
             sys.stdout.write(token + "\n")
             sys.stdout.flush()
             label = f", label {info.label!r}" if info.label else ""
-            sys.stderr.write(f"created {info.id} (role {info.role}{label}); the token above is shown only this "
-                             "once: store it now\n")
+            sys.stderr.write(
+                f"created {info.id} (role {info.role}{label}); the token above is shown only this once: store it now\n"
+            )
             return 0
         if args.action == "list":
             items = [t.to_dict() for t in tokens.list(include_revoked=not args.active)]
@@ -96,9 +97,17 @@ def add_parsers(subparsers: Any) -> None:
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     """HTTP-only options of ``condensync serve`` (the others are in cli.py)."""
-    parser.add_argument("--json-response", action=argparse.BooleanOptionalAction, default=None,
-                        help="HTTP: answer POSTs with application/json instead of an SSE stream "
-                             "(default on; $CONDENSYNC_JSON_RESPONSE)")
-    parser.add_argument("--max-request-bytes", type=int, default=None,
-                        help="HTTP: largest request body accepted, larger gets 413 "
-                             "(default 8388608 = 8 MiB; $CONDENSYNC_MAX_REQUEST_BYTES)")
+    parser.add_argument(
+        "--json-response",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="HTTP: answer POSTs with application/json instead of an SSE stream "
+        "(default on; $CONDENSYNC_JSON_RESPONSE)",
+    )
+    parser.add_argument(
+        "--max-request-bytes",
+        type=int,
+        default=None,
+        help="HTTP: largest request body accepted, larger gets 413 "
+        "(default 8388608 = 8 MiB; $CONDENSYNC_MAX_REQUEST_BYTES)",
+    )

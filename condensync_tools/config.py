@@ -45,8 +45,15 @@ from . import settings
 from .errors import InvalidArguments
 from .redaction import is_secret_name, redact_url
 
-__all__ = ["ConfigError", "PlantConfig", "CondenserConfig", "load_config", "ARGUMENT_GROUPS", "CONNECTOR_KINDS",
-           "EXAMPLE_CONFIG"]
+__all__ = [
+    "ConfigError",
+    "PlantConfig",
+    "CondenserConfig",
+    "load_config",
+    "ARGUMENT_GROUPS",
+    "CONNECTOR_KINDS",
+    "EXAMPLE_CONFIG",
+]
 
 ARGUMENT_GROUPS = ("tubes", "design_point", "turbine", "economics", "thresholds", "design", "maintenance")
 #: Connector table name → settings model (imported lazily: connectors are optional at import)
@@ -66,8 +73,13 @@ class ConfigError(ValueError):
 def _settings_models() -> dict[str, type[BaseModel]]:
     from connectors import settings as s
 
-    return {"opcua": s.OpcUaSettings, "modbus": s.ModbusSettings, "historian": s.HistorianSettings,
-            "weather": s.WeatherSettings, "cmms": s.CmmsSettings}
+    return {
+        "opcua": s.OpcUaSettings,
+        "modbus": s.ModbusSettings,
+        "historian": s.HistorianSettings,
+        "weather": s.WeatherSettings,
+        "cmms": s.CmmsSettings,
+    }
 
 
 def _argument_schemas() -> dict[str, dict]:
@@ -107,8 +119,9 @@ class PlantConfig:
             return self.condensers[condenser_id]
         except KeyError:
             known = ", ".join(sorted(self.condensers)) or "none"
-            raise InvalidArguments([f"$.condenser_id: expected a configured condenser ({known}), got "
-                                    f"{condenser_id!r}"]) from None
+            raise InvalidArguments(
+                [f"$.condenser_id: expected a configured condenser ({known}), got {condenser_id!r}"]
+            ) from None
 
     def design_arguments(self, condenser_id: str, tool: str, unit_system: str, accepted: set[str]) -> dict[str, Any]:
         """The condenser's configured arguments that ``tool`` accepts, converted from the
@@ -167,8 +180,9 @@ def load_config(path: str | os.PathLike | None = None) -> PlantConfig:
     problems: list[str] = []
     for key in data:
         if key not in ("plant", "condensers", "monitor", "alerts"):
-            problems.append(f"{key}: unknown top-level table (expected [plant], [condensers.<id>], [monitor], "
-                            "[alerts])")
+            problems.append(
+                f"{key}: unknown top-level table (expected [plant], [condensers.<id>], [monitor], [alerts])"
+            )
     plant = data.get("plant", {})
     if not isinstance(plant, dict):
         problems.append("plant: expected a table")
@@ -223,8 +237,10 @@ def load_config(path: str | os.PathLike | None = None) -> PlantConfig:
                 except ValidationError as exc:
                     problems.extend(_problems_from_pydantic(f"{where}.{key}", exc))
             else:
-                problems.append(f"{where}.{key}: unknown key (expected description, unit_system, "
-                                f"{', '.join(ARGUMENT_GROUPS)}, {', '.join(CONNECTOR_KINDS)})")
+                problems.append(
+                    f"{where}.{key}: unknown key (expected description, unit_system, "
+                    f"{', '.join(ARGUMENT_GROUPS)}, {', '.join(CONNECTOR_KINDS)})"
+                )
         condensers[cid] = CondenserConfig(cid, str(body.get("description", "")), units, arguments, connectors)
     monitor, alerts = _monitoring(data, condensers, problems)
     config = PlantConfig(str(path), str(plant.get("name", "")), condensers, monitor, alerts)
@@ -281,6 +297,8 @@ def _rule_name_problems(alerts: Any, condensers: dict[str, CondenserConfig]) -> 
         for key, names, known in (("services", rule.services, services), ("tags", rule.tags, tags)):
             unknown = sorted(set(names) - known)
             if unknown:
-                out.append(f"alerts.rules.{i}.{key}: {', '.join(map(repr, unknown))} not configured "
-                           f"(known: {', '.join(sorted(known - {''})) or 'none'})")
+                out.append(
+                    f"alerts.rules.{i}.{key}: {', '.join(map(repr, unknown))} not configured "
+                    f"(known: {', '.join(sorted(known - {''})) or 'none'})"
+                )
     return out

@@ -8,8 +8,17 @@ Every error carries a list of problems, each in the CONTRACT §1 form
 
 from __future__ import annotations
 
-__all__ = ["MAX_LISTED", "ToolCallError", "InvalidArguments", "PhysicallyImpossible", "Implausible", "LiveDataError",
-           "PermissionDenied", "UnknownTool", "ToolUnavailable"]
+__all__ = [
+    "MAX_LISTED",
+    "ToolCallError",
+    "InvalidArguments",
+    "PhysicallyImpossible",
+    "Implausible",
+    "LiveDataError",
+    "PermissionDenied",
+    "UnknownTool",
+    "ToolUnavailable",
+]
 
 
 #: Problems listed in an error at most; the rest are counted (bounded answers and ledger rows).
@@ -37,8 +46,9 @@ class ToolCallError(Exception):
     kind = "tool_error"
     headline = "Tool call failed"
 
-    def __init__(self, problems: list[str] | str, tool: str = "", *, omitted: int = 0,
-                 incomplete: bool = False) -> None:
+    def __init__(
+        self, problems: list[str] | str, tool: str = "", *, omitted: int = 0, incomplete: bool = False
+    ) -> None:
         problems = [problems] if isinstance(problems, str) else list(problems)
         self.problems = [_printable(str(p)) for p in problems[:MAX_LISTED]]
         self.omitted = omitted + max(0, len(problems) - MAX_LISTED)
@@ -51,13 +61,15 @@ class ToolCallError(Exception):
         first MAX_LISTED, then how many more there are)."""
         where = f" for {self.tool}" if self.tool else ""
         n = len(self.problems) + self.omitted
-        count = (f"at least {n}" if self.incomplete else str(n))
+        count = f"at least {n}" if self.incomplete else str(n)
         head = f"{self.headline}{where} [{self.kind}]" + (f" ({count} problems)" if n > 1 else "")
         lines = [f"- {p}" for p in self.problems]
         if self.omitted or self.incomplete:
             more = f"at least {self.omitted}" if self.incomplete else str(self.omitted)
-            lines.append(f"- $: … and {more} more problems not listed (the first {len(self.problems)} are shown; "
-                         "fix those and call again)")
+            lines.append(
+                f"- $: … and {more} more problems not listed (the first {len(self.problems)} are shown; "
+                "fix those and call again)"
+            )
         return head + ":\n" + "\n".join(lines)
 
     def __str__(self) -> str:

@@ -293,8 +293,13 @@ class ConnectorManager:
         A tag's unit is unknown or does not fit the tool field of the same name.
     """
 
-    def __init__(self, config: PlantConfig, *, read_timeout_s: float | None = None,
-                 breaker_clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        config: PlantConfig,
+        *,
+        read_timeout_s: float | None = None,
+        breaker_clock: Callable[[], float] | None = None,
+    ) -> None:
         from .config import ConfigError
 
         problems = check_config_units(config)
@@ -310,9 +315,16 @@ class ConnectorManager:
         self._closed = False
         self._slots: dict[str, list[_Slot]] = {}
         for cid, cond in config.condensers.items():
-            self._slots[cid] = [_Slot(cid, kind, cond.connectors[kind],
-                                      tuple(name for _, name, _ in _entries(kind, cond.connectors[kind])))
-                                for kind in READING_KINDS if kind in cond.connectors]
+            self._slots[cid] = [
+                _Slot(
+                    cid,
+                    kind,
+                    cond.connectors[kind],
+                    tuple(name for _, name, _ in _entries(kind, cond.connectors[kind])),
+                )
+                for kind in READING_KINDS
+                if kind in cond.connectors
+            ]
         self._cmms: dict[str, Any] = {}
         self._thread.start()
         _MANAGERS.add(self)
@@ -345,9 +357,15 @@ class ConnectorManager:
         if slot.connector is None:
             import connectors
 
-            factory: Callable[..., Any] = getattr(connectors, {
-                "opcua": "OpcUaConnector", "modbus": "ModbusConnector", "historian": "PiWebApiHistorian",
-                "weather": "WeatherConnector"}[slot.kind])
+            factory: Callable[..., Any] = getattr(
+                connectors,
+                {
+                    "opcua": "OpcUaConnector",
+                    "modbus": "ModbusConnector",
+                    "historian": "PiWebApiHistorian",
+                    "weather": "WeatherConnector",
+                }[slot.kind],
+            )
             slot.connector = factory(slot.settings, breaker_clock=self._breaker_clock)
         return slot.connector
 
@@ -372,8 +390,9 @@ class ConnectorManager:
                 slot.start_error = None
             except Exception as exc:  # noqa: BLE001 - reported by status() and by the next read
                 slot.start_error = redact_text(str(exc))
-                log.warning("connector %s (%s) of %s did not start: %s", slot.service, slot.kind,
-                            slot.condenser_id, exc)
+                log.warning(
+                    "connector %s (%s) of %s did not start: %s", slot.service, slot.kind, slot.condenser_id, exc
+                )
                 raise
             finally:
                 slot.starting = False
@@ -510,8 +529,7 @@ class ConnectorManager:
         return await self._connector(slot).read(names)
 
     async def _gather(self, plan: list[tuple[_Slot, list[str]]]) -> list[Any]:
-        return await asyncio.gather(*(self._read_slot(slot, names) for slot, names in plan),
-                                    return_exceptions=True)
+        return await asyncio.gather(*(self._read_slot(slot, names) for slot, names in plan), return_exceptions=True)
 
     def _timeout(self, plan: list[tuple[_Slot, list[str]]]) -> float:
         if self.read_timeout_s is not None:
@@ -531,17 +549,21 @@ class ConnectorManager:
             check_fresh({name: reading}, limit, now)
         except BadQualityError:
             bad = True
-            problem = (f"$.{name}: a good-quality live value from tag {reading.tag} ({slot.service}, "
-                       f"{slot.kind}), got quality {reading.quality.value} with status {reading.status} at "
-                       f"{reading.source_timestamp.isoformat()}; the value is not used: check the instrument "
-                       "and its signal path")
+            problem = (
+                f"$.{name}: a good-quality live value from tag {reading.tag} ({slot.service}, "
+                f"{slot.kind}), got quality {reading.quality.value} with status {reading.status} at "
+                f"{reading.source_timestamp.isoformat()}; the value is not used: check the instrument "
+                "and its signal path"
+            )
         except StaleDataError:
             stale = True
         if stale:
-            problem = (f"$.{name}: a live value no older than {limit:g} s from tag {reading.tag} "
-                       f"({slot.service}, {slot.kind}), got one {age:.1f} s old (source timestamp "
-                       f"{reading.source_timestamp.isoformat()}); the value is not used: check that the "
-                       "transmitter, the PLC/DCS scan and the data link are alive")
+            problem = (
+                f"$.{name}: a live value no older than {limit:g} s from tag {reading.tag} "
+                f"({slot.service}, {slot.kind}), got one {age:.1f} s old (source timestamp "
+                f"{reading.source_timestamp.isoformat()}); the value is not used: check that the "
+                "transmitter, the PLC/DCS scan and the data link are alive"
+            )
         if not bad and math.isfinite(reading.value):
             try:
                 value_si = to_si_unit(reading.value, reading.unit, kind=kind, tag=reading.tag)
@@ -560,9 +582,11 @@ class ConnectorManager:
                 problem = problem or (
                     f"{implausible_problem(f'$.{name}', range_kind, value_si, lo, hi, 'SI')}, from tag {reading.tag} "
                     f"({slot.service}, {slot.kind}; raw {reading.value:.6g} {reading.unit}); the value is not used: "
-                    "check the register/tag data type, scale and word order and the instrument")
-        return LiveValue(name, reading, slot.service, slot.kind, kind, value_si, age, limit, stale, bad,
-                         problem, implausible)
+                    "check the register/tag data type, scale and word order and the instrument"
+                )
+        return LiveValue(
+            name, reading, slot.service, slot.kind, kind, value_si, age, limit, stale, bad, problem, implausible
+        )
 
     def snapshot(self, condenser_id: str, names: Iterable[str] | None = None) -> LiveSnapshot:
         """Read ``names`` (default: every configured one) and judge each value; never raises for
@@ -584,17 +608,27 @@ class ConnectorManager:
         try:
             results = self._call(self._gather(plan), timeout) if plan else []
         except concurrent.futures.TimeoutError:
-            raise LiveDataError([f"$.data_source: live values of {condenser_id} within {timeout:g} s, got no "
-                                 "answer from " + ", ".join(f"{s.service} ({s.endpoint})" for s, _ in plan)
-                                 ]) from None
+            raise LiveDataError(
+                [
+                    f"$.data_source: live values of {condenser_id} within {timeout:g} s, got no "
+                    "answer from " + ", ".join(f"{s.service} ({s.endpoint})" for s, _ in plan)
+                ]
+            ) from None
         now = utcnow()
         snap = LiveSnapshot(condenser_id, now)
         for (slot, slot_names), result in zip(plan, results, strict=True):
             if isinstance(result, BaseException):
                 message = redact_text(getattr(result, "message", None) or f"{type(result).__name__}: {result}")
-                snap.errors.append({"service": slot.service, "connector": slot.kind,
-                                    "endpoint": slot.endpoint, "names": list(slot_names),
-                                    "error": message, "error_type": type(result).__name__})
+                snap.errors.append(
+                    {
+                        "service": slot.service,
+                        "connector": slot.kind,
+                        "endpoint": slot.endpoint,
+                        "names": list(slot_names),
+                        "error": message,
+                        "error_type": type(result).__name__,
+                    }
+                )
                 continue
             for name in slot_names:
                 snap.values[name] = self._judge(slot, name, result[name], now)
@@ -616,8 +650,10 @@ class ConnectorManager:
         snap = self.snapshot(condenser_id, fields)
         problems = [v.problem for v in snap.values.values() if v.problem]
         for err in snap.errors:
-            problems.append(f"$.data_source: live values of {', '.join(err['names'])} from {err['service']} "
-                            f"({err['connector']}, {err['endpoint']}), got an error: {err['error']}")
+            problems.append(
+                f"$.data_source: live values of {', '.join(err['names'])} from {err['service']} "
+                f"({err['connector']}, {err['endpoint']}), got an error: {err['error']}"
+            )
         if problems:
             raise LiveDataError(problems)
         values = {name: v.value_si for name, v in snap.values.items() if v.value_si is not None}
@@ -637,15 +673,35 @@ class ConnectorManager:
                 if slot.connector is not None:
                     status = dict(slot.connector.status())
                 else:  # not used yet: nothing created, nothing connected
-                    status = {"service": slot.service, "kind": slot.kind, "endpoint": slot.endpoint,
-                              "connected": False, "last_update": None, "tags": {}}
-                status.update({"condenser_id": cid, "started": slot.started, "start_error": slot.start_error,
-                               "starting": slot.starting, "stale_limits_s": slot.stale_limits()})
+                    status = {
+                        "service": slot.service,
+                        "kind": slot.kind,
+                        "endpoint": slot.endpoint,
+                        "connected": False,
+                        "last_update": None,
+                        "tags": {},
+                    }
+                status.update(
+                    {
+                        "condenser_id": cid,
+                        "started": slot.started,
+                        "start_error": slot.start_error,
+                        "starting": slot.starting,
+                        "stale_limits_s": slot.stale_limits(),
+                    }
+                )
                 connectors_out.append(status)
             if "cmms" in self.config.condensers[cid].connectors:
                 status = dict((await self._cmms_client(cid)).status())
-                status.update({"condenser_id": cid, "kind": "cmms", "started": True, "start_error": None,
-                               "connected": (status.get("breaker") or {}).get("state") != "open"})
+                status.update(
+                    {
+                        "condenser_id": cid,
+                        "kind": "cmms",
+                        "started": True,
+                        "start_error": None,
+                        "connected": (status.get("breaker") or {}).get("state") != "open",
+                    }
+                )
                 connectors_out.append(status)
         return {"connectors": connectors_out, "breakers": breaker_states()}
 

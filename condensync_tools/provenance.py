@@ -27,8 +27,18 @@ from typing import Any, Callable
 
 import rfc8785
 
-__all__ = ["round_sig", "round_floats", "canonical", "canonical_sha256", "sha256_hex", "build_provenance",
-           "provenance_hash", "hashed_outputs", "hashed_output_fields", "SIGNIFICANT_DIGITS"]
+__all__ = [
+    "round_sig",
+    "round_floats",
+    "canonical",
+    "canonical_sha256",
+    "sha256_hex",
+    "build_provenance",
+    "provenance_hash",
+    "hashed_outputs",
+    "hashed_output_fields",
+    "SIGNIFICANT_DIGITS",
+]
 
 SIGNIFICANT_DIGITS = 10
 
@@ -209,9 +219,15 @@ def hashed_outputs(values: dict, warnings: list[str], units: dict[str, str]) -> 
     return rounded, hashlib.sha256(_object_text(parts).encode("utf-8")).hexdigest()
 
 
-def hashed_output_fields(keys: list[str], values: list, floats_at: list[int], others_at: list[int],
-                         warnings: list[str], units: dict[str, str], units_text: str | None = None
-                         ) -> tuple[dict, str]:
+def hashed_output_fields(
+    keys: list[str],
+    values: list,
+    floats_at: list[int],
+    others_at: list[int],
+    warnings: list[str],
+    units: dict[str, str],
+    units_text: str | None = None,
+) -> tuple[dict, str]:
     """:func:`hashed_outputs` of outputs given as parallel lists, as the tool layer builds them
     in its one pass over a handler's fields: ``keys`` and ``values`` in result order, with the
     positions of the float values (``floats_at``) and of every other value (``others_at``);
@@ -291,18 +307,29 @@ def canonical_sha256(obj: Any) -> str:
     return hashlib.sha256(canonical(obj)).hexdigest()
 
 
-def provenance_hash(tool: str, tool_version: str, method: dict, input_sha256: str, output_sha256: str,
-                    sources: list) -> str:
+def provenance_hash(
+    tool: str, tool_version: str, method: dict, input_sha256: str, output_sha256: str, sources: list
+) -> str:
     """The provenance hash over the hashed fields of a provenance record: SHA-256 of
     JCS({"tool", "tool_version", "method", "input_sha256", "output_sha256", "sources"})."""
     if sources or type(method) is not dict or any(type(v) is not str for v in method.values()):
-        return canonical_sha256({"tool": tool, "tool_version": tool_version, "method": method,
-                           "input_sha256": input_sha256, "output_sha256": output_sha256, "sources": sources})
+        return canonical_sha256(
+            {
+                "tool": tool,
+                "tool_version": tool_version,
+                "method": method,
+                "input_sha256": input_sha256,
+                "output_sha256": output_sha256,
+                "sources": sources,
+            }
+        )
     # Hot path (supplied data): the members in RFC 8785 key order (input_sha256, method,
     # output_sha256, sources, tool, tool_version), the method text cached (a tool has few).
-    text = (f'{{"input_sha256":{_escape_string(input_sha256)},"method":{_string_map_text(tuple(method.items()))},'
-            f'"output_sha256":{_escape_string(output_sha256)},"sources":[],"tool":{_escape_string(tool)},'
-            f'"tool_version":{_escape_string(tool_version)}}}')
+    text = (
+        f'{{"input_sha256":{_escape_string(input_sha256)},"method":{_string_map_text(tuple(method.items()))},'
+        f'"output_sha256":{_escape_string(output_sha256)},"sources":[],"tool":{_escape_string(tool)},'
+        f'"tool_version":{_escape_string(tool_version)}}}'
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -322,8 +349,17 @@ def utc_now_text() -> str:
     return f"{cached[1]}.{ms:03d}Z"
 
 
-def build_provenance(tool: str, tool_version: str, method: dict, normalised_args: dict, outputs: dict | None,
-                     sources: list, computed_at: datetime | None = None, *, output_sha256: str | None = None) -> dict:
+def build_provenance(
+    tool: str,
+    tool_version: str,
+    method: dict,
+    normalised_args: dict,
+    outputs: dict | None,
+    sources: list,
+    computed_at: datetime | None = None,
+    *,
+    output_sha256: str | None = None,
+) -> dict:
     """The ``provenance`` object of a result (outputs already rounded, without provenance;
     or their ``output_sha256`` when already computed, e.g. by :func:`hashed_outputs`)."""
     in_hash = canonical_sha256(normalised_args)

@@ -66,10 +66,15 @@ def bounded_arguments(arguments: Any, rejected: bool) -> Any:
     if len(text) <= MAX_REJECTED_ARGUMENTS_BYTES:
         return safe
     fields = dict(list(safe.items())[:64])
-    return {"$not_stored": {"reason": f"arguments of a rejected call larger than {MAX_REJECTED_ARGUMENTS_BYTES} bytes",
-                            "bytes": len(text), "sha256": hashlib.sha256(text).hexdigest(),
-                            "fields": {k: describe_value(v) for k, v in fields.items()},
-                            "field_count": len(safe)}}
+    return {
+        "$not_stored": {
+            "reason": f"arguments of a rejected call larger than {MAX_REJECTED_ARGUMENTS_BYTES} bytes",
+            "bytes": len(text),
+            "sha256": hashlib.sha256(text).hexdigest(),
+            "fields": {k: describe_value(v) for k, v in fields.items()},
+            "field_count": len(safe),
+        }
+    }
 
 
 class StoreRecorder:
@@ -82,12 +87,20 @@ class StoreRecorder:
         from .store import CallRecord
 
         arguments = outcome.normalised if outcome.normalised is not None else outcome.arguments
-        entry = self.store.append_call(CallRecord(
-            tool=outcome.tool, tool_version=outcome.tool_version or "",
-            arguments=bounded_arguments(arguments, outcome.error is not None),
-            result=outcome.result, error=outcome.error.text() if outcome.error else None,
-            is_error=outcome.error is not None, provenance_hash=outcome.provenance_hash, caller=outcome.caller,
-            duration_ms=outcome.duration_ms, request_id=outcome.request_id))
+        entry = self.store.append_call(
+            CallRecord(
+                tool=outcome.tool,
+                tool_version=outcome.tool_version or "",
+                arguments=bounded_arguments(arguments, outcome.error is not None),
+                result=outcome.result,
+                error=outcome.error.text() if outcome.error else None,
+                is_error=outcome.error is not None,
+                provenance_hash=outcome.provenance_hash,
+                caller=outcome.caller,
+                duration_ms=outcome.duration_ms,
+                request_id=outcome.request_id,
+            )
+        )
         try:
             self._history(outcome)
         finally:  # the receipt goes beside the hashed provenance core, after the entry is durable
@@ -105,16 +118,34 @@ class StoreRecorder:
             now = datetime.now(timezone.utc)
             sources = outcome.result.get("provenance", {}).get("sources", [])
             if sources:
-                self.store.record_readings(condenser_id, [
-                    {"name": s.get("name") or s.get("tag"), "value": s.get("value"), "unit": s.get("unit"),
-                     "quality": s.get("quality"), "source": s.get("source"),
-                     "source_timestamp": s.get("source_timestamp")} for s in sources])
+                self.store.record_readings(
+                    condenser_id,
+                    [
+                        {
+                            "name": s.get("name") or s.get("tag"),
+                            "value": s.get("value"),
+                            "unit": s.get("unit"),
+                            "quality": s.get("quality"),
+                            "source": s.get("source"),
+                            "source_timestamp": s.get("source_timestamp"),
+                        }
+                        for s in sources
+                    ],
+                )
             kept = outcome.history
             if kept is not None:  # rounded like every result figure (10 significant digits)
-                cf, rf = (None if v is None else round_sig(v) for v in (kept.cleanliness_factor,
-                                                                        kept.fouling_resistance))
-                self.store.record_result(condenser_id, outcome.tool, now, outcome.result, outcome.provenance_hash,
-                                         cleanliness_factor=cf, fouling_resistance=rf,
-                                         fouling_resistance_unit=RF_SI_UNIT if rf is not None else None)
+                cf, rf = (
+                    None if v is None else round_sig(v) for v in (kept.cleanliness_factor, kept.fouling_resistance)
+                )
+                self.store.record_result(
+                    condenser_id,
+                    outcome.tool,
+                    now,
+                    outcome.result,
+                    outcome.provenance_hash,
+                    cleanliness_factor=cf,
+                    fouling_resistance=rf,
+                    fouling_resistance_unit=RF_SI_UNIT if rf is not None else None,
+                )
         except Exception:  # history is secondary to the ledger entry, which is already committed
             log.exception("could not record history for %s (%s)", outcome.tool, condenser_id)

@@ -21,12 +21,28 @@ __all__ = ["redact_url", "redact_text", "is_secret_name", "MASK"]
 
 MASK = "***"
 #: Query parameters whose values are shown (connection options that never carry a secret).
-SHOWN_QUERY_PARAMETERS = frozenset({
-    "sslmode", "connect_timeout", "application_name", "target_session_attrs", "check_same_thread", "mode",
-    "timeout", "uri", "lean", "sap-client", "charset", "driver", "gssencmode", "load_balance_hosts",
-})
-_SECRET_NAME = re.compile(r"(?i)(pass(word|wd|phrase)?$|^pwd$|secret|token|api_?key|credential|private_?key|"
-                          r"signature|cookie|^authorization$)")
+SHOWN_QUERY_PARAMETERS = frozenset(
+    {
+        "sslmode",
+        "connect_timeout",
+        "application_name",
+        "target_session_attrs",
+        "check_same_thread",
+        "mode",
+        "timeout",
+        "uri",
+        "lean",
+        "sap-client",
+        "charset",
+        "driver",
+        "gssencmode",
+        "load_balance_hosts",
+    }
+)
+_SECRET_NAME = re.compile(
+    r"(?i)(pass(word|wd|phrase)?$|^pwd$|secret|token|api_?key|credential|private_?key|"
+    r"signature|cookie|^authorization$)"
+)
 
 
 #: A URL inside free text (ends at whitespace, a quote or a bracket).
@@ -35,8 +51,13 @@ _SECRET_PATTERNS = (
     (re.compile(r"(?i)\bbearer\s+[^\s\"',;]+"), "[REDACTED]"),
     (re.compile(r"\bcst_[A-Za-z0-9_\-]{8,}"), "[REDACTED]"),
     (re.compile(r"\beyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*"), "[REDACTED]"),
-    (re.compile(r"(?i)(authorization|access_token|id_token|refresh_token|password|passwd|pwd|secret|api_?key)"
-                r"(\"?\s*[:=]\s*\"?)[^\s\"',;&]+"), r"\1\2[REDACTED]"),
+    (
+        re.compile(
+            r"(?i)(authorization|access_token|id_token|refresh_token|password|passwd|pwd|secret|api_?key)"
+            r"(\"?\s*[:=]\s*\"?)[^\s\"',;&]+"
+        ),
+        r"\1\2[REDACTED]",
+    ),
     # the password of a URL's userinfo (scheme://user:password@host)
     (re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^:/@\s\"']+:)[^@/\s\"']+@"), r"\1[REDACTED]@"),
 )
@@ -72,12 +93,16 @@ def redact_url(url: str) -> str:
         query = parts.query
         if query:
             pairs = parse_qsl(query, keep_blank_values=True)
-            query = "&".join(f"{quote(k, safe='')}="
-                             f"{quote(v, safe='') if k.lower() in SHOWN_QUERY_PARAMETERS else MASK}"
-                             for k, v in pairs)
+            query = "&".join(
+                f"{quote(k, safe='')}={quote(v, safe='') if k.lower() in SHOWN_QUERY_PARAMETERS else MASK}"
+                for k, v in pairs
+            )
         if not str(url).startswith(f"{parts.scheme}://"):
             return urlunsplit((parts.scheme, netloc, parts.path, query, MASK if parts.fragment else ""))
-        return (f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
-                + (f"#{MASK}" if parts.fragment else ""))
+        return (
+            f"{parts.scheme}://{netloc}{parts.path}"
+            + (f"?{query}" if query else "")
+            + (f"#{MASK}" if parts.fragment else "")
+        )
     except ValueError:
         return "<a URL that could not be parsed; not shown>"

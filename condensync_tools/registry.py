@@ -30,9 +30,22 @@ from .errors import InvalidArguments, PhysicallyImpossible, ToolCallError, ToolU
 from .units import KINDS, Quantity, format_quantity, from_si, unit_label
 from .validation import CompiledSchema, implausible_problem, raise_implausible
 
-__all__ = ["ToolDefinition", "ToolCall", "ToolOutput", "HistoryRecord", "ExecutionContext", "CallOutcome", "REGISTRY",
-           "register", "execute", "get_tool", "all_tools", "field_plan",
-           "convert_units", "caller_outputs"]
+__all__ = [
+    "ToolDefinition",
+    "ToolCall",
+    "ToolOutput",
+    "HistoryRecord",
+    "ExecutionContext",
+    "CallOutcome",
+    "REGISTRY",
+    "register",
+    "execute",
+    "get_tool",
+    "all_tools",
+    "field_plan",
+    "convert_units",
+    "caller_outputs",
+]
 
 log = logging.getLogger("condensync.registry")
 
@@ -107,17 +120,24 @@ def _compiled(plan: dict[str, FieldPlan], system: str, to_caller: bool) -> _Conv
                 plausible.append((name, q.kind, *q.plausible_si))
         elif p.nested is not None:
             nested.append((name, p.nested, p.is_list))
-    compiled = _Conversion(tuple(scalars), tuple(lists), tuple(nested), tuple(plausible),
-                           {name: (conv, label) for name, conv, label in scalars},
-                           frozenset(name for name, *_ in lists + nested), {})
+    compiled = _Conversion(
+        tuple(scalars),
+        tuple(lists),
+        tuple(nested),
+        tuple(plausible),
+        {name: (conv, label) for name, conv, label in scalars},
+        frozenset(name for name, *_ in lists + nested),
+        {},
+    )
     if len(_COMPILED) > 4096:
         _COMPILED.clear()
     _COMPILED[key] = (plan, compiled)
     return compiled
 
 
-def convert_units(values: dict, plan: dict[str, FieldPlan], system: str, to_caller: bool,
-                  units: dict | None = None, prefix: str = "") -> dict:
+def convert_units(
+    values: dict, plan: dict[str, FieldPlan], system: str, to_caller: bool, units: dict | None = None, prefix: str = ""
+) -> dict:
     """Convert the quantity fields of ``values`` (recursively) between SI base units and
     ``system``; fill ``units`` with the caller-facing unit of each converted field."""
     c = _compiled(plan, system, to_caller)
@@ -182,8 +202,9 @@ def caller_outputs(out: "ToolOutput", plan: dict[str, FieldPlan], system: str) -
     if extra_units:
         units = dict(sorted({**units, **extra_units}.items()))
         units_text = provenance.string_map_text(units)
-    return provenance.hashed_output_fields(keys, values, floats_at, others_at, list(out.warnings), dict(units),
-                                           units_text)
+    return provenance.hashed_output_fields(
+        keys, values, floats_at, others_at, list(out.warnings), dict(units), units_text
+    )
 
 
 # --------------------------------------------------------------------------- definitions
@@ -204,8 +225,7 @@ class WorkOrderService(Protocol):
 class DesignProvider(Protocol):
     """Plant configuration: design data of a condenser as tool arguments."""
 
-    def design_arguments(self, condenser_id: str, tool: str, unit_system: str,
-                         accepted: set[str]) -> dict[str, Any]:
+    def design_arguments(self, condenser_id: str, tool: str, unit_system: str, accepted: set[str]) -> dict[str, Any]:
         """Design arguments in the caller's unit system, only names the tool accepts."""
 
 
@@ -343,8 +363,12 @@ class ToolDefinition:
 
     @property
     def annotations(self) -> dict[str, bool]:
-        return {"readOnlyHint": self.read_only, "destructiveHint": self.destructive,
-                "idempotentHint": self.idempotent, "openWorldHint": self.open_world}
+        return {
+            "readOnlyHint": self.read_only,
+            "destructiveHint": self.destructive,
+            "idempotentHint": self.idempotent,
+            "openWorldHint": self.open_world,
+        }
 
 
 REGISTRY: dict[str, ToolDefinition] = {}
@@ -435,8 +459,9 @@ def _missing(call_args: dict, rules: tuple, mode: str, plan_descr: dict, system:
         partial = [g for g in groups if len(g) > 1 and any(get(part) is not None for part in g)]
         if partial:
             others = tuple(n.replace("+", " + ") for n, g in zip(names, groups, strict=True) if g is not partial[0])
-            problems += [_missing_problem((part, *others), mode, plan_descr, system)
-                         for part in partial[0] if get(part) is None]
+            problems += [
+                _missing_problem((part, *others), mode, plan_descr, system) for part in partial[0] if get(part) is None
+            ]
         else:
             problems.append(_missing_problem(tuple(n.replace("+", " + ") for n in names), mode, plan_descr, system))
     return problems
@@ -499,10 +524,16 @@ def _schema_descriptions(tool: ToolDefinition) -> dict[str, str]:
         return cached
     out = {}
     for name, sub in tool.compiled.schema.get("properties", {}).items():
-        kind = {"number": "a number", "integer": "an integer", "string": "a string", "array": "an array",
-                "object": "an object", "boolean": "true or false"}.get(sub.get("type"), "a value")
+        kind = {
+            "number": "a number",
+            "integer": "an integer",
+            "string": "a string",
+            "array": "an array",
+            "object": "an object",
+            "boolean": "true or false",
+        }.get(sub.get("type"), "a value")
         desc = sub.get("description", "")
-        unit = desc[desc.rfind("["):] if desc.endswith("]") and "[" in desc else ""
+        unit = desc[desc.rfind("[") :] if desc.endswith("]") and "[" in desc else ""
         out[name] = f"{kind} {unit}".strip()
     _DESCRIPTIONS[tool.name] = out
     return out
@@ -534,23 +565,29 @@ def _normalise(tool: ToolDefinition, arguments: Any) -> dict:
         raise InvalidArguments(exc.problems, tool.name, omitted=exc.omitted, incomplete=exc.incomplete) from None
 
 
-def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext
-         ) -> tuple[dict, dict, str | Callable[[], str], HistoryRecord | None]:
+def _run(
+    tool: ToolDefinition, arguments: Any, context: ExecutionContext
+) -> tuple[dict, dict, str | Callable[[], str], HistoryRecord | None]:
     normalised = _normalise(tool, arguments)
     system = normalised.get("unit_system", "US")
     condenser_id = normalised.get("condenser_id") or ""
     if condenser_id:
         accepted = set(tool.input_model.model_fields)
         if context.design is None:
-            raise ToolUnavailable([f"$.condenser_id: plant configuration needed to look up {condenser_id!r}, "
-                                   "got no configuration (start the server with --config or CONDENSYNC_CONFIG)"],
-                                  tool.name)
+            raise ToolUnavailable(
+                [
+                    f"$.condenser_id: plant configuration needed to look up {condenser_id!r}, "
+                    "got no configuration (start the server with --config or CONDENSYNC_CONFIG)"
+                ],
+                tool.name,
+            )
         design = context.design.design_arguments(condenser_id, tool.name, system, accepted)
         normalised = {**tool.compiled.defaults, **design, **{k: v for k, v in arguments.items()}}
         problems, incomplete = tool.compiled.check(normalised)
         if problems:
-            raise InvalidArguments([p + " (after merging the plant configuration)" for p in problems], tool.name,
-                                   incomplete=incomplete)
+            raise InvalidArguments(
+                [p + " (after merging the plant configuration)" for p in problems], tool.name, incomplete=incomplete
+            )
     si = convert_units(normalised, tool.input_plan, system, to_caller=False, units=None)
     sources: list[dict] = []
     live = normalised.get("data_source") == "live"
@@ -558,9 +595,13 @@ def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext
         if not condenser_id:
             raise InvalidArguments(["$.condenser_id: required when data_source is 'live', got nothing"], tool.name)
         if context.live is None:
-            raise ToolUnavailable(["$.data_source: live data needs configured connectors, got none "
-                                   "(start the server with a plant configuration that defines connectors)"],
-                                  tool.name)
+            raise ToolUnavailable(
+                [
+                    "$.data_source: live data needs configured connectors, got none "
+                    "(start the server with a plant configuration that defines connectors)"
+                ],
+                tool.name,
+            )
         wanted = [f for f in tool.live_fields if f not in arguments]
         values, sources = context.live.read(condenser_id, wanted)
         si.update(values)
@@ -575,8 +616,13 @@ def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext
     if not live:
         problems += _missing(si, tool.required_supplied, " when data_source is 'supplied'", descr, system)
     else:
-        problems += _missing(si, tool.required_supplied, f" (no live tag is configured for it in condensers."
-                             f"{condenser_id}; pass it as an argument)", descr, system)
+        problems += _missing(
+            si,
+            tool.required_supplied,
+            f" (no live tag is configured for it in condensers.{condenser_id}; pass it as an argument)",
+            descr,
+            system,
+        )
     if problems:
         raise InvalidArguments(problems, tool.name)
     raise_implausible(_plausibility(si, tool.input_plan, system), tool.name)
@@ -589,8 +635,9 @@ def _run(tool: ToolDefinition, arguments: Any, context: ExecutionContext
     out.warnings = [render(w, fmt) for w in out.warnings]
     out.values = render_values(out.values, fmt)
     values, out_hash = caller_outputs(out, tool.output_plan, system)
-    values["provenance"] = provenance.build_provenance(tool.name, tool.version, out.method, normalised, None,
-                                                       call.sources, output_sha256=out_hash)
+    values["provenance"] = provenance.build_provenance(
+        tool.name, tool.version, out.method, normalised, None, call.sources, output_sha256=out_hash
+    )
     return values, normalised, out.summary, out.history
 
 
@@ -619,13 +666,27 @@ def execute(name: str, arguments: Any, context: ExecutionContext | None = None) 
         error = _calc_error(exc, name, system if system in ("US", "SI") else "US")
     except Exception:  # the boundary: a bug must not take the server down or leak a traceback
         log.exception("internal error in tool %s (request %s)", name, request_id)
-        error = ToolCallError([f"$: internal error while computing (request id {request_id}); the server "
-                               "logged the details and keeps serving"], name)
+        error = ToolCallError(
+            [
+                f"$: internal error while computing (request id {request_id}); the server "
+                "logged the details and keeps serving"
+            ],
+            name,
+        )
         error.kind = "internal_error"
-    outcome = CallOutcome(name, version, arguments, normalised, result, error,
-                          (time.perf_counter() - started) * 1000.0, context.caller, request_id, summary,
-                          history=None if context.part_of else history)
+    outcome = CallOutcome(
+        name,
+        version,
+        arguments,
+        normalised,
+        result,
+        error,
+        (time.perf_counter() - started) * 1000.0,
+        context.caller,
+        request_id,
+        summary,
+        history=None if context.part_of else history,
+    )
     if context.recorder is not None:
         context.recorder.record(outcome)
     return outcome
-

@@ -26,8 +26,9 @@ def open_store(database_url: str | None = None):
     return Store(database_url, auto_upgrade=True)
 
 
-def build_context(config_path: str | None = None, caller: str | None = None, *, ledger: bool = True,
-                  database_url: str | None = None) -> ExecutionContext:
+def build_context(
+    config_path: str | None = None, caller: str | None = None, *, ledger: bool = True, database_url: str | None = None
+) -> ExecutionContext:
     """An execution context for the CLI or a server: plant configuration when given, the
     audit ledger and history store unless ``ledger`` is False."""
     config_path = config_path or settings.CONFIG.raw()
@@ -126,8 +127,7 @@ class _Warmup:
                 services = {**services, "store": self.ledger.store(), "history": self.ledger.store()}
             except RuntimeError:
                 pass  # the recorder refuses the call
-        return ExecutionContext(design=b.design, live=b.live, recorder=self.ledger, caller=b.caller,
-                                services=services)
+        return ExecutionContext(design=b.design, live=b.live, recorder=self.ledger, caller=b.caller, services=services)
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -135,8 +135,9 @@ def serve(args: argparse.Namespace) -> int:
         from .server.http_app import serve_http
 
         def http_context() -> ExecutionContext:
-            context = build_context(args.config, caller="http", ledger=not args.no_ledger,
-                                    database_url=args.database_url)
+            context = build_context(
+                args.config, caller="http", ledger=not args.no_ledger, database_url=args.database_url
+            )
             if getattr(args, "monitor", False):
                 attach_monitor(context)
             return context

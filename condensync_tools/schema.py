@@ -19,8 +19,16 @@ from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = ["model_schema", "published_dir", "load_published", "schema_text", "REPO_SCHEMAS_DIR", "CATALOGUE_FILE",
-           "catalogue_entry", "load_catalogue"]
+__all__ = [
+    "model_schema",
+    "published_dir",
+    "load_published",
+    "schema_text",
+    "REPO_SCHEMAS_DIR",
+    "CATALOGUE_FILE",
+    "catalogue_entry",
+    "load_catalogue",
+]
 
 REPO_SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
@@ -188,9 +196,16 @@ modules and their calculators (numpy, scipy, iapws, ...)."""
 
 def catalogue_entry(tool: Any) -> dict[str, Any]:
     """The catalogue record of a :class:`~condensync_tools.registry.ToolDefinition`."""
-    return {"name": tool.name, "title": tool.title, "description": tool.description, "version": tool.version,
-            "read_only": tool.read_only, "destructive": tool.destructive, "idempotent": tool.idempotent,
-            "open_world": tool.open_world}
+    return {
+        "name": tool.name,
+        "title": tool.title,
+        "description": tool.description,
+        "version": tool.version,
+        "read_only": tool.read_only,
+        "destructive": tool.destructive,
+        "idempotent": tool.idempotent,
+        "open_world": tool.open_world,
+    }
 
 
 def load_catalogue() -> list[dict[str, Any]]:

@@ -104,12 +104,23 @@ MEASUREMENTS: dict[str, tuple[str, str]] = {
 #: Relative (or absolute for temperatures, K) standard deviation of the measurement noise at
 #: ``noise = 1``.
 _NOISE = {
-    "cw_inlet_temp": ("abs", 0.03), "cw_outlet_temp": ("abs", 0.03), "hotwell_temp": ("abs", 0.03),
-    "air_extraction_temp": ("abs", 0.05), "wet_bulb_temp": ("abs", 0.05), "ct_inlet_temp": ("abs", 0.05),
-    "ct_outlet_temp": ("abs", 0.05), "cw_flow": ("rel", 0.003), "condenser_pressure": ("rel", 0.002),
-    "dissolved_oxygen_ppb": ("abs", 0.3), "air_removal_flow": ("rel", 0.02), "steam_flow": ("rel", 0.003),
-    "heat_duty": ("rel", 0.003), "generator_output": ("rel", 0.001), "barometric_pressure": ("abs", 10.0),
-    "cw_pump_power": ("rel", 0.005), "cw_discharge_pressure": ("rel", 0.005),
+    "cw_inlet_temp": ("abs", 0.03),
+    "cw_outlet_temp": ("abs", 0.03),
+    "hotwell_temp": ("abs", 0.03),
+    "air_extraction_temp": ("abs", 0.05),
+    "wet_bulb_temp": ("abs", 0.05),
+    "ct_inlet_temp": ("abs", 0.05),
+    "ct_outlet_temp": ("abs", 0.05),
+    "cw_flow": ("rel", 0.003),
+    "condenser_pressure": ("rel", 0.002),
+    "dissolved_oxygen_ppb": ("abs", 0.3),
+    "air_removal_flow": ("rel", 0.02),
+    "steam_flow": ("rel", 0.003),
+    "heat_duty": ("rel", 0.003),
+    "generator_output": ("rel", 0.001),
+    "barometric_pressure": ("abs", 10.0),
+    "cw_pump_power": ("rel", 0.005),
+    "cw_discharge_pressure": ("rel", 0.005),
 }
 EVENT_KINDS = ("air_inleakage", "cw_pump_trip", "freeze", "bad", "clear")
 _FLOW_FRACTION = {3: 1.0, 2: 0.72, 1: 0.40}
@@ -183,8 +194,10 @@ def parse_event(text: str, now_s: float = 0.0) -> SimEvent:
     duration = float(m["dur"]) if m["dur"] is not None else None
     if kind in ("freeze", "bad"):
         if not arg or arg not in MEASUREMENTS:
-            raise ValueError(f"event {kind!r} needs a measurement name, e.g. '{kind}:condenser_pressure'; "
-                             f"known: {', '.join(sorted(MEASUREMENTS))}")
+            raise ValueError(
+                f"event {kind!r} needs a measurement name, e.g. '{kind}:condenser_pressure'; "
+                f"known: {', '.join(sorted(MEASUREMENTS))}"
+            )
         return SimEvent(kind, start, duration, 1.0, arg)
     severity = 1.0
     if arg is not None:
@@ -203,9 +216,23 @@ def parse_event(text: str, now_s: float = 0.0) -> SimEvent:
 # ------------------------------------------------------------------------------------------
 
 _GROUPS = ("tubes", "design_point", "turbine", "economics", "thresholds", "design")
-_GEOMETRY = ("tube_od", "tube_gauge_bwg", "tube_count", "tube_material", "tube_passes", "tube_length",
-             "surface_area", "plugged_tubes", "water_type", "salinity", "clean_u_method", "hei_edition",
-             "hei_fw", "hei_fm", "bank_rows")
+_GEOMETRY = (
+    "tube_od",
+    "tube_gauge_bwg",
+    "tube_count",
+    "tube_material",
+    "tube_passes",
+    "tube_length",
+    "surface_area",
+    "plugged_tubes",
+    "water_type",
+    "salinity",
+    "clean_u_method",
+    "hei_edition",
+    "hei_fw",
+    "hei_fm",
+    "bank_rows",
+)
 
 
 def _default_config_path() -> Path:
@@ -255,9 +282,14 @@ class SimPlant:
             raise ValueError(f"cannot read plant configuration {path}: {exc}") from None
         condensers = data.get("condensers") or {}
         if condenser_id is None:
-            condenser_id = next((cid for cid, body in condensers.items()
-                                 if isinstance(body, dict) and ("opcua" in body or "modbus" in body)),
-                                next(iter(condensers), None))
+            condenser_id = next(
+                (
+                    cid
+                    for cid, body in condensers.items()
+                    if isinstance(body, dict) and ("opcua" in body or "modbus" in body)
+                ),
+                next(iter(condensers), None),
+            )
         if condenser_id is None or condenser_id not in condensers:
             raise ValueError(f"{path}: no condenser {condenser_id!r} (configured: {', '.join(condensers) or 'none'})")
         body = condensers[condenser_id]
@@ -348,8 +380,7 @@ class SimulatorModel:
         Scheduled events.
     """
 
-    def __init__(self, plant: SimPlant, settings: SimSettings | None = None,
-                 events: Iterable[SimEvent] = ()) -> None:
+    def __init__(self, plant: SimPlant, settings: SimSettings | None = None, events: Iterable[SimEvent] = ()) -> None:
         from .calculators.vacuum import condenser_model
         from .calculators.water import liquid_properties
 
@@ -393,8 +424,9 @@ class SimulatorModel:
         """Add an event; ``clear`` ends every event active at its start time."""
         if event.kind == "clear":
             t = event.start_s
-            self.events = [e if not e.active(t) else replace(e, duration_s=max(0.0, t - e.start_s))
-                           for e in self.events]
+            self.events = [
+                e if not e.active(t) else replace(e, duration_s=max(0.0, t - e.start_s)) for e in self.events
+            ]
             return
         self.events.append(event)
 
@@ -499,8 +531,16 @@ class PlantSimulator:
         Ports; None: the configuration's, else 4840 / 5020. 0 disables that server.
     """
 
-    def __init__(self, plant: SimPlant, settings: SimSettings | None = None, events: Iterable[SimEvent] = (),
-                 *, host: str = "127.0.0.1", opcua_port: int | None = None, modbus_port: int | None = None) -> None:
+    def __init__(
+        self,
+        plant: SimPlant,
+        settings: SimSettings | None = None,
+        events: Iterable[SimEvent] = (),
+        *,
+        host: str = "127.0.0.1",
+        opcua_port: int | None = None,
+        modbus_port: int | None = None,
+    ) -> None:
         self.plant = plant
         self.model = SimulatorModel(plant, settings, events)
         self.settings = self.model.settings
@@ -617,8 +657,9 @@ class PlantSimulator:
         server.set_server_name("CONDENSYNC condenser simulator")
         server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
         idx = await server.register_namespace(SIM_NAMESPACE)
-        plant_obj = await server.nodes.objects.add_object(ua.NodeId(f"Plant.{self.plant.condenser_id}", idx),
-                                                         ua.QualifiedName(self.plant.condenser_id, idx))
+        plant_obj = await server.nodes.objects.add_object(
+            ua.NodeId(f"Plant.{self.plant.condenser_id}", idx), ua.QualifiedName(self.plant.condenser_id, idx)
+        )
         nodes: dict[str, list[tuple[Any, OpcUaTag]]] = {}
         for tag in self.plant.opcua.tags:
             if tag.name not in MEASUREMENTS:
@@ -629,20 +670,24 @@ class PlantSimulator:
                 continue
             node_id = await _node_id(server, tag.node_id, idx)
             browse = node_id.Identifier.split(".")[-1] if isinstance(node_id.Identifier, str) else tag.name
-            var = await plant_obj.add_variable(node_id, ua.QualifiedName(browse, node_id.NamespaceIndex),
-                                               ua.Variant(0.0, ua.VariantType.Double))
+            var = await plant_obj.add_variable(
+                node_id, ua.QualifiedName(browse, node_id.NamespaceIndex), ua.Variant(0.0, ua.VariantType.Double)
+            )
             nodes.setdefault(tag.name, []).append((var, tag))
         sim_obj = await server.nodes.objects.add_object(ua.NodeId("Simulator", idx), ua.QualifiedName("Simulator", idx))
         ctl = {}
-        for name, variant in (("Command", ua.Variant("", ua.VariantType.String)),
-                              ("LastCommandResult", ua.Variant("", ua.VariantType.String)),
-                              ("ActiveEvents", ua.Variant("", ua.VariantType.String)),
-                              ("SimTime_s", ua.Variant(0.0, ua.VariantType.Double)),
-                              ("Update", ua.Variant(0, ua.VariantType.Int64)),
-                              ("TrueCleanlinessFactor", ua.Variant(0.0, ua.VariantType.Double)),
-                              ("LoadFraction", ua.Variant(0.0, ua.VariantType.Double))):
-            ctl[name] = await sim_obj.add_variable(ua.NodeId(f"Simulator.{name}", idx), ua.QualifiedName(name, idx),
-                                                   variant)
+        for name, variant in (
+            ("Command", ua.Variant("", ua.VariantType.String)),
+            ("LastCommandResult", ua.Variant("", ua.VariantType.String)),
+            ("ActiveEvents", ua.Variant("", ua.VariantType.String)),
+            ("SimTime_s", ua.Variant(0.0, ua.VariantType.Double)),
+            ("Update", ua.Variant(0, ua.VariantType.Int64)),
+            ("TrueCleanlinessFactor", ua.Variant(0.0, ua.VariantType.Double)),
+            ("LoadFraction", ua.Variant(0.0, ua.VariantType.Double)),
+        ):
+            ctl[name] = await sim_obj.add_variable(
+                ua.NodeId(f"Simulator.{name}", idx), ua.QualifiedName(name, idx), variant
+            )
         await ctl["Command"].set_writable()
 
         async def inject_event(parent: Any, command: Any) -> list[Any]:
@@ -653,8 +698,13 @@ class PlantSimulator:
                 result = f"error: {exc}"
             return [ua.Variant(result, ua.VariantType.String)]
 
-        await sim_obj.add_method(ua.NodeId("Simulator.InjectEvent", idx), ua.QualifiedName("InjectEvent", idx),
-                                 inject_event, [ua.VariantType.String], [ua.VariantType.String])
+        await sim_obj.add_method(
+            ua.NodeId("Simulator.InjectEvent", idx),
+            ua.QualifiedName("InjectEvent", idx),
+            inject_event,
+            [ua.VariantType.String],
+            [ua.VariantType.String],
+        )
         await server.start()
         self._opc, self._opc_nodes, self._ctl = server, nodes, ctl
         log.info("simulator OPC UA server at %s (%d tags)", self.endpoint, sum(map(len, nodes.values())))
@@ -689,13 +739,17 @@ class PlantSimulator:
                     continue
                 for var, tag in entries:
                     if name in bad:
-                        dv = ua.DataValue(ua.Variant(None, ua.VariantType.Null),
-                                          StatusCode=ua.StatusCode(ua.StatusCodes.BadSensorFailure),
-                                          SourceTimestamp=now, ServerTimestamp=now)
+                        dv = ua.DataValue(
+                            ua.Variant(None, ua.VariantType.Null),
+                            StatusCode=ua.StatusCode(ua.StatusCodes.BadSensorFailure),
+                            SourceTimestamp=now,
+                            ServerTimestamp=now,
+                        )
                     else:
                         value = _to_unit(self.current[name], tag.unit)
-                        dv = ua.DataValue(ua.Variant(value, ua.VariantType.Double), SourceTimestamp=now,
-                                          ServerTimestamp=now)
+                        dv = ua.DataValue(
+                            ua.Variant(value, ua.VariantType.Double), SourceTimestamp=now, ServerTimestamp=now
+                        )
                     await server.write_attribute_value(var.nodeid, dv)
             truth = self.model.truth(self.n)
             for name, variant in (
@@ -705,8 +759,9 @@ class PlantSimulator:
                 ("TrueCleanlinessFactor", ua.Variant(truth["cleanliness_factor"], ua.VariantType.Double)),
                 ("LoadFraction", ua.Variant(truth["load"], ua.VariantType.Double)),
             ):
-                await server.write_attribute_value(self._ctl[name].nodeid, ua.DataValue(variant, SourceTimestamp=now,
-                                                                                     ServerTimestamp=now))
+                await server.write_attribute_value(
+                    self._ctl[name].nodeid, ua.DataValue(variant, SourceTimestamp=now, ServerTimestamp=now)
+                )
 
     # ---- Modbus --------------------------------------------------------------------------
 
@@ -726,19 +781,33 @@ class PlantSimulator:
             by_device.setdefault(dev, []).append(reg)
         devices = []
         for dev, regs in sorted(by_device.items()):
-            simdata = [SimData(address=r.pdu_address, values=0.0 if r.type == "float32" else 0,
-                               datatype=types[r.type]) for r in sorted(regs, key=lambda r: r.pdu_address)]
+            simdata = [
+                SimData(address=r.pdu_address, values=0.0 if r.type == "float32" else 0, datatype=types[r.type])
+                for r in sorted(regs, key=lambda r: r.pdu_address)
+            ]
             devices.append(SimDevice(id=dev, simdata=simdata, action=partial(self._modbus_action, regs)))
         if not devices:
             return
         server = ModbusTcpServer(context=devices, address=(self.host, self.modbus_port))
         await server.serve_forever(background=True)
         self._modbus = server
-        log.info("simulator Modbus TCP server at %s:%d (%d registers)", self.host, self.modbus_port,
-                 sum(map(len, by_device.values())))
+        log.info(
+            "simulator Modbus TCP server at %s:%d (%d registers)",
+            self.host,
+            self.modbus_port,
+            sum(map(len, by_device.values())),
+        )
 
-    async def _modbus_action(self, regs: list[ModbusRegister], function_code: int, start_address: int,
-                             address: int, count: int, registers: list[int], values: Any) -> Any:
+    async def _modbus_action(
+        self,
+        regs: list[ModbusRegister],
+        function_code: int,
+        start_address: int,
+        address: int,
+        count: int,
+        registers: list[int],
+        values: Any,
+    ) -> Any:
         from pymodbus.client import AsyncModbusTcpClient
         from pymodbus.constants import ExcCodes
 
@@ -760,7 +829,7 @@ class PlantSimulator:
             elif reg.type == "int16":
                 raw = int(min(32767, max(-32768, round(raw))))
             words = AsyncModbusTcpClient.convert_to_registers(raw, types[reg.type], word_order=word_order)
-            registers[lo - start_address:hi - start_address] = words
+            registers[lo - start_address : hi - start_address] = words
         return None
 
 
@@ -792,7 +861,7 @@ def _port_of(url: str, default: int) -> int:
 
 def _path_of(url: str) -> str:
     m = re.match(r"^[a-z.]+://[^/]+(/.*)?$", url)
-    return (m.group(1) if m and m.group(1) else "/")
+    return m.group(1) if m and m.group(1) else "/"
 
 
 async def _node_id(server: Any, text: str, default_idx: int) -> Any:
@@ -805,8 +874,10 @@ async def _node_id(server: Any, text: str, default_idx: int) -> Any:
     node_id = ua.NodeId.from_string(text)
     namespaces = await server.get_namespace_array()
     if node_id.NamespaceIndex >= len(namespaces):
-        raise ValueError(f"node id {text!r}: namespace index {node_id.NamespaceIndex} does not exist on the "
-                         f"simulator (use 'nsu={SIM_NAMESPACE};s=...' or ns={default_idx})")
+        raise ValueError(
+            f"node id {text!r}: namespace index {node_id.NamespaceIndex} does not exist on the "
+            f"simulator (use 'nsu={SIM_NAMESPACE};s=...' or ns={default_idx})"
+        )
     return node_id
 
 
@@ -825,8 +896,9 @@ class SimulatorThread:
     >>> sim.start(); sim.inject("air_inleakage"); sim.stop(); sim.close()                    # doctest: +SKIP
     """
 
-    def __init__(self, plant: SimPlant, settings: SimSettings | None = None, events: Iterable[SimEvent] = (),
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, plant: SimPlant, settings: SimSettings | None = None, events: Iterable[SimEvent] = (), **kwargs: Any
+    ) -> None:
         self.sim = PlantSimulator(plant, settings, events, **kwargs)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="condensync-simulator", daemon=True)
@@ -914,17 +986,21 @@ async def _cancel_others() -> None:
 
 def describe(sim: PlantSimulator) -> str:
     """A human description of what is served (for stderr)."""
-    lines = [f"CONDENSYNC simulator: condenser {sim.plant.condenser_id} from {sim.plant.source}",
-             f"  design CW flow {sim.model.design_cw_flow:.2f} m3/s, design duty {sim.model.design_duty / 1e6:.0f} MW, "
-             f"rated output {sim.model.rated_output / 1e6:.0f} MW; speed x{sim.settings.speed:g}, "
-             f"update every {sim.settings.interval_s:g} s, seed {sim.settings.seed}"]
+    lines = [
+        f"CONDENSYNC simulator: condenser {sim.plant.condenser_id} from {sim.plant.source}",
+        f"  design CW flow {sim.model.design_cw_flow:.2f} m3/s, design duty {sim.model.design_duty / 1e6:.0f} MW, "
+        f"rated output {sim.model.rated_output / 1e6:.0f} MW; speed x{sim.settings.speed:g}, "
+        f"update every {sim.settings.interval_s:g} s, seed {sim.settings.seed}",
+    ]
     if sim.plant.opcua is not None and sim.opcua_port:
         lines.append(f"  OPC UA  {sim.endpoint}")
         for tag in sim.plant.opcua.tags:
             if tag.name in MEASUREMENTS:
                 lines.append(f"    {tag.name:<24} {tag.node_id}  [{tag.unit}]")
-        lines.append(f"    control: nsu={SIM_NAMESPACE};s=Simulator.Command (write a command), "
-                     "method Simulator/InjectEvent(command)")
+        lines.append(
+            f"    control: nsu={SIM_NAMESPACE};s=Simulator.Command (write a command), "
+            "method Simulator/InjectEvent(command)"
+        )
     if sim.plant.modbus is not None and sim.modbus_port:
         lines.append(f"  Modbus TCP {sim.host}:{sim.modbus_port}")
         for reg in sim.plant.modbus.registers:
@@ -936,20 +1012,29 @@ def describe(sim: PlantSimulator) -> str:
     return "\n".join(lines)
 
 
-async def run(sim: PlantSimulator, duration_s: float | None = None, report: Callable[[str], None] | None = None,
-              report_every_s: float = 10.0) -> None:
+async def run(
+    sim: PlantSimulator,
+    duration_s: float | None = None,
+    report: Callable[[str], None] | None = None,
+    report_every_s: float = 10.0,
+) -> None:
     """Run ``sim`` until cancelled (or for ``duration_s`` real seconds), reporting to ``report``."""
     await sim.start()
     started = time.monotonic()
     try:
         while duration_s is None or time.monotonic() - started < duration_s:
-            await asyncio.sleep(min(report_every_s, duration_s - (time.monotonic() - started))
-                                if duration_s is not None else report_every_s)
+            await asyncio.sleep(
+                min(report_every_s, duration_s - (time.monotonic() - started))
+                if duration_s is not None
+                else report_every_s
+            )
             if report is not None:
                 v, truth = sim.current, sim.model.truth(sim.n)
-                report(f"t={sim.sim_time_s:8.0f} s  load {truth['load']:.2f}  CF {truth['cleanliness_factor']:.3f}  "
-                       f"CW in {v['cw_inlet_temp'] - _K0:5.2f} C  flow {v['cw_flow']:.2f} m3/s  "
-                       f"P {v['condenser_pressure'] / 1000:.3f} kPa  DO {v['dissolved_oxygen_ppb']:.1f} ppb  "
-                       f"events [{', '.join(sim.active_events())}]")
+                report(
+                    f"t={sim.sim_time_s:8.0f} s  load {truth['load']:.2f}  CF {truth['cleanliness_factor']:.3f}  "
+                    f"CW in {v['cw_inlet_temp'] - _K0:5.2f} C  flow {v['cw_flow']:.2f} m3/s  "
+                    f"P {v['condenser_pressure'] / 1000:.3f} kPa  DO {v['dissolved_oxygen_ppb']:.1f} ppb  "
+                    f"events [{', '.join(sim.active_events())}]"
+                )
     finally:
         await sim.stop()

@@ -21,8 +21,23 @@ from typing import Callable
 
 from .calculators import constants as c
 
-__all__ = ["UnitSystem", "Kind", "KINDS", "to_si", "from_si", "unit_label", "Quantity", "UnitSpec", "UNITS",
-           "KIND_DIMENSION", "UnitError", "unit_spec", "to_si_unit", "from_si_unit", "display_kind"]
+__all__ = [
+    "UnitSystem",
+    "Kind",
+    "KINDS",
+    "to_si",
+    "from_si",
+    "unit_label",
+    "Quantity",
+    "UnitSpec",
+    "UNITS",
+    "KIND_DIMENSION",
+    "UnitError",
+    "unit_spec",
+    "to_si_unit",
+    "from_si_unit",
+    "display_kind",
+]
 
 UnitSystem = str  # "US" | "SI"
 
@@ -41,8 +56,9 @@ class Kind:
 
 
 def _scale(kind: str, us: str, si: str, us_factor: float, si_factor: float) -> Kind:
-    return Kind(kind, us, si, lambda x: x * us_factor, lambda x: x * si_factor,
-                lambda x: x / us_factor, lambda x: x / si_factor)
+    return Kind(
+        kind, us, si, lambda x: x * us_factor, lambda x: x * si_factor, lambda x: x / us_factor, lambda x: x / si_factor
+    )
 
 
 def _same(kind: str, label: str) -> Kind:
@@ -51,7 +67,8 @@ def _same(kind: str, label: str) -> Kind:
 
 
 KINDS: dict[str, Kind] = {
-    k.name: k for k in (
+    k.name: k
+    for k in (
         Kind("temperature", "°F", "°C", c.f_to_k, c.c_to_k, c.k_to_f, c.k_to_c),
         _scale("temperature_difference", "°F", "K", 1.0 / 1.8, 1.0),
         _scale("pressure", "inHgA", "kPa(a)", c.INHG_PA, c.KPA_PA),
@@ -164,8 +181,9 @@ _K0 = c.KELVIN_OFFSET
 UNITS: dict[str, UnitSpec] = {
     # temperature (absolute)
     **_aliases(UnitSpec("temperature", 1.0, _K0), "°C", "degC", "C", "deg C", "℃", "Cel", "celsius"),
-    **_aliases(UnitSpec("temperature", 1.0 / 1.8, _K0 - 32.0 / 1.8), "°F", "degF", "F", "deg F", "℉",
-               "[degF]", "fahrenheit"),
+    **_aliases(
+        UnitSpec("temperature", 1.0 / 1.8, _K0 - 32.0 / 1.8), "°F", "degF", "F", "deg F", "℉", "[degF]", "fahrenheit"
+    ),
     **_aliases(UnitSpec("temperature", 1.0), "K", "kelvin"),
     # absolute pressure
     **_aliases(UnitSpec("pressure", 1.0), "Pa", "Pa(a)", "PaA", "Pa abs"),
@@ -262,8 +280,10 @@ def unit_spec(unit: str) -> UnitSpec | None:
 
 
 def _known_units_hint() -> str:
-    return ("°C/degC, °F/degF, K, Pa, kPa, kPa(a), MPa, bar, mbar, psia, inHg, inHgA, mmHg, gpm, m3/h, m3/s, "
-            "L/s, kg/s, kg/h, lb/h, klb/h, t/h, SCFM, ppb, ppm, %, rpm, kW, MW (gauge: kPag, psig, inHgV)")
+    return (
+        "°C/degC, °F/degF, K, Pa, kPa, kPa(a), MPa, bar, mbar, psia, inHg, inHgA, mmHg, gpm, m3/h, m3/s, "
+        "L/s, kg/s, kg/h, lb/h, klb/h, t/h, SCFM, ppb, ppm, %, rpm, kW, MW (gauge: kPag, psig, inHgV)"
+    )
 
 
 def to_si_unit(value: float, unit: str, *, kind: str | None = None, tag: str = "") -> float:
@@ -295,8 +315,9 @@ def to_si_unit(value: float, unit: str, *, kind: str | None = None, tag: str = "
     spec = unit_spec(unit)
     where = f"tag {tag} " if tag else ""
     if spec is None:
-        raise UnitError(f"{where}has unit {unit!r}, which CONDENSYNC cannot convert to SI; use one of "
-                        f"{_known_units_hint()}")
+        raise UnitError(
+            f"{where}has unit {unit!r}, which CONDENSYNC cannot convert to SI; use one of {_known_units_hint()}"
+        )
     factor = spec.factor
     offset = spec.offset
     if kind is not None and kind in KIND_DIMENSION:
@@ -304,8 +325,10 @@ def to_si_unit(value: float, unit: str, *, kind: str | None = None, tag: str = "
         if spec.dimension != want:
             cross = _CROSS.get((spec.dimension, want))
             if cross is None:
-                raise UnitError(f"{where}has unit {unit!r} ({spec.dimension.replace('_', ' ')}), but the field it "
-                                f"feeds is a {kind.replace('_', ' ')}: check the tag's unit or its name")
+                raise UnitError(
+                    f"{where}has unit {unit!r} ({spec.dimension.replace('_', ' ')}), but the field it "
+                    f"feeds is a {kind.replace('_', ' ')}: check the tag's unit or its name"
+                )
             factor *= cross
         if kind == "temperature_difference":
             offset = 0.0

@@ -34,8 +34,16 @@ if TYPE_CHECKING:  # jsonschema is imported when the first schema is compiled (s
 from .errors import Implausible, InvalidArguments
 from .units import KINDS, from_si, unit_label
 
-__all__ = ["CompiledSchema", "describe_value", "non_finite_problems", "implausible_problem", "MAX_DEPTH",
-           "MAX_SAFE_INTEGER", "MAX_COLLECTED", "key_path"]
+__all__ = [
+    "CompiledSchema",
+    "describe_value",
+    "non_finite_problems",
+    "implausible_problem",
+    "MAX_DEPTH",
+    "MAX_SAFE_INTEGER",
+    "MAX_COLLECTED",
+    "key_path",
+]
 
 #: Deepest nesting of arrays/objects accepted in arguments (the deepest real call, a
 #: verify_provenance result with its provenance sources, nests 5 levels).
@@ -48,8 +56,15 @@ MAX_SAFE_INTEGER = 2**53 - 1
 MAX_COLLECTED = 1000
 
 
-_JSON_TYPE_NAMES = {"number": "a number", "integer": "an integer", "string": "a string",
-                    "boolean": "true or false", "object": "an object", "array": "an array", "null": "null"}
+_JSON_TYPE_NAMES = {
+    "number": "a number",
+    "integer": "an integer",
+    "string": "a string",
+    "boolean": "true or false",
+    "object": "an object",
+    "array": "an array",
+    "null": "null",
+}
 
 
 def describe_value(value: Any, limit: int = 60) -> str:
@@ -111,8 +126,11 @@ def _format(error: ValidationError) -> list[str]:
     if v == "additionalProperties":
         allowed = set(schema.get("properties", {}))
         extra = [k for k in value if k not in allowed] if isinstance(value, dict) else []
-        return [f"{key_path(path, k)}: unknown field (not in the schema; check the spelling), got "
-                f"{describe_value(value[k])}" for k in extra[:MAX_COLLECTED]]
+        return [
+            f"{key_path(path, k)}: unknown field (not in the schema; check the spelling), got "
+            f"{describe_value(value[k])}"
+            for k in extra[:MAX_COLLECTED]
+        ]
     if v == "type":
         return [f"{path}: expected {_expected(schema)}, got {describe_value(value)}"]
     if v == "enum":
@@ -124,16 +142,22 @@ def _format(error: ValidationError) -> list[str]:
     if v in bounds:
         return [f"{path}: expected a number {bounds[v]} {error.validator_value}, got {describe_value(value)}"]
     if v in ("minLength", "maxLength"):
-        return [f"{path}: expected a string of {'at least' if v == 'minLength' else 'at most'} "
-                f"{error.validator_value} characters, got {describe_value(value)}"]
+        return [
+            f"{path}: expected a string of {'at least' if v == 'minLength' else 'at most'} "
+            f"{error.validator_value} characters, got {describe_value(value)}"
+        ]
     if v == "pattern":
         return [f"{path}: expected a string matching {error.validator_value}, got {describe_value(value)}"]
     if v in ("minItems", "maxItems"):
-        return [f"{path}: expected {'at least' if v == 'minItems' else 'at most'} {error.validator_value} items, "
-                f"got {describe_value(value)}"]
+        return [
+            f"{path}: expected {'at least' if v == 'minItems' else 'at most'} {error.validator_value} items, "
+            f"got {describe_value(value)}"
+        ]
     if v in ("anyOf", "oneOf"):
-        return [f"{path}: expected {error.message.split(' is not valid under')[0]} to match one allowed form, "
-                f"got {describe_value(value)}"]
+        return [
+            f"{path}: expected {error.message.split(' is not valid under')[0]} to match one allowed form, "
+            f"got {describe_value(value)}"
+        ]
     return [f"{path}: {error.message}, got {describe_value(value)}"]
 
 
@@ -159,8 +183,10 @@ def _scalar_problem(value: Any, path: str) -> str | None:
     if isinstance(value, float) and not math.isfinite(value):
         return f"{path}: expected a finite number, got {describe_value(value)}"
     if isinstance(value, int) and not isinstance(value, bool) and not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
-        return (f"{path}: expected a number between -(2^53-1) and 2^53-1 (±{MAX_SAFE_INTEGER}; write larger "
-                f"values as a decimal number, e.g. 1.5e16), got {describe_value(value)}")
+        return (
+            f"{path}: expected a number between -(2^53-1) and 2^53-1 (±{MAX_SAFE_INTEGER}; write larger "
+            f"values as a decimal number, e.g. 1.5e16), got {describe_value(value)}"
+        )
     if isinstance(value, str) and _bad_text(value):
         return f"{path}: expected valid Unicode text, got {describe_value(value)} (it holds a lone surrogate)"
     return None
@@ -177,16 +203,18 @@ def non_finite_problems(value: Any, path: str = "$", depth: int = 0, limit: int 
         item, where, level = stack.pop()
         if type(item) is dict or type(item) is list:
             if level >= MAX_DEPTH:
-                out.append(f"{where}: expected at most {MAX_DEPTH} levels of nested arrays and objects, "
-                           "got deeper nesting")
+                out.append(
+                    f"{where}: expected at most {MAX_DEPTH} levels of nested arrays and objects, got deeper nesting"
+                )
                 continue
             if type(item) is dict:
                 children = []
                 for key, sub in item.items():
                     sub_path = key_path(where, key)
                     if _bad_text(str(key)):
-                        out.append(f"{sub_path}: expected a field name in valid Unicode, got a name holding a lone "
-                                   "surrogate")
+                        out.append(
+                            f"{sub_path}: expected a field name in valid Unicode, got a name holding a lone surrogate"
+                        )
                     children.append((sub, sub_path, level + 1))
             else:
                 children = [(sub, f"{where}[{i}]", level + 1) for i, sub in enumerate(item)]
@@ -272,8 +300,7 @@ class CompiledSchema:
         # meaning is identical in drafts 7 and 2020-12; tests/test_validation_equivalence.py
         # checks both validators agree). Any failure is re-validated and reported by jsonschema.
         self.fast = fastjsonschema.compile(schema, use_default=False)
-        self.defaults = {name: sub["default"] for name, sub in schema.get("properties", {}).items()
-                         if "default" in sub}
+        self.defaults = {name: sub["default"] for name, sub in schema.get("properties", {}).items() if "default" in sub}
         self._field_validators: dict[str, Draft202012Validator] | None = None
 
     @cached_property
@@ -315,8 +342,9 @@ class CompiledSchema:
                 incomplete = True
                 break
             errors.append(error)
-        errors.sort(key=lambda e: ([(1, 0, p) if isinstance(p, str) else (0, p, '') for p in e.absolute_path],
-                                   e.validator))
+        errors.sort(
+            key=lambda e: ([(1, 0, p) if isinstance(p, str) else (0, p, "") for p in e.absolute_path], e.validator)
+        )
         for error in errors:
             found.extend(p for p in _format(error) if p.split(": ", 1)[0] not in hostile)
         found = list(dict.fromkeys(found))
@@ -330,9 +358,13 @@ class CompiledSchema:
             from jsonschema import Draft202012Validator
 
             validators = self._field_validators = {
-                name: Draft202012Validator(sub) for name, sub in self.schema.get("properties", {}).items()}
-        return {k: v for k, v in arguments.items()
-                if k in validators and not _has_non_finite([v]) and validators[k].is_valid(v)}
+                name: Draft202012Validator(sub) for name, sub in self.schema.get("properties", {}).items()
+            }
+        return {
+            k: v
+            for k, v in arguments.items()
+            if k in validators and not _has_non_finite([v]) and validators[k].is_valid(v)
+        }
 
     def _within_max_items(self, arguments: dict, found: list[str]) -> dict:
         """``arguments`` with each top-level array longer than its ``maxItems`` cut to that
@@ -361,19 +393,22 @@ def implausible_problem(path: str, kind: str, value_si: float, lo: float, hi: fl
     unit = unit_label(kind, system)
     shown = from_si(kind, value_si, system)
     lo_c, hi_c = sorted((from_si(kind, lo, system), from_si(kind, hi, system)))
-    text = (f"{path}: expected a plausible plant value between {lo_c:.4g} and {hi_c:.4g} {unit}, "
-            f"got {shown:.6g} {unit}")
+    text = f"{path}: expected a plausible plant value between {lo_c:.4g} and {hi_c:.4g} {unit}, got {shown:.6g} {unit}"
     other = "SI" if system == "US" else "US"
     k = KINDS[kind]
     as_other = (k.si_to_base if other == "SI" else k.us_to_base)(shown)
     if kind == "pressure" and 20_000.0 < value_si < 110_000.0:
         example = "29.92 − 28.0 = 1.92 inHgA" if system == "US" else "101.3 − 94.8 = 6.5 kPa(a)"
-        text += (" — this looks like a gauge vacuum reading or an atmospheric pressure; absolute "
-                 f"backpressure = barometric pressure − vacuum (e.g. {example}), or pass "
-                 "vacuum_gauge with barometric_pressure")
+        text += (
+            " — this looks like a gauge vacuum reading or an atmospheric pressure; absolute "
+            f"backpressure = barometric pressure − vacuum (e.g. {example}), or pass "
+            "vacuum_gauge with barometric_pressure"
+        )
     elif lo <= as_other <= hi and unit_label(kind, other) != unit:
-        text += (f" — {shown:.6g} {unit} is outside any plausible range; if the values are "
-                 f"{unit_label(kind, other)} set unit_system to {other}")
+        text += (
+            f" — {shown:.6g} {unit} is outside any plausible range; if the values are "
+            f"{unit_label(kind, other)} set unit_system to {other}"
+        )
     elif kind == "temperature" and value_si < 273.15:
         text += " — below freezing for cooling water"
     return text

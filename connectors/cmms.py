@@ -218,9 +218,7 @@ class CmmsClient:
         self.settings = settings
         self.service = settings.service
         apikey = {"apikey": settings.apikey.get_secret_value()} if settings.apikey is not None else {}
-        self.http = HttpService.from_settings(
-            settings, base_url=settings.base_url, headers=apikey, clock=breaker_clock
-        )
+        self.http = HttpService.from_settings(settings, base_url=settings.base_url, headers=apikey, clock=breaker_clock)
         self._record = _LocalRecord(settings.record_path)
         self._locks: dict[str, asyncio.Lock] = {}
         self._csrf_token: str | None = None
@@ -265,9 +263,7 @@ class CmmsClient:
                 s.maximo_key_field: request.idempotency_key,
             }
         else:
-            technical_object, kind = (
-                (request.asset, "EAMS_EQUI") if request.asset else (request.location, "EAMS_FL")
-            )
+            technical_object, kind = (request.asset, "EAMS_EQUI") if request.asset else (request.location, "EAMS_FL")
             body = {
                 "NotificationText": request.title[:40].rstrip(),
                 "NotificationType": s.sap_notification_type,
@@ -363,25 +359,19 @@ class CmmsClient:
         if self.settings.kind == "sap_pm" and self._csrf_token is None:
             await self.find_by_key(request.idempotency_key)  # fetches the token
         try:
-            return await self.http.request(
-                "POST", self._create_path(), headers=self._create_headers(), **kwargs
-            )
+            return await self.http.request("POST", self._create_path(), headers=self._create_headers(), **kwargs)
         except RequestRejectedError as exc:
             # SAP refuses a stale CSRF token with 403 + "x-csrf-token: Required": nothing was
             # created, so fetching a new token and sending once more is safe.
             if (
                 self.settings.kind == "sap_pm"
                 and exc.status_code == 403
-                and any(
-                    k.lower() == "x-csrf-token" and v.lower() == "required" for k, v in exc.headers.items()
-                )
+                and any(k.lower() == "x-csrf-token" and v.lower() == "required" for k, v in exc.headers.items())
             ):
                 log.info("cmms %s: CSRF token expired; fetching a new one", self.service)
                 self._csrf_token = None
                 await self.find_by_key(request.idempotency_key)
-                return await self.http.request(
-                    "POST", self._create_path(), headers=self._create_headers(), **kwargs
-                )
+                return await self.http.request("POST", self._create_path(), headers=self._create_headers(), **kwargs)
             raise
 
     def _created_id(self, response: httpx.Response) -> tuple[str | None, str]:
@@ -483,9 +473,7 @@ class CmmsClient:
         except ConnectorError as exc:
             if isinstance(exc.__cause__, httpx.ConnectError | httpx.ConnectTimeout):
                 raise  # the request never left: nothing was created
-            log.warning(
-                "cmms %s: create with key %s failed ambiguously (%s); looking it up", self.service, key, exc
-            )
+            log.warning("cmms %s: create with key %s failed ambiguously (%s); looking it up", self.service, key, exc)
             try:
                 found = await self.find_by_key(key)
             except ConnectorError as lookup_exc:

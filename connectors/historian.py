@@ -139,9 +139,7 @@ class PiWebApiHistorian:
 
     kind = "historian"
 
-    def __init__(
-        self, settings: HistorianSettings, *, breaker_clock: Callable[[], float] | None = None
-    ) -> None:
+    def __init__(self, settings: HistorianSettings, *, breaker_clock: Callable[[], float] | None = None) -> None:
         self.settings = settings
         self.service = settings.service
         self._streams = {s.name: s for s in settings.streams}
@@ -232,9 +230,7 @@ class PiWebApiHistorian:
 
     # ---- history -----------------------------------------------------------------------
 
-    async def recorded(
-        self, name: str, start: TimeArg, end: TimeArg, *, max_count: int | None = None
-    ) -> list[Reading]:
+    async def recorded(self, name: str, start: TimeArg, end: TimeArg, *, max_count: int | None = None) -> list[Reading]:
         """Archived (recorded) values of one stream between ``start`` and ``end``."""
         stream = self._stream(name)
         params = {
@@ -244,30 +240,22 @@ class PiWebApiHistorian:
             "boundaryType": "Inside",
         }
         what = f"recorded values of '{name}'"
-        payload = await self.http.get_json(
-            f"streams/{stream.web_id}/recorded", params=params, description=what
-        )
+        payload = await self.http.get_json(f"streams/{stream.web_id}/recorded", params=params, description=what)
         return self._items(payload, stream, what)
 
-    async def interpolated(
-        self, name: str, start: TimeArg, end: TimeArg, interval: timedelta | str
-    ) -> list[Reading]:
+    async def interpolated(self, name: str, start: TimeArg, end: TimeArg, interval: timedelta | str) -> list[Reading]:
         """Interpolated values of one stream at ``interval`` steps (e.g. ``timedelta(minutes=5)``)."""
         stream = self._stream(name)
         params = {"startTime": pi_time(start), "endTime": pi_time(end), "interval": _pi_interval(interval)}
         what = f"interpolated values of '{name}'"
-        payload = await self.http.get_json(
-            f"streams/{stream.web_id}/interpolated", params=params, description=what
-        )
+        payload = await self.http.get_json(f"streams/{stream.web_id}/interpolated", params=params, description=what)
         return self._items(payload, stream, what)
 
     async def read_history(self, name: str, start: TimeArg, end: TimeArg) -> list[Reading]:
         """Recorded values of one stream (the common history interface)."""
         return await self.recorded(name, start, end)
 
-    async def _streamset(
-        self, kind: str, names: Iterable[str], params: dict[str, Any]
-    ) -> dict[str, list[Reading]]:
+    async def _streamset(self, kind: str, names: Iterable[str], params: dict[str, Any]) -> dict[str, list[Reading]]:
         streams = self._streams_for(names)
         what = f"{kind} values of {len(streams)} streams"
         params = {"webId": [s.web_id for s in streams], **params}

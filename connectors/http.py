@@ -213,9 +213,7 @@ class HttpService:
             self._raise_for_status(response, description)
             return response
 
-        return await guarded_call(
-            self.breaker, once, retry=self.retry if idempotent else None, description=description
-        )
+        return await guarded_call(self.breaker, once, retry=self.retry if idempotent else None, description=description)
 
     async def get_json(
         self,
@@ -248,9 +246,7 @@ class HttpService:
         status = response.status_code
         if status < 300:
             return
-        detail = (
-            f"HTTP {status} {response.reason_phrase} for {response.request.method} {response.request.url}"
-        )
+        detail = f"HTTP {status} {response.reason_phrase} for {response.request.method} {response.request.url}"
         body = response.text[:300].strip()
         if body:
             detail += f": {body}"

@@ -71,9 +71,7 @@ class Block:
     registers: tuple[ModbusRegister, ...]
 
 
-def plan_blocks(
-    registers: Iterable[ModbusRegister], default_device_id: int, max_registers: int = 125
-) -> list[Block]:
+def plan_blocks(registers: Iterable[ModbusRegister], default_device_id: int, max_registers: int = 125) -> list[Block]:
     """Group registers into read requests: same unit, contiguous, at most ``max_registers``.
 
     Parameters
@@ -91,10 +89,7 @@ def plan_blocks(
         Sorted by unit and address.
     """
     keyed = sorted(
-        (
-            (r.device_id if r.device_id is not None else default_device_id, r.pdu_address, r)
-            for r in registers
-        ),
+        ((r.device_id if r.device_id is not None else default_device_id, r.pdu_address, r) for r in registers),
         key=lambda t: (t[0], t[1]),
     )
     blocks: list[Block] = []
@@ -232,9 +227,7 @@ class ModbusConnector:
 
     async def _read_block(self, block: Block, received: datetime) -> list[Reading]:
         try:
-            rr = await self._client.read_holding_registers(
-                block.start, count=block.count, device_id=block.device_id
-            )
+            rr = await self._client.read_holding_registers(block.start, count=block.count, device_id=block.device_id)
         except (ConnectionException, ModbusIOException) as exc:
             self._client.close()  # force a clean reconnect on the next attempt
             raise self._unavailable(str(exc).strip() or type(exc).__name__) from exc
@@ -250,13 +243,8 @@ class ModbusConnector:
             if code in _UNAVAILABLE_CODES:
                 raise self._unavailable(f"unit {block.device_id} answered exception {code} ({meaning})")
             status = f"Modbus exception {code} ({meaning})"
-            log.warning(
-                "modbus %s unit %d %d+%d: %s", self.service, block.device_id, block.start, block.count, status
-            )
-            return [
-                self._reading(r, block.device_id, math.nan, received, Quality.BAD, status)
-                for r in block.registers
-            ]
+            log.warning("modbus %s unit %d %d+%d: %s", self.service, block.device_id, block.start, block.count, status)
+            return [self._reading(r, block.device_id, math.nan, received, Quality.BAD, status) for r in block.registers]
         out: list[Reading] = []
         for reg in block.registers:
             offset = reg.pdu_address - block.start
@@ -264,11 +252,7 @@ class ModbusConnector:
             if math.isfinite(value):
                 out.append(self._reading(reg, block.device_id, value, received, Quality.GOOD, "Good"))
             else:
-                out.append(
-                    self._reading(
-                        reg, block.device_id, math.nan, received, Quality.BAD, f"non-finite {value}"
-                    )
-                )
+                out.append(self._reading(reg, block.device_id, math.nan, received, Quality.BAD, f"non-finite {value}"))
         return out
 
     @staticmethod

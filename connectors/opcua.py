@@ -194,9 +194,7 @@ class OpcUaConnector:
         RequestRejectedError
             Security or identity rejected (certificate untrusted, wrong password, ...).
         """
-        await guarded_call(
-            self.breaker, self._ensure_connected, retry=self.settings.retry, description="connect"
-        )
+        await guarded_call(self.breaker, self._ensure_connected, retry=self.settings.retry, description="connect")
 
     async def stop(self) -> None:
         """Disconnect (deletes the subscription on the server)."""
@@ -232,8 +230,7 @@ class OpcUaConnector:
             return RequestRejectedError(f"{where} refused to {what}: {name}.{hint}", **kw)
         if isinstance(exc, TimeoutError):
             return ConnectorUnavailable(
-                f"{where} did not answer '{what}' within the request timeout "
-                f"of {self.settings.timeout_s:g} s.",
+                f"{where} did not answer '{what}' within the request timeout of {self.settings.timeout_s:g} s.",
                 **kw,
             )
         if isinstance(exc, ConnectionError | OSError):
@@ -277,9 +274,7 @@ class OpcUaConnector:
             SecurityPolicyBasic256Sha256,
             certificate=str(s.certificate),
             private_key=str(s.private_key),
-            private_key_password=s.private_key_password.get_secret_value()
-            if s.private_key_password
-            else None,
+            private_key_password=s.private_key_password.get_secret_value() if s.private_key_password else None,
             server_certificate=str(s.server_certificate) if s.server_certificate else None,
             mode=getattr(ua.MessageSecurityMode, s.security_mode),
         )
@@ -399,18 +394,14 @@ class OpcUaConnector:
     def _on_data_change(self, node: Node, dv: ua.DataValue) -> None:
         received = utcnow()
         for name in self._names_by_node.get(node.nodeid, ()):
-            self._cache.update(
-                reading_from_data_value(self._tags[name], node.nodeid.to_string(), dv, received)
-            )
+            self._cache.update(reading_from_data_value(self._tags[name], node.nodeid.to_string(), dv, received))
             self._live = True
         self.breaker.record_success()  # a publishing session is a working server
 
     # ---- reads -------------------------------------------------------------------------
 
     def _lookup(self, names: Iterable[str]) -> list[str]:
-        return require_configured(
-            names, self._tags, what="OPC UA tags", service=self.service, endpoint=self.endpoint
-        )
+        return require_configured(names, self._tags, what="OPC UA tags", service=self.service, endpoint=self.endpoint)
 
     def _unresolved_reading(self, name: str) -> Reading:
         tag = self._tags[name]
@@ -427,9 +418,7 @@ class OpcUaConnector:
         )
 
     def _cache_is_live(self) -> bool:
-        return (
-            self._live and self._client is not None and self._client.uaclient.state is UaClientState.CONNECTED
-        )
+        return self._live and self._client is not None and self._client.uaclient.state is UaClientState.CONNECTED
 
     async def read(self, names: Iterable[str] | None = None) -> dict[str, Reading]:
         """Values by canonical name: from the subscription cache when live, else read now.
@@ -483,13 +472,9 @@ class OpcUaConnector:
                     self._cache.update(reading)
             return result
 
-        return await guarded_call(
-            self.breaker, once, retry=self.settings.retry, description=f"read {len(names)} tags"
-        )
+        return await guarded_call(self.breaker, once, retry=self.settings.retry, description=f"read {len(names)} tags")
 
-    async def read_history(
-        self, name: str, start: datetime, end: datetime, *, max_values: int = 0
-    ) -> list[Reading]:
+    async def read_history(self, name: str, start: datetime, end: datetime, *, max_values: int = 0) -> list[Reading]:
         """Raw history of one tag (HistoryRead, ReadRawModifiedDetails).
 
         Parameters
@@ -530,9 +515,7 @@ class OpcUaConnector:
             tag_id = node.nodeid.to_string()
             return [reading_from_data_value(self._tags[name], tag_id, dv, received) for dv in values]
 
-        return await guarded_call(
-            self.breaker, once, retry=self.settings.retry, description=f"history of '{name}'"
-        )
+        return await guarded_call(self.breaker, once, retry=self.settings.retry, description=f"history of '{name}'")
 
     # ---- status ------------------------------------------------------------------------
 

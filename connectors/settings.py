@@ -134,9 +134,7 @@ DCS = SCADA
 #: Historian (PI Web API): 3 failures, 60 s call timeout, 120 s recovery.
 HISTORIAN = BreakerSettings(fail_max=3, call_timeout_s=60.0, reset_timeout_s=120.0, success_threshold=3)
 #: Cooling-tower / CW-pump PLC (Modbus TCP): 5 failures, 10 s call timeout, 30 s recovery.
-COOLING_TOWER_PLC = BreakerSettings(
-    fail_max=5, call_timeout_s=10.0, reset_timeout_s=30.0, success_threshold=3
-)
+COOLING_TOWER_PLC = BreakerSettings(fail_max=5, call_timeout_s=10.0, reset_timeout_s=30.0, success_threshold=3)
 #: CMMS (Maximo / SAP PM): not in the original table; the historian values (enterprise HTTP).
 CMMS = HISTORIAN
 #: Weather API: not in the original table; the historian values (external HTTP).
@@ -307,9 +305,7 @@ class OpcUaSettings(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> OpcUaSettings:
-        if self.security_policy == "Basic256Sha256" and (
-            self.certificate is None or self.private_key is None
-        ):
+        if self.security_policy == "Basic256Sha256" and (self.certificate is None or self.private_key is None):
             raise ValueError(
                 "security_policy 'Basic256Sha256' needs both 'certificate' and 'private_key' "
                 "(the client's application instance certificate and its key)"
@@ -444,8 +440,7 @@ class ModbusSettings(_Strict):
         for (dev_a, addr_a, n_a, name_a), (dev_b, addr_b, _, name_b) in zip(spans, spans[1:], strict=False):
             if dev_a == dev_b and addr_b < addr_a + n_a:
                 raise ValueError(
-                    f"registers {name_a!r} and {name_b!r} overlap on device {dev_a} "
-                    f"(a float32 occupies two registers)"
+                    f"registers {name_a!r} and {name_b!r} overlap on device {dev_a} (a float32 occupies two registers)"
                 )
         return self
 

@@ -78,9 +78,7 @@ class WeatherConnector:
         self.service = settings.service
         self._fields = {f.name: f for f in settings.fields}
         api_key = {settings.api_key_header: settings.api_key.get_secret_value()} if settings.api_key else {}
-        self.http = HttpService.from_settings(
-            settings, base_url=settings.url, headers=api_key, clock=breaker_clock
-        )
+        self.http = HttpService.from_settings(settings, base_url=settings.url, headers=api_key, clock=breaker_clock)
         self._clock = clock
         self._cache = ReadingCache()
         self._fetched_at: float | None = None

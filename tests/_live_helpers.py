@@ -76,13 +76,21 @@ def fast_settings(data: dict[str, Any], opcua_port: int, modbus_port: int, *, ci
     cond = data["condensers"][cid]
     opc = cond["opcua"]
     opc["endpoint"] = f"opc.tcp://127.0.0.1:{opcua_port}/condensync/simulator/"
-    opc.update(subscription_interval_ms=100, timeout_s=1.0, reconnect_max_delay_s=1.0,
-               retry={"attempts": 2, "backoff_initial_s": 0.05, "backoff_max_s": 0.1, "jitter_s": 0.0},
-               breaker={"fail_max": 3, "call_timeout_s": 3.0, "reset_timeout_s": 2.0, "success_threshold": 1})
+    opc.update(
+        subscription_interval_ms=100,
+        timeout_s=1.0,
+        reconnect_max_delay_s=1.0,
+        retry={"attempts": 2, "backoff_initial_s": 0.05, "backoff_max_s": 0.1, "jitter_s": 0.0},
+        breaker={"fail_max": 3, "call_timeout_s": 3.0, "reset_timeout_s": 2.0, "success_threshold": 1},
+    )
     mb = cond["modbus"]
-    mb.update(port=modbus_port, poll_interval_s=0.3, timeout_s=0.5,
-              retry={"attempts": 1, "backoff_initial_s": 0.0, "backoff_max_s": 0.0, "jitter_s": 0.0},
-              breaker={"fail_max": 3, "call_timeout_s": 2.0, "reset_timeout_s": 2.0, "success_threshold": 1})
+    mb.update(
+        port=modbus_port,
+        poll_interval_s=0.3,
+        timeout_s=0.5,
+        retry={"attempts": 1, "backoff_initial_s": 0.0, "backoff_max_s": 0.0, "jitter_s": 0.0},
+        breaker={"fail_max": 3, "call_timeout_s": 2.0, "reset_timeout_s": 2.0, "success_threshold": 1},
+    )
     return data
 
 
@@ -111,15 +119,15 @@ class LivePlant:
     """The simulator (real OPC UA + Modbus servers on 127.0.0.1) on a test configuration and the
     connector manager reading it; ``close()`` stops both."""
 
-    def __init__(self, directory: Path, data: dict[str, Any], *, seed: int, noise: float = 0.0,
-                 interval_s: float = 0.2) -> None:
+    def __init__(
+        self, directory: Path, data: dict[str, Any], *, seed: int, noise: float = 0.0, interval_s: float = 0.2
+    ) -> None:
         from condensync_tools.config import load_config
         from condensync_tools.live import ConnectorManager
         from condensync_tools.simulator import SimPlant, SimSettings, SimulatorThread
 
         path = write_config(directory / "plant.toml", data)
-        self.sim = SimulatorThread(SimPlant.from_toml(path), SimSettings(interval_s=interval_s, noise=noise,
-                                                                         seed=seed))
+        self.sim = SimulatorThread(SimPlant.from_toml(path), SimSettings(interval_s=interval_s, noise=noise, seed=seed))
         self.sim.start()
         self.config = load_config(path)
         self.manager = ConnectorManager(self.config)
@@ -138,8 +146,9 @@ class ThreadedServer:
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    lifespan="off"))
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> ThreadedServer:
@@ -172,8 +181,10 @@ def serve_main(argv: list[str]) -> int:
     base = build_context(args.config, caller="stdio", ledger=False)
     if base.live is None:
         base.live = build_live_provider(base.design)
-    server = build_server(lambda ctx: ExecutionContext(design=base.design, live=base.live, caller=base.caller,
-                                                       services=base.services), config=base.design)
+    server = build_server(
+        lambda ctx: ExecutionContext(design=base.design, live=base.live, caller=base.caller, services=base.services),
+        config=base.design,
+    )
     anyio.run(serve_stdio, server)
     return 0
 

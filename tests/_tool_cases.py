@@ -81,9 +81,7 @@ def result_or_client_error(out):
     """A fuzzed call either fails with a client-side error kind (bad, physically impossible
     or implausible arguments) or returns a clean result; the result, or None on error."""
     if out.error is not None:
-        assert out.error.kind in ("invalid_arguments", "physically_impossible", "implausible_value"), (
-            out.error.text()
-        )
+        assert out.error.kind in ("invalid_arguments", "physically_impossible", "implausible_value"), out.error.text()
         return None
     assert_json_clean(out.result)
     return out.result

@@ -26,9 +26,7 @@ def _isolated_default_store(tmp_path_factory):
     yield
 
 
-PG_ADMIN_URL = os.environ.get(
-    "CONDENSYNC_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+PG_ADMIN_URL = os.environ.get("CONDENSYNC_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
 @pytest.fixture(scope="session")
@@ -51,5 +49,3 @@ def pg_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-
-

@@ -5,13 +5,22 @@ import json
 import subprocess
 import sys
 
-GOOD = {"cw_inlet_temp": 70.0, "cw_outlet_temp": 88.0, "cw_flow": 200000, "condenser_pressure": 2.0,
-        "tube_od": 1.0, "tube_count": 20000, "tube_passes": 2, "tube_length": 40.0}
+GOOD = {
+    "cw_inlet_temp": 70.0,
+    "cw_outlet_temp": 88.0,
+    "cw_flow": 200000,
+    "condenser_pressure": 2.0,
+    "tube_od": 1.0,
+    "tube_count": 20000,
+    "tube_passes": 2,
+    "tube_length": 40.0,
+}
 
 
 def run(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "condensync_tools", *args], capture_output=True, text=True,
-                          input=stdin, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "condensync_tools", *args], capture_output=True, text=True, input=stdin, timeout=60
+    )
 
 
 def test_tools_lists_heat_transfer():

@@ -26,53 +26,122 @@ def _unit3(data: dict[str, Any]) -> dict[str, Any]:
 
 CASES = [
     # (id, file text, expected fragments of the error)
-    ("toml_syntax", 'plant = { name = "x"\n[condensers.unit3]\n',
-     ["not valid TOML: Unclosed inline table (at line 1, column 21)"]),
-    ("unknown_top_level_table", _mutated(lambda d: d.update(plants={"name": "x"})),
-     ["plants: unknown top-level table"]),
-    ("plant_unit_system", _mutated(lambda d: d["plant"].update(unit_system="metric")),
-     ["plant.unit_system: expected 'US' or 'SI', got 'metric'"]),
+    (
+        "toml_syntax",
+        'plant = { name = "x"\n[condensers.unit3]\n',
+        ["not valid TOML: Unclosed inline table (at line 1, column 21)"],
+    ),
+    (
+        "unknown_top_level_table",
+        _mutated(lambda d: d.update(plants={"name": "x"})),
+        ["plants: unknown top-level table"],
+    ),
+    (
+        "plant_unit_system",
+        _mutated(lambda d: d["plant"].update(unit_system="metric")),
+        ["plant.unit_system: expected 'US' or 'SI', got 'metric'"],
+    ),
     ("no_condensers", '[plant]\nname = "x"\n', ["condensers: expected at least one [condensers.<id>] table"]),
-    ("condenser_id", '[condensers."unit 3!"]\ndescription = "x"\n',
-     ["condensers.unit 3!: condenser id must be 1-64 letters"]),
-    ("group_typo", _mutated(lambda d: _unit3(d).update(tube={"tube_od": 1.0})),
-     ["condensers.unit3.tube: unknown key (expected description, unit_system, tubes"]),
-    ("argument_typo", _mutated(lambda d: _unit3(d)["tubes"].update(tube_odd=1.0)),
-     ["condensers.unit3.tubes.tube_odd: not an argument of any tool (check the spelling)"]),
-    ("argument_type", _mutated(lambda d: _unit3(d)["tubes"].update(tube_count="many")),
-     ["condensers.unit3.tubes.tube_count: 'many' is not of type 'integer'"]),
-    ("argument_range", _mutated(lambda d: _unit3(d)["tubes"].update(tube_passes=9)),
-     ["condensers.unit3.tubes.tube_passes: 9 is greater than the maximum of 4"]),
-    ("argument_enum", _mutated(lambda d: _unit3(d)["tubes"].update(tube_material="unobtainium")),
-     ["condensers.unit3.tubes.tube_material: 'unobtainium' is not one of"]),
-    ("argument_twice", _mutated(lambda d: _unit3(d)["design_point"].update(tube_passes=2)),
-     ["condensers.unit3.design_point.tube_passes: given twice in this condenser"]),
-    ("condenser_unit_system", _mutated(lambda d: _unit3(d).update(unit_system="imperial")),
-     ["condensers.unit3.unit_system: expected 'US' or 'SI', got 'imperial'"]),
-    ("opcua_endpoint_scheme", _mutated(lambda d: _unit3(d)["opcua"].update(endpoint="http://10.0.0.5:4840")),
-     ["condensers.unit3.opcua.endpoint:", "must start with opc.tcp://"]),
-    ("opcua_key_typo", _mutated(lambda d: _unit3(d)["opcua"].update(endpont="opc.tcp://x:1/")),
-     ["condensers.unit3.opcua.endpont: Extra inputs are not permitted"]),
-    ("opcua_tag_without_unit", _mutated(lambda d: _unit3(d)["opcua"]["tags"][1].pop("unit")),
-     ["condensers.unit3.opcua.tags.1.unit: Field required"]),
-    ("opcua_tag_two_addresses", _mutated(lambda d: _unit3(d)["opcua"]["tags"][2].update(browse_path="2:A/2:B")),
-     ["condensers.unit3.opcua.tags.2:", "give exactly one of node_id or browse_path"]),
-    ("opcua_node_id_form", _mutated(lambda d: _unit3(d)["opcua"]["tags"][0].update(node_id="Unit3.CW.InletTemp")),
-     ["condensers.unit3.opcua.tags.0.node_id:", "is not an OPC UA node id"]),
-    ("opcua_tag_name", _mutated(lambda d: _unit3(d)["opcua"]["tags"][0].update(name="CW Inlet")),
-     ["condensers.unit3.opcua.tags.0.name:", "must be snake_case"]),
-    ("opcua_duplicate_tag", _mutated(lambda d: _unit3(d)["opcua"]["tags"][1].update(name="cw_inlet_temp")),
-     ["condensers.unit3.opcua:", "tag names must be unique; repeated: cw_inlet_temp"]),
-    ("modbus_input_register", _mutated(lambda d: _unit3(d)["modbus"]["registers"][1].update(address=30003)),
-     ["condensers.unit3.modbus.registers.1.address:", "is not a holding-register reference"]),
-    ("modbus_overlap", _mutated(lambda d: _unit3(d)["modbus"]["registers"][1].update(address=40002)),
-     ["condensers.unit3.modbus:", "'ct_outlet_temp' and 'ct_inlet_temp' overlap on device 1"]),
-    ("modbus_timeout_vs_breaker", _mutated(lambda d: _unit3(d)["modbus"].update(timeout_s=20.0)),
-     ["condensers.unit3.modbus:", "timeout_s = 20.0 s exceeds breaker.call_timeout_s = 10.0 s"]),
-    ("cmms_without_site", _mutated(lambda d: _unit3(d)["cmms"].pop("site_id")),
-     ["condensers.unit3.cmms:", "kind 'maximo' needs 'site_id'"]),
-    ("weather_url", _mutated(lambda d: _unit3(d).update(weather={"url": "ftp://weather"})),
-     ["condensers.unit3.weather.url:", "must start with http:// or https://"]),
+    (
+        "condenser_id",
+        '[condensers."unit 3!"]\ndescription = "x"\n',
+        ["condensers.unit 3!: condenser id must be 1-64 letters"],
+    ),
+    (
+        "group_typo",
+        _mutated(lambda d: _unit3(d).update(tube={"tube_od": 1.0})),
+        ["condensers.unit3.tube: unknown key (expected description, unit_system, tubes"],
+    ),
+    (
+        "argument_typo",
+        _mutated(lambda d: _unit3(d)["tubes"].update(tube_odd=1.0)),
+        ["condensers.unit3.tubes.tube_odd: not an argument of any tool (check the spelling)"],
+    ),
+    (
+        "argument_type",
+        _mutated(lambda d: _unit3(d)["tubes"].update(tube_count="many")),
+        ["condensers.unit3.tubes.tube_count: 'many' is not of type 'integer'"],
+    ),
+    (
+        "argument_range",
+        _mutated(lambda d: _unit3(d)["tubes"].update(tube_passes=9)),
+        ["condensers.unit3.tubes.tube_passes: 9 is greater than the maximum of 4"],
+    ),
+    (
+        "argument_enum",
+        _mutated(lambda d: _unit3(d)["tubes"].update(tube_material="unobtainium")),
+        ["condensers.unit3.tubes.tube_material: 'unobtainium' is not one of"],
+    ),
+    (
+        "argument_twice",
+        _mutated(lambda d: _unit3(d)["design_point"].update(tube_passes=2)),
+        ["condensers.unit3.design_point.tube_passes: given twice in this condenser"],
+    ),
+    (
+        "condenser_unit_system",
+        _mutated(lambda d: _unit3(d).update(unit_system="imperial")),
+        ["condensers.unit3.unit_system: expected 'US' or 'SI', got 'imperial'"],
+    ),
+    (
+        "opcua_endpoint_scheme",
+        _mutated(lambda d: _unit3(d)["opcua"].update(endpoint="http://10.0.0.5:4840")),
+        ["condensers.unit3.opcua.endpoint:", "must start with opc.tcp://"],
+    ),
+    (
+        "opcua_key_typo",
+        _mutated(lambda d: _unit3(d)["opcua"].update(endpont="opc.tcp://x:1/")),
+        ["condensers.unit3.opcua.endpont: Extra inputs are not permitted"],
+    ),
+    (
+        "opcua_tag_without_unit",
+        _mutated(lambda d: _unit3(d)["opcua"]["tags"][1].pop("unit")),
+        ["condensers.unit3.opcua.tags.1.unit: Field required"],
+    ),
+    (
+        "opcua_tag_two_addresses",
+        _mutated(lambda d: _unit3(d)["opcua"]["tags"][2].update(browse_path="2:A/2:B")),
+        ["condensers.unit3.opcua.tags.2:", "give exactly one of node_id or browse_path"],
+    ),
+    (
+        "opcua_node_id_form",
+        _mutated(lambda d: _unit3(d)["opcua"]["tags"][0].update(node_id="Unit3.CW.InletTemp")),
+        ["condensers.unit3.opcua.tags.0.node_id:", "is not an OPC UA node id"],
+    ),
+    (
+        "opcua_tag_name",
+        _mutated(lambda d: _unit3(d)["opcua"]["tags"][0].update(name="CW Inlet")),
+        ["condensers.unit3.opcua.tags.0.name:", "must be snake_case"],
+    ),
+    (
+        "opcua_duplicate_tag",
+        _mutated(lambda d: _unit3(d)["opcua"]["tags"][1].update(name="cw_inlet_temp")),
+        ["condensers.unit3.opcua:", "tag names must be unique; repeated: cw_inlet_temp"],
+    ),
+    (
+        "modbus_input_register",
+        _mutated(lambda d: _unit3(d)["modbus"]["registers"][1].update(address=30003)),
+        ["condensers.unit3.modbus.registers.1.address:", "is not a holding-register reference"],
+    ),
+    (
+        "modbus_overlap",
+        _mutated(lambda d: _unit3(d)["modbus"]["registers"][1].update(address=40002)),
+        ["condensers.unit3.modbus:", "'ct_outlet_temp' and 'ct_inlet_temp' overlap on device 1"],
+    ),
+    (
+        "modbus_timeout_vs_breaker",
+        _mutated(lambda d: _unit3(d)["modbus"].update(timeout_s=20.0)),
+        ["condensers.unit3.modbus:", "timeout_s = 20.0 s exceeds breaker.call_timeout_s = 10.0 s"],
+    ),
+    (
+        "cmms_without_site",
+        _mutated(lambda d: _unit3(d)["cmms"].pop("site_id")),
+        ["condensers.unit3.cmms:", "kind 'maximo' needs 'site_id'"],
+    ),
+    (
+        "weather_url",
+        _mutated(lambda d: _unit3(d).update(weather={"url": "ftp://weather"})),
+        ["condensers.unit3.weather.url:", "must start with http:// or https://"],
+    ),
 ]
 
 
@@ -103,8 +172,11 @@ def test_every_problem_is_listed_at_once(tmp_path):
         load_config(path)
     assert len(info.value.problems) == 4
     assert [p.split(":")[0] for p in info.value.problems] == [
-        "plant.unit_system", "condensers.unit3.tubes.tube_passes", "condensers.unit3.opcua.tags.0.node_id",
-        "condensers.unit3.modbus.registers.0.address"]
+        "plant.unit_system",
+        "condensers.unit3.tubes.tube_passes",
+        "condensers.unit3.opcua.tags.0.node_id",
+        "condensers.unit3.modbus.registers.0.address",
+    ]
 
 
 def test_missing_file():
@@ -136,5 +208,7 @@ def test_three_mistakes_three_problems_in_one_pass(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert [p.split(":")[0] for p in info.value.problems] == [
-        "condensers.unit3.tubes.tube_passes", "condensers.unit3.modbus.registers.1.address",
-        "condensers.unit3.opcua.tags.3.unit"], info.value.problems
+        "condensers.unit3.tubes.tube_passes",
+        "condensers.unit3.modbus.registers.1.address",
+        "condensers.unit3.opcua.tags.3.unit",
+    ], info.value.problems

@@ -93,8 +93,9 @@ def test_verify_provenance_never_files_a_work_order(tmp_path, ledger):
         with ConnectorManager(config) as manager:  # the CMMS is reached through the context's manager
             preview = execute("create_work_order", WORK_ORDER, ExecutionContext(design=config, live=manager))
             assert preview.error is None and preview.result["dry_run"] and receiver.requests == []
-            ctx = ExecutionContext(design=config, live=manager, recorder=StoreRecorder(ledger),
-                                   services={"store": ledger})
+            ctx = ExecutionContext(
+                design=config, live=manager, recorder=StoreRecorder(ledger), services={"store": ledger}
+            )
             faithful = execute("verify_provenance", {"result": preview.result, "arguments": WORK_ORDER}, ctx)
             # the same result presented with arguments that would file it for real
             filing = execute(

@@ -29,8 +29,9 @@ def test_ht01_lmtd_duty_basic():
     props_in = liquid_properties(c_to_k(14.0))
     cp = liquid_properties(c_to_k(18.0)).cp
     m_dot = q_expected / (cp * 8.0)
-    x = HeatTransferInputs(c_to_k(14.0), c_to_k(22.0), m_dot / props_in.density, saturation_pressure(c_to_k(30.0)),
-                           surface_area=50.0)
+    x = HeatTransferInputs(
+        c_to_k(14.0), c_to_k(22.0), m_dot / props_in.density, saturation_pressure(c_to_k(30.0)), surface_area=50.0
+    )
     r = analyse_heat_transfer(x)
     assert r.lmtd == pytest.approx(11.54, abs=0.01)
     assert r.ttd == pytest.approx(8.0, abs=1e-9) and r.itd == pytest.approx(16.0, abs=1e-9)
@@ -45,8 +46,14 @@ def test_ht02_condensation_rate_with_shell_loss():
     16→25 °C, Tsat 45 °C, 8 kW loss → Q_cw 752.4 kW (cp 4.18), steam 0.318 kg/s,
     LMTD 24.22 K, TTD 20 K. Our cp is IF97 (4.183 at 20.5 °C), so Q within 0.1 %."""
     rho = liquid_properties(c_to_k(16.0)).density
-    x = HeatTransferInputs(c_to_k(16.0), c_to_k(25.0), 20.0 / rho, saturation_pressure(c_to_k(45.0)),
-                           surface_area=100.0, shell_heat_loss=8000.0)
+    x = HeatTransferInputs(
+        c_to_k(16.0),
+        c_to_k(25.0),
+        20.0 / rho,
+        saturation_pressure(c_to_k(45.0)),
+        surface_area=100.0,
+        shell_heat_loss=8000.0,
+    )
     r = analyse_heat_transfer(x)
     assert r.heat_duty / 1000 == pytest.approx(752.4, rel=1e-3)
     assert r.steam_side_duty - r.heat_duty == pytest.approx(8000.0)
@@ -93,8 +100,9 @@ def test_ntu_ttd_identity_closes_the_loop():
     x = HeatTransferInputs(f_to_k(70.0), f_to_k(88.0), 7 * FT_M * b.flow_area, 2.0 * INHG_PA, bundle=b)
     r = analyse_heat_transfer(x)
     assert ttd_from_ntu(r.temperature_rise, r.ntu) == pytest.approx(r.ttd, rel=1e-10)
-    t_sat, tr, ttd = saturation_temp_from_effectiveness(x.cw_inlet_temp, r.heat_duty, r.cw_mass_flow, r.cw_cp,
-                                                        r.u_actual, r.surface_area)
+    t_sat, tr, ttd = saturation_temp_from_effectiveness(
+        x.cw_inlet_temp, r.heat_duty, r.cw_mass_flow, r.cw_cp, r.u_actual, r.surface_area
+    )
     assert t_sat == pytest.approx(r.saturation_temp, rel=1e-12)
     assert r.cleanliness_factor == pytest.approx(r.u_actual / r.u_clean)
     assert r.fouling_resistance == pytest.approx(1 / r.u_actual - 1 / r.u_clean)
@@ -143,8 +151,9 @@ def test_first_principles_within_band_of_hei():
     check a generous 30 % to catch gross errors only)."""
     b = _bundle()
     q = 7 * FT_M * b.flow_area
-    base = dict(cw_inlet_temp=f_to_k(70.0), cw_outlet_temp=f_to_k(88.0), cw_flow=q,
-                condenser_pressure=2.0 * INHG_PA, bundle=b)
+    base = dict(
+        cw_inlet_temp=f_to_k(70.0), cw_outlet_temp=f_to_k(88.0), cw_flow=q, condenser_pressure=2.0 * INHG_PA, bundle=b
+    )
     h = analyse_heat_transfer(HeatTransferInputs(**base))
     f = analyse_heat_transfer(HeatTransferInputs(**base, clean_u_method="first_principles"))
     assert abs(f.u_clean / h.u_clean - 1) < 0.30

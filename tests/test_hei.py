@@ -25,8 +25,10 @@ def test_ht05_u1_and_design_u():
     assert hei.u1(7.0 * FT_M, INCH_M) * 0.85 == pytest.approx(3358.5, abs=2.0)
 
 
-@pytest.mark.parametrize("material,gauge,fm,u_design", [
-    ("cuni_90_10", 20, 0.94, 556.0), ("titanium", 22, 0.81, 479.1), ("ss_304", 22, 0.79, 467.3)])
+@pytest.mark.parametrize(
+    "material,gauge,fm,u_design",
+    [("cuni_90_10", 20, 0.94, 556.0), ("titanium", 22, 0.81, 479.1), ("ss_304", 22, 0.79, 467.3)],
+)
 def test_ht05_variants_older_edition_fm(material, gauge, fm, u_design):
     f = hei.fm_table(material, gauge)
     assert f.value == pytest.approx(fm, abs=1e-9) and f.basis == "table"

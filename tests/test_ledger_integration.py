@@ -17,8 +17,16 @@ from mcp import Client, StdioServerParameters
 from condensync_tools.registry import execute
 from condensync_tools.runtime import build_context
 
-GOOD = {"cw_inlet_temp": 70.0, "cw_outlet_temp": 88.0, "cw_flow": 200000, "condenser_pressure": 2.0,
-        "tube_od": 1.0, "tube_count": 20000, "tube_passes": 2, "tube_length": 40.0}
+GOOD = {
+    "cw_inlet_temp": 70.0,
+    "cw_outlet_temp": 88.0,
+    "cw_flow": 200000,
+    "condenser_pressure": 2.0,
+    "tube_od": 1.0,
+    "tube_count": 20000,
+    "tube_passes": 2,
+    "tube_length": 40.0,
+}
 
 
 @pytest.fixture
@@ -49,9 +57,17 @@ def test_results_with_condenser_id_go_to_history(db_url, tmp_path):
     from condensync_tools.config import EXAMPLE_CONFIG
 
     ctx = build_context(str(EXAMPLE_CONFIG), caller="pytest", database_url=db_url)
-    out = execute("calculate_heat_transfer_coefficient", {"condenser_id": "unit3", "cw_inlet_temp": 75,
-                                                          "cw_outlet_temp": 94, "cw_flow": 240000,
-                                                          "condenser_pressure": 2.6}, ctx)
+    out = execute(
+        "calculate_heat_transfer_coefficient",
+        {
+            "condenser_id": "unit3",
+            "cw_inlet_temp": 75,
+            "cw_outlet_temp": 94,
+            "cw_flow": 240000,
+            "condenser_pressure": 2.6,
+        },
+        ctx,
+    )
     assert out.error is None
     history = ctx.services["store"].fouling_history("unit3")
     assert len(history) == 1
@@ -75,15 +91,24 @@ def test_verify_provenance_without_ledger_is_clear():
 
 def run_cli(*args, db_url):
     env = {**os.environ, "CONDENSYNC_DATABASE_URL": db_url}
-    return subprocess.run([sys.executable, "-m", "condensync_tools", *args], capture_output=True, text=True, env=env,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "condensync_tools", *args], capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 @pytest.mark.slow  # a dozen CLI subprocesses
 def test_audit_cli_verify_show_export_and_tamper(db_url, tmp_path):
     for i in range(3):
-        assert run_cli("call", "calculate_heat_transfer_coefficient", "--json",
-                       json.dumps({**GOOD, "cw_outlet_temp": 87.0 + i}), db_url=db_url).returncode == 0
+        assert (
+            run_cli(
+                "call",
+                "calculate_heat_transfer_coefficient",
+                "--json",
+                json.dumps({**GOOD, "cw_outlet_temp": 87.0 + i}),
+                db_url=db_url,
+            ).returncode
+            == 0
+        )
     r = run_cli("audit", "verify", db_url=db_url)
     assert r.returncode == 0 and json.loads(r.stdout)["checked"] == 3
     shown = json.loads(run_cli("audit", "show", "--last", "2", db_url=db_url).stdout)
@@ -107,16 +132,21 @@ async def test_sigkill_under_load_loses_no_answered_call(tmp_path):
     mid-run; every call the client saw answered is in the ledger and the chain verifies."""
     db_url = f"sqlite:///{tmp_path / 'crash.db'}"
     pidfile = tmp_path / "server.pid"
-    code = ("import os,sys;open(sys.argv[1],'w').write(str(os.getpid()));"
-            "from condensync_tools.cli import main;sys.exit(main(['serve']))")
-    params = StdioServerParameters(command=sys.executable, args=["-c", code, str(pidfile)],
-                                   env={**os.environ, "CONDENSYNC_DATABASE_URL": db_url})
+    code = (
+        "import os,sys;open(sys.argv[1],'w').write(str(os.getpid()));"
+        "from condensync_tools.cli import main;sys.exit(main(['serve']))"
+    )
+    params = StdioServerParameters(
+        command=sys.executable, args=["-c", code, str(pidfile)], env={**os.environ, "CONDENSYNC_DATABASE_URL": db_url}
+    )
     answered: list[str] = []
     with pytest.raises(BaseException):  # noqa: B017  (the transport breaks when the server dies: any error)
         async with Client(params) as client:
+
             async def fire(i: int) -> None:
-                r = await client.call_tool("calculate_heat_transfer_coefficient",
-                                           {**GOOD, "cw_outlet_temp": 80.0 + (i % 150) / 10})
+                r = await client.call_tool(
+                    "calculate_heat_transfer_coefficient", {**GOOD, "cw_outlet_temp": 80.0 + (i % 150) / 10}
+                )
                 if not r.is_error:
                     answered.append(r.structured_content["provenance"]["provenance_hash"])
 
@@ -132,6 +162,7 @@ async def test_sigkill_under_load_loses_no_answered_call(tmp_path):
     r = run_cli("audit", "verify", db_url=db_url)
     assert r.returncode == 0, r.stderr
     from condensync_tools.store import Store
+
     store = Store(db_url)
     recorded = {e.provenance_hash for e in store.iter_entries(0)}
     assert set(answered) <= recorded
@@ -158,11 +189,20 @@ def test_fouling_tool_uses_stored_history_when_none_is_passed(db_url):
     store = ctx.services["store"]
     start = datetime(2026, 5, 1, tzinfo=timezone.utc)
     for day, cf in enumerate([0.86, 0.84, 0.82, 0.80, 0.78]):
-        store.record_result("unit3", "calculate_heat_transfer_coefficient", start + timedelta(days=20 * day),
-                            {"cleanliness_factor": cf, "fouling_resistance": (1 / cf - 1) / 700.0,
-                             "units": {"fouling_resistance": "h·ft²·°F/Btu"}}, None,
-                            cleanliness_factor=cf, fouling_resistance=(1 / cf - 1) / 700.0,
-                            fouling_resistance_unit="h·ft²·°F/Btu")
+        store.record_result(
+            "unit3",
+            "calculate_heat_transfer_coefficient",
+            start + timedelta(days=20 * day),
+            {
+                "cleanliness_factor": cf,
+                "fouling_resistance": (1 / cf - 1) / 700.0,
+                "units": {"fouling_resistance": "h·ft²·°F/Btu"},
+            },
+            None,
+            cleanliness_factor=cf,
+            fouling_resistance=(1 / cf - 1) / 700.0,
+            fouling_resistance_unit="h·ft²·°F/Btu",
+        )
     out = execute("calculate_fouling_factor", {"condenser_id": "unit3", "cleanliness_factor": 0.78}, ctx)
     assert out.error is None, out.error and out.error.text()
     assert out.result["history_source"] == "stored" and out.result["history_points"] == 5

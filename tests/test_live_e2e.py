@@ -21,8 +21,14 @@ from mcp import Client, StdioServerParameters
 from condensync_tools.registry import all_tools
 from condensync_tools.simulator import SimPlant, SimSettings, SimulatorThread
 
-CORE = ("calculate_heat_transfer_coefficient", "optimize_vacuum_pressure", "detect_air_inleakage",
-        "calculate_fouling_factor", "optimize_cooling_water_flow", "analyze_condenser_performance")
+CORE = (
+    "calculate_heat_transfer_coefficient",
+    "optimize_vacuum_pressure",
+    "detect_air_inleakage",
+    "calculate_fouling_factor",
+    "optimize_cooling_water_flow",
+    "analyze_condenser_performance",
+)
 EXTRA: dict = {}  # every measurement, pumps_running included, comes from the plant
 HELPERS = Path(__file__).resolve().parent / "_live_helpers.py"
 
@@ -30,8 +36,9 @@ HELPERS = Path(__file__).resolve().parent / "_live_helpers.py"
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     opcua_port, modbus_port = free_port(), free_port()
-    path = write_config(tmp_path_factory.mktemp("e2e") / "plant.toml",
-                        fast_settings(example_data(), opcua_port, modbus_port))
+    path = write_config(
+        tmp_path_factory.mktemp("e2e") / "plant.toml", fast_settings(example_data(), opcua_port, modbus_port)
+    )
     sim = SimulatorThread(SimPlant.from_toml(path), SimSettings(interval_s=0.25, seed=3))
     sim.start()
     yield sim, path
@@ -72,8 +79,12 @@ async def test_every_core_tool_live_over_stdio(setup):
 
     cond = load_config(path).condensers["unit3"]
     configured = {t.name: _node(t.node_id) for t in cond.connectors["opcua"].tags}
-    configured.update({r.name: f"{r.device_id or cond.connectors['modbus'].device_id}:{r.address}"
-                       for r in cond.connectors["modbus"].registers})
+    configured.update(
+        {
+            r.name: f"{r.device_id or cond.connectors['modbus'].device_id}:{r.address}"
+            for r in cond.connectors["modbus"].registers
+        }
+    )
     existing = {t.name: t for t in all_tools()}
     core = [name for name in CORE if name in existing]
     assert "calculate_heat_transfer_coefficient" in core
@@ -88,8 +99,9 @@ async def test_every_core_tool_live_over_stdio(setup):
         assert wo.destructive_hint is True and wo.read_only_hint is False and wo.idempotent_hint is True
 
         for name in core:
-            result = await client.call_tool(name, {"condenser_id": "unit3", "data_source": "live",
-                                                   **EXTRA.get(name, {})})
+            result = await client.call_tool(
+                name, {"condenser_id": "unit3", "data_source": "live", **EXTRA.get(name, {})}
+            )
             assert not result.is_error, f"{name}: {result.content[0].text}"
             sources = result.structured_content["provenance"]["sources"]
             expected = {f for f in existing[name].live_fields if f in configured}
@@ -100,8 +112,9 @@ async def test_every_core_tool_live_over_stdio(setup):
                 assert s["quality"] == "good" and s["service"] in ("unit3_dcs", "unit3_ct_plc")
             assert result.structured_content["provenance"]["provenance_hash"] in result.content[0].text
 
-        ht = await client.call_tool("calculate_heat_transfer_coefficient",
-                                    {"condenser_id": "unit3", "data_source": "live", "unit_system": "SI"})
+        ht = await client.call_tool(
+            "calculate_heat_transfer_coefficient", {"condenser_id": "unit3", "data_source": "live", "unit_system": "SI"}
+        )
         cf = ht.structured_content["cleanliness_factor"]
         assert cf == pytest.approx(sim.truth()["cleanliness_factor"], abs=0.05)  # measurement noise: sd ~0.01
 
@@ -114,24 +127,31 @@ async def test_every_core_tool_live_over_stdio(setup):
         status = await client.call_tool("connector_status", {})
         assert not status.is_error and status.structured_content["healthy"]
 
-        preview = await client.call_tool("create_work_order", {
-            "condenser_id": "unit3", "title": "Condenser CF low: clean tubes",
-            "description": f"Cleanliness factor {cf} "
-                           f"(provenance {ht.structured_content['provenance']['provenance_hash']})"})
+        preview = await client.call_tool(
+            "create_work_order",
+            {
+                "condenser_id": "unit3",
+                "title": "Condenser CF low: clean tubes",
+                "description": f"Cleanliness factor {cf} "
+                f"(provenance {ht.structured_content['provenance']['provenance_hash']})",
+            },
+        )
         assert not preview.is_error
         sc = preview.structured_content
         assert sc["dry_run"] and not sc["created"] and sc["status"] == "preview"
         assert sc["request"]["headers"]["apikey"] == "***"
 
-        refused = await client.call_tool("create_work_order", {
-            "condenser_id": "unit3", "title": "x", "description": "y", "dry_run": False})
+        refused = await client.call_tool(
+            "create_work_order", {"condenser_id": "unit3", "title": "x", "description": "y", "dry_run": False}
+        )
         assert refused.is_error and "condensers.unit3.cmms.enabled" in refused.content[0].text
 
         sim.inject("bad:cw_flow")
         try:
             for _ in range(40):
-                bad = await client.call_tool("calculate_heat_transfer_coefficient",
-                                             {"condenser_id": "unit3", "data_source": "live"})
+                bad = await client.call_tool(
+                    "calculate_heat_transfer_coefficient", {"condenser_id": "unit3", "data_source": "live"}
+                )
                 if bad.is_error:
                     break
                 import anyio

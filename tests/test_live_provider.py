@@ -20,8 +20,14 @@ from condensync_tools.calculators.constants import GPM_M3_S, INHG_PA, f_to_k
 from condensync_tools.errors import InvalidArguments, LiveDataError
 from condensync_tools.registry import ExecutionContext, all_tools, execute
 
-CORE = ("calculate_heat_transfer_coefficient", "optimize_vacuum_pressure", "detect_air_inleakage",
-        "calculate_fouling_factor", "optimize_cooling_water_flow", "analyze_condenser_performance")
+CORE = (
+    "calculate_heat_transfer_coefficient",
+    "optimize_vacuum_pressure",
+    "detect_air_inleakage",
+    "calculate_fouling_factor",
+    "optimize_cooling_water_flow",
+    "analyze_condenser_performance",
+)
 #: Arguments a tool needs besides live data and the configuration (operating state not measured).
 EXTRA: dict = {}  # pumps_running too comes from the plant (Modbus)
 OPC_FIELDS = ["cw_inlet_temp", "cw_outlet_temp", "cw_flow", "condenser_pressure"]
@@ -72,8 +78,11 @@ def test_unknown_condenser(plant):
 
 def test_heat_transfer_on_live_data_matches_the_simulated_cleanliness(plant):
     sim, config, manager = plant
-    outcome = execute("calculate_heat_transfer_coefficient", {"condenser_id": "unit3", "data_source": "live"},
-                      ExecutionContext(design=config, live=manager))
+    outcome = execute(
+        "calculate_heat_transfer_coefficient",
+        {"condenser_id": "unit3", "data_source": "live"},
+        ExecutionContext(design=config, live=manager),
+    )
     assert outcome.error is None, outcome.error
     cf = outcome.result["cleanliness_factor"]
     assert cf == pytest.approx(sim.truth()["cleanliness_factor"], abs=2e-4)
@@ -101,10 +110,14 @@ def test_every_core_tool_in_live_mode(plant, tool):
 def test_read_live_data_reports_in_caller_units(plant):
     _, config, manager = plant
     ctx = ExecutionContext(design=config, live=manager)
-    us = execute("read_live_data", {"condenser_id": "unit3", "names": ["cw_inlet_temp", "wet_bulb_temp",
-                                                                        "ct_fan_speed"]}, ctx)
-    si = execute("read_live_data", {"condenser_id": "unit3", "unit_system": "SI",
-                                    "names": ["cw_inlet_temp", "wet_bulb_temp"]}, ctx)
+    us = execute(
+        "read_live_data", {"condenser_id": "unit3", "names": ["cw_inlet_temp", "wet_bulb_temp", "ct_fan_speed"]}, ctx
+    )
+    si = execute(
+        "read_live_data",
+        {"condenser_id": "unit3", "unit_system": "SI", "names": ["cw_inlet_temp", "wet_bulb_temp"]},
+        ctx,
+    )
     assert us.error is None and si.error is None
     items = {i["name"]: i for i in us.result["values"]}
     assert items["cw_inlet_temp"]["unit"] == "°F" and items["cw_inlet_temp"]["raw_unit"] == "degF"
@@ -112,8 +125,9 @@ def test_read_live_data_reports_in_caller_units(plant):
     assert items["ct_fan_speed"]["unit"] == "rpm" and items["ct_fan_speed"]["value"] == 118.0
     si_items = {i["name"]: i for i in si.result["values"]}
     assert si_items["cw_inlet_temp"]["unit"] == "°C"
-    assert f_to_k(items["cw_inlet_temp"]["value"]) - 273.15 == pytest.approx(si_items["cw_inlet_temp"]["value"],
-                                                                             abs=0.05)
+    assert f_to_k(items["cw_inlet_temp"]["value"]) - 273.15 == pytest.approx(
+        si_items["cw_inlet_temp"]["value"], abs=0.05
+    )
     assert us.result["all_usable"] and us.result["stale_count"] == 0 and us.result["bad_count"] == 0
     for item in items.values():
         assert item["usable"] and item["quality"] == "good" and 0 <= item["age_s"] < item["max_age_s"]
@@ -147,13 +161,19 @@ def test_stale_tag_is_an_error_naming_the_tag(plant):
         assert "Unit3.Condenser.HotwellTemp" in text and "s old" in text
         assert "cw_inlet_temp" not in text  # only the stale one is named
         # read_live_data reports it instead of failing
-        out = execute("read_live_data", {"condenser_id": "unit3", "names": ["hotwell_temp"]},
-                      ExecutionContext(design=config, live=manager))
+        out = execute(
+            "read_live_data",
+            {"condenser_id": "unit3", "names": ["hotwell_temp"]},
+            ExecutionContext(design=config, live=manager),
+        )
         item = out.result["values"][0]
         assert item["stale"] and not item["usable"] and item["age_s"] > 1.5 and "value" in item
         # and a calculator in live mode refuses it
-        air = execute("detect_air_inleakage", {"condenser_id": "unit3", "data_source": "live"},
-                      ExecutionContext(design=config, live=manager))
+        air = execute(
+            "detect_air_inleakage",
+            {"condenser_id": "unit3", "data_source": "live"},
+            ExecutionContext(design=config, live=manager),
+        )
         assert air.error is not None and air.error.kind == "live_data_error"
         assert "Unit3.Condenser.HotwellTemp" in air.error.text()
     finally:
@@ -165,6 +185,7 @@ def test_bad_quality_is_an_error_naming_the_tag(plant):
     sim, config, manager = plant
     sim.inject("bad:dissolved_oxygen_ppb")
     try:
+
         def bad_now():
             try:
                 manager.read("unit3", ["dissolved_oxygen_ppb"])
@@ -175,8 +196,11 @@ def test_bad_quality_is_an_error_naming_the_tag(plant):
         text = wait_for(bad_now, 5.0, "bad quality seen")
         assert "$.dissolved_oxygen_ppb: a good-quality live value from tag" in text
         assert "Unit3.Condensate.DissolvedO2" in text and "BadSensorFailure" in text
-        out = execute("read_live_data", {"condenser_id": "unit3", "names": ["dissolved_oxygen_ppb"]},
-                      ExecutionContext(design=config, live=manager))
+        out = execute(
+            "read_live_data",
+            {"condenser_id": "unit3", "names": ["dissolved_oxygen_ppb"]},
+            ExecutionContext(design=config, live=manager),
+        )
         item = out.result["values"][0]
         assert item["bad"] and item["quality"] == "bad" and "value" not in item
         assert out.result["bad_count"] == 1 and not out.result["all_usable"]
@@ -193,8 +217,11 @@ def test_air_inleakage_event_is_detected_live(plant):
     before = execute("detect_air_inleakage", {"condenser_id": "unit3", "data_source": "live"}, ctx)
     sim.inject("air_inleakage")
     try:
-        wait_for(lambda: manager.read("unit3", ["dissolved_oxygen_ppb"])[0]["dissolved_oxygen_ppb"] > 40, 5.0,
-                 "dissolved O2 up")
+        wait_for(
+            lambda: manager.read("unit3", ["dissolved_oxygen_ppb"])[0]["dissolved_oxygen_ppb"] > 40,
+            5.0,
+            "dissolved O2 up",
+        )
         after = execute("detect_air_inleakage", {"condenser_id": "unit3", "data_source": "live"}, ctx)
     finally:
         sim.inject("clear")
@@ -241,14 +268,16 @@ def test_outage_breaker_and_recovery_without_a_new_provider(plant):
         with pytest.raises(LiveDataError):
             manager.read("unit3", OPC_FIELDS)
         assert time.monotonic() - started < 1.0  # refused at once, no network wait
-        status = execute("connector_status", {"condenser_id": "unit3"}, ExecutionContext(design=config,
-                                                                                        live=manager))
+        status = execute("connector_status", {"condenser_id": "unit3"}, ExecutionContext(design=config, live=manager))
         assert status.result["open_breakers"] >= 1 and not status.result["healthy"]
     finally:
         sim.start()  # same ports, same simulated plant
     values = wait_for(lambda: manager.read("unit3", OPC_FIELDS)[0], 20.0, "data flows after restart")
     assert values["condenser_pressure"] == pytest.approx(sim.values()["condenser_pressure"], rel=0.01)
     wait_for(lambda: manager.read("unit3", ["wet_bulb_temp"])[0], 10.0, "Modbus flows after restart")
-    out = execute("calculate_heat_transfer_coefficient", {"condenser_id": "unit3", "data_source": "live"},
-                  ExecutionContext(design=config, live=manager))
+    out = execute(
+        "calculate_heat_transfer_coefficient",
+        {"condenser_id": "unit3", "data_source": "live"},
+        ExecutionContext(design=config, live=manager),
+    )
     assert out.error is None

@@ -21,8 +21,11 @@ from condensync_tools.registry import ExecutionContext, execute
 from connectors import idempotency_key_for
 
 APIKEY = "mx-test-key"
-ARGS = {"condenser_id": "unit3", "title": "Condenser CF 0.71: clean tubes",
-        "description": "Cleanliness factor 0.71 (provenance abc123); schedule a tube cleaning."}
+ARGS = {
+    "condenser_id": "unit3",
+    "title": "Condenser CF 0.71: clean tubes",
+    "description": "Cleanliness factor 0.71 (provenance abc123); schedule a tube cleaning.",
+}
 
 
 class FakeMaximo:
@@ -38,15 +41,19 @@ class FakeMaximo:
                 return JSONResponse({"Error": {"message": "BMXAA7901E - not authorized"}}, status_code=401)
             if request.method == "GET":
                 cond = dict(re.findall(r'(\w+)="([^"]*)"', request.query_params.get("oslc.where", "")))
-                return JSONResponse({"member": [w for w in self.created
-                                                if all(str(w.get(k)) == v for k, v in cond.items())]})
+                return JSONResponse(
+                    {"member": [w for w in self.created if all(str(w.get(k)) == v for k, v in cond.items())]}
+                )
             status, self.next_status = self.next_status, 201
             if status != 201:
                 return JSONResponse({"Error": {"message": "BMXAA4195E - asset unknown"}}, status_code=status)
             wo = {**(await request.json()), "wonum": str(1001 + len(self.created)), "status": "WAPPR"}
             self.created.append(wo)
-            return JSONResponse({"wonum": wo["wonum"], "status": "WAPPR"}, status_code=201,
-                                headers={"Location": f"{request.base_url}maximo/oslc/os/mxwo/_{wo['wonum']}"})
+            return JSONResponse(
+                {"wonum": wo["wonum"], "status": "WAPPR"},
+                status_code=201,
+                headers={"Location": f"{request.base_url}maximo/oslc/os/mxwo/_{wo['wonum']}"},
+            )
 
         return Starlette(routes=[Route("/maximo/oslc/os/mxwo", mxwo, methods=["GET", "POST"])])
 
@@ -55,9 +62,14 @@ def cmms_config(tmp_path, base_url: str, *, enabled: bool = True, apikey: str = 
     data = copy.deepcopy(example_data())
     cond = data["condensers"]["unit3"]
     del cond["opcua"], cond["modbus"]
-    cond["cmms"].update(base_url=base_url, enabled=enabled, apikey=apikey,
-                        retry={"attempts": 1, "backoff_initial_s": 0.0, "backoff_max_s": 0.0, "jitter_s": 0.0},
-                        timeout_s=2.0, breaker={"fail_max": 5, "call_timeout_s": 5.0, "reset_timeout_s": 5.0})
+    cond["cmms"].update(
+        base_url=base_url,
+        enabled=enabled,
+        apikey=apikey,
+        retry={"attempts": 1, "backoff_initial_s": 0.0, "backoff_max_s": 0.0, "jitter_s": 0.0},
+        timeout_s=2.0,
+        breaker={"fail_max": 5, "call_timeout_s": 5.0, "reset_timeout_s": 5.0},
+    )
     return load_config(write_config(tmp_path / f"plant_{free_port()}.toml", data))
 
 
@@ -88,9 +100,14 @@ def test_dry_run_is_the_default_and_previews_the_exact_request():
         "method": "POST",
         "url": "https://maximo.example.invalid/maximo/oslc/os/mxwo?lean=1",
         "headers": {**r["request"]["headers"]},
-        "body": {"siteid": "UNIT3", "description": ARGS["title"],
-                 "description_longdescription": f"{ARGS['description']}\n\n[CONDENSYNC idempotency key: {key}]",
-                 "worktype": "CM", "wopriority": 3, "externalrefid": key},
+        "body": {
+            "siteid": "UNIT3",
+            "description": ARGS["title"],
+            "description_longdescription": f"{ARGS['description']}\n\n[CONDENSYNC idempotency key: {key}]",
+            "worktype": "CM",
+            "wopriority": 3,
+            "externalrefid": key,
+        },
     }
     headers = r["request"]["headers"]
     assert headers["apikey"] == "***" and "example-api-key-not-a-secret" not in str(r)
@@ -146,7 +163,8 @@ def test_files_once_per_key_and_never_twice(maximo, tmp_path):
     # a different finding (default key from condenser, title, asset) is a new work order
     new = file_work_order({**ARGS, "dry_run": False, "title": "Air in-leakage: leak test"}, config)
     assert new.result["created"] and new.result["idempotency_key"] == idempotency_key_for(
-        "unit3", "Air in-leakage: leak test", "")
+        "unit3", "Air in-leakage: leak test", ""
+    )
     assert len(fake.created) == 2
 
 
@@ -167,10 +185,14 @@ def test_cmms_refusals_and_outage(maximo, tmp_path):
 
 
 # ------------------------------------------------------------------------------ without connectors
-@pytest.mark.parametrize("tool,args", [("read_live_data", {"condenser_id": "unit3"}),
-                                       ("connector_status", {"condenser_id": "unit3"}),
-                                       ("calculate_heat_transfer_coefficient",
-                                        {"condenser_id": "unit3", "data_source": "live"})])
+@pytest.mark.parametrize(
+    "tool,args",
+    [
+        ("read_live_data", {"condenser_id": "unit3"}),
+        ("connector_status", {"condenser_id": "unit3"}),
+        ("calculate_heat_transfer_coefficient", {"condenser_id": "unit3", "data_source": "live"}),
+    ],
+)
 def test_live_tools_need_connectors(tool, args):
     out = execute(tool, args, ExecutionContext(design=load_config(EXAMPLE_CONFIG)))
     assert out.error is not None and out.error.kind == "unavailable"
@@ -179,8 +201,7 @@ def test_live_tools_need_connectors(tool, args):
 def test_read_live_data_with_every_connector_down(tmp_path):
     from _live_helpers import fast_settings
 
-    config = load_config(write_config(tmp_path / "down.toml", fast_settings(example_data(), free_port(),
-                                                                            free_port())))
+    config = load_config(write_config(tmp_path / "down.toml", fast_settings(example_data(), free_port(), free_port())))
     with ConnectorManager(config) as manager:
         out = execute("read_live_data", {"condenser_id": "unit3"}, ExecutionContext(design=config, live=manager))
         assert out.error is not None and out.error.kind == "live_data_error"

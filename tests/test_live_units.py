@@ -23,20 +23,55 @@ from condensync_tools.live import (
 
 CASES = [
     # (value, unit, SI value)
-    (25.0, "°C", 298.15), (25.0, "degC", 298.15), (25.0, "C", 298.15), (25.0, "deg C", 298.15),
-    (77.0, "°F", 298.15), (77.0, "degF", 298.15), (77.0, "F", 298.15), (298.15, "K", 298.15),
-    (5000.0, "Pa", 5000.0), (5.0, "kPa", 5000.0), (5.0, "kPa(a)", 5000.0), (5.0, "kPaA", 5000.0),
-    (0.005, "MPa", 5000.0), (0.05, "bar", 5000.0), (50.0, "mbar", 5000.0), (1.0, "psia", c.PSI_PA),
-    (1.0, "psi", c.PSI_PA), (2.0, "inHg", 2 * 3386.389), (2.0, "inHgA", 2 * 3386.389), (2.0, "in Hg", 6772.778),
-    (50.0, "mmHg", 50 * 133.322), (50.0, "torr", 50 * 133.322),
-    (1.0, "gpm", 3.785411784e-3 / 60), (3600.0, "m3/h", 1.0), (3600.0, "m³/h", 1.0), (2.0, "m3/s", 2.0),
-    (1000.0, "L/s", 1.0), (60000.0, "L/min", 1.0),
-    (2.0, "kg/s", 2.0), (3600.0, "kg/h", 1.0), (3.6, "t/h", 1.0), (1.0, "lb/h", 0.45359237 / 3600),
-    (1.0, "klb/h", 453.59237 / 3600), (1.0, "SCFM", c.SCFM_AIR_KG_S),
-    (7.0, "ppb", 7.0), (7.0, "µg/kg", 7.0), (0.007, "ppm", 7.0), (12.0, "%", 12.0), (590.0, "rpm", 590.0),
-    (1.0, "kW", 1000.0), (1.0, "MW", 1.0e6), (1.0, "W", 1.0),
-    (0.1, "inHg/min", 3386.389 / 600), (0.6, "kPa/min", 10.0), (3.0, "ft/s", 0.9144), (1.0, "in", 0.0254),
-    (1.0, "psig", c.PSI_PA), (1.0, "barg", 1.0e5), (28.0, "inHgV", 28 * 3386.389),
+    (25.0, "°C", 298.15),
+    (25.0, "degC", 298.15),
+    (25.0, "C", 298.15),
+    (25.0, "deg C", 298.15),
+    (77.0, "°F", 298.15),
+    (77.0, "degF", 298.15),
+    (77.0, "F", 298.15),
+    (298.15, "K", 298.15),
+    (5000.0, "Pa", 5000.0),
+    (5.0, "kPa", 5000.0),
+    (5.0, "kPa(a)", 5000.0),
+    (5.0, "kPaA", 5000.0),
+    (0.005, "MPa", 5000.0),
+    (0.05, "bar", 5000.0),
+    (50.0, "mbar", 5000.0),
+    (1.0, "psia", c.PSI_PA),
+    (1.0, "psi", c.PSI_PA),
+    (2.0, "inHg", 2 * 3386.389),
+    (2.0, "inHgA", 2 * 3386.389),
+    (2.0, "in Hg", 6772.778),
+    (50.0, "mmHg", 50 * 133.322),
+    (50.0, "torr", 50 * 133.322),
+    (1.0, "gpm", 3.785411784e-3 / 60),
+    (3600.0, "m3/h", 1.0),
+    (3600.0, "m³/h", 1.0),
+    (2.0, "m3/s", 2.0),
+    (1000.0, "L/s", 1.0),
+    (60000.0, "L/min", 1.0),
+    (2.0, "kg/s", 2.0),
+    (3600.0, "kg/h", 1.0),
+    (3.6, "t/h", 1.0),
+    (1.0, "lb/h", 0.45359237 / 3600),
+    (1.0, "klb/h", 453.59237 / 3600),
+    (1.0, "SCFM", c.SCFM_AIR_KG_S),
+    (7.0, "ppb", 7.0),
+    (7.0, "µg/kg", 7.0),
+    (0.007, "ppm", 7.0),
+    (12.0, "%", 12.0),
+    (590.0, "rpm", 590.0),
+    (1.0, "kW", 1000.0),
+    (1.0, "MW", 1.0e6),
+    (1.0, "W", 1.0),
+    (0.1, "inHg/min", 3386.389 / 600),
+    (0.6, "kPa/min", 10.0),
+    (3.0, "ft/s", 0.9144),
+    (1.0, "in", 0.0254),
+    (1.0, "psig", c.PSI_PA),
+    (1.0, "barg", 1.0e5),
+    (28.0, "inHgV", 28 * 3386.389),
 ]
 
 
@@ -114,8 +149,10 @@ def test_manager_refuses_unknown_units_with_the_key_path(tmp_path):
     text = str(info.value)
     assert str(path) in text
     assert "condensers.unit3.opcua.tags.3.unit: 'condenser_pressure' has unit 'inH2O'" in text
-    assert "condensers.unit3.opcua.tags.2.unit: 'cw_flow' has unit 'degC' (temperature), but the field it feeds " \
-           "is a volumetric flow" in text
+    assert (
+        "condensers.unit3.opcua.tags.2.unit: 'cw_flow' has unit 'degC' (temperature), but the field it feeds "
+        "is a volumetric flow" in text
+    )
     # ct_outlet_temp is not a tool argument: any known unit is accepted for it
     assert "modbus.registers.0" not in text
 

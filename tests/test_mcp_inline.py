@@ -12,8 +12,17 @@ from condensync_tools.registry import ExecutionContext, all_tools
 from condensync_tools.server import mcp_server
 from condensync_tools.server.mcp_server import build_server, runs_inline
 
-ARGS = {"cw_inlet_temp": 72.4, "cw_outlet_temp": 91.8, "cw_flow": 248000.0, "condenser_pressure": 2.05,
-        "tube_od": 1.0, "tube_gauge_bwg": 18, "tube_count": 28000, "tube_length": 38.0, "hei_fw": 1.0}
+ARGS = {
+    "cw_inlet_temp": 72.4,
+    "cw_outlet_temp": 91.8,
+    "cw_flow": 248000.0,
+    "condenser_pressure": 2.05,
+    "tube_od": 1.0,
+    "tube_gauge_bwg": 18,
+    "tube_count": 28000,
+    "tube_length": 38.0,
+    "hei_fw": 1.0,
+}
 TOOL = "calculate_heat_transfer_coefficient"
 
 
@@ -48,8 +57,10 @@ async def test_inline_and_threaded_calls_give_the_same_result(monkeypatch):
         threaded = await client.call_tool(TOOL, ARGS)
         bad = await client.call_tool(TOOL, {**ARGS, "cw_flow": "lots"})
     assert not inline.is_error and not threaded.is_error and bad.is_error
-    assert threaded.structured_content["provenance"]["provenance_hash"] == \
-        inline.structured_content["provenance"]["provenance_hash"]
+    assert (
+        threaded.structured_content["provenance"]["provenance_hash"]
+        == inline.structured_content["provenance"]["provenance_hash"]
+    )
     assert recorder.threads and all(name != threading.main_thread().name for name in recorder.threads)
 
 

@@ -21,8 +21,9 @@ async def test_resources_and_prompts():
         assert units["pressure"] == {"US": "inHgA", "SI": "kPa(a)"}
         design = json.loads((await c.read_resource("condenser://configs/unit3")).contents[0].text)
         assert design["arguments"]["tube_material"] == "cuni_90_10"
-        schema = json.loads((await c.read_resource("schema://tools/calculate_heat_transfer_coefficient/input"))
-                            .contents[0].text)
+        schema = json.loads(
+            (await c.read_resource("schema://tools/calculate_heat_transfer_coefficient/input")).contents[0].text
+        )
         assert schema["type"] == "object"
         with pytest.raises(MCPError):
             await c.read_resource("schema://tools/../../etc/passwd")

@@ -31,14 +31,20 @@ def test_schemas_check_command_passes():
 
 
 def test_schemas_check_detects_drift(tmp_path):
-    subprocess.run([sys.executable, "-m", "condensync_tools", "schemas", "export", "--dir", str(tmp_path)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "condensync_tools", "schemas", "export", "--dir", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
     victim = tmp_path / f"{TOOLS[0]}.input.json"
     data = json.loads(victim.read_text())
     data["properties"]["unit_system"]["description"] = "edited by hand"
     victim.write_text(json.dumps(data))
-    r = subprocess.run([sys.executable, "-m", "condensync_tools", "schemas", "check", "--dir", str(tmp_path)],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "condensync_tools", "schemas", "check", "--dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 1 and victim.name in r.stderr
 
 
@@ -62,6 +68,7 @@ def test_published_schema_is_client_friendly(tool, direction):
 
 def test_every_golden_case_matches_and_output_validates():
     from condensync_tools import golden
+
     count, diffs = golden.check()
     assert count >= 5 and not diffs, [(d.path.name, d.differences[:3]) for d in diffs]
     for path in golden.iter_cases(golden.REPO_GOLDEN_DIR):
@@ -75,6 +82,7 @@ def test_every_golden_case_matches_and_output_validates():
 
 def test_each_tool_has_enough_golden_cases():
     from condensync_tools import golden
+
     for tool in TOOLS:
         cases = golden.iter_cases(golden.REPO_GOLDEN_DIR, tool)
         assert len(cases) >= 3, tool

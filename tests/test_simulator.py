@@ -41,8 +41,12 @@ def test_parse_event():
     assert parse_event("air_inleakage:0.5@600+1800") == SimEvent("air_inleakage", 600.0, 1800.0, 0.5)
     assert parse_event("cw_pump_trip", now_s=42.0) == SimEvent("cw_pump_trip", 42.0)
     assert parse_event("freeze:condenser_pressure@60") == SimEvent("freeze", 60.0, None, 1.0, "condenser_pressure")
-    for bad, why in (("meteor@5", "unknown event"), ("freeze@5", "needs a measurement name"),
-                     ("air_inleakage:2", r"must be in \(0, 1\]"), ("air_inleakage@soon", "is not 'kind")):
+    for bad, why in (
+        ("meteor@5", "unknown event"),
+        ("freeze@5", "needs a measurement name"),
+        ("air_inleakage:2", r"must be in \(0, 1\]"),
+        ("air_inleakage@soon", "is not 'kind"),
+    ):
         with pytest.raises(ValueError, match=why):
             parse_event(bad)
 
@@ -78,15 +82,25 @@ def test_daily_load_cw_temperature_and_fouling_drift(plant):
 def test_backpressure_is_the_calculators_chain_and_the_tool_recovers_the_cleanliness(plant):
     m = SimulatorModel(plant, SimSettings(noise=0.0))
     t = m.truth(10)
-    state = expected_backpressure(m.model, t["cw_inlet_temp"], t["cw_flow"], t["heat_duty"],
-                                  cleanliness_factor=t["cleanliness_factor"])
+    state = expected_backpressure(
+        m.model, t["cw_inlet_temp"], t["cw_flow"], t["heat_duty"], cleanliness_factor=t["cleanliness_factor"]
+    )
     assert t["condenser_pressure"] == pytest.approx(state.backpressure, rel=1e-12)
     geo = plant.geometry
-    args = {"unit_system": "SI", "cw_inlet_temp": t["cw_inlet_temp"] - K0, "cw_outlet_temp": t["cw_outlet_temp"] - K0,
-            "cw_flow": t["cw_flow"] * 3600.0, "condenser_pressure": t["condenser_pressure"] / 1000.0,
-            "tube_od": geo["tube_od"] * 1000.0, "tube_gauge_bwg": geo["tube_gauge_bwg"],
-            "tube_material": geo["tube_material"], "tube_count": geo["tube_count"],
-            "plugged_tubes": geo["plugged_tubes"], "tube_passes": geo["tube_passes"], "tube_length": geo["tube_length"]}
+    args = {
+        "unit_system": "SI",
+        "cw_inlet_temp": t["cw_inlet_temp"] - K0,
+        "cw_outlet_temp": t["cw_outlet_temp"] - K0,
+        "cw_flow": t["cw_flow"] * 3600.0,
+        "condenser_pressure": t["condenser_pressure"] / 1000.0,
+        "tube_od": geo["tube_od"] * 1000.0,
+        "tube_gauge_bwg": geo["tube_gauge_bwg"],
+        "tube_material": geo["tube_material"],
+        "tube_count": geo["tube_count"],
+        "plugged_tubes": geo["plugged_tubes"],
+        "tube_passes": geo["tube_passes"],
+        "tube_length": geo["tube_length"],
+    }
     out = execute("calculate_heat_transfer_coefficient", args)
     assert out.error is None, out.error
     assert out.result["cleanliness_factor"] == pytest.approx(t["cleanliness_factor"], abs=1e-6)
@@ -102,6 +116,7 @@ def test_events_move_the_right_measurements(plant):
     assert air["condenser_pressure"] == pytest.approx(base.truth(12)["condenser_pressure"] + 1000.0)
     assert air["dissolved_oxygen_ppb"] > 40 and before["dissolved_oxygen_ppb"] < 10
     assert air["air_removal_flow"] > 5 * before["air_removal_flow"]
+
     def subcooling(state):
         return saturation_temperature(state["condenser_pressure"]) - state["hotwell_temp"]
 
@@ -134,10 +149,12 @@ def test_plant_from_an_si_configuration(tmp_path):
 @pytest.fixture(scope="module")
 def running(tmp_path_factory):
     opcua_port, modbus_port = free_port(), free_port()
-    path = write_config(tmp_path_factory.mktemp("sim") / "plant.toml",
-                        fast_settings(example_data(), opcua_port, modbus_port))
-    sim = SimulatorThread(SimPlant.from_toml(path), SimSettings(interval_s=0.2, noise=0.0),
-                          [parse_event("cw_pump_trip@100000")])
+    path = write_config(
+        tmp_path_factory.mktemp("sim") / "plant.toml", fast_settings(example_data(), opcua_port, modbus_port)
+    )
+    sim = SimulatorThread(
+        SimPlant.from_toml(path), SimSettings(interval_s=0.2, noise=0.0), [parse_event("cw_pump_trip@100000")]
+    )
     sim.start()
     yield sim, path, opcua_port, modbus_port
     sim.close()
@@ -215,10 +232,16 @@ def test_modbus_serves_scaled_registers_and_is_read_only(running):
             await asyncio.sleep(0.05)
             bad = await client.read_holding_registers(5, count=2, device_id=1)
             sim.inject("clear")
-            return ([client.convert_from_registers(block.registers[0:2], dt.FLOAT32) * 0.1,
-                     client.convert_from_registers(block.registers[4:5], dt.UINT16),
-                     client.convert_from_registers(block.registers[5:7], dt.FLOAT32) * 0.1,
-                     pumps.registers[0]], write, bad)
+            return (
+                [
+                    client.convert_from_registers(block.registers[0:2], dt.FLOAT32) * 0.1,
+                    client.convert_from_registers(block.registers[4:5], dt.UINT16),
+                    client.convert_from_registers(block.registers[5:7], dt.FLOAT32) * 0.1,
+                    pumps.registers[0],
+                ],
+                write,
+                bad,
+            )
         finally:
             client.close()
 

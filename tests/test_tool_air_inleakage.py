@@ -77,7 +77,7 @@ def test_tight_unit_not_detected():
             "hotwell_temp": 37.4,
             "air_removal_flow": 9.0,
             "venting_capacity": 45.0,
-        }
+        },
     )
     assert r["leak_detected"] is False and r["severity"] == "none" and r["likely_location"] == "none"
     assert all(i["status"] == "normal" for i in r["indicators"])

@@ -104,7 +104,7 @@ def test_choke_point_makes_fewer_pumps_pay():
             "turbine_curve_pressure": CURVE["turbine_curve_pressure"],
             "turbine_curve_output_change": CURVE["turbine_curve_output_change"],
             "pumps_running": 4,
-        }
+        },
     )
     assert r["optimal_pumps_running"] < 4 and r["net_benefit_mw"] > 0.0
     assert r["turbine_gain_mw"] == pytest.approx(0.0, abs=1e-9)  # no gain below the choke point
@@ -271,8 +271,11 @@ def test_tower_current_state_uses_the_measured_inlet(system):
     unit = "°F" if system == "US" else "K"
     assert all(unit in w for w in warned) and not any(("°F" if system == "SI" else " K") in w for w in warned)
     # no other option is floored above what the tower does now
-    assert all(o["tower_approach"] >= current["tower_approach"] - 1e-9 or "tower_min_approach"
-               not in o["active_constraints"] for o in r["options"] if "tower_approach" in o)
+    assert all(
+        o["tower_approach"] >= current["tower_approach"] - 1e-9 or "tower_min_approach" not in o["active_constraints"]
+        for o in r["options"]
+        if "tower_approach" in o
+    )
 
 
 def test_tower_model_within_tolerance_is_not_warned():

@@ -288,6 +288,4 @@ def test_never_nan_never_internal_error(start, slope, curve, n, noise, cf_now):
         args["cleanliness_factor"] = cf_now
     r = result_or_client_error(execute(TOOL, args))
     if r is not None:
-        assert ("days_until_cleaning" in r) == (
-            r["days_until_cleaning_status"] in ("forecast", "already_at_trigger")
-        )
+        assert ("days_until_cleaning" in r) == (r["days_until_cleaning_status"] in ("forecast", "already_at_trigger"))

@@ -83,9 +83,7 @@ def test_titanium_target_defaults_to_090():
 
 def test_deviation_parts_sum_and_units():
     r = ok(TOOL, GOOD)
-    parts = sum(
-        r[f"deviation_{p}"] for p in ("heat_duty", "cw_inlet_temp", "cw_flow", "fouling", "unexplained")
-    )
+    parts = sum(r[f"deviation_{p}"] for p in ("heat_duty", "cw_inlet_temp", "cw_flow", "fouling", "unexplained"))
     assert parts == pytest.approx(r["backpressure_deviation"], abs=1e-9)
     assert r["backpressure_deviation"] == pytest.approx(
         r["measured_backpressure"] - r["reference_backpressure"], abs=1e-9

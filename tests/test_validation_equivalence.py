@@ -11,11 +11,18 @@ from jsonschema import Draft202012Validator
 from condensync_tools.registry import all_tools
 
 TOOLS = all_tools()
-scalars = (st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(-1e6, 1e6) |
-           st.floats(allow_nan=False).map(lambda x: x) | st.text(max_size=12) |
-           st.sampled_from(["US", "SI", "hei", "fresh", "sea", "admiralty", "supplied", "live", "x'; --", ""]))
-values = st.recursive(scalars, lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=6), c,
-                                                                                    max_size=3), max_leaves=8)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(-1e6, 1e6)
+    | st.floats(allow_nan=False).map(lambda x: x)
+    | st.text(max_size=12)
+    | st.sampled_from(["US", "SI", "hei", "fresh", "sea", "admiralty", "supplied", "live", "x'; --", ""])
+)
+values = st.recursive(
+    scalars, lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=6), c, max_size=3), max_leaves=8
+)
 
 
 @pytest.mark.parametrize("examples", [40, pytest.param(300, marks=pytest.mark.slow)])
@@ -40,9 +47,13 @@ def test_fast_and_reference_validators_agree(tool, examples):
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.recursive(scalars | st.sampled_from([float("nan"), float("inf"), -float("inf")]),
-                    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=4), c, max_size=4),
-                    max_leaves=12))
+@given(
+    st.recursive(
+        scalars | st.sampled_from([float("nan"), float("inf"), -float("inf")]),
+        lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=4), c, max_size=4),
+        max_leaves=12,
+    )
+)
 def test_fast_non_finite_check_agrees_with_the_reporting_walk(value):
     from condensync_tools.validation import _has_non_finite, non_finite_problems
 

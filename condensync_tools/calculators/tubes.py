@@ -30,8 +30,7 @@ def wall_thickness(gauge_bwg: int) -> float:
     try:
         return table[str(int(gauge_bwg))] * INCH_M
     except KeyError:
-        raise OutOfRangeError("tube_gauge_bwg", f"BWG {gauge_bwg} is not tabulated "
-                              f"(10-28 BWG available)") from None
+        raise OutOfRangeError("tube_gauge_bwg", f"BWG {gauge_bwg} is not tabulated (10-28 BWG available)") from None
 
 
 @lru_cache(maxsize=256)  # pure inverse look-up in the constant BWG table
@@ -54,8 +53,9 @@ def material(key: str) -> dict:
     try:
         return materials()[key]
     except KeyError:
-        raise OutOfRangeError("tube_material", f"unknown tube material {key!r}; expected one of "
-                              f"{sorted(materials())}") from None
+        raise OutOfRangeError(
+            "tube_material", f"unknown tube material {key!r}; expected one of {sorted(materials())}"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +96,9 @@ class TubeBundle:
         return volumetric_flow / self.flow_area
 
 
-def tube_bundle(od: float, gauge_bwg: int, tube_count: int, plugged_tubes: int = 0,
-                passes: int = 1, length: float = 0.0) -> TubeBundle:
+def tube_bundle(
+    od: float, gauge_bwg: int, tube_count: int, plugged_tubes: int = 0, passes: int = 1, length: float = 0.0
+) -> TubeBundle:
     """Build a :class:`TubeBundle`, checking the geometry is physically possible."""
     wall = wall_thickness(gauge_bwg)
     if plugged_tubes < 0:
@@ -105,12 +106,14 @@ def tube_bundle(od: float, gauge_bwg: int, tube_count: int, plugged_tubes: int =
     if length < 0.0:
         raise DomainError("tube_length", "effective tube length cannot be negative")
     if od <= 2.0 * wall:
-        raise DomainError("tube_od", f"OD {od / INCH_M:.4g} in is not larger than twice the "
-                          f"{gauge_bwg} BWG wall ({wall / INCH_M:.3f} in)", "tube OD entered in the wrong unit")
+        raise DomainError(
+            "tube_od",
+            f"OD {od / INCH_M:.4g} in is not larger than twice the {gauge_bwg} BWG wall ({wall / INCH_M:.3f} in)",
+            "tube OD entered in the wrong unit",
+        )
     active = tube_count - plugged_tubes
     if active <= 0:
-        raise DomainError("plugged_tubes", f"{plugged_tubes} plugged of {tube_count} installed "
-                          "leaves no active tubes")
+        raise DomainError("plugged_tubes", f"{plugged_tubes} plugged of {tube_count} installed leaves no active tubes")
     if passes < 1:
         raise DomainError("tube_passes", "at least one water pass is needed")
     return TubeBundle(od=od, wall=wall, active_tubes=active, passes=passes, length=length)

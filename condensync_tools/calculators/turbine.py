@@ -109,8 +109,11 @@ class TurbineCurve:
         if pressure > self.pressures[-1] * (1.0 + 1e-12):
             raise OutOfRangeError(
                 "condenser_pressure",
-                Text("backpressure {p} is above the turbine correction curve ({top} max); not extrapolated",
-                     p=("pressure", pressure, 4), top=("pressure", self.pressures[-1], 4)),
+                Text(
+                    "backpressure {p} is above the turbine correction curve ({top} max); not extrapolated",
+                    p=("pressure", pressure, 4),
+                    top=("pressure", self.pressures[-1], 4),
+                ),
                 "unit near its exhaust-pressure alarm/trip, or pressure in the wrong unit",
             )
         p = max(pressure, self.choke_pressure)
@@ -228,16 +231,19 @@ def turbine_curve(
     if not math.isfinite(choke_pressure) or not (ps[0] <= choke_pressure <= ps[-1]):
         raise DomainError(
             "choke_pressure",
-            Text("choke point {p} must lie inside the curve range {lo}-{hi}", p=("pressure", choke_pressure, 4),
-                 lo=("pressure", ps[0], 4), hi=("pressure", ps[-1], 4)),
+            Text(
+                "choke point {p} must lie inside the curve range {lo}-{hi}",
+                p=("pressure", choke_pressure, 4),
+                lo=("pressure", ps[0], 4),
+                hi=("pressure", ps[-1], 4),
+            ),
             "choke point in the wrong unit",
         )
     if kind == "fraction":
         if not math.isfinite(rated_output) or rated_output <= 0.0:
             raise DomainError(
                 "rated_output",
-                f"rated output {rated_output!r} W must be positive to use a curve "
-                "in fractions of rated output",
+                f"rated output {rated_output!r} W must be positive to use a curve in fractions of rated output",
             )
         scale = rated_output
     else:
@@ -250,8 +256,12 @@ def turbine_curve(
         if v1 > v0 + 1e-12 * max(1.0, abs(v0)):
             raise DomainError(
                 "turbine_curve",
-                Text("output rises with backpressure between {p0} and {p1}; above the choke point more "
-                     "backpressure never gains output", p0=("pressure", p0, 4), p1=("pressure", p1, 4)),
+                Text(
+                    "output rises with backpressure between {p0} and {p1}; above the choke point more "
+                    "backpressure never gains output",
+                    p0=("pressure", p0, 4),
+                    p1=("pressure", p1, 4),
+                ),
                 "sign convention reversed (loss entered as positive) or points out of order",
             )
     method = {

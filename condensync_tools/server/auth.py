@@ -47,8 +47,15 @@ from .. import settings
 from ..store.tokens import TokenStore, looks_like_api_token
 from . import roles as role_policy
 
-__all__ = ["Identity", "AuthFailure", "ApiTokenVerifier", "OidcSettings", "OidcVerifier", "Authenticator",
-           "ANONYMOUS_ROLE_ENV"]
+__all__ = [
+    "Identity",
+    "AuthFailure",
+    "ApiTokenVerifier",
+    "OidcSettings",
+    "OidcVerifier",
+    "Authenticator",
+    "ANONYMOUS_ROLE_ENV",
+]
 
 log = logging.getLogger("condensync.auth")
 
@@ -87,8 +94,9 @@ class AuthFailure(Exception):
 class ApiTokenVerifier:
     """API tokens from the store, with a small TTL cache keyed by the token's hash."""
 
-    def __init__(self, tokens: TokenStore, ttl_s: float | None = None, negative_ttl_s: float = 5.0,
-                 max_entries: int = 10_000) -> None:
+    def __init__(
+        self, tokens: TokenStore, ttl_s: float | None = None, negative_ttl_s: float = 5.0, max_entries: int = 10_000
+    ) -> None:
         self.tokens = tokens
         self.ttl_s = settings.TOKEN_CACHE_SECONDS.number(allow_zero=True) if ttl_s is None else ttl_s
         self.negative_ttl_s = negative_ttl_s
@@ -110,8 +118,9 @@ class ApiTokenVerifier:
                 info = await anyio.to_thread.run_sync(self.tokens.lookup, token)
             except Exception as exc:  # database down: the token may be fine, say so
                 log.warning("API token look-up failed: %s", type(exc).__name__)
-                raise AuthFailure(503, "temporarily_unavailable", "the token store is unreachable; retry later",
-                                  "store_unavailable") from None
+                raise AuthFailure(
+                    503, "temporarily_unavailable", "the token store is unreachable; retry later", "store_unavailable"
+                ) from None
             identity = Identity(info.id, info.role, "token") if info is not None else None
             self._cache[key] = (now + (self.ttl_s if identity else self.negative_ttl_s), identity)
             self._cache.move_to_end(key)
@@ -147,8 +156,14 @@ class OidcSettings:
         bad = [a for a in algs if a.lower() == "none" or a.upper().startswith("HS")]
         if bad or not algs:
             raise ValueError(f"CONDENSYNC_OIDC_ALGORITHMS must list asymmetric algorithms, got {algs}")
-        return cls(values[0], values[1], values[2], settings.OIDC_ROLE_CLAIM.text(env), algs,
-                   settings.OIDC_LEEWAY_SECONDS.number(env, allow_zero=True))
+        return cls(
+            values[0],
+            values[1],
+            values[2],
+            settings.OIDC_ROLE_CLAIM.text(env),
+            algs,
+            settings.OIDC_LEEWAY_SECONDS.number(env, allow_zero=True),
+        )
 
 
 def _names(value: Any) -> list[str]:
@@ -164,7 +179,7 @@ def _prefixed(values: list[str]) -> list[str]:
     for v in values:
         for prefix in ("condensync:", "condensync-", "condensync/"):
             if v.lower().startswith(prefix):
-                out.append(v[len(prefix):].lower())
+                out.append(v[len(prefix) :].lower())
     return out
 
 
@@ -196,8 +211,7 @@ class OidcVerifier:
         import jwt
 
         self.settings = settings
-        self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=False, cache_jwk_set=True, lifespan=300,
-                                     timeout=10)
+        self._jwks = jwt.PyJWKClient(settings.jwks_url, cache_keys=False, cache_jwk_set=True, lifespan=300, timeout=10)
         self._lock = threading.Lock()
         self._last_refresh = -1e9
 
@@ -224,14 +238,23 @@ class OidcVerifier:
                 if due:
                     key = match(self._jwks.get_signing_keys(refresh=True))
         except jwt.PyJWKClientConnectionError as exc:
-            raise AuthFailure(503, "temporarily_unavailable", "the identity provider's signing keys could not be "
-                              "fetched; retry later", "jwks_unreachable") from exc
+            raise AuthFailure(
+                503,
+                "temporarily_unavailable",
+                "the identity provider's signing keys could not be fetched; retry later",
+                "jwks_unreachable",
+            ) from exc
         except jwt.PyJWKClientError as exc:
-            raise AuthFailure(503, "temporarily_unavailable", "the identity provider published no usable signing "
-                              "keys; retry later", "jwks_unusable") from exc
+            raise AuthFailure(
+                503,
+                "temporarily_unavailable",
+                "the identity provider published no usable signing keys; retry later",
+                "jwks_unusable",
+            ) from exc
         if key is None:
-            raise AuthFailure(401, "invalid_token", "the token's signing key is not known to the identity provider",
-                              "unknown_key")
+            raise AuthFailure(
+                401, "invalid_token", "the token's signing key is not known to the identity provider", "unknown_key"
+            )
         return key
 
     def _decode(self, token: str) -> dict[str, Any]:
@@ -240,28 +263,43 @@ class OidcVerifier:
         s = self.settings
         key = self._signing_key(token)
         try:
-            return jwt.decode(token, key.key, algorithms=list(s.algorithms), audience=s.audience, issuer=s.issuer,
-                              leeway=s.leeway_s, options={"require": ["exp", "iss", "aud"]})
+            return jwt.decode(
+                token,
+                key.key,
+                algorithms=list(s.algorithms),
+                audience=s.audience,
+                issuer=s.issuer,
+                leeway=s.leeway_s,
+                options={"require": ["exp", "iss", "aud"]},
+            )
         except jwt.ExpiredSignatureError as exc:
             raise AuthFailure(401, "invalid_token", "the token has expired", "expired") from exc
         except jwt.InvalidAudienceError as exc:
-            raise AuthFailure(401, "invalid_token", "the token was not issued for this service (audience)",
-                              "audience") from exc
+            raise AuthFailure(
+                401, "invalid_token", "the token was not issued for this service (audience)", "audience"
+            ) from exc
         except jwt.InvalidIssuerError as exc:
-            raise AuthFailure(401, "invalid_token", "the token was not issued by the configured issuer",
-                              "issuer") from exc
+            raise AuthFailure(
+                401, "invalid_token", "the token was not issued by the configured issuer", "issuer"
+            ) from exc
         except jwt.InvalidTokenError as exc:
-            raise AuthFailure(401, "invalid_token", f"the token is not valid ({type(exc).__name__})",
-                              "invalid") from exc
+            raise AuthFailure(
+                401, "invalid_token", f"the token is not valid ({type(exc).__name__})", "invalid"
+            ) from exc
 
     async def verify(self, token: str) -> Identity:
         claims = await anyio.to_thread.run_sync(self._decode, token)
         role = role_from_claims(claims, self.settings.role_claim, self.settings.audience)
         subject = _SAFE_SUBJECT.sub("_", str(claims.get("sub") or claims.get("client_id") or "unknown"))[:128]
         if role is None:
-            raise AuthFailure(403, "insufficient_scope", f"the token grants no CONDENSYNC role (claim "
-                              f"{self.settings.role_claim!r}, roles or scope condensync:<role>; roles: "
-                              f"{', '.join(role_policy.ROLES)})", "no_role")
+            raise AuthFailure(
+                403,
+                "insufficient_scope",
+                f"the token grants no CONDENSYNC role (claim "
+                f"{self.settings.role_claim!r}, roles or scope condensync:<role>; roles: "
+                f"{', '.join(role_policy.ROLES)})",
+                "no_role",
+            )
         return Identity(subject, role, "oidc")
 
 
@@ -269,8 +307,14 @@ class OidcVerifier:
 class Authenticator:
     """Turns an ``Authorization`` header value into an :class:`Identity` or an :class:`AuthFailure`."""
 
-    def __init__(self, tokens: ApiTokenVerifier | None, oidc: OidcVerifier | None, *, no_auth: bool = False,
-                 anonymous_role: str | None = None) -> None:
+    def __init__(
+        self,
+        tokens: ApiTokenVerifier | None,
+        oidc: OidcVerifier | None,
+        *,
+        no_auth: bool = False,
+        anonymous_role: str | None = None,
+    ) -> None:
         self.tokens = tokens
         self.oidc = oidc
         self.no_auth = no_auth
@@ -289,8 +333,7 @@ class Authenticator:
         scheme, _, credential = authorization.strip().partition(" ")
         credential = credential.strip()
         if scheme.lower() != "bearer" or not credential:
-            raise AuthFailure(401, "invalid_request", "use the Bearer scheme: Authorization: Bearer <token>",
-                              "scheme")
+            raise AuthFailure(401, "invalid_request", "use the Bearer scheme: Authorization: Bearer <token>", "scheme")
         if self.oidc is not None and _JWT_SHAPE.match(credential):
             return await self.oidc.verify(credential)
         if self.tokens is not None and looks_like_api_token(credential):

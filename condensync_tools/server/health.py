@@ -43,8 +43,14 @@ class HealthState:
     """What the probes look at. ``store`` has ``ping()``; ``live_getter`` returns the live
     provider (with ``status(timeout=…)``) or None."""
 
-    def __init__(self, store: Any | None, live_getter: Callable[[], Any] | None = None, tools: int = 0,
-                 metrics: Any | None = None, store_required: bool = True) -> None:
+    def __init__(
+        self,
+        store: Any | None,
+        live_getter: Callable[[], Any] | None = None,
+        tools: int = 0,
+        metrics: Any | None = None,
+        store_required: bool = True,
+    ) -> None:
         self.store = store
         self.live_getter = live_getter or (lambda: None)
         self.tools = tools
@@ -102,9 +108,16 @@ class HealthState:
             if connected is None:
                 connected = (c.get("breaker") or {}).get("state") != "open"
             required = "all" in self.required_connectors or service in self.required_connectors
-            items.append({"service": service, "kind": c.get("kind"), "condenser_id": c.get("condenser_id"),
-                          "connected": bool(connected), "required": required,
-                          "breaker": (c.get("breaker") or {}).get("state")})
+            items.append(
+                {
+                    "service": service,
+                    "kind": c.get("kind"),
+                    "condenser_id": c.get("condenser_id"),
+                    "connected": bool(connected),
+                    "required": required,
+                    "breaker": (c.get("breaker") or {}).get("state"),
+                }
+            )
             if required and not connected:
                 failed_required.append(service)
         known = {i["service"] for i in items}
@@ -145,20 +158,29 @@ class HealthState:
 
 def health_routes(state: HealthState) -> list[Route]:
     async def start(request: Request) -> JSONResponse:
-        body = {"status": "started" if state.started else "starting", "tools": state.tools,
-                "uptime_s": round(time.time() - state.started_at, 3)}
+        body = {
+            "status": "started" if state.started else "starting",
+            "tools": state.tools,
+            "uptime_s": round(time.time() - state.started_at, 3),
+        }
         return JSONResponse(body, status_code=200 if state.started else 503)
 
     async def live(request: Request) -> JSONResponse:
         stalled = time.monotonic() - state.heartbeat
         ok = stalled < state.live_max_lag_s
-        body = {"status": "alive" if ok else "stalled", "loop_lag_ms": round(state.max_lag_s * 1000, 3),
-                "heartbeat_age_s": round(stalled, 3)}
+        body = {
+            "status": "alive" if ok else "stalled",
+            "loop_lag_ms": round(state.max_lag_s * 1000, 3),
+            "heartbeat_age_s": round(stalled, 3),
+        }
         return JSONResponse(body, status_code=200 if ok else 503)
 
     async def ready(request: Request) -> JSONResponse:
         status, body = await state.readiness()
         return JSONResponse(body, status_code=status)
 
-    return [Route("/health/start", start, methods=["GET"]), Route("/health/live", live, methods=["GET"]),
-            Route("/health/ready", ready, methods=["GET"])]
+    return [
+        Route("/health/start", start, methods=["GET"]),
+        Route("/health/live", live, methods=["GET"]),
+        Route("/health/ready", ready, methods=["GET"]),
+    ]

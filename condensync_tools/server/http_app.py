@@ -57,8 +57,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from .health import HealthState
     from .metrics import Metrics
 
-__all__ = ["HttpSettings", "build_http_app", "serve_http", "preflight", "is_loopback", "MCP_PATH",
-           "DEFAULT_MAX_REQUEST_BYTES"]
+__all__ = [
+    "HttpSettings",
+    "build_http_app",
+    "serve_http",
+    "preflight",
+    "is_loopback",
+    "MCP_PATH",
+    "DEFAULT_MAX_REQUEST_BYTES",
+]
 
 log = logging.getLogger("condensync.http")
 
@@ -69,8 +76,16 @@ DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024
 SCOPE_IDENTITY = "condensync.identity"
 SCOPE_REQUEST_ID = "condensync.request_id"
 #: Paths served without authentication (exact matches).
-OPEN_PATHS = frozenset({"/health/start", "/health/live", "/health/ready", "/health/monitor",
-                        f"/.well-known/oauth-protected-resource{MCP_PATH}", "/.well-known/oauth-protected-resource"})
+OPEN_PATHS = frozenset(
+    {
+        "/health/start",
+        "/health/live",
+        "/health/ready",
+        "/health/monitor",
+        f"/.well-known/oauth-protected-resource{MCP_PATH}",
+        "/.well-known/oauth-protected-resource",
+    }
+)
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
 _ERROR_KIND = re.compile(r"\[([a-z_]+)\]")
 
@@ -105,27 +120,35 @@ class HttpSettings:
     def from_args(cls, args: argparse.Namespace) -> HttpSettings:
         cli_level = str(getattr(args, "log_level", "WARNING") or "WARNING").upper()
         level = environment.LOG_LEVEL.raw() or ("DEBUG" if cli_level == "DEBUG" else "INFO")
-        max_bytes = getattr(args, "max_request_bytes", None) or int(
-            environment.MAX_REQUEST_BYTES.number())
+        max_bytes = getattr(args, "max_request_bytes", None) or int(environment.MAX_REQUEST_BYTES.number())
         json_response = getattr(args, "json_response", None)
         if json_response is None:
             json_response = environment.JSON_RESPONSE.text().lower() not in ("0", "false", "no")
         hosts = list(getattr(args, "allowed_host", None) or [])
         if not hosts:
             hosts = environment.ALLOWED_HOSTS.items()
-        return cls(host=args.host, port=int(args.port), metrics_port=int(args.metrics_port), allowed_hosts=hosts,
-                   json_response=bool(json_response), max_request_bytes=int(max_bytes),
-                   tls_cert=getattr(args, "tls_cert", None) or environment.TLS_CERT.raw(),
-                   tls_key=getattr(args, "tls_key", None) or environment.TLS_KEY.raw(),
-                   no_auth=bool(getattr(args, "no_auth", False)), public_url=environment.PUBLIC_URL.raw(),
-                   log_level=level)
+        return cls(
+            host=args.host,
+            port=int(args.port),
+            metrics_port=int(args.metrics_port),
+            allowed_hosts=hosts,
+            json_response=bool(json_response),
+            max_request_bytes=int(max_bytes),
+            tls_cert=getattr(args, "tls_cert", None) or environment.TLS_CERT.raw(),
+            tls_key=getattr(args, "tls_key", None) or environment.TLS_KEY.raw(),
+            no_auth=bool(getattr(args, "no_auth", False)),
+            public_url=environment.PUBLIC_URL.raw(),
+            log_level=level,
+        )
 
     def problems(self) -> list[str]:
         """Configuration errors that must stop the server."""
         out = []
         if self.no_auth and not is_loopback(self.host):
-            out.append(f"--no-auth is refused on a non-loopback host ({self.host}); serve on 127.0.0.1 or configure "
-                       "authentication (API tokens: `condensync token create`, or CONDENSYNC_OIDC_*)")
+            out.append(
+                f"--no-auth is refused on a non-loopback host ({self.host}); serve on 127.0.0.1 or configure "
+                "authentication (API tokens: `condensync token create`, or CONDENSYNC_OIDC_*)"
+            )
         if bool(self.tls_cert) != bool(self.tls_key):
             out.append("TLS needs both --tls-cert and --tls-key")
         for name in ("tls_cert", "tls_key"):
@@ -150,13 +173,22 @@ class HttpSettings:
 
         if self.allowed_hosts:
             origins = [f"{scheme}://{h}" for h in self.allowed_hosts for scheme in ("https", "http")]
-            return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=self.allowed_hosts,
-                                             allowed_origins=origins)
+            return TransportSecuritySettings(
+                enable_dns_rebinding_protection=True, allowed_hosts=self.allowed_hosts, allowed_origins=origins
+            )
         if is_loopback(self.host):
             return TransportSecuritySettings(
-                enable_dns_rebinding_protection=True, allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*"],
-                allowed_origins=["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*",
-                                 "https://127.0.0.1:*", "https://localhost:*", "https://[::1]:*"])
+                enable_dns_rebinding_protection=True,
+                allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*"],
+                allowed_origins=[
+                    "http://127.0.0.1:*",
+                    "http://localhost:*",
+                    "http://[::1]:*",
+                    "https://127.0.0.1:*",
+                    "https://localhost:*",
+                    "https://[::1]:*",
+                ],
+            )
         return TransportSecuritySettings(enable_dns_rebinding_protection=False)
 
 
@@ -220,25 +252,49 @@ def install_role_guard(server: Server, recorder: Recorder | None, metrics: Metri
     inner = entry.handler
     tools = {t.name: t for t in all_tools()}
 
-    async def deny(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams, error: Exception,
-                   identity: Identity | None, started: float) -> types.CallToolResult:
+    async def deny(
+        ctx: ServerRequestContext[Any],
+        params: types.CallToolRequestParams,
+        error: Exception,
+        identity: Identity | None,
+        started: float,
+    ) -> types.CallToolResult:
         tool = tools[params.name]
-        outcome = CallOutcome(tool=params.name, tool_version=tool.version, arguments=params.arguments or {},
-                              normalised=None, result=None, error=error,  # type: ignore[arg-type]
-                              duration_ms=(time.perf_counter() - started) * 1000.0,
-                              caller=identity.caller if identity else None,
-                              request_id=request_id_of(ctx) or uuid.uuid4().hex)
-        log_event(log, "permission_denied", logging.WARNING, tool=params.name, category=tool.category,
-                  role=identity.role if identity else None, caller=outcome.caller)
+        outcome = CallOutcome(
+            tool=params.name,
+            tool_version=tool.version,
+            arguments=params.arguments or {},
+            normalised=None,
+            result=None,
+            error=error,  # type: ignore[arg-type]
+            duration_ms=(time.perf_counter() - started) * 1000.0,
+            caller=identity.caller if identity else None,
+            request_id=request_id_of(ctx) or uuid.uuid4().hex,
+        )
+        log_event(
+            log,
+            "permission_denied",
+            logging.WARNING,
+            tool=params.name,
+            category=tool.category,
+            role=identity.role if identity else None,
+            caller=outcome.caller,
+        )
         if recorder is not None:
             try:
                 await anyio.to_thread.run_sync(recorder.record, outcome)
             except Exception as exc:
                 log.exception("denied call %s could not be recorded", params.name)
-                return types.CallToolResult(content=[types.TextContent(
-                    type="text", text=f"Call not completed [ledger_unavailable]:\n- $: the audit ledger could not "
-                                      f"record the call ({type(exc).__name__}); nothing was answered, retry later")],
-                    is_error=True)
+                return types.CallToolResult(
+                    content=[
+                        types.TextContent(
+                            type="text",
+                            text=f"Call not completed [ledger_unavailable]:\n- $: the audit ledger could not "
+                            f"record the call ({type(exc).__name__}); nothing was answered, retry later",
+                        )
+                    ],
+                    is_error=True,
+                )
         return to_call_result(outcome)
 
     async def guarded(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams) -> types.CallToolResult:
@@ -260,9 +316,15 @@ def install_role_guard(server: Server, recorder: Recorder | None, metrics: Metri
 class ServiceMiddleware:
     """Request id, authentication of ``/mcp``, access log and HTTP metrics (pure ASGI)."""
 
-    def __init__(self, app: ASGIApp, authenticator: Authenticator, metrics: Metrics,
-                 public_url: str | None = None, oidc: OidcSettings | None = None,
-                 allowed_hosts: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        authenticator: Authenticator,
+        metrics: Metrics,
+        public_url: str | None = None,
+        oidc: OidcSettings | None = None,
+        allowed_hosts: list[str] | None = None,
+    ) -> None:
         from .auth import AuthFailure
 
         self._auth_failure = AuthFailure
@@ -280,8 +342,10 @@ class ServiceMiddleware:
     def _host_allowed(self, host: str) -> bool:
         if self.allowed_hosts is None:
             return True
-        return any(host == allowed or (allowed.endswith(":*") and host.startswith(allowed[:-1]))
-                   for allowed in self.allowed_hosts)
+        return any(
+            host == allowed or (allowed.endswith(":*") and host.startswith(allowed[:-1]))
+            for allowed in self.allowed_hosts
+        )
 
     @staticmethod
     def _route(path: str) -> str:
@@ -316,8 +380,11 @@ class ServiceMiddleware:
         if metadata:
             parts.append(f'resource_metadata="{metadata}"')
         body = json.dumps({"error": failure.error or "unauthorized", "error_description": failure.description})
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                   (b"x-request-id", request_id.encode())]
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"x-request-id", request_id.encode()),
+        ]
         if failure.status in (401, 403):
             headers.append((b"www-authenticate", ("Bearer " + ", ".join(parts)).encode()))
         if failure.status == 503:
@@ -349,18 +416,29 @@ class ServiceMiddleware:
         try:
             if route != "health" and not self._host_allowed(headers.get(b"host", b"").decode("latin-1")):
                 status["code"] = 421
-                await _plain_response(send, 421, "Misdirected Request: this Host is not served here (see "
-                                      "--allowed-host)", [(b"x-request-id", request_id.encode())])
+                await _plain_response(
+                    send,
+                    421,
+                    "Misdirected Request: this Host is not served here (see --allowed-host)",
+                    [(b"x-request-id", request_id.encode())],
+                )
                 return
             if route in ("mcp", "other"):
                 auth_header = headers.get(b"authorization")
                 try:
                     identity = await self.authenticator.authenticate(
-                        auth_header.decode("latin-1") if auth_header is not None else None)
+                        auth_header.decode("latin-1") if auth_header is not None else None
+                    )
                 except self._auth_failure as failure:
                     self.metrics.auth_failures.labels(failure.reason).inc()
-                    log_event(log, "auth_refused", logging.WARNING, reason=failure.reason, status=failure.status,
-                              client=(scope.get("client") or ("", 0))[0])
+                    log_event(
+                        log,
+                        "auth_refused",
+                        logging.WARNING,
+                        reason=failure.reason,
+                        status=failure.status,
+                        client=(scope.get("client") or ("", 0))[0],
+                    )
                     status["code"] = failure.status
                     await self._refuse(scope, send, failure, request_id)
                     return
@@ -369,8 +447,12 @@ class ServiceMiddleware:
                 # stateless: no standalone SSE stream (GET would hold a connection open for
                 # nothing) and no session to DELETE
                 status["code"] = 405
-                await _plain_response(send, 405, "Method Not Allowed: POST JSON-RPC messages to /mcp",
-                                      [(b"allow", b"POST"), (b"x-request-id", request_id.encode())])
+                await _plain_response(
+                    send,
+                    405,
+                    "Method Not Allowed: POST JSON-RPC messages to /mcp",
+                    [(b"allow", b"POST"), (b"x-request-id", request_id.encode())],
+                )
                 return
             await self.app(scope, receive, send_wrapper)
         finally:
@@ -378,17 +460,32 @@ class ServiceMiddleware:
             self.metrics.http_requests.labels(route, str(status["code"])).inc()
             self.metrics.http_seconds.labels(route).observe(elapsed)
             if route != "health" or status["code"] >= 400:
-                log_event(log, "http_request", method=scope.get("method"), route=route,
-                          path=scope.get("path", "")[:200], status=status["code"],
-                          duration_ms=round(elapsed * 1000, 3), caller=identity.caller if identity else None)
+                log_event(
+                    log,
+                    "http_request",
+                    method=scope.get("method"),
+                    route=route,
+                    path=scope.get("path", "")[:200],
+                    status=status["code"],
+                    duration_ms=round(elapsed * 1000, 3),
+                    caller=identity.caller if identity else None,
+                )
             request_id_var.reset(token)
 
 
 async def _plain_response(send: Send, status: int, text: str, headers: list[tuple[bytes, bytes]]) -> None:
     body = text.encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                            (b"content-length", str(len(body)).encode()), *headers]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -452,8 +549,13 @@ class HttpService:
     on_shutdown: list[Any] = field(default_factory=list)
 
 
-def build_http_app(base: ExecutionContext, settings: HttpSettings, authenticator: Authenticator,
-                   oidc: OidcSettings | None = None, token_store: Any | None = None) -> HttpService:
+def build_http_app(
+    base: ExecutionContext,
+    settings: HttpSettings,
+    authenticator: Authenticator,
+    oidc: OidcSettings | None = None,
+    token_store: Any | None = None,
+) -> HttpService:
     """The MCP server over streamable HTTP with auth, roles, health and metrics (see module doc)."""
     import anyio
     from starlette.applications import Starlette
@@ -474,19 +576,27 @@ def build_http_app(base: ExecutionContext, settings: HttpSettings, authenticator
 
     def context_factory(ctx: ServerRequestContext[Any]) -> ExecutionContext:
         identity = identity_of(ctx)
-        return ExecutionContext(design=base.design, live=base.live, recorder=recorder,
-                                caller=identity.caller if identity else None,
-                                role=identity.role if identity else None,
-                                request_id=request_id_of(ctx), services=base.services)
+        return ExecutionContext(
+            design=base.design,
+            live=base.live,
+            recorder=recorder,
+            caller=identity.caller if identity else None,
+            role=identity.role if identity else None,
+            request_id=request_id_of(ctx),
+            services=base.services,
+        )
 
     server = build_server(context_factory, config=base.design, live=base.live)
     install_role_guard(server, recorder, metrics)
     store = base.services.get("store") or token_store
-    health = HealthState(store, live_getter, tools=len(tool_names), metrics=metrics,
-                         store_required=store is not None)
-    app_options = dict(streamable_http_path=MCP_PATH, stateless_http=True,
-                       max_request_body_size=settings.max_request_bytes,
-                       transport_security=settings.transport_security(), host=settings.host)
+    health = HealthState(store, live_getter, tools=len(tool_names), metrics=metrics, store_required=store is not None)
+    app_options = dict(
+        streamable_http_path=MCP_PATH,
+        stateless_http=True,
+        max_request_body_size=settings.max_request_bytes,
+        transport_security=settings.transport_security(),
+        host=settings.host,
+    )
     managers = []
     sse_app = None
     if settings.json_response:  # requests that ask for notifications are answered as an SSE stream
@@ -500,15 +610,23 @@ def build_http_app(base: ExecutionContext, settings: HttpSettings, authenticator
     routes: list[Route | Mount] = list(health_routes(health))
     monitor = _attach_monitor(base, metrics, routes)
     if oidc is not None:
+
         async def resource_metadata(request: Request) -> JSONResponse:
             public = settings.public_url or f"{request.url.scheme}://{request.url.netloc}{MCP_PATH}"
-            return JSONResponse({"resource": public, "authorization_servers": [oidc.issuer],
-                                 "bearer_methods_supported": ["header"],
-                                 "scopes_supported": [f"condensync:{r}" for r in roles.ROLES],
-                                 "resource_name": "CONDENSYNC condenser performance tools"})
+            return JSONResponse(
+                {
+                    "resource": public,
+                    "authorization_servers": [oidc.issuer],
+                    "bearer_methods_supported": ["header"],
+                    "scopes_supported": [f"condensync:{r}" for r in roles.ROLES],
+                    "resource_name": "CONDENSYNC condenser performance tools",
+                }
+            )
 
-        routes += [Route(f"/.well-known/oauth-protected-resource{MCP_PATH}", resource_metadata, methods=["GET"]),
-                   Route("/.well-known/oauth-protected-resource", resource_metadata, methods=["GET"])]
+        routes += [
+            Route(f"/.well-known/oauth-protected-resource{MCP_PATH}", resource_metadata, methods=["GET"]),
+            Route("/.well-known/oauth-protected-resource", resource_metadata, methods=["GET"]),
+        ]
     routes.append(Mount("/", app=mcp_app))
     service = HttpService(app=None, metrics=metrics, health=health, server=server)  # type: ignore[arg-type]
 
@@ -522,9 +640,16 @@ def build_http_app(base: ExecutionContext, settings: HttpSettings, authenticator
                 if monitor is not None:
                     tg.start_soon(_run_monitor, monitor)
                 health.started = True
-                log_event(log, "service_started", tools=len(tool_names), auth="off" if authenticator.no_auth else
-                          "on", oidc=oidc is not None, json_response=settings.json_response,
-                          max_request_bytes=settings.max_request_bytes, tls=bool(settings.tls_cert))
+                log_event(
+                    log,
+                    "service_started",
+                    tools=len(tool_names),
+                    auth="off" if authenticator.no_auth else "on",
+                    oidc=oidc is not None,
+                    json_response=settings.json_response,
+                    max_request_bytes=settings.max_request_bytes,
+                    tls=bool(settings.tls_cert),
+                )
                 try:
                     yield
                 finally:
@@ -585,8 +710,9 @@ async def _run_monitor(monitor: Any) -> None:
 # --------------------------------------------------------------------------- running it
 def _bind(host: str, port: int) -> socket.socket:
     """A listening-ready TCP socket (clean error instead of uvicorn's sys.exit on EADDRINUSE)."""
-    family, kind, proto, _, address = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM,
-                                                         flags=socket.AI_PASSIVE)[0]
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if family == socket.AF_INET6:
@@ -616,15 +742,33 @@ def _uvicorn_servers(service: HttpService, settings: HttpSettings) -> tuple[Any,
         def capture_signals(self):  # type: ignore[override]
             yield
 
-    main_cfg = uvicorn.Config(service.app, host=settings.host, port=settings.port, log_config=None, access_log=False,
-                              lifespan="on", server_header=False, timeout_graceful_shutdown=10,
-                              ssl_certfile=settings.tls_cert, ssl_keyfile=settings.tls_key, timeout_keep_alive=15,
-                              http=protocol)
+    main_cfg = uvicorn.Config(
+        service.app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        server_header=False,
+        timeout_graceful_shutdown=10,
+        ssl_certfile=settings.tls_cert,
+        ssl_keyfile=settings.tls_key,
+        timeout_keep_alive=15,
+        http=protocol,
+    )
     main = uvicorn.Server(main_cfg)
     metrics_server = None
     if settings.metrics_port:
-        m_cfg = uvicorn.Config(metrics_app(service.metrics), host=settings.host, port=settings.metrics_port,
-                               log_config=None, access_log=False, lifespan="off", server_header=False, http=protocol)
+        m_cfg = uvicorn.Config(
+            metrics_app(service.metrics),
+            host=settings.host,
+            port=settings.metrics_port,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            server_header=False,
+            http=protocol,
+        )
         metrics_server = _QuietServer(m_cfg)
     return main, metrics_server
 
@@ -648,8 +792,9 @@ async def _run(service: HttpService, settings: HttpSettings, sockets: list[socke
                 await asyncio.wait_for(metrics_task, 5)
 
 
-def make_authenticator(settings: HttpSettings, base: ExecutionContext, database_url: str | None
-                       ) -> tuple[Authenticator, OidcSettings | None, Any | None]:
+def make_authenticator(
+    settings: HttpSettings, base: ExecutionContext, database_url: str | None
+) -> tuple[Authenticator, OidcSettings | None, Any | None]:
     """API tokens from the store (the ledger's, or one opened for tokens only) and OIDC from
     ``CONDENSYNC_OIDC_*``."""
     from ..store.tokens import TokenStore
@@ -690,11 +835,11 @@ def bind_sockets(settings: HttpSettings) -> list[socket.socket] | None:
             sockets.append(_bind(settings.host, port))
         except OSError as exc:
             _close(sockets)
-            hint = " (another process is listening there; choose another port)" if exc.errno == errno.EADDRINUSE \
-                else ""
+            hint = " (another process is listening there; choose another port)" if exc.errno == errno.EADDRINUSE else ""
             log_event(log, "bind_failed", logging.ERROR, host=settings.host, port=port, error=str(exc))
-            sys.stderr.write(f"condensync: cannot listen on {settings.host}:{port} ({what}): "
-                             f"{exc.strerror or exc}{hint}\n")
+            sys.stderr.write(
+                f"condensync: cannot listen on {settings.host}:{port} ({what}): {exc.strerror or exc}{hint}\n"
+            )
             return None
     return sockets
 
@@ -705,8 +850,7 @@ def preflight(args: argparse.Namespace) -> list[str]:
     return HttpSettings.from_args(args).problems()
 
 
-def serve_http(args: argparse.Namespace,
-               base_context: ExecutionContext | Callable[[], ExecutionContext]) -> int:
+def serve_http(args: argparse.Namespace, base_context: ExecutionContext | Callable[[], ExecutionContext]) -> int:
     """Run the HTTP service until SIGTERM/SIGINT. ``args`` are the ``condensync serve``
     options; ``base_context`` comes from :func:`condensync_tools.runtime.build_context`
     (plant configuration, live provider, ledger recorder and store) — or is a callable that
@@ -722,13 +866,22 @@ def serve_http(args: argparse.Namespace,
         sys.stderr.write("".join(f"condensync: {p}\n" for p in problems))
         return 2
     if settings.no_auth:
-        log_event(log, "auth_disabled", logging.WARNING, host=settings.host,
-                  detail="--no-auth: every caller is anonymous with role "
-                         f"{environment.NO_AUTH_ROLE.text()}; loopback only")
+        log_event(
+            log,
+            "auth_disabled",
+            logging.WARNING,
+            host=settings.host,
+            detail=f"--no-auth: every caller is anonymous with role {environment.NO_AUTH_ROLE.text()}; loopback only",
+        )
     if not settings.allowed_hosts and not is_loopback(settings.host):
-        log_event(log, "host_check_disabled", logging.WARNING, host=settings.host,
-                  detail="no --allowed-host: Host headers are not checked (DNS-rebinding protection off); "
-                         "list the service's DNS names with --allowed-host")
+        log_event(
+            log,
+            "host_check_disabled",
+            logging.WARNING,
+            host=settings.host,
+            detail="no --allowed-host: Host headers are not checked (DNS-rebinding protection off); "
+            "list the service's DNS names with --allowed-host",
+        )
     # the ports first: a port in use is reported at once, before configuration, store and
     # migrations are loaded
     sockets = bind_sockets(settings)
@@ -745,16 +898,24 @@ def serve_http(args: argparse.Namespace,
     if base_context.recorder is None:
         log_event(log, "ledger_disabled", logging.WARNING, detail="--no-ledger: calls are not recorded")
     try:
-        authenticator, oidc, token_store = make_authenticator(settings, base_context,
-                                                              getattr(args, "database_url", None))
+        authenticator, oidc, token_store = make_authenticator(
+            settings, base_context, getattr(args, "database_url", None)
+        )
         service = build_http_app(base_context, settings, authenticator, oidc, token_store)
     except ValueError as exc:
         log_event(log, "config_error", logging.ERROR, problem=str(exc))
         sys.stderr.write(f"condensync: {exc}\n")
         _close(sockets)
         return 2
-    log_event(log, "listening", host=settings.host, port=settings.port, metrics_port=settings.metrics_port or None,
-              scheme="https" if settings.tls_cert else "http", path=MCP_PATH)
+    log_event(
+        log,
+        "listening",
+        host=settings.host,
+        port=settings.port,
+        metrics_port=settings.metrics_port or None,
+        scheme="https" if settings.tls_cert else "http",
+        path=MCP_PATH,
+    )
     try:
         asyncio.run(_run(service, settings, sockets))
     except KeyboardInterrupt:  # pragma: no cover - second Ctrl-C

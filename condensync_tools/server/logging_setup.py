@@ -34,6 +34,7 @@ THIRD_PARTY_LEVELS = {"alembic": logging.WARNING, "asyncua": logging.ERROR, "pym
 #: Request id of the HTTP request being served (None outside a request).
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("condensync_request_id", default=None)
 
+
 def redact(text: str) -> str:
     """``text`` with anything shaped like a credential replaced by ``[REDACTED]``
     (:func:`condensync_tools.redaction.redact_text`)."""

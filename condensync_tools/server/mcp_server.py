@@ -35,7 +35,8 @@ INSTRUCTIONS = (
     "report must come from a tool result: quote the values verbatim with their units from the result's `units` map "
     "and cite provenance.provenance_hash; never compute or estimate a figure yourself. All tools take unit_system "
     "'US' (default) or 'SI'. If a call returns isError, read the listed problems and fix the arguments. A tool's "
-    "method and full argument notes: resource doc://tools/<name>.")
+    "method and full argument notes: resource doc://tools/<name>."
+)
 
 
 def tool_listing() -> list[types.Tool]:
@@ -45,12 +46,22 @@ def tool_listing() -> list[types.Tool]:
     listing = []
     for tool in load_catalogue():
         name, title = tool["name"], tool["title"]
-        listing.append(types.Tool(
-            name=name, title=title, description=tool["description"],
-            input_schema=load_published(name, "input"), output_schema=load_published(name, "output"),
-            annotations=types.ToolAnnotations(title=title, read_only_hint=tool["read_only"],
-                                              destructive_hint=tool["destructive"],
-                                              idempotent_hint=tool["idempotent"], open_world_hint=tool["open_world"])))
+        listing.append(
+            types.Tool(
+                name=name,
+                title=title,
+                description=tool["description"],
+                input_schema=load_published(name, "input"),
+                output_schema=load_published(name, "output"),
+                annotations=types.ToolAnnotations(
+                    title=title,
+                    read_only_hint=tool["read_only"],
+                    destructive_hint=tool["destructive"],
+                    idempotent_hint=tool["idempotent"],
+                    open_world_hint=tool["open_world"],
+                ),
+            )
+        )
     return listing
 
 
@@ -64,8 +75,15 @@ def lean_listing(listing: list[types.Tool]) -> list[types.Tool]:
     from ..listing_text import TOOL_SUMMARIES
     from ..schema import listing_schema
 
-    return [tool.model_copy(update={"description": TOOL_SUMMARIES.get(tool.name, tool.description),
-                                    "input_schema": listing_schema(tool.input_schema)}) for tool in listing]
+    return [
+        tool.model_copy(
+            update={
+                "description": TOOL_SUMMARIES.get(tool.name, tool.description),
+                "input_schema": listing_schema(tool.input_schema),
+            }
+        )
+        for tool in listing
+    ]
 
 
 def runs_inline(name: str, arguments: Any, context: ExecutionContext) -> bool:
@@ -79,9 +97,14 @@ def runs_inline(name: str, arguments: Any, context: ExecutionContext) -> bool:
         tool = get_tool(name)
     except UnknownTool:
         return False
-    return (tool.quick and context.recorder is None and context.live is None
-            and not context.services and isinstance(arguments, dict)
-            and arguments.get("data_source", "supplied") != "live")
+    return (
+        tool.quick
+        and context.recorder is None
+        and context.live is None
+        and not context.services
+        and isinstance(arguments, dict)
+        and arguments.get("data_source", "supplied") != "live"
+    )
 
 
 def to_call_result(outcome: CallOutcome) -> types.CallToolResult:
@@ -90,8 +113,11 @@ def to_call_result(outcome: CallOutcome) -> types.CallToolResult:
         text = outcome.error.text()
         if outcome.receipt:  # an error is recorded too: say where
             text += f"\n(audit ledger: chain {outcome.receipt['chain']} seq {outcome.receipt['seq']})"
-        return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=True,
-                                    meta={"condensync/receipt": outcome.receipt} if outcome.receipt else None)
+        return types.CallToolResult(
+            content=[types.TextContent(type="text", text=text)],
+            is_error=True,
+            meta={"condensync/receipt": outcome.receipt} if outcome.receipt else None,
+        )
     result = outcome.result or {}
     prov = result.get("provenance", {})
     lines = [outcome.summary or f"{outcome.tool} computed."]
@@ -102,20 +128,34 @@ def to_call_result(outcome: CallOutcome) -> types.CallToolResult:
     if result.get("chart_png_base64"):
         content.append(types.ImageContent(type="image", data=result["chart_png_base64"], mime_type="image/png"))
     if result.get("series_resource_uri"):
-        content.append(types.ResourceLink(type="resource_link", name="full per-row series",
-                                          uri=result["series_resource_uri"], mime_type="text/csv",
-                                          description=f"file {result.get('series_file', '')}, sha256 "
-                                                      f"{result.get('series_sha256', '')}"))
+        content.append(
+            types.ResourceLink(
+                type="resource_link",
+                name="full per-row series",
+                uri=result["series_resource_uri"],
+                mime_type="text/csv",
+                description=f"file {result.get('series_file', '')}, sha256 {result.get('series_sha256', '')}",
+            )
+        )
     if result.get("report_resource_uri"):
-        content.append(types.ResourceLink(type="resource_link", name="performance report (HTML)",
-                                          uri=result["report_resource_uri"], mime_type="text/html",
-                                          description=f"file {result.get('report_file', '')}, sha256 "
-                                                      f"{result.get('report_sha256', '')}"))
+        content.append(
+            types.ResourceLink(
+                type="resource_link",
+                name="performance report (HTML)",
+                uri=result["report_resource_uri"],
+                mime_type="text/html",
+                description=f"file {result.get('report_file', '')}, sha256 {result.get('report_sha256', '')}",
+            )
+        )
     return types.CallToolResult(content=content, structured_content=result, is_error=False)
 
 
-def build_server(context_factory: Callable[[ServerRequestContext[Any]], ExecutionContext] | None = None,
-                 name: str = "condensync", config: Any | None = None, live: Any | None = None) -> Server:
+def build_server(
+    context_factory: Callable[[ServerRequestContext[Any]], ExecutionContext] | None = None,
+    name: str = "condensync",
+    config: Any | None = None,
+    live: Any | None = None,
+) -> Server:
     """The MCP server. ``context_factory`` builds the per-call execution context (caller
     identity, plant configuration, connectors, ledger); by default a bare context.
     ``config`` (a PlantConfig) adds the condensers' design data as resources; ``live`` (the
@@ -131,37 +171,55 @@ def build_server(context_factory: Callable[[ServerRequestContext[Any]], Executio
     subscriptions = LiveSubscriptions(live)
     install_log_bridge()
 
-    async def list_tools(ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
-                         ) -> types.ListToolsResult:
+    async def list_tools(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
         return types.ListToolsResult(tools=listing)
 
-    async def call_tool(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
-                        ) -> types.CallToolResult:
+    async def call_tool(ctx: ServerRequestContext[Any], params: types.CallToolRequestParams) -> types.CallToolResult:
         context = context_factory(ctx) if context_factory else ExecutionContext()
         arguments = params.arguments if params.arguments is not None else {}
         try:
             outcome = await _execute_notified(ctx, params.name, arguments, context, levels)
         except Exception as exc:  # the ledger could not record: the call must not be answered as done
             log.exception("call %s could not be recorded", params.name)
-            return types.CallToolResult(content=[types.TextContent(
-                type="text", text=f"Call not completed [ledger_unavailable]:\n- $: the audit ledger could not "
-                                  f"record the call ({type(exc).__name__}); nothing was answered, retry later")],
-                is_error=True)
+            return types.CallToolResult(
+                content=[
+                    types.TextContent(
+                        type="text",
+                        text=f"Call not completed [ledger_unavailable]:\n- $: the audit ledger could not "
+                        f"record the call ({type(exc).__name__}); nothing was answered, retry later",
+                    )
+                ],
+                is_error=True,
+            )
         if log.isEnabledFor(logging.INFO):
-            log.info(json.dumps({"event": "tool_call", "tool": params.name, "ok": outcome.ok,
-                                 "duration_ms": round(outcome.duration_ms, 3), "request_id": outcome.request_id}))
+            log.info(
+                json.dumps(
+                    {
+                        "event": "tool_call",
+                        "tool": params.name,
+                        "ok": outcome.ok,
+                        "duration_ms": round(outcome.duration_ms, 3),
+                        "request_id": outcome.request_id,
+                    }
+                )
+            )
         return to_call_result(outcome)
 
-    async def list_resources(ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
-                             ) -> types.ListResourcesResult:
+    async def list_resources(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListResourcesResult:
         return types.ListResourcesResult(resources=res.list_resources(config))
 
-    async def list_templates(ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
-                             ) -> types.ListResourceTemplatesResult:
+    async def list_templates(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListResourceTemplatesResult:
         return types.ListResourceTemplatesResult(resource_templates=resource_templates(config))
 
-    async def read_resource(ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
-                            ) -> types.ReadResourceResult:
+    async def read_resource(
+        ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
+    ) -> types.ReadResourceResult:
         uri = str(params.uri)
         text = await anyio.to_thread.run_sync(res.read_resource, uri, config, live)
         if text is None:
@@ -173,8 +231,9 @@ def build_server(context_factory: Callable[[ServerRequestContext[Any]], Executio
             mime = "text/html"
         return types.ReadResourceResult(contents=[types.TextResourceContents(uri=uri, mime_type=mime, text=text)])
 
-    async def list_prompts(ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
-                           ) -> types.ListPromptsResult:
+    async def list_prompts(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListPromptsResult:
         return types.ListPromptsResult(prompts=res.list_prompts())
 
     async def get_prompt(ctx: ServerRequestContext[Any], params: types.GetPromptRequestParams) -> types.GetPromptResult:
@@ -197,21 +256,33 @@ def build_server(context_factory: Callable[[ServerRequestContext[Any]], Executio
 
     with warnings.catch_warnings():  # logging/setLevel is deprecated at 2026-07-28 but current before it
         warnings.simplefilter("ignore", MCPDeprecationWarning)
-        server = Server(name, version=__version__, title="CONDENSYNC condenser performance tools",
-                        instructions=INSTRUCTIONS, lifespan=subscriptions.lifespan, on_list_tools=list_tools,
-                        on_call_tool=call_tool, on_list_resources=list_resources,
-                        on_list_resource_templates=list_templates, on_read_resource=read_resource,
-                        on_subscribe_resource=subscriptions.subscribe,
-                        on_unsubscribe_resource=subscriptions.unsubscribe,
-                        on_subscriptions_listen=subscriptions.listen_handler,
-                        on_list_prompts=list_prompts, on_get_prompt=get_prompt, on_completion=completion,
-                        on_set_logging_level=set_level, get_tool_input_schema=schemas.get)
+        server = Server(
+            name,
+            version=__version__,
+            title="CONDENSYNC condenser performance tools",
+            instructions=INSTRUCTIONS,
+            lifespan=subscriptions.lifespan,
+            on_list_tools=list_tools,
+            on_call_tool=call_tool,
+            on_list_resources=list_resources,
+            on_list_resource_templates=list_templates,
+            on_read_resource=read_resource,
+            on_subscribe_resource=subscriptions.subscribe,
+            on_unsubscribe_resource=subscriptions.unsubscribe,
+            on_subscriptions_listen=subscriptions.listen_handler,
+            on_list_prompts=list_prompts,
+            on_get_prompt=get_prompt,
+            on_completion=completion,
+            on_set_logging_level=set_level,
+            get_tool_input_schema=schemas.get,
+        )
     server.condensync_subscriptions = subscriptions  # type: ignore[attr-defined]
     return server
 
 
-async def _execute_notified(ctx: ServerRequestContext[Any], name: str, arguments: Any, context: ExecutionContext,
-                            levels: Any) -> CallOutcome:
+async def _execute_notified(
+    ctx: ServerRequestContext[Any], name: str, arguments: Any, context: ExecutionContext, levels: Any
+) -> CallOutcome:
     """Run one call with its log and progress notifications (:mod:`.notify`): a quick call
     inline, anything else in a worker thread with the stage callback and a heartbeat."""
     from .notify import CallNotifier

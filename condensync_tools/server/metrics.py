@@ -55,17 +55,27 @@ class _LiveCollector(Collector):
         self._live_getter = live_getter
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
-        up = GaugeMetricFamily("condensync_connector_up", "1 when the connector is connected",
-                               labels=["condenser_id", "service", "kind"])
-        stale_age = GaugeMetricFamily("condensync_connector_staleness_seconds",
-                                      "Age of the oldest cached value of the connector [s]",
-                                      labels=["condenser_id", "service", "kind"])
-        stale_n = GaugeMetricFamily("condensync_connector_stale_values", "Cached values older than their limit",
-                                    labels=["condenser_id", "service", "kind"])
-        state = GaugeMetricFamily("condensync_breaker_state", "1 for the circuit breaker's current state",
-                                  labels=["name", "endpoint", "state"])
-        failures = GaugeMetricFamily("condensync_breaker_failures", "Consecutive failures counted by the breaker",
-                                     labels=["name", "endpoint"])
+        up = GaugeMetricFamily(
+            "condensync_connector_up", "1 when the connector is connected", labels=["condenser_id", "service", "kind"]
+        )
+        stale_age = GaugeMetricFamily(
+            "condensync_connector_staleness_seconds",
+            "Age of the oldest cached value of the connector [s]",
+            labels=["condenser_id", "service", "kind"],
+        )
+        stale_n = GaugeMetricFamily(
+            "condensync_connector_stale_values",
+            "Cached values older than their limit",
+            labels=["condenser_id", "service", "kind"],
+        )
+        state = GaugeMetricFamily(
+            "condensync_breaker_state",
+            "1 for the circuit breaker's current state",
+            labels=["name", "endpoint", "state"],
+        )
+        failures = GaugeMetricFamily(
+            "condensync_breaker_failures", "Consecutive failures counted by the breaker", labels=["name", "endpoint"]
+        )
         live = self._live_getter()
         breakers: list[dict[str, Any]] = []
         if live is not None and hasattr(live, "status"):
@@ -81,8 +91,10 @@ class _LiveCollector(Collector):
                     ages, limits = _ages(c)
                     if ages:
                         stale_age.add_metric(labels, max(ages.values()))
-                        stale_n.add_metric(labels, float(sum(1 for n, a in ages.items()
-                                                             if limits.get(n) is not None and a > limits[n])))
+                        stale_n.add_metric(
+                            labels,
+                            float(sum(1 for n, a in ages.items() if limits.get(n) is not None and a > limits[n])),
+                        )
             except Exception as exc:  # a scrape must not fail because a connector is stuck
                 log.warning("connector status for metrics failed: %s", type(exc).__name__)
         else:
@@ -123,22 +135,28 @@ class Metrics:
         r = self.registry
         self.known_tools = frozenset(known_tools)
         self.calls = Counter("condensync_tool_calls_total", "Tool calls answered", ["tool"], registry=r)
-        self.errors = Counter("condensync_tool_errors_total", "Tool calls answered with isError", ["tool", "kind"],
-                              registry=r)
-        self.call_seconds = Histogram("condensync_tool_call_duration_seconds", "Tool call latency", ["tool"],
-                                      buckets=_CALL_BUCKETS, registry=r)
-        self.ledger_seconds = Histogram("condensync_ledger_append_duration_seconds", "Ledger append latency",
-                                        buckets=_APPEND_BUCKETS, registry=r)
-        self.ledger_failures = Counter("condensync_ledger_append_failures_total", "Ledger appends that failed",
-                                       registry=r)
-        self.http_requests = Counter("condensync_http_requests_total", "HTTP requests", ["route", "status"],
-                                     registry=r)
-        self.http_seconds = Histogram("condensync_http_request_duration_seconds", "HTTP request latency", ["route"],
-                                      buckets=_CALL_BUCKETS, registry=r)
-        self.auth_failures = Counter("condensync_auth_failures_total", "Refused credentials", ["reason"],
-                                     registry=r)
-        self.ready = Gauge("condensync_ready", "Readiness of a component at the last probe", ["component"],
-                           registry=r)
+        self.errors = Counter(
+            "condensync_tool_errors_total", "Tool calls answered with isError", ["tool", "kind"], registry=r
+        )
+        self.call_seconds = Histogram(
+            "condensync_tool_call_duration_seconds", "Tool call latency", ["tool"], buckets=_CALL_BUCKETS, registry=r
+        )
+        self.ledger_seconds = Histogram(
+            "condensync_ledger_append_duration_seconds", "Ledger append latency", buckets=_APPEND_BUCKETS, registry=r
+        )
+        self.ledger_failures = Counter(
+            "condensync_ledger_append_failures_total", "Ledger appends that failed", registry=r
+        )
+        self.http_requests = Counter("condensync_http_requests_total", "HTTP requests", ["route", "status"], registry=r)
+        self.http_seconds = Histogram(
+            "condensync_http_request_duration_seconds",
+            "HTTP request latency",
+            ["route"],
+            buckets=_CALL_BUCKETS,
+            registry=r,
+        )
+        self.auth_failures = Counter("condensync_auth_failures_total", "Refused credentials", ["reason"], registry=r)
+        self.ready = Gauge("condensync_ready", "Readiness of a component at the last probe", ["component"], registry=r)
         info = Gauge("condensync_build_info", "Build information", ["version"], registry=r)
         info.labels(__version__).set(1)
         r.register(_LiveCollector(live_getter or (lambda: None)))

@@ -207,8 +207,12 @@ def audit_verify_receipt(
             return out
         entry = store.get_entry(int(receipt["seq"]))
         assert entry is not None
-        out.entry = {"tool": entry.tool, "recorded_at": iso_utc(entry.recorded_at),
-                     "provenance_hash": entry.provenance_hash, "is_error": entry.is_error}
+        out.entry = {
+            "tool": entry.tool,
+            "recorded_at": iso_utc(entry.recorded_at),
+            "provenance_hash": entry.provenance_hash,
+            "is_error": entry.is_error,
+        }
         out.ok = True
         return out
 
@@ -241,9 +245,7 @@ def _checkpoint_dict(cp: Any) -> dict[str, Any]:
     }
 
 
-def audit_export(
-    url: str | None, path: str | Path | IO[str], fmt: str = "jsonl", chain: str = DEFAULT_CHAIN
-) -> int:
+def audit_export(url: str | None, path: str | Path | IO[str], fmt: str = "jsonl", chain: str = DEFAULT_CHAIN) -> int:
     """Export the chain (one consistent snapshot) as JSON Lines; returns the entry count.
 
     Parameters
@@ -286,9 +288,7 @@ def audit_export(
                 out.write(json.dumps(header, ensure_ascii=False, sort_keys=True) + "\n")
                 n = 0
                 for row in rows:
-                    out.write(
-                        json.dumps(row_to_entry(row).to_dict(), ensure_ascii=False, sort_keys=True) + "\n"
-                    )
+                    out.write(json.dumps(row_to_entry(row).to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
                     n += 1
     return n
 
@@ -318,27 +318,15 @@ def verify_export(path: str | Path, key: bytes | str | None = None) -> VerifyRep
         cps = header["checkpoints"]
 
         def fail(checked: int, p: Problem) -> VerifyReport:
-            return VerifyReport(
-                False, chain, checked, p, checkpoints=len(cps), signatures_checked=key is not None
-            )
+            return VerifyReport(False, chain, checked, p, checkpoints=len(cps), signatures_checked=key is not None)
 
         prev_cp, seq, prev = GENESIS_HASH, 0, GENESIS_HASH
         for cp in cps:
             text, h = checkpoint_hash_of(_CpView(cp))
-            if (
-                h != cp["checkpoint_hash"]
-                or cp["prev_checkpoint_hash"] != prev_cp
-                or cp["first_seq"] != seq + 1
-            ):
-                return fail(
-                    0, Problem(cp["last_seq"], "checkpoint", f"checkpoint #{cp['ordinal']} does not verify")
-                )
-            if key is not None and not (
-                cp["signature"] and hmac.compare_digest(cp["signature"], hmac_hex(key, text))
-            ):
-                return fail(
-                    0, Problem(cp["last_seq"], "checkpoint", f"checkpoint #{cp['ordinal']}: bad signature")
-                )
+            if h != cp["checkpoint_hash"] or cp["prev_checkpoint_hash"] != prev_cp or cp["first_seq"] != seq + 1:
+                return fail(0, Problem(cp["last_seq"], "checkpoint", f"checkpoint #{cp['ordinal']} does not verify"))
+            if key is not None and not (cp["signature"] and hmac.compare_digest(cp["signature"], hmac_hex(key, text))):
+                return fail(0, Problem(cp["last_seq"], "checkpoint", f"checkpoint #{cp['ordinal']}: bad signature"))
             prev_cp, seq, prev = h, cp["last_seq"], cp["last_entry_hash"]
         checked, first = 0, None
         for line in f:
@@ -356,12 +344,8 @@ def verify_export(path: str | Path, key: bytes | str | None = None) -> VerifyRep
             checked, seq, prev = checked + 1, s, claimed
     head = header["head"]
     if head is not None and (head["last_seq"] != seq or head["last_hash"] != prev):
-        return fail(
-            checked, Problem(seq, "deleted" if head["last_seq"] > seq else "edited", "tail differs from head")
-        )
-    return VerifyReport(
-        True, chain, checked, None, first, seq if checked else None, prev, len(cps), key is not None
-    )
+        return fail(checked, Problem(seq, "deleted" if head["last_seq"] > seq else "edited", "tail differs from head"))
+    return VerifyReport(True, chain, checked, None, first, seq if checked else None, prev, len(cps), key is not None)
 
 
 class _CpView:

@@ -92,9 +92,7 @@ def alembic_config(url: str | URL | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if url is not None:
-        cfg.set_main_option(
-            "sqlalchemy.url", resolve_url(url).render_as_string(hide_password=False).replace("%", "%%")
-        )
+        cfg.set_main_option("sqlalchemy.url", resolve_url(url).render_as_string(hide_password=False).replace("%", "%%"))
     return cfg
 
 

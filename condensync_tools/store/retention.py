@@ -157,9 +157,7 @@ class LedgerIntegrityError(RuntimeError):
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
-        super().__init__(
-            f"ledger does not verify, not pruned: seq {problem.seq}: {problem.kind}: {problem.detail}"
-        )
+        super().__init__(f"ledger does not verify, not pruned: seq {problem.seq}: {problem.kind}: {problem.detail}")
 
 
 def prune(
@@ -286,9 +284,7 @@ def _prune_batch(
     if w.problem is not None:
         raise LedgerIntegrityError(w.problem)
     if w.last_seq != last:
-        raise LedgerIntegrityError(
-            Problem(w.expected_seq, "deleted", f"entries {w.expected_seq}..{last} are missing")
-        )
+        raise LedgerIntegrityError(Problem(w.expected_seq, "deleted", f"entries {w.expected_seq}..{last} are missing"))
     if last == head.last_seq and head.last_hash != w.expected_prev:
         raise LedgerIntegrityError(Problem(last, "edited", f"entry {last} does not match the chain head"))
     assert w.span_start is not None and w.span_end is not None

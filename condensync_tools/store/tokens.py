@@ -33,8 +33,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .engine import make_engine
 from .models import Base, UTCDateTime
 
-__all__ = ["ROLES", "TOKEN_PREFIX", "ApiTokenRow", "TokenInfo", "TokenStore", "generate_token", "hash_token",
-           "looks_like_api_token"]
+__all__ = [
+    "ROLES",
+    "TOKEN_PREFIX",
+    "ApiTokenRow",
+    "TokenInfo",
+    "TokenStore",
+    "generate_token",
+    "hash_token",
+    "looks_like_api_token",
+]
 
 #: Valid roles, least to most privileged.
 ROLES: tuple[str, ...] = ("viewer", "operator", "engineer", "admin")
@@ -79,9 +87,15 @@ class TokenInfo:
         def iso(t: datetime | None) -> str | None:
             return t.isoformat() if t else None
 
-        return {"id": self.id, "role": self.role, "label": self.label, "created_at": iso(self.created_at),
-                "revoked_at": iso(self.revoked_at), "last_used_at": iso(self.last_used_at),
-                "active": self.active}
+        return {
+            "id": self.id,
+            "role": self.role,
+            "label": self.label,
+            "created_at": iso(self.created_at),
+            "revoked_at": iso(self.revoked_at),
+            "last_used_at": iso(self.last_used_at),
+            "active": self.active,
+        }
 
 
 def generate_token() -> str:
@@ -96,7 +110,7 @@ def hash_token(token: str) -> str:
 
 def looks_like_api_token(token: str) -> bool:
     """Cheap shape check (prefix, length, alphabet) before touching the database."""
-    body = token[len(TOKEN_PREFIX):]
+    body = token[len(TOKEN_PREFIX) :]
     return token.startswith(TOKEN_PREFIX) and 32 <= len(body) <= 128 and set(body) <= _TOKEN_CHARS
 
 
@@ -130,12 +144,27 @@ class TokenStore:
         if len(label) > 200:
             raise ValueError("label must be at most 200 characters")
         token = generate_token()
-        row = ApiTokenRow(id="tok_" + secrets.token_hex(6), token_hash=hash_token(token), role=role, label=label,
-                          created_at=now or datetime.now(UTC), revoked_at=None, last_used_at=None)
+        row = ApiTokenRow(
+            id="tok_" + secrets.token_hex(6),
+            token_hash=hash_token(token),
+            role=role,
+            label=label,
+            created_at=now or datetime.now(UTC),
+            revoked_at=None,
+            last_used_at=None,
+        )
         with self.engine.begin() as conn:
-            conn.execute(ApiTokenRow.__table__.insert().values(
-                id=row.id, token_hash=row.token_hash, role=row.role, label=row.label, created_at=row.created_at,
-                revoked_at=None, last_used_at=None))
+            conn.execute(
+                ApiTokenRow.__table__.insert().values(
+                    id=row.id,
+                    token_hash=row.token_hash,
+                    role=row.role,
+                    label=row.label,
+                    created_at=row.created_at,
+                    revoked_at=None,
+                    last_used_at=None,
+                )
+            )
         return _info(row), token
 
     def adopt(self, token: str, role: str, label: str = "") -> tuple[TokenInfo | None, bool]:
@@ -151,8 +180,15 @@ class TokenStore:
             raise ValueError(f"a token is {TOKEN_PREFIX!r} followed by 32-128 URL-safe characters")
         table = ApiTokenRow.__table__
         digest = hash_token(token)
-        row = dict(id="tok_" + secrets.token_hex(6), token_hash=digest, role=role, label=label,
-                   created_at=datetime.now(UTC), revoked_at=None, last_used_at=None)
+        row = dict(
+            id="tok_" + secrets.token_hex(6),
+            token_hash=digest,
+            role=role,
+            label=label,
+            created_at=datetime.now(UTC),
+            revoked_at=None,
+            last_used_at=None,
+        )
         with self.engine.begin() as conn:
             if conn.execute(select(table.c.id).where(table.c.token_hash == digest)).first() is not None:
                 return None, False
@@ -198,6 +234,9 @@ class TokenStore:
         """Revoke a token by id; False when no active token has this id."""
         table = ApiTokenRow.__table__
         with self.engine.begin() as conn:
-            result = conn.execute(update(table).where(table.c.id == token_id, table.c.revoked_at.is_(None))
-                                  .values(revoked_at=now or datetime.now(UTC)))
+            result = conn.execute(
+                update(table)
+                .where(table.c.id == token_id, table.c.revoked_at.is_(None))
+                .values(revoked_at=now or datetime.now(UTC))
+            )
         return bool(result.rowcount)

@@ -209,18 +209,14 @@ def _check_checkpoints(cps: list[Any], key: bytes | None) -> tuple[ChainStart, P
         if h != cp.checkpoint_hash:
             return base, Problem(cp.last_seq, "checkpoint", f"{where} was edited: its hash does not match")
         if cp.prev_checkpoint_hash != prev_cp:
-            return base, Problem(
-                cp.last_seq, "checkpoint", f"{where} does not link to the previous checkpoint"
-            )
+            return base, Problem(cp.last_seq, "checkpoint", f"{where} does not link to the previous checkpoint")
         if cp.first_seq != base.seq + 1 or cp.entry_count != cp.last_seq - cp.first_seq + 1:
             return base, Problem(
                 cp.last_seq, "checkpoint", f"{where} does not continue the previous one (seq {base.seq})"
             )
         if key is not None:
             if cp.signature is None:
-                return base, Problem(
-                    cp.last_seq, "checkpoint", f"{where} is unsigned but a ledger key is set"
-                )
+                return base, Problem(cp.last_seq, "checkpoint", f"{where} is unsigned but a ledger key is set")
             if not hmac.compare_digest(cp.signature, hmac_hex(key, text)):
                 return base, Problem(cp.last_seq, "checkpoint", f"{where}: signature does not match")
         prev_cp = h
@@ -282,9 +278,7 @@ class Walk:
     problem: Problem | None = None
 
 
-def load_base(
-    conn: Connection, chain: str, key: bytes | None
-) -> tuple[list[Any], Any, ChainStart, Problem | None]:
+def load_base(conn: Connection, chain: str, key: bytes | None) -> tuple[list[Any], Any, ChainStart, Problem | None]:
     """Read checkpoints and head of ``chain`` and check the checkpoints.
 
     Returns
@@ -304,9 +298,7 @@ def load_base(
     return cps, head, base, problem
 
 
-def walk(
-    conn: Connection, chain: str, base: ChainStart, upto: int | None = None, head_seq: int | None = None
-) -> Walk:
+def walk(conn: Connection, chain: str, base: ChainStart, upto: int | None = None, head_seq: int | None = None) -> Walk:
     """Check entries after ``base`` (up to seq ``upto``) and classify the first problem.
 
     ``head_seq`` is the chain head's ``last_seq``, if known: entries past it are foreign.
@@ -320,11 +312,7 @@ def walk(
     result = conn.execute(stmt.order_by(_ENTRY.c.seq).execution_options(yield_per=1000))
     try:
         for row in result:
-            if (
-                row.seq != w.expected_seq
-                or row.prev_hash != w.expected_prev
-                or recompute_hash(row) != row.entry_hash
-            ):
+            if row.seq != w.expected_seq or row.prev_hash != w.expected_prev or recompute_hash(row) != row.entry_hash:
                 bad = row
                 break
             if w.first_seq is None:
@@ -389,9 +377,7 @@ def _row_at(conn: Connection, chain: str, seq: int) -> Any:
 
 
 def _row_by_hash(conn: Connection, chain: str, h: str) -> Any:
-    return conn.execute(
-        select(_ENTRY).where(_ENTRY.c.chain == chain, _ENTRY.c.entry_hash == h).limit(1)
-    ).first()
+    return conn.execute(select(_ENTRY).where(_ENTRY.c.chain == chain, _ENTRY.c.entry_hash == h).limit(1)).first()
 
 
 def _original_seq(conn: Connection, chain: str, row: Any, base: ChainStart, depth: int = 0) -> int | None:
@@ -431,9 +417,7 @@ def _classify(
     if head_seq is not None and expected_seq > head_seq:
         return Problem(s, "inserted", f"entry {s} lies beyond the chain head (seq {head_seq})")
     if s > expected_seq:
-        moved = conn.execute(
-            select(_ENTRY).where(_ENTRY.c.chain == chain, _ENTRY.c.prev_hash == expected_prev)
-        ).all()
+        moved = conn.execute(select(_ENTRY).where(_ENTRY.c.chain == chain, _ENTRY.c.prev_hash == expected_prev)).all()
         for m in moved:
             if m.seq != expected_seq and _is_true_successor(m, expected_seq, expected_prev):
                 return Problem(expected_seq, "reordered", f"entry {expected_seq} was moved to seq {m.seq}")
@@ -444,9 +428,7 @@ def _classify(
     if recompute_hash(row) == row.entry_hash:
         # Intact in itself but not linked to its predecessor.
         if _is_true_successor(following, s, expected_prev):
-            return Problem(
-                s, "inserted", f"entry {s} is not part of the chain; its successors were renumbered"
-            )
+            return Problem(s, "inserted", f"entry {s} is not part of the chain; its successors were renumbered")
         if prev_row is None:
             return Problem(s, "edited", f"entry {s} does not link to its checkpoint/genesis hash")
         return Problem(

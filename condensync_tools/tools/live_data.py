@@ -21,9 +21,13 @@ from .common import ToolInput, ToolResult, UnitSystemField
 
 __all__ = ["ReadLiveDataInput", "ReadLiveDataOutput", "TOOL", "live_manager", "RequiredCondenserId"]
 
-RequiredCondenserId = Annotated[str, Field(
-    description="Condenser id from the plant configuration (its [condensers.<id>] table) [1]",
-    pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
+RequiredCondenserId = Annotated[
+    str,
+    Field(
+        description="Condenser id from the plant configuration (its [condensers.<id>] table) [1]",
+        pattern=r"^[A-Za-z0-9_.\-]{1,64}$",
+    ),
+]
 MeasurementName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
 
@@ -31,30 +35,42 @@ def live_manager(call: ToolCall, what: str) -> Any:
     """The connector manager of the call's context, or :class:`ToolUnavailable`."""
     live = call.context.live
     if live is None or not hasattr(live, "snapshot"):
-        raise ToolUnavailable([f"$.condenser_id: {what} needs the plant connectors (a plant configuration with "
-                               "[condensers.<id>.opcua], .modbus, .historian or .weather tables, loaded by "
-                               "`condensync serve --config`), got none"], call.tool.name)
+        raise ToolUnavailable(
+            [
+                f"$.condenser_id: {what} needs the plant connectors (a plant configuration with "
+                "[condensers.<id>.opcua], .modbus, .historian or .weather tables, loaded by "
+                "`condensync serve --config`), got none"
+            ],
+            call.tool.name,
+        )
     return live
 
 
 class ReadLiveDataInput(ToolInput):
     unit_system: UnitSystemField = "US"
     condenser_id: RequiredCondenserId
-    names: list[MeasurementName] = Field(default_factory=list, max_length=200, description=(
-        "Measurement names to read (tool argument names such as cw_inlet_temp, condenser_pressure); empty: "
-        "every tag configured for the condenser [1]"))
+    names: list[MeasurementName] = Field(
+        default_factory=list,
+        max_length=200,
+        description=(
+            "Measurement names to read (tool argument names such as cw_inlet_temp, condenser_pressure); empty: "
+            "every tag configured for the condenser [1]"
+        ),
+    )
 
 
 class LiveValueItem(BaseModel):
     name: str = Field(description="Measurement name (the tool argument it feeds)")
-    value: float = Field(None, description="Value in the caller's unit system (see unit); absent when the "
-                                           "reading has bad quality")
-    unit: str = Field(description="Unit of value in the caller's unit system (the tag's own unit when the "
-                                  "quantity has no unit-system form, e.g. rpm)")
+    value: float = Field(
+        None, description="Value in the caller's unit system (see unit); absent when the reading has bad quality"
+    )
+    unit: str = Field(
+        description="Unit of value in the caller's unit system (the tag's own unit when the "
+        "quantity has no unit-system form, e.g. rpm)"
+    )
     raw_value: float = Field(None, description="Value as the source delivered it, in raw_unit; absent when bad")
     raw_unit: str = Field(description="Engineering unit of the tag as configured / delivered")
-    tag: str = Field(description="Source address: OPC UA node id, Modbus '<unit id>:<4xxxx>', PI WebId or JSON "
-                                 "path")
+    tag: str = Field(description="Source address: OPC UA node id, Modbus '<unit id>:<4xxxx>', PI WebId or JSON path")
     service: str = Field(description="Connector service name (also its circuit breaker's name)")
     connector: str = Field(description="Connector kind: opcua, modbus, historian or weather")
     source_timestamp: str = Field(description="When the source says the value was valid (RFC 3339, UTC)")
@@ -64,8 +80,10 @@ class LiveValueItem(BaseModel):
     status: str = Field(description="The source's own status, e.g. Good, BadSensorFailure")
     stale: bool = Field(description="Older than max_age_s: a calculator in live mode would refuse it")
     bad: bool = Field(description="Bad quality (or unit not convertible): a calculator would refuse it")
-    implausible: bool = Field(description="Outside the sane plant range of the quantity (e.g. a float32-max "
-                                          "register): a calculator would refuse it")
+    implausible: bool = Field(
+        description="Outside the sane plant range of the quantity (e.g. a float32-max "
+        "register): a calculator would refuse it"
+    )
     usable: bool = Field(description="Neither stale, bad nor implausible: a calculator in live mode would use it")
     problem: str = Field("", description="Why the value would be refused, naming the tag; empty when usable")
 
@@ -93,12 +111,23 @@ class ReadLiveDataOutput(ToolResult):
 def _item(v: Any, system: str, kinds: dict[str, str]) -> dict[str, Any]:
     r = v.reading
     kind = display_kind(v.name, r.unit, kinds)
-    item: dict[str, Any] = {"name": v.name, "raw_unit": r.unit, "tag": r.tag, "service": v.service,
-                            "connector": v.connector, "source_timestamp": r.source_timestamp.isoformat(),
-                            "age_s": round(v.age_s, 3), "max_age_s": v.max_age_s, "quality": r.quality.value,
-                            "status": r.status, "stale": v.stale, "bad": v.bad, "implausible": v.implausible,
-                            "usable": v.usable,
-                            "problem": v.problem or ""}
+    item: dict[str, Any] = {
+        "name": v.name,
+        "raw_unit": r.unit,
+        "tag": r.tag,
+        "service": v.service,
+        "connector": v.connector,
+        "source_timestamp": r.source_timestamp.isoformat(),
+        "age_s": round(v.age_s, 3),
+        "max_age_s": v.max_age_s,
+        "quality": r.quality.value,
+        "status": r.status,
+        "stale": v.stale,
+        "bad": v.bad,
+        "implausible": v.implausible,
+        "usable": v.usable,
+        "problem": v.problem or "",
+    }
     if v.value_si is not None and kind is not None:
         item["value"] = from_si(kind, v.value_si, system)
         item["unit"] = unit_label(kind, system)
@@ -117,18 +146,33 @@ def handle(call: ToolCall) -> ToolOutput:
     names = list(dict.fromkeys(call.args.get("names") or []))
     configured = manager.configured_names(cid)
     if not configured:
-        raise ToolUnavailable([f"$.condenser_id: condenser {cid!r} with at least one reading connector "
-                               f"([condensers.{cid}.opcua], .modbus, .historian or .weather), got none"],
-                              call.tool.name)
+        raise ToolUnavailable(
+            [
+                f"$.condenser_id: condenser {cid!r} with at least one reading connector "
+                f"([condensers.{cid}.opcua], .modbus, .historian or .weather), got none"
+            ],
+            call.tool.name,
+        )
     unknown = [n for n in names if n not in configured]
     if unknown:
-        raise InvalidArguments([f"$.names[{names.index(n)}]: a measurement configured for {cid} "
-                                f"({', '.join(sorted(configured))}), got {n!r}" for n in unknown], call.tool.name)
+        raise InvalidArguments(
+            [
+                f"$.names[{names.index(n)}]: a measurement configured for {cid} "
+                f"({', '.join(sorted(configured))}), got {n!r}"
+                for n in unknown
+            ],
+            call.tool.name,
+        )
     snap = manager.snapshot(cid, names or None)
     if not snap.values and snap.errors:
-        raise LiveDataError([f"$.condenser_id: live values of {', '.join(e['names'])} from {e['service']} "
-                             f"({e['connector']}, {e['endpoint']}), got an error: {e['error']}"
-                             for e in snap.errors], call.tool.name)
+        raise LiveDataError(
+            [
+                f"$.condenser_id: live values of {', '.join(e['names'])} from {e['service']} "
+                f"({e['connector']}, {e['endpoint']}), got an error: {e['error']}"
+                for e in snap.errors
+            ],
+            call.tool.name,
+        )
     kinds = manager.kinds
     items = [_item(snap.values[n], call.unit_system, kinds) for n in sorted(snap.values)]
     call.sources.extend(snap.values[n].source() for n in sorted(snap.values))
@@ -136,42 +180,64 @@ def handle(call: ToolCall) -> ToolOutput:
     bad = sum(1 for v in snap.values.values() if v.bad)
     implausible = sum(1 for v in snap.values.values() if v.implausible)
     warnings = [v.problem for v in snap.values.values() if v.problem]
-    warnings += [f"{e['service']} ({e['connector']}, {e['endpoint']}) could not be read for "
-                 f"{', '.join(e['names'])}: {e['error']}" for e in snap.errors]
+    warnings += [
+        f"{e['service']} ({e['connector']}, {e['endpoint']}) could not be read for "
+        f"{', '.join(e['names'])}: {e['error']}"
+        for e in snap.errors
+    ]
     errors = [{k: e[k] for k in ("service", "connector", "endpoint", "names", "error")} for e in snap.errors]
     shown = ", ".join(f"{i['name']} {i['value']:.4g} {i['unit']}" for i in items[:6] if "value" in i)
-    summary = (f"{cid}: {len(items)} live value(s), {stale} stale, {bad} bad"
-               + (f", {implausible} implausible" if implausible else "")
-               + (f", {len(errors)} connector(s) unreachable" if errors else "")
-               + (f"; {shown}" if shown else "") + (" …" if len(items) > 6 else ""))
-    values = {"condenser_id": cid, "taken_at": snap.taken_at.isoformat(), "values": items,
-              "value_count": len(items), "stale_count": stale, "bad_count": bad,
-              "implausible_count": implausible,
-              "all_usable": not warnings and not errors, "connector_errors": errors}
-    return ToolOutput(values=values, method={"live_read": "connector snapshot; per-tag staleness limit, quality "
-                                             "and plant plausibility reported, not enforced; unit string → SI "
-                                             "→ caller"},
-                      warnings=warnings, summary=summary)
+    summary = (
+        f"{cid}: {len(items)} live value(s), {stale} stale, {bad} bad"
+        + (f", {implausible} implausible" if implausible else "")
+        + (f", {len(errors)} connector(s) unreachable" if errors else "")
+        + (f"; {shown}" if shown else "")
+        + (" …" if len(items) > 6 else "")
+    )
+    values = {
+        "condenser_id": cid,
+        "taken_at": snap.taken_at.isoformat(),
+        "values": items,
+        "value_count": len(items),
+        "stale_count": stale,
+        "bad_count": bad,
+        "implausible_count": implausible,
+        "all_usable": not warnings and not errors,
+        "connector_errors": errors,
+    }
+    return ToolOutput(
+        values=values,
+        method={
+            "live_read": "connector snapshot; per-tag staleness limit, quality "
+            "and plant plausibility reported, not enforced; unit string → SI "
+            "→ caller"
+        },
+        warnings=warnings,
+        summary=summary,
+    )
 
 
-TOOL = register(ToolDefinition(
-    name="read_live_data",
-    title="Read a condenser's live plant values (tags, timestamps, quality)",
-    description=(
-        "Reads the current values of a condenser's configured plant tags (OPC UA, Modbus TCP, PI historian, "
-        "weather) and returns each in the caller's unit system with its tag, source timestamp, age, staleness "
-        "limit and quality. Stale, bad or implausible values (outside any sane plant range, e.g. a float32-max "
-        "register) are REPORTED with flags (stale, bad, implausible, usable, problem), not hidden; unreachable "
-        "connectors are listed in connector_errors. Use it to check what the plant is "
-        "sending before a live calculation. Values come from the plant: report them verbatim."),
-    version="1.1.0",
-    input_model=ReadLiveDataInput,
-    output_model=ReadLiveDataOutput,
-    handler=handle,
-    category="live_read",
-    read_only=True,
-    destructive=False,
-    idempotent=True,
-    open_world=True,
-    record_history=False,
-))
+TOOL = register(
+    ToolDefinition(
+        name="read_live_data",
+        title="Read a condenser's live plant values (tags, timestamps, quality)",
+        description=(
+            "Reads the current values of a condenser's configured plant tags (OPC UA, Modbus TCP, PI historian, "
+            "weather) and returns each in the caller's unit system with its tag, source timestamp, age, staleness "
+            "limit and quality. Stale, bad or implausible values (outside any sane plant range, e.g. a float32-max "
+            "register) are REPORTED with flags (stale, bad, implausible, usable, problem), not hidden; unreachable "
+            "connectors are listed in connector_errors. Use it to check what the plant is "
+            "sending before a live calculation. Values come from the plant: report them verbatim."
+        ),
+        version="1.1.0",
+        input_model=ReadLiveDataInput,
+        output_model=ReadLiveDataOutput,
+        handler=handle,
+        category="live_read",
+        read_only=True,
+        destructive=False,
+        idempotent=True,
+        open_world=True,
+        record_history=False,
+    )
+)

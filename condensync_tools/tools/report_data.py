@@ -173,8 +173,11 @@ def _history_arguments(call: ToolCall, lo: float | None, hi: float | None) -> di
         if not keep:
             raise InvalidArguments(["$.report_from: no rows of the timestamps lie in the report window"])
         columns = [name for name in ("timestamps", *hio.MEASUREMENT_COLUMNS, "quality") if args.get(name) is not None]
-        uneven = [f"$.{name}: expected {len(ts)} items (as timestamps), got {len(args[name])}"
-                  for name in columns if len(args[name]) != len(ts)]
+        uneven = [
+            f"$.{name}: expected {len(ts)} items (as timestamps), got {len(args[name])}"
+            for name in columns
+            if len(args[name]) != len(ts)
+        ]
         if uneven:
             raise InvalidArguments(uneven)
         for name in columns:

@@ -91,8 +91,7 @@ class SnapshotFields(ToolInput):
     ) = None
     condenser_pressure: quantity(
         "pressure",
-        "Measured condenser shell absolute pressure (backpressure); "
-        "alternative: vacuum_gauge with barometric_pressure",
+        "Measured condenser shell absolute pressure (backpressure); alternative: vacuum_gauge with barometric_pressure",
         plausible=PRESSURE_RANGE,
         gt=0,
     ) = None
@@ -119,9 +118,9 @@ class TubeFields(ToolInput):
         plausible=(1.0, 300_000.0),
         gt=0,
     ) = None
-    tube_od: quantity(
-        "tube_diameter", "Tube outside diameter (an HEI tabulated OD)", plausible=(0.008, 0.06), gt=0
-    ) = None
+    tube_od: quantity("tube_diameter", "Tube outside diameter (an HEI tabulated OD)", plausible=(0.008, 0.06), gt=0) = (
+        None
+    )
     tube_gauge_bwg: int = Field(
         18, ge=10, le=28, description="Tube wall gauge, BWG (10-28) [1]; default 18 (the HEI reference wall)"
     )
@@ -131,9 +130,7 @@ class TubeFields(ToolInput):
         "default target cleanliness and velocity limit) [1]; default admiralty",
     )
     tube_count: int = Field(None, ge=1, le=500_000, description="Installed tubes, all passes [1]")
-    plugged_tubes: int = Field(
-        0, ge=0, le=500_000, description="Plugged tubes, excluded from area and flow [1]"
-    )
+    plugged_tubes: int = Field(0, ge=0, le=500_000, description="Plugged tubes, excluded from area and flow [1]")
     tube_passes: int = Field(1, ge=1, le=4, description="Number of water passes [1]")
     tube_length: quantity(
         "length", "Effective tube length between tubesheets (per pass)", plausible=(0.5, 40.0), gt=0
@@ -154,9 +151,7 @@ class TubeFields(ToolInput):
         "hei",
         description="Clean U method: 'hei' (C1·√V·Fw·Fm) or 'first_principles' (resistance build-up) [1]",
     )
-    hei_edition: Literal[hei.C1_EDITIONS] = Field(
-        "hei_9th_10th", description="Edition of the HEI C1 table [1]"
-    )  # type: ignore[valid-type]
+    hei_edition: Literal[hei.C1_EDITIONS] = Field("hei_9th_10th", description="Edition of the HEI C1 table [1]")  # type: ignore[valid-type]
     hei_fw: float = Field(
         None,
         gt=0,
@@ -182,8 +177,7 @@ class TubeFields(ToolInput):
 class DutyFields(ToolInput):
     heat_duty: quantity(
         "heat_rate",
-        "Heat rejected to the cooling water; default: CW side from cw_outlet_temp, "
-        "else steam_flow × 950 Btu/lb (HEI)",
+        "Heat rejected to the cooling water; default: CW side from cw_outlet_temp, else steam_flow × 950 Btu/lb (HEI)",
         plausible=HEAT_DUTY_RANGE,
         gt=0,
     ) = None
@@ -213,8 +207,7 @@ class DutyFields(ToolInput):
         None,
         gt=0,
         le=1.5,
-        description="Target (design) cleanliness factor; "
-        "default 0.85 copper alloys, 0.90 titanium and stainless [1]",
+        description="Target (design) cleanliness factor; default 0.85 copper alloys, 0.90 titanium and stainless [1]",
     )
 
 
@@ -224,14 +217,11 @@ class DesignPointFields(ToolInput):
         "Design CW inlet temperature (reference state for the deviation split and design correction)",
         plausible=CW_TEMP_RANGE,
     ) = None
-    design_cw_flow: quantity("volumetric_flow", "Design CW flow (total)", plausible=CW_FLOW_RANGE, gt=0) = (
-        None
-    )
+    design_cw_flow: quantity("volumetric_flow", "Design CW flow (total)", plausible=CW_FLOW_RANGE, gt=0) = None
     design_heat_duty: quantity("heat_rate", "Design heat duty", plausible=HEAT_DUTY_RANGE, gt=0) = None
     design_backpressure: quantity(
         "pressure",
-        "Design (guaranteed) backpressure at the design point, compared "
-        "with the design-corrected backpressure",
+        "Design (guaranteed) backpressure at the design point, compared with the design-corrected backpressure",
         plausible=PRESSURE_RANGE,
         gt=0,
     ) = None
@@ -260,8 +250,7 @@ class TurbineFields(ToolInput):
     )
     turbine_choke_pressure: quantity(
         "pressure",
-        "Turbine choke point: no output gain below it; default: the "
-        "lowest curve pressure (generic curve: 1.2 inHgA)",
+        "Turbine choke point: no output gain below it; default: the lowest curve pressure (generic curve: 1.2 inHgA)",
         plausible=PRESSURE_RANGE,
         gt=0,
     ) = None
@@ -390,8 +379,11 @@ def turbine_from(call: ToolCall) -> tuple[TurbineCurve | None, list[str]]:
 
                 raise DomainError(
                     "turbine_choke_pressure",
-                    Text("the choke point must lie inside the generic curve's range {lo}-{hi}",
-                         lo=("pressure", curve.pressures[0], 4), hi=("pressure", curve.pressures[-1], 4)),
+                    Text(
+                        "the choke point must lie inside the generic curve's range {lo}-{hi}",
+                        lo=("pressure", curve.pressures[0], 4),
+                        hi=("pressure", curve.pressures[-1], 4),
+                    ),
                     "choke point in the wrong unit",
                 )
             curve = dataclasses.replace(
@@ -404,16 +396,17 @@ def turbine_from(call: ToolCall) -> tuple[TurbineCurve | None, list[str]]:
                 },
             )
         warnings.append(
-            Text("no turbine correction curve given: the GENERIC illustrative curve (about 1 % of rated "
-                 "output per {step} near {design}, choke {choke}) is used; pass the unit's own "
-                 "turbine_curve_pressure/turbine_curve_output_change for decisions",
-                 step=("pressure_difference", INHG_PA, 3), design=("pressure", 2.0 * INHG_PA, 3),
-                 choke=("pressure", 1.2 * INHG_PA, 3))
+            Text(
+                "no turbine correction curve given: the GENERIC illustrative curve (about 1 % of rated "
+                "output per {step} near {design}, choke {choke}) is used; pass the unit's own "
+                "turbine_curve_pressure/turbine_curve_output_change for decisions",
+                step=("pressure_difference", INHG_PA, 3),
+                design=("pressure", 2.0 * INHG_PA, 3),
+                choke=("pressure", 1.2 * INHG_PA, 3),
+            )
         )
         return curve, warnings
-    require(
-        call, ["turbine_curve_pressure", "turbine_curve_output_change"], "(the curve is a pair of arrays)"
-    )
+    require(call, ["turbine_curve_pressure", "turbine_curve_output_change"], "(the curve is a pair of arrays)")
     if len(pressures) != len(changes):
         raise InvalidArguments(
             [

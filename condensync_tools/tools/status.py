@@ -38,8 +38,11 @@ class ConnectorItem(BaseModel):
     kind: str = Field(description="opcua, modbus, historian, weather or cmms")
     endpoint: str = Field(description="Endpoint URL or host:port")
     connected: bool = Field(description="Connected now (HTTP services: breaker not open)")
-    connecting: bool = Field(False, description="Its first connection (connect, resolve tags, subscribe) is still "
-                                                "in progress: neither connected nor failed yet")
+    connecting: bool = Field(
+        False,
+        description="Its first connection (connect, resolve tags, subscribe) is still "
+        "in progress: neither connected nor failed yet",
+    )
     state: str = Field(description="Connection / polling state in words ('connecting' while starting)")
     started: bool = Field(description="The connector has been started (connectors start on first use)")
     start_error: str = Field("", description="Why starting failed, if it did")
@@ -69,8 +72,9 @@ class NotificationDestination(BaseModel):
     name: str = Field(description="Destination name ([alerts.destinations.<name>])")
     kind: str = Field(description="slack, teams, pagerduty or mqtt")
     endpoint: str = Field(description="Endpoint with its secret part masked")
-    breaker_state: str = Field(description="closed, open or half_open; 'unknown' when the monitor runs in another "
-                                           "process")
+    breaker_state: str = Field(
+        description="closed, open or half_open; 'unknown' when the monitor runs in another process"
+    )
     pending: int = Field(description="Notifications waiting in the outbox (retried until delivered) [1]")
     rejected: int = Field(description="Notifications the receiver refused (kept; fix the destination) [1]")
     delivered: int = Field(description="Notifications delivered and still kept in the outbox [1]")
@@ -100,14 +104,18 @@ class ConnectorStatusOutput(ToolResult):
     connecting_count: int = Field(0, description="Connectors still making their first connection [1]")
     open_breakers: int = Field(description="Breakers open or half-open [1]")
     stale_values: int = Field(description="Cached values older than their limit [1]")
-    healthy: bool = Field(description="Every started connector connected, none still connecting, no breaker open "
-                                      "or half-open, no stale value, no notification waiting or rejected")
+    healthy: bool = Field(
+        description="Every started connector connected, none still connecting, no breaker open "
+        "or half-open, no stale value, no notification waiting or rejected"
+    )
     notifications: list[NotificationDestination] = Field(
-        default_factory=list, description="Alert destinations ([alerts] of the plant configuration)")
+        default_factory=list, description="Alert destinations ([alerts] of the plant configuration)"
+    )
     undelivered_notifications: int = Field(0, description="Notifications pending or rejected, all destinations [1]")
     monitor_running: bool = Field(False, description="The monitor runs in this process")
-    monitor_runs: list[MonitorRun] = Field(default_factory=list, description="Monitor runs per condenser (this "
-                                                                             "process)")
+    monitor_runs: list[MonitorRun] = Field(
+        default_factory=list, description="Monitor runs per condenser (this process)"
+    )
 
 
 def _connecting(status: dict[str, Any]) -> bool:
@@ -136,26 +144,50 @@ def normalise_status(status: dict[str, Any]) -> dict[str, Any]:
     limits = status.get("stale_limits_s") or {}
     tags = []
     for name, info in sorted((status.get("tags") or {}).items()):
-        tag = {"name": name, "age_s": float(info["age_s"]), "quality": str(info["quality"]),
-               "status": str(info["status"]), "stale": False}
+        tag = {
+            "name": name,
+            "age_s": float(info["age_s"]),
+            "quality": str(info["quality"]),
+            "status": str(info["status"]),
+            "stale": False,
+        }
         if name in limits:
             tag["max_age_s"] = float(limits[name])
             tag["stale"] = tag["age_s"] > tag["max_age_s"]
         tags.append(tag)
-    return {"condenser_id": status["condenser_id"], "service": str(status.get("service", "")),
-            "kind": str(status.get("kind", "")), "endpoint": str(status.get("endpoint", "")),
-            "connected": bool(status.get("connected", False)), "connecting": _connecting(status),
-            "state": _state(status),
-            "started": bool(status.get("started", False)), "start_error": status.get("start_error") or "",
-            "last_update": status.get("last_update") or "", "last_error": status.get("last_error") or "",
-            "breaker_state": str(breaker.get("state", "closed")),
-            "breaker_failure_count": int(breaker.get("failure_count", 0)),
-            "stale_count": sum(1 for t in tags if t["stale"]), "tags": tags}
+    return {
+        "condenser_id": status["condenser_id"],
+        "service": str(status.get("service", "")),
+        "kind": str(status.get("kind", "")),
+        "endpoint": str(status.get("endpoint", "")),
+        "connected": bool(status.get("connected", False)),
+        "connecting": _connecting(status),
+        "state": _state(status),
+        "started": bool(status.get("started", False)),
+        "start_error": status.get("start_error") or "",
+        "last_update": status.get("last_update") or "",
+        "last_error": status.get("last_error") or "",
+        "breaker_state": str(breaker.get("state", "closed")),
+        "breaker_failure_count": int(breaker.get("failure_count", 0)),
+        "stale_count": sum(1 for t in tags if t["stale"]),
+        "tags": tags,
+    }
 
 
 def _breaker(b: dict[str, Any]) -> dict[str, Any]:
-    out = {k: b[k] for k in ("name", "endpoint", "state", "failure_count", "fail_max", "reset_timeout_s",
-                             "call_timeout_s", "success_threshold")}
+    out = {
+        k: b[k]
+        for k in (
+            "name",
+            "endpoint",
+            "state",
+            "failure_count",
+            "fail_max",
+            "reset_timeout_s",
+            "call_timeout_s",
+            "success_threshold",
+        )
+    }
     if b.get("half_open_in_s") is not None:
         out["half_open_in_s"] = float(b["half_open_in_s"])
     out["opened_at"] = b.get("opened_at") or ""
@@ -181,13 +213,24 @@ def _delivery_status(call: ToolCall) -> dict[str, Any]:
 
         dests, runs, running = outbox_status(call.context.design), [], False
     undelivered = sum(d["pending"] + d["rejected"] for d in dests)
-    warnings = [f"alert destination '{d['name']}' ({d['kind']}, {d['endpoint']}): {d['pending']} notification(s) "
-                f"waiting, {d['rejected']} rejected; last error: {d['last_error'] or 'none'}"
-                for d in dests if d["pending"] or d["rejected"]]
-    warnings += [f"monitor run of {r['condenser_id']}: {r['last_outcome']}: {r['last_error']}" for r in runs
-                 if r.get("last_outcome") not in (None, "", "ok")]
-    return {"notifications": dests, "undelivered_notifications": undelivered, "monitor_running": running,
-            "monitor_runs": runs, "warnings": warnings}
+    warnings = [
+        f"alert destination '{d['name']}' ({d['kind']}, {d['endpoint']}): {d['pending']} notification(s) "
+        f"waiting, {d['rejected']} rejected; last error: {d['last_error'] or 'none'}"
+        for d in dests
+        if d["pending"] or d["rejected"]
+    ]
+    warnings += [
+        f"monitor run of {r['condenser_id']}: {r['last_outcome']}: {r['last_error']}"
+        for r in runs
+        if r.get("last_outcome") not in (None, "", "ok")
+    ]
+    return {
+        "notifications": dests,
+        "undelivered_notifications": undelivered,
+        "monitor_running": running,
+        "monitor_runs": runs,
+        "warnings": warnings,
+    }
 
 
 def handle(call: ToolCall) -> ToolOutput:
@@ -196,56 +239,88 @@ def handle(call: ToolCall) -> ToolOutput:
     raw = manager.status(cid)
     items = [normalise_status(s) for s in raw["connectors"]]
     ours = {(s.get("breaker") or {}).get("name") for s in raw["connectors"]} - {None}
-    pairs = {((s.get("breaker") or {}).get("name"), (s.get("breaker") or {}).get("endpoint"))
-             for s in raw["connectors"]}
+    pairs = {
+        ((s.get("breaker") or {}).get("name"), (s.get("breaker") or {}).get("endpoint")) for s in raw["connectors"]
+    }
     breakers = [_breaker(b) for b in raw["breakers"] if b["name"] in ours and (b["name"], b["endpoint"]) in pairs]
     connected = sum(1 for i in items if i["connected"])
     connecting = sum(1 for i in items if i["connecting"])
     open_breakers = sum(1 for b in breakers if b["state"] != "closed")
     stale = sum(i["stale_count"] for i in items)
-    failing = open_breakers > 0 or stale > 0 or any(
-        i["started"] and not i["connected"] and not i["connecting"] for i in items)
+    failing = (
+        open_breakers > 0
+        or stale > 0
+        or any(i["started"] and not i["connected"] and not i["connecting"] for i in items)
+    )
     healthy = not failing and connecting == 0
-    warnings = [f"circuit breaker '{b['name']}' ({b['endpoint']}) is {b['state']}: {b['last_error']}"
-                for b in breakers if b["state"] != "closed"]
-    warnings += [f"{i['service']} ({i['kind']}) of {i['condenser_id']}: {t['name']} is {t['age_s']:.1f} s old, "
-                 f"limit {t['max_age_s']:g} s" for i in items for t in i["tags"] if t["stale"]]
-    warnings += [f"{i['service']} ({i['kind']}) of {i['condenser_id']} did not start: {i['start_error']}"
-                 for i in items if i["start_error"]]
+    warnings = [
+        f"circuit breaker '{b['name']}' ({b['endpoint']}) is {b['state']}: {b['last_error']}"
+        for b in breakers
+        if b["state"] != "closed"
+    ]
+    warnings += [
+        f"{i['service']} ({i['kind']}) of {i['condenser_id']}: {t['name']} is {t['age_s']:.1f} s old, "
+        f"limit {t['max_age_s']:g} s"
+        for i in items
+        for t in i["tags"]
+        if t["stale"]
+    ]
+    warnings += [
+        f"{i['service']} ({i['kind']}) of {i['condenser_id']} did not start: {i['start_error']}"
+        for i in items
+        if i["start_error"]
+    ]
     delivery = _delivery_status(call)
     warnings += delivery.pop("warnings")
     failing = failing or delivery["undelivered_notifications"] > 0
     healthy = healthy and delivery["undelivered_notifications"] == 0
     verdict = "healthy" if healthy else ("attention needed" if failing else "still connecting")
-    summary = (f"{len(items)} connector(s), {connected} connected, {connecting} connecting, {open_breakers} "
-               f"breaker(s) open, {stale} stale value(s), {delivery['undelivered_notifications']} undelivered "
-               f"notification(s): {verdict}")
-    values = {"connectors": items, "breakers": breakers, "connector_count": len(items),
-              "connected_count": connected, "connecting_count": connecting, "open_breakers": open_breakers,
-              "stale_values": stale, "healthy": healthy, **delivery}
-    return ToolOutput(values=values, method={"status": "connector status() and circuit-breaker snapshots"},
-                      warnings=warnings, summary=summary)
+    summary = (
+        f"{len(items)} connector(s), {connected} connected, {connecting} connecting, {open_breakers} "
+        f"breaker(s) open, {stale} stale value(s), {delivery['undelivered_notifications']} undelivered "
+        f"notification(s): {verdict}"
+    )
+    values = {
+        "connectors": items,
+        "breakers": breakers,
+        "connector_count": len(items),
+        "connected_count": connected,
+        "connecting_count": connecting,
+        "open_breakers": open_breakers,
+        "stale_values": stale,
+        "healthy": healthy,
+        **delivery,
+    }
+    return ToolOutput(
+        values=values,
+        method={"status": "connector status() and circuit-breaker snapshots"},
+        warnings=warnings,
+        summary=summary,
+    )
 
 
-TOOL = register(ToolDefinition(
-    name="connector_status",
-    title="Plant connector health: connections, circuit breakers, value ages",
-    description=(
-        "Health of the plant-data connectors (OPC UA, Modbus TCP, PI historian, weather, CMMS) of one condenser "
-        "or of all: connected or not, last update, last error, circuit-breaker state (closed / open / "
-        "half-open, with the time until a trial call) and the age of every cached value against its staleness "
-        "limit. Connectors start on first use, so a connector not yet used shows started=false; one making its "
-        "first connection shows connecting=true (not a failure). With [alerts] in the plant configuration: each "
-        "alert destination (endpoint masked) with its breaker and the notifications waiting in the outbox or "
-        "rejected, and the monitor's runs when it runs in this process. Read-only."),
-    version="1.2.0",
-    input_model=ConnectorStatusInput,
-    output_model=ConnectorStatusOutput,
-    handler=handle,
-    category="live_read",
-    read_only=True,
-    destructive=False,
-    idempotent=True,
-    open_world=True,
-    record_history=False,
-))
+TOOL = register(
+    ToolDefinition(
+        name="connector_status",
+        title="Plant connector health: connections, circuit breakers, value ages",
+        description=(
+            "Health of the plant-data connectors (OPC UA, Modbus TCP, PI historian, weather, CMMS) of one condenser "
+            "or of all: connected or not, last update, last error, circuit-breaker state (closed / open / "
+            "half-open, with the time until a trial call) and the age of every cached value against its staleness "
+            "limit. Connectors start on first use, so a connector not yet used shows started=false; one making its "
+            "first connection shows connecting=true (not a failure). With [alerts] in the plant configuration: each "
+            "alert destination (endpoint masked) with its breaker and the notifications waiting in the outbox or "
+            "rejected, and the monitor's runs when it runs in this process. Read-only."
+        ),
+        version="1.2.0",
+        input_model=ConnectorStatusInput,
+        output_model=ConnectorStatusOutput,
+        handler=handle,
+        category="live_read",
+        read_only=True,
+        destructive=False,
+        idempotent=True,
+        open_world=True,
+        record_history=False,
+    )
+)

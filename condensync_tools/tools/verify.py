@@ -33,10 +33,15 @@ __all__ = ["VerifyInput", "VerifyOutput", "TOOL", "verify_result"]
 
 
 class VerifyInput(ToolInput):
-    provenance_hash: str = Field("", pattern=r"^([0-9a-f]{64})?$", description="Provenance hash to look up in the "
-                                 "audit ledger (64 hex digits); or give result and arguments instead")
-    tool: str = Field("", pattern=r"^[a-z_]{0,64}$", description="Tool that produced `result` (default: "
-                      "result.provenance.tool)")
+    provenance_hash: str = Field(
+        "",
+        pattern=r"^([0-9a-f]{64})?$",
+        description="Provenance hash to look up in the "
+        "audit ledger (64 hex digits); or give result and arguments instead",
+    )
+    tool: str = Field(
+        "", pattern=r"^[a-z_]{0,64}$", description="Tool that produced `result` (default: result.provenance.tool)"
+    )
     arguments: dict[str, Any] = Field(None, description="The arguments of the call that produced `result`")
     result: dict[str, Any] = Field(None, description="A full result object, including its provenance")
 
@@ -64,8 +69,11 @@ def _diff(a: Any, b: Any, path: str = "$") -> list[str]:
         for k in sorted(set(a) | set(b)):
             if k == "provenance":
                 continue
-            out += _diff(a.get(k), b.get(k), f"{path}.{k}") if k in a and k in b else \
-                [f"{path}.{k}: {'only in the recorded result' if k in a else 'only in the re-executed result'}"]
+            out += (
+                _diff(a.get(k), b.get(k), f"{path}.{k}")
+                if k in a and k in b
+                else [f"{path}.{k}: {'only in the recorded result' if k in a else 'only in the re-executed result'}"]
+            )
         return out
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         return [d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in _diff(x, y, f"{path}[{i}]")]
@@ -82,34 +90,60 @@ def _provenance_of(result: Any) -> dict:
     prov = result.get("provenance") if isinstance(result, dict) else None
     if not isinstance(prov, dict):
         got = "nothing" if prov is None else describe_value(prov)
-        raise InvalidArguments([f"$.result.provenance: expected the provenance object of a CONDENSYNC result, "
-                                f"got {got}"])
+        raise InvalidArguments(
+            [f"$.result.provenance: expected the provenance object of a CONDENSYNC result, got {got}"]
+        )
     return prov
 
 
-def verify_result(tool_name: str, arguments: dict | None, result: dict, context: ExecutionContext | None = None
-                  ) -> dict:
+def verify_result(
+    tool_name: str, arguments: dict | None, result: dict, context: ExecutionContext | None = None
+) -> dict:
     """The verification report (see module docstring) as plain data."""
     prov = _provenance_of(result)
     checks: list[dict] = []
     outputs = {k: v for k, v in result.items() if k != "provenance"}
     out_hash = canonical_sha256(outputs)
-    checks.append({"check": "output_sha256 recomputed from the result", "ok": out_hash == prov.get("output_sha256"),
-                   "detail": f"recorded {prov.get('output_sha256')}, recomputed {out_hash}"})
+    checks.append(
+        {
+            "check": "output_sha256 recomputed from the result",
+            "ok": out_hash == prov.get("output_sha256"),
+            "detail": f"recorded {prov.get('output_sha256')}, recomputed {out_hash}",
+        }
+    )
     try:
-        p_hash = provenance_hash(prov["tool"], prov["tool_version"], prov["method"], prov["input_sha256"],
-                                 prov["output_sha256"], prov["sources"])
-        checks.append({"check": "provenance_hash recomputed from the hashed fields",
-                       "ok": p_hash == prov.get("provenance_hash"),
-                       "detail": f"recorded {prov.get('provenance_hash')}, recomputed {p_hash}"})
+        p_hash = provenance_hash(
+            prov["tool"],
+            prov["tool_version"],
+            prov["method"],
+            prov["input_sha256"],
+            prov["output_sha256"],
+            prov["sources"],
+        )
+        checks.append(
+            {
+                "check": "provenance_hash recomputed from the hashed fields",
+                "ok": p_hash == prov.get("provenance_hash"),
+                "detail": f"recorded {prov.get('provenance_hash')}, recomputed {p_hash}",
+            }
+        )
     except KeyError as exc:
-        checks.append({"check": "provenance_hash recomputed from the hashed fields", "ok": False,
-                       "detail": f"provenance lacks {exc.args[0]!r}"})
+        checks.append(
+            {
+                "check": "provenance_hash recomputed from the hashed fields",
+                "ok": False,
+                "detail": f"provenance lacks {exc.args[0]!r}",
+            }
+        )
     try:
         tool = get_tool(tool_name)
     except UnknownTool as exc:
-        raise InvalidArguments([f"$.tool: expected the name of a CONDENSYNC tool (or a result whose provenance.tool "
-                                f"names one), got {tool_name[:64]!r}"]) from exc
+        raise InvalidArguments(
+            [
+                f"$.tool: expected the name of a CONDENSYNC tool (or a result whose provenance.tool "
+                f"names one), got {tool_name[:64]!r}"
+            ]
+        ) from exc
     differences: list[str] = []
     re_executed = False
     if arguments is None:
@@ -117,15 +151,31 @@ def verify_result(tool_name: str, arguments: dict | None, result: dict, context:
     else:
         normalised = {**tool.compiled.defaults, **arguments}
         in_hash = canonical_sha256(normalised)
-        checks.append({"check": "input_sha256 recomputed from the arguments", "ok": in_hash == prov.get("input_sha256"),
-                       "detail": f"recorded {prov.get('input_sha256')}, recomputed {in_hash}"})
+        checks.append(
+            {
+                "check": "input_sha256 recomputed from the arguments",
+                "ok": in_hash == prov.get("input_sha256"),
+                "detail": f"recorded {prov.get('input_sha256')}, recomputed {in_hash}",
+            }
+        )
         if not tool.replayable:
-            checks.append({"check": "re-execution", "ok": True, "detail": f"not run: {tool.name} acts outside this "
-                           f"server ({tool.category} tool: {_EFFECTS.get(tool.category, 'reaches outside systems')}); "
-                           "verified from the recorded result and its hashes only"})
+            checks.append(
+                {
+                    "check": "re-execution",
+                    "ok": True,
+                    "detail": f"not run: {tool.name} acts outside this "
+                    f"server ({tool.category} tool: {_EFFECTS.get(tool.category, 'reaches outside systems')}); "
+                    "verified from the recorded result and its hashes only",
+                }
+            )
         elif normalised.get("data_source") == "live" or prov.get("sources"):
-            checks.append({"check": "re-execution", "ok": True, "detail": "not run: live-data inputs are recorded "
-                           "in provenance.sources, not in the arguments"})
+            checks.append(
+                {
+                    "check": "re-execution",
+                    "ok": True,
+                    "detail": "not run: live-data inputs are recorded in provenance.sources, not in the arguments",
+                }
+            )
         else:
             bare = ExecutionContext(design=context.design if context else None)
             again = execute(tool.name, arguments, bare)
@@ -135,15 +185,29 @@ def verify_result(tool_name: str, arguments: dict | None, result: dict, context:
             else:
                 new = again.result["provenance"]
                 differences = _diff(result, again.result)
-                checks.append({"check": "re-execution output_sha256", "ok": new["output_sha256"] ==
-                               prov.get("output_sha256"), "detail": f"recorded {prov.get('output_sha256')}, "
-                               f"now {new['output_sha256']}"})
-                checks.append({"check": "re-execution provenance_hash", "ok": new["provenance_hash"] ==
-                               prov.get("provenance_hash"), "detail": f"recorded {prov.get('provenance_hash')}, "
-                               f"now {new['provenance_hash']}"})
-    return {"matches": all(c["ok"] for c in checks), "tool": tool.name,
-            "tool_version": str(prov.get("tool_version", "")), "current_tool_version": tool.version,
-            "re_executed": re_executed, "checks": checks, "differences": differences}
+                checks.append(
+                    {
+                        "check": "re-execution output_sha256",
+                        "ok": new["output_sha256"] == prov.get("output_sha256"),
+                        "detail": f"recorded {prov.get('output_sha256')}, now {new['output_sha256']}",
+                    }
+                )
+                checks.append(
+                    {
+                        "check": "re-execution provenance_hash",
+                        "ok": new["provenance_hash"] == prov.get("provenance_hash"),
+                        "detail": f"recorded {prov.get('provenance_hash')}, now {new['provenance_hash']}",
+                    }
+                )
+    return {
+        "matches": all(c["ok"] for c in checks),
+        "tool": tool.name,
+        "tool_version": str(prov.get("tool_version", "")),
+        "current_tool_version": tool.version,
+        "re_executed": re_executed,
+        "checks": checks,
+        "differences": differences,
+    }
 
 
 def handle(call: ToolCall) -> ToolOutput:
@@ -152,12 +216,20 @@ def handle(call: ToolCall) -> ToolOutput:
     if a.get("provenance_hash"):
         store = call.context.services.get("store")
         if store is None:
-            raise ToolUnavailable(["$.provenance_hash: looking up a hash needs the audit ledger, got a server "
-                                   "running without one (--no-ledger)"])
+            raise ToolUnavailable(
+                [
+                    "$.provenance_hash: looking up a hash needs the audit ledger, got a server "
+                    "running without one (--no-ledger)"
+                ]
+            )
         entry = store.find_by_provenance_hash(a["provenance_hash"])
         if entry is None:
-            raise InvalidArguments([f"$.provenance_hash: expected the hash of a recorded call, got "
-                                    f"{a['provenance_hash']!r} (not in the ledger)"])
+            raise InvalidArguments(
+                [
+                    f"$.provenance_hash: expected the hash of a recorded call, got "
+                    f"{a['provenance_hash']!r} (not in the ledger)"
+                ]
+            )
         seq = entry.seq
         tool_name, arguments, result = entry.tool, entry.arguments, entry.result
     elif a.get("result") is not None:
@@ -171,20 +243,27 @@ def handle(call: ToolCall) -> ToolOutput:
     verdict = "MATCHES" if report["matches"] else "DOES NOT MATCH"
     failed = [c["check"] for c in report["checks"] if not c["ok"]]
     summary = f"{tool_name} result {verdict}" + (f"; failed: {', '.join(failed)}" if failed else "")
-    return ToolOutput(values=report, method={"verification": "RFC 8785 + SHA-256 recomputation and re-execution "
-                                                             "under the current tool version"}, summary=summary)
+    return ToolOutput(
+        values=report,
+        method={"verification": "RFC 8785 + SHA-256 recomputation and re-execution under the current tool version"},
+        summary=summary,
+    )
 
 
-TOOL = register(ToolDefinition(
-    name="verify_provenance",
-    title="Verify a result's provenance (re-execute and compare)",
-    description=("Given a provenance hash (looked up in the audit ledger) or a full result with its arguments, "
-                 "recompute the hashes, re-execute the calculation and say whether it matches, listing every "
-                 "output that differs."),
-    version="1.0.0",
-    input_model=VerifyInput,
-    output_model=VerifyOutput,
-    handler=handle,
-    category="ledger",
-    record_history=False,
-))
+TOOL = register(
+    ToolDefinition(
+        name="verify_provenance",
+        title="Verify a result's provenance (re-execute and compare)",
+        description=(
+            "Given a provenance hash (looked up in the audit ledger) or a full result with its arguments, "
+            "recompute the hashes, re-execute the calculation and say whether it matches, listing every "
+            "output that differs."
+        ),
+        version="1.0.0",
+        input_model=VerifyInput,
+        output_model=VerifyOutput,
+        handler=handle,
+        category="ledger",
+        record_history=False,
+    )
+)

@@ -117,9 +117,7 @@ def test_linear_fit_recovers_parameters(r0, beta, n, step):
     assert fit.rmse < 1e-10
 
 
-@given(
-    r_inf=st.floats(0.02, 0.5), tau=st.floats(10.0, 200.0), n=st.integers(6, 40), span_tau=st.floats(1.0, 5.0)
-)
+@given(r_inf=st.floats(0.02, 0.5), tau=st.floats(10.0, 200.0), n=st.integers(6, 40), span_tau=st.floats(1.0, 5.0))
 @settings(max_examples=30, deadline=None)
 def test_kern_seaton_fit_recovers_parameters(r_inf, tau, n, span_tau):
     t = np.linspace(0.0, span_tau * tau, n)
@@ -155,9 +153,7 @@ def test_random_histories_never_nan(cfs, trigger):
         power_price_usd_per_mwh=40.0,
         lost_power_per_fouling=1e10,
     )
-    assert r.days_until_cleaning is None or (
-        math.isfinite(r.days_until_cleaning) and r.days_until_cleaning >= 0
-    )
+    assert r.days_until_cleaning is None or (math.isfinite(r.days_until_cleaning) and r.days_until_cleaning >= 0)
     assert r.days_until_cleaning is not None or r.days_until_cleaning_reason
     for fit in r.fits.values():
         assert all(math.isfinite(v) for v in (fit.sse, fit.rmse, fit.r2, fit.adj_r2, fit.aic))
@@ -212,9 +208,7 @@ def test_rf_history_with_u_clean_uses_rf_target():
     u_clean = 3000.0
     t = np.arange(0, 60, 6.0)
     rf = 1e-7 * t
-    r = calculate_fouling_factor(
-        u_clean=u_clean, history_days=t, history_values=rf, history_kind="fouling_resistance"
-    )
+    r = calculate_fouling_factor(u_clean=u_clean, history_days=t, history_values=rf, history_kind="fouling_resistance")
     target = 1 / (0.75 * u_clean) - 1 / u_clean
     assert r.trigger_level == pytest.approx(target)
     assert r.days_until_cleaning == pytest.approx((target - rf[-1]) / 1e-7, rel=1e-6)
@@ -264,9 +258,7 @@ def test_low_velocity_note():
 
 def test_economic_interval_closed_form_and_numeric_agree():
     c, price, k, beta = 60000.0, 50.0, 2e10, 4e-7
-    closed = economic_cleaning_interval(
-        lambda t: beta * t, c, price, lost_power_per_fouling=k, linear_beta=beta
-    )
+    closed = economic_cleaning_interval(lambda t: beta * t, c, price, lost_power_per_fouling=k, linear_beta=beta)
     a = price * 24 / 1e6 * k * beta
     assert closed.interval_days == pytest.approx(math.sqrt(2 * c / a))
     assert closed.cost_usd_per_day == pytest.approx(math.sqrt(2 * c * a))
@@ -276,9 +268,7 @@ def test_economic_interval_closed_form_and_numeric_agree():
 
 
 def test_economic_interval_none_when_loss_never_pays():
-    r = economic_cleaning_interval(
-        lambda t: 1e-6 * -math.expm1(-t / 10.0), 1e6, 30.0, lost_power_per_fouling=1e9
-    )
+    r = economic_cleaning_interval(lambda t: 1e-6 * -math.expm1(-t / 10.0), 1e6, 30.0, lost_power_per_fouling=1e9)
     assert r.interval_days is None and "horizon" in r.reason
     r = economic_cleaning_interval(lambda t: 1e-6 * t, 1e5, 30.0, lost_power_per_fouling=0.0)
     assert r.interval_days is None

@@ -70,9 +70,7 @@ def test_no_gain_below_choke(p):
     assert curve.lost_output(curve.choke_pressure, p) == 0.0
 
 
-@given(
-    st.floats(min_value=500.0, max_value=6.0 * INHG_PA), st.floats(min_value=500.0, max_value=6.0 * INHG_PA)
-)
+@given(st.floats(min_value=500.0, max_value=6.0 * INHG_PA), st.floats(min_value=500.0, max_value=6.0 * INHG_PA))
 @settings(max_examples=60, deadline=None)
 def test_monotone_and_lost_output_sign(p1, p2):
     curve = generic_curve(RATED)

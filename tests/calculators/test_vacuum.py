@@ -278,15 +278,11 @@ def test_turbine_gain_below_choke_is_zero_and_target_is_choke():
     assert res.optimal_backpressure == TURBINE.choke_pressure
     assert res.lost_output == 0.0
     assert res.cost_usd_per_day == 0.0
-    assert any(
-        a.action == "do_not_chase_vacuum_below_choke" and a.value_w == 0.0 for a in res.recommendations
-    )
+    assert any(a.action == "do_not_chase_vacuum_below_choke" and a.value_w == 0.0 for a in res.recommendations)
 
 
 def test_fouling_loss_coefficient_positive_above_choke_and_zero_below():
-    k = fouling_loss_coefficient(
-        MODEL, TURBINE, cw_inlet_temp=f_to_k(80.0), cw_flow=Q_DESIGN, heat_duty=380e6
-    )
+    k = fouling_loss_coefficient(MODEL, TURBINE, cw_inlet_temp=f_to_k(80.0), cw_flow=Q_DESIGN, heat_duty=380e6)
     assert k > 0.0 and math.isfinite(k)
     k0 = fouling_loss_coefficient(
         MODEL, TURBINE, cw_inlet_temp=f_to_k(40.0), cw_flow=Q_DESIGN * 1.3, heat_duty=200e6, delta=1e-6
@@ -369,18 +365,14 @@ def test_chain_rejects_both_or_neither_fouling_measure_and_negative_rf():
         expected_backpressure(MODEL, f_to_k(75.0), Q_DESIGN, 3e8)
     assert exc.value.field == "cleanliness_factor"
     with pytest.raises(DomainError):
-        expected_backpressure(
-            MODEL, f_to_k(75.0), Q_DESIGN, 3e8, cleanliness_factor=0.8, fouling_resistance=1e-5
-        )
+        expected_backpressure(MODEL, f_to_k(75.0), Q_DESIGN, 3e8, cleanliness_factor=0.8, fouling_resistance=1e-5)
     with pytest.raises(DomainError) as exc:
         expected_backpressure(MODEL, f_to_k(75.0), Q_DESIGN, 3e8, fouling_resistance=-1e-5)
     assert exc.value.field == "fouling_resistance"
 
 
 def test_outputs_are_finite():
-    res = optimize_vacuum_pressure(
-        MODEL, **SNAP, design=DESIGN, turbine=TURBINE, power_price_usd_per_mwh=60.0
-    )
+    res = optimize_vacuum_pressure(MODEL, **SNAP, design=DESIGN, turbine=TURBINE, power_price_usd_per_mwh=60.0)
     nums = [
         res.expected_backpressure,
         res.achievable_backpressure,

@@ -65,10 +65,7 @@ class FakeCmms:
         async def sap(request: Request) -> Response:
             self.requests += 1
             expected = "Basic " + base64.b64encode(f"{SAP_USER}:{SAP_PASSWORD}".encode()).decode()
-            if (
-                request.headers.get("authorization") != expected
-                or request.query_params.get("sap-client") != "100"
-            ):
+            if request.headers.get("authorization") != expected or request.query_params.get("sap-client") != "100":
                 return JSONResponse({"error": {"message": {"value": "not authorized"}}}, status_code=401)
             session = request.cookies.get("SAP_SESSIONID_S4H_100")
             if request.method == "GET":
@@ -80,9 +77,7 @@ class FakeCmms:
                     response.set_cookie("SAP_SESSIONID_S4H_100", session)
                 return response
             if session is None or request.headers.get("x-csrf-token") != self.sap_tokens.get(session):
-                return Response(
-                    "CSRF token validation failed", status_code=403, headers={"x-csrf-token": "Required"}
-                )
+                return Response("CSRF token validation failed", status_code=403, headers={"x-csrf-token": "Required"})
             body = await request.json()
             return await self._post(body, self._sap_reply)
 
@@ -198,9 +193,7 @@ async def test_dry_run_builds_the_exact_request_and_sends_nothing(cmms_url, fake
     async with CmmsClient(maximo(cmms_url, enabled=False)) as cmms:
         result = await cmms.create_work_order(request(key), dry_run=True)
     assert fake.requests == before  # nothing sent, not even a look-up
-    assert (
-        result.dry_run and not result.created and result.work_order_id is None and result.status == "preview"
-    )
+    assert result.dry_run and not result.created and result.work_order_id is None and result.status == "preview"
     preview = result.request
     assert preview.method == "POST" and preview.url == f"{cmms_url}/maximo/oslc/os/mxwo?lean=1"
     assert preview.headers["apikey"] == "***" and APIKEY not in str(result.model_dump())
@@ -290,16 +283,14 @@ async def test_sap_pm_csrf_cookies_and_single_notification(cmms_url, fake):
     async with CmmsClient(sap(cmms_url)) as cmms:
         preview = (await cmms.create_work_order(request(key), dry_run=True)).request
         assert (
-            preview.url
-            == f"{cmms_url}/sap/opu/odata/sap/API_MAINTNOTIFICATION/MaintenanceNotification?sap-client=100"
+            preview.url == f"{cmms_url}/sap/opu/odata/sap/API_MAINTNOTIFICATION/MaintenanceNotification?sap-client=100"
         )
         assert preview.headers["x-csrf-token"] == "<fetched before sending>"
         assert preview.headers["Authorization"] == "Basic ***"
         assert preview.body == {
             "NotificationText": "Condenser 1 cleanliness 0.71 - schedule",
             "NotificationType": "M1",
-            "MaintNotifLongTextForEdit": request(key).description
-            + f"\n\n[CONDENSYNC idempotency key: {key}]",
+            "MaintNotifLongTextForEdit": request(key).description + f"\n\n[CONDENSYNC idempotency key: {key}]",
             "TechnicalObject": "COND-1",
             "TechObjIsEquipOrFuncnlLoc": "EAMS_EQUI",
             "MaintPriority": "2",

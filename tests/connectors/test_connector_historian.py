@@ -118,8 +118,7 @@ class FakePi:
             ids = request.query_params.getlist("webId")
             kind = request.path_params["kind"]
             groups = [
-                {"WebId": w, "Name": w, "Items": RECORDED[w] if kind == "recorded" else RECORDED[w][:1]}
-                for w in ids
+                {"WebId": w, "Name": w, "Items": RECORDED[w] if kind == "recorded" else RECORDED[w][:1]} for w in ids
             ]
             return JSONResponse({"Items": groups})
 
@@ -216,9 +215,7 @@ async def test_streamsets_recorded_and_interpolated(pi_url, fake):
     async with PiWebApiHistorian(settings(pi_url)) as pi:
         many = await pi.recorded_many(["condenser_pressure", "cw_inlet_temp"], "*-1d", "*")
         assert [("webId", "F1DPpressure"), ("webId", "F1DPcwin")] == fake.queries[-1][1][:2]
-        interp = await pi.interpolated_many(
-            ["cw_inlet_temp", "cw_outlet_temp"], T0, T0 + timedelta(hours=1), "10m"
-        )
+        interp = await pi.interpolated_many(["cw_inlet_temp", "cw_outlet_temp"], T0, T0 + timedelta(hours=1), "10m")
     assert len(many["condenser_pressure"]) == 5 and many["condenser_pressure"][2].quality is Quality.BAD
     assert [r.value for r in many["cw_inlet_temp"]] == [24.0, 24.5]
     assert interp["cw_outlet_temp"][0].value == 33.0 and interp["cw_outlet_temp"][0].name == "cw_outlet_temp"
@@ -296,9 +293,7 @@ async def test_server_not_running_then_restarted_on_same_port(free_port, fake, l
         with pytest.raises(ConnectorUnavailable) as err:
             await pi.read(["cw_inlet_temp"])
         assert time.monotonic() - t0 < 3.0
-        assert f"{url}/piwebapi is not reachable" in str(err.value) and "request timeout 0.3 s" in str(
-            err.value
-        )
+        assert f"{url}/piwebapi is not reachable" in str(err.value) and "request timeout 0.3 s" in str(err.value)
         async with live_server(fake.app(), port=port):
             assert (await pi.read(["cw_inlet_temp"]))["cw_inlet_temp"].value == 24.5
         with pytest.raises(ConnectorUnavailable):

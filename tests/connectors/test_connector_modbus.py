@@ -32,9 +32,7 @@ REGISTER_MAP = [
     ModbusRegister(name="ct_fan_speed", address=40005, type="uint16", unit="rpm"),
     ModbusRegister(name="cw_pump_speed", address=40101, type="uint16", unit="rpm", device_id=2),
     ModbusRegister(name="cw_pump_power", address=40103, type="float32", scale=0.1, unit="kW", device_id=2),
-    ModbusRegister(
-        name="cw_discharge_pressure", address=40105, type="float32", scale=0.01, unit="kPa", device_id=2
-    ),
+    ModbusRegister(name="cw_discharge_pressure", address=40105, type="float32", scale=0.01, unit="kPa", device_id=2),
 ]
 EXPECTED = {
     "ct_outlet_temp": 29.5,
@@ -149,9 +147,7 @@ async def test_little_word_order_and_scale(plc_port):
 async def test_polling_feeds_the_cache(plc_port, writer, eventually):
     async with ModbusConnector(settings(plc_port)) as conn:
         first = (await conn.read(["ct_outlet_temp"]))["ct_outlet_temp"]
-        await writer.write_registers(
-            0, AsyncModbusTcpClient.convert_to_registers(301.0, DT.FLOAT32), device_id=1
-        )
+        await writer.write_registers(0, AsyncModbusTcpClient.convert_to_registers(301.0, DT.FLOAT32), device_id=1)
 
         async def polled() -> bool:
             reading = conn._cache.get("ct_outlet_temp")
@@ -244,9 +240,7 @@ async def test_breaker_opens_fails_fast_and_closes_after_three_trials(free_port,
 
     broken = await asyncio.start_server(drop, "127.0.0.1", port)
     breaker = BreakerSettings(fail_max=2, call_timeout_s=2.0, reset_timeout_s=30.0, success_threshold=3)
-    conn = ModbusConnector(
-        settings(port, breaker=breaker, retry=RetrySettings(attempts=1)), breaker_clock=fake_clock
-    )
+    conn = ModbusConnector(settings(port, breaker=breaker, retry=RetrySettings(attempts=1)), breaker_clock=fake_clock)
     for _ in range(2):
         with pytest.raises(ConnectorUnavailable):
             await conn.read(["ct_fan_speed"])

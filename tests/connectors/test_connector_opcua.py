@@ -88,9 +88,7 @@ class PlantServer:
         await srv.init()
         srv.set_endpoint(self.url)
         await srv.set_application_uri(SERVER_URI)
-        srv.set_security_policy(
-            [ua.SecurityPolicyType.NoSecurity, ua.SecurityPolicyType.Basic256Sha256_SignAndEncrypt]
-        )
+        srv.set_security_policy([ua.SecurityPolicyType.NoSecurity, ua.SecurityPolicyType.Basic256Sha256_SignAndEncrypt])
         await srv.load_certificate(str(self.pki / "srv_cert.der"))
         await srv.load_private_key(str(self.pki / "srv_key.pem"))
         store = TrustStore([self.pki / "trusted"], [])
@@ -196,18 +194,14 @@ async def test_subscription_feeds_cache_with_value_timestamp_and_status(plant, s
     assert "condenser_pressure" in status["tags"]
 
     await plant.write("VacuumPressure", 9.2, ua.StatusCodes.BadSensorFailure)
-    await eventually(
-        lambda: _quality_is(scada, "condenser_pressure", Quality.BAD), what="bad status reaches the cache"
-    )
+    await eventually(lambda: _quality_is(scada, "condenser_pressure", Quality.BAD), what="bad status reaches the cache")
     bad = await scada.read(["condenser_pressure"])
     assert bad["condenser_pressure"].status == "BadSensorFailure"
     with pytest.raises(BadQualityError, match="condenser_pressure.*BadSensorFailure"):
         check_fresh(bad, scada.stale_limits())
 
     await plant.write("VacuumPressure", 9.3, ua.StatusCodes.UncertainLastUsableValue)
-    await eventually(
-        lambda: _quality_is(scada, "condenser_pressure", Quality.UNCERTAIN), what="uncertain status"
-    )
+    await eventually(lambda: _quality_is(scada, "condenser_pressure", Quality.UNCERTAIN), what="uncertain status")
     await plant.write("VacuumPressure", 8.7)
     await eventually(lambda: _quality_is(scada, "condenser_pressure", Quality.GOOD), what="good again")
 
@@ -243,9 +237,7 @@ async def test_history_read(plant, scada):
 
 
 async def test_unresolvable_tag_is_bad_and_unknown_name_is_an_error(plant):
-    extra = OpcUaTag(
-        name="hotwell_temp", browse_path=f"{plant.idx}:Condenser/{plant.idx}:NoSuchVar", unit="degC"
-    )
+    extra = OpcUaTag(name="hotwell_temp", browse_path=f"{plant.idx}:Condenser/{plant.idx}:NoSuchVar", unit="degC")
     async with OpcUaConnector(settings(plant.url, plant.idx, tags=[*tags(plant.idx), extra])) as conn:
         readings = await conn.read(["hotwell_temp", "cw_inlet_temp"])
         assert readings["hotwell_temp"].quality is Quality.BAD

@@ -176,9 +176,7 @@ async def test_breaker_states_registry(fake_clock):
     state = states["registry-probe"]
     assert state["state"] == "open"
     assert state["failure_count"] == 5 and state["fail_max"] == 5
-    assert (
-        state["reset_timeout_s"] == 60 and state["call_timeout_s"] == 30 and state["success_threshold"] == 3
-    )
+    assert state["reset_timeout_s"] == 60 and state["call_timeout_s"] == 30 and state["success_threshold"] == 3
     assert state["opened_at"] is not None and "down" in state["last_error"]
     assert set(state) >= {
         "name",

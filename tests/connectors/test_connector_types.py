@@ -191,8 +191,6 @@ def test_take_snapshot_merges_sources_and_uses_their_limits():
     assert snap.values() == {"cw_inlet_temp": 30.0, "wet_bulb_temp": 30.0}
     sources = snap.sources()
     assert [s["name"] for s in sources] == ["cw_inlet_temp", "wet_bulb_temp"]
-    assert sources[0]["quality"] == "good" and sources[0]["source_timestamp"].startswith(
-        "2025-01-15T11:59:40"
-    )
+    assert sources[0]["quality"] == "good" and sources[0]["source_timestamp"].startswith("2025-01-15T11:59:40")
     with pytest.raises(StaleDataError, match="wet_bulb_temp"):
         asyncio.run(take_snapshot("COND-1", [(b, ["wet_bulb_temp"])], max_age_s=600, now=NOW))

@@ -132,9 +132,7 @@ async def test_bad_field_keeps_last_good_and_never_good_is_reported_bad(wx_url, 
         fake.payload["timestamp"] = (OBSERVED + timedelta(minutes=15)).isoformat()
         fake_clock.advance(901)
         readings = await wx.read()
-        assert (
-            readings["wet_bulb_temp"].value == 21.4 and readings["wet_bulb_temp"].source_timestamp == OBSERVED
-        )
+        assert readings["wet_bulb_temp"].value == 21.4 and readings["wet_bulb_temp"].source_timestamp == OBSERVED
         assert readings["dry_bulb_temp"].source_timestamp == OBSERVED + timedelta(minutes=15)
 
     fake.payload.pop("relative_humidity_pct")

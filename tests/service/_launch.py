@@ -34,20 +34,33 @@ def _register_test_tools() -> None:
         asset: str = Field(description="Asset id echoed")
 
     def handler(call):
-        return ToolOutput(values={"accepted": True, "asset": call.args["asset"]}, method={"svctest": "stand-in"},
-                          summary="stand-in ran")
+        return ToolOutput(
+            values={"accepted": True, "asset": call.args["asset"]},
+            method={"svctest": "stand-in"},
+            summary="stand-in ran",
+        )
 
     get_tool("calculate_heat_transfer_coefficient")  # load the real tools first
     defs = {
-        "svctest_create_work_order": dict(category="work_order", read_only=False, destructive=True,
-                                          idempotent=False, open_world=True),
+        "svctest_create_work_order": dict(
+            category="work_order", read_only=False, destructive=True, idempotent=False, open_world=True
+        ),
         "svctest_read_live": dict(category="live_read", open_world=True),
     }
     for name, kw in defs.items():
-        register(ToolDefinition(name=name, title=f"Service test stand-in ({kw['category']})",
-                                description="Stand-in tool of the service tests.", version="0.0.1",
-                                input_model=StandInInput, output_model=StandInOutput, handler=handler,
-                                record_history=False, **kw))
+        register(
+            ToolDefinition(
+                name=name,
+                title=f"Service test stand-in ({kw['category']})",
+                description="Stand-in tool of the service tests.",
+                version="0.0.1",
+                input_model=StandInInput,
+                output_model=StandInOutput,
+                handler=handler,
+                record_history=False,
+                **kw,
+            )
+        )
     original = schema.load_published
 
     def load_published(tool: str, direction: str):
@@ -61,8 +74,9 @@ def _register_test_tools() -> None:
     catalogue = schema.load_catalogue
 
     def load_catalogue():  # the stand-ins are listed too (tools/list comes from the catalogue)
-        return sorted(catalogue() + [schema.catalogue_entry(get_tool(name)) for name in defs],
-                      key=lambda entry: entry["name"])
+        return sorted(
+            catalogue() + [schema.catalogue_entry(get_tool(name)) for name in defs], key=lambda entry: entry["name"]
+        )
 
     schema.load_catalogue = load_catalogue
     mcp_server.load_catalogue = load_catalogue
@@ -95,8 +109,9 @@ def main(argv: list[str]) -> int:
         def base():
             if test_tools:
                 _register_test_tools()
-            return runtime.build_context(args.config, caller="http", ledger=not args.no_ledger,
-                                         database_url=args.database_url)
+            return runtime.build_context(
+                args.config, caller="http", ledger=not args.no_ledger, database_url=args.database_url
+            )
 
         return serve_http(args, base)
     if test_tools:

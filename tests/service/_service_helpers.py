@@ -23,8 +23,16 @@ from mcp.client.streamable_http import streamable_http_client
 REPO = Path(__file__).resolve().parents[2]
 LAUNCH = Path(__file__).with_name("_launch.py")
 
-GOOD = {"cw_inlet_temp": 70.0, "cw_outlet_temp": 88.0, "cw_flow": 200000, "condenser_pressure": 2.0,
-        "tube_od": 1.0, "tube_count": 20000, "tube_passes": 2, "tube_length": 40.0}
+GOOD = {
+    "cw_inlet_temp": 70.0,
+    "cw_outlet_temp": 88.0,
+    "cw_flow": 200000,
+    "condenser_pressure": 2.0,
+    "tube_od": 1.0,
+    "tube_count": 20000,
+    "tube_passes": 2,
+    "tube_length": 40.0,
+}
 CALC = "calculate_heat_transfer_coefficient"
 
 
@@ -49,11 +57,20 @@ def child_env(**extra: str | None) -> dict[str, str]:
 class ServerProcess:
     """``condensync serve --transport http`` as a real subprocess (via tests/service/_launch.py)."""
 
-    def __init__(self, workdir: Path, *, port: int | None = None, metrics_port: int | None = None,
-                 database_url: str | None = None, extra_args: list[str] | None = None,
-                 env: dict[str, str] | None = None,
-                 test_tools: bool = True, scheme: str = "http", name: str = "server", argv: list[str] | None = None
-                 ) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        port: int | None = None,
+        metrics_port: int | None = None,
+        database_url: str | None = None,
+        extra_args: list[str] | None = None,
+        env: dict[str, str] | None = None,
+        test_tools: bool = True,
+        scheme: str = "http",
+        name: str = "server",
+        argv: list[str] | None = None,
+    ) -> None:
         self.port = port or free_port()
         self.metrics_port = metrics_port or free_port()
         self.scheme = scheme
@@ -61,8 +78,17 @@ class ServerProcess:
         self.log_path = workdir / f"{name}.stderr.log"
         self.out_path = workdir / f"{name}.stdout.log"
         if argv is None:
-            argv = ["serve", "--transport", "http", "--host", "127.0.0.1", "--port", str(self.port),
-                    "--metrics-port", str(self.metrics_port)]
+            argv = [
+                "serve",
+                "--transport",
+                "http",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--metrics-port",
+                str(self.metrics_port),
+            ]
             if database_url:
                 argv += ["--database-url", database_url]
             argv += list(extra_args or [])
@@ -83,9 +109,14 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.metrics_port}/metrics"
 
     def start(self) -> ServerProcess:
-        self.proc = subprocess.Popen([sys.executable, str(LAUNCH), *self.argv], cwd=self.workdir, env=self.env,
-                                     stdin=subprocess.DEVNULL, stdout=open(self.out_path, "wb"),
-                                     stderr=open(self.log_path, "wb"))
+        self.proc = subprocess.Popen(
+            [sys.executable, str(LAUNCH), *self.argv],
+            cwd=self.workdir,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=open(self.out_path, "wb"),
+            stderr=open(self.log_path, "wb"),
+        )
         return self
 
     def wait_started(self, timeout: float = 60.0, verify: Any = False) -> ServerProcess:
@@ -142,8 +173,9 @@ def start_all(servers: list[ServerProcess], timeout: float = 60.0) -> list[Serve
 
 
 @asynccontextmanager
-async def mcp_client(url: str, token: str | None = None, *, mode: str = "auto", verify: Any = True,
-                     headers: dict[str, str] | None = None) -> AsyncIterator[Client]:
+async def mcp_client(
+    url: str, token: str | None = None, *, mode: str = "auto", verify: Any = True, headers: dict[str, str] | None = None
+) -> AsyncIterator[Client]:
     """The official MCP client over streamable HTTP (httpx2), optionally with a bearer token."""
     h = dict(headers or {})
     if token:
@@ -153,15 +185,28 @@ async def mcp_client(url: str, token: str | None = None, *, mode: str = "auto", 
         yield client
 
 
-INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-        "params": {"protocolVersion": "2025-11-25", "capabilities": {},
-                   "clientInfo": {"name": "raw-test", "version": "1"}}}
-JSON_HEADERS = {"content-type": "application/json", "accept": "application/json, text/event-stream",
-                "mcp-protocol-version": "2025-11-25"}
+INIT = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw-test", "version": "1"}},
+}
+JSON_HEADERS = {
+    "content-type": "application/json",
+    "accept": "application/json, text/event-stream",
+    "mcp-protocol-version": "2025-11-25",
+}
 
 
-def raw_post(url: str, body: Any, token: str | None = None, *, headers: dict[str, str] | None = None,
-             content: bytes | None = None, timeout: float = 10.0) -> httpx.Response:
+def raw_post(
+    url: str,
+    body: Any,
+    token: str | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+    content: bytes | None = None,
+    timeout: float = 10.0,
+) -> httpx.Response:
     """One raw POST (legacy-era JSON-RPC; stateless, so no handshake is needed per request)."""
     h = dict(JSON_HEADERS)
     if token:
@@ -219,8 +264,9 @@ class JwksServer:
             return JSONResponse(self.jwks)
 
         app = Starlette(routes=[Route("/realm/jwks.json", jwks)])
-        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                     lifespan="off"))
+        self._server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        )
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 10
@@ -234,17 +280,35 @@ class JwksServer:
             self._thread.join(5)
 
     def env(self) -> dict[str, str]:
-        return {"CONDENSYNC_OIDC_ISSUER": self.issuer, "CONDENSYNC_OIDC_AUDIENCE": self.audience,
-                "CONDENSYNC_OIDC_JWKS_URL": self.jwks_url}
+        return {
+            "CONDENSYNC_OIDC_ISSUER": self.issuer,
+            "CONDENSYNC_OIDC_AUDIENCE": self.audience,
+            "CONDENSYNC_OIDC_JWKS_URL": self.jwks_url,
+        }
 
-    def token(self, *, sub: str = "alice", role: str | None = "engineer", audience: str | None = None,
-              issuer: str | None = None, expires_in: float = 300, key: Any = None, kid: str | None = None,
-              **claims: Any) -> str:
+    def token(
+        self,
+        *,
+        sub: str = "alice",
+        role: str | None = "engineer",
+        audience: str | None = None,
+        issuer: str | None = None,
+        expires_in: float = 300,
+        key: Any = None,
+        kid: str | None = None,
+        **claims: Any,
+    ) -> str:
         import jwt
 
         now = int(time.time())
-        payload: dict[str, Any] = {"iss": issuer or self.issuer, "aud": audience or self.audience, "sub": sub,
-                                   "iat": now, "nbf": now - 5, "exp": int(now + expires_in)}
+        payload: dict[str, Any] = {
+            "iss": issuer or self.issuer,
+            "aud": audience or self.audience,
+            "sub": sub,
+            "iat": now,
+            "nbf": now - 5,
+            "exp": int(now + expires_in),
+        }
         if role is not None:
             payload["condensync_role"] = role
         payload.update(claims)

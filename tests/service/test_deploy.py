@@ -17,8 +17,13 @@ from _service_helpers import CALC, GOOD, REPO, ServerProcess, call_body, child_e
 
 K8S = REPO / "deploy" / "k8s"
 DOCKERFILE = REPO / "Dockerfile"
-SECRET_KEYS = {"CONDENSYNC_DATABASE_URL", "CONDENSYNC_OIDC_ISSUER", "CONDENSYNC_OIDC_AUDIENCE",
-               "CONDENSYNC_OIDC_JWKS_URL", "CONDENSYNC_LEDGER_KEY"}
+SECRET_KEYS = {
+    "CONDENSYNC_DATABASE_URL",
+    "CONDENSYNC_OIDC_ISSUER",
+    "CONDENSYNC_OIDC_AUDIENCE",
+    "CONDENSYNC_OIDC_JWKS_URL",
+    "CONDENSYNC_LEDGER_KEY",
+}
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +53,10 @@ def test_manifests_follow_the_design(docs):
     assert {p["containerPort"]: p["name"] for p in c["ports"]} == {8017: "mcp", 9017: "metrics"}
     probes = {k: c[k]["httpGet"] for k in ("startupProbe", "livenessProbe", "readinessProbe")}
     assert {k: v["path"] for k, v in probes.items()} == {
-        "startupProbe": "/health/start", "livenessProbe": "/health/live", "readinessProbe": "/health/ready"}
+        "startupProbe": "/health/start",
+        "livenessProbe": "/health/live",
+        "readinessProbe": "/health/ready",
+    }
     assert all(v["port"] in ("mcp", 8017) for v in probes.values())
     tls = {e["name"]: e.get("value") for e in c.get("env", [])}
     if tls.get("CONDENSYNC_TLS_CERT"):  # TLS in the pod: the probes must speak HTTPS
@@ -60,8 +68,10 @@ def test_manifests_follow_the_design(docs):
     assert sc["capabilities"]["drop"] == ["ALL"]
     assert pod.get("automountServiceAccountToken") is False
     # resources 250m-1000m / 512Mi-2Gi
-    assert c["resources"] == {"requests": {"cpu": "250m", "memory": "512Mi"},
-                              "limits": {"cpu": "1000m", "memory": "2Gi"}}
+    assert c["resources"] == {
+        "requests": {"cpu": "250m", "memory": "512Mi"},
+        "limits": {"cpu": "1000m", "memory": "2Gi"},
+    }
     # configuration from a ConfigMap, secrets from a Secret, writable paths on volumes
     volumes = {v["name"]: v for v in pod["volumes"]}
     mounts = {m["mountPath"]: m for m in c["volumeMounts"]}
@@ -82,18 +92,25 @@ def test_manifests_follow_the_design(docs):
     assert {p["port"] for p in svc["spec"]["ports"]} == {8017, 9017}
     assert svc["spec"]["selector"].items() <= labels.items()
     hpa = _one(docs, "HorizontalPodAutoscaler")
-    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment",
-                                             "name": dep["metadata"]["name"]}
+    assert hpa["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": dep["metadata"]["name"],
+    }
     assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 10)
     targets = {m["resource"]["name"]: m["resource"]["target"] for m in hpa["spec"]["metrics"]}
-    assert targets == {"cpu": {"type": "Utilization", "averageUtilization": 70},
-                       "memory": {"type": "Utilization", "averageUtilization": 80}}
+    assert targets == {
+        "cpu": {"type": "Utilization", "averageUtilization": 70},
+        "memory": {"type": "Utilization", "averageUtilization": 80},
+    }
     pdb = _one(docs, "PodDisruptionBudget")
     assert pdb["spec"]["minAvailable"] == 1 and pdb["spec"]["selector"]["matchLabels"].items() <= labels.items()
     assert len({d["metadata"].get("namespace") for d in docs.values()}) == 1
     kust = yaml.safe_load((K8S / "kustomization.yaml").read_text())
-    assert set(kust["resources"]) == {p.name for p in K8S.glob("*.yaml")} - {"kustomization.yaml",
-                                                                              "secret.example.yaml"}
+    assert set(kust["resources"]) == {p.name for p in K8S.glob("*.yaml")} - {
+        "kustomization.yaml",
+        "secret.example.yaml",
+    }
 
 
 def test_configmap_holds_a_valid_plant_configuration(docs, tmp_path):
@@ -116,12 +133,22 @@ def entry_command() -> list[str]:
 
 def test_dockerfile_runs_unprivileged_with_a_healthcheck():
     text = _dockerfile()
-    final = text[text.rindex("\nFROM "):]
+    final = text[text.rindex("\nFROM ") :]
     user = re.findall(r"^USER\s+(\S+)", final, re.M)
     assert user and user[-1].split(":")[0] not in ("0", "root")
     assert re.search(r"^HEALTHCHECK .*CMD \[", final, re.M)
-    assert entry_command() == ["condensync", "serve", "--transport", "http", "--host", "0.0.0.0", "--port", "8017",
-                               "--metrics-port", "9017"]  # no configuration needed to start
+    assert entry_command() == [
+        "condensync",
+        "serve",
+        "--transport",
+        "http",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "8017",
+        "--metrics-port",
+        "9017",
+    ]  # no configuration needed to start
     env_block = " ".join(re.findall(r"^ENV (.*)$", final, re.M))
     assert not re.search(r"(?i)(DATABASE_URL|LEDGER_KEY|PASSWORD|TOKEN)=", env_block)
     assert "PYTHONDONTWRITEBYTECODE=1" in env_block  # read-only root filesystem
@@ -144,15 +171,24 @@ def test_entry_command_serves_health_and_metrics(tmp_path, docs):
     db_url = f"sqlite:///{tmp_path / 'data' / 'condensync.db'}"
     with Store(db_url, auto_upgrade=True) as store:
         token = TokenStore(store.engine).create("viewer", "container test")[1]
-    server = ServerProcess(tmp_path, port=port, metrics_port=mport, argv=args, test_tools=False, name="entry",
-                           env=child_env(CONDENSYNC_DATABASE_URL=db_url, CONDENSYNC_CONFIG=str(config))).start()
+    server = ServerProcess(
+        tmp_path,
+        port=port,
+        metrics_port=mport,
+        argv=args,
+        test_tools=False,
+        name="entry",
+        env=child_env(CONDENSYNC_DATABASE_URL=db_url, CONDENSYNC_CONFIG=str(config)),
+    ).start()
     try:
         server.wait_started()
         for path in ("/health/start", "/health/live", "/health/ready"):
             r = httpx.get(f"http://127.0.0.1:{port}{path}", timeout=10)
             assert r.status_code == 200, (path, r.text)
-        assert raw_post(server.url, call_body(CALC, {**GOOD, "condenser_id": "unit3"}), token).json()[
-            "result"]["isError"] is False  # design data from the mounted configuration
+        assert (
+            raw_post(server.url, call_body(CALC, {**GOOD, "condenser_id": "unit3"}), token).json()["result"]["isError"]
+            is False
+        )  # design data from the mounted configuration
         assert raw_post(server.url, call_body(CALC, GOOD)).status_code == 401  # auth is on by default
         assert "condensync_tool_calls_total" in httpx.get(server.metrics_url, timeout=10).text
         # the image's HEALTHCHECK command, pointed at this port
@@ -180,11 +216,16 @@ def test_container_starts_without_configuration_and_a_bootstrap_token_opens_it(t
     port, mport = free_port(), free_port()
     args = [{"8017": str(port), "9017": str(mport)}.get(a, a) for a in entry_command()[1:]]
     data = tmp_path / "xdg"
-    env = child_env(XDG_DATA_HOME=str(data), CONDENSYNC_DATABASE_URL=None, CONDENSYNC_CONFIG=None,
-                    CONDENSYNC_BOOTSTRAP_TOKEN_FILE=str(token_file))
+    env = child_env(
+        XDG_DATA_HOME=str(data),
+        CONDENSYNC_DATABASE_URL=None,
+        CONDENSYNC_CONFIG=None,
+        CONDENSYNC_BOOTSTRAP_TOKEN_FILE=str(token_file),
+    )
     for round_ in range(2):
-        server = ServerProcess(tmp_path, port=port, metrics_port=mport, argv=args, test_tools=False,
-                               name=f"bare{round_}", env=env).start()
+        server = ServerProcess(
+            tmp_path, port=port, metrics_port=mport, argv=args, test_tools=False, name=f"bare{round_}", env=env
+        ).start()
         try:
             server.wait_started()
             assert httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=10).status_code == 200

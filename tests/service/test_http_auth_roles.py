@@ -21,10 +21,12 @@ NEEDED = {"work_order": "role engineer or admin needed", "ledger": "role admin n
 
 
 def _calls(provenance_hash: str) -> dict[str, tuple[str, dict]]:
-    return {"calculator": (CALC, GOOD),
-            "live_read": ("svctest_read_live", {"asset": "C1"}),
-            "work_order": ("svctest_create_work_order", {"asset": "C1"}),
-            "ledger": ("verify_provenance", {"provenance_hash": provenance_hash})}
+    return {
+        "calculator": (CALC, GOOD),
+        "live_read": ("svctest_read_live", {"asset": "C1"}),
+        "work_order": ("svctest_create_work_order", {"asset": "C1"}),
+        "ledger": ("verify_provenance", {"provenance_hash": provenance_hash}),
+    }
 
 
 @pytest.mark.anyio
@@ -70,8 +72,10 @@ async def test_every_role_against_every_tool_class(svc):
 async def test_real_work_order_and_live_tools_are_gated(svc):
     """The real create_work_order / read_live_data tools pass the same gate (they may still
     fail later for want of a CMMS or connectors, but never with permission_denied for allowed roles)."""
-    args = {"create_work_order": {"condenser_id": "unit3", "title": "t", "description": "d"},
-            "read_live_data": {"condenser_id": "unit3"}}
+    args = {
+        "create_work_order": {"condenser_id": "unit3", "title": "t", "description": "d"},
+        "read_live_data": {"condenser_id": "unit3"},
+    }
     async with mcp_client(svc.url, svc.tokens["operator"]) as c:
         wo = await c.call_tool("create_work_order", args["create_work_order"])
         live = await c.call_tool("read_live_data", args["read_live_data"])
@@ -121,8 +125,10 @@ def test_401_without_or_with_bad_credentials(svc):
     import jwt
 
     claims = jwt.decode(svc.jwks.token(), options={"verify_signature": False})
-    forged = [jwt.encode(claims, "k" * 32, algorithm="HS256", headers={"kid": svc.jwks.kid}),
-              jwt.encode(claims, None, algorithm="none", headers={"kid": svc.jwks.kid})]
+    forged = [
+        jwt.encode(claims, "k" * 32, algorithm="HS256", headers={"kid": svc.jwks.kid}),
+        jwt.encode(claims, None, algorithm="none", headers={"kid": svc.jwks.kid}),
+    ]
     for token in forged:
         assert raw_post(url, INIT, token).status_code == 401
     # a valid JWT without any CONDENSYNC role: authenticated, but refused as a whole (403)
@@ -151,8 +157,11 @@ async def test_oidc_roles_from_claims(svc):
         ok = await c.call_tool("svctest_create_work_order", {"asset": "A"})
         denied = await c.call_tool("verify_provenance", {"provenance_hash": "0" * 64})
     assert not ok.is_error
-    assert denied.is_error and "role admin needed" in denied.content[0].text and "got role 'engineer'" in \
-        denied.content[0].text
+    assert (
+        denied.is_error
+        and "role admin needed" in denied.content[0].text
+        and "got role 'engineer'" in denied.content[0].text
+    )
     async with mcp_client(svc.url, admin_scope, mode="legacy") as c:
         r = await c.call_tool("verify_provenance", {"provenance_hash": "0" * 64})
     assert "[permission_denied]" not in r.content[0].text  # admin passes the gate (no such hash, though)
@@ -178,6 +187,6 @@ def test_credentials_never_logged(svc):
     for secret in (s for s in svc.secrets if len(s) >= 40):
         body = secret.split(".")[-1] if secret.count(".") == 2 else secret[4:]  # JWT signature / token body
         for i in range(0, len(body) - 12, 6):
-            assert body[i:i + 12] not in log, "a credential fragment was logged"
+            assert body[i : i + 12] not in log, "a credential fragment was logged"
     assert not re.search(r"(?i)authorization", log)
     assert svc.server.stdout_text() == ""  # nothing on stdout from the server

@@ -63,8 +63,9 @@ async def test_metrics_scrape_shows_the_calls_just_made(svc):
 
 
 def _admin(pg_url: str):
-    return create_engine(make_url(pg_url).set(database="postgres"), isolation_level="AUTOCOMMIT",
-                         connect_args={"connect_timeout": 5})
+    return create_engine(
+        make_url(pg_url).set(database="postgres"), isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
+    )
 
 
 def _rename(admin, old: str, new: str) -> None:
@@ -72,8 +73,13 @@ def _rename(admin, old: str, new: str) -> None:
     last = None
     for _ in range(20):
         with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d "
-                              "AND pid <> pg_backend_pid()"), {"d": old})
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d "
+                    "AND pid <> pg_backend_pid()"
+                ),
+                {"d": old},
+            )
             try:
                 conn.execute(text(f'ALTER DATABASE "{old}" RENAME TO "{new}"'))
                 return
@@ -145,11 +151,11 @@ def test_readiness_follows_the_store(pg_url, tmp_path):
 async def test_request_id_round_trip(svc):
     r = raw_post(svc.url, call_body(CALC, GOOD), svc.tokens["operator"], headers={"x-request-id": "ops-42.a"})
     assert r.headers["x-request-id"] == "ops-42.a"
-    hostile = raw_post(svc.url, call_body(CALC, GOOD), svc.tokens["operator"],
-                       headers={"x-request-id": "x" * 65})
+    hostile = raw_post(svc.url, call_body(CALC, GOOD), svc.tokens["operator"], headers={"x-request-id": "x" * 65})
     assert hostile.headers["x-request-id"] != "x" * 65  # replaced, not trusted
     with svc.store() as store:
         entry = next(e for e in reversed(store.last_entries(20)) if e.request_id == "ops-42.a")
     assert entry.caller == f"token:{svc.token_ids['operator']} role=operator"
-    assert any(rec.get("request_id") == "ops-42.a" and rec.get("event") == "tool_call"
-               for rec in svc.server.log_records())
+    assert any(
+        rec.get("request_id") == "ops-42.a" and rec.get("event") == "tool_call" for rec in svc.server.log_records()
+    )

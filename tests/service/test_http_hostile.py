@@ -10,9 +10,19 @@ import httpx
 import pytest
 from _service_helpers import CALC, GOOD, INIT, call_body, mcp_client, raw_post
 
-INJECTIONS = ["../../etc/passwd", "..\\..\\windows\\win.ini", "'; DROP TABLE ledger_entries;--",
-              "\" OR 1=1 --", "${jndi:ldap://x.invalid/a}", "{{7*7}}", "<script>alert(1)</script>",
-              "%00%2e%2e%2f", "unit3\u0000", "\u202eevil", "A" * 5000]
+INJECTIONS = [
+    "../../etc/passwd",
+    "..\\..\\windows\\win.ini",
+    "'; DROP TABLE ledger_entries;--",
+    '" OR 1=1 --',
+    "${jndi:ldap://x.invalid/a}",
+    "{{7*7}}",
+    "<script>alert(1)</script>",
+    "%00%2e%2e%2f",
+    "unit3\u0000",
+    "\u202eevil",
+    "A" * 5000,
+]
 
 
 def test_oversized_body_413_then_still_serving(svc):
@@ -26,23 +36,38 @@ def test_oversized_body_413_then_still_serving(svc):
     assert r.status_code == 200 and r.json()["result"]["isError"] is True
     # sent in chunks without a content-length: still 413
     chunks = (b"x" * 65536 for _ in range(140))
-    r = httpx.post(svc.url, content=chunks, headers={"content-type": "application/json",
-                                                     "accept": "application/json, text/event-stream",
-                                                     "authorization": f"Bearer {token}"}, timeout=10)
+    r = httpx.post(
+        svc.url,
+        content=chunks,
+        headers={
+            "content-type": "application/json",
+            "accept": "application/json, text/event-stream",
+            "authorization": f"Bearer {token}",
+        },
+        timeout=10,
+    )
     assert r.status_code == 413
     # unauthenticated oversized: refused before the body is read
     assert raw_post(svc.url, big).status_code == 401
     assert raw_post(svc.url, call_body(CALC, GOOD), token).status_code == 200
 
 
-@pytest.mark.parametrize("content,status", [
-    (b"{", 400), (b"", 400), (b"[]", 400), (b"null", 400), (b"\xff\xfe\x00", 400),
-    (b'{"jsonrpc":"2.0","id":1}', 400), (b'{"jsonrpc":"1.0","id":1,"method":"tools/list"}', 400),
-    # an object id is not a request id: the SDK takes it for a notification and drops it (202, nothing run)
-    (json.dumps({"jsonrpc": "2.0", "id": {"x": 1}, "method": "tools/list"}).encode(), 202),
-    (json.dumps([INIT, INIT]).encode(), 400),  # batches are not part of the protocol any more
-    (b'{"a":' * 5000 + b"1" + b"}" * 5000, 400),  # deeply nested
-])
+@pytest.mark.parametrize(
+    "content,status",
+    [
+        (b"{", 400),
+        (b"", 400),
+        (b"[]", 400),
+        (b"null", 400),
+        (b"\xff\xfe\x00", 400),
+        (b'{"jsonrpc":"2.0","id":1}', 400),
+        (b'{"jsonrpc":"1.0","id":1,"method":"tools/list"}', 400),
+        # an object id is not a request id: the SDK takes it for a notification and drops it (202, nothing run)
+        (json.dumps({"jsonrpc": "2.0", "id": {"x": 1}, "method": "tools/list"}).encode(), 202),
+        (json.dumps([INIT, INIT]).encode(), 400),  # batches are not part of the protocol any more
+        (b'{"a":' * 5000 + b"1" + b"}" * 5000, 400),  # deeply nested
+    ],
+)
 def test_malformed_json_rpc(svc, content, status):
     r = raw_post(svc.url, None, svc.tokens["viewer"], content=content)
     assert r.status_code == status, (content[:40], r.status_code, r.text[:200])
@@ -57,20 +82,26 @@ def test_unknown_method_and_bad_params(svc):
     assert r.status_code == 200 and r.json()["error"]["code"] == -32601
     r = raw_post(svc.url, {"jsonrpc": "2.0", "id": 8, "method": "tools/call", "params": {"arguments": {}}}, token)
     assert r.json()["error"]["code"] == -32602  # name missing
-    r = raw_post(svc.url, {"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": {"name": CALC,
-                                                                                          "arguments": [1, 2]}}, token)
+    r = raw_post(
+        svc.url,
+        {"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": {"name": CALC, "arguments": [1, 2]}},
+        token,
+    )
     body = r.json()
     assert "error" in body or body["result"]["isError"] is True
 
 
-@pytest.mark.parametrize("headers,status", [
-    ({"content-type": "text/plain"}, 400),
-    ({"content-type": "application/x-www-form-urlencoded"}, 400),
-    ({"content-type": "multipart/form-data; boundary=x"}, 400),
-    ({"accept": "text/html"}, 406),
-    ({"host": "evil.example"}, 421),  # DNS-rebinding protection (loopback server)
-    ({"origin": "http://evil.example"}, 403),
-])
+@pytest.mark.parametrize(
+    "headers,status",
+    [
+        ({"content-type": "text/plain"}, 400),
+        ({"content-type": "application/x-www-form-urlencoded"}, 400),
+        ({"content-type": "multipart/form-data; boundary=x"}, 400),
+        ({"accept": "text/html"}, 406),
+        ({"host": "evil.example"}, 421),  # DNS-rebinding protection (loopback server)
+        ({"origin": "http://evil.example"}, 403),
+    ],
+)
 def test_wrong_content_types_and_headers(svc, headers, status):
     r = raw_post(svc.url, call_body(CALC, GOOD), svc.tokens["viewer"], headers=headers)
     assert r.status_code == status, (headers, r.status_code, r.text[:200])
@@ -95,10 +126,13 @@ def test_methods_and_paths(svc):
 async def test_injection_strings_in_fields_and_names(svc):
     async with mcp_client(svc.url, svc.tokens["admin"]) as c:
         for s in INJECTIONS:
-            for name, args in ((CALC, {**GOOD, "condenser_id": s}), (CALC, {**GOOD, "tube_material": s}),
-                               ("svctest_read_live", {"asset": s}),
-                               ("verify_provenance", {"provenance_hash": s, "tool": s}),
-                               (CALC, {**GOOD, s[:60] or "x": 1})):
+            for name, args in (
+                (CALC, {**GOOD, "condenser_id": s}),
+                (CALC, {**GOOD, "tube_material": s}),
+                ("svctest_read_live", {"asset": s}),
+                ("verify_provenance", {"provenance_hash": s, "tool": s}),
+                (CALC, {**GOOD, s[:60] or "x": 1}),
+            ):
                 r = await c.call_tool(name, args)
                 assert r.is_error, (name, s[:40])
                 text = r.content[0].text
@@ -120,8 +154,11 @@ async def test_injection_strings_in_fields_and_names(svc):
 def test_nan_and_infinity_literals(svc):
     token = svc.tokens["viewer"]
     for literal in (b"NaN", b"Infinity", b"-Infinity"):
-        body = json.dumps(call_body(CALC, {**GOOD, "cw_flow": 0})).encode().replace(b'"cw_flow": 0',
-                                                                                   b'"cw_flow": ' + literal)
+        body = (
+            json.dumps(call_body(CALC, {**GOOD, "cw_flow": 0}))
+            .encode()
+            .replace(b'"cw_flow": 0', b'"cw_flow": ' + literal)
+        )
         r = raw_post(svc.url, None, token, content=body)
         assert r.status_code in (200, 400)
         if r.status_code == 200:

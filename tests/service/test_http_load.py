@@ -19,8 +19,9 @@ def _http_load():
 
 @pytest.mark.anyio
 async def test_short_load_run_has_no_errors(svc):
-    result = await _http_load().run_load(svc.url, svc.tokens["operator"], clients=4, seconds=5.0,
-                                         request_id_prefix="shortload")
+    result = await _http_load().run_load(
+        svc.url, svc.tokens["operator"], clients=4, seconds=5.0, request_id_prefix="shortload"
+    )
     assert result["errors"] == 0, result["error_samples"]
     assert result["calls"] >= 20 and result["latency_ms"]["p99"] > 0
     with svc.store() as store:

@@ -32,15 +32,20 @@ async def test_two_replicas_share_one_postgres(pg_url, tmp_path):
     made: Counter[str] = Counter()
     failures: list[str] = []
     try:
+
         async def worker(w: int) -> None:
             token = engineer if w % 2 else viewer
-            async with mcp_client(replicas[0].url, token, headers={"X-Request-ID": f"rep-{w}-a"}) as a, \
-                    mcp_client(replicas[1].url, token, headers={"X-Request-ID": f"rep-{w}-b"}) as b:
+            async with (
+                mcp_client(replicas[0].url, token, headers={"X-Request-ID": f"rep-{w}-a"}) as a,
+                mcp_client(replicas[1].url, token, headers={"X-Request-ID": f"rep-{w}-b"}) as b,
+            ):
                 for i in range(ROUNDS):
                     for tag, client in (("a", a), ("b", b)):
-                        calls = [(CALC, {**GOOD, "cw_flow": 150000 + 1000 * w + i}, False),
-                                 ("svctest_create_work_order", {"asset": f"W{w}"}, not w % 2),
-                                 (CALC, {**GOOD, "cw_flow": -w - 1}, True)]
+                        calls = [
+                            (CALC, {**GOOD, "cw_flow": 150000 + 1000 * w + i}, False),
+                            ("svctest_create_work_order", {"asset": f"W{w}"}, not w % 2),
+                            (CALC, {**GOOD, "cw_flow": -w - 1}, True),
+                        ]
                         name, args, expect_error = calls[i % len(calls)]
                         r = await client.call_tool(name, args)
                         made[f"rep-{w}-{tag}"] += 1
@@ -64,7 +69,13 @@ async def test_two_replicas_share_one_postgres(pg_url, tmp_path):
     assert got == made  # every call, once, from the replica it went to
     assert [e.seq for e in entries] == list(range(seq_before + 1, seq_before + 1 + len(entries)))
     # the CLI verifies the shared chain too
-    cli = subprocess.run([sys.executable, "-m", "condensync_tools", "audit", "verify", "--database-url", pg_url],
-                         cwd=REPO, env=child_env(), capture_output=True, text=True, timeout=120)
+    cli = subprocess.run(
+        [sys.executable, "-m", "condensync_tools", "audit", "verify", "--database-url", pg_url],
+        cwd=REPO,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert cli.returncode == 0, cli.stderr
     assert "ledger chain verifies" in cli.stderr

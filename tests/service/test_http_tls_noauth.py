@@ -26,18 +26,26 @@ def _self_signed(tmp_path):
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "condensync test")])
     now = dt.datetime.now(dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = tmp_path / "tls.crt", tmp_path / "tls.key"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     key_path.chmod(0o600)
     return cert_path, key_path
 
@@ -46,15 +54,21 @@ def _self_signed(tmp_path):
 async def test_tls_and_no_auth_on_loopback(tmp_path):
     cert, key = _self_signed(tmp_path)
     db_url = f"sqlite:///{tmp_path / 'tls.db'}"
-    server = ServerProcess(tmp_path, database_url=db_url, scheme="https", name="tls",
-                           extra_args=["--tls-cert", str(cert), "--tls-key", str(key), "--no-auth"]).start()
+    server = ServerProcess(
+        tmp_path,
+        database_url=db_url,
+        scheme="https",
+        name="tls",
+        extra_args=["--tls-cert", str(cert), "--tls-key", str(key), "--no-auth"],
+    ).start()
     try:
         ctx = ssl.create_default_context(cafile=str(cert))
         server.wait_started(verify=ctx)
         async with mcp_client(server.url, verify=ctx, headers={"X-Request-ID": "tls-1"}) as c:
             r = await c.call_tool(CALC, GOOD)
-            ledger = await c.call_tool("verify_provenance",
-                                       {"provenance_hash": r.structured_content["provenance"]["provenance_hash"]})
+            ledger = await c.call_tool(
+                "verify_provenance", {"provenance_hash": r.structured_content["provenance"]["provenance_hash"]}
+            )
         assert not r.is_error and not ledger.is_error and ledger.structured_content["matches"] is True
         with pytest.raises(httpx.HTTPError):  # plain HTTP on the TLS port
             httpx.get(f"http://127.0.0.1:{server.port}/health/live", timeout=5)
@@ -71,8 +85,14 @@ async def test_tls_and_no_auth_on_loopback(tmp_path):
 
 
 def _run(argv, tmp_path):
-    return subprocess.run([sys.executable, str(LAUNCH), *argv], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=120, env=child_env(CONDENSYNC_DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}"))
+    return subprocess.run(
+        [sys.executable, str(LAUNCH), *argv],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=child_env(CONDENSYNC_DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}"),
+    )
 
 
 def test_refused_configurations(tmp_path):
@@ -85,10 +105,17 @@ def test_refused_configurations(tmp_path):
         "tls_half": [*base, "--tls-cert", str(cert)],
     }
     # run both at once (each pays the import time)
-    running = {k: subprocess.Popen([sys.executable, str(LAUNCH), *v], cwd=tmp_path, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True,
-                                   env=child_env(CONDENSYNC_DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}"))
-               for k, v in procs.items()}
+    running = {
+        k: subprocess.Popen(
+            [sys.executable, str(LAUNCH), *v],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=child_env(CONDENSYNC_DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}"),
+        )
+        for k, v in procs.items()
+    }
     out = {k: (p.wait(120), *p.communicate()) for k, p in running.items()}
     rc, stdout, stderr = out["no_auth_public"]
     assert rc == 2 and "--no-auth is refused on a non-loopback host (0.0.0.0)" in stderr and stdout == ""

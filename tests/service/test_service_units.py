@@ -37,33 +37,47 @@ def test_policy_is_data_and_fails_closed():
     assert err.problems == ["$.name: role admin needed to call verify_provenance (ledger tool), got role 'engineer'"]
 
 
-@pytest.mark.parametrize("claims,role", [
-    ({"condensync_role": "operator"}, "operator"),
-    ({"condensync_role": ["viewer", "engineer"]}, "engineer"),
-    ({"roles": ["condensync:admin", "other"]}, "admin"),
-    ({"roles": ["admin"]}, None),  # a plain "admin" from a shared IdP is not ours
-    ({"realm_access": {"roles": ["condensync-viewer"]}}, "viewer"),
-    ({"resource_access": {"condensync": {"roles": ["engineer"]}}}, "engineer"),
-    ({"resource_access": {"other-app": {"roles": ["admin"]}}}, None),
-    ({"scope": "openid profile condensync:operator"}, "operator"),
-    ({"scp": ["condensync:viewer"]}, "viewer"),
-    ({"condensync_role": "superuser"}, None),
-    ({}, None),
-])
+@pytest.mark.parametrize(
+    "claims,role",
+    [
+        ({"condensync_role": "operator"}, "operator"),
+        ({"condensync_role": ["viewer", "engineer"]}, "engineer"),
+        ({"roles": ["condensync:admin", "other"]}, "admin"),
+        ({"roles": ["admin"]}, None),  # a plain "admin" from a shared IdP is not ours
+        ({"realm_access": {"roles": ["condensync-viewer"]}}, "viewer"),
+        ({"resource_access": {"condensync": {"roles": ["engineer"]}}}, "engineer"),
+        ({"resource_access": {"other-app": {"roles": ["admin"]}}}, None),
+        ({"scope": "openid profile condensync:operator"}, "operator"),
+        ({"scp": ["condensync:viewer"]}, "viewer"),
+        ({"condensync_role": "superuser"}, None),
+        ({}, None),
+    ],
+)
 def test_role_from_claims(claims, role):
     assert role_from_claims(claims, "condensync_role", "condensync") == role
 
 
 def test_oidc_settings_from_env():
     assert OidcSettings.from_env({}) is None
-    s = OidcSettings.from_env({"CONDENSYNC_OIDC_ISSUER": "https://idp/realm", "CONDENSYNC_OIDC_AUDIENCE": "c",
-                               "CONDENSYNC_OIDC_JWKS_URL": "https://idp/jwks"})
+    s = OidcSettings.from_env(
+        {
+            "CONDENSYNC_OIDC_ISSUER": "https://idp/realm",
+            "CONDENSYNC_OIDC_AUDIENCE": "c",
+            "CONDENSYNC_OIDC_JWKS_URL": "https://idp/jwks",
+        }
+    )
     assert s.algorithms == ("RS256", "ES256", "PS256") and s.role_claim == "condensync_role"
     with pytest.raises(ValueError, match="partly configured"):
         OidcSettings.from_env({"CONDENSYNC_OIDC_ISSUER": "https://idp/realm"})
     with pytest.raises(ValueError, match="asymmetric"):
-        OidcSettings.from_env({"CONDENSYNC_OIDC_ISSUER": "i", "CONDENSYNC_OIDC_AUDIENCE": "a",
-                               "CONDENSYNC_OIDC_JWKS_URL": "u", "CONDENSYNC_OIDC_ALGORITHMS": "HS256"})
+        OidcSettings.from_env(
+            {
+                "CONDENSYNC_OIDC_ISSUER": "i",
+                "CONDENSYNC_OIDC_AUDIENCE": "a",
+                "CONDENSYNC_OIDC_JWKS_URL": "u",
+                "CONDENSYNC_OIDC_ALGORITHMS": "HS256",
+            }
+        )
 
 
 def test_redaction_and_json_logs():
@@ -80,8 +94,16 @@ def test_redaction_and_json_logs():
 def test_loopback_and_settings():
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost") and is_loopback("[::1]")
     assert not is_loopback("0.0.0.0") and not is_loopback("10.0.0.1") and not is_loopback("example.com")
-    args = argparse.Namespace(host="0.0.0.0", port=8017, metrics_port=9017, no_auth=True, allowed_host=[],
-                              tls_cert=None, tls_key=None, log_level="WARNING")
+    args = argparse.Namespace(
+        host="0.0.0.0",
+        port=8017,
+        metrics_port=9017,
+        no_auth=True,
+        allowed_host=[],
+        tls_cert=None,
+        tls_key=None,
+        log_level="WARNING",
+    )
     problems = HttpSettings.from_args(args).problems()
     assert any("--no-auth is refused" in p for p in problems)
     s = HttpSettings(host="0.0.0.0", allowed_hosts=["condensync.example:*"])
@@ -122,8 +144,11 @@ def test_api_tokens_table_matches_its_migration(tmp_path):
     with Store(f"sqlite:///{tmp_path / 'm.db'}", auto_upgrade=True) as s, s.engine.connect() as conn:
         assert s.schema_status().current == "0002"
         ctx = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE, "compare_type": True})
-        diff = [d for d in compare_metadata(ctx, Base.metadata)
-                if not (d[0] == "remove_table" and d[1].name == VERSION_TABLE)]
+        diff = [
+            d
+            for d in compare_metadata(ctx, Base.metadata)
+            if not (d[0] == "remove_table" and d[1].name == VERSION_TABLE)
+        ]
     assert diff == []
 
 
@@ -144,25 +169,40 @@ class _FakeLive:
         self.dcs_connected = dcs_connected
 
     def status(self, condenser_id=None, timeout=10.0):
-        dcs_breaker = {"name": "unit3_dcs", "endpoint": "opc.tcp://dcs:4840", "state":
-                       "closed" if self.dcs_connected else "open", "failure_count": 0 if self.dcs_connected else 5}
-        return {"connectors": [
-            {"service": "unit3_dcs", "kind": "opcua", "condenser_id": "unit3", "connected": self.dcs_connected,
-             "breaker": dcs_breaker, "stale_limits_s": {"cw_inlet_temp": 60.0, "cw_flow": 60.0},
-             "tags": {"cw_inlet_temp": {"age_s": 12.5, "quality": "good"}, "cw_flow": {"age_s": 95.0}}},
-            {"service": "unit3_cmms", "kind": "cmms", "condenser_id": "unit3",
-             "breaker": {"state": "closed"}}],
-            "breakers": [dcs_breaker]}
+        dcs_breaker = {
+            "name": "unit3_dcs",
+            "endpoint": "opc.tcp://dcs:4840",
+            "state": "closed" if self.dcs_connected else "open",
+            "failure_count": 0 if self.dcs_connected else 5,
+        }
+        return {
+            "connectors": [
+                {
+                    "service": "unit3_dcs",
+                    "kind": "opcua",
+                    "condenser_id": "unit3",
+                    "connected": self.dcs_connected,
+                    "breaker": dcs_breaker,
+                    "stale_limits_s": {"cw_inlet_temp": 60.0, "cw_flow": 60.0},
+                    "tags": {"cw_inlet_temp": {"age_s": 12.5, "quality": "good"}, "cw_flow": {"age_s": 95.0}},
+                },
+                {"service": "unit3_cmms", "kind": "cmms", "condenser_id": "unit3", "breaker": {"state": "closed"}},
+            ],
+            "breakers": [dcs_breaker],
+        }
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("required,connected,status,not_ready", [
-    ("", False, 200, None),  # connectors reported, not required: ready
-    ("unit3_dcs", True, 200, None),
-    ("unit3_dcs", False, 503, ["connectors"]),
-    ("all", False, 503, ["connectors"]),
-    ("unit9_missing", True, 503, ["connectors"]),
-])
+@pytest.mark.parametrize(
+    "required,connected,status,not_ready",
+    [
+        ("", False, 200, None),  # connectors reported, not required: ready
+        ("unit3_dcs", True, 200, None),
+        ("unit3_dcs", False, 503, ["connectors"]),
+        ("all", False, 503, ["connectors"]),
+        ("unit9_missing", True, 503, ["connectors"]),
+    ],
+)
 async def test_readiness_with_connectors(monkeypatch, required, connected, status, not_ready):
     from condensync_tools.server.health import HealthState
 

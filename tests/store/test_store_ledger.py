@@ -99,9 +99,7 @@ def test_duration_must_be_finite(store: Store) -> None:
 def test_find_by_provenance_hash_returns_latest_success(store: Store) -> None:
     h = "ab" * 32
     for i in range(3):
-        store.append_call(
-            CallRecord("t", "1", {"i": i}, {"v": i}, provenance_hash=h, recorded_at=T0 + timedelta(i))
-        )
+        store.append_call(CallRecord("t", "1", {"i": i}, {"v": i}, provenance_hash=h, recorded_at=T0 + timedelta(i)))
     store.append_call(
         CallRecord("t", "1", {"i": 9}, None, "boom", True, provenance_hash=h, recorded_at=T0 + timedelta(9))
     )
@@ -149,11 +147,7 @@ async def test_append_async(store: Store) -> None:
 # --------------------------------------------------------------- pure properties
 
 _json = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**60), 2**60)
-    | st.floats(allow_nan=True)
-    | st.text(max_size=8),
+    st.none() | st.booleans() | st.integers(-(2**60), 2**60) | st.floats(allow_nan=True) | st.text(max_size=8),
     lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=6), kids, max_size=4),
     max_leaves=20,
 )

@@ -39,9 +39,7 @@ def _ignorable(d: object) -> bool:
     return isinstance(d, tuple) and d[0] == "remove_table" and d[1].name == VERSION_TABLE
 
 
-def test_upgrade_works_from_any_directory(
-    empty_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_upgrade_works_from_any_directory(empty_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert MIGRATIONS_DIR.is_dir() and (MIGRATIONS_DIR / "env.py").is_file()
     assert upgrade(empty_url).state == "current"

@@ -61,7 +61,7 @@ def test_head_statement_is_rfc8785() -> None:
 
     from condensync_tools.store.witness import HEAD_TYPE, head_statement
 
-    args = ("chaîne-\u2028\"x", 2**40, "ab" * 32, "2026-12-07T01:02:03.000004Z")
+    args = ('chaîne-\u2028"x', 2**40, "ab" * 32, "2026-12-07T01:02:03.000004Z")
     expected = {"type": HEAD_TYPE, "chain": args[0], "seq": args[1], "hash": args[2], "signed_at": args[3]}
     assert head_statement(*args) == rfc8785.dumps(expected)
 

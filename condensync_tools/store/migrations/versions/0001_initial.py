@@ -113,12 +113,8 @@ def upgrade() -> None:
         sa.Column("payload", _JSON, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_condenser_events"),
     )
-    op.create_index(
-        "ix_condenser_events_condenser_id_timestamp", "condenser_events", ["condenser_id", "timestamp"]
-    )
-    op.create_index(
-        "ix_condenser_events_event_type_timestamp", "condenser_events", ["event_type", "timestamp"]
-    )
+    op.create_index("ix_condenser_events_condenser_id_timestamp", "condenser_events", ["condenser_id", "timestamp"])
+    op.create_index("ix_condenser_events_event_type_timestamp", "condenser_events", ["event_type", "timestamp"])
     op.create_index("ix_condenser_events_timestamp", "condenser_events", ["timestamp"])
 
     op.create_table(
