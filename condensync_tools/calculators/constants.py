@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Conversion factors, physical constants and the limits of the heat-transfer chain, in one
-place (all exact or cited; docs/methods.md §Limits).
+place (all exact or cited; docs/methods.md §10.6).
 
 Every factor converts *to* SI base units by multiplication.
 """

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Clean overall coefficient by resistance build-up (not HEI; a physics cross-check), on one
-state (floats) or on arrays of rows (docs/methods.md §Clean U, first principles).
+state (floats) or on arrays of rows (docs/methods.md §10.2).
 
 .. math::
     \\frac{1}{U_o} = \\frac{1}{h_{shell}} + \\frac{D_o \\ln(D_o/D_i)}{2 k_w}
@@ -136,7 +136,7 @@ def bank_factor(bank_rows: int) -> float:
 def fw_from_resistances(r_shell, r_wall: float, r_tube, r_tube_ref):
     """Derived HEI Fw = (r_shell + r_wall + r_tube,ref)/(r_shell + r_wall + r_tube): the clean U
     with the water-side resistance at the actual inlet temperature over that at the 70 °F
-    reference, same velocity, wall and shell side (docs/methods.md §HEI)."""
+    reference, same velocity, wall and shell side (docs/methods.md §10.3)."""
     return (r_shell + r_wall + r_tube_ref) / (r_shell + r_wall + r_tube)
 
 

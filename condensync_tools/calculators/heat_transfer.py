@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Condenser heat-transfer test chain (ASME PTC 12.2-style) and the effectiveness model.
 
-Chain (docs/methods.md §Heat-transfer chain), all SI:
+Chain (docs/methods.md §10.4), all SI:
 
 1. T_sat = T_sat(P_shell) (IAPWS-IF97 region 4);
 2. Q = ṁ·cp·(T_out − T_in), ṁ = ρ(T_in)·Q_vol, cp at the mean CW temperature;

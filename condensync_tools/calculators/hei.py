@@ -49,7 +49,7 @@ __all__ = [
     "FM_REFERENCE_VELOCITY_FT_S",
 ]
 
-#: HEI velocity validity range (docs/methods.md §HEI; unverified: warn outside, never clamp) [ft/s].
+#: HEI velocity validity range (docs/methods.md §10.3; unverified: warn outside, never clamp) [ft/s].
 HEI_VELOCITY_RANGE_FT_S = (3.0, 12.0)
 C1_EDITIONS = ("hei_9th_10th", "hei_8th_and_earlier")
 
@@ -142,7 +142,7 @@ def fm_table(material_key: str, gauge_bwg: int) -> HeiFactor | None:
 
 def design_cleanliness_default(material_key: str) -> float:
     """Design cleanliness factor Fc: 0.85 copper alloys (and others), 0.90 titanium and
-    stainless (TIMET CODEWELD; docs/methods.md §HEI)."""
+    stainless (TIMET CODEWELD; docs/methods.md §10.3)."""
     return 0.90 if material(material_key)["family"] in ("titanium", "stainless") else 0.85
 
 

@@ -6,7 +6,7 @@ Per row this is :func:`~condensync_tools.calculators.heat_transfer.analyse_heat_
 evaluated on numpy arrays instead of a Python loop: the row chain calls the very functions the
 per-call chain calls on floats (:mod:`.water`, :mod:`.first_principles`, :mod:`.hei`, the
 limits of :mod:`.constants`), in the same order of checks, so each valid row equals the
-per-call result bit for bit (tests/test_history_rows.py; docs/methods.md §History):
+per-call result bit for bit (tests/test_history_rows.py; docs/methods.md §10.5):
 
 1. T_sat(P) (IF97 Eq. 31); ITD = T_sat − T_in; TTD = T_sat − T_out;
 2. LMTD = (ITD − TTD)/ln(ITD/TTD); Q = ρ(T_in)·Q_vol·cp(T_mean)·(T_out − T_in);

@@ -50,7 +50,7 @@ loopback, i.e. 1.2-1.8 ms per call, close to the cost of one plain durable INSER
 0.06-0.14 against a hashing-only baseline). Four threads sharing a Store append 2.7-5.0x
 as many per second on SQLite and 2.2-2.4x on PostgreSQL (group commit; it was 1.6x and
 1.2x with one commit per append). Details in ``docs/store.md`` and
-``docs/notes-throughput.md``.
+``docs/performance.md``.
 """
 
 from __future__ import annotations

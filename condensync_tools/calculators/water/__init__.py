@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Water, steam and sea-water properties (IAPWS-IF97, IAPWS-08, R12-08, R15-11): one
 implementation, for the per-call tools and the history analysis alike
-(docs/methods.md §Properties).
+(docs/methods.md §10.1).
 
 Every formula is written once, in :mod:`.if97`, :mod:`.transport`, :mod:`.seawater` and
 :mod:`.liquid`, and takes a float or a numpy array: the per-call tools evaluate it on Python

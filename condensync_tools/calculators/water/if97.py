@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""IAPWS-IF97 regions 1, 2 and 4 on floats or numpy arrays (docs/methods.md §Properties).
+"""IAPWS-IF97 regions 1, 2 and 4 on floats or numpy arrays (docs/methods.md §10.1).
 
 IAPWS R7-97(2012), *Revised Release on the IAPWS Industrial Formulation 1997 for the
 Thermodynamic Properties of Water and Steam*: region 1 (compressed liquid, Eq. 7, Tables

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Cooling-water properties at a bulk temperature, on floats or numpy arrays
-(docs/methods.md §Properties).
+(docs/methods.md §10.1).
 
 Fresh water: density and cp from IAPWS-IF97 region 1 on the tube-side isobar, viscosity
 IAPWS R12-08, conductivity IAPWS R15-11. Saline water: density and cp from IAPWS-08

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Sea water: IAPWS-08 density and cp, Sharqawy viscosity ratio (docs/methods.md §Properties).
+"""Sea water: IAPWS-08 density and cp, Sharqawy viscosity ratio (docs/methods.md §10.1).
 
 IAPWS R13-08, *Release on the IAPWS Formulation 2008 for the Thermodynamic Properties of
 Seawater*: g(S, T, p) = g^W(T, p) + g^S(S, T, p), with the pure-water part from IAPWS-95

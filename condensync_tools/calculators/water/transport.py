@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """Viscosity (IAPWS R12-08) and thermal conductivity (IAPWS R15-11) of liquid water, on floats
-or numpy arrays (docs/methods.md §Properties).
+or numpy arrays (docs/methods.md §10.1).
 
 R12-08 Eqs. 10-12: μ = μ0(T̄)·μ1(T̄, ρ̄), μ0 = 100·√T̄ / Σ Hᵢ/T̄ⁱ (Table 1),
 μ1 = exp(ρ̄ Σ Hᵢⱼ (1/T̄ − 1)ⁱ (ρ̄ − 1)ʲ) (Table 2) [μPa·s]. R15-11 Eqs. 10, 16-17:
