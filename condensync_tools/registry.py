@@ -349,7 +349,7 @@ class ToolDefinition:
         return CompiledSchema(self.name, schema.load_published(self.name, "input"))
 
     def generated_input_schema(self) -> dict:
-        return schema.model_schema(self.input_model)
+        return schema.model_schema(self.input_model, tool_name=self.name)
 
     def generated_output_schema(self) -> dict:
         return schema.model_schema(self.output_model)

@@ -40,6 +40,11 @@ def build_context(
         from .live import build_live_provider
 
         context.live = build_live_provider(context.design)
+        if getattr(context.design, "alerts", None) is not None:
+            from .monitor.dispatch import outbox_status
+
+            design = context.design
+            context.services["outbox_status"] = lambda: outbox_status(design)
     if ledger:
         from .recording import StoreRecorder
 

@@ -56,19 +56,20 @@ def _inline(node: Any, defs: dict[str, Any]) -> Any:
     return node
 
 
-def model_schema(model: type[BaseModel], terse: bool = True) -> dict[str, Any]:
+def model_schema(model: type[BaseModel], terse: bool = True, tool_name: str = "") -> dict[str, Any]:
     """A flat, inline Draft 2020-12 schema for a pydantic model (see module docstring).
 
     An input model's field descriptions are the terse ones of
     :data:`condensync_tools.listing_text.FIELD_TEXT` (with the field's own unit bracket) when
-    ``terse``; ``terse=False`` keeps the full ``Field`` descriptions (the documentation)."""
+    ``terse``; ``terse=False`` keeps the full ``Field`` descriptions (the documentation).
+    ``tool_name`` selects the tool's own short texts where a field's differ between tools."""
     output = getattr(model, "_is_output", False)
     raw = model.model_json_schema(mode="serialization" if output else "validation")
     schema = _inline(raw, raw.get("$defs", {}))
     schema.pop("description", None)
     _check_descriptions(schema, "$")
     if terse and not output:
-        _apply_terse(schema, _tool_name(model), "")
+        _apply_terse(schema, tool_name, "")
     return schema
 
 
@@ -108,13 +109,6 @@ def _numeric(sub: dict[str, Any]) -> bool:
     if sub.get("type") == "array" and isinstance(sub.get("items"), dict):
         sub = sub["items"]
     return "enum" not in sub and sub.get("type") in ("number", "integer")
-
-
-def _tool_name(model: type[BaseModel]) -> str:
-    """The name of the registered tool whose input model ``model`` is ("" when none)."""
-    from .registry import all_tools
-
-    return next((t.name for t in all_tools() if t.input_model is model), "")
 
 
 #: Keywords that only bound a value (plausibility caps, string patterns, array lengths). The

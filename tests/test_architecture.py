@@ -68,15 +68,9 @@ ONLY: dict[str, set[str]] = {
     "connectors": {"settings"},
     "store": {"settings", "errors", "provenance", "schema", "redaction"},
 }
-#: Known upward imports (function-level) merged from other branches, to be removed; the test
-#: fails on any other. (importer, imported)
-KNOWN_UPWARD = {
-    (
-        "condensync_tools.tools.status",
-        "condensync_tools.monitor.dispatch",
-    ),  # tool -> monitor: cycle with monitor.service
-    ("condensync_tools.schema", "condensync_tools.registry"),
-}
+#: Known upward imports (importer, imported) allowed as exceptions: none (the status tool reads
+#: the monitor's outbox through a context service; the schema generator is told the tool name).
+KNOWN_UPWARD: set[tuple[str, str]] = set()
 #: Modules still reading the environment directly (none: the history thread count is now a
 #: parameter of the calculator, read by the tool layer through settings).
 PENDING_ENV_READS: set[str] = set()

@@ -201,17 +201,17 @@ _DEST_KEYS = tuple(NotificationDestination.model_fields)
 
 def _delivery_status(call: ToolCall) -> dict[str, Any]:
     """Alert delivery and monitor runs: from the monitor of this process, else from the
-    outbox file of the plant configuration (written by ``condensync monitor``)."""
+    outbox file of the plant configuration (written by ``condensync monitor``; the runtime puts
+    its reader in the context as the ``outbox_status`` service)."""
     monitor = call.context.services.get("monitor")
     if monitor is not None:
         status = monitor.status()
         dests = [{k: d[k] for k in _DEST_KEYS if k in d} for d in status["destinations"]]
         runs = [{k: r[k] for k in _RUN_KEYS if k in r} for r in status["condensers"]]
         running = bool(status["running"])
-    else:
-        from ..monitor.dispatch import outbox_status
-
-        dests, runs, running = outbox_status(call.context.design), [], False
+    else:  # the monitor runs in another process: its outbox, as the runtime provides it
+        outbox_status = call.context.services.get("outbox_status")
+        dests, runs, running = (outbox_status() if outbox_status is not None else []), [], False
     undelivered = sum(d["pending"] + d["rejected"] for d in dests)
     warnings = [
         f"alert destination '{d['name']}' ({d['kind']}, {d['endpoint']}): {d['pending']} notification(s) "
