@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = sorted(
-    ".".join(p.relative_to(ROOT).with_suffix("").parts)
+    ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
     for package in ("condensync_tools", "connectors")
     for p in (ROOT / package).rglob("*.py")
     if ">>>" in p.read_text(encoding="utf-8")
