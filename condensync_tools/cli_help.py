@@ -15,92 +15,17 @@ import shutil
 import textwrap
 from typing import Any
 
+from . import settings
+
 __all__ = ["ENVIRONMENT", "describe_tool", "environment_page", "tool_summary"]
 
 _UNIT = re.compile(r"\s*\[([^|\]]+)\|([^\]]+)\]\s*$")
 _UNITLESS = re.compile(r"\s*\[([^|\]]+)\]\s*$")
 
-#: Every environment variable CONDENSYNC reads: (name, default, what it sets).
-ENVIRONMENT: tuple[tuple[str, str, str], ...] = (
-    (
-        "CONDENSYNC_CONFIG",
-        "none",
-        "plant configuration TOML (same as --config); without it, tools take every design value as an argument",
-    ),
-    (
-        "CONDENSYNC_DATABASE_URL",
-        "SQLite file in the user data dir (~/.local/share/condensync/condensync.db)",
-        "audit ledger, history and API-token store (same as --database-url); sqlite:///FILE or "
-        "postgresql+psycopg://USER@HOST/DB",
-    ),
-    (
-        "CONDENSYNC_DATA_DIR",
-        "none (file_path refused)",
-        "directory analyze_performance_history may read files from and writes series files into",
-    ),
-    ("CONDENSYNC_HISTORY_MAX_ROWS", "10000000", "largest history file, rows"),
-    ("CONDENSYNC_HISTORY_MAX_FILE_MB", "2048", "largest history file, MB"),
-    ("CONDENSYNC_HISTORY_THREADS", "1", "threads of the history row evaluation"),
-    ("CONDENSYNC_SERIES_MAX_AGE_DAYS", "30", "series files older than this are pruned (0: no age limit)"),
-    ("CONDENSYNC_SERIES_MAX_TOTAL_MB", "1024", "series files beyond this total are pruned, oldest first (0: none)"),
-    ("CONDENSYNC_LEDGER_KEY", "none", "HMAC key signing the ledger's retention checkpoints (audit verify)"),
-    (
-        "CONDENSYNC_LEDGER_SIGNING_KEY",
-        "none",
-        "PEM file of the Ed25519 key signing ledger heads (else an "
-        "HMAC with CONDENSYNC_LEDGER_KEY, else a key generated in the data directory)",
-    ),
-    (
-        "CONDENSYNC_LEDGER_WITNESS",
-        "beside the SQLite file / in the data directory",
-        "witness file of signed ledger heads",
-    ),
-    ("CONDENSYNC_LEDGER_WITNESS_FSYNC", "0", "1: fsync the witness file on every commit"),
-    (
-        "CONDENSYNC_HTTP_REQUEST_TIMEOUT_SECONDS",
-        "30",
-        "HTTP: close a connection whose request has not fully arrived within this time [s]",
-    ),
-    ("CONDENSYNC_LOG_LEVEL", "INFO (HTTP service)", "log level of the HTTP service's JSON logs on stderr"),
-    (
-        "CONDENSYNC_ALLOWED_HOSTS",
-        "loopback names",
-        "HTTP: allowed Host header values, comma-separated (same as --allowed-host)",
-    ),
-    ("CONDENSYNC_PUBLIC_URL", "from the request", "HTTP: public URL of /mcp (OAuth resource metadata)"),
-    (
-        "CONDENSYNC_JSON_RESPONSE",
-        "1",
-        "HTTP: answer with JSON (1) or always SSE (0); requests that ask for "
-        "progress or log notifications get SSE either way",
-    ),
-    ("CONDENSYNC_MAX_REQUEST_BYTES", "8388608", "HTTP: largest request body, bytes (413 above)"),
-    ("CONDENSYNC_TLS_CERT", "none", "HTTP: TLS certificate, PEM (same as --tls-cert)"),
-    ("CONDENSYNC_TLS_KEY", "none", "HTTP: TLS private key, PEM (same as --tls-key)"),
-    (
-        "CONDENSYNC_BOOTSTRAP_TOKEN_FILE",
-        "none",
-        "HTTP: file holding the first API token (role admin unless "
-        "CONDENSYNC_BOOTSTRAP_TOKEN_ROLE); stored hashed at start, "
-        "once (see docs: first token in a container)",
-    ),
-    ("CONDENSYNC_BOOTSTRAP_TOKEN_ROLE", "admin", "HTTP: role of the bootstrap token"),
-    ("CONDENSYNC_NO_AUTH_ROLE", "admin", "HTTP --no-auth: role of the anonymous caller"),
-    ("CONDENSYNC_TOKEN_CACHE_SECONDS", "30", "HTTP: how long a verified API token is cached (revocation delay)"),
-    ("CONDENSYNC_OIDC_ISSUER", "none", "HTTP: OIDC issuer (with _AUDIENCE and _JWKS_URL turns JWT auth on)"),
-    ("CONDENSYNC_OIDC_AUDIENCE", "none", "HTTP: expected JWT audience"),
-    ("CONDENSYNC_OIDC_JWKS_URL", "none", "HTTP: JWKS URL of the issuer's signing keys"),
-    ("CONDENSYNC_OIDC_ALGORITHMS", "RS256,ES256,PS256", "HTTP: accepted JWT algorithms (asymmetric only)"),
-    ("CONDENSYNC_OIDC_LEEWAY_SECONDS", "30", "HTTP: clock leeway for exp/nbf/iat, s"),
-    ("CONDENSYNC_OIDC_ROLE_CLAIM", "condensync_role", "HTTP: JWT claim holding the role"),
-    ("CONDENSYNC_LIVE_MAX_LAG_SECONDS", "10", "HTTP /health/ready: connector loop lag limit, s"),
-    ("CONDENSYNC_READY_STORE_TIMEOUT_SECONDS", "3", "HTTP /health/ready: store check timeout, s"),
-    ("CONDENSYNC_REQUIRED_CONNECTORS", "none", "HTTP /health/ready: connectors that must be up, comma-separated"),
-    (
-        "CONDENSYNC_LIVE_SUBSCRIPTION_INTERVAL_S",
-        "5 (at least 1)",
-        "MCP: seconds between reads of a subscribed condenser://live/{id} resource",
-    ),
+#: Every ``CONDENSYNC_*`` variable as (name, default, description): the one table in
+#: :mod:`condensync_tools.settings` (an empty default reads "none" on the help page).
+ENVIRONMENT: tuple[tuple[str, str, str], ...] = tuple(
+    (name, default or "none", description) for name, default, description in settings.environment_variables()
 )
 
 
