@@ -94,8 +94,8 @@ class _Conversion:
     plausible: tuple[tuple[str, str, float, float], ...]  #: name, kind, SI range (scalars)
     scalar_by_name: dict[str, tuple[Callable[[float], float], str]]  #: name → converter, unit label
     structured: frozenset[str]  #: names of the list and nested fields
-    #: units map and its canonical text by the tuple of scalar names present (to_caller only)
-    units_maps: dict[tuple[str, ...], tuple[dict[str, str], str]]
+    #: output layout by the tuple of fields present (to_caller only, see :func:`caller_outputs`)
+    output_layouts: dict[tuple[str, ...], "_OutputLayout"]
 
 
 _COMPILED: dict[tuple[int, str, bool], tuple[dict, _Conversion]] = {}
@@ -171,40 +171,56 @@ def caller_outputs(out: "ToolOutput", plan: dict[str, FieldPlan], system: str) -
     """A handler's outputs as the result carries them, and their ``output_sha256``: fields
     that are None left out, quantity fields converted from SI to ``system`` (each with its
     ``units`` entry), every float rounded to 10 significant digits, ``warnings`` and ``units``
-    added (see :mod:`provenance`). One pass over the fields, the hot path of every call; the
-    same as :func:`convert_units` followed by :func:`provenance.hashed_outputs` (tested)."""
+    added (see :mod:`provenance`). The hot path of every call: what depends only on which
+    fields are present (converters by position, the ``units`` map and its canonical text) is
+    built once per set of fields (:class:`_OutputLayout`); the same as :func:`convert_units`
+    followed by :func:`provenance.hashed_outputs` (tested)."""
     c = _compiled(plan, system, to_caller=True)
-    scalar = c.scalar_by_name.get
-    keys: list[str] = []
-    values: list = []
-    floats_at: list[int] = []
-    others_at: list[int] = []
-    unit_names: list[str] = []
-    extra_units: dict[str, str] = {}
-    for name, value in out.values.items():
-        if value is None:
-            continue
-        spec = scalar(name)
-        if spec is not None:
-            value = spec[0](value)
-            unit_names.append(name)
-        elif name in c.structured:
-            value = convert_units({name: value}, plan, system, True, extra_units)[name]
-        (floats_at if type(value) is float else others_at).append(len(values))
-        keys.append(name)
-        values.append(value)
-    names = tuple(unit_names)
-    cached = c.units_maps.get(names)
-    if cached is None:
-        units = dict(sorted((name, c.scalar_by_name[name][1]) for name in names))
-        cached = c.units_maps.setdefault(names, (units, provenance.string_map_text(units)))
-    units, units_text = cached
-    if extra_units:
-        units = dict(sorted({**units, **extra_units}.items()))
-        units_text = provenance.string_map_text(units)
+    given = out.values
+    keys = tuple([name for name, value in given.items() if value is not None])
+    layout = c.output_layouts.get(keys)
+    if layout is None:
+        layout = _output_layout(c, keys)
+    values = [given[name] for name in keys]
+    for i, conv in layout.scalars:
+        values[i] = conv(values[i])
+    units, units_text = layout.units, layout.units_text
+    if layout.structured:
+        extra_units: dict[str, str] = {}
+        for i in layout.structured:
+            name = keys[i]
+            values[i] = convert_units({name: values[i]}, plan, system, True, extra_units)[name]
+        if extra_units:
+            units = dict(sorted({**units, **extra_units}.items()))
+            units_text = provenance.string_map_text(units)
+    floats_at = [i for i, value in enumerate(values) if type(value) is float]
+    others_at = [i for i, value in enumerate(values) if type(value) is not float]
     return provenance.hashed_output_fields(
-        keys, values, floats_at, others_at, list(out.warnings), dict(units), units_text
+        list(keys), values, floats_at, others_at, list(out.warnings), dict(units), units_text
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _OutputLayout:
+    """For one set of present output fields (in result order): the converter of each scalar
+    quantity by position, the positions of list and nested fields (converted per call, their
+    units added then), and the ``units`` map of the scalars with its canonical text."""
+
+    scalars: tuple[tuple[int, Callable[[float], float]], ...]
+    structured: tuple[int, ...]
+    units: dict[str, str]
+    units_text: str
+
+
+def _output_layout(c: _Conversion, keys: tuple[str, ...]) -> _OutputLayout:
+    scalars = tuple((i, c.scalar_by_name[name][0]) for i, name in enumerate(keys) if name in c.scalar_by_name)
+    structured = tuple(i for i, name in enumerate(keys) if name in c.structured)
+    units = dict(sorted((name, c.scalar_by_name[name][1]) for name in keys if name in c.scalar_by_name))
+    layout = _OutputLayout(scalars, structured, units, provenance.string_map_text(units))
+    if len(c.output_layouts) > 256:  # a tool has few distinct sets; bounded whatever the handler does
+        c.output_layouts.clear()
+    c.output_layouts[keys] = layout
+    return layout
 
 
 # --------------------------------------------------------------------------- definitions
@@ -449,8 +465,19 @@ def _missing(call_args: dict, rules: tuple, mode: str, plan_descr: dict, system:
     alternative ``"a+b+c"`` needs all its fields. When the caller gave part of such an
     alternative, each of its missing fields is named (``tube_length`` given: ``tube_od`` and
     ``tube_count`` missing), with the other alternatives."""
-    problems = []
     get = call_args.get
+    for groups in _rule_groups(rules):  # the usual case, every rule met: no problem to word
+        for group in groups:
+            for part in group:
+                if get(part) is None:
+                    break
+            else:
+                break  # this alternative is complete: the rule is met
+        else:
+            break  # no alternative complete: word the problems below
+    else:
+        return []
+    problems = []
     for rule in rules:
         names = (rule,) if isinstance(rule, str) else tuple(rule)
         groups = [name.split("+") for name in names]
@@ -465,6 +492,23 @@ def _missing(call_args: dict, rules: tuple, mode: str, plan_descr: dict, system:
         else:
             problems.append(_missing_problem(tuple(n.replace("+", " + ") for n in names), mode, plan_descr, system))
     return problems
+
+
+_RULE_GROUPS: dict[int, tuple[tuple, tuple[tuple[tuple[str, ...], ...], ...]]] = {}
+
+
+def _rule_groups(rules: tuple) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """``rules`` parsed once: per rule, its alternatives, each the tuple of fields it needs."""
+    hit = _RULE_GROUPS.get(id(rules))
+    if hit is not None and hit[0] is rules:  # the entry holds the rules, so their id is not reused
+        return hit[1]
+    parsed = tuple(
+        tuple(tuple(name.split("+")) for name in ((rule,) if isinstance(rule, str) else tuple(rule))) for rule in rules
+    )
+    if len(_RULE_GROUPS) > 4096:
+        _RULE_GROUPS.clear()
+    _RULE_GROUPS[id(rules)] = (rules, parsed)
+    return parsed
 
 
 def _mode_rules(tool: ToolDefinition, args: dict) -> tuple[tuple, str]:

@@ -107,11 +107,31 @@ def render(text: Any, fmt: Formatter) -> Any:
 
 def render_values(value: Any, fmt: Formatter) -> Any:
     """``value`` with every :class:`Text` inside dicts and lists rendered (lists whose first
-    element is not text or a container are numeric arrays and are returned as they are)."""
+    element is not text or a container are numeric arrays and are returned as they are).
+
+    A container holding no :class:`Text` is returned as it is (not copied): a tool's outputs
+    are mostly numbers, and this runs on every call, so numbers, plain strings and None are
+    skipped without a call."""
+    t = type(value)
+    if t is float or t is int or t is str or t is bool or value is None:
+        return value
     if isinstance(value, Text):
         return value.render(fmt)
     if isinstance(value, dict):
-        return {k: render_values(v, fmt) for k, v in value.items()}
+        changed = None
+        for k, v in value.items():
+            tv = type(v)
+            if tv is float or tv is int or tv is str or tv is bool or v is None:
+                continue
+            rendered = render_values(v, fmt)
+            if rendered is not v:
+                if changed is None:
+                    changed = dict(value)
+                changed[k] = rendered
+        return value if changed is None else changed
     if isinstance(value, list) and value and isinstance(value[0], (str, dict, list)):
-        return [render_values(v, fmt) for v in value]
+        rendered_items = [render_values(v, fmt) for v in value]
+        if all(r is v for r, v in zip(rendered_items, value, strict=True)):
+            return value
+        return rendered_items
     return value

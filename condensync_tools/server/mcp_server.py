@@ -193,7 +193,7 @@ def build_server(
                 ],
                 is_error=True,
             )
-        if log.isEnabledFor(logging.INFO):
+        if _tool_call_logged():
             log.info(
                 json.dumps(
                     {
@@ -280,16 +280,46 @@ def build_server(
     return server
 
 
+def _tool_call_logged() -> bool:
+    """Whether the ``tool_call`` INFO record of a call would be written anywhere: some handler
+    on its way up (stderr, the HTTP service's JSON log, a test's capture) takes INFO records.
+    The MCP log bridge never forwards this logger's records (:mod:`.notify`), and the bridge
+    lowers the ``condensync`` logger's level to INFO, so without this check every call would
+    format and dispatch a record that no handler writes."""
+    if not log.isEnabledFor(logging.INFO):
+        return False
+    from .notify import forwards_record_of
+
+    logger: logging.Logger | None = log
+    while logger is not None:
+        for handler in logger.handlers:
+            if handler.level <= logging.INFO and forwards_record_of(handler, log.name):
+                return True
+        if not logger.propagate:
+            return False
+        logger = logger.parent
+    return logging.lastResort is not None and logging.lastResort.level <= logging.INFO
+
+
 async def _execute_notified(
     ctx: ServerRequestContext[Any], name: str, arguments: Any, context: ExecutionContext, levels: Any
 ) -> CallOutcome:
     """Run one call with its log and progress notifications (:mod:`.notify`): a quick call
     inline, anything else in a worker thread with the stage callback and a heartbeat."""
-    from .notify import CallNotifier
+    from .notify import SILENT, CallNotifier
 
+    log_level = levels.level_for(ctx)
+    if log_level is None and runs_inline(name, arguments, context):
+        # nothing to send (no log level chosen, no stage callbacks on the event loop): the
+        # call's records are dropped as a notifier without a level drops them
+        token = SILENT.activate()
+        try:
+            return execute(name, arguments, context)
+        finally:
+            SILENT.deactivate(token)
     # the SDK sends progress only when the caller gave a token (or, in memory, a callback):
     # report_progress is a no-op otherwise, so every long call reports
-    notifier = CallNotifier(ctx=ctx, tool=name, log_level=levels.level_for(ctx))
+    notifier = CallNotifier(ctx=ctx, tool=name, log_level=log_level)
     token = notifier.activate()
     try:
         if runs_inline(name, arguments, context):

@@ -36,7 +36,15 @@ import anyio
 import anyio.from_thread
 import mcp.types as types
 
-__all__ = ["MCP_LEVELS", "SessionLevels", "CallNotifier", "install_log_bridge", "STAGE_WEIGHTS"]
+__all__ = [
+    "MCP_LEVELS",
+    "SessionLevels",
+    "CallNotifier",
+    "SILENT",
+    "forwards_record_of",
+    "install_log_bridge",
+    "STAGE_WEIGHTS",
+]
 
 #: MCP (RFC 5424) level → Python logging level.
 MCP_LEVELS: dict[str, int] = {
@@ -243,6 +251,18 @@ def _broadcast(record: logging.LogRecord) -> None:
             asyncio.run_coroutine_threadsafe(connection.notify("notifications/message", params), loop)
         except RuntimeError:  # the loop is shutting down
             continue
+
+
+#: The notifier of calls that send nothing (no log level chosen, run on the event loop): their
+#: records are dropped, as a :class:`CallNotifier` without a level drops them, and never reach
+#: other sessions' standalone channels.
+SILENT = CallNotifier(ctx=None, tool="", log_level=None)
+
+
+def forwards_record_of(handler: logging.Handler, logger_name: str) -> bool:
+    """Whether ``handler`` may write a record of ``logger_name`` (the bridge never forwards
+    transport, auth and access-log records; any other handler may)."""
+    return not (isinstance(handler, _BridgeHandler) and logger_name.startswith(_NOT_FORWARDED))
 
 
 class _BridgeHandler(logging.Handler):
