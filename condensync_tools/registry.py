@@ -654,8 +654,10 @@ def _run(
     mode_rules, mode_text = _mode_rules(tool, normalised)
     problems += _missing(si, mode_rules, mode_text, descr, system)
     if tool.argument_problems is not None:
-        present = {k: v for k, v in si.items() if v is not None}  # live values included
-        present.update((k, v) for k, v in normalised.items() if v is not None)  # caller units for messages
+        # the given values in caller units (for messages); with live data, the live values too
+        present = {k: v for k, v in normalised.items() if v is not None}
+        if live:
+            present = {**{k: v for k, v in si.items() if v is not None}, **present}
         problems += tool.argument_problems(present)
     if not live:
         problems += _missing(si, tool.required_supplied, " when data_source is 'supplied'", descr, system)

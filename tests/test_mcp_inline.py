@@ -77,3 +77,33 @@ async def test_a_failing_summary_does_not_lose_the_result(monkeypatch):
     assert not result.is_error and "summary unavailable" in result.content[0].text
     assert result.structured_content["provenance"]["provenance_hash"]
     assert mcp_server.runs_inline(TOOL, ARGS, ExecutionContext())
+
+
+def test_the_wire_result_is_the_dump_of_the_call_result():
+    """The tools/call handler returns a success in its wire form (so the SDK does not dump the
+    structuredContent again): for every golden case, exactly what the CallToolResult model
+    dumps to, and the same after the SDK's validation for each protocol version."""
+    import json
+
+    from mcp_types import methods
+    from mcp_types.version import KNOWN_PROTOCOL_VERSIONS
+
+    from condensync_tools import golden
+    from condensync_tools.registry import execute
+
+    checked = 0
+    for path in golden.iter_cases(golden.REPO_GOLDEN_DIR):
+        outcome = execute(path.parent.name, json.loads(path.read_text("utf-8"))["arguments"])
+        model = mcp_server.to_call_result(outcome)
+        wire = mcp_server.to_wire_result(outcome)
+        if outcome.error is not None:
+            assert wire == model
+            continue
+        dumped = model.model_dump(by_alias=True, mode="json", exclude_none=True)
+        assert wire == dumped
+        for version in KNOWN_PROTOCOL_VERSIONS:
+            assert methods.serialize_server_result("tools/call", version, wire) == methods.serialize_server_result(
+                "tools/call", version, dumped
+            )
+        checked += 1
+    assert checked >= 30

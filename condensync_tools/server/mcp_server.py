@@ -26,7 +26,15 @@ from ..errors import UnknownTool
 from ..registry import CallOutcome, ExecutionContext, execute, get_tool
 from ..schema import load_catalogue, load_published
 
-__all__ = ["build_server", "INSTRUCTIONS", "tool_listing", "lean_listing", "to_call_result", "runs_inline"]
+__all__ = [
+    "build_server",
+    "INSTRUCTIONS",
+    "tool_listing",
+    "lean_listing",
+    "to_call_result",
+    "to_wire_result",
+    "runs_inline",
+]
 
 log = logging.getLogger("condensync.server")
 
@@ -109,15 +117,48 @@ def runs_inline(name: str, arguments: Any, context: ExecutionContext) -> bool:
 
 def to_call_result(outcome: CallOutcome) -> types.CallToolResult:
     """An outcome as an MCP result: structuredContent + text summary, or isError + problems."""
-    if outcome.error is not None:
-        text = outcome.error.text()
-        if outcome.receipt:  # an error is recorded too: say where
-            text += f"\n(audit ledger: chain {outcome.receipt['chain']} seq {outcome.receipt['seq']})"
+    if outcome.error is None:
         return types.CallToolResult(
-            content=[types.TextContent(type="text", text=text)],
-            is_error=True,
-            meta={"condensync/receipt": outcome.receipt} if outcome.receipt else None,
+            content=_success_content(outcome), structured_content=outcome.result or {}, is_error=False
         )
+    return _error_result(outcome)
+
+
+def to_wire_result(outcome: CallOutcome) -> dict[str, Any] | types.CallToolResult:
+    """:func:`to_call_result` as the ``tools/call`` handler returns it: a success already in its
+    wire form (the dict ``CallToolResult.model_dump(by_alias=True, mode="json",
+    exclude_none=True)`` gives, which the SDK accepts from a handler and validates against the
+    protocol version's result schema like any result), so the SDK does not dump the whole
+    structuredContent a second time; an error as the model (rare, small)."""
+    if outcome.error is not None:
+        return _error_result(outcome)
+    return {
+        "content": [
+            {"type": "text", "text": c.text}
+            if type(c) is types.TextContent
+            else c.model_dump(by_alias=True, mode="json", exclude_none=True)
+            for c in _success_content(outcome)
+        ],
+        "structuredContent": outcome.result or {},
+        "isError": False,
+        "resultType": "complete",
+    }
+
+
+def _error_result(outcome: CallOutcome) -> types.CallToolResult:
+    """A failed call: isError + the problems (and where the ledger recorded it)."""
+    text = outcome.error.text() if outcome.error is not None else f"{outcome.tool} failed."
+    if outcome.receipt:  # an error is recorded too: say where
+        text += f"\n(audit ledger: chain {outcome.receipt['chain']} seq {outcome.receipt['seq']})"
+    return types.CallToolResult(
+        content=[types.TextContent(type="text", text=text)],
+        is_error=True,
+        meta={"condensync/receipt": outcome.receipt} if outcome.receipt else None,
+    )
+
+
+def _success_content(outcome: CallOutcome) -> list:
+    """The content blocks of a successful call: the text summary, then the chart and links."""
     result = outcome.result or {}
     prov = result.get("provenance", {})
     lines = [outcome.summary or f"{outcome.tool} computed."]
@@ -147,7 +188,7 @@ def to_call_result(outcome: CallOutcome) -> types.CallToolResult:
                 description=f"file {result.get('report_file', '')}, sha256 {result.get('report_sha256', '')}",
             )
         )
-    return types.CallToolResult(content=content, structured_content=result, is_error=False)
+    return content
 
 
 def build_server(
@@ -205,7 +246,7 @@ def build_server(
                     }
                 )
             )
-        return to_call_result(outcome)
+        return to_wire_result(outcome)  # type: ignore[return-value]  # the SDK takes the wire dict
 
     async def list_resources(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
