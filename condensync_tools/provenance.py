@@ -290,8 +290,30 @@ def canonical(obj: Any) -> bytes:
     (``tests/test_provenance.py``).
     """
     if type(obj) is dict:
-        return _object_text({k: _value_text(v) for k, v in obj.items()}).encode("utf-8")
+        return _object_text(_member_texts(obj)).encode("utf-8")
     return rfc8785.dumps(obj)
+
+
+def _member_texts(obj: dict) -> dict[str, str]:
+    """:func:`_value_text` of every member of a flat object, the common types inline (the
+    input hash of every call: one loop, no call per member)."""
+    parts = {}
+    for k, v in obj.items():
+        t = type(v)
+        if t is float:
+            text = repr(v)
+            if "e" in text or "n" in text or text == "-0.0":
+                text = _value_text(v)
+            elif text[-2:] == ".0":
+                text = text[:-2]
+        elif t is str:
+            text = _escape_string(v)
+        elif t is int and -_MAX_SAFE_INT <= v <= _MAX_SAFE_INT:
+            text = str(v)
+        else:
+            text = _value_text(v)
+        parts[k] = text
+    return parts
 
 
 def sha256_hex(data: str | bytes) -> str:
