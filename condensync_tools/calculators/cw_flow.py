@@ -47,6 +47,7 @@ import numpy as np
 from .constants import FT_M, KELVIN_OFFSET, STANDARD_GRAVITY
 from .economics import Action, check_price, usd_per_day, usd_per_hour, usd_per_year
 from .errors import CalculationError, DomainError
+from .hei import HeiBasis
 from .messages import Text, joined, prefixed
 from .tubes import material
 from .turbine import TurbineCurve
@@ -454,6 +455,7 @@ class CwFlowResult:
     method: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     tower_check: TowerCheck | None = None  #: measured vs modelled tower (None: once-through)
+    hei_basis: HeiBasis | None = None  #: where the HEI Fw, Fm and C1 of the current option came from
 
 
 def _grid(values: Sequence, field_name: str, lo: float, hi: float) -> list:
@@ -704,6 +706,7 @@ class OptionEvaluator:
         self.rho = liquid_properties(op.cw_inlet_temp, model.salinity).density
         self.current_key = (x.pumps_running, float(x.speed), x.fans_on)
         self.cache: dict = {}
+        self.hei_basis: HeiBasis | None = None  #: of the current option (None: first principles)
 
     def _limits(self, n: int, spd: float, q: float, v: float, violations: list) -> float:
         """Pump power [W] and the pump-range and tube-velocity violations of a flowing option."""
@@ -758,6 +761,7 @@ class OptionEvaluator:
             p_bp = state.backpressure
             if key == self.current_key:
                 self.method.update({k: v for k, v in state.method.items() if k.startswith(("clean_u", "hei_"))})
+                self.hei_basis = state.hei_basis
             out = self.turbine.output_change(p_bp)
         except CalculationError as exc:  # this option cannot be evaluated: record why, keep the others
             violations.append(prefixed(f"{exc.field}: ", exc.reason))
@@ -979,4 +983,5 @@ def optimize_cooling_water_flow(
         method=method,
         warnings=warnings,
         tower_check=tower_check,
+        hei_basis=evaluator.hei_basis,
     )

@@ -44,6 +44,7 @@ from .errors import CalculationError, DomainError
 from .first_principles import DEFAULT_BANK_ROWS
 from .fouling import salinity_class
 from .heat_transfer import (
+    CleanU,
     HeatTransferInputs,
     analyse_heat_transfer,
     clean_u,
@@ -309,6 +310,7 @@ class BackpressureState:
     ntu: float  #: [-]
     method: dict = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    hei_basis: hei.HeiBasis | None = None  #: where the HEI Fw, Fm and C1 came from (None: first principles)
 
 
 def heat_duty_from_steam_flow(steam_flow: float, heat_release: float = HEI_STEAM_HEAT_RELEASE_J_KG) -> float:
@@ -404,7 +406,7 @@ def expected_backpressure(
     area = model.surface_area
     tr, cp = _rise_and_cp(model, t_in, duty, m_dot, props_in.cp)
     warnings: list[str] = []
-    t_sat, tr, ttd, u, u_clean, method = _converge_saturation(
+    t_sat, tr, ttd, u, u_clean, cu = _converge_saturation(
         model, t_in, tr, duty, m_dot, cp, velocity, cf_in, r_f, warnings
     )
     if t_sat > _CW_T_MAX:
@@ -439,8 +441,9 @@ def expected_backpressure(
         cleanliness_factor=u / u_clean,
         fouling_resistance=1.0 / u - 1.0 / u_clean,
         ntu=u * area / (m_dot * cp),
-        method=dict(method),
+        method=dict(cu.method),
         warnings=tuple(warnings),
+        hei_basis=cu.hei_basis,
     )
 
 
@@ -491,13 +494,12 @@ def _converge_saturation(
     cf_in: float | None,
     r_f: float | None,
     warnings: list[str],
-) -> tuple[float, float, float, float, float, dict]:
-    """(T_sat, TR, TTD, U, U_clean, clean-U method): U_clean depends on T_sat, so T_sat is
+) -> tuple[float, float, float, float, float, CleanU]:
+    """(T_sat, TR, TTD, U, U_clean, last clean U): U_clean depends on T_sat, so T_sat is
     iterated (effectiveness/NTU, :func:`saturation_temp_from_effectiveness`) to 1e-7 K."""
     t_sat = t_in + tr + 3.0
     u = u_clean = 0.0
     ttd = 0.0
-    method: dict = {}
     for _ in range(60):
         t_eval = min(t_sat, _CW_T_MAX)  # keep the clean-U evaluation inside the property range
         cu = clean_u(
@@ -518,14 +520,13 @@ def _converge_saturation(
         u_clean = cu.u_clean
         u = u_clean * cf_in if cf_in is not None else 1.0 / (1.0 / u_clean + r_f)
         t_new, tr, ttd = saturation_temp_from_effectiveness(t_in, duty, m_dot, cp, u, model.surface_area)
-        method = cu.method
         converged = abs(t_new - t_sat) < _TSAT_TOL_K
         t_sat = t_new
         if converged:
             break
     else:
         warnings.append("saturation-temperature iteration did not converge to 1e-7 K in 60 steps")
-    return t_sat, tr, ttd, u, u_clean, method
+    return t_sat, tr, ttd, u, u_clean, cu
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import BaseModel, Field, create_model
 
 from .. import settings
-from ..calculators import cycles
+from ..calculators import cycles, hei
 from ..calculators import history as hist
 from ..calculators.fouling import (
     DEFAULT_DUE_WINDOW_DAYS,
@@ -587,11 +587,8 @@ def _row_warnings(result: hist.RowResults, design: hist.HistoryDesign) -> list[s
             f"HEI Fw is derived from first principles on {c['fw_derived']} row(s) (no public HEI Fw table): "
             "pass hei_fw from a licensed table for an HEI-grade result"
         )
-    if result.method.get("hei_fm", "").startswith("table") and design.tube_material == "titanium":
-        out.append(
-            "Fm for titanium comes from the older HEI edition ('tentative' there); 9th/10th-edition values "
-            "differ: pass hei_fm from a licensed table for an HEI-grade result"
-        )
+    caveats = {hei.HeiCaveat.TITANIUM_FM_OLDER_EDITION}  # Fw per row above; derived Fm and C1 not stated
+    out.extend(hei.hei_basis_warnings(result.hei_basis, design.tube_material, caveats))
     return out
 
 
