@@ -829,62 +829,12 @@ def economic_cleaning_interval(
     ----------
     docs/methods.md §5.2 (6).
     """
-    if not math.isfinite(cleaning_cost_usd) or cleaning_cost_usd <= 0.0:
-        raise DomainError("cleaning_cost_usd", f"cleaning cost {cleaning_cost_usd!r} USD must be positive")
-    price = check_price(power_price_usd_per_mwh)
-    if (lost_power_per_fouling is None) == (lost_power_fn is None):
-        raise DomainError("lost_power_per_fouling", "give exactly one of lost_power_per_fouling and lost_power_fn")
-    if lost_power_per_fouling is not None and (
-        not math.isfinite(lost_power_per_fouling) or lost_power_per_fouling < 0.0
-    ):
-        raise DomainError(
-            "lost_power_per_fouling",
-            f"loss coefficient {lost_power_per_fouling!r} W per m²·K/W must be >= 0 and finite",
-        )
-    if not math.isfinite(max_interval_days) or max_interval_days < 2.0:
-        raise DomainError("max_interval_days", f"horizon {max_interval_days!r} days must be >= 2")
+    k, horizon = lost_power_per_fouling, max_interval_days
+    price = _check_interval_inputs(cleaning_cost_usd, power_price_usd_per_mwh, k, lost_power_fn, horizon)
     usd_per_w_day = price * 24.0 / 1e6
-    if lost_power_per_fouling is not None and linear_beta is not None and linear_beta > 0.0:
-        a = usd_per_w_day * lost_power_per_fouling * linear_beta  # cost rate slope [USD/day²]
-        if a <= 0.0:
-            return EconomicInterval(
-                None,
-                None,
-                None,
-                "closed form (linear loss, linear fouling)",
-                "no loss accrues (zero price or zero loss coefficient): cleaning never pays back",
-            )
-        t_opt = math.sqrt(2.0 * cleaning_cost_usd / a)
-        if t_opt > max_interval_days:
-            return EconomicInterval(
-                None,
-                None,
-                None,
-                "closed form (linear loss, linear fouling)",
-                f"optimum {t_opt:.0f} days is beyond the {max_interval_days:.0f}-day horizon",
-            )
-        return EconomicInterval(
-            t_opt,
-            math.sqrt(2.0 * cleaning_cost_usd * a),
-            lost_power_per_fouling * linear_beta * t_opt,
-            "closed form: T* = sqrt(2C/(p k beta)), c* = sqrt(2 C p k beta)",
-            "minimum of (cleaning cost + lost-output cost)/interval",
-        )
-    t = np.linspace(0.0, max_interval_days, 7301)
-    dr = np.array([max(float(delta_fouling(x)), 0.0) for x in t])
-    if not np.all(np.isfinite(dr)):
-        raise DomainError("history", "the fouling model gives non-finite values over the horizon")
-    if lost_power_per_fouling is not None:
-        loss = lost_power_per_fouling * dr
-        how = "numerical: linear loss coefficient, trapezoid integral, 7301-point grid"
-    else:
-        levels = np.linspace(0.0, float(dr.max()), 41)
-        sampled = np.array([float(lost_power_fn(x)) for x in levels])
-        if not np.all(np.isfinite(sampled)):
-            raise DomainError("lost_power_fn", "the loss function returned non-finite values")
-        loss = np.interp(dr, levels, sampled) if dr.max() > 0.0 else np.zeros_like(dr)
-        how = "numerical: loss function sampled at 41 fouling levels, trapezoid integral, 7301-point grid"
-    loss = np.maximum(loss, 0.0)
+    if k is not None and linear_beta is not None and linear_beta > 0.0:
+        return _closed_form_interval(cleaning_cost_usd, usd_per_w_day, k, linear_beta, horizon)
+    t, loss, how = _loss_over_horizon(delta_fouling, k, lost_power_fn, horizon)
     cum = np.concatenate(([0.0], np.cumsum(0.5 * (loss[1:] + loss[:-1]) * np.diff(t))))
     rate = (cleaning_cost_usd + usd_per_w_day * cum[1:]) / t[1:]
     j = int(np.argmin(rate))
@@ -913,6 +863,89 @@ def economic_cleaning_interval(
         how,
         "minimum of (cleaning cost + lost-output cost)/interval",
     )
+
+
+def _check_interval_inputs(
+    cleaning_cost_usd: float,
+    power_price_usd_per_mwh: float,
+    lost_power_per_fouling: float | None,
+    lost_power_fn: Callable[[float], float] | None,
+    max_interval_days: float,
+) -> float:
+    """The checked price [USD/MWh]; refuses a cleaning cost <= 0, not exactly one loss model,
+    a negative or non-finite k and a horizon under 2 days."""
+    if not math.isfinite(cleaning_cost_usd) or cleaning_cost_usd <= 0.0:
+        raise DomainError("cleaning_cost_usd", f"cleaning cost {cleaning_cost_usd!r} USD must be positive")
+    price = check_price(power_price_usd_per_mwh)
+    if (lost_power_per_fouling is None) == (lost_power_fn is None):
+        raise DomainError("lost_power_per_fouling", "give exactly one of lost_power_per_fouling and lost_power_fn")
+    if lost_power_per_fouling is not None and (
+        not math.isfinite(lost_power_per_fouling) or lost_power_per_fouling < 0.0
+    ):
+        raise DomainError(
+            "lost_power_per_fouling",
+            f"loss coefficient {lost_power_per_fouling!r} W per m²·K/W must be >= 0 and finite",
+        )
+    if not math.isfinite(max_interval_days) or max_interval_days < 2.0:
+        raise DomainError("max_interval_days", f"horizon {max_interval_days!r} days must be >= 2")
+    return price
+
+
+def _closed_form_interval(
+    cleaning_cost_usd: float, usd_per_w_day: float, k: float, beta: float, max_interval_days: float
+) -> EconomicInterval:
+    """Linear loss k·ΔR_f, linear fouling β·t: T* = √(2·C/a), c* = √(2·C·a) with the cost-rate
+    slope a = p·k·β [USD/day²] (docs/methods.md §5.2 (6)); None beyond the horizon or a = 0."""
+    a = usd_per_w_day * k * beta  # cost rate slope [USD/day²]
+    if a <= 0.0:
+        return EconomicInterval(
+            None,
+            None,
+            None,
+            "closed form (linear loss, linear fouling)",
+            "no loss accrues (zero price or zero loss coefficient): cleaning never pays back",
+        )
+    t_opt = math.sqrt(2.0 * cleaning_cost_usd / a)
+    if t_opt > max_interval_days:
+        return EconomicInterval(
+            None,
+            None,
+            None,
+            "closed form (linear loss, linear fouling)",
+            f"optimum {t_opt:.0f} days is beyond the {max_interval_days:.0f}-day horizon",
+        )
+    return EconomicInterval(
+        t_opt,
+        math.sqrt(2.0 * cleaning_cost_usd * a),
+        k * beta * t_opt,
+        "closed form: T* = sqrt(2C/(p k beta)), c* = sqrt(2 C p k beta)",
+        "minimum of (cleaning cost + lost-output cost)/interval",
+    )
+
+
+def _loss_over_horizon(
+    delta_fouling: Callable[[float], float],
+    lost_power_per_fouling: float | None,
+    lost_power_fn: Callable[[float], float] | None,
+    max_interval_days: float,
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """(t [d] on a 7301-point grid over the horizon, lost power L(ΔR_f(t)) >= 0 [W], method):
+    L = k·ΔR_f, or ``lost_power_fn`` sampled at 41 fouling levels and interpolated."""
+    t = np.linspace(0.0, max_interval_days, 7301)
+    dr = np.array([max(float(delta_fouling(x)), 0.0) for x in t])
+    if not np.all(np.isfinite(dr)):
+        raise DomainError("history", "the fouling model gives non-finite values over the horizon")
+    if lost_power_per_fouling is not None:
+        loss = lost_power_per_fouling * dr
+        how = "numerical: linear loss coefficient, trapezoid integral, 7301-point grid"
+    else:
+        levels = np.linspace(0.0, float(dr.max()), 41)
+        sampled = np.array([float(lost_power_fn(x)) for x in levels])
+        if not np.all(np.isfinite(sampled)):
+            raise DomainError("lost_power_fn", "the loss function returned non-finite values")
+        loss = np.interp(dr, levels, sampled) if dr.max() > 0.0 else np.zeros_like(dr)
+        how = "numerical: loss function sampled at 41 fouling levels, trapezoid integral, 7301-point grid"
+    return t, np.maximum(loss, 0.0), how
 
 
 @dataclass(frozen=True, slots=True)
