@@ -513,43 +513,59 @@ def fit_kern_seaton(
     t_arr, y_arr = _check_history(t_days, values)
     t, y = t_arr.tolist(), y_arr.tolist()
     if tau_days is not None:
-        if not (math.isfinite(tau_days) and tau_days > 0.0):
-            raise DomainError("tau_days", f"time constant {tau_days!r} d must be positive and finite")
-        if r_inf_held is None:
-            _, r0, r_inf, _ = _ks_linear(t, y, math.log(tau_days))
-            k, source = 2, "tau_from_earlier_cycles"
-        else:
-            r_inf, k, source = float(r_inf_held), 1, "tau_and_r_inf_from_earlier_cycles"
-            r0 = math.fsum(yi + r_inf * math.expm1(-ti / tau_days) for ti, yi in zip(t, y, strict=True)) / len(t)
-        pred = [r0 + r_inf * -math.expm1(-ti / tau_days) for ti in t]
-        params = {"r0": r0, "r_inf": r_inf, "tau": float(tau_days)}
-        return _goodness("kern_seaton", basis, params, t, y, pred, (), k, source)
+        return _kern_seaton_held(t, y, basis, tau_days, r_inf_held)
+    best, r0, r_inf, notes = _kern_seaton_log_tau(t_arr, y_arr)
+    tau = math.exp(best)
+    pred = [r0 + r_inf * -math.expm1(-ti / tau) for ti in t]
+    params = {"r0": r0, "r_inf": r_inf, "tau": tau}
+    return _goodness("kern_seaton", basis, params, t, y, pred, notes, 3, "fitted")
+
+
+def _kern_seaton_held(
+    t: list[float], y: list[float], basis: str, tau_days: float, r_inf_held: float | None
+) -> FoulingFit:
+    """Kern–Seaton with τ held (R_0, R_∞ by linear least squares, k = 2), or τ and R_∞ held
+    (R_0 = mean of y − R_∞·g, k = 1)."""
+    if not (math.isfinite(tau_days) and tau_days > 0.0):
+        raise DomainError("tau_days", f"time constant {tau_days!r} d must be positive and finite")
+    if r_inf_held is None:
+        _, r0, r_inf, _ = _ks_linear(t, y, math.log(tau_days))
+        k, source = 2, "tau_from_earlier_cycles"
+    else:
+        r_inf, k, source = float(r_inf_held), 1, "tau_and_r_inf_from_earlier_cycles"
+        r0 = math.fsum(yi + r_inf * math.expm1(-ti / tau_days) for ti, yi in zip(t, y, strict=True)) / len(t)
+    pred = [r0 + r_inf * -math.expm1(-ti / tau_days) for ti in t]
+    params = {"r0": r0, "r_inf": r_inf, "tau": float(tau_days)}
+    return _goodness("kern_seaton", basis, params, t, y, pred, (), k, source)
+
+
+def _kern_seaton_log_tau(t_arr: np.ndarray, y_arr: np.ndarray) -> tuple[float, float, float, tuple[str, ...]]:
+    """(s* = ln τ*, R_0, R_∞, notes): the 241-point grid on s brackets the SSE minimum, the
+    Illinois root of dSSE/ds between its neighbours refines it (kept when its SSE is not
+    larger); a minimum at a grid bound is noted (τ not identifiable)."""
+    t, y = t_arr.tolist(), y_arr.tolist()
     span = max(t[-1] - t[0], t[-1], 1.0)
     lo, hi = math.log(span / 1000.0), math.log(span * 1000.0)
     grid = [lo + (hi - lo) * k / 240 for k in range(241)]
     i = int(np.argmin(_ks_grid_sse(t_arr, y_arr, np.array(grid))))
     best = grid[i]
     best_sse, r0, r_inf, _ = _ks_linear(t, y, best)
-    notes: list[str] = []
     if i == len(grid) - 1:
-        notes.append(
+        note = (
             "tau at the upper search bound: no curvature in the data, the asymptote is not identifiable "
             "(the cycle behaves linearly)"
         )
-    elif i == 0:
-        notes.append("tau at the lower search bound: the cycle is a step to a constant level")
-    else:
-        a, b = grid[i - 1], grid[i + 1]
-        fa, fb = _ks_half_slope(t, y, a), _ks_half_slope(t, y, b)
-        if fa < 0.0 < fb:
-            root = _ks_root(t, y, a, b, fa, fb)
-            root_sse, root_r0, root_r_inf, _ = _ks_linear(t, y, root)
-            if root_sse <= best_sse:
-                best, r0, r_inf = root, root_r0, root_r_inf
-    tau = math.exp(best)
-    pred = [r0 + r_inf * -math.expm1(-ti / tau) for ti in t]
-    params = {"r0": r0, "r_inf": r_inf, "tau": tau}
-    return _goodness("kern_seaton", basis, params, t, y, pred, tuple(notes), 3, "fitted")
+        return best, r0, r_inf, (note,)
+    if i == 0:
+        return best, r0, r_inf, ("tau at the lower search bound: the cycle is a step to a constant level",)
+    a, b = grid[i - 1], grid[i + 1]
+    fa, fb = _ks_half_slope(t, y, a), _ks_half_slope(t, y, b)
+    if fa < 0.0 < fb:
+        root = _ks_root(t, y, a, b, fa, fb)
+        root_sse, root_r0, root_r_inf, _ = _ks_linear(t, y, root)
+        if root_sse <= best_sse:
+            return root, root_r0, root_r_inf, ()
+    return best, r0, r_inf, ()
 
 
 #: AICc difference below which two models count as equally supported; the one with fewer
@@ -674,6 +690,63 @@ class CleaningRecommendation:
     low_velocity: bool = False  #: tube velocity below MIN_VELOCITY_FOULING_M_S (callers word the note)
 
 
+#: Cleaning method of each known foulant (docs/methods.md §5.3): (primary, alternatives, reason).
+_FOULANT_METHODS: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "biofilm": (
+        "online_ball_cleaning",
+        ("brushes_scrapers",),
+        "biofilm/slime: online sponge balls keep the tubes near clean, with biocide/chlorination; "
+        "offline brushes or plastic cleaners when established",
+    ),
+    "silt": (
+        "online_ball_cleaning",
+        ("brushes_scrapers",),
+        "silt/particulate: online sponge balls or offline water-propelled brushes; keep tube velocity "
+        "at or above ~1.5 m/s (5 ft/s)",
+    ),
+    "scale": (
+        "brushes_scrapers",
+        ("chemical_cleaning", "hydro_blasting"),
+        "hard scale (CaCO3, silica): water-propelled metal scrapers (negligible wall loss on 90/10 "
+        "CuNi and 304 SS); acid cleaning is the most effective on tower scale but needs inhibition and "
+        "time control on SS and copper alloys; hydro-blasting 10-20 kpsi; online balls do not remove "
+        "established scale",
+    ),
+    "macrofouling": (
+        "debris_filter",
+        ("hydro_blasting",),
+        "macrofouling (shells, mussels, debris): upstream debris filters / backwash strainers, offline "
+        "manual removal and tubesheet inspection",
+    ),
+    "corrosion_products": (
+        "chemical_cleaning",
+        ("brushes_scrapers",),
+        "corrosion products (Fe, Mn): chemical cleaning, or scrapers",
+    ),
+}
+#: Cleaning method of an unknown foulant by the shape of the fouling trend (None: not fitted).
+_TREND_METHODS: dict[str | None, tuple[str, tuple[str, ...], str]] = {
+    "kern_seaton": (
+        "online_ball_cleaning",
+        ("brushes_scrapers",),
+        "foulant unknown, asymptotic trend: typical of soft/particulate deposits or biofilm in fast "
+        "flow; online sponge balls, offline brushes if established; sample a tube to confirm",
+    ),
+    "linear": (
+        "brushes_scrapers",
+        ("chemical_cleaning", "hydro_blasting"),
+        "foulant unknown, linear trend: typical of hard scale or steady deposition; mechanical "
+        "scrapers or chemical cleaning; sample a tube to confirm",
+    ),
+    None: (
+        "brushes_scrapers",
+        ("online_ball_cleaning", "chemical_cleaning"),
+        "foulant and trend unknown: offline mechanical cleaning removes soft and most hard deposits; "
+        "inspect and sample the deposit to choose the long-term method",
+    ),
+}
+
+
 def recommend_cleaning_method(
     foulant: str = "unknown", trend_model: str | None = None, tube_velocity: float | None = None
 ) -> CleaningRecommendation:
@@ -708,63 +781,7 @@ def recommend_cleaning_method(
         raise OutOfRangeError("foulant", f"unknown foulant {foulant!r}; expected one of {FOULANTS}")
     if trend_model not in (None, "linear", "kern_seaton"):
         raise OutOfRangeError("trend_model", f"unknown trend model {trend_model!r}")
-    if foulant == "biofilm":
-        rec = (
-            "online_ball_cleaning",
-            ("brushes_scrapers",),
-            "biofilm/slime: online sponge balls keep the tubes near clean, with biocide/chlorination; "
-            "offline brushes or plastic cleaners when established",
-        )
-    elif foulant == "silt":
-        rec = (
-            "online_ball_cleaning",
-            ("brushes_scrapers",),
-            "silt/particulate: online sponge balls or offline water-propelled brushes; keep tube velocity "
-            "at or above ~1.5 m/s (5 ft/s)",
-        )
-    elif foulant == "scale":
-        rec = (
-            "brushes_scrapers",
-            ("chemical_cleaning", "hydro_blasting"),
-            "hard scale (CaCO3, silica): water-propelled metal scrapers (negligible wall loss on 90/10 "
-            "CuNi and 304 SS); acid cleaning is the most effective on tower scale but needs inhibition and "
-            "time control on SS and copper alloys; hydro-blasting 10-20 kpsi; online balls do not remove "
-            "established scale",
-        )
-    elif foulant == "macrofouling":
-        rec = (
-            "debris_filter",
-            ("hydro_blasting",),
-            "macrofouling (shells, mussels, debris): upstream debris filters / backwash strainers, offline "
-            "manual removal and tubesheet inspection",
-        )
-    elif foulant == "corrosion_products":
-        rec = (
-            "chemical_cleaning",
-            ("brushes_scrapers",),
-            "corrosion products (Fe, Mn): chemical cleaning, or scrapers",
-        )
-    elif trend_model == "kern_seaton":
-        rec = (
-            "online_ball_cleaning",
-            ("brushes_scrapers",),
-            "foulant unknown, asymptotic trend: typical of soft/particulate deposits or biofilm in fast "
-            "flow; online sponge balls, offline brushes if established; sample a tube to confirm",
-        )
-    elif trend_model == "linear":
-        rec = (
-            "brushes_scrapers",
-            ("chemical_cleaning", "hydro_blasting"),
-            "foulant unknown, linear trend: typical of hard scale or steady deposition; mechanical "
-            "scrapers or chemical cleaning; sample a tube to confirm",
-        )
-    else:
-        rec = (
-            "brushes_scrapers",
-            ("online_ball_cleaning", "chemical_cleaning"),
-            "foulant and trend unknown: offline mechanical cleaning removes soft and most hard deposits; "
-            "inspect and sample the deposit to choose the long-term method",
-        )
+    rec = _FOULANT_METHODS.get(foulant) or _TREND_METHODS[trend_model]
     low = tube_velocity is not None and math.isfinite(tube_velocity) and tube_velocity < MIN_VELOCITY_FOULING_M_S
     reason = rec[2] + ". Confirm the loss is fouling, not air binding, before cleaning (docs/methods.md pitfall 13)"
     return CleaningRecommendation(rec[0], rec[1], reason, low)
