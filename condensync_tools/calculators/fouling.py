@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from . import hei
 from .constants import FT_M, H_FT2_F_BTU_M2_K_W, k_to_f
 from .economics import check_price
 from .errors import DomainError, OutOfRangeError
@@ -1001,6 +1002,9 @@ class FoulingResult:
     low_velocity: bool = False  #: tube velocity below MIN_VELOCITY_FOULING_M_S
     economic_status: str = "not_requested"  #: one of ECONOMIC_STATUSES
     economic_note: str | None = None  #: the warning given when the interval is not computed
+    #: where the HEI Fw, Fm and C1 of the snapshot's clean U came from (None: no snapshot or first
+    #: principles); the warnings it calls for are :func:`~.hei.hei_basis_warnings`
+    hei_basis: hei.HeiBasis | None = None
 
 
 @dataclass
@@ -1172,6 +1176,7 @@ class CurrentFoulingState:
     u_clean: float | None
     water_temp: float | None
     tube_velocity: float | None
+    hei_basis: hei.HeiBasis | None = None  #: of the snapshot's clean U (None: no snapshot or first principles)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1213,13 +1218,13 @@ def current_fouling_state(x: FoulingInputs, method: dict, warnings: list[str]) -
     """CF and R_f now: from a measured snapshot (takes precedence), the U values, or the
     caller's CF (R_f then needs U_clean)."""
     u_actual, u_clean, water_temp, tube_velocity = x.u_actual, x.u_clean, x.water_temp, x.tube_velocity
-    rf_now = cf_now = None
+    rf_now = cf_now = hei_basis = None
     if x.measurement is not None:
         ht = analyse_heat_transfer(x.measurement)
         warnings.extend(ht.warnings)
         if ht.u_clean is None:
             raise DomainError("tube_od", "the snapshot has no clean U: give tube_od, tube_count and tube data")
-        u_actual, u_clean = ht.u_actual, ht.u_clean
+        u_actual, u_clean, hei_basis = ht.u_actual, ht.u_clean, ht.hei_basis
         water_temp = x.measurement.cw_outlet_temp if water_temp is None else water_temp
         tube_velocity = ht.tube_velocity if tube_velocity is None else tube_velocity
         method.update(ht.method)
@@ -1249,7 +1254,7 @@ def current_fouling_state(x: FoulingInputs, method: dict, warnings: list[str]) -
         method["current_state"] = "caller's cleanliness factor"
     if cf_now is not None and cf_now > 1.0:
         warnings.append(f"cleanliness {cf_now:.3f} above 1.0: check CW flow, outlet temperature and area")
-    return CurrentFoulingState(cf_now, rf_now, u_actual, u_clean, water_temp, tube_velocity)
+    return CurrentFoulingState(cf_now, rf_now, u_actual, u_clean, water_temp, tube_velocity, hei_basis)
 
 
 def tema_stage(
@@ -1542,4 +1547,5 @@ def calculate_fouling_factor(inputs: FoulingInputs | None = None, /, **fields: A
         low_velocity=rec.low_velocity,
         economic_status=economic_status,
         economic_note=_ECONOMIC_NOTES.get(economic_status),
+        hei_basis=now.hei_basis,
     )

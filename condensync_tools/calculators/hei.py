@@ -51,6 +51,7 @@ __all__ = [
     "HeiBasis",
     "HeiCaveat",
     "hei_basis_warnings",
+    "hei_caveat_text",
     "fm_factor",
     "fm_wall_factor",
     "FM_REFERENCE_VELOCITY_FT_S",
@@ -137,6 +138,12 @@ def hei_basis_warnings(
         HeiCaveat.FW_DERIVED: basis.fw is FactorBasis.DERIVED,
     }
     return [_CAVEAT_TEXT[c] for c in HeiCaveat if stated[c] and c in caveats]
+
+
+def hei_caveat_text(caveat: HeiCaveat) -> str:
+    """The words :func:`hei_basis_warnings` states ``caveat`` in (for a combined output that
+    states a caveat once)."""
+    return _CAVEAT_TEXT[caveat]
 
 
 #: Largest distance [in] from a tabulated OD at which that OD's C1 is used for a non-standard

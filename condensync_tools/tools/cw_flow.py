@@ -22,7 +22,7 @@ from ..calculators.cw_flow import (
     optimize_cooling_water_flow,
     pump_curve,
 )
-from ..calculators.hei import HeiCaveat, hei_basis_warnings
+from ..calculators.hei import hei_basis_warnings
 from ..calculators.water import liquid_properties
 from ..errors import InvalidArguments
 from ..registry import HistoryRecord, ToolCall, ToolDefinition, ToolOutput, register
@@ -509,7 +509,7 @@ def handle(call: ToolCall) -> ToolOutput:
     values = _values(call, r)
     warnings.extend(w for w in r.warnings if w not in warnings)
     warnings.extend(tower_warnings(r.tower_check, call.unit_system))
-    warnings.extend(hei_basis_warnings(r.hei_basis, model.tube_material, {HeiCaveat.FM_DERIVED}))
+    warnings.extend(hei_basis_warnings(r.hei_basis, model.tube_material))
     return ToolOutput(
         values=values,
         method=dict(r.method),
@@ -534,7 +534,7 @@ TOOL = register(
             "velocity and pump flow limits) and the expected savings per hour and per year at "
             "power_price_usd_per_mwh. " + CALCULATOR_NOTE
         ),
-        version="1.0.2",
+        version="1.0.3",
         input_model=CwFlowInput,
         output_model=CwFlowOutput,
         handler=handle,

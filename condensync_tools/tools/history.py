@@ -587,7 +587,7 @@ def _row_warnings(result: hist.RowResults, design: hist.HistoryDesign) -> list[s
             f"HEI Fw is derived from first principles on {c['fw_derived']} row(s) (no public HEI Fw table): "
             "pass hei_fw from a licensed table for an HEI-grade result"
         )
-    caveats = {hei.HeiCaveat.TITANIUM_FM_OLDER_EDITION}  # Fw per row above; derived Fm and C1 not stated
+    caveats = set(hei.HeiCaveat) - {hei.HeiCaveat.FW_DERIVED}  # a derived Fw is counted per row above
     out.extend(hei.hei_basis_warnings(result.hei_basis, design.tube_material, caveats))
     return out
 
@@ -1067,7 +1067,7 @@ TOOL = register(
             "over 7 days), days until the cleaning trigger (CF 0.75 default) and whether cleaning is due; large "
             "per-row series go to a file (path, condensync:// resource URI, SHA-256). " + CALCULATOR_NOTE
         ),
-        version="1.1.0",
+        version="1.1.1",
         input_model=HistoryInput,
         output_model=HistoryOutput,
         handler=handle,

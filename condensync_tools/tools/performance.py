@@ -663,7 +663,7 @@ TOOL = register(
             "part's provenance_hash, the top three actions of all parts ranked by value (MW, USD/day) and a "
             "performance score: " + SCORE_DESCRIPTION + ". " + CALCULATOR_NOTE
         ),
-        version="1.2.1",
+        version="1.2.2",
         input_model=PerformanceInput,
         output_model=PerformanceOutput,
         handler=handle,

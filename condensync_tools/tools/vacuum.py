@@ -196,7 +196,7 @@ def handle(call: ToolCall) -> ToolOutput:
             "design_heat_duty) is needed to correct the backpressure to design conditions"
         )
     warnings.extend(w for w in r.warnings if w not in warnings)
-    warnings.extend(hei.hei_basis_warnings(r.expected.hei_basis, model.tube_material, {hei.HeiCaveat.FM_DERIVED}))
+    warnings.extend(hei.hei_basis_warnings(r.expected.hei_basis, model.tube_material))
 
     def p(name: str, kind: str = "pressure") -> str:
         return summary_number(call.to_caller(kind, values[name]), call.unit(kind))
@@ -239,7 +239,7 @@ TOOL = register(
             "Needs tube_od, tube_count and "
             "tube_length (or surface_area). " + CALCULATOR_NOTE
         ),
-        version="1.0.2",
+        version="1.0.3",
         input_model=VacuumInput,
         output_model=VacuumOutput,
         quick=True,
