@@ -82,6 +82,10 @@ def test_fouling_and_air_state_the_caveats_of_their_snapshot():
     del snap["cleanliness_factor"]
     fouling = ok("calculate_fouling_factor", snap)
     assert stated(fouling) == {FW, TITANIUM}
+    chain = {**PLANT, "unit_system": "US", "tube_od": 0.95, "cw_inlet_temp": 75.0, "cw_flow": 240000}
+    valued = ok("calculate_fouling_factor", {**chain, "cleanliness_factor": 0.8, "heat_duty": 2.3e9, **CURVE})
+    assert valued["lost_output_mw"] is not None and stated(valued) == {FW, C1}  # the vacuum chain's clean U
+    assert stated(ok("calculate_fouling_factor", {**chain, "cleanliness_factor": 0.8})) == set()  # no clean U
     air = ok("detect_air_inleakage", {**snap, "heat_duty": 2.3e9, "cleanliness_factor": 0.8})
     assert air["expected_backpressure"] is not None and stated(air) == {FW, TITANIUM}
 

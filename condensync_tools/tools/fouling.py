@@ -727,7 +727,7 @@ def _hei_warnings(call: ToolCall, model, duty: float | None, r) -> list[str]:
     """The HEI-basis caveats of the clean U behind this output: the snapshot's, else (with a loss
     chain) the vacuum chain's at the current CW conditions (u_clean, lost output, economics)."""
     basis = r.hei_basis
-    if basis is None and duty is not None:
+    if basis is None and duty is not None and model.clean_u_method == "hei":
         si = call.si
         basis = expected_backpressure(model, si["cw_inlet_temp"], si["cw_flow"], duty, cleanliness_factor=1.0).hei_basis
     return hei.hei_basis_warnings(basis, call.si["tube_material"])
