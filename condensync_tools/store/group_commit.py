@@ -18,7 +18,7 @@ A short, adaptive **linger** makes the groups full. Without it, callers that go 
 loop split into two alternating half-groups (those answered by one commit come back while
 the next commit is already being written with the others). So before taking its group the
 leader waits until as many callers are queued as were inside :meth:`GroupCommit.submit` at
-the peak of the previous round, but never longer than half the recent commit time (and at
+the peak of the previous round, but never longer than a tenth of the recent commit time (and at
 most ``max_linger`` seconds). A lone caller meets that target at once and is written
 without delay (same latency as one commit per call). One leader at a time per
 :class:`GroupCommit`, so groups are written in queue order and the order of entries in the

@@ -34,7 +34,13 @@ SQLite, and PostgreSQL groups of more than one (three statements, then ``COMMIT`
     (on PostgreSQL this takes the head-row lock), one multi-row ``INSERT`` of the n entries
     with their hashes computed in Python in chain order, ``UPDATE`` the head's hash.
     Threads of one process queue on a process-local lock first (faster than SQLite's
-    polling busy handler).
+    polling busy handler). With pysqlite and psycopg these statements run on the pooled
+    DBAPI connection itself (:class:`_DriverSql`): the same transaction and commit, without
+    SQLAlchemy's per-statement and per-row layers, one driver call for the INSERT (so the
+    GIL is released once for it, not once per row as with ``executemany``), and the entry
+    hashes fed to hashlib in pieces small enough that it keeps the GIL. The group's leader
+    works while the other callers wait for it: every GIL release there can cost it a
+    whole switch interval (5 ms) under contention.
 
 The primary key (chain, seq) is a unique constraint, a second line of defence against a
 duplicated sequence number. :func:`append` returns only after the commit: with
