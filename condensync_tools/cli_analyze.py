@@ -282,11 +282,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if not path.is_file():
         return _fail(f"{args.file}: no such file")
 
-    import condensync_tools.tools.history  # noqa: F401  (registers the tool)
-
-    from .registry import execute
     from .runtime import BackgroundLedger, build_context
-    from .tools.history import CHART_FIELD
 
     real = path.resolve()
     out_dir = Path(args.out) if args.out else real.parent / f"{real.stem}-analysis"
@@ -296,13 +292,17 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     try:
         context = build_context(args.config, caller="cli", ledger=False)
-        if not args.no_ledger:  # opens while the file is read and analysed
+        if not args.no_ledger:  # opens while the tool is imported and the file read and analysed
             context.recorder = BackgroundLedger(args.database_url)
     except Exception as exc:  # configuration errors are reported, not raised
         return _fail(str(exc))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if not args.no_chart:  # matplotlib imports while the file is read (pyarrow releases the GIL)
+    if not args.no_chart:  # matplotlib imports meanwhile too (pyarrow's reading releases the GIL)
         threading.Thread(target=_import_plotting, name="condensync-import-matplotlib", daemon=True).start()
+    # Only the history tool's module (the registry imports the others when it lists them).
+    from .registry import execute
+    from .tools.history import CHART_FIELD
+
+    out_dir.mkdir(parents=True, exist_ok=True)
     show = not args.no_progress
     with _Progress(show) as progress:
         context.services.update(data_dir=str(real.parent), output_dir=str(out_dir), progress=progress)

@@ -12,6 +12,7 @@ URI + SHA-256) when it is too large to return inline.
 from __future__ import annotations
 
 import copy
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Annotated, Any, Callable, Literal
 
 import numpy as np
@@ -975,6 +976,32 @@ def _summary(a: dict, analysis, values_out: dict, n: int, n_valid: int, latest: 
     return summary
 
 
+class _Concurrently:
+    """Runs one function in a worker thread when ``enabled`` (else at once, in the caller's
+    thread); leaving the ``with`` block waits for it. :meth:`run` returns a future whose
+    ``result()`` gives the value or raises the function's exception."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="condensync-history") if enabled else None
+
+    def __enter__(self) -> "_Concurrently":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+
+    def run(self, fn: Callable[..., Any], *args: Any) -> Future:
+        if self.pool is not None:
+            return self.pool.submit(fn, *args)
+        done: Future = Future()
+        try:
+            done.set_result(fn(*args))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller through result()
+            done.set_exception(exc)
+        return done
+
+
 def handle(call: ToolCall) -> ToolOutput:
     a = call.args
     system = call.unit_system
@@ -1033,13 +1060,17 @@ def handle(call: ToolCall) -> ToolOutput:
             f"daily holds the most recent {keep} of {daily.day.size} days (all days are in the trend fit"
             + (" and the series file)" if a["series_output"] != "none" else ")")
         )
-    mode = _series_values(call, rows, ts, cb, values_out)
+    with _Concurrently(a["include_chart"] and a["series_output"] != "none") as concurrently:
+        # The series file (pyarrow and numpy, which release the GIL) is written while the chart
+        # (matplotlib, Python) is drawn: on two cores the two overlap.
+        series = concurrently.run(_series_values, call, rows, ts, cb, values_out)
+        if a["include_chart"]:
+            chart = _chart(a, system, analysis, design, ts, values, forecast_ms, latest, has_days)
+    mode = series.result()
     if digest is not None:
         values_out["input_file_sha256"] = digest
     if a["include_chart"]:
-        values_out[CHART_FIELD] = hio.chart_base64(
-            _chart(a, system, analysis, design, ts, values, forecast_ms, latest, has_days)
-        )
+        values_out[CHART_FIELD] = hio.chart_base64(chart)
     summary = _summary(a, analysis, values_out, n, n_valid, latest, mode)
     return ToolOutput(values=values_out, method=_method(a, analysis, mode), warnings=warnings, summary=summary)
 

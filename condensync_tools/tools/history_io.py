@@ -246,6 +246,7 @@ def _write_parquet(directory: Path, series: _Series) -> tuple[Path, str]:
     n = int(timestamps_ms.size)
     try:
         import pyarrow as pa
+        import pyarrow.compute as pc
         import pyarrow.parquet as pq
     except ImportError:
         raise ToolUnavailable([f"$.series_format: {PARQUET_HINT}"]) from None
@@ -254,12 +255,15 @@ def _write_parquet(directory: Path, series: _Series) -> tuple[Path, str]:
             "timestamp": pa.array(np.asarray(timestamps_ms, dtype=np.int64), pa.int64()).cast(
                 pa.timestamp("ms", tz="UTC")
             ),
-            "reason": pa.array([reasons[c] for c in reason_codes.tolist()]),
+            "reason": pc.take(pa.array(reasons, pa.string()), pa.array(np.asarray(reason_codes))),
             **{k: pa.array(v) for k, v in block(0, n).items()},
         }
     )
     sink = io.BytesIO()
-    pq.write_table(table, sink)
+    # Dictionary encoding for the reason labels only: the measured floats are nearly all
+    # distinct, and trying a dictionary on them first (pyarrow's default) makes the write
+    # about 3x slower for a slightly smaller file.
+    pq.write_table(table, sink, use_dictionary=["reason"])
     blob = sink.getvalue()
     digest = hashlib.sha256(blob).hexdigest()
     final = directory / f"{digest}.parquet"

@@ -3,7 +3,12 @@
 
 IF97 regions 1 and 2 and IAPWS-95 come from the ``iapws`` package's coefficient tables
 (``iapws97.Const``, ``IAPWS95._constants``; iapws' own tests check them against the
-releases' verification tables, and so do ours: tests/test_water.py). The coefficients iapws
+releases' verification tables, and so do ours: tests/test_water.py). The IF97 tables are
+read from iapws' table module alone (numpy only): importing the ``iapws`` package imports
+every formulation it has and scipy (about 0.7 s), which the IF97 routines never need. The
+IAPWS-95 tables sit in the class ``IAPWS95`` (its module imports scipy), so they are read
+on first use (``IAPWS95_RESIDUAL``, ``IAPWS95_IDEAL``, ``R_IAPWS95``: sea-water properties
+only). The coefficients iapws
 keeps only inside function bodies are typed here once, from the releases:
 
 * IAPWS R7-97(2012) IF97: Eq. 1 (R), Table 34 (region 4, saturation line);
@@ -17,8 +22,11 @@ keeps only inside function bodies are typed here once, from the releases:
 
 from __future__ import annotations
 
-from iapws import iapws97
-from iapws.iapws95 import IAPWS95
+import importlib.util
+import sys
+from functools import cache
+from pathlib import Path
+from types import ModuleType
 
 #: Specific gas constant of IF97 [kJ/(kg·K)], R7-97(2012) Eq. 1.
 R_IF97 = 0.461526
@@ -30,8 +38,28 @@ P_CRITICAL = 22.064e6
 T_TRIPLE = 273.16
 P_TRIPLE = 611.657
 
-# --- IF97 regions 1 and 2 (R7-97(2012) Tables 2, 10, 11), from iapws' coefficient tables.
-_C = iapws97.Const
+
+def _iapws_table_module(name: str) -> ModuleType:
+    """iapws' coefficient-table module ``iapws.<name>`` (it imports numpy only), loaded without
+    running the ``iapws`` package's ``__init__`` (which imports every formulation and scipy)."""
+    loaded = sys.modules.get(f"iapws.{name}")
+    if loaded is not None:
+        return loaded
+    package = importlib.util.find_spec("iapws")  # locates the package, does not import it
+    if package is None or not package.submodule_search_locations:
+        raise ImportError("the iapws package is not installed")
+    path = Path(next(iter(package.submodule_search_locations))) / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_condensync_iapws_{name}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"iapws has no {name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- IF97 regions 1 and 2 (R7-97(2012) Tables 2, 10, 11), from iapws' coefficient tables
+# (``iapws.iapws97.Const`` is this module).
+_C = _iapws_table_module("_iapws97Constants")
 REGION1_TERMS = tuple(
     zip([float(v) for v in _C.Region1_n], [int(v) for v in _C.Region1_Li], [int(v) for v in _C.Region1_Lj], strict=True)
 )
@@ -85,11 +113,31 @@ CONDUCTIVITY_L1 = (
     (4, 4, -0.19268305), (4, 5, 0.012913842),
 )  # fmt: skip
 
-# --- IAPWS-95 (R6-95(2018) Tables 1-2), from iapws' coefficient tables.
-IAPWS95_RESIDUAL = IAPWS95._constants
-IAPWS95_IDEAL = IAPWS95.Fi0
-#: Specific gas constant of IAPWS-95 [kJ/(kg·K)] (R6-95(2018) Eq. 1: R / M).
-R_IAPWS95 = IAPWS95._constants["R"] / IAPWS95.M
+
+# --- IAPWS-95 (R6-95(2018) Tables 1-2), from iapws' coefficient tables, on first use.
+_IAPWS95_NAMES = ("IAPWS95_RESIDUAL", "IAPWS95_IDEAL", "R_IAPWS95")
+
+
+@cache
+def _iapws95_tables() -> dict[str, object]:
+    from iapws.iapws95 import IAPWS95
+
+    return {
+        "IAPWS95_RESIDUAL": IAPWS95._constants,
+        "IAPWS95_IDEAL": IAPWS95.Fi0,
+        #: Specific gas constant of IAPWS-95 [kJ/(kg·K)] (R6-95(2018) Eq. 1: R / M).
+        "R_IAPWS95": IAPWS95._constants["R"] / IAPWS95.M,
+    }
+
+
+def __getattr__(name: str) -> object:
+    """``IAPWS95_RESIDUAL`` (residual coefficients), ``IAPWS95_IDEAL`` (ideal-gas part) and
+    ``R_IAPWS95`` (specific gas constant [kJ/(kg·K)], R6-95(2018) Eq. 1: R / M), read from
+    iapws on first use (PEP 562)."""
+    if name in _IAPWS95_NAMES:
+        return _iapws95_tables()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: IAPWS R13-08: salinity unit S_u = 40.188617 g/kg · (35.16504/35) [kg/kg] (Eq. 16 and §2).
 SALINITY_UNIT = 0.040188617142857146
