@@ -24,8 +24,9 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import pickle
+import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,9 @@ DESIGN_OPTIONS: dict[str, tuple[str, type]] = {
     "--max-daily-rows": ("max_daily_rows", int),
 }
 CHART_NAME = "cleanliness.png"
+#: Longest wait for the drawing process's PNG [s] (it draws in about half a second); then the
+#: chart is drawn in this process.
+CHART_PROCESS_TIMEOUT_S = 120.0
 RESULT_NAME = "result.json"
 
 
@@ -268,13 +272,43 @@ def _table(result: dict, out_dir: Path, chart: Path | None) -> None:
         console.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
 
 
-def _import_plotting() -> None:
-    try:
-        import matplotlib.backends.backend_agg  # noqa: F401
-        import matplotlib.dates  # noqa: F401
-        import matplotlib.figure  # noqa: F401
-    except ImportError:  # the chart step reports it
-        pass
+class _ChartProcess:
+    """Draws the chart in a separate Python process (:func:`.tools.history_chart.draw_from_stdin`),
+    started before the file is read: matplotlib's import (about half a second of Python) and
+    the drawing then run on another core instead of holding this process's GIL. The PNG is the
+    same bytes as drawn in process (same matplotlib, same code). If the process fails, the
+    chart is drawn here, where any error is reported as usual."""
+
+    def __init__(self) -> None:
+        # same interpreter, working directory and environment: it imports what this process can
+        code = "from condensync_tools.tools.history_chart import draw_from_stdin; draw_from_stdin()"
+        try:
+            self.process: subprocess.Popen | None = subprocess.Popen(
+                [sys.executable, "-c", code],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError:
+            self.process = None
+
+    def __call__(self, chart: Any) -> bytes:
+        from .tools.history_chart import PNG_SIGNATURE, render_chart
+
+        if self.process is not None and self.process.poll() is None:  # still waiting for the chart
+            try:
+                png, _ = self.process.communicate(pickle.dumps(chart), timeout=CHART_PROCESS_TIMEOUT_S)
+                if self.process.returncode == 0 and png.startswith(PNG_SIGNATURE):
+                    return png
+            except (OSError, ValueError, subprocess.SubprocessError):
+                self.close()
+        return render_chart(chart)
+
+    def close(self) -> None:
+        """Stop the process if it is still running (the call failed before drawing)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -296,17 +330,21 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             context.recorder = BackgroundLedger(args.database_url)
     except Exception as exc:  # configuration errors are reported, not raised
         return _fail(str(exc))
-    if not args.no_chart:  # matplotlib imports meanwhile too (pyarrow's reading releases the GIL)
-        threading.Thread(target=_import_plotting, name="condensync-import-matplotlib", daemon=True).start()
-    # Only the history tool's module (the registry imports the others when it lists them).
-    from .registry import execute
-    from .tools.history import CHART_FIELD
+    chart_process = None if args.no_chart else _ChartProcess()  # imports matplotlib meanwhile
+    try:
+        # Only the history tool's module (the registry imports the others when it lists them).
+        from .registry import execute
+        from .tools.history import CHART_FIELD
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    show = not args.no_progress
-    with _Progress(show) as progress:
-        context.services.update(data_dir=str(real.parent), output_dir=str(out_dir), progress=progress)
-        outcome = execute("analyze_performance_history", arguments, context)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with _Progress(not args.no_progress) as progress:
+            context.services.update(data_dir=str(real.parent), output_dir=str(out_dir), progress=progress)
+            if chart_process is not None:
+                context.services["chart_renderer"] = chart_process
+            outcome = execute("analyze_performance_history", arguments, context)
+    finally:
+        if chart_process is not None:
+            chart_process.close()
     if outcome.error is not None:
         sys.stderr.write(outcome.error.text() + "\n")
         return 1

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 from test_history_cli import DESIGN, analyze
 from test_serve_startup import ledger_entries
@@ -81,3 +82,35 @@ def test_analyze_imports_only_the_history_tool_and_no_scipy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.split("\n")[:2] == ["[]", "True"], out.stdout + out.stderr
+
+
+def _small_chart():
+    from condensync_tools.tools.history_chart import ChartData
+
+    day_ms = 1_704_067_200_000 + 86_400_000 * np.arange(30, dtype=np.int64) + 43_200_000
+    cf = 0.9 - 0.004 * np.arange(30)
+    chart = ChartData(
+        day_ms, cf, cf - 0.02, cf + 0.02, [(float(day_ms[10]), "detected")], {}, None, 0.75, None, "", "test chart"
+    )
+    chart.bp_day_ms, chart.bp_measured = day_ms, 1.5 + 0.01 * np.arange(30)
+    chart.bp_expected, chart.bp_achievable, chart.cw_inlet = chart.bp_measured - 0.05, chart.bp_measured - 0.1, cf * 80
+    return chart
+
+
+def test_chart_drawn_in_a_separate_process_is_the_in_process_png():
+    from condensync_tools.cli_analyze import _ChartProcess
+    from condensync_tools.tools.history_chart import PNG_SIGNATURE, render_chart
+
+    chart = _small_chart()
+    png = _ChartProcess()(chart)
+    assert png.startswith(PNG_SIGNATURE) and png == render_chart(chart)
+
+
+def test_chart_is_drawn_here_when_the_drawing_process_is_gone():
+    from condensync_tools.cli_analyze import _ChartProcess
+    from condensync_tools.tools.history_chart import render_chart
+
+    chart, drawer = _small_chart(), _ChartProcess()
+    drawer.close()  # killed before it is asked
+    assert drawer.process.poll() is not None
+    assert drawer(chart) == render_chart(chart)

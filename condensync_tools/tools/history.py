@@ -676,10 +676,10 @@ def _chart(
     forecast_ms: float | None,
     latest: int | None,
     has_days: np.ndarray,
-) -> bytes:
-    """The chart PNG: cleanliness with cycles and forecast; backpressure measured vs expected
-    (at the smoothed fouling level of each cycle) vs achievable (at the design cleanliness),
-    with the CW inlet temperature."""
+) -> hio.ChartData:
+    """What the chart shows: cleanliness with cycles and forecast; backpressure measured vs
+    expected (at the smoothed fouling level of each cycle) vs achievable (at the design
+    cleanliness), with the CW inlet temperature."""
     daily, trend, rows = analysis.daily, analysis.trend, analysis.rows
     horizon = float(trend.t_days[-1]) if trend.t_days.size else 0.0
     if trend.days_until_cleaning is not None and forecast_ms is not None and trend.origin_ms is not None:
@@ -749,7 +749,7 @@ def _chart(
         chart.pressure_unit = unit_label("pressure", system)
         chart.temperature_unit = unit_label("temperature", system)
         chart.achievable_label = f"achievable at design cleanliness {rows.design_cleanliness:.2f}"
-    return hio.render_chart(chart)
+    return chart
 
 
 def _given_cleanings(a: dict) -> list[float]:
@@ -1065,7 +1065,9 @@ def handle(call: ToolCall) -> ToolOutput:
         # (matplotlib, Python) is drawn: on two cores the two overlap.
         series = concurrently.run(_series_values, call, rows, ts, cb, values_out)
         if a["include_chart"]:
-            chart = _chart(a, system, analysis, design, ts, values, forecast_ms, latest, has_days)
+            # the context may draw it elsewhere (``condensync analyze``: a separate process)
+            render = call.context.services.get("chart_renderer") or hio.render_chart
+            chart = render(_chart(a, system, analysis, design, ts, values, forecast_ms, latest, has_days))
     mode = series.result()
     if digest is not None:
         values_out["input_file_sha256"] = digest
