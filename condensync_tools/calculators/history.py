@@ -1063,8 +1063,12 @@ def analyse_history(
     chunk_rows: int = 100_000,
     progress: Callable[[int, int], None] | None = None,
     workers: int = 1,
+    on_rows: Callable[[RowResults], None] | None = None,
 ) -> HistoryAnalysis:
     """Rows (:func:`analyse_rows`), daily aggregates, percentiles and the fouling trend.
+
+    ``on_rows`` (if given) is called with the row results as soon as they are computed, before
+    the daily aggregates and the trend (the tool starts writing them out meanwhile).
 
     ``timestamp_ms``: int64 ms since the Unix epoch (UTC), :data:`MISSING_TIMESTAMP` where
     unknown (those rows must already carry the ``bad_timestamp`` reason). ``cleaning_ms``:
@@ -1072,6 +1076,8 @@ def analyse_history(
     the start of the current cycle (the last cleaning, else the first valid daily point).
     """
     rows = analyse_rows(t_in, t_out, flow, pressure, design, reason, limits, chunk_rows, progress, workers=workers)
+    if on_rows is not None:
+        on_rows(rows)
     valid = rows.valid
     ts = np.asarray(timestamp_ms, dtype=np.int64)
     pressure = np.asarray(pressure, dtype=float)

@@ -1002,32 +1002,9 @@ class _Concurrently:
         return done
 
 
-def handle(call: ToolCall) -> ToolOutput:
-    a = call.args
-    system = call.unit_system
-    cb = _progress(call)
-    design, warnings = _design(call)
-    ts, values, reason, load_warnings, digest = _load(call)
-    warnings += load_warnings
-    n = ts.size
-    _check_output_request(a, n)
-    given_cleanings = _given_cleanings(a)
-    analysis = hist.analyse_history(
-        ts,
-        values["cw_inlet_temp"],
-        values["cw_outlet_temp"],
-        values["cw_flow"],
-        values["condenser_pressure"],
-        design,
-        reason=reason,
-        limits=ROW_LIMITS,
-        trigger_cleanliness=a["trigger_cleanliness"],
-        due_window_days=a["due_window_days"],
-        trend_basis=a["trend_basis"],
-        cleaning_ms=tuple(given_cleanings),
-        progress=_stage(cb, "analyse"),
-        workers=history_threads(),
-    )
+def _result_values(a: dict, system: str, analysis, design, n: int, warnings: list[str]) -> dict[str, Any]:
+    """The result's values from the analysis (all but the series and the chart); appends the
+    row, trend and truncation warnings."""
     rows, daily, trend = analysis.rows, analysis.daily, analysis.trend
     n_valid = int(np.count_nonzero(rows.valid))
     warnings += _row_warnings(rows, design)
@@ -1038,7 +1015,6 @@ def handle(call: ToolCall) -> ToolOutput:
     warnings += trend.notes
     has_days = daily.valid_rows > 0
     keep = int(a["max_daily_rows"])
-    latest = int(np.flatnonzero(has_days)[-1]) if has_days.any() else None
     values_out: dict[str, Any] = {
         "rows_total": n,
         "rows_valid": n_valid,
@@ -1054,25 +1030,61 @@ def handle(call: ToolCall) -> ToolOutput:
         **_trend_values(a, system, trend),
     }
     _period_values(analysis, values_out, warnings)
-    forecast_ms = _forecast_values(analysis, latest, values_out)
     if daily.day.size > keep:
         warnings.append(
             f"daily holds the most recent {keep} of {daily.day.size} days (all days are in the trend fit"
             + (" and the series file)" if a["series_output"] != "none" else ")")
         )
-    with _Concurrently(a["include_chart"] and a["series_output"] != "none") as concurrently:
-        # The series file (pyarrow and numpy, which release the GIL) is written while the chart
-        # (matplotlib, Python) is drawn: on two cores the two overlap.
-        series = concurrently.run(_series_values, call, rows, ts, cb, values_out)
+    return values_out
+
+
+def handle(call: ToolCall) -> ToolOutput:
+    a = call.args
+    system = call.unit_system
+    cb = _progress(call)
+    design, warnings = _design(call)
+    ts, values, reason, load_warnings, digest = _load(call)
+    warnings += load_warnings
+    n = ts.size
+    _check_output_request(a, n)
+    given_cleanings = _given_cleanings(a)
+    series_out: dict[str, Any] = {}
+    series: list[Future] = []
+    with _Concurrently(a["series_output"] != "none") as concurrently:
+        # The series file (numpy and pyarrow, which mostly release the GIL) is written from the
+        # moment the rows are computed, while the daily aggregates, the trend and the chart are.
+        analysis = hist.analyse_history(
+            ts,
+            values["cw_inlet_temp"],
+            values["cw_outlet_temp"],
+            values["cw_flow"],
+            values["condenser_pressure"],
+            design,
+            reason=reason,
+            limits=ROW_LIMITS,
+            trigger_cleanliness=a["trigger_cleanliness"],
+            due_window_days=a["due_window_days"],
+            trend_basis=a["trend_basis"],
+            cleaning_ms=tuple(given_cleanings),
+            progress=_stage(cb, "analyse"),
+            workers=history_threads(),
+            on_rows=lambda rows: series.append(concurrently.run(_series_values, call, rows, ts, cb, series_out)),
+        )
+        values_out = _result_values(a, system, analysis, design, n, warnings)
+        has_days = analysis.daily.valid_rows > 0
+        latest = int(np.flatnonzero(has_days)[-1]) if has_days.any() else None
+        forecast_ms = _forecast_values(analysis, latest, values_out)
         if a["include_chart"]:
             # the context may draw it elsewhere (``condensync analyze``: a separate process)
             render = call.context.services.get("chart_renderer") or hio.render_chart
             chart = render(_chart(a, system, analysis, design, ts, values, forecast_ms, latest, has_days))
-    mode = series.result()
+    mode = series[0].result()
+    values_out.update(series_out)
     if digest is not None:
         values_out["input_file_sha256"] = digest
     if a["include_chart"]:
         values_out[CHART_FIELD] = hio.chart_base64(chart)
+    n_valid = values_out["rows_valid"]
     summary = _summary(a, analysis, values_out, n, n_valid, latest, mode)
     return ToolOutput(values=values_out, method=_method(a, analysis, mode), warnings=warnings, summary=summary)
 
