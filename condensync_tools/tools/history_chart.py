@@ -10,6 +10,7 @@ process (``condensync analyze``: :func:`draw_from_stdin`) needs nothing but matp
 from __future__ import annotations
 
 import base64
+import gc
 import io
 import pickle
 import sys
@@ -161,7 +162,10 @@ def chart_base64(png: bytes) -> str:
 def draw_from_stdin() -> None:
     """Entry point of a drawing process: import matplotlib at once (while the parent reads and
     analyses the file), then read one pickled :class:`ChartData` from stdin (written by the
-    parent process that started this one) and write its PNG to stdout."""
+    parent process that started this one) and write its PNG to stdout. The process draws one
+    chart and exits: Python's cyclic garbage collector is off (it would only rescan the
+    objects of matplotlib's import)."""
+    gc.disable()
     import matplotlib.backends.backend_agg  # noqa: F401
     import matplotlib.dates  # noqa: F401
     import matplotlib.figure  # noqa: F401
