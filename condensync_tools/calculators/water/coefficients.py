@@ -1,14 +1,14 @@
 # SPDX-License-Identifier: MIT
 """The IAPWS coefficients the property routines use, each in one place, with its table.
 
-IF97 regions 1 and 2 and IAPWS-95 come from the ``iapws`` package's coefficient tables
-(``iapws97.Const``, ``IAPWS95._constants``; iapws' own tests check them against the
-releases' verification tables, and so do ours: tests/test_water.py). The IF97 tables are
-read from iapws' table module alone (numpy only): importing the ``iapws`` package imports
-every formulation it has and scipy (about 0.7 s), which the IF97 routines never need. The
-IAPWS-95 tables sit in the class ``IAPWS95`` (its module imports scipy), so they are read
-on first use (``IAPWS95_RESIDUAL``, ``IAPWS95_IDEAL``, ``R_IAPWS95``: sea-water properties
-only). The coefficients iapws
+IF97 regions 1 and 2 (R7-97(2012) Tables 2, 10 and 11) are read from the data file
+``calculators/data/if97_coefficients.json``, extracted from the ``iapws`` package's tables
+(``iapws97.Const``): tests/test_water.py checks the file equals them, and the properties
+against the release's verification tables. A data file rather than an import: importing the
+``iapws`` package imports every formulation it has and scipy (about 0.7 s), which the IF97
+routines never need. IAPWS-95 (R6-95(2018) Tables 1-2) is read from iapws' ``IAPWS95``
+class on first use (``IAPWS95_RESIDUAL``, ``IAPWS95_IDEAL``, ``R_IAPWS95``: sea-water
+properties only). The coefficients iapws
 keeps only inside function bodies are typed here once, from the releases:
 
 * IAPWS R7-97(2012) IF97: Eq. 1 (R), Table 34 (region 4, saturation line);
@@ -22,11 +22,9 @@ keeps only inside function bodies are typed here once, from the releases:
 
 from __future__ import annotations
 
-import importlib.util
-import sys
+import json
 from functools import cache
-from pathlib import Path
-from types import ModuleType
+from importlib import resources
 
 #: Specific gas constant of IF97 [kJ/(kg·K)], R7-97(2012) Eq. 1.
 R_IF97 = 0.461526
@@ -39,36 +37,17 @@ T_TRIPLE = 273.16
 P_TRIPLE = 611.657
 
 
-def _iapws_table_module(name: str) -> ModuleType:
-    """iapws' coefficient-table module ``iapws.<name>`` (it imports numpy only), loaded without
-    running the ``iapws`` package's ``__init__`` (which imports every formulation and scipy)."""
-    loaded = sys.modules.get(f"iapws.{name}")
-    if loaded is not None:
-        return loaded
-    package = importlib.util.find_spec("iapws")  # locates the package, does not import it
-    if package is None or not package.submodule_search_locations:
-        raise ImportError("the iapws package is not installed")
-    path = Path(next(iter(package.submodule_search_locations))) / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"_condensync_iapws_{name}", path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"iapws has no {name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _if97_tables() -> dict:
+    """The IF97 region 1 and 2 coefficient tables (data file ``calculators/data/if97_coefficients.json``)."""
+    text = resources.files("condensync_tools.calculators").joinpath("data", "if97_coefficients.json").read_text("utf-8")
+    return json.loads(text)
 
 
-# --- IF97 regions 1 and 2 (R7-97(2012) Tables 2, 10, 11), from iapws' coefficient tables
-# (``iapws.iapws97.Const`` is this module).
-_C = _iapws_table_module("_iapws97Constants")
-REGION1_TERMS = tuple(
-    zip([float(v) for v in _C.Region1_n], [int(v) for v in _C.Region1_Li], [int(v) for v in _C.Region1_Lj], strict=True)
-)
-REGION2_IDEAL_TERMS = tuple(
-    zip([float(v) for v in _C.Region2_cp0_no], [int(v) for v in _C.Region2_cp0_Jo], strict=True)
-)
-REGION2_RESIDUAL_TERMS = tuple(
-    zip([float(v) for v in _C.Region2_n], [int(v) for v in _C.Region2_Li], [int(v) for v in _C.Region2_Lj], strict=True)
-)
+# --- IF97 regions 1 and 2 (R7-97(2012) Tables 2, 10, 11): (n, I, J) and (n0, J0) per term.
+_IF97 = _if97_tables()
+REGION1_TERMS = tuple((float(n), int(i), int(j)) for n, i, j in _IF97["region1_n_i_j"])
+REGION2_IDEAL_TERMS = tuple((float(n), int(j)) for n, j in _IF97["region2_ideal_n_j"])
+REGION2_RESIDUAL_TERMS = tuple((float(n), int(i), int(j)) for n, i, j in _IF97["region2_residual_n_i_j"])
 
 #: IF97 region 4 (saturation line) n_1 ... n_10, R7-97(2012) Table 34 (index 0 unused).
 REGION4_N = (
