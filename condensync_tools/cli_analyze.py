@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gc
 import json
+import pickle
+import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +65,9 @@ DESIGN_OPTIONS: dict[str, tuple[str, type]] = {
     "--max-daily-rows": ("max_daily_rows", int),
 }
 CHART_NAME = "cleanliness.png"
+#: Longest wait for the drawing process's PNG [s] (it draws in about half a second); then the
+#: chart is drawn in this process.
+CHART_PROCESS_TIMEOUT_S = 120.0
 RESULT_NAME = "result.json"
 
 
@@ -268,25 +273,65 @@ def _table(result: dict, out_dir: Path, chart: Path | None) -> None:
         console.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
 
 
-def _import_plotting() -> None:
-    try:
-        import matplotlib.backends.backend_agg  # noqa: F401
-        import matplotlib.dates  # noqa: F401
-        import matplotlib.figure  # noqa: F401
-    except ImportError:  # the chart step reports it
-        pass
+class _ChartProcess:
+    """Draws the chart in a separate Python process (:func:`.tools.history_chart.draw_from_stdin`),
+    started before the file is read: matplotlib's import (about half a second of Python) and
+    the drawing then run on another core instead of holding this process's GIL. The PNG is the
+    same bytes as drawn in process (same matplotlib, same code). If the process fails, the
+    chart is drawn here, where any error is reported as usual."""
+
+    def __init__(self) -> None:
+        # same interpreter, working directory and environment: it imports what this process can
+        code = "from condensync_tools.tools.history_chart import draw_from_stdin; draw_from_stdin()"
+        try:
+            self.process: subprocess.Popen | None = subprocess.Popen(
+                [sys.executable, "-c", code],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError:
+            self.process = None
+
+    def __call__(self, chart: Any) -> bytes:
+        from .tools.history_chart import PNG_SIGNATURE, render_chart
+
+        if self.process is not None and self.process.poll() is None:  # still waiting for the chart
+            try:
+                png, _ = self.process.communicate(pickle.dumps(chart), timeout=CHART_PROCESS_TIMEOUT_S)
+                if self.process.returncode == 0 and png.startswith(PNG_SIGNATURE):
+                    return png
+            except (OSError, ValueError, subprocess.SubprocessError):
+                self.close()
+        return render_chart(chart)
+
+    def close(self) -> None:
+        """Stop the process if it is still running (the call failed before drawing)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
+    """Run the command. Python's cyclic garbage collector is paused meanwhile: the imports (the
+    pydantic models, the store) allocate many objects that live as long as the command, and
+    scanning them over and over cost about a tenth of the import time; reference counting
+    still frees everything else (the arrays of the analysis) as before."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyze(args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _analyze(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         return _fail(f"{args.file}: no such file")
 
-    import condensync_tools.tools.history  # noqa: F401  (registers the tool)
-
-    from .registry import execute
     from .runtime import BackgroundLedger, build_context
-    from .tools.history import CHART_FIELD
 
     real = path.resolve()
     out_dir = Path(args.out) if args.out else real.parent / f"{real.stem}-analysis"
@@ -296,17 +341,27 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     try:
         context = build_context(args.config, caller="cli", ledger=False)
-        if not args.no_ledger:  # opens while the file is read and analysed
-            context.recorder = BackgroundLedger(args.database_url)
     except Exception as exc:  # configuration errors are reported, not raised
         return _fail(str(exc))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if not args.no_chart:  # matplotlib imports while the file is read (pyarrow releases the GIL)
-        threading.Thread(target=_import_plotting, name="condensync-import-matplotlib", daemon=True).start()
-    show = not args.no_progress
-    with _Progress(show) as progress:
-        context.services.update(data_dir=str(real.parent), output_dir=str(out_dir), progress=progress)
-        outcome = execute("analyze_performance_history", arguments, context)
+    chart_process = None if args.no_chart else _ChartProcess()  # imports matplotlib meanwhile
+    try:
+        # Only the history tool's module (the registry imports the others when it lists them).
+        from .registry import execute
+        from .tools.history import CHART_FIELD
+
+        if not args.no_ledger:
+            # The store opens while the file is read and analysed (work that mostly releases the
+            # GIL); not before the tool's import, which its own imports would slow down.
+            context.recorder = BackgroundLedger(args.database_url)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with _Progress(not args.no_progress) as progress:
+            context.services.update(data_dir=str(real.parent), output_dir=str(out_dir), progress=progress)
+            if chart_process is not None:
+                context.services["chart_renderer"] = chart_process
+            outcome = execute("analyze_performance_history", arguments, context)
+    finally:
+        if chart_process is not None:
+            chart_process.close()
     if outcome.error is not None:
         sys.stderr.write(outcome.error.text() + "\n")
         return 1

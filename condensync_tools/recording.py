@@ -38,6 +38,8 @@ def json_safe(value: Any, depth: int = 0) -> Any:
     ledger (non-finite numbers become the strings "NaN", "Infinity"; integers beyond ±(2**53-1)
     their decimal text; strings and keys with lone surrogates their escaped text; containers
     nested deeper than MAX_DEPTH a short note)."""
+    if type(value) is dict and depth < MAX_DEPTH and _flat_and_plain(value):
+        return dict(value)  # the usual case (normalised arguments): nothing to change
     if isinstance(value, float) and not math.isfinite(value):
         return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, str):
@@ -53,6 +55,28 @@ def json_safe(value: Any, depth: int = 0) -> Any:
     if value is None or isinstance(value, (int, float, bool)):
         return value
     return json_safe(repr(value))
+
+
+def _flat_and_plain(mapping: dict) -> bool:
+    """True when every key is ASCII text and every value an ASCII string, a finite float, an
+    integer within ±MAX_SAFE_INTEGER, a boolean or None: :func:`json_safe` returns such a dict
+    unchanged, so it can skip the walk."""
+    for key, value in mapping.items():
+        if type(key) is not str or not key.isascii():
+            return False
+        t = type(value)
+        if t is float:
+            if value - value != 0.0:  # inf or nan
+                return False
+        elif t is str:
+            if not value.isascii():
+                return False
+        elif t is int:
+            if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+                return False
+        elif value is not None and t is not bool:
+            return False
+    return True
 
 
 def bounded_arguments(arguments: Any, rejected: bool) -> Any:

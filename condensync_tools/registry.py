@@ -403,8 +403,9 @@ _TOOLS_LOADED = False
 def _load_tools() -> None:
     global _TOOLS_LOADED
     if not _TOOLS_LOADED:
-        from . import tools  # noqa: F401  (registers every tool module)
+        from . import tools
 
+        tools.import_all()  # registers every tool module
         _TOOLS_LOADED = True
 
 
@@ -414,7 +415,8 @@ def all_tools() -> list[ToolDefinition]:
 
 
 def get_tool(name: str) -> ToolDefinition:
-    _load_tools()
+    if name not in REGISTRY:  # a tool module imported on its own has registered its tool
+        _load_tools()
     try:
         return REGISTRY[name]
     except KeyError:

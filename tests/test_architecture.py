@@ -217,3 +217,13 @@ def test_every_variable_named_in_the_code_is_defined_once():
         settings.VARIABLES[0].default,
         settings.VARIABLES[0].description,
     )
+
+
+def test_every_tool_module_is_in_the_list_the_registry_imports():
+    """A tool module missing from ``tools.TOOL_MODULES`` would be left out of the listing."""
+    from condensync_tools import tools
+
+    package = Path(tools.__file__).parent
+    registers = re.compile(r"^\w+ = register\(", re.MULTILINE)
+    registering = sorted(p.stem for p in package.glob("*.py") if registers.search(p.read_text("utf-8")))
+    assert registering == sorted(tools.TOOL_MODULES)

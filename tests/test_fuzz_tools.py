@@ -41,6 +41,9 @@ from condensync_tools.validation import MAX_DEPTH, describe_value
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = int(os.environ.get("CONDENSYNC_FUZZ_EXAMPLES", "200"))
+#: The default run (``-m "not slow"``) fuzzes every tool with this many examples; the slow run
+#: (``.ci/run``) adds the full EXAMPLES per tool.
+QUICK_EXAMPLES = min(EXAMPLES, int(os.environ.get("CONDENSYNC_FUZZ_QUICK_EXAMPLES", "40")))
 #: Tools whose successful calls take ~0.1 s or more (a whole report) get a quarter of the
 #: examples, so that the test stays under a minute on 2 cores.
 HEAVY = {"generate_performance_report"}
@@ -230,11 +233,10 @@ def check_outcome(tool: str, args: Any) -> str:
     return "ok"
 
 
-@pytest.mark.parametrize("tool", TOOLS)
-def test_fuzz_tool(tool):
+def _fuzz(tool: str, examples: int) -> None:
     @seed(SEED)
     @settings(
-        max_examples=max(1, EXAMPLES // 4) if tool in HEAVY else EXAMPLES,
+        max_examples=max(1, examples // 4) if tool in HEAVY else examples,
         deadline=None,
         database=None,
         derandomize=False,
@@ -244,9 +246,20 @@ def test_fuzz_tool(tool):
     def run(args):
         check_outcome(tool, args)
 
+    before = STATS[tool]["calls"] if tool in STATS else 0
     run()
-    stats = STATS[tool]
-    assert stats["calls"] >= min(EXAMPLES // 4, 50)
+    assert STATS[tool]["calls"] - before >= min(examples // 4, 10)
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_fuzz_tool(tool):
+    _fuzz(tool, QUICK_EXAMPLES)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tool", TOOLS)
+def test_fuzz_tool_deep(tool):
+    _fuzz(tool, EXAMPLES)
 
 
 def test_fuzz_report():

@@ -221,6 +221,7 @@ def run_cli(*argv: str, cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_cli_deep_nesting_and_surrogates_are_clear_recorded_errors(tmp_path):
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     deep = tmp_path / "deep.json"

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from condensync_tools.calculators import hei
-from condensync_tools.calculators.constants import BTU_H_FT2_F_W_M2_K, FT_M, INCH_M
+from condensync_tools.calculators.constants import BTU_H_FT2_F_W_M2_K, FT_M, INCH_M, REFERENCE_INLET_TEMP_K
 from condensync_tools.calculators.errors import OutOfRangeError
 
 
@@ -56,3 +56,35 @@ def test_design_cleanliness_defaults():
     assert hei.design_cleanliness_default("admiralty") == 0.85
     assert hei.design_cleanliness_default("titanium") == 0.90
     assert hei.design_cleanliness_default("ss_316") == 0.90
+
+
+def _clean_u_basis(material, gauge, od_m, t_in, fw=0.0, fm=0.0):
+    from condensync_tools.calculators.heat_transfer import clean_u
+    from condensync_tools.calculators.tubes import tube_bundle
+    from condensync_tools.calculators.water import saturation_pressure
+
+    bundle = tube_bundle(od_m, gauge, 1000, 0, 1, 10.0)
+    t_sat = t_in + 15.0
+    cu = clean_u(bundle, 2.1, t_in, t_in + 8.0, saturation_pressure(t_sat), t_sat, material, fw_override=fw,
+                 fm_override=fm)  # fmt: skip
+    return cu.hei_basis
+
+
+def test_basis_fields_are_typed_and_drive_the_warnings():
+    """The typed basis of a clean U (not the method text) sets its warnings, in a fixed order."""
+    caveat = hei.HeiCaveat
+    # titanium 22 BWG: Fm from the older-edition table; 25 mm: C1 of the nearest OD; 30 °C: Fw derived
+    b = _clean_u_basis("titanium", 22, 0.025, 303.15)
+    assert b == hei.HeiBasis(hei.FactorBasis.DERIVED, hei.FactorBasis.TABLE, False)
+    w = hei.hei_basis_warnings(b, "titanium")
+    assert [s.split(" ")[0] for s in w] == ["Fm", "tube", "HEI"] and "Fw is derived" in w[2]
+    assert hei.hei_basis_warnings(b, "titanium", {caveat.FM_DERIVED}) == []
+    # duplex (no table row): Fm derived; 1 in OD exact; caller's Fw
+    b = _clean_u_basis("duplex_2205", 18, INCH_M, 303.15, fw=0.95)
+    assert b == hei.HeiBasis(hei.FactorBasis.CALLER, hei.FactorBasis.DERIVED, True)
+    assert hei.hei_basis_warnings(b, "duplex_2205", {caveat.FM_DERIVED})[0].startswith("HEI Fm is derived")
+    # 70 °F inlet (Fw = 1, reference), caller's Fm, admiralty: nothing to say
+    b = _clean_u_basis("admiralty", 18, INCH_M, REFERENCE_INLET_TEMP_K, fm=1.0)
+    assert b.fw is hei.FactorBasis.TABLE and b.fm is hei.FactorBasis.CALLER
+    assert hei.hei_basis_warnings(b, "admiralty") == []
+    assert hei.hei_basis_warnings(None, "titanium") == []

@@ -169,6 +169,7 @@ async def test_sigkill_under_load_loses_no_answered_call(tmp_path):
     store.close()
 
 
+@pytest.mark.slow
 def test_db_cli_status_upgrade_and_configurable_prune(db_url):
     assert run_cli("db", "upgrade", db_url=db_url).returncode == 0
     status = json.loads(run_cli("db", "status", db_url=db_url).stdout)

@@ -72,6 +72,7 @@ def _node(tag: str) -> str:
     return tag.split(";", 1)[-1]
 
 
+@pytest.mark.slow
 @pytest.mark.anyio
 async def test_every_core_tool_live_over_stdio(setup):
     sim, path = setup

@@ -229,6 +229,7 @@ def test_air_inleakage_event_is_detected_live(plant):
     assert not before.result["leak_detected"] and after.result["leak_detected"]
 
 
+@pytest.mark.slow
 def test_outage_breaker_and_recovery_without_a_new_provider(plant):
     """Simulator stopped → LiveDataError within the configured call timeout; repeated failures
     open the breaker (the call is then refused at once); restarted → data flows again through

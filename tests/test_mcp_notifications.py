@@ -135,6 +135,7 @@ async def test_set_level_answers_empty_and_capabilities_are_declared():
         await c.unsubscribe_resource("units://catalog")
 
 
+@pytest.mark.slow
 @pytest.mark.anyio
 async def test_live_snapshot_subscription_notifies_on_change(tmp_path, monkeypatch):
     """A real simulator (OPC UA + Modbus on 127.0.0.1) with noise: the subscribed snapshot

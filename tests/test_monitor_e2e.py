@@ -217,6 +217,7 @@ def test_monitor_raises_dedups_and_resolves_an_air_alert(setup):
     assert "SECRET" not in text + json.dumps(status)
 
 
+@pytest.mark.slow
 def test_receiver_and_broker_down_notifications_wait_are_reported_and_arrive(plant, tmp_path):
     """The Slack receiver and the MQTT broker are down when the air alert fires: the
     notifications stay in the outbox, connector_status reports them (endpoint masked), the
@@ -321,6 +322,7 @@ def test_receiver_and_broker_down_notifications_wait_are_reported_and_arrive(pla
         store.close()
 
 
+@pytest.mark.slow
 def test_plant_connectors_down_monitor_keeps_running_and_alerts(plant, tmp_path):
     """The simulator (DCS and PLC) stops: runs fail fast (breakers), the analysis rules hold,
     the connector_down rule fires after its threshold; the plant comes back: runs succeed
@@ -396,6 +398,7 @@ class SlowLive:
         return self.manager.status(condenser_id, timeout)
 
 
+@pytest.mark.slow
 def test_slow_runs_time_out_and_ticks_are_skipped_not_piled_up(plant, tmp_path):
     config = monitored(plant.config, tmp_path, {})
     config = replace(config, monitor=config.monitor.model_copy(update={"interval_s": 0.3, "run_timeout_s": 0.5}))

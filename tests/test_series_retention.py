@@ -104,6 +104,7 @@ def test_applied_automatically_after_a_new_series_file(tmp_path, monkeypatch):
     assert mine.exists()
 
 
+@pytest.mark.slow
 def test_db_prune_cleans_series_files_too(tmp_path):
     data = tmp_path / "data"
     (data / "history").mkdir(parents=True)

@@ -70,6 +70,7 @@ async def test_unopenable_ledger_refuses_calls(tmp_path) -> None:
         assert r.structured_content is None
 
 
+@pytest.mark.slow
 @pytest.mark.anyio
 async def test_ledger_opened_in_background_records_the_first_call(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("CONDENSYNC_LEDGER_WITNESS", str(tmp_path / "w.jsonl"))

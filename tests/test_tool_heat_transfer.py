@@ -133,6 +133,7 @@ def test_identical_arguments_identical_hash_in_process():
     assert c["provenance"]["input_sha256"] == a["provenance"]["input_sha256"]
 
 
+@pytest.mark.slow
 def test_identical_arguments_identical_hash_across_processes():
     code = (
         "import json,sys;from condensync_tools.registry import execute;"

@@ -74,6 +74,26 @@ def test_out_of_range_raises_named_error():
         water.liquid_properties(400.0)
 
 
+def test_if97_coefficient_file_equals_iapws():
+    """calculators/data/if97_coefficients.json holds iapws' IF97 tables digit for digit
+    (R7-97(2012) Table 2: region 1; Table 10: region 2 ideal-gas part; Table 11: residual)."""
+    from iapws.iapws97 import Const
+
+    from condensync_tools.calculators.water import coefficients
+
+    def rows(*names):
+        return [
+            tuple(float(v) if k == 0 else int(v) for k, v in enumerate(t))
+            for t in zip(*(getattr(Const, n) for n in names), strict=True)
+        ]
+
+    assert list(coefficients.REGION1_TERMS) == rows("Region1_n", "Region1_Li", "Region1_Lj")
+    assert list(coefficients.REGION2_IDEAL_TERMS) == rows("Region2_cp0_no", "Region2_cp0_Jo")
+    assert list(coefficients.REGION2_RESIDUAL_TERMS) == rows("Region2_n", "Region2_Li", "Region2_Lj")
+    assert (len(coefficients.REGION1_TERMS), len(coefficients.REGION2_IDEAL_TERMS)) == (34, 9)
+    assert len(coefficients.REGION2_RESIDUAL_TERMS) == 43
+
+
 # --- verification tables of the releases (published digits; 9 significant unless noted) --------
 def _sig(x: float, digits: int) -> float:
     return float(f"{x:.{digits - 1}e}")

@@ -43,6 +43,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from . import hei
 from .economics import check_price, usd_per_day
 from .errors import DomainError
 from .fouling import fouling_resistance_of
@@ -93,6 +94,9 @@ class AirAttribution:
     air_usd_per_day: float | None
     fouling_usd_per_day: float | None
     method: dict = field(default_factory=dict)
+    #: where the HEI Fw, Fm and C1 of the expected backpressure came from (None: first principles);
+    #: the warnings it calls for are :func:`~.hei.hei_basis_warnings`
+    hei_basis: hei.HeiBasis | None = None
 
 
 def attribute_air_and_fouling(
@@ -146,9 +150,8 @@ def attribute_air_and_fouling(
     if measured_backpressure is None or not math.isfinite(measured_backpressure) or measured_backpressure <= 0:
         raise DomainError("condenser_pressure", f"measured backpressure {measured_backpressure!r} Pa must be > 0")
     price = check_price(power_price_usd_per_mwh)
-    p_exp = expected_backpressure(
-        model, cw_inlet_temp, cw_flow, heat_duty, cleanliness_factor=fouling_cleanliness
-    ).backpressure
+    expected = expected_backpressure(model, cw_inlet_temp, cw_flow, heat_duty, cleanliness_factor=fouling_cleanliness)
+    p_exp = expected.backpressure
     p_ach = expected_backpressure(
         model, cw_inlet_temp, cw_flow, heat_duty, cleanliness_factor=target_cleanliness
     ).backpressure
@@ -178,6 +181,7 @@ def attribute_air_and_fouling(
         air_usd_per_day=usd(air_w),
         fouling_usd_per_day=usd(foul_w),
         method=method,
+        hei_basis=expected.hei_basis,
     )
 
 

@@ -47,6 +47,7 @@ import numpy as np
 from .constants import FT_M, KELVIN_OFFSET, STANDARD_GRAVITY
 from .economics import Action, check_price, usd_per_day, usd_per_hour, usd_per_year
 from .errors import CalculationError, DomainError
+from .hei import HeiBasis
 from .messages import Text, joined, prefixed
 from .tubes import material
 from .turbine import TurbineCurve
@@ -77,6 +78,9 @@ __all__ = [
     "choose_optimum",
     "cw_actions",
     "optimize_cooling_water_flow",
+    "OptionGrid",
+    "option_grid",
+    "current_option",
 ]
 
 #: Shut-off head / rated head for a typical CW (mixed/axial-flow to radial) pump: 1.2-1.3
@@ -454,6 +458,7 @@ class CwFlowResult:
     method: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     tower_check: TowerCheck | None = None  #: measured vs modelled tower (None: once-through)
+    hei_basis: HeiBasis | None = None  #: where the HEI Fw, Fm and C1 of the current option came from
 
 
 def _grid(values: Sequence, field_name: str, lo: float, hi: float) -> list:
@@ -683,7 +688,14 @@ def calibrate_tower(
 
 class OptionEvaluator:
     """Evaluates one operating option (pumps, speed, fans) on the system curve, the tower and the
-    vacuum chain; results are cached by option."""
+    vacuum chain; results are cached by option.
+
+    Violations (option excluded): pumps cannot overcome static head, tube velocity above the
+    erosion or below the fouling limit, pump outside its flow range, backpressure beyond the
+    turbine curve or duty not rejectable. Active constraints (reported, option kept):
+    "choke_point" (backpressure at or below P_choke, no further turbine gain),
+    "tower_min_approach".
+    """
 
     def __init__(
         self,
@@ -704,6 +716,7 @@ class OptionEvaluator:
         self.rho = liquid_properties(op.cw_inlet_temp, model.salinity).density
         self.current_key = (x.pumps_running, float(x.speed), x.fans_on)
         self.cache: dict = {}
+        self.hei_basis: HeiBasis | None = None  #: of the current option (None: first principles)
 
     def _limits(self, n: int, spd: float, q: float, v: float, violations: list) -> float:
         """Pump power [W] and the pump-range and tube-velocity violations of a flowing option."""
@@ -758,6 +771,7 @@ class OptionEvaluator:
             p_bp = state.backpressure
             if key == self.current_key:
                 self.method.update({k: v for k, v in state.method.items() if k.startswith(("clean_u", "hei_"))})
+                self.hei_basis = state.hei_basis
             out = self.turbine.output_change(p_bp)
         except CalculationError as exc:  # this option cannot be evaluated: record why, keep the others
             violations.append(prefixed(f"{exc.field}: ", exc.reason))
@@ -828,7 +842,8 @@ def _to_option(r: dict, cur: dict) -> CwOption:
 
 def choose_optimum(options: list[CwOption], current: CwOption, warnings: list) -> CwOption:
     """The feasible option with the largest net benefit (ties: lower auxiliary power, fewer
-    pumps, lower speed, fewer fans); the current one when it is as good or nothing is feasible."""
+    pumps, lower speed, fewer fans); the current one when it is as good, or when nothing is
+    feasible (warned)."""
     feasible = [o for o in options if o.feasible]
     if not feasible:
         warnings.append("no option meets all constraints: the current operation is kept")
@@ -875,10 +890,11 @@ def optimize_cooling_water_flow(
     .. math:: \\text{net} = \\Delta P_{gen} - \\Delta P_{aux}, \\qquad
               \\text{savings/h} = \\text{net}/10^6 \\cdot p
 
-    Stages: :func:`speed_grid`, :func:`tube_velocity_limit`, :func:`fan_grid`,
-    :func:`system_curve`, :func:`~condensync_tools.calculators.vacuum.resolve_operating_state`,
-    :func:`calibrate_tower`, :class:`OptionEvaluator` (one option), :func:`choose_optimum` and
-    :func:`cw_actions`; this function combines them.
+    Stages: :func:`option_grid` (:func:`speed_grid`, :func:`tube_velocity_limit`,
+    :func:`fan_grid`, :func:`system_curve`),
+    :func:`~condensync_tools.calculators.vacuum.resolve_operating_state`,
+    :func:`calibrate_tower`, :class:`OptionEvaluator` (one option), :func:`current_option`,
+    :func:`choose_optimum` and :func:`cw_actions`; this function combines them.
 
     Parameters
     ----------
@@ -901,14 +917,8 @@ def optimize_cooling_water_flow(
     DomainError, OutOfRangeError
         Invalid counts, speeds, heads, temperatures; current option infeasible to evaluate.
 
-    Notes
-    -----
-    Violations (option excluded): pumps cannot overcome static head, tube velocity above the
-    erosion or below the fouling limit, pump outside its flow range, backpressure beyond the
-    turbine curve or duty not rejectable. Active constraints (reported, option kept):
-    "choke_point" (backpressure at or below P_choke, no further turbine gain),
-    "tower_min_approach". Ties in net benefit go to lower auxiliary power, then fewer pumps,
-    lower speed, fewer fans. If no option is feasible the current operation is kept (warned).
+    Violations and active constraints of an option: :class:`OptionEvaluator`; ties and the
+    fallback to the current operation: :func:`choose_optimum`.
 
     References
     ----------
@@ -926,19 +936,11 @@ def optimize_cooling_water_flow(
     }
     method.update(turbine.method)
     price = check_price(x.power_price_usd_per_mwh)
-    n_design = _check_pump_counts(x, pump)
-    speeds = speed_grid(x, method)
-    _check_ranges(x)
-    v_max = tube_velocity_limit(x, model, method)
-    fan_counts = fan_grid(x, method)
-    k_sys = system_curve(x, pump, n_design, method)
-    q_now = operating_flow(pump, x.pumps_running, x.speed, x.static_head, k_sys)
-    if q_now <= 0.0:
-        raise DomainError("static_head", "the current pumps cannot overcome the static head")
+    grid = option_grid(x, model, pump, method)
     op = resolve_operating_state(
         model,
         cw_inlet_temp=x.cw_inlet_temp,
-        cw_flow=q_now if x.cw_flow is None else x.cw_flow,
+        cw_flow=grid.current_flow if x.cw_flow is None else x.cw_flow,
         heat_duty=x.heat_duty,
         steam_flow=x.steam_flow,
         cw_outlet_temp=x.cw_outlet_temp,
@@ -948,21 +950,32 @@ def optimize_cooling_water_flow(
     )
     warnings.extend(op.warnings)
     method.update(op.method)
-    tower, tower_check = calibrate_tower(x.tower, q_now, x.fans_on, op.cw_inlet_temp, method)
-    evaluator = OptionEvaluator(model, pump, turbine, x, k_sys, v_max, op, tower, tower_check, method)
-    cur = evaluator.evaluate(x.pumps_running, float(x.speed), x.fans_on)
-    if cur["out"] is None:
-        raise DomainError("cw_flow", joined("the current operation cannot be evaluated: ", cur["violations"]))
-    for vtxt in cur["violations"]:
-        warnings.append(prefixed("current operation violates a limit: ", vtxt))
+    tower, tower_check = calibrate_tower(x.tower, grid.current_flow, x.fans_on, op.cw_inlet_temp, method)
+    evaluator = OptionEvaluator(model, pump, turbine, x, grid.k_system, grid.v_max, op, tower, tower_check, method)
+    cur = current_option(evaluator, x, warnings)
     options = [
         _to_option(evaluator.evaluate(n, s, f), cur)
         for n in range(1, x.pumps_installed + 1)
-        for s in speeds
-        for f in fan_counts
+        for s in grid.speeds
+        for f in grid.fan_counts
     ]
     current = _to_option(cur, cur)
     optimum = choose_optimum(options, current, warnings)
+    return _cw_flow_result(x, (options, current, optimum), price, method, warnings, tower_check, evaluator.hei_basis)
+
+
+def _cw_flow_result(
+    x: CwFlowInputs,
+    choice: tuple[list[CwOption], CwOption, CwOption],
+    price: float | None,
+    method: dict,
+    warnings: list,
+    tower_check: TowerCheck | None,
+    hei_basis: HeiBasis | None,
+) -> CwFlowResult:
+    """The :class:`CwFlowResult` of ``choice`` = (options, current, optimum): net benefit of the
+    optimum vs the current option, its value at ``price`` and the actions (:func:`cw_actions`)."""
+    options, current, optimum = choice
     net = optimum.net_benefit if optimum.net_benefit is not None else 0.0
     return CwFlowResult(
         options=options,
@@ -979,4 +992,43 @@ def optimize_cooling_water_flow(
         method=method,
         warnings=warnings,
         tower_check=tower_check,
+        hei_basis=hei_basis,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OptionGrid:
+    """The checked option grid and system of :func:`optimize_cooling_water_flow` (SI)."""
+
+    speeds: list  #: relative pump speeds evaluated [-]
+    fan_counts: list  #: tower fan counts evaluated ([0] once-through)
+    v_max: float  #: tube erosion limit [m/s]
+    k_system: float  #: system curve H = H_s + k·Q² [m per (m³/s)²]
+    current_flow: float  #: operating flow of the current option on the system curve [m³/s]
+
+
+def option_grid(x: CwFlowInputs, model: CondenserModel, pump: PumpCurve, method: dict) -> OptionGrid:
+    """Check the counts and ranges and build the grid: :func:`speed_grid`,
+    :func:`tube_velocity_limit`, :func:`fan_grid`, :func:`system_curve` and the current
+    operating flow (refused when the current pumps cannot overcome the static head)."""
+    n_design = _check_pump_counts(x, pump)
+    speeds = speed_grid(x, method)
+    _check_ranges(x)
+    v_max = tube_velocity_limit(x, model, method)
+    fan_counts = fan_grid(x, method)
+    k_sys = system_curve(x, pump, n_design, method)
+    q_now = operating_flow(pump, x.pumps_running, x.speed, x.static_head, k_sys)
+    if q_now <= 0.0:
+        raise DomainError("static_head", "the current pumps cannot overcome the static head")
+    return OptionGrid(speeds, fan_counts, v_max, k_sys, q_now)
+
+
+def current_option(evaluator: OptionEvaluator, x: CwFlowInputs, warnings: list) -> dict:
+    """The evaluated current option (refused when it cannot be evaluated); each limit it
+    violates is warned."""
+    cur = evaluator.evaluate(x.pumps_running, float(x.speed), x.fans_on)
+    if cur["out"] is None:
+        raise DomainError("cw_flow", joined("the current operation cannot be evaluated: ", cur["violations"]))
+    for vtxt in cur["violations"]:
+        warnings.append(prefixed("current operation violates a limit: ", vtxt))
+    return cur

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from . import hei
 from .constants import FT_M, H_FT2_F_BTU_M2_K_W, k_to_f
 from .economics import check_price
 from .errors import DomainError, OutOfRangeError
@@ -513,43 +514,59 @@ def fit_kern_seaton(
     t_arr, y_arr = _check_history(t_days, values)
     t, y = t_arr.tolist(), y_arr.tolist()
     if tau_days is not None:
-        if not (math.isfinite(tau_days) and tau_days > 0.0):
-            raise DomainError("tau_days", f"time constant {tau_days!r} d must be positive and finite")
-        if r_inf_held is None:
-            _, r0, r_inf, _ = _ks_linear(t, y, math.log(tau_days))
-            k, source = 2, "tau_from_earlier_cycles"
-        else:
-            r_inf, k, source = float(r_inf_held), 1, "tau_and_r_inf_from_earlier_cycles"
-            r0 = math.fsum(yi + r_inf * math.expm1(-ti / tau_days) for ti, yi in zip(t, y, strict=True)) / len(t)
-        pred = [r0 + r_inf * -math.expm1(-ti / tau_days) for ti in t]
-        params = {"r0": r0, "r_inf": r_inf, "tau": float(tau_days)}
-        return _goodness("kern_seaton", basis, params, t, y, pred, (), k, source)
+        return _kern_seaton_held(t, y, basis, tau_days, r_inf_held)
+    best, r0, r_inf, notes = _kern_seaton_log_tau(t_arr, y_arr)
+    tau = math.exp(best)
+    pred = [r0 + r_inf * -math.expm1(-ti / tau) for ti in t]
+    params = {"r0": r0, "r_inf": r_inf, "tau": tau}
+    return _goodness("kern_seaton", basis, params, t, y, pred, notes, 3, "fitted")
+
+
+def _kern_seaton_held(
+    t: list[float], y: list[float], basis: str, tau_days: float, r_inf_held: float | None
+) -> FoulingFit:
+    """Kern–Seaton with τ held (R_0, R_∞ by linear least squares, k = 2), or τ and R_∞ held
+    (R_0 = mean of y − R_∞·g, k = 1)."""
+    if not (math.isfinite(tau_days) and tau_days > 0.0):
+        raise DomainError("tau_days", f"time constant {tau_days!r} d must be positive and finite")
+    if r_inf_held is None:
+        _, r0, r_inf, _ = _ks_linear(t, y, math.log(tau_days))
+        k, source = 2, "tau_from_earlier_cycles"
+    else:
+        r_inf, k, source = float(r_inf_held), 1, "tau_and_r_inf_from_earlier_cycles"
+        r0 = math.fsum(yi + r_inf * math.expm1(-ti / tau_days) for ti, yi in zip(t, y, strict=True)) / len(t)
+    pred = [r0 + r_inf * -math.expm1(-ti / tau_days) for ti in t]
+    params = {"r0": r0, "r_inf": r_inf, "tau": float(tau_days)}
+    return _goodness("kern_seaton", basis, params, t, y, pred, (), k, source)
+
+
+def _kern_seaton_log_tau(t_arr: np.ndarray, y_arr: np.ndarray) -> tuple[float, float, float, tuple[str, ...]]:
+    """(s* = ln τ*, R_0, R_∞, notes): the 241-point grid on s brackets the SSE minimum, the
+    Illinois root of dSSE/ds between its neighbours refines it (kept when its SSE is not
+    larger); a minimum at a grid bound is noted (τ not identifiable)."""
+    t, y = t_arr.tolist(), y_arr.tolist()
     span = max(t[-1] - t[0], t[-1], 1.0)
     lo, hi = math.log(span / 1000.0), math.log(span * 1000.0)
     grid = [lo + (hi - lo) * k / 240 for k in range(241)]
     i = int(np.argmin(_ks_grid_sse(t_arr, y_arr, np.array(grid))))
     best = grid[i]
     best_sse, r0, r_inf, _ = _ks_linear(t, y, best)
-    notes: list[str] = []
     if i == len(grid) - 1:
-        notes.append(
+        note = (
             "tau at the upper search bound: no curvature in the data, the asymptote is not identifiable "
             "(the cycle behaves linearly)"
         )
-    elif i == 0:
-        notes.append("tau at the lower search bound: the cycle is a step to a constant level")
-    else:
-        a, b = grid[i - 1], grid[i + 1]
-        fa, fb = _ks_half_slope(t, y, a), _ks_half_slope(t, y, b)
-        if fa < 0.0 < fb:
-            root = _ks_root(t, y, a, b, fa, fb)
-            root_sse, root_r0, root_r_inf, _ = _ks_linear(t, y, root)
-            if root_sse <= best_sse:
-                best, r0, r_inf = root, root_r0, root_r_inf
-    tau = math.exp(best)
-    pred = [r0 + r_inf * -math.expm1(-ti / tau) for ti in t]
-    params = {"r0": r0, "r_inf": r_inf, "tau": tau}
-    return _goodness("kern_seaton", basis, params, t, y, pred, tuple(notes), 3, "fitted")
+        return best, r0, r_inf, (note,)
+    if i == 0:
+        return best, r0, r_inf, ("tau at the lower search bound: the cycle is a step to a constant level",)
+    a, b = grid[i - 1], grid[i + 1]
+    fa, fb = _ks_half_slope(t, y, a), _ks_half_slope(t, y, b)
+    if fa < 0.0 < fb:
+        root = _ks_root(t, y, a, b, fa, fb)
+        root_sse, root_r0, root_r_inf, _ = _ks_linear(t, y, root)
+        if root_sse <= best_sse:
+            return root, root_r0, root_r_inf, ()
+    return best, r0, r_inf, ()
 
 
 #: AICc difference below which two models count as equally supported; the one with fewer
@@ -674,6 +691,63 @@ class CleaningRecommendation:
     low_velocity: bool = False  #: tube velocity below MIN_VELOCITY_FOULING_M_S (callers word the note)
 
 
+#: Cleaning method of each known foulant (docs/methods.md §5.3): (primary, alternatives, reason).
+_FOULANT_METHODS: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "biofilm": (
+        "online_ball_cleaning",
+        ("brushes_scrapers",),
+        "biofilm/slime: online sponge balls keep the tubes near clean, with biocide/chlorination; "
+        "offline brushes or plastic cleaners when established",
+    ),
+    "silt": (
+        "online_ball_cleaning",
+        ("brushes_scrapers",),
+        "silt/particulate: online sponge balls or offline water-propelled brushes; keep tube velocity "
+        "at or above ~1.5 m/s (5 ft/s)",
+    ),
+    "scale": (
+        "brushes_scrapers",
+        ("chemical_cleaning", "hydro_blasting"),
+        "hard scale (CaCO3, silica): water-propelled metal scrapers (negligible wall loss on 90/10 "
+        "CuNi and 304 SS); acid cleaning is the most effective on tower scale but needs inhibition and "
+        "time control on SS and copper alloys; hydro-blasting 10-20 kpsi; online balls do not remove "
+        "established scale",
+    ),
+    "macrofouling": (
+        "debris_filter",
+        ("hydro_blasting",),
+        "macrofouling (shells, mussels, debris): upstream debris filters / backwash strainers, offline "
+        "manual removal and tubesheet inspection",
+    ),
+    "corrosion_products": (
+        "chemical_cleaning",
+        ("brushes_scrapers",),
+        "corrosion products (Fe, Mn): chemical cleaning, or scrapers",
+    ),
+}
+#: Cleaning method of an unknown foulant by the shape of the fouling trend (None: not fitted).
+_TREND_METHODS: dict[str | None, tuple[str, tuple[str, ...], str]] = {
+    "kern_seaton": (
+        "online_ball_cleaning",
+        ("brushes_scrapers",),
+        "foulant unknown, asymptotic trend: typical of soft/particulate deposits or biofilm in fast "
+        "flow; online sponge balls, offline brushes if established; sample a tube to confirm",
+    ),
+    "linear": (
+        "brushes_scrapers",
+        ("chemical_cleaning", "hydro_blasting"),
+        "foulant unknown, linear trend: typical of hard scale or steady deposition; mechanical "
+        "scrapers or chemical cleaning; sample a tube to confirm",
+    ),
+    None: (
+        "brushes_scrapers",
+        ("online_ball_cleaning", "chemical_cleaning"),
+        "foulant and trend unknown: offline mechanical cleaning removes soft and most hard deposits; "
+        "inspect and sample the deposit to choose the long-term method",
+    ),
+}
+
+
 def recommend_cleaning_method(
     foulant: str = "unknown", trend_model: str | None = None, tube_velocity: float | None = None
 ) -> CleaningRecommendation:
@@ -708,63 +782,7 @@ def recommend_cleaning_method(
         raise OutOfRangeError("foulant", f"unknown foulant {foulant!r}; expected one of {FOULANTS}")
     if trend_model not in (None, "linear", "kern_seaton"):
         raise OutOfRangeError("trend_model", f"unknown trend model {trend_model!r}")
-    if foulant == "biofilm":
-        rec = (
-            "online_ball_cleaning",
-            ("brushes_scrapers",),
-            "biofilm/slime: online sponge balls keep the tubes near clean, with biocide/chlorination; "
-            "offline brushes or plastic cleaners when established",
-        )
-    elif foulant == "silt":
-        rec = (
-            "online_ball_cleaning",
-            ("brushes_scrapers",),
-            "silt/particulate: online sponge balls or offline water-propelled brushes; keep tube velocity "
-            "at or above ~1.5 m/s (5 ft/s)",
-        )
-    elif foulant == "scale":
-        rec = (
-            "brushes_scrapers",
-            ("chemical_cleaning", "hydro_blasting"),
-            "hard scale (CaCO3, silica): water-propelled metal scrapers (negligible wall loss on 90/10 "
-            "CuNi and 304 SS); acid cleaning is the most effective on tower scale but needs inhibition and "
-            "time control on SS and copper alloys; hydro-blasting 10-20 kpsi; online balls do not remove "
-            "established scale",
-        )
-    elif foulant == "macrofouling":
-        rec = (
-            "debris_filter",
-            ("hydro_blasting",),
-            "macrofouling (shells, mussels, debris): upstream debris filters / backwash strainers, offline "
-            "manual removal and tubesheet inspection",
-        )
-    elif foulant == "corrosion_products":
-        rec = (
-            "chemical_cleaning",
-            ("brushes_scrapers",),
-            "corrosion products (Fe, Mn): chemical cleaning, or scrapers",
-        )
-    elif trend_model == "kern_seaton":
-        rec = (
-            "online_ball_cleaning",
-            ("brushes_scrapers",),
-            "foulant unknown, asymptotic trend: typical of soft/particulate deposits or biofilm in fast "
-            "flow; online sponge balls, offline brushes if established; sample a tube to confirm",
-        )
-    elif trend_model == "linear":
-        rec = (
-            "brushes_scrapers",
-            ("chemical_cleaning", "hydro_blasting"),
-            "foulant unknown, linear trend: typical of hard scale or steady deposition; mechanical "
-            "scrapers or chemical cleaning; sample a tube to confirm",
-        )
-    else:
-        rec = (
-            "brushes_scrapers",
-            ("online_ball_cleaning", "chemical_cleaning"),
-            "foulant and trend unknown: offline mechanical cleaning removes soft and most hard deposits; "
-            "inspect and sample the deposit to choose the long-term method",
-        )
+    rec = _FOULANT_METHODS.get(foulant) or _TREND_METHODS[trend_model]
     low = tube_velocity is not None and math.isfinite(tube_velocity) and tube_velocity < MIN_VELOCITY_FOULING_M_S
     reason = rec[2] + ". Confirm the loss is fouling, not air binding, before cleaning (docs/methods.md pitfall 13)"
     return CleaningRecommendation(rec[0], rec[1], reason, low)
@@ -829,62 +847,12 @@ def economic_cleaning_interval(
     ----------
     docs/methods.md §5.2 (6).
     """
-    if not math.isfinite(cleaning_cost_usd) or cleaning_cost_usd <= 0.0:
-        raise DomainError("cleaning_cost_usd", f"cleaning cost {cleaning_cost_usd!r} USD must be positive")
-    price = check_price(power_price_usd_per_mwh)
-    if (lost_power_per_fouling is None) == (lost_power_fn is None):
-        raise DomainError("lost_power_per_fouling", "give exactly one of lost_power_per_fouling and lost_power_fn")
-    if lost_power_per_fouling is not None and (
-        not math.isfinite(lost_power_per_fouling) or lost_power_per_fouling < 0.0
-    ):
-        raise DomainError(
-            "lost_power_per_fouling",
-            f"loss coefficient {lost_power_per_fouling!r} W per m²·K/W must be >= 0 and finite",
-        )
-    if not math.isfinite(max_interval_days) or max_interval_days < 2.0:
-        raise DomainError("max_interval_days", f"horizon {max_interval_days!r} days must be >= 2")
+    k, horizon = lost_power_per_fouling, max_interval_days
+    price = _check_interval_inputs(cleaning_cost_usd, power_price_usd_per_mwh, k, lost_power_fn, horizon)
     usd_per_w_day = price * 24.0 / 1e6
-    if lost_power_per_fouling is not None and linear_beta is not None and linear_beta > 0.0:
-        a = usd_per_w_day * lost_power_per_fouling * linear_beta  # cost rate slope [USD/day²]
-        if a <= 0.0:
-            return EconomicInterval(
-                None,
-                None,
-                None,
-                "closed form (linear loss, linear fouling)",
-                "no loss accrues (zero price or zero loss coefficient): cleaning never pays back",
-            )
-        t_opt = math.sqrt(2.0 * cleaning_cost_usd / a)
-        if t_opt > max_interval_days:
-            return EconomicInterval(
-                None,
-                None,
-                None,
-                "closed form (linear loss, linear fouling)",
-                f"optimum {t_opt:.0f} days is beyond the {max_interval_days:.0f}-day horizon",
-            )
-        return EconomicInterval(
-            t_opt,
-            math.sqrt(2.0 * cleaning_cost_usd * a),
-            lost_power_per_fouling * linear_beta * t_opt,
-            "closed form: T* = sqrt(2C/(p k beta)), c* = sqrt(2 C p k beta)",
-            "minimum of (cleaning cost + lost-output cost)/interval",
-        )
-    t = np.linspace(0.0, max_interval_days, 7301)
-    dr = np.array([max(float(delta_fouling(x)), 0.0) for x in t])
-    if not np.all(np.isfinite(dr)):
-        raise DomainError("history", "the fouling model gives non-finite values over the horizon")
-    if lost_power_per_fouling is not None:
-        loss = lost_power_per_fouling * dr
-        how = "numerical: linear loss coefficient, trapezoid integral, 7301-point grid"
-    else:
-        levels = np.linspace(0.0, float(dr.max()), 41)
-        sampled = np.array([float(lost_power_fn(x)) for x in levels])
-        if not np.all(np.isfinite(sampled)):
-            raise DomainError("lost_power_fn", "the loss function returned non-finite values")
-        loss = np.interp(dr, levels, sampled) if dr.max() > 0.0 else np.zeros_like(dr)
-        how = "numerical: loss function sampled at 41 fouling levels, trapezoid integral, 7301-point grid"
-    loss = np.maximum(loss, 0.0)
+    if k is not None and linear_beta is not None and linear_beta > 0.0:
+        return _closed_form_interval(cleaning_cost_usd, usd_per_w_day, k, linear_beta, horizon)
+    t, loss, how = _loss_over_horizon(delta_fouling, k, lost_power_fn, horizon)
     cum = np.concatenate(([0.0], np.cumsum(0.5 * (loss[1:] + loss[:-1]) * np.diff(t))))
     rate = (cleaning_cost_usd + usd_per_w_day * cum[1:]) / t[1:]
     j = int(np.argmin(rate))
@@ -913,6 +881,89 @@ def economic_cleaning_interval(
         how,
         "minimum of (cleaning cost + lost-output cost)/interval",
     )
+
+
+def _check_interval_inputs(
+    cleaning_cost_usd: float,
+    power_price_usd_per_mwh: float,
+    lost_power_per_fouling: float | None,
+    lost_power_fn: Callable[[float], float] | None,
+    max_interval_days: float,
+) -> float:
+    """The checked price [USD/MWh]; refuses a cleaning cost <= 0, not exactly one loss model,
+    a negative or non-finite k and a horizon under 2 days."""
+    if not math.isfinite(cleaning_cost_usd) or cleaning_cost_usd <= 0.0:
+        raise DomainError("cleaning_cost_usd", f"cleaning cost {cleaning_cost_usd!r} USD must be positive")
+    price = check_price(power_price_usd_per_mwh)
+    if (lost_power_per_fouling is None) == (lost_power_fn is None):
+        raise DomainError("lost_power_per_fouling", "give exactly one of lost_power_per_fouling and lost_power_fn")
+    if lost_power_per_fouling is not None and (
+        not math.isfinite(lost_power_per_fouling) or lost_power_per_fouling < 0.0
+    ):
+        raise DomainError(
+            "lost_power_per_fouling",
+            f"loss coefficient {lost_power_per_fouling!r} W per m²·K/W must be >= 0 and finite",
+        )
+    if not math.isfinite(max_interval_days) or max_interval_days < 2.0:
+        raise DomainError("max_interval_days", f"horizon {max_interval_days!r} days must be >= 2")
+    return price
+
+
+def _closed_form_interval(
+    cleaning_cost_usd: float, usd_per_w_day: float, k: float, beta: float, max_interval_days: float
+) -> EconomicInterval:
+    """Linear loss k·ΔR_f, linear fouling β·t: T* = √(2·C/a), c* = √(2·C·a) with the cost-rate
+    slope a = p·k·β [USD/day²] (docs/methods.md §5.2 (6)); None beyond the horizon or a = 0."""
+    a = usd_per_w_day * k * beta  # cost rate slope [USD/day²]
+    if a <= 0.0:
+        return EconomicInterval(
+            None,
+            None,
+            None,
+            "closed form (linear loss, linear fouling)",
+            "no loss accrues (zero price or zero loss coefficient): cleaning never pays back",
+        )
+    t_opt = math.sqrt(2.0 * cleaning_cost_usd / a)
+    if t_opt > max_interval_days:
+        return EconomicInterval(
+            None,
+            None,
+            None,
+            "closed form (linear loss, linear fouling)",
+            f"optimum {t_opt:.0f} days is beyond the {max_interval_days:.0f}-day horizon",
+        )
+    return EconomicInterval(
+        t_opt,
+        math.sqrt(2.0 * cleaning_cost_usd * a),
+        k * beta * t_opt,
+        "closed form: T* = sqrt(2C/(p k beta)), c* = sqrt(2 C p k beta)",
+        "minimum of (cleaning cost + lost-output cost)/interval",
+    )
+
+
+def _loss_over_horizon(
+    delta_fouling: Callable[[float], float],
+    lost_power_per_fouling: float | None,
+    lost_power_fn: Callable[[float], float] | None,
+    max_interval_days: float,
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """(t [d] on a 7301-point grid over the horizon, lost power L(ΔR_f(t)) >= 0 [W], method):
+    L = k·ΔR_f, or ``lost_power_fn`` sampled at 41 fouling levels and interpolated."""
+    t = np.linspace(0.0, max_interval_days, 7301)
+    dr = np.array([max(float(delta_fouling(x)), 0.0) for x in t])
+    if not np.all(np.isfinite(dr)):
+        raise DomainError("history", "the fouling model gives non-finite values over the horizon")
+    if lost_power_per_fouling is not None:
+        loss = lost_power_per_fouling * dr
+        how = "numerical: linear loss coefficient, trapezoid integral, 7301-point grid"
+    else:
+        levels = np.linspace(0.0, float(dr.max()), 41)
+        sampled = np.array([float(lost_power_fn(x)) for x in levels])
+        if not np.all(np.isfinite(sampled)):
+            raise DomainError("lost_power_fn", "the loss function returned non-finite values")
+        loss = np.interp(dr, levels, sampled) if dr.max() > 0.0 else np.zeros_like(dr)
+        how = "numerical: loss function sampled at 41 fouling levels, trapezoid integral, 7301-point grid"
+    return t, np.maximum(loss, 0.0), how
 
 
 @dataclass(frozen=True, slots=True)
@@ -951,6 +1002,9 @@ class FoulingResult:
     low_velocity: bool = False  #: tube velocity below MIN_VELOCITY_FOULING_M_S
     economic_status: str = "not_requested"  #: one of ECONOMIC_STATUSES
     economic_note: str | None = None  #: the warning given when the interval is not computed
+    #: where the HEI Fw, Fm and C1 of the snapshot's clean U came from (None: no snapshot or first
+    #: principles); the warnings it calls for are :func:`~.hei.hei_basis_warnings`
+    hei_basis: hei.HeiBasis | None = None
 
 
 @dataclass
@@ -1122,6 +1176,7 @@ class CurrentFoulingState:
     u_clean: float | None
     water_temp: float | None
     tube_velocity: float | None
+    hei_basis: hei.HeiBasis | None = None  #: of the snapshot's clean U (None: no snapshot or first principles)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1163,13 +1218,13 @@ def current_fouling_state(x: FoulingInputs, method: dict, warnings: list[str]) -
     """CF and R_f now: from a measured snapshot (takes precedence), the U values, or the
     caller's CF (R_f then needs U_clean)."""
     u_actual, u_clean, water_temp, tube_velocity = x.u_actual, x.u_clean, x.water_temp, x.tube_velocity
-    rf_now = cf_now = None
+    rf_now = cf_now = hei_basis = None
     if x.measurement is not None:
         ht = analyse_heat_transfer(x.measurement)
         warnings.extend(ht.warnings)
         if ht.u_clean is None:
             raise DomainError("tube_od", "the snapshot has no clean U: give tube_od, tube_count and tube data")
-        u_actual, u_clean = ht.u_actual, ht.u_clean
+        u_actual, u_clean, hei_basis = ht.u_actual, ht.u_clean, ht.hei_basis
         water_temp = x.measurement.cw_outlet_temp if water_temp is None else water_temp
         tube_velocity = ht.tube_velocity if tube_velocity is None else tube_velocity
         method.update(ht.method)
@@ -1199,7 +1254,7 @@ def current_fouling_state(x: FoulingInputs, method: dict, warnings: list[str]) -
         method["current_state"] = "caller's cleanliness factor"
     if cf_now is not None and cf_now > 1.0:
         warnings.append(f"cleanliness {cf_now:.3f} above 1.0: check CW flow, outlet temperature and area")
-    return CurrentFoulingState(cf_now, rf_now, u_actual, u_clean, water_temp, tube_velocity)
+    return CurrentFoulingState(cf_now, rf_now, u_actual, u_clean, water_temp, tube_velocity, hei_basis)
 
 
 def tema_stage(
@@ -1492,4 +1547,5 @@ def calculate_fouling_factor(inputs: FoulingInputs | None = None, /, **fields: A
         low_velocity=rec.low_velocity,
         economic_status=economic_status,
         economic_note=_ECONOMIC_NOTES.get(economic_status),
+        hei_basis=now.hei_basis,
     )

@@ -154,6 +154,7 @@ class CleanU:
     h_tube: float
     h_shell: float
     r_wall: float
+    hei_basis: hei.HeiBasis | None = None  #: where Fw, Fm and C1 came from (None: first principles)
 
 
 def clean_u(
@@ -196,34 +197,35 @@ def clean_u(
             fp.h_shell,
             fp.r_wall,
         )
-    c1_value, c1_note = hei.c1_lookup(bundle.od, hei_edition)
-    u1 = hei.u1_from_c1(c1_value, velocity)
+    c1 = hei.c1_lookup(bundle.od, hei_edition)
+    u1 = hei.u1_from_c1(c1.value, velocity)
     r_shell = 1.0 / fp.h_shell
     r_tube = tube_resistance(bundle.od, bundle.id, fp.h_tube)
     if fw_override > 0.0:
-        fw = hei.HeiFactor(fw_override, "caller", "supplied by the caller")
+        fw = hei.HeiFactor(fw_override, hei.FactorBasis.CALLER, "supplied by the caller")
     elif abs(t_in - REFERENCE_INLET_TEMP_K) < REFERENCE_INLET_TOLERANCE_K:
-        fw = hei.HeiFactor(1.0, "table", "HEI reference condition: Fw = 1.00 at 70 °F")
+        fw = hei.HeiFactor(1.0, hei.FactorBasis.TABLE, "HEI reference condition: Fw = 1.00 at 70 °F")
     else:
         rise = t_out - t_in
         h_ref, _, _ = tube_side_coefficient(velocity, bundle.id, REFERENCE_INLET_TEMP_K + 0.5 * rise, salinity)
         r_tube_ref = tube_resistance(bundle.od, bundle.id, h_ref)
         fw = hei.HeiFactor(
             fw_from_resistances(r_shell, fp.r_wall, r_tube, r_tube_ref),
-            "derived",
+            hei.FactorBasis.DERIVED,
             "first-principles water-side resistance at the actual inlet temperature "
             "vs at 70 °F, same velocity, wall and shell side (no public HEI Fw table)",
         )
     if fm_override > 0.0:
-        fm = hei.HeiFactor(fm_override, "caller", "supplied by the caller")
+        fm = hei.HeiFactor(fm_override, hei.FactorBasis.CALLER, "supplied by the caller")
     else:
         fm = hei.fm_factor(tube_material, gauge_of_wall(bundle.wall), bundle.od, hei_edition)
     method_ids = {
-        "clean_u": f"hei: U = C1*sqrt(V)*Fw*Fm; {c1_note}",
+        "clean_u": f"hei: U = C1*sqrt(V)*Fw*Fm; {c1.note}",
         "hei_fw": f"{fw.basis}: {fw.detail}",
         "hei_fm": f"{fm.basis}: {fm.detail}",
     }
-    return CleanU(u1 * fw.value * fm.value, u1, fw, fm, method_ids, fp.h_tube, fp.h_shell, fp.r_wall)
+    basis = hei.HeiBasis(fw.basis, fm.basis, c1.at_tabulated_od)
+    return CleanU(u1 * fw.value * fm.value, u1, fw, fm, method_ids, fp.h_tube, fp.h_shell, fp.r_wall, basis)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +295,9 @@ class HeatTransferResult:
     r_wall: float | None = None
     method: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: where the HEI Fw, Fm and C1 came from (None: first principles or no clean U); the
+    #: warnings it calls for are :func:`~.hei.hei_basis_warnings`
+    hei_basis: hei.HeiBasis | None = None
 
 
 def _temperatures(x: HeatTransferInputs, warnings: list) -> tuple[float, float, float, float]:
@@ -400,6 +405,7 @@ def _add_clean_u(x: HeatTransferInputs, result: HeatTransferResult, velocity: fl
     result.fouling_resistance = 1.0 / result.u_actual - 1.0 / cu.u_clean
     result.h_tube, result.h_shell, result.r_wall = cu.h_tube, cu.h_shell, cu.r_wall
     result.method.update(cu.method)
+    result.hei_basis = cu.hei_basis
     result.method["design_cleanliness"] = (
         "caller"
         if x.design_cleanliness > 0.0

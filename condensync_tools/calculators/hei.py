@@ -24,7 +24,9 @@ Fc 0.85 copper alloys, 0.90 titanium and stainless).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum, StrEnum
 from functools import lru_cache
+from typing import NamedTuple
 
 from . import portable_math as pm
 from .constants import BTU_H_FT2_F_W_M2_K, FT_M, INCH_M, REFERENCE_INLET_TEMP_K
@@ -44,6 +46,12 @@ __all__ = [
     "u1",
     "design_cleanliness_default",
     "HeiFactor",
+    "FactorBasis",
+    "C1Lookup",
+    "HeiBasis",
+    "HeiCaveat",
+    "hei_basis_warnings",
+    "hei_caveat_text",
     "fm_factor",
     "fm_wall_factor",
     "FM_REFERENCE_VELOCITY_FT_S",
@@ -54,13 +62,88 @@ HEI_VELOCITY_RANGE_FT_S = (3.0, 12.0)
 C1_EDITIONS = ("hei_9th_10th", "hei_8th_and_earlier")
 
 
+class FactorBasis(StrEnum):
+    """Where an HEI correction factor came from (its value is the word in provenance.method)."""
+
+    CALLER = "caller"  #: supplied by the caller (from a licensed table)
+    #: Fw: the HEI reference condition (Fw = 1.00 at 70 °F); Fm: the public older-edition table
+    TABLE = "table"
+    DERIVED = "derived"  #: derived from first principles (Fw) or from the older-edition table (Fm)
+
+
 @dataclass(frozen=True, slots=True)
 class HeiFactor:
     """A correction factor with where it came from."""
 
     value: float
-    basis: str  #: "table", "caller", "derived"
+    basis: FactorBasis
     detail: str  #: edition/table id, or how it was derived
+
+
+class C1Lookup(NamedTuple):
+    """HEI C1 with how it was chosen (:func:`c1_lookup`)."""
+
+    value: float  #: [Btu/(h·ft²·°F)/(ft/s)^0.5]
+    note: str  #: for provenance.method.clean_u
+    at_tabulated_od: bool  #: False: the C1 of the nearest tabulated OD (within 1/16 in)
+
+
+@dataclass(frozen=True, slots=True)
+class HeiBasis:
+    """Where the factors of an HEI clean U came from: the typed fields behind its warnings."""
+
+    fw: FactorBasis | None  #: None: not one basis (a history: derived per row, 1.00 at 70 °F)
+    fm: FactorBasis
+    c1_at_tabulated_od: bool = True
+
+
+class HeiCaveat(Enum):
+    """The caveats :func:`hei_basis_warnings` can state about an HEI clean U."""
+
+    TITANIUM_FM_OLDER_EDITION = "titanium_fm_older_edition"
+    C1_NEAREST_OD = "c1_nearest_od"
+    FM_DERIVED = "fm_derived"
+    FW_DERIVED = "fw_derived"
+
+
+_CAVEAT_TEXT = {
+    HeiCaveat.TITANIUM_FM_OLDER_EDITION: "Fm for titanium comes from the older HEI edition ('tentative' there); "
+    "9th/10th-edition values differ: pass hei_fm from a licensed table for an HEI-grade result",
+    HeiCaveat.C1_NEAREST_OD: "tube OD is not an HEI tabulated OD: the C1 of the nearest tabulated OD is used (see "
+    "provenance.method.clean_u)",
+    HeiCaveat.FM_DERIVED: "HEI Fm is derived (this material/gauge is not in the public HEI table; see "
+    "provenance.method.hei_fm): pass hei_fm from a licensed table for an HEI-grade result",
+    HeiCaveat.FW_DERIVED: "HEI Fw is derived from first principles (no public HEI Fw table): pass hei_fw from a "
+    "licensed table for an HEI-grade result",
+}
+
+
+def hei_basis_warnings(
+    basis: HeiBasis | None, tube_material: str, caveats: frozenset[HeiCaveat] | set[HeiCaveat] = frozenset(HeiCaveat)
+) -> list[str]:
+    """The warnings an HEI clean U of ``basis`` calls for (none for first principles, ``None``),
+    in this order, limited to ``caveats``:
+
+    * Fm from the older-edition table for titanium ('tentative' there; docs/methods.md §10.3);
+    * C1 of the nearest tabulated OD for a tube OD HEI does not tabulate;
+    * Fm derived (material/gauge not in the public table);
+    * Fw derived from first principles (no public HEI Fw table).
+    """
+    if basis is None:
+        return []
+    stated = {
+        HeiCaveat.TITANIUM_FM_OLDER_EDITION: basis.fm is FactorBasis.TABLE and tube_material == "titanium",
+        HeiCaveat.C1_NEAREST_OD: not basis.c1_at_tabulated_od,
+        HeiCaveat.FM_DERIVED: basis.fm is FactorBasis.DERIVED,
+        HeiCaveat.FW_DERIVED: basis.fw is FactorBasis.DERIVED,
+    }
+    return [_CAVEAT_TEXT[c] for c in HeiCaveat if stated[c] and c in caveats]
+
+
+def hei_caveat_text(caveat: HeiCaveat) -> str:
+    """The words :func:`hei_basis_warnings` states ``caveat`` in (for a combined output that
+    states a caveat once)."""
+    return _CAVEAT_TEXT[caveat]
 
 
 #: Largest distance [in] from a tabulated OD at which that OD's C1 is used for a non-standard
@@ -69,7 +152,7 @@ C1_OD_TOLERANCE_IN = 1.0 / 16.0
 
 
 @lru_cache(maxsize=256)  # pure look-up in constant tables; a plant has a handful of tube ODs
-def c1_lookup(od_m: float, edition: str = "hei_9th_10th") -> tuple[float, str]:
+def c1_lookup(od_m: float, edition: str = "hei_9th_10th") -> C1Lookup:
     """HEI C1 and how it was chosen: the tabulated OD (exact), or — for a tube within 1/16 in of
     a tabulated OD, e.g. a 25 mm metric tube — that nearest OD's group, labelled as such."""
     data = load_data("hei_c1.json")["editions"]
@@ -81,12 +164,13 @@ def c1_lookup(od_m: float, edition: str = "hei_9th_10th") -> tuple[float, str]:
     )
     distance, nearest, value = pairs[0]
     if distance < 1e-3:
-        return value, f"C1 {value:g} for {nearest:g} in OD ({edition})"
+        return C1Lookup(value, f"C1 {value:g} for {nearest:g} in OD ({edition})", True)
     if distance <= C1_OD_TOLERANCE_IN:
-        return value, (
+        note = (
             f"C1 {value:g} of the nearest tabulated OD {nearest:g} in for a {od_in:.4g} in "
             f"({od_m * 1000:.4g} mm) tube ({edition}; not an HEI tabulated OD)"
         )
+        return C1Lookup(value, note, False)
     tabulated = sorted(od for _, od, _ in pairs)
     raise OutOfRangeError(
         "tube_od",
@@ -106,7 +190,7 @@ def c1_lookup(od_m: float, edition: str = "hei_9th_10th") -> tuple[float, str]:
 def c1(od_m: float, edition: str = "hei_9th_10th") -> float:
     """HEI constant C1 [Btu/(h·ft²·°F)/(ft/s)^0.5] for a tube OD [m] and C1 edition (see
     :func:`c1_lookup` for non-standard ODs)."""
-    return c1_lookup(od_m, edition)[0]
+    return c1_lookup(od_m, edition).value
 
 
 def u1(velocity_m_s: float, od_m: float, edition: str = "hei_9th_10th") -> float:
@@ -137,7 +221,7 @@ def fm_table(material_key: str, gauge_bwg: int) -> HeiFactor | None:
     value = table["rows"][row_key][gauges.index(gauge_bwg)]
     if value is None:
         return None
-    return HeiFactor(float(value), "table", table["edition"])
+    return HeiFactor(float(value), FactorBasis.TABLE, table["edition"])
 
 
 def design_cleanliness_default(material_key: str) -> float:
@@ -214,7 +298,7 @@ def fm_factor(material_key: str, gauge_bwg: int, od_m: float, edition: str = "he
         reference = fm_wall_factor(_FM_REFERENCE_MATERIAL, _FM_REFERENCE_GAUGE, od_m, edition)
         return HeiFactor(
             phi / reference,
-            "derived",
+            FactorBasis.DERIVED,
             f"no HEI Fm row for {material_key}; first-principles wall and water-side "
             f"resistance at 70 °F, 7 ft/s of {gauge_bwg} BWG {material_key} vs 18 BWG admiralty "
             "(Fm 1.00)",
@@ -230,7 +314,7 @@ def fm_factor(material_key: str, gauge_bwg: int, od_m: float, edition: str = "he
         value = fm_a + (fm_b - fm_a) * (phi - phi_a) / (phi_b - phi_a)
         return HeiFactor(
             value,
-            "derived",
+            FactorBasis.DERIVED,
             f"{gauge_bwg} BWG interpolated between the {edition_tag} table values at "
             f"{g_a} BWG ({fm_a:g}) and {g_b} BWG ({fm_b:g}), linear in the first-principles "
             "wall and water-side resistance factor",
@@ -239,7 +323,7 @@ def fm_factor(material_key: str, gauge_bwg: int, od_m: float, edition: str = "he
     value = fm_anchor * phi / fm_wall_factor(material_key, g_anchor, od_m, edition)
     return HeiFactor(
         value,
-        "derived",
+        FactorBasis.DERIVED,
         f"{gauge_bwg} BWG is beyond the {edition_tag} table; anchored to its nearest "
         f"tabulated gauge {g_anchor} BWG (Fm {fm_anchor:g}) and scaled by the first-principles wall "
         "and water-side resistance ratio at 70 °F, 7 ft/s",

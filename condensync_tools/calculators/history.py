@@ -211,7 +211,7 @@ class _Plan:
     fw: float  #: > 0: fixed (caller)
     fw_basis: str
     fm: float  #: > 0 for HEI: caller, table or derived (hei.fm_factor)
-    fm_basis: str
+    fm_basis: hei.FactorBasis
     fm_detail: str
     rows_factor: float  #: N^(-1/6)
     need_fp: bool  #: first-principles resistances needed on every row
@@ -226,7 +226,7 @@ def _plan(design: HistoryDesign) -> _Plan:
     if design.clean_u_method not in ("hei", "first_principles"):
         raise DomainError("clean_u_method", f"unknown clean U method {design.clean_u_method!r}")
     u1_factor = hei.c1(d_o, design.hei_edition) if is_hei else 0.0
-    fm, fm_basis, fm_detail = design.fm, "caller", "supplied by the caller"
+    fm, fm_basis, fm_detail = design.fm, hei.FactorBasis.CALLER, "supplied by the caller"
     if is_hei and fm <= 0.0:  # table, or derived from it: a constant of the tube (hei.fm_factor)
         factor = hei.fm_factor(design.tube_material, gauge_of_wall(b.wall), d_o, design.hei_edition)
         fm, fm_basis, fm_detail = factor.value, factor.basis, factor.detail
@@ -276,6 +276,9 @@ class RowResults:
     design_cleanliness: float = 0.0
     hei_fw_value: float | None = None  #: Fw used on every row (caller's), HEI only
     hei_fm_value: float | None = None  #: Fm used on every row (caller's or table), HEI only
+    #: where the HEI Fm and C1 came from (Fw: None, derived per row, unless the caller's); None:
+    #: first principles. The warnings it calls for are :func:`~.hei.hei_basis_warnings`.
+    hei_basis: hei.HeiBasis | None = None
 
     @property
     def valid(self) -> np.ndarray:
@@ -712,7 +715,16 @@ def analyse_rows(
         fc,
         p.fw if (p.hei and p.fw > 0.0) else None,
         p.fm if (p.hei and p.fm > 0.0) else None,
+        _hei_basis(design, p),
     )
+
+
+def _hei_basis(design: HistoryDesign, p: _Plan) -> hei.HeiBasis | None:
+    """Where the HEI factors of every row came from (None for first principles)."""
+    if not p.hei:
+        return None
+    fw = hei.FactorBasis.CALLER if p.fw > 0.0 else None
+    return hei.HeiBasis(fw, p.fm_basis, hei.c1_lookup(p.d_o, design.hei_edition).at_tabulated_od)
 
 
 def _method(design: HistoryDesign, p: _Plan) -> dict[str, str]:
@@ -1051,8 +1063,12 @@ def analyse_history(
     chunk_rows: int = 100_000,
     progress: Callable[[int, int], None] | None = None,
     workers: int = 1,
+    on_rows: Callable[[RowResults], None] | None = None,
 ) -> HistoryAnalysis:
     """Rows (:func:`analyse_rows`), daily aggregates, percentiles and the fouling trend.
+
+    ``on_rows`` (if given) is called with the row results as soon as they are computed, before
+    the daily aggregates and the trend (the tool starts writing them out meanwhile).
 
     ``timestamp_ms``: int64 ms since the Unix epoch (UTC), :data:`MISSING_TIMESTAMP` where
     unknown (those rows must already carry the ``bad_timestamp`` reason). ``cleaning_ms``:
@@ -1060,6 +1076,8 @@ def analyse_history(
     the start of the current cycle (the last cleaning, else the first valid daily point).
     """
     rows = analyse_rows(t_in, t_out, flow, pressure, design, reason, limits, chunk_rows, progress, workers=workers)
+    if on_rows is not None:
+        on_rows(rows)
     valid = rows.valid
     ts = np.asarray(timestamp_ms, dtype=np.int64)
     pressure = np.asarray(pressure, dtype=float)

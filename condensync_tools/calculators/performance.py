@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .constants import INHG_PA
 from .economics import Action, rank_actions
@@ -43,6 +44,11 @@ __all__ = [
     "GRADES",
     "PerformanceScore",
     "performance_score",
+    "Subscore",
+    "cleanliness_subscore",
+    "backpressure_subscore",
+    "air_subscore",
+    "fouling_trend_subscore",
     "top_actions",
     "ANALYSIS_PARTS",
     "action_withdrawn",
@@ -83,7 +89,9 @@ def performance_score(
     cleaning_due: bool | None = None,
     trigger_never_reached: bool = False,
 ) -> PerformanceScore:
-    """Weighted 0-100 performance score (sub-scores defined in the module docstring).
+    """Weighted 0-100 performance score (sub-scores defined in the module docstring, one
+    function each: :func:`cleanliness_subscore`, :func:`backpressure_subscore`,
+    :func:`air_subscore`, :func:`fouling_trend_subscore`; this function combines them).
 
     .. math:: \\text{score} = 100 \\frac{\\sum_c w_c s_c}{\\sum_c w_c}
 
@@ -117,40 +125,14 @@ def performance_score(
     ----------
     House convention (no standard defines a condenser score); HEI 9th ed. def. 2.3.
     """
-    comps: dict = {}
     warnings: list[str] = []
-    if cleanliness_factor is not None:
-        if target_cleanliness is None:
-            raise DomainError("target_cleanliness", "the cleanliness sub-score needs the target cleanliness")
-        for name, val in (
-            ("cleanliness_factor", cleanliness_factor),
-            ("target_cleanliness", target_cleanliness),
-        ):
-            if not math.isfinite(val) or not (0.0 < val <= 1.5):
-                raise DomainError(name, f"{name} {val!r} must be in (0, 1.5]", "entered in percent")
-        comps["cleanliness"] = (
-            _clip01((cleanliness_factor - (target_cleanliness - CF_SPAN)) / CF_SPAN),
-            cleanliness_factor,
-        )
-    if backpressure_excess is not None:
-        if not math.isfinite(backpressure_excess):
-            raise DomainError("backpressure_deviation", "backpressure excess must be finite")
-        comps["backpressure"] = (
-            _clip01(1.0 - max(backpressure_excess, 0.0) / BACKPRESSURE_SCALE_PA),
-            backpressure_excess,
-        )
-    if air_evidence is not None:
-        if not math.isfinite(air_evidence) or not (0.0 <= air_evidence <= 1.0):
-            raise DomainError("air_evidence", f"air evidence {air_evidence!r} must be within 0-1")
-        comps["air_inleakage"] = (1.0 - air_evidence, air_evidence)
-    if cleaning_due:
-        comps["fouling_trend"] = (0.0, "cleaning due")
-    elif trigger_never_reached:
-        comps["fouling_trend"] = (1.0, "trigger not reached under the fitted model")
-    elif days_until_cleaning is not None:
-        if not math.isfinite(days_until_cleaning) or days_until_cleaning < 0.0:
-            raise DomainError("days_until_cleaning", f"days {days_until_cleaning!r} must be >= 0 and finite")
-        comps["fouling_trend"] = (_clip01(days_until_cleaning / TREND_HORIZON_DAYS), days_until_cleaning)
+    candidates = {
+        "cleanliness": cleanliness_subscore(cleanliness_factor, target_cleanliness),
+        "backpressure": backpressure_subscore(backpressure_excess),
+        "air_inleakage": air_subscore(air_evidence),
+        "fouling_trend": fouling_trend_subscore(days_until_cleaning, cleaning_due, trigger_never_reached),
+    }
+    comps = {name: sub for name, sub in candidates.items() if sub is not None}
     if not comps:
         raise DomainError(
             "cleanliness_factor",
@@ -171,6 +153,59 @@ def performance_score(
         "convention)"
     }
     return PerformanceScore(score, grade, components, method, warnings)
+
+
+class Subscore(NamedTuple):
+    """One component of the score: its sub-score in [0, 1] and the input it was scored from."""
+
+    value: float
+    input: float | str
+
+
+def cleanliness_subscore(cleanliness_factor: float | None, target_cleanliness: float | None) -> Subscore | None:
+    """s = clip((CF − (CF_t − 0.35))/0.35, 0, 1); None without a CF (both in (0, 1.5])."""
+    if cleanliness_factor is None:
+        return None
+    if target_cleanliness is None:
+        raise DomainError("target_cleanliness", "the cleanliness sub-score needs the target cleanliness")
+    for name, val in (("cleanliness_factor", cleanliness_factor), ("target_cleanliness", target_cleanliness)):
+        if not math.isfinite(val) or not (0.0 < val <= 1.5):
+            raise DomainError(name, f"{name} {val!r} must be in (0, 1.5]", "entered in percent")
+    return Subscore(_clip01((cleanliness_factor - (target_cleanliness - CF_SPAN)) / CF_SPAN), cleanliness_factor)
+
+
+def backpressure_subscore(backpressure_excess: float | None) -> Subscore | None:
+    """s = clip(1 − max(ΔP, 0)/1 inHg, 0, 1) for the excess ΔP [Pa]; None without one."""
+    if backpressure_excess is None:
+        return None
+    if not math.isfinite(backpressure_excess):
+        raise DomainError("backpressure_deviation", "backpressure excess must be finite")
+    return Subscore(_clip01(1.0 - max(backpressure_excess, 0.0) / BACKPRESSURE_SCALE_PA), backpressure_excess)
+
+
+def air_subscore(air_evidence: float | None) -> Subscore | None:
+    """s = 1 − E for the air-evidence level E in [0, 1]; None without one."""
+    if air_evidence is None:
+        return None
+    if not math.isfinite(air_evidence) or not (0.0 <= air_evidence <= 1.0):
+        raise DomainError("air_evidence", f"air evidence {air_evidence!r} must be within 0-1")
+    return Subscore(1.0 - air_evidence, air_evidence)
+
+
+def fouling_trend_subscore(
+    days_until_cleaning: float | None, cleaning_due: bool | None, trigger_never_reached: bool
+) -> Subscore | None:
+    """s = 0 when cleaning is due, 1 when the trigger is never reached, else
+    clip(days/180 d, 0, 1); None without a forecast."""
+    if cleaning_due:
+        return Subscore(0.0, "cleaning due")
+    if trigger_never_reached:
+        return Subscore(1.0, "trigger not reached under the fitted model")
+    if days_until_cleaning is None:
+        return None
+    if not math.isfinite(days_until_cleaning) or days_until_cleaning < 0.0:
+        raise DomainError("days_until_cleaning", f"days {days_until_cleaning!r} must be >= 0 and finite")
+    return Subscore(_clip01(days_until_cleaning / TREND_HORIZON_DAYS), days_until_cleaning)
 
 
 def top_actions(actions: Iterable[Action], top: int = 3, not_first: Iterable[str] = ()) -> list[Action]:

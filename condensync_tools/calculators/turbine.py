@@ -208,10 +208,29 @@ def turbine_curve(
     ASME J. Fluids Eng. 76(3):445, exhaust-pressure correction curves (unit-specific).
     docs/methods.md §6, pitfall 15.
     """
-    ps = [float(p) for p in pressures]
-    vs = [float(v) for v in output_change]
     if kind not in _KINDS:
         raise DomainError("turbine_curve", f"kind {kind!r} must be one of {_KINDS}")
+    ps, vs = _checked_points(pressures, output_change)
+    _check_choke(ps, choke_pressure)
+    scale = _output_scale(kind, rated_output)
+    values = [v * scale for v in vs]
+    _check_falls_above_choke(ps, values, choke_pressure)
+    method = {
+        "turbine_curve": curve_id,
+        "turbine_curve_kind": kind,
+        "turbine_curve_source": source,
+        "turbine_choke": "clamped: no output gain below the choke point (docs/methods.md §6, pitfall 15)",
+    }
+    return TurbineCurve(
+        tuple(ps), tuple(values), float(choke_pressure), float(rated_output), float(design_pressure), method
+    )
+
+
+def _checked_points(pressures: Sequence[float], output_change: Sequence[float]) -> tuple[list[float], list[float]]:
+    """(pressures [Pa], output changes) as floats: at least two, equal lengths, finite,
+    pressures positive and strictly increasing."""
+    ps = [float(p) for p in pressures]
+    vs = [float(v) for v in output_change]
     if len(ps) < 2 or len(ps) != len(vs):
         raise DomainError(
             "turbine_curve",
@@ -228,6 +247,11 @@ def turbine_curve(
         )
     if any(b <= a for a, b in zip(ps, ps[1:], strict=False)):
         raise DomainError("turbine_curve", "backpressures must be strictly increasing")
+    return ps, vs
+
+
+def _check_choke(ps: list[float], choke_pressure: float) -> None:
+    """Refuse a choke point [Pa] outside the tabulated pressures."""
     if not math.isfinite(choke_pressure) or not (ps[0] <= choke_pressure <= ps[-1]):
         raise DomainError(
             "choke_pressure",
@@ -239,18 +263,26 @@ def turbine_curve(
             ),
             "choke point in the wrong unit",
         )
+
+
+def _output_scale(kind: str, rated_output: float) -> float:
+    """Factor from the tabulated output change to W: the rated output [W] for fractions
+    (required, > 0), 1 for powers (rated output then only checked >= 0)."""
     if kind == "fraction":
         if not math.isfinite(rated_output) or rated_output <= 0.0:
             raise DomainError(
                 "rated_output",
                 f"rated output {rated_output!r} W must be positive to use a curve in fractions of rated output",
             )
-        scale = rated_output
-    else:
-        if not math.isfinite(rated_output) or rated_output < 0.0:
-            raise DomainError("rated_output", f"rated output {rated_output!r} W must be >= 0")
-        scale = 1.0
-    values = [v * scale for v in vs]
+        return rated_output
+    if not math.isfinite(rated_output) or rated_output < 0.0:
+        raise DomainError("rated_output", f"rated output {rated_output!r} W must be >= 0")
+    return 1.0
+
+
+def _check_falls_above_choke(ps: list[float], values: list[float], choke_pressure: float) -> None:
+    """Refuse output [W] rising with backpressure [Pa] at or above the choke point (relative
+    tolerance 1e-12)."""
     above = [(p, v) for p, v in zip(ps, values, strict=True) if p >= choke_pressure]
     for (p0, v0), (p1, v1) in zip(above, above[1:], strict=False):
         if v1 > v0 + 1e-12 * max(1.0, abs(v0)):
@@ -264,15 +296,6 @@ def turbine_curve(
                 ),
                 "sign convention reversed (loss entered as positive) or points out of order",
             )
-    method = {
-        "turbine_curve": curve_id,
-        "turbine_curve_kind": kind,
-        "turbine_curve_source": source,
-        "turbine_choke": "clamped: no output gain below the choke point (docs/methods.md §6, pitfall 15)",
-    }
-    return TurbineCurve(
-        tuple(ps), tuple(values), float(choke_pressure), float(rated_output), float(design_pressure), method
-    )
 
 
 def generic_curve(rated_output: float) -> TurbineCurve:

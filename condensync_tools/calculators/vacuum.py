@@ -44,6 +44,7 @@ from .errors import CalculationError, DomainError
 from .first_principles import DEFAULT_BANK_ROWS
 from .fouling import salinity_class
 from .heat_transfer import (
+    CleanU,
     HeatTransferInputs,
     analyse_heat_transfer,
     clean_u,
@@ -74,6 +75,9 @@ __all__ = [
     "resolve_operating_state",
     "VacuumResult",
     "optimize_vacuum_pressure",
+    "current_states",
+    "TurbineTarget",
+    "turbine_target",
     "fouling_loss_function",
     "fouling_loss_coefficient",
 ]
@@ -309,6 +313,7 @@ class BackpressureState:
     ntu: float  #: [-]
     method: dict = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    hei_basis: hei.HeiBasis | None = None  #: where the HEI Fw, Fm and C1 came from (None: first principles)
 
 
 def heat_duty_from_steam_flow(steam_flow: float, heat_release: float = HEI_STEAM_HEAT_RELEASE_J_KG) -> float:
@@ -404,20 +409,10 @@ def expected_backpressure(
     area = model.surface_area
     tr, cp = _rise_and_cp(model, t_in, duty, m_dot, props_in.cp)
     warnings: list[str] = []
-    t_sat, tr, ttd, u, u_clean, method = _converge_saturation(
+    t_sat, tr, ttd, u, u_clean, cu = _converge_saturation(
         model, t_in, tr, duty, m_dot, cp, velocity, cf_in, r_f, warnings
     )
-    if t_sat > _CW_T_MAX:
-        raise DomainError(
-            "heat_duty",
-            Text(
-                "expected saturation temperature {t_sat} exceeds {limit}: the condenser cannot reject this "
-                "duty at a plausible backpressure",
-                t_sat=_t(t_sat),
-                limit=_t(_CW_T_MAX),
-            ),
-            "heat duty too high for the CW flow and surface, or values in the wrong unit",
-        )
+    _check_rejectable(t_sat)
     lo, hi = hei.HEI_VELOCITY_RANGE_FT_S
     if model.clean_u_method == "hei" and not (lo <= velocity / FT_M <= hi):
         warnings.append(hei_velocity_warning(velocity))
@@ -439,9 +434,25 @@ def expected_backpressure(
         cleanliness_factor=u / u_clean,
         fouling_resistance=1.0 / u - 1.0 / u_clean,
         ntu=u * area / (m_dot * cp),
-        method=dict(method),
+        method=dict(cu.method),
         warnings=tuple(warnings),
+        hei_basis=cu.hei_basis,
     )
+
+
+def _check_rejectable(t_sat: float) -> None:
+    """Refuse an expected saturation temperature [K] above the property range (80 °C)."""
+    if t_sat > _CW_T_MAX:
+        raise DomainError(
+            "heat_duty",
+            Text(
+                "expected saturation temperature {t_sat} exceeds {limit}: the condenser cannot reject this "
+                "duty at a plausible backpressure",
+                t_sat=_t(t_sat),
+                limit=_t(_CW_T_MAX),
+            ),
+            "heat duty too high for the CW flow and surface, or values in the wrong unit",
+        )
 
 
 def _tube_condition(
@@ -491,13 +502,12 @@ def _converge_saturation(
     cf_in: float | None,
     r_f: float | None,
     warnings: list[str],
-) -> tuple[float, float, float, float, float, dict]:
-    """(T_sat, TR, TTD, U, U_clean, clean-U method): U_clean depends on T_sat, so T_sat is
+) -> tuple[float, float, float, float, float, CleanU]:
+    """(T_sat, TR, TTD, U, U_clean, last clean U): U_clean depends on T_sat, so T_sat is
     iterated (effectiveness/NTU, :func:`saturation_temp_from_effectiveness`) to 1e-7 K."""
     t_sat = t_in + tr + 3.0
     u = u_clean = 0.0
     ttd = 0.0
-    method: dict = {}
     for _ in range(60):
         t_eval = min(t_sat, _CW_T_MAX)  # keep the clean-U evaluation inside the property range
         cu = clean_u(
@@ -518,14 +528,13 @@ def _converge_saturation(
         u_clean = cu.u_clean
         u = u_clean * cf_in if cf_in is not None else 1.0 / (1.0 / u_clean + r_f)
         t_new, tr, ttd = saturation_temp_from_effectiveness(t_in, duty, m_dot, cp, u, model.surface_area)
-        method = cu.method
         converged = abs(t_new - t_sat) < _TSAT_TOL_K
         t_sat = t_new
         if converged:
             break
     else:
         warnings.append("saturation-temperature iteration did not converge to 1e-7 K in 60 steps")
-    return t_sat, tr, ttd, u, u_clean, method
+    return t_sat, tr, ttd, u, u_clean, cu
 
 
 @dataclass(frozen=True, slots=True)
@@ -751,59 +760,23 @@ def optimize_vacuum_pressure(
     measured (else expected) backpressure to the target max(P3, P_choke), split the same way
     into fouling (P3 → P4) and unexplained (P4 → P_meas).
 
-    Stages: :func:`resolve_operating_state`, :func:`reference_pressures`,
-    :func:`deviation_split`, :func:`turbine_losses` and :func:`vacuum_actions`; this function
-    combines them.
+    Stages: :func:`resolve_operating_state` (duty from ``heat_duty`` [W], else the CW side
+    with ``cw_outlet_temp`` [K], else ``steam_flow`` [kg/s] × ``steam_heat_release`` [J/kg];
+    CF from ``cleanliness_factor``, else measured on the snapshot with ``condenser_pressure``
+    [Pa], else the target; ``target_cleanliness`` default 0.85 Cu alloys / 0.90 Ti and SS),
+    :func:`current_states` (P3, P4), :func:`reference_pressures` (``design``; without it the
+    reference is the actual CW state and the duty, T_in and flow parts are 0),
+    :func:`deviation_split` and :func:`turbine_target` (``turbine`` curve, price in USD/MWh;
+    without a curve no lost output, cost or choke target); this function combines them.
+    ``cw_inlet_temp`` [K], ``cw_flow`` [m³/s]; ``model`` from :func:`condenser_model`.
 
-    Parameters
-    ----------
-    model : CondenserModel
-        Geometry and clean-U options (:func:`condenser_model`).
-    cw_inlet_temp : float
-        CW inlet temperature [K].
-    cw_flow : float
-        CW volumetric flow [m³/s].
-    heat_duty : float, optional
-        Heat duty [W]; else the CW-side duty (needs ``cw_outlet_temp``), else
-        ``steam_flow`` × 950 Btu/lb.
-    steam_flow : float, optional
-        Exhaust steam flow [kg/s].
-    cw_outlet_temp : float, optional
-        Mixed-mean CW outlet temperature [K].
-    condenser_pressure : float, optional
-        Measured absolute backpressure [Pa].
-    cleanliness_factor : float, optional
-        Actual CF [-]; else measured from the snapshot (needs ``cw_outlet_temp`` and
-        ``condenser_pressure``), else the target (with a warning).
-    target_cleanliness : float, optional
-        Target/design CF [-]; default 0.85 copper alloys, 0.90 titanium and stainless.
-    design : DesignPoint, optional
-        Reference state; without it the reference is the actual CW state (duty, T_in and
-        flow parts are then 0).
-    turbine : TurbineCurve, optional
-        Backpressure correction curve; without it no lost output, cost or choke target.
-    power_price_usd_per_mwh : float, optional
-        Electricity price [USD/MWh].
-    steam_heat_release : float
-        Heat released per kg of steam when the duty comes from steam flow [J/kg].
-
-    Returns
-    -------
-    VacuumResult
+    The deviation split and its caveats (closure when the CF is measured on the snapshot,
+    pitfall 13) are described on :func:`deviation_split`.
 
     Raises
     ------
     DomainError, OutOfRangeError
         Impossible or out-of-range inputs (field named after the tool argument).
-
-    Notes
-    -----
-    When the cleanliness is measured on the same snapshot, the expected backpressure equals
-    the measured one (closure), the unexplained part is ~0 and any air-binding effect is
-    inside the "fouling" part (pitfall 13: a low CF is not proof of fouling). Pass an
-    independent CF (trend, post-cleaning test, paired-tube measurement) to separate air.
-    The order of substitution puts the uncontrollable external conditions (duty, inlet
-    temperature) first, then CW flow, then tube condition, and leaves the remainder last.
 
     References
     ----------
@@ -827,9 +800,61 @@ def optimize_vacuum_pressure(
         "backpressure_chain": "effectiveness/NTU: U = U_clean(V, T_in)*CF; TTD = TR/(e^NTU - 1); "
         "Tsat = Tin + TR + TTD; P = Psat(Tsat) (IF97) (docs/methods.md §2 step 7)",
         "deviation_split": "sequential substitution, order " + " -> ".join(DEVIATION_ORDER),
+        **op.method,
     }
-    method.update(op.method)
     price = check_price(power_price_usd_per_mwh)
+    achievable, expected = current_states(model, op, warnings, method)
+    ref = reference_pressures(model, design, op, achievable.backpressure, method)
+    p3, p4 = achievable.backpressure, expected.backpressure
+    parts, deviation = deviation_split(ref, p3, p4, op.measured_backpressure, warnings)
+    target = turbine_target(model, turbine, design, op, ref, parts, (achievable, expected), price, warnings, method)
+    return _vacuum_result(op, (achievable, expected), ref, (parts, deviation), target, price, method, warnings)
+
+
+def _vacuum_result(
+    op: OperatingState,
+    states: tuple[BackpressureState, BackpressureState],
+    ref: ReferencePressures,
+    split: tuple[dict, float | None],
+    target: TurbineTarget,
+    price: float | None,
+    method: dict,
+    warnings: list,
+) -> VacuumResult:
+    """The :class:`VacuumResult` of the stages of :func:`optimize_vacuum_pressure`
+    (``states`` = (achievable, expected), ``split`` = (parts, deviation)); cost at ``price``."""
+    achievable, expected = states
+    parts, deviation = split
+    lost = target.lost_output
+    return VacuumResult(
+        expected_backpressure=expected.backpressure,
+        achievable_backpressure=achievable.backpressure,
+        optimal_backpressure=target.optimal_backpressure,
+        reference_backpressure=ref.p0,
+        design_corrected_backpressure=ref.design_corrected,
+        measured_backpressure=op.measured_backpressure,
+        backpressure_deviation=deviation,
+        deviation_parts=parts,
+        lost_output=lost,
+        lost_output_parts=target.lost_output_parts,
+        cost_usd_per_day=usd_per_day(lost, price) if lost is not None and price is not None else None,
+        cleanliness_factor=op.cleanliness_factor,
+        target_cleanliness=op.target_cleanliness,
+        heat_duty=op.heat_duty,
+        expected=expected,
+        achievable=achievable,
+        recommendations=rank_actions(target.actions, top=len(target.actions)),
+        method=method,
+        warnings=warnings,
+    )
+
+
+def current_states(
+    model: CondenserModel, op: OperatingState, warnings: list, method: dict
+) -> tuple[BackpressureState, BackpressureState]:
+    """(achievable, expected) states at the current CW state: at the target cleanliness (P3) and
+    at the cleanliness used (P4; the same state when they are equal). Their warnings (once
+    each) and the clean-U method of the expected state go into ``warnings`` and ``method``."""
     achievable = _state(model, op.cw_inlet_temp, op.cw_flow, op.heat_duty, op.target_cleanliness)
     expected = (
         achievable
@@ -840,46 +865,49 @@ def optimize_vacuum_pressure(
         if w not in warnings:
             warnings.append(w)
     method.update(expected.method)
-    ref = reference_pressures(model, design, op, achievable.backpressure, method)
-    p3, p4, p_meas = achievable.backpressure, expected.backpressure, op.measured_backpressure
-    parts, deviation = deviation_split(ref, p3, p4, p_meas, warnings)
-    optimal = achievable.backpressure
-    loss = None
-    actions: list[Action] = []
-    if turbine is not None:
-        method.update(turbine.method)
-        optimal = max(achievable.backpressure, turbine.choke_pressure)
-        loss = turbine_losses(turbine, p_meas if p_meas is not None else p4, optimal, p3, p4)
-        actions = vacuum_actions(model, turbine, design, op, ref, parts, achievable, p4, loss, price)
-    else:
+    return achievable, expected
+
+
+@dataclass(frozen=True, slots=True)
+class TurbineTarget:
+    """The backpressure target on the turbine curve and the output lost off it (SI)."""
+
+    optimal_backpressure: float  #: max(achievable, choke point); the achievable one without a curve [Pa]
+    lost_output: float | None  #: from the measured (else expected) to the optimal backpressure [W]
+    lost_output_parts: dict  #: "fouling", "unexplained" → [W] (empty without a curve)
+    actions: list  #: unranked :class:`~condensync_tools.calculators.economics.Action` (empty without a curve)
+
+
+def turbine_target(
+    model: CondenserModel,
+    turbine: TurbineCurve | None,
+    design: DesignPoint | None,
+    op: OperatingState,
+    ref: ReferencePressures,
+    parts: dict,
+    states: tuple[BackpressureState, BackpressureState],
+    price: float | None,
+    warnings: list,
+    method: dict,
+) -> TurbineTarget:
+    """Optimal backpressure max(P3, P_choke), lost output (:func:`turbine_losses`) and the valued
+    actions (:func:`vacuum_actions`) for ``states`` = (achievable, expected); without a turbine
+    curve the achievable backpressure and nothing valued (warned)."""
+    achievable, expected = states
+    if turbine is None:
         warnings.append("no turbine correction curve: lost output, cost and the choke-point target not computed")
-    lost = loss[0] if loss is not None else None
-    if lost is not None and lost < 0.0:
+        return TurbineTarget(achievable.backpressure, None, {}, [])
+    method.update(turbine.method)
+    p3, p4, p_meas = achievable.backpressure, expected.backpressure, op.measured_backpressure
+    optimal = max(p3, turbine.choke_pressure)
+    loss = turbine_losses(turbine, p_meas if p_meas is not None else p4, optimal, p3, p4)
+    actions = vacuum_actions(model, turbine, design, op, ref, parts, achievable, p4, loss, price)
+    if loss[0] < 0.0:
         warnings.append(
             "the backpressure is below the achievable value: lost output is negative (a gain); check "
             "the pressure instrument and the target cleanliness"
         )
-    return VacuumResult(
-        expected_backpressure=p4,
-        achievable_backpressure=p3,
-        optimal_backpressure=optimal,
-        reference_backpressure=ref.p0,
-        design_corrected_backpressure=ref.design_corrected,
-        measured_backpressure=p_meas,
-        backpressure_deviation=deviation,
-        deviation_parts=parts,
-        lost_output=lost,
-        lost_output_parts=loss[1] if loss is not None else {},
-        cost_usd_per_day=usd_per_day(lost, price) if lost is not None and price is not None else None,
-        cleanliness_factor=op.cleanliness_factor,
-        target_cleanliness=op.target_cleanliness,
-        heat_duty=op.heat_duty,
-        expected=expected,
-        achievable=achievable,
-        recommendations=rank_actions(actions, top=len(actions)),
-        method=method,
-        warnings=warnings,
-    )
+    return TurbineTarget(optimal, loss[0], loss[1], actions)
 
 
 def _state(model: CondenserModel, t: float, q: float, d: float, c: float) -> BackpressureState:
@@ -930,7 +958,15 @@ def deviation_split(
 ) -> tuple[dict, float | None]:
     """(parts by cause [Pa], P_meas − P0): duty P1−P0, inlet temperature P2−P1, flow P3−P2,
     fouling P4−P3, unexplained P_meas−P4 (each snapped to 0 within round-off); empty without a
-    measured backpressure."""
+    measured backpressure.
+
+    When the cleanliness is measured on the same snapshot, the expected backpressure equals
+    the measured one (closure), the unexplained part is ~0 and any air-binding effect is
+    inside the "fouling" part (pitfall 13: a low CF is not proof of fouling). Pass an
+    independent CF (trend, post-cleaning test, paired-tube measurement) to separate air.
+    The order of substitution puts the uncontrollable external conditions (duty, inlet
+    temperature) first, then CW flow, then tube condition, and leaves the remainder last.
+    """
     if p_meas is None:
         return {}, None
     parts = {

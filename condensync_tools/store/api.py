@@ -5,7 +5,6 @@ the CLI and batch work."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -24,7 +23,7 @@ from .ledger import DEFAULT_CHAIN, CallRecord, LedgerEntry
 from .migrate import SchemaStatus
 from .retention import PruneReport, RetentionPolicy
 from .verify import VerifyReport, WitnessCheck, verify
-from .witness import HeadSigner, Witness, default_witness_path, receipt_of, resolve_signer
+from .witness import HeadSigner, Witness, default_witness_path, resolve_signer
 
 __all__ = ["Store"]
 
@@ -156,19 +155,14 @@ class Store:
     def _commit_group(self, group: Sequence[ledger.PreparedRecord]) -> list[LedgerEntry | BaseException]:
         """Write one group in one transaction, then sign and witness its last head (the
         group-commit leader calls this; one leader at a time, so witness order = commit order)."""
-        entries = ledger.append_group(self.engine, group, self.chain)
-        last = next((e for e in reversed(entries) if isinstance(e, LedgerEntry)), None)
-        if last is None:
-            return entries
-        head = self.signer().sign_head(last.chain, last.seq, last.entry_hash)
+        return ledger.append_group(self.engine, group, self.chain, self._sign_and_witness)
+
+    def _sign_and_witness(self, chain: str, seq: int, entry_hash: str) -> dict[str, Any]:
+        """Sign the committed head ``(chain, seq, entry_hash)`` and append it to the witness."""
+        head = self.signer().sign_head(chain, seq, entry_hash)
         if self._witness is not None:
             self._witness.append(head)
-        return [
-            e
-            if isinstance(e, BaseException)
-            else dataclasses.replace(e, receipt=receipt_of(e.chain, e.seq, e.entry_hash, head))
-            for e in entries
-        ]
+        return head
 
     async def append_call_async(self, record: CallRecord) -> LedgerEntry:
         """:meth:`append_call` in a worker thread, for asyncio servers."""

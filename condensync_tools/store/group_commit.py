@@ -18,7 +18,7 @@ A short, adaptive **linger** makes the groups full. Without it, callers that go 
 loop split into two alternating half-groups (those answered by one commit come back while
 the next commit is already being written with the others). So before taking its group the
 leader waits until as many callers are queued as were inside :meth:`GroupCommit.submit` at
-the peak of the previous round, but never longer than half the recent commit time (and at
+the peak of the previous round, but never longer than a tenth of the recent commit time (and at
 most ``max_linger`` seconds). A lone caller meets that target at once and is written
 without delay (same latency as one commit per call). One leader at a time per
 :class:`GroupCommit`, so groups are written in queue order and the order of entries in the
@@ -42,7 +42,10 @@ Result = TypeVar("Result")
 
 class _Slot(Generic[Item, Result]):
     """One queued item; its caller sleeps on ``wake`` until the item is done or it is made
-    the next leader (each caller has its own event: no thundering herd on every commit)."""
+    the next leader. ``wake`` is a plain lock created held, released once by whoever wakes
+    the caller (each caller has its own: no thundering herd on every commit; a lock rather
+    than a :class:`threading.Event`, whose ``set`` and ``wait`` cost several Python-level
+    calls each, paid by the leader for every caller of its group)."""
 
     __slots__ = ("item", "done", "value", "error", "wake")
 
@@ -51,7 +54,8 @@ class _Slot(Generic[Item, Result]):
         self.done = False
         self.value: Result | None = None
         self.error: BaseException | None = None
-        self.wake = threading.Event()
+        self.wake = threading.Lock()
+        self.wake.acquire()
 
 
 class GroupCommit(Generic[Item, Result]):
@@ -103,7 +107,7 @@ class GroupCommit(Generic[Item, Result]):
             self._leading = True
         try:
             if not leader:
-                slot.wake.wait()  # done, or handed the lead by the previous leader
+                slot.wake.acquire()  # done, or handed the lead by the previous leader
             if not slot.done:
                 self._lead(slot)
         finally:
@@ -117,11 +121,11 @@ class GroupCommit(Generic[Item, Result]):
         """Flush groups until ``own`` is done, then hand the lead to the oldest waiting caller."""
         try:
             while not own.done:
-                self._flush_one_group()
+                self._flush_one_group(own)
         finally:
             with self._cond:
                 if self._queue:
-                    self._queue[0].wake.set()  # it leads next (its item is not done yet)
+                    self._queue[0].wake.release()  # it leads next (its item is not done yet)
                 else:
                     self._leading = False
 
@@ -138,8 +142,9 @@ class GroupCommit(Generic[Item, Result]):
             self._peak = self._inside
             return [self._queue.popleft() for _ in range(min(self._max_group, len(self._queue)))]
 
-    def _flush_one_group(self) -> None:
-        """Take a group, flush it, publish the results (leader only)."""
+    def _flush_one_group(self, own: _Slot[Item, Result]) -> None:
+        """Take a group, flush it, publish the results and wake its callers (leader only;
+        ``own`` is the leader's slot, whose caller is awake)."""
         group = self._take_group()
         started = time.monotonic()
         try:
@@ -161,4 +166,5 @@ class GroupCommit(Generic[Item, Result]):
             self.items += len(group)
             for s in group:
                 s.done = True
-                s.wake.set()
+                if s is not own:
+                    s.wake.release()

@@ -423,6 +423,7 @@ def handle(call: ToolCall) -> ToolOutput:
         )
         method.update(attribution.method)
         method["fouling_cleanliness"] = FOULING_CF_TEXT[cf_source]
+        warnings.extend(hei.hei_basis_warnings(attribution.hei_basis, si["tube_material"]))
     elif unexplained is not None:
         method["unexplained_backpressure"] = "caller"
     warnings.extend(w for w in r.warnings if w not in warnings)
@@ -482,7 +483,7 @@ TOOL = register(
             "confidence, estimated_inleakage, each indicator with value, threshold, status and weight, the "
             "likely location (above or below the hotwell water line) and recommended actions. " + CALCULATOR_NOTE
         ),
-        version="1.1.1",
+        version="1.1.2",
         input_model=AirInleakageInput,
         output_model=AirInleakageOutput,
         quick=True,

@@ -22,12 +22,12 @@ from ..calculators.cw_flow import (
     optimize_cooling_water_flow,
     pump_curve,
 )
+from ..calculators.hei import hei_basis_warnings
 from ..calculators.water import liquid_properties
 from ..errors import InvalidArguments
 from ..registry import HistoryRecord, ToolCall, ToolDefinition, ToolOutput, register
 from ..units import format_quantity
 from .common import CALCULATOR_NOTE, C, ToolInput, ToolResult, quantity, summary_number
-from .heat_transfer import derived_fm_warnings
 from .shared_inputs import (
     CW_FLOW_RANGE,
     TUBE_DATA_RULES,
@@ -509,7 +509,7 @@ def handle(call: ToolCall) -> ToolOutput:
     values = _values(call, r)
     warnings.extend(w for w in r.warnings if w not in warnings)
     warnings.extend(tower_warnings(r.tower_check, call.unit_system))
-    warnings.extend(derived_fm_warnings(r.method))
+    warnings.extend(hei_basis_warnings(r.hei_basis, model.tube_material))
     return ToolOutput(
         values=values,
         method=dict(r.method),
@@ -534,7 +534,7 @@ TOOL = register(
             "velocity and pump flow limits) and the expected savings per hour and per year at "
             "power_price_usd_per_mwh. " + CALCULATOR_NOTE
         ),
-        version="1.0.2",
+        version="1.0.3",
         input_model=CwFlowInput,
         output_model=CwFlowOutput,
         handler=handle,

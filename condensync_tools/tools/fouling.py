@@ -665,6 +665,7 @@ def handle(call: ToolCall) -> ToolOutput:
     # the calculator's "needs the lost power" is worded by the tool (own_note) in terms of its inputs
     replaced = r.economic_note if r.economic_status == "needs_lost_power" else None
     warnings.extend(w for w in r.warnings if w not in warnings and w != replaced)
+    warnings.extend(_hei_warnings(call, model, duty, r))
     method.update(r.method)
     lost, cost = _lost_output(call, model, turbine, duty, r.cleanliness_factor, method)
     days_out, status, reason = _schedule(call, r)
@@ -722,6 +723,16 @@ def handle(call: ToolCall) -> ToolOutput:
     )
 
 
+def _hei_warnings(call: ToolCall, model, duty: float | None, r) -> list[str]:
+    """The HEI-basis caveats of the clean U behind this output: the snapshot's, else (with a loss
+    chain) the vacuum chain's at the current CW conditions (u_clean, lost output, economics)."""
+    basis = r.hei_basis
+    if basis is None and duty is not None and model.clean_u_method == "hei":
+        si = call.si
+        basis = expected_backpressure(model, si["cw_inlet_temp"], si["cw_flow"], duty, cleanliness_factor=1.0).hei_basis
+    return hei.hei_basis_warnings(basis, call.si["tube_material"])
+
+
 def _worded_warnings(r, system: str) -> list[str]:
     """Warnings the calculator reports as typed values, worded in the caller's units."""
     out = []
@@ -762,7 +773,7 @@ TOOL = register(
             "the recommended cleaning method with its reason, and with cleaning_cost_usd and "
             "power_price_usd_per_mwh the economic cleaning interval. " + CALCULATOR_NOTE
         ),
-        version="1.1.1",
+        version="1.1.2",
         input_model=FoulingInput,
         output_model=FoulingOutput,
         handler=handle,

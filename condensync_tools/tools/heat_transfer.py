@@ -44,7 +44,6 @@ __all__ = [
     "MEASUREMENT_FIELDS",
     "CW_TEMP_RANGE",
     "PRESSURE_RANGE",
-    "derived_fm_warnings",
 ]
 
 TUBE_MATERIALS = tuple(sorted(materials()))
@@ -433,22 +432,7 @@ def handle(call: ToolCall) -> ToolOutput:
             f"the required surface is {100 * (r.surface_area / installed - 1):.1f} % larger than the "
             "installed active surface (installed_surface_area): this U does not reject the duty here"
         )
-    if r.method.get("hei_fm", "").startswith("table") and x.tube_material == "titanium":
-        warnings.append(
-            "Fm for titanium comes from the older HEI edition ('tentative' there); 9th/10th-edition "
-            "values differ: pass hei_fm from a licensed table for an HEI-grade result"
-        )
-    if "not an HEI tabulated OD" in r.method.get("clean_u", ""):
-        warnings.append(
-            "tube OD is not an HEI tabulated OD: the C1 of the nearest tabulated OD is used (see "
-            "provenance.method.clean_u)"
-        )
-    warnings.extend(derived_fm_warnings(r.method))
-    if r.method.get("hei_fw", "").startswith("derived"):
-        warnings.append(
-            "HEI Fw is derived from first principles (no public HEI Fw table): pass hei_fw from a "
-            "licensed table for an HEI-grade result"
-        )
+    warnings.extend(hei.hei_basis_warnings(r.hei_basis, x.tube_material))
     # only a measured rate test is a fouling point; a sizing what-if keeps nothing
     kept = HistoryRecord(r.cleanliness_factor, r.fouling_resistance) if mode == "rate" else HistoryRecord()
     return ToolOutput(
@@ -458,16 +442,6 @@ def handle(call: ToolCall) -> ToolOutput:
         summary=lambda: _summary(call, r, x.clean_u_method),
         history=kept,
     )
-
-
-def derived_fm_warnings(method: dict) -> list[str]:
-    """The warning for an HEI Fm derived from the table (provenance.method.hei_fm), else none."""
-    if not method.get("hei_fm", "").startswith("derived"):
-        return []
-    return [
-        "HEI Fm is derived (this material/gauge is not in the public HEI table; see provenance.method.hei_fm): "
-        "pass hei_fm from a licensed table for an HEI-grade result"
-    ]
 
 
 def _summary(call: ToolCall, r: HeatTransferResult, clean_u_method: str) -> str:

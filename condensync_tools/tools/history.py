@@ -12,13 +12,14 @@ URI + SHA-256) when it is too large to return inline.
 from __future__ import annotations
 
 import copy
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Annotated, Any, Callable, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field, create_model
 
 from .. import settings
-from ..calculators import cycles
+from ..calculators import cycles, hei
 from ..calculators import history as hist
 from ..calculators.fouling import (
     DEFAULT_DUE_WINDOW_DAYS,
@@ -587,11 +588,8 @@ def _row_warnings(result: hist.RowResults, design: hist.HistoryDesign) -> list[s
             f"HEI Fw is derived from first principles on {c['fw_derived']} row(s) (no public HEI Fw table): "
             "pass hei_fw from a licensed table for an HEI-grade result"
         )
-    if result.method.get("hei_fm", "").startswith("table") and design.tube_material == "titanium":
-        out.append(
-            "Fm for titanium comes from the older HEI edition ('tentative' there); 9th/10th-edition values "
-            "differ: pass hei_fm from a licensed table for an HEI-grade result"
-        )
+    caveats = set(hei.HeiCaveat) - {hei.HeiCaveat.FW_DERIVED}  # a derived Fw is counted per row above
+    out.extend(hei.hei_basis_warnings(result.hei_basis, design.tube_material, caveats))
     return out
 
 
@@ -678,10 +676,10 @@ def _chart(
     forecast_ms: float | None,
     latest: int | None,
     has_days: np.ndarray,
-) -> bytes:
-    """The chart PNG: cleanliness with cycles and forecast; backpressure measured vs expected
-    (at the smoothed fouling level of each cycle) vs achievable (at the design cleanliness),
-    with the CW inlet temperature."""
+) -> hio.ChartData:
+    """What the chart shows: cleanliness with cycles and forecast; backpressure measured vs
+    expected (at the smoothed fouling level of each cycle) vs achievable (at the design
+    cleanliness), with the CW inlet temperature."""
     daily, trend, rows = analysis.daily, analysis.trend, analysis.rows
     horizon = float(trend.t_days[-1]) if trend.t_days.size else 0.0
     if trend.days_until_cleaning is not None and forecast_ms is not None and trend.origin_ms is not None:
@@ -751,7 +749,7 @@ def _chart(
         chart.pressure_unit = unit_label("pressure", system)
         chart.temperature_unit = unit_label("temperature", system)
         chart.achievable_label = f"achievable at design cleanliness {rows.design_cleanliness:.2f}"
-    return hio.render_chart(chart)
+    return chart
 
 
 def _given_cleanings(a: dict) -> list[float]:
@@ -978,32 +976,35 @@ def _summary(a: dict, analysis, values_out: dict, n: int, n_valid: int, latest: 
     return summary
 
 
-def handle(call: ToolCall) -> ToolOutput:
-    a = call.args
-    system = call.unit_system
-    cb = _progress(call)
-    design, warnings = _design(call)
-    ts, values, reason, load_warnings, digest = _load(call)
-    warnings += load_warnings
-    n = ts.size
-    _check_output_request(a, n)
-    given_cleanings = _given_cleanings(a)
-    analysis = hist.analyse_history(
-        ts,
-        values["cw_inlet_temp"],
-        values["cw_outlet_temp"],
-        values["cw_flow"],
-        values["condenser_pressure"],
-        design,
-        reason=reason,
-        limits=ROW_LIMITS,
-        trigger_cleanliness=a["trigger_cleanliness"],
-        due_window_days=a["due_window_days"],
-        trend_basis=a["trend_basis"],
-        cleaning_ms=tuple(given_cleanings),
-        progress=_stage(cb, "analyse"),
-        workers=history_threads(),
-    )
+class _Concurrently:
+    """Runs one function in a worker thread when ``enabled`` (else at once, in the caller's
+    thread); leaving the ``with`` block waits for it. :meth:`run` returns a future whose
+    ``result()`` gives the value or raises the function's exception."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="condensync-history") if enabled else None
+
+    def __enter__(self) -> "_Concurrently":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+
+    def run(self, fn: Callable[..., Any], *args: Any) -> Future:
+        if self.pool is not None:
+            return self.pool.submit(fn, *args)
+        done: Future = Future()
+        try:
+            done.set_result(fn(*args))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller through result()
+            done.set_exception(exc)
+        return done
+
+
+def _result_values(a: dict, system: str, analysis, design, n: int, warnings: list[str]) -> dict[str, Any]:
+    """The result's values from the analysis (all but the series and the chart); appends the
+    row, trend and truncation warnings."""
     rows, daily, trend = analysis.rows, analysis.daily, analysis.trend
     n_valid = int(np.count_nonzero(rows.valid))
     warnings += _row_warnings(rows, design)
@@ -1014,7 +1015,6 @@ def handle(call: ToolCall) -> ToolOutput:
     warnings += trend.notes
     has_days = daily.valid_rows > 0
     keep = int(a["max_daily_rows"])
-    latest = int(np.flatnonzero(has_days)[-1]) if has_days.any() else None
     values_out: dict[str, Any] = {
         "rows_total": n,
         "rows_valid": n_valid,
@@ -1030,19 +1030,61 @@ def handle(call: ToolCall) -> ToolOutput:
         **_trend_values(a, system, trend),
     }
     _period_values(analysis, values_out, warnings)
-    forecast_ms = _forecast_values(analysis, latest, values_out)
     if daily.day.size > keep:
         warnings.append(
             f"daily holds the most recent {keep} of {daily.day.size} days (all days are in the trend fit"
             + (" and the series file)" if a["series_output"] != "none" else ")")
         )
-    mode = _series_values(call, rows, ts, cb, values_out)
+    return values_out
+
+
+def handle(call: ToolCall) -> ToolOutput:
+    a = call.args
+    system = call.unit_system
+    cb = _progress(call)
+    design, warnings = _design(call)
+    ts, values, reason, load_warnings, digest = _load(call)
+    warnings += load_warnings
+    n = ts.size
+    _check_output_request(a, n)
+    given_cleanings = _given_cleanings(a)
+    series_out: dict[str, Any] = {}
+    series: list[Future] = []
+    with _Concurrently(a["series_output"] != "none") as concurrently:
+        # The series file (numpy and pyarrow, which mostly release the GIL) is written from the
+        # moment the rows are computed, while the daily aggregates, the trend and the chart are.
+        analysis = hist.analyse_history(
+            ts,
+            values["cw_inlet_temp"],
+            values["cw_outlet_temp"],
+            values["cw_flow"],
+            values["condenser_pressure"],
+            design,
+            reason=reason,
+            limits=ROW_LIMITS,
+            trigger_cleanliness=a["trigger_cleanliness"],
+            due_window_days=a["due_window_days"],
+            trend_basis=a["trend_basis"],
+            cleaning_ms=tuple(given_cleanings),
+            progress=_stage(cb, "analyse"),
+            workers=history_threads(),
+            on_rows=lambda rows: series.append(concurrently.run(_series_values, call, rows, ts, cb, series_out)),
+        )
+        values_out = _result_values(a, system, analysis, design, n, warnings)
+        has_days = analysis.daily.valid_rows > 0
+        latest = int(np.flatnonzero(has_days)[-1]) if has_days.any() else None
+        forecast_ms = _forecast_values(analysis, latest, values_out)
+        if a["include_chart"]:
+            # the context may draw it elsewhere (``condensync analyze``: a separate process)
+            render = call.context.services.get("chart_renderer") or hio.render_chart
+            chart = render(_chart(a, system, analysis, design, ts, values, forecast_ms, latest, has_days))
+    mode = series[0].result()
+    values_out.update(series_out)
     if digest is not None:
         values_out["input_file_sha256"] = digest
     if a["include_chart"]:
-        values_out[CHART_FIELD] = hio.chart_base64(
-            _chart(a, system, analysis, design, ts, values, forecast_ms, latest, has_days)
-        )
+        values_out[CHART_FIELD] = hio.chart_base64(chart)
+    n_valid = values_out["rows_valid"]
     summary = _summary(a, analysis, values_out, n, n_valid, latest, mode)
     return ToolOutput(values=values_out, method=_method(a, analysis, mode), warnings=warnings, summary=summary)
 
@@ -1070,7 +1112,7 @@ TOOL = register(
             "over 7 days), days until the cleaning trigger (CF 0.75 default) and whether cleaning is due; large "
             "per-row series go to a file (path, condensync:// resource URI, SHA-256). " + CALCULATOR_NOTE
         ),
-        version="1.1.0",
+        version="1.1.1",
         input_model=HistoryInput,
         output_model=HistoryOutput,
         handler=handle,

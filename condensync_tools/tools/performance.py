@@ -33,6 +33,7 @@ from ..calculators.performance import (
     GRADES,
     SCORE_WEIGHTS,
     TREND_HORIZON_DAYS,
+    PerformanceScore,
     action_withdrawn,
     performance_score,
     top_actions,
@@ -512,7 +513,6 @@ def _air_text(call: ToolCall, values: dict, fouling: tuple[float, str]) -> str:
 
 
 def handle(call: ToolCall) -> ToolOutput:
-    system = call.unit_system
     base = _caller_arguments(call)
     # read before any part records this snapshot's (air-bound) cleanliness in the store
     stored = (
@@ -523,66 +523,19 @@ def handle(call: ToolCall) -> ToolOutput:
     if not results:
         raise InvalidArguments(run["missing"], call.tool.name)
     warnings: list[str] = []
-    method: dict = {
-        "parts": "each part is a full tool call (registry.execute) on the same snapshot: " + ", ".join(PARTS)
-    }
-    values: dict[str, Any] = {}
-    plan = call.tool.output_plan
-    for name, (tool, field) in KEY_FIGURES.items():
-        r = results.get(tool)
-        if r is None or r.get(field) is None:
-            continue
-        q = plan[name].quantity if name in plan else None
-        values[name] = to_si(q.kind, r[field], system) if q is not None else r[field]
-    if AIR in results and "fouling_cleanliness_source" in values:
-        method["fouling_cleanliness"] = f"{fouling[1]} = {fouling[0]:.10g}: {FOULING_CF_TEXT[fouling[1]]}"
+    values = _key_figures(call, results)
+    method = _method_of_parts(results, values, fouling, confounded)
     due = _air_override(values, results, fouling, warnings) if confounded else None
-    if confounded:
-        method["air_versus_fouling"] = (
-            "air confounded (leak detected, measured backpressure above the one the fouling cleanliness "
-            "gives: the CF drop below the fouling cleanliness is air): the vacuum part "
-            "runs at the fouling cleanliness; cleaning due only if the fouling cleanliness is at or below "
-            "the trigger, and tube cleaning is otherwise never ranked first (stop the leak, measure the CF "
-            "again) (Putman & Harpster: fouling vs air ingress)"
-        )
     si = _score_inputs(call, base, results)
     if confounded:
         si.update(due=due, days=values.get("days_until_cleaning"), never=False)
     cf, target = si["cf"], si["target"]
-    if (
-        cf is None
-        and si["excess"] is None
-        and si["air_evidence"] is None
-        and not si["due"]
-        and si["days"] is None
-        and not si["never"]
-    ):
-        raise InvalidArguments(
-            [
-                "$.cleanliness_factor: required for a performance score (or the snapshot "
-                "cw_inlet_temp, cw_outlet_temp, cw_flow, condenser_pressure with tube data, or an air "
-                "in-leakage indicator, or a fouling history), got nothing"
-            ],
-            call.tool.name,
-        )
-    score = performance_score(
-        cleanliness_factor=cf,
-        target_cleanliness=target if cf is not None else None,
-        backpressure_excess=si["excess"],
-        air_evidence=si["air_evidence"],
-        days_until_cleaning=si["days"],
-        cleaning_due=si["due"],
-        trigger_never_reached=si["never"],
-    )
+    score = _score(call, si)
     warnings.extend(score.warnings)
     method.update(score.method)
     method["performance_score_formula"] = SCORE_DESCRIPTION
     method["grades"] = ", ".join(f">= {lo:g} {label}" for lo, label in GRADES)
-    by_text: dict[str, list[str]] = {}
-    for tool, r in results.items():
-        for w in r.get("warnings", []):
-            by_text.setdefault(w, []).append(tool)
-    warnings.extend(f"{', '.join(tools)}: {w}" for w, tools in by_text.items())
+    warnings.extend(_part_warnings(results))
     values.update(
         performance_score=score.score,
         grade=score.grade,
@@ -608,6 +561,78 @@ def handle(call: ToolCall) -> ToolOutput:
         summary=text,
         history=_history_record(call, values, results, confounded, fouling),
     )
+
+
+def _key_figures(call: ToolCall, results: dict) -> dict[str, Any]:
+    """The parts' key figures (:data:`KEY_FIGURES`) in SI, those the parts gave."""
+    values: dict[str, Any] = {}
+    plan = call.tool.output_plan
+    for name, (tool, field) in KEY_FIGURES.items():
+        r = results.get(tool)
+        if r is None or r.get(field) is None:
+            continue
+        q = plan[name].quantity if name in plan else None
+        values[name] = to_si(q.kind, r[field], call.unit_system) if q is not None else r[field]
+    return values
+
+
+def _method_of_parts(results: dict, values: dict, fouling: tuple[float, str], confounded: bool) -> dict:
+    """provenance.method of the combination: the parts run, the fouling cleanliness used and,
+    on an air-confounded snapshot, how air and fouling are told apart."""
+    method: dict = {
+        "parts": "each part is a full tool call (registry.execute) on the same snapshot: " + ", ".join(PARTS)
+    }
+    if AIR in results and "fouling_cleanliness_source" in values:
+        method["fouling_cleanliness"] = f"{fouling[1]} = {fouling[0]:.10g}: {FOULING_CF_TEXT[fouling[1]]}"
+    if confounded:
+        method["air_versus_fouling"] = (
+            "air confounded (leak detected, measured backpressure above the one the fouling cleanliness "
+            "gives: the CF drop below the fouling cleanliness is air): the vacuum part "
+            "runs at the fouling cleanliness; cleaning due only if the fouling cleanliness is at or below "
+            "the trigger, and tube cleaning is otherwise never ranked first (stop the leak, measure the CF "
+            "again) (Putman & Harpster: fouling vs air ingress)"
+        )
+    return method
+
+
+def _score(call: ToolCall, si: dict) -> PerformanceScore:
+    """:func:`~condensync_tools.calculators.performance.performance_score` of the score inputs
+    (:func:`_score_inputs`); InvalidArguments when there is nothing to score."""
+    cf = si["cf"]
+    if (
+        cf is None
+        and si["excess"] is None
+        and si["air_evidence"] is None
+        and not si["due"]
+        and si["days"] is None
+        and not si["never"]
+    ):
+        raise InvalidArguments(
+            [
+                "$.cleanliness_factor: required for a performance score (or the snapshot "
+                "cw_inlet_temp, cw_outlet_temp, cw_flow, condenser_pressure with tube data, or an air "
+                "in-leakage indicator, or a fouling history), got nothing"
+            ],
+            call.tool.name,
+        )
+    return performance_score(
+        cleanliness_factor=cf,
+        target_cleanliness=si["target"] if cf is not None else None,
+        backpressure_excess=si["excess"],
+        air_evidence=si["air_evidence"],
+        days_until_cleaning=si["days"],
+        cleaning_due=si["due"],
+        trigger_never_reached=si["never"],
+    )
+
+
+def _part_warnings(results: dict) -> list[str]:
+    """Each part's warnings once, prefixed with the tools that gave it."""
+    by_text: dict[str, list[str]] = {}
+    for tool, r in results.items():
+        for w in r.get("warnings", []):
+            by_text.setdefault(w, []).append(tool)
+    return [f"{', '.join(tools)}: {w}" for w, tools in by_text.items()]
 
 
 def _history_record(
@@ -638,7 +663,7 @@ TOOL = register(
             "part's provenance_hash, the top three actions of all parts ranked by value (MW, USD/day) and a "
             "performance score: " + SCORE_DESCRIPTION + ". " + CALCULATOR_NOTE
         ),
-        version="1.2.1",
+        version="1.2.2",
         input_model=PerformanceInput,
         output_model=PerformanceOutput,
         handler=handle,

@@ -199,7 +199,7 @@ TOOL = register(
             "Every number comes from analyze_performance_history and optimize_vacuum_pressure results. Returns "
             "the file path, a condensync://reports/<sha256>.html resource URI and a short summary."
         ),
-        version="1.0.1",
+        version="1.0.2",
         input_model=ReportInput,
         output_model=ReportOutput,
         handler=handle,

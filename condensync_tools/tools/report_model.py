@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..calculators import hei
 from ..calculators.economics import energy_cost_usd
 from .report_data import COMBINED_TOOL, HISTORY_TOOL, VACUUM_TOOL, ReportData
 
@@ -398,6 +399,13 @@ def data_interval_days(data: ReportData) -> int:
     return 7
 
 
+def _interval_warnings(latest: dict | None) -> list[str]:
+    """The latest interval's warnings less its HEI-basis caveats: the history analysis of the same
+    tubes states those (a derived Fw as a per-row count), so the report gives each once."""
+    stated_by_history = {hei.hei_caveat_text(c) for c in hei.HeiCaveat}
+    return [w for w in (latest or {}).get("warnings") or [] if w not in stated_by_history]
+
+
 def _headline(h: dict, latest: dict | None, money: list[Kpi]) -> list[str]:
     lines = []
     cf = h.get("latest_cleanliness_factor")
@@ -470,6 +478,6 @@ def build_model(data: ReportData, title: str, condenser_id: str) -> ReportModel:
         money=money,
         methods=_methods(data),
         provenance=provenance,
-        warnings=list(data.warnings) + list((latest or {}).get("warnings") or []),
+        warnings=list(data.warnings) + _interval_warnings(latest),
         interval_days=data_interval_days(data),
     )

@@ -362,87 +362,63 @@ def condenser_from(call: ToolCall) -> CondenserModel:
 
 
 def turbine_from(call: ToolCall) -> tuple[TurbineCurve | None, list[str]]:
-    """The turbine correction curve: the caller's table, else the GENERIC curve scaled to
-    rated_output_mw (marked generic in its method), else None. Returns (curve, warnings)."""
-    si, system = call.si, call.unit_system
-    warnings: list[str] = []
+    """The turbine correction curve: the caller's table (:func:`_callers_turbine`), else the
+    GENERIC curve scaled to rated_output_mw (:func:`_generic_turbine`, marked generic in its
+    method), else None. Returns (curve, warnings)."""
+    si = call.si
     pressures, changes = si.get("turbine_curve_pressure"), si.get("turbine_curve_output_change")
-    rated = si.get("rated_output_mw")
-    choke = si.get("turbine_choke_pressure")
+    rated, choke = si.get("rated_output_mw"), si.get("turbine_choke_pressure")
     if pressures is None and changes is None:
-        if rated is None:
-            return None, warnings
-        curve = generic_curve(rated)
-        if choke is not None:
-            if not (curve.pressures[0] <= choke <= curve.pressures[-1]):
-                from ..calculators.errors import DomainError
+        return (None, []) if rated is None else _generic_turbine(rated, choke)
+    return _callers_turbine(call, pressures, changes, rated, choke)
 
-                raise DomainError(
-                    "turbine_choke_pressure",
-                    Text(
-                        "the choke point must lie inside the generic curve's range {lo}-{hi}",
-                        lo=("pressure", curve.pressures[0], 4),
-                        hi=("pressure", curve.pressures[-1], 4),
-                    ),
-                    "choke point in the wrong unit",
-                )
-            curve = dataclasses.replace(
-                curve,
-                choke_pressure=choke,
-                method={
-                    **curve.method,
-                    "turbine_choke": "caller's choke point on the generic curve; no output gain below "
-                    "it (docs/methods.md §6, pitfall 15)",
-                },
+
+def _generic_turbine(rated: float, choke: float | None) -> tuple[TurbineCurve, list[str]]:
+    """The GENERIC curve scaled to ``rated`` [W], with the caller's choke point [Pa] when given
+    (inside the curve's range), and the warning that it is illustrative."""
+    curve = generic_curve(rated)
+    if choke is not None:
+        if not (curve.pressures[0] <= choke <= curve.pressures[-1]):
+            from ..calculators.errors import DomainError
+
+            raise DomainError(
+                "turbine_choke_pressure",
+                Text(
+                    "the choke point must lie inside the generic curve's range {lo}-{hi}",
+                    lo=("pressure", curve.pressures[0], 4),
+                    hi=("pressure", curve.pressures[-1], 4),
+                ),
+                "choke point in the wrong unit",
             )
-        warnings.append(
-            Text(
-                "no turbine correction curve given: the GENERIC illustrative curve (about 1 % of rated "
-                "output per {step} near {design}, choke {choke}) is used; pass the unit's own "
-                "turbine_curve_pressure/turbine_curve_output_change for decisions",
-                step=("pressure_difference", INHG_PA, 3),
-                design=("pressure", 2.0 * INHG_PA, 3),
-                choke=("pressure", 1.2 * INHG_PA, 3),
-            )
+        curve = dataclasses.replace(
+            curve,
+            choke_pressure=choke,
+            method={
+                **curve.method,
+                "turbine_choke": "caller's choke point on the generic curve; no output gain below "
+                "it (docs/methods.md §6, pitfall 15)",
+            },
         )
-        return curve, warnings
+    warning = Text(
+        "no turbine correction curve given: the GENERIC illustrative curve (about 1 % of rated "
+        "output per {step} near {design}, choke {choke}) is used; pass the unit's own "
+        "turbine_curve_pressure/turbine_curve_output_change for decisions",
+        step=("pressure_difference", INHG_PA, 3),
+        design=("pressure", 2.0 * INHG_PA, 3),
+        choke=("pressure", 1.2 * INHG_PA, 3),
+    )
+    return curve, [warning]
+
+
+def _callers_turbine(
+    call: ToolCall, pressures: list | None, changes: list | None, rated: float | None, choke: float | None
+) -> tuple[TurbineCurve, list[str]]:
+    """The caller's curve (:func:`_check_callers_curve`, then the calculator's checks under the
+    tool's field names); without a choke point the lowest curve pressure (warned)."""
     require(call, ["turbine_curve_pressure", "turbine_curve_output_change"], "(the curve is a pair of arrays)")
-    if len(pressures) != len(changes):
-        raise InvalidArguments(
-            [
-                f"$.turbine_curve_output_change: expected {len(pressures)} values (one per "
-                f"turbine_curve_pressure), got an array of {len(changes)} items"
-            ],
-            call.tool.name,
-        )
-    problems = [
-        implausible_problem(f"$.turbine_curve_pressure[{i}]", "pressure", p, *PRESSURE_RANGE, system)
-        for i, p in enumerate(pressures)
-        if not (PRESSURE_RANGE[0] <= p <= PRESSURE_RANGE[1])
-    ]
-    if problems:
-        raise Implausible(problems, call.tool.name)
-    for i in range(1, len(pressures)):
-        if pressures[i] <= pressures[i - 1]:
-            raise InvalidArguments(
-                [
-                    f"$.turbine_curve_pressure[{i}]: expected a pressure above the previous "
-                    f"point (strictly increasing), got {call.args['turbine_curve_pressure'][i]!r}"
-                ],
-                call.tool.name,
-            )
-    kind = si["turbine_curve_kind"]
-    if kind == "fraction":
-        require(call, ["rated_output_mw"], "(turbine_curve_output_change is a fraction of the rated output)")
-        if any(abs(v) > 0.5 for v in changes):
-            raise InvalidArguments(
-                [
-                    "$.turbine_curve_output_change: expected fractions of rated output (|x| ≤ "
-                    "0.5), got values beyond ±0.5 — if they are MW set turbine_curve_kind to "
-                    "'mw'"
-                ],
-                call.tool.name,
-            )
+    kind = call.si["turbine_curve_kind"]
+    _check_callers_curve(call, pressures, changes, kind)
+    warnings: list[str] = []
     if choke is None:
         choke = pressures[0]
         warnings.append(
@@ -461,6 +437,46 @@ def turbine_from(call: ToolCall) -> tuple[TurbineCurve | None, list[str]]:
             "supplied by the caller",
         )
     return curve, warnings
+
+
+def _check_callers_curve(call: ToolCall, pressures: list, changes: list, kind: str) -> None:
+    """Argument problems of a caller's curve, named by array index: lengths differ, implausible
+    pressures, pressures not strictly increasing; for fractions a rated output and |x| ≤ 0.5."""
+    if len(pressures) != len(changes):
+        raise InvalidArguments(
+            [
+                f"$.turbine_curve_output_change: expected {len(pressures)} values (one per "
+                f"turbine_curve_pressure), got an array of {len(changes)} items"
+            ],
+            call.tool.name,
+        )
+    problems = [
+        implausible_problem(f"$.turbine_curve_pressure[{i}]", "pressure", p, *PRESSURE_RANGE, call.unit_system)
+        for i, p in enumerate(pressures)
+        if not (PRESSURE_RANGE[0] <= p <= PRESSURE_RANGE[1])
+    ]
+    if problems:
+        raise Implausible(problems, call.tool.name)
+    for i in range(1, len(pressures)):
+        if pressures[i] <= pressures[i - 1]:
+            raise InvalidArguments(
+                [
+                    f"$.turbine_curve_pressure[{i}]: expected a pressure above the previous "
+                    f"point (strictly increasing), got {call.args['turbine_curve_pressure'][i]!r}"
+                ],
+                call.tool.name,
+            )
+    if kind == "fraction":
+        require(call, ["rated_output_mw"], "(turbine_curve_output_change is a fraction of the rated output)")
+        if any(abs(v) > 0.5 for v in changes):
+            raise InvalidArguments(
+                [
+                    "$.turbine_curve_output_change: expected fractions of rated output (|x| ≤ "
+                    "0.5), got values beyond ±0.5 — if they are MW set turbine_curve_kind to "
+                    "'mw'"
+                ],
+                call.tool.name,
+            )
 
 
 def operating_state(

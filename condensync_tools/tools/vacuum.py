@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from ..calculators import hei
 from ..calculators.vacuum import DEVIATION_ORDER, DesignPoint, optimize_vacuum_pressure
 from ..registry import HistoryRecord, ToolCall, ToolDefinition, ToolOutput, register
 from .common import CALCULATOR_NOTE, ToolResult, quantity, summary_number
-from .heat_transfer import derived_fm_warnings
 from .shared_inputs import (
     TUBE_DATA_RULES,
     CommonFields,
@@ -196,7 +196,7 @@ def handle(call: ToolCall) -> ToolOutput:
             "design_heat_duty) is needed to correct the backpressure to design conditions"
         )
     warnings.extend(w for w in r.warnings if w not in warnings)
-    warnings.extend(derived_fm_warnings(r.method))
+    warnings.extend(hei.hei_basis_warnings(r.expected.hei_basis, model.tube_material))
 
     def p(name: str, kind: str = "pressure") -> str:
         return summary_number(call.to_caller(kind, values[name]), call.unit(kind))
@@ -239,7 +239,7 @@ TOOL = register(
             "Needs tube_od, tube_count and "
             "tube_length (or surface_area). " + CALCULATOR_NOTE
         ),
-        version="1.0.2",
+        version="1.0.3",
         input_model=VacuumInput,
         output_model=VacuumOutput,
         quick=True,

@@ -19,6 +19,7 @@ hashes only (checks 1-2), so verifying never files a work order nor reads the pl
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import Field
@@ -99,18 +100,41 @@ def _provenance_of(result: Any) -> dict:
 def verify_result(
     tool_name: str, arguments: dict | None, result: dict, context: ExecutionContext | None = None
 ) -> dict:
-    """The verification report (see module docstring) as plain data."""
+    """The verification report (see module docstring) as plain data: :func:`_hash_checks` on
+    the result, then :func:`_replay` with the arguments."""
     prov = _provenance_of(result)
-    checks: list[dict] = []
-    outputs = {k: v for k, v in result.items() if k != "provenance"}
-    out_hash = canonical_sha256(outputs)
-    checks.append(
-        {
-            "check": "output_sha256 recomputed from the result",
-            "ok": out_hash == prov.get("output_sha256"),
-            "detail": f"recorded {prov.get('output_sha256')}, recomputed {out_hash}",
-        }
-    )
+    checks = _hash_checks(result, prov)
+    tool = _tool_named(tool_name)
+    replay = _replay(tool, arguments, result, prov, context)
+    checks += replay.checks
+    return {
+        "matches": all(c["ok"] for c in checks),
+        "tool": tool.name,
+        "tool_version": str(prov.get("tool_version", "")),
+        "current_tool_version": tool.version,
+        "re_executed": replay.re_executed,
+        "checks": checks,
+        "differences": replay.differences,
+    }
+
+
+def _check(check: str, ok: bool, detail: str) -> dict:
+    """One entry of the report's ``checks``."""
+    return {"check": check, "ok": ok, "detail": detail}
+
+
+def _hash_checks(result: dict, prov: dict) -> list[dict]:
+    """Check (1): output_sha256 recomputed from the result without ``provenance``, and
+    provenance_hash recomputed from its hashed fields."""
+    out_hash = canonical_sha256({k: v for k, v in result.items() if k != "provenance"})
+    checks = [
+        _check(
+            "output_sha256 recomputed from the result",
+            out_hash == prov.get("output_sha256"),
+            f"recorded {prov.get('output_sha256')}, recomputed {out_hash}",
+        )
+    ]
+    what = "provenance_hash recomputed from the hashed fields"
     try:
         p_hash = provenance_hash(
             prov["tool"],
@@ -120,23 +144,16 @@ def verify_result(
             prov["output_sha256"],
             prov["sources"],
         )
-        checks.append(
-            {
-                "check": "provenance_hash recomputed from the hashed fields",
-                "ok": p_hash == prov.get("provenance_hash"),
-                "detail": f"recorded {prov.get('provenance_hash')}, recomputed {p_hash}",
-            }
-        )
     except KeyError as exc:
-        checks.append(
-            {
-                "check": "provenance_hash recomputed from the hashed fields",
-                "ok": False,
-                "detail": f"provenance lacks {exc.args[0]!r}",
-            }
-        )
+        return [*checks, _check(what, False, f"provenance lacks {exc.args[0]!r}")]
+    recorded = prov.get("provenance_hash")
+    return [*checks, _check(what, p_hash == recorded, f"recorded {recorded}, recomputed {p_hash}")]
+
+
+def _tool_named(tool_name: str) -> ToolDefinition:
+    """The registered tool of the verified result, or InvalidArguments."""
     try:
-        tool = get_tool(tool_name)
+        return get_tool(tool_name)
     except UnknownTool as exc:
         raise InvalidArguments(
             [
@@ -144,70 +161,57 @@ def verify_result(
                 f"names one), got {tool_name[:64]!r}"
             ]
         ) from exc
-    differences: list[str] = []
-    re_executed = False
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """Checks (2)-(3): the input hash and the re-execution."""
+
+    checks: list  #: report entries (:func:`_check`)
+    differences: list  #: output fields that differ on re-execution
+    re_executed: bool
+
+
+def _replay(
+    tool: ToolDefinition, arguments: dict | None, result: dict, prov: dict, context: ExecutionContext | None
+) -> Replay:
+    """Check (2), input_sha256 from the arguments with the schema defaults, and check (3),
+    re-execution in a bare context — not run without arguments, for a tool that is not
+    replayable, or for live-data inputs (each said in the check's detail)."""
     if arguments is None:
-        checks.append({"check": "re-execution", "ok": True, "detail": "not run: no arguments given"})
-    else:
-        normalised = {**tool.compiled.defaults, **arguments}
-        in_hash = canonical_sha256(normalised)
-        checks.append(
-            {
-                "check": "input_sha256 recomputed from the arguments",
-                "ok": in_hash == prov.get("input_sha256"),
-                "detail": f"recorded {prov.get('input_sha256')}, recomputed {in_hash}",
-            }
+        return Replay([_check("re-execution", True, "not run: no arguments given")], [], False)
+    normalised = {**tool.compiled.defaults, **arguments}
+    in_hash = canonical_sha256(normalised)
+    checks = [
+        _check(
+            "input_sha256 recomputed from the arguments",
+            in_hash == prov.get("input_sha256"),
+            f"recorded {prov.get('input_sha256')}, recomputed {in_hash}",
         )
-        if not tool.replayable:
-            checks.append(
-                {
-                    "check": "re-execution",
-                    "ok": True,
-                    "detail": f"not run: {tool.name} acts outside this "
-                    f"server ({tool.category} tool: {_EFFECTS.get(tool.category, 'reaches outside systems')}); "
-                    "verified from the recorded result and its hashes only",
-                }
+    ]
+    if not tool.replayable:
+        effect = _EFFECTS.get(tool.category, "reaches outside systems")
+        detail = (
+            f"not run: {tool.name} acts outside this server ({tool.category} tool: {effect}); "
+            "verified from the recorded result and its hashes only"
+        )
+        return Replay([*checks, _check("re-execution", True, detail)], [], False)
+    if normalised.get("data_source") == "live" or prov.get("sources"):
+        detail = "not run: live-data inputs are recorded in provenance.sources, not in the arguments"
+        return Replay([*checks, _check("re-execution", True, detail)], [], False)
+    again = execute(tool.name, arguments, ExecutionContext(design=context.design if context else None))
+    if again.error is not None:
+        return Replay([*checks, _check("re-execution", False, again.error.text()[:400])], [], True)
+    new = again.result["provenance"]
+    for name in ("output_sha256", "provenance_hash"):
+        checks.append(
+            _check(
+                f"re-execution {name}",
+                new[name] == prov.get(name),
+                f"recorded {prov.get(name)}, now {new[name]}",
             )
-        elif normalised.get("data_source") == "live" or prov.get("sources"):
-            checks.append(
-                {
-                    "check": "re-execution",
-                    "ok": True,
-                    "detail": "not run: live-data inputs are recorded in provenance.sources, not in the arguments",
-                }
-            )
-        else:
-            bare = ExecutionContext(design=context.design if context else None)
-            again = execute(tool.name, arguments, bare)
-            re_executed = True
-            if again.error is not None:
-                checks.append({"check": "re-execution", "ok": False, "detail": again.error.text()[:400]})
-            else:
-                new = again.result["provenance"]
-                differences = _diff(result, again.result)
-                checks.append(
-                    {
-                        "check": "re-execution output_sha256",
-                        "ok": new["output_sha256"] == prov.get("output_sha256"),
-                        "detail": f"recorded {prov.get('output_sha256')}, now {new['output_sha256']}",
-                    }
-                )
-                checks.append(
-                    {
-                        "check": "re-execution provenance_hash",
-                        "ok": new["provenance_hash"] == prov.get("provenance_hash"),
-                        "detail": f"recorded {prov.get('provenance_hash')}, now {new['provenance_hash']}",
-                    }
-                )
-    return {
-        "matches": all(c["ok"] for c in checks),
-        "tool": tool.name,
-        "tool_version": str(prov.get("tool_version", "")),
-        "current_tool_version": tool.version,
-        "re_executed": re_executed,
-        "checks": checks,
-        "differences": differences,
-    }
+        )
+    return Replay(checks, _diff(result, again.result), True)
 
 
 def handle(call: ToolCall) -> ToolOutput:

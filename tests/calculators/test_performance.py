@@ -145,3 +145,30 @@ def test_invalid_price(price):
     with pytest.raises(DomainError) as exc:
         check_price(price)
     assert exc.value.field == "power_price_usd_per_mwh"
+
+
+def test_each_indicator_has_its_own_subscore():
+    """One function per indicator, each a typed Subscore (None when the indicator is absent);
+    performance_score is their weighted mean."""
+    from condensync_tools.calculators import performance as perf
+
+    assert perf.cleanliness_subscore(None, 0.85) is None
+    assert perf.cleanliness_subscore(0.85, 0.85) == perf.Subscore(1.0, 0.85)
+    assert perf.cleanliness_subscore(0.50, 0.85).value == pytest.approx(0.0, abs=1e-12)
+    assert perf.backpressure_subscore(0.5 * INHG_PA).value == pytest.approx(0.5)
+    assert perf.backpressure_subscore(-100.0).value == 1.0
+    assert perf.air_subscore(0.25) == perf.Subscore(0.75, 0.25)
+    assert perf.fouling_trend_subscore(90.0, True, False) == perf.Subscore(0.0, "cleaning due")
+    assert perf.fouling_trend_subscore(None, False, True).value == 1.0
+    assert perf.fouling_trend_subscore(90.0, False, False).value == pytest.approx(0.5)
+    assert perf.fouling_trend_subscore(None, None, False) is None
+    parts = {"cleanliness": 0.6, "backpressure": 0.5, "air_inleakage": 0.75, "fouling_trend": 0.5}
+    s = perf.performance_score(
+        cleanliness_factor=0.85 - 0.4 * perf.CF_SPAN,
+        target_cleanliness=0.85,
+        backpressure_excess=0.5 * INHG_PA,
+        air_evidence=0.25,
+        days_until_cleaning=90.0,
+    )
+    expected = 100.0 * sum(perf.SCORE_WEIGHTS[c] * v for c, v in parts.items()) / sum(perf.SCORE_WEIGHTS.values())
+    assert s.score == pytest.approx(expected, rel=1e-12)

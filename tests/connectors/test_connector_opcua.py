@@ -404,6 +404,7 @@ async def test_first_connection_in_progress_is_reported_as_connecting(free_port)
         await conn.stop()
 
 
+@pytest.mark.slow
 async def test_server_restart_on_same_port_resumes_without_new_connector(plant, pki, scada, eventually):
     """Runs last: replaces the module's server by a freshly started one on the same port."""
     assert (await scada.read(["condenser_pressure"]))["condenser_pressure"].quality is Quality.GOOD

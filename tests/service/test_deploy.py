@@ -154,6 +154,7 @@ def test_dockerfile_runs_unprivileged_with_a_healthcheck():
     assert "PYTHONDONTWRITEBYTECODE=1" in env_block  # read-only root filesystem
 
 
+@pytest.mark.slow
 def test_entry_command_serves_health_and_metrics(tmp_path, docs):
     """The container's CMD, run directly: same argv except the two port numbers (free ports
     instead of 8017/9017, which other processes here may hold), with CONDENSYNC_CONFIG naming a
@@ -203,6 +204,7 @@ def test_entry_command_serves_health_and_metrics(tmp_path, docs):
     assert rc in (0, -15, 143)
 
 
+@pytest.mark.slow
 def test_container_starts_without_configuration_and_a_bootstrap_token_opens_it(tmp_path):
     """The image's CMD with nothing mounted but a bootstrap token file: it starts on its
     defaults (SQLite in the data dir, no plant configuration), the token works (stored hashed,

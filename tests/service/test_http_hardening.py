@@ -56,6 +56,7 @@ def quick_deadline(tmp_path_factory):
         server.stop()
 
 
+@pytest.mark.slow
 def test_partial_headers_are_timed_out(quick_deadline):
     port = quick_deadline.port
     head = f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Slow: ".encode() + b"a" * 200
@@ -72,6 +73,7 @@ def test_partial_headers_are_timed_out(quick_deadline):
     assert httpx.get(quick_deadline.base + "/health/live", timeout=5).status_code == 200  # still serving
 
 
+@pytest.mark.slow
 def test_a_slow_answer_is_not_cut_by_the_deadline_but_a_trickled_body_is():
     """The deadline covers receiving a request, not computing its answer (uvicorn on 127.0.0.1
     with the service's protocol class and a 1 s deadline)."""
@@ -134,6 +136,7 @@ def test_unserved_host_is_refused_before_authentication(svc):
     assert r.status_code == 401 and f"127.0.0.1:{svc.server.port}" in r.headers["www-authenticate"]
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_ready_probe_never_shows_a_password_in_a_query_parameter(tmp_path, pg_url):
     secret = "query-secret-7f3a9"

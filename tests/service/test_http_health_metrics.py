@@ -98,6 +98,7 @@ def _wait_ready(base: str, status: int, timeout: float = 20.0) -> httpx.Response
         time.sleep(0.2)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_readiness_follows_the_store(pg_url, tmp_path):
     admin = _admin(pg_url)

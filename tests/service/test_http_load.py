@@ -17,6 +17,7 @@ def _http_load():
     return module
 
 
+@pytest.mark.slow
 @pytest.mark.anyio
 async def test_short_load_run_has_no_errors(svc):
     result = await _http_load().run_load(

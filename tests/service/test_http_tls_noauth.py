@@ -50,6 +50,7 @@ def _self_signed(tmp_path):
     return cert_path, key_path
 
 
+@pytest.mark.slow
 @pytest.mark.anyio
 async def test_tls_and_no_auth_on_loopback(tmp_path):
     cert, key = _self_signed(tmp_path)

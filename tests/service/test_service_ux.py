@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from _service_helpers import ServerProcess, child_env
 
 
@@ -59,6 +60,7 @@ def _sigterm_seconds(tmp_path, name: str) -> tuple[float, ServerProcess]:
     return time.monotonic() - started, server
 
 
+@pytest.mark.slow
 def test_start_log_is_quiet_and_sigterm_stops_an_idle_server_within_a_second(tmp_path):
     elapsed, server = _sigterm_seconds(tmp_path, "ux")
     if elapsed >= 1.0:  # one retry: this machine's load can delay a wake-up, not the shutdown path
@@ -68,6 +70,7 @@ def test_start_log_is_quiet_and_sigterm_stops_an_idle_server_within_a_second(tmp
     assert not {name for name in loggers if name.startswith(("alembic", "asyncua", "pymodbus"))}, loggers
 
 
+@pytest.mark.slow
 def test_stdio_server_with_unreachable_connectors_is_quiet(tmp_path):
     """The example configuration's connectors point at a simulator that is not running: the
     background connection attempts must not print asyncua / pymodbus chatter on stderr while no

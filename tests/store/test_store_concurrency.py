@@ -61,6 +61,7 @@ def test_four_processes_on_postgres(pg_url: str, tmp_path, monkeypatch: pytest.M
     assert any(r[-1] - r[0] + 1 > len(r) for r in results.values())
 
 
+@pytest.mark.slow
 def test_processes_on_sqlite(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'conc.db'}"
     with Store(url) as s:

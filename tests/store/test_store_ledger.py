@@ -184,3 +184,35 @@ def test_composed_canonical_form_equals_rfc8785(args, result, error, seq, durati
     parsed = loads(composed)
     assert rfc8785.dumps(parsed).decode() == composed
     assert parsed["arguments"] == loads(rfc8785.dumps(jsonable(args)).decode())
+
+
+_plain_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53) + 1, 2**53 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from([0.0, -0.0, 1.0, 10.0, -20.0, 1e16, 1e-7, 123456789012345.6, 5e-324])
+    | st.text(max_size=8),
+    lambda kids: (
+        st.lists(kids, max_size=6)
+        | st.dictionaries(st.text(max_size=6), kids, max_size=8)
+        | st.dictionaries(st.text(max_size=4), st.text(max_size=4), max_size=6)  # units-like maps
+        | st.dictionaries(
+            st.text(max_size=6), st.floats(allow_nan=False, allow_infinity=False), min_size=4, max_size=12
+        )
+    ),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=_plain_json)
+def test_canonical_text_of_plain_json_equals_rfc8785(value) -> None:
+    """The store's own serialiser (templates, batched floats, cached string maps) writes
+    exactly what rfc8785 writes, for any plain JSON value; repeated, to hit the caches."""
+    expected = rfc8785.dumps(value).decode("utf-8")
+    assert canonical_text(value) == expected
+    assert canonical_text(value) == expected
+    assert canonical_text({"x": value, "\U0001f600": 1, "\uff61": 2}) == rfc8785.dumps(
+        {"x": value, "\U0001f600": 1, "\uff61": 2}
+    ).decode("utf-8")

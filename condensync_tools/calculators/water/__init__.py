@@ -27,8 +27,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from iapws import iapws97
-
 from ..errors import OutOfRangeError
 from ..messages import Text
 from .coefficients import P_CRITICAL, P_TRIPLE, T_CRITICAL, T_TRIPLE
@@ -144,6 +142,8 @@ def _saturation(pressure_pa: float) -> tuple[float, float, float]:
     T_sat (:func:`.if97.saturation_props`) below 623.15 K, region 3 through iapws above."""
     t_sat = _tsat_cached(pressure_pa)
     if t_sat > _T_REGION3:
+        from iapws import iapws97  # region 3 only: iapws imports scipy
+
         p_mpa = pressure_pa / 1e6
         liquid, vapour = iapws97._Region4(p_mpa, 0), iapws97._Region4(p_mpa, 1)
         return (vapour["h"] - liquid["h"]) * 1e3, 1.0 / vapour["v"], 1.0 / liquid["v"]

@@ -1,9 +1,14 @@
 # SPDX-License-Identifier: MIT
 """The IAPWS coefficients the property routines use, each in one place, with its table.
 
-IF97 regions 1 and 2 and IAPWS-95 come from the ``iapws`` package's coefficient tables
-(``iapws97.Const``, ``IAPWS95._constants``; iapws' own tests check them against the
-releases' verification tables, and so do ours: tests/test_water.py). The coefficients iapws
+IF97 regions 1 and 2 (R7-97(2012) Tables 2, 10 and 11) are read from the data file
+``calculators/data/if97_coefficients.json``, extracted from the ``iapws`` package's tables
+(``iapws97.Const``): tests/test_water.py checks the file equals them, and the properties
+against the release's verification tables. A data file rather than an import: importing the
+``iapws`` package imports every formulation it has and scipy (about 0.7 s), which the IF97
+routines never need. IAPWS-95 (R6-95(2018) Tables 1-2) is read from iapws' ``IAPWS95``
+class on first use (``IAPWS95_RESIDUAL``, ``IAPWS95_IDEAL``, ``R_IAPWS95``: sea-water
+properties only). The coefficients iapws
 keeps only inside function bodies are typed here once, from the releases:
 
 * IAPWS R7-97(2012) IF97: Eq. 1 (R), Table 34 (region 4, saturation line);
@@ -17,8 +22,9 @@ keeps only inside function bodies are typed here once, from the releases:
 
 from __future__ import annotations
 
-from iapws import iapws97
-from iapws.iapws95 import IAPWS95
+import json
+from functools import cache
+from importlib import resources
 
 #: Specific gas constant of IF97 [kJ/(kg·K)], R7-97(2012) Eq. 1.
 R_IF97 = 0.461526
@@ -30,17 +36,18 @@ P_CRITICAL = 22.064e6
 T_TRIPLE = 273.16
 P_TRIPLE = 611.657
 
-# --- IF97 regions 1 and 2 (R7-97(2012) Tables 2, 10, 11), from iapws' coefficient tables.
-_C = iapws97.Const
-REGION1_TERMS = tuple(
-    zip([float(v) for v in _C.Region1_n], [int(v) for v in _C.Region1_Li], [int(v) for v in _C.Region1_Lj], strict=True)
-)
-REGION2_IDEAL_TERMS = tuple(
-    zip([float(v) for v in _C.Region2_cp0_no], [int(v) for v in _C.Region2_cp0_Jo], strict=True)
-)
-REGION2_RESIDUAL_TERMS = tuple(
-    zip([float(v) for v in _C.Region2_n], [int(v) for v in _C.Region2_Li], [int(v) for v in _C.Region2_Lj], strict=True)
-)
+
+def _if97_tables() -> dict:
+    """The IF97 region 1 and 2 coefficient tables (data file ``calculators/data/if97_coefficients.json``)."""
+    text = resources.files("condensync_tools.calculators").joinpath("data", "if97_coefficients.json").read_text("utf-8")
+    return json.loads(text)
+
+
+# --- IF97 regions 1 and 2 (R7-97(2012) Tables 2, 10, 11): (n, I, J) and (n0, J0) per term.
+_IF97 = _if97_tables()
+REGION1_TERMS = tuple((float(n), int(i), int(j)) for n, i, j in _IF97["region1_n_i_j"])
+REGION2_IDEAL_TERMS = tuple((float(n), int(j)) for n, j in _IF97["region2_ideal_n_j"])
+REGION2_RESIDUAL_TERMS = tuple((float(n), int(i), int(j)) for n, i, j in _IF97["region2_residual_n_i_j"])
 
 #: IF97 region 4 (saturation line) n_1 ... n_10, R7-97(2012) Table 34 (index 0 unused).
 REGION4_N = (
@@ -85,11 +92,31 @@ CONDUCTIVITY_L1 = (
     (4, 4, -0.19268305), (4, 5, 0.012913842),
 )  # fmt: skip
 
-# --- IAPWS-95 (R6-95(2018) Tables 1-2), from iapws' coefficient tables.
-IAPWS95_RESIDUAL = IAPWS95._constants
-IAPWS95_IDEAL = IAPWS95.Fi0
-#: Specific gas constant of IAPWS-95 [kJ/(kg·K)] (R6-95(2018) Eq. 1: R / M).
-R_IAPWS95 = IAPWS95._constants["R"] / IAPWS95.M
+
+# --- IAPWS-95 (R6-95(2018) Tables 1-2), from iapws' coefficient tables, on first use.
+_IAPWS95_NAMES = ("IAPWS95_RESIDUAL", "IAPWS95_IDEAL", "R_IAPWS95")
+
+
+@cache
+def _iapws95_tables() -> dict[str, object]:
+    from iapws.iapws95 import IAPWS95
+
+    return {
+        "IAPWS95_RESIDUAL": IAPWS95._constants,
+        "IAPWS95_IDEAL": IAPWS95.Fi0,
+        #: Specific gas constant of IAPWS-95 [kJ/(kg·K)] (R6-95(2018) Eq. 1: R / M).
+        "R_IAPWS95": IAPWS95._constants["R"] / IAPWS95.M,
+    }
+
+
+def __getattr__(name: str) -> object:
+    """``IAPWS95_RESIDUAL`` (residual coefficients), ``IAPWS95_IDEAL`` (ideal-gas part) and
+    ``R_IAPWS95`` (specific gas constant [kJ/(kg·K)], R6-95(2018) Eq. 1: R / M), read from
+    iapws on first use (PEP 562)."""
+    if name in _IAPWS95_NAMES:
+        return _iapws95_tables()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: IAPWS R13-08: salinity unit S_u = 40.188617 g/kg · (35.16504/35) [kg/kg] (Eq. 16 and §2).
 SALINITY_UNIT = 0.040188617142857146

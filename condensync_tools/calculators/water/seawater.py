@@ -18,11 +18,9 @@ from functools import lru_cache
 import numpy as np
 
 from .. import portable_math as pm
+from . import coefficients
 from ._algebra import Powers
 from .coefficients import (
-    IAPWS95_IDEAL,
-    IAPWS95_RESIDUAL,
-    R_IAPWS95,
     RHO_CRITICAL,
     SALINE_G,
     SALINITY_UNIT,
@@ -37,8 +35,6 @@ from .coefficients import (
 from .if97 import region1_isobar
 
 __all__ = ["iapws95_liquid", "saline_mix", "pure_water", "viscosity_ratio", "PURE_WATER_NODES"]
-
-_W95 = IAPWS95_RESIDUAL
 
 
 def _real_power(x: np.ndarray, t: float) -> np.ndarray:
@@ -57,13 +53,14 @@ def _iapws95_derivatives(
     exp(−28(δ−1)² − 700(τ−1)²) < 1e-250 for liquid water at 0-80 °C: adding them changes no
     double, so they are omitted.
     """
+    w95 = coefficients.IAPWS95_RESIDUAL  # read from iapws on first use
     dp, tp_ = Powers(delta), Powers(tau)
     inv_tau = 1.0 / tau
     fird = np.zeros_like(delta)
     firdd = np.zeros_like(delta)
     firtt = np.zeros_like(delta) if full else None
     firdt = np.zeros_like(delta) if full else None
-    for n, d, t in zip(_W95["nr1"], _W95["d1"], _W95["t1"], strict=False):
+    for n, d, t in zip(w95["nr1"], w95["d1"], w95["t1"], strict=False):
         tau_t = _real_power(tau, t)
         base = n * tau_t
         fird += base * d * (dp(d - 1) if d > 1 else 1.0)
@@ -73,7 +70,7 @@ def _iapws95_derivatives(
             firtt += n * t * (t - 1) * dp(d) * tau_t * inv_tau * inv_tau
             firdt += n * t * d * (dp(d - 1) if d > 1 else 1.0) * tau_t * inv_tau
     exps: dict[int, np.ndarray] = {}
-    for n, d, g, t, c in zip(_W95["nr2"], _W95["d2"], _W95["gamma2"], _W95["t2"], _W95["c2"], strict=False):
+    for n, d, g, t, c in zip(w95["nr2"], w95["d2"], w95["gamma2"], w95["t2"], w95["c2"], strict=False):
         dc = dp(c)
         e = exps.get(c)
         if e is None:
@@ -91,13 +88,13 @@ def _iapws95_derivatives(
             firtt += n * t * (t - 1) * dp(d) * tau_tm2 * e
             firdt += n * t * d_m1 * tau_tm1 * k * e
     for n, d, t, a, eps, b, g in zip(
-        _W95["nr3"],
-        _W95["d3"],
-        _W95["t3"],
-        _W95["alfa3"],
-        _W95["epsilon3"],
-        _W95["beta3"],
-        _W95["gamma3"],
+        w95["nr3"],
+        w95["d3"],
+        w95["t3"],
+        w95["alfa3"],
+        w95["epsilon3"],
+        w95["beta3"],
+        w95["gamma3"],
         strict=False,
     ):
         ex = pm.exp(-a * (delta - eps) ** 2 - b * (tau - g) ** 2)
@@ -126,7 +123,8 @@ def iapws95_liquid(temperature_k: np.ndarray, p_mpa: float) -> tuple[np.ndarray,
     """IAPWS-95 liquid density [kg/m³] and cp [kJ/(kg·K)] at (T, P): Newton on δ from IF97."""
     rho = region1_isobar(p_mpa * 1e6).density(temperature_k)
     tau = T_CRITICAL / temperature_k
-    rt = R_IAPWS95 * temperature_k
+    ideal, r_iapws95 = coefficients.IAPWS95_IDEAL, coefficients.R_IAPWS95  # from iapws on first use
+    rt = r_iapws95 * temperature_k
     p_kpa = p_mpa * 1000
     for _ in range(30):
         delta = rho / RHO_CRITICAL
@@ -139,12 +137,12 @@ def iapws95_liquid(temperature_k: np.ndarray, p_mpa: float) -> tuple[np.ndarray,
             break
     delta = rho / RHO_CRITICAL
     fird, firdd, firtt, firdt = _iapws95_derivatives(tau, delta, full=True)
-    fiott = -IAPWS95_IDEAL["ao_log"][1] / tau**2
-    for n, t in zip(IAPWS95_IDEAL["ao_exp"], IAPWS95_IDEAL["titao"], strict=False):
+    fiott = -ideal["ao_log"][1] / tau**2
+    for n, t in zip(ideal["ao_exp"], ideal["titao"], strict=False):
         e = pm.exp(-t * tau)
         fiott = fiott - n * (t * t) * e * pm.int_power(1 - e, -2)
     num = 1 + delta * fird - delta * tau * firdt
-    cp = R_IAPWS95 * (-(tau**2) * (fiott + firtt) + num**2 / (1 + 2 * delta * fird + delta**2 * firdd))
+    cp = r_iapws95 * (-(tau**2) * (fiott + firtt) + num**2 / (1 + 2 * delta * fird + delta**2 * firdd))
     return rho, cp
 
 
