@@ -281,22 +281,34 @@ def _value_text(value: Any) -> str:
     return rfc8785.dumps(value).decode("utf-8")
 
 
-def canonical(obj: Any) -> bytes:
-    """RFC 8785 canonical JSON bytes (the ``rfc8785`` package).
+def json_text(value: Any) -> str:
+    """RFC 8785 canonical JSON text of ``value``: the one fast serialiser of the project (the
+    provenance hashes and the ledger's entries both use it).
 
-    A flat object (the normalised arguments of a call) takes the one fast path of this
-    module: member texts from :func:`_value_text`, joined in RFC 8785 key order by a cached
-    template; the tests check it byte for byte against ``rfc8785.dumps``
-    (``tests/test_provenance.py``).
+    JSON data of the exact types (dicts with string keys, lists, strings, floats in fixed
+    notation, integers within ±(2**53 − 1), booleans, None), at any depth, is written here:
+    member texts from :func:`_value_text`, objects joined in RFC 8785 key order by a cached
+    template. Everything else (exponent-form floats, −0.0, subclasses, other types) goes
+    through ``rfc8785``, which raises for what JSON cannot hold. The tests check the result
+    byte for byte against ``rfc8785.dumps`` (``tests/test_provenance.py``,
+    ``tests/store/test_store_ledger.py``).
     """
-    if type(obj) is dict:
-        return _object_text(_member_texts(obj)).encode("utf-8")
-    return rfc8785.dumps(obj)
+    t = type(value)
+    if t is dict:
+        return _object_text(_member_texts(value))
+    if t is list or t is tuple:
+        return "[" + ",".join([json_text(v) for v in value]) + "]"
+    return _value_text(value)
+
+
+def canonical(obj: Any) -> bytes:
+    """RFC 8785 canonical JSON bytes of ``obj`` (:func:`json_text`, UTF-8)."""
+    return json_text(obj).encode("utf-8")
 
 
 def _member_texts(obj: dict) -> dict[str, str]:
-    """:func:`_value_text` of every member of a flat object, the common types inline (the
-    input hash of every call: one loop, no call per member)."""
+    """:func:`json_text` of every member of an object, the common scalar types inline (the
+    input hash of every call: one loop, no call per scalar member)."""
     parts = {}
     for k, v in obj.items():
         t = type(v)
@@ -310,6 +322,8 @@ def _member_texts(obj: dict) -> dict[str, str]:
             text = _escape_string(v)
         elif t is int and -_MAX_SAFE_INT <= v <= _MAX_SAFE_INT:
             text = str(v)
+        elif t is dict or t is list or t is tuple:
+            text = json_text(v)
         else:
             text = _value_text(v)
         parts[k] = text

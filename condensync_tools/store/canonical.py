@@ -26,17 +26,17 @@ import hmac
 import json
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import lru_cache
-from operator import itemgetter
 from typing import Any
 
 import rfc8785
 
-from ..provenance import canonical as _jcs
-from ..provenance import sha256_hex  # the one hashing helper, re-exported for the store
+from ..provenance import (
+    json_text,
+    sha256_hex,  # the one hashing helper, re-exported for the store
+)
 
 __all__ = [
     "GENESIS_HASH",
@@ -150,122 +150,16 @@ def canonical_value(obj: Any) -> tuple[str, Any]:
     JSON data (the usual case: :func:`jsonable` would return it unchanged), else the parsed
     canonical text (what the text reads back as).
 
-    Plain JSON data (dicts with string keys, lists, strings, finite floats, integers within
-    +/-(2**53 - 1), booleans, None; exact types, no subclasses) takes :func:`_json_text`, one
-    walk with cached object templates; anything else the ``rfc8785`` route, as before."""
+    JSON data takes :func:`~condensync_tools.provenance.json_text` (the project's one fast
+    serialiser); other types, non-finite floats, big integers and lone surrogates take
+    :func:`jsonable` first."""
     try:
-        text = _json_text(obj)
+        text = json_text(obj)
         text.encode("utf-8")  # lone surrogates: not UTF-8, take the route below
         return text, obj
     except (TypeError, ValueError, RecursionError):
-        pass
-    try:
-        return _jcs(obj).decode("utf-8"), obj
-    except (TypeError, ValueError):  # other types, non-finite floats, big ints, lone surrogates
-        text = _jcs(jsonable(obj)).decode("utf-8")
+        text = json_text(jsonable(obj))
         return text, loads(text)
-
-
-_escape_string = json.encoder.encode_basestring  # C: the RFC 8785 escaping of strings
-
-
-def _json_text(value: Any) -> str:
-    """RFC 8785 text of plain JSON data (see :func:`canonical_value`); raises TypeError or
-    ValueError for anything else (then the caller takes the ``rfc8785`` route).
-
-    Floats: Python's ``repr`` gives the shortest round-trip digits, as ECMAScript does, and
-    writes fixed notation for 1e-4 <= |x| < 1e16, inside ECMAScript's fixed range, where the
-    two texts agree once a trailing ``.0`` is dropped; exponent forms and -0.0 go through
-    ``rfc8785``. Objects: member texts joined by a template of the key set in RFC 8785
-    (UTF-16) key order, built once per key set. Checked against ``rfc8785.dumps`` by a
-    property test (``tests/store/test_store_ledger.py``)."""
-    t = type(value)
-    if t is float:
-        text = repr(value)
-        if "e" in text or "n" in text or text == "-0.0":  # exponent, nan/inf, negative zero
-            return _jcs(value).decode("utf-8")  # ValueError for nan/inf
-        return text[:-2] if text.endswith(".0") else text
-    if t is str:
-        return _escape_string(value)
-    if t is dict:
-        if not value:
-            return "{}"
-        template, in_order = _object_template(tuple(value))
-        return template % in_order(_member_texts(list(value.values())))
-    if t is int:
-        if -_INT_LIMIT <= value <= _INT_LIMIT:
-            return str(value)
-        raise ValueError("integer outside the I-JSON range")
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if t is list or t is tuple:
-        return "[" + ",".join([_json_text(v) for v in value]) + "]"
-    raise TypeError(f"not plain JSON data: {t.__name__}")
-
-
-def _member_texts(values: list[Any]) -> list[str]:
-    """:func:`_json_text` of each value; the floats formatted with one C-level ``%r`` call
-    (results are mostly floats), a trailing ``.0`` dropped from all of them at once, and
-    maps of strings (``units``, ``method``) through a cache."""
-    floats_at = [i for i, v in enumerate(values) if type(v) is float]
-    if len(floats_at) < 4:
-        return [_json_text(v) if type(v) is not dict else _object_text_cached(v) for v in values]
-    texts: list[Any] = values[:]
-    joined = (_repr_template(len(floats_at)) % tuple([values[i] for i in floats_at])).replace(".0\x00", "\x00")
-    if "e" in joined or "n" in joined or "-0\x00" in joined:  # exponent, nan/inf, -0.0: one by one
-        for i in floats_at:
-            texts[i] = _json_text(values[i])
-    else:
-        for i, text in zip(floats_at, joined.split("\x00"), strict=False):
-            texts[i] = text
-    for i, v in enumerate(values):
-        if type(v) is not float:
-            texts[i] = _json_text(v) if type(v) is not dict else _object_text_cached(v)
-    return texts
-
-
-@lru_cache(maxsize=64)
-def _repr_template(n: int) -> str:
-    return "%r\x00" * n
-
-
-def _object_text_cached(value: dict) -> str:
-    """:func:`_json_text` of a dict; a map of strings to strings (a tool has few distinct
-    ``units`` and ``method`` maps) is cached by its items."""
-    items = tuple(value.items())
-    try:
-        return _string_map_text(items)
-    except (TypeError, _NotAStringMap):
-        return _json_text(value)
-
-
-class _NotAStringMap(Exception):
-    pass
-
-
-@lru_cache(maxsize=1024)
-def _string_map_text(items: tuple[tuple[Any, Any], ...]) -> str:
-    if any(type(v) is not str for _, v in items):
-        raise _NotAStringMap
-    return _json_text(dict(items))
-
-
-@lru_cache(maxsize=4096)
-def _object_template(keys: tuple[str, ...]) -> tuple[str, Callable[[list[str]], tuple[str, ...]]]:
-    """``("{"k1":%s,...}", getter)`` for an object whose keys are ``keys`` (in insertion
-    order): the template lists them in RFC 8785 order (UTF-16 code units) and ``getter``
-    picks the member texts, given in insertion order, in that order."""
-    if any(type(k) is not str for k in keys):
-        raise TypeError("object keys must be strings")
-    order = sorted(range(len(keys)), key=lambda i: keys[i].encode("utf-16-be", "surrogatepass"))
-    template = "{" + ",".join(_escape_string(keys[i]).replace("%", "%%") + ":%s" for i in order) + "}"
-    if len(order) == 1:
-        return template, lambda texts: (texts[0],)
-    return template, itemgetter(*order)
 
 
 def to_utc(dt: datetime) -> datetime:
@@ -282,12 +176,9 @@ def iso_utc(dt: datetime) -> str:
 
 
 def _scalar(v: Any) -> str:
-    try:
-        text = _json_text(v)
-        text.encode("utf-8")  # lone surrogates: the rfc8785 route raises for them, as before
-        return text
-    except (TypeError, ValueError):
-        return _jcs(v).decode("utf-8")
+    text = json_text(v)
+    text.encode("utf-8")  # lone surrogates: raise, as the rfc8785 route does
+    return text
 
 
 def entry_canonical_parts(
