@@ -140,8 +140,8 @@ def jsonable(obj: Any, *, keep_nul: bool = True) -> Any:
 
 
 def canonical_text(obj: Any) -> str:
-    """RFC 8785 canonical JSON text of ``jsonable(obj)`` (the project's fast serialiser,
-    :func:`condensync_tools.provenance.canonical`, checked byte for byte against ``rfc8785``)."""
+    """RFC 8785 canonical JSON text of ``jsonable(obj)`` (the project's one fast serialiser,
+    :func:`condensync_tools.provenance.json_text`, checked byte for byte against ``rfc8785``)."""
     return canonical_value(obj)[0]
 
 

@@ -49,14 +49,10 @@ PostgreSQL's default ``synchronous_commit=on`` and SQLite's WAL with
 one transaction, killing the process (SIGKILL) at any instant leaves either both or
 neither, and the chain verifies.
 
-Measured throughput (``benchmarks/ledger_bench.py``, 2-core container shared with other
-work, so +/-30 %): one thread appends 510-700/s to SQLite and 450-760/s to PostgreSQL on
-loopback, i.e. 1.2-1.8 ms per call, close to the cost of one plain durable INSERT
-(ledger / plain-insert ratio 0.5-0.8 on SQLite, 0.77-0.95 on PostgreSQL; ledger / no-ledger
-0.06-0.14 against a hashing-only baseline). Four threads sharing a Store append 2.7-5.0x
-as many per second on SQLite and 2.2-2.4x on PostgreSQL (group commit; it was 1.6x and
-1.2x with one commit per append). Details in ``docs/store.md`` and
-``docs/performance.md``.
+Throughput is measured by ``benchmarks/run.py --only ledger`` (``ledger_bench.py`` and
+``ledger_tool_calls.py``): a single append on SQLite costs about 0.6 ms of CPU plus one
+fsync, and concurrent appends share commits (group commit). Figures and their limits:
+``docs/performance.md`` §2; the store as a whole: ``docs/store.md``.
 """
 
 from __future__ import annotations
