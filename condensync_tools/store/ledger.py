@@ -461,8 +461,8 @@ class _DriverSql:
     (:func:`_append_driver`): the statement that begins the write transaction, the head
     statements, the insert, and the bind processors of the stored columns (those of the
     table's column types, e.g. the UTC timestamp as text on SQLite). A group then costs a
-    handful of driver calls and one ``executemany`` of tuples, instead of SQLAlchemy's
-    connection, transaction and statement layers with per-row parameter processing."""
+    handful of driver calls and one multi-row INSERT, instead of SQLAlchemy's connection,
+    transaction and statement layers with per-row parameter processing."""
 
     begin: str | None
     advance_head: str
@@ -489,7 +489,8 @@ class _DriverSql:
     def write(self, cursor: Any, records: Sequence[PreparedRecord], chain: str) -> list[Link] | None:
         """Move the head by ``len(records)`` (SQLite's write lock is already held; on
         PostgreSQL the UPDATE takes the head-row lock), hash the entries in order, insert
-        them with one executemany, store the new head hash. None if the chain has no head."""
+        them with one multi-row INSERT (per 64 rows), store the new head hash. None if the
+        chain has no head."""
         n = len(records)
         cursor.execute(self.advance_head, (n, chain))
         row = cursor.fetchone()
