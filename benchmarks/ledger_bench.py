@@ -11,7 +11,8 @@ the admin URL and dropped afterwards) it measures, interleaved over several roun
 round reported, as the machine may be shared):
 
 ``no ledger``      the per-call work the server does anyway: RFC 8785 + SHA-256 of
-                   arguments and result (the provenance hashes) - the baseline;
+                   arguments and result (the provenance hashes, with the server's own
+                   serialiser ``provenance.canonical_sha256``) - the baseline;
 ``plain insert``   baseline + one durable INSERT of the same record into an unchained table
                    (what a naive audit log would cost);
 ``ledger``         baseline + ``Store.append_call`` (hash chain, head lock, one transaction,
@@ -27,7 +28,6 @@ This is a benchmark, not a test; it asserts nothing.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import secrets
 import sys
 import tempfile
@@ -36,12 +36,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import rfc8785
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from condensync_tools.provenance import canonical_sha256  # noqa: E402
 from condensync_tools.store import CallRecord, Store  # noqa: E402
 from condensync_tools.store.engine import begin_write  # noqa: E402
 from condensync_tools.store.ledger import _prepare  # noqa: E402
@@ -83,10 +83,12 @@ RESULT = {
 
 
 def baseline_work(i: int) -> tuple[dict, dict, str]:
+    """The hashes every call computes anyway, with the server's own serialiser
+    (:func:`condensync_tools.provenance.canonical_sha256`, RFC 8785, byte-equal to ``rfc8785``)."""
     args = dict(ARGS, cw_inlet_temp=70.0 + (i % 100) / 10)
-    ih = hashlib.sha256(rfc8785.dumps(args)).hexdigest()
-    oh = hashlib.sha256(rfc8785.dumps(RESULT)).hexdigest()
-    ph = hashlib.sha256(rfc8785.dumps({"tool": "t", "input_sha256": ih, "output_sha256": oh})).hexdigest()
+    ih = canonical_sha256(args)
+    oh = canonical_sha256(RESULT)
+    ph = canonical_sha256({"tool": "t", "input_sha256": ih, "output_sha256": oh})
     return args, RESULT, ph
 
 
