@@ -7,7 +7,7 @@ module for the formulas (ASME PTC 12.2-style chain, HEI clean U, first-principle
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -57,6 +57,52 @@ CW_TEMP_RANGE = (0.0 + C, 60.0 + C)
 PRESSURE_RANGE = (700.0, 30_000.0)  # Pa absolute: 0.21-8.9 inHgA
 #: Fields the plant can supply in live mode.
 MEASUREMENT_FIELDS = ("cw_inlet_temp", "cw_outlet_temp", "cw_flow", "condenser_pressure")
+
+
+# Tube and HEI fields of the heat-transfer input, also used by shared_inputs.TubeFields (one
+# definition each, so the published schemas say the same thing in every tool).
+SurfaceAreaField = quantity(
+    "area",
+    "Effective outside heat-transfer surface, plugged tubes excluded; default: "
+    "active tubes × π × tube_od × tube_length",
+    plausible=(1.0, 300_000.0),
+    gt=0,
+)
+TubeGaugeField = Annotated[
+    int, Field(ge=10, le=28, description="Tube wall gauge, BWG (10-28) [1]; default 18 (the HEI reference wall)")
+]
+TubeCountField = Annotated[int, Field(ge=1, le=500_000, description="Installed tubes, all passes [1]")]
+PluggedTubesField = Annotated[
+    int, Field(ge=0, le=500_000, description="Plugged tubes, excluded from area and flow [1]")
+]
+TubePassesField = Annotated[int, Field(ge=1, le=4, description="Number of water passes [1]")]
+TubeLengthField = quantity("length", "Effective tube length between tubesheets (per pass)", plausible=(0.5, 40.0), gt=0)
+SalinityField = quantity(
+    "salinity", "Absolute salinity, overrides the water_type default (brackish 10, sea 35.165)", ge=0, le=120
+)
+CleanUMethodField = Annotated[
+    Literal["hei", "first_principles"],
+    Field(description="Clean U method: 'hei' (C1·√V·Fw·Fm) or 'first_principles' (resistance build-up) [1]"),
+]
+HeiEditionField = Annotated[Literal[hei.C1_EDITIONS], Field(description="Edition of the HEI C1 table [1]")]  # type: ignore[valid-type]
+HeiFwField = Annotated[
+    float,
+    Field(
+        gt=0,
+        le=2,
+        description="HEI inlet-water temperature factor Fw from your "
+        "licensed table; default: derived (labelled in provenance.method) [1]",
+    ),
+]
+HeiFmField = Annotated[
+    float,
+    Field(
+        gt=0,
+        le=2,
+        description="HEI material/gauge factor Fm from your licensed table; "
+        "default: older-edition public table, else derived [1]",
+    ),
+]
 
 
 class HeatTransferInput(ToolInput):
@@ -122,27 +168,17 @@ class HeatTransferInput(ToolInput):
         "Shell saturation temperature, used only when no pressure is given",
         plausible=(5.0 + C, 80.0 + C),
     ) = None
-    surface_area: quantity(
-        "area",
-        "Effective outside heat-transfer surface, plugged tubes excluded; default: "
-        "active tubes × π × tube_od × tube_length",
-        plausible=(1.0, 300_000.0),
-        gt=0,
-    ) = None
+    surface_area: SurfaceAreaField = None
     tube_od: quantity("tube_diameter", "Tube outside diameter", plausible=(0.008, 0.06), gt=0) = None
-    tube_gauge_bwg: int = Field(
-        18, ge=10, le=28, description="Tube wall gauge, BWG (10-28) [1]; default 18 (the HEI reference wall)"
-    )
+    tube_gauge_bwg: TubeGaugeField = 18
     tube_material: TubeMaterial = Field(
         "admiralty",
         description="Tube material (HEI Fm and wall conductivity) [1]; default admiralty (the HEI reference)",
     )
-    tube_count: int = Field(None, ge=1, le=500_000, description="Installed tubes, all passes [1]")
-    plugged_tubes: int = Field(0, ge=0, le=500_000, description="Plugged tubes, excluded from area and flow [1]")
-    tube_passes: int = Field(1, ge=1, le=4, description="Number of water passes [1]")
-    tube_length: quantity(
-        "length", "Effective tube length between tubesheets (per pass)", plausible=(0.5, 40.0), gt=0
-    ) = None
+    tube_count: TubeCountField = None
+    plugged_tubes: PluggedTubesField = 0
+    tube_passes: TubePassesField = 1
+    tube_length: TubeLengthField = None
     tube_velocity: quantity(
         "velocity",
         "Measured mean tube water velocity; default: from cw_flow and the active tubes per pass",
@@ -155,27 +191,11 @@ class HeatTransferInput(ToolInput):
         "service (e.g. cooling_tower_treated, river_average); its salinity class sets "
         "density and heat capacity (IF97 fresh, IAPWS-08 saline) [1]",
     )
-    salinity: quantity(
-        "salinity", "Absolute salinity, overrides the water_type default (brackish 10, sea 35.165)", ge=0, le=120
-    ) = None
-    clean_u_method: Literal["hei", "first_principles"] = Field(
-        "hei", description="Clean U method: 'hei' (C1·√V·Fw·Fm) or 'first_principles' (resistance build-up) [1]"
-    )
-    hei_edition: Literal[hei.C1_EDITIONS] = Field("hei_9th_10th", description="Edition of the HEI C1 table [1]")  # type: ignore[valid-type]
-    hei_fw: float = Field(
-        None,
-        gt=0,
-        le=2,
-        description="HEI inlet-water temperature factor Fw from your "
-        "licensed table; default: derived (labelled in provenance.method) [1]",
-    )
-    hei_fm: float = Field(
-        None,
-        gt=0,
-        le=2,
-        description="HEI material/gauge factor Fm from your licensed table; "
-        "default: older-edition public table, else derived [1]",
-    )
+    salinity: SalinityField = None
+    clean_u_method: CleanUMethodField = "hei"
+    hei_edition: HeiEditionField = "hei_9th_10th"
+    hei_fw: HeiFwField = None
+    hei_fm: HeiFmField = None
     design_cleanliness: float = Field(
         None,
         gt=0,

@@ -19,7 +19,6 @@ from typing import Annotated, Any, Iterable, Iterator, Literal
 
 from pydantic import BaseModel, Field
 
-from ..calculators import hei
 from ..calculators.constants import INHG_PA
 from ..calculators.economics import Action
 from ..calculators.errors import CalculationError
@@ -30,7 +29,23 @@ from ..errors import Implausible, InvalidArguments
 from ..registry import ToolCall
 from ..validation import implausible_problem
 from .common import CondenserIdField, DataSourceField, ToolInput, UnitSystemField, quantity
-from .heat_transfer import CW_TEMP_RANGE, PRESSURE_RANGE, TUBE_MATERIALS, WATER_TYPES
+from .heat_transfer import (
+    CW_TEMP_RANGE,
+    PRESSURE_RANGE,
+    TUBE_MATERIALS,
+    WATER_TYPES,
+    CleanUMethodField,
+    HeiEditionField,
+    HeiFmField,
+    HeiFwField,
+    PluggedTubesField,
+    SalinityField,
+    SurfaceAreaField,
+    TubeCountField,
+    TubeGaugeField,
+    TubeLengthField,
+    TubePassesField,
+)
 
 __all__ = [
     "WATER_TYPES",
@@ -111,61 +126,31 @@ class SnapshotFields(ToolInput):
 
 
 class TubeFields(ToolInput):
-    surface_area: quantity(
-        "area",
-        "Effective outside heat-transfer surface, plugged tubes excluded; default: "
-        "active tubes × π × tube_od × tube_length",
-        plausible=(1.0, 300_000.0),
-        gt=0,
-    ) = None
+    surface_area: SurfaceAreaField = None
     tube_od: quantity("tube_diameter", "Tube outside diameter (an HEI tabulated OD)", plausible=(0.008, 0.06), gt=0) = (
         None
     )
-    tube_gauge_bwg: int = Field(
-        18, ge=10, le=28, description="Tube wall gauge, BWG (10-28) [1]; default 18 (the HEI reference wall)"
-    )
+    tube_gauge_bwg: TubeGaugeField = 18
     tube_material: TubeMaterial = Field(
         "admiralty",
         description="Tube material (HEI Fm, wall conductivity, "
         "default target cleanliness and velocity limit) [1]; default admiralty",
     )
-    tube_count: int = Field(None, ge=1, le=500_000, description="Installed tubes, all passes [1]")
-    plugged_tubes: int = Field(0, ge=0, le=500_000, description="Plugged tubes, excluded from area and flow [1]")
-    tube_passes: int = Field(1, ge=1, le=4, description="Number of water passes [1]")
-    tube_length: quantity(
-        "length", "Effective tube length between tubesheets (per pass)", plausible=(0.5, 40.0), gt=0
-    ) = None
+    tube_count: TubeCountField = None
+    plugged_tubes: PluggedTubesField = 0
+    tube_passes: TubePassesField = 1
+    tube_length: TubeLengthField = None
     water_type: WaterType = Field(
         "fresh",
         description="Cooling-water type: 'fresh', 'brackish', 'sea' or a "
         "TEMA RGP-T-2.4 category (cooling_tower_treated, river_average, ...); sets "
         "density and heat capacity (IF97 fresh, IAPWS-08 saline) [1]",
     )
-    salinity: quantity(
-        "salinity",
-        "Absolute salinity, overrides the water_type default (brackish 10, sea 35.165)",
-        ge=0,
-        le=120,
-    ) = None
-    clean_u_method: Literal["hei", "first_principles"] = Field(
-        "hei",
-        description="Clean U method: 'hei' (C1·√V·Fw·Fm) or 'first_principles' (resistance build-up) [1]",
-    )
-    hei_edition: Literal[hei.C1_EDITIONS] = Field("hei_9th_10th", description="Edition of the HEI C1 table [1]")  # type: ignore[valid-type]
-    hei_fw: float = Field(
-        None,
-        gt=0,
-        le=2,
-        description="HEI inlet-water temperature factor Fw from your "
-        "licensed table; default: derived (labelled in provenance.method) [1]",
-    )
-    hei_fm: float = Field(
-        None,
-        gt=0,
-        le=2,
-        description="HEI material/gauge factor Fm from your licensed table; "
-        "default: older-edition public table, else derived [1]",
-    )
+    salinity: SalinityField = None
+    clean_u_method: CleanUMethodField = "hei"
+    hei_edition: HeiEditionField = "hei_9th_10th"
+    hei_fw: HeiFwField = None
+    hei_fm: HeiFmField = None
     bank_rows: int = Field(
         10,
         ge=1,
