@@ -30,6 +30,18 @@ HT_US = {
     "tube_passes": 2,
     "tube_length": 38.0,
 }
+#: A minimal valid US heat-transfer call (the defaults fill the rest), for tests that
+#: need any successful call: the CLI, stdio and HTTP servers, the ledger.
+HT_MINIMAL = {
+    "cw_inlet_temp": 70.0,
+    "cw_outlet_temp": 88.0,
+    "cw_flow": 200000,
+    "condenser_pressure": 2.0,
+    "tube_od": 1.0,
+    "tube_count": 20000,
+    "tube_passes": 2,
+    "tube_length": 40.0,
+}
 CURVE = {
     "turbine_curve_pressure": [1.0, 1.3, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0],
     "turbine_curve_output_change": [0.004, 0.004, 0.0032, 0.0, -0.0055, -0.0115, -0.018, -0.025, -0.041],

@@ -5,16 +5,9 @@ import json
 import subprocess
 import sys
 
-GOOD = {
-    "cw_inlet_temp": 70.0,
-    "cw_outlet_temp": 88.0,
-    "cw_flow": 200000,
-    "condenser_pressure": 2.0,
-    "tube_od": 1.0,
-    "tube_count": 20000,
-    "tube_passes": 2,
-    "tube_length": 40.0,
-}
+from _tool_cases import HT_MINIMAL
+
+GOOD = HT_MINIMAL
 
 
 def run(*args, stdin=None):

@@ -12,21 +12,13 @@ import sys
 
 import anyio
 import pytest
+from _tool_cases import HT_MINIMAL
 from mcp import Client, StdioServerParameters
 
 from condensync_tools.registry import execute
 from condensync_tools.runtime import build_context
 
-GOOD = {
-    "cw_inlet_temp": 70.0,
-    "cw_outlet_temp": 88.0,
-    "cw_flow": 200000,
-    "condenser_pressure": 2.0,
-    "tube_od": 1.0,
-    "tube_count": 20000,
-    "tube_passes": 2,
-    "tube_length": 40.0,
-}
+GOOD = HT_MINIMAL
 
 
 @pytest.fixture

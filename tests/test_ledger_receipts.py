@@ -16,22 +16,14 @@ from pathlib import Path
 
 import pytest
 import rfc8785
+from _tool_cases import HT_MINIMAL
 
 from condensync_tools.registry import ExecutionContext, execute
 from condensync_tools.runtime import build_context
 from condensync_tools.store.cli_support import audit_export, audit_public_key
 
 SCRIPT = Path(__file__).resolve().parent.parent / "docs" / "verify_receipt.py"
-GOOD = {
-    "cw_inlet_temp": 70.0,
-    "cw_outlet_temp": 88.0,
-    "cw_flow": 200000,
-    "condenser_pressure": 2.0,
-    "tube_od": 1.0,
-    "tube_count": 20000,
-    "tube_passes": 2,
-    "tube_length": 40.0,
-}
+GOOD = HT_MINIMAL
 
 
 def _third_party(tmp: Path, *args: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:

@@ -5,19 +5,11 @@ import math
 import sys
 
 import pytest
+from _tool_cases import HT_MINIMAL
 from jsonschema import Draft202012Validator
 from mcp import Client, StdioServerParameters
 
-GOOD = {
-    "cw_inlet_temp": 70.0,
-    "cw_outlet_temp": 88.0,
-    "cw_flow": 200000,
-    "condenser_pressure": 2.0,
-    "tube_od": 1.0,
-    "tube_count": 20000,
-    "tube_passes": 2,
-    "tube_length": 40.0,
-}
+GOOD = HT_MINIMAL
 SERVER = StdioServerParameters(command=sys.executable, args=["-m", "condensync_tools", "serve", "--no-ledger"])
 
 

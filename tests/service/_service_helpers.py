@@ -17,22 +17,14 @@ from typing import Any, AsyncIterator
 
 import httpx
 import httpx2
+from _tool_cases import HT_MINIMAL
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 REPO = Path(__file__).resolve().parents[2]
 LAUNCH = Path(__file__).with_name("_launch.py")
 
-GOOD = {
-    "cw_inlet_temp": 70.0,
-    "cw_outlet_temp": 88.0,
-    "cw_flow": 200000,
-    "condenser_pressure": 2.0,
-    "tube_od": 1.0,
-    "tube_count": 20000,
-    "tube_passes": 2,
-    "tube_length": 40.0,
-}
+GOOD = HT_MINIMAL
 CALC = "calculate_heat_transfer_coefficient"
 
 
