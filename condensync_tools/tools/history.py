@@ -32,6 +32,7 @@ from ..calculators.water import salinity_for
 from ..errors import InvalidArguments, ToolUnavailable
 from ..registry import ToolCall, ToolDefinition, ToolOutput, register
 from ..units import KINDS, from_si, unit_label
+from . import history_chart
 from . import history_io as hio
 from .common import (
     CALCULATOR_NOTE,
@@ -676,7 +677,7 @@ def _chart(
     forecast_ms: float | None,
     latest: int | None,
     has_days: np.ndarray,
-) -> hio.ChartData:
+) -> history_chart.ChartData:
     """What the chart shows: cleanliness with cycles and forecast; backpressure measured vs
     expected (at the smoothed fouling level of each cycle) vs achievable (at the design
     cleanliness), with the CW inlet temperature."""
@@ -699,7 +700,7 @@ def _chart(
         if trend.status == "poor_fit":
             label += " (poor fit: indicative)"
     events = trend.analysis.events if trend.analysis else []
-    chart = hio.ChartData(
+    chart = history_chart.ChartData(
         daily.centroid_ms[has_days],
         cf_mean[has_days],
         cf_min[has_days],
@@ -1076,14 +1077,14 @@ def handle(call: ToolCall) -> ToolOutput:
         forecast_ms = _forecast_values(analysis, latest, values_out)
         if a["include_chart"]:
             # the context may draw it elsewhere (``condensync analyze``: a separate process)
-            render = call.context.services.get("chart_renderer") or hio.render_chart
+            render = call.context.services.get("chart_renderer") or history_chart.render_chart
             chart = render(_chart(a, system, analysis, design, ts, values, forecast_ms, latest, has_days))
     mode = series[0].result()
     values_out.update(series_out)
     if digest is not None:
         values_out["input_file_sha256"] = digest
     if a["include_chart"]:
-        values_out[CHART_FIELD] = hio.chart_base64(chart)
+        values_out[CHART_FIELD] = history_chart.chart_base64(chart)
     n_valid = values_out["rows_valid"]
     summary = _summary(a, analysis, values_out, n, n_valid, latest, mode)
     return ToolOutput(values=values_out, method=_method(a, analysis, mode), warnings=warnings, summary=summary)

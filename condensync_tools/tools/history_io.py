@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """File side of ``analyze_performance_history``: the data-directory sandbox, reading a time
 series (CSV, Parquet), ISO 8601 timestamps, writing the per-row series; the chart is drawn by
-:mod:`.history_chart` (its names are re-exported here).
+:mod:`.history_chart`.
 
 The calculator (:mod:`condensync_tools.calculators.history`) stays pure; everything that
 touches the file system or renders lives here.
@@ -26,7 +26,6 @@ import numpy as np
 from .. import settings
 from ..calculators.history import DAY_MS, MISSING_TIMESTAMP
 from ..errors import InvalidArguments, ToolUnavailable
-from .history_chart import ChartData, chart_base64, render_chart  # noqa: F401  (the chart lives there)
 from .history_read import (
     MEASUREMENT_COLUMNS,
     SeriesData,
@@ -39,7 +38,6 @@ from .history_read import parse_one_timestamp as _parse_one  # noqa: F401  (kept
 from .series_retention import SeriesRetention, managed_series_directories, prune_series_files
 
 __all__ = [
-    "ChartData",
     "DATA_DIR_ENV",
     "MEASUREMENT_COLUMNS",
     "SeriesData",
@@ -53,8 +51,6 @@ __all__ = [
     "write_series",
     "series_resource_uri",
     "format_timestamps",
-    "render_chart",
-    "chart_base64",
     "parquet_available",
     "PARQUET_HINT",
 ]
