@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from condensync_tools.store import SchemaError, Store, schema_status, upgrade
-from condensync_tools.store.migrate import MIGRATIONS_DIR, head_revision
+from condensync_tools.store.migrate import HEAD_REVISION, MIGRATIONS_DIR, head_revision
 from condensync_tools.store.models import VERSION_TABLE, Base
 
 
@@ -116,3 +116,28 @@ def test_postgres_url_uses_psycopg() -> None:
     s = Store("postgres://u:secret@db.example/condensync")
     assert s.url == "postgresql+psycopg://u:***@db.example/condensync" and s.backend == "postgresql"
     s.close()
+
+
+def test_head_revision_constant_is_the_newest_migration() -> None:
+    """HEAD_REVISION (the check that skips Alembic when a store is current) names the head of
+    the shipped scripts as Alembic reads them: adding a migration without updating it fails here."""
+    assert HEAD_REVISION == head_revision()
+
+
+def test_a_current_store_opens_without_importing_alembic(tmp_path: Path) -> None:
+    """Opening an up-to-date store (every command and server start does) checks the recorded
+    revision with one query; Alembic is imported only to migrate or to classify another state."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'current.db'}"
+    Store(url, auto_upgrade=True).close()
+    code = (
+        "import sys\n"
+        "from condensync_tools.store import Store\n"
+        f"s = Store({url!r}, auto_upgrade=True)\n"
+        "print(s.schema_status().state, 'alembic' in sys.modules)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["current", "False"]
