@@ -359,6 +359,10 @@ def _analyze(args: argparse.Namespace) -> int:
             if chart_process is not None:
                 context.services["chart_renderer"] = chart_process
             outcome = execute("analyze_performance_history", arguments, context)
+    except RuntimeError as exc:  # the ledger refused the call: it is not reported unrecorded
+        return _fail(
+            f"{exc}\n(the analysis is not reported without its ledger entry; --no-ledger analyses without one)", 1
+        )
     finally:
         if chart_process is not None:
             chart_process.close()

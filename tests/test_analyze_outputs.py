@@ -32,6 +32,19 @@ def test_default_series_is_parquet_and_the_call_is_in_the_ledger(tmp_path, monke
     assert (entry["seq"], entry["tool"]) == (receipt["seq"], "analyze_performance_history")
 
 
+def test_a_ledger_that_cannot_open_fails_the_command_clearly(tmp_path):
+    """No traceback and no result reported unrecorded: exit code 1 and the reason."""
+    csv = tmp_path / "unit1.csv"
+    history_bench.write_csv(csv, history_bench.synthetic_history(500, days=2.0))
+    out = tmp_path / "out"
+    unreachable = "postgresql://nobody@127.0.0.1:1/none"  # port 1: connection refused at once
+    r = analyze(str(csv), "--out", str(out), "--no-chart", "--database-url", unreachable, *DESIGN)
+    assert r.returncode == 1, r.stderr
+    assert "the audit ledger could not be opened" in r.stderr and "--no-ledger" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert not (out / "result.json").exists()
+
+
 def test_csv_series_on_request(tmp_path):
     csv = tmp_path / "unit1.csv"
     history_bench.write_csv(csv, history_bench.synthetic_history(500, days=2.0))
