@@ -97,6 +97,35 @@ def concurrent_ratio(threads: int = 16, calls: int = 1600, rounds: int = 3) -> t
     return best_on, best_off, per_commit
 
 
+def sync_ceiling(threads: int = 16, calls: int = 1600, rounds: int = 3, flush_s: float = 0.001) -> tuple[float, float]:
+    """(calls/s through a group commit that writes nothing, ledger-off calls/s): the same
+    callers, each call waiting on :class:`~condensync_tools.store.group_commit.GroupCommit`
+    whose flush only sleeps ``flush_s`` (a commit's fsync, no database, no hashing). What
+    waiting for a shared commit costs by itself on this machine, the ceiling of
+    ``concurrent_ratio`` for any ledger that answers a call only after its commit."""
+    from condensync_tools.store.group_commit import GroupCommit
+
+    def flush(items: list) -> list:
+        time.sleep(flush_s)
+        return [None] * len(items)
+
+    group = GroupCommit(flush)
+
+    class _WaitOnly:
+        def record(self, outcome) -> None:
+            group.submit(outcome)
+
+    args = _arguments(calls)
+    on = ExecutionContext(caller="bench", recorder=_WaitOnly())
+    off = ExecutionContext(caller="bench")
+    _rate(off, args[:100])
+    best_on = best_off = 0.0
+    for _ in range(rounds):
+        best_off = max(best_off, _rate(off, args, threads))
+        best_on = max(best_on, _rate(on, args, threads))
+    return best_on, best_off
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=400)

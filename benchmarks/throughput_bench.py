@@ -4,6 +4,9 @@
 * ``ledger_concurrent_ratio``: 16 threads calling ``execute`` (heat-transfer tool) with the
   SQLite ledger (WAL, synchronous=FULL, signed heads in a witness file) vs without
   (goal >= 0.5): concurrent calls share commits (group commit);
+* beside it, reported: the same 16 callers waiting on a group commit that writes nothing (its
+  flush sleeps 1 ms): what waiting for a shared commit costs by itself on this machine, the
+  ceiling of ``ledger_concurrent_ratio`` (docs/performance.md §2);
 * ``ledger_threads_ratio``: ``benchmarks/ledger_bench.py``'s ``ledger x4 thr`` / ``ledger``
   on SQLite: appends/s from 4 threads vs 1 (goal >= 2.5);
 * ``history_end_to_end_ratio``: ``condensync analyze FILE.csv`` (default outputs: result
@@ -49,6 +52,7 @@ def ledger_figures(quick: bool) -> list[Figure]:
             1 if quick else 3,
         )
     threads = best["ledger x4 thr"] / best["ledger"]
+    wait_on, wait_off = ledger_tool_calls.sync_ceiling(calls=320 if quick else 1600, rounds=1 if quick else 3)
     return [
         Figure(
             f"ledger on, 16 callers ({per_commit:.1f} calls/commit): calls/s",
@@ -59,6 +63,16 @@ def ledger_figures(quick: bool) -> list[Figure]:
             on / off,
             "ratio >= 0.5",
             on / off >= 0.5,
+        ),
+        Figure(
+            "  ceiling: 16 callers waiting on a commit that writes nothing (1 ms sleep): calls/s",
+            wait_on,
+            "calls/s",
+            wait_off,
+            "ledger off calls/s",
+            wait_on / wait_off,
+            "report",
+            None,
         ),
         Figure(
             "ledger appends, 4 threads: appends/s",
