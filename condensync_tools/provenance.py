@@ -20,6 +20,7 @@ import hashlib
 import json
 import math
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from operator import itemgetter
@@ -37,6 +38,7 @@ __all__ = [
     "provenance_hash",
     "hashed_outputs",
     "hashed_output_fields",
+    "MemberTexts",
     "SIGNIFICANT_DIGITS",
 ]
 
@@ -248,8 +250,27 @@ def hashed_output_fields(
     result["units"] = units
     parts.append("[" + ",".join(_escape_string(w) for w in warnings) + "]")
     parts.append(units_text if units_text is not None else string_map_text(units))
-    template, in_order = _positional_template((*keys, "warnings", "units"))
-    return result, hashlib.sha256((template % in_order(parts)).encode("utf-8")).hexdigest()
+    members = (*keys, "warnings", "units")
+    template, in_order = _positional_template(members)
+    digest = hashlib.sha256((template % in_order(parts)).encode("utf-8")).hexdigest()
+    return result, digest, MemberTexts(members, parts)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberTexts:
+    """The canonical texts of an object's members, in the order of ``keys`` (what
+    :func:`hashed_output_fields` has built for the output hash): :meth:`text_with` finishes the
+    canonical text of the whole object with one more member, without serialising the rest
+    again. The ledger stores that text of every result (:class:`~.registry.CallOutcome`
+    ``result_text``)."""
+
+    keys: tuple[str, ...]
+    texts: list[str]
+
+    def text_with(self, key: str, value: Any) -> str:
+        """:func:`json_text` of ``{**object, key: value}`` (``key`` not among ``keys``)."""
+        template, in_order = _positional_template((*self.keys, key))
+        return template % in_order([*self.texts, json_text(value)])
 
 
 @lru_cache(maxsize=4096)

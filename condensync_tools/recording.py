@@ -123,6 +123,7 @@ class StoreRecorder:
                 caller=outcome.caller,
                 duration_ms=outcome.duration_ms,
                 request_id=outcome.request_id,
+                result_json=outcome.result_text,
             )
         )
         try:

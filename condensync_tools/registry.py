@@ -441,6 +441,19 @@ class CallOutcome:
     receipt: dict | None = None  #: audit-ledger receipt, set by the recorder (never hashed)
     #: what the condenser history keeps (None: nothing, also for a part of a combined call)
     history: HistoryRecord | None = None
+    #: the canonical texts of the result's members but ``provenance``, as the output hash
+    #: built them (:attr:`result_text` finishes the result's text from them)
+    result_members: provenance.MemberTexts | None = None
+
+    @property
+    def result_text(self) -> str | None:
+        """The RFC 8785 text of ``result``: the member texts built for the output hash and the
+        provenance as it is now (the ledger stores it without serialising the result again);
+        None when there is no result, or a member was added or removed since (the result's
+        other members are not changed after the call)."""
+        if self.result is None or self.result_members is None or len(self.result) != len(self.result_members.keys) + 1:
+            return None
+        return self.result_members.text_with("provenance", self.result["provenance"])
 
     @property
     def summary(self) -> str:
@@ -613,7 +626,7 @@ def _normalise(tool: ToolDefinition, arguments: Any) -> dict:
 
 def _run(
     tool: ToolDefinition, arguments: Any, context: ExecutionContext
-) -> tuple[dict, dict, str | Callable[[], str], HistoryRecord | None]:
+) -> tuple[dict, dict, str | Callable[[], str], HistoryRecord | None, provenance.MemberTexts]:
     normalised = _normalise(tool, arguments)
     system = normalised.get("unit_system", "US")
     condenser_id = normalised.get("condenser_id") or ""
@@ -682,11 +695,11 @@ def _run(
     fmt = caller_formatter(system)
     out.warnings = [render(w, fmt) for w in out.warnings]
     out.values = render_values(out.values, fmt)
-    values, out_hash = caller_outputs(out, tool.output_plan, system)
+    values, out_hash, members = caller_outputs(out, tool.output_plan, system)
     values["provenance"] = provenance.build_provenance(
         tool.name, tool.version, out.method, normalised, None, call.sources, output_sha256=out_hash
     )
-    return values, normalised, out.summary, out.history
+    return values, normalised, out.summary, out.history, members
 
 
 def execute(name: str, arguments: Any, context: ExecutionContext | None = None) -> CallOutcome:
@@ -701,11 +714,12 @@ def execute(name: str, arguments: Any, context: ExecutionContext | None = None) 
     error: ToolCallError | None = None
     summary: str | Callable[[], str] = ""
     history: HistoryRecord | None = None
+    members: provenance.MemberTexts | None = None
     version = ""
     try:
         tool = get_tool(name)
         version = tool.version
-        result, normalised, summary, history = _run(tool, arguments, context)
+        result, normalised, summary, history, members = _run(tool, arguments, context)
     except ToolCallError as exc:
         exc.tool = exc.tool or name
         error = exc
@@ -734,6 +748,7 @@ def execute(name: str, arguments: Any, context: ExecutionContext | None = None) 
         request_id,
         summary,
         history=None if context.part_of else history,
+        result_members=members,
     )
     if context.recorder is not None:
         context.recorder.record(outcome)

@@ -182,15 +182,16 @@ def test_one_pass_output_stage_equals_convert_then_round_and_hash(monkeypatch):
     seen = []
 
     def checked(out, plan, system):
-        result, digest = real(out, plan, system)
+        result, digest, members = real(out, plan, system)
         units: dict = {}
         values = {k: v for k, v in out.values.items() if v is not None}
         values = registry.convert_units(values, plan, system, to_caller=True, units=units)
         expected, expected_digest = provenance.hashed_outputs(values, list(out.warnings), dict(sorted(units.items())))
         assert json.dumps(result) == json.dumps(expected)
         assert digest == expected_digest
+        assert members.text_with("z", 1) == provenance.json_text({**result, "z": 1})
         seen.append(system)
-        return result, digest
+        return result, digest, members
 
     monkeypatch.setattr(registry, "caller_outputs", checked)
     for path in golden.iter_cases(golden.REPO_GOLDEN_DIR):

@@ -149,6 +149,8 @@ class CallRecord:
         MCP/JSON-RPC request id, as text.
     recorded_at : datetime
         Time of the call (timezone-aware; naive is taken as UTC). Defaults to now.
+    result_json : str or None
+        ``result``'s canonical text when already built (see the attribute).
     """
 
     tool: str
@@ -162,6 +164,10 @@ class CallRecord:
     duration_ms: float = 0.0
     request_id: str | None = None
     recorded_at: datetime = field(default_factory=_utcnow)
+    result_json: str | None = field(default=None, repr=False)
+    """The RFC 8785 text of ``result`` when the caller has it already (the tool layer builds it
+    with the output hash: :attr:`~condensync_tools.registry.CallOutcome.result_text`), stored
+    as is instead of serialising the result again; it must be ``json_text(result)``."""
 
 
 @dataclass(frozen=True)
@@ -223,7 +229,12 @@ def _prepare(record: CallRecord, chain: str) -> tuple[dict[str, Any], Any, Any]:
     if not math.isfinite(duration):
         raise ValueError(f"duration_ms must be finite, got {record.duration_ms!r}")
     arguments_json, arguments = canonical_value(record.arguments if record.arguments is not None else {})
-    result_json, result = (None, None) if record.result is None else canonical_value(record.result)
+    if record.result is None:
+        result_json, result = None, None
+    elif record.result_json is not None:
+        result_json, result = record.result_json, record.result
+    else:
+        result_json, result = canonical_value(record.result)
     values = {
         "chain": chain,
         "recorded_at": to_utc(record.recorded_at),
