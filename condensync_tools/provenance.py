@@ -229,13 +229,14 @@ def hashed_output_fields(
     warnings: list[str],
     units: dict[str, str],
     units_text: str | None = None,
-) -> tuple[dict, str]:
+) -> tuple[dict, str, MemberTexts]:
     """:func:`hashed_outputs` of outputs given as parallel lists, as the tool layer builds them
     in its one pass over a handler's fields: ``keys`` and ``values`` in result order, with the
     positions of the float values (``floats_at``) and of every other value (``others_at``);
     ``units`` already in key order, with its canonical text when the caller has it cached.
     Same result and hash as :func:`hashed_outputs` (tested), without building intermediate
-    dicts."""
+    dicts; and the member texts it hashed (:class:`MemberTexts`), from which the ledger
+    finishes the result's canonical text."""
     rounded = values[:]
     parts: list = values[:]
     if floats_at:

@@ -167,8 +167,11 @@ def convert_units(
     return out
 
 
-def caller_outputs(out: "ToolOutput", plan: dict[str, FieldPlan], system: str) -> tuple[dict, str]:
-    """A handler's outputs as the result carries them, and their ``output_sha256``: fields
+def caller_outputs(
+    out: "ToolOutput", plan: dict[str, FieldPlan], system: str
+) -> tuple[dict, str, provenance.MemberTexts]:
+    """A handler's outputs as the result carries them, their ``output_sha256`` and the member
+    texts hashed (:class:`provenance.MemberTexts`): fields
     that are None left out, quantity fields converted from SI to ``system`` (each with its
     ``units`` entry), every float rounded to 10 significant digits, ``warnings`` and ``units``
     added (see :mod:`provenance`). The hot path of every call: what depends only on which
