@@ -19,7 +19,16 @@ from .. import portable_math as pm
 from ._algebra import Laurent, in_pieces, laurent_plans, laurent_tables, power_plan, power_table
 from .coefficients import R_IF97, REGION1_TERMS, REGION2_IDEAL_TERMS, REGION2_RESIDUAL_TERMS, REGION4_N
 
-__all__ = ["tsat_p", "psat_t", "Region1Isobar", "region1_isobar", "region1", "region2", "saturation_props"]
+__all__ = [
+    "tsat_p",
+    "psat_t",
+    "Region1Isobar",
+    "region1_isobar",
+    "region1",
+    "region2",
+    "saturation_props",
+    "saturation_densities",
+]
 
 
 def tsat_p(pressure_pa):
@@ -229,14 +238,17 @@ def region2(temperature_k, p_mpa):
     return v, tr * (got + grt) * R_IF97 * temperature_k
 
 
-def _latent_vapour(pressure_pa, t_sat):
-    """(h_fg [J/kg], ρ'' [kg/m³]) at (P, T_sat): regions 1 and 2 at T_sat; the region-4 mixture
-    rule x' + q·(x'' − x') for q = 1 and q = 0."""
+def _saturated(pressure_pa, t_sat, liquid_density: bool = False):
+    """(h_fg [J/kg], ρ'' [kg/m³]) at (P, T_sat), and ρ' [kg/m³] with ``liquid_density``:
+    regions 1 and 2 at T_sat; the region-4 mixture rule x' + q·(x'' − x') for q = 1 and q = 0;
+    ρ' = 1/v of region 1 (the one region-1 evaluation serves both)."""
     p_mpa = pressure_pa / 1e6
     v1, h1 = region1(t_sat, p_mpa)
     v2, h2 = region2(t_sat, p_mpa)
     dh = h2 - h1
     h_fg = (dh + h1) * 1e3 - (dh * 0 + h1) * 1e3
+    if liquid_density:
+        return h_fg, 1.0 / (v2 - v1 + v1), 1.0 / v1
     return h_fg, 1.0 / (v2 - v1 + v1)
 
 
@@ -244,4 +256,11 @@ def saturation_props(pressure_pa, t_sat=None):
     """(T_sat [K], latent heat h_fg [J/kg], saturated vapour density [kg/m³]) at P [Pa] below
     623.15 K (region 4 from regions 1 and 2). ``t_sat``: :func:`tsat_p` of P when at hand."""
     t = tsat_p(pressure_pa) if t_sat is None else t_sat
-    return (t, *in_pieces(_latent_vapour, pressure_pa, t))
+    return (t, *in_pieces(_saturated, pressure_pa, t))
+
+
+def saturation_densities(pressure_pa, t_sat):
+    """(h_fg [J/kg], saturated vapour density ρ'' [kg/m³], saturated liquid density ρ' [kg/m³])
+    at P [Pa] and its T_sat [K] below 623.15 K: :func:`saturation_props` and region 1's 1/v at
+    (T_sat, P), from one evaluation of each region."""
+    return in_pieces(lambda p, t: _saturated(p, t, True), pressure_pa, t_sat)
