@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from .. import portable_math as pm
-from ._algebra import Laurent, in_pieces, laurent_plans, laurent_tables, power_plan, power_table
+from ._algebra import Laurent, add_inverse_powers, in_pieces, laurent_plans, laurent_tables, power_plan, power_table
 from .coefficients import R_IF97, REGION1_TERMS, REGION2_IDEAL_TERMS, REGION2_RESIDUAL_TERMS, REGION4_N
 
 __all__ = [
@@ -154,9 +154,7 @@ def _signed_plan(exponents: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int
 def _signed_powers(x, plans: tuple[tuple[int, ...], tuple[int, ...]], negative: bool) -> dict:
     """{k: x^k} (x^0 = 1.0; negative k as (1/x)^|k|) by :func:`power_table`."""
     table = power_table(x, plans[0])
-    if negative:
-        table.update({-k: v for k, v in power_table(1.0 / x, plans[1]).items() if k})
-    return table
+    return add_inverse_powers(table, 1.0 / x, plans[1]) if negative else table
 
 
 def _exponents(*plans: tuple, position: int) -> tuple[int, ...]:
