@@ -219,3 +219,40 @@ def test_per_call_api_is_the_array_routine():
     for p in PRESSURES[::5]:
         _, h_fg, rho_v = if97.saturation_props(np.array([p]))
         assert (water.latent_heat(float(p)), water.saturated_vapour_density(float(p))) == (h_fg[0], rho_v[0])
+
+
+def test_saturation_densities_is_one_evaluation_of_each_region():
+    """saturation_densities = (h_fg, ρ'') of saturation_props and 1/v of region 1 at (T_sat, P),
+    bit for bit, on floats and arrays; the per-call saturated-liquid density is that value."""
+    t_sat = if97.tsat_p(PRESSURES)
+    h_fg, rho_v, rho_l = if97.saturation_densities(PRESSURES, t_sat)
+    _, h_ref, rho_v_ref = if97.saturation_props(PRESSURES, t_sat)
+    assert h_fg.tobytes() == h_ref.tobytes() and rho_v.tobytes() == rho_v_ref.tobytes()
+    assert rho_l.tobytes() == (1.0 / if97.region1(t_sat, PRESSURES / 1e6)[0]).tobytes()
+    _same(lambda p: if97.saturation_densities(p, if97.tsat_p(p)), PRESSURES)
+    for p in PRESSURES[::5]:
+        t = float(if97.tsat_p(float(p)))
+        assert water.saturated_liquid_density(float(p)) == 1.0 / if97.region1(t, float(p) / 1e6)[0]
+
+
+@pytest.mark.parametrize("salinity", [0.0, 0.010, 0.03516504])
+def test_liquid_density_is_the_density_of_liquid_properties(salinity):
+    for t in TEMPS[::3]:
+        t = float(t) + 1e-9  # a state no other test cached
+        assert water.liquid_density(t, salinity) == water.liquid_properties(t, salinity).density
+    with pytest.raises(OutOfRangeError) as err:
+        water.liquid_density(360.0, salinity, field="cw_inlet_temp")
+    assert err.value.field == "cw_inlet_temp"
+
+
+def test_power_tables_follow_the_squaring_chain():
+    """power_table and add_inverse_powers give x^k and (1/x)^k as Powers forms them (same bits)."""
+    from condensync_tools.calculators.water._algebra import Powers, add_inverse_powers, power_plan, power_table
+
+    plan = power_plan({3, 7, 17, 42, 58})
+    for x in (0.731, 1.37, np.linspace(0.5, 1.5, 7)):
+        table = add_inverse_powers(power_table(x, plan), 1.0 / x, plan)
+        powers, inverse = Powers(x), Powers(1.0 / x)
+        for k in plan:
+            assert np.array_equal(table[k], powers(k)) and np.array_equal(table[-k], inverse(k))
+        assert np.array_equal(table[-1], 1.0 / x) and table[0] == 1.0

@@ -128,6 +128,7 @@ def wall_resistance(d_o: float, d_i: float, wall_conductivity: float) -> float:
     return d_o * pm.log(d_o / d_i) / (2.0 * wall_conductivity)
 
 
+@lru_cache(maxsize=64)  # a plant has a few bank-row counts; the power costs a log and an exp
 def bank_factor(bank_rows: int) -> float:
     """Kern's inundation factor N^(−1/6) [-]."""
     return pm.power(float(bank_rows), -1.0 / 6.0)

@@ -39,7 +39,7 @@ from .first_principles import (
 )
 from .messages import Text
 from .tubes import TubeBundle, gauge_of_wall, material
-from .water import latent_heat, liquid_properties, saturation_temperature
+from .water import latent_heat, liquid_density, liquid_properties, saturation_temperature
 
 __all__ = [
     "lmtd",
@@ -418,11 +418,11 @@ def analyse_heat_transfer(x: HeatTransferInputs) -> HeatTransferResult:
     warnings: list[str] = []
     t_sat, itd, ttd, log_mean = _temperatures(x, warnings)
     t_mean = 0.5 * (x.cw_inlet_temp + x.cw_outlet_temp)
-    props_in = liquid_properties(x.cw_inlet_temp, x.salinity, field="cw_inlet_temp")
+    rho_in = liquid_density(x.cw_inlet_temp, x.salinity, field="cw_inlet_temp")  # only ρ at the inlet
     props_mean = liquid_properties(t_mean, x.salinity, field="cw_outlet_temp")
     rise = x.cw_outlet_temp - x.cw_inlet_temp
-    cw_flow, duty_method = _cw_flow(x, props_in.density, props_mean.cp, rise)
-    m_dot = cw_flow * props_in.density
+    cw_flow, duty_method = _cw_flow(x, rho_in, props_mean.cp, rise)
+    m_dot = cw_flow * rho_in
     duty = m_dot * props_mean.cp * rise
     if x.cw_flow > 0.0 and x.heat_duty > 0.0 and abs(x.heat_duty / duty - 1.0) > 0.05:
         warnings.append(
@@ -442,7 +442,7 @@ def analyse_heat_transfer(x: HeatTransferInputs) -> HeatTransferResult:
         lmtd=log_mean,
         temperature_rise=rise,
         cw_mass_flow=m_dot,
-        cw_density=props_in.density,
+        cw_density=rho_in,
         cw_cp=props_mean.cp,
         surface_area=area,
         u_actual=u_actual,

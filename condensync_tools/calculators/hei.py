@@ -106,6 +106,7 @@ class HeiCaveat(Enum):
     FW_DERIVED = "fw_derived"
 
 
+_ALL_CAVEATS = frozenset(HeiCaveat)
 _CAVEAT_TEXT = {
     HeiCaveat.TITANIUM_FM_OLDER_EDITION: "Fm for titanium comes from the older HEI edition ('tentative' there); "
     "9th/10th-edition values differ: pass hei_fm from a licensed table for an HEI-grade result",
@@ -119,7 +120,7 @@ _CAVEAT_TEXT = {
 
 
 def hei_basis_warnings(
-    basis: HeiBasis | None, tube_material: str, caveats: frozenset[HeiCaveat] | set[HeiCaveat] = frozenset(HeiCaveat)
+    basis: HeiBasis | None, tube_material: str, caveats: frozenset[HeiCaveat] | set[HeiCaveat] = _ALL_CAVEATS
 ) -> list[str]:
     """The warnings an HEI clean U of ``basis`` calls for (none for first principles, ``None``),
     in this order, limited to ``caveats``:
@@ -131,13 +132,13 @@ def hei_basis_warnings(
     """
     if basis is None:
         return []
-    stated = {
-        HeiCaveat.TITANIUM_FM_OLDER_EDITION: basis.fm is FactorBasis.TABLE and tube_material == "titanium",
-        HeiCaveat.C1_NEAREST_OD: not basis.c1_at_tabulated_od,
-        HeiCaveat.FM_DERIVED: basis.fm is FactorBasis.DERIVED,
-        HeiCaveat.FW_DERIVED: basis.fw is FactorBasis.DERIVED,
-    }
-    return [_CAVEAT_TEXT[c] for c in HeiCaveat if stated[c] and c in caveats]
+    stated = (  # in the order of HeiCaveat
+        (HeiCaveat.TITANIUM_FM_OLDER_EDITION, basis.fm is FactorBasis.TABLE and tube_material == "titanium"),
+        (HeiCaveat.C1_NEAREST_OD, not basis.c1_at_tabulated_od),
+        (HeiCaveat.FM_DERIVED, basis.fm is FactorBasis.DERIVED),
+        (HeiCaveat.FW_DERIVED, basis.fw is FactorBasis.DERIVED),
+    )
+    return [_CAVEAT_TEXT[c] for c, applies in stated if applies and (caveats is _ALL_CAVEATS or c in caveats)]
 
 
 def hei_caveat_text(caveat: HeiCaveat) -> str:

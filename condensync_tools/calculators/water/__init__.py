@@ -30,7 +30,7 @@ from functools import lru_cache
 from ..errors import OutOfRangeError
 from ..messages import Text
 from .coefficients import P_CRITICAL, P_TRIPLE, T_CRITICAL, T_TRIPLE
-from .if97 import psat_t, region1, region2, saturation_props, tsat_p
+from .if97 import psat_t, region1, region2, saturation_densities, saturation_props, tsat_p
 from .liquid import CW_PRESSURE_PA, LiquidProperties, density, density_cp, heat_capacity, liquid_state
 from .transport import conductivity, viscosity, viscosity_conductivity
 
@@ -44,6 +44,7 @@ __all__ = [
     "saturated_vapour_density",
     "saturated_liquid_density",
     "liquid_properties",
+    "liquid_density",
     "salinity_for",
     # array-first routines (floats or numpy arrays, unchecked ranges)
     "tsat_p",
@@ -139,7 +140,7 @@ def _psat_cached(temperature_k: float) -> float:
 @lru_cache(maxsize=8192)
 def _saturation(pressure_pa: float) -> tuple[float, float, float]:
     """(h_fg [J/kg], ρ'' [kg/m³], ρ' [kg/m³]) at a saturation pressure: IF97 regions 1 and 2 at
-    T_sat (:func:`.if97.saturation_props`) below 623.15 K, region 3 through iapws above."""
+    T_sat (:func:`.if97.saturation_densities`) below 623.15 K, region 3 through iapws above."""
     t_sat = _tsat_cached(pressure_pa)
     if t_sat > _T_REGION3:
         from iapws import iapws97  # region 3 only: iapws imports scipy
@@ -147,8 +148,7 @@ def _saturation(pressure_pa: float) -> tuple[float, float, float]:
         p_mpa = pressure_pa / 1e6
         liquid, vapour = iapws97._Region4(p_mpa, 0), iapws97._Region4(p_mpa, 1)
         return (vapour["h"] - liquid["h"]) * 1e3, 1.0 / vapour["v"], 1.0 / liquid["v"]
-    _, h_fg, rho_v = saturation_props(pressure_pa, t_sat)
-    return h_fg, rho_v, 1.0 / region1(t_sat, pressure_pa / 1e6)[0]
+    return saturation_densities(pressure_pa, t_sat)
 
 
 def latent_heat(pressure_pa: float) -> float:
@@ -186,3 +186,18 @@ def liquid_properties(
 @lru_cache(maxsize=8192)
 def _liquid_cached(temperature_k: float, salinity: float, pressure_pa: float) -> LiquidProperties:
     return liquid_state(temperature_k, salinity, pressure_pa)
+
+
+def liquid_density(
+    temperature_k: float, salinity_kg_kg: float = 0.0, pressure_pa: float = CW_PRESSURE_PA, field: str = "cw_inlet_temp"
+) -> float:
+    """Cooling-water density [kg/m³] alone: ``liquid_properties(...).density`` (the same value,
+    :func:`.liquid.density`) without the viscosity and conductivity a caller needing only ρ
+    would not use. Same range check; cached per state."""
+    _check_range(temperature_k, LIQUID_T_MIN, LIQUID_T_MAX, field, ("t", "temperature", 3), "cooling-water property")
+    return _density_cached(float(temperature_k), float(salinity_kg_kg), float(pressure_pa))
+
+
+@lru_cache(maxsize=8192)
+def _density_cached(temperature_k: float, salinity: float, pressure_pa: float) -> float:
+    return density(temperature_k, salinity, pressure_pa)

@@ -39,7 +39,17 @@ class Powers:
         return out
 
 
-def power_plan(exponents) -> tuple[int, ...]:
+class PowerPlan(tuple):
+    """The exponents k ≥ 2 of a :func:`power_table` (ascending), with its squaring steps
+    (k, k // 2, k odd) formed once."""
+
+    def __new__(cls, exponents) -> "PowerPlan":
+        plan = super().__new__(cls, exponents)
+        plan.steps = tuple((k, k >> 1, k & 1) for k in plan)
+        return plan
+
+
+def power_plan(exponents) -> PowerPlan:
     """The exponents k ≥ 2 that :func:`power_table` forms for ``exponents``: each with its
     halves k // 2 (the squaring chain of :class:`Powers`), ascending."""
     needed: set[int] = set()
@@ -47,17 +57,28 @@ def power_plan(exponents) -> tuple[int, ...]:
         while k >= 2 and k not in needed:
             needed.add(k)
             k //= 2
-    return tuple(sorted(needed))
+    return PowerPlan(sorted(needed))
 
 
-def power_table(x, plan: tuple[int, ...]) -> dict:
+def power_table(x, plan) -> dict:
     """{0: 1.0, 1: x, k: x^k for k in plan}: the values :class:`Powers` gives (x^k = (x^(k//2))²,
     times x for odd k), in one flat loop."""
     table = {0: 1.0, 1: x}
-    for k in plan:
-        half = table[k >> 1]
-        value = half * half
-        table[k] = value * x if k & 1 else value
+    for k, half, odd in plan.steps if type(plan) is PowerPlan else PowerPlan(plan).steps:
+        value = table[half]
+        value = value * value
+        table[k] = value * x if odd else value
+    return table
+
+
+def add_inverse_powers(table: dict, inverse, plan) -> dict:
+    """``table`` with (1/x)^k under the key −k for k = 1 and every k in ``plan`` (``inverse`` =
+    1/x): the values of :func:`power_table` of 1/x, stored under negative keys."""
+    table[-1] = inverse
+    for k, half, odd in plan.steps if type(plan) is PowerPlan else PowerPlan(plan).steps:
+        value = table[-half]
+        value = value * value
+        table[-k] = value * inverse if odd else value
     return table
 
 

@@ -16,10 +16,19 @@ from functools import lru_cache
 import numpy as np
 
 from .. import portable_math as pm
-from ._algebra import Laurent, in_pieces, laurent_plans, laurent_tables, power_plan, power_table
+from ._algebra import Laurent, add_inverse_powers, in_pieces, laurent_plans, laurent_tables, power_plan, power_table
 from .coefficients import R_IF97, REGION1_TERMS, REGION2_IDEAL_TERMS, REGION2_RESIDUAL_TERMS, REGION4_N
 
-__all__ = ["tsat_p", "psat_t", "Region1Isobar", "region1_isobar", "region1", "region2", "saturation_props"]
+__all__ = [
+    "tsat_p",
+    "psat_t",
+    "Region1Isobar",
+    "region1_isobar",
+    "region1",
+    "region2",
+    "saturation_props",
+    "saturation_densities",
+]
 
 
 def tsat_p(pressure_pa):
@@ -145,9 +154,7 @@ def _signed_plan(exponents: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int
 def _signed_powers(x, plans: tuple[tuple[int, ...], tuple[int, ...]], negative: bool) -> dict:
     """{k: x^k} (x^0 = 1.0; negative k as (1/x)^|k|) by :func:`power_table`."""
     table = power_table(x, plans[0])
-    if negative:
-        table.update({-k: v for k, v in power_table(1.0 / x, plans[1]).items() if k})
-    return table
+    return add_inverse_powers(table, 1.0 / x, plans[1]) if negative else table
 
 
 def _exponents(*plans: tuple, position: int) -> tuple[int, ...]:
@@ -229,14 +236,17 @@ def region2(temperature_k, p_mpa):
     return v, tr * (got + grt) * R_IF97 * temperature_k
 
 
-def _latent_vapour(pressure_pa, t_sat):
-    """(h_fg [J/kg], ρ'' [kg/m³]) at (P, T_sat): regions 1 and 2 at T_sat; the region-4 mixture
-    rule x' + q·(x'' − x') for q = 1 and q = 0."""
+def _saturated(pressure_pa, t_sat, liquid_density: bool = False):
+    """(h_fg [J/kg], ρ'' [kg/m³]) at (P, T_sat), and ρ' [kg/m³] with ``liquid_density``:
+    regions 1 and 2 at T_sat; the region-4 mixture rule x' + q·(x'' − x') for q = 1 and q = 0;
+    ρ' = 1/v of region 1 (the one region-1 evaluation serves both)."""
     p_mpa = pressure_pa / 1e6
     v1, h1 = region1(t_sat, p_mpa)
     v2, h2 = region2(t_sat, p_mpa)
     dh = h2 - h1
     h_fg = (dh + h1) * 1e3 - (dh * 0 + h1) * 1e3
+    if liquid_density:
+        return h_fg, 1.0 / (v2 - v1 + v1), 1.0 / v1
     return h_fg, 1.0 / (v2 - v1 + v1)
 
 
@@ -244,4 +254,11 @@ def saturation_props(pressure_pa, t_sat=None):
     """(T_sat [K], latent heat h_fg [J/kg], saturated vapour density [kg/m³]) at P [Pa] below
     623.15 K (region 4 from regions 1 and 2). ``t_sat``: :func:`tsat_p` of P when at hand."""
     t = tsat_p(pressure_pa) if t_sat is None else t_sat
-    return (t, *in_pieces(_latent_vapour, pressure_pa, t))
+    return (t, *in_pieces(_saturated, pressure_pa, t))
+
+
+def saturation_densities(pressure_pa, t_sat):
+    """(h_fg [J/kg], saturated vapour density ρ'' [kg/m³], saturated liquid density ρ' [kg/m³])
+    at P [Pa] and its T_sat [K] below 623.15 K: :func:`saturation_props` and region 1's 1/v at
+    (T_sat, P), from one evaluation of each region."""
+    return in_pieces(lambda p, t: _saturated(p, t, True), pressure_pa, t_sat)
