@@ -200,3 +200,21 @@ def test_csv_with_a_non_utf8_byte_spoils_only_that_field(data_dir):
     r = run({"file_path": "latin1.csv"}).result
     assert r["rows_total"] == 3 and r["rows_valid"] == 2
     assert r["invalid_rows"][0]["reason"] == "bad_quality" and r["invalid_rows"][0]["first_row"] == 1
+
+
+def test_csv_number_and_quality_fast_paths_equal_the_general_ones():
+    # plain numbers are cast straight from the CSV bytes; anything else (padding, text, a
+    # Latin-1 byte) goes through the text path; both give the same values
+    rng = np.random.default_rng(11)
+    plain = [None if x < 0.05 else repr(float(x * 1e5)).encode() for x in rng.random(500)]
+    for extra in ([], [b" 70 ", b"230 000", b"7\xb0", b"", b"-0"]):
+        column = pa.array(plain + extra, pa.binary())
+        fast = history_read._csv_floats(column, "cw_flow", "f.csv")
+        general = history_read._floats(history_read._text(column), "cw_flow", "f.csv")
+        np.testing.assert_array_equal(fast, general)
+    # exact labels are looked up as they are; any other spelling lower-cased and unpadded
+    labels = ["good", "bad", "uncertain", "1", "0", "192"]
+    exact = history_read.quality_codes(labels)
+    assert exact[1] == 0 and exact[0].tolist() == [0, 2, 1, 0, 2, 0]
+    mixed = history_read.quality_codes(labels + ["Good ", " BAD", "x", None])
+    assert mixed[0].tolist() == [0, 2, 1, 0, 2, 0, 0, 2, 2, 2] and mixed[1] == 2

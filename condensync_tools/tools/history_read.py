@@ -74,6 +74,7 @@ CSV_BLOCK_BYTES = 4 << 20
 PARQUET_BATCH_ROWS = 65_536
 _QUALITY_LABELS = ("good", "1", "192", "uncertain", "bad", "0")
 _QUALITY_CODES = np.array([0, 0, 0, 1, 2, 2], dtype=np.int8)
+_QUALITY_VALUE_SET = pa.array(_QUALITY_LABELS)
 _TIME_UNIT_MS = {"s": (1000, 1), "ms": (1, 1), "us": (1, 1000), "ns": (1, 1_000_000)}
 
 
@@ -295,8 +296,12 @@ def quality_codes(labels: Sequence[str] | np.ndarray | pa.Array) -> tuple[np.nda
         if arr.dtype.kind == "S":
             arr = np.char.decode(arr, "utf-8", errors="replace")
         labels = pa.array(arr.astype(str).tolist() if arr.dtype.kind != "U" else arr, pa.string())
-    text = pc.utf8_lower(pc.utf8_trim_whitespace(labels.cast(pa.string())))
-    index = pc.index_in(text, value_set=pa.array(_QUALITY_LABELS)).to_numpy(zero_copy_only=False)
+    text = labels.cast(pa.string())
+    index = pc.index_in(text, value_set=_QUALITY_VALUE_SET)
+    if index.null_count:  # some label is not written exactly as listed: compare lower-case, unpadded
+        text = pc.utf8_lower(pc.utf8_trim_whitespace(text))
+        index = pc.index_in(text, value_set=_QUALITY_VALUE_SET)
+    index = index.to_numpy(zero_copy_only=False)
     known = ~np.isnan(index.astype(float))
     codes = np.full(len(text), 2, dtype=np.int8)
     codes[known] = _QUALITY_CODES[index[known].astype(np.int64)]
@@ -481,10 +486,11 @@ def read_csv(
         try:
             reader = pa_csv.open_csv(source, read_options, parse_options, convert_options)
             for batch in reader:
-                cols = [_text(batch.column(generated[p])) for p in positions]
+                cols = [batch.column(generated[p]) for p in positions]
+                cols[0], cols[5:] = _text(cols[0]), [_text(c) for c in cols[5:]]
                 columns.add(
                     _timestamps_ms(cols[0]),
-                    {n: _floats(c, n, path.name) for n, c in zip(MEASUREMENT_COLUMNS, cols[1:5], strict=True)},
+                    {n: _csv_floats(c, n, path.name) for n, c in zip(MEASUREMENT_COLUMNS, cols[1:5], strict=True)},
                     cols[5] if len(cols) > 5 else None,
                     _blank_rows(batch),
                 )
@@ -514,6 +520,16 @@ def read_csv(
         np.count_nonzero(np.frombuffer(malformed.kept, dtype=np.int8) == 0)
     )
     return series
+
+
+def _csv_floats(column: pa.Array, name: str, where: str) -> np.ndarray:
+    """A CSV column read as bytes → float64: pyarrow's cast straight from the bytes when every
+    field is a plain number or empty (the common case), else :func:`_floats` of its text
+    (padded numbers, text, bad UTF-8), which gives the same values for the plain fields."""
+    try:
+        return column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        return _floats(_text(column), name, where)
 
 
 def _text(column: pa.Array) -> pa.Array:
