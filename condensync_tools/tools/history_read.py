@@ -486,12 +486,11 @@ def read_csv(
         try:
             reader = pa_csv.open_csv(source, read_options, parse_options, convert_options)
             for batch in reader:
-                cols = [batch.column(generated[p]) for p in positions]
-                cols[0], cols[5:] = _text(cols[0]), [_text(c) for c in cols[5:]]
+                cols = [batch.column(generated[p]) for p in positions]  # bytes; numbers: _csv_floats
                 columns.add(
-                    _timestamps_ms(cols[0]),
+                    _timestamps_ms(_text(cols[0])),
                     {n: _csv_floats(c, n, path.name) for n, c in zip(MEASUREMENT_COLUMNS, cols[1:5], strict=True)},
-                    cols[5] if len(cols) > 5 else None,
+                    _text(cols[5]) if len(cols) > 5 else None,
                     _blank_rows(batch),
                 )
                 if progress is not None:
