@@ -6,6 +6,7 @@ import hashlib
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from test_history_tool import DESIGN
@@ -203,14 +204,15 @@ def test_csv_with_a_non_utf8_byte_spoils_only_that_field(data_dir):
 
 
 def test_csv_number_and_quality_fast_paths_equal_the_general_ones():
-    # plain numbers are cast straight from the CSV bytes; anything else (padding, text, a
-    # Latin-1 byte) goes through the text path; both give the same values
+    # plain numbers are cast as written; anything else (padding, text, a Latin-1 byte) is
+    # trimmed and read block by block; both give the same values
     rng = np.random.default_rng(11)
     plain = [None if x < 0.05 else repr(float(x * 1e5)).encode() for x in rng.random(500)]
     for extra in ([], [b" 70 ", b"230 000", b"7\xb0", b"", b"-0"]):
-        column = pa.array(plain + extra, pa.binary())
-        fast = history_read._csv_floats(column, "cw_flow", "f.csv")
-        general = history_read._floats(history_read._text(column), "cw_flow", "f.csv")
+        text = history_read._text(pa.array(plain + extra, pa.binary()))
+        fast = history_read._floats(text, "cw_flow", "f.csv")
+        general = np.full(len(text), np.nan)
+        history_read._floats_into(pc.utf8_trim_whitespace(text), general, 0)
         np.testing.assert_array_equal(fast, general)
     # exact labels are looked up as they are; any other spelling lower-cased and unpadded
     labels = ["good", "bad", "uncertain", "1", "0", "192"]

@@ -254,6 +254,10 @@ def _floats(column: pa.Array, name: str, where: str) -> np.ndarray:
     if pa.types.is_dictionary(kind):
         column, kind = column.cast(kind.value_type), kind.value_type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        try:  # plain numbers and nulls: pyarrow's cast refuses padding, so this equals the trimmed read
+            return column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        except pa.ArrowInvalid:
+            pass
         out = np.full(len(column), math.nan)
         _floats_into(pc.utf8_trim_whitespace(column), out, 0)
         return out
@@ -486,11 +490,11 @@ def read_csv(
         try:
             reader = pa_csv.open_csv(source, read_options, parse_options, convert_options)
             for batch in reader:
-                cols = [batch.column(generated[p]) for p in positions]  # bytes; numbers: _csv_floats
+                cols = [_text(batch.column(generated[p])) for p in positions]
                 columns.add(
-                    _timestamps_ms(_text(cols[0])),
-                    {n: _csv_floats(c, n, path.name) for n, c in zip(MEASUREMENT_COLUMNS, cols[1:5], strict=True)},
-                    _text(cols[5]) if len(cols) > 5 else None,
+                    _timestamps_ms(cols[0]),
+                    {n: _floats(c, n, path.name) for n, c in zip(MEASUREMENT_COLUMNS, cols[1:5], strict=True)},
+                    cols[5] if len(cols) > 5 else None,
                     _blank_rows(batch),
                 )
                 if progress is not None:
@@ -519,16 +523,6 @@ def read_csv(
         np.count_nonzero(np.frombuffer(malformed.kept, dtype=np.int8) == 0)
     )
     return series
-
-
-def _csv_floats(column: pa.Array, name: str, where: str) -> np.ndarray:
-    """A CSV column read as bytes → float64: pyarrow's cast straight from the bytes when every
-    field is a plain number or empty (the common case), else :func:`_floats` of its text
-    (padded numbers, text, bad UTF-8), which gives the same values for the plain fields."""
-    try:
-        return column.cast(pa.float64()).to_numpy(zero_copy_only=False)
-    except pa.ArrowInvalid:
-        return _floats(_text(column), name, where)
 
 
 def _text(column: pa.Array) -> pa.Array:
